@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Interop and socket tests spawn real processes; two cores is the budget.
+    pool: "forks",
+    maxWorkers: 2,
+  },
+});
