@@ -1,0 +1,333 @@
+/**
+ * `provisio serve` configuration: defaults < YAML file < environment (`PROVISIO_*`) < flags.
+ *
+ * The YAML file is `provisio.yaml` in the working directory when present, or the file named
+ * by `--config` / `PROVISIO_CONFIG`. Every value is parsed and checked here, so the rest of
+ * the server only ever sees a typed, valid {@link ServeConfig}.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { serverError } from "./errors.ts";
+
+export type DatabaseConfig =
+  | { readonly kind: "sqlite"; readonly file: string }
+  | { readonly kind: "postgres"; readonly url: string };
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+export interface ServeLimits {
+  /** Longest request target (path + query) accepted, in bytes; longer → 414. */
+  readonly maxUrlBytes: number;
+  /** Largest request body accepted (report uploads, `--post`); larger → 413. */
+  readonly maxBodyBytes: number;
+  /** Largest header block accepted; larger → 431 (Node's `maxHeaderSize`). */
+  readonly maxHeaderBytes: number;
+  /** A request must be complete within this time (slowloris guard). */
+  readonly requestTimeoutMs: number;
+  /** Idle keep-alive connections are closed after this time. */
+  readonly keepAliveTimeoutMs: number;
+}
+
+export interface ServeConfig {
+  /** Where the YAML file came from, if any (for the start-up log). */
+  readonly configFile: string | undefined;
+  /** Address every listener binds to. */
+  readonly host: string;
+  /** Listener ports; `null` turns a listener off, `0` picks a free port (tests). */
+  readonly httpPort: number | null;
+  readonly httpsPort: number | null;
+  readonly adminPort: number | null;
+  readonly tftpPort: number | null;
+  /** Absolute path of the data directory (database, keys, certificates). */
+  readonly dataDir: string;
+  readonly database: DatabaseConfig;
+  /** Server certificate and key for HTTPS; default: the self-signed pair in the data dir. */
+  readonly tlsCertFile: string;
+  readonly tlsKeyFile: string;
+  readonly logLevel: LogLevel;
+  readonly limits: ServeLimits;
+  /** Batched status / event writes are flushed at least this often. */
+  readonly flushIntervalMs: number;
+  /** Milliseconds a graceful shutdown waits for in-flight requests before closing sockets. */
+  readonly shutdownGraceMs: number;
+}
+
+/** Command-line flags, as commander hands them over (all optional, all strings). */
+export interface ServeFlags {
+  readonly config?: string | undefined;
+  readonly data?: string | undefined;
+  readonly host?: string | undefined;
+  readonly httpPort?: string | undefined;
+  readonly httpsPort?: string | undefined;
+  readonly adminPort?: string | undefined;
+  readonly tftpPort?: string | undefined;
+  readonly database?: string | undefined;
+  readonly logLevel?: string | undefined;
+}
+
+export interface LoadConfigOptions {
+  readonly flags?: ServeFlags;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Directory relative paths are resolved against; default `process.cwd()`. */
+  readonly cwd?: string;
+}
+
+export const DEFAULT_PORTS = { http: 8080, https: 8443, admin: 8081, tftp: 6969 } as const;
+
+const LOG_LEVELS: readonly LogLevel[] = [
+  "fatal",
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+  "silent",
+];
+
+/** A raw, untyped value and where it came from, for error messages. */
+interface Raw {
+  readonly value: unknown;
+  readonly source: string;
+}
+
+type Key =
+  | "host"
+  | "dataDir"
+  | "httpPort"
+  | "httpsPort"
+  | "adminPort"
+  | "tftpPort"
+  | "database"
+  | "tlsCert"
+  | "tlsKey"
+  | "logLevel"
+  | "maxUrlBytes"
+  | "maxBodyBytes"
+  | "maxHeaderBytes"
+  | "requestTimeoutMs"
+  | "keepAliveTimeoutMs"
+  | "flushIntervalMs"
+  | "shutdownGraceMs";
+
+/** Where each key lives in the YAML file and which environment variable overrides it. */
+const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly env: string }>> = {
+  host: { yaml: ["host"], env: "PROVISIO_HOST" },
+  dataDir: { yaml: ["data_dir"], env: "PROVISIO_DATA_DIR" },
+  httpPort: { yaml: ["http", "port"], env: "PROVISIO_HTTP_PORT" },
+  httpsPort: { yaml: ["https", "port"], env: "PROVISIO_HTTPS_PORT" },
+  adminPort: { yaml: ["admin", "port"], env: "PROVISIO_ADMIN_PORT" },
+  tftpPort: { yaml: ["tftp", "port"], env: "PROVISIO_TFTP_PORT" },
+  database: { yaml: ["database", "url"], env: "PROVISIO_DATABASE_URL" },
+  tlsCert: { yaml: ["https", "cert"], env: "PROVISIO_TLS_CERT" },
+  tlsKey: { yaml: ["https", "key"], env: "PROVISIO_TLS_KEY" },
+  logLevel: { yaml: ["log", "level"], env: "PROVISIO_LOG_LEVEL" },
+  maxUrlBytes: { yaml: ["limits", "max_url_bytes"], env: "PROVISIO_MAX_URL_BYTES" },
+  maxBodyBytes: { yaml: ["limits", "max_body_bytes"], env: "PROVISIO_MAX_BODY_BYTES" },
+  maxHeaderBytes: { yaml: ["limits", "max_header_bytes"], env: "PROVISIO_MAX_HEADER_BYTES" },
+  requestTimeoutMs: { yaml: ["limits", "request_timeout_ms"], env: "PROVISIO_REQUEST_TIMEOUT_MS" },
+  keepAliveTimeoutMs: {
+    yaml: ["limits", "keep_alive_timeout_ms"],
+    env: "PROVISIO_KEEP_ALIVE_TIMEOUT_MS",
+  },
+  flushIntervalMs: { yaml: ["writes", "flush_interval_ms"], env: "PROVISIO_FLUSH_INTERVAL_MS" },
+  shutdownGraceMs: { yaml: ["shutdown_grace_ms"], env: "PROVISIO_SHUTDOWN_GRACE_MS" },
+};
+
+const FLAG_OF: Partial<Record<Key, keyof ServeFlags>> = {
+  host: "host",
+  dataDir: "data",
+  httpPort: "httpPort",
+  httpsPort: "httpsPort",
+  adminPort: "adminPort",
+  tftpPort: "tftpPort",
+  database: "database",
+  logLevel: "logLevel",
+};
+
+function invalid(raw: Raw, expected: string): never {
+  throw serverError(
+    "SERVER_CONFIG_INVALID",
+    `${raw.source}: expected ${expected}, got ${JSON.stringify(raw.value)}`,
+  );
+}
+
+function asString(raw: Raw): string {
+  if (typeof raw.value === "string" && raw.value.trim() !== "") return raw.value.trim();
+  if (typeof raw.value === "number") return String(raw.value);
+  return invalid(raw, "a non-empty string");
+}
+
+function asInteger(raw: Raw, min: number, max: number): number {
+  const text = typeof raw.value === "number" ? String(raw.value) : asString(raw);
+  if (!/^\d+$/.test(text)) return invalid(raw, `an integer between ${min} and ${max}`);
+  const n = Number(text);
+  if (n < min || n > max) return invalid(raw, `an integer between ${min} and ${max}`);
+  return n;
+}
+
+/** A port: 0..65535, or `off` / `false` to turn the listener off. */
+function asPort(raw: Raw): number | null {
+  if (raw.value === false || raw.value === null) return null;
+  if (typeof raw.value === "string" && /^(off|false|none|disabled)$/i.test(raw.value.trim())) {
+    return null;
+  }
+  return asInteger(raw, 0, 65535);
+}
+
+function yamlLookup(doc: unknown, path: readonly string[]): unknown {
+  let node: unknown = doc;
+  for (const part of path) {
+    if (node === null || typeof node !== "object" || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+function readYaml(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw serverError("SERVER_CONFIG_INVALID", `cannot read configuration file ${file}`, {
+      cause: error,
+    });
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (error) {
+    throw serverError("SERVER_CONFIG_INVALID", `${file}: not valid YAML: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== "object" || Array.isArray(doc)) {
+    throw serverError("SERVER_CONFIG_INVALID", `${file}: the top level must be a mapping`);
+  }
+  return doc;
+}
+
+function parseDatabase(raw: Raw, dataDir: string, cwd: string): DatabaseConfig {
+  const text = asString(raw);
+  if (/^postgres(ql)?:\/\//i.test(text)) return { kind: "postgres", url: text };
+  const file = text.replace(/^sqlite:(\/\/)?/i, "");
+  if (file === "") return invalid(raw, "a postgres:// URL or a SQLite file path");
+  return { kind: "sqlite", file: isAbsolute(file) ? file : resolve(cwd, file) };
+}
+
+/** Loads and validates the configuration; throws `SERVER_CONFIG_INVALID` with the culprit. */
+export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
+  const flags = options.flags ?? {};
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+
+  const explicitFile = flags.config ?? env.PROVISIO_CONFIG;
+  let configFile: string | undefined;
+  if (explicitFile !== undefined && explicitFile !== "") {
+    configFile = resolve(cwd, explicitFile);
+  } else if (existsSync(resolve(cwd, "provisio.yaml"))) {
+    configFile = resolve(cwd, "provisio.yaml");
+  }
+  const doc = configFile === undefined ? {} : readYaml(configFile);
+
+  const pick = (key: Key): Raw | undefined => {
+    const flag = FLAG_OF[key];
+    const flagValue = flag === undefined ? undefined : flags[flag];
+    if (flagValue !== undefined) return { value: flagValue, source: `--${kebab(flag ?? key)}` };
+    const envValue = env[KEYS[key].env];
+    if (envValue !== undefined && envValue !== "") {
+      return { value: envValue, source: KEYS[key].env };
+    }
+    const yamlValue = yamlLookup(doc, KEYS[key].yaml);
+    if (yamlValue !== undefined) {
+      return { value: yamlValue, source: `${configFile}: ${KEYS[key].yaml.join(".")}` };
+    }
+    return undefined;
+  };
+  const port = (key: Key, fallback: number): number | null => {
+    const raw = pick(key);
+    return raw === undefined ? fallback : asPort(raw);
+  };
+  const int = (key: Key, fallback: number, min: number, max: number): number => {
+    const raw = pick(key);
+    return raw === undefined ? fallback : asInteger(raw, min, max);
+  };
+  const path = (key: Key, fallback: string, base: string): string => {
+    const raw = pick(key);
+    return resolve(base, raw === undefined ? fallback : asString(raw));
+  };
+
+  const hostRaw = pick("host");
+  const host = hostRaw === undefined ? "0.0.0.0" : asString(hostRaw);
+  const dataDir = path("dataDir", "data", cwd);
+  const dbRaw = pick("database");
+  const database: DatabaseConfig =
+    dbRaw === undefined
+      ? { kind: "sqlite", file: resolve(dataDir, "provisio.db") }
+      : parseDatabase(dbRaw, dataDir, cwd);
+  const levelRaw = pick("logLevel");
+  let logLevel: LogLevel = "info";
+  if (levelRaw !== undefined) {
+    const level = asString(levelRaw).toLowerCase();
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+      invalid(levelRaw, `one of ${LOG_LEVELS.join(", ")}`);
+    }
+    logLevel = level as LogLevel;
+  }
+
+  const config: ServeConfig = {
+    configFile,
+    host,
+    httpPort: port("httpPort", DEFAULT_PORTS.http),
+    httpsPort: port("httpsPort", DEFAULT_PORTS.https),
+    adminPort: port("adminPort", DEFAULT_PORTS.admin),
+    tftpPort: port("tftpPort", DEFAULT_PORTS.tftp),
+    dataDir,
+    database,
+    tlsCertFile: path("tlsCert", "tls/server.crt", dataDir),
+    tlsKeyFile: path("tlsKey", "tls/server.key", dataDir),
+    logLevel,
+    limits: {
+      maxUrlBytes: int("maxUrlBytes", 2048, 64, 65536),
+      maxBodyBytes: int("maxBodyBytes", 256 * 1024, 0, 64 * 1024 * 1024),
+      maxHeaderBytes: int("maxHeaderBytes", 8192, 1024, 65536),
+      requestTimeoutMs: int("requestTimeoutMs", 30_000, 100, 3_600_000),
+      keepAliveTimeoutMs: int("keepAliveTimeoutMs", 5_000, 100, 3_600_000),
+    },
+    flushIntervalMs: int("flushIntervalMs", 250, 10, 60_000),
+    shutdownGraceMs: int("shutdownGraceMs", 10_000, 0, 600_000),
+  };
+  const ports = [config.httpPort, config.httpsPort, config.adminPort].filter(
+    (p): p is number => p !== null && p !== 0,
+  );
+  if (new Set(ports).size !== ports.length) {
+    throw serverError(
+      "SERVER_CONFIG_INVALID",
+      `HTTP, HTTPS and admin listeners need distinct ports (got ${ports.join(", ")})`,
+    );
+  }
+  return config;
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** The configuration as it may be logged: the database URL without its password. */
+export function describeConfig(config: ServeConfig): Record<string, unknown> {
+  return {
+    configFile: config.configFile ?? null,
+    host: config.host,
+    dataDir: config.dataDir,
+    database:
+      config.database.kind === "sqlite"
+        ? { kind: "sqlite", file: config.database.file }
+        : { kind: "postgres", url: redactUrl(config.database.url) },
+  };
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]+):[^@]*@/i, "$1:***@");
+}
