@@ -1,0 +1,36 @@
+import type { Kysely, Transaction } from "kysely";
+import type { Database } from "./schema.ts";
+
+export type DialectKind = "sqlite" | "postgres";
+
+/** A connection (inside a transaction) that repositories write through. */
+export type Conn = Kysely<Database> | Transaction<Database>;
+
+/**
+ * What differs between the dialects. Each dialect folder (`sqlite/`, `postgres/`) has the same
+ * files: `dialect.ts` (connection set-up, this interface), `watch.ts` (learning about other
+ * processes' changes), `check.ts` (integrity check).
+ */
+export interface StoreDialect {
+  readonly kind: DialectKind;
+  readonly db: Kysely<Database>;
+  /** Largest number of bound parameters one statement may carry. */
+  readonly maxParameters: number;
+  /**
+   * Runs `fn` in a write transaction on one connection (SQLite: `BEGIN IMMEDIATE`, so two
+   * processes never deadlock upgrading a read lock; PostgreSQL: `BEGIN`).
+   */
+  writeTransaction<T>(fn: (conn: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** Inside a write transaction, after the revision bump: tell other processes (on commit). */
+  announce(conn: Kysely<Database>, revision: number): Promise<void>;
+  /**
+   * Starts watching for revisions committed by other processes; calls `wake` when one may
+   * exist. Returns the stop function.
+   */
+  watch(wake: () => void, intervalMs: number | undefined): () => Promise<void>;
+  /** Maps a driver error to what it means for the store, or null when it is something else. */
+  classify(error: unknown): "unique" | "foreign-key" | "busy" | null;
+  /** Integrity problems (empty = consistent). */
+  check(): Promise<string[]>;
+  destroy(): Promise<void>;
+}

@@ -1,0 +1,172 @@
+/**
+ * The one schema, as Kysely sees it. Both dialects create exactly these tables (see
+ * `migrations/`); column types are chosen to mean the same on SQLite and PostgreSQL:
+ * text, integers (times are epoch milliseconds in `bigint`), JSON as `text` parsed by the
+ * repositories (so the two dialects behave identically and rows parse through one function).
+ */
+import type { Generated } from "kysely";
+
+/** Single row (`id` = 1): the global configuration revision. */
+export interface RevisionTable {
+  id: number;
+  value: number;
+}
+
+/** One row per revision: what changed (read by other processes' change feeds). */
+export interface ChangeLogTable {
+  revision: number;
+  entity: string;
+  /** JSON array of keys, or null = too many to list. */
+  keys: string | null;
+  at: number;
+}
+
+export interface TenantTable {
+  id: string;
+  slug: string;
+  name: string;
+  /** JSON `TenantSettings`. */
+  settings: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DeviceModelTable {
+  pn: string;
+  psn: string | null;
+  family: string;
+  description: string | null;
+  lines: number;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface GroupTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: string | null;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AccountTable {
+  id: string;
+  tenant_id: string;
+  reference: string;
+  name: string | null;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AccountLineTable {
+  account_id: string;
+  line: number;
+  user_id: string;
+  auth_id: string | null;
+  /** Sealed. */
+  password: string | null;
+  display_name: string | null;
+  proxy: string | null;
+}
+
+export interface DeviceTable {
+  /** Canonical MAC. */
+  mac: string;
+  tenant_id: string;
+  model_pn: string | null;
+  serial: string | null;
+  account_id: string | null;
+  group_id: string | null;
+  label: string | null;
+  cert_subject: string | null;
+  cert_fingerprint: string | null;
+  state: string;
+  /** Sealed. */
+  device_key: string | null;
+  encryption: string | null;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DeviceStatusTable {
+  mac: string;
+  at: number;
+  remote_address: string | null;
+  user_agent: string | null;
+  firmware: string | null;
+  result: string;
+  transport: string | null;
+}
+
+export interface LayerTable {
+  /** `tenant:<id>`, `model:<tenant id>/<pn>`, `group:<id>`, `account:<id>`, `device:<mac>`. */
+  key: string;
+  scope: string;
+  /** Set for tenant and model layers (deleted with the tenant). */
+  tenant_id: string | null;
+  /** JSON `LayerParameter[]`. */
+  parameters: string;
+  version: number;
+  updated_at: number;
+}
+
+export interface EventTable {
+  id: Generated<number>;
+  mac: string | null;
+  tenant_id: string | null;
+  at: number;
+  transport: string;
+  result: string;
+  status_code: number | null;
+  path: string | null;
+  bytes: number | null;
+  duration_ms: number | null;
+  remote_address: string | null;
+  user_agent: string | null;
+  message: string | null;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  name: string;
+  role: string;
+  tenant_id: string | null;
+  hash: string;
+  created_at: number;
+  expires_at: number | null;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  entity: string;
+  key: string | null;
+  tenant_id: string | null;
+  /** JSON, secrets redacted. */
+  before: string | null;
+  after: string | null;
+}
+
+export interface Database {
+  revision: RevisionTable;
+  change_log: ChangeLogTable;
+  tenants: TenantTable;
+  device_models: DeviceModelTable;
+  groups: GroupTable;
+  accounts: AccountTable;
+  account_lines: AccountLineTable;
+  devices: DeviceTable;
+  device_status: DeviceStatusTable;
+  layers: LayerTable;
+  events: EventTable;
+  api_tokens: ApiTokenTable;
+  audit_log: AuditTable;
+}

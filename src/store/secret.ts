@@ -1,0 +1,64 @@
+/**
+ * Encrypts secrets at rest. `src/crypto` provides the implementation
+ * (`sealSecret(masterKey, plaintext)` / `openSecret`); the store only needs this shape,
+ * injected through `openStore(…, { sealer })`.
+ */
+export interface SecretSealer {
+  seal(plaintext: string): string;
+  open(sealed: string): string;
+}
+
+const REDACTED = "[redacted]";
+
+/**
+ * A secret read from (or headed to) the store: a per-device key or a SIP password.
+ * The plaintext is only reachable through {@link Secret.reveal}; `JSON.stringify`,
+ * `String()` and `util.inspect` print `[redacted]`, so a record can be logged, audited or
+ * serialised without leaking it. Secrets read from the database are opened lazily (on the
+ * first `reveal()`), so listing 100,000 devices decrypts nothing.
+ */
+export class Secret {
+  #plain: string | undefined;
+  readonly #sealed: string | undefined;
+  readonly #sealer: SecretSealer | undefined;
+
+  private constructor(plain: string | undefined, sealed?: string, sealer?: SecretSealer) {
+    this.#plain = plain;
+    this.#sealed = sealed;
+    this.#sealer = sealer;
+  }
+
+  /** Wraps a plaintext secret (e.g. from an API request or a generated key). */
+  static of(plaintext: string): Secret {
+    return new Secret(plaintext);
+  }
+
+  /** Wraps a sealed value read from the database; opened on first {@link reveal}. */
+  static sealed(sealed: string, sealer: SecretSealer): Secret {
+    return new Secret(undefined, sealed, sealer);
+  }
+
+  /** The plaintext. */
+  reveal(): string {
+    if (this.#plain === undefined) {
+      this.#plain = this.#sealer!.open(this.#sealed!);
+    }
+    return this.#plain;
+  }
+
+  toJSON(): string {
+    return REDACTED;
+  }
+
+  toString(): string {
+    return REDACTED;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return "Secret([redacted])";
+  }
+}
+
+export function isSecret(value: unknown): value is Secret {
+  return value instanceof Secret;
+}

@@ -1,0 +1,71 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, SqliteDialect, sql } from "kysely";
+import type { StoreDialect } from "../dialect.ts";
+import type { Database } from "../schema.ts";
+import { checkSqlite } from "./check.ts";
+import { watchSqlite } from "./watch.ts";
+
+export interface SqliteOptions {
+  readonly file: string;
+  readonly synchronous?: "full" | "normal";
+}
+
+/**
+ * SQLite through better-sqlite3: WAL (readers never block the writer, and the CLI can write
+ * while a server reads), `synchronous=FULL` by default (an acknowledged commit survives power
+ * loss; with WAL this is one fsync per transaction, and every bulk path writes in batches),
+ * foreign keys on, a 5 s busy timeout for writers from other processes.
+ */
+export function openSqliteDialect(options: SqliteOptions): StoreDialect {
+  if (options.file !== ":memory:") mkdirSync(dirname(options.file), { recursive: true });
+  const database = new BetterSqlite3(options.file);
+  database.pragma("journal_mode = WAL");
+  database.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
+  database.pragma("busy_timeout = 5000");
+  database.pragma("foreign_keys = ON");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+
+  return {
+    kind: "sqlite",
+    db,
+    maxParameters: 32_766,
+    async writeTransaction(fn) {
+      // One connection behind a mutex: `connection()` holds it for the whole callback.
+      return db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (error) {
+          if (database.inTransaction) await sql`rollback`.execute(conn);
+          throw error;
+        }
+      });
+    },
+    async announce() {
+      // Other processes poll the revision row (see watch.ts).
+    },
+    watch(wake, intervalMs) {
+      return watchSqlite(db, wake, intervalMs ?? 250);
+    },
+    classify(error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (typeof code !== "string") return null;
+      if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+        return "unique";
+      }
+      if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") return "foreign-key";
+      if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return "busy";
+      return null;
+    },
+    check() {
+      return checkSqlite(db);
+    },
+    async destroy() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,415 @@
+/**
+ * The storage API: one `Store` per process and database, repositories as properties.
+ *
+ * ```ts
+ * const store = await openStore({ kind: "sqlite", file: "data/provisio.db" }, { sealer });
+ * const device = await store.devices.findByMac(parseMac("00:11:22:AA:BB:CC"));
+ * const off = store.changes.subscribe((n) => cache.invalidate(n));
+ * ```
+ *
+ * Reads are single queries. Every configuration change runs in one transaction that also bumps
+ * the global revision, records the change for the change feed and writes the audit entry, so a
+ * change is either entirely there (and announced) or not at all. Status and event writes are
+ * batch APIs that do not bump the revision.
+ *
+ * Errors are `ProvisioError`s: `STORE_NOT_FOUND` (404), `STORE_CONFLICT` (409, duplicate key,
+ * version mismatch, still referenced), `STORE_INVALID_*` (400), `STORE_UNAVAILABLE` (503).
+ */
+import type { MacAddress } from "./mac_address.ts";
+import type { Secret, SecretSealer } from "./secret.ts";
+import type {
+  Account,
+  ApiRole,
+  ApiToken,
+  AuditEntry,
+  ChangeNotice,
+  Device,
+  DeviceModel,
+  DeviceStatus,
+  EncryptionMode,
+  Group,
+  Layer,
+  LayerParameter,
+  LayerScope,
+  LayerTarget,
+  ProvisioningState,
+  ResyncEvent,
+  ResyncEventInput,
+  Tenant,
+  TenantSettings,
+} from "./types.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Opening
+
+export type StoreOptions =
+  | {
+      readonly kind: "sqlite";
+      /** Database file (created with its directory when missing). */
+      readonly file: string;
+      /**
+       * `full` (default): a commit is on disk before it is acknowledged — survives power loss,
+       * costs one fsync per transaction (all bulk and batch writes are batched, so this is cheap).
+       * `normal`: survives a process crash (kill -9) but a power loss may drop the last commits.
+       */
+      readonly synchronous?: "full" | "normal";
+    }
+  | {
+      readonly kind: "postgres";
+      readonly connectionString: string;
+      /** Schema holding the tables (created when missing); default `public`. */
+      readonly schema?: string;
+      /** Pool size; default 10. */
+      readonly maxConnections?: number;
+    };
+
+export interface StoreDeps {
+  readonly sealer: SecretSealer;
+  /** Clock (epoch ms); default `Date.now`. */
+  readonly now?: () => number;
+  /**
+   * SQLite: how often to look for changes made by other processes (default 250 ms).
+   * PostgreSQL: interval of the safety poll behind LISTEN/NOTIFY (default 5,000 ms).
+   */
+  readonly pollIntervalMs?: number;
+}
+
+/** Who makes a change (recorded in the audit log) and optimistic concurrency. */
+export interface WriteOptions {
+  /** `token:<id>`, `cli:<user>`, … default `system`. */
+  readonly actor?: string;
+  /** Fail with `STORE_CONFLICT` unless the record's current version is this one. */
+  readonly expectedVersion?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+export interface TenantInput {
+  readonly slug: string;
+  readonly name: string;
+  /** Missing fields take the defaults (`DEFAULT_TENANT_SETTINGS`). */
+  readonly settings?: Partial<TenantSettings>;
+}
+
+export interface TenantPatch {
+  readonly slug?: string;
+  readonly name?: string;
+  /** Merged over the current settings. */
+  readonly settings?: Partial<TenantSettings>;
+}
+
+export interface DeviceModelInput {
+  readonly pn: string;
+  readonly psn?: string | null;
+  readonly family: string;
+  readonly description?: string | null;
+  readonly lines?: number;
+}
+
+/**
+ * A device to create or upsert. `undefined` = keep the current value (or the default on create),
+ * `null` = clear. Secrets may be given as plaintext strings; they are sealed before storage.
+ */
+export interface DeviceInput {
+  readonly mac: MacAddress;
+  /** Default: the default tenant. */
+  readonly tenantId?: string;
+  readonly modelPn?: string | null;
+  readonly serial?: string | null;
+  readonly accountId?: string | null;
+  readonly groupId?: string | null;
+  readonly label?: string | null;
+  readonly certSubject?: string | null;
+  readonly certFingerprint?: string | null;
+  /** Default `factory`. */
+  readonly state?: ProvisioningState;
+  readonly deviceKey?: Secret | string | null;
+  readonly encryption?: EncryptionMode | null;
+}
+
+export type DevicePatch = Omit<DeviceInput, "mac">;
+
+export interface DeviceStatusUpdate extends DeviceStatus {
+  readonly mac: MacAddress;
+}
+
+export interface DeviceQuery {
+  readonly tenantId?: string;
+  readonly accountId?: string;
+  readonly groupId?: string;
+  readonly modelPn?: string;
+  readonly state?: ProvisioningState;
+  /** Keyset pagination: devices with a MAC greater than this one. */
+  readonly after?: MacAddress;
+  /** Default 100, at most 10,000. */
+  readonly limit?: number;
+}
+
+export interface BulkProgress {
+  /** Devices committed so far (acknowledged). */
+  readonly done: number;
+  /** The MACs of the batch just committed. */
+  readonly batch: readonly MacAddress[];
+  readonly revision: number;
+}
+
+export interface BulkUpsertOptions {
+  /** Rows per transaction; default 1,000. */
+  readonly batchSize?: number;
+  readonly actor?: string;
+  /** Called after each committed batch: everything reported here is durable. */
+  readonly onProgress?: (progress: BulkProgress) => void;
+}
+
+export interface BulkUpsertResult {
+  readonly count: number;
+  readonly revision: number;
+}
+
+export interface AccountLineInput {
+  readonly line: number;
+  readonly userId: string;
+  readonly authId?: string | null;
+  /** `undefined` on update = keep the password this line number had. */
+  readonly password?: Secret | string | null;
+  readonly displayName?: string | null;
+  readonly proxy?: string | null;
+}
+
+export interface AccountInput {
+  /** Default: the default tenant. */
+  readonly tenantId?: string;
+  readonly reference: string;
+  readonly name?: string | null;
+  readonly lines?: readonly AccountLineInput[];
+}
+
+export interface AccountPatch {
+  readonly reference?: string;
+  readonly name?: string | null;
+  /** Replaces every line. */
+  readonly lines?: readonly AccountLineInput[];
+}
+
+export interface GroupInput {
+  readonly tenantId?: string;
+  readonly name: string;
+  readonly description?: string | null;
+}
+
+export interface GroupPatch {
+  readonly name?: string;
+  readonly description?: string | null;
+}
+
+export interface PageQuery {
+  readonly tenantId?: string;
+  /** Keyset pagination: records whose key is greater than this one. */
+  readonly after?: string;
+  readonly limit?: number;
+}
+
+export interface EventQuery {
+  readonly mac?: MacAddress;
+  readonly tenantId?: string;
+  readonly since?: Date;
+  readonly until?: Date;
+  /** Keyset pagination (newest first): events with an id smaller than this one. */
+  readonly before?: number;
+  /** Default 100, at most 10,000. */
+  readonly limit?: number;
+}
+
+export interface TokenInput {
+  readonly name: string;
+  readonly role: ApiRole;
+  /** null / missing = every tenant. */
+  readonly tenantId?: string | null;
+  readonly expiresAt?: Date | null;
+}
+
+export interface AuditInput {
+  readonly actor: string;
+  readonly action: string;
+  readonly entity: string;
+  readonly key?: string | null;
+  readonly tenantId?: string | null;
+  /** Snapshots; secrets are redacted before storage. */
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+export interface AuditQuery {
+  readonly entity?: string;
+  readonly key?: string;
+  readonly actor?: string;
+  readonly tenantId?: string;
+  readonly since?: Date;
+  readonly before?: number;
+  readonly limit?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repositories
+
+export interface TenantRepository {
+  list(): Promise<Tenant[]>;
+  find(id: string): Promise<Tenant | null>;
+  findBySlug(slug: string): Promise<Tenant | null>;
+  /** Throws `STORE_NOT_FOUND`. */
+  get(id: string): Promise<Tenant>;
+  create(input: TenantInput, options?: WriteOptions): Promise<Tenant>;
+  update(id: string, patch: TenantPatch, options?: WriteOptions): Promise<Tenant>;
+  /** Refuses (`STORE_CONFLICT`) the default tenant and tenants that still own records. */
+  delete(id: string, options?: WriteOptions): Promise<void>;
+}
+
+export interface DeviceModelRepository {
+  list(): Promise<DeviceModel[]>;
+  find(pn: string): Promise<DeviceModel | null>;
+  get(pn: string): Promise<DeviceModel>;
+  upsert(input: DeviceModelInput, options?: WriteOptions): Promise<DeviceModel>;
+  /** Refuses (`STORE_CONFLICT`) while devices use the model. */
+  delete(pn: string, options?: WriteOptions): Promise<void>;
+}
+
+export interface DeviceRepository {
+  /** One indexed read (device and last status). */
+  findByMac(mac: MacAddress): Promise<Device | null>;
+  findByCertFingerprint(fingerprint: string): Promise<Device | null>;
+  findBySerial(serial: string): Promise<Device[]>;
+  get(mac: MacAddress): Promise<Device>;
+  list(query?: DeviceQuery): Promise<Device[]>;
+  count(query?: Omit<DeviceQuery, "after" | "limit">): Promise<number>;
+  /** `STORE_CONFLICT` when the MAC exists. */
+  create(input: DeviceInput, options?: WriteOptions): Promise<Device>;
+  upsert(input: DeviceInput, options?: WriteOptions): Promise<Device>;
+  update(mac: MacAddress, patch: DevicePatch, options?: WriteOptions): Promise<Device>;
+  /** Also removes the device's layer and status. */
+  delete(mac: MacAddress, options?: WriteOptions): Promise<void>;
+  /**
+   * Imports many devices in transactions of `batchSize`; each batch is acknowledged through
+   * `onProgress` only after its commit. One revision bump and one audit entry per batch.
+   */
+  bulkUpsert(
+    devices: Iterable<DeviceInput> | AsyncIterable<DeviceInput>,
+    options?: BulkUpsertOptions,
+  ): Promise<BulkUpsertResult>;
+  /** Last-resync status, one transaction for the whole batch; no revision bump, no audit. */
+  recordStatusBatch(statuses: readonly DeviceStatusUpdate[]): Promise<void>;
+}
+
+export interface AccountRepository {
+  list(query?: PageQuery): Promise<Account[]>;
+  find(id: string): Promise<Account | null>;
+  findByReference(tenantId: string, reference: string): Promise<Account | null>;
+  get(id: string): Promise<Account>;
+  create(input: AccountInput, options?: WriteOptions): Promise<Account>;
+  update(id: string, patch: AccountPatch, options?: WriteOptions): Promise<Account>;
+  /** Devices on the account are detached (account cleared); its layer is removed. */
+  delete(id: string, options?: WriteOptions): Promise<void>;
+}
+
+export interface GroupRepository {
+  list(query?: PageQuery): Promise<Group[]>;
+  find(id: string): Promise<Group | null>;
+  findByName(tenantId: string, name: string): Promise<Group | null>;
+  get(id: string): Promise<Group>;
+  create(input: GroupInput, options?: WriteOptions): Promise<Group>;
+  update(id: string, patch: GroupPatch, options?: WriteOptions): Promise<Group>;
+  /** Devices in the group are detached; its layer is removed. */
+  delete(id: string, options?: WriteOptions): Promise<void>;
+}
+
+export interface LayerRepository {
+  get(target: LayerTarget): Promise<Layer | null>;
+  /** One query; layers that do not exist are absent from the result. */
+  listForTargets(targets: readonly LayerTarget[]): Promise<Layer[]>;
+  list(query?: {
+    readonly scope?: LayerScope;
+    readonly after?: string;
+    readonly limit?: number;
+  }): Promise<Layer[]>;
+  /** Replaces the layer's parameters (names must be unique). `STORE_NOT_FOUND` if the target is missing. */
+  set(
+    target: LayerTarget,
+    parameters: readonly LayerParameter[],
+    options?: WriteOptions,
+  ): Promise<Layer>;
+  /** Removes the layer; false when there was none. */
+  unset(target: LayerTarget, options?: WriteOptions): Promise<boolean>;
+}
+
+export interface EventRepository {
+  /** One transaction for the batch; no revision bump. */
+  appendBatch(events: readonly ResyncEventInput[]): Promise<void>;
+  /** Newest first. */
+  list(query?: EventQuery): Promise<ResyncEvent[]>;
+  /** Retention: deletes events older than the date; returns how many. */
+  prune(olderThan: Date): Promise<number>;
+}
+
+export interface TokenRepository {
+  /** Creates a token and returns its bearer secret — the only time it is visible. */
+  issue(input: TokenInput, options?: WriteOptions): Promise<{ token: ApiToken; secret: string }>;
+  findByHash(hash: string): Promise<ApiToken | null>;
+  /** Hashes the bearer secret and finds its token; null when unknown or expired. */
+  verify(secret: string): Promise<ApiToken | null>;
+  list(): Promise<ApiToken[]>;
+  revoke(id: string, options?: WriteOptions): Promise<void>;
+}
+
+export interface AuditRepository {
+  /** Appends an entry on its own (repositories write theirs inside each change's transaction). */
+  append(entry: AuditInput): Promise<void>;
+  /** Newest first. */
+  list(query?: AuditQuery): Promise<AuditEntry[]>;
+}
+
+export type ChangeListener = (notice: ChangeNotice) => void;
+
+export interface ChangeFeed {
+  /**
+   * Delivers every committed configuration change, in revision order, from this process
+   * (right after commit) and from others sharing the database (within one second).
+   * Returns the unsubscribe function.
+   */
+  subscribe(listener: ChangeListener): () => void;
+  /** The database's current revision (one read). */
+  currentRevision(): Promise<number>;
+  /** The last revision delivered to subscribers (no I/O). */
+  readonly deliveredRevision: number;
+}
+
+export interface StoreCheckResult {
+  readonly ok: boolean;
+  readonly problems: readonly string[];
+}
+
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+  readonly tenants: TenantRepository;
+  readonly models: DeviceModelRepository;
+  readonly devices: DeviceRepository;
+  readonly accounts: AccountRepository;
+  readonly groups: GroupRepository;
+  readonly layers: LayerRepository;
+  readonly events: EventRepository;
+  readonly tokens: TokenRepository;
+  readonly audit: AuditRepository;
+  readonly changes: ChangeFeed;
+  /** Integrity check (SQLite `PRAGMA integrity_check` + foreign keys; PostgreSQL invariants). */
+  check(): Promise<StoreCheckResult>;
+  /** Stops the change feed and closes the connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (and migrates) the store. Migrations run on every open and are idempotent; a fresh
+ * database gets the `default` tenant with profile paths `/profile/$MA.xml` and `/$MA.xml`.
+ */
+export async function openStore(options: StoreOptions, deps: StoreDeps): Promise<Store> {
+  const { openKyselyStore } = await import("./kysely_store.ts");
+  return openKyselyStore(options, deps);
+}
