@@ -1,0 +1,47 @@
+/**
+ * Error codes thrown by the rules engine. Declared here (not in src/errors.ts) so the
+ * shared file never becomes a merge hot spot; every code is prefixed `RULE_`.
+ *
+ * Only *parse* failures throw. Evaluation never throws for bad input: a rule that does not
+ * parse is skipped with a diagnostic, and a condition with a type error is false plus a
+ * diagnostic (spec §4.3, "adopted emulator behaviour").
+ */
+import { ProvisioError } from "../errors.ts";
+
+export type RuleErrorCode =
+  /** Profile_Rule / Upgrade_Rule / Report_Rule / Resync_Trigger text does not parse. */
+  | "RULE_SYNTAX"
+  /** A firmware version string is in neither the SPA nor the MPP format (§4.3.1). */
+  | "RULE_VERSION_SYNTAX"
+  /** Two versions of different formats (SPA vs MPP) were compared (§4.3.1). */
+  | "RULE_VERSION_MISMATCH"
+  /** A schedule (Resync_Periodic, …_Retry_Delay) does not parse (§6.4). */
+  | "RULE_SCHEDULE_SYNTAX"
+  /** A MAC address is not 12 hex digits (optionally `:`/`-` separated). */
+  | "RULE_MAC_INVALID";
+
+export type RuleError = ProvisioError<RuleErrorCode>;
+
+/** 0-based offset in `text` → 1-based line and column, for error messages. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(Math.max(offset, 0), text.length);
+  for (let i = 0; i < end; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: end - lineStart + 1 };
+}
+
+/** A `RULE_SYNTAX` error pointing at `offset` of `text`. */
+export function ruleSyntaxError(text: string, offset: number, message: string): RuleError {
+  const { line, column } = lineColumn(text, offset);
+  return new ProvisioError<RuleErrorCode>("RULE_SYNTAX", message, {
+    line,
+    column,
+    details: { offset },
+  });
+}
