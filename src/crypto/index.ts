@@ -1,0 +1,94 @@
+/**
+ * Public surface of the crypto library: profile envelopes (gzip, openssl-compatible
+ * AES-256-CBC), secrets (generation, comparison, sealing at rest) and the device PKI.
+ * Pure: node:crypto, node:zlib and @peculiar/x509 only; no logging, no global state.
+ */
+
+export {
+  type DeviceCertificateIdentity,
+  normalizeMac,
+  parseDeviceCertificateIdentity,
+} from "./certificate_identity.ts";
+export {
+  type CertificateAuthority,
+  type CreateDeviceCaOptions,
+  createDeviceCa,
+  type IssueDeviceCertificateOptions,
+  issueDeviceCertificate,
+} from "./device_ca.ts";
+export {
+  type ContentCheck,
+  type DecodedEnvelope,
+  type DecodedProfile,
+  type DecodeEnvelopeOptions,
+  type DecodeProfileOptions,
+  decodeEnvelope,
+  decodeProfileBytes,
+  detectEnvelope,
+  type EncodeProfileOptions,
+  type EnvelopeKind,
+  type EnvelopeLayer,
+  encodeProfileBytes,
+} from "./envelope.ts";
+export { CryptoErrorCode, cryptoError } from "./errors.ts";
+export {
+  DEFAULT_MAX_INFLATED_BYTES,
+  type GunzipOptions,
+  GZIP_MAGIC,
+  type GzipOptions,
+  gzipCompress,
+  gzipDecompress,
+  isGzip,
+} from "./gzip_envelope.ts";
+export {
+  AES_BLOCK_BYTES,
+  type DerivedKey,
+  evpBytesToKey,
+  isOpensslEnvelope,
+  KDF_DIGESTS,
+  type KdfDigest,
+  OPENSSL_HEADER_BYTES,
+  OPENSSL_MAGIC,
+  OPENSSL_SALT_BYTES,
+  type OpensslDecryptOptions,
+  type OpensslEncryptOptions,
+  type OpensslHeader,
+  opensslDecrypt,
+  opensslEncrypt,
+  type Passphrase,
+  parseOpensslEnvelope,
+} from "./openssl_envelope.ts";
+export {
+  type CertificateInput,
+  type CertificateWithKey,
+  checkIssuedBy,
+  DEFAULT_KEY_TYPE,
+  type IssuedCertificate,
+  type IssuerCheck,
+  type IssuerCheckOptions,
+  type KeyType,
+  type ValidityOptions,
+} from "./pki.ts";
+export { looksLikeProfilePlaintext } from "./plaintext_check.ts";
+export {
+  type GenerateOptions,
+  generateDeviceKey,
+  generateDirectoryName,
+  generateMasterKey,
+  generatePassphrase,
+  type MasterKey,
+  type MasterKeyRing,
+  type MasterKeys,
+  needsReseal,
+  openSecret,
+  openSecretBytes,
+  parseMasterKey,
+  type SealOptions,
+  sealedKeyId,
+  sealSecret,
+  secretsEqual,
+} from "./secret.ts";
+export {
+  type CreateServerCertificateOptions,
+  createServerCertificate,
+} from "./server_certificate.ts";
