@@ -1,6 +1,79 @@
+import { Migrator } from "kysely";
+import { Accounts } from "./accounts.ts";
+import { ApiTokens } from "./api_tokens.ts";
+import { Audit } from "./audit.ts";
+import { ChangeHub } from "./changes.ts";
+import { Core } from "./core.ts";
+import { DeviceModels } from "./device_models.ts";
+import { Devices } from "./devices.ts";
+import type { StoreDialect } from "./dialect.ts";
 import { storeError } from "./errors.ts";
-import type { Store, StoreDeps, StoreOptions } from "./store.ts";
+import { Events } from "./events.ts";
+import { Groups } from "./groups.ts";
+import { Layers } from "./layers.ts";
+import { migrationProvider } from "./migrations/index.ts";
+import { openPostgresDialect } from "./postgres/dialect.ts";
+import { openSqliteDialect } from "./sqlite/dialect.ts";
+import type { Store, StoreCheckResult, StoreDeps, StoreOptions } from "./store.ts";
+import { Tenants } from "./tenants.ts";
 
-export async function openKyselyStore(_options: StoreOptions, _deps: StoreDeps): Promise<Store> {
-  throw storeError("STORE_UNAVAILABLE", "store implementation not landed yet");
+/** Brings the schema to the latest migration (idempotent; concurrent openers serialise). */
+export async function migrate(dialect: StoreDialect): Promise<void> {
+  const migrator = new Migrator({ db: dialect.db, provider: migrationProvider(dialect.kind) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw storeError(
+      "STORE_MIGRATION_FAILED",
+      `migration ${failed} failed: ${String(error)}`,
+      { failed },
+      error,
+    );
+  }
+}
+
+export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): Promise<Store> {
+  const dialect =
+    options.kind === "sqlite" ? openSqliteDialect(options) : await openPostgresDialect(options);
+  try {
+    await migrate(dialect);
+    const start = await dialect.db
+      .selectFrom("revision")
+      .select("value")
+      .where("id", "=", 1)
+      .executeTakeFirstOrThrow();
+    const hub = new ChangeHub(dialect.db, start.value);
+    const core = new Core(dialect, deps.sealer, deps.now ?? Date.now, hub);
+    const stopWatching = dialect.watch(() => void hub.wake(), deps.pollIntervalMs);
+    let closed: Promise<void> | undefined;
+    const store: Store = {
+      kind: dialect.kind,
+      tenants: new Tenants(core),
+      models: new DeviceModels(core),
+      devices: new Devices(core),
+      accounts: new Accounts(core),
+      groups: new Groups(core),
+      layers: new Layers(core),
+      events: new Events(core),
+      tokens: new ApiTokens(core),
+      audit: new Audit(core),
+      changes: hub,
+      async check(): Promise<StoreCheckResult> {
+        const problems = await dialect.check();
+        return { ok: problems.length === 0, problems };
+      },
+      close(): Promise<void> {
+        closed ??= (async () => {
+          await stopWatching();
+          await hub.close();
+          await dialect.destroy();
+        })();
+        return closed;
+      },
+    };
+    return store;
+  } catch (error) {
+    await dialect.destroy().catch(() => undefined);
+    throw error;
+  }
 }

@@ -12,7 +12,7 @@ export interface RevisionTable {
   value: number;
 }
 
-/** One row per revision: what changed (read by other processes' change feeds). */
+/** One row per (revision, entity): what changed (read by every process's change feed). */
 export interface ChangeLogTable {
   revision: number;
   entity: string;

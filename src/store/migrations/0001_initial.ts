@@ -22,10 +22,11 @@ export function initial(kind: DialectKind): Migration {
 
       await db.schema
         .createTable("change_log")
-        .addColumn("revision", "bigint", (c) => c.primaryKey())
+        .addColumn("revision", "bigint", (c) => c.notNull())
         .addColumn("entity", "text", (c) => c.notNull())
         .addColumn("keys", "text")
         .addColumn("at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("change_log_pk", ["revision", "entity"])
         .execute();
 
       await db.schema

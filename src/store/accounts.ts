@@ -1,0 +1,307 @@
+import { randomUUID } from "node:crypto";
+import type { Kysely, Selectable } from "kysely";
+import type { Core } from "./core.ts";
+import { invalid, notFound, storeError } from "./errors.ts";
+import { layerKey } from "./layer_key.ts";
+import type { AccountLineTable, AccountTable, Database } from "./schema.ts";
+import { isSecret, Secret } from "./secret.ts";
+import type {
+  AccountInput,
+  AccountLineInput,
+  AccountPatch,
+  AccountRepository,
+  PageQuery,
+  WriteOptions,
+} from "./store.ts";
+import { type Account, type AccountLine, DEFAULT_TENANT_ID } from "./types.ts";
+import * as v from "./validate.ts";
+
+const MAX_LINES = 64;
+
+type LineFields = Omit<AccountLineTable, "account_id">;
+
+export class Accounts implements AccountRepository {
+  readonly #core: Core;
+
+  constructor(core: Core) {
+    this.#core = core;
+  }
+
+  #toLine(row: LineFields): AccountLine {
+    return {
+      line: row.line,
+      userId: row.user_id,
+      authId: row.auth_id,
+      password: row.password === null ? null : Secret.sealed(row.password, this.#core.sealer),
+      displayName: row.display_name,
+      proxy: row.proxy,
+    };
+  }
+
+  #toAccount(row: Selectable<AccountTable>, lines: readonly LineFields[]): Account {
+    return {
+      id: row.id,
+      tenantId: row.tenant_id,
+      reference: row.reference,
+      name: row.name,
+      lines: [...lines].sort((a, b) => a.line - b.line).map((line) => this.#toLine(line)),
+      version: row.version,
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
+    };
+  }
+
+  /** One query: the account joined with its lines. */
+  async #findWhere(
+    conn: Kysely<Database>,
+    column: "id" | "reference",
+    value: string,
+    tenantId?: string,
+  ) {
+    let q = conn
+      .selectFrom("accounts")
+      .leftJoin("account_lines as l", "l.account_id", "accounts.id")
+      .selectAll("accounts")
+      .select([
+        "l.line as l_line",
+        "l.user_id as l_user_id",
+        "l.auth_id as l_auth_id",
+        "l.password as l_password",
+        "l.display_name as l_display_name",
+        "l.proxy as l_proxy",
+      ])
+      .where(`accounts.${column}`, "=", value);
+    if (tenantId !== undefined) q = q.where("accounts.tenant_id", "=", tenantId);
+    const rows = await q.execute();
+    const first = rows[0];
+    if (first === undefined) return null;
+    const lines: LineFields[] = [];
+    for (const row of rows) {
+      if (row.l_line === null) continue;
+      lines.push({
+        line: row.l_line,
+        user_id: row.l_user_id ?? "",
+        auth_id: row.l_auth_id,
+        password: row.l_password,
+        display_name: row.l_display_name,
+        proxy: row.l_proxy,
+      });
+    }
+    return this.#toAccount(first, lines);
+  }
+
+  async list(query: PageQuery = {}): Promise<Account[]> {
+    let q = this.#core.db.selectFrom("accounts").selectAll();
+    if (query.tenantId !== undefined) q = q.where("tenant_id", "=", query.tenantId);
+    if (query.after !== undefined) q = q.where("id", ">", query.after);
+    const rows = await q.orderBy("id").limit(v.limit(query.limit)).execute();
+    if (rows.length === 0) return [];
+    const lines = await this.#core.db
+      .selectFrom("account_lines")
+      .selectAll()
+      .where(
+        "account_id",
+        "in",
+        rows.map((r) => r.id),
+      )
+      .execute();
+    const byAccount = new Map<string, LineFields[]>();
+    for (const line of lines) {
+      const list = byAccount.get(line.account_id) ?? [];
+      list.push(line);
+      byAccount.set(line.account_id, list);
+    }
+    return rows.map((row) => this.#toAccount(row, byAccount.get(row.id) ?? []));
+  }
+
+  find(id: string): Promise<Account | null> {
+    return this.#findWhere(this.#core.db, "id", id);
+  }
+
+  findByReference(tenantId: string, reference: string): Promise<Account | null> {
+    return this.#findWhere(this.#core.db, "reference", reference, tenantId);
+  }
+
+  async get(id: string): Promise<Account> {
+    const account = await this.find(id);
+    if (account === null) throw notFound("account", id);
+    return account;
+  }
+
+  create(input: AccountInput, options?: WriteOptions): Promise<Account> {
+    const tenantId = input.tenantId ?? DEFAULT_TENANT_ID;
+    const reference = v.text(input.reference, "reference", 128);
+    const name = v.optionalText(input.name, "name", 255) ?? null;
+    const lines = this.#prepareLines(input.lines ?? [], []);
+    return this.#core.change(options, async (ctx) => {
+      const tenant = await ctx.conn
+        .selectFrom("tenants")
+        .select("id")
+        .where("id", "=", tenantId)
+        .executeTakeFirst();
+      if (tenant === undefined) throw notFound("tenant", tenantId);
+      await this.#referenceFree(ctx.conn, tenantId, reference, null);
+      const row: AccountTable = {
+        id: randomUUID(),
+        tenant_id: tenantId,
+        reference,
+        name,
+        version: ctx.revision,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+      };
+      await ctx.conn.insertInto("accounts").values(row).execute();
+      if (lines.length > 0) {
+        await ctx.conn
+          .insertInto("account_lines")
+          .values(lines.map((line) => ({ ...line, account_id: row.id })))
+          .execute();
+      }
+      const account = this.#toAccount(row, lines);
+      ctx.touch("account", [row.id]);
+      ctx.audit({
+        action: "account.create",
+        entity: "account",
+        key: row.id,
+        tenantId,
+        after: account,
+      });
+      return account;
+    });
+  }
+
+  update(id: string, patch: AccountPatch, options?: WriteOptions): Promise<Account> {
+    const reference =
+      patch.reference === undefined ? undefined : v.text(patch.reference, "reference", 128);
+    const name = v.optionalText(patch.name, "name", 255);
+    return this.#core.change(options, async (ctx) => {
+      const before = await this.#findWhere(ctx.conn, "id", id);
+      if (before === null) throw notFound("account", id);
+      this.#core.expectVersion(options, "account", id, before.version);
+      if (reference !== undefined && reference !== before.reference) {
+        await this.#referenceFree(ctx.conn, before.tenantId, reference, id);
+      }
+      await ctx.conn
+        .updateTable("accounts")
+        .set({
+          reference: reference ?? before.reference,
+          name: name === undefined ? before.name : name,
+          version: ctx.revision,
+          updated_at: ctx.now,
+        })
+        .where("id", "=", id)
+        .execute();
+      if (patch.lines !== undefined) {
+        const old = await ctx.conn
+          .selectFrom("account_lines")
+          .selectAll()
+          .where("account_id", "=", id)
+          .execute();
+        const lines = this.#prepareLines(patch.lines, old);
+        await ctx.conn.deleteFrom("account_lines").where("account_id", "=", id).execute();
+        if (lines.length > 0) {
+          await ctx.conn
+            .insertInto("account_lines")
+            .values(lines.map((line) => ({ ...line, account_id: id })))
+            .execute();
+        }
+      }
+      const after = (await this.#findWhere(ctx.conn, "id", id))!;
+      ctx.touch("account", [id]);
+      ctx.audit({
+        action: "account.update",
+        entity: "account",
+        key: id,
+        tenantId: before.tenantId,
+        before,
+        after,
+      });
+      return after;
+    });
+  }
+
+  delete(id: string, options?: WriteOptions): Promise<void> {
+    return this.#core.change(options, async (ctx) => {
+      const before = await this.#findWhere(ctx.conn, "id", id);
+      if (before === null) throw notFound("account", id);
+      this.#core.expectVersion(options, "account", id, before.version);
+      const detached = await ctx.conn
+        .updateTable("devices")
+        .set({ account_id: null, version: ctx.revision, updated_at: ctx.now })
+        .where("account_id", "=", id)
+        .returning("mac")
+        .execute();
+      const key = layerKey({ scope: "account", accountId: id });
+      const layer = await ctx.conn
+        .deleteFrom("layers")
+        .where("key", "=", key)
+        .returning("key")
+        .execute();
+      await ctx.conn.deleteFrom("account_lines").where("account_id", "=", id).execute();
+      await ctx.conn.deleteFrom("accounts").where("id", "=", id).execute();
+      ctx.touch("account", [id]);
+      if (detached.length > 0)
+        ctx.touch(
+          "device",
+          detached.map((d) => d.mac),
+        );
+      if (layer.length > 0) ctx.touch("layer", [key]);
+      ctx.audit({
+        action: "account.delete",
+        entity: "account",
+        key: id,
+        tenantId: before.tenantId,
+        before,
+      });
+    });
+  }
+
+  /** Validates lines and seals passwords; a line without `password` keeps its old one. */
+  #prepareLines(inputs: readonly AccountLineInput[], old: readonly LineFields[]): LineFields[] {
+    if (inputs.length > MAX_LINES) throw invalid(`an account has at most ${MAX_LINES} lines`);
+    const seen = new Set<number>();
+    return inputs.map((input) => {
+      const line = v.integer(input.line, "line", 1, MAX_LINES);
+      if (seen.has(line)) throw invalid(`line ${line} appears twice`, { line });
+      seen.add(line);
+      let password: string | null;
+      if (input.password === undefined) {
+        password = old.find((o) => o.line === line)?.password ?? null;
+      } else if (input.password === null || input.password === "") {
+        password = null;
+      } else {
+        const plain = isSecret(input.password)
+          ? input.password.reveal()
+          : v.text(input.password, "password", 255);
+        password = this.#core.sealer.seal(plain);
+      }
+      return {
+        line,
+        user_id: v.text(input.userId, "userId", 128),
+        auth_id: v.optionalText(input.authId, "authId", 128) ?? null,
+        password,
+        display_name: v.optionalText(input.displayName, "displayName", 128) ?? null,
+        proxy: v.optionalText(input.proxy, "proxy", 255) ?? null,
+      };
+    });
+  }
+
+  async #referenceFree(
+    conn: Kysely<Database>,
+    tenantId: string,
+    reference: string,
+    self: string | null,
+  ) {
+    const taken = await conn
+      .selectFrom("accounts")
+      .select("id")
+      .where("tenant_id", "=", tenantId)
+      .where("reference", "=", reference)
+      .executeTakeFirst();
+    if (taken !== undefined && taken.id !== self) {
+      throw storeError("STORE_CONFLICT", `account ${JSON.stringify(reference)} exists`, {
+        reference,
+      });
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import type { Selectable } from "kysely";
+import { type Core, chunks } from "./core.ts";
+import { tryParseMac } from "./mac_address.ts";
+import type { EventTable } from "./schema.ts";
+import type { EventQuery, EventRepository } from "./store.ts";
+import type { ResyncEvent, ResyncEventInput } from "./types.ts";
+import * as v from "./validate.ts";
+
+const EVENT_COLUMNS = 12;
+
+function clip(value: string | null, max: number): string | null {
+  return value === null ? null : value.slice(0, max);
+}
+
+export function toEvent(row: Selectable<EventTable>): ResyncEvent {
+  return {
+    id: row.id,
+    mac: row.mac === null ? null : (tryParseMac(row.mac) ?? null),
+    tenantId: row.tenant_id,
+    at: new Date(row.at),
+    transport: row.transport,
+    result: row.result,
+    statusCode: row.status_code,
+    path: row.path,
+    bytes: row.bytes,
+    durationMs: row.duration_ms,
+    remoteAddress: row.remote_address,
+    userAgent: row.user_agent,
+    message: row.message,
+  };
+}
+
+/** The resync event log: appended in batches by the server, pruned for retention. */
+export class Events implements EventRepository {
+  readonly #core: Core;
+
+  constructor(core: Core) {
+    this.#core = core;
+  }
+
+  async appendBatch(events: readonly ResyncEventInput[]): Promise<void> {
+    if (events.length === 0) return;
+    const rows = events.map((e) => ({
+      mac: e.mac,
+      tenant_id: e.tenantId,
+      at: e.at.getTime(),
+      transport: e.transport.slice(0, 16),
+      result: e.result.slice(0, 64),
+      status_code: e.statusCode,
+      path: clip(e.path, 1024),
+      bytes: e.bytes,
+      duration_ms: e.durationMs === null ? null : Math.round(e.durationMs),
+      remote_address: clip(e.remoteAddress, 64),
+      user_agent: clip(e.userAgent, 512),
+      message: clip(e.message, 2048),
+    }));
+    await this.#core.run(() =>
+      this.#core.dialect.writeTransaction(async (conn) => {
+        for (const chunk of chunks(rows, this.#core.rowsPerStatement(EVENT_COLUMNS))) {
+          await conn.insertInto("events").values(chunk).execute();
+        }
+      }),
+    );
+  }
+
+  async list(query: EventQuery = {}): Promise<ResyncEvent[]> {
+    let q = this.#core.db.selectFrom("events").selectAll();
+    if (query.mac !== undefined) q = q.where("mac", "=", query.mac);
+    if (query.tenantId !== undefined) q = q.where("tenant_id", "=", query.tenantId);
+    if (query.since !== undefined) q = q.where("at", ">=", query.since.getTime());
+    if (query.until !== undefined) q = q.where("at", "<", query.until.getTime());
+    if (query.before !== undefined) q = q.where("id", "<", query.before);
+    const rows = await q.orderBy("id", "desc").limit(v.limit(query.limit)).execute();
+    return rows.map(toEvent);
+  }
+
+  async prune(olderThan: Date): Promise<number> {
+    const result = await this.#core.run(() =>
+      this.#core.db.deleteFrom("events").where("at", "<", olderThan.getTime()).executeTakeFirst(),
+    );
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,102 @@
+import { storeError } from "./errors.ts";
+import {
+  DEFAULT_TENANT_SETTINGS,
+  ENCRYPTION_MODES,
+  type EncryptionMode,
+  type TenantSettings,
+} from "./types.ts";
+
+const KEYS = new Set(Object.keys(DEFAULT_TENANT_SETTINGS));
+const MAX_PATHS = 32;
+const MAX_CAS = 32;
+
+function bad(message: string, field: string): never {
+  throw storeError("STORE_INVALID_SETTINGS", `tenant settings: ${message}`, { field });
+}
+
+function strings(value: unknown, field: string, max: number): string[] {
+  if (!Array.isArray(value) || value.length > max || value.some((v) => typeof v !== "string")) {
+    bad(`${field} must be a list of at most ${max} texts`, field);
+  }
+  return [...(value as string[])];
+}
+
+function parsePaths(value: unknown): string[] {
+  const paths = strings(value, "profilePaths", MAX_PATHS);
+  for (const path of paths) {
+    if (!path.startsWith("/") || path.length > 255 || /\s/.test(path)) {
+      bad(
+        `profile path ${JSON.stringify(path)} must start with "/" and hold no spaces`,
+        "profilePaths",
+      );
+    }
+  }
+  if (new Set(paths).size !== paths.length) bad("profile paths must be unique", "profilePaths");
+  return paths;
+}
+
+function parseCas(value: unknown): string[] {
+  const cas = strings(value, "trustedClientCas", MAX_CAS);
+  for (const pem of cas) {
+    if (!pem.includes("-----BEGIN CERTIFICATE-----") || pem.length > 65_536) {
+      bad("trustedClientCas must hold PEM certificates", "trustedClientCas");
+    }
+  }
+  return cas;
+}
+
+function parseBoolean(value: unknown, field: string): boolean {
+  if (typeof value !== "boolean") bad(`${field} must be true or false`, field);
+  return value;
+}
+
+function parseEncryption(value: unknown): EncryptionMode {
+  if (!(ENCRYPTION_MODES as readonly unknown[]).includes(value)) {
+    bad(`encryption must be one of ${ENCRYPTION_MODES.join(", ")}`, "encryption");
+  }
+  return value as EncryptionMode;
+}
+
+/**
+ * Applies a (partial) settings object over `base`. Input from users is `strict`: unknown keys
+ * are refused (a typo must not pass silently). Rows read back are parsed leniently (unknown
+ * keys from a newer version are ignored, missing ones take defaults).
+ */
+export function parseTenantSettings(
+  input: unknown,
+  base: TenantSettings = DEFAULT_TENANT_SETTINGS,
+  strict = true,
+): TenantSettings {
+  if (input === undefined || input === null) return base;
+  if (typeof input !== "object" || Array.isArray(input)) bad("must be an object", "settings");
+  const record = input as Record<string, unknown>;
+  if (strict) {
+    for (const key of Object.keys(record)) {
+      if (!KEYS.has(key)) bad(`unknown setting ${JSON.stringify(key)}`, key);
+    }
+  }
+  const pick = <T>(key: keyof TenantSettings, parse: (v: unknown) => T, fallback: T): T =>
+    record[key] === undefined ? fallback : parse(record[key]);
+  return {
+    profilePaths: pick("profilePaths", parsePaths, base.profilePaths),
+    requireClientCert: pick(
+      "requireClientCert",
+      (v) => parseBoolean(v, "requireClientCert"),
+      base.requireClientCert,
+    ),
+    autoCreate: pick("autoCreate", (v) => parseBoolean(v, "autoCreate"), base.autoCreate),
+    trustedClientCas: pick("trustedClientCas", parseCas, base.trustedClientCas),
+    encryption: pick("encryption", parseEncryption, base.encryption),
+  };
+}
+
+/** Parses the JSON column. */
+export function readTenantSettings(json: string): TenantSettings {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw storeError("STORE_CORRUPT", "tenant settings column is not JSON", undefined, error);
+  }
+  return parseTenantSettings(value, DEFAULT_TENANT_SETTINGS, false);
+}
