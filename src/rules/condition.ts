@@ -112,7 +112,7 @@ function endsWord(c: number): boolean {
 }
 
 const INTEGER = /^[+-]?\d+$/;
-const PAREN_TAG = /^\([A-Za-z0-9]+\)/y;
+const PAREN_TAG = /\([A-Za-z0-9]+\)/y;
 
 function classify(text: string): Operand {
   if (INTEGER.test(text)) return { kind: "integer", value: BigInt(text), text };
@@ -278,21 +278,13 @@ function holds(op: ComparisonOperator, c: number): boolean {
   }
 }
 
-const SYMBOL: Readonly<Record<ComparisonOperator, string>> = {
-  eq: "eq",
-  ne: "ne",
-  lt: "lt",
-  le: "le",
-  gt: "gt",
-  ge: "ge",
-};
-
 /** Evaluates one comparison: a boolean, or a type-error message. */
 export function evaluateComparison(
   cmp: Comparison,
   context: ConditionContext,
 ): boolean | { readonly error: string } {
   let left: Operand;
+  const implicit = cmp.left.kind === "implicit-swver";
   if (cmp.left.kind === "implicit-swver") {
     if (context.swver === undefined) return { error: "no $SWVER for the implicit left operand" };
     left = classify(context.swver);
@@ -301,7 +293,9 @@ export function evaluateComparison(
   }
   const right = cmp.right;
   const op = cmp.operator;
-  const describe = () => `${left.text} ${SYMBOL[op]} ${right.text}`;
+  // An empty macro before the operator also lands here; say so, it is the usual cause.
+  const describe = () =>
+    `${implicit ? `[implicit $SWVER = ${left.text}]` : left.text} ${op} ${right.text}`;
   if (left.kind === "word" || right.kind === "word") {
     const w = left.kind === "word" ? left : right;
     return {
