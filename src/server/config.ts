@@ -208,7 +208,7 @@ function readYaml(file: string): unknown {
   return doc;
 }
 
-function parseDatabase(raw: Raw, dataDir: string, cwd: string): DatabaseConfig {
+function parseDatabase(raw: Raw, _dataDir: string, cwd: string): DatabaseConfig {
   const text = asString(raw);
   if (/^postgres(ql)?:\/\//i.test(text)) return { kind: "postgres", url: text };
   const file = text.replace(/^sqlite:(\/\/)?/i, "");

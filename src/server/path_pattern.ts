@@ -199,3 +199,63 @@ const KNOWN_RUNTIME_MACROS: ReadonlySet<string> = new Set([
   "ORIGTYPE",
   "AUTHSTATUS",
 ]);
+
+/** A compiled pattern and the tenants whose devices may request it. */
+export interface Route {
+  readonly pattern: PathPattern;
+  readonly tenantIds: ReadonlySet<string>;
+}
+
+export interface RouteMatch {
+  readonly route: Route;
+  readonly facts: PathFacts;
+}
+
+/**
+ * Every tenant's profile paths, compiled once per tenant change (never per request). The same
+ * pattern shared by several tenants is compiled once; the device found decides the tenant.
+ */
+export class RouteTable {
+  readonly routes: readonly Route[];
+  /** Patterns that failed to compile, with the reason (logged, never fatal). */
+  readonly problems: readonly string[];
+
+  constructor(
+    tenants: Iterable<{
+      readonly id: string;
+      readonly settings: { readonly profilePaths: readonly string[] };
+    }>,
+  ) {
+    const bySource = new Map<string, { pattern: PathPattern; tenantIds: Set<string> }>();
+    const problems: string[] = [];
+    for (const tenant of tenants) {
+      for (const source of tenant.settings.profilePaths) {
+        let entry = bySource.get(source);
+        if (entry === undefined) {
+          try {
+            entry = { pattern: compilePathPattern(source), tenantIds: new Set() };
+          } catch (error) {
+            problems.push(
+              `tenant ${tenant.id}: ${error instanceof Error ? error.message : String(error)}`,
+            );
+            continue;
+          }
+          bySource.set(source, entry);
+        }
+        entry.tenantIds.add(tenant.id);
+      }
+    }
+    this.routes = [...bySource.values()];
+    this.problems = problems;
+  }
+
+  /** Every route the target matches, in configuration order. */
+  match(path: string, query: string): RouteMatch[] {
+    const out: RouteMatch[] = [];
+    for (const route of this.routes) {
+      const facts = route.pattern.match(route.pattern.withQuery ? `${path}?${query}` : path);
+      if (facts !== undefined) out.push({ route, facts });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The HTTP transport adapter on bare `node:http` (the device plane has one job, and the
+ * benchmark favours bare Node over a framework for it; see docs/deployment.md).
+ *
+ * HTTP/1.0 and 1.1, keep-alive, HEAD, `GET` / `POST` (the device's `--post`). Request target
+ * and body sizes are bounded (414, 413); Node's parser answers malformed requests and
+ * oversized header blocks itself (400, 431) and `requestTimeout` closes slow clients (408).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { ClientCertificate } from "./client_certificate.ts";
+import type { ServeLimits } from "./config.ts";
+import type { ResyncRequest, ResyncResponse, Transport } from "./resync_request.ts";
+
+export interface ResyncHandler {
+  handle(request: ResyncRequest): Promise<ResyncResponse>;
+}
+
+export interface DeviceListenerOptions {
+  readonly handler: ResyncHandler;
+  readonly limits: ServeLimits;
+  readonly logger: Logger;
+}
+
+const flatHeaders = new WeakMap<ResyncResponse, string[]>();
+
+function headersOf(response: ResyncResponse): string[] {
+  let flat = flatHeaders.get(response);
+  if (flat === undefined) {
+    flat = [];
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (typeof value === "string") flat.push(name, value);
+    }
+    flat.push("content-length", String(response.body?.byteLength ?? 0));
+    flatHeaders.set(response, flat);
+  }
+  return flat;
+}
+
+function sendPlain(res: ServerResponse, status: number, text: string, close = false): void {
+  const body = `${text}\n`;
+  res.writeHead(status, [
+    "content-type",
+    "text/plain; charset=utf-8",
+    "content-length",
+    String(Buffer.byteLength(body)),
+    ...(close ? ["connection", "close"] : []),
+  ]);
+  res.end(body);
+}
+
+function writeResponse(res: ServerResponse, response: ResyncResponse, head: boolean): void {
+  if (res.destroyed) return;
+  res.writeHead(response.status, headersOf(response));
+  if (head || response.body === undefined) res.end();
+  else res.end(response.body);
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * A `request` listener turning HTTP requests into resync requests. `certificateOf` supplies
+ * the TLS client certificate (HTTPS).
+ */
+export function createDeviceRequestListener(
+  transport: Transport,
+  options: DeviceListenerOptions,
+  certificateOf?: (req: IncomingMessage) => ClientCertificate | undefined,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { handler, limits, logger } = options;
+  return (req, res) => {
+    const url = req.url ?? "/";
+    if (url.length > limits.maxUrlBytes) {
+      sendPlain(res, 414, "request target too long");
+      req.resume();
+      return;
+    }
+    const method = req.method ?? "GET";
+    const length = req.headers["content-length"];
+    const hasBody =
+      length !== undefined ? length !== "0" : req.headers["transfer-encoding"] !== undefined;
+    if (length !== undefined && !(Number(length) <= limits.maxBodyBytes)) {
+      sendPlain(res, 413, "request body too large", true);
+      return;
+    }
+    const q = url.indexOf("?");
+    const dispatch = (): void => {
+      const request: ResyncRequest = {
+        transport,
+        method,
+        path: q < 0 ? url : url.slice(0, q),
+        query: q < 0 ? "" : url.slice(q + 1),
+        remoteAddress: req.socket.remoteAddress ?? "",
+        userAgent: single(req.headers["user-agent"]),
+        clientCert: certificateOf?.(req),
+        ifNoneMatch: single(req.headers["if-none-match"]),
+        ifModifiedSince: single(req.headers["if-modified-since"]),
+      };
+      handler.handle(request).then(
+        (response) => writeResponse(res, response, method === "HEAD"),
+        (error: unknown) => {
+          logger.error({ err: error }, "device request failed");
+          if (!res.headersSent) sendPlain(res, 500, "internal error");
+        },
+      );
+    };
+    if (!hasBody) {
+      dispatch();
+      return;
+    }
+    // A `--post` body: read it within the limit (the profile answer does not depend on it yet).
+    let received = 0;
+    let refused = false;
+    req.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limits.maxBodyBytes && !refused) {
+        refused = true;
+        sendPlain(res, 413, "request body too large", true);
+      }
+    });
+    req.on("end", () => {
+      if (!refused) dispatch();
+    });
+    req.on("error", () => {
+      refused = true;
+    });
+  };
+}
+
+/** The node:http options every device-facing listener shares. */
+export function serverOptions(limits: ServeLimits): {
+  maxHeaderSize: number;
+  requestTimeout: number;
+  headersTimeout: number;
+  keepAliveTimeout: number;
+  noDelay: boolean;
+} {
+  return {
+    maxHeaderSize: limits.maxHeaderBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: Math.min(limits.requestTimeoutMs, 20_000),
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    noDelay: true,
+  };
+}
+
+export function createHttpServer(options: DeviceListenerOptions): Server {
+  const server = createServer(
+    serverOptions(options.limits),
+    createDeviceRequestListener("http", options),
+  );
+  return server;
+}

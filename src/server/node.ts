@@ -1,0 +1,367 @@
+/**
+ * One Provisio server node: bootstrap the data directory, open the store, wire the caches to
+ * the change feed, start the device-facing listeners (HTTP, HTTPS, TFTP) and the admin
+ * listener, and shut all of it down gracefully.
+ *
+ * The admin application (REST API, UI) lives in `src/api`, which depends on this module; so
+ * the CLI passes its factory in (`createAdmin`) and this module never imports `src/api`.
+ * Without one, the admin listener serves `/healthz` and `/metrics` only.
+ */
+
+import { X509Certificate } from "node:crypto";
+import { createServer as createPlainServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import pino, { type Logger } from "pino";
+import { defaultCatalogue } from "../profile/catalogue.ts";
+import { openStore, type Store, type StoreOptions } from "../store/store.ts";
+import type { Tenant } from "../store/types.ts";
+import { type Bootstrapped, bootstrapDataDir } from "./bootstrap.ts";
+import { normalizeFingerprint } from "./client_certificate.ts";
+import { describeConfig, type ServeConfig } from "./config.ts";
+import { serverError } from "./errors.ts";
+import { createHttpServer } from "./http_adapter.ts";
+import { createHttpsServer, type HttpsServer } from "./https_adapter.ts";
+import { ServerMetrics } from "./metrics.ts";
+import { RouteTable } from "./path_pattern.ts";
+import { ConfigCache } from "./profile_cache.ts";
+import { ProfileRenderer } from "./profile_renderer.ts";
+import { type CachedProfile, ResyncPipeline } from "./resync_pipeline.ts";
+import { StatusWriter } from "./status_writer.ts";
+import { ValueTemplates } from "./value_template.ts";
+
+/** What an admin application factory gets (`createAdminApp` in src/api satisfies it). */
+export interface AdminDeps {
+  readonly store: Store;
+  readonly registry: ServerMetrics["registry"];
+  readonly logger: Logger;
+  readonly dataDir: string;
+  readonly config: ServeConfig;
+  readonly pipeline: ResyncPipeline;
+  readonly cache: ConfigCache<CachedProfile>;
+}
+
+/** The part of a Fastify instance the node uses. */
+export interface AdminApp {
+  listen(options: { port: number; host: string }): Promise<string>;
+  close(): Promise<unknown>;
+  readonly server: Server;
+}
+
+/** A TFTP listener built around the pipeline (src/tftp supplies the protocol). */
+export interface TftpListener {
+  /** Bound address once listening. */
+  address(): AddressInfo;
+  close(): Promise<void>;
+}
+
+export interface StartNodeOptions {
+  readonly logger?: Logger;
+  /** Use this store instead of opening the configured one (tests). */
+  readonly store?: Store;
+  readonly createAdmin?: (deps: AdminDeps) => Promise<AdminApp>;
+  readonly startTftp?: (deps: {
+    readonly pipeline: ResyncPipeline;
+    readonly port: number;
+    readonly host: string;
+    readonly logger: Logger;
+  }) => Promise<TftpListener>;
+  /** Issue the first admin token when the database has none (default true). */
+  readonly issueInitialToken?: boolean;
+}
+
+export interface NodeAddresses {
+  readonly http: AddressInfo | undefined;
+  readonly https: AddressInfo | undefined;
+  readonly admin: AddressInfo | undefined;
+  readonly tftp: AddressInfo | undefined;
+}
+
+export interface ProvisioNode {
+  readonly config: ServeConfig;
+  readonly store: Store;
+  readonly metrics: ServerMetrics;
+  readonly pipeline: ResyncPipeline;
+  readonly cache: ConfigCache<CachedProfile>;
+  readonly writer: StatusWriter;
+  readonly boot: Bootstrapped;
+  readonly addresses: NodeAddresses;
+  /** The admin token issued on this (first) start, if any — show it once, never log it. */
+  readonly initialAdminToken: string | undefined;
+  /** Stops accepting, lets in-flight requests finish, flushes writes, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Log redaction: never write secrets, whatever object ends up in a log line. */
+export const LOG_REDACT_PATHS = [
+  "password",
+  "*.password",
+  "secret",
+  "*.secret",
+  "token",
+  "*.token",
+  "key",
+  "*.key",
+  "*.deviceKey",
+  "*.masterKey",
+  "*.privateKeyPem",
+  "authorization",
+  "*.authorization",
+  "*.headers.authorization",
+];
+
+export function createLogger(config: Pick<ServeConfig, "logLevel">): Logger {
+  return pino({
+    level: config.logLevel,
+    redact: { paths: LOG_REDACT_PATHS, censor: "[redacted]" },
+    base: { pid: process.pid },
+  });
+}
+
+function storeOptions(config: ServeConfig): StoreOptions {
+  return config.database.kind === "sqlite"
+    ? { kind: "sqlite", file: config.database.file }
+    : { kind: "postgres", connectionString: config.database.url };
+}
+
+function listen(server: Server, port: number, host: string, what: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      reject(
+        serverError(
+          "SERVER_LISTEN_FAILED",
+          `${what}: cannot listen on ${host}:${port} (${error.code ?? error.message})`,
+          {
+            cause: error,
+            status: 500,
+          },
+        ),
+      );
+    };
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Closes a listener: no new connections, idle ones closed, busy ones after `graceMs`. */
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/** A minimal admin listener: `/healthz` and `/metrics`. */
+function minimalAdmin(metrics: ServerMetrics, logger: Logger): AdminApp {
+  const server = createPlainServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/healthz") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"status":"ok"}\n');
+      return;
+    }
+    if (path === "/metrics") {
+      metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { "content-type": metrics.registry.contentType });
+          res.end(text);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, "metrics failed");
+          res.writeHead(500).end();
+        },
+      );
+      return;
+    }
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end('{"error":{"code":"NOT_FOUND","message":"not found"}}\n');
+  });
+  return {
+    server,
+    listen: async ({ port, host }) => {
+      const address = await listen(server, port, host, "admin");
+      return `http://${address.address}:${address.port}`;
+    },
+    close: () => closeServer(server, 1000),
+  };
+}
+
+export async function startNode(
+  config: ServeConfig,
+  options: StartNodeOptions = {},
+): Promise<ProvisioNode> {
+  const logger = options.logger ?? createLogger(config);
+  const boot = await bootstrapDataDir(config);
+  for (const file of boot.created) logger.info({ file }, "created");
+  const store = options.store ?? (await openStore(storeOptions(config), { sealer: boot.sealer }));
+
+  let initialAdminToken: string | undefined;
+  if (options.issueInitialToken !== false && (await store.tokens.list()).length === 0) {
+    const issued = await store.tokens.issue({ name: "initial admin token", role: "admin" });
+    initialAdminToken = issued.secret;
+  }
+
+  const metrics = new ServerMetrics();
+  const deviceCaFingerprint = normalizeFingerprint(
+    new X509Certificate(boot.deviceCaPem).fingerprint256,
+  );
+  let routes = new RouteTable([]);
+  let https: HttpsServer | undefined;
+  const trustedCas = (tenants: Iterable<Tenant>): string[] => {
+    const pems = new Set([boot.deviceCaPem]);
+    for (const t of tenants) for (const pem of t.settings.trustedClientCas) pems.add(pem);
+    return [...pems];
+  };
+  const cache = new ConfigCache<CachedProfile>(store, {
+    onTenantsChanged: (tenants) => {
+      routes = new RouteTable(tenants);
+      for (const problem of routes.problems) logger.warn({ problem }, "profile path ignored");
+      try {
+        https?.updateTrust(trustedCas(tenants));
+      } catch (error) {
+        logger.error({ err: error }, "cannot update trusted client CAs");
+      }
+    },
+  });
+  const unsubscribe = store.changes.subscribe((notice) => cache.invalidate(notice));
+  await cache.start();
+
+  const writer = new StatusWriter({
+    sink: {
+      recordStatusBatch: (statuses) => store.devices.recordStatusBatch(statuses),
+      appendEventBatch: (events) => store.events.appendBatch(events),
+    },
+    intervalMs: config.flushIntervalMs,
+    onFlush: (result) => {
+      metrics.flush(result.ok);
+      if (!result.ok) logger.warn({ err: result.error }, "batched status write failed; will retry");
+    },
+  });
+  metrics.observe({ cacheSize: () => cache.profileCount, pendingWrites: () => writer.pending });
+
+  const pipeline = new ResyncPipeline({
+    cache,
+    routes: () => routes,
+    renderer: new ProfileRenderer({ catalogue: defaultCatalogue, templates: new ValueTemplates() }),
+    writer,
+    metrics,
+    logger,
+    catalogue: defaultCatalogue,
+    builtInClientCas: [deviceCaFingerprint],
+    createDevice: (input) => store.devices.create(input, { actor: "system:auto-create" }),
+    maxUrlBytes: config.limits.maxUrlBytes,
+  });
+
+  const listenerOptions = { handler: pipeline, limits: config.limits, logger };
+  const servers: Server[] = [];
+  let admin: AdminApp | undefined;
+  let tftp: TftpListener | undefined;
+  const addresses: { -readonly [K in keyof NodeAddresses]: NodeAddresses[K] } = {
+    http: undefined,
+    https: undefined,
+    admin: undefined,
+    tftp: undefined,
+  };
+  const shutdownListeners = async (): Promise<void> => {
+    await Promise.all([
+      ...servers.map((s) => closeServer(s, config.shutdownGraceMs)),
+      admin?.close(),
+      tftp?.close(),
+    ]);
+  };
+  try {
+    if (config.httpPort !== null) {
+      const server = createHttpServer(listenerOptions);
+      servers.push(server);
+      addresses.http = await listen(server, config.httpPort, config.host, "HTTP");
+    }
+    if (config.httpsPort !== null) {
+      https = createHttpsServer(listenerOptions, {
+        cert: boot.serverCertPem,
+        key: boot.serverKeyPem,
+        clientCas: trustedCas(cache.tenants.values()),
+      });
+      servers.push(https.server);
+      addresses.https = await listen(https.server, config.httpsPort, config.host, "HTTPS");
+    }
+    if (config.adminPort !== null) {
+      const deps: AdminDeps = {
+        store,
+        registry: metrics.registry,
+        logger,
+        dataDir: config.dataDir,
+        config,
+        pipeline,
+        cache,
+      };
+      admin = options.createAdmin ? await options.createAdmin(deps) : minimalAdmin(metrics, logger);
+      await admin.listen({ port: config.adminPort, host: config.host });
+      addresses.admin = admin.server.address() as AddressInfo;
+    }
+    if (config.tftpPort !== null && options.startTftp !== undefined) {
+      tftp = await options.startTftp({
+        pipeline,
+        port: config.tftpPort,
+        host: config.host,
+        logger,
+      });
+      addresses.tftp = tftp.address();
+    }
+  } catch (error) {
+    await shutdownListeners();
+    await writer.close();
+    unsubscribe();
+    if (options.store === undefined) await store.close();
+    throw error;
+  }
+
+  const url = (scheme: string, a: AddressInfo | undefined): string | null =>
+    a === undefined
+      ? null
+      : `${scheme}://${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`;
+  logger.info(
+    {
+      ...describeConfig(config),
+      http: url("http", addresses.http),
+      https: url("https", addresses.https),
+      admin: url("http", addresses.admin),
+      tftp:
+        addresses.tftp === undefined
+          ? null
+          : `udp ${addresses.tftp.address}:${addresses.tftp.port}`,
+    },
+    "provisio listening",
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    store,
+    metrics,
+    pipeline,
+    cache,
+    writer,
+    boot,
+    addresses,
+    initialAdminToken,
+    close() {
+      closing ??= (async () => {
+        logger.info("shutting down: finishing in-flight requests");
+        await shutdownListeners();
+        await writer.close();
+        unsubscribe();
+        if (options.store === undefined) await store.close();
+        logger.info("stopped");
+      })();
+      return closing;
+    },
+  };
+}

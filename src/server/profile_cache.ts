@@ -1,0 +1,367 @@
+/**
+ * In-memory caches of the resync hot path: device records, tenants, models, accounts, groups,
+ * layers and the rendered, encoded profiles — invalidated by the store's change feed.
+ *
+ * Versioning: every cacheable thing has a *generation* (`tenant:<id>`, `model:<pn>`,
+ * `group:<id>`, `account:<id>`, `device:<mac>`, plus a global one) bumped when the change
+ * feed reports a change to it or to its layer. A rendered profile remembers the generations
+ * of everything it was rendered from and is valid while they all still hold — so a change to
+ * a tenant layer invalidates that tenant's profiles lazily, without walking 100,000 entries,
+ * and a warm resync costs a few map lookups and no database access.
+ *
+ * Loads from the database capture the generation first and store their result only if it did
+ * not move meanwhile, so a change that lands during a load is never masked by the load.
+ */
+import { layerKey } from "../store/layer_key.ts";
+import type { Store } from "../store/store.ts";
+import type {
+  Account,
+  ChangeNotice,
+  Device,
+  DeviceModel,
+  Group,
+  Layer,
+  LayerTarget,
+  MacAddress,
+  Tenant,
+} from "../store/types.ts";
+
+/** Generation snapshot a rendered profile depends on: `[key, generation]` pairs. */
+export type Dependencies = ReadonlyArray<readonly [string, number]>;
+
+export interface ConfigCacheOptions {
+  /** Most device records kept (known and unknown MACs). */
+  readonly maxDevices?: number;
+  /** Most rendered profiles kept. */
+  readonly maxProfiles?: number;
+  /** Called after tenants were reloaded (routes and trusted CAs depend on them). */
+  readonly onTenantsChanged?: (tenants: readonly Tenant[]) => void;
+}
+
+const GLOBAL = "*";
+
+/** A bounded map that drops its oldest insertions first. */
+class BoundedMap<K, V> extends Map<K, V> {
+  readonly #max: number;
+  constructor(max: number) {
+    super();
+    this.#max = max;
+  }
+  override set(key: K, value: V): this {
+    if (!this.has(key) && this.size >= this.#max) {
+      const oldest = this.keys().next();
+      if (oldest.done !== true) this.delete(oldest.value);
+    }
+    return super.set(key, value);
+  }
+}
+
+export class ConfigCache<P = unknown> {
+  readonly #store: Store;
+  readonly #generations = new Map<string, number>();
+  readonly #devices: BoundedMap<MacAddress, Device | null>;
+  readonly #serials = new Map<string, MacAddress | null>();
+  readonly #fingerprints = new Map<string, MacAddress | null>();
+  readonly #models = new Map<string, DeviceModel | null>();
+  readonly #accounts = new Map<string, Account | null>();
+  readonly #groups = new Map<string, Group | null>();
+  readonly #layers = new Map<string, Layer | null>();
+  readonly #profiles: BoundedMap<MacAddress, { deps: Dependencies; value: P }>;
+  readonly #onTenantsChanged: ConfigCacheOptions["onTenantsChanged"];
+  #tenants = new Map<string, Tenant>();
+  #tenantReload: Promise<void> | undefined;
+
+  constructor(store: Store, options: ConfigCacheOptions = {}) {
+    this.#store = store;
+    this.#devices = new BoundedMap(options.maxDevices ?? 500_000);
+    this.#profiles = new BoundedMap(options.maxProfiles ?? 500_000);
+    this.#onTenantsChanged = options.onTenantsChanged;
+  }
+
+  /** Loads the tenants and the models (both small); call before serving. */
+  async start(): Promise<void> {
+    await this.#reloadTenants();
+    for (const model of await this.#store.models.list()) this.#models.set(model.pn, model);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Generations
+
+  generation(key: string): number {
+    return this.#generations.get(key) ?? 0;
+  }
+
+  #bump(key: string): void {
+    this.#generations.set(key, (this.#generations.get(key) ?? 0) + 1);
+  }
+
+  /** The generations a profile rendered from these records depends on. */
+  dependencies(device: Device): Dependencies {
+    const keys = [GLOBAL, `tenant:${device.tenantId}`, `device:${device.mac}`];
+    if (device.modelPn !== null) keys.push(`model:${device.modelPn}`);
+    if (device.groupId !== null) keys.push(`group:${device.groupId}`);
+    if (device.accountId !== null) keys.push(`account:${device.accountId}`);
+    return keys.map((k) => [k, this.generation(k)] as const);
+  }
+
+  #current(deps: Dependencies): boolean {
+    for (const [key, gen] of deps) {
+      if ((this.#generations.get(key) ?? 0) !== gen) return false;
+    }
+    return true;
+  }
+
+  /** Applies one change-feed notice. */
+  invalidate(notice: ChangeNotice): void {
+    const keys = notice.keys;
+    switch (notice.entity) {
+      case "device":
+        this.#serials.clear();
+        this.#fingerprints.clear();
+        if (keys === null) {
+          this.#dropAll();
+          return;
+        }
+        for (const mac of keys) {
+          this.#devices.delete(mac as MacAddress);
+          this.#bump(`device:${mac}`);
+        }
+        return;
+      case "tenant":
+        if (keys === null) this.#bump(GLOBAL);
+        else for (const id of keys) this.#bump(`tenant:${id}`);
+        void this.#reloadTenants();
+        return;
+      case "model":
+        if (keys === null) {
+          this.#models.clear();
+          this.#bump(GLOBAL);
+        } else {
+          for (const pn of keys) {
+            this.#models.delete(pn);
+            this.#bump(`model:${pn}`);
+          }
+        }
+        void this.#reloadModels();
+        return;
+      case "account":
+        if (keys === null) {
+          this.#dropAll();
+          return;
+        }
+        for (const id of keys) {
+          this.#accounts.delete(id);
+          this.#bump(`account:${id}`);
+        }
+        return;
+      case "group":
+        if (keys === null) {
+          this.#dropAll();
+          return;
+        }
+        for (const id of keys) {
+          this.#groups.delete(id);
+          this.#bump(`group:${id}`);
+        }
+        return;
+      case "layer":
+        if (keys === null) {
+          this.#dropAll();
+          return;
+        }
+        for (const key of keys) {
+          this.#layers.delete(key);
+          this.#bump(generationOfLayerKey(key));
+        }
+        return;
+      case "token":
+        return;
+      default:
+        this.#dropAll();
+        void this.#reloadTenants();
+        void this.#reloadModels();
+    }
+  }
+
+  #dropAll(): void {
+    this.#devices.clear();
+    this.#serials.clear();
+    this.#fingerprints.clear();
+    this.#accounts.clear();
+    this.#groups.clear();
+    this.#layers.clear();
+    this.#bump(GLOBAL);
+  }
+
+  async #reloadTenants(): Promise<void> {
+    // Coalesce bursts; a reload that starts after the last notice sees its effect.
+    const run = async (): Promise<void> => {
+      const tenants = await this.#store.tenants.list();
+      this.#tenants = new Map(tenants.map((t) => [t.id, t]));
+      this.#onTenantsChanged?.(tenants);
+    };
+    const previous = this.#tenantReload ?? Promise.resolve();
+    const next = previous.then(run, run);
+    this.#tenantReload = next;
+    try {
+      await next;
+    } finally {
+      if (this.#tenantReload === next) this.#tenantReload = undefined;
+    }
+  }
+
+  async #reloadModels(): Promise<void> {
+    const gen = this.generation(GLOBAL);
+    const models = await this.#store.models.list();
+    if (gen !== this.generation(GLOBAL)) return;
+    for (const model of models) this.#models.set(model.pn, model);
+  }
+
+  /** Waits for pending tenant reloads (tests, start-up). */
+  async settled(): Promise<void> {
+    while (this.#tenantReload !== undefined) await this.#tenantReload;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Records
+
+  get tenants(): ReadonlyMap<string, Tenant> {
+    return this.#tenants;
+  }
+
+  tenant(id: string): Tenant | undefined {
+    return this.#tenants.get(id);
+  }
+
+  async device(mac: MacAddress): Promise<Device | null> {
+    const hit = this.#devices.get(mac);
+    if (hit !== undefined) return hit;
+    const key = `device:${mac}`;
+    const gen = this.generation(key);
+    const global = this.generation(GLOBAL);
+    const device = await this.#store.devices.findByMac(mac);
+    if (gen === this.generation(key) && global === this.generation(GLOBAL)) {
+      this.#devices.set(mac, device);
+    }
+    return device;
+  }
+
+  /** Devices with this serial; the MAC when exactly one device has it. */
+  async deviceBySerial(serial: string): Promise<Device | null> {
+    const known = this.#serials.get(serial);
+    if (known === null) return null;
+    if (known !== undefined) return this.device(known);
+    const found = await this.#store.devices.findBySerial(serial);
+    const only = found.length === 1 ? found[0]! : null;
+    this.#serials.set(serial, only?.mac ?? null);
+    if (this.#serials.size > 100_000) this.#serials.clear();
+    return only;
+  }
+
+  async deviceByFingerprint(fingerprint: string): Promise<Device | null> {
+    const known = this.#fingerprints.get(fingerprint);
+    if (known === null) return null;
+    if (known !== undefined) return this.device(known);
+    const device = await this.#store.devices.findByCertFingerprint(fingerprint);
+    this.#fingerprints.set(fingerprint, device?.mac ?? null);
+    if (this.#fingerprints.size > 100_000) this.#fingerprints.clear();
+    return device;
+  }
+
+  async model(pn: string): Promise<DeviceModel | null> {
+    const hit = this.#models.get(pn);
+    if (hit !== undefined) return hit;
+    return this.#load(this.#models, pn, `model:${pn}`, () => this.#store.models.find(pn));
+  }
+
+  async account(id: string): Promise<Account | null> {
+    const hit = this.#accounts.get(id);
+    if (hit !== undefined) return hit;
+    return this.#load(this.#accounts, id, `account:${id}`, () => this.#store.accounts.find(id));
+  }
+
+  async group(id: string): Promise<Group | null> {
+    const hit = this.#groups.get(id);
+    if (hit !== undefined) return hit;
+    return this.#load(this.#groups, id, `group:${id}`, () => this.#store.groups.find(id));
+  }
+
+  async #load<T>(
+    map: Map<string, T | null>,
+    id: string,
+    genKey: string,
+    load: () => Promise<T | null>,
+  ): Promise<T | null> {
+    const gen = this.generation(genKey);
+    const global = this.generation(GLOBAL);
+    const value = await load();
+    if (gen === this.generation(genKey) && global === this.generation(GLOBAL)) map.set(id, value);
+    return value;
+  }
+
+  /** The layers of these targets, weakest first as given; missing ones loaded in one query. */
+  async layers(targets: readonly LayerTarget[]): Promise<Layer[]> {
+    const keys = targets.map(layerKey);
+    const missing: LayerTarget[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      if (!this.#layers.has(keys[i]!)) missing.push(targets[i]!);
+    }
+    if (missing.length > 0) {
+      const gens = missing.map((t) => this.generation(generationOfLayerKey(layerKey(t))));
+      const global = this.generation(GLOBAL);
+      const loaded = await this.#store.layers.listForTargets(missing);
+      const byKey = new Map(loaded.map((l) => [layerKey(l.target), l]));
+      const fresh = global === this.generation(GLOBAL);
+      missing.forEach((t, i) => {
+        const key = layerKey(t);
+        const layer = byKey.get(key) ?? null;
+        if (fresh && gens[i] === this.generation(generationOfLayerKey(key))) {
+          this.#layers.set(key, layer);
+        } else {
+          // Changed while loading: use what we read for this request only.
+          byKey.set(key, layer as Layer);
+        }
+      });
+      return keys
+        .map((k) => (this.#layers.has(k) ? this.#layers.get(k) : byKey.get(k)) ?? null)
+        .filter((l): l is Layer => l !== null);
+    }
+    return keys.map((k) => this.#layers.get(k) ?? null).filter((l): l is Layer => l !== null);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Rendered profiles
+
+  /** The rendered profile for this MAC if still current, else `undefined`. */
+  profile(mac: MacAddress): P | undefined {
+    const entry = this.#profiles.get(mac);
+    if (entry === undefined || !this.#current(entry.deps)) return undefined;
+    return entry.value;
+  }
+
+  /** The last rendered profile, current or not (to keep its version when content is equal). */
+  previousProfile(mac: MacAddress): P | undefined {
+    return this.#profiles.get(mac)?.value;
+  }
+
+  storeProfile(mac: MacAddress, deps: Dependencies, value: P): void {
+    this.#profiles.set(mac, { deps, value });
+  }
+
+  get profileCount(): number {
+    return this.#profiles.size;
+  }
+
+  get deviceCount(): number {
+    return this.#devices.size;
+  }
+}
+
+/** `tenant:<id>` → itself; `model:<tenant>/<pn>` → `model:<pn>`; others unchanged. */
+export function generationOfLayerKey(key: string): string {
+  if (key.startsWith("model:")) {
+    const slash = key.indexOf("/");
+    return slash < 0 ? key : `model:${key.slice(slash + 1)}`;
+  }
+  return key;
+}

@@ -1,0 +1,102 @@
+/**
+ * The transport-neutral request and response of the resync pipeline. HTTP, HTTPS and TFTP
+ * adapters translate their wire format into a {@link ResyncRequest}, call
+ * `ResyncPipeline.handle`, and write the {@link ResyncResponse} back; a TFTP RRQ for
+ * `/profile/000e08abcdef.xml` is the same request as an HTTP GET of that path.
+ */
+import type { ClientCertificate } from "./client_certificate.ts";
+import type { ResyncResult, Transport } from "./metrics.ts";
+
+export type { Transport } from "./metrics.ts";
+
+export interface ResyncRequest {
+  readonly transport: Transport;
+  /** `GET`, `HEAD`, `POST` (HTTP), or `GET` for a TFTP RRQ. */
+  readonly method: string;
+  /** Path as received (still percent-encoded for HTTP; TFTP file names as sent). */
+  readonly path: string;
+  /** Query string without the `?` (empty when none). */
+  readonly query: string;
+  readonly remoteAddress: string;
+  readonly userAgent?: string | undefined;
+  /** The TLS client certificate (HTTPS only). */
+  readonly clientCert?: ClientCertificate | undefined;
+  /** Conditional-request headers (HTTP only). */
+  readonly ifNoneMatch?: string | undefined;
+  readonly ifModifiedSince?: string | undefined;
+}
+
+/** Response headers the pipeline sets; adapters add transport framing (length, connection). */
+export interface ResyncHeaders {
+  readonly "content-type"?: string;
+  readonly etag?: string;
+  readonly "last-modified"?: string;
+  readonly "cache-control"?: string;
+  readonly "retry-after"?: string;
+}
+
+export interface ResyncResponse {
+  /** HTTP status; TFTP maps 404 → error 1 (file not found), 403 → 2, others → 0. */
+  readonly status: number;
+  readonly headers: ResyncHeaders;
+  /** The bytes to send (absent for 304 and for HEAD on the HTTP side). */
+  readonly body: Uint8Array | undefined;
+  /** Result for metrics and the event log. */
+  readonly result: ResyncResult;
+  /** Why a request was refused, for logs, the event log and short plain-text bodies. */
+  readonly reason?: string;
+}
+
+/** A short plain-text refusal; the text is safe to show the client. */
+export function refusal(status: number, result: ResyncResult, reason: string): ResyncResponse {
+  return {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+    body: Buffer.from(`${reason}\n`),
+    result,
+    reason,
+  };
+}
+
+export type TargetCheck =
+  | { readonly ok: true; readonly path: string }
+  | { readonly ok: false; readonly status: number; readonly reason: string };
+
+/**
+ * Decodes and checks a request path before it is matched: percent-decoding once, then
+ * refusing what no device sends and what would reach outside the profile namespace —
+ * `..` or `.` segments (also when encoded), empty segments, backslashes, control characters,
+ * non-ASCII. Clear 4xx, never an exception.
+ */
+export function checkTargetPath(raw: string, maxBytes: number): TargetCheck {
+  if (raw.length > maxBytes) return { ok: false, status: 414, reason: "request target too long" };
+  let path = raw;
+  if (raw.includes("%")) {
+    try {
+      path = decodeURIComponent(raw);
+    } catch {
+      return { ok: false, status: 400, reason: "malformed percent-encoding in path" };
+    }
+  }
+  if (path.length === 0 || path.charCodeAt(0) !== 47 /* / */) {
+    return { ok: false, status: 400, reason: "path must start with /" };
+  }
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 92 /* \ */) {
+      return { ok: false, status: 400, reason: "path contains a forbidden character" };
+    }
+    if (c === 47 && i + 1 < path.length) {
+      const next = path.charCodeAt(i + 1);
+      if (next === 47) return { ok: false, status: 400, reason: "path contains an empty segment" };
+      if (next === 46 /* . */) {
+        const after = i + 2 < path.length ? path.charCodeAt(i + 2) : 47;
+        const after2 = i + 3 < path.length ? path.charCodeAt(i + 3) : 47;
+        if (after === 47 || (after === 46 && after2 === 47)) {
+          return { ok: false, status: 400, reason: "path traversal is not allowed" };
+        }
+      }
+    }
+  }
+  return { ok: true, path };
+}

@@ -1,0 +1,130 @@
+/**
+ * Batched writes of device status and resync events, so the request path never waits on the
+ * database: a resync appends to an in-memory batch, and a timer flushes the batch in one
+ * transaction per kind. Status updates are coalesced per MAC (only the newest matters).
+ *
+ * If the database is unavailable, batches are kept and retried at the next tick, up to
+ * `maxPending` events; beyond that the oldest events are dropped (and counted) rather than
+ * letting memory grow without bound. `close()` flushes what is left.
+ */
+import type { DeviceStatusUpdate } from "../store/store.ts";
+import type { MacAddress, ResyncEventInput } from "../store/types.ts";
+
+export interface StatusSink {
+  recordStatusBatch(statuses: readonly DeviceStatusUpdate[]): Promise<void>;
+  appendEventBatch(events: readonly ResyncEventInput[]): Promise<void>;
+}
+
+export interface StatusWriterOptions {
+  readonly sink: StatusSink;
+  /** Flush at least this often (ms). */
+  readonly intervalMs: number;
+  /** Flush early when this many events are waiting. */
+  readonly maxBatch?: number;
+  /** Most events kept while the sink fails. */
+  readonly maxPending?: number;
+  readonly onFlush?: (result: {
+    ok: boolean;
+    statuses: number;
+    events: number;
+    error?: unknown;
+  }) => void;
+  readonly setTimer?: (fn: () => void, ms: number) => { unref?: () => unknown };
+  readonly clearTimer?: (timer: unknown) => void;
+}
+
+export class StatusWriter {
+  readonly #sink: StatusSink;
+  readonly #intervalMs: number;
+  readonly #maxBatch: number;
+  readonly #maxPending: number;
+  readonly #onFlush: StatusWriterOptions["onFlush"];
+  readonly #setTimer: NonNullable<StatusWriterOptions["setTimer"]>;
+  readonly #clearTimer: NonNullable<StatusWriterOptions["clearTimer"]>;
+  #statuses = new Map<MacAddress, DeviceStatusUpdate>();
+  #events: ResyncEventInput[] = [];
+  #timer: unknown;
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+  dropped = 0;
+
+  constructor(options: StatusWriterOptions) {
+    this.#sink = options.sink;
+    this.#intervalMs = options.intervalMs;
+    this.#maxBatch = options.maxBatch ?? 5000;
+    this.#maxPending = options.maxPending ?? 200_000;
+    this.#onFlush = options.onFlush;
+    this.#setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+    this.#clearTimer =
+      options.clearTimer ?? ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));
+  }
+
+  get pending(): { status: number; event: number } {
+    return { status: this.#statuses.size, event: this.#events.length };
+  }
+
+  status(update: DeviceStatusUpdate): void {
+    this.#statuses.set(update.mac, update);
+    this.#schedule();
+  }
+
+  event(event: ResyncEventInput): void {
+    this.#events.push(event);
+    if (this.#events.length > this.#maxPending) {
+      const excess = this.#events.length - this.#maxPending;
+      this.#events.splice(0, excess);
+      this.dropped += excess;
+    }
+    if (this.#events.length >= this.#maxBatch && this.#flushing === undefined) {
+      void this.flush();
+      return;
+    }
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined || this.#closed) return;
+    const timer = this.#setTimer(() => {
+      this.#timer = undefined;
+      void this.flush();
+    }, this.#intervalMs);
+    timer.unref?.();
+    this.#timer = timer;
+  }
+
+  /** Writes everything pending now; resolves when written (or failed and re-queued). */
+  async flush(): Promise<void> {
+    while (this.#flushing !== undefined) await this.#flushing;
+    if (this.#statuses.size === 0 && this.#events.length === 0) return;
+    const statuses = [...this.#statuses.values()];
+    const events = this.#events;
+    this.#statuses = new Map();
+    this.#events = [];
+    this.#flushing = (async () => {
+      try {
+        if (statuses.length > 0) await this.#sink.recordStatusBatch(statuses);
+        if (events.length > 0) await this.#sink.appendEventBatch(events);
+        this.#onFlush?.({ ok: true, statuses: statuses.length, events: events.length });
+      } catch (error) {
+        // Keep them for the next attempt; newer statuses win over the ones we failed to write.
+        for (const s of statuses) if (!this.#statuses.has(s.mac)) this.#statuses.set(s.mac, s);
+        this.#events = events.concat(this.#events);
+        this.#onFlush?.({ ok: false, statuses: statuses.length, events: events.length, error });
+        if (!this.#closed) this.#schedule();
+      } finally {
+        this.#flushing = undefined;
+      }
+    })();
+    await this.#flushing;
+  }
+
+  /** Stops the timer and flushes what is pending (once; a failure is reported, not thrown). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== undefined) {
+      this.#clearTimer(this.#timer);
+      this.#timer = undefined;
+    }
+    await this.flush();
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Value templates: a layer value may reference account and device fields,
+ * e.g. `{{ account.line1.user_id }}` or `{{ device.mac | upcase }}`.
+ *
+ * LiquidJS is sandboxed by construction (no code execution); on top of that, includes and
+ * layouts resolve only against an empty in-memory map (no file system), own properties only,
+ * and parse/render/memory limits stop a hostile template from spinning. Compiled templates
+ * are cached by source text, so a value shared by 100,000 devices is parsed once.
+ */
+import { Liquid, type Template } from "liquidjs";
+import { ProvisioError } from "../errors.ts";
+import { formatMac } from "../store/mac_address.ts";
+import type { Account, Device, DeviceModel, Tenant } from "../store/types.ts";
+
+export type TemplateContext = Readonly<Record<string, unknown>>;
+
+export interface ValueTemplateOptions {
+  /** Most compiled templates kept; least recently added are dropped first. */
+  readonly maxCached?: number;
+}
+
+/** True when the value needs rendering (contains `{{` or `{%`). */
+export function isValueTemplate(value: string): boolean {
+  return value.includes("{{") || value.includes("{%");
+}
+
+export class ValueTemplates {
+  readonly #liquid: Liquid;
+  readonly #cache = new Map<string, Template[]>();
+  readonly #maxCached: number;
+
+  constructor(options: ValueTemplateOptions = {}) {
+    this.#maxCached = options.maxCached ?? 10_000;
+    this.#liquid = new Liquid({
+      templates: {},
+      ownPropertyOnly: true,
+      strictFilters: true,
+      strictVariables: false,
+      parseLimit: 16 * 1024,
+      renderLimit: 50,
+      memoryLimit: 1024 * 1024,
+      cache: false,
+    });
+  }
+
+  /** Parses (or fetches from the cache); throws `SERVER_TEMPLATE_INVALID` on a syntax error. */
+  compile(source: string): Template[] {
+    let templates = this.#cache.get(source);
+    if (templates === undefined) {
+      try {
+        templates = this.#liquid.parse(source);
+      } catch (error) {
+        throw new ProvisioError(
+          "SERVER_TEMPLATE_INVALID",
+          `value template ${JSON.stringify(source.slice(0, 80))} does not parse: ${messageOf(error)}`,
+          { status: 400, cause: error },
+        );
+      }
+      if (this.#cache.size >= this.#maxCached) {
+        const oldest = this.#cache.keys().next().value;
+        if (oldest !== undefined) this.#cache.delete(oldest);
+      }
+      this.#cache.set(source, templates);
+    }
+    return templates;
+  }
+
+  /** Renders `value` when it is a template, otherwise returns it unchanged. */
+  render(value: string, context: TemplateContext): string {
+    if (!isValueTemplate(value)) return value;
+    const templates = this.compile(value);
+    try {
+      const out: unknown = this.#liquid.renderSync(templates, context);
+      return typeof out === "string" ? out : String(out);
+    } catch (error) {
+      throw new ProvisioError(
+        "SERVER_TEMPLATE_FAILED",
+        `value template ${JSON.stringify(value.slice(0, 80))} failed: ${messageOf(error)}`,
+        { status: 400, cause: error },
+      );
+    }
+  }
+
+  get cachedCount(): number {
+    return this.#cache.size;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
+}
+
+/**
+ * The variables a template sees. Line fields use snake_case (`account.line1.user_id`);
+ * `account.lines` is the list. The SIP password is revealed here because profiles carry it.
+ */
+export function templateContext(input: {
+  readonly device: Device;
+  readonly tenant: Tenant;
+  readonly model: DeviceModel | null;
+  readonly account: Account | null;
+}): TemplateContext {
+  const { device, tenant, model, account } = input;
+  const lines = (account?.lines ?? []).map((l) => ({
+    line: l.line,
+    user_id: l.userId,
+    auth_id: l.authId ?? l.userId,
+    password: l.password?.reveal() ?? "",
+    display_name: l.displayName ?? "",
+    proxy: l.proxy ?? "",
+  }));
+  const accountVars: Record<string, unknown> | null =
+    account === null
+      ? null
+      : { id: account.id, reference: account.reference, name: account.name ?? "", lines };
+  if (accountVars !== null) {
+    for (const l of lines) accountVars[`line${l.line}`] = l;
+  }
+  return {
+    device: {
+      mac: device.mac,
+      mac_upper: device.mac.toUpperCase(),
+      mac_colon: formatMac(device.mac),
+      serial: device.serial ?? "",
+      model: device.modelPn ?? "",
+      label: device.label ?? "",
+      state: device.state,
+    },
+    model:
+      model === null
+        ? null
+        : { pn: model.pn, psn: model.psn ?? "", family: model.family, lines: model.lines },
+    tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
+    account: accountVars,
+  };
+}
