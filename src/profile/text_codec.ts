@@ -29,7 +29,8 @@ import { LineIndex } from "./source_position.ts";
  * - Values are taken verbatim: no trimming, no escapes, and they may span lines.
  * - Whitespace (newlines included) and comments may separate any two tokens.
  * - `import` must start in column 1 (§3.3.3); the file name runs to the end of the line or
- *   a `#`, and may be quoted. The resolver gets the name and the importing file.
+ *   a `#`. The resolver gets the name and the importing file. `import` followed by a tag,
+ *   a quote or `;` is a statement about a parameter called "import", not an import.
  * - A name written as several words (`Restricted Access Domains "…";`, the seed RC
  *   template §1.1.2) is joined with `_` and reported as a warning.
  */
@@ -164,16 +165,7 @@ class TextFileParser {
     while (text.charCodeAt(next) === 32 || text.charCodeAt(next) === 9) next++;
     // `import ! "x" ;` would be a parameter called import, not an import line.
     const c = text.charCodeAt(next);
-    return !(
-      c === 33 ||
-      c === 63 ||
-      c === 42 ||
-      c === 34 ||
-      c === 59 ||
-      c === 10 ||
-      c === 13 ||
-      Number.isNaN(c)
-    );
+    return !(c === 33 || c === 63 || c === 42 || c === 34 || c === 59);
   }
 
   private parseImport(): void {
@@ -183,8 +175,7 @@ class TextFileParser {
     if (eol === -1) eol = text.length;
     const hash = text.indexOf("#", start);
     const end = hash !== -1 && hash < eol ? hash : eol;
-    let name = text.slice(start + 7, end).trim();
-    if (name.length >= 2 && name.startsWith('"') && name.endsWith('"')) name = name.slice(1, -1);
+    const name = text.slice(start + 7, end).trim();
     if (name === "") this.fail("empty-import", "import needs a file name", start);
     this.pos = end;
     importFile(name, this.file, this.lines.positionOf(start), this.context);
@@ -246,21 +237,24 @@ class TextFileParser {
     }
 
     let value: string | undefined;
+    let glued = false;
     if (text.charCodeAt(this.pos) === 34 /* " */) {
       const close = text.indexOf('"', this.pos + 1);
       if (close === -1)
         this.fail("unterminated-value", `value of ${written} has no closing quote`, this.pos);
       value = text.slice(this.pos + 1, close);
       this.pos = close + 1;
+      // Text glued to the closing quote usually means a `"` inside the value.
+      glued =
+        this.pos < text.length &&
+        !isSpace(text.charCodeAt(this.pos)) &&
+        text.charCodeAt(this.pos) !== 59;
       this.skipGap();
     }
 
     if (text.charCodeAt(this.pos) !== 59 /* ; */) {
       const found = this.pos >= text.length ? "end of input" : JSON.stringify(text[this.pos]);
-      const hint =
-        value !== undefined && text.charCodeAt(this.pos) !== 10 && this.pos < text.length
-          ? " (a value cannot contain a double quote)"
-          : "";
+      const hint = glued ? " (a value cannot contain a double quote)" : "";
       this.fail(
         "expected-semicolon",
         `expected ";" after ${written}, found ${found}${hint}`,
@@ -301,6 +295,15 @@ function importFile(
       },
     );
   }
+  const cycleError = (id: string) => {
+    const cycle = [...context.chain.slice(context.chain.indexOf(id)), id];
+    return profileError(ProfileErrorCode.ImportCycle, `import cycle: ${cycle.join(" → ")}`, {
+      ...where,
+      details: { cycle, ...fromDetails },
+    });
+  };
+  // Checked before resolving too: a cyclic name may not even be resolvable.
+  if (context.chain.includes(name)) throw cycleError(name);
   let resolved: string | ImportedText;
   try {
     resolved = resolveImport(name, fromFile);
@@ -314,13 +317,7 @@ function importFile(
   }
   const text = typeof resolved === "string" ? resolved : resolved.text;
   const id = typeof resolved === "string" ? name : (resolved.id ?? name);
-  if (context.chain.includes(id)) {
-    const cycle = [...context.chain.slice(context.chain.indexOf(id)), id];
-    throw profileError(ProfileErrorCode.ImportCycle, `import cycle: ${cycle.join(" → ")}`, {
-      ...where,
-      details: { cycle, ...fromDetails },
-    });
-  }
+  if (context.chain.includes(id)) throw cycleError(id);
   if (context.chain.length > maxImportDepth) {
     throw profileError(
       ProfileErrorCode.ImportDepth,
