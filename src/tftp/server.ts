@@ -1,0 +1,615 @@
+/**
+ * TFTP server: a request socket (UDP 6969 by default) and one ephemeral socket per
+ * transfer. Content comes from a resolver callback; uploads (WRQ) are refused unless an
+ * upload callback is configured. Statistics are emitted per transfer; nothing is logged.
+ */
+import { createSocket, type RemoteInfo, type Socket, type SocketType } from "node:dgram";
+import { EventEmitter } from "node:events";
+import { isProvisioError } from "../errors.ts";
+import { systemClock, type TftpClock } from "./clock.ts";
+import {
+  TFTP_ERROR_TEXT,
+  TftpErrorCode,
+  type TftpProvisioCode,
+  tftpError,
+  wireCodeFor,
+} from "./errors.ts";
+import { NetasciiDecoder } from "./netascii.ts";
+import { negotiateServerOptions, type TransferParams } from "./options.ts";
+import {
+  encodeAck,
+  encodeError,
+  encodeOack,
+  Opcode,
+  parsePacket,
+  type RequestPacket,
+  type TftpPacket,
+  type TransferMode,
+} from "./packet.ts";
+import { type ByteReader, readerFor, type TftpSource } from "./source.ts";
+import {
+  ReceiveTransfer,
+  SendTransfer,
+  type TransferCounters,
+  type TransferEnd,
+  type TransferOutcome,
+} from "./transfer.ts";
+
+export interface TftpRemote {
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface TftpRequest {
+  readonly kind: "read" | "write";
+  readonly filename: string;
+  readonly mode: TransferMode;
+  /** Options as requested (names lower-cased), before negotiation. */
+  readonly options: Readonly<Record<string, string>>;
+  readonly remote: TftpRemote;
+}
+
+/** Supplies the content of a read request. Throwing a ProvisioError with a TFTP code
+ * (e.g. TFTP_FILE_NOT_FOUND) answers with that TFTP error; any other throw answers
+ * "Not defined" without leaking the message. */
+export type TftpResolver = (request: TftpRequest) => Promise<TftpSource>;
+
+/** Where an accepted upload goes. */
+export type TftpUploadTarget =
+  | {
+      readonly kind: "accept";
+      /** Refuse (Disk full) beyond this many bytes; default 1 MiB. */
+      readonly maxBytes?: number;
+      /** Receives the complete upload after the final ACK. */
+      readonly onComplete: (data: Buffer) => void | Promise<void>;
+    }
+  | { readonly kind: "error"; readonly code: TftpErrorCode; readonly message?: string };
+
+export type TftpUploadResolver = (request: TftpRequest) => Promise<TftpUploadTarget>;
+
+export interface TftpServerOptions {
+  readonly resolver: TftpResolver;
+  /** Enables WRQ. Without it every write request gets "Access violation". */
+  readonly upload?: TftpUploadResolver;
+  /** UDP port; default 6969 (use 69 when configured and privileged). 0 = ephemeral. */
+  readonly port?: number;
+  /** Bind address; default "0.0.0.0" (or "::" for udp6). */
+  readonly address?: string;
+  readonly type?: SocketType;
+  /** Largest blksize granted (RFC 2348 maximum 65464). */
+  readonly maxBlksize?: number;
+  /** Largest windowsize granted (RFC 7440). Default 64. */
+  readonly maxWindowSize?: number;
+  /** Retransmission timeout when the client does not negotiate `timeout`. Default 1000 ms. */
+  readonly retransmitMs?: number;
+  /** Timer expiries in a row before a transfer is dropped. Default 5. */
+  readonly maxRetries?: number;
+  /** Concurrent transfers in all. Default 512. */
+  readonly maxTransfers?: number;
+  /** Concurrent transfers per client IP address. Default 64. */
+  readonly maxTransfersPerClient?: number;
+  /** Default cap on upload size when the upload target sets none. Default 1 MiB. */
+  readonly maxUploadBytes?: number;
+  readonly clock?: TftpClock;
+}
+
+export interface TftpTransferInfo {
+  readonly id: number;
+  readonly kind: "read" | "write";
+  readonly filename: string;
+  readonly mode: TransferMode;
+  readonly remote: TftpRemote;
+  readonly localPort: number;
+  readonly params: TransferParams;
+  /** Options as sent in the OACK (empty: none). */
+  readonly oack: ReadonlyArray<readonly [string, string]>;
+}
+
+export interface TftpTransferStats extends TftpTransferInfo, TransferCounters {
+  readonly outcome: TransferOutcome;
+  readonly error?: TransferEnd["error"];
+  readonly durationMs: number;
+}
+
+export interface TftpRejection {
+  readonly remote: TftpRemote;
+  readonly reason: string;
+  /** TFTP error code sent back, or undefined when the packet was dropped silently. */
+  readonly code: number | undefined;
+  readonly filename?: string;
+}
+
+export interface TftpServerEvents {
+  transferStart: [TftpTransferInfo];
+  transferEnd: [TftpTransferStats];
+  /** A request refused, or a packet answered with an error / ignored. */
+  rejected: [TftpRejection];
+  /** A resolver or upload callback failed unexpectedly. */
+  callbackError: [{ readonly request: TftpRequest; readonly error: unknown }];
+  /** A socket-level error (the server keeps running). */
+  socketError: [Error];
+}
+
+type Family = "udp4" | "udp6";
+
+/** Answers dgram's address lookup synchronously: we only ever send to IP literals. */
+function literalLookup(family: 4 | 6) {
+  return ((address: string, _options: unknown, callback: (...args: unknown[]) => void) => {
+    callback(null, address, family);
+  }) as unknown as NonNullable<
+    Parameters<typeof createSocket>[0] extends infer O
+      ? O extends { lookup?: infer L }
+        ? L
+        : never
+      : never
+  >;
+}
+
+interface Active {
+  readonly key: string;
+  readonly address: string;
+  socket: Socket | undefined;
+  abort?: (code: TftpProvisioCode, message: string) => void;
+}
+
+export class TftpServer extends EventEmitter<TftpServerEvents> {
+  private readonly o: Required<Omit<TftpServerOptions, "upload" | "address" | "type">> & {
+    upload: TftpUploadResolver | undefined;
+  };
+  private readonly type: Family;
+  private readonly bindAddress: string;
+  private socket: Socket | undefined;
+  private readonly active = new Map<string, Active>();
+  private readonly perClient = new Map<string, number>();
+  private nextId = 1;
+  private closing = false;
+
+  constructor(options: TftpServerOptions) {
+    super();
+    this.type = options.type === "udp6" ? "udp6" : "udp4";
+    this.bindAddress = options.address ?? (this.type === "udp6" ? "::" : "0.0.0.0");
+    this.o = {
+      resolver: options.resolver,
+      upload: options.upload,
+      port: options.port ?? 6969,
+      maxBlksize: options.maxBlksize ?? 65464,
+      maxWindowSize: options.maxWindowSize ?? 64,
+      retransmitMs: options.retransmitMs ?? 1000,
+      maxRetries: options.maxRetries ?? 5,
+      maxTransfers: options.maxTransfers ?? 512,
+      maxTransfersPerClient: options.maxTransfersPerClient ?? 64,
+      maxUploadBytes: options.maxUploadBytes ?? 1024 * 1024,
+      clock: options.clock ?? systemClock,
+    };
+  }
+
+  /** Transfers in progress (including requests whose content is being resolved). */
+  get activeTransfers(): number {
+    return this.active.size;
+  }
+
+  /** Binds the request socket; resolves with the bound address and port. */
+  async listen(): Promise<TftpRemote> {
+    const socket = this.newSocket();
+    await new Promise<void>((resolve, reject) => {
+      socket.once("error", reject);
+      socket.bind({ port: this.o.port, address: this.bindAddress, exclusive: true }, () => {
+        socket.off("error", reject);
+        resolve();
+      });
+    });
+    socket.on("error", (e) => this.emit("socketError", e));
+    socket.on("message", (msg, rinfo) => this.onRequestPacket(msg, rinfo));
+    this.socket = socket;
+    const a = socket.address();
+    return { address: a.address, port: a.port };
+  }
+
+  /** Stops listening and aborts every transfer (clients get an ERROR packet). */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const t of [...this.active.values()]) t.abort?.("TFTP_ABORTED", "Server shutting down");
+    for (const t of [...this.active.values()]) this.release(t);
+    const s = this.socket;
+    this.socket = undefined;
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  private newSocket(): Socket {
+    return createSocket({
+      type: this.type,
+      lookup: literalLookup(this.type === "udp6" ? 6 : 4),
+      recvBufferSize: 1 << 20,
+      sendBufferSize: 1 << 20,
+    });
+  }
+
+  private reject(remote: TftpRemote, code: number | undefined, reason: string, filename?: string) {
+    if (code !== undefined && this.socket) {
+      const text = reason || TFTP_ERROR_TEXT[code as TftpErrorCode] || "Error";
+      this.socket.send(encodeError(code, text), remote.port, remote.address);
+    }
+    this.emit(
+      "rejected",
+      filename === undefined ? { remote, reason, code } : { remote, reason, code, filename },
+    );
+  }
+
+  private onRequestPacket(msg: Buffer, rinfo: RemoteInfo): void {
+    const remote = { address: rinfo.address, port: rinfo.port };
+    let packet: TftpPacket;
+    try {
+      packet = parsePacket(msg);
+    } catch (error) {
+      // Never answer something that claims to be an ERROR: no error ping-pong.
+      const looksLikeError = msg.length >= 2 && msg.readUInt16BE(0) === Opcode.ERROR;
+      const reason = isProvisioError(error) ? error.message : "malformed packet";
+      this.reject(remote, looksLikeError ? undefined : TftpErrorCode.IllegalOperation, reason);
+      return;
+    }
+    if (packet.op === Opcode.ERROR) return;
+    if (packet.op !== Opcode.RRQ && packet.op !== Opcode.WRQ) {
+      this.reject(remote, TftpErrorCode.UnknownTransferId, "Unknown transfer ID");
+      return;
+    }
+    if (this.closing) return;
+    const key = `${remote.address}|${remote.port}`;
+    // A repeated request from the same TID while its transfer runs: the transfer's own
+    // retransmission answers it.
+    if (this.active.has(key)) return;
+    if (packet.mode === "mail") {
+      this.reject(
+        remote,
+        TftpErrorCode.IllegalOperation,
+        "Mail mode not supported",
+        packet.filename,
+      );
+      return;
+    }
+    if (this.active.size >= this.o.maxTransfers) {
+      this.reject(
+        remote,
+        TftpErrorCode.NotDefined,
+        "Server busy, try again later",
+        packet.filename,
+      );
+      return;
+    }
+    const count = this.perClient.get(remote.address) ?? 0;
+    if (count >= this.o.maxTransfersPerClient) {
+      this.reject(
+        remote,
+        TftpErrorCode.NotDefined,
+        "Too many transfers from this address",
+        packet.filename,
+      );
+      return;
+    }
+    const active: Active = { key, address: remote.address, socket: undefined };
+    this.active.set(key, active);
+    this.perClient.set(remote.address, count + 1);
+    const run =
+      packet.op === Opcode.RRQ
+        ? this.serveRead(packet, remote, active)
+        : this.serveWrite(packet, remote, active);
+    run.catch((error: unknown) => {
+      // Defensive: serveRead/serveWrite handle their own failures.
+      this.emit("socketError", error instanceof Error ? error : new Error(String(error)));
+      this.release(active);
+    });
+  }
+
+  private requestOf(packet: RequestPacket, remote: TftpRemote): TftpRequest {
+    const options: Record<string, string> = Object.create(null);
+    for (const [k, v] of packet.options) options[k] = v;
+    return {
+      kind: packet.op === Opcode.RRQ ? "read" : "write",
+      filename: packet.filename,
+      mode: packet.mode as TransferMode,
+      options: Object.freeze(options),
+      remote,
+    };
+  }
+
+  /** Maps a callback failure to a TFTP error answer. */
+  private failRequest(request: TftpRequest, active: Active, error: unknown): void {
+    if (isProvisioError(error) && error.code.startsWith("TFTP_")) {
+      const wire = wireCodeFor(error.code);
+      const text = wire === 0 ? error.message : TFTP_ERROR_TEXT[wire];
+      this.reject(request.remote, wire, text, request.filename);
+    } else {
+      this.emit("callbackError", { request, error });
+      this.reject(request.remote, TftpErrorCode.NotDefined, "Internal error", request.filename);
+    }
+    this.release(active);
+  }
+
+  private async openTransferSocket(active: Active): Promise<Socket | undefined> {
+    const socket = this.newSocket();
+    socket.on("error", (e) => this.emit("socketError", e));
+    await new Promise<void>((resolve, reject) => {
+      socket.once("error", reject);
+      socket.bind({ port: 0, address: this.bindAddress, exclusive: true }, () => {
+        socket.off("error", reject);
+        resolve();
+      });
+    });
+    if (this.closing || !this.active.has(active.key)) {
+      socket.close();
+      return undefined;
+    }
+    active.socket = socket;
+    return socket;
+  }
+
+  /** Common demultiplexing for a transfer socket: wrong TID → ERROR 5, garbage → ERROR 4. */
+  private attach(
+    socket: Socket,
+    remote: TftpRemote,
+    onPacket: (p: TftpPacket) => void,
+    onGarbage: (reason: string) => void,
+  ): void {
+    socket.on("message", (msg, rinfo) => {
+      if (rinfo.port !== remote.port || rinfo.address !== remote.address) {
+        const from = { address: rinfo.address, port: rinfo.port };
+        const isError = msg.length >= 2 && msg.readUInt16BE(0) === Opcode.ERROR;
+        if (!isError) {
+          socket.send(
+            encodeError(TftpErrorCode.UnknownTransferId, "Unknown transfer ID"),
+            rinfo.port,
+            rinfo.address,
+          );
+        }
+        this.emit("rejected", {
+          remote: from,
+          reason: "Unknown transfer ID",
+          code: isError ? undefined : 5,
+        });
+        return;
+      }
+      let packet: TftpPacket;
+      try {
+        packet = parsePacket(msg);
+      } catch (error) {
+        onGarbage(isProvisioError(error) ? error.message : "malformed packet");
+        return;
+      }
+      onPacket(packet);
+    });
+  }
+
+  private async serveRead(
+    packet: RequestPacket,
+    remote: TftpRemote,
+    active: Active,
+  ): Promise<void> {
+    const request = this.requestOf(packet, remote);
+    let reader: ByteReader;
+    try {
+      const source = await this.o.resolver(request);
+      if (source.kind === "error") {
+        this.reject(
+          remote,
+          source.code,
+          source.message ?? TFTP_ERROR_TEXT[source.code],
+          request.filename,
+        );
+        this.release(active);
+        return;
+      }
+      reader = await readerFor(source, request.mode);
+    } catch (error) {
+      this.failRequest(request, active, error);
+      return;
+    }
+    const closeReader = () => {
+      Promise.resolve()
+        .then(() => reader.close())
+        .catch(() => undefined);
+    };
+    if (!this.active.has(active.key)) {
+      closeReader();
+      return;
+    }
+    const nego = negotiateServerOptions(packet.options, "read", reader.size, this.o);
+    let socket: Socket | undefined;
+    try {
+      socket = await this.openTransferSocket(active);
+    } catch (error) {
+      closeReader();
+      this.failRequest(request, active, error);
+      return;
+    }
+    if (!socket) {
+      closeReader();
+      return;
+    }
+    const s = socket;
+    const info = this.info(request, s, nego.params, nego.accepted);
+    const startedAt = this.o.clock.now();
+    const sender = new SendTransfer({
+      reader,
+      blksize: nego.params.blksize,
+      windowsize: nego.params.windowsize,
+      oack: nego.accepted.length > 0 ? encodeOack(nego.accepted) : undefined,
+      send: (p) => s.send(p, remote.port, remote.address),
+      clock: this.o.clock,
+      rtoMs: nego.params.timeoutMs ?? this.o.retransmitMs,
+      maxRetries: this.o.maxRetries,
+      onEnd: (end) => {
+        this.emitEnd(info, sender.counters, end, startedAt);
+        this.release(active);
+      },
+    });
+    active.abort = (code, message) => sender.abort(code, message, true);
+    this.attach(
+      s,
+      remote,
+      (p) => {
+        if (p.op === Opcode.ACK) sender.onAck(p.block);
+        else if (p.op === Opcode.ERROR) sender.onPeerError(p.code, p.message);
+        else sender.abort("TFTP_ILLEGAL_OPERATION", "Illegal TFTP operation", true);
+      },
+      (reason) => sender.abort("TFTP_ILLEGAL_OPERATION", reason, true),
+    );
+    this.emit("transferStart", info);
+    sender.start();
+  }
+
+  private async serveWrite(
+    packet: RequestPacket,
+    remote: TftpRemote,
+    active: Active,
+  ): Promise<void> {
+    const request = this.requestOf(packet, remote);
+    if (!this.o.upload) {
+      this.reject(
+        remote,
+        TftpErrorCode.AccessViolation,
+        "Uploads are not enabled",
+        request.filename,
+      );
+      this.release(active);
+      return;
+    }
+    let target: TftpUploadTarget;
+    try {
+      target = await this.o.upload(request);
+    } catch (error) {
+      this.failRequest(request, active, error);
+      return;
+    }
+    if (target.kind === "error") {
+      this.reject(
+        remote,
+        target.code,
+        target.message ?? TFTP_ERROR_TEXT[target.code],
+        request.filename,
+      );
+      this.release(active);
+      return;
+    }
+    const maxBytes = target.maxBytes ?? this.o.maxUploadBytes;
+    const nego = negotiateServerOptions(packet.options, "write", undefined, this.o);
+    if (nego.params.tsize !== undefined && nego.params.tsize > maxBytes) {
+      this.reject(remote, TftpErrorCode.DiskFull, "File too large", request.filename);
+      this.release(active);
+      return;
+    }
+    let socket: Socket | undefined;
+    try {
+      socket = await this.openTransferSocket(active);
+    } catch (error) {
+      this.failRequest(request, active, error);
+      return;
+    }
+    if (!socket) return;
+    const s = socket;
+    const info = this.info(request, s, nego.params, nego.accepted);
+    const startedAt = this.o.clock.now();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const decoder = request.mode === "netascii" ? new NetasciiDecoder() : undefined;
+    const onComplete = target.onComplete;
+    const rto = nego.params.timeoutMs ?? this.o.retransmitMs;
+    const receiver: ReceiveTransfer = new ReceiveTransfer({
+      blksize: nego.params.blksize,
+      windowsize: nego.params.windowsize,
+      initial: nego.accepted.length > 0 ? encodeOack(nego.accepted) : encodeAck(0),
+      send: (p) => s.send(p, remote.port, remote.address),
+      clock: this.o.clock,
+      rtoMs: rto,
+      maxRetries: this.o.maxRetries,
+      dallyMs: rto,
+      sink: (chunk, last) => {
+        const piece = decoder ? decoder.push(chunk) : Buffer.from(chunk);
+        size += piece.length;
+        if (size > maxBytes) {
+          throw tftpError("TFTP_TOO_LARGE", "File too large");
+        }
+        chunks.push(piece);
+        if (last && decoder) chunks.push(decoder.end());
+      },
+      onEnd: (end) => {
+        this.emitEnd(info, receiver.counters, end, startedAt);
+        if (end.outcome === "complete") {
+          Promise.resolve()
+            .then(() => onComplete(Buffer.concat(chunks)))
+            .catch((error: unknown) => this.emit("callbackError", { request, error }));
+        }
+      },
+      onRelease: () => this.release(active),
+    });
+    active.abort = (code, message) => receiver.abort(code, message, true);
+    this.attach(
+      s,
+      remote,
+      (p) => {
+        if (p.op === Opcode.DATA) receiver.onData(p.block, p.data);
+        else if (p.op === Opcode.ERROR) receiver.onPeerError(p.code, p.message);
+        else receiver.abort("TFTP_ILLEGAL_OPERATION", "Illegal TFTP operation", true);
+      },
+      (reason) => receiver.abort("TFTP_ILLEGAL_OPERATION", reason, true),
+    );
+    this.emit("transferStart", info);
+    receiver.start();
+  }
+
+  private info(
+    request: TftpRequest,
+    socket: Socket,
+    params: TransferParams,
+    oack: ReadonlyArray<readonly [string, string]>,
+  ): TftpTransferInfo {
+    return {
+      id: this.nextId++,
+      kind: request.kind,
+      filename: request.filename,
+      mode: request.mode,
+      remote: request.remote,
+      localPort: socket.address().port,
+      params,
+      oack,
+    };
+  }
+
+  private emitEnd(
+    info: TftpTransferInfo,
+    counters: TransferCounters,
+    end: TransferEnd,
+    startedAt: number,
+  ): void {
+    const stats: TftpTransferStats = {
+      ...info,
+      ...counters,
+      outcome: end.outcome,
+      ...(end.error ? { error: end.error } : {}),
+      durationMs: this.o.clock.now() - startedAt,
+    };
+    this.emit("transferEnd", stats);
+  }
+
+  private release(active: Active): void {
+    if (this.active.get(active.key) !== active) return;
+    this.active.delete(active.key);
+    const n = (this.perClient.get(active.address) ?? 1) - 1;
+    if (n <= 0) this.perClient.delete(active.address);
+    else this.perClient.set(active.address, n);
+    const s = active.socket;
+    active.socket = undefined;
+    if (s) {
+      try {
+        s.close();
+      } catch {
+        // already closed
+      }
+    }
+  }
+}
+
+/** Creates a server and binds it. */
+export async function startTftpServer(options: TftpServerOptions): Promise<TftpServer> {
+  const server = new TftpServer(options);
+  await server.listen();
+  return server;
+}

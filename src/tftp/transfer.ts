@@ -1,0 +1,408 @@
+/**
+ * I/O shells around the pure windows: `SendTransfer` streams a ByteReader through a
+ * ring of preformatted DATA packets; `ReceiveTransfer` acknowledges incoming DATA.
+ * Both are used by the server (RRQ / WRQ) and the client (WRQ / RRQ). They know nothing
+ * about sockets: the owner passes a `send` function and feeds them parsed packets.
+ */
+import { Deadline, type TftpClock } from "./clock.ts";
+import { type TftpErrorCode, type TftpProvisioCode, wireCodeFor } from "./errors.ts";
+import { encodeAck, encodeError, writeDataHeader } from "./packet.ts";
+import { ReceiveWindow } from "./receiver.ts";
+import { SendWindow } from "./sender.ts";
+import type { ByteReader } from "./source.ts";
+
+export type TransferOutcome = "complete" | "timeout" | "peer-error" | "error" | "aborted";
+
+export interface TransferCounters {
+  /** Payload bytes sent (sender) or accepted (receiver), each block counted once. */
+  bytes: number;
+  /** Data blocks sent or accepted, each counted once. */
+  blocks: number;
+  /** Datagrams sent (DATA/ACK/OACK/ERROR, retransmissions included). */
+  packetsSent: number;
+  /** Packets sent again: DATA resent by timeout or go-back, OACK/ACK resent by timeout. */
+  retransmits: number;
+  /** Retransmission timer expiries. */
+  timeouts: number;
+  /** Duplicate ACKs received (and ignored) by a sender; duplicate DATA by a receiver. */
+  duplicates: number;
+}
+
+export interface TransferEnd {
+  readonly outcome: TransferOutcome;
+  readonly error?: { readonly code: TftpProvisioCode | string; readonly message: string };
+}
+
+export interface TransferIo {
+  readonly send: (packet: Buffer) => void;
+  readonly clock: TftpClock;
+  /** Retransmission timeout in ms. */
+  readonly rtoMs: number;
+  /** Timer expiries tolerated in a row before giving up. */
+  readonly maxRetries: number;
+  readonly onEnd: (end: TransferEnd) => void;
+}
+
+function newCounters(): TransferCounters {
+  return { bytes: 0, blocks: 0, packetsSent: 0, retransmits: 0, timeouts: 0, duplicates: 0 };
+}
+
+/** Read-ahead per transfer, in bytes (firmware files are read in chunks of about this). */
+const READ_AHEAD_BYTES = 64 * 1024;
+
+export interface SendTransferOptions extends TransferIo {
+  readonly reader: ByteReader;
+  readonly blksize: number;
+  readonly windowsize: number;
+  /** Sent as "block 0" and retransmitted until ACK 0 arrives. */
+  readonly oack?: Buffer | undefined;
+}
+
+/**
+ * Windowed sender. Blocks live in a ring of `slots` preformatted DATA packets. Slot reuse
+ * is safe without copying because a slot is refilled only after the peer has
+ * acknowledged a block sent at least one window later than every send of the old block
+ * (sends on one socket leave in order), and a block is read from the source only once.
+ */
+export class SendTransfer {
+  readonly counters = newCounters();
+  private readonly window: SendWindow;
+  private readonly slots: number;
+  private readonly stride: number;
+  private readonly ring: Buffer;
+  private readonly packets: Buffer[];
+  private readonly payloads: Buffer[];
+  private readonly chunkMin: number;
+  private lastPacket: Buffer | undefined;
+  private filled = 0;
+  private reading = false;
+  private retries = 0;
+  private ended = false;
+  private readonly deadline: Deadline;
+
+  constructor(private readonly o: SendTransferOptions) {
+    this.window = new SendWindow(o.windowsize, o.oack !== undefined);
+    const w = o.windowsize;
+    const ahead = Math.max(w, Math.ceil(READ_AHEAD_BYTES / o.blksize));
+    let slots = w + ahead;
+    if (o.reader.size !== undefined) {
+      slots = Math.min(slots, Math.floor(o.reader.size / o.blksize) + 1);
+    }
+    this.slots = slots;
+    this.stride = o.blksize + 4;
+    this.ring = Buffer.allocUnsafeSlow(slots * this.stride);
+    this.packets = [];
+    this.payloads = [];
+    for (let i = 0; i < slots; i++) {
+      const at = i * this.stride;
+      this.packets.push(this.ring.subarray(at, at + this.stride));
+      this.payloads.push(this.ring.subarray(at + 4, at + this.stride));
+    }
+    this.chunkMin = Math.max(1, Math.floor((slots - w) / 2));
+    this.deadline = new Deadline(o.clock, this.onTimer);
+  }
+
+  get lastBlock(): number | undefined {
+    return this.window.lastBlock;
+  }
+
+  start(): void {
+    this.pump();
+  }
+
+  onAck(wireBlock: number): void {
+    if (this.ended) return;
+    const r = this.window.onAck(wireBlock);
+    if (r === "duplicate") {
+      this.counters.duplicates++;
+      return;
+    }
+    if (r === "ignored") return;
+    this.retries = 0;
+    if (r === "done") {
+      this.finish({ outcome: "complete" });
+      return;
+    }
+    this.deadline.arm(this.o.rtoMs);
+    this.pump();
+  }
+
+  /** The peer sent an ERROR packet. */
+  onPeerError(code: number, message: string): void {
+    this.finish({ outcome: "peer-error", error: { code: `wire:${code}`, message } });
+  }
+
+  /** Ends the transfer from outside (server shutdown, protocol violation). */
+  abort(code: TftpProvisioCode, message: string, notifyPeer: boolean): void {
+    if (this.ended) return;
+    if (notifyPeer) this.sendError(wireCodeFor(code), message);
+    this.finish({ outcome: "aborted", error: { code, message } });
+  }
+
+  private sendError(code: TftpErrorCode, message: string): void {
+    this.o.send(encodeError(code, message));
+    this.counters.packetsSent++;
+  }
+
+  private finish(end: TransferEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.deadline.cancel();
+    try {
+      const closing = this.o.reader.close();
+      if (closing instanceof Promise) closing.catch(() => undefined);
+    } catch {
+      // closing a reader cannot fail the transfer
+    }
+    this.o.onEnd(end);
+  }
+
+  private fillLimit(): number {
+    const w = this.window;
+    const reusable = w.base - 1 + this.slots - this.o.windowsize;
+    return Math.max(reusable, this.slots);
+  }
+
+  /** Starts reading more blocks; true when the read completed synchronously. */
+  private fill(): boolean {
+    if (this.reading || this.window.lastBlock !== undefined) return false;
+    const from = this.filled + 1;
+    const to = this.fillLimit();
+    if (to < from) return false;
+    const targets: Buffer[] = [];
+    for (let b = from; b <= to; b++) targets.push(this.payloads[(b - 1) % this.slots]!);
+    let result: number | Promise<number>;
+    try {
+      result = this.o.reader.read(targets);
+    } catch (error) {
+      this.readFailed(error);
+      return false;
+    }
+    if (typeof result === "number") {
+      this.filledWith(from, to, result);
+      return true;
+    }
+    this.reading = true;
+    result.then(
+      (n) => {
+        this.reading = false;
+        if (this.ended) return;
+        this.filledWith(from, to, n);
+        this.pump();
+      },
+      (error: unknown) => {
+        this.reading = false;
+        this.readFailed(error);
+      },
+    );
+    return false;
+  }
+
+  private readFailed(error: unknown): void {
+    if (this.ended) return;
+    const message = error instanceof Error ? error.message : String(error);
+    this.sendError(0, "Read error");
+    this.finish({ outcome: "error", error: { code: "TFTP_NOT_DEFINED", message } });
+  }
+
+  private filledWith(from: number, to: number, n: number): void {
+    const bs = this.o.blksize;
+    const count = to - from + 1;
+    const full = Math.floor(n / bs);
+    const end = n < count * bs ? from + full : to;
+    for (let b = from; b <= end; b++)
+      writeDataHeader(this.ring, ((b - 1) % this.slots) * this.stride, b);
+    if (n < count * bs) {
+      const slot = (end - 1) % this.slots;
+      const len = n - full * bs;
+      this.lastPacket = this.ring.subarray(slot * this.stride, slot * this.stride + 4 + len);
+      this.window.lastBlock = end;
+    }
+    this.filled = end;
+  }
+
+  private pump(): void {
+    if (this.ended) return;
+    const w = this.window;
+    let sent = false;
+    while (w.canSend()) {
+      if (w.next === 0) {
+        const { retransmit } = w.take();
+        this.o.send(this.o.oack!);
+        this.counters.packetsSent++;
+        if (retransmit) this.counters.retransmits++;
+        sent = true;
+        continue;
+      }
+      if (w.next > this.filled) {
+        if (this.fill()) continue;
+        break;
+      }
+      const { block, retransmit } = w.take();
+      const packet =
+        block === w.lastBlock ? this.lastPacket! : this.packets[(block - 1) % this.slots]!;
+      this.o.send(packet);
+      this.counters.packetsSent++;
+      if (retransmit) this.counters.retransmits++;
+      else {
+        this.counters.blocks++;
+        this.counters.bytes += packet.length - 4;
+      }
+      sent = true;
+    }
+    if (sent) this.deadline.arm(this.o.rtoMs);
+    // Read ahead while the network waits.
+    if (!this.reading && w.lastBlock === undefined) {
+      const room = this.fillLimit() - this.filled;
+      if (room >= this.chunkMin) {
+        if (this.fill() && w.canSend()) this.pump();
+      }
+    }
+  }
+
+  private readonly onTimer = (): void => {
+    if (this.ended) return;
+    this.counters.timeouts++;
+    if (++this.retries > this.o.maxRetries) {
+      this.finish({
+        outcome: "timeout",
+        error: { code: "TFTP_TIMEOUT", message: "peer stopped acknowledging" },
+      });
+      return;
+    }
+    this.window.onTimeout();
+    this.pump();
+    this.deadline.arm(this.o.rtoMs);
+  };
+}
+
+export interface ReceiveTransferOptions extends TransferIo {
+  readonly blksize: number;
+  readonly windowsize: number;
+  /** Consumes each in-order payload (a view: copy it to keep it beyond the call). Throw a
+   * ProvisioError (e.g. TFTP_TOO_LARGE) to abort with the matching ERROR packet. */
+  readonly sink: (chunk: Buffer, last: boolean) => void;
+  /** Packet to repeat on timeout before any DATA arrived (OACK or ACK 0). */
+  readonly initial?: Buffer | undefined;
+  /** How long to keep re-acknowledging a repeated final block after completion. */
+  readonly dallyMs: number;
+  /** Called when the endpoint can be released (after dallying, or on failure). */
+  readonly onRelease: () => void;
+}
+
+export class ReceiveTransfer {
+  readonly counters = newCounters();
+  private readonly window: ReceiveWindow;
+  private readonly deadline: Deadline;
+  private retries = 0;
+  private started = false;
+  private ended = false;
+  private released = false;
+
+  constructor(private readonly o: ReceiveTransferOptions) {
+    this.window = new ReceiveWindow(o.blksize, o.windowsize);
+    this.deadline = new Deadline(o.clock, this.onTimer);
+  }
+
+  start(): void {
+    if (this.o.initial !== undefined) this.sendRaw(this.o.initial);
+    this.deadline.arm(this.o.rtoMs);
+  }
+
+  onData(wireBlock: number, data: Buffer): void {
+    if (this.released) return;
+    this.started = true;
+    const r = this.window.onData(wireBlock, data.length);
+    if (r.kind === "ignore") {
+      this.counters.duplicates++;
+      if (r.ack !== undefined) this.sendAck(r.ack);
+      return;
+    }
+    this.retries = 0;
+    this.counters.blocks++;
+    this.counters.bytes += data.length;
+    try {
+      this.o.sink(data, r.last);
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "TFTP_NOT_DEFINED";
+      const message = error instanceof Error ? error.message : String(error);
+      this.fail(code, message, true);
+      return;
+    }
+    if (r.ack !== undefined) this.sendAck(r.ack);
+    if (r.last) {
+      this.ended = true;
+      this.o.onEnd({ outcome: "complete" });
+      this.deadline.cancel();
+      if (this.o.dallyMs > 0) {
+        this.o.clock.setTimeout(() => this.release(), this.o.dallyMs);
+      } else {
+        this.release();
+      }
+      return;
+    }
+    this.deadline.arm(this.o.rtoMs);
+  }
+
+  onPeerError(code: number, message: string): void {
+    if (this.ended) {
+      this.release();
+      return;
+    }
+    this.ended = true;
+    this.deadline.cancel();
+    this.o.onEnd({ outcome: "peer-error", error: { code: `wire:${code}`, message } });
+    this.release();
+  }
+
+  abort(code: TftpProvisioCode | string, message: string, notifyPeer: boolean): void {
+    if (this.ended) {
+      this.release();
+      return;
+    }
+    this.fail(code, message, notifyPeer, "aborted");
+  }
+
+  private fail(
+    code: string,
+    message: string,
+    notifyPeer: boolean,
+    outcome: TransferOutcome = "error",
+  ): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.deadline.cancel();
+    if (notifyPeer) this.sendRaw(encodeError(wireCodeFor(code), message));
+    this.o.onEnd({ outcome, error: { code, message } });
+    this.release();
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.deadline.cancel();
+    this.o.onRelease();
+  }
+
+  private sendAck(block: number): void {
+    this.sendRaw(encodeAck(block));
+  }
+
+  private sendRaw(packet: Buffer): void {
+    this.o.send(packet);
+    this.counters.packetsSent++;
+  }
+
+  private readonly onTimer = (): void => {
+    if (this.ended) return;
+    this.counters.timeouts++;
+    if (++this.retries > this.o.maxRetries) {
+      this.fail("TFTP_TIMEOUT", "peer stopped sending", false, "timeout");
+      return;
+    }
+    this.counters.retransmits++;
+    if (!this.started && this.o.initial !== undefined) this.sendRaw(this.o.initial);
+    else this.sendAck(this.window.onTimeout());
+    this.deadline.arm(this.o.rtoMs);
+  };
+}
