@@ -128,7 +128,7 @@ export class Accounts implements AccountRepository {
     return account;
   }
 
-  create(input: AccountInput, options?: WriteOptions): Promise<Account> {
+  async create(input: AccountInput, options?: WriteOptions): Promise<Account> {
     const tenantId = input.tenantId ?? DEFAULT_TENANT_ID;
     const reference = v.text(input.reference, "reference", 128);
     const name = v.optionalText(input.name, "name", 255) ?? null;
@@ -170,7 +170,7 @@ export class Accounts implements AccountRepository {
     });
   }
 
-  update(id: string, patch: AccountPatch, options?: WriteOptions): Promise<Account> {
+  async update(id: string, patch: AccountPatch, options?: WriteOptions): Promise<Account> {
     const reference =
       patch.reference === undefined ? undefined : v.text(patch.reference, "reference", 128);
     const name = v.optionalText(patch.name, "name", 255);
@@ -220,7 +220,7 @@ export class Accounts implements AccountRepository {
     });
   }
 
-  delete(id: string, options?: WriteOptions): Promise<void> {
+  async delete(id: string, options?: WriteOptions): Promise<void> {
     return this.#core.change(options, async (ctx) => {
       const before = await this.#findWhere(ctx.conn, "id", id);
       if (before === null) throw notFound("account", id);

@@ -28,7 +28,10 @@ export class ApiTokens implements TokenRepository {
     this.#core = core;
   }
 
-  issue(input: TokenInput, options?: WriteOptions): Promise<{ token: ApiToken; secret: string }> {
+  async issue(
+    input: TokenInput,
+    options?: WriteOptions,
+  ): Promise<{ token: ApiToken; secret: string }> {
     const name = v.text(input.name, "name", 128);
     const role = v.oneOf(input.role, API_ROLES, "role");
     const tenantId = input.tenantId ?? null;
@@ -84,7 +87,7 @@ export class ApiTokens implements TokenRepository {
     return rows.map(toApiToken);
   }
 
-  revoke(id: string, options?: WriteOptions): Promise<void> {
+  async revoke(id: string, options?: WriteOptions): Promise<void> {
     return this.#core.change(options, async (ctx) => {
       const row = await ctx.conn
         .selectFrom("api_tokens")

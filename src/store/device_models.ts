@@ -50,7 +50,7 @@ export class DeviceModels implements DeviceModelRepository {
     return model;
   }
 
-  upsert(input: DeviceModelInput, options?: WriteOptions): Promise<DeviceModel> {
+  async upsert(input: DeviceModelInput, options?: WriteOptions): Promise<DeviceModel> {
     const pn = v.text(input.pn, "pn", 64);
     const family = v.text(input.family, "family", 64);
     const psn = v.optionalText(input.psn, "psn", 64) ?? null;
@@ -91,7 +91,7 @@ export class DeviceModels implements DeviceModelRepository {
     });
   }
 
-  delete(pn: string, options?: WriteOptions): Promise<void> {
+  async delete(pn: string, options?: WriteOptions): Promise<void> {
     return this.#core.change(options, async (ctx) => {
       const row = await ctx.conn
         .selectFrom("device_models")

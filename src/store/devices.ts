@@ -159,7 +159,7 @@ export class Devices implements DeviceRepository {
     return Number(row.n);
   }
 
-  create(input: DeviceInput, options?: WriteOptions): Promise<Device> {
+  async create(input: DeviceInput, options?: WriteOptions): Promise<Device> {
     const prepared = this.#prepare(input);
     return this.#core.change(options, async (ctx) => {
       const existing = await this.#findIn(ctx.conn, prepared.mac);
@@ -181,7 +181,7 @@ export class Devices implements DeviceRepository {
     });
   }
 
-  upsert(input: DeviceInput, options?: WriteOptions): Promise<Device> {
+  async upsert(input: DeviceInput, options?: WriteOptions): Promise<Device> {
     const prepared = this.#prepare(input);
     return this.#core.change(options, async (ctx) => {
       const before = await this.#findIn(ctx.conn, prepared.mac);
@@ -201,7 +201,7 @@ export class Devices implements DeviceRepository {
     });
   }
 
-  update(mac: MacAddress, patch: DevicePatch, options?: WriteOptions): Promise<Device> {
+  async update(mac: MacAddress, patch: DevicePatch, options?: WriteOptions): Promise<Device> {
     const prepared = this.#prepare({ ...patch, mac });
     return this.#core.change(options, async (ctx) => {
       const before = await this.#findIn(ctx.conn, mac);
@@ -221,7 +221,7 @@ export class Devices implements DeviceRepository {
     });
   }
 
-  delete(mac: MacAddress, options?: WriteOptions): Promise<void> {
+  async delete(mac: MacAddress, options?: WriteOptions): Promise<void> {
     return this.#core.change(options, async (ctx) => {
       const before = await this.#findIn(ctx.conn, mac);
       if (before === null) throw notFound("device", mac);

@@ -69,8 +69,18 @@ export class Events implements EventRepository {
     if (query.tenantId !== undefined) q = q.where("tenant_id", "=", query.tenantId);
     if (query.since !== undefined) q = q.where("at", ">=", query.since.getTime());
     if (query.until !== undefined) q = q.where("at", "<", query.until.getTime());
-    if (query.before !== undefined) q = q.where("id", "<", query.before);
-    const rows = await q.orderBy("id", "desc").limit(v.limit(query.limit)).execute();
+    const before = query.before;
+    if (before !== undefined) {
+      const at = before.at.getTime();
+      q = q.where((eb) =>
+        eb.or([eb("at", "<", at), eb.and([eb("at", "=", at), eb("id", "<", before.id)])]),
+      );
+    }
+    const rows = await q
+      .orderBy("at", "desc")
+      .orderBy("id", "desc")
+      .limit(v.limit(query.limit))
+      .execute();
     return rows.map(toEvent);
   }
 

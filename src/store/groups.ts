@@ -60,7 +60,7 @@ export class Groups implements GroupRepository {
     return group;
   }
 
-  create(input: GroupInput, options?: WriteOptions): Promise<Group> {
+  async create(input: GroupInput, options?: WriteOptions): Promise<Group> {
     const tenantId = input.tenantId ?? DEFAULT_TENANT_ID;
     const name = v.text(input.name, "name", 128);
     const description = v.optionalText(input.description, "description", 1024) ?? null;
@@ -89,7 +89,7 @@ export class Groups implements GroupRepository {
     });
   }
 
-  update(id: string, patch: GroupPatch, options?: WriteOptions): Promise<Group> {
+  async update(id: string, patch: GroupPatch, options?: WriteOptions): Promise<Group> {
     const name = patch.name === undefined ? undefined : v.text(patch.name, "name", 128);
     const description = v.optionalText(patch.description, "description", 1024);
     return this.#core.change(options, async (ctx) => {
@@ -124,7 +124,7 @@ export class Groups implements GroupRepository {
     });
   }
 
-  delete(id: string, options?: WriteOptions): Promise<void> {
+  async delete(id: string, options?: WriteOptions): Promise<void> {
     return this.#core.change(options, async (ctx) => {
       const row = await ctx.conn
         .selectFrom("groups")

@@ -143,7 +143,7 @@ export class Layers implements LayerRepository {
     return rows.map(toLayer);
   }
 
-  set(
+  async set(
     target: LayerTarget,
     parameters: readonly LayerParameter[],
     options?: WriteOptions,
@@ -191,7 +191,7 @@ export class Layers implements LayerRepository {
     });
   }
 
-  unset(target: LayerTarget, options?: WriteOptions): Promise<boolean> {
+  async unset(target: LayerTarget, options?: WriteOptions): Promise<boolean> {
     const key = layerKey(target);
     return this.#core.change(options, async (ctx) => {
       const existing = await ctx.conn

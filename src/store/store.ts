@@ -215,8 +215,8 @@ export interface EventQuery {
   readonly tenantId?: string;
   readonly since?: Date;
   readonly until?: Date;
-  /** Keyset pagination (newest first): events with an id smaller than this one. */
-  readonly before?: number;
+  /** Keyset pagination (newest first): pass the last event of the previous page. */
+  readonly before?: { readonly at: Date; readonly id: number };
   /** Default 100, at most 10,000. */
   readonly limit?: number;
 }
@@ -344,7 +344,7 @@ export interface LayerRepository {
 export interface EventRepository {
   /** One transaction for the batch; no revision bump. */
   appendBatch(events: readonly ResyncEventInput[]): Promise<void>;
-  /** Newest first. */
+  /** Newest first (by `at`, then by id). */
   list(query?: EventQuery): Promise<ResyncEvent[]>;
   /** Retention: deletes events older than the date; returns how many. */
   prune(olderThan: Date): Promise<number>;

@@ -56,7 +56,7 @@ export class Tenants implements TenantRepository {
     return tenant;
   }
 
-  create(input: TenantInput, options?: WriteOptions): Promise<Tenant> {
+  async create(input: TenantInput, options?: WriteOptions): Promise<Tenant> {
     const slug = v.slug(input.slug);
     const name = v.text(input.name, "name");
     const settings = parseTenantSettings(input.settings);
@@ -85,7 +85,7 @@ export class Tenants implements TenantRepository {
     });
   }
 
-  update(id: string, patch: TenantPatch, options?: WriteOptions): Promise<Tenant> {
+  async update(id: string, patch: TenantPatch, options?: WriteOptions): Promise<Tenant> {
     const slug = patch.slug === undefined ? undefined : v.slug(patch.slug);
     const name = patch.name === undefined ? undefined : v.text(patch.name, "name");
     return this.#core.change(options, async (ctx) => {
@@ -122,9 +122,9 @@ export class Tenants implements TenantRepository {
     });
   }
 
-  delete(id: string, options?: WriteOptions): Promise<void> {
+  async delete(id: string, options?: WriteOptions): Promise<void> {
     if (id === DEFAULT_TENANT_ID) {
-      return Promise.reject(storeError("STORE_CONFLICT", "the default tenant cannot be deleted"));
+      throw storeError("STORE_CONFLICT", "the default tenant cannot be deleted");
     }
     return this.#core.change(options, async (ctx) => {
       const row = await ctx.conn

@@ -164,7 +164,7 @@ export function initial(kind: DialectKind): Migration {
         .addColumn("user_agent", "text")
         .addColumn("message", "text")
         .execute();
-      await db.schema.createIndex("events_mac").on("events").columns(["mac", "id"]).execute();
+      await db.schema.createIndex("events_mac").on("events").columns(["mac", "at"]).execute();
       await db.schema
         .createIndex("events_tenant")
         .on("events")
