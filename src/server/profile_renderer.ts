@@ -6,6 +6,7 @@
  * set its value and its access (provenance). Values may be LiquidJS templates over the
  * device and account (see value_template.ts).
  *
+ * Merge and XML come from the profile library (`mergeLayers`, `serializeXmlProfile`).
  * Rendering always emits `ua` (§3.2.3: a server that wants deterministic results should),
  * taking the catalogue's factory access when no layer says otherwise. A parameter whose
  * layers set only access is emitted self-closing (`<X ua="rw"/>`): access changes, value kept.
@@ -17,7 +18,13 @@
  */
 import { createHash } from "node:crypto";
 import { encodeProfileBytes } from "../crypto/envelope.ts";
-import type { Catalogue } from "../profile/catalogue.ts";
+import {
+  type Catalogue,
+  type ConfigLayer,
+  mergeLayers,
+  serializeXmlProfile,
+} from "../profile/index.ts";
+import { layerKey } from "../store/layer_key.ts";
 import type {
   Account,
   Device,
@@ -32,14 +39,16 @@ import type {
 } from "../store/types.ts";
 import { type TemplateContext, templateContext, type ValueTemplates } from "./value_template.ts";
 
+/** One rendered parameter with its provenance (layer keys such as `tenant:default`). */
 export interface EffectiveParameter {
   readonly name: string;
-  /** null: no layer sets a value, only access. */
-  readonly value: string | null;
+  /** undefined: no layer sets a value, only access (rendered self-closing). */
+  readonly value: string | undefined;
   readonly access: ParameterAccess;
-  readonly valueFrom: LayerScope | null;
-  /** `catalogue` when no layer set the access tag. */
-  readonly accessFrom: LayerScope | "catalogue" | "default";
+  /** Layer key whose value won (`device:000e08abcdef`), if any. */
+  readonly valueFrom: string | undefined;
+  /** Layer key whose access won, or `catalogue` / `default` when no layer set it. */
+  readonly accessFrom: string;
 }
 
 export interface RenderInput {
@@ -64,14 +73,6 @@ export interface RenderedProfile {
   readonly parameterCount: number;
 }
 
-const SCOPE_ORDER: Readonly<Record<LayerScope, number>> = {
-  tenant: 0,
-  model: 1,
-  group: 2,
-  account: 3,
-  device: 4,
-};
-
 /** The layer targets a device's configuration is made of, weakest first. */
 export function layerTargetsOf(device: Device): LayerTarget[] {
   const targets: LayerTarget[] = [{ scope: "tenant", tenantId: device.tenantId }];
@@ -84,80 +85,55 @@ export function layerTargetsOf(device: Device): LayerTarget[] {
   return targets;
 }
 
-/** Merges layers (weakest first) into effective parameters with provenance, first-seen order. */
-export function mergeLayers(layers: readonly Layer[], catalogue: Catalogue): EffectiveParameter[] {
-  const ordered = [...layers].sort(
-    (a, b) => SCOPE_ORDER[a.target.scope] - SCOPE_ORDER[b.target.scope],
-  );
-  const merged = new Map<
-    string,
+const SCOPE_ORDER: Readonly<Record<LayerScope, number>> = {
+  tenant: 0,
+  model: 1,
+  group: 2,
+  account: 3,
+  device: 4,
+};
+
+/**
+ * Merges the layers (any order; sorted by scope) with the profile library's merge — later
+ * scope wins, value and access independently, provenance kept — and fills in the access tag
+ * from the catalogue where no layer set one.
+ */
+export function mergeDeviceLayers(
+  layers: readonly Layer[],
+  catalogue: Catalogue,
+): EffectiveParameter[] {
+  const ordered: ConfigLayer[] = [...layers]
+    .sort((a, b) => SCOPE_ORDER[a.target.scope] - SCOPE_ORDER[b.target.scope])
+    .map((layer) => ({
+      id: layerKey(layer.target),
+      entries: layer.parameters.map((p) => ({
+        name: p.name,
+        value: p.value ?? undefined,
+        access: p.access ?? undefined,
+      })),
+    }));
+  const merged = mergeLayers(ordered, { catalogue });
+  return merged.parameters.map((p) => {
+    const factory = p.access === undefined ? catalogue.factoryAccess(p.name) : undefined;
+    return {
+      name: p.name,
+      value: p.value,
+      access: p.access ?? factory ?? "na",
+      valueFrom: p.valueFrom,
+      accessFrom: p.accessFrom ?? (factory === undefined ? "default" : "catalogue"),
+    };
+  });
+}
+
+/** The XML flat profile of resolved parameters (always with `ua`, ASCII only). */
+export function serializeFlatProfile(parameters: readonly EffectiveParameter[]): string {
+  return serializeXmlProfile(
     {
-      value: string | null;
-      valueFrom: LayerScope | null;
-      access: ParameterAccess | null;
-      accessFrom: LayerScope | null;
-    }
-  >();
-  for (const layer of ordered) {
-    for (const p of layer.parameters) {
-      let m = merged.get(p.name);
-      if (m === undefined) {
-        m = { value: null, valueFrom: null, access: null, accessFrom: null };
-        merged.set(p.name, m);
-      }
-      if (p.value !== null) {
-        m.value = p.value;
-        m.valueFrom = layer.target.scope;
-      }
-      if (p.access !== null) {
-        m.access = p.access;
-        m.accessFrom = layer.target.scope;
-      }
-    }
-  }
-  const out: EffectiveParameter[] = [];
-  for (const [name, m] of merged) {
-    const factory = catalogue.factoryAccess(name);
-    out.push({
-      name,
-      value: m.value,
-      valueFrom: m.valueFrom,
-      access: m.access ?? factory ?? "na",
-      accessFrom: m.accessFrom ?? (factory === undefined ? "default" : "catalogue"),
-    });
-  }
-  return out;
-}
-
-function escapeXml(text: string): string {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 38) out += "&amp;";
-    else if (c === 60) out += "&lt;";
-    else if (c === 62) out += "&gt;";
-    else if (c < 0x20 && c !== 9) out += " ";
-    else if (c > 0x7e) {
-      const code = text.codePointAt(i)!;
-      out += `&#${code};`;
-      if (code > 0xffff) i++;
-    } else out += text[i];
-  }
-  return out;
-}
-
-/** The XML flat profile of already-resolved parameters (values rendered). */
-export function serializeFlatProfile(
-  parameters: ReadonlyArray<{ name: string; value: string | null; access: ParameterAccess }>,
-): string {
-  let xml = "<flat-profile>\n";
-  for (const p of parameters) {
-    xml +=
-      p.value === null
-        ? `  <${p.name} ua="${p.access}"/>\n`
-        : `  <${p.name} ua="${p.access}">${escapeXml(p.value)}</${p.name}>\n`;
-  }
-  return `${xml}</flat-profile>\n`;
+      format: "xml",
+      entries: parameters.map((p) => ({ name: p.name, value: p.value, access: p.access })),
+    },
+    { escapeNonAscii: true },
+  ).text;
 }
 
 export interface RendererOptions {
@@ -176,10 +152,10 @@ export class ProfileRenderer {
 
   /** Effective parameters with values rendered (templates applied). */
   resolve(input: RenderInput): EffectiveParameter[] {
-    const merged = mergeLayers(input.layers, this.#catalogue);
+    const merged = mergeDeviceLayers(input.layers, this.#catalogue);
     let context: TemplateContext | undefined;
     return merged.map((p) => {
-      if (p.value === null || !(p.value.includes("{{") || p.value.includes("{%"))) return p;
+      if (p.value === undefined || !(p.value.includes("{{") || p.value.includes("{%"))) return p;
       context ??= templateContext(input);
       return { ...p, value: this.#templates.render(p.value, context) };
     });
