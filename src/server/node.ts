@@ -15,6 +15,7 @@ import pino, { type Logger } from "pino";
 import { defaultCatalogue } from "../profile/catalogue.ts";
 import { openStore, type Store, type StoreOptions } from "../store/store.ts";
 import type { Tenant } from "../store/types.ts";
+import type { TftpServer } from "../tftp/index.ts";
 import { type Bootstrapped, bootstrapDataDir } from "./bootstrap.ts";
 import { normalizeFingerprint } from "./client_certificate.ts";
 import { describeConfig, type ServeConfig } from "./config.ts";
@@ -27,6 +28,7 @@ import { ConfigCache } from "./profile_cache.ts";
 import { ProfileRenderer } from "./profile_renderer.ts";
 import { type CachedProfile, ResyncPipeline } from "./resync_pipeline.ts";
 import { StatusWriter } from "./status_writer.ts";
+import { startTftpListener } from "./tftp_adapter.ts";
 import { ValueTemplates } from "./value_template.ts";
 
 /** What an admin application factory gets (`createAdminApp` in src/api satisfies it). */
@@ -47,24 +49,11 @@ export interface AdminApp {
   readonly server: Server;
 }
 
-/** A TFTP listener built around the pipeline (src/tftp supplies the protocol). */
-export interface TftpListener {
-  /** Bound address once listening. */
-  address(): AddressInfo;
-  close(): Promise<void>;
-}
-
 export interface StartNodeOptions {
   readonly logger?: Logger;
   /** Use this store instead of opening the configured one (tests). */
   readonly store?: Store;
   readonly createAdmin?: (deps: AdminDeps) => Promise<AdminApp>;
-  readonly startTftp?: (deps: {
-    readonly pipeline: ResyncPipeline;
-    readonly port: number;
-    readonly host: string;
-    readonly logger: Logger;
-  }) => Promise<TftpListener>;
   /** Issue the first admin token when the database has none (default true). */
   readonly issueInitialToken?: boolean;
 }
@@ -263,7 +252,7 @@ export async function startNode(
   const listenerOptions = { handler: pipeline, limits: config.limits, logger };
   const servers: Server[] = [];
   let admin: AdminApp | undefined;
-  let tftp: TftpListener | undefined;
+  let tftp: TftpServer | undefined;
   const addresses: { -readonly [K in keyof NodeAddresses]: NodeAddresses[K] } = {
     http: undefined,
     https: undefined,
@@ -306,14 +295,15 @@ export async function startNode(
       await admin.listen({ port: config.adminPort, host: config.host });
       addresses.admin = admin.server.address() as AddressInfo;
     }
-    if (config.tftpPort !== null && options.startTftp !== undefined) {
-      tftp = await options.startTftp({
-        pipeline,
+    if (config.tftpPort !== null) {
+      const started = await startTftpListener({
+        handler: pipeline,
         port: config.tftpPort,
         host: config.host,
         logger,
       });
-      addresses.tftp = tftp.address();
+      tftp = started.server;
+      addresses.tftp = started.address;
     }
   } catch (error) {
     await shutdownListeners();

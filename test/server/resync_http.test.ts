@@ -2,7 +2,8 @@
  * End to end through real sockets and the real `curl`: HTTP and HTTPS profile fetches,
  * client certificates, layers, conditional requests, bad input.
  */
-import { writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProvisioNode } from "../../src/server/node.ts";
@@ -25,7 +26,7 @@ let rogue: DeviceCertFiles;
 
 beforeAll(async () => {
   dir = tempDir("server");
-  node = await startTestNode(join(dir, "data"));
+  node = await startTestNode(join(dir, "data"), { tftpPort: "0" });
   http = `http://127.0.0.1:${node.addresses.http!.port}`;
   https = `https://127.0.0.1:${node.addresses.https!.port}`;
   cacert = node.boot.paths.serverCert;
@@ -279,6 +280,29 @@ describe("bad input gets a clear 4xx", () => {
     expect(del.status).toBe(405);
     // And the server is still fine.
     expect((await curl([`${http}/profile/${A}.xml`])).status).toBe(200);
+  });
+});
+
+describe("TFTP is the same pipeline", () => {
+  function tftpGet(file: string, out: string): Promise<string> {
+    return new Promise((resolve) => {
+      execFile(
+        "tftp",
+        ["-m", "binary", "127.0.0.1", String(node.addresses.tftp!.port), "-c", "get", file, out],
+        { timeout: 10_000 },
+        (_error, stdout, stderr) => resolve(`${stdout}${stderr}`),
+      );
+    });
+  }
+
+  it("serves the same profile to tftp-hpa, and file-not-found for unknown devices", async () => {
+    const out = join(dir, "tftp.xml");
+    await tftpGet(`profile/${A}.xml`, out);
+    const viaTftp = readFileSync(out, "latin1");
+    const viaHttp = await curl([`${http}/profile/${A}.xml`]);
+    expect(viaTftp).toBe(viaHttp.body);
+    const missing = await tftpGet("profile/000e08ffffff.xml", join(dir, "none.xml"));
+    expect(missing).toMatch(/Error code 1\b/);
   });
 });
 

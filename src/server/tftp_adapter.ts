@@ -1,0 +1,52 @@
+/**
+ * The TFTP transport adapter: a read request (RRQ) for a profile path is the same
+ * {@link ResyncRequest} as an HTTP GET of that path. File names without a leading `/`
+ * (`spa2102.cfg`, relative to the TFTP root, spec §8.1.1) get one. Answers map to TFTP:
+ * 200 → the bytes, 404 → error 1 (file not found — the device's class-B failure, §8.2.4),
+ * 403 → error 2 (access violation), anything else → error 0 with the reason. Uploads (WRQ)
+ * are refused until report uploads land. Transfers stay on the node that started them.
+ */
+
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import { bytesSource, errorSource, TftpErrorCode, TftpServer } from "../tftp/index.ts";
+import type { TftpRequest, TftpResolver } from "../tftp/server.ts";
+import type { ResyncHandler } from "./http_adapter.ts";
+
+export function tftpResolver(handler: ResyncHandler): TftpResolver {
+  return async (request: TftpRequest) => {
+    const name = request.filename.startsWith("/") ? request.filename : `/${request.filename}`;
+    const q = name.indexOf("?");
+    const response = await handler.handle({
+      transport: "tftp",
+      method: "GET",
+      path: q < 0 ? name : name.slice(0, q),
+      query: q < 0 ? "" : name.slice(q + 1),
+      remoteAddress: request.remote.address,
+    });
+    if (response.status === 200 && response.body !== undefined) return bytesSource(response.body);
+    if (response.status === 404) return errorSource(TftpErrorCode.FileNotFound, response.reason);
+    if (response.status === 403) return errorSource(TftpErrorCode.AccessViolation, response.reason);
+    return errorSource(TftpErrorCode.NotDefined, response.reason ?? "request refused");
+  };
+}
+
+export async function startTftpListener(options: {
+  readonly handler: ResyncHandler;
+  readonly port: number;
+  readonly host: string;
+  readonly logger: Logger;
+}): Promise<{ server: TftpServer; address: AddressInfo }> {
+  const server = new TftpServer({
+    resolver: tftpResolver(options.handler),
+    port: options.port,
+    address: options.host,
+  });
+  server.on("callbackError", ({ error }) =>
+    options.logger.error({ err: error }, "TFTP resolver failed"),
+  );
+  server.on("socketError", (error) => options.logger.warn({ err: error }, "TFTP socket error"));
+  const bound = await server.listen();
+  const family = bound.address.includes(":") ? "IPv6" : "IPv4";
+  return { server, address: { address: bound.address, port: bound.port, family } };
+}
