@@ -156,7 +156,10 @@ class Parser {
           condition = r.condition;
           this.pos = r.end;
         } catch (e) {
-          if (isProvisioError(e) && (e.details?.offset as number) < tried.offset) {
+          // Report whichever reading got further; on a tie, the assignment reading if it
+          // had already matched `Name =` (e.g. `(a = "x")!` lacks its `;`).
+          const offset = isProvisioError(e) ? (e.details?.offset as number) : 0;
+          if (offset < tried.offset || (offset === tried.offset && tried.committed)) {
             throw tried.error;
           }
           throw e;
@@ -201,12 +204,13 @@ class Parser {
    */
   tryAssignments():
     | { ok: true; assignments: Assignment[] }
-    | { ok: false; offset: number; error: ProvisioError } {
+    | { ok: false; offset: number; committed: boolean; error: ProvisioError } {
     const s = this.s;
     let k = this.pos + 1;
     const items: Assignment[] = [];
+    let committed = false;
     const fail = (offset: number, message: string) =>
-      ({ ok: false, offset, error: this.fail(offset, message) }) as const;
+      ({ ok: false, offset, committed, error: this.fail(offset, message) }) as const;
     const ws = () => {
       while (k < this.n && isWhitespace(s.charCodeAt(k))) k++;
     };
@@ -226,6 +230,7 @@ class Parser {
       ws();
       if (s.charCodeAt(k) !== 61 /* = */) return fail(k, "expected `=` after the parameter name");
       k++;
+      committed = true;
       ws();
       if (s.charCodeAt(k) !== 34 /* " */) return fail(k, 'expected a quoted value `"…"`');
       const close = s.indexOf('"', k + 1);

@@ -58,7 +58,9 @@ function active(items: readonly [ScheduleItem, ...ScheduleItem[]]): ActiveSchedu
     delayFor(attempt: number, random: RandomSource = Math.random): number {
       const item = itemFor(attempt);
       if (item.extra === 0) return item.base;
-      const r = Math.min(Math.max(random(), 0), 1 - Number.EPSILON);
+      const drawn = random();
+      // Clamp a misbehaving source into [0, 1) rather than return NaN or exceed the bound.
+      const r = Number.isFinite(drawn) ? Math.min(Math.max(drawn, 0), 1 - Number.EPSILON) : 0;
       return item.base + Math.floor(r * (item.extra + 1));
     },
     rangeFor(attempt: number) {
