@@ -1,0 +1,193 @@
+import { describe, expect, it } from "vitest";
+import { encodeOack, Opcode, parsePacket } from "../../src/tftp/packet.ts";
+import { ReceiveWindow } from "../../src/tftp/receiver.ts";
+import { SendWindow } from "../../src/tftp/sender.ts";
+import { BytesReader } from "../../src/tftp/source.ts";
+import { ReceiveTransfer, SendTransfer, type TransferEnd } from "../../src/tftp/transfer.ts";
+import { FakeClock, randomBytes } from "./helpers.ts";
+
+function harness(
+  data: Buffer,
+  blksize: number,
+  windowsize: number,
+  opts: { oack?: boolean; maxRetries?: number } = {},
+) {
+  const clock = new FakeClock();
+  const sent: Array<{ op: number; block?: number; len?: number }> = [];
+  const ends: TransferEnd[] = [];
+  const t = new SendTransfer({
+    reader: new BytesReader(data),
+    blksize,
+    windowsize,
+    oack: opts.oack ? encodeOack([["blksize", String(blksize)]]) : undefined,
+    send: (p) => {
+      const pk = parsePacket(p);
+      if (pk.op === Opcode.DATA) sent.push({ op: pk.op, block: pk.block, len: pk.data.length });
+      else sent.push({ op: pk.op });
+    },
+    clock,
+    rtoMs: 100,
+    maxRetries: opts.maxRetries ?? 3,
+    onEnd: (e) => ends.push(e),
+  });
+  const take = () => sent.splice(0, sent.length);
+  return { clock, t, take, ends };
+}
+
+describe("SendTransfer (sender state machine, virtual clock)", () => {
+  it("lock-step: one DATA per new ACK; duplicate ACKs send nothing (no Sorcerer's Apprentice)", () => {
+    const h = harness(randomBytes(1200, 1), 512, 1);
+    h.t.start();
+    expect(h.take()).toEqual([{ op: 3, block: 1, len: 512 }]);
+    h.t.onAck(1);
+    expect(h.take()).toEqual([{ op: 3, block: 2, len: 512 }]);
+    for (let i = 0; i < 10; i++) h.t.onAck(1);
+    expect(h.take()).toEqual([]);
+    expect(h.t.counters.duplicates).toBe(10);
+    h.t.onAck(2);
+    expect(h.take()).toEqual([{ op: 3, block: 3, len: 176 }]);
+    h.t.onAck(3);
+    expect(h.ends).toEqual([{ outcome: "complete" }]);
+    expect(h.clock.pending).toBe(0);
+  });
+
+  it("sends an empty final block when the size is a multiple of blksize", () => {
+    const h = harness(randomBytes(1024, 2), 512, 4);
+    h.t.start();
+    expect(h.take().map((s) => s.len)).toEqual([512, 512, 0]);
+    h.t.onAck(3);
+    expect(h.ends[0]?.outcome).toBe("complete");
+  });
+
+  it("windowed: a window per ACK; an early ACK goes back; ACKs for unsent blocks are ignored", () => {
+    const h = harness(randomBytes(512 * 10, 3), 512, 4);
+    h.t.start();
+    expect(h.take().map((s) => s.block)).toEqual([1, 2, 3, 4]);
+    h.t.onAck(40);
+    expect(h.take()).toEqual([]);
+    h.t.onAck(4);
+    expect(h.take().map((s) => s.block)).toEqual([5, 6, 7, 8]);
+    h.t.onAck(6); // receiver lost 7
+    expect(h.take().map((s) => s.block)).toEqual([7, 8, 9, 10]);
+    for (let i = 0; i < 5; i++) h.t.onAck(6);
+    expect(h.take()).toEqual([]);
+    expect(h.t.counters.retransmits).toBe(2);
+    h.t.onAck(10);
+    expect(h.take().map((s) => s.block)).toEqual([11]);
+    h.t.onAck(11);
+    expect(h.ends[0]?.outcome).toBe("complete");
+  });
+
+  it("retransmits the window on timeout and gives up after the retry budget", () => {
+    const h = harness(randomBytes(5000, 4), 512, 2, { maxRetries: 3 });
+    h.t.start();
+    expect(h.take().map((s) => s.block)).toEqual([1, 2]);
+    h.clock.advance(99);
+    expect(h.take()).toEqual([]);
+    h.clock.advance(1);
+    expect(h.take().map((s) => s.block)).toEqual([1, 2]);
+    h.clock.advance(1000);
+    expect(h.take().map((s) => s.block)).toEqual([1, 2, 1, 2]);
+    expect(h.ends).toEqual([
+      { outcome: "timeout", error: expect.objectContaining({ code: "TFTP_TIMEOUT" }) },
+    ]);
+    expect(h.clock.pending).toBe(0);
+    expect(h.t.counters.timeouts).toBe(4);
+  });
+
+  it("progress resets the retry budget", () => {
+    const h = harness(randomBytes(512 * 8, 5), 512, 1, { maxRetries: 1 });
+    h.t.start();
+    for (let b = 1; b <= 8; b++) {
+      h.clock.advance(100); // one timeout per block: within the budget of 1
+      h.t.onAck(b);
+    }
+    h.clock.advance(100);
+    h.t.onAck(9);
+    expect(h.ends[0]?.outcome).toBe("complete");
+  });
+
+  it("OACK is block 0: repeated until ACK 0, then DATA 1", () => {
+    const h = harness(randomBytes(100, 6), 512, 1, { oack: true });
+    h.t.start();
+    expect(h.take()).toEqual([{ op: Opcode.OACK }]);
+    h.clock.advance(100);
+    expect(h.take()).toEqual([{ op: Opcode.OACK }]);
+    h.t.onAck(0);
+    expect(h.take()).toEqual([{ op: 3, block: 1, len: 100 }]);
+    h.t.onAck(0);
+    expect(h.take()).toEqual([]);
+  });
+
+  it("block numbers roll over to 0 past 65535 (70,000 blocks)", () => {
+    const blocks = 70_000;
+    const h = harness(randomBytes(8 * blocks + 3, 7), 8, 64);
+    h.t.start();
+    let last = 0;
+    let wires = 0;
+    while (h.ends.length === 0) {
+      const s = h.take();
+      expect(s.length).toBeGreaterThan(0);
+      wires += s.length;
+      last = s[s.length - 1]!.block!;
+      h.t.onAck(last);
+    }
+    expect(h.ends[0]?.outcome).toBe("complete");
+    expect(wires).toBe(blocks + 1);
+    expect(last).toBe((blocks + 1) & 0xffff);
+  });
+});
+
+describe("SendWindow / ReceiveWindow (pure)", () => {
+  it("maps wire ACK numbers to absolute blocks across rollover", () => {
+    const w = new SendWindow(4, false);
+    w.base = 65535;
+    w.next = 65535;
+    w.highestSent = 65534;
+    while (w.canSend()) w.take();
+    expect(w.highestSent).toBe(65538);
+    expect(w.onAck(1)).toBe("progress");
+    expect(w.base).toBe(65538);
+  });
+
+  it("receiver acknowledges each window, the final block, and a gap only once", () => {
+    const r = new ReceiveWindow(512, 4);
+    const acks: Array<number | undefined> = [];
+    for (const b of [1, 2, 3, 4]) acks.push(r.onData(b, 512).ack);
+    expect(acks).toEqual([undefined, undefined, undefined, 4]);
+    expect(r.onData(6, 512)).toEqual({ kind: "ignore", ack: 4 });
+    expect(r.onData(7, 512)).toEqual({ kind: "ignore", ack: undefined });
+    expect(r.onData(5, 512)).toMatchObject({ kind: "accept", ack: undefined });
+    expect(r.onData(6, 10)).toMatchObject({ kind: "accept", last: true, ack: 6 });
+    // Our final ACK was lost: every repeat of the final block is re-acknowledged.
+    expect(r.onData(6, 10)).toEqual({ kind: "ignore", ack: 6 });
+    expect(r.onData(6, 10)).toEqual({ kind: "ignore", ack: 6 });
+  });
+
+  it("ReceiveTransfer gives up on a vanished sender after the retry budget", () => {
+    const clock = new FakeClock();
+    const sent: number[] = [];
+    const ends: TransferEnd[] = [];
+    let released = 0;
+    const r = new ReceiveTransfer({
+      blksize: 512,
+      windowsize: 1,
+      initial: Buffer.from([0, 4, 0, 0]),
+      send: (p) => sent.push(p.readUInt16BE(2)),
+      clock,
+      rtoMs: 50,
+      maxRetries: 4,
+      dallyMs: 50,
+      sink: () => undefined,
+      onEnd: (e) => ends.push(e),
+      onRelease: () => released++,
+    });
+    r.start();
+    r.onData(1, Buffer.alloc(512));
+    clock.advance(10_000);
+    expect(ends.map((e) => e.outcome)).toEqual(["timeout"]);
+    expect(released).toBe(1);
+    expect(sent).toEqual([0, 1, 1, 1, 1, 1]);
+    expect(clock.pending).toBe(0);
+  });
+});
