@@ -290,7 +290,11 @@ export class Devices implements DeviceRepository {
       if (seen === undefined || seen.at.getTime() <= status.at.getTime())
         latest.set(status.mac, status);
     }
-    const rows = [...latest.values()].map((s) => ({
+    // Sorted by MAC: concurrent batches lock rows in the same order (no deadlock on PostgreSQL).
+    const sorted = [...latest.values()].sort((a, b) =>
+      a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0,
+    );
+    const rows = sorted.map((s) => ({
       mac: s.mac,
       at: s.at.getTime(),
       remote_address: s.remoteAddress,

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isProvisioError } from "../../src/errors.ts";
 import { parseMac } from "../../src/store/mac_address.ts";
-import { Secret } from "../../src/store/secret.ts";
 import type { Store } from "../../src/store/store.ts";
 import { DEFAULT_TENANT_ID } from "../../src/store/types.ts";
 import { dialects, type Fresh } from "./dialects.ts";

@@ -1,0 +1,57 @@
+import { inspect } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseMac } from "../../src/store/mac_address.ts";
+import { Secret } from "../../src/store/secret.ts";
+import type { Store } from "../../src/store/store.ts";
+import { dialects, type Fresh } from "./dialects.ts";
+
+const KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+const PASSWORD = "correct-horse-battery";
+
+for (const dialect of dialects()) {
+  describe(`secrets at rest (${dialect.name})`, () => {
+    let db: Fresh;
+    let store: Store;
+    beforeAll(async () => {
+      db = await dialect.fresh();
+      store = await db.open();
+    });
+    afterAll(async () => {
+      await db.dispose();
+    });
+
+    it("device keys and SIP passwords are sealed in the database and open back", async () => {
+      const mac = parseMac("02:00:00:00:5e:01");
+      const account = await store.accounts.create({
+        reference: "S-1",
+        lines: [{ line: 1, userId: "1001", password: Secret.of(PASSWORD) }],
+      });
+      await store.devices.create({ mac, deviceKey: KEY, accountId: account.id });
+
+      const devices = await db.raw<{ device_key: string }>("select device_key from devices");
+      const lines = await db.raw<{ password: string }>("select password from account_lines");
+      expect(devices[0]!.device_key).toBeTruthy();
+      expect(devices[0]!.device_key).not.toContain(KEY);
+      expect(lines[0]!.password).not.toContain(PASSWORD);
+      // Everything the database holds, as text: no plaintext secret anywhere (audit log included).
+      for (const table of ["devices", "account_lines", "audit_log", "change_log"]) {
+        const dump = JSON.stringify(await db.raw(`select * from ${table}`));
+        expect(dump).not.toContain(KEY);
+        expect(dump).not.toContain(PASSWORD);
+      }
+
+      const device = await store.devices.get(mac);
+      expect(device.deviceKey?.reveal()).toBe(KEY);
+      expect((await store.accounts.get(account.id)).lines[0]!.password?.reveal()).toBe(PASSWORD);
+    });
+
+    it("a record with secrets serialises and prints them redacted", async () => {
+      const mac = parseMac("02:00:00:00:5e:02");
+      const device = await store.devices.create({ mac, deviceKey: KEY });
+      expect(JSON.stringify(device)).not.toContain(KEY);
+      expect(JSON.stringify(device)).toContain('"deviceKey":"[redacted]"');
+      expect(inspect(device)).not.toContain(KEY);
+      expect(`${device.deviceKey}`).toBe("[redacted]");
+    });
+  });
+}
