@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerServeCommand } from "./serve_command.ts";
 
 /**
  * Every subcommand registers itself through one function; adding a command is one
@@ -6,4 +7,4 @@ import type { Command } from "commander";
  */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: readonly RegisterCommand[] = [];
+export const commands: readonly RegisterCommand[] = [registerServeCommand];

@@ -1,0 +1,64 @@
+import type { Command } from "commander";
+import { loadServeConfig, type ServeFlags } from "../server/config.ts";
+import { createLogger, startNode } from "../server/node.ts";
+import type { RegisterCommand } from "./commands.ts";
+
+/** `provisio serve`: runs a server node until SIGTERM / SIGINT, then shuts down gracefully. */
+export const registerServeCommand: RegisterCommand = (program: Command) => {
+  program
+    .command("serve")
+    .description(
+      "Run the provisioning server: HTTP, HTTPS (client certificates), TFTP and the admin API",
+    )
+    .option("-c, --config <file>", "YAML configuration file (default: ./provisio.yaml if present)")
+    .option("-d, --data <dir>", "data directory: database, keys, certificates (default ./data)")
+    .option("--host <addr>", "address to listen on (default 0.0.0.0)")
+    .option("--http-port <n>", "HTTP provisioning port, or 'off' (default 8080)")
+    .option("--https-port <n>", "HTTPS provisioning port, or 'off' (default 8443)")
+    .option("--admin-port <n>", "admin API, UI and /metrics port, or 'off' (default 8081)")
+    .option("--tftp-port <n>", "TFTP (UDP) port, or 'off' (default 6969)")
+    .option("--database <url>", "postgres://… URL, or a SQLite file (default DATA/provisio.db)")
+    .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (default info)")
+    .addHelpText(
+      "after",
+      `
+Every option can also be set in the YAML file or as PROVISIO_* environment variables
+(PROVISIO_DATA_DIR, PROVISIO_HTTP_PORT, PROVISIO_DATABASE_URL, …); flags win over the
+environment, which wins over the file. See docs/deployment.md.
+
+Examples:
+  provisio serve
+  provisio serve --data /var/lib/provisio --http-port 80 --https-port 443
+  PROVISIO_DATABASE_URL=postgres://provisio@db/provisio provisio serve`,
+    )
+    .action(async (flags: ServeFlags) => {
+      const config = loadServeConfig({ flags });
+      const logger = createLogger(config);
+      const node = await startNode(config, { logger });
+      if (node.initialAdminToken !== undefined) {
+        // Printed once, to the terminal only — never to the log.
+        process.stdout.write(
+          `\nAdmin API token (shown once; store it now):\n\n  ${node.initialAdminToken}\n\n` +
+            `Use it as: Authorization: Bearer <token> on the admin listener.\n\n`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (signal: NodeJS.Signals): void => {
+          if (stopping) {
+            logger.warn({ signal }, "second signal: exiting now");
+            process.exit(1);
+          }
+          stopping = true;
+          logger.info({ signal }, "signal received");
+          node.close().then(resolve, (error: unknown) => {
+            logger.error({ err: error }, "shutdown failed");
+            process.exitCode = 1;
+            resolve();
+          });
+        };
+        process.once("SIGTERM", stop);
+        process.once("SIGINT", stop);
+      });
+    });
+};
