@@ -3,7 +3,8 @@
  *
  * ```
  * data/
- *   master.key            64 hex digits, mode 0600 — seals secrets at rest (SIP passwords, device keys)
+ *   master.key            64 hex digits, mode 0600 — seals secrets at rest (SIP passwords,
+ *                         device keys); `master_key_file` moves it (nodes on one PostgreSQL share it)
  *   provisio.db           SQLite database (unless PostgreSQL is configured)
  *   tls/server.crt|key    self-signed HTTPS server certificate (key 0600), unless configured
  *   pki/device-ca.crt|key device CA for emulated devices and tests (key 0600)
@@ -62,26 +63,37 @@ export interface Bootstrapped {
   readonly created: readonly string[];
 }
 
-function writePrivate(file: string, text: string): void {
+/** Writes a new file; false when another process created it first (then theirs is used). */
+function writeNew(file: string, text: string, mode: number): boolean {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, text, { mode: 0o600, flag: "wx" });
-  chmodSync(file, 0o600);
+  try {
+    writeFileSync(file, text, { mode, flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+  chmodSync(file, mode);
+  return true;
 }
 
-function writePublic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, text, { mode: 0o644, flag: "wx" });
+function writePrivate(file: string, text: string): boolean {
+  return writeNew(file, text, 0o600);
+}
+
+function writePublic(file: string, text: string): boolean {
+  return writeNew(file, text, 0o644);
 }
 
 /** Reads or creates the master key (mode 0600). */
-export function loadMasterKey(paths: DataPaths, created?: string[]): MasterKey {
-  if (!existsSync(paths.masterKey)) {
+export function loadMasterKey(file: string, created?: string[]): MasterKey {
+  if (!existsSync(file)) {
     const key = generateMasterKey(MASTER_KEY_ID);
-    writePrivate(paths.masterKey, `${key.text}\n`);
-    created?.push(paths.masterKey);
-    return key;
+    if (writePrivate(file, `${key.text}\n`)) {
+      created?.push(file);
+      return key;
+    }
   }
-  return parseMasterKey(MASTER_KEY_ID, readFileSync(paths.masterKey, "utf8"));
+  return parseMasterKey(MASTER_KEY_ID, readFileSync(file, "utf8"));
 }
 
 export function sealerFor(masterKey: MasterKey): SecretSealer {
@@ -106,13 +118,14 @@ export async function bootstrapDataDir(config: ServeConfig): Promise<Bootstrappe
     });
   }
   const paths = dataPaths(config.dataDir);
-  const masterKey = loadMasterKey(paths, created);
+  const masterKey = loadMasterKey(config.masterKeyFile, created);
 
   if (!existsSync(paths.deviceCaCert) || !existsSync(paths.deviceCaKey)) {
     const ca = await createDeviceCa({ commonName: "Provisio Device CA" });
-    writePrivate(paths.deviceCaKey, ca.privateKeyPem);
-    writePublic(paths.deviceCaCert, ca.certificatePem);
-    created.push(paths.deviceCaCert);
+    if (writePrivate(paths.deviceCaKey, ca.privateKeyPem)) {
+      writePublic(paths.deviceCaCert, ca.certificatePem);
+      created.push(paths.deviceCaCert);
+    }
   }
 
   const certFile = config.tlsCertFile;
@@ -128,9 +141,10 @@ export async function bootstrapDataDir(config: ServeConfig): Promise<Bootstrappe
       );
     }
     const cert = await createServerCertificate({ hostnames: [hostname(), "localhost"] });
-    writePrivate(keyFile, cert.privateKeyPem);
-    writePublic(certFile, cert.certificatePem);
-    created.push(certFile);
+    if (writePrivate(keyFile, cert.privateKeyPem)) {
+      writePublic(certFile, cert.certificatePem);
+      created.push(certFile);
+    }
   }
 
   return {

@@ -12,7 +12,12 @@ import { serverError } from "./errors.ts";
 
 export type DatabaseConfig =
   | { readonly kind: "sqlite"; readonly file: string }
-  | { readonly kind: "postgres"; readonly url: string };
+  | {
+      readonly kind: "postgres";
+      readonly url: string;
+      /** Schema holding Provisio's tables (default `public`); lets installations share a database. */
+      readonly schema: string | undefined;
+    };
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -42,6 +47,11 @@ export interface ServeConfig {
   /** Absolute path of the data directory (database, keys, certificates). */
   readonly dataDir: string;
   readonly database: DatabaseConfig;
+  /**
+   * The master key sealing secrets at rest; default `DATA/master.key`. Nodes sharing one
+   * PostgreSQL database must share this key.
+   */
+  readonly masterKeyFile: string;
   /** Server certificate and key for HTTPS; default: the self-signed pair in the data dir. */
   readonly tlsCertFile: string;
   readonly tlsKeyFile: string;
@@ -99,6 +109,8 @@ type Key =
   | "adminPort"
   | "tftpPort"
   | "database"
+  | "databaseSchema"
+  | "masterKeyFile"
   | "tlsCert"
   | "tlsKey"
   | "logLevel"
@@ -119,6 +131,8 @@ const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly en
   adminPort: { yaml: ["admin", "port"], env: "PROVISIO_ADMIN_PORT" },
   tftpPort: { yaml: ["tftp", "port"], env: "PROVISIO_TFTP_PORT" },
   database: { yaml: ["database", "url"], env: "PROVISIO_DATABASE_URL" },
+  databaseSchema: { yaml: ["database", "schema"], env: "PROVISIO_DATABASE_SCHEMA" },
+  masterKeyFile: { yaml: ["master_key_file"], env: "PROVISIO_MASTER_KEY_FILE" },
   tlsCert: { yaml: ["https", "cert"], env: "PROVISIO_TLS_CERT" },
   tlsKey: { yaml: ["https", "key"], env: "PROVISIO_TLS_KEY" },
   logLevel: { yaml: ["log", "level"], env: "PROVISIO_LOG_LEVEL" },
@@ -208,9 +222,16 @@ function readYaml(file: string): unknown {
   return doc;
 }
 
-function parseDatabase(raw: Raw, _dataDir: string, cwd: string): DatabaseConfig {
+function parseDatabase(raw: Raw, schema: Raw | undefined, cwd: string): DatabaseConfig {
   const text = asString(raw);
-  if (/^postgres(ql)?:\/\//i.test(text)) return { kind: "postgres", url: text };
+  if (/^postgres(ql)?:\/\//i.test(text)) {
+    let name: string | undefined;
+    if (schema !== undefined) {
+      name = asString(schema);
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) invalid(schema, "a lower-case SQL identifier");
+    }
+    return { kind: "postgres", url: text, schema: name };
+  }
   const file = text.replace(/^sqlite:(\/\/)?/i, "");
   if (file === "") return invalid(raw, "a postgres:// URL or a SQLite file path");
   return { kind: "sqlite", file: isAbsolute(file) ? file : resolve(cwd, file) };
@@ -265,7 +286,7 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
   const database: DatabaseConfig =
     dbRaw === undefined
       ? { kind: "sqlite", file: resolve(dataDir, "provisio.db") }
-      : parseDatabase(dbRaw, dataDir, cwd);
+      : parseDatabase(dbRaw, pick("databaseSchema"), cwd);
   const levelRaw = pick("logLevel");
   let logLevel: LogLevel = "info";
   if (levelRaw !== undefined) {
@@ -285,6 +306,7 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
     tftpPort: port("tftpPort", DEFAULT_PORTS.tftp),
     dataDir,
     database,
+    masterKeyFile: path("masterKeyFile", "master.key", dataDir),
     tlsCertFile: path("tlsCert", "tls/server.crt", dataDir),
     tlsKeyFile: path("tlsKey", "tls/server.key", dataDir),
     logLevel,
@@ -323,7 +345,11 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     database:
       config.database.kind === "sqlite"
         ? { kind: "sqlite", file: config.database.file }
-        : { kind: "postgres", url: redactUrl(config.database.url) },
+        : {
+            kind: "postgres",
+            url: redactUrl(config.database.url),
+            schema: config.database.schema ?? "public",
+          },
   };
 }
 

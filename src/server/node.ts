@@ -109,7 +109,11 @@ export function createLogger(config: Pick<ServeConfig, "logLevel">): Logger {
 function storeOptions(config: ServeConfig): StoreOptions {
   return config.database.kind === "sqlite"
     ? { kind: "sqlite", file: config.database.file }
-    : { kind: "postgres", connectionString: config.database.url };
+    : {
+        kind: "postgres",
+        connectionString: config.database.url,
+        ...(config.database.schema === undefined ? {} : { schema: config.database.schema }),
+      };
 }
 
 function listen(server: Server, port: number, host: string, what: string): Promise<AddressInfo> {
