@@ -173,8 +173,8 @@ class TextFileParser {
     const start = this.pos;
     let eol = text.indexOf("\n", start);
     if (eol === -1) eol = text.length;
-    const hash = text.indexOf("#", start);
-    const end = hash !== -1 && hash < eol ? hash : eol;
+    const hash = text.slice(start, eol).indexOf("#");
+    const end = hash === -1 ? eol : start + hash;
     const name = text.slice(start + 7, end).trim();
     if (name === "") this.fail("empty-import", "import needs a file name", start);
     this.pos = end;

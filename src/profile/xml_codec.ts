@@ -60,6 +60,8 @@ interface Frame {
   parts: { text: string; literal: boolean }[] | undefined;
   hasChildElements: boolean;
   readonly attributes: readonly XmlAttribute[];
+  /** `/a/b/c`, kept only when leaves are collected. */
+  readonly path: string | undefined;
 }
 
 interface XmlAttribute {
@@ -195,6 +197,17 @@ class XmlParser {
     return this.leaves ? { ...result, leaves: this.leaves } : result;
   }
 
+  /** Next-occurrence caches: searches only move forward, so each stays O(n) per parse. */
+  private readonly nextAt: Record<"&" | "<", number> = { "&": -2, "<": -2 };
+
+  private nextIndexOf(char: "&" | "<", from: number): number {
+    const cached = this.nextAt[char];
+    if (cached === -1 || cached >= from) return cached;
+    const found = this.text.indexOf(char, from);
+    this.nextAt[char] = found;
+    return found;
+  }
+
   private fail(reason: MalformedReason, message: string, offset: number): never {
     const position = this.lines.positionOf(offset);
     throw profileError(ProfileErrorCode.XmlMalformed, `malformed XML profile: ${message}`, {
@@ -219,7 +232,7 @@ class XmlParser {
       return;
     }
     const parts = top.parts;
-    const amp = this.text.indexOf("&", start);
+    const amp = this.nextIndexOf("&", start);
     if (amp === -1 || amp >= end) {
       parts?.push({ text: this.text.slice(start, end), literal: true });
       return;
@@ -232,7 +245,7 @@ class XmlParser {
     const { text } = this;
     let at = start;
     while (at < end) {
-      const amp = text.indexOf("&", at);
+      const amp = this.nextIndexOf("&", at);
       if (amp === -1 || amp >= end) {
         parts?.push({ text: text.slice(at, end), literal: true });
         return;
@@ -349,6 +362,7 @@ class XmlParser {
     const { text } = this;
     const [name, afterName] = this.readName(lt + 1, 'an element name after "<"');
     const attributes: XmlAttribute[] = [];
+    const seen = new Set<string>();
     let at = afterName;
     let selfClosing = false;
     for (;;) {
@@ -368,7 +382,7 @@ class XmlParser {
       }
       if (at === spaced)
         this.fail("bad-attribute", "attributes must be separated by white space", at);
-      at = this.readAttribute(at, attributes);
+      at = this.readAttribute(at, attributes, seen);
     }
     this.pos = at;
 
@@ -396,6 +410,7 @@ class XmlParser {
       parts: kind === "param" || (kind === "other" && this.leaves) ? [] : undefined,
       hasChildElements: false,
       attributes,
+      path: this.leaves ? `${parent?.path ?? ""}/${name}` : undefined,
     };
     if (selfClosing) {
       this.closeFrame(frame, true);
@@ -404,7 +419,7 @@ class XmlParser {
     }
   }
 
-  private readAttribute(at: number, attributes: XmlAttribute[]): number {
+  private readAttribute(at: number, attributes: XmlAttribute[], seen: Set<string>): number {
     const { text } = this;
     const [name, afterName] = this.readName(at, "an attribute name");
     let cursor = this.skipSpace(afterName);
@@ -412,15 +427,16 @@ class XmlParser {
       this.fail("bad-attribute", `attribute ${name} has no value (write ${name}="…")`, cursor);
     }
     cursor = this.skipSpace(cursor + 1);
-    if (attributes.some((a) => a.name === name)) {
+    if (seen.has(name)) {
       this.fail("duplicate-attribute", `attribute ${name} appears twice`, at);
     }
+    seen.add(name);
     const quote = text.charCodeAt(cursor);
     if (quote === 34 || quote === 39) {
       const close = text.indexOf(quote === 34 ? '"' : "'", cursor + 1);
       if (close === -1)
         this.fail("bad-attribute", `value of attribute ${name} is never closed`, cursor);
-      const lt = text.indexOf("<", cursor + 1);
+      const lt = this.nextIndexOf("<", cursor + 1);
       if (lt !== -1 && lt < close)
         this.fail("bad-attribute", `"<" inside the value of attribute ${name}`, lt);
       const parts: { text: string; literal: boolean }[] = [];
@@ -457,7 +473,7 @@ class XmlParser {
       }
       this.addEntry(frame, selfClosing);
     } else if (frame.kind === "other" && this.leaves && !frame.hasChildElements && frame.parts) {
-      const path = `/${[...this.stack.map((f) => f.name), frame.name].join("/")}`;
+      const path = frame.path ?? `/${frame.name}`;
       this.leaves.push({
         path,
         value: finishValue(frame.parts),

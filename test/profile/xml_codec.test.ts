@@ -395,7 +395,7 @@ describe("XML flat profile serialization", () => {
     expect(parseXmlProfile(text).entries[0]?.value).toBe("Zoë 😀");
     expect(warnings.map((w) => w.code)).toEqual([ProfileWarningCode.NonAscii]);
     const ascii = serializeXmlProfile(
-      { entries: [{ name: "A", value: "Zoë 😀" }] },
+      { entries: [{ name: "A", value: "Zoë 😀", access: undefined }] },
       { escapeNonAscii: true },
     );
     expect(ascii.text).toContain("Zo&#xeb; &#x1f600;");
