@@ -21,6 +21,13 @@ export interface StoreDialect {
    * processes never deadlock upgrading a read lock; PostgreSQL: `BEGIN`).
    */
   writeTransaction<T>(fn: (conn: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Where migrations run. SQLite: inside one `BEGIN IMMEDIATE` transaction (Kysely runs SQLite
+   * migrations without a transaction or lock, so a crash could leave half a migration and two
+   * processes opening a fresh file could both migrate). PostgreSQL: Kysely's own transaction and
+   * advisory lock.
+   */
+  migrationScope<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
   /** Inside a write transaction, after the revision bump: tell other processes (on commit). */
   announce(conn: Kysely<Database>, revision: number): Promise<void>;
   /**

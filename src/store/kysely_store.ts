@@ -19,8 +19,9 @@ import { Tenants } from "./tenants.ts";
 
 /** Brings the schema to the latest migration (idempotent; concurrent openers serialise). */
 export async function migrate(dialect: StoreDialect): Promise<void> {
-  const migrator = new Migrator({ db: dialect.db, provider: migrationProvider(dialect.kind) });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await dialect.migrationScope((db) =>
+    new Migrator({ db, provider: migrationProvider(dialect.kind) }).migrateToLatest(),
+  );
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw storeError(

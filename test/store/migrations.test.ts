@@ -1,6 +1,31 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_TENANT_ID } from "../../src/store/types.ts";
 import { dialects, type Fresh } from "./dialects.ts";
+
+const CHILD = fileURLToPath(new URL("./fixtures/bulk_import_child.ts", import.meta.url));
+
+/** Runs the child fixture (which opens, and so migrates, the store); resolves to its exit code. */
+function openInChild(options: unknown, count: number, barrier: number): Promise<number | null> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      CHILD,
+      JSON.stringify(options),
+      String(count),
+      randomBytes(32).toString("hex"),
+    ],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, PROVISIO_TEST_BARRIER: String(barrier) },
+    },
+  );
+  return new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+}
 
 for (const dialect of dialects()) {
   describe(`migrations (${dialect.name})`, () => {
@@ -31,5 +56,21 @@ for (const dialect of dialects()) {
       expect(migrations.map((m) => m.name)).toEqual(["0001_initial"]);
       expect(await third.check()).toEqual({ ok: true, problems: [] });
     });
+
+    it("three processes opening a fresh database at once migrate it exactly once", async () => {
+      db = await dialect.fresh();
+      // The children wait for a common instant (after their start-up) before opening.
+      const barrier = Date.now() + 2_500;
+      const codes = await Promise.all(
+        [1, 2, 3].map((n) => openInChild(db!.options, n * 10, barrier)),
+      );
+      expect(codes).toEqual([0, 0, 0]);
+      const store = await db.open();
+      const migrations = await db.raw<{ name: string }>("select name from kysely_migration");
+      expect(migrations.map((m) => m.name)).toEqual(["0001_initial"]);
+      expect(await store.tenants.list()).toHaveLength(1);
+      expect(await store.devices.count()).toBe(30);
+      expect((await store.check()).ok).toBe(true);
+    }, 60_000);
   });
 }

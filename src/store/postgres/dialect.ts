@@ -47,7 +47,8 @@ export async function openPostgresDialect(options: PostgresOptions): Promise<Sto
     // An idle client died (server restart); the pool replaces it on next use.
   });
   try {
-    await pool.query(`create schema if not exists ${schema}`);
+    const exists = await pool.query("select 1 from pg_namespace where nspname = $1", [schema]);
+    if (exists.rowCount === 0) await pool.query(`create schema if not exists ${schema}`);
   } catch (error) {
     await pool.end();
     throw storeError(
@@ -63,6 +64,9 @@ export async function openPostgresDialect(options: PostgresOptions): Promise<Sto
     kind: "postgres",
     db,
     maxParameters: 65_535,
+    migrationScope(fn) {
+      return fn(db);
+    },
     async writeTransaction(fn) {
       return db.connection().execute(async (conn) => {
         await sql`begin`.execute(conn);

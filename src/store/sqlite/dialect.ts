@@ -21,30 +21,34 @@ export interface SqliteOptions {
 export function openSqliteDialect(options: SqliteOptions): StoreDialect {
   if (options.file !== ":memory:") mkdirSync(dirname(options.file), { recursive: true });
   const database = new BetterSqlite3(options.file);
+  // busy_timeout first: switching to WAL needs a lock another process may hold.
+  database.pragma("busy_timeout = 5000");
   database.pragma("journal_mode = WAL");
   database.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
-  database.pragma("busy_timeout = 5000");
   database.pragma("foreign_keys = ON");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+
+  const writeTransaction: StoreDialect["writeTransaction"] = async (fn) => {
+    // One connection behind a mutex: `connection()` holds it for the whole callback.
+    return db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await fn(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (error) {
+        if (database.inTransaction) await sql`rollback`.execute(conn);
+        throw error;
+      }
+    });
+  };
 
   return {
     kind: "sqlite",
     db,
     maxParameters: 32_766,
-    async writeTransaction(fn) {
-      // One connection behind a mutex: `connection()` holds it for the whole callback.
-      return db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
-        try {
-          const result = await fn(conn);
-          await sql`commit`.execute(conn);
-          return result;
-        } catch (error) {
-          if (database.inTransaction) await sql`rollback`.execute(conn);
-          throw error;
-        }
-      });
-    },
+    writeTransaction,
+    migrationScope: writeTransaction,
     async announce() {
       // Other processes poll the revision row (see watch.ts).
     },
