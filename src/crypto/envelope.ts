@@ -36,7 +36,7 @@ export function detectEnvelope(bytes: Uint8Array): EnvelopeKind {
 export interface EncodeProfileOptions {
   /** gzip before encrypting (§3.5: compress first; the reverse is not recognised). */
   readonly gzip?: boolean;
-  /** zlib level for the gzip layer (default 9). */
+  /** zlib level for the gzip layer (default 6). */
   readonly gzipLevel?: number;
   /** Encrypt with this `--key` passphrase; absent ⇒ no encryption layer. */
   readonly key?: Passphrase;
