@@ -246,7 +246,7 @@ export async function tftpGet(filename: string, o: TftpGetOptions): Promise<Tftp
         clock,
         rtoMs: rto,
         maxRetries: o.maxRetries ?? 5,
-        dallyMs: rto,
+        dallyMs: rto * 3,
         sink: (chunk, last) => {
           deliver(decoder ? decoder.push(chunk) : chunk);
           if (last && decoder) deliver(decoder.end());

@@ -520,7 +520,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       clock: this.o.clock,
       rtoMs: rto,
       maxRetries: this.o.maxRetries,
-      dallyMs: rto,
+      dallyMs: rto * 3,
       sink: (chunk, last) => {
         const piece = decoder ? decoder.push(chunk) : Buffer.from(chunk);
         size += piece.length;

@@ -284,7 +284,8 @@ export interface ReceiveTransferOptions extends TransferIo {
   readonly sink: (chunk: Buffer, last: boolean) => void;
   /** Packet to repeat on timeout before any DATA arrived (OACK or ACK 0). */
   readonly initial?: Buffer | undefined;
-  /** How long to keep re-acknowledging a repeated final block after completion. */
+  /** How long to keep re-acknowledging a repeated final block after completion (re-armed
+   * by every repeat). */
   readonly dallyMs: number;
   /** Called when the endpoint can be released (after dallying, or on failure). */
   readonly onRelease: () => void;
@@ -294,6 +295,7 @@ export class ReceiveTransfer {
   readonly counters = newCounters();
   private readonly window: ReceiveWindow;
   private readonly deadline: Deadline;
+  private readonly dally: Deadline;
   private retries = 0;
   private started = false;
   private ended = false;
@@ -302,6 +304,7 @@ export class ReceiveTransfer {
   constructor(private readonly o: ReceiveTransferOptions) {
     this.window = new ReceiveWindow(o.blksize, o.windowsize);
     this.deadline = new Deadline(o.clock, this.onTimer);
+    this.dally = new Deadline(o.clock, () => this.release());
   }
 
   start(): void {
@@ -316,6 +319,8 @@ export class ReceiveTransfer {
     if (r.kind === "ignore") {
       this.counters.duplicates++;
       if (r.ack !== undefined) this.sendAck(r.ack);
+      // Dallying: the sender missed our final ACK; stay a while longer.
+      if (this.ended) this.dally.arm(this.o.dallyMs);
       return;
     }
     this.retries = 0;
@@ -335,7 +340,7 @@ export class ReceiveTransfer {
       this.o.onEnd({ outcome: "complete" });
       this.deadline.cancel();
       if (this.o.dallyMs > 0) {
-        this.o.clock.setTimeout(() => this.release(), this.o.dallyMs);
+        this.dally.arm(this.o.dallyMs);
       } else {
         this.release();
       }
@@ -381,6 +386,7 @@ export class ReceiveTransfer {
     if (this.released) return;
     this.released = true;
     this.deadline.cancel();
+    this.dally.cancel();
     this.o.onRelease();
   }
 
