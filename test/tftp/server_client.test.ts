@@ -89,7 +89,7 @@ describe("server ↔ client (loopback)", () => {
     expect((server as unknown as { o: { port: number } }).o.port).toBe(6969);
   });
 
-  it.each([
+  it.each<[string, { blksize?: number; windowsize?: number; tsize?: boolean; timeout?: number }]>([
     ["lock-step RFC 1350", {}],
     [
       "blksize 1428 + windowsize 16 + tsize + timeout",
