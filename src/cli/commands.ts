@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { registerCompile, registerDecode } from "./profile_commands.ts";
+import { registerRule } from "./rule_command.ts";
 import { registerServeCommand } from "./serve_command.ts";
 
 /**
@@ -7,4 +9,9 @@ import { registerServeCommand } from "./serve_command.ts";
  */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: readonly RegisterCommand[] = [registerServeCommand];
+export const commands: readonly RegisterCommand[] = [
+  registerServeCommand,
+  registerCompile,
+  registerDecode,
+  registerRule,
+];

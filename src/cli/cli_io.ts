@@ -1,0 +1,84 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { ProvisioError } from "../errors.ts";
+
+/** Reads a file, or standard input for `-`. */
+export function readInput(path: string): Buffer {
+  try {
+    return path === "-" ? readFileSync(0) : readFileSync(path);
+  } catch (error) {
+    throw new ProvisioError(
+      "CLI_INPUT_UNREADABLE",
+      `cannot read ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/** Writes a file, or standard output for `-` / no path. Refuses binary on a terminal. */
+export function writeOutput(
+  path: string | undefined,
+  data: Uint8Array | string,
+  binary: boolean,
+): void {
+  if (path === undefined || path === "-") {
+    if (binary && process.stdout.isTTY) {
+      throw new ProvisioError(
+        "CLI_BINARY_TO_TERMINAL",
+        "refusing to write gzip/encrypted bytes to a terminal; use -o FILE or a pipe",
+      );
+    }
+    process.stdout.write(data);
+    return;
+  }
+  try {
+    writeFileSync(path, data);
+  } catch (error) {
+    throw new ProvisioError(
+      "CLI_OUTPUT_UNWRITABLE",
+      `cannot write ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/** `import` in a text profile resolves relative to the importing file (stdin: the cwd). */
+export function importResolver(
+  inputPath: string,
+): (name: string, fromFile: string | undefined) => { id: string; text: string } {
+  return (name, fromFile) => {
+    const base = fromFile ?? (inputPath === "-" ? "./-" : inputPath);
+    const file = isAbsolute(name) ? name : resolve(dirname(base), name);
+    try {
+      return { id: file, text: readFileSync(file, "utf8") };
+    } catch (error) {
+      throw new ProvisioError(
+        "CLI_IMPORT_UNREADABLE",
+        `cannot import ${name}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  };
+}
+
+/** Collects repeatable `--opt NAME=VALUE` flags. */
+export function collectPair(
+  value: string,
+  previous: Array<[string, string]> = [],
+): Array<[string, string]> {
+  const eq = value.indexOf("=");
+  if (eq <= 0) {
+    throw new ProvisioError("CLI_BAD_PAIR", `expected NAME=VALUE, got ${JSON.stringify(value)}`);
+  }
+  return [...previous, [value.slice(0, eq), value.slice(eq + 1)]];
+}
+
+export function warn(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
+}

@@ -1,0 +1,167 @@
+import {
+  detectEnvelope,
+  encodeProfileBytes,
+  type KdfDigest,
+  decodeProfileBytes as unwrapEnvelope,
+} from "../crypto/index.ts";
+import { ProvisioError } from "../errors.ts";
+import {
+  decodeProfileBytes as bytesToText,
+  type Catalogue,
+  defaultCatalogue,
+  detectProfileFormat,
+  type ImportResolver,
+  type ParsedProfile,
+  type ProfileTextFormat,
+  type ProfileWarning,
+  ProfileWarningCode,
+  parseTextProfile,
+  parseXmlProfile,
+  serializeTextProfile,
+  serializeXmlProfile,
+} from "../profile/index.ts";
+
+/** What `provisio compile` and `provisio decode` report besides their output. */
+export interface CompileDiagnostic {
+  readonly message: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export interface CompileOptions {
+  /** Name shown in diagnostics; also the base for `import` resolution. */
+  readonly source?: string;
+  readonly resolveImport?: ImportResolver;
+  readonly to?: ProfileTextFormat;
+  readonly gzip?: boolean;
+  readonly key?: string;
+  readonly digest?: KdfDigest;
+  readonly catalogue?: Catalogue;
+}
+
+export interface CompileResult {
+  readonly bytes: Buffer;
+  readonly inputFormat: ProfileTextFormat;
+  readonly parameters: number;
+  readonly warnings: readonly CompileDiagnostic[];
+  /** True when gzip or encryption made the output binary. */
+  readonly binary: boolean;
+}
+
+function fromProfileWarning(w: ProfileWarning): CompileDiagnostic {
+  return { message: w.message, line: w.position?.line, column: w.position?.column };
+}
+
+/**
+ * Catalogue check: unknown names get a "did you mean", values that do not fit the
+ * parameter's type are reported. Warnings only — a device ignores unknown names (§3.2.5).
+ */
+export function catalogueWarnings(
+  profile: ParsedProfile,
+  catalogue: Catalogue,
+): CompileDiagnostic[] {
+  const out: CompileDiagnostic[] = [];
+  // The codec already reports non-ASCII values; say it once per parameter.
+  const nonAscii = new Set(
+    profile.warnings.filter((w) => w.code === ProfileWarningCode.NonAscii).map((w) => w.name),
+  );
+  for (const item of profile.entries) {
+    const where = { line: item.position?.line, column: item.position?.column };
+    if (!catalogue.has(item.name)) {
+      const near = catalogue.suggest(item.name, 1)[0];
+      out.push({
+        ...where,
+        message: `unknown parameter ${item.name}${near ? `; did you mean ${near}?` : ""}`,
+      });
+      continue;
+    }
+    if (item.value === undefined) continue;
+    const check = catalogue.validate(item.name, item.value);
+    for (const issue of check?.issues ?? []) {
+      if (nonAscii.has(item.name) && issue.message.includes("non-ASCII")) continue;
+      out.push({ ...where, message: `${item.name}: ${issue.message}` });
+    }
+  }
+  return out;
+}
+
+/** Parses plain bytes as XML or SPC text, whichever they are (§3.1 step 3). */
+export function parseProfileSource(
+  bytes: Uint8Array,
+  options: { source?: string; resolveImport?: ImportResolver } = {},
+): ParsedProfile {
+  const text = bytesToText(bytes);
+  return detectProfileFormat(text) === "xml"
+    ? parseXmlProfile(text)
+    : parseTextProfile(text, { file: options.source, resolveImport: options.resolveImport });
+}
+
+function serialize(profile: ParsedProfile, to: ProfileTextFormat) {
+  return to === "xml" ? serializeXmlProfile(profile) : serializeTextProfile(profile);
+}
+
+/**
+ * The profile compiler: SPC text or XML in; XML flat profile (or text) out, then
+ * gzip, then AES-256-CBC — the order devices unwrap (§3.5: compress first).
+ */
+export function compileProfile(input: Uint8Array, options: CompileOptions = {}): CompileResult {
+  const envelope = detectEnvelope(input);
+  if (envelope !== "plain") {
+    throw new ProvisioError(
+      "CLI_INPUT_NOT_PLAIN",
+      `input is ${envelope === "gzip" ? "gzip-compressed" : "encrypted"}; use \`provisio decode\` to read it`,
+    );
+  }
+  const profile = parseProfileSource(input, options);
+  const rendered = serialize(profile, options.to ?? "xml");
+  const parsedKeys = new Set(profile.warnings.map((w) => `${w.code}|${w.name}`));
+  const warnings = [
+    ...profile.warnings.map(fromProfileWarning),
+    ...catalogueWarnings(profile, options.catalogue ?? defaultCatalogue),
+    // The serializer repeats what the parser already found about the same parameter.
+    ...rendered.warnings
+      .filter((w) => !parsedKeys.has(`${w.code}|${w.name}`))
+      .map(fromProfileWarning),
+  ];
+  const plain = Buffer.from(rendered.text, "utf8");
+  const bytes =
+    options.gzip || options.key !== undefined
+      ? encodeProfileBytes(plain, { gzip: options.gzip, key: options.key, digest: options.digest })
+      : plain;
+  return {
+    bytes,
+    inputFormat: profile.format,
+    parameters: profile.entries.length,
+    warnings,
+    binary: bytes !== plain,
+  };
+}
+
+export interface DecodeOptions {
+  readonly key?: string;
+  readonly digests?: readonly KdfDigest[];
+  readonly to?: ProfileTextFormat;
+}
+
+export interface DecodeResult {
+  readonly text: string;
+  readonly layers: readonly string[];
+  readonly inputFormat: ProfileTextFormat;
+  readonly warnings: readonly CompileDiagnostic[];
+}
+
+/** The reverse of `compileProfile`: unwrap encryption and gzip, parse, render. */
+export function decodeProfile(input: Uint8Array, options: DecodeOptions = {}): DecodeResult {
+  const unwrapped = unwrapEnvelope(input, {
+    key: options.key,
+    digests: options.digests ?? ["md5", "sha256"],
+  });
+  const profile = parseProfileSource(unwrapped.bytes);
+  const rendered = serialize(profile, options.to ?? profile.format);
+  return {
+    text: rendered.text,
+    layers: unwrapped.layers,
+    inputFormat: profile.format,
+    warnings: [...profile.warnings, ...rendered.warnings].map(fromProfileWarning),
+  };
+}
