@@ -14,6 +14,11 @@ export type Conn = Kysely<Database> | Transaction<Database>;
 export interface StoreDialect {
   readonly kind: DialectKind;
   readonly db: Kysely<Database>;
+  /**
+   * Schema for Kysely's migration tables (PostgreSQL: the store's schema — without it Kysely's
+   * existence check would see another schema's tables and skip creating its own).
+   */
+  readonly migrationTableSchema: string | undefined;
   /** Largest number of bound parameters one statement may carry. */
   readonly maxParameters: number;
   /**

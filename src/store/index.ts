@@ -1,9 +1,23 @@
-/** Public surface of the store. */
-
+/**
+ * Public surface of the store (`src/store`). Other modules import from here only.
+ *
+ * - `openStore(options, { sealer })` → `Store` (see `store.ts` for every repository).
+ * - Records and constants: `types.ts`.
+ * - `parseMac` / `tryParseMac` make the branded `MacAddress`.
+ * - `Secret`: sealed-at-rest values, redacted when serialised.
+ * - `WriteBehind`: the server's batched event/status writer.
+ */
 export type { StoreErrorCode } from "./errors.ts";
 export { layerKey } from "./layer_key.ts";
+export { parseLayerKey } from "./layers.ts";
 export { formatMac, parseMac, tryParseMac } from "./mac_address.ts";
 export { isSecret, Secret } from "./secret.ts";
 export * from "./store.ts";
-export { hashToken } from "./tokens.ts";
+export { generateToken, hashToken } from "./tokens.ts";
 export * from "./types.ts";
+export {
+  type Every,
+  WriteBehind,
+  type WriteBehindOptions,
+  type WriteBehindStats,
+} from "./write_behind.ts";

@@ -20,7 +20,13 @@ import { Tenants } from "./tenants.ts";
 /** Brings the schema to the latest migration (idempotent; concurrent openers serialise). */
 export async function migrate(dialect: StoreDialect): Promise<void> {
   const { error, results } = await dialect.migrationScope((db) =>
-    new Migrator({ db, provider: migrationProvider(dialect.kind) }).migrateToLatest(),
+    new Migrator({
+      db,
+      provider: migrationProvider(dialect.kind),
+      ...(dialect.migrationTableSchema === undefined
+        ? {}
+        : { migrationTableSchema: dialect.migrationTableSchema }),
+    }).migrateToLatest(),
   );
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";

@@ -63,6 +63,7 @@ export async function openPostgresDialect(options: PostgresOptions): Promise<Sto
   return {
     kind: "postgres",
     db,
+    migrationTableSchema: schema,
     maxParameters: 65_535,
     migrationScope(fn) {
       return fn(db);

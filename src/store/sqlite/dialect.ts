@@ -46,6 +46,7 @@ export function openSqliteDialect(options: SqliteOptions): StoreDialect {
   return {
     kind: "sqlite",
     db,
+    migrationTableSchema: undefined,
     maxParameters: 32_766,
     writeTransaction,
     migrationScope: writeTransaction,
