@@ -209,7 +209,7 @@ class TextFileParser {
       this.pos = at;
       words.push(this.readWord());
     }
-    const position = this.lines.positionOf(start);
+    const position = this.lines.nextPositionOf(start);
     const written = words.join("_");
     let name: string;
     try {

@@ -111,9 +111,21 @@ export function isXmlName(name: string): boolean {
 
 const LINE_BREAKS = /\r\n|\r|\n/g;
 
+/**
+ * Trims XML white space only (space, tab, CR, LF). `String.prototype.trim` would also eat
+ * U+00A0, U+3000 and friends, which are data.
+ */
+function xmlTrim(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
 function finishValue(parts: readonly { text: string; literal: boolean }[]): string {
   if (parts.length === 1 && parts[0]!.literal) {
-    return parts[0]!.text.trim().replace(LINE_BREAKS, " ");
+    return xmlTrim(parts[0]!.text).replace(LINE_BREAKS, " ");
   }
   let first = 0;
   let last = parts.length - 1;
@@ -498,7 +510,7 @@ class XmlParser {
             position,
           });
         }
-        access = parseUserAccess(attribute.value.trim());
+        access = parseUserAccess(xmlTrim(attribute.value));
         if (access === undefined) {
           invalidAccess = attribute.value;
           this.warnings.push({

@@ -28,6 +28,8 @@ const unicodeValue = fc
     fc.oneof(
       fc.string({ unit: "binary", maxLength: 4 }),
       fc.constantFrom("<", ">", "&", '"', "'", " ", "\n", "\r\n", "\t", "]]>", "&amp;", "#", ";"),
+      // Unicode white space is data, not XML white space: must survive trimming.
+      fc.constantFrom("\u00a0", "\u2028", "\u3000", "\ufeff", "\u0085"),
     ),
     { maxLength: 8 },
   )

@@ -191,6 +191,11 @@ describe("XML flat profile parsing (§3.2)", () => {
     expect(values("<flat-profile><A> &#32;x&#10;y&#9; </A></flat-profile>").A).toBe(" x\ny\t");
   });
 
+  it("§3.2.4 only XML white space is trimmed: NBSP and ideographic space are data", () => {
+    expect(values("<flat-profile><A> \u00a0x\u3000 </A></flat-profile>").A).toBe("\u00a0x\u3000");
+    expect(only('<flat-profile><A ua="\u00a0rw"/></flat-profile>').invalidAccess).toBe("\u00a0rw");
+  });
+
   it("§3.2.4 CDATA sections are allowed and taken literally", () => {
     expect(values("<flat-profile><A><![CDATA[ <b>&amp; ]]></A></flat-profile>").A).toBe("<b>&amp;");
     expect(values("<flat-profile><A>x<![CDATA[&]]>y</A></flat-profile>").A).toBe("x&y");
