@@ -1,5 +1,5 @@
 import { CryptoErrorCode, cryptoError } from "./errors.ts";
-import { type CertificateInput, certificateDer, fingerprint256, parseCertificate } from "./pki.ts";
+import { type CertificateInput, summarizeCertificate } from "./pki.ts";
 
 /**
  * What a device client certificate says about the device (§8.3.3, §10.2 step 2), for the
@@ -51,8 +51,7 @@ const OID = {
  * certificate throws (`CRYPTO_CERTIFICATE_INVALID`).
  */
 export function parseDeviceCertificateIdentity(input: CertificateInput): DeviceCertificateIdentity {
-  const der = certificateDer(input);
-  const cert = parseCertificate(der);
+  const cert = summarizeCertificate(input);
   const name = cert.subjectName;
   const field = (oid: string): string[] => name.getField(oid);
 
@@ -87,12 +86,12 @@ export function parseDeviceCertificateIdentity(input: CertificateInput): DeviceC
     ...(serial === undefined || serial === "" ? {} : { serial }),
     ...(product === undefined || generic ? {} : { product }),
     generic,
-    subject: cert.subject,
-    issuer: cert.issuer,
+    subject: name.toString(),
+    issuer: cert.issuerName.toString(),
     notBefore: cert.notBefore,
     notAfter: cert.notAfter,
-    fingerprint256: fingerprint256(der),
-    certificateSerial: cert.serialNumber.toLowerCase(),
+    fingerprint256: cert.fingerprint256,
+    certificateSerial: cert.serialNumber,
   };
 }
 
