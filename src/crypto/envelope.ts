@@ -147,7 +147,10 @@ export interface DecodeProfileOptions extends DecodeEnvelopeOptions {
 }
 
 export interface DecodedProfile {
-  /** The innermost bytes: XML text, or whatever the layers carried. */
+  /**
+   * The innermost bytes: XML text, or whatever the layers carried. When no layer was
+   * removed this is a view of the input (no copy): copy it before mutating either.
+   */
   readonly bytes: Buffer;
   /** Layers removed, outermost first: `[]`, `["gzip"]`, `["encrypted"]`, `["encrypted", "gzip"]`. */
   readonly layers: readonly EnvelopeLayer[];
