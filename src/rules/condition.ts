@@ -81,14 +81,27 @@ type Token =
   /** End of the condition: `)?` in a rule, end of text (or `#`) for a bare trigger. */
   | { readonly t: "end"; readonly start: number; readonly end: number };
 
-const WORD_OPS: Readonly<Record<string, ComparisonOperator>> = {
-  eq: "eq",
-  ne: "ne",
-  lt: "lt",
-  le: "le",
-  gt: "gt",
-  ge: "ge",
-};
+/** `eq ne lt le gt ge` in any case; a switch, not a table: most words miss (`300`, `1.0`). */
+function wordOperator(word: string): ComparisonOperator | "and" | undefined {
+  if (word.length === 2) {
+    switch (word.toLowerCase()) {
+      case "eq":
+        return "eq";
+      case "ne":
+        return "ne";
+      case "lt":
+        return "lt";
+      case "le":
+        return "le";
+      case "gt":
+        return "gt";
+      case "ge":
+        return "ge";
+    }
+    return undefined;
+  }
+  return word.length === 3 && word.toLowerCase() === "and" ? "and" : undefined;
+}
 
 export function isWhitespace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
@@ -190,10 +203,9 @@ class Scanner {
     }
     this.pos = k;
     const word = s.slice(start, k);
-    const lower = word.length === 2 || word.length === 3 ? word.toLowerCase() : "";
-    const op = WORD_OPS[lower];
+    const op = wordOperator(word);
+    if (op === "and") return { t: "and", start, end: k };
     if (op !== undefined) return { t: "op", op, start, end: k };
-    if (lower === "and") return { t: "and", start, end: k };
     return { t: "operand", operand: classify(word), start, end: k };
   }
 }
@@ -278,6 +290,17 @@ function holds(op: ComparisonOperator, c: number): boolean {
   }
 }
 
+function describeComparison(
+  left: Operand,
+  op: ComparisonOperator,
+  right: Operand,
+  implicit: boolean,
+): string {
+  // An empty macro before the operator also lands on the implicit form; say so, it is the
+  // usual cause.
+  return `${implicit ? `[implicit $SWVER = ${left.text}]` : left.text} ${op} ${right.text}`;
+}
+
 /** Evaluates one comparison: a boolean, or a type-error message. */
 export function evaluateComparison(
   cmp: Comparison,
@@ -293,21 +316,22 @@ export function evaluateComparison(
   }
   const right = cmp.right;
   const op = cmp.operator;
-  // An empty macro before the operator also lands here; say so, it is the usual cause.
-  const describe = () =>
-    `${implicit ? `[implicit $SWVER = ${left.text}]` : left.text} ${op} ${right.text}`;
   if (left.kind === "word" || right.kind === "word") {
     const w = left.kind === "word" ? left : right;
     return {
-      error: `"${w.text}" is not an integer, a version or a quoted string (in \`${describe()}\`)`,
+      error: `"${w.text}" is not an integer, a version or a quoted string (in \`${describeComparison(left, op, right, implicit)}\`)`,
     };
   }
   if (left.kind !== right.kind) {
-    return { error: `cannot compare ${left.kind} with ${right.kind} (in \`${describe()}\`)` };
+    return {
+      error: `cannot compare ${left.kind} with ${right.kind} (in \`${describeComparison(left, op, right, implicit)}\`)`,
+    };
   }
   if (left.kind === "string" && right.kind === "string") {
     if (op !== "eq" && op !== "ne") {
-      return { error: `strings compare only with eq/ne (in \`${describe()}\`)` };
+      return {
+        error: `strings compare only with eq/ne (in \`${describeComparison(left, op, right, implicit)}\`)`,
+      };
     }
     return holds(op, left.value === right.value ? 0 : 1);
   }
@@ -317,12 +341,12 @@ export function evaluateComparison(
   if (left.kind === "version" && right.kind === "version") {
     if (left.version.format !== right.version.format) {
       return {
-        error: `cannot compare ${left.version.format.toUpperCase()} version with ${right.version.format.toUpperCase()} version (in \`${describe()}\`)`,
+        error: `cannot compare ${left.version.format.toUpperCase()} version with ${right.version.format.toUpperCase()} version (in \`${describeComparison(left, op, right, implicit)}\`)`,
       };
     }
     return holds(op, compareVersions(left.version, right.version));
   }
-  return { error: `cannot compare (in \`${describe()}\`)` };
+  return { error: `cannot compare (in \`${describeComparison(left, op, right, implicit)}\`)` };
 }
 
 /**

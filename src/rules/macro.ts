@@ -123,103 +123,112 @@ function expand(
   vars: MacroVariables,
   options: ExpandOptions,
   track: boolean,
-): { text: string; replacements: MacroReplacement[]; secrets: SecretReference[] } {
-  const replacements: MacroReplacement[] = [];
-  const secrets: SecretReference[] = [];
-  const allowSecrets = options.secrets === true;
-  let out = "";
-  let i = 0; // next source char not yet copied
-  const n = text.length;
+): Expansion {
+  return new Expander(text, vars, options, track).run();
+}
 
-  const known = (name: string): string | undefined => {
-    if (isSecretMacro(name) && !allowSecrets) return undefined;
-    return lookupMacro(vars, name);
-  };
-  const replace = (start: number, end: number, value: string): void => {
-    if (track) {
-      const outputStart = out.length;
-      replacements.push({
+/** One expansion pass. A class rather than closures: the hot path allocates nothing else. */
+class Expander {
+  readonly replacements: MacroReplacement[] = [];
+  readonly secrets: SecretReference[] = [];
+  readonly allowSecrets: boolean;
+  readonly prefixFallback: boolean;
+  out = "";
+  /** Next source char not yet copied to `out`. */
+  i = 0;
+
+  constructor(
+    readonly text: string,
+    readonly vars: MacroVariables,
+    options: ExpandOptions,
+    readonly track: boolean,
+  ) {
+    this.allowSecrets = options.secrets === true;
+    this.prefixFallback = options.prefixFallback === true;
+  }
+
+  known(name: string): string | undefined {
+    if (!this.allowSecrets && isSecretMacro(name)) return undefined;
+    return lookupMacro(this.vars, name);
+  }
+
+  /** Copies the identity text up to `start`, then writes `value` for source [start, end). */
+  replace(start: number, end: number, value: string): void {
+    this.out += this.text.slice(this.i, start);
+    if (this.track) {
+      const outputStart = this.out.length;
+      this.replacements.push({
         sourceStart: start,
         sourceEnd: end,
         outputStart,
         outputEnd: outputStart + value.length,
       });
     }
-    out += value;
-  };
-  const keepSecret = (start: number, end: number, name: string, off?: number, len?: number) => {
-    // A secret written in the source but not expandable here: leave it, remember where.
-    if (track && isSecretMacro(name)) {
-      const outStart = out.length + (start - i);
-      secrets.push({
-        start: outStart,
-        end: outStart + (end - start),
-        name,
-        offset: off,
-        length: len,
-      });
-    }
-  };
-
-  let j = text.indexOf("$", i);
-  while (j >= 0) {
-    const c = j + 1 < n ? text.charCodeAt(j + 1) : -1;
-    if (c === DOLLAR) {
-      out += text.slice(i, j);
-      replace(j, j + 2, "$");
-      i = j + 2;
-    } else if (c === OPEN) {
-      const token = parseParenthesised(text, j);
-      if (token === undefined) {
-        // Not a well-formed `$(…)`: the `$` is literal.
-        j = text.indexOf("$", j + 1);
-        continue;
-      }
-      const value = known(token.name);
-      if (value === undefined) {
-        keepSecret(j, token.end, token.name, token.offset, token.length);
-        // Unknown (incl. `$(STRANGE)`): left exactly as written.
-        j = text.indexOf("$", token.end);
-        continue;
-      }
-      out += text.slice(i, j);
-      replace(j, token.end, macroSubstring(value, token.offset, token.length));
-      i = token.end;
-    } else if (c >= 0 && isNameChar(c)) {
-      let k = j + 2;
-      while (k < n && isNameChar(text.charCodeAt(k))) k++;
-      let nameEnd = k;
-      let value = known(text.slice(j + 1, k));
-      if (value === undefined && options.prefixFallback === true) {
-        for (nameEnd = k - 1; nameEnd > j + 1; nameEnd--) {
-          value = known(text.slice(j + 1, nameEnd));
-          if (value !== undefined) break;
-        }
-      }
-      if (value === undefined) {
-        keepSecret(j, k, text.slice(j + 1, k));
-        if (options.prefixFallback === true) keepSecretPrefix(j, k);
-        j = text.indexOf("$", k);
-        continue;
-      }
-      out += text.slice(i, j);
-      replace(j, nameEnd, value);
-      i = nameEnd;
-    } else {
-      // `$` followed by anything else (lower case, space, end): literal.
-      j = text.indexOf("$", j + 1);
-      continue;
-    }
-    j = text.indexOf("$", i);
+    this.out += value;
+    this.i = end;
   }
-  out += text.slice(i);
-  return { text: out, replacements, secrets };
 
-  // With prefix fallback, `$SA1` outside a key argument still hides a secret reference.
-  function keepSecretPrefix(start: number, end: number): void {
-    if (!track || end - start <= 3) return;
-    const prefix = text.slice(start + 1, start + 3);
-    if (isSecretMacro(prefix)) keepSecret(start, start + 3, prefix);
+  /** A secret written in the source but not expandable here: left as is, position kept. */
+  keepSecret(start: number, end: number, name: string, offset?: number, length?: number): void {
+    if (!this.track || !isSecretMacro(name)) return;
+    const outStart = this.out.length + (start - this.i);
+    this.secrets.push({ start: outStart, end: outStart + (end - start), name, offset, length });
+  }
+
+  run(): Expansion {
+    const text = this.text;
+    const n = text.length;
+    let j = text.indexOf("$");
+    while (j >= 0) {
+      const c = j + 1 < n ? text.charCodeAt(j + 1) : -1;
+      let resume: number;
+      if (c === DOLLAR) {
+        this.replace(j, j + 2, "$");
+        resume = j + 2;
+      } else if (c === OPEN) {
+        const token = parseParenthesised(text, j);
+        if (token === undefined) {
+          resume = j + 1; // not a well-formed `$(…)`: the `$` is literal
+        } else {
+          const value = this.known(token.name);
+          if (value === undefined) {
+            // Unknown (incl. `$(STRANGE)`): left exactly as written.
+            this.keepSecret(j, token.end, token.name, token.offset, token.length);
+          } else {
+            this.replace(j, token.end, macroSubstring(value, token.offset, token.length));
+          }
+          resume = token.end;
+        }
+      } else if (c >= 0 && isNameChar(c)) {
+        let k = j + 2;
+        while (k < n && isNameChar(text.charCodeAt(k))) k++;
+        let nameEnd = k;
+        let value = this.known(text.slice(j + 1, k));
+        if (value === undefined && this.prefixFallback) {
+          for (nameEnd = k - 1; nameEnd > j + 1; nameEnd--) {
+            value = this.known(text.slice(j + 1, nameEnd));
+            if (value !== undefined) break;
+          }
+        }
+        if (value === undefined) {
+          this.keepSecret(j, k, text.slice(j + 1, k));
+          // With prefix fallback, `$SA1` outside a key argument still hides `$SA`.
+          if (this.prefixFallback && k - j > 3) this.keepSecret(j, j + 3, text.slice(j + 1, j + 3));
+          resume = k;
+        } else {
+          this.replace(j, nameEnd, value);
+          resume = nameEnd;
+        }
+      } else {
+        resume = j + 1; // `$` before anything else (lower case, space, end): literal
+      }
+      j = text.indexOf("$", resume);
+    }
+    return {
+      text: this.i === 0 ? text : this.out + text.slice(this.i),
+      replacements: this.replacements,
+      secrets: this.secrets,
+    };
   }
 }
 

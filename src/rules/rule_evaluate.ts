@@ -31,6 +31,7 @@ import {
   lookupMacro,
   type MacroVariables,
   macroSubstring,
+  type SecretReference,
   sourceOffset,
 } from "./macro.ts";
 import type { GppParamName, OptionArgument, RuleAlternative, RuleKind } from "./rule.ts";
@@ -210,15 +211,18 @@ function select(
 }
 
 function assignmentsOf(alt: RuleAlternative): ParameterAssignment[] {
-  return (alt.assignments ?? []).map((a) => ({ name: a.name, value: a.value }));
+  const out: ParameterAssignment[] = [];
+  for (const a of alt.assignments ?? []) out.push({ name: a.name, value: a.value });
+  return out;
 }
 
 /** Step 3 of the design above: expand the secret references inside an argument's span. */
 function argumentValue(ctx: Context, arg: OptionArgument, secrets: boolean): string {
   if (!secrets) return arg.value;
-  const refs = ctx.expansion.secrets.filter(
-    (r) => r.start >= arg.span.start && r.end <= arg.span.end,
-  );
+  const refs: SecretReference[] = [];
+  for (const r of ctx.expansion.secrets) {
+    if (r.start >= arg.span.start && r.end <= arg.span.end) refs.push(r);
+  }
   if (refs.length === 0) return arg.value;
   const text = ctx.expansion.text;
   let out = "";
@@ -371,12 +375,12 @@ export function evaluateReportRule(
   const uploads: ReportUpload[] = [];
   const assignments: ParameterAssignment[] = [];
   let selected = 0;
-  parsed.targets.forEach((target, targetIndex) => {
+  for (const [targetIndex, target] of parsed.targets.entries()) {
     const alt = select(ctx, target);
-    if (alt === undefined) return;
+    if (alt === undefined) continue;
     selected++;
     assignments.push(...assignmentsOf(alt));
-    if (alt.url === undefined) return;
+    if (alt.url === undefined) continue;
     const url = resolveRuleUrl(alt.url, resolveOptions(options));
     if (alt.options.delta === true && alt.options.status === true) {
       ctx.diagnostics.push({
@@ -394,7 +398,7 @@ export function evaluateReportRule(
       targetIndex,
       alternativeIndex: alt.index,
     });
-  });
+  }
   if (selected === 0)
     return { kind: "skip", reason: "no-condition-true", diagnostics: ctx.diagnostics };
   return { kind: "report", uploads, assignments, diagnostics: ctx.diagnostics };

@@ -112,7 +112,9 @@ class Parser {
       );
     }
     const comment = this.pos < this.n ? this.s.slice(this.pos + 1) : undefined;
-    return { targets: targets.filter((t) => t.length > 0), comment };
+    const nonEmpty: RuleAlternative[][] = [];
+    for (const t of targets) if (t.length > 0) nonEmpty.push(t);
+    return { targets: nonEmpty, comment };
   }
 
   parseChain(): RuleAlternative[] {
@@ -160,7 +162,7 @@ class Parser {
           // had already matched `Name =` (e.g. `(a = "x")!` lacks its `;`).
           const offset = isProvisioError(e) ? (e.details?.offset as number) : 0;
           if (offset < tried.offset || (offset === tried.offset && tried.committed)) {
-            throw tried.error;
+            throw this.fail(tried.offset, tried.message);
           }
           throw e;
         }
@@ -169,7 +171,7 @@ class Parser {
     }
     if (assignments === undefined && this.peek() === 40) {
       const tried = this.tryAssignments();
-      if (!tried.ok) throw tried.error;
+      if (!tried.ok) throw this.fail(tried.offset, tried.message);
       assignments = tried.assignments;
       this.skipWs();
     }
@@ -204,45 +206,63 @@ class Parser {
    */
   tryAssignments():
     | { ok: true; assignments: Assignment[] }
-    | { ok: false; offset: number; committed: boolean; error: ProvisioError } {
+    | { ok: false; offset: number; committed: boolean; message: string } {
+    // Failures are returned as data, not Errors: building one (stack trace) costs more than
+    // the whole parse, and most failed attempts are simply conditions.
     const s = this.s;
     let k = this.pos + 1;
     const items: Assignment[] = [];
     let committed = false;
-    const fail = (offset: number, message: string) =>
-      ({ ok: false, offset, committed, error: this.fail(offset, message) }) as const;
-    const ws = () => {
-      while (k < this.n && isWhitespace(s.charCodeAt(k))) k++;
-    };
     for (;;) {
-      ws();
+      k = this.wsFrom(k);
       if (s.charCodeAt(k) === 41 /* ) */) {
-        if (s.charCodeAt(k + 1) !== 33 /* ! */)
-          return fail(k, "expected `)!` to end the assignments");
+        if (s.charCodeAt(k + 1) !== 33 /* ! */) {
+          return {
+            ok: false,
+            offset: k,
+            committed,
+            message: "expected `)!` to end the assignments",
+          };
+        }
         this.pos = k + 2;
         return { ok: true, assignments: items };
       }
       NAME.lastIndex = k;
       const m = NAME.exec(s);
-      if (m === null) return fail(k, "expected a parameter name or `)!`");
+      if (m === null) {
+        return { ok: false, offset: k, committed, message: "expected a parameter name or `)!`" };
+      }
       const written = m[0];
-      k += written.length;
-      ws();
-      if (s.charCodeAt(k) !== 61 /* = */) return fail(k, "expected `=` after the parameter name");
-      k++;
+      k = this.wsFrom(k + written.length);
+      if (s.charCodeAt(k) !== 61 /* = */) {
+        return {
+          ok: false,
+          offset: k,
+          committed,
+          message: "expected `=` after the parameter name",
+        };
+      }
       committed = true;
-      ws();
-      if (s.charCodeAt(k) !== 34 /* " */) return fail(k, 'expected a quoted value `"…"`');
+      k = this.wsFrom(k + 1);
+      if (s.charCodeAt(k) !== 34 /* " */) {
+        return { ok: false, offset: k, committed, message: 'expected a quoted value `"…"`' };
+      }
       const close = s.indexOf('"', k + 1);
-      if (close < 0) return fail(k, "unterminated string");
+      if (close < 0) return { ok: false, offset: k, committed, message: "unterminated string" };
       const value = s.slice(k + 1, close);
-      k = close + 1;
-      ws();
-      if (s.charCodeAt(k) !== 59 /* ; */) return fail(k, "expected `;` after the value");
+      k = this.wsFrom(close + 1);
+      if (s.charCodeAt(k) !== 59 /* ; */) {
+        return { ok: false, offset: k, committed, message: "expected `;` after the value" };
+      }
       k++;
       const gpp = gppShortcut(written);
       items.push({ name: gpp ?? written, value, shortcut: gpp !== undefined });
     }
+  }
+
+  wsFrom(k: number): number {
+    while (k < this.n && isWhitespace(this.s.charCodeAt(k))) k++;
+    return k;
   }
 
   parseOptions(): RuleOptions {

@@ -110,16 +110,29 @@ const RUN = /\d+|[A-Za-z]+/g;
 export function comparePart(a: string, b: string): -1 | 0 | 1 {
   const ra = a.match(RUN) ?? [];
   const rb = b.match(RUN) ?? [];
-  const isNum = (s: string) => s.charCodeAt(0) <= 57;
-  const da = ra.filter(isNum);
-  const db = rb.filter(isNum);
-  const c = compareSeq(da, db, compareDigits);
+  const c = compareSeq(digitRuns(ra), digitRuns(rb), compareDigits);
   if (c !== 0) return c;
-  return compareSeq(
-    ra.filter((s) => !isNum(s)),
-    rb.filter((s) => !isNum(s)),
-    (x, y) => (x === y ? 0 : x < y ? -1 : 1),
-  );
+  return compareSeq(letterRuns(ra), letterRuns(rb), compareText);
+}
+
+function isDigitRun(run: string): boolean {
+  return run.charCodeAt(0) <= 57;
+}
+
+function digitRuns(runs: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const r of runs) if (isDigitRun(r)) out.push(r);
+  return out;
+}
+
+function letterRuns(runs: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const r of runs) if (!isDigitRun(r)) out.push(r);
+  return out;
+}
+
+function compareText(x: string, y: string): number {
+  return x === y ? 0 : x < y ? -1 : 1;
 }
 
 function compareSeq(
