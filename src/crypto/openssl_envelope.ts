@@ -158,11 +158,11 @@ export function opensslDecrypt(
   const padding = lastBlockPadding(ciphertext, key, iv);
   if (padding === 0) throw badKey(digest);
   const decipher = createDecipheriv("aes-256-cbc", key, iv).setAutoPadding(false);
-  const plain = Buffer.allocUnsafe(ciphertext.length);
-  let offset = decipher.update(ciphertext).copy(plain, 0);
-  offset += decipher.final().copy(plain, offset);
+  const head = decipher.update(ciphertext);
+  const tail = decipher.final(); // empty: the input is block-aligned and padding is ours
+  const plain = tail.length === 0 ? head : Buffer.concat([head, tail]);
   // Same bytes as the probe saw; re-checked so this function stands on its own.
-  if (offset !== ciphertext.length || pkcs7Padding(plain) !== padding) throw badKey(digest);
+  if (plain.length !== ciphertext.length || pkcs7Padding(plain) !== padding) throw badKey(digest);
   return plain.subarray(0, plain.length - padding);
 }
 
