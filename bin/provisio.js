@@ -27,8 +27,11 @@ function bundleIsFresh() {
   }
 }
 
+// PROVISIO_FROM_SOURCE=1 forces the sources; PROVISIO_FROM_SOURCE=0 forces the bundle
+// (benchmarks, while someone edits src/).
+const mode = process.env.PROVISIO_FROM_SOURCE;
 let main;
-if (process.env.PROVISIO_FROM_SOURCE !== "1" && bundleIsFresh()) {
+if (mode === "0" || (mode !== "1" && bundleIsFresh())) {
   ({ main } = await import("../dist/main.js"));
 } else {
   const { register } = await import("tsx/esm/api");

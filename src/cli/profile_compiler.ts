@@ -52,6 +52,9 @@ function fromProfileWarning(w: ProfileWarning): CompileDiagnostic {
   return { message: w.message, line: w.position?.line, column: w.position?.column };
 }
 
+/** A profile full of another vendor's names should not bury the first, useful warnings. */
+const MAX_UNKNOWN_REPORTED = 50;
+
 /**
  * Catalogue check: unknown names get a "did you mean", values that do not fit the
  * parameter's type are reported. Warnings only — a device ignores unknown names (§3.2.5).
@@ -65,14 +68,18 @@ export function catalogueWarnings(
   const nonAscii = new Set(
     profile.warnings.filter((w) => w.code === ProfileWarningCode.NonAscii).map((w) => w.name),
   );
+  let unknown = 0;
   for (const item of profile.entries) {
     const where = { line: item.position?.line, column: item.position?.column };
     if (!catalogue.has(item.name)) {
-      const near = catalogue.suggest(item.name, 1)[0];
-      out.push({
-        ...where,
-        message: `unknown parameter ${item.name}${near ? `; did you mean ${near}?` : ""}`,
-      });
+      unknown++;
+      if (unknown <= MAX_UNKNOWN_REPORTED) {
+        const near = catalogue.suggest(item.name, 1)[0];
+        out.push({
+          ...where,
+          message: `unknown parameter ${item.name}${near ? `; did you mean ${near}?` : ""}`,
+        });
+      }
       continue;
     }
     if (item.value === undefined) continue;
@@ -81,6 +88,11 @@ export function catalogueWarnings(
       if (nonAscii.has(item.name) && issue.message.includes("non-ASCII")) continue;
       out.push({ ...where, message: `${item.name}: ${issue.message}` });
     }
+  }
+  if (unknown > MAX_UNKNOWN_REPORTED) {
+    out.push({
+      message: `${unknown - MAX_UNKNOWN_REPORTED} more unknown parameters not listed (${unknown} in all)`,
+    });
   }
   return out;
 }
