@@ -126,7 +126,9 @@ export interface IndexedName {
   readonly index: number;
 }
 
-const INDEXED = /^(.*[^_])_(\d+)_$/;
+// No leading zeros: `A_09_` is not "A, index 9" (that is `A_9_`), so it is left alone and
+// the name survives a trip through the bracket form unchanged.
+const INDEXED = /^(.*[^_])_(0|[1-9]\d*)_$/;
 
 /** `Proxy_1_` → `{ base: "Proxy", index: 1 }`; names without a trailing `_n_` → undefined. */
 export function splitIndexedName(name: string): IndexedName | undefined {

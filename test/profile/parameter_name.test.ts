@@ -66,6 +66,7 @@ describe("bracket index form (§3.3.1)", () => {
 
   it("non-indexed names and odd underscores stay as they are", () => {
     expect(nameToBracketForm("Resync_At__HHmm_")).toBe("Resync_At__HHmm_");
+    expect(nameToBracketForm("A_09_")).toBe("A_09_");
     expect(splitIndexedName("Resync_At__HHmm_")).toBeUndefined();
     expect(splitIndexedName("Auth_Resync-Reboot_3_")).toEqual({
       base: "Auth_Resync-Reboot",
