@@ -139,7 +139,9 @@ export class Core {
         return value;
       }),
     );
-    void this.hub.wake();
+    // Deliver to this process's subscribers before the caller continues, so a cache in this
+    // process never serves the old value after the change returned (read-your-writes).
+    await this.hub.wake();
     return result;
   }
 

@@ -7,6 +7,7 @@ import type { ResyncEvent, ResyncEventInput } from "./types.ts";
 import * as v from "./validate.ts";
 
 const EVENT_COLUMNS = 12;
+const PRUNE_SLICE = 5_000;
 
 function clip(value: string | null, max: number): string | null {
   return value === null ? null : value.slice(0, max);
@@ -84,10 +85,25 @@ export class Events implements EventRepository {
     return rows.map(toEvent);
   }
 
+  /**
+   * Deletes in slices of 5,000 rows, one short transaction each, so retention never holds the
+   * write lock (SQLite) or a long transaction (PostgreSQL) for long.
+   */
   async prune(olderThan: Date): Promise<number> {
-    const result = await this.#core.run(() =>
-      this.#core.db.deleteFrom("events").where("at", "<", olderThan.getTime()).executeTakeFirst(),
-    );
-    return Number(result.numDeletedRows);
+    const cutoff = olderThan.getTime();
+    let total = 0;
+    for (;;) {
+      const result = await this.#core.run(() =>
+        this.#core.db
+          .deleteFrom("events")
+          .where("id", "in", (eb) =>
+            eb.selectFrom("events").select("id").where("at", "<", cutoff).limit(PRUNE_SLICE),
+          )
+          .executeTakeFirst(),
+      );
+      const deleted = Number(result.numDeletedRows);
+      total += deleted;
+      if (deleted < PRUNE_SLICE) return total;
+    }
   }
 }

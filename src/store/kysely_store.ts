@@ -16,6 +16,7 @@ import { openPostgresDialect } from "./postgres/dialect.ts";
 import { openSqliteDialect } from "./sqlite/dialect.ts";
 import type { Store, StoreCheckResult, StoreDeps, StoreOptions } from "./store.ts";
 import { Tenants } from "./tenants.ts";
+import type { DeviceContext, LayerTarget, MacAddress } from "./types.ts";
 
 /** Brings the schema to the latest migration (idempotent; concurrent openers serialise). */
 export async function migrate(dialect: StoreDialect): Promise<void> {
@@ -53,18 +54,45 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
     const core = new Core(dialect, deps.sealer, deps.now ?? Date.now, hub);
     const stopWatching = dialect.watch(() => void hub.wake(), deps.pollIntervalMs);
     let closed: Promise<void> | undefined;
+    const tenants = new Tenants(core);
+    const models = new DeviceModels(core);
+    const devices = new Devices(core);
+    const accounts = new Accounts(core);
+    const groups = new Groups(core);
+    const layers = new Layers(core);
     const store: Store = {
       kind: dialect.kind,
-      tenants: new Tenants(core),
-      models: new DeviceModels(core),
-      devices: new Devices(core),
-      accounts: new Accounts(core),
-      groups: new Groups(core),
-      layers: new Layers(core),
+      tenants,
+      models,
+      devices,
+      accounts,
+      groups,
+      layers,
       events: new Events(core),
       tokens: new ApiTokens(core),
       audit: new Audit(core),
       changes: hub,
+      async deviceContext(mac: MacAddress): Promise<DeviceContext | null> {
+        const revision = await hub.currentRevision();
+        const device = await devices.findByMac(mac);
+        if (device === null) return null;
+        const targets: LayerTarget[] = [{ scope: "tenant", tenantId: device.tenantId }];
+        if (device.modelPn !== null) {
+          targets.push({ scope: "model", tenantId: device.tenantId, pn: device.modelPn });
+        }
+        if (device.groupId !== null) targets.push({ scope: "group", groupId: device.groupId });
+        if (device.accountId !== null)
+          targets.push({ scope: "account", accountId: device.accountId });
+        targets.push({ scope: "device", mac });
+        const [tenant, model, group, account, found] = await Promise.all([
+          tenants.get(device.tenantId),
+          device.modelPn === null ? null : models.find(device.modelPn),
+          device.groupId === null ? null : groups.find(device.groupId),
+          device.accountId === null ? null : accounts.find(device.accountId),
+          layers.listForTargets(targets),
+        ]);
+        return { revision, device, tenant, model, group, account, layers: found };
+      },
       async check(): Promise<StoreCheckResult> {
         const problems = await dialect.check();
         return { ok: problems.length === 0, problems };

@@ -24,6 +24,7 @@ import type {
   AuditEntry,
   ChangeNotice,
   Device,
+  DeviceContext,
   DeviceModel,
   DeviceStatus,
   EncryptionMode,
@@ -399,6 +400,11 @@ export interface Store {
   readonly tokens: TokenRepository;
   readonly audit: AuditRepository;
   readonly changes: ChangeFeed;
+  /**
+   * A device with everything its configuration depends on (tenant, model, group, account and
+   * the existing layers in merge order); null when the MAC is unknown. Six indexed reads.
+   */
+  deviceContext(mac: MacAddress): Promise<DeviceContext | null>;
   /** Integrity check (SQLite `PRAGMA integrity_check` + foreign keys; PostgreSQL invariants). */
   check(): Promise<StoreCheckResult>;
   /** Stops the change feed and closes the connections. */

@@ -84,7 +84,8 @@ for (const dialect of dialects()) {
       const mac = parseMac("020000000301");
       const started = Date.now();
       await a.devices.create({ mac });
-      await until(() => seenByA.length >= 1, 200);
+      // Read-your-writes: this process's subscribers heard of it before the change returned.
+      expect(seenByA).toHaveLength(1);
       const latency = await until(() => seenByB.length >= 1, 1_000);
       expect(seenByA[0]).toMatchObject({ entity: "device", keys: [mac] });
       expect(seenByB[0]).toEqual(seenByA[0]);

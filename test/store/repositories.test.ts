@@ -400,5 +400,61 @@ for (const dialect of dialects()) {
       const [latest] = await store.audit.list({ limit: 1 });
       expect(latest).toMatchObject({ action: "store.backup", after: { password: "[redacted]" } });
     });
+
+    it("events: retention prunes in slices", async () => {
+      const old = Array.from({ length: 12_345 }, (_, i) => ({
+        mac: null,
+        tenantId: null,
+        at: new Date(100 + (i % 50)),
+        transport: "http",
+        result: "not-found",
+        statusCode: 404,
+        path: null,
+        bytes: null,
+        durationMs: null,
+        remoteAddress: null,
+        userAgent: null,
+        message: null,
+      }));
+      await store.events.appendBatch(old);
+      expect(await store.events.prune(new Date(1_000))).toBe(12_345);
+      expect(await store.events.list({ until: new Date(1_000) })).toHaveLength(0);
+    });
+
+    it("deviceContext: the device and everything its configuration depends on", async () => {
+      const mac = parseMac("020000001101");
+      await store.models.upsert({ pn: "CP-7841", family: "mpp", lines: 4 });
+      const group = await store.groups.create({ name: "ctx" });
+      const account = await store.accounts.create({
+        reference: "CTX-1",
+        lines: [{ line: 1, userId: "200" }],
+      });
+      await store.devices.create({
+        mac,
+        modelPn: "CP-7841",
+        groupId: group.id,
+        accountId: account.id,
+      });
+      await store.layers.set({ scope: "device", mac }, [{ name: "D", value: "4", access: null }]);
+      await store.layers.set({ scope: "account", accountId: account.id }, [
+        { name: "C", value: "3", access: null },
+      ]);
+      await store.layers.set({ scope: "model", tenantId: DEFAULT_TENANT_ID, pn: "CP-7841" }, [
+        { name: "M", value: "2", access: null },
+      ]);
+      const context = await store.deviceContext(mac);
+      expect(context).not.toBeNull();
+      expect(context!.revision).toBe(await store.changes.currentRevision());
+      expect(context!.tenant.id).toBe(DEFAULT_TENANT_ID);
+      expect(context!.model?.lines).toBe(4);
+      expect(context!.group?.id).toBe(group.id);
+      expect(context!.account?.lines[0]?.userId).toBe("200");
+      expect(context!.layers.map((l) => l.target.scope).filter((s) => s !== "tenant")).toEqual([
+        "model",
+        "account",
+        "device",
+      ]);
+      expect(await store.deviceContext(parseMac("020000001102"))).toBeNull();
+    });
   });
 }
