@@ -1,0 +1,268 @@
+/**
+ * Bulk device import from CSV, shared by `POST /api/v1/devices/import` and
+ * `provisio device import`.
+ *
+ * The file starts with a header row naming its columns, in any order (names are case
+ * insensitive; only `mac` is required):
+ *
+ * | column | meaning |
+ * | --- | --- |
+ * | `mac` | the device's MAC (`000e08abcdef`, `00:0E:08:AB:CD:EF`, `00-0e-…`, `000e.08ab.cdef`) |
+ * | `model` | product name (`$PN`), e.g. `SPA112` |
+ * | `serial` | serial number (`$SN`) |
+ * | `account` | account reference (or id) in the import's tenant |
+ * | `group` | group name (or id) in the import's tenant |
+ * | `label` | free text |
+ *
+ * Every row is an upsert into the import's tenant: a new MAC is created, a known one updated;
+ * an empty cell keeps the current value. A row that cannot be imported (malformed MAC, unknown
+ * account or group, MAC repeated in the file or registered to another tenant, wrong number of
+ * cells) is reported with its line number and skipped; the other rows go on. Rows are written
+ * in transactions of `batchSize` and reported through `onProgress` only after their commit, so
+ * whatever was reported as committed survives a crash (kill -9, power loss with SQLite's
+ * default `synchronous=full`).
+ */
+import { setImmediate as nextTick } from "node:timers/promises";
+import type { DeviceInput, MacAddress, Store } from "../store/index.ts";
+import { tryParseMac } from "../store/index.ts";
+import { readCsv } from "./csv.ts";
+import { apiError } from "./errors.ts";
+import { findAccount, findGroup } from "./resolve.ts";
+
+export const IMPORT_COLUMNS = ["mac", "model", "serial", "account", "group", "label"] as const;
+type Column = (typeof IMPORT_COLUMNS)[number];
+
+export interface ImportProgress {
+  /** Data rows parsed so far. */
+  readonly rowsRead: number;
+  /** Rows committed (acknowledged). */
+  readonly committed: number;
+  /** Rows refused so far. */
+  readonly rejected: number;
+  /** File line of the last committed row, or null before the first commit. */
+  readonly lastCommittedLine: number | null;
+}
+
+export interface ImportLineError {
+  readonly line: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ImportResult extends ImportProgress {
+  /** The first `maxErrorsKept` refused rows. */
+  readonly errors: readonly ImportLineError[];
+}
+
+export interface ImportOptions {
+  readonly store: Store;
+  readonly tenantId: string;
+  /** Audit actor (`token:<id>`, `cli:<user>`). */
+  readonly actor: string;
+  /** Rows per transaction (default 1,000). */
+  readonly batchSize?: number;
+  /** After every committed batch. */
+  readonly onProgress?: (progress: ImportProgress) => void;
+  /** For every refused row, as it is found. */
+  readonly onRowError?: (error: ImportLineError) => void;
+  /** Errors kept in the result (default 1,000). */
+  readonly maxErrorsKept?: number;
+}
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const LIMITS: Record<Exclude<Column, "mac">, number> = {
+  model: 64,
+  serial: 64,
+  account: 128,
+  group: 255,
+  label: 255,
+};
+
+class RowError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs the import; throws (after keeping what was committed) on a malformed file. */
+export async function importDevicesCsv(
+  source: AsyncIterable<string | Buffer> | Iterable<string | Buffer>,
+  options: ImportOptions,
+): Promise<ImportResult> {
+  const { store, tenantId } = options;
+  const batchSize = options.batchSize ?? 1_000;
+  const maxErrors = options.maxErrorsKept ?? 1_000;
+  const errors: ImportLineError[] = [];
+  let rowsRead = 0;
+  let rejected = 0;
+  let committed = 0;
+  let lastCommittedLine: number | null = null;
+  /** File line of each row handed to the store, in order. */
+  const lines: number[] = [];
+  const seen = new Map<MacAddress, number>();
+  const accounts = new Map<string, string | null>();
+  const groups = new Map<string, string | null>();
+
+  const reject = (line: number, code: string, message: string): void => {
+    rejected++;
+    const error = { line, code, message };
+    if (errors.length < maxErrors) errors.push(error);
+    options.onRowError?.(error);
+  };
+
+  const records = readCsv(source);
+  const header = await records.next();
+  if (header.done === true) {
+    throw apiError("API_CSV_INVALID", "the file is empty: expected a header row (mac,model,…)");
+  }
+  const columns = header.value.fields.map((f) => f.trim().toLowerCase());
+  const index = new Map<Column, number>();
+  columns.forEach((name, i) => {
+    if (!(IMPORT_COLUMNS as readonly string[]).includes(name)) {
+      throw apiError(
+        "API_CSV_INVALID",
+        `line ${header.value.line}: unknown column ${JSON.stringify(name.slice(0, 64))}; columns are ${IMPORT_COLUMNS.join(", ")}`,
+        { line: header.value.line },
+      );
+    }
+    if (index.has(name as Column)) {
+      throw apiError("API_CSV_INVALID", `line ${header.value.line}: column ${name} appears twice`, {
+        line: header.value.line,
+      });
+    }
+    index.set(name as Column, i);
+  });
+  if (!index.has("mac")) {
+    throw apiError("API_CSV_INVALID", `line ${header.value.line}: the header has no mac column`, {
+      line: header.value.line,
+    });
+  }
+
+  const cell = (fields: readonly string[], column: Column): string | undefined => {
+    const i = index.get(column);
+    if (i === undefined) return undefined;
+    const value = fields[i]!.trim();
+    if (value === "") return undefined;
+    if (column !== "mac") {
+      if (value.length > LIMITS[column] || CONTROL.test(value)) {
+        throw new RowError(
+          "API_VALIDATION",
+          `${column} must be single-line text of at most ${LIMITS[column]} characters`,
+        );
+      }
+    }
+    return value;
+  };
+
+  const lookup = async (
+    cache: Map<string, string | null>,
+    ref: string,
+    find: (ref: string) => Promise<{ id: string } | null>,
+  ): Promise<string | null> => {
+    let id = cache.get(ref);
+    if (id === undefined) {
+      id = (await find(ref))?.id ?? null;
+      if (cache.size > 100_000) cache.clear();
+      cache.set(ref, id);
+    }
+    return id;
+  };
+
+  const toInput = async (line: number, fields: readonly string[]): Promise<DeviceInput> => {
+    if (fields.length !== columns.length) {
+      throw new RowError(
+        "API_CSV_INVALID",
+        `expected ${columns.length} cells (as in the header), got ${fields.length}`,
+      );
+    }
+    const macText = cell(fields, "mac");
+    if (macText === undefined) throw new RowError("STORE_INVALID_MAC", "mac is empty");
+    const mac = tryParseMac(macText);
+    if (mac === undefined) {
+      throw new RowError(
+        "STORE_INVALID_MAC",
+        `not a MAC address: ${JSON.stringify(macText.slice(0, 64))}`,
+      );
+    }
+    const earlier = seen.get(mac);
+    if (earlier !== undefined) {
+      throw new RowError("STORE_CONFLICT", `MAC ${mac} already appears on line ${earlier}`);
+    }
+    const accountRef = cell(fields, "account");
+    const groupRef = cell(fields, "group");
+    const input: { -readonly [K in keyof DeviceInput]: DeviceInput[K] } = { mac, tenantId };
+    const model = cell(fields, "model");
+    const serial = cell(fields, "serial");
+    const label = cell(fields, "label");
+    if (model !== undefined) input.modelPn = model;
+    if (serial !== undefined) input.serial = serial;
+    if (label !== undefined) input.label = label;
+    if (accountRef !== undefined) {
+      const id = await lookup(accounts, accountRef, (ref) => findAccount(store, tenantId, ref));
+      if (id === null)
+        throw new RowError("API_NOT_FOUND", `account ${JSON.stringify(accountRef)} not found`);
+      input.accountId = id;
+    }
+    if (groupRef !== undefined) {
+      const id = await lookup(groups, groupRef, (ref) => findGroup(store, tenantId, ref));
+      if (id === null)
+        throw new RowError("API_NOT_FOUND", `group ${JSON.stringify(groupRef)} not found`);
+      input.groupId = id;
+    }
+    seen.set(mac, line);
+    return input;
+  };
+
+  /** Valid rows, checked against other tenants one chunk at a time. */
+  async function* rows(): AsyncGenerator<DeviceInput> {
+    let chunk: { line: number; input: DeviceInput }[] = [];
+    const release = async function* () {
+      const existing = await Promise.all(chunk.map((r) => store.devices.findByMac(r.input.mac)));
+      for (let i = 0; i < chunk.length; i++) {
+        const row = chunk[i]!;
+        const other = existing[i];
+        if (other !== null && other !== undefined && other.tenantId !== tenantId) {
+          seen.delete(row.input.mac);
+          reject(
+            row.line,
+            "STORE_CONFLICT",
+            `MAC ${row.input.mac} is registered to another tenant`,
+          );
+          continue;
+        }
+        lines.push(row.line);
+        yield row.input;
+      }
+      chunk = [];
+    };
+    for await (const record of records) {
+      rowsRead++;
+      try {
+        chunk.push({ line: record.line, input: await toInput(record.line, record.fields) });
+      } catch (error) {
+        if (!(error instanceof RowError)) throw error;
+        reject(record.line, error.code, error.message);
+      }
+      if (chunk.length >= batchSize) {
+        yield* release();
+        // Let the event loop breathe (progress polls, other requests) between batches.
+        await nextTick();
+      }
+    }
+    yield* release();
+  }
+
+  await store.devices.bulkUpsert(rows(), {
+    batchSize,
+    actor: options.actor,
+    onProgress: (p) => {
+      committed = p.done;
+      lastCommittedLine = lines[p.done - 1] ?? null;
+      options.onProgress?.({ rowsRead, committed, rejected, lastCommittedLine });
+    },
+  });
+  return { rowsRead, committed, rejected, lastCommittedLine, errors };
+}

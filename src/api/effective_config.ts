@@ -1,0 +1,93 @@
+/**
+ * "Why does this phone get this value?": a device's effective configuration with each value's
+ * provenance. The merge and the value templates are the server's own (`ProfileRenderer.resolve`
+ * over `layerTargetsOf`), so what this reports is what the device is served.
+ */
+import { type Catalogue, defaultCatalogue } from "../profile/index.ts";
+import { layerTargetsOf, ProfileRenderer } from "../server/profile_renderer.ts";
+import { ValueTemplates } from "../server/value_template.ts";
+import type { Device, Store } from "../store/index.ts";
+import { layerKey } from "../store/index.ts";
+import { notFound } from "./errors.ts";
+
+export interface EffectiveParameterView {
+  readonly name: string;
+  readonly value: string | null;
+  readonly access: string;
+  readonly valueFrom: string | null;
+  readonly accessFrom: string;
+  readonly secret: boolean;
+  readonly setBy: readonly string[];
+}
+
+export interface EffectiveConfig {
+  readonly mac: string;
+  readonly tenantId: string;
+  readonly layers: readonly { key: string; scope: string; version: number }[];
+  readonly parameters: readonly EffectiveParameterView[];
+}
+
+export interface EffectiveConfigOptions {
+  readonly catalogue?: Catalogue;
+  /** Show secret values (passwords); default false — the API never does. */
+  readonly revealSecrets?: boolean;
+}
+
+export class EffectiveConfigResolver {
+  readonly #store: Store;
+  readonly #catalogue: Catalogue;
+  readonly #renderer: ProfileRenderer;
+
+  constructor(store: Store, catalogue: Catalogue = defaultCatalogue) {
+    this.#store = store;
+    this.#catalogue = catalogue;
+    this.#renderer = new ProfileRenderer({ catalogue, templates: new ValueTemplates() });
+  }
+
+  async resolve(device: Device, options: EffectiveConfigOptions = {}): Promise<EffectiveConfig> {
+    const store = this.#store;
+    const tenant = await store.tenants.find(device.tenantId);
+    if (tenant === null) throw notFound("tenant", device.tenantId);
+    const [model, group, account, layers] = await Promise.all([
+      device.modelPn === null ? null : store.models.find(device.modelPn),
+      device.groupId === null ? null : store.groups.find(device.groupId),
+      device.accountId === null ? null : store.accounts.find(device.accountId),
+      store.layers.listForTargets(layerTargetsOf(device)),
+    ]);
+    const order = layerTargetsOf(device).map(layerKey);
+    const sorted = [...layers].sort(
+      (a, b) => order.indexOf(layerKey(a.target)) - order.indexOf(layerKey(b.target)),
+    );
+    const setBy = new Map<string, string[]>();
+    for (const layer of sorted) {
+      const key = layerKey(layer.target);
+      for (const p of layer.parameters) {
+        const list = setBy.get(p.name) ?? [];
+        list.push(key);
+        setBy.set(p.name, list);
+      }
+    }
+    const parameters = this.#renderer.resolve({ device, tenant, model, group, account, layers });
+    return {
+      mac: device.mac,
+      tenantId: device.tenantId,
+      layers: sorted.map((l) => ({
+        key: layerKey(l.target),
+        scope: l.target.scope,
+        version: l.version,
+      })),
+      parameters: parameters.map((p) => {
+        const secret = this.#catalogue.isSecret(p.name) && options.revealSecrets !== true;
+        return {
+          name: p.name,
+          value: secret || p.value === undefined ? null : p.value,
+          access: p.access,
+          valueFrom: p.valueFrom ?? null,
+          accessFrom: p.accessFrom,
+          secret: secret && p.value !== undefined,
+          setBy: setBy.get(p.name) ?? [],
+        };
+      }),
+    };
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Layer edits with catalogue checks, shared by the API and `provisio layer set|unset`.
+ * A patch reads the layer and writes it back with `expectedVersion`, so two concurrent edits
+ * cannot silently drop each other's parameters (the loser gets 409 and retries).
+ */
+import { type Catalogue, defaultCatalogue } from "../profile/index.ts";
+import type { Layer, LayerTarget, Store } from "../store/index.ts";
+import { checkParameters, type ParameterInput, patchParameters } from "./layer_parameters.ts";
+
+export interface LayerEditOptions {
+  readonly actor: string;
+  readonly catalogue?: Catalogue;
+}
+
+/** Sets and unsets parameters, keeping the others. An emptied layer is removed. */
+export async function patchLayer(
+  store: Store,
+  target: LayerTarget,
+  set: readonly ParameterInput[],
+  unset: readonly string[],
+  options: LayerEditOptions,
+): Promise<Layer | null> {
+  const checkOptions = options.catalogue === undefined ? {} : { catalogue: options.catalogue };
+  const checked = checkParameters(set, checkOptions);
+  const catalogue = options.catalogue ?? defaultCatalogue;
+  const unsetNames = unset.map((name) => catalogue.lookup(name)?.name ?? name);
+  const current = await store.layers.get(target);
+  const next = patchParameters(current?.parameters ?? [], checked, unsetNames);
+  if (next.length === 0) {
+    if (current !== null) {
+      await store.layers.unset(target, { actor: options.actor, expectedVersion: current.version });
+    }
+    return null;
+  }
+  return store.layers.set(target, next, {
+    actor: options.actor,
+    ...(current === null ? {} : { expectedVersion: current.version }),
+  });
+}
+
+/** Replaces every parameter of the layer (an empty list removes it). */
+export async function replaceLayer(
+  store: Store,
+  target: LayerTarget,
+  parameters: readonly ParameterInput[],
+  options: LayerEditOptions,
+): Promise<Layer | null> {
+  const checked = checkParameters(
+    parameters,
+    options.catalogue === undefined ? {} : { catalogue: options.catalogue },
+  );
+  if (checked.length === 0) {
+    await store.layers.unset(target, { actor: options.actor });
+    return null;
+  }
+  return store.layers.set(target, checked, { actor: options.actor });
+}

@@ -1,0 +1,304 @@
+import { setImmediate as nextTick } from "node:timers/promises";
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { DeviceInput, DevicePatch, Store, Tenant } from "../../store/index.ts";
+import { assertVisible, listTenant, type Principal, principalOf, targetTenant } from "../auth.ts";
+import { importDevicesCsv } from "../device_import.ts";
+import { apiError, notFound } from "../errors.ts";
+import { operationJson } from "../operations.ts";
+import { parseMacParam, resolveAccount, resolveGroup } from "../resolve.ts";
+import {
+  DeviceCreate,
+  DeviceListQuery,
+  DevicePatchBody,
+  DeviceSchema,
+  EffectiveConfigSchema,
+  IdParams,
+  ImportQuery,
+  MacParams,
+  OperationSchema,
+  Page,
+} from "../schemas.ts";
+import { deviceJson } from "../serialize.ts";
+import { bearer, type RouteContext, responses } from "./context.ts";
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Body fields shared by create and patch → store input (references resolved in `tenant`). */
+async function deviceFields(
+  store: Store,
+  tenant: Tenant,
+  body: DevicePatchBody,
+): Promise<Writable<DevicePatch>> {
+  const input: Writable<DevicePatch> = {};
+  if (body.model !== undefined) input.modelPn = body.model === "" ? null : body.model;
+  if (body.serial !== undefined) input.serial = body.serial;
+  if (body.label !== undefined) input.label = body.label;
+  if (body.state !== undefined) input.state = body.state;
+  if (body.encryption !== undefined) input.encryption = body.encryption;
+  if (body.deviceKey !== undefined) input.deviceKey = body.deviceKey;
+  if (body.account !== undefined) {
+    input.accountId =
+      body.account === null || body.account === ""
+        ? null
+        : (await resolveAccount(store, tenant.id, body.account)).id;
+  }
+  if (body.group !== undefined) {
+    input.groupId =
+      body.group === null || body.group === ""
+        ? null
+        : (await resolveGroup(store, tenant.id, body.group)).id;
+  }
+  return input;
+}
+
+export async function visibleDevice(store: Store, principal: Principal, macText: string) {
+  const mac = parseMacParam(macText);
+  const device = await store.devices.findByMac(mac);
+  if (device === null) throw notFound("device", mac);
+  assertVisible(principal, device.tenantId, "device", mac);
+  return device;
+}
+
+export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { store } = ctx;
+  const tags = ["devices"];
+
+  app.get<{ Querystring: DeviceListQuery }>(
+    "/api/v1/devices",
+    {
+      schema: {
+        tags,
+        summary: "List devices, filtered, in MAC order (keyset pagination with `after`)",
+        security: bearer,
+        querystring: DeviceListQuery,
+        response: responses({ 200: Page(DeviceSchema) }),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const q = request.query;
+      const tenantId = await listTenant(store, principal, q.tenant);
+      const limit = q.limit ?? 100;
+      const filterTenant = tenantId ?? principal.token.tenantId ?? undefined;
+      const accountId =
+        q.account === undefined
+          ? undefined
+          : (await resolveAccount(store, filterTenant ?? "default", q.account)).id;
+      const groupId =
+        q.group === undefined
+          ? undefined
+          : (await resolveGroup(store, filterTenant ?? "default", q.group)).id;
+      const devices = await store.devices.list({
+        ...(tenantId === undefined ? {} : { tenantId }),
+        ...(accountId === undefined ? {} : { accountId }),
+        ...(groupId === undefined ? {} : { groupId }),
+        ...(q.model === undefined ? {} : { modelPn: q.model }),
+        ...(q.state === undefined ? {} : { state: q.state }),
+        ...(q.after === undefined ? {} : { after: parseMacParam(q.after) }),
+        limit,
+      });
+      return {
+        items: devices.map(deviceJson),
+        next: devices.length === limit ? (devices.at(-1)?.mac ?? null) : null,
+      };
+    },
+  );
+
+  app.post<{ Body: DeviceCreate }>(
+    "/api/v1/devices",
+    {
+      schema: {
+        tags,
+        summary: "Create a device (409 when the MAC exists)",
+        security: bearer,
+        body: DeviceCreate,
+        response: responses({ 201: DeviceSchema }),
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const mac = parseMacParam(request.body.mac);
+      const tenant = await targetTenant(store, principal, request.body.tenant);
+      const existing = await store.devices.findByMac(mac);
+      if (
+        existing !== null &&
+        principal.token.tenantId !== null &&
+        existing.tenantId !== tenant.id
+      ) {
+        // Do not tell a tenant that another tenant has this MAC.
+        throw apiError("API_VALIDATION", `device ${mac} cannot be created`);
+      }
+      const fields = await deviceFields(store, tenant, request.body);
+      const input: DeviceInput = { ...fields, mac, tenantId: tenant.id };
+      const device = await store.devices.create(input, { actor: principal.actor });
+      reply.code(201).header("location", `/api/v1/devices/${device.mac}`);
+      return deviceJson(device);
+    },
+  );
+
+  app.get<{ Params: MacParams }>(
+    "/api/v1/devices/:mac",
+    {
+      schema: {
+        tags,
+        summary: "One device (any MAC form) with its last resync status",
+        security: bearer,
+        params: MacParams,
+        response: responses({ 200: DeviceSchema }),
+      },
+    },
+    async (request) =>
+      deviceJson(await visibleDevice(store, principalOf(request), request.params.mac)),
+  );
+
+  app.patch<{ Params: MacParams; Body: DevicePatchBody }>(
+    "/api/v1/devices/:mac",
+    {
+      schema: {
+        tags,
+        summary: "Change a device; null clears a field, absent keeps it",
+        security: bearer,
+        params: MacParams,
+        body: DevicePatchBody,
+        response: responses({ 200: DeviceSchema }),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const device = await visibleDevice(store, principal, request.params.mac);
+      const tenant = await targetTenant(store, principal, request.body.tenant ?? device.tenantId);
+      const patch = await deviceFields(store, tenant, request.body);
+      if (tenant.id !== device.tenantId) {
+        patch.tenantId = tenant.id;
+        // References do not travel between tenants.
+        if (patch.accountId === undefined && device.accountId !== null) patch.accountId = null;
+        if (patch.groupId === undefined && device.groupId !== null) patch.groupId = null;
+      }
+      const updated = await store.devices.update(device.mac, patch, { actor: principal.actor });
+      return deviceJson(updated);
+    },
+  );
+
+  app.delete<{ Params: MacParams }>(
+    "/api/v1/devices/:mac",
+    {
+      schema: {
+        tags,
+        summary: "Delete a device (with its layer and status)",
+        security: bearer,
+        params: MacParams,
+        response: responses({ 204: Type.Null() }),
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const device = await visibleDevice(store, principal, request.params.mac);
+      await store.devices.delete(device.mac, { actor: principal.actor });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Params: MacParams }>(
+    "/api/v1/devices/:mac/config",
+    {
+      schema: {
+        tags,
+        summary: "The device's effective configuration, each value with its provenance",
+        description:
+          "Layers merge tenant < model < group < account < device, later wins, value and access independently; value templates are rendered. `valueFrom`/`accessFrom` name the winning layer; `setBy` lists every layer that touches the parameter. Secret values (passwords) are withheld.",
+        security: bearer,
+        params: MacParams,
+        response: responses({ 200: EffectiveConfigSchema }),
+      },
+    },
+    async (request) => {
+      const device = await visibleDevice(store, principalOf(request), request.params.mac);
+      return ctx.effective.resolve(device);
+    },
+  );
+
+  app.post<{ Querystring: ImportQuery; Body: string }>(
+    "/api/v1/devices/import",
+    {
+      bodyLimit: ctx.importBodyLimit,
+      schema: {
+        tags,
+        summary: "Bulk import from CSV (asynchronous: poll the operation)",
+        description:
+          "Body: `text/csv` with a header row; columns `mac` (required), `model`, `serial`, `account` (reference or id), `group` (name or id), `label`, any order. Each row is an upsert into the tenant; an empty cell keeps the current value. Answers 202 with an operation; `GET /api/v1/operations/{id}` reports progress (`committed` counts rows durably written) and the rows refused, with their line numbers.",
+        security: bearer,
+        querystring: ImportQuery,
+        consumes: ["text/csv"],
+        response: responses({ 202: Type.Object({ operation: OperationSchema }) }),
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const tenant = await targetTenant(store, principal, request.query.tenant);
+      const body = request.body;
+      if (typeof body !== "string") {
+        throw apiError("API_UNSUPPORTED_MEDIA_TYPE", "send the CSV as Content-Type: text/csv");
+      }
+      const log = request.log;
+      const operation = ctx.operations.start("device-import", tenant.id, async (op) => {
+        await nextTick();
+        try {
+          const result = await importDevicesCsv(chunked(body), {
+            store,
+            tenantId: tenant.id,
+            actor: principal.actor,
+            ...(request.query.batchSize === undefined
+              ? {}
+              : { batchSize: request.query.batchSize }),
+            onProgress: (p) => {
+              op.progress = p;
+            },
+            onRowError: (e) => {
+              op.progress = { ...op.progress, rejected: op.progress.rejected + 1 };
+              if (op.errors.length < 1000) op.errors.push(e);
+            },
+          });
+          op.progress = result;
+          log.info(
+            { operation: op.id, committed: result.committed, rejected: result.rejected },
+            "device import finished",
+          );
+        } catch (error) {
+          log.warn({ operation: op.id, err: error }, "device import failed");
+          throw error;
+        }
+      });
+      reply.code(202).header("location", `/api/v1/operations/${operation.id}`);
+      return { operation: operationJson(operation) };
+    },
+  );
+
+  app.get<{ Params: IdParams }>(
+    "/api/v1/operations/:id",
+    {
+      schema: {
+        tags: ["operations"],
+        summary: "Progress and result of an asynchronous operation",
+        security: bearer,
+        params: IdParams,
+        response: responses({ 200: OperationSchema }),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const operation = ctx.operations.get(request.params.id);
+      if (operation === undefined) throw notFound("operation", request.params.id);
+      assertVisible(principal, operation.tenantId, "operation", request.params.id);
+      return operationJson(operation);
+    },
+  );
+}
+
+/** Hands a large body over in slices, yielding to the event loop between them. */
+async function* chunked(text: string, size = 64 * 1024): AsyncGenerator<string> {
+  for (let i = 0; i < text.length; i += size) {
+    yield text.slice(i, i + size);
+    await nextTick();
+  }
+}

@@ -1,0 +1,503 @@
+/**
+ * TypeBox schemas of the admin API: Fastify validates requests and serialises responses with
+ * them, and @fastify/swagger publishes them in the OpenAPI document — one definition each.
+ * Response schemas list every field the API may return; anything else (sealed secrets) is
+ * dropped by the serialiser even if a handler forgot to.
+ */
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const DateTime = Type.String({ format: "date-time" });
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: "stable error code, e.g. API_UNKNOWN_PARAMETER" }),
+      message: Type.String(),
+      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  },
+  { title: "Error" },
+);
+
+export const Mac = Type.String({
+  description:
+    "MAC address: 12 hex digits, optionally separated by : or - (canonical form: lower case, no separators)",
+  maxLength: 17,
+  examples: ["000e08abcdef"],
+});
+
+export const Limit = Type.Integer({ minimum: 1, maximum: 1000, default: 100 });
+
+// --- tenants ------------------------------------------------------------------------------------
+
+export const TenantSettingsSchema = Type.Object({
+  profilePaths: Type.Array(Type.String({ maxLength: 256 }), { maxItems: 32 }),
+  requireClientCert: Type.Boolean(),
+  autoCreate: Type.Boolean(),
+  trustedClientCas: Type.Array(Type.String({ maxLength: 16384 }), { maxItems: 32 }),
+  encryption: Type.Union([Type.Literal("none"), Type.Literal("gzip"), Type.Literal("aes")]),
+});
+
+export const TenantSchema = Type.Object(
+  {
+    id: Type.String(),
+    slug: Type.String(),
+    name: Type.String(),
+    settings: TenantSettingsSchema,
+    version: Type.Integer(),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+  },
+  { title: "Tenant" },
+);
+
+export const TenantCreate = Type.Object(
+  {
+    slug: Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,62}$" }),
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    settings: Type.Optional(Type.Partial(TenantSettingsSchema)),
+  },
+  { additionalProperties: false },
+);
+export type TenantCreate = Static<typeof TenantCreate>;
+
+export const TenantPatchBody = Type.Partial(TenantCreate, { additionalProperties: false });
+export type TenantPatchBody = Static<typeof TenantPatchBody>;
+
+// --- models ---------------------------------------------------------------------------------------
+
+export const ModelSchema = Type.Object(
+  {
+    pn: Type.String(),
+    psn: Nullable(Type.String()),
+    family: Type.String(),
+    description: Nullable(Type.String()),
+    lines: Type.Integer(),
+    version: Type.Integer(),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+  },
+  { title: "Model" },
+);
+
+export const ModelBody = Type.Object(
+  {
+    psn: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    family: Type.String({ minLength: 1, maxLength: 64, examples: ["spa", "mpp"] }),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 1024 }))),
+    lines: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type ModelBody = Static<typeof ModelBody>;
+
+// --- devices ----------------------------------------------------------------------------------------
+
+export const DeviceStatusSchema = Type.Object({
+  at: DateTime,
+  remoteAddress: Nullable(Type.String()),
+  userAgent: Nullable(Type.String()),
+  firmware: Nullable(Type.String()),
+  result: Type.String(),
+  transport: Nullable(Type.String()),
+});
+
+export const DeviceSchema = Type.Object(
+  {
+    mac: Type.String(),
+    tenantId: Type.String(),
+    model: Nullable(Type.String()),
+    serial: Nullable(Type.String()),
+    accountId: Nullable(Type.String()),
+    groupId: Nullable(Type.String()),
+    label: Nullable(Type.String()),
+    state: Type.String(),
+    encryption: Nullable(Type.String()),
+    certSubject: Nullable(Type.String()),
+    certFingerprint: Nullable(Type.String()),
+    hasDeviceKey: Type.Boolean({ description: "the key itself is never returned" }),
+    version: Type.Integer(),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+    status: Nullable(DeviceStatusSchema),
+  },
+  { title: "Device" },
+);
+
+const DeviceFields = {
+  tenant: Type.Optional(
+    Type.String({
+      description: "tenant id or slug (default: the token's tenant, else `default`)",
+      maxLength: 64,
+    }),
+  ),
+  model: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+  serial: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+  account: Type.Optional(
+    Nullable(Type.String({ description: "account id or reference", maxLength: 128 })),
+  ),
+  group: Type.Optional(Nullable(Type.String({ description: "group id or name", maxLength: 255 }))),
+  label: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  state: Type.Optional(Type.String({ pattern: "^[a-z][a-z0-9-]{0,31}$" })),
+  encryption: Type.Optional(
+    Nullable(Type.Union([Type.Literal("none"), Type.Literal("gzip"), Type.Literal("aes")])),
+  ),
+  deviceKey: Type.Optional(
+    Nullable(Type.String({ minLength: 1, maxLength: 1024, description: "write-only" })),
+  ),
+};
+
+export const DeviceCreate = Type.Object(
+  { mac: Mac, ...DeviceFields },
+  { additionalProperties: false },
+);
+export type DeviceCreate = Static<typeof DeviceCreate>;
+
+export const DevicePatchBody = Type.Object(DeviceFields, { additionalProperties: false });
+export type DevicePatchBody = Static<typeof DevicePatchBody>;
+
+export const DeviceListQuery = Type.Object(
+  {
+    tenant: Type.Optional(Type.String({ maxLength: 64 })),
+    account: Type.Optional(Type.String({ maxLength: 128 })),
+    group: Type.Optional(Type.String({ maxLength: 255 })),
+    model: Type.Optional(Type.String({ maxLength: 64 })),
+    state: Type.Optional(Type.String({ maxLength: 32 })),
+    after: Type.Optional(
+      Type.String({ maxLength: 17, description: "cursor: the `next` of the previous page" }),
+    ),
+    limit: Type.Optional(Limit),
+  },
+  { additionalProperties: false },
+);
+export type DeviceListQuery = Static<typeof DeviceListQuery>;
+
+export const Page = <T extends TSchema>(item: T) =>
+  Type.Object({
+    items: Type.Array(item),
+    next: Nullable(
+      Type.String({ description: "pass as `after` for the next page; null on the last" }),
+    ),
+  });
+
+export const PageQuery = Type.Object(
+  {
+    tenant: Type.Optional(Type.String({ maxLength: 64 })),
+    after: Type.Optional(Type.String({ maxLength: 128 })),
+    limit: Type.Optional(Limit),
+  },
+  { additionalProperties: false },
+);
+export type PageQuery = Static<typeof PageQuery>;
+
+export const MacParams = Type.Object({ mac: Type.String({ maxLength: 32 }) });
+export type MacParams = Static<typeof MacParams>;
+export const IdParams = Type.Object({ id: Type.String({ maxLength: 128 }) });
+export type IdParams = Static<typeof IdParams>;
+
+export const ImportQuery = Type.Object(
+  {
+    tenant: Type.Optional(Type.String({ maxLength: 64 })),
+    batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+  },
+  { additionalProperties: false },
+);
+export type ImportQuery = Static<typeof ImportQuery>;
+
+// --- operations -------------------------------------------------------------------------------------
+
+export const LineError = Type.Object({
+  line: Type.Integer(),
+  code: Type.String(),
+  message: Type.String(),
+});
+
+export const OperationSchema = Type.Object(
+  {
+    id: Type.String(),
+    kind: Type.String(),
+    status: Type.Union([
+      Type.Literal("running"),
+      Type.Literal("succeeded"),
+      Type.Literal("failed"),
+    ]),
+    tenantId: Nullable(Type.String()),
+    startedAt: DateTime,
+    finishedAt: Nullable(DateTime),
+    progress: Type.Object({
+      rowsRead: Type.Integer({ description: "data rows parsed so far" }),
+      committed: Type.Integer({ description: "rows committed to the database (acknowledged)" }),
+      rejected: Type.Integer({ description: "rows refused (see errors)" }),
+      lastCommittedLine: Nullable(
+        Type.Integer({ description: "file line of the last committed row" }),
+      ),
+    }),
+    errors: Type.Array(LineError, { description: "first 1,000 refused rows" }),
+    error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+  },
+  { title: "Operation" },
+);
+
+// --- accounts ---------------------------------------------------------------------------------------
+
+export const AccountLineSchema = Type.Object({
+  line: Type.Integer(),
+  userId: Type.String(),
+  authId: Nullable(Type.String()),
+  displayName: Nullable(Type.String()),
+  proxy: Nullable(Type.String()),
+  hasPassword: Type.Boolean({ description: "passwords are write-only" }),
+});
+
+export const AccountSchema = Type.Object(
+  {
+    id: Type.String(),
+    tenantId: Type.String(),
+    reference: Type.String(),
+    name: Nullable(Type.String()),
+    lines: Type.Array(AccountLineSchema),
+    version: Type.Integer(),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+  },
+  { title: "Account" },
+);
+
+export const AccountLineInput = Type.Object(
+  {
+    line: Type.Integer({ minimum: 1, maximum: 64 }),
+    userId: Type.String({ minLength: 1, maxLength: 255 }),
+    authId: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    password: Type.Optional(
+      Nullable(
+        Type.String({ maxLength: 255, description: "write-only; omit to keep the current one" }),
+      ),
+    ),
+    displayName: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    proxy: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  },
+  { additionalProperties: false },
+);
+
+export const AccountCreate = Type.Object(
+  {
+    tenant: Type.Optional(Type.String({ maxLength: 64 })),
+    reference: Type.String({ minLength: 1, maxLength: 128 }),
+    name: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    lines: Type.Optional(Type.Array(AccountLineInput, { maxItems: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type AccountCreate = Static<typeof AccountCreate>;
+
+export const AccountPatchBody = Type.Object(
+  {
+    reference: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    name: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    lines: Type.Optional(Type.Array(AccountLineInput, { maxItems: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type AccountPatchBody = Static<typeof AccountPatchBody>;
+
+// --- groups -------------------------------------------------------------------------------------------
+
+export const GroupSchema = Type.Object(
+  {
+    id: Type.String(),
+    tenantId: Type.String(),
+    name: Type.String(),
+    description: Nullable(Type.String()),
+    version: Type.Integer(),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+  },
+  { title: "Group" },
+);
+
+export const GroupCreate = Type.Object(
+  {
+    tenant: Type.Optional(Type.String({ maxLength: 64 })),
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 1024 }))),
+  },
+  { additionalProperties: false },
+);
+export type GroupCreate = Static<typeof GroupCreate>;
+
+export const GroupPatchBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 1024 }))),
+  },
+  { additionalProperties: false },
+);
+export type GroupPatchBody = Static<typeof GroupPatchBody>;
+
+// --- layers ------------------------------------------------------------------------------------------
+
+const Access = Type.Union([Type.Literal("na"), Type.Literal("ro"), Type.Literal("rw")]);
+
+export const LayerParameterSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 128, examples: ["Proxy_1_", "Proxy[1]"] }),
+    value: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
+    access: Type.Optional(Nullable(Access)),
+  },
+  { additionalProperties: false },
+);
+export type LayerParameterBody = Static<typeof LayerParameterSchema>;
+
+export const LayerSchema = Type.Object(
+  {
+    key: Type.String({ examples: ["tenant:default", "device:000e08abcdef"] }),
+    scope: Type.String(),
+    parameters: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        value: Nullable(Type.String()),
+        access: Nullable(Type.String()),
+      }),
+    ),
+    version: Type.Integer({ description: "0 when the layer does not exist yet" }),
+    updatedAt: Nullable(DateTime),
+  },
+  { title: "Layer" },
+);
+
+export const LayerPut = Type.Object(
+  { parameters: Type.Array(LayerParameterSchema, { maxItems: 2000 }) },
+  { additionalProperties: false },
+);
+export type LayerPut = Static<typeof LayerPut>;
+
+export const LayerPatch = Type.Object(
+  {
+    set: Type.Optional(Type.Array(LayerParameterSchema, { maxItems: 2000 })),
+    unset: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 2000 })),
+  },
+  { additionalProperties: false },
+);
+export type LayerPatch = Static<typeof LayerPatch>;
+
+export const ParameterPut = Type.Object(
+  {
+    value: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
+    access: Type.Optional(Nullable(Access)),
+  },
+  { additionalProperties: false },
+);
+export type ParameterPut = Static<typeof ParameterPut>;
+
+export const EffectiveConfigSchema = Type.Object(
+  {
+    mac: Type.String(),
+    tenantId: Type.String(),
+    layers: Type.Array(
+      Type.Object({ key: Type.String(), scope: Type.String(), version: Type.Integer() }),
+    ),
+    parameters: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        value: Nullable(
+          Type.String({ description: "null when no layer sets a value, or when secret" }),
+        ),
+        access: Type.String(),
+        valueFrom: Nullable(Type.String({ description: "layer key whose value won" })),
+        accessFrom: Type.String({
+          description: "layer key whose access won, or catalogue/default",
+        }),
+        secret: Type.Boolean({ description: "value withheld (a password)" }),
+        setBy: Type.Array(Type.String(), {
+          description: "every layer that touches it, weakest first",
+        }),
+      }),
+    ),
+  },
+  { title: "EffectiveConfig" },
+);
+
+// --- events, audit, tokens ----------------------------------------------------------------------
+
+export const EventSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    mac: Nullable(Type.String()),
+    tenantId: Nullable(Type.String()),
+    at: DateTime,
+    transport: Type.String(),
+    result: Type.String(),
+    statusCode: Nullable(Type.Integer()),
+    path: Nullable(Type.String()),
+    bytes: Nullable(Type.Integer()),
+    durationMs: Nullable(Type.Number()),
+    remoteAddress: Nullable(Type.String()),
+    userAgent: Nullable(Type.String()),
+    message: Nullable(Type.String()),
+  },
+  { title: "Event" },
+);
+
+export const EventQuery = Type.Object(
+  {
+    mac: Type.Optional(Type.String({ maxLength: 32 })),
+    tenant: Type.Optional(Type.String({ maxLength: 64 })),
+    since: Type.Optional(Type.String({ format: "date-time" })),
+    until: Type.Optional(Type.String({ format: "date-time" })),
+    after: Type.Optional(Type.String({ pattern: "^\\d+\\.\\d+$", description: "cursor" })),
+    limit: Type.Optional(Limit),
+  },
+  { additionalProperties: false },
+);
+export type EventQuery = Static<typeof EventQuery>;
+
+export const AuditSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    at: DateTime,
+    actor: Type.String(),
+    action: Type.String(),
+    entity: Type.String(),
+    key: Nullable(Type.String()),
+    tenantId: Nullable(Type.String()),
+    before: Type.Unknown(),
+    after: Type.Unknown(),
+  },
+  { title: "AuditEntry" },
+);
+
+export const AuditQuery = Type.Object(
+  {
+    entity: Type.Optional(Type.String({ maxLength: 32 })),
+    key: Type.Optional(Type.String({ maxLength: 128 })),
+    actor: Type.Optional(Type.String({ maxLength: 128 })),
+    after: Type.Optional(Type.String({ pattern: "^\\d+$", description: "cursor" })),
+    limit: Type.Optional(Limit),
+  },
+  { additionalProperties: false },
+);
+export type AuditQuery = Static<typeof AuditQuery>;
+
+export const TokenSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    role: Type.String(),
+    tenantId: Nullable(Type.String()),
+    createdAt: DateTime,
+    expiresAt: Nullable(DateTime),
+  },
+  { title: "Token" },
+);
+
+export const TokenCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    role: Type.Union([Type.Literal("admin"), Type.Literal("operator"), Type.Literal("read-only")]),
+    tenant: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    expiresAt: Type.Optional(Nullable(Type.String({ format: "date-time" }))),
+  },
+  { additionalProperties: false },
+);
+export type TokenCreate = Static<typeof TokenCreate>;
