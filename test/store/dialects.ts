@@ -61,7 +61,7 @@ function sqliteDialect(): TestDialect {
       return {
         options,
         async open(deps) {
-          const store = await openStore(options, { sealer, pollIntervalMs: 50, ...deps });
+          const store = await openStore(options, { sealer, ...deps });
           opened.push(store);
           return store;
         },
