@@ -68,77 +68,86 @@ export class Core {
     body: (ctx: ChangeContext) => Promise<T>,
   ): Promise<T> {
     const actor = options?.actor ?? "system";
-    const result = await this.run(() =>
-      this.dialect.writeTransaction(async (conn) => {
-        const bumped = await conn
-          .updateTable("revision")
-          .set((eb) => ({ value: eb("value", "+", 1) }))
-          .where("id", "=", 1)
-          .returning("value")
-          .executeTakeFirstOrThrow();
-        const revision = bumped.value;
-        const now = this.#now();
-        const touched = new Map<ChangeEntity, Set<string> | null>();
-        const audits: AuditRecord[] = [];
-        const ctx: ChangeContext = {
-          conn,
-          revision,
-          now,
-          actor,
-          touch(entity, keys) {
-            const current = touched.get(entity);
-            if (keys === null || current === null) {
-              touched.set(entity, null);
-              return;
-            }
-            const set = current ?? new Set<string>();
-            for (const key of keys) set.add(key);
-            touched.set(entity, set.size > MAX_NOTICE_KEYS ? null : set);
-          },
-          audit(record) {
-            audits.push(record);
-          },
-        };
-        const value = await body(ctx);
-        if (touched.size === 0) touched.set("all", null);
-        await conn
-          .insertInto("change_log")
-          .values(
-            [...touched].map(([entity, keys]) => ({
-              revision,
-              entity,
-              keys: keys === null ? null : JSON.stringify([...keys]),
-              at: now,
-            })),
-          )
-          .execute();
-        if (audits.length > 0) {
+    let result: T;
+    try {
+      result = await this.run(() =>
+        this.dialect.writeTransaction(async (conn) => {
+          const bumped = await conn
+            .updateTable("revision")
+            .set((eb) => ({ value: eb("value", "+", 1) }))
+            .where("id", "=", 1)
+            .returning("value")
+            .executeTakeFirstOrThrow();
+          const revision = bumped.value;
+          const now = this.#now();
+          const touched = new Map<ChangeEntity, Set<string> | null>();
+          const audits: AuditRecord[] = [];
+          const ctx: ChangeContext = {
+            conn,
+            revision,
+            now,
+            actor,
+            touch(entity, keys) {
+              const current = touched.get(entity);
+              if (keys === null || current === null) {
+                touched.set(entity, null);
+                return;
+              }
+              const set = current ?? new Set<string>();
+              for (const key of keys) set.add(key);
+              touched.set(entity, set.size > MAX_NOTICE_KEYS ? null : set);
+            },
+            audit(record) {
+              audits.push(record);
+            },
+          };
+          const value = await body(ctx);
+          // Nothing changed (e.g. unsetting a layer that does not exist): roll back, so the
+          // revision does not move and no cache is invalidated for nothing.
+          if (touched.size === 0 && audits.length === 0) throw new NoChange(value);
+          if (touched.size === 0) touched.set("all", null);
           await conn
-            .insertInto("audit_log")
+            .insertInto("change_log")
             .values(
-              audits.map((record) => ({
+              [...touched].map(([entity, keys]) => ({
+                revision,
+                entity,
+                keys: keys === null ? null : JSON.stringify([...keys]),
                 at: now,
-                actor,
-                action: record.action,
-                entity: record.entity,
-                key: record.key,
-                tenant_id: record.tenantId ?? null,
-                before: json(record.before),
-                after: json(record.after),
               })),
             )
             .execute();
-        }
-        if (revision % 100 === 0) {
-          await conn
-            .deleteFrom("change_log")
-            .where("revision", "<=", revision - CHANGE_LOG_RETENTION)
-            .execute();
-        }
-        await this.dialect.announce(conn, revision);
-        return value;
-      }),
-    );
+          if (audits.length > 0) {
+            await conn
+              .insertInto("audit_log")
+              .values(
+                audits.map((record) => ({
+                  at: now,
+                  actor,
+                  action: record.action,
+                  entity: record.entity,
+                  key: record.key,
+                  tenant_id: record.tenantId ?? null,
+                  before: json(record.before),
+                  after: json(record.after),
+                })),
+              )
+              .execute();
+          }
+          if (revision % 100 === 0) {
+            await conn
+              .deleteFrom("change_log")
+              .where("revision", "<=", revision - CHANGE_LOG_RETENTION)
+              .execute();
+          }
+          await this.dialect.announce(conn, revision);
+          return value;
+        }),
+      );
+    } catch (error) {
+      if (error instanceof NoChange) return error.value as T;
+      throw error;
+    }
     // Deliver to this process's subscribers before the caller continues, so a cache in this
     // process never serves the old value after the change returned (read-your-writes).
     await this.hub.wake();
@@ -197,6 +206,14 @@ export class Core {
   /** How many rows of `columns` columns fit in one statement (at most `cap`). */
   rowsPerStatement(columns: number, cap = 1_000): number {
     return Math.max(1, Math.min(cap, Math.floor(this.dialect.maxParameters / columns)));
+  }
+}
+
+/** Thrown inside a change's transaction to roll it back when the body changed nothing. */
+class NoChange {
+  readonly value: unknown;
+  constructor(value: unknown) {
+    this.value = value;
   }
 }
 

@@ -65,6 +65,8 @@ for (const dialect of dialects()) {
           message: null,
         },
       ]);
+      // Unsetting a layer that does not exist changes nothing.
+      expect(await store.layers.unset({ scope: "device", mac })).toBe(false);
       expect(await store.changes.currentRevision()).toBe(revision);
       expect((await store.devices.get(mac)).version).toBe(device.version);
       // A failed change leaves no trace.
