@@ -54,7 +54,8 @@ export interface ApplyResult {
  * - value `undefined` (`<X ua="rw"/>`, `X ! ;`): value unchanged (§3.2.6, C7);
  * - `preserveValue` (MPP): value unchanged when the current one is not empty;
  * - `""` from XML: empty string, or the factory default under `emptyXmlValue: "default"`;
- * - access `undefined`: XML → `uaAbsent` policy (C5); text (`*`) → unchanged;
+ * - access `undefined`: XML → `uaAbsent` policy (C5); text (`*`) → unchanged; a profile
+ *   without `format` counts as XML (it is what the server renders);
  * - an ignored invalid `ua` keeps the current access (§3.2.3).
  */
 export function applyProfile(
