@@ -41,7 +41,7 @@ export interface ConfigCacheOptions {
 const GLOBAL = "*";
 
 /** A bounded map that drops its oldest insertions first. */
-class BoundedMap<K, V> extends Map<K, V> {
+export class BoundedMap<K, V> extends Map<K, V> {
   readonly #max: number;
   constructor(max: number) {
     super();

@@ -17,7 +17,7 @@ import { normalizeFingerprint } from "./client_certificate.ts";
 import { type Identification, identifyDevice } from "./device_identity.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import type { RouteMatch, RouteTable } from "./path_pattern.ts";
-import type { ConfigCache } from "./profile_cache.ts";
+import { BoundedMap, type ConfigCache } from "./profile_cache.ts";
 import {
   layerTargetsOf,
   ProfileRenderError,
@@ -57,7 +57,23 @@ export interface PipelineOptions {
   /** Auto-created devices allowed per tenant per minute. */
   readonly autoCreatePerMinute?: number;
   readonly maxUrlBytes: number;
+  /**
+   * A successful resync that repeats the device's previous one (same result, transport and
+   * source address) within this window is not written to the event log again (default 60 s;
+   * 0 logs every resync). Refusals and failures are always logged.
+   */
+  readonly repeatEventWindowMs?: number;
+  /** Same for the device's last-resync status row (default 10 s). */
+  readonly repeatStatusWindowMs?: number;
+  /** Security log lines per second before they are summarised (default 20). */
+  readonly securityLogPerSecond?: number;
   readonly now?: () => number;
+}
+
+interface LastWrite {
+  readonly key: string;
+  readonly eventAt: number;
+  readonly statusAt: number;
 }
 
 interface Outcome {
@@ -72,10 +88,16 @@ export class ResyncPipeline {
   readonly #now: () => number;
   readonly #tenantCas = new WeakMap<Tenant, ReadonlySet<string>>();
   readonly #autoCreated = new Map<string, { windowStart: number; count: number }>();
+  readonly #lastWrite = new BoundedMap<MacAddress, LastWrite>(500_000);
+  readonly #eventWindow: number;
+  readonly #statusWindow: number;
+  #securityWindow = { start: 0, logged: 0, suppressed: 0 };
 
   constructor(options: PipelineOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#eventWindow = options.repeatEventWindowMs ?? 60_000;
+    this.#statusWindow = options.repeatStatusWindowMs ?? 10_000;
   }
 
   async handle(request: ResyncRequest): Promise<ResyncResponse> {
@@ -106,24 +128,32 @@ export class ResyncPipeline {
     seconds: number,
   ): void {
     const { response, mac } = outcome;
-    const at = new Date(this.#now());
+    const now = this.#now();
     const userAgent = request.userAgent === undefined ? null : request.userAgent.slice(0, 256);
-    if (outcome.security !== undefined) {
-      this.#o.metrics.securityEvent(outcome.security);
-      this.#o.logger.warn(
-        {
-          security: outcome.security,
-          remoteAddress: request.remoteAddress,
-          transport: request.transport,
-          path: request.path.slice(0, 256),
-          mac: mac ?? null,
-          certSubject: request.clientCert?.subject ?? null,
-          userAgent,
-        },
-        `security: ${response.reason ?? outcome.security}`,
-      );
+    if (outcome.security !== undefined) this.#securityLog(request, outcome, userAgent, now);
+
+    // Repeats of the same successful resync within the windows are not written again.
+    let writeEvent = true;
+    let writeStatus = mac !== undefined && outcome.tenantId !== undefined;
+    if (mac !== undefined && (response.result === "ok" || response.result === "not-modified")) {
+      const key = `${response.result}|${request.transport}|${request.remoteAddress}|${userAgent}`;
+      const last = this.#lastWrite.get(mac);
+      const same = last !== undefined && last.key === key;
+      writeEvent = !(same && now - last.eventAt < this.#eventWindow);
+      writeStatus &&= !(same && now - last.statusAt < this.#statusWindow);
+      if (writeEvent || writeStatus || !same) {
+        this.#lastWrite.set(mac, {
+          key,
+          eventAt: writeEvent || !same ? now : last.eventAt,
+          statusAt: writeStatus || !same ? now : last.statusAt,
+        });
+      }
+    } else if (mac !== undefined) {
+      this.#lastWrite.delete(mac);
     }
-    if (mac !== undefined && outcome.tenantId !== undefined) {
+    if (!writeEvent && !writeStatus) return;
+    const at = new Date(now);
+    if (writeStatus && mac !== undefined) {
       this.#o.writer.status({
         mac,
         at,
@@ -134,20 +164,61 @@ export class ResyncPipeline {
         transport: request.transport,
       });
     }
-    this.#o.writer.event({
-      mac: mac ?? null,
-      tenantId: outcome.tenantId ?? null,
-      at,
-      transport: request.transport,
-      result: response.result,
-      statusCode: response.status,
-      path: request.path.slice(0, 512),
-      bytes: response.status === 200 ? (response.body?.byteLength ?? 0) : null,
-      durationMs: Math.round(seconds * 1e6) / 1e3,
-      remoteAddress: request.remoteAddress,
-      userAgent,
-      message: response.reason ?? null,
-    });
+    if (writeEvent) {
+      this.#o.writer.event({
+        mac: mac ?? null,
+        tenantId: outcome.tenantId ?? null,
+        at,
+        transport: request.transport,
+        result: response.result,
+        statusCode: response.status,
+        path: request.path.slice(0, 512),
+        bytes: response.status === 200 ? (response.body?.byteLength ?? 0) : null,
+        durationMs: Math.round(seconds * 1e6) / 1e3,
+        remoteAddress: request.remoteAddress,
+        userAgent,
+        message: response.reason ?? null,
+      });
+    }
+  }
+
+  /** A fail2ban-friendly warning per security event, summarised beyond a rate (no log flood). */
+  #securityLog(
+    request: ResyncRequest,
+    outcome: Outcome,
+    userAgent: string | null,
+    now: number,
+  ): void {
+    const reason = outcome.security!;
+    this.#o.metrics.securityEvent(reason);
+    const w = this.#securityWindow;
+    if (now - w.start >= 1000) {
+      if (w.suppressed > 0) {
+        this.#o.logger.warn(
+          { security: "suppressed", count: w.suppressed },
+          `security: ${w.suppressed} more security events not logged`,
+        );
+      }
+      this.#securityWindow = { start: now, logged: 0, suppressed: 0 };
+    }
+    const window = this.#securityWindow;
+    if (window.logged >= (this.#o.securityLogPerSecond ?? 20)) {
+      window.suppressed++;
+      return;
+    }
+    window.logged++;
+    this.#o.logger.warn(
+      {
+        security: reason,
+        remoteAddress: request.remoteAddress,
+        transport: request.transport,
+        path: request.path.slice(0, 256),
+        mac: outcome.mac ?? null,
+        certSubject: request.clientCert?.subject ?? null,
+        userAgent,
+      },
+      `security: ${outcome.response.reason ?? reason}`,
+    );
   }
 
   async #process(request: ResyncRequest, ua: UserAgentIdentity | undefined): Promise<Outcome> {
