@@ -14,18 +14,22 @@ import {
   parseDeviceCertificateIdentity,
 } from "../src/crypto/index.ts";
 
+/** Best of 5 rounds: on a shared machine the mean measures the neighbours. */
 async function time(name: string, runs: number, fn: () => unknown): Promise<void> {
   await fn(); // warm-up
-  const start = performance.now();
-  for (let i = 0; i < runs; i++) await fn();
-  const perOp = (performance.now() - start) / runs;
-  const unit = perOp < 1 ? `${(perOp * 1000).toFixed(1)} µs` : `${perOp.toFixed(2)} ms`;
-  console.log(`${name.padEnd(52)} ${unit.padStart(12)}/op  (${runs} runs)`);
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 5; round++) {
+    const start = performance.now();
+    for (let i = 0; i < runs; i++) await fn();
+    best = Math.min(best, (performance.now() - start) / runs);
+  }
+  const unit = best < 1 ? `${(best * 1000).toFixed(1)} µs` : `${best.toFixed(2)} ms`;
+  console.log(`${name.padEnd(52)} ${unit.padStart(12)}/op  (best of 5 × ${runs})`);
 }
 
 for (const keyType of ["ec-p256", "rsa-2048"] as KeyType[]) {
   const ca = await createDeviceCa({ keyType });
-  const runs = keyType === "rsa-2048" ? 10 : 200;
+  const runs = keyType === "rsa-2048" ? 4 : 50;
   await time(`createDeviceCa ${keyType}`, runs, () => createDeviceCa({ keyType }));
   await time(`issueDeviceCertificate ${keyType}`, runs, () =>
     issueDeviceCertificate(ca, { mac: "000e08abcdef", serial: "88012BA01234", keyType }),
@@ -35,10 +39,10 @@ for (const keyType of ["ec-p256", "rsa-2048"] as KeyType[]) {
   );
   const device = await issueDeviceCertificate(ca, { mac: "000e08abcdef", keyType });
   const node = new X509Certificate(device.certificatePem);
-  await time(`parseDeviceCertificateIdentity(node cert) ${keyType}`, 5000, () =>
+  await time(`parseDeviceCertificateIdentity(node cert) ${keyType}`, 1000, () =>
     parseDeviceCertificateIdentity(node),
   );
-  await time(`parseDeviceCertificateIdentity(PEM) ${keyType}`, 5000, () =>
+  await time(`parseDeviceCertificateIdentity(PEM) ${keyType}`, 1000, () =>
     parseDeviceCertificateIdentity(device.certificatePem),
   );
 }
