@@ -62,7 +62,7 @@ export class DeviceModels implements DeviceModelRepository {
         .selectAll()
         .where("pn", "=", pn)
         .executeTakeFirst();
-      if (existing !== undefined) this.#core.expectVersion(options, "model", pn, existing.version);
+      this.#core.expectVersion(options, "model", pn, existing?.version ?? 0);
       const row: DeviceModelTable = {
         pn,
         psn,

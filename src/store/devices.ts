@@ -185,8 +185,7 @@ export class Devices implements DeviceRepository {
     const prepared = this.#prepare(input);
     return this.#core.change(options, async (ctx) => {
       const before = await this.#findIn(ctx.conn, prepared.mac);
-      if (before !== null)
-        this.#core.expectVersion(options, "device", prepared.mac, before.version);
+      this.#core.expectVersion(options, "device", prepared.mac, before?.version ?? 0);
       await this.#write(ctx, [prepared]);
       const after = (await this.#findIn(ctx.conn, prepared.mac))!;
       ctx.audit({

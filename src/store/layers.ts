@@ -157,7 +157,7 @@ export class Layers implements LayerRepository {
         .selectAll()
         .where("key", "=", key)
         .executeTakeFirst();
-      if (existing !== undefined) this.#core.expectVersion(options, "layer", key, existing.version);
+      this.#core.expectVersion(options, "layer", key, existing?.version ?? 0);
       const row: LayerTable = {
         key,
         scope: target.scope,

@@ -79,7 +79,11 @@ export interface StoreDeps {
 export interface WriteOptions {
   /** `token:<id>`, `cli:<user>`, … default `system`. */
   readonly actor?: string;
-  /** Fail with `STORE_CONFLICT` unless the record's current version is this one. */
+  /**
+   * Fail with `STORE_CONFLICT` unless the record's current version is this one. On upserts and
+   * `layers.set`, `0` means "the record must not exist yet" (and a non-zero version fails when
+   * the record was deleted meanwhile).
+   */
   readonly expectedVersion?: number;
 }
 

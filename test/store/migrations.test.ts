@@ -1,9 +1,14 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { isProvisioError } from "../../src/errors.ts";
+import { openStore } from "../../src/store/store.ts";
 import { DEFAULT_TENANT_ID } from "../../src/store/types.ts";
-import { dialects, type Fresh } from "./dialects.ts";
+import { dialects, type Fresh, testSealer } from "./dialects.ts";
 
 const CHILD = fileURLToPath(new URL("./fixtures/bulk_import_child.ts", import.meta.url));
 
@@ -74,3 +79,40 @@ for (const dialect of dialects()) {
     }, 60_000);
   });
 }
+
+describe("opening fails with a store error", () => {
+  const sealer = testSealer();
+  it("PostgreSQL unreachable: STORE_UNAVAILABLE (503)", async () => {
+    const error = await openStore(
+      { kind: "postgres", connectionString: "postgres://postgres@127.0.0.1:1/test" },
+      { sealer },
+    ).catch((e: unknown) => e);
+    expect(isProvisioError(error) && [error.code, error.status]).toEqual([
+      "STORE_UNAVAILABLE",
+      503,
+    ]);
+  });
+
+  it("SQLite file that is not a database: STORE_CORRUPT; unopenable path: STORE_UNAVAILABLE", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "provisio-store-bad-"));
+    try {
+      const file = join(dir, "garbage.db");
+      writeFileSync(
+        file,
+        "this is not a database, just some text long enough to have a header".repeat(100),
+      );
+      const corrupt = await openStore({ kind: "sqlite", file }, { sealer }).catch(
+        (e: unknown) => e,
+      );
+      expect(isProvisioError(corrupt) && corrupt.code).toBe("STORE_CORRUPT");
+      writeFileSync(join(dir, "file"), "");
+      const blocked = await openStore(
+        { kind: "sqlite", file: join(dir, "file", "x.db") },
+        { sealer },
+      ).catch((e: unknown) => e);
+      expect(isProvisioError(blocked) && blocked.code).toBe("STORE_UNAVAILABLE");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

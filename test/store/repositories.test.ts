@@ -311,6 +311,25 @@ for (const dialect of dialects()) {
         "STORE_NOT_FOUND",
       );
 
+      // Optimistic concurrency: 0 = must not exist yet; a stale version is refused.
+      await rejectsWith(
+        store.layers.set({ scope: "device", mac }, [params[0]!], { expectedVersion: 0 }),
+        "STORE_CONFLICT",
+      );
+      await rejectsWith(
+        store.layers.set({ scope: "device", mac }, [params[0]!], {
+          expectedVersion: deviceLayer.version,
+        }),
+        "STORE_CONFLICT",
+      );
+      expect(await store.layers.unset({ scope: "device", mac })).toBe(true);
+      await rejectsWith(
+        store.layers.set({ scope: "device", mac }, [params[0]!], {
+          expectedVersion: replaced.version,
+        }),
+        "STORE_CONFLICT",
+      );
+      await store.layers.set({ scope: "device", mac }, [params[0]!], { expectedVersion: 0 });
       expect(await store.layers.unset({ scope: "device", mac })).toBe(true);
       expect(await store.layers.unset({ scope: "device", mac })).toBe(false);
       // Deleting a device drops its layer.

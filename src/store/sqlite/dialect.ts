@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
 import type { StoreDialect } from "../dialect.ts";
+import { storeError } from "../errors.ts";
 import type { Database } from "../schema.ts";
 import { checkSqlite } from "./check.ts";
 import { watchSqlite } from "./watch.ts";
@@ -19,13 +20,41 @@ export interface SqliteOptions {
  * foreign keys on, a 5 s busy timeout for writers from other processes.
  */
 export function openSqliteDialect(options: SqliteOptions): StoreDialect {
-  if (options.file !== ":memory:") mkdirSync(dirname(options.file), { recursive: true });
-  const database = new BetterSqlite3(options.file);
-  // busy_timeout first: switching to WAL needs a lock another process may hold.
-  database.pragma("busy_timeout = 5000");
-  database.pragma("journal_mode = WAL");
-  database.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
-  database.pragma("foreign_keys = ON");
+  let database: BetterSqlite3.Database;
+  try {
+    if (options.file !== ":memory:") mkdirSync(dirname(options.file), { recursive: true });
+    database = new BetterSqlite3(options.file);
+  } catch (error) {
+    throw storeError(
+      "STORE_UNAVAILABLE",
+      `cannot open ${options.file}: ${String(error)}`,
+      undefined,
+      error,
+    );
+  }
+  try {
+    // busy_timeout first: switching to WAL needs a lock another process may hold.
+    database.pragma("busy_timeout = 5000");
+    database.pragma("journal_mode = WAL");
+    database.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
+    database.pragma("foreign_keys = ON");
+  } catch (error) {
+    database.close();
+    const code = (error as { code?: unknown }).code;
+    throw code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT"
+      ? storeError(
+          "STORE_CORRUPT",
+          `${options.file} is not a usable SQLite database: ${String(error)}`,
+          undefined,
+          error,
+        )
+      : storeError(
+          "STORE_UNAVAILABLE",
+          `cannot open ${options.file}: ${String(error)}`,
+          undefined,
+          error,
+        );
+  }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
 
   const writeTransaction: StoreDialect["writeTransaction"] = async (fn) => {
