@@ -348,6 +348,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     remote: TftpRemote,
     onPacket: (p: TftpPacket) => void,
     onGarbage: (reason: string) => void,
+    fast?: { readonly op: number; readonly handle: (msg: Buffer) => void },
   ): void {
     socket.on("message", (msg, rinfo) => {
       if (rinfo.port !== remote.port || rinfo.address !== remote.address) {
@@ -365,6 +366,11 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
           reason: "Unknown transfer ID",
           code: isError ? undefined : 5,
         });
+        return;
+      }
+      // Hot path: an ACK (read transfers) or DATA (write transfers) needs no parse object.
+      if (fast !== undefined && msg.length >= 4 && msg[0] === 0 && msg[1] === fast.op) {
+        fast.handle(msg);
         return;
       }
       let packet: TftpPacket;
@@ -451,6 +457,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
         else sender.abort("TFTP_ILLEGAL_OPERATION", "Illegal TFTP operation", true);
       },
       (reason) => sender.abort("TFTP_ILLEGAL_OPERATION", reason, true),
+      { op: Opcode.ACK, handle: (msg) => sender.onAck(msg.readUInt16BE(2)) },
     );
     this.emit("transferStart", info);
     sender.start();

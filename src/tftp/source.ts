@@ -34,6 +34,8 @@ export const errorSource = (code: TftpErrorCode, message?: string): TftpSource =
 export interface ByteReader {
   /** Bytes that will go on the wire, when known up front (for tsize). */
   readonly size: number | undefined;
+  /** True when `read` always returns a number (no I/O wait). */
+  readonly synchronous?: boolean;
   read(targets: readonly Buffer[]): number | Promise<number>;
   close(): void | Promise<void>;
 }
@@ -41,6 +43,7 @@ export interface ByteReader {
 export class BytesReader implements ByteReader {
   private position = 0;
   readonly size: number;
+  readonly synchronous = true;
 
   constructor(private readonly data: Uint8Array) {
     this.size = data.length;

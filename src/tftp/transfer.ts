@@ -47,8 +47,9 @@ function newCounters(): TransferCounters {
   return { bytes: 0, blocks: 0, packetsSent: 0, retransmits: 0, timeouts: 0, duplicates: 0 };
 }
 
-/** Read-ahead per transfer, in bytes (firmware files are read in chunks of about this). */
-const READ_AHEAD_BYTES = 64 * 1024;
+/** Default read-ahead for asynchronous (file) readers, in bytes. A positioned read costs
+ * a thread-pool round trip (~100 µs) whatever its size, so reads are few and large. */
+export const DEFAULT_READ_AHEAD = 256 * 1024;
 
 export interface SendTransferOptions extends TransferIo {
   readonly reader: ByteReader;
@@ -56,6 +57,8 @@ export interface SendTransferOptions extends TransferIo {
   readonly windowsize: number;
   /** Sent as "block 0" and retransmitted until ACK 0 arrives. */
   readonly oack?: Buffer | undefined;
+  /** Bytes to read ahead of the window for asynchronous readers (default 256 KiB). */
+  readonly readAheadBytes?: number;
 }
 
 /**
@@ -83,7 +86,9 @@ export class SendTransfer {
   constructor(private readonly o: SendTransferOptions) {
     this.window = new SendWindow(o.windowsize, o.oack !== undefined);
     const w = o.windowsize;
-    const ahead = Math.max(w, Math.ceil(READ_AHEAD_BYTES / o.blksize));
+    // In-memory readers copy synchronously: a window's worth of slots ahead is enough.
+    const readAhead = o.reader.synchronous ? 0 : (o.readAheadBytes ?? DEFAULT_READ_AHEAD);
+    const ahead = Math.max(w, Math.ceil(readAhead / o.blksize));
     let slots = w + ahead;
     if (o.reader.size !== undefined) {
       slots = Math.min(slots, Math.floor(o.reader.size / o.blksize) + 1);

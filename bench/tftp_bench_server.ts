@@ -1,0 +1,30 @@
+/**
+ * Provisio's TFTP server as its own process for bench/tftp_vs_peers.ts (so the bench's
+ * process management does not share its event loop). Prints "PORT <n>" when ready; on
+ * SIGTERM prints "STATS <json>" (transfers, incomplete, retransmits) and exits.
+ *
+ *   npx tsx bench/tftp_bench_server.ts <root>
+ */
+import { staticRootResolver, TftpServer } from "../src/tftp/index.ts";
+
+const root = process.argv[2] ?? ".bench-out/tftp-root";
+const server = new TftpServer({
+  port: 0,
+  address: "127.0.0.1",
+  resolver: staticRootResolver(root),
+  maxTransfers: 1024,
+  maxTransfersPerClient: 512,
+});
+const stats = { transfers: 0, incomplete: 0, retransmits: 0, timeouts: 0 };
+server.on("transferEnd", (s) => {
+  stats.transfers++;
+  if (s.outcome !== "complete") stats.incomplete++;
+  stats.retransmits += s.retransmits;
+  stats.timeouts += s.timeouts;
+});
+const { port } = await server.listen();
+process.stdout.write(`PORT ${port}\n`);
+process.on("SIGTERM", () => {
+  process.stdout.write(`STATS ${JSON.stringify(stats)}\n`);
+  server.close().then(() => process.exit(0));
+});
