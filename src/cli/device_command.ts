@@ -1,0 +1,403 @@
+import { createReadStream, readFileSync, statSync } from "node:fs";
+import cliProgress from "cli-progress";
+import type { Command } from "commander";
+import { type ImportProgress, importDevicesCsv } from "../api/device_import.ts";
+import { parseMacParam, resolveAccount, resolveGroup, resolveTenant } from "../api/resolve.ts";
+import { deviceJson } from "../api/serialize.ts";
+import { ProvisioError } from "../errors.ts";
+import type { Device, Store } from "../store/index.ts";
+import type { RegisterCommand } from "./commands.ts";
+import {
+  formatTable,
+  type InstallationFlags,
+  installationOptions,
+  printJson,
+  withInstallation,
+} from "./installation.ts";
+
+interface AddFlags extends InstallationFlags {
+  mac: string;
+  model: string;
+  tenant?: string;
+  account?: string;
+  serial?: string;
+  group?: string;
+  label?: string;
+  json?: boolean;
+}
+
+interface ListFlags extends InstallationFlags {
+  tenant?: string;
+  model?: string;
+  account?: string;
+  group?: string;
+  limit?: string;
+  json?: boolean;
+}
+
+interface ImportFlags extends InstallationFlags {
+  tenant?: string;
+  batchSize?: string;
+  progress?: boolean;
+}
+
+/** Names for ids: tenant slugs, account references, group names (cached). */
+function namer(store: Store) {
+  const cache = new Map<string, Promise<string>>();
+  const get = (key: string, load: () => Promise<string>) => {
+    let hit = cache.get(key);
+    if (hit === undefined) {
+      hit = load();
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+  return {
+    tenant: (id: string) => get(`t:${id}`, async () => (await store.tenants.find(id))?.slug ?? id),
+    account: (id: string | null) =>
+      id === null
+        ? Promise.resolve("")
+        : get(`a:${id}`, async () => (await store.accounts.find(id))?.reference ?? id),
+    group: (id: string | null) =>
+      id === null
+        ? Promise.resolve("")
+        : get(`g:${id}`, async () => (await store.groups.find(id))?.name ?? id),
+  };
+}
+
+async function describeDevice(store: Store, device: Device): Promise<string> {
+  const names = namer(store);
+  const rows: [string, string][] = [
+    ["MAC", device.mac],
+    ["tenant", await names.tenant(device.tenantId)],
+    ["model", device.modelPn ?? ""],
+    ["serial", device.serial ?? ""],
+    ["account", await names.account(device.accountId)],
+    ["group", await names.group(device.groupId)],
+    ["label", device.label ?? ""],
+    ["state", device.state],
+    ["encryption", device.encryption ?? "(tenant default)"],
+    ["device key", device.deviceKey === null ? "none" : "set"],
+    ["certificate", device.certSubject ?? ""],
+    ["version", String(device.version)],
+    ["created", device.createdAt.toISOString()],
+    ["updated", device.updatedAt.toISOString()],
+  ];
+  if (device.status !== null) {
+    const s = device.status;
+    rows.push(
+      ["last resync", `${s.at.toISOString()} ${s.result} via ${s.transport ?? "?"}`],
+      ["from", s.remoteAddress ?? ""],
+      ["user agent", s.userAgent ?? ""],
+      ["firmware", s.firmware ?? ""],
+    );
+  } else {
+    rows.push(["last resync", "never"]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`.trimEnd()).join("\n")}\n`;
+}
+
+function positiveInt(text: string | undefined, flag: string, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) {
+    throw new ProvisioError("CLI_BAD_OPTION", `${flag} must be an integer from 1 to ${max}`);
+  }
+  return Number(text);
+}
+
+/** Newlines in the file (for the progress bar's total; stdin has none). */
+function countLines(file: string): number {
+  if (file === "-") return 0;
+  const size = statSync(file).size;
+  if (size > 512 * 1024 * 1024) return 0;
+  const buffer = readFileSync(file);
+  let n = 0;
+  for (let i = buffer.indexOf(10); i >= 0; i = buffer.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+export const registerDeviceCommand: RegisterCommand = (program: Command) => {
+  const device = program
+    .command("device")
+    .description("Add, list, show and bulk-import devices of an installation");
+
+  installationOptions(
+    device
+      .command("add")
+      .description("Register a device (in the default tenant unless --tenant)")
+      .requiredOption("--mac <mac>", "MAC address (000e08abcdef, 00:0E:08:AB:CD:EF, …)")
+      .requiredOption("--model <pn>", "product name, e.g. SPA112, CP-8851-3PCC")
+      .option("--tenant <tenant>", "tenant slug or id (default: the default tenant)")
+      .option("--account <account>", "account reference or id in the tenant")
+      .option("--serial <serial>", "serial number")
+      .option("--group <group>", "group name or id in the tenant")
+      .option("--label <text>", "free text")
+      .option("--json", "print the device as JSON"),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  provisio device add --mac 00:0E:08:AB:CD:EF --model SPA112
+  provisio device add --mac 000e08abcd01 --model SPA504G --account 1001 --group lobby
+  provisio device add --mac 000e08abcd02 --model SPA112 --tenant acme --serial CBT12345678`,
+    )
+    .action(async (flags: AddFlags) => {
+      await withInstallation(flags, async ({ store, actor }) => {
+        const mac = parseMacParam(flags.mac);
+        const tenant = await resolveTenant(store, flags.tenant);
+        const accountId =
+          flags.account === undefined
+            ? undefined
+            : (await resolveAccount(store, tenant.id, flags.account)).id;
+        const groupId =
+          flags.group === undefined
+            ? undefined
+            : (await resolveGroup(store, tenant.id, flags.group)).id;
+        const created = await store.devices.create(
+          {
+            mac,
+            tenantId: tenant.id,
+            modelPn: flags.model,
+            ...(flags.serial === undefined ? {} : { serial: flags.serial }),
+            ...(flags.label === undefined ? {} : { label: flags.label }),
+            ...(accountId === undefined ? {} : { accountId }),
+            ...(groupId === undefined ? {} : { groupId }),
+          },
+          { actor },
+        );
+        if ((await store.models.find(flags.model)) === null) {
+          process.stderr.write(
+            `warning: model ${flags.model} is not registered; its model layer cannot be set until it is (provisio model add ${flags.model} --family spa|mpp)\n`,
+          );
+        }
+        if (flags.json === true) printJson(deviceJson(created));
+        else
+          process.stdout.write(
+            `added ${created.mac} (${created.modelPn}) to tenant ${tenant.slug}\n`,
+          );
+      });
+    });
+
+  installationOptions(
+    device
+      .command("list")
+      .description("List devices, in MAC order")
+      .option("--tenant <tenant>", "only this tenant (slug or id)")
+      .option("--model <pn>", "only this model")
+      .option("--account <account>", "only this account (reference or id; needs its tenant)")
+      .option("--group <group>", "only this group (name or id; needs its tenant)")
+      .option("--limit <n>", "at most this many")
+      .option("--json", "JSON lines, one device per line"),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  provisio device list
+  provisio device list --tenant acme --model SPA112
+  provisio device list --json | jq -r .mac`,
+    )
+    .action(async (flags: ListFlags) => {
+      await withInstallation(flags, async ({ store }) => {
+        const tenant =
+          flags.tenant === undefined && flags.account === undefined && flags.group === undefined
+            ? undefined
+            : await resolveTenant(store, flags.tenant);
+        const accountId =
+          flags.account === undefined || tenant === undefined
+            ? undefined
+            : (await resolveAccount(store, tenant.id, flags.account)).id;
+        const groupId =
+          flags.group === undefined || tenant === undefined
+            ? undefined
+            : (await resolveGroup(store, tenant.id, flags.group)).id;
+        const max = positiveInt(flags.limit, "--limit", Number.MAX_SAFE_INTEGER) ?? Infinity;
+        const names = namer(store);
+        const rows: string[][] = [];
+        let after: Device["mac"] | undefined;
+        let count = 0;
+        for (;;) {
+          const want = Math.min(1000, max - count);
+          if (want <= 0) break;
+          const page = await store.devices.list({
+            ...(tenant === undefined ? {} : { tenantId: tenant.id }),
+            ...(flags.model === undefined ? {} : { modelPn: flags.model }),
+            ...(accountId === undefined ? {} : { accountId }),
+            ...(groupId === undefined ? {} : { groupId }),
+            ...(after === undefined ? {} : { after }),
+            limit: want,
+          });
+          for (const d of page) {
+            if (flags.json === true) {
+              process.stdout.write(`${JSON.stringify(deviceJson(d))}\n`);
+            } else {
+              rows.push([
+                d.mac,
+                await names.tenant(d.tenantId),
+                d.modelPn ?? "",
+                d.serial ?? "",
+                await names.account(d.accountId),
+                await names.group(d.groupId),
+                d.state,
+                d.status === null ? "never" : d.status.at.toISOString(),
+              ]);
+            }
+          }
+          count += page.length;
+          after = page.at(-1)?.mac;
+          if (page.length < want || after === undefined) break;
+        }
+        if (flags.json !== true) {
+          process.stdout.write(
+            formatTable(
+              ["MAC", "TENANT", "MODEL", "SERIAL", "ACCOUNT", "GROUP", "STATE", "LAST RESYNC"],
+              rows,
+            ),
+          );
+        }
+      });
+    });
+
+  installationOptions(
+    device
+      .command("show")
+      .description("Show one device and its last resync")
+      .argument("<mac>", "MAC address, any form")
+      .option("--json", "print as JSON"),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  provisio device show 00:0E:08:AB:CD:EF
+  provisio device show 000e08abcdef --json
+  provisio layer show --device 000e08abcdef --effective   # the configuration it gets`,
+    )
+    .action(async (macText: string, flags: InstallationFlags & { json?: boolean }) => {
+      await withInstallation(flags, async ({ store }) => {
+        const mac = parseMacParam(macText);
+        const found = await store.devices.findByMac(mac);
+        if (found === null) {
+          throw new ProvisioError("CLI_NOT_FOUND", `device ${mac} not found`, { status: 404 });
+        }
+        if (flags.json === true) printJson(deviceJson(found));
+        else process.stdout.write(await describeDevice(store, found));
+      });
+    });
+
+  installationOptions(
+    device
+      .command("import")
+      .description("Bulk-import devices from a CSV file (upsert; - reads standard input)")
+      .argument("<file>", "CSV file with a header row")
+      .option("--tenant <tenant>", "tenant slug or id (default: the default tenant)")
+      .option("--batch-size <n>", "rows per transaction (default 1000)")
+      .option("--no-progress", "no progress bar or progress lines"),
+  )
+    .addHelpText(
+      "after",
+      `
+The first row names the columns, in any order; only mac is required:
+  mac      MAC address (any form)
+  model    product name, e.g. SPA112
+  serial   serial number
+  account  account reference (or id) in the tenant
+  group    group name (or id) in the tenant
+  label    free text
+Each row creates the device or updates it; an empty cell keeps the current value.
+Rows that cannot be imported are reported as "line N: …" on standard error and skipped.
+Progress: a bar on a terminal, otherwise one line per committed batch,
+  committed 5000 rows (through line 5001), 0 refused
+and every row counted there is durably in the database, even if the import is killed.
+Exit status: 0 when every row was imported, 1 otherwise.
+
+Examples:
+  provisio device import devices.csv
+  provisio device import acme.csv --tenant acme
+  printf 'mac,model\\n000e08abcdef,SPA112\\n' | provisio device import -`,
+    )
+    .action(async (file: string, flags: ImportFlags) => {
+      const batchSize = positiveInt(flags.batchSize, "--batch-size", 10_000);
+      await withInstallation(flags, async ({ store, actor }) => {
+        const tenant = await resolveTenant(store, flags.tenant);
+        const showProgress = flags.progress !== false;
+        const tty = process.stderr.isTTY === true && showProgress;
+        const total = tty ? Math.max(0, countLines(file) - 1) : 0;
+        const bar = tty
+          ? new cliProgress.SingleBar(
+              {
+                format:
+                  "importing [{bar}] {percentage}% | {value}/{total} rows | {refused} refused | {rate} rows/s",
+                stream: process.stderr,
+                hideCursor: true,
+              },
+              cliProgress.Presets.shades_classic,
+            )
+          : undefined;
+        const started = performance.now();
+        bar?.start(total || 1, 0, { refused: 0, rate: 0 });
+        let last: ImportProgress | undefined;
+        const report = (p: ImportProgress): void => {
+          last = p;
+          const seconds = (performance.now() - started) / 1000;
+          if (bar !== undefined) {
+            if (p.rowsRead > bar.getTotal()) bar.setTotal(p.rowsRead);
+            bar.update(p.committed + p.rejected, {
+              refused: p.rejected,
+              rate: Math.round(p.committed / Math.max(seconds, 0.001)),
+            });
+          } else if (showProgress) {
+            process.stdout.write(
+              `committed ${p.committed} rows (through line ${p.lastCommittedLine ?? 0}), ${p.rejected} refused\n`,
+            );
+          }
+        };
+        let rejected = 0;
+        let result: Awaited<ReturnType<typeof importDevicesCsv>>;
+        try {
+          result = await importDevicesCsv(
+            file === "-"
+              ? process.stdin.setEncoding("utf8")
+              : createReadStream(file, { encoding: "utf8", highWaterMark: 256 * 1024 }),
+            {
+              store,
+              tenantId: tenant.id,
+              actor,
+              ...(batchSize === undefined ? {} : { batchSize }),
+              onProgress: report,
+              onRowError: (e) => {
+                rejected++;
+                if (bar === undefined)
+                  process.stderr.write(`${file}:${e.line}: ${e.message} [${e.code}]\n`);
+              },
+              maxErrorsKept: 10_000,
+            },
+          );
+        } catch (error) {
+          bar?.stop();
+          const kept = `${last?.committed ?? 0} rows were committed before the error (through line ${last?.lastCommittedLine ?? 0})`;
+          if (error instanceof ProvisioError) {
+            throw new ProvisioError(error.code, `${file}: ${error.message}; ${kept}`, {
+              status: error.status,
+            });
+          }
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new ProvisioError("CLI_IMPORT_FAILED", `${file}: ${reason}; ${kept}`, {
+            cause: error,
+          });
+        }
+        bar?.stop();
+        if (bar !== undefined) {
+          for (const e of result.errors)
+            process.stderr.write(`${file}:${e.line}: ${e.message} [${e.code}]\n`);
+        }
+        const seconds = (performance.now() - started) / 1000;
+        process.stdout.write(
+          `imported ${result.committed} devices into tenant ${tenant.slug} in ${seconds.toFixed(1)} s (${Math.round(result.committed / Math.max(seconds, 0.001))} rows/s); ${rejected} rows refused\n`,
+        );
+        if (rejected > 0) process.exitCode = 1;
+      });
+    });
+};

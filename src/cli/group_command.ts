@@ -1,0 +1,79 @@
+import type { Command } from "commander";
+import { resolveTenant } from "../api/resolve.ts";
+import type { RegisterCommand } from "./commands.ts";
+import {
+  formatTable,
+  type InstallationFlags,
+  installationOptions,
+  withInstallation,
+} from "./installation.ts";
+
+export const registerGroupCommand: RegisterCommand = (program: Command) => {
+  const group = program
+    .command("group")
+    .description("Device groups (a configuration layer between model and account)");
+
+  installationOptions(
+    group
+      .command("add")
+      .description("Create a group")
+      .argument("<name>", "group name, unique in the tenant")
+      .option("--tenant <tenant>", "tenant slug or id (default: the default tenant)")
+      .option("--description <text>", "what the group is for"),
+  )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  provisio group add lobby\n  provisio group add 'floor 2' --tenant acme --description 'second floor phones'",
+    )
+    .action(
+      async (
+        name: string,
+        flags: InstallationFlags & { tenant?: string; description?: string },
+      ) => {
+        await withInstallation(flags, async ({ store, actor }) => {
+          const tenant = await resolveTenant(store, flags.tenant);
+          const created = await store.groups.create(
+            {
+              tenantId: tenant.id,
+              name,
+              ...(flags.description === undefined ? {} : { description: flags.description }),
+            },
+            { actor },
+          );
+          process.stdout.write(
+            `added group ${created.name} (${created.id}) to tenant ${tenant.slug}\n`,
+          );
+        });
+      },
+    );
+
+  installationOptions(
+    group
+      .command("list")
+      .description("List groups")
+      .option("--tenant <tenant>", "only this tenant (slug or id)"),
+  )
+    .addHelpText("after", "\nExamples:\n  provisio group list")
+    .action(async (flags: InstallationFlags & { tenant?: string }) => {
+      await withInstallation(flags, async ({ store }) => {
+        const tenant =
+          flags.tenant === undefined ? undefined : await resolveTenant(store, flags.tenant);
+        const slugs = new Map((await store.tenants.list()).map((t) => [t.id, t.slug]));
+        const groups = await store.groups.list({
+          ...(tenant === undefined ? {} : { tenantId: tenant.id }),
+          limit: 10_000,
+        });
+        process.stdout.write(
+          formatTable(
+            ["GROUP", "TENANT", "ID", "DESCRIPTION"],
+            groups.map((g) => [
+              g.name,
+              slugs.get(g.tenantId) ?? g.tenantId,
+              g.id,
+              g.description ?? "",
+            ]),
+          ),
+        );
+      });
+    });
+};

@@ -1,0 +1,69 @@
+import type { Command } from "commander";
+import { ProvisioError } from "../errors.ts";
+import type { RegisterCommand } from "./commands.ts";
+import {
+  formatTable,
+  type InstallationFlags,
+  installationOptions,
+  withInstallation,
+} from "./installation.ts";
+
+interface AddFlags extends InstallationFlags {
+  family: string;
+  psn?: string;
+  lines?: string;
+  description?: string;
+}
+
+export const registerModelCommand: RegisterCommand = (program: Command) => {
+  const model = program
+    .command("model")
+    .description("Device models (product names; global to the installation)");
+
+  installationOptions(
+    model
+      .command("add")
+      .description("Register or update a device model")
+      .argument("<pn>", "product name as the device reports it ($PN), e.g. SPA112")
+      .requiredOption("--family <family>", "catalogue family: spa, mpp, …")
+      .option("--psn <psn>", "product series number ($PSN)")
+      .option("--lines <n>", "number of lines / FXS ports")
+      .option("--description <text>", "description"),
+  )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  provisio model add SPA112 --family spa --psn 112 --lines 2\n  provisio model add CP-8851-3PCC --family mpp --lines 5",
+    )
+    .action(async (pn: string, flags: AddFlags) => {
+      if (flags.lines !== undefined && !/^\d{1,2}$/.test(flags.lines)) {
+        throw new ProvisioError("CLI_BAD_OPTION", "--lines must be a number from 0 to 64");
+      }
+      await withInstallation(flags, async ({ store, actor }) => {
+        const saved = await store.models.upsert(
+          {
+            pn,
+            family: flags.family,
+            ...(flags.psn === undefined ? {} : { psn: flags.psn }),
+            ...(flags.lines === undefined ? {} : { lines: Number(flags.lines) }),
+            ...(flags.description === undefined ? {} : { description: flags.description }),
+          },
+          { actor },
+        );
+        process.stdout.write(`model ${saved.pn} (${saved.family}, ${saved.lines} lines) saved\n`);
+      });
+    });
+
+  installationOptions(model.command("list").description("List device models"))
+    .addHelpText("after", "\nExamples:\n  provisio model list")
+    .action(async (flags: InstallationFlags) => {
+      await withInstallation(flags, async ({ store }) => {
+        const models = await store.models.list();
+        process.stdout.write(
+          formatTable(
+            ["MODEL", "PSN", "FAMILY", "LINES", "DESCRIPTION"],
+            models.map((m) => [m.pn, m.psn ?? "", m.family, String(m.lines), m.description ?? ""]),
+          ),
+        );
+      });
+    });
+};
