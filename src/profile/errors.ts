@@ -84,4 +84,6 @@ export interface ProfileWarning {
   readonly message: string;
   readonly name?: string;
   readonly position?: SourcePosition;
+  /** Known names close to an unknown one ("did you mean"). */
+  readonly suggestions?: readonly string[];
 }

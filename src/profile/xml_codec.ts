@@ -440,7 +440,7 @@ class XmlParser {
       this.fail("bad-attribute", `attribute ${name} has no value (write ${name}="…")`, cursor);
     }
     cursor = this.skipSpace(cursor + 1);
-    if (seen.has(name)) {
+    if (attributes.length > 0 && seen.has(name)) {
       this.fail("duplicate-attribute", `attribute ${name} appears twice`, at);
     }
     seen.add(name);
@@ -452,9 +452,15 @@ class XmlParser {
       const lt = this.nextIndexOf("<", cursor + 1);
       if (lt !== -1 && lt < close)
         this.fail("bad-attribute", `"<" inside the value of attribute ${name}`, lt);
-      const parts: { text: string; literal: boolean }[] = [];
-      this.decodeText(cursor + 1, close, parts);
-      attributes.push({ name, value: parts.map((p) => p.text).join(""), quoted: true, offset: at });
+      const amp = this.nextIndexOf("&", cursor + 1);
+      let value: string;
+      if (amp === -1 || amp >= close) value = text.slice(cursor + 1, close);
+      else {
+        const parts: { text: string; literal: boolean }[] = [];
+        this.decodeText(cursor + 1, close, parts);
+        value = parts.map((p) => p.text).join("");
+      }
+      attributes.push({ name, value, quoted: true, offset: at });
       return close + 1;
     }
     // Lenient: `ua=na` (some renderings print it; §3.2.3 asks the emulator to accept it).

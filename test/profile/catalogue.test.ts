@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import {
   CATALOGUE_DATA,
+  checkProfile,
   createCatalogue,
   defaultCatalogue,
   describeValueType,
   editDistance,
   isSchedule,
   parseBool,
+  parseXmlProfile,
   validateValue,
 } from "../../src/profile/index.ts";
 
@@ -278,5 +280,25 @@ describe("value types (§12.2)", () => {
     expect(editDistance("", "abc")).toBe(3);
     expect(editDistance("kitten", "sitting")).toBe(3);
     expect(editDistance("abcdef", "uvwxyz", 2)).toBe(3);
+  });
+});
+
+describe("checkProfile", () => {
+  it("reports unknown names with suggestions and values that fail their type, with positions", () => {
+    const profile = parseXmlProfile(`<flat-profile>
+  <Profile_Rul>x</Profile_Rul>
+  <Resync_Periodic>soon</Resync_Periodic>
+  <Display_Name_1_>Zoë</Display_Name_1_>
+  <Dial_Plan_1_ ua="ro"/>
+  <GPP_A>fine</GPP_A>
+</flat-profile>`);
+    const warnings = checkProfile(profile, defaultCatalogue);
+    expect(warnings.map((w) => [w.code, w.name, w.position?.line])).toEqual([
+      ["PROFILE_UNKNOWN_NAME", "Profile_Rul", 2],
+      ["PROFILE_VALUE_INVALID", "Resync_Periodic", 3],
+      ["PROFILE_NON_ASCII", "Display_Name_1_", 4],
+    ]);
+    expect(warnings[0]?.suggestions?.[0]).toBe("Profile_Rule");
+    expect(warnings[0]?.message).toContain("did you mean Profile_Rule");
   });
 });
