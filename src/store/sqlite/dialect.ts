@@ -38,6 +38,8 @@ export function openSqliteDialect(options: SqliteOptions): StoreDialect {
     database.pragma("journal_mode = WAL");
     database.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
     database.pragma("foreign_keys = ON");
+    // After a checkpoint, truncate the WAL file back to at most 64 MiB (a bulk import grows it).
+    database.pragma("journal_size_limit = 67108864");
   } catch (error) {
     database.close();
     const code = (error as { code?: unknown }).code;
@@ -99,6 +101,11 @@ export function openSqliteDialect(options: SqliteOptions): StoreDialect {
       return checkSqlite(db);
     },
     async destroy() {
+      try {
+        database.pragma("optimize");
+      } catch {
+        // Closing anyway.
+      }
       await db.destroy();
     },
   };
