@@ -65,6 +65,7 @@ export interface Expansion {
 }
 
 const DOLLAR = 36;
+const MAX_PREFIX = 32;
 const OPEN = 40;
 const CLOSE = 41;
 const COLON = 58;
@@ -205,7 +206,9 @@ class Expander {
         let nameEnd = k;
         let value = this.known(text.slice(j + 1, k));
         if (value === undefined && this.prefixFallback) {
-          for (nameEnd = k - 1; nameEnd > j + 1; nameEnd--) {
+          // Names are short (the longest in §5.3 has 10 letters): bound the search so a
+          // long run of capitals stays linear.
+          for (nameEnd = Math.min(k - 1, j + 1 + MAX_PREFIX); nameEnd > j + 1; nameEnd--) {
             value = this.known(text.slice(j + 1, nameEnd));
             if (value !== undefined) break;
           }

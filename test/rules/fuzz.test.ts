@@ -251,3 +251,30 @@ describe("rule parser properties", () => {
     );
   });
 });
+
+describe("no hang on long adversarial input", () => {
+  const N = 20_000;
+  const inputs: [string, string][] = [
+    ["MPP-like word that fails at the end", `1-1-1a${"-1".repeat(N)}/`],
+    ["SPA-like word", `1.1.1${"a".repeat(N)}(`],
+    ["run of $", "$".repeat(N)],
+    ["long capital run (prefix fallback)", `$${"A".repeat(N)}`],
+    ["unclosed $(", `$(${"A".repeat(N)}`],
+    ["many alternatives", `${"(1 eq 1)? /a | ".repeat(N / 16)}/b`],
+    ["many comparisons", `${"1 eq 1 and ".repeat(N / 12)}1 eq 1`],
+    ["long host", `http://${"a".repeat(N)}!/x`],
+    ["unclosed options", `[--key ${"x".repeat(N)}`],
+    ["quotes", '"'.repeat(N)],
+  ];
+  for (const [name, s] of inputs) {
+    it(`${name} (${s.length} chars) is handled in well under a second`, () => {
+      const start = performance.now();
+      evaluateProfileRule(s, vars);
+      evaluateResyncTrigger(s, vars);
+      evaluateReportRule(s, vars);
+      tryParseVersion(s);
+      expandMacros(s, vars, { prefixFallback: true });
+      expect(performance.now() - start).toBeLessThan(1000);
+    });
+  }
+});
