@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { createAdminApp } from "../api/index.ts";
 import { loadServeConfig, type ServeFlags } from "../server/config.ts";
 import { createLogger, startNode } from "../server/node.ts";
 import type { RegisterCommand } from "./commands.ts";
@@ -34,7 +35,16 @@ Examples:
     .action(async (flags: ServeFlags) => {
       const config = loadServeConfig({ flags });
       const logger = createLogger(config);
-      const node = await startNode(config, { logger });
+      const node = await startNode(config, {
+        logger,
+        createAdmin: (deps) =>
+          createAdminApp({
+            store: deps.store,
+            registry: deps.registry,
+            logger: deps.logger,
+            dataDir: deps.dataDir,
+          }),
+      });
       if (node.initialAdminToken !== undefined) {
         // Printed once, to the terminal only — never to the log.
         process.stdout.write(
