@@ -106,7 +106,8 @@ export function createLogger(config: Pick<ServeConfig, "logLevel">): Logger {
   });
 }
 
-function storeOptions(config: ServeConfig): StoreOptions {
+/** The store options a configuration names (management commands open the same database). */
+export function storeOptionsFor(config: ServeConfig): StoreOptions {
   return config.database.kind === "sqlite"
     ? { kind: "sqlite", file: config.database.file }
     : {
@@ -194,7 +195,8 @@ export async function startNode(
   const logger = options.logger ?? createLogger(config);
   const boot = await bootstrapDataDir(config);
   for (const file of boot.created) logger.info({ file }, "created");
-  const store = options.store ?? (await openStore(storeOptions(config), { sealer: boot.sealer }));
+  const store =
+    options.store ?? (await openStore(storeOptionsFor(config), { sealer: boot.sealer }));
 
   let initialAdminToken: string | undefined;
   if (options.issueInitialToken !== false && (await store.tokens.list()).length === 0) {

@@ -1,0 +1,101 @@
+/**
+ * Public surface of the provisioning server: start a node, or use the pieces (the
+ * transport-neutral resync pipeline, adapters, configuration) on their own.
+ */
+export {
+  type Bootstrapped,
+  bootstrapDataDir,
+  type DataPaths,
+  dataPaths,
+  loadMasterKey,
+  MASTER_KEY_ID,
+  sealerFor,
+} from "./bootstrap.ts";
+export {
+  type CertificateIdentity,
+  type ClientCertificate,
+  certificateIdentity,
+  clientCertificateOf,
+  normalizeFingerprint,
+} from "./client_certificate.ts";
+export {
+  type DatabaseConfig,
+  DEFAULT_PORTS,
+  describeConfig,
+  type LoadConfigOptions,
+  type LogLevel,
+  loadServeConfig,
+  redactUrl,
+  type ServeConfig,
+  type ServeFlags,
+  type ServeLimits,
+} from "./config.ts";
+export {
+  type DeviceDirectory,
+  type Identification,
+  type IdentifiedBy,
+  identifyDevice,
+} from "./device_identity.ts";
+export type { ServerErrorCode } from "./errors.ts";
+export {
+  createDeviceRequestListener,
+  createHttpServer,
+  type DeviceListenerOptions,
+  type ResyncHandler,
+} from "./http_adapter.ts";
+export { createHttpsServer, type HttpsServer, type TlsMaterial } from "./https_adapter.ts";
+export { METRIC_NAMES, type ResyncResult, ServerMetrics, type Transport } from "./metrics.ts";
+export {
+  type AdminApp,
+  type AdminDeps,
+  createLogger,
+  LOG_REDACT_PATHS,
+  type NodeAddresses,
+  type ProvisioNode,
+  type StartNodeOptions,
+  startNode,
+  storeOptionsFor,
+} from "./node.ts";
+export {
+  compilePathPattern,
+  type PathFacts,
+  type PathPattern,
+  type Route,
+  type RouteMatch,
+  RouteTable,
+  tokenizePattern,
+} from "./path_pattern.ts";
+export { ConfigCache, type ConfigCacheOptions, type Dependencies } from "./profile_cache.ts";
+export {
+  type EffectiveParameter,
+  layerTargetsOf,
+  mergeDeviceLayers,
+  ProfileRenderError,
+  ProfileRenderer,
+  type RenderedProfile,
+  type RenderInput,
+  serializeFlatProfile,
+} from "./profile_renderer.ts";
+export {
+  type CachedProfile,
+  etagMatches,
+  type PipelineOptions,
+  ResyncPipeline,
+} from "./resync_pipeline.ts";
+export {
+  checkTargetPath,
+  type ResyncHeaders,
+  type ResyncRequest,
+  type ResyncResponse,
+  refusal,
+  type TargetCheck,
+} from "./resync_request.ts";
+export { type StatusSink, StatusWriter, type StatusWriterOptions } from "./status_writer.ts";
+export { startTftpListener, tftpResolver } from "./tftp_adapter.ts";
+export { MAX_USER_AGENT_LENGTH, parseUserAgent, type UserAgentIdentity } from "./user_agent.ts";
+export {
+  isValueTemplate,
+  type TemplateContext,
+  templateContext,
+  ValueTemplates,
+} from "./value_template.ts";
