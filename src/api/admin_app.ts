@@ -52,6 +52,11 @@ export interface AdminDeps {
   readonly operations?: OperationRegistry;
 }
 
+/** The part of a reply the pre-routing error hook uses (its generic type is unwieldy). */
+interface SimpleReply {
+  code(status: number): { send(body: unknown): unknown };
+}
+
 export const API_METRIC_NAMES = {
   requests: "provisio_api_requests_total",
   duration: "provisio_api_request_duration_seconds",
@@ -88,6 +93,9 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: "API_VALIDATION",
   FST_ERR_CTP_EMPTY_JSON_BODY: "API_VALIDATION",
   FST_ERR_CTP_INVALID_JSON_BODY: "API_VALIDATION",
+  FST_ERR_MAX_PARAM_LENGTH: "API_URL_TOO_LONG",
+  FST_ERR_BAD_URL: "API_VALIDATION",
+  FST_ERR_ASYNC_CONSTRAINT: "API_VALIDATION",
 };
 
 export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
@@ -98,6 +106,17 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
     routerOptions: { maxParamLength: 256 },
     return503OnClosing: true,
+    // Errors Fastify raises before routing (bad URL encoding, over-long parameters).
+    frameworkErrors: (error, _request, rawReply) => {
+      const status = error.statusCode ?? 400;
+      const reply = rawReply as unknown as SimpleReply;
+      reply.code(status >= 400 && status < 500 ? status : 400).send({
+        error: {
+          code: FASTIFY_CODES[error.code] ?? "API_VALIDATION",
+          message: error.message.slice(0, 200),
+        },
+      });
+    },
     ajv: {
       customOptions: {
         // Unknown fields are errors, not silently dropped: a typo must not look like success.

@@ -21,6 +21,9 @@
  * in transactions of `batchSize` and reported through `onProgress` only after their commit, so
  * whatever was reported as committed survives a crash (kill -9, power loss with SQLite's
  * default `synchronous=full`).
+ *
+ * Cost: when other tenants have devices, every row is looked up by MAC before it is written
+ * (one indexed read each, ~10,000 rows/s on SQLite); a single-tenant installation skips that.
  */
 import { setImmediate as nextTick } from "node:timers/promises";
 import type { DeviceInput, MacAddress, Store } from "../store/index.ts";
@@ -216,11 +219,18 @@ export async function importDevicesCsv(
     return input;
   };
 
+  // A row must not move another tenant's device. When no other tenant has devices (the
+  // common case: one provider), nothing needs checking; otherwise each chunk is looked up.
+  const foreignDevices =
+    (await store.devices.count()) - (await store.devices.count({ tenantId })) > 0;
+
   /** Valid rows, checked against other tenants one chunk at a time. */
   async function* rows(): AsyncGenerator<DeviceInput> {
     let chunk: { line: number; input: DeviceInput }[] = [];
     const release = async function* () {
-      const existing = await Promise.all(chunk.map((r) => store.devices.findByMac(r.input.mac)));
+      const existing = foreignDevices
+        ? await Promise.all(chunk.map((r) => store.devices.findByMac(r.input.mac)))
+        : [];
       for (let i = 0; i < chunk.length; i++) {
         const row = chunk[i]!;
         const other = existing[i];
