@@ -4,7 +4,7 @@ import type { Core } from "./core.ts";
 import { invalid, notFound, storeError } from "./errors.ts";
 import { layerKey } from "./layer_key.ts";
 import type { AccountLineTable, AccountTable, Database } from "./schema.ts";
-import { isSecret, Secret } from "./secret.ts";
+import { isSecret, Secret, sealContext } from "./secret.ts";
 import type {
   AccountInput,
   AccountLineInput,
@@ -27,12 +27,19 @@ export class Accounts implements AccountRepository {
     this.#core = core;
   }
 
-  #toLine(row: LineFields): AccountLine {
+  #toLine(accountId: string, row: LineFields): AccountLine {
     return {
       line: row.line,
       userId: row.user_id,
       authId: row.auth_id,
-      password: row.password === null ? null : Secret.sealed(row.password, this.#core.sealer),
+      password:
+        row.password === null
+          ? null
+          : Secret.sealed(
+              row.password,
+              this.#core.sealer,
+              sealContext.linePassword(accountId, row.line),
+            ),
       displayName: row.display_name,
       proxy: row.proxy,
     };
@@ -44,7 +51,7 @@ export class Accounts implements AccountRepository {
       tenantId: row.tenant_id,
       reference: row.reference,
       name: row.name,
-      lines: [...lines].sort((a, b) => a.line - b.line).map((line) => this.#toLine(line)),
+      lines: [...lines].sort((a, b) => a.line - b.line).map((line) => this.#toLine(row.id, line)),
       version: row.version,
       createdAt: new Date(row.created_at),
       updatedAt: new Date(row.updated_at),
@@ -132,7 +139,8 @@ export class Accounts implements AccountRepository {
     const tenantId = input.tenantId ?? DEFAULT_TENANT_ID;
     const reference = v.text(input.reference, "reference", 128);
     const name = v.optionalText(input.name, "name", 255) ?? null;
-    const lines = this.#prepareLines(input.lines ?? [], []);
+    const id = randomUUID();
+    const lines = this.#prepareLines(id, input.lines ?? [], []);
     return this.#core.change(options, async (ctx) => {
       const tenant = await ctx.conn
         .selectFrom("tenants")
@@ -142,7 +150,7 @@ export class Accounts implements AccountRepository {
       if (tenant === undefined) throw notFound("tenant", tenantId);
       await this.#referenceFree(ctx.conn, tenantId, reference, null);
       const row: AccountTable = {
-        id: randomUUID(),
+        id,
         tenant_id: tenantId,
         reference,
         name,
@@ -197,7 +205,7 @@ export class Accounts implements AccountRepository {
           .selectAll()
           .where("account_id", "=", id)
           .execute();
-        const lines = this.#prepareLines(patch.lines, old);
+        const lines = this.#prepareLines(id, patch.lines, old);
         await ctx.conn.deleteFrom("account_lines").where("account_id", "=", id).execute();
         if (lines.length > 0) {
           await ctx.conn
@@ -257,7 +265,11 @@ export class Accounts implements AccountRepository {
   }
 
   /** Validates lines and seals passwords; a line without `password` keeps its old one. */
-  #prepareLines(inputs: readonly AccountLineInput[], old: readonly LineFields[]): LineFields[] {
+  #prepareLines(
+    accountId: string,
+    inputs: readonly AccountLineInput[],
+    old: readonly LineFields[],
+  ): LineFields[] {
     if (inputs.length > MAX_LINES) throw invalid(`an account has at most ${MAX_LINES} lines`);
     const seen = new Set<number>();
     return inputs.map((input) => {
@@ -273,7 +285,7 @@ export class Accounts implements AccountRepository {
         const plain = isSecret(input.password)
           ? input.password.reveal()
           : v.text(input.password, "password", 255);
-        password = this.#core.sealer.seal(plain);
+        password = this.#core.sealer.seal(plain, sealContext.linePassword(accountId, line));
       }
       return {
         line,

@@ -4,7 +4,7 @@ import { invalid, notFound, storeError } from "./errors.ts";
 import { layerKey } from "./layer_key.ts";
 import { type MacAddress, tryParseMac } from "./mac_address.ts";
 import type { Database, DeviceTable } from "./schema.ts";
-import { isSecret, Secret } from "./secret.ts";
+import { isSecret, Secret, sealContext } from "./secret.ts";
 import type {
   BulkUpsertOptions,
   BulkUpsertResult,
@@ -77,7 +77,10 @@ export class Devices implements DeviceRepository {
       certSubject: row.cert_subject,
       certFingerprint: row.cert_fingerprint,
       state: row.state,
-      deviceKey: row.device_key === null ? null : Secret.sealed(row.device_key, this.#core.sealer),
+      deviceKey:
+        row.device_key === null
+          ? null
+          : Secret.sealed(row.device_key, this.#core.sealer, sealContext.deviceKey(mac)),
       encryption: (ENCRYPTION_MODES as readonly string[]).includes(row.encryption ?? "")
         ? (row.encryption as EncryptionMode)
         : null,
@@ -352,7 +355,10 @@ export class Devices implements DeviceRepository {
       set.device_key =
         key === null
           ? null
-          : this.#core.sealer.seal(isSecret(key) ? key.reveal() : v.text(key, "deviceKey", 1024));
+          : this.#core.sealer.seal(
+              isSecret(key) ? key.reveal() : v.text(key, "deviceKey", 1024),
+              sealContext.deviceKey(mac),
+            );
     }
     if (input.encryption !== undefined) {
       set.encryption =

@@ -13,6 +13,7 @@ import { Groups } from "./groups.ts";
 import { Layers } from "./layers.ts";
 import { migrationProvider } from "./migrations/index.ts";
 import { openPostgresDialect } from "./postgres/dialect.ts";
+import { resealSecrets } from "./reseal.ts";
 import { openSqliteDialect } from "./sqlite/dialect.ts";
 import type { Store, StoreCheckResult, StoreDeps, StoreOptions } from "./store.ts";
 import { Tenants } from "./tenants.ts";
@@ -60,6 +61,7 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
     const accounts = new Accounts(core);
     const groups = new Groups(core);
     const layers = new Layers(core);
+    const audit = new Audit(core);
     const store: Store = {
       kind: dialect.kind,
       tenants,
@@ -70,7 +72,7 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
       layers,
       events: new Events(core),
       tokens: new ApiTokens(core),
-      audit: new Audit(core),
+      audit,
       changes: hub,
       async deviceContext(mac: MacAddress): Promise<DeviceContext | null> {
         const revision = await hub.currentRevision();
@@ -92,6 +94,16 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
           layers.listForTargets(targets),
         ]);
         return { revision, device, tenant, model, group, account, layers: found };
+      },
+      async resealSecrets(options) {
+        const result = await resealSecrets(core);
+        await audit.append({
+          actor: options?.actor ?? "system",
+          action: "secrets.reseal",
+          entity: "store",
+          after: result,
+        });
+        return result;
       },
       async check(): Promise<StoreCheckResult> {
         const problems = await dialect.check();

@@ -4,9 +4,23 @@
  * injected through `openStore(…, { sealer })`.
  */
 export interface SecretSealer {
-  seal(plaintext: string): string;
-  open(sealed: string): string;
+  /**
+   * `context` names where the value lives (`device:<mac>:device_key`,
+   * `account:<id>:line:<n>:password`); a sealer that binds it (crypto's `SealOptions.context`,
+   * GCM additional data) makes a sealed value copied into another row fail to open.
+   */
+  seal(plaintext: string, context?: string): string;
+  open(sealed: string, context?: string): string;
+  /** True when the value should be sealed again (sealed under a retired master key). */
+  needsReseal?(sealed: string): boolean;
 }
+
+/** Seal contexts of the store's secrets. */
+export const sealContext = {
+  deviceKey: (mac: string): string => `device:${mac}:device_key`,
+  linePassword: (accountId: string, line: number): string =>
+    `account:${accountId}:line:${line}:password`,
+} as const;
 
 const REDACTED = "[redacted]";
 
@@ -21,11 +35,18 @@ export class Secret {
   #plain: string | undefined;
   readonly #sealed: string | undefined;
   readonly #sealer: SecretSealer | undefined;
+  readonly #context: string | undefined;
 
-  private constructor(plain: string | undefined, sealed?: string, sealer?: SecretSealer) {
+  private constructor(
+    plain: string | undefined,
+    sealed?: string,
+    sealer?: SecretSealer,
+    context?: string,
+  ) {
     this.#plain = plain;
     this.#sealed = sealed;
     this.#sealer = sealer;
+    this.#context = context;
   }
 
   /** Wraps a plaintext secret (e.g. from an API request or a generated key). */
@@ -34,14 +55,14 @@ export class Secret {
   }
 
   /** Wraps a sealed value read from the database; opened on first {@link reveal}. */
-  static sealed(sealed: string, sealer: SecretSealer): Secret {
-    return new Secret(undefined, sealed, sealer);
+  static sealed(sealed: string, sealer: SecretSealer, context?: string): Secret {
+    return new Secret(undefined, sealed, sealer, context);
   }
 
   /** The plaintext. */
   reveal(): string {
     if (this.#plain === undefined) {
-      this.#plain = this.#sealer!.open(this.#sealed!);
+      this.#plain = this.#sealer!.open(this.#sealed!, this.#context);
     }
     return this.#plain;
   }

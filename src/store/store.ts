@@ -409,6 +409,14 @@ export interface Store {
    * the existing layers in merge order); null when the MAC is unknown. Six indexed reads.
    */
   deviceContext(mac: MacAddress): Promise<DeviceContext | null>;
+  /**
+   * Master-key rotation: seals again the device keys and SIP passwords that
+   * `sealer.needsReseal` reports (all of them when the sealer has no `needsReseal`), in pages of
+   * 1,000, and audits the counts. No revision bump: the plaintexts do not change.
+   */
+  resealSecrets(
+    options?: Pick<WriteOptions, "actor">,
+  ): Promise<{ deviceKeys: number; passwords: number }>;
   /** Integrity check (SQLite `PRAGMA integrity_check` + foreign keys; PostgreSQL invariants). */
   check(): Promise<StoreCheckResult>;
   /** Stops the change feed and closes the connections. */

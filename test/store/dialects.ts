@@ -14,20 +14,35 @@ import { openStore, type Store, type StoreDeps, type StoreOptions } from "../../
 
 export const PG_URL = process.env.PROVISIO_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
 
-/** AES-256-GCM with a per-run key: the shape of `src/crypto`'s sealer, for tests. */
-export function testSealer(key: Buffer = randomBytes(32)): SecretSealer {
+/**
+ * AES-256-GCM, the shape of `src/crypto`'s sealer, for tests: `v1.<key id>.<base64>`, the seal
+ * context bound as additional data, older keys (`previous`) still open, `needsReseal` when a
+ * value names another key than the current one.
+ */
+export function testSealer(
+  key: Buffer = randomBytes(32),
+  options: { id?: string; previous?: Readonly<Record<string, Buffer>> } = {},
+): SecretSealer {
+  const id = options.id ?? "k1";
+  const keys: Record<string, Buffer> = { ...options.previous, [id]: key };
   return {
-    seal(plaintext) {
+    seal(plaintext, context) {
       const iv = randomBytes(12);
       const cipher = createCipheriv("aes-256-gcm", key, iv);
+      cipher.setAAD(Buffer.from(context ?? ""));
       const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-      return `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64")}`;
+      return `v1.${id}.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64")}`;
     },
-    open(sealed) {
-      const raw = Buffer.from(sealed.slice(3), "base64");
-      const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
+    open(sealed, context) {
+      const [, keyId = "", data = ""] = sealed.split(".");
+      const raw = Buffer.from(data, "base64");
+      const decipher = createDecipheriv("aes-256-gcm", keys[keyId]!, raw.subarray(0, 12));
+      decipher.setAAD(Buffer.from(context ?? ""));
       decipher.setAuthTag(raw.subarray(12, 28));
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+    },
+    needsReseal(sealed) {
+      return sealed.split(".")[1] !== id;
     },
   };
 }
@@ -37,7 +52,7 @@ export interface Fresh {
   readonly options: StoreOptions;
   /** Opens a Store on this database (call twice for two "processes"). */
   open(deps?: Partial<StoreDeps>): Promise<Store>;
-  /** Runs raw SQL against the database, bypassing the store (to inspect raw rows). */
+  /** Runs raw SQL against the database, bypassing the store (to inspect or tamper with rows). */
   raw<R>(query: string): Promise<R[]>;
   /** Closes what `open` opened and deletes the database. */
   dispose(): Promise<void>;
@@ -67,9 +82,14 @@ function sqliteDialect(): TestDialect {
         },
         async raw<R>(query: string) {
           const { default: Database } = await import("better-sqlite3");
-          const db = new Database(file, { readonly: true });
+          const db = new Database(file);
           try {
-            return db.prepare(query).all() as R[];
+            const statement = db.prepare(query);
+            if (!statement.reader) {
+              statement.run();
+              return [];
+            }
+            return statement.all() as R[];
           } finally {
             db.close();
           }

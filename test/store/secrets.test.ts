@@ -1,9 +1,10 @@
+import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseMac } from "../../src/store/mac_address.ts";
 import { Secret } from "../../src/store/secret.ts";
 import type { Store } from "../../src/store/store.ts";
-import { dialects, type Fresh } from "./dialects.ts";
+import { dialects, type Fresh, macFor, testSealer } from "./dialects.ts";
 
 const KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a0";
 const PASSWORD = "correct-horse-battery";
@@ -52,6 +53,66 @@ for (const dialect of dialects()) {
       expect(JSON.stringify(device)).toContain('"deviceKey":"[redacted]"');
       expect(inspect(device)).not.toContain(KEY);
       expect(`${device.deviceKey}`).toBe("[redacted]");
+    });
+
+    it("a sealed value copied into another row does not open there", async () => {
+      const a = parseMac("02:00:00:00:5e:0a");
+      const b = parseMac("02:00:00:00:5e:0b");
+      await store.devices.create({ mac: a, deviceKey: "key-of-a" });
+      await store.devices.create({ mac: b, deviceKey: "key-of-b" });
+      await db.raw(
+        `update devices set device_key = (select device_key from devices where mac = '${a}') where mac = '${b}'`,
+      );
+      const stolen = await store.devices.get(b);
+      expect(() => stolen.deviceKey?.reveal()).toThrow();
+    });
+
+    it("master-key rotation: resealSecrets moves every secret to the new key", async () => {
+      const oldKey = randomBytes(32);
+      const before = await dialect.fresh();
+      try {
+        const first = await before.open({ sealer: testSealer(oldKey, { id: "old" }) });
+        const account = await first.accounts.create({
+          reference: "R-1",
+          lines: [
+            { line: 1, userId: "1", password: "p1" },
+            { line: 2, userId: "2", password: "p2" },
+          ],
+        });
+        await first.devices.bulkUpsert(
+          Array.from({ length: 1_500 }, (_, i) => ({
+            mac: parseMac(macFor(i)),
+            deviceKey: `k${i}`,
+          })),
+        );
+        await first.close();
+
+        const rotated = await before.open({
+          sealer: testSealer(randomBytes(32), { id: "new", previous: { old: oldKey } }),
+        });
+        const revision = await rotated.changes.currentRevision();
+        expect(await rotated.resealSecrets({ actor: "cli:rotate" })).toEqual({
+          deviceKeys: 1_500,
+          passwords: 2,
+        });
+        expect(await rotated.resealSecrets()).toEqual({ deviceKeys: 0, passwords: 0 });
+        expect(await rotated.changes.currentRevision()).toBe(revision);
+        const keys = await before.raw<{ device_key: string }>("select device_key from devices");
+        const lines = await before.raw<{ password: string }>("select password from account_lines");
+        expect(
+          [...keys.map((k) => k.device_key), ...lines.map((l) => l.password)].every((v) =>
+            v.startsWith("v1.new."),
+          ),
+        ).toBe(true);
+        expect((await rotated.devices.get(parseMac(macFor(1_234)))).deviceKey?.reveal()).toBe(
+          "k1234",
+        );
+        expect((await rotated.accounts.get(account.id)).lines[1]!.password?.reveal()).toBe("p2");
+        const [entry] = await rotated.audit.list({ entity: "store", actor: "cli:rotate" });
+        expect(entry).toMatchObject({ actor: "cli:rotate", action: "secrets.reseal" });
+      } finally {
+        await before.dispose();
+      }
     });
   });
 }
