@@ -295,7 +295,11 @@ export interface DeviceRepository {
   delete(mac: MacAddress, options?: WriteOptions): Promise<void>;
   /**
    * Imports many devices in transactions of `batchSize`; each batch is acknowledged through
-   * `onProgress` only after its commit. One revision bump and one audit entry per batch.
+   * `onProgress` only after its commit (durable: it survives kill -9, and power loss under the
+   * default `synchronous=full`). One revision bump, one change notice and one audit entry per
+   * batch. An invalid row or a missing reference fails its whole batch and stops the import;
+   * the batches acknowledged before it stay (validate the whole input first for all-or-nothing).
+   * Within a batch, inputs for the same MAC merge field by field, later ones winning.
    */
   bulkUpsert(
     devices: Iterable<DeviceInput> | AsyncIterable<DeviceInput>,
