@@ -15,8 +15,8 @@ import { LineIndex } from "./source_position.ts";
  * fast-xml-parser reports no source positions for elements, needs a separate validation
  * pass for errors with line/column, and its text handling (trim, entity decoding) is not
  * the device's (§3.2.4), so we would re-walk its output anyway. Measured on a 10,000-
- * parameter, 600 KiB profile (bench/profile_parse.ts, Node 20): this parser 15 ms;
- * XMLParser with preserveOrder 87 ms, plus 12 ms for XMLValidator.
+ * parameter, 600 KiB profile (bench/profile_parse.ts, Node 20, CPU time): this parser
+ * 9–13 ms; XMLParser with preserveOrder 31–36 ms, plus 8–9 ms for XMLValidator.
  *
  * Decisions the spec leaves open, taken here:
  * - Literal text is trimmed and its line breaks (CRLF, CR or LF) become one space each;
@@ -334,7 +334,10 @@ class XmlParser {
     this.handleOpenTag(lt);
   }
 
-  private readName(at: number, what: string): [string, number] {
+  /** Offset just after the name `readName` last returned (saves a tuple per name). */
+  private nameEnd = 0;
+
+  private readName(at: number, what: string): string {
     const { text } = this;
     if (at >= text.length || !isNameStart(text.charCodeAt(at))) {
       const shown = at >= text.length ? "end of input" : JSON.stringify(text[at]);
@@ -342,7 +345,8 @@ class XmlParser {
     }
     let end = at + 1;
     while (end < text.length && isNameChar(text.charCodeAt(end))) end++;
-    return [text.slice(at, end), end];
+    this.nameEnd = end;
+    return text.slice(at, end);
   }
 
   private skipSpace(at: number): number {
@@ -352,7 +356,8 @@ class XmlParser {
   }
 
   private handleCloseTag(lt: number): void {
-    const [name, afterName] = this.readName(lt + 2, "an element name after </");
+    const name = this.readName(lt + 2, "an element name after </");
+    const afterName = this.nameEnd;
     const gt = this.skipSpace(afterName);
     if (this.text.charCodeAt(gt) !== 62 /* > */) {
       this.fail("unclosed-tag", `expected ">" to end </${name}`, gt);
@@ -373,9 +378,9 @@ class XmlParser {
 
   private handleOpenTag(lt: number): void {
     const { text } = this;
-    const [name, afterName] = this.readName(lt + 1, 'an element name after "<"');
+    const name = this.readName(lt + 1, 'an element name after "<"');
+    const afterName = this.nameEnd;
     const attributes: XmlAttribute[] = [];
-    const seen = new Set<string>();
     let at = afterName;
     let selfClosing = false;
     for (;;) {
@@ -395,7 +400,7 @@ class XmlParser {
       }
       if (at === spaced)
         this.fail("bad-attribute", "attributes must be separated by white space", at);
-      at = this.readAttribute(at, attributes, seen);
+      at = this.readAttribute(at, attributes);
     }
     this.pos = at;
 
@@ -432,18 +437,31 @@ class XmlParser {
     }
   }
 
-  private readAttribute(at: number, attributes: XmlAttribute[], seen: Set<string>): number {
+  /** Linear for the usual one or two attributes; a Set only for tags with many (no O(n²)). */
+  private hasAttribute(attributes: readonly XmlAttribute[], name: string): boolean {
+    if (attributes.length < 16) return attributes.some((a) => a.name === name);
+    if (this.attributeNames?.owner !== attributes) {
+      this.attributeNames = { owner: attributes, names: new Set(attributes.map((a) => a.name)) };
+    }
+    const found = this.attributeNames.names.has(name);
+    this.attributeNames.names.add(name);
+    return found;
+  }
+
+  private attributeNames: { owner: readonly XmlAttribute[]; names: Set<string> } | undefined;
+
+  private readAttribute(at: number, attributes: XmlAttribute[]): number {
     const { text } = this;
-    const [name, afterName] = this.readName(at, "an attribute name");
+    const name = this.readName(at, "an attribute name");
+    const afterName = this.nameEnd;
     let cursor = this.skipSpace(afterName);
     if (text.charCodeAt(cursor) !== 61 /* = */) {
       this.fail("bad-attribute", `attribute ${name} has no value (write ${name}="…")`, cursor);
     }
     cursor = this.skipSpace(cursor + 1);
-    if (attributes.length > 0 && seen.has(name)) {
+    if (attributes.length > 0 && this.hasAttribute(attributes, name)) {
       this.fail("duplicate-attribute", `attribute ${name} appears twice`, at);
     }
-    seen.add(name);
     const quote = text.charCodeAt(cursor);
     if (quote === 34 || quote === 39) {
       const close = text.indexOf(quote === 34 ? '"' : "'", cursor + 1);
