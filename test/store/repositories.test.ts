@@ -475,5 +475,21 @@ for (const dialect of dialects()) {
       ]);
       expect(await store.deviceContext(parseMac("020000001102"))).toBeNull();
     });
+
+    it("bulkUpsert: a bad row stops the import; acknowledged batches stay", async () => {
+      const tenant = await store.tenants.create({ slug: "bulk-fail", name: "Bulk" });
+      const acked: number[] = [];
+      const rows = Array.from({ length: 2_500 }, (_, i) => ({
+        mac: parseMac(`0200000${(0x30000 + i).toString(16).padStart(5, "0")}`),
+        tenantId: tenant.id,
+        ...(i === 1_500 ? { accountId: "no-such-account" } : {}),
+      }));
+      await rejectsWith(
+        store.devices.bulkUpsert(rows, { onProgress: (p) => acked.push(p.done) }),
+        "STORE_NOT_FOUND",
+      );
+      expect(acked).toEqual([1_000]);
+      expect(await store.devices.count({ tenantId: tenant.id })).toBe(1_000);
+    });
   });
 }
