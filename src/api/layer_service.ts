@@ -1,10 +1,13 @@
 /**
  * Layer edits with catalogue checks, shared by the API and `provisio layer set|unset`.
  * A patch reads the layer and writes it back with `expectedVersion`, so two concurrent edits
- * cannot silently drop each other's parameters (the loser gets 409 and retries).
+ * cannot silently drop each other's parameters (the loser gets 409 and retries). Creating a
+ * layer has no version to check: edits in one process are queued per layer; across processes
+ * this needs `layers.set(…, { expectedVersion: 0 })` to mean "only if absent" in the store.
  */
 import { type Catalogue, defaultCatalogue } from "../profile/index.ts";
 import type { Layer, LayerTarget, Store } from "../store/index.ts";
+import { layerKey } from "../store/index.ts";
 import { checkParameters, type ParameterInput, patchParameters } from "./layer_parameters.ts";
 
 export interface LayerEditOptions {
@@ -12,8 +15,35 @@ export interface LayerEditOptions {
   readonly catalogue?: Catalogue;
 }
 
+/**
+ * Edits of one layer within this process run one after the other: the store's version check
+ * catches a concurrent edit of an existing layer, but not two edits that both create it.
+ */
+const queues = new Map<string, Promise<unknown>>();
+
+function serialized<T>(key: string, run: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve();
+  const next = previous.then(run, run);
+  const tail = next.catch(() => undefined);
+  queues.set(key, tail);
+  void tail.then(() => {
+    if (queues.get(key) === tail) queues.delete(key);
+  });
+  return next;
+}
+
 /** Sets and unsets parameters, keeping the others. An emptied layer is removed. */
-export async function patchLayer(
+export function patchLayer(
+  store: Store,
+  target: LayerTarget,
+  set: readonly ParameterInput[],
+  unset: readonly string[],
+  options: LayerEditOptions,
+): Promise<Layer | null> {
+  return serialized(layerKey(target), () => patchLayerNow(store, target, set, unset, options));
+}
+
+async function patchLayerNow(
   store: Store,
   target: LayerTarget,
   set: readonly ParameterInput[],

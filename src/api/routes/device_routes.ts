@@ -230,6 +230,12 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
         security: bearer,
         querystring: ImportQuery,
         consumes: ["text/csv"],
+        body: Type.String({
+          description: "CSV text: header row, then one device per row",
+          examples: [
+            "mac,model,serial,account,group,label\n000e08abcdef,SPA112,CBT1234,1001,lobby,Front desk\n",
+          ],
+        }),
         response: responses({ 202: Type.Object({ operation: OperationSchema }) }),
       },
     },
