@@ -3,7 +3,7 @@
  * process management does not share its event loop). Prints "PORT <n>" when ready; on
  * SIGTERM prints "STATS <json>" (transfers, incomplete, retransmits) and exits.
  *
- *   npx tsx bench/tftp_bench_server.ts <root>
+ *   npx tsx bench/tftp_bench_server.ts <root> [workers]
  */
 import { staticRootResolver, TftpServer } from "../src/tftp/index.ts";
 
@@ -14,6 +14,7 @@ const server = new TftpServer({
   resolver: staticRootResolver(root),
   maxTransfers: 1024,
   maxTransfersPerClient: 512,
+  workers: Number(process.argv[3] ?? "0"),
 });
 const stats = { transfers: 0, incomplete: 0, retransmits: 0, timeouts: 0 };
 server.on("transferEnd", (s) => {

@@ -23,6 +23,8 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 const RUNS = Number(process.argv[2] ?? "3");
+/** Worker threads for our server (TftpServerOptions.workers); default 2 = the cores here. */
+const WORKERS = Number(process.env.TFTP_WORKERS ?? "2");
 const OUT = resolve(".bench-out");
 const PEERS = join(OUT, "tftp-peers");
 const ROOT = join(OUT, "tftp-root");
@@ -95,7 +97,7 @@ interface OurStats {
 async function startOurs(): Promise<Server & { stats(): Promise<OurStats> }> {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", join(import.meta.dirname, "tftp_bench_server.ts"), ROOT],
+    ["--import", "tsx", join(import.meta.dirname, "tftp_bench_server.ts"), ROOT, String(WORKERS)],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },

@@ -3,8 +3,9 @@
  * transfer. Content comes from a resolver callback; uploads (WRQ) are refused unless an
  * upload callback is configured. Statistics are emitted per transfer; nothing is logged.
  */
-import { createSocket, type RemoteInfo, type Socket, type SocketType } from "node:dgram";
+import type { RemoteInfo, Socket, SocketType } from "node:dgram";
 import { EventEmitter } from "node:events";
+import { Worker } from "node:worker_threads";
 import { isProvisioError } from "../errors.ts";
 import { systemClock, type TftpClock } from "./clock.ts";
 import {
@@ -26,14 +27,28 @@ import {
   type TftpPacket,
   type TransferMode,
 } from "./packet.ts";
-import { type ByteReader, readerFor, type TftpSource } from "./source.ts";
+import {
+  attachTransfer,
+  bindSocket,
+  type ForeignPacket,
+  newUdpSocket,
+  readSession,
+} from "./session.ts";
+import {
+  closePrepared,
+  type PreparedSource,
+  preparedWireSize,
+  prepareSource,
+  readerFromPrepared,
+  type TftpSource,
+} from "./source.ts";
 import {
   ReceiveTransfer,
-  SendTransfer,
   type TransferCounters,
   type TransferEnd,
   type TransferOutcome,
 } from "./transfer.ts";
+import type { ToWorker, WorkerTransferSpec } from "./worker.ts";
 
 export interface TftpRemote {
   readonly address: string;
@@ -91,6 +106,12 @@ export interface TftpServerOptions {
   /** Default cap on upload size when the upload target sets none. Default 1 MiB. */
   readonly maxUploadBytes?: number;
   readonly clock?: TftpClock;
+  /**
+   * Worker threads that run read transfers (sockets, windows, file reads) so sending
+   * uses several cores; 0 (default) runs everything on the calling thread. Workers use
+   * the system clock, not `clock`. Write transfers always stay on the calling thread.
+   */
+  readonly workers?: number;
 }
 
 export interface TftpTransferInfo {
@@ -132,17 +153,22 @@ export interface TftpServerEvents {
 
 type Family = "udp4" | "udp6";
 
-/** Answers dgram's address lookup synchronously: we only ever send to IP literals. */
-function literalLookup(family: 4 | 6) {
-  return ((address: string, _options: unknown, callback: (...args: unknown[]) => void) => {
-    callback(null, address, family);
-  }) as unknown as NonNullable<
-    Parameters<typeof createSocket>[0] extends infer O
-      ? O extends { lookup?: infer L }
-        ? L
-        : never
-      : never
-  >;
+interface PoolWorker {
+  readonly worker: Worker;
+  load: number;
+  alive: boolean;
+  /** Settles when the worker has loaded (or died). */
+  readonly ready: Promise<void>;
+}
+
+interface Offloaded {
+  readonly active: Active;
+  readonly worker: PoolWorker;
+  readonly request: TftpRequest;
+  readonly params: TransferParams;
+  readonly oack: ReadonlyArray<readonly [string, string]>;
+  readonly startedAt: number;
+  info: TftpTransferInfo | undefined;
 }
 
 interface Active {
@@ -156,6 +182,8 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
   private readonly o: Required<Omit<TftpServerOptions, "upload" | "address" | "type">> & {
     upload: TftpUploadResolver | undefined;
   };
+  private readonly pool: PoolWorker[] = [];
+  private readonly offloaded = new Map<number, Offloaded>();
   private readonly type: Family;
   private readonly bindAddress: string;
   private socket: Socket | undefined;
@@ -180,6 +208,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       maxTransfersPerClient: options.maxTransfersPerClient ?? 64,
       maxUploadBytes: options.maxUploadBytes ?? 1024 * 1024,
       clock: options.clock ?? systemClock,
+      workers: options.workers ?? 0,
     };
   }
 
@@ -190,17 +219,13 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
 
   /** Binds the request socket; resolves with the bound address and port. */
   async listen(): Promise<TftpRemote> {
-    const socket = this.newSocket();
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.bind({ port: this.o.port, address: this.bindAddress, exclusive: true }, () => {
-        socket.off("error", reject);
-        resolve();
-      });
-    });
+    const socket = newUdpSocket(this.type);
+    await bindSocket(socket, this.bindAddress, this.o.port);
     socket.on("error", (e) => this.emit("socketError", e));
     socket.on("message", (msg, rinfo) => this.onRequestPacket(msg, rinfo));
     this.socket = socket;
+    for (let i = 0; i < this.o.workers; i++) this.pool.push(this.spawnWorker());
+    await Promise.all(this.pool.map((w) => w.ready));
     const a = socket.address();
     return { address: a.address, port: a.port };
   }
@@ -208,20 +233,151 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
   /** Stops listening and aborts every transfer (clients get an ERROR packet). */
   async close(): Promise<void> {
     this.closing = true;
-    for (const t of [...this.active.values()]) t.abort?.("TFTP_ABORTED", "Server shutting down");
+    const offloaded = new Set([...this.offloaded.values()].map((o) => o.active));
+    for (const t of [...this.active.values()]) {
+      if (!offloaded.has(t)) t.abort?.("TFTP_ABORTED", "Server shutting down");
+    }
+    await Promise.all(this.pool.map((w) => this.stopWorker(w)));
+    this.pool.length = 0;
     for (const t of [...this.active.values()]) this.release(t);
     const s = this.socket;
     this.socket = undefined;
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 
-  private newSocket(): Socket {
-    return createSocket({
-      type: this.type,
-      lookup: literalLookup(this.type === "udp6" ? 6 : 4),
-      recvBufferSize: 1 << 20,
-      sendBufferSize: 1 << 20,
+  private spawnWorker(): PoolWorker {
+    const here = import.meta.url;
+    const ts = here.endsWith(".ts");
+    const worker = new Worker(new URL(ts ? "./worker.ts" : "./worker.js", here), {
+      execArgv: ts ? ["--import", "tsx"] : [],
     });
+    let ready!: () => void;
+    const pw: PoolWorker = {
+      worker,
+      load: 0,
+      alive: true,
+      ready: new Promise<void>((resolve) => {
+        ready = resolve;
+      }),
+    };
+    worker.on("message", (m: FromWorker) => {
+      if (m.t === "ready") ready();
+      else this.onWorkerMessage(pw, m);
+    });
+    worker.on("error", (e) => this.emit("socketError", e));
+    worker.on("exit", () => {
+      pw.alive = false;
+      ready();
+      for (const [id, o] of [...this.offloaded]) {
+        if (o.worker !== pw) continue;
+        this.offloaded.delete(id);
+        if (o.info) {
+          const end: TransferEnd = {
+            outcome: "error",
+            error: { code: "TFTP_NOT_DEFINED", message: "worker exited" },
+          };
+          this.emitEnd(o.info, zeroCounters(), end, o.startedAt);
+        }
+        this.release(o.active);
+      }
+    });
+    return pw;
+  }
+
+  private stopWorker(pw: PoolWorker): Promise<void> {
+    if (!pw.alive) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        pw.worker.off("message", onBye);
+        void pw.worker.terminate().then(() => resolve());
+      };
+      const onBye = (m: FromWorker) => {
+        if (m.t === "bye") done();
+      };
+      const timer = setTimeout(done, 1000);
+      pw.worker.on("message", onBye);
+      pw.worker.postMessage({ t: "shutdown" } satisfies ToWorker);
+    });
+  }
+
+  private onWorkerMessage(pw: PoolWorker, m: FromWorker): void {
+    if (m.t === "bye" || m.t === "ready") return;
+    const o = this.offloaded.get(m.id);
+    if (!o) return;
+    switch (m.t) {
+      case "started":
+        o.info = {
+          id: m.id,
+          kind: "read",
+          filename: o.request.filename,
+          mode: o.request.mode,
+          remote: o.request.remote,
+          localPort: m.localPort,
+          params: o.params,
+          oack: o.oack,
+        };
+        this.emit("transferStart", o.info);
+        break;
+      case "failed":
+        this.offloaded.delete(m.id);
+        pw.load--;
+        this.failRequest(o.request, o.active, new Error(m.message));
+        break;
+      case "end":
+        this.offloaded.delete(m.id);
+        pw.load--;
+        if (o.info) this.emitEnd(o.info, m.counters, m.end, o.startedAt);
+        this.release(o.active);
+        break;
+      case "foreign":
+        this.emitForeign(m.foreign);
+        break;
+    }
+  }
+
+  private emitForeign(f: ForeignPacket): void {
+    this.emit("rejected", { remote: f.remote, reason: f.reason, code: f.code });
+  }
+
+  /** Hands a prepared read transfer to the least-loaded live worker. */
+  private offload(
+    active: Active,
+    request: TftpRequest,
+    prepared: PreparedSource,
+    params: TransferParams,
+    oack: ReadonlyArray<readonly [string, string]>,
+  ): boolean {
+    let pick: PoolWorker | undefined;
+    for (const w of this.pool) if (w.alive && (!pick || w.load < pick.load)) pick = w;
+    if (!pick) return false;
+    const id = this.nextId++;
+    const spec: WorkerTransferSpec = {
+      remote: request.remote,
+      type: this.type,
+      bindAddress: this.bindAddress,
+      blksize: params.blksize,
+      windowsize: params.windowsize,
+      oack: oack.length > 0 ? encodeOack(oack) : undefined,
+      rtoMs: params.timeoutMs ?? this.o.retransmitMs,
+      maxRetries: this.o.maxRetries,
+    };
+    const w = pick;
+    w.load++;
+    this.offloaded.set(id, {
+      active,
+      worker: w,
+      request,
+      params,
+      oack,
+      startedAt: this.o.clock.now(),
+      info: undefined,
+    });
+    active.abort = (code, message) =>
+      w.worker.postMessage({ t: "abort", id, code, message } satisfies ToWorker);
+    const message: ToWorker = { t: "start", id, spec, source: prepared };
+    w.worker.postMessage(message, prepared.kind === "file" ? [prepared.handle] : []);
+    return true;
   }
 
   private reject(remote: TftpRemote, code: number | undefined, reason: string, filename?: string) {
@@ -325,15 +481,9 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
   }
 
   private async openTransferSocket(active: Active): Promise<Socket | undefined> {
-    const socket = this.newSocket();
+    const socket = newUdpSocket(this.type);
     socket.on("error", (e) => this.emit("socketError", e));
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.bind({ port: 0, address: this.bindAddress, exclusive: true }, () => {
-        socket.off("error", reject);
-        resolve();
-      });
-    });
+    await bindSocket(socket, this.bindAddress, 0);
     if (this.closing || !this.active.has(active.key)) {
       socket.close();
       return undefined;
@@ -342,55 +492,13 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     return socket;
   }
 
-  /** Common demultiplexing for a transfer socket: wrong TID → ERROR 5, garbage → ERROR 4. */
-  private attach(
-    socket: Socket,
-    remote: TftpRemote,
-    onPacket: (p: TftpPacket) => void,
-    onGarbage: (reason: string) => void,
-    fast?: { readonly op: number; readonly handle: (msg: Buffer) => void },
-  ): void {
-    socket.on("message", (msg, rinfo) => {
-      if (rinfo.port !== remote.port || rinfo.address !== remote.address) {
-        const from = { address: rinfo.address, port: rinfo.port };
-        const isError = msg.length >= 2 && msg.readUInt16BE(0) === Opcode.ERROR;
-        if (!isError) {
-          socket.send(
-            encodeError(TftpErrorCode.UnknownTransferId, "Unknown transfer ID"),
-            rinfo.port,
-            rinfo.address,
-          );
-        }
-        this.emit("rejected", {
-          remote: from,
-          reason: "Unknown transfer ID",
-          code: isError ? undefined : 5,
-        });
-        return;
-      }
-      // Hot path: an ACK (read transfers) or DATA (write transfers) needs no parse object.
-      if (fast !== undefined && msg.length >= 4 && msg[0] === 0 && msg[1] === fast.op) {
-        fast.handle(msg);
-        return;
-      }
-      let packet: TftpPacket;
-      try {
-        packet = parsePacket(msg);
-      } catch (error) {
-        onGarbage(isProvisioError(error) ? error.message : "malformed packet");
-        return;
-      }
-      onPacket(packet);
-    });
-  }
-
   private async serveRead(
     packet: RequestPacket,
     remote: TftpRemote,
     active: Active,
   ): Promise<void> {
     const request = this.requestOf(packet, remote);
-    let reader: ByteReader;
+    let prepared: PreparedSource;
     try {
       const source = await this.o.resolver(request);
       if (source.kind === "error") {
@@ -403,62 +511,48 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
         this.release(active);
         return;
       }
-      reader = await readerFor(source, request.mode);
+      prepared = await prepareSource(source, request.mode);
     } catch (error) {
       this.failRequest(request, active, error);
       return;
     }
-    const closeReader = () => {
-      Promise.resolve()
-        .then(() => reader.close())
-        .catch(() => undefined);
-    };
     if (!this.active.has(active.key)) {
-      closeReader();
+      await closePrepared(prepared);
       return;
     }
-    const nego = negotiateServerOptions(packet.options, "read", reader.size, this.o);
+    const nego = negotiateServerOptions(packet.options, "read", preparedWireSize(prepared), this.o);
+    if (this.offload(active, request, prepared, nego.params, nego.accepted)) return;
     let socket: Socket | undefined;
     try {
       socket = await this.openTransferSocket(active);
     } catch (error) {
-      closeReader();
+      await closePrepared(prepared);
       this.failRequest(request, active, error);
       return;
     }
     if (!socket) {
-      closeReader();
+      await closePrepared(prepared);
       return;
     }
-    const s = socket;
-    const info = this.info(request, s, nego.params, nego.accepted);
+    const info = this.info(request, socket, nego.params, nego.accepted);
     const startedAt = this.o.clock.now();
-    const sender = new SendTransfer({
-      reader,
+    const sender = readSession({
+      socket,
+      remote,
+      reader: readerFromPrepared(prepared),
       blksize: nego.params.blksize,
       windowsize: nego.params.windowsize,
       oack: nego.accepted.length > 0 ? encodeOack(nego.accepted) : undefined,
-      send: (p) => s.send(p, remote.port, remote.address),
       clock: this.o.clock,
       rtoMs: nego.params.timeoutMs ?? this.o.retransmitMs,
       maxRetries: this.o.maxRetries,
-      onEnd: (end) => {
-        this.emitEnd(info, sender.counters, end, startedAt);
+      onEnd: (counters, end) => {
+        this.emitEnd(info, counters, end, startedAt);
         this.release(active);
       },
+      onForeign: (f) => this.emitForeign(f),
     });
     active.abort = (code, message) => sender.abort(code, message, true);
-    this.attach(
-      s,
-      remote,
-      (p) => {
-        if (p.op === Opcode.ACK) sender.onAck(p.block);
-        else if (p.op === Opcode.ERROR) sender.onPeerError(p.code, p.message);
-        else sender.abort("TFTP_ILLEGAL_OPERATION", "Illegal TFTP operation", true);
-      },
-      (reason) => sender.abort("TFTP_ILLEGAL_OPERATION", reason, true),
-      { op: Opcode.ACK, handle: (msg) => sender.onAck(msg.readUInt16BE(2)) },
-    );
     this.emit("transferStart", info);
     sender.start();
   }
@@ -548,7 +642,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       onRelease: () => this.release(active),
     });
     active.abort = (code, message) => receiver.abort(code, message, true);
-    this.attach(
+    attachTransfer(
       s,
       remote,
       (p) => {
@@ -557,6 +651,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
         else receiver.abort("TFTP_ILLEGAL_OPERATION", "Illegal TFTP operation", true);
       },
       (reason) => receiver.abort("TFTP_ILLEGAL_OPERATION", reason, true),
+      (f) => this.emitForeign(f),
     );
     this.emit("transferStart", info);
     receiver.start();
@@ -619,4 +714,16 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
   const server = new TftpServer(options);
   await server.listen();
   return server;
+}
+
+type FromWorker =
+  | { t: "started"; id: number; localPort: number }
+  | { t: "failed"; id: number; message: string }
+  | { t: "end"; id: number; counters: TransferCounters; end: TransferEnd }
+  | { t: "foreign"; id: number; foreign: ForeignPacket }
+  | { t: "bye" }
+  | { t: "ready" };
+
+function zeroCounters(): TransferCounters {
+  return { bytes: 0, blocks: 0, packetsSent: 0, retransmits: 0, timeouts: 0, duplicates: 0 };
 }

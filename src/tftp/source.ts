@@ -155,11 +155,11 @@ function skip(targets: readonly Buffer[], bytes: number): Buffer[] {
   return out;
 }
 
-/** Opens a regular file for streaming; refuses anything else with TFTP_ACCESS_VIOLATION. */
-export async function openFileReader(
+/** Opens (or checks) a regular file; refuses anything else with TFTP_ACCESS_VIOLATION. */
+export async function openRegularFile(
   pathOrHandle: string | FileHandle,
   knownSize?: number,
-): Promise<FileReader> {
+): Promise<{ handle: FileHandle; size: number }> {
   let handle: FileHandle;
   if (typeof pathOrHandle === "string") {
     try {
@@ -173,15 +173,67 @@ export async function openFileReader(
     }
   } else {
     handle = pathOrHandle;
+    if (knownSize !== undefined) return { handle, size: knownSize };
   }
   try {
     const st = await handle.stat();
     if (!st.isFile()) throw tftpError("TFTP_ACCESS_VIOLATION", "Not a regular file");
-    return new FileReader(handle, knownSize ?? st.size);
+    return { handle, size: knownSize ?? st.size };
   } catch (error) {
     await handle.close().catch(() => undefined);
     throw error;
   }
+}
+
+export async function openFileReader(
+  pathOrHandle: string | FileHandle,
+  knownSize?: number,
+): Promise<FileReader> {
+  const { handle, size } = await openRegularFile(pathOrHandle, knownSize);
+  return new FileReader(handle, size);
+}
+
+/**
+ * A source made ready to stream: bytes already in wire form (netascii encoded), or an
+ * open regular file. It can cross to a worker thread (the FileHandle is transferable).
+ */
+export type PreparedSource =
+  | { readonly kind: "bytes"; readonly data: Uint8Array }
+  | {
+      readonly kind: "file";
+      readonly handle: FileHandle;
+      readonly size: number;
+      readonly netascii: boolean;
+    };
+
+export async function prepareSource(
+  source: Exclude<TftpSource, { kind: "error" }>,
+  mode: TransferMode,
+): Promise<PreparedSource> {
+  if (source.kind === "bytes") {
+    return { kind: "bytes", data: mode === "netascii" ? netasciiEncode(source.data) : source.data };
+  }
+  const { handle, size } =
+    source.kind === "file"
+      ? await openRegularFile(source.path)
+      : await openRegularFile(source.handle, source.size);
+  return { kind: "file", handle, size, netascii: mode === "netascii" };
+}
+
+/** Bytes on the wire, when known before sending (for tsize). */
+export function preparedWireSize(p: PreparedSource): number | undefined {
+  if (p.kind === "bytes") return p.data.length;
+  return p.netascii ? undefined : p.size;
+}
+
+export function readerFromPrepared(p: PreparedSource): ByteReader {
+  if (p.kind === "bytes") return new BytesReader(p.data);
+  const file = new FileReader(p.handle, p.size);
+  return p.netascii ? new NetasciiFileReader(file) : file;
+}
+
+export async function closePrepared(p: PreparedSource): Promise<void> {
+  if (p.kind === "file") await p.handle.close().catch(() => undefined);
 }
 
 /** The reader the server streams for `source` in `mode`. */
@@ -189,16 +241,5 @@ export async function readerFor(
   source: Exclude<TftpSource, { kind: "error" }>,
   mode: TransferMode,
 ): Promise<ByteReader> {
-  if (source.kind === "bytes") {
-    if (mode === "netascii") {
-      const encoded = netasciiEncode(source.data);
-      return new BytesReader(encoded);
-    }
-    return new BytesReader(source.data);
-  }
-  const reader =
-    source.kind === "file"
-      ? await openFileReader(source.path)
-      : await openFileReader(source.handle, source.size);
-  return mode === "netascii" ? new NetasciiFileReader(reader) : reader;
+  return readerFromPrepared(await prepareSource(source, mode));
 }
