@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
+import { createAdminApp } from "../../src/api/admin_app.ts";
+import type { StartNodeOptions } from "../../src/server/node.ts";
 import { startApi } from "./helpers.ts";
 
+// The server node's admin factory slot takes createAdminApp as is (checked by tsc).
+const factory: StartNodeOptions["createAdmin"] = createAdminApp;
+
 describe("OpenAPI, health and metrics", () => {
+  it("fits the server node's admin factory slot", () => {
+    expect(factory).toBe(createAdminApp);
+  });
+
   it("publishes a valid OpenAPI 3 document listing the routes, without a token", async () => {
     const api = await startApi();
     try {
