@@ -8,6 +8,7 @@ import { ProvisioError } from "../errors.ts";
 import {
   decodeProfileBytes as bytesToText,
   type Catalogue,
+  checkProfile,
   defaultCatalogue,
   detectProfileFormat,
   type ImportResolver,
@@ -56,38 +57,22 @@ function fromProfileWarning(w: ProfileWarning): CompileDiagnostic {
 const MAX_UNKNOWN_REPORTED = 50;
 
 /**
- * Catalogue check: unknown names get a "did you mean", values that do not fit the
- * parameter's type are reported. Warnings only — a device ignores unknown names (§3.2.5).
+ * Catalogue lint (unknown names with "did you mean", values that fail their type), with
+ * unknown names beyond the first 50 folded into one summary line. Warnings only — a
+ * device ignores unknown names (§3.2.5).
  */
 export function catalogueWarnings(
   profile: ParsedProfile,
   catalogue: Catalogue,
 ): CompileDiagnostic[] {
+  // The codec already reported non-ASCII values; say it once per parameter.
+  const seen = new Set(profile.warnings.map((w) => `${w.code}|${w.name}`));
   const out: CompileDiagnostic[] = [];
-  // The codec already reports non-ASCII values; say it once per parameter.
-  const nonAscii = new Set(
-    profile.warnings.filter((w) => w.code === ProfileWarningCode.NonAscii).map((w) => w.name),
-  );
   let unknown = 0;
-  for (const item of profile.entries) {
-    const where = { line: item.position?.line, column: item.position?.column };
-    if (!catalogue.has(item.name)) {
-      unknown++;
-      if (unknown <= MAX_UNKNOWN_REPORTED) {
-        const near = catalogue.suggest(item.name, 1)[0];
-        out.push({
-          ...where,
-          message: `unknown parameter ${item.name}${near ? `; did you mean ${near}?` : ""}`,
-        });
-      }
-      continue;
-    }
-    if (item.value === undefined) continue;
-    const check = catalogue.validate(item.name, item.value);
-    for (const issue of check?.issues ?? []) {
-      if (nonAscii.has(item.name) && issue.message.includes("non-ASCII")) continue;
-      out.push({ ...where, message: `${item.name}: ${issue.message}` });
-    }
+  for (const w of checkProfile(profile, catalogue, { suggestFor: MAX_UNKNOWN_REPORTED })) {
+    if (seen.has(`${w.code}|${w.name}`)) continue;
+    if (w.code === ProfileWarningCode.UnknownName && ++unknown > MAX_UNKNOWN_REPORTED) continue;
+    out.push(fromProfileWarning(w));
   }
   if (unknown > MAX_UNKNOWN_REPORTED) {
     out.push({

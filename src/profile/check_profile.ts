@@ -8,13 +8,26 @@ import type { Profile } from "./profile.ts";
  * (ignored by the device, §3.2.5) with "did you mean" suggestions, and values that fail
  * their type (§12.2; the device would keep the old value). Never throws.
  */
-export function checkProfile(profile: Profile, catalogue: Catalogue): ProfileWarning[] {
+export interface CheckProfileOptions {
+  /**
+   * Compute "did you mean" for at most this many unknown names (default: all). A profile
+   * full of another vendor's names costs an edit-distance search per name otherwise.
+   */
+  readonly suggestFor?: number;
+}
+
+export function checkProfile(
+  profile: Profile,
+  catalogue: Catalogue,
+  options: CheckProfileOptions = {},
+): ProfileWarning[] {
   const warnings: ProfileWarning[] = [];
+  let suggestBudget = options.suggestFor ?? Number.POSITIVE_INFINITY;
   for (const item of profile.entries) {
     const where = item.position === undefined ? {} : { position: item.position };
     const parameter = catalogue.lookup(item.name);
     if (!parameter) {
-      const suggestions = catalogue.suggest(item.name, 3);
+      const suggestions = suggestBudget-- > 0 ? catalogue.suggest(item.name, 3) : [];
       const hint = suggestions.length > 0 ? `; did you mean ${suggestions.join(", ")}?` : "";
       warnings.push({
         code: ProfileWarningCode.UnknownName,

@@ -22,7 +22,7 @@ export {
   definitionDefault,
 } from "./catalogue.ts";
 export { CATALOGUE_DATA } from "./catalogue_data.ts";
-export { checkProfile } from "./check_profile.ts";
+export { type CheckProfileOptions, checkProfile } from "./check_profile.ts";
 export { editDistance } from "./edit_distance.ts";
 export {
   ProfileErrorCode,
