@@ -375,6 +375,7 @@ async function main(): Promise<void> {
   writeFileSync(
     nginxConf,
     `worker_processes 1;
+worker_rlimit_nofile 16384;
 daemon off;
 user root;
 pid ${work}/nginx.pid;
@@ -386,7 +387,7 @@ http {
   uwsgi_temp_path ${temp}/uwsgi; scgi_temp_path ${temp}/scgi;
   keepalive_requests 1000000;
   default_type text/xml;
-  open_file_cache max=200000 inactive=60s;
+  sendfile on;
   server { listen 127.0.0.1:${PORTS.nginxHttp}; root ${work}/static; }
   server {
     listen 127.0.0.1:${PORTS.nginxHttps} ssl;

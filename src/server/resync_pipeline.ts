@@ -10,6 +10,7 @@
  */
 import { X509Certificate } from "node:crypto";
 import type { Logger } from "pino";
+import { isProvisioError } from "../errors.ts";
 import type { Catalogue } from "../profile/catalogue.ts";
 import type { DeviceInput } from "../store/store.ts";
 import type { Device, MacAddress, Tenant } from "../store/types.ts";
@@ -107,7 +108,13 @@ export class ResyncPipeline {
     try {
       outcome = await this.#process(request, ua);
     } catch (error) {
-      const message = error instanceof ProfileRenderError ? error.message : "internal error";
+      // Configuration problems (no AES key, a broken value template) are named in the event
+      // log; anything else stays "internal error" towards the device.
+      const message =
+        error instanceof ProfileRenderError ||
+        (isProvisioError(error) && error.code.startsWith("SERVER_TEMPLATE_"))
+          ? `profile cannot be rendered: ${error instanceof Error ? error.message : ""}`
+          : "internal error";
       this.#o.logger.error(
         { err: error, path: request.path.slice(0, 256), transport: request.transport },
         "resync failed",

@@ -1,7 +1,7 @@
 /**
  * Two `provisio serve` processes on one PostgreSQL database (a schema of its own): a layer
- * change is served by both within one second (LISTEN/NOTIFY), and both stop cleanly on
- * SIGTERM. PostgreSQL at 127.0.0.1:5432 (database `test`), as for the store tests.
+ * changed through the first node's admin API is served by both within one second
+ * (LISTEN/NOTIFY), and both stop cleanly on SIGTERM. PostgreSQL at 127.0.0.1:5432 (database `test`), as for the store tests.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -21,6 +21,7 @@ const MAC = parseMac("000e08cc0001");
 interface ServeProcess {
   readonly child: ChildProcess;
   readonly http: string;
+  readonly admin: string;
   readonly output: () => string;
   readonly exited: Promise<number | null>;
 }
@@ -70,11 +71,11 @@ function serve(dataDir: string, schema: string): Promise<ServeProcess> {
     const check = (): void => {
       for (const line of output.split("\n")) {
         if (!line.startsWith("{")) continue;
-        const entry = JSON.parse(line) as { msg?: string; http?: string };
-        if (entry.msg === "provisio listening" && entry.http) {
+        const entry = JSON.parse(line) as { msg?: string; http?: string; admin?: string };
+        if (entry.msg === "provisio listening" && entry.http && entry.admin) {
           clearTimeout(timer);
           child.stdout!.off("data", check);
-          resolve({ child, http: entry.http, output: () => output, exited });
+          resolve({ child, http: entry.http, admin: entry.admin, output: () => output, exited });
           return;
         }
       }
@@ -118,15 +119,27 @@ async function periodicOn(node: ServeProcess): Promise<string | undefined> {
 }
 
 describe("two serve processes on one PostgreSQL", () => {
-  it("serve a change made elsewhere within one second, on both nodes", async () => {
+  it("serve a layer changed through one node's API within one second, on both nodes", async () => {
     // Warm both caches.
     expect(await periodicOn(nodes[0]!)).toBe("3600");
     expect(await periodicOn(nodes[1]!)).toBe("3600");
     expect(await periodicOn(nodes[1]!)).toBe("3600");
 
-    await store.layers.set({ scope: "device", mac: MAC }, [
-      { name: "Resync_Periodic", value: "900", access: null },
+    // The first start printed the admin token once (stdout, not the log).
+    const token = /\n\s+(pvo_\S+)\n/.exec(nodes[0]!.output())?.[1];
+    expect(token).toBeDefined();
+    const put = await curl([
+      "-X",
+      "PUT",
+      "-H",
+      `Authorization: Bearer ${token}`,
+      "-H",
+      "Content-Type: application/json",
+      "--data",
+      '{"value":"900"}',
+      `${nodes[0]!.admin}/api/v1/devices/${MAC}/layer/parameters/Resync_Periodic`,
     ]);
+    expect(put.status).toBe(200);
     const changedAt = Date.now();
     const seen = await Promise.all(
       nodes.map(async (n) => {

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { ValueTemplates } from "../../src/server/value_template.ts";
+
+const context = {
+  device: { mac: "000e08aabb01", mac_upper: "000E08AABB01", serial: "CCQ1234" },
+  account: { line1: { user_id: "4085551234", display_name: "J. Smith" } },
+};
+
+describe("ValueTemplates (sandboxed LiquidJS)", () => {
+  const templates = new ValueTemplates();
+
+  it("renders account and device fields, and leaves plain values alone", () => {
+    expect(templates.render("{{ account.line1.user_id }}", context)).toBe("4085551234");
+    expect(templates.render("SEP{{ device.mac_upper }}", context)).toBe("SEP000E08AABB01");
+    expect(templates.render("{{ account.line2.user_id }}", context)).toBe("");
+    expect(templates.render("no template $MA", context)).toBe("no template $MA");
+  });
+
+  it("compiles a template once", () => {
+    const before = templates.cachedCount;
+    templates.render("{{ device.serial }}-x", context);
+    templates.render("{{ device.serial }}-x", context);
+    expect(templates.cachedCount).toBe(before + 1);
+  });
+
+  it("cannot reach the file system, prototypes or unknown filters", () => {
+    expect(() => templates.render("{% include '/etc/passwd' %}", context)).toThrow(
+      expect.objectContaining({ code: "SERVER_TEMPLATE_FAILED" }),
+    );
+    expect(templates.render("{{ device.constructor }}{{ device.__proto__ }}", context)).toBe("");
+    expect(() => templates.render("{{ device.mac | exec }}", context)).toThrow(
+      expect.objectContaining({ code: "SERVER_TEMPLATE_INVALID" }),
+    );
+  });
+
+  it("stops runaway templates", () => {
+    expect(() => templates.render("{% for i in (1..100000000) %}x{% endfor %}", context)).toThrow(
+      expect.objectContaining({ code: "SERVER_TEMPLATE_FAILED" }),
+    );
+  });
+});
