@@ -152,6 +152,8 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
   });
 
   app.decorateRequest("principal", null);
+  // Shutdown: running imports stop after their current batch (what they committed stays).
+  app.addHook("onClose", () => ctx.operations.close());
   app.addContentTypeParser(
     "text/csv",
     { parseAs: "string", bodyLimit: importBodyLimit },

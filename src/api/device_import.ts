@@ -70,6 +70,8 @@ export interface ImportOptions {
   readonly onRowError?: (error: ImportLineError) => void;
   /** Errors kept in the result (default 1,000). */
   readonly maxErrorsKept?: number;
+  /** Stops the import between batches (committed rows stay). */
+  readonly signal?: AbortSignal;
 }
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -249,6 +251,9 @@ export async function importDevicesCsv(
       chunk = [];
     };
     for await (const record of records) {
+      if (options.signal?.aborted === true) {
+        throw apiError("API_UNAVAILABLE", "the import was stopped (server shutting down)");
+      }
       rowsRead++;
       try {
         chunk.push({ line: record.line, input: await toInput(record.line, record.fields) });

@@ -23,6 +23,8 @@ export interface Operation {
   progress: ImportProgress;
   errors: ImportLineError[];
   error: { code: string; message: string } | null;
+  /** Aborted when the registry shuts down; long operations check it between steps. */
+  readonly signal: AbortSignal;
 }
 
 export interface OperationRegistryOptions {
@@ -37,6 +39,7 @@ export class OperationRegistry {
   readonly #keepMs: number;
   readonly #now: () => number;
   readonly #running = new Set<Promise<unknown>>();
+  readonly #abort = new AbortController();
 
   constructor(options: OperationRegistryOptions = {}) {
     this.#maxFinished = options.maxFinished ?? 100;
@@ -61,6 +64,7 @@ export class OperationRegistry {
       progress: { rowsRead: 0, committed: 0, rejected: 0, lastCommittedLine: null },
       errors: [],
       error: null,
+      signal: this.#abort.signal,
     };
     this.#operations.set(operation.id, operation);
     const task = run(operation).then(
@@ -87,7 +91,13 @@ export class OperationRegistry {
     return this.#operations.get(id);
   }
 
-  /** Waits for every running operation (graceful shutdown, tests). */
+  /** Asks running operations to stop, and waits for them (graceful shutdown). */
+  async close(): Promise<void> {
+    this.#abort.abort();
+    await this.settled();
+  }
+
+  /** Waits for every running operation (tests). */
   async settled(): Promise<void> {
     while (this.#running.size > 0) await Promise.all([...this.#running]);
   }

@@ -254,6 +254,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
             store,
             tenantId: tenant.id,
             actor: principal.actor,
+            signal: op.signal,
             ...(request.query.batchSize === undefined
               ? {}
               : { batchSize: request.query.batchSize }),
