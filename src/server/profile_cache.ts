@@ -26,8 +26,12 @@ import type {
   Tenant,
 } from "../store/types.ts";
 
-/** Generation snapshot a rendered profile depends on: `[key, generation]` pairs. */
-export type Dependencies = ReadonlyArray<readonly [string, number]>;
+/**
+ * Generation snapshot a rendered profile depends on: `key, generation, key, generation, …`
+ * in one flat array (one object per profile, keys interned: 100,000 cached profiles stay
+ * cheap to hold and to garbage-collect).
+ */
+export type Dependencies = ReadonlyArray<string | number>;
 
 export interface ConfigCacheOptions {
   /** Most device records kept (known and unknown MACs). */
@@ -67,6 +71,8 @@ export class ConfigCache<P = unknown> {
   readonly #groups = new Map<string, Group | null>();
   readonly #layers = new Map<string, Layer | null>();
   readonly #profiles: BoundedMap<MacAddress, { deps: Dependencies; value: P }>;
+  /** Interned generation keys of shared records (`tenant:…`, `model:…`, …). */
+  readonly #keys = new Map<string, string>();
   readonly #onTenantsChanged: ConfigCacheOptions["onTenantsChanged"];
   #tenants = new Map<string, Tenant>();
   #tenantReload: Promise<void> | undefined;
@@ -97,16 +103,31 @@ export class ConfigCache<P = unknown> {
 
   /** The generations a profile rendered from these records depends on. */
   dependencies(device: Device): Dependencies {
-    const keys = [GLOBAL, `tenant:${device.tenantId}`, `device:${device.mac}`];
-    if (device.modelPn !== null) keys.push(`model:${device.modelPn}`);
-    if (device.groupId !== null) keys.push(`group:${device.groupId}`);
-    if (device.accountId !== null) keys.push(`account:${device.accountId}`);
-    return keys.map((k) => [k, this.generation(k)] as const);
+    const deps: Array<string | number> = [];
+    const add = (key: string): void => {
+      deps.push(key, this.generation(key));
+    };
+    add(GLOBAL);
+    add(this.#intern("tenant:", device.tenantId));
+    add(`device:${device.mac}`);
+    if (device.modelPn !== null) add(this.#intern("model:", device.modelPn));
+    if (device.groupId !== null) add(this.#intern("group:", device.groupId));
+    if (device.accountId !== null) add(this.#intern("account:", device.accountId));
+    return deps;
+  }
+
+  #intern(prefix: string, id: string): string {
+    const key = prefix + id;
+    const known = this.#keys.get(key);
+    if (known !== undefined) return known;
+    if (this.#keys.size > 200_000) this.#keys.clear();
+    this.#keys.set(key, key);
+    return key;
   }
 
   #current(deps: Dependencies): boolean {
-    for (const [key, gen] of deps) {
-      if ((this.#generations.get(key) ?? 0) !== gen) return false;
+    for (let i = 0; i < deps.length; i += 2) {
+      if ((this.#generations.get(deps[i] as string) ?? 0) !== deps[i + 1]) return false;
     }
     return true;
   }

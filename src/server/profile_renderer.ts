@@ -64,10 +64,8 @@ export interface RenderInput {
 export interface RenderedProfile {
   /** The wire bytes. */
   readonly body: Buffer;
-  /** Strong ETag, quoted. */
+  /** Strong ETag, quoted: a SHA-256 of the rendered XML and the encoding (162 bits kept). */
   readonly etag: string;
-  /** Content hash the ETag is made from. */
-  readonly hash: string;
   readonly encoding: EncryptionMode;
   readonly contentType: string;
   readonly parameterCount: number;
@@ -176,14 +174,15 @@ export class ProfileRenderer {
         `device ${input.device.mac} is set to AES profiles but has no device key`,
       );
     }
-    const hash = createHash("sha256")
+    const digest = createHash("sha256")
       .update(xml)
       .update("\0")
       .update(encoding)
       .update("\0")
       .update(key === undefined ? "" : createHash("sha256").update(key).digest("hex"))
       .digest("base64url");
-    if (previous !== undefined && previous.hash === hash) return previous;
+    const etag = `"${digest.slice(0, 27)}"`;
+    if (previous !== undefined && previous.etag === etag) return previous;
     const plain = Buffer.from(xml, "utf8");
     const body =
       encoding === "none"
@@ -191,8 +190,7 @@ export class ProfileRenderer {
         : encodeProfileBytes(plain, { gzip: true, ...(key === undefined ? {} : { key }) });
     return {
       body,
-      etag: `"${hash.slice(0, 27)}"`,
-      hash,
+      etag,
       encoding,
       contentType: encoding === "none" ? "text/xml; charset=utf-8" : "application/octet-stream",
       parameterCount: parameters.length,

@@ -71,8 +71,12 @@ export interface PipelineOptions {
   readonly now?: () => number;
 }
 
+/** The last written resync of a device (references to strings the request already holds). */
 interface LastWrite {
-  readonly key: string;
+  readonly result: string;
+  readonly transport: string;
+  readonly remoteAddress: string;
+  readonly userAgent: string | null;
   readonly eventAt: number;
   readonly statusAt: number;
 }
@@ -143,14 +147,21 @@ export class ResyncPipeline {
     let writeEvent = true;
     let writeStatus = mac !== undefined && outcome.tenantId !== undefined;
     if (mac !== undefined && (response.result === "ok" || response.result === "not-modified")) {
-      const key = `${response.result}|${request.transport}|${request.remoteAddress}|${userAgent}`;
       const last = this.#lastWrite.get(mac);
-      const same = last !== undefined && last.key === key;
+      const same =
+        last !== undefined &&
+        last.result === response.result &&
+        last.transport === request.transport &&
+        last.remoteAddress === request.remoteAddress &&
+        last.userAgent === userAgent;
       writeEvent = !(same && now - last.eventAt < this.#eventWindow);
       writeStatus &&= !(same && now - last.statusAt < this.#statusWindow);
       if (writeEvent || writeStatus || !same) {
         this.#lastWrite.set(mac, {
-          key,
+          result: response.result,
+          transport: request.transport,
+          remoteAddress: request.remoteAddress,
+          userAgent,
           eventAt: writeEvent || !same ? now : last.eventAt,
           statusAt: writeStatus || !same ? now : last.statusAt,
         });
