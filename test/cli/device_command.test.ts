@@ -1,10 +1,16 @@
-import { writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { macFor, provisio, tempDir } from "./helpers.ts";
+import { BIN, macFor, provisio, tempDir } from "./helpers.ts";
+
+const run = promisify(execFile);
 
 describe("provisio device", () => {
-  it("adds to the default tenant without --tenant, shows, lists; refuses a malformed MAC", async () => {
+  it("adds to the default tenant without --tenant, shows, lists; refuses a malformed MAC", {
+    timeout: 90_000,
+  }, async () => {
     const dir = tempDir("device");
     const data = join(dir, "data");
     const add = await provisio([
@@ -63,7 +69,9 @@ describe("provisio device", () => {
     expect(missing.stderr).toContain("not found");
   });
 
-  it("imports CSV with progress lines, per-line errors and only acknowledged rows counted", async () => {
+  it("imports CSV with progress lines, per-line errors and only acknowledged rows counted", {
+    timeout: 90_000,
+  }, async () => {
     const dir = tempDir("import");
     const data = join(dir, "data");
     const file = join(dir, "devices.csv");
@@ -98,6 +106,49 @@ describe("provisio device", () => {
     expect(header.code).toBe(1);
     expect(header.stderr).toContain("no mac column");
   });
+
+  it("shows a progress bar on a terminal", async () => {
+    const dir = tempDir("tty");
+    const file = join(dir, "devices.csv");
+    const rows = ["mac,model"];
+    for (let i = 0; i < 2000; i++) rows.push(`${macFor(i)},SPA112`);
+    writeFileSync(file, rows.join("\n"));
+    // util-linux `script` gives the command a pseudo-terminal.
+    const { stdout } = await run("script", [
+      "-qec",
+      `"${process.execPath}" "${BIN}" device import "${file}" --batch-size 500 -d "${join(dir, "data")}"`,
+      "/dev/null",
+    ]);
+    expect(stdout).toMatch(/importing \[[█░]+\] 100% \| 2000\/2000 rows \| 0 refused/);
+    expect(stdout).toContain("imported 2000 devices");
+    expect(stdout).not.toContain("committed 500 rows");
+  }, 60_000);
+
+  it("finds the installation through --config and PROVISIO_DATA_DIR, like serve", async () => {
+    const dir = tempDir("config");
+    writeFileSync(join(dir, "site.yaml"), "data_dir: ./site-data\n");
+    const viaFile = await provisio(
+      [
+        "device",
+        "add",
+        "--mac",
+        "000e08000001",
+        "--model",
+        "SPA112",
+        "--config",
+        join(dir, "site.yaml"),
+      ],
+      { cwd: dir },
+    );
+    expect(viaFile.code, viaFile.stderr).toBe(0);
+    expect(existsSync(join(dir, "site-data", "provisio.db"))).toBe(true);
+    const viaEnv = await provisio(["device", "list", "--json"], {
+      cwd: dir,
+      env: { PROVISIO_DATA_DIR: join(dir, "site-data") },
+    });
+    expect(viaEnv.code, viaEnv.stderr).toBe(0);
+    expect(JSON.parse(viaEnv.stdout).mac).toBe("000e08000001");
+  }, 60_000);
 
   it("documents every command with examples", async () => {
     const res = await provisio(["device", "import", "--help"]);
