@@ -80,15 +80,18 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const q = request.query;
       const tenantId = await listTenant(store, principal, q.tenant);
       const limit = q.limit ?? 100;
-      const filterTenant = tenantId ?? principal.token.tenantId ?? undefined;
+      // By reference/name within the listed tenant (default tenant when listing all); by id
+      // in any visible tenant.
       const accountId =
         q.account === undefined
           ? undefined
-          : (await resolveAccount(store, filterTenant ?? "default", q.account)).id;
+          : ((tenantId === undefined ? await store.accounts.find(q.account) : null)?.id ??
+            (await resolveAccount(store, tenantId ?? "default", q.account)).id);
       const groupId =
         q.group === undefined
           ? undefined
-          : (await resolveGroup(store, filterTenant ?? "default", q.group)).id;
+          : ((tenantId === undefined ? await store.groups.find(q.group) : null)?.id ??
+            (await resolveGroup(store, tenantId ?? "default", q.group)).id);
       const devices = await store.devices.list({
         ...(tenantId === undefined ? {} : { tenantId }),
         ...(accountId === undefined ? {} : { accountId }),
