@@ -59,6 +59,10 @@ export interface ServeConfig {
   readonly limits: ServeLimits;
   /** Batched status / event writes are flushed at least this often. */
   readonly flushIntervalMs: number;
+  /** A repeated identical successful resync within this window is not logged again (0 = log all). */
+  readonly repeatEventWindowMs: number;
+  /** …and the device's status row is not rewritten within this window (0 = every resync). */
+  readonly repeatStatusWindowMs: number;
   /** Milliseconds a graceful shutdown waits for in-flight requests before closing sockets. */
   readonly shutdownGraceMs: number;
 }
@@ -120,6 +124,8 @@ type Key =
   | "requestTimeoutMs"
   | "keepAliveTimeoutMs"
   | "flushIntervalMs"
+  | "repeatEventWindowMs"
+  | "repeatStatusWindowMs"
   | "shutdownGraceMs";
 
 /** Where each key lives in the YAML file and which environment variable overrides it. */
@@ -145,6 +151,14 @@ const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly en
     env: "PROVISIO_KEEP_ALIVE_TIMEOUT_MS",
   },
   flushIntervalMs: { yaml: ["writes", "flush_interval_ms"], env: "PROVISIO_FLUSH_INTERVAL_MS" },
+  repeatEventWindowMs: {
+    yaml: ["writes", "repeat_event_window_ms"],
+    env: "PROVISIO_REPEAT_EVENT_WINDOW_MS",
+  },
+  repeatStatusWindowMs: {
+    yaml: ["writes", "repeat_status_window_ms"],
+    env: "PROVISIO_REPEAT_STATUS_WINDOW_MS",
+  },
   shutdownGraceMs: { yaml: ["shutdown_grace_ms"], env: "PROVISIO_SHUTDOWN_GRACE_MS" },
 };
 
@@ -318,6 +332,8 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
       keepAliveTimeoutMs: int("keepAliveTimeoutMs", 5_000, 100, 3_600_000),
     },
     flushIntervalMs: int("flushIntervalMs", 250, 10, 60_000),
+    repeatEventWindowMs: int("repeatEventWindowMs", 60_000, 0, 86_400_000),
+    repeatStatusWindowMs: int("repeatStatusWindowMs", 10_000, 0, 86_400_000),
     shutdownGraceMs: int("shutdownGraceMs", 10_000, 0, 600_000),
   };
   const ports = [config.httpPort, config.httpsPort, config.adminPort].filter(

@@ -253,6 +253,8 @@ export async function startNode(
     builtInClientCas: [deviceCaFingerprint],
     createDevice: (input) => store.devices.create(input, { actor: "system:auto-create" }),
     maxUrlBytes: config.limits.maxUrlBytes,
+    repeatEventWindowMs: config.repeatEventWindowMs,
+    repeatStatusWindowMs: config.repeatStatusWindowMs,
   });
 
   const listenerOptions = { handler: pipeline, limits: config.limits, logger };
