@@ -31,7 +31,9 @@ function headersOf(response: ResyncResponse): string[] {
     for (const [name, value] of Object.entries(response.headers)) {
       if (typeof value === "string") flat.push(name, value);
     }
-    flat.push("content-length", String(response.body?.byteLength ?? 0));
+    // A 304 has no body and must not claim one (RFC 9110 §8.6).
+    if (response.status !== 304)
+      flat.push("content-length", String(response.body?.byteLength ?? 0));
     flatHeaders.set(response, flat);
   }
   return flat;

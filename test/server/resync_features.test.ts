@@ -81,6 +81,52 @@ describe("generic vendor certificates (§8.3.3)", () => {
   });
 });
 
+describe("trusted client CAs per tenant", () => {
+  it("trusts a tenant's own CA for its devices only, and refuses expired certificates", async () => {
+    const { createDeviceCa, issueDeviceCertificate } = await import("../../src/crypto/index.ts");
+    const vendorCa = await createDeviceCa({ commonName: "Vendor Client CA" });
+    const vendor = await node.store.tenants.create({
+      slug: "vendor",
+      name: "Vendor CA SP",
+      settings: { profilePaths: ["/v/$MA.xml"], trustedClientCas: [vendorCa.certificatePem] },
+    });
+    const mac = parseMac("000e08dd0003");
+    await node.store.devices.create({ mac, tenantId: vendor.id });
+    await node.store.layers.set({ scope: "tenant", tenantId: vendor.id }, [
+      { name: "Resync_Periodic", value: "600", access: "na" },
+    ]);
+    await node.cache.settled();
+    const write = async (name: string, pem: { certificatePem: string; privateKeyPem: string }) => {
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(join(dir, `${name}.crt`), pem.certificatePem);
+      writeFileSync(join(dir, `${name}.key`), pem.privateKeyPem);
+      return ["--cert", join(dir, `${name}.crt`), "--key", join(dir, `${name}.key`)];
+    };
+    const tls = ["--cacert", node.boot.paths.serverCert];
+    const own = await write("vendor", await issueDeviceCertificate(vendorCa, { mac }));
+    const ok = await curl([...tls, ...own, `${https}/v/${mac}.xml`]);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toContain("600");
+    // The vendor CA is not trusted by the default tenant.
+    const other = await write("vendor-old", await issueDeviceCertificate(vendorCa, { mac: OLD }));
+    const refused = await curl([...tls, ...other, `${https}/profile/${OLD}.xml`]);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatch(/CA this tenant trusts/);
+    // Expired: valid chain, wrong dates.
+    const expired = await write(
+      "expired",
+      await issueDeviceCertificate(vendorCa, {
+        mac,
+        now: new Date(Date.now() - 400 * 86_400_000),
+        validityDays: 30,
+      }),
+    );
+    const late = await curl([...tls, ...expired, `${https}/v/${mac}.xml`]);
+    expect(late.status).toBe(403);
+    expect(late.body).toMatch(/not trusted \(.*expired/i);
+  });
+});
+
 describe("auto-create", () => {
   it("creates unknown devices on a tenant that allows it, then rate-limits", async () => {
     const first = parseMac("000e08ee0000");
