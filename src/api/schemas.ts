@@ -356,8 +356,11 @@ export const LayerSchema = Type.Object(
     parameters: Type.Array(
       Type.Object({
         name: Type.String(),
-        value: Nullable(Type.String()),
+        value: Nullable(Type.String({ description: "null: access only, or a withheld secret" })),
         access: Nullable(Type.String()),
+        secret: Type.Boolean({
+          description: "a password: its value is shown to admin tokens only",
+        }),
       }),
     ),
     version: Type.Integer({ description: "0 when the layer does not exist yet" }),

@@ -2,6 +2,8 @@
  * Records → JSON bodies. Secrets never leave: devices say `hasDeviceKey`, account lines say
  * `hasPassword`, tokens never carry their hash.
  */
+
+import { defaultCatalogue } from "../profile/index.ts";
 import type {
   Account,
   ApiToken,
@@ -112,16 +114,28 @@ export function groupJson(g: Group) {
   };
 }
 
-/** A layer; a target without one yet is an empty layer at version 0. */
-export function layerJson(target: LayerTarget, layer: Layer | null) {
+/**
+ * A layer; a target without one yet is an empty layer at version 0. Values of secret
+ * parameters (passwords, per the catalogue) are withheld unless `revealSecrets` (admins).
+ */
+export function layerJson(
+  target: LayerTarget,
+  layer: Layer | null,
+  options: { revealSecrets?: boolean; isSecret?: (name: string) => boolean } = {},
+) {
+  const isSecret = options.isSecret ?? ((name: string) => defaultCatalogue.isSecret(name));
   return {
     key: layerKey(target),
     scope: target.scope,
-    parameters: (layer?.parameters ?? []).map((p) => ({
-      name: p.name,
-      value: p.value,
-      access: p.access,
-    })),
+    parameters: (layer?.parameters ?? []).map((p) => {
+      const secret = p.value !== null && isSecret(p.name);
+      return {
+        name: p.name,
+        value: secret && options.revealSecrets !== true ? null : p.value,
+        access: p.access,
+        secret,
+      };
+    }),
     version: layer?.version ?? 0,
     updatedAt: layer === null ? null : iso(layer.updatedAt),
   };
@@ -154,9 +168,27 @@ export function auditJson(a: AuditEntry) {
     entity: a.entity,
     key: a.key,
     tenantId: a.tenantId,
-    before: a.before ?? null,
-    after: a.after ?? null,
+    before: redactLayerSnapshot(a.entity, a.before ?? null),
+    after: redactLayerSnapshot(a.entity, a.after ?? null),
   };
+}
+
+/** Layer snapshots in the audit log (a parameter list): values of secret parameters are hidden. */
+function redactLayerSnapshot(entity: string, snapshot: unknown): unknown {
+  if (entity !== "layer" || snapshot === null || typeof snapshot !== "object") return snapshot;
+  const redactList = (parameters: unknown[]) =>
+    parameters.map((p: unknown) => {
+      if (p === null || typeof p !== "object") return p;
+      const { name, value } = p as { name?: unknown; value?: unknown };
+      return typeof name === "string" &&
+        typeof value === "string" &&
+        defaultCatalogue.isSecret(name)
+        ? { ...p, value: "[redacted]" }
+        : p;
+    });
+  if (Array.isArray(snapshot)) return redactList(snapshot);
+  const parameters = (snapshot as { parameters?: unknown }).parameters;
+  return Array.isArray(parameters) ? { ...snapshot, parameters: redactList(parameters) } : snapshot;
 }
 
 export function tokenJson(t: ApiToken) {

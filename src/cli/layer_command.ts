@@ -218,7 +218,10 @@ Examples:
             return;
           }
           const found = await store.layers.get(target);
-          if (flags.json === true) return printJson(layerJson(target, found));
+          if (flags.json === true)
+            return printJson(
+              layerJson(target, found, { revealSecrets: flags.showSecrets === true }),
+            );
           if (found === null || found.parameters.length === 0) {
             process.stdout.write(`${layerKey(target)}: no parameters\n`);
             return;

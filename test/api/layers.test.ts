@@ -33,8 +33,8 @@ describe("layers, parameters and the effective configuration", () => {
     expect(tenant.status).toBe(200);
     expect(tenant.body.key).toBe("tenant:default");
     expect(tenant.body.parameters).toEqual([
-      { name: "Proxy_1_", value: "tenant.example.com", access: "ro" },
-      { name: "Resync_Periodic", value: "3600", access: null },
+      { name: "Proxy_1_", value: "tenant.example.com", access: "ro", secret: false },
+      { name: "Resync_Periodic", value: "3600", access: null, secret: false },
     ]);
     const model = await api.request(
       "PUT",
@@ -168,13 +168,43 @@ describe("layers, parameters and the effective configuration", () => {
     ]);
   });
 
+  it("shows secret parameter values in layers to admin tokens only", async () => {
+    const set = await api.request("PUT", "/api/v1/tenants/default/layer/parameters/Admin_Passwd", {
+      token: api.tokens.operator,
+      body: { value: "adm1n-pass", access: "na" },
+    });
+    expect(set.status).toBe(200);
+    expect(set.text).not.toContain("adm1n-pass");
+    const asOperator = await api.request("GET", "/api/v1/tenants/default/layer", {
+      token: api.tokens.operator,
+    });
+    expect(asOperator.text).not.toContain("adm1n-pass");
+    expect(
+      asOperator.body.parameters.find((p: { name: string }) => p.name === "Admin_Passwd"),
+    ).toEqual({
+      name: "Admin_Passwd",
+      value: null,
+      access: "na",
+      secret: true,
+    });
+    const asAdmin = await api.request("GET", "/api/v1/tenants/default/layer");
+    expect(
+      asAdmin.body.parameters.find((p: { name: string }) => p.name === "Admin_Passwd").value,
+    ).toBe("adm1n-pass");
+    const audit = await api.request("GET", "/api/v1/audit?entity=layer&key=tenant:default");
+    expect(audit.status).toBe(200);
+    expect(audit.text).toContain("Admin_Passwd");
+    expect(audit.text).not.toContain("adm1n-pass");
+    await api.request("DELETE", "/api/v1/tenants/default/layer/parameters/Admin_Passwd");
+  });
+
   it("replaces a layer with PUT and removes it with DELETE", async () => {
     const put = await api.request("PUT", "/api/v1/devices/000e08abcdef/layer", {
       body: { parameters: [{ name: "Display_Name_1_", value: "Front desk" }] },
     });
     expect(put.status).toBe(200);
     expect(put.body.parameters).toEqual([
-      { name: "Display_Name_1_", value: "Front desk", access: null },
+      { name: "Display_Name_1_", value: "Front desk", access: null, secret: false },
     ]);
     expect((await api.request("DELETE", "/api/v1/devices/000e08abcdef/layer")).status).toBe(204);
     const after = await api.request("GET", "/api/v1/devices/000e08abcdef/layer");

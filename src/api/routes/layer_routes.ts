@@ -28,6 +28,10 @@ const NameParam = Type.String({ minLength: 1, maxLength: 128 });
 export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store, catalogue } = ctx;
   const params = (request: FastifyRequest): AnyParams => request.params as AnyParams;
+  const view = (request: FastifyRequest) => ({
+    revealSecrets: principalOf(request).token.role === "admin",
+    isSecret: (name: string) => catalogue.isSecret(name),
+  });
 
   const tenantOf = async (request: FastifyRequest) => {
     const ref = params(request).id!;
@@ -105,7 +109,7 @@ export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
       async (request) => {
         const target = await s.target(request);
-        return layerJson(target, await store.layers.get(target));
+        return layerJson(target, await store.layers.get(target), view(request));
       },
     );
 
@@ -129,7 +133,7 @@ export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
           actor: principalOf(request).actor,
           catalogue,
         });
-        return layerJson(target, layer);
+        return layerJson(target, layer, view(request));
       },
     );
 
@@ -154,7 +158,7 @@ export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
           request.body.unset ?? [],
           { actor: principalOf(request).actor, catalogue },
         );
-        return layerJson(target, layer);
+        return layerJson(target, layer, view(request));
       },
     );
 
@@ -198,7 +202,7 @@ export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
           [],
           { actor: principalOf(request).actor, catalogue },
         );
-        return layerJson(target, layer);
+        return layerJson(target, layer, view(request));
       },
     );
 
@@ -225,7 +229,7 @@ export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
           actor: principalOf(request).actor,
           catalogue,
         });
-        return layerJson(target, layer);
+        return layerJson(target, layer, view(request));
       },
     );
   }
