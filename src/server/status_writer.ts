@@ -3,10 +3,13 @@
  * database: a resync appends to an in-memory batch, and a timer flushes the batch in one
  * transaction per kind. Status updates are coalesced per MAC (only the newest matters).
  *
- * If the database is unavailable, batches are kept and retried at the next tick, up to
- * `maxPending` events; beyond that the oldest events are dropped (and counted) rather than
- * letting memory grow without bound. `close()` flushes what is left.
+ * If the database is unavailable (`STORE_UNAVAILABLE`), batches are kept and retried at the
+ * next tick, up to `maxPending` events; beyond that the oldest events are dropped (and
+ * counted) rather than letting memory grow without bound. Any other failure is retried twice
+ * and then the batch is dropped (counted, reported), so one bad row cannot wedge the writer.
+ * `close()` flushes what is left.
  */
+import { isProvisioError } from "../errors.ts";
 import type { DeviceStatusUpdate } from "../store/store.ts";
 import type { MacAddress, ResyncEventInput } from "../store/types.ts";
 
@@ -46,6 +49,8 @@ export class StatusWriter {
   #timer: unknown;
   #flushing: Promise<void> | undefined;
   #closed = false;
+  #failures = 0;
+  /** Events dropped (overflow or a batch that kept failing). */
   dropped = 0;
 
   constructor(options: StatusWriterOptions) {
@@ -104,12 +109,20 @@ export class StatusWriter {
       try {
         if (statuses.length > 0) await this.#sink.recordStatusBatch(statuses);
         if (events.length > 0) await this.#sink.appendEventBatch(events);
+        this.#failures = 0;
         this.#onFlush?.({ ok: true, statuses: statuses.length, events: events.length });
       } catch (error) {
+        const transient = isProvisioError(error) && error.status === 503;
+        this.#failures++;
+        this.#onFlush?.({ ok: false, statuses: statuses.length, events: events.length, error });
+        if (!transient && this.#failures >= 3) {
+          this.dropped += events.length;
+          this.#failures = 0;
+          return;
+        }
         // Keep them for the next attempt; newer statuses win over the ones we failed to write.
         for (const s of statuses) if (!this.#statuses.has(s.mac)) this.#statuses.set(s.mac, s);
         this.#events = events.concat(this.#events);
-        this.#onFlush?.({ ok: false, statuses: statuses.length, events: events.length, error });
         if (!this.#closed) this.#schedule();
       } finally {
         this.#flushing = undefined;

@@ -62,4 +62,25 @@ describe("StatusWriter", () => {
     expect(written[0]!.events).toHaveLength(2);
     expect(writer.pending).toEqual({ status: 0, event: 0 });
   });
+
+  it("drops a batch that keeps failing for another reason than an unavailable database", async () => {
+    let attempts = 0;
+    const writer = new StatusWriter({
+      intervalMs: 60_000,
+      setTimer: () => ({}),
+      clearTimer: () => undefined,
+      sink: {
+        recordStatusBatch: async () => undefined,
+        appendEventBatch: async () => {
+          attempts++;
+          throw new Error("constraint violated");
+        },
+      },
+    });
+    writer.event(event(1));
+    for (let i = 0; i < 3; i++) await writer.flush();
+    expect(attempts).toBe(3);
+    expect(writer.pending.event).toBe(0);
+    expect(writer.dropped).toBe(1);
+  });
 });
