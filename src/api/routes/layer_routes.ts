@@ -1,4 +1,4 @@
-import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { LayerTarget } from "../../store/index.ts";
 import { assertVisible, principalOf } from "../auth.ts";
@@ -235,4 +235,3 @@ export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   }
 }
 
-export type LayerParams = Static<typeof LayerSchema>;
