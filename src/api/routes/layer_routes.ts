@@ -234,4 +234,3 @@ export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     );
   }
 }
-
