@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerAccountCommand } from "./account_command.ts";
+import { registerAuditCommand } from "./audit_command.ts";
 import { registerDeviceCommand } from "./device_command.ts";
 import { registerGroupCommand } from "./group_command.ts";
 import { registerLayerCommand } from "./layer_command.ts";
@@ -30,4 +31,5 @@ export const commands: readonly RegisterCommand[] = [
   registerTenantCommand,
   registerGroupCommand,
   registerModelCommand,
+  registerAuditCommand,
 ];

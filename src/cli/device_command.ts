@@ -400,4 +400,24 @@ Examples:
         if (rejected > 0) process.exitCode = 1;
       });
     });
+
+  installationOptions(
+    device
+      .command("rm")
+      .description("Delete devices (with their device layer and status)")
+      .argument("<macs...>", "MAC addresses, any form"),
+  )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  provisio device rm 000e08abcdef\n  provisio device rm 00:0E:08:AB:CD:01 00:0E:08:AB:CD:02",
+    )
+    .action(async (macs: string[], flags: InstallationFlags) => {
+      const parsed = macs.map(parseMacParam);
+      await withInstallation(flags, async ({ store, actor }) => {
+        for (const mac of parsed) {
+          await store.devices.delete(mac, { actor });
+          process.stdout.write(`deleted ${mac}\n`);
+        }
+      });
+    });
 };

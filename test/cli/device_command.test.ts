@@ -67,6 +67,19 @@ describe("provisio device", () => {
     const missing = await provisio(["device", "show", "000e08000000", "-d", data]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("not found");
+
+    const rm = await provisio(["device", "rm", "00:0e:08:ab:cd:ef", "-d", data]);
+    expect(rm.code, rm.stderr).toBe(0);
+    const audit = await provisio(["audit", "--entity", "device", "--json", "-d", data]);
+    const actions = audit.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(actions.map((a: { action: string }) => a.action)).toEqual([
+      "device.delete",
+      "device.create",
+    ]);
+    expect(actions[0].actor).toMatch(/^cli:/);
   });
 
   it("imports CSV with progress lines, per-line errors and only acknowledged rows counted", {
