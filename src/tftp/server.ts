@@ -32,7 +32,9 @@ import {
   bindSocket,
   type ForeignPacket,
   newUdpSocket,
+  openTransferSockets,
   readSession,
+  type TransferSockets,
 } from "./session.ts";
 import {
   closePrepared,
@@ -174,7 +176,8 @@ interface Offloaded {
 interface Active {
   readonly key: string;
   readonly address: string;
-  socket: Socket | undefined;
+  readonly port: number;
+  sockets: TransferSockets | undefined;
   abort?: (code: TftpProvisioCode, message: string) => void;
 }
 
@@ -441,7 +444,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       );
       return;
     }
-    const active: Active = { key, address: remote.address, socket: undefined };
+    const active: Active = { key, address: remote.address, port: remote.port, sockets: undefined };
     this.active.set(key, active);
     this.perClient.set(remote.address, count + 1);
     const run =
@@ -480,16 +483,17 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     this.release(active);
   }
 
-  private async openTransferSocket(active: Active): Promise<Socket | undefined> {
-    const socket = newUdpSocket(this.type);
-    socket.on("error", (e) => this.emit("socketError", e));
-    await bindSocket(socket, this.bindAddress, 0);
+  private async openTransferSockets(active: Active): Promise<TransferSockets | undefined> {
+    const remote = { address: active.address, port: active.port };
+    const sockets = await openTransferSockets(this.type, this.bindAddress, remote, (e) =>
+      this.emit("socketError", e),
+    );
     if (this.closing || !this.active.has(active.key)) {
-      socket.close();
+      sockets.close();
       return undefined;
     }
-    active.socket = socket;
-    return socket;
+    active.sockets = sockets;
+    return sockets;
   }
 
   private async serveRead(
@@ -522,22 +526,22 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     }
     const nego = negotiateServerOptions(packet.options, "read", preparedWireSize(prepared), this.o);
     if (this.offload(active, request, prepared, nego.params, nego.accepted)) return;
-    let socket: Socket | undefined;
+    let sockets: TransferSockets | undefined;
     try {
-      socket = await this.openTransferSocket(active);
+      sockets = await this.openTransferSockets(active);
     } catch (error) {
       await closePrepared(prepared);
       this.failRequest(request, active, error);
       return;
     }
-    if (!socket) {
+    if (!sockets) {
       await closePrepared(prepared);
       return;
     }
-    const info = this.info(request, socket, nego.params, nego.accepted);
+    const info = this.info(request, sockets.localPort, nego.params, nego.accepted);
     const startedAt = this.o.clock.now();
     const sender = readSession({
-      socket,
+      sockets,
       remote,
       reader: readerFromPrepared(prepared),
       blksize: nego.params.blksize,
@@ -597,16 +601,16 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       this.release(active);
       return;
     }
-    let socket: Socket | undefined;
+    let sockets: TransferSockets | undefined;
     try {
-      socket = await this.openTransferSocket(active);
+      sockets = await this.openTransferSockets(active);
     } catch (error) {
       this.failRequest(request, active, error);
       return;
     }
-    if (!socket) return;
-    const s = socket;
-    const info = this.info(request, s, nego.params, nego.accepted);
+    if (!sockets) return;
+    const s = sockets;
+    const info = this.info(request, s.localPort, nego.params, nego.accepted);
     const startedAt = this.o.clock.now();
     const chunks: Buffer[] = [];
     let size = 0;
@@ -617,7 +621,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       blksize: nego.params.blksize,
       windowsize: nego.params.windowsize,
       initial: nego.accepted.length > 0 ? encodeOack(nego.accepted) : encodeAck(0),
-      send: (p) => s.send(p, remote.port, remote.address),
+      send: s.send,
       clock: this.o.clock,
       rtoMs: rto,
       maxRetries: this.o.maxRetries,
@@ -659,7 +663,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
 
   private info(
     request: TftpRequest,
-    socket: Socket,
+    localPort: number,
     params: TransferParams,
     oack: ReadonlyArray<readonly [string, string]>,
   ): TftpTransferInfo {
@@ -669,7 +673,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       filename: request.filename,
       mode: request.mode,
       remote: request.remote,
-      localPort: socket.address().port,
+      localPort,
       params,
       oack,
     };
@@ -697,15 +701,9 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     const n = (this.perClient.get(active.address) ?? 1) - 1;
     if (n <= 0) this.perClient.delete(active.address);
     else this.perClient.set(active.address, n);
-    const s = active.socket;
-    active.socket = undefined;
-    if (s) {
-      try {
-        s.close();
-      } catch {
-        // already closed
-      }
-    }
+    const s = active.sockets;
+    active.sockets = undefined;
+    s?.close();
   }
 }
 

