@@ -45,8 +45,13 @@ export interface ImportedText {
 export type ImportResolver = (name: string, fromFile: string | undefined) => string | ImportedText;
 
 export interface TextParseOptions {
-  /** Name of the file being parsed: shown in positions and used for cycle detection. */
+  /** Name of the file being parsed: shown in positions; its identity unless `id` is given. */
   readonly file?: string;
+  /**
+   * Identity of the file being parsed for cycle detection, in the resolver's terms (e.g. an
+   * absolute path when `file` is relative); defaults to `file`.
+   */
+  readonly id?: string;
   readonly resolveImport?: ImportResolver;
   /** What `*` means (§3.3.4); default keepAccess. */
   readonly starTag?: StarTagMeaning;
@@ -93,13 +98,16 @@ class TextFileParser {
     private readonly text: string,
     private readonly file: string | undefined,
     private readonly context: Context,
+    private readonly imported = false,
   ) {
     this.lines = new LineIndex(text, file);
   }
 
   private fail(reason: SyntaxReason, message: string, offset: number): never {
     const position = this.lines.positionOf(offset);
-    const where = this.file === undefined ? "" : ` in ${this.file}`;
+    // details.file always names the file; the message names it only for an imported one,
+    // since a caller printing `file:line:col` already shows the top file.
+    const where = this.file === undefined || !this.imported ? "" : ` in ${this.file}`;
     throw profileError(
       ProfileErrorCode.TextSyntax,
       `plain-text profile syntax${where}: ${message}`,
@@ -302,12 +310,14 @@ function importFile(
       details: { cycle, ...fromDetails },
     });
   };
-  // Checked before resolving too: a cyclic name may not even be resolvable.
-  if (context.chain.includes(name)) throw cycleError(name);
   let resolved: string | ImportedText;
   try {
     resolved = resolveImport(name, fromFile);
   } catch (error) {
+    // A name the resolver cannot read but that names a file being read (e.g. the top file,
+    // which came from elsewhere) is a cycle. Before resolving, a name proves nothing: it is
+    // relative to the importing file, and `base.txt` in another folder is another file.
+    if (context.chain.includes(name)) throw cycleError(name);
     const why = error instanceof Error ? error.message : String(error);
     throw profileError(ProfileErrorCode.ImportFailed, `cannot import ${name}: ${why}`, {
       ...where,
@@ -329,7 +339,7 @@ function importFile(
     );
   }
   context.chain.push(id);
-  new TextFileParser(text, id, context).parse();
+  new TextFileParser(text, id, context, true).parse();
   context.chain.pop();
 }
 
@@ -339,11 +349,12 @@ function importFile(
  * imported files), PROFILE_IMPORT_CYCLE, PROFILE_IMPORT_DEPTH, PROFILE_IMPORT_FAILED.
  */
 export function parseTextProfile(text: string, options: TextParseOptions = {}): ParsedTextProfile {
+  const id = options.id ?? options.file;
   const context: Context = {
     options,
     entries: [],
     warnings: [],
-    chain: options.file === undefined ? [] : [options.file],
+    chain: id === undefined ? [] : [id],
   };
   new TextFileParser(text, options.file, context).parse();
   return { format: "text", entries: context.entries, warnings: context.warnings };
@@ -375,8 +386,9 @@ export function serializeTextProfile(
     }
     return bracket ? nameToBracketForm(item.name) : item.name;
   });
-  const width =
-    options.align === false ? 0 : Math.min(40, Math.max(0, ...names.map((n) => n.length)));
+  let width = 0;
+  if (options.align !== false)
+    for (const n of names) width = Math.max(width, Math.min(40, n.length));
   const lines = profile.entries.map((item, i) => {
     const { name, value } = item;
     if (value !== undefined) {

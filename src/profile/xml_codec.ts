@@ -43,6 +43,8 @@ export interface XmlLeaf {
 export interface XmlParseOptions {
   /** Also collect leaf elements that are not parameters (for `--alias`). */
   readonly collectLeaves?: boolean;
+  /** Name of the document: shown in positions and in `details.file` of errors. */
+  readonly file?: string;
 }
 
 export interface ParsedXmlProfile extends ParsedProfile {
@@ -171,12 +173,14 @@ class XmlParser {
   private rootSeen = false;
   private rootClosed = false;
   private flatProfiles = 0;
+  private readonly file: string | undefined;
 
   constructor(
     private readonly text: string,
     options: XmlParseOptions,
   ) {
-    this.lines = new LineIndex(text);
+    this.file = options.file;
+    this.lines = new LineIndex(text, options.file);
     this.leaves = options.collectLeaves ? [] : undefined;
   }
 
@@ -226,7 +230,7 @@ class XmlParser {
     throw profileError(ProfileErrorCode.XmlMalformed, `malformed XML profile: ${message}`, {
       line: position.line,
       column: position.column,
-      details: { reason },
+      details: this.file === undefined ? { reason } : { reason, file: this.file },
     });
   }
 

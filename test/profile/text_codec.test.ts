@@ -233,6 +233,30 @@ Param7 "particular value 7" ;
     expect(error.code).toBe("PROFILE_IMPORT_CYCLE");
   });
 
+  it("§3.3.3 an imported file may import a same-named file of another folder: no false cycle", () => {
+    // Names are relative to the importing file; identities (here: paths) decide cycles.
+    const tree: Record<string, string> = {
+      "/p/base.txt": 'import sub/x.txt\nTop "1";',
+      "/p/sub/x.txt": 'import base.txt\nX "1";',
+      "/p/sub/base.txt": 'SubBase "1";',
+    };
+    const resolveImport: ImportResolver = (name, from) => {
+      const dir = from?.startsWith("/") ? from.replace(/[^/]*$/, "") : "/p/";
+      const id = `${dir}${name}`.replace(/[^/]+\/\.\.\//g, "");
+      const text = tree[id];
+      if (text === undefined) throw new Error(`no such file ${id}`);
+      return { id, text };
+    };
+    const options = { file: "base.txt", id: "/p/base.txt", resolveImport };
+    const profile = parseTextProfile(tree["/p/base.txt"]!, options);
+    expect(profile.entries.map((e) => e.name)).toEqual(["SubBase", "X", "Top"]);
+    // A real cycle back to the top file is still found, by identity, at the first return.
+    tree["/p/sub/x.txt"] = 'import ../base.txt\nX "1";';
+    const cycle = failure(() => parseTextProfile(tree["/p/base.txt"]!, options));
+    expect(cycle.code).toBe("PROFILE_IMPORT_CYCLE");
+    expect(cycle.message).toContain("/p/base.txt → /p/sub/x.txt → /p/base.txt");
+  });
+
   it("imports fail clearly without a resolver, when the resolver throws, and when nested too deep", () => {
     expect(failure(() => parseTextProfile("import x.txt")).code).toBe("PROFILE_IMPORT_FAILED");
     const thrown = failure(() =>
@@ -323,6 +347,16 @@ describe("plain-text profile serialization", () => {
       ["Dial_Plan_1_", undefined, "ro"],
       ["Primary_DNS", "1.2.3.4", undefined],
     ]);
+  });
+
+  it("writes 200,000 statements (no argument-spreading limits)", () => {
+    const entries = Array.from({ length: 200_000 }, (_, i) => ({
+      name: `GPP_${i}`,
+      value: "v",
+      access: "rw" as const,
+    }));
+    const { text } = serializeTextProfile({ entries });
+    expect(text.split("\n")[199_999]).toBe('GPP_199999 ! "v" ;');
   });
 
   it("underscore index style and no alignment on request", () => {

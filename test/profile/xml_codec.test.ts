@@ -359,6 +359,21 @@ describe("XML flat profile errors", () => {
       );
     },
   );
+  it("a named document puts its name in the error details and in entry positions", () => {
+    let error: unknown;
+    try {
+      parseXmlProfile("<flat-profile>\n<A>1</B>", { file: "spa.xml" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({
+      line: 2,
+      column: 5,
+      details: { reason: "mismatched-tag", file: "spa.xml" },
+    });
+    const parsed = parseXmlProfile("<flat-profile>\n<A>1</A></flat-profile>", { file: "spa.xml" });
+    expect(parsed.entries[0]?.position).toEqual({ line: 2, column: 1, file: "spa.xml" });
+  });
 });
 
 describe("XML flat profile serialization", () => {
