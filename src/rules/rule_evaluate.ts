@@ -34,14 +34,26 @@ import {
   type SecretReference,
   sourceOffset,
 } from "./macro.ts";
-import type { GppParamName, OptionArgument, RuleAlternative, RuleKind } from "./rule.ts";
+import type {
+  GppParamName,
+  OptionArgument,
+  ParsedRule,
+  RuleAlternative,
+  RuleKind,
+} from "./rule.ts";
 import {
   parseProfileRule,
   parseReportRule,
   parseResyncTrigger,
   parseUpgradeRule,
 } from "./rule_parser.ts";
-import { type ResolveUrlOptions, type RuleUrl, resolveRuleUrl, type Scheme } from "./rule_url.ts";
+import {
+  type ResolveUrlOptions,
+  type RuleUrl,
+  type RuleUrlSyntax,
+  resolveRuleUrl,
+  type Scheme,
+} from "./rule_url.ts";
 
 /** Compatibility family (§0.1); decides which options expand secrets and upgrade URL rules. */
 export type DeviceFamily = "sipura" | "spa" | "mpp";
@@ -210,10 +222,49 @@ function select(
   return undefined;
 }
 
-function assignmentsOf(alt: RuleAlternative): ParameterAssignment[] {
-  const out: ParameterAssignment[] = [];
+/** Appends the alternative's assignments to `out` (a loop: blocks may be huge). */
+function assignmentsOf(
+  alt: RuleAlternative,
+  out: ParameterAssignment[] = [],
+): ParameterAssignment[] {
   for (const a of alt.assignments ?? []) out.push({ name: a.name, value: a.value });
   return out;
+}
+
+/**
+ * The part Profile_Rule and Upgrade_Rule share (§4.2 rule 6, §7.2): expand, parse, pick the
+ * alternative, and finish when it fetches nothing. Returns the selected alternative with a
+ * URL, or the finished action.
+ */
+function selectChain(
+  text: string,
+  vars: MacroVariables,
+  options: EvaluateOptions,
+  parse: (expanded: string) => ParsedRule,
+):
+  | { readonly ctx: Context; readonly alt: RuleAlternative & { readonly url: RuleUrlSyntax } }
+  | SkipAction
+  | AssignOnlyAction {
+  const ctx = begin(text, vars, options);
+  let parsed: ParsedRule;
+  try {
+    parsed = parse(ctx.expansion.text);
+  } catch (e) {
+    return syntaxSkip(ctx, e);
+  }
+  if (parsed.alternatives.length === 0) return emptySkip(ctx, parsed.comment);
+  const alt = select(ctx, parsed.alternatives);
+  if (alt === undefined)
+    return { kind: "skip", reason: "no-condition-true", diagnostics: ctx.diagnostics };
+  if (alt.url === undefined) {
+    return {
+      kind: "assign-only",
+      assignments: assignmentsOf(alt),
+      alternativeIndex: alt.index,
+      diagnostics: ctx.diagnostics,
+    };
+  }
+  return { ctx, alt: alt as RuleAlternative & { readonly url: RuleUrlSyntax } };
 }
 
 /** Step 3 of the design above: expand the secret references inside an argument's span. */
@@ -267,26 +318,10 @@ export function evaluateProfileRule(
   vars: MacroVariables,
   options: EvaluateOptions = {},
 ): ProfileRuleAction {
-  const ctx = begin(text, vars, options);
-  let parsed: ReturnType<typeof parseProfileRule>;
-  try {
-    parsed = parseProfileRule(ctx.expansion.text);
-  } catch (e) {
-    return syntaxSkip(ctx, e);
-  }
-  if (parsed.alternatives.length === 0) return emptySkip(ctx, parsed.comment);
-  const alt = select(ctx, parsed.alternatives);
-  if (alt === undefined)
-    return { kind: "skip", reason: "no-condition-true", diagnostics: ctx.diagnostics };
+  const selected = selectChain(text, vars, options, parseProfileRule);
+  if ("kind" in selected) return selected;
+  const { ctx, alt } = selected;
   const assignments = assignmentsOf(alt);
-  if (alt.url === undefined) {
-    return {
-      kind: "assign-only",
-      assignments,
-      alternativeIndex: alt.index,
-      diagnostics: ctx.diagnostics,
-    };
-  }
   const url = resolveRuleUrl(alt.url, resolveOptions(options));
   let post: FetchAction["post"];
   if (alt.options.post !== undefined) {
@@ -324,26 +359,10 @@ export function evaluateUpgradeRule(
   vars: MacroVariables,
   options: EvaluateOptions = {},
 ): UpgradeRuleAction {
-  const ctx = begin(text, vars, options);
-  let parsed: ReturnType<typeof parseUpgradeRule>;
-  try {
-    parsed = parseUpgradeRule(ctx.expansion.text);
-  } catch (e) {
-    return syntaxSkip(ctx, e);
-  }
-  if (parsed.alternatives.length === 0) return emptySkip(ctx, parsed.comment);
-  const alt = select(ctx, parsed.alternatives);
-  if (alt === undefined)
-    return { kind: "skip", reason: "no-condition-true", diagnostics: ctx.diagnostics };
+  const selected = selectChain(text, vars, options, parseUpgradeRule);
+  if ("kind" in selected) return selected;
+  const { ctx, alt } = selected;
   const assignments = assignmentsOf(alt);
-  if (alt.url === undefined) {
-    return {
-      kind: "assign-only",
-      assignments,
-      alternativeIndex: alt.index,
-      diagnostics: ctx.diagnostics,
-    };
-  }
   const url = resolveRuleUrl(alt.url, resolveOptions(options));
   const family = options.family ?? "spa";
   const https = options.upgradeHttps ?? family === "mpp";
@@ -379,7 +398,7 @@ export function evaluateReportRule(
     const alt = select(ctx, target);
     if (alt === undefined) continue;
     selected++;
-    assignments.push(...assignmentsOf(alt));
+    assignmentsOf(alt, assignments);
     if (alt.url === undefined) continue;
     const url = resolveRuleUrl(alt.url, resolveOptions(options));
     if (alt.options.delta === true && alt.options.status === true) {

@@ -450,6 +450,10 @@ describe("§8.4 Report_Rule evaluation", () => {
     const r = evaluateReportRule("[--key $SA] http://prov.example.com/report/$MA.xml.enc", v);
     expect(r.kind === "report" && r.uploads[0]?.key).toBe("Secret!");
   });
+  it("a target with 300,000 assignments is evaluated, not a RangeError (evaluators never throw)", () => {
+    const r = evaluateReportRule(`http://h/x; (${'a="x";'.repeat(300_000)})! http://h/y`, v);
+    expect(r.kind === "report" && [r.uploads.length, r.assignments.length]).toEqual([2, 300_000]);
+  });
   it("§8.4: empty Report_Rule is skipped", () => {
     expect(evaluateReportRule("", v)).toMatchObject({ kind: "skip", reason: "empty" });
   });
