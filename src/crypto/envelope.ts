@@ -12,7 +12,7 @@ import {
   parseOpensslEnvelope,
   passphraseBytes,
 } from "./openssl_envelope.ts";
-import { looksLikeProfilePlaintext } from "./plaintext_check.ts";
+import { looksLikeProfilePlaintext, looksLikeProfileSource } from "./plaintext_check.ts";
 
 /**
  * The layered profile envelope (§3.1, §3.5, §3.6): XML ▸ gzip ▸ AES-256-CBC on the way
@@ -79,10 +79,11 @@ export function encodeProfileBytes(bytes: Uint8Array, options: EncodeProfileOpti
 /**
  * How a decrypted buffer is checked before the key is accepted:
  * - `"profile"` (default): gzip magic or XML-looking text ({@link looksLikeProfilePlaintext});
+ * - `"source"`: that, or SPC plain-text source (tools, not devices: {@link looksLikeProfileSource});
  * - `"none"`: PKCS#7 padding only (for payloads that are not profiles);
  * - a predicate over the plaintext.
  */
-export type ContentCheck = "profile" | "none" | ((plaintext: Uint8Array) => boolean);
+export type ContentCheck = "profile" | "source" | "none" | ((plaintext: Uint8Array) => boolean);
 
 export interface DecodeEnvelopeOptions {
   /** Digests to try, in order (default `["md5", "sha256"]`; `spa` family: `["md5"]`). */
@@ -128,7 +129,7 @@ export function decodeEnvelope(
   throw cryptoError(
     CryptoErrorCode.BadKey,
     paddingPassed
-      ? "cannot decrypt profile: wrong key (decrypted bytes are neither gzip nor XML text)"
+      ? "cannot decrypt profile: wrong key (decrypted bytes are not a profile)"
       : `cannot decrypt profile: wrong key (bad padding with ${digests.join(" and ")} key derivation)`,
     { details: { digests: [...digests] } },
   );
@@ -210,6 +211,7 @@ export function decodeProfileBytes(
 
 function contentPredicate(check: ContentCheck): (plaintext: Uint8Array) => boolean {
   if (check === "profile") return looksLikeProfilePlaintext;
+  if (check === "source") return looksLikeProfileSource;
   if (check === "none") return () => true;
   if (typeof check === "function") return check;
   throw cryptoError(CryptoErrorCode.OptionInvalid, `unknown contentCheck ${String(check)}`);

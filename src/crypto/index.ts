@@ -69,7 +69,7 @@ export {
   type KeyType,
   type ValidityOptions,
 } from "./pki.ts";
-export { looksLikeProfilePlaintext } from "./plaintext_check.ts";
+export { looksLikeProfilePlaintext, looksLikeProfileSource } from "./plaintext_check.ts";
 export {
   type GenerateOptions,
   generateDeviceKey,

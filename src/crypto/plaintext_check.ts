@@ -10,6 +10,30 @@ import { isGzip } from "./gzip_envelope.ts";
  * impossible without decoding the whole profile.
  */
 export function looksLikeProfilePlaintext(bytes: Uint8Array): boolean {
+  return looksLikeText(bytes, isXmlStart);
+}
+
+/**
+ * Like {@link looksLikeProfilePlaintext}, and also accepts the SPC plain-text source format
+ * (§3.3): text starting with a parameter name (a letter) or a `#` comment. Devices never
+ * receive that format, but tools do encrypt it (`provisio compile --to text --key`, or
+ * `openssl enc` of a source file), and must read it back.
+ */
+export function looksLikeProfileSource(bytes: Uint8Array): boolean {
+  return looksLikeText(bytes, isSourceStart);
+}
+
+function isXmlStart(b: number): boolean {
+  return b === 0x3c; // <
+}
+
+function isSourceStart(b: number): boolean {
+  // < (XML), # (comment), A-Z, a-z (a name or `import`)
+  return b === 0x3c || b === 0x23 || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+}
+
+/** gzip, or: optional BOM and white space, an accepted first byte, no C0 controls in the first KiB. */
+function looksLikeText(bytes: Uint8Array, accepts: (first: number) => boolean): boolean {
   // Empty plaintext means the only block was 16 × 0x10 — a 2^-128 accident; the key is right.
   if (bytes.length === 0) return true;
   if (isGzip(bytes)) return true;
@@ -18,10 +42,10 @@ export function looksLikeProfilePlaintext(bytes: Uint8Array): boolean {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) i = 3;
   while (i < end && isXmlSpace(bytes[i] ?? 0)) i++;
   if (i === bytes.length) return true; // whitespace only: a (useless) text profile
-  if (i === end || bytes[i] !== 0x3c /* < */) return false;
+  if (i === end || !accepts(bytes[i] ?? 0)) return false;
   for (; i < end; i++) {
     const b = bytes[i] ?? 0;
-    // XML 1.0 forbids C0 controls other than TAB, LF, CR.
+    // XML 1.0 forbids C0 controls other than TAB, LF, CR; so does any sane text file.
     if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
   }
   return true;

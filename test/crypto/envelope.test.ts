@@ -6,6 +6,7 @@ import {
   encodeProfileBytes,
   gzipCompress,
   looksLikeProfilePlaintext,
+  looksLikeProfileSource,
   opensslEncrypt,
 } from "../../src/crypto/index.ts";
 import {
@@ -165,6 +166,31 @@ describe("looksLikeProfilePlaintext", () => {
       Buffer.of(0x8b, 0x1f),
     ]) {
       expect(looksLikeProfilePlaintext(bytes), bytes.toString("hex")).toBe(false);
+    }
+  });
+});
+
+describe('contentCheck "source": SPC plain-text source, for tools', () => {
+  const source = Buffer.from('# customer profile\nGPP_A ! "x" ;\nimport base.txt\n');
+  it("an encrypted text profile decodes with the right key under source, not under profile", () => {
+    const encrypted = encodeProfileBytes(source, { key: KEY });
+    expect(decodeProfileBytes(encrypted, { key: KEY, contentCheck: "source" }).bytes).toEqual(
+      source,
+    );
+    // A device (default check) cannot apply plain text, so it calls the key wrong.
+    expectCode(() => decodeProfileBytes(encrypted, { key: KEY }), CryptoErrorCode.BadKey);
+  });
+  it("accepts XML, gzip and text starting with a name or a comment; rejects control bytes", () => {
+    for (const text of ["<flat-profile/>", 'GPP_A "1";', "# c\n", "  \n\tProxy[1] ;"]) {
+      expect(looksLikeProfileSource(Buffer.from(text)), JSON.stringify(text)).toBe(true);
+    }
+    expect(looksLikeProfileSource(gzipCompress(source))).toBe(true);
+    for (const bytes of [
+      Buffer.from('1A "x";'),
+      Buffer.from('GPP_A "\u0001";'),
+      Buffer.of(0xff, 0x41),
+    ]) {
+      expect(looksLikeProfileSource(bytes), bytes.toString("hex")).toBe(false);
     }
   });
 });
