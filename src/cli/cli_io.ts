@@ -46,6 +46,16 @@ export function writeOutput(
   }
 }
 
+/** How an input argument is named in messages (`-` is standard input). */
+export function inputName(path: string): string {
+  return path === "-" ? "<stdin>" : path;
+}
+
+/** The identity of an input file for `import` cycle detection: its absolute path. */
+export function inputIdentity(path: string): string | undefined {
+  return path === "-" ? undefined : resolve(path);
+}
+
 /** `import` in a text profile resolves relative to the importing file (stdin: the cwd). */
 export function importResolver(
   inputPath: string,
@@ -56,13 +66,8 @@ export function importResolver(
     try {
       return { id: file, text: readFileSync(file, "utf8") };
     } catch (error) {
-      throw new ProvisioError(
-        "CLI_IMPORT_UNREADABLE",
-        `cannot import ${name}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
+      // The profile library wraps this as "cannot import NAME: <message>" at the import line.
+      throw new ProvisioError("CLI_IMPORT_UNREADABLE", (error as Error).message, { cause: error });
     }
   };
 }

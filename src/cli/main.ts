@@ -1,6 +1,9 @@
 import { Command, CommanderError } from "commander";
-import { isProvisioError } from "../errors.ts";
+import { isProvisioError, type ProvisioError } from "../errors.ts";
 import { commands } from "./commands.ts";
+
+/** sysexits.h EX_SOFTWARE: an internal error, as opposed to bad input (exit 1). */
+export const EXIT_INTERNAL_ERROR = 70;
 
 /** Builds the `provisio` program; exported so tests can run commands in-process. */
 export function buildProgram(): Command {
@@ -15,8 +18,52 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * The one line printed for a ProvisioError: `source:line:col: message [CODE]` when the error
+ * names its file (parsers put it in `details.file`), else `provisio: message [CODE]`. Never a
+ * stack: these are the user's input problems, and the message says what to fix.
+ */
+export function formatProvisioError(error: ProvisioError): string {
+  const file = error.details?.file;
+  return typeof file === "string" && file !== ""
+    ? error.describe(file)
+    : `provisio: ${error.describe()}`;
+}
+
+/**
+ * The lines printed for anything else: a bug in Provisio. One line and a hint, not a stack
+ * trace, unless PROVISIO_DEBUG asks for it.
+ */
+export function formatUnexpectedError(error: unknown, debug = false): string {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : "";
+  return (
+    `provisio: internal error: ${what.split("\n")[0]}\n` +
+    "  This is a bug in Provisio, not in your input; please report it with the command you ran" +
+    `${debug ? "." : " (PROVISIO_DEBUG=1 prints the stack trace)."}${stack}`
+  );
+}
+
+let stdoutGuarded = false;
+
+/**
+ * A reader that stops early (`provisio decode x.cfg | head`) closes the pipe; writing more
+ * then fails with EPIPE. That is not an error of the command: stop quietly, as `cat` does.
+ */
+function exitQuietlyOnClosedStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE")
+      process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+    process.stderr.write(`${formatUnexpectedError(error, process.env.PROVISIO_DEBUG === "1")}\n`);
+    process.exit(EXIT_INTERNAL_ERROR);
+  });
+}
+
 /** Runs the CLI and returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  exitQuietlyOnClosedStdout();
   const program = buildProgram();
   try {
     await program.parseAsync([...argv]);
@@ -26,9 +73,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode;
     }
     if (isProvisioError(error)) {
-      process.stderr.write(`provisio: ${error.describe()}\n`);
+      process.stderr.write(`${formatProvisioError(error)}\n`);
       return 1;
     }
-    throw error;
+    process.stderr.write(`${formatUnexpectedError(error, process.env.PROVISIO_DEBUG === "1")}\n`);
+    return EXIT_INTERNAL_ERROR;
   }
 }

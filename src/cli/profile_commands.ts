@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import type { KdfDigest } from "../crypto/index.ts";
 import type { ProfileTextFormat } from "../profile/index.ts";
-import { importResolver, readInput, writeOutput } from "./cli_io.ts";
+import { importResolver, inputIdentity, inputName, readInput, writeOutput } from "./cli_io.ts";
 import { type CompileDiagnostic, compileProfile, decodeProfile } from "./profile_compiler.ts";
 
 function printDiagnostics(source: string, diagnostics: readonly CompileDiagnostic[]): void {
@@ -58,14 +58,15 @@ Examples:
     )
     .action((input: string, flags: CompileFlags) => {
       const result = compileProfile(readInput(input), {
-        source: input === "-" ? "<stdin>" : input,
+        source: inputName(input),
+        sourceId: inputIdentity(input),
         resolveImport: importResolver(input),
         to: flags.to,
         gzip: flags.gzip,
         key: flags.key,
         digest: flags.digest,
       });
-      printDiagnostics(input === "-" ? "<stdin>" : input, result.warnings);
+      printDiagnostics(inputName(input), result.warnings);
       if (flags.strict && result.warnings.length > 0) {
         process.stderr.write(`provisio: ${result.warnings.length} warning(s) with --strict\n`);
         process.exitCode = 1;
@@ -108,11 +109,12 @@ Examples:
     )
     .action((input: string, flags: DecodeFlags) => {
       const result = decodeProfile(readInput(input), {
+        source: inputName(input),
         key: flags.key,
         digests: flags.digest ? [flags.digest] : undefined,
         to: flags.to,
       });
-      printDiagnostics(input === "-" ? "<stdin>" : input, result.warnings);
+      printDiagnostics(inputName(input), result.warnings);
       writeOutput(flags.output, result.text, false);
     });
 }

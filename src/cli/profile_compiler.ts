@@ -29,10 +29,16 @@ export interface CompileDiagnostic {
   readonly column?: number;
 }
 
-export interface CompileOptions {
-  /** Name shown in diagnostics; also the base for `import` resolution. */
+/** Where a profile came from: its name in messages, its identity for import cycles. */
+export interface ProfileSource {
+  /** Name shown in diagnostics and errors (`file:line:col`); also the base for `import`. */
   readonly source?: string;
+  /** Identity of the top file in the resolver's terms (an absolute path); default `source`. */
+  readonly sourceId?: string;
   readonly resolveImport?: ImportResolver;
+}
+
+export interface CompileOptions extends ProfileSource {
   readonly to?: ProfileTextFormat;
   readonly gzip?: boolean;
   readonly key?: string;
@@ -82,15 +88,19 @@ export function catalogueWarnings(
   return out;
 }
 
-/** Parses plain bytes as XML or SPC text, whichever they are (§3.1 step 3). */
-export function parseProfileSource(
-  bytes: Uint8Array,
-  options: { source?: string; resolveImport?: ImportResolver } = {},
-): ParsedProfile {
+/**
+ * Parses plain bytes as XML or SPC text, whichever they are (§3.1 step 3). Errors carry the
+ * file in `details.file`, so the CLI prints `file:line:col: message [CODE]`.
+ */
+export function parseProfileSource(bytes: Uint8Array, options: ProfileSource = {}): ParsedProfile {
   const text = bytesToText(bytes);
   return detectProfileFormat(text) === "xml"
-    ? parseXmlProfile(text)
-    : parseTextProfile(text, { file: options.source, resolveImport: options.resolveImport });
+    ? parseXmlProfile(text, { file: options.source })
+    : parseTextProfile(text, {
+        file: options.source,
+        id: options.sourceId,
+        resolveImport: options.resolveImport,
+      });
 }
 
 function serialize(profile: ParsedProfile, to: ProfileTextFormat) {
@@ -135,6 +145,8 @@ export function compileProfile(input: Uint8Array, options: CompileOptions = {}):
 }
 
 export interface DecodeOptions {
+  /** Name shown in errors. */
+  readonly source?: string;
   readonly key?: string;
   readonly digests?: readonly KdfDigest[];
   readonly to?: ProfileTextFormat;
@@ -152,8 +164,10 @@ export function decodeProfile(input: Uint8Array, options: DecodeOptions = {}): D
   const unwrapped = unwrapEnvelope(input, {
     key: options.key,
     digests: options.digests ?? ["md5", "sha256"],
+    // A tool reads back SPC text too (`compile --to text --key`), which no device receives.
+    contentCheck: "source",
   });
-  const profile = parseProfileSource(unwrapped.bytes);
+  const profile = parseProfileSource(unwrapped.bytes, { source: options.source });
   const rendered = serialize(profile, options.to ?? profile.format);
   return {
     text: rendered.text,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +17,16 @@ Proxy[1]       "sip.example.com" ;
 Display_Name[1] ! "Zoë <&> 'x'" ;
 GPP_SA         "${KEY}" ;
 `;
+
+const BIN = join(import.meta.dirname, "..", "..", "bin", "provisio.js");
+
+/** Writes a file in the test folder and returns its path. */
+function write(name: string, data: string | Uint8Array): string {
+  const path = join(dir, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path, data);
+  return path;
+}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "provisio-compile-"));
@@ -124,14 +134,122 @@ describe("provisio compile", () => {
     writeFileSync(file, "<flat-profile>\n  <GPP_A>x</GPP_B>\n</flat-profile>\n");
     const r = await runCli(["compile", file]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/2:\d+: .*\[PROFILE_XML_MALFORMED\]/);
+    // `file:line:col: message [CODE]`, one line, like a compiler.
+    expect(r.stderr).toMatch(/^\S*broken\.xml:2:11: .*<GPP_A>.*\[PROFILE_XML_MALFORMED\]\n$/);
     expect(r.stdout.length).toBe(0);
+  });
+
+  it("names the file and position of a text syntax error, also inside an imported file", async () => {
+    writeFileSync(join(dir, "bad-base.txt"), 'GPP_A "1" ;\nGPP_B "2"\n');
+    const file = join(dir, "imports-bad.txt");
+    writeFileSync(file, 'GPP_C "3" ;\nimport bad-base.txt\n');
+    const r = await runCli(["compile", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^\S*bad-base\.txt:3:1: .*expected ";" after GPP_B.*\[PROFILE_TEXT_SYNTAX\]\n$/,
+    );
+  });
+
+  // Nasty inputs: each is one line on stderr naming the problem, a non-zero exit, and no
+  // stack trace.
+  const nasty: [string, () => string[], RegExp][] = [
+    [
+      "binary garbage",
+      () => ["compile", write("garbage.bin", Buffer.from([0, 255, 7, 1, 2]))],
+      /garbage\.bin:1:1: .*\[PROFILE_TEXT_SYNTAX\]/,
+    ],
+    ["a directory as input", () => ["compile", dir], /cannot read .*\[CLI_INPUT_UNREADABLE\]/],
+    [
+      "a missing input",
+      () => ["compile", join(dir, "nope.txt")],
+      /cannot read .*nope\.txt.*\[CLI_INPUT_UNREADABLE\]/,
+    ],
+    [
+      "an import of a missing file",
+      () => ["compile", write("imp.txt", 'GPP_A "1";\nimport missing.txt\n')],
+      /imp\.txt:2:1: cannot import missing\.txt: ENOENT[^:]*: no such file[^\n]*\[PROFILE_IMPORT_FAILED\]/,
+    ],
+    [
+      "an import cycle",
+      () => {
+        write("cyc-b.txt", "import cyc-a.txt\n");
+        return ["compile", write("cyc-a.txt", "import cyc-b.txt\n")];
+      },
+      /cyc-b\.txt:1:1: import cycle: \S*cyc-a\.txt → \S*cyc-b\.txt → \S*cyc-a\.txt \[PROFILE_IMPORT_CYCLE\]/,
+    ],
+    [
+      "an unwritable output path",
+      () => ["compile", write("ok.txt", 'GPP_A "1";\n'), "-o", join(dir, "no-such-dir", "x.xml")],
+      /cannot write .*\[CLI_OUTPUT_UNWRITABLE\]/,
+    ],
+    [
+      "a directory as output",
+      () => ["compile", write("ok.txt", 'GPP_A "1";\n'), "-o", dir],
+      /cannot write .*\[CLI_OUTPUT_UNWRITABLE\]/,
+    ],
+    [
+      "garbage to decode",
+      () => ["decode", write("garbage.bin", Buffer.from([0, 255, 7, 1, 2]))],
+      /garbage\.bin:1:1: .*\[PROFILE_TEXT_SYNTAX\]/,
+    ],
+    [
+      "a truncated envelope",
+      () => ["decode", write("short.cfg", "Salted__12345678abc"), "--key", "k"],
+      /\[CRYPTO_ENVELOPE_MALFORMED\]/,
+    ],
+    [
+      "corrupt gzip",
+      () => ["decode", write("bad.gz", Buffer.from([0x1f, 0x8b, 1, 2, 3]))],
+      /\[CRYPTO_GZIP_CORRUPT\]/,
+    ],
+  ];
+  it.each(nasty)("%s: one line, a code, exit 1, no stack trace", async (_label, args, message) => {
+    const r = await runCli(args());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("empty and deeply nested inputs compile without crashing", async () => {
+    const empty = await runCli(["compile", write("empty.txt", "")]);
+    expect([empty.code, empty.stdout.toString()]).toEqual([0, "<flat-profile>\n</flat-profile>\n"]);
+    const deep = `<flat-profile>${"<a>".repeat(100_000)}${"</a>".repeat(100_000)}<GPP_A>1</GPP_A></flat-profile>`;
+    const r = await runCli(["compile", write("deep.xml", deep)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toContain("<GPP_A>1</GPP_A>");
+  });
+
+  it("a reader that closes the pipe early (| head) is not an error", async () => {
+    const many = write(
+      "many.txt",
+      Array.from({ length: 100_000 }, (_, i) => `GPP_A "${i}" ;`).join("\n"),
+    );
+    const err = join(dir, "pipe.err");
+    await run("bash", [
+      "-c",
+      `"${process.execPath}" "${BIN}" compile "${many}" 2>"${err}" | head -c 10 >/dev/null`,
+    ]);
+    expect(readFileSync(err, "utf8")).toBe("");
   });
 
   it("refuses already-encrypted input and points at decode", async () => {
     const r = await runCli(["compile", join(dir, "spa-md5.cfg")]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("provisio decode");
+  });
+});
+
+describe("--help", () => {
+  it.each(["compile", "decode", "rule"])("provisio %s --help shows examples", async (command) => {
+    const r = await runCli([command, "--help"]);
+    expect(r.code).toBe(0);
+    const help = r.stdout.toString();
+    expect(help).toMatch(/\nExamples:\n/);
+    // At least two runnable example lines of this very command.
+    expect(
+      help.match(new RegExp(`^  (cat .*\\| )?provisio ${command} `, "gm"))?.length,
+    ).toBeGreaterThanOrEqual(2);
   });
 });
 
@@ -187,6 +305,47 @@ describe("provisio decode", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("CRYPTO_BAD_KEY");
     expect(r.stdout.length).toBe(0);
+  });
+
+  it("reads back an encrypted SPC text profile (compile --to text --key, and openssl)", async () => {
+    const out = join(dir, "spa-text.cfg");
+    const c = await runCli([
+      "compile",
+      join(dir, "spa.txt"),
+      "--to",
+      "text",
+      "--key",
+      KEY,
+      "-o",
+      out,
+    ]);
+    expect(c.code).toBe(0);
+    const r = await runCli(["decode", out, "--key", KEY]);
+    expect(r.stderr).not.toContain("CRYPTO_BAD_KEY");
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toContain('Proxy[1]          "sip.example.com" ;');
+    const text = join(dir, "plain-text.txt");
+    writeFileSync(text, 'GPP_A ! "from openssl" ;\n');
+    const enc = join(dir, "openssl-text.cfg");
+    await run("openssl", [
+      "enc",
+      "-e",
+      "-aes-256-cbc",
+      "-md",
+      "md5",
+      "-k",
+      KEY,
+      "-in",
+      text,
+      "-out",
+      enc,
+    ]);
+    const o = await runCli(["decode", enc, "--key", KEY]);
+    expect([o.code, o.stdout.toString()]).toEqual([0, 'GPP_A ! "from openssl" ;\n']);
+    // …and a wrong key is still refused, not turned into garbage text.
+    const wrong = await runCli(["decode", enc, "--key", "not-the-key"]);
+    expect([wrong.code, wrong.stdout.length]).toEqual([1, 0]);
+    expect(wrong.stderr).toContain("CRYPTO_BAD_KEY");
   });
 
   it("says a key is needed for an encrypted file", async () => {
