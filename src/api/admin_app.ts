@@ -15,7 +15,7 @@
  * over the limit 413; anything unexpected 500 `API_INTERNAL` without internals (logged).
  */
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { isProvisioError } from "../errors.ts";
@@ -102,7 +102,7 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
   const { store } = deps;
   const importBodyLimit = deps.importBodyLimit ?? 64 * 1024 * 1024;
   const app = Fastify({
-    loggerInstance: deps.logger.child({ listener: "admin" }),
+    loggerInstance: deps.logger.child({ listener: "admin" }) as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
     routerOptions: { maxParamLength: 256 },
     return503OnClosing: true,
@@ -126,7 +126,7 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
         allErrors: false,
       },
     },
-  }) as unknown as FastifyInstance;
+  });
   const metrics = apiMetrics(deps.registry);
   const ctx: RouteContext = {
     store,

@@ -31,16 +31,16 @@ export async function* readCsv(
   let recordLine = 1;
   let first = true;
   let sawCr = false;
-  let any = false; // the current record has content
+  let hasContent = false; // the current record has content
 
   const finishRecord = (): CsvRecord | undefined => {
     fields.push(field);
     const record = { line: recordLine, fields };
-    const blank = !any && fields.length === 1 && field === "";
+    const blank = !hasContent && fields.length === 1 && field === "";
     fields = [];
     field = "";
     afterQuote = false;
-    any = false;
+    hasContent = false;
     return blank ? undefined : record;
   };
 
@@ -98,7 +98,7 @@ export async function* readCsv(
         fields.push(field);
         field = "";
         afterQuote = false;
-        any = true;
+        hasContent = true;
         continue;
       }
       if (afterQuote) {
@@ -111,11 +111,11 @@ export async function* readCsv(
           });
         }
         quoted = true;
-        any = true;
+        hasContent = true;
         continue;
       }
       field += c;
-      any = true;
+      hasContent = true;
       if (field.length > maxField) {
         throw apiError(
           "API_CSV_INVALID",
