@@ -378,8 +378,15 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     });
     active.abort = (code, message) =>
       w.worker.postMessage({ t: "abort", id, code, message } satisfies ToWorker);
-    const message: ToWorker = { t: "start", id, spec, source: prepared };
-    w.worker.postMessage(message, prepared.kind === "file" ? [prepared.handle] : []);
+    // Bytes go as an exact-size copy moved to the worker (a view's whole backing store
+    // would otherwise be cloned); a file goes as its FileHandle.
+    const source: PreparedSource =
+      prepared.kind === "bytes" ? { kind: "bytes", data: new Uint8Array(prepared.data) } : prepared;
+    const message: ToWorker = { t: "start", id, spec, source };
+    w.worker.postMessage(
+      message,
+      source.kind === "file" ? [source.handle] : [source.data.buffer as ArrayBuffer],
+    );
     return true;
   }
 
