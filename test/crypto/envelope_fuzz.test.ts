@@ -93,7 +93,7 @@ function decodeOrCode(bytes: Uint8Array, options: DecodeProfileOptions): void {
   }
 }
 
-describe("envelope decoder fuzz", () => {
+describe("envelope decoder fuzz (10,000 cases per property; bench/crypto_fuzz.ts runs 1,000,000)", () => {
   it("random bytes (with random magic prefixes): result or CRYPTO_* error", () => {
     const prefix = fc.constantFrom(
       Buffer.alloc(0),
@@ -106,7 +106,7 @@ describe("envelope decoder fuzz", () => {
       fc.property(prefix, fc.uint8Array({ maxLength: 300 }), optionsArb, (p, tail, options) => {
         decodeOrCode(Buffer.concat([p, tail]), options);
       }),
-      { numRuns: 6000 },
+      { numRuns: 10_000 },
     );
   });
 
@@ -120,7 +120,7 @@ describe("envelope decoder fuzz", () => {
           decodeOrCode(mutate(seed, mutations), options);
         },
       ),
-      { numRuns: 6000 },
+      { numRuns: 10_000 },
     );
   });
 
