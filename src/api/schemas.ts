@@ -4,9 +4,29 @@
  * Response schemas list every field the API may return; anything else (sealed secrets) is
  * dropped by the serialiser even if a handler forgot to.
  */
-import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { Kind, type Static, type TSchema, Type } from "@sinclair/typebox";
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * `T | null` as `type: [T, "null"]` (or an enum with null) rather than `anyOf`: with Ajv's type
+ * coercion (needed for query strings) an `anyOf` would turn a JSON `null` into `""` in its
+ * first branch; a type list matches null as it is.
+ */
+function Nullable<T extends TSchema>(schema: T) {
+  const raw = schema as unknown as Record<string, unknown>;
+  const { [Kind]: _kind, ...plain } = raw as Record<string | symbol, unknown>;
+  if (typeof raw.type === "string") {
+    return Type.Unsafe<Static<T> | null>({ ...plain, type: [raw.type, "null"] });
+  }
+  const anyOf = raw.anyOf;
+  if (
+    Array.isArray(anyOf) &&
+    anyOf.every((b: { const?: unknown }) => typeof b.const === "string")
+  ) {
+    const values = anyOf.map((b: { const: string }) => b.const);
+    return Type.Unsafe<Static<T> | null>({ type: ["string", "null"], enum: [...values, null] });
+  }
+  return Type.Union([schema, Type.Null()]);
+}
 const DateTime = Type.String({ format: "date-time" });
 
 export const ErrorBody = Type.Object(

@@ -137,6 +137,36 @@ describe("admin API authentication and authorisation", () => {
     expect(creation[0]?.actor).toBe(`token:${api.tokens.adminId}`);
   });
 
+  it("keeps tenant admins inside their tenant when they issue tokens; expired tokens are refused", async () => {
+    const tenantAdmin = await api.store.tokens.issue({
+      name: "acme admin",
+      role: "admin",
+      tenantId: acmeId,
+    });
+    const minted = await api.request("POST", "/api/v1/tokens", {
+      token: tenantAdmin.secret,
+      body: { name: "try global", role: "admin", tenant: null },
+    });
+    expect(minted.status).toBe(201);
+    expect(minted.body.token.tenantId).toBe(acmeId);
+    const other = await api.request("POST", "/api/v1/tokens", {
+      token: tenantAdmin.secret,
+      body: { name: "try default", role: "admin", tenant: "default" },
+    });
+    expect(other.status).toBe(404);
+    const list = await api.request("GET", "/api/v1/tokens", { token: tenantAdmin.secret });
+    expect(new Set(list.body.items.map((t: { tenantId: string }) => t.tenantId))).toEqual(
+      new Set([acmeId]),
+    );
+
+    const expired = await api.request("POST", "/api/v1/tokens", {
+      body: { name: "old", role: "admin", expiresAt: "2000-01-01T00:00:00Z" },
+    });
+    expect(expired.status).toBe(201);
+    const refused = await api.request("GET", "/api/v1/devices", { token: expired.body.secret });
+    expect(refused.status).toBe(401);
+  });
+
   it("never lets the API read a token's hash or secret back", async () => {
     const list = await api.request("GET", "/api/v1/tokens");
     expect(list.status).toBe(200);

@@ -206,6 +206,20 @@ describe("layers, parameters and the effective configuration", () => {
     expect(put.body.parameters).toEqual([
       { name: "Display_Name_1_", value: "Front desk", access: null, secret: false },
     ]);
+    // "" is an empty value, null is no value (access only): JSON types are kept as sent.
+    const empty = await api.request("PATCH", "/api/v1/devices/000e08abcdef/layer", {
+      body: {
+        set: [
+          { name: "Display_Name_2_", value: "" },
+          { name: "Proxy_2_", value: null, access: "na" },
+        ],
+      },
+    });
+    expect(empty.status).toBe(200);
+    expect(empty.body.parameters.slice(1)).toEqual([
+      { name: "Display_Name_2_", value: "", access: null, secret: false },
+      { name: "Proxy_2_", value: null, access: "na", secret: false },
+    ]);
     expect((await api.request("DELETE", "/api/v1/devices/000e08abcdef/layer")).status).toBe(204);
     const after = await api.request("GET", "/api/v1/devices/000e08abcdef/layer");
     expect(after.body).toMatchObject({ key: "device:000e08abcdef", parameters: [], version: 0 });
