@@ -107,6 +107,8 @@ export type RuleOutcome =
 
 export interface RuleEvaluation {
   readonly parameter: string;
+  /** The rule as written (before macro expansion): diagnostics point into it. */
+  readonly rule: string;
   readonly family: DeviceFamily;
   readonly outcome: RuleOutcome;
 }
@@ -134,6 +136,20 @@ export function evaluateRuleFor(
   const family = options.family ?? "spa";
   const evalOptions = { family, defaultScheme: options.defaultScheme };
   const server = options.defaultServer;
+  const target = (url: RuleUrl) => ({
+    url: urlText(url, server),
+    scheme: url.scheme,
+    defaultServer: url.server.kind === "default",
+  });
+  const chosen = (r: {
+    assignments: readonly ParameterAssignment[];
+    alternativeIndex: number;
+    diagnostics: readonly Diagnostic[];
+  }) => ({
+    assignments: r.assignments,
+    alternative: r.alternativeIndex + 1,
+    diagnostics: r.diagnostics,
+  });
   const outcome = ((): RuleOutcome => {
     if (kind === "trigger") {
       const r = evaluateResyncTrigger(rule, vars, evalOptions);
@@ -163,12 +179,7 @@ export function evaluateRuleFor(
       case "skip":
         return { action: "skip", reason: r.reason, diagnostics: r.diagnostics };
       case "assign-only":
-        return {
-          action: "assign-only",
-          assignments: r.assignments,
-          alternative: r.alternativeIndex + 1,
-          diagnostics: r.diagnostics,
-        };
+        return { action: "assign-only", ...chosen(r) };
       case "reject":
         return {
           action: "reject",
@@ -177,35 +188,22 @@ export function evaluateRuleFor(
           diagnostics: r.diagnostics,
         };
       case "upgrade":
-        return {
-          action: "upgrade",
-          method: "GET",
-          url: urlText(r.url, server),
-          scheme: r.url.scheme,
-          defaultServer: r.url.server.kind === "default",
-          assignments: r.assignments,
-          alternative: r.alternativeIndex + 1,
-          diagnostics: r.diagnostics,
-        };
+        return { action: "upgrade", method: "GET", ...target(r.url), ...chosen(r) };
       case "fetch":
         return {
           action: "fetch",
           method: r.method,
-          url: urlText(r.url, server),
-          scheme: r.url.scheme,
-          defaultServer: r.url.server.kind === "default",
+          ...target(r.url),
           ...(r.key === undefined ? {} : { key: r.key }),
           ...(r.post === undefined ? {} : { post: r.post }),
           ...(r.alias === undefined ? {} : { alias: r.alias }),
           ...(r.uid === undefined ? {} : { uid: r.uid }),
           ...(r.pwd === undefined ? {} : { pwd: r.pwd }),
-          assignments: r.assignments,
-          alternative: r.alternativeIndex + 1,
-          diagnostics: r.diagnostics,
+          ...chosen(r),
         };
     }
   })();
-  return { parameter, family, outcome };
+  return { parameter, rule, family, outcome };
 }
 
 /** Human-readable rendering, one fact per line. */
@@ -258,11 +256,24 @@ export function formatRuleEvaluation(e: RuleEvaluation): string {
       lines.push(`skip     (${o.reason})`);
       break;
   }
-  for (const d of o.diagnostics) {
-    const where = d.column === undefined ? "" : ` at column ${d.column}`;
-    lines.push(`  ${d.code}${where}: ${d.message}`);
-  }
+  for (const d of o.diagnostics) lines.push(...diagnosticLines(e.parameter, e.rule, d));
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * `Profile_Rule:1:12: message [CODE]` like a compiler, then the rule line and a caret under
+ * the column (rules are one line, or a few when XML carried newlines).
+ */
+export function diagnosticLines(parameter: string, rule: string, d: Diagnostic): string[] {
+  if (d.column === undefined) return [`  ${parameter}: ${d.message} [${d.code}]`];
+  const line = d.line ?? 1;
+  const out = [`  ${parameter}:${line}:${d.column}: ${d.message} [${d.code}]`];
+  const text = rule.split(/\r?\n/)[line - 1];
+  // A caret only where it stays readable: a short line, and a column within it.
+  if (text !== undefined && text.length <= 200 && d.column <= text.length + 1) {
+    out.push(`    ${text}`, `    ${" ".repeat(d.column - 1)}^`);
+  }
+  return out;
 }
 
 interface RuleFlags {

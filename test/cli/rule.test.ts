@@ -83,6 +83,25 @@ describe("provisio rule", () => {
     expect(bad.stdout.toString()).toContain("RULE_SYNTAX");
   });
 
+  it("a syntax error reads like a compiler's: parameter:line:col, message, code, and a caret", async () => {
+    const r = await runCli(["rule", "http://a/x y"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.toString()).toBe(
+      [
+        "skip     (syntax-error)",
+        '  Profile_Rule:1:12: unexpected "y" (alternatives are separated by `|`) [RULE_SYNTAX]',
+        "    http://a/x y",
+        "               ^",
+        "",
+      ].join("\n"),
+    );
+    // A rule value spanning lines (as XML may carry it) points into the right line.
+    const multi = await runCli(["rule", "(1 eq 1)? /a\n| /b |", "--as", "Profile_Rule_B"]);
+    expect(multi.stdout.toString()).toContain(
+      "  Profile_Rule_B:2:7: empty alternative [RULE_SYNTAX]\n    | /b |\n          ^\n",
+    );
+  });
+
   it("prints a readable summary without --json, naming the default server", async () => {
     const r = await runCli([
       "rule",
