@@ -2,7 +2,7 @@
  * Device-plane benchmark: `provisio serve` against nginx serving the same profiles as static
  * files, in the same run, on the same machine.
  *
- *   npx tsx bench/server_http.ts [--devices 100000] [--duration 15] [--connections 64]
+ *   npx tsx bench/server_http.ts [--devices 100000] [--duration 10] [--rounds 2] [--connections 64]
  *
  * 1. Creates 100,000 devices (bulk import) in a fresh SQLite installation, with a tenant layer
  *    whose values are templates over each device (every profile differs).
@@ -33,7 +33,8 @@ import { type DeviceInput, openStore, parseMac } from "../src/store/index.ts";
 const { values: args } = parseArgs({
   options: {
     devices: { type: "string", default: "100000" },
-    duration: { type: "string", default: "15" },
+    duration: { type: "string", default: "10" },
+    rounds: { type: "string", default: "2" },
     connections: { type: "string", default: "64" },
     "client-cert-connections": { type: "string", default: "16" },
   },
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
 const DEVICES = Number(args.devices);
 const DURATION = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
+const ROUNDS = Number(args.rounds);
 const CERT_CONNECTIONS = Number(args["client-cert-connections"]);
 const ROOT = join(import.meta.dirname, "..");
 const PORTS = { http: 18180, https: 18543, nginxHttp: 18280, nginxHttps: 18643 };
@@ -425,33 +427,46 @@ end
   log("warm-up");
   await wrk(`http://127.0.0.1:${PORTS.http}`, lua, 3);
   await wrk(`http://127.0.0.1:${PORTS.nginxHttp}`, lua, 3);
+  // Each comparison alternates provisio and nginx ROUNDS times and keeps each one's best
+  // round: on a shared machine the neighbours' load moves single runs by 2x.
+  const best = (a: Figures | undefined, b: Figures): Figures =>
+    a === undefined || b.reqPerSec > a.reqPerSec ? b : a;
+  const compare = async (
+    ours: () => Promise<Figures>,
+    theirs: () => Promise<Figures>,
+  ): Promise<[Figures, Figures]> => {
+    let a: Figures | undefined;
+    let b: Figures | undefined;
+    for (let r = 0; r < ROUNDS; r++) {
+      a = best(a, await ours());
+      b = best(b, await theirs());
+    }
+    return [a!, b!];
+  };
   const rows: string[] = [];
   log("HTTP");
-  const ourHttp = await wrk(`http://127.0.0.1:${PORTS.http}`, lua, DURATION);
+  const [ourHttp, ngHttp] = await compare(
+    () => wrk(`http://127.0.0.1:${PORTS.http}`, lua, DURATION),
+    () => wrk(`http://127.0.0.1:${PORTS.nginxHttp}`, lua, DURATION),
+  );
   rows.push(row("provisio HTTP", ourHttp, rssOf([serverPid])));
-  const ngHttp = await wrk(`http://127.0.0.1:${PORTS.nginxHttp}`, lua, DURATION);
   rows.push(row("nginx HTTP (static files)", ngHttp, rssOf(nginxPids())));
   log("HTTPS (no client certificate)");
-  const ourTls = await wrk(`https://127.0.0.1:${PORTS.https}`, lua, DURATION);
+  const [ourTls, ngTls] = await compare(
+    () => wrk(`https://127.0.0.1:${PORTS.https}`, lua, DURATION),
+    () => wrk(`https://127.0.0.1:${PORTS.nginxHttps}`, lua, DURATION),
+  );
   rows.push(row("provisio HTTPS, keep-alive", ourTls, rssOf([serverPid])));
-  const ngTls = await wrk(`https://127.0.0.1:${PORTS.nginxHttps}`, lua, DURATION);
   rows.push(row("nginx HTTPS, keep-alive", ngTls, rssOf(nginxPids())));
 
   log("HTTPS with client certificates");
   const certRows: string[] = [];
-  const ourCert = await certLoad(
-    PORTS.https,
-    clients,
-    readFileSync(paths.serverCert, "utf8"),
-    DURATION,
+  const serverCa = readFileSync(paths.serverCert, "utf8");
+  const [ourCert, ngCert] = await compare(
+    () => certLoad(PORTS.https, clients, serverCa, DURATION),
+    () => certLoad(PORTS.nginxHttps, clients, serverCa, DURATION),
   );
   certRows.push(row("provisio HTTPS + client cert", ourCert, rssOf([serverPid])));
-  const ngCert = await certLoad(
-    PORTS.nginxHttps,
-    clients,
-    readFileSync(paths.serverCert, "utf8"),
-    DURATION,
-  );
   certRows.push(row("nginx HTTPS + client cert (static)", ngCert, rssOf(nginxPids())));
 
   // Every resync written (no repeat windows): the cost of a full event log under load.
@@ -462,8 +477,15 @@ end
   });
   log("HTTP, every resync written (warming the restarted server first)");
   await fetchAll(DEVICES, () => undefined);
-  const ourHttpAll = await wrk(`http://127.0.0.1:${PORTS.http}`, lua, DURATION);
-  rows.splice(1, 0, row("provisio HTTP, every resync written", ourHttpAll, rssOf([writeAll.pid!])));
+  let ourHttpAll: Figures | undefined;
+  for (let r = 0; r < ROUNDS; r++) {
+    ourHttpAll = best(ourHttpAll, await wrk(`http://127.0.0.1:${PORTS.http}`, lua, DURATION));
+  }
+  rows.splice(
+    1,
+    0,
+    row("provisio HTTP, every resync written", ourHttpAll!, rssOf([writeAll.pid!])),
+  );
   await stopServer(writeAll);
   nginx.kill("SIGQUIT");
 
@@ -473,9 +495,9 @@ end
     `${Math.round((a.reqPerSec / b.reqPerSec) * 100)} %`;
   process.stdout.write(
     `# Provisio device plane vs nginx — ${DEVICES.toLocaleString("en")} devices, random MACs\n\n` +
-      `wrk -t1 -c${CONNECTIONS} -d${DURATION}s --latency (Lua: random MAC per request), one server process / one nginx worker, ${new Date().toISOString()}\n\n` +
+      `wrk -t1 -c${CONNECTIONS} -d${DURATION}s --latency (Lua: random MAC per request), one server process / one nginx worker; best of ${ROUNDS} alternating rounds each; ${new Date().toISOString()}\n\n` +
       `${header}\n${rows.join("\n")}\n\n` +
-      `HTTP: provisio = ${ratio(ourHttp, ngHttp)} of nginx req/s (${ratio(ourHttpAll, ngHttp)} with every resync written); HTTPS keep-alive: ${ratio(ourTls, ngTls)}.\n\n` +
+      `HTTP: provisio = ${ratio(ourHttp, ngHttp)} of nginx req/s (${ratio(ourHttpAll!, ngHttp)} with every resync written); HTTPS keep-alive: ${ratio(ourTls, ngTls)}.\n\n` +
       "Writes: by default a device repeating the same successful resync within 60 s is logged once and its status row rewritten at most every 10 s (docs/decisions.md D11); the measured runs come right after every device was fetched once, so most of their writes are de-duplicated. The 'every resync written' row turns the windows off (one event row and one status upsert per request, batched).\n\n" +
       `HTTPS with device client certificates, keep-alive, ${CERT_CONNECTIONS} connections (one certificate each; Node load generator):\n\n` +
       `${header}\n${certRows.join("\n")}\n\nprovisio = ${ratio(ourCert, ngCert)} of nginx req/s.\n`,
