@@ -17,7 +17,6 @@ import {
   type ParsedProfile,
   type ProfileTextFormat,
   type ProfileWarning,
-  ProfileWarningCode,
   parseTextProfile,
   parseXmlProfile,
   serializeTextProfile,
@@ -61,31 +60,38 @@ function fromProfileWarning(w: ProfileWarning): CompileDiagnostic {
   return { message: w.message, line: w.position?.line, column: w.position?.column };
 }
 
-/** A profile full of another vendor's names should not bury the first, useful warnings. */
-const MAX_UNKNOWN_REPORTED = 50;
+/** A profile full of another vendor's names or values should not bury the first, useful warnings. */
+const MAX_REPORTED_PER_KIND = 50;
 
 /**
- * Catalogue lint (unknown names with "did you mean", values that fail their type), with
- * unknown names beyond the first 50 folded into one summary line. Warnings only — a
- * device ignores unknown names (§3.2.5).
+ * Catalogue lint (unknown names with "did you mean", values that fail their type). Warnings
+ * only — a device ignores unknown names (§3.2.5) and keeps its value on a bad one.
  */
-export function catalogueWarnings(
-  profile: ParsedProfile,
-  catalogue: Catalogue,
-): CompileDiagnostic[] {
+export function catalogueWarnings(profile: ParsedProfile, catalogue: Catalogue): ProfileWarning[] {
   // The codec already reported non-ASCII values; say it once per parameter.
   const seen = new Set(profile.warnings.map((w) => `${w.code}|${w.name}`));
-  const out: CompileDiagnostic[] = [];
-  let unknown = 0;
-  for (const w of checkProfile(profile, catalogue, { suggestFor: MAX_UNKNOWN_REPORTED })) {
-    if (seen.has(`${w.code}|${w.name}`)) continue;
-    if (w.code === ProfileWarningCode.UnknownName && ++unknown > MAX_UNKNOWN_REPORTED) continue;
-    out.push(fromProfileWarning(w));
+  const out: ProfileWarning[] = [];
+  for (const w of checkProfile(profile, catalogue, { suggestFor: MAX_REPORTED_PER_KIND })) {
+    if (!seen.has(`${w.code}|${w.name}`)) out.push(w);
   }
-  if (unknown > MAX_UNKNOWN_REPORTED) {
-    out.push({
-      message: `${unknown - MAX_UNKNOWN_REPORTED} more unknown parameters not listed (${unknown} in all)`,
-    });
+  return out;
+}
+
+/** The first 50 warnings of each kind, then one line counting the rest of that kind. */
+export function foldWarnings(warnings: readonly ProfileWarning[]): CompileDiagnostic[] {
+  const counts = new Map<string, number>();
+  const out: CompileDiagnostic[] = [];
+  for (const w of warnings) {
+    const n = (counts.get(w.code) ?? 0) + 1;
+    counts.set(w.code, n);
+    if (n <= MAX_REPORTED_PER_KIND) out.push(fromProfileWarning(w));
+  }
+  for (const n of counts.values()) {
+    if (n > MAX_REPORTED_PER_KIND) {
+      out.push({
+        message: `${n - MAX_REPORTED_PER_KIND} more warnings like the above not listed (${n} in all)`,
+      });
+    }
   }
   return out;
 }
@@ -124,14 +130,12 @@ export function compileProfile(input: Uint8Array, options: CompileOptions = {}):
   const profile = parseProfileSource(input, options);
   const rendered = serialize(profile, options.to ?? "xml");
   const parsedKeys = new Set(profile.warnings.map((w) => `${w.code}|${w.name}`));
-  const warnings = [
-    ...profile.warnings.map(fromProfileWarning),
+  const warnings = foldWarnings([
+    ...profile.warnings,
     ...catalogueWarnings(profile, options.catalogue ?? defaultCatalogue),
     // The serializer repeats what the parser already found about the same parameter.
-    ...rendered.warnings
-      .filter((w) => !parsedKeys.has(`${w.code}|${w.name}`))
-      .map(fromProfileWarning),
-  ];
+    ...rendered.warnings.filter((w) => !parsedKeys.has(`${w.code}|${w.name}`)),
+  ]);
   const plain = Buffer.from(rendered.text, "utf8");
   const bytes =
     options.gzip || options.key !== undefined
@@ -175,6 +179,6 @@ export function decodeProfile(input: Uint8Array, options: DecodeOptions = {}): D
     text: rendered.text,
     layers: unwrapped.layers,
     inputFormat: profile.format,
-    warnings: [...profile.warnings, ...rendered.warnings].map(fromProfileWarning),
+    warnings: foldWarnings([...profile.warnings, ...rendered.warnings]),
   };
 }

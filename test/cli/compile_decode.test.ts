@@ -129,6 +129,21 @@ describe("provisio compile", () => {
     expect((await runCli(["compile", file, "--strict"])).code).toBe(1);
   });
 
+  it("a profile full of bad values does not bury the output: 50 warnings, then a count", async () => {
+    const file = write(
+      "bad-values.txt",
+      Array.from({ length: 300 }, (_, i) => `Resync_Periodic "soon ${i}" ;`).join("\n"),
+    );
+    const r = await runCli(["compile", file, "-o", join(dir, "bad-values.xml")]);
+    expect(r.code).toBe(0);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(51);
+    expect(lines[49]).toMatch(
+      /bad-values\.txt:50:1: warning: Resync_Periodic: expected a schedule/,
+    );
+    expect(lines[50]).toMatch(/250 more warnings like the above not listed/);
+  });
+
   it("rejects malformed input with line, column and a code, exit 1", async () => {
     const file = join(dir, "broken.xml");
     writeFileSync(file, "<flat-profile>\n  <GPP_A>x</GPP_B>\n</flat-profile>\n");
