@@ -118,6 +118,12 @@ interface Session {
   readonly port: number;
   readonly clock: TftpClock;
   tid: number | undefined;
+  closed: boolean;
+}
+
+/** Sends on the session socket unless it has been closed (late timers, aborts). */
+function sendTo(s: Session, packet: Buffer, port: number): void {
+  if (!s.closed) s.socket.send(packet, port, s.server);
 }
 
 /**
@@ -142,7 +148,7 @@ function runSession(
       onRequestTimeout();
       return;
     }
-    s.socket.send(request, s.port, s.server);
+    sendTo(s, request, s.port);
     deadline.arm(rto);
   });
   s.socket.on("message", (msg, rinfo) => {
@@ -188,7 +194,7 @@ export async function tftpGet(filename: string, o: TftpGetOptions): Promise<Tftp
   const baseRto = o.retransmitMs ?? (o.timeout !== undefined ? o.timeout * 1000 : 1000);
   o.signal?.throwIfAborted();
   const socket = await bindSocket(o, type);
-  const s: Session = { socket, server, port: o.port ?? 69, clock, tid: undefined };
+  const s: Session = { socket, server, port: o.port ?? 69, clock, tid: undefined, closed: false };
   const startedAt = clock.now();
 
   return new Promise<TftpGetResult>((resolve, reject) => {
@@ -201,6 +207,8 @@ export async function tftpGet(filename: string, o: TftpGetOptions): Promise<Tftp
     let size = 0;
     const decoder = mode === "netascii" ? new NetasciiDecoder() : undefined;
     const closeSocket = () => {
+      if (s.closed) return;
+      s.closed = true;
       try {
         socket.close();
       } catch {
@@ -242,7 +250,7 @@ export async function tftpGet(filename: string, o: TftpGetOptions): Promise<Tftp
         blksize: params.blksize,
         windowsize: params.windowsize,
         initial,
-        send: (p) => socket.send(p, s.tid!, server),
+        send: (p) => sendTo(s, p, s.tid!),
         clock,
         rtoMs: rto,
         maxRetries: o.maxRetries ?? 5,
@@ -348,7 +356,7 @@ export async function tftpPut(
   const baseRto = o.retransmitMs ?? (o.timeout !== undefined ? o.timeout * 1000 : 1000);
   o.signal?.throwIfAborted();
   const socket = await bindSocket(o, type);
-  const s: Session = { socket, server, port: o.port ?? 69, clock, tid: undefined };
+  const s: Session = { socket, server, port: o.port ?? 69, clock, tid: undefined, closed: false };
   const startedAt = clock.now();
 
   return new Promise<TftpPutResult>((resolve, reject) => {
@@ -358,6 +366,8 @@ export async function tftpPut(
     let peerError: TftpError | undefined;
     let settled = false;
     const closeSocket = () => {
+      if (s.closed) return;
+      s.closed = true;
       try {
         socket.close();
       } catch {
@@ -388,7 +398,7 @@ export async function tftpPut(
         reader: new BytesReader(wire),
         blksize: params.blksize,
         windowsize: params.windowsize,
-        send: (p) => socket.send(p, s.tid!, server),
+        send: (p) => sendTo(s, p, s.tid!),
         clock,
         rtoMs: o.retransmitMs ?? params.timeoutMs ?? baseRto,
         maxRetries: o.maxRetries ?? 5,

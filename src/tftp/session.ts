@@ -75,7 +75,9 @@ export async function openTransferSockets(
   return {
     tid,
     localPort: tid.address().port,
-    send: (packet) => tid.send(packet, remote.port, remote.address),
+    send: (packet) => {
+      if (!closed) tid.send(packet, remote.port, remote.address);
+    },
     close: () => {
       if (closed) return;
       closed = true;

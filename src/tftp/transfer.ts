@@ -339,6 +339,8 @@ export class ReceiveTransfer {
       this.fail(code, message, true);
       return;
     }
+    // The sink may have aborted the transfer (e.g. an AbortSignal fired from it).
+    if (this.ended) return;
     if (r.ack !== undefined) this.sendAck(r.ack);
     if (r.last) {
       this.ended = true;

@@ -12,6 +12,7 @@ import {
   fileSource,
   Opcode,
   parsePacket,
+  TftpClient,
   type TftpRequest,
   TftpServer,
   type TftpServerOptions,
@@ -147,6 +148,41 @@ describe("server ↔ client (loopback)", () => {
         windowsize: 8,
       });
       expect(sha256(f.data)).toBe(sha256(firmware));
+    });
+  });
+
+  it("uses one ephemeral port per transfer, never the request port", async () => {
+    await withServer({}, async (server, port, ends) => {
+      const starts: number[] = [];
+      server.on("transferStart", (i) => starts.push(i.localPort));
+      const results = await Promise.all(
+        [1, 2, 3].map(() => tftpGet("profile.xml", { host: "127.0.0.1", port })),
+      );
+      expect(new Set(starts).size).toBe(3);
+      expect(starts).not.toContain(port);
+      expect(new Set(results.map((r) => r.stats.serverPort))).toEqual(new Set(starts));
+      await until(() => ends.length === 3);
+    });
+  });
+
+  it("client: TftpClient defaults, streaming with onData, abort with an AbortSignal", async () => {
+    await withServer({}, async (_s, port) => {
+      const client = new TftpClient({ host: "127.0.0.1", port, blksize: 1428, windowsize: 8 });
+      const chunks: Buffer[] = [];
+      const r = await client.get("fw.bin", { onData: (c) => chunks.push(Buffer.from(c)) });
+      expect(r.data.length).toBe(0);
+      expect(sha256(Buffer.concat(chunks))).toBe(sha256(firmware));
+      const ac = new AbortController();
+      const pending = client.get("fw.bin", {
+        signal: ac.signal,
+        blksize: 512,
+        windowsize: 1,
+        onData: () => ac.abort(),
+      });
+      await expect(pending).rejects.toMatchObject({ code: "TFTP_ABORTED" });
+      await expect(client.get("fw.bin", { maxBytes: 1000 })).rejects.toMatchObject({
+        code: "TFTP_TOO_LARGE",
+      });
     });
   });
 
