@@ -17,6 +17,7 @@ import {
   type ParsedProfile,
   type ProfileTextFormat,
   type ProfileWarning,
+  ProfileWarningCode,
   parseTextProfile,
   parseXmlProfile,
   serializeTextProfile,
@@ -77,6 +78,25 @@ export function catalogueWarnings(profile: ParsedProfile, catalogue: Catalogue):
   return out;
 }
 
+/**
+ * §3.3.4: `*` sets the value and keeps the user access. XML cannot say that to SPA firmware:
+ * an element without `ua` resets access to the factory default there (C5; MPP keeps it).
+ */
+function keepAccessWarnings(profile: ParsedProfile, to: ProfileTextFormat): ProfileWarning[] {
+  if (profile.format !== "text" || to !== "xml") return [];
+  const out: ProfileWarning[] = [];
+  for (const e of profile.entries) {
+    if (e.access !== undefined || e.value === undefined) continue;
+    out.push({
+      code: ProfileWarningCode.AttributeDropped,
+      message: `${e.name}: \`*\` keeps the user access, which XML cannot express for SPA firmware: without ua it resets to the factory default (C5; MPP keeps it)`,
+      name: e.name,
+      ...(e.position === undefined ? {} : { position: e.position }),
+    });
+  }
+  return out;
+}
+
 /** The first 50 warnings of each kind, then one line counting the rest of that kind. */
 export function foldWarnings(warnings: readonly ProfileWarning[]): CompileDiagnostic[] {
   const counts = new Map<string, number>();
@@ -128,10 +148,12 @@ export function compileProfile(input: Uint8Array, options: CompileOptions = {}):
     );
   }
   const profile = parseProfileSource(input, options);
-  const rendered = serialize(profile, options.to ?? "xml");
+  const to = options.to ?? "xml";
+  const rendered = serialize(profile, to);
   const parsedKeys = new Set(profile.warnings.map((w) => `${w.code}|${w.name}`));
   const warnings = foldWarnings([
     ...profile.warnings,
+    ...keepAccessWarnings(profile, to),
     ...catalogueWarnings(profile, options.catalogue ?? defaultCatalogue),
     // The serializer repeats what the parser already found about the same parameter.
     ...rendered.warnings.filter((w) => !parsedKeys.has(`${w.code}|${w.name}`)),

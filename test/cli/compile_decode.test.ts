@@ -129,6 +129,19 @@ describe("provisio compile", () => {
     expect((await runCli(["compile", file, "--strict"])).code).toBe(1);
   });
 
+  it("§3.3.4 / C5: warns that `*` (keep access) becomes an XML element without ua", async () => {
+    const file = write("star.txt", 'Primary_DNS * "192.0.2.53" ;\nGPP_A ! "x" ;\n');
+    const r = await runCli(["compile", file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toContain("<Primary_DNS>192.0.2.53</Primary_DNS>");
+    expect(r.stderr).toMatch(
+      /star\.txt:1:1: warning: Primary_DNS: `\*` keeps the user access.*factory default/,
+    );
+    expect(r.stderr).not.toContain("GPP_A");
+    // Text output keeps the `*`: nothing to warn about.
+    expect((await runCli(["compile", file, "--to", "text"])).stderr).toBe("");
+  });
+
   it("a profile full of bad values does not bury the output: 50 warnings, then a count", async () => {
     const file = write(
       "bad-values.txt",
