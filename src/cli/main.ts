@@ -21,8 +21,11 @@ const STANDALONE: Readonly<Record<string, () => Promise<readonly RegisterCommand
 /** The commands `argv` needs: just the one for a standalone command, else all of them. */
 export async function commandsFor(argv: readonly string[]): Promise<readonly RegisterCommand[]> {
   const name = argv[2];
-  const standalone = name === undefined ? undefined : STANDALONE[name];
-  return standalone ? standalone() : (await import("./commands.ts")).commands;
+  return isStandalone(name) ? STANDALONE[name]!() : (await import("./commands.ts")).commands;
+}
+
+function isStandalone(name: string | undefined): name is string {
+  return name !== undefined && Object.hasOwn(STANDALONE, name);
 }
 
 /** Builds the `provisio` program; exported so tests can run commands in-process. */
@@ -68,7 +71,8 @@ let stdoutGuarded = false;
 
 /**
  * A reader that stops early (`provisio decode x.cfg | head`) closes the pipe; writing more
- * then fails with EPIPE. That is not an error of the command: stop quietly, as `cat` does.
+ * then fails with EPIPE. That is not an error of a filter-like command: stop quietly, as
+ * `cat` does. Only for the standalone tools: a server whose log pipe breaks should fail.
  */
 function exitQuietlyOnClosedStdout(): void {
   if (stdoutGuarded) return;
@@ -83,7 +87,7 @@ function exitQuietlyOnClosedStdout(): void {
 
 /** Runs the CLI and returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  exitQuietlyOnClosedStdout();
+  if (isStandalone(argv[2])) exitQuietlyOnClosedStdout();
   try {
     const program = buildProgram(await commandsFor(argv));
     await program.parseAsync([...argv]);

@@ -15,7 +15,7 @@ describe("which commands a run loads", () => {
     },
   );
   it("anything else, --help and no command at all load every command", async () => {
-    for (const args of [["--help"], [], ["help", "compile"], ["serve"]]) {
+    for (const args of [["--help"], [], ["help", "compile"], ["serve"], ["constructor"]]) {
       const all = await names(...args);
       expect(all).toEqual(expect.arrayContaining(["serve", "compile", "decode", "rule"]));
     }
