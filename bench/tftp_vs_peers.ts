@@ -11,7 +11,8 @@
  * The peer servers are fetched with `apt-get download` and unpacked with `dpkg -x` under
  * .bench-out/tftp-peers (their Debian packages conflict, so they are not installed).
  * Results: stdout and .bench-out/tftp_vs_peers.json. Environment: TFTP_WORKERS=n runs our
- * server with n worker threads; BENCH_ONLY=concurrent runs only part 3.
+ * server with n worker threads; BENCH_ONLY=concurrent runs only part 3,
+ * BENCH_ONLY=setup only fetches the peers and writes the files.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -286,6 +287,10 @@ async function concurrent(
 async function main(): Promise<void> {
   await ensurePeers();
   const hashes = await ensureFiles();
+  if (process.env.BENCH_ONLY === "setup") {
+    process.stdout.write(`peers ready: ${HPA}, ${ATFTPD}\n`);
+    return;
+  }
   await mkdir(SCRATCH, { recursive: true });
   const ours = await startOurs();
   const hpa = await startPeer("tftpd-hpa");
