@@ -46,6 +46,18 @@ export function writeOutput(
   }
 }
 
+/**
+ * One message line, at most `max` characters: a huge name or value quoted in a message
+ * keeps its start and its end (where the `[CODE]` is) and says how much was left out.
+ */
+export function clipLine(line: string, max = 600): string {
+  if (line.length <= max) return line;
+  const tail = 80;
+  const head = max - tail - 40;
+  const left = line.length - head - tail;
+  return `${line.slice(0, head)} … (${left} characters left out) … ${line.slice(-tail)}`;
+}
+
 /** How an input argument is named in messages (`-` is standard input). */
 export function inputName(path: string): string {
   return path === "-" ? "<stdin>" : path;

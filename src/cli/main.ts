@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { isProvisioError, type ProvisioError } from "../errors.ts";
+import { clipLine } from "./cli_io.ts";
 import type { RegisterCommand } from "./commands.ts";
 
 /** sysexits.h EX_SOFTWARE: an internal error, as opposed to bad input (exit 1). */
@@ -48,9 +49,11 @@ export function buildProgram(commands: readonly RegisterCommand[]): Command {
  */
 export function formatProvisioError(error: ProvisioError): string {
   const file = error.details?.file;
-  return typeof file === "string" && file !== ""
-    ? error.describe(file)
-    : `provisio: ${error.describe()}`;
+  return clipLine(
+    typeof file === "string" && file !== ""
+      ? error.describe(file)
+      : `provisio: ${error.describe()}`,
+  );
 }
 
 /**

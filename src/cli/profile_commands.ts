@@ -1,14 +1,21 @@
 import { type Command, Option } from "commander";
 import type { KdfDigest } from "../crypto/index.ts";
 import type { ProfileTextFormat } from "../profile/index.ts";
-import { importResolver, inputIdentity, inputName, readInput, writeOutput } from "./cli_io.ts";
+import {
+  clipLine,
+  importResolver,
+  inputIdentity,
+  inputName,
+  readInput,
+  writeOutput,
+} from "./cli_io.ts";
 import { type CompileDiagnostic, compileProfile, decodeProfile } from "./profile_compiler.ts";
 
 function printDiagnostics(source: string, diagnostics: readonly CompileDiagnostic[]): void {
   for (const d of diagnostics) {
     const where =
       d.line === undefined ? "" : `${d.line}${d.column === undefined ? "" : `:${d.column}`}:`;
-    process.stderr.write(`${source}:${where} warning: ${d.message}\n`);
+    process.stderr.write(`${clipLine(`${source}:${where} warning: ${d.message}`)}\n`);
   }
 }
 

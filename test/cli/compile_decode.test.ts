@@ -239,6 +239,22 @@ describe("provisio compile", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("a 100,000-character name is clipped in warnings and errors, the position and code kept", async () => {
+    const name = `Z${"z".repeat(100_000)}`;
+    const warned = await runCli(["compile", write("long-name.txt", `${name} "x" ;\n`)]);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr.length).toBeLessThan(1000);
+    expect(warned.stderr).toMatch(
+      /^\S*long-name\.txt:1:1: warning: Zzzz.*characters left out.*\n$/,
+    );
+    const failed = await runCli(["compile", write("long-error.txt", `${name} "x"\n`)]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.length).toBeLessThan(1000);
+    expect(failed.stderr).toMatch(
+      /^\S*long-error\.txt:2:1: .*characters left out.*\[PROFILE_TEXT_SYNTAX\]\n$/,
+    );
+  });
+
   it("empty and deeply nested inputs compile without crashing", async () => {
     const empty = await runCli(["compile", write("empty.txt", "")]);
     expect([empty.code, empty.stdout.toString()]).toEqual([0, "<flat-profile>\n</flat-profile>\n"]);
