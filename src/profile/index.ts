@@ -14,6 +14,13 @@ export {
   type UserAccess,
 } from "./access.ts";
 export {
+  type Alias,
+  applyAliasMap,
+  MAX_ALIASES,
+  type ParsedAliasMap,
+  parseAliasMap,
+} from "./alias_map.ts";
+export {
   type Catalogue,
   type CatalogueOptions,
   type CatalogueParameter,
