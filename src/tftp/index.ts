@@ -54,5 +54,10 @@ export {
   type TftpUploadTarget,
 } from "./server.ts";
 export { bytesSource, errorSource, fileSource, type TftpSource } from "./source.ts";
-export { safeSegments, staticRootResolver } from "./static_root.ts";
+export {
+  safeSegments,
+  staticRootResolver,
+  type UploadRootOptions,
+  uploadRootResolver,
+} from "./static_root.ts";
 export type { TransferCounters, TransferOutcome } from "./transfer.ts";

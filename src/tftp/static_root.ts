@@ -6,10 +6,10 @@
  * `/spa2102.cfg`), as with tftpd-hpa's `--secure`.
  */
 import { constants as fsConstants } from "node:fs";
-import { open, realpath } from "node:fs/promises";
+import { lstat, open, realpath, rename, unlink, writeFile } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { TftpErrorCode } from "./errors.ts";
-import type { TftpRequest, TftpResolver } from "./server.ts";
+import type { TftpRequest, TftpResolver, TftpUploadResolver, TftpUploadTarget } from "./server.ts";
 import { errorSource, type TftpSource } from "./source.ts";
 
 const FORBIDDEN = /[\x00-\x1f\x7f\\]|%[0-9a-fA-F]{2}|^[A-Za-z]:/;
@@ -63,5 +63,64 @@ export function staticRootResolver(root: string): TftpResolver {
       await handle.close().catch(() => undefined);
       return denied();
     }
+  };
+}
+
+export interface UploadRootOptions {
+  /** Largest accepted upload; default 1 MiB. */
+  readonly maxBytes?: number;
+  /** Replace an existing file (default true: devices re-upload their reports). */
+  readonly overwrite?: boolean;
+  /** Called after a file is stored (for events/metrics); errors are the caller's. */
+  readonly onStored?: (path: string, bytes: number, request: TftpRequest) => void;
+}
+
+/**
+ * An upload area for WRQ (e.g. §8.4 report uploads): files land under `root` with the
+ * same name rules as `staticRootResolver` (traversal → Access violation); directories
+ * must already exist; each file is written to a temporary name and renamed, so readers
+ * never see half a report.
+ */
+export function uploadRootResolver(
+  root: string,
+  options: UploadRootOptions = {},
+): TftpUploadResolver {
+  let rootReal: Promise<string> | undefined;
+  return async (request: TftpRequest): Promise<TftpUploadTarget> => {
+    rootReal ??= realpath(root);
+    const base = await rootReal;
+    const segments = safeSegments(request.filename);
+    if (!segments) return { kind: "error", code: TftpErrorCode.AccessViolation };
+    let dir: string;
+    try {
+      dir = await realpath(join(base, ...segments.slice(0, -1)));
+    } catch {
+      return { kind: "error", code: TftpErrorCode.AccessViolation, message: "No such directory" };
+    }
+    if (dir !== base && !dir.startsWith(base.endsWith(sep) ? base : base + sep)) {
+      return { kind: "error", code: TftpErrorCode.AccessViolation };
+    }
+    const target = join(dir, segments[segments.length - 1]!);
+    const existing = await lstat(target).catch(() => undefined);
+    if (existing && (!existing.isFile() || options.overwrite === false)) {
+      return existing.isFile()
+        ? { kind: "error", code: TftpErrorCode.FileExists }
+        : { kind: "error", code: TftpErrorCode.AccessViolation };
+    }
+    return {
+      kind: "accept",
+      maxBytes: options.maxBytes ?? 1024 * 1024,
+      onComplete: async (data) => {
+        const tmp = `${target}.${process.pid}.${Date.now()}.part`;
+        try {
+          await writeFile(tmp, data, { flag: "wx" });
+          await rename(tmp, target);
+        } catch (error) {
+          await unlink(tmp).catch(() => undefined);
+          throw error;
+        }
+        options.onStored?.(target, data.length, request);
+      },
+    };
   };
 }

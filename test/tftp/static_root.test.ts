@@ -86,3 +86,49 @@ describe("staticRootResolver", () => {
     expect(safeSegments("a/../b")).toBeUndefined();
   });
 });
+
+describe("uploadRootResolver (WRQ upload area)", () => {
+  it("stores uploads under the root, refuses traversal, missing directories and (optionally) overwrites", async () => {
+    const { TftpServer, tftpPut, uploadRootResolver } = await import("../../src/tftp/index.ts");
+    const { readFile, mkdir: mk } = await import("node:fs/promises");
+    const area = join(base, "uploads");
+    await mk(join(area, "reports"), { recursive: true });
+    const stored: string[] = [];
+    const server = new TftpServer({
+      port: 0,
+      address: "127.0.0.1",
+      resolver: staticRootResolver(root),
+      upload: uploadRootResolver(area, { onStored: (p) => stored.push(p) }),
+    });
+    const { port } = await server.listen();
+    const strict = new TftpServer({
+      port: 0,
+      address: "127.0.0.1",
+      resolver: staticRootResolver(root),
+      upload: uploadRootResolver(area, { overwrite: false }),
+    });
+    const strictPort = (await strict.listen()).port;
+    try {
+      const put = (name: string, p = port) =>
+        tftpPut(name, Buffer.from(`report for ${name}\n`), { host: "127.0.0.1", port: p }).then(
+          () => "ok",
+          (e: { code: string }) => e.code,
+        );
+      expect(await put("/reports/0011223344aa.xml")).toBe("ok");
+      expect(await put("reports/0011223344aa.xml")).toBe("ok");
+      for (let i = 0; i < 100 && stored.length < 2; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect((await readFile(join(area, "reports", "0011223344aa.xml"))).toString()).toBe(
+        "report for reports/0011223344aa.xml\n",
+      );
+      expect(await put("../escape.xml")).toBe("TFTP_ACCESS_VIOLATION");
+      expect(await put("reports/../../escape.xml")).toBe("TFTP_ACCESS_VIOLATION");
+      expect(await put("nodir/x.xml")).toBe("TFTP_ACCESS_VIOLATION");
+      expect(await put("reports")).toBe("TFTP_ACCESS_VIOLATION");
+      expect(await put("reports/0011223344aa.xml", strictPort)).toBe("TFTP_FILE_EXISTS");
+    } finally {
+      await server.close();
+      await strict.close();
+    }
+  });
+});
