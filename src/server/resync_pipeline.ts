@@ -298,13 +298,14 @@ export class ResyncPipeline {
     const mac = device.mac;
 
     const tenant = this.#o.cache.tenant(device.tenantId);
-    if (tenant === undefined || !matches.some((m) => m.route.tenantIds.has(device.tenantId))) {
-      // The path belongs to other tenants' devices: as if it did not exist.
+    // The path must be one of the device's tenant's patterns expanded with *this* device's
+    // macros: another tenant's path, or `/spa2102.cfg` for a SPA504G, is as if it did not exist.
+    const model =
+      device.modelPn === null || !matches.some((m) => m.facts.series !== undefined)
+        ? null
+        : await this.#o.cache.model(device.modelPn);
+    if (tenant === undefined || !matches.some((m) => routeFits(m, device, model?.psn ?? null))) {
       return { response: refusal(404, "not-found", "no profile at this path"), mac };
-    }
-    const pathSerial = firstSerial(matches, device.tenantId);
-    if (pathSerial !== undefined && device.serial !== null && pathSerial !== device.serial) {
-      return { response: refusal(404, "not-found", "unknown device"), mac };
     }
     const hasDeviceCert = cert?.verified && !cert.identity.generic;
     if (cert?.verified && !this.#trusts(tenant, cert.issuerFingerprints)) {
@@ -496,11 +497,19 @@ export class ResyncPipeline {
   }
 }
 
-function firstSerial(matches: readonly RouteMatch[], tenantId: string): string | undefined {
-  for (const m of matches) {
-    if (m.route.tenantIds.has(tenantId) && m.facts.serial !== undefined) return m.facts.serial;
+/** True when the matched route belongs to the device's tenant and its facts fit the device. */
+function routeFits(match: RouteMatch, device: Device, psn: string | null): boolean {
+  const { facts } = match;
+  if (!match.route.tenantIds.has(device.tenantId)) return false;
+  if (facts.mac !== undefined && facts.mac !== device.mac) return false;
+  if (facts.serial !== undefined && device.serial !== null && facts.serial !== device.serial) {
+    return false;
   }
-  return undefined;
+  if (facts.product !== undefined && device.modelPn !== null && facts.product !== device.modelPn) {
+    return false;
+  }
+  if (facts.series !== undefined && psn !== null && facts.series !== psn) return false;
+  return true;
 }
 
 /** `If-None-Match` against a strong ETag (weak comparison, as RFC 9110 prescribes for GET). */

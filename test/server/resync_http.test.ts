@@ -130,6 +130,13 @@ describe("profiles over HTTP", () => {
     expect(bySerial.status).toBe(200);
     expect(bySerial.body).toContain("4085551234");
     expect((await curl([`${http}/spa504.cfg`, "-A", "curl/8"])).status).toBe(404);
+    // The path must fit the device: a SPA504G has no /spa2102.cfg.
+    const wrongSeries = await curl([
+      `${http}/spa2102.cfg`,
+      "-A",
+      "Cisco/SPA504G-7.5.5 (000E08AABB01)(CCQ1234)",
+    ]);
+    expect(wrongSeries.status).toBe(404);
   });
 
   it("answers conditional requests and HEAD, and versions change only with content", async () => {
