@@ -111,6 +111,12 @@ describe("profiles over HTTP", () => {
     expect(r.body).toMatch(/^<flat-profile>\n[\s\S]*<\/flat-profile>\n$/);
   });
 
+  it("speaks HTTP/1.0 too (§8.2.1)", async () => {
+    const r = await curl(["--http1.0", `${http}/profile/${A}.xml`]);
+    expect(r.status).toBe(200);
+    expect(r.body).toContain("</flat-profile>");
+  });
+
   it("serves the tenant layer to a device without its own", async () => {
     const r = await curl([`${http}/${B}.xml`]);
     expect(r.status).toBe(200);
