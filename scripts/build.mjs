@@ -8,7 +8,8 @@ import { build } from "esbuild";
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { main: "src/cli/main.ts" },
+  // The TFTP worker threads load `./worker.js` next to the code that starts them.
+  entryPoints: { main: "src/cli/main.ts", worker: "src/tftp/worker.ts" },
   bundle: true,
   splitting: true,
   platform: "node",
