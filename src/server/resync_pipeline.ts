@@ -123,7 +123,15 @@ export class ResyncPipeline {
         { err: error, path: request.path.slice(0, 256), transport: request.transport },
         "resync failed",
       );
-      outcome = { response: refusal(500, "error", message) };
+      if (isProvisioError(error) && error.status === 503) {
+        // The database is unreachable and this device is not cached: come back later.
+        const busy = refusal(503, "error", "temporarily unavailable");
+        outcome = {
+          response: { ...busy, headers: { ...busy.headers, "retry-after": "60" } },
+        };
+      } else {
+        outcome = { response: refusal(500, "error", message) };
+      }
     }
     const { response } = outcome;
     const seconds = (performance.now() - started) / 1000;
