@@ -9,6 +9,7 @@ import { userInfo } from "node:os";
 import type { Command } from "commander";
 import { type Bootstrapped, bootstrapDataDir } from "../server/bootstrap.ts";
 import { loadServeConfig, type ServeConfig } from "../server/config.ts";
+import { storeOptionsFor } from "../server/node.ts";
 import { openStore, type Store } from "../store/index.ts";
 
 export interface InstallationFlags {
@@ -64,12 +65,7 @@ export async function openInstallation(flags: InstallationFlags): Promise<Instal
   if (boot.created.length > 0) {
     process.stderr.write(`provisio: initialised ${config.dataDir}\n`);
   }
-  const store = await openStore(
-    config.database.kind === "sqlite"
-      ? { kind: "sqlite", file: config.database.file }
-      : { kind: "postgres", connectionString: config.database.url },
-    { sealer: boot.sealer },
-  );
+  const store = await openStore(storeOptionsFor(config), { sealer: boot.sealer });
   return { config, boot, store, actor: cliActor(), close: () => store.close() };
 }
 

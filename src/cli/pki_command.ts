@@ -30,7 +30,10 @@ export const registerPkiCommand: RegisterCommand = (program: Command) => {
     pki
       .command("issue-device")
       .description("Issue a device client certificate from the installation's device CA")
-      .requiredOption("--mac <mac>", "the device's MAC (goes into the certificate's CN)")
+      .requiredOption(
+        "--mac <mac>",
+        "the device's MAC (goes into the subject's ST field, as on Cisco devices)",
+      )
       .requiredOption("--out <dir>", "directory for device.crt, device.key and ca.crt")
       .option("--serial <serial>", "serial number (stored in the subject's L)")
       .option("--product <pn>", "product name (stored in OU; default SPA-2102)")

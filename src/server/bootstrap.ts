@@ -21,6 +21,7 @@ import {
   createServerCertificate,
   generateMasterKey,
   type MasterKey,
+  needsReseal,
   openSecret,
   parseMasterKey,
   sealSecret,
@@ -98,8 +99,11 @@ export function loadMasterKey(file: string, created?: string[]): MasterKey {
 
 export function sealerFor(masterKey: MasterKey): SecretSealer {
   return {
-    seal: (plaintext) => sealSecret(masterKey, plaintext),
-    open: (sealed) => openSecret(masterKey, sealed),
+    // The context binds a sealed value to its row (GCM additional data): copied into
+    // another row, it no longer opens.
+    seal: (plaintext, context) => sealSecret(masterKey, plaintext, context ? { context } : {}),
+    open: (sealed, context) => openSecret(masterKey, sealed, context ? { context } : {}),
+    needsReseal: (sealed) => needsReseal(masterKey, sealed),
   };
 }
 
