@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
-import type { Core } from "./core.ts";
+import { type Core, detachAndDropLayer } from "./core.ts";
 import { invalid, notFound, storeError } from "./errors.ts";
-import { layerKey } from "./layer_key.ts";
 import type { AccountLineTable, AccountTable, Database } from "./schema.ts";
 import { isSecret, Secret, sealContext } from "./secret.ts";
 import type {
@@ -233,27 +232,10 @@ export class Accounts implements AccountRepository {
       const before = await this.#findWhere(ctx.conn, "id", id);
       if (before === null) throw notFound("account", id);
       this.#core.expectVersion(options, "account", id, before.version);
-      const detached = await ctx.conn
-        .updateTable("devices")
-        .set({ account_id: null, version: ctx.revision, updated_at: ctx.now })
-        .where("account_id", "=", id)
-        .returning("mac")
-        .execute();
-      const key = layerKey({ scope: "account", accountId: id });
-      const layer = await ctx.conn
-        .deleteFrom("layers")
-        .where("key", "=", key)
-        .returning("key")
-        .execute();
+      await detachAndDropLayer(ctx, "account_id", id, { scope: "account", accountId: id });
       await ctx.conn.deleteFrom("account_lines").where("account_id", "=", id).execute();
       await ctx.conn.deleteFrom("accounts").where("id", "=", id).execute();
       ctx.touch("account", [id]);
-      if (detached.length > 0)
-        ctx.touch(
-          "device",
-          detached.map((d) => d.mac),
-        );
-      if (layer.length > 0) ctx.touch("layer", [key]);
       ctx.audit({
         action: "account.delete",
         entity: "account",

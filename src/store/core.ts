@@ -3,11 +3,12 @@ import { isProvisioError } from "../errors.ts";
 import type { ChangeHub } from "./changes.ts";
 import type { StoreDialect } from "./dialect.ts";
 import { storeError } from "./errors.ts";
+import { layerKey } from "./layer_key.ts";
 import { redact } from "./redact.ts";
 import type { Database } from "./schema.ts";
 import type { SecretSealer } from "./secret.ts";
 import type { WriteOptions } from "./store.ts";
-import type { ChangeEntity } from "./types.ts";
+import type { ChangeEntity, LayerTarget } from "./types.ts";
 
 /** More keys than this in one notice: send null ("drop the entity's caches"). */
 const MAX_NOTICE_KEYS = 1_000;
@@ -220,6 +221,41 @@ class NoChange {
 function json(value: unknown): string | null {
   const redacted = redact(value);
   return redacted === undefined ? null : JSON.stringify(redacted);
+}
+
+/**
+ * Deleting an account or group: detaches its devices (`column` cleared, their version bumped,
+ * announced) and removes its layer (announced when there was one).
+ */
+export async function detachAndDropLayer(
+  ctx: ChangeContext,
+  column: "account_id" | "group_id",
+  id: string,
+  layer: LayerTarget,
+): Promise<void> {
+  const detached = await ctx.conn
+    .updateTable("devices")
+    .set({ [column]: null, version: ctx.revision, updated_at: ctx.now })
+    .where(column, "=", id)
+    .returning("mac")
+    .execute();
+  if (detached.length > 0)
+    ctx.touch(
+      "device",
+      detached.map((d) => d.mac),
+    );
+  await dropLayer(ctx, layer);
+}
+
+/** Removes a layer with the record it belongs to; announced when there was one. */
+export async function dropLayer(ctx: ChangeContext, target: LayerTarget): Promise<void> {
+  const key = layerKey(target);
+  const dropped = await ctx.conn
+    .deleteFrom("layers")
+    .where("key", "=", key)
+    .returning("key")
+    .execute();
+  if (dropped.length > 0) ctx.touch("layer", [key]);
 }
 
 export function chunks<T>(items: readonly T[], size: number): T[][] {

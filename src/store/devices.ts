@@ -1,7 +1,6 @@
 import { type Kysely, type Selectable, sql } from "kysely";
-import { type ChangeContext, type Core, chunks } from "./core.ts";
+import { type ChangeContext, type Core, chunks, dropLayer } from "./core.ts";
 import { invalid, notFound, storeError } from "./errors.ts";
-import { layerKey } from "./layer_key.ts";
 import { type MacAddress, tryParseMac } from "./mac_address.ts";
 import type { Database, DeviceTable } from "./schema.ts";
 import { isSecret, Secret, sealContext } from "./secret.ts";
@@ -25,6 +24,8 @@ type FieldName = keyof DeviceFields;
 const DEVICE_COLUMNS = 15;
 const STATUS_COLUMNS = 7;
 const FINGERPRINT = /^[0-9a-f]{64}$/;
+/** MACs per query of `findMany`. */
+const FIND_MANY_CHUNK = 500;
 
 interface Prepared {
   readonly mac: MacAddress;
@@ -108,6 +109,21 @@ export class Devices implements DeviceRepository {
 
   findByMac(mac: MacAddress): Promise<Device | null> {
     return this.#findIn(this.#core.db, mac);
+  }
+
+  async findMany(macs: readonly MacAddress[]): Promise<Map<MacAddress, Device>> {
+    const unique = [...new Set(macs)];
+    const found = new Map<string, Device>();
+    for (const chunk of chunks(unique, FIND_MANY_CHUNK)) {
+      const rows = await selectDevices(this.#core.db).where("devices.mac", "in", chunk).execute();
+      for (const row of rows) found.set(row.mac, this.#toDevice(row));
+    }
+    const out = new Map<MacAddress, Device>();
+    for (const mac of unique) {
+      const device = found.get(mac);
+      if (device !== undefined) out.set(mac, device);
+    }
+    return out;
   }
 
   async findByCertFingerprint(fingerprint: string): Promise<Device | null> {
@@ -228,16 +244,10 @@ export class Devices implements DeviceRepository {
       const before = await this.#findIn(ctx.conn, mac);
       if (before === null) throw notFound("device", mac);
       this.#core.expectVersion(options, "device", mac, before.version);
-      const key = layerKey({ scope: "device", mac });
-      const layer = await ctx.conn
-        .deleteFrom("layers")
-        .where("key", "=", key)
-        .returning("key")
-        .execute();
+      await dropLayer(ctx, { scope: "device", mac });
       await ctx.conn.deleteFrom("device_status").where("mac", "=", mac).execute();
       await ctx.conn.deleteFrom("devices").where("mac", "=", mac).execute();
       ctx.touch("device", [mac]);
-      if (layer.length > 0) ctx.touch("layer", [key]);
       ctx.audit({
         action: "device.delete",
         entity: "device",

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Selectable } from "kysely";
-import type { Core } from "./core.ts";
+import { type Core, detachAndDropLayer } from "./core.ts";
 import { notFound, storeError } from "./errors.ts";
-import { layerKey } from "./layer_key.ts";
 import type { GroupTable } from "./schema.ts";
 import type { GroupInput, GroupPatch, GroupRepository, PageQuery, WriteOptions } from "./store.ts";
 import { DEFAULT_TENANT_ID, type Group } from "./types.ts";
@@ -133,26 +132,9 @@ export class Groups implements GroupRepository {
         .executeTakeFirst();
       if (row === undefined) throw notFound("group", id);
       this.#core.expectVersion(options, "group", id, row.version);
-      const detached = await ctx.conn
-        .updateTable("devices")
-        .set({ group_id: null, version: ctx.revision, updated_at: ctx.now })
-        .where("group_id", "=", id)
-        .returning("mac")
-        .execute();
-      const key = layerKey({ scope: "group", groupId: id });
-      const layer = await ctx.conn
-        .deleteFrom("layers")
-        .where("key", "=", key)
-        .returning("key")
-        .execute();
+      await detachAndDropLayer(ctx, "group_id", id, { scope: "group", groupId: id });
       await ctx.conn.deleteFrom("groups").where("id", "=", id).execute();
       ctx.touch("group", [id]);
-      if (detached.length > 0)
-        ctx.touch(
-          "device",
-          detached.map((d) => d.mac),
-        );
-      if (layer.length > 0) ctx.touch("layer", [key]);
       ctx.audit({
         action: "group.delete",
         entity: "group",

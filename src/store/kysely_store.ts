@@ -14,17 +14,18 @@ import { Layers } from "./layers.ts";
 import { migrationProvider } from "./migrations/index.ts";
 import { openPostgresDialect } from "./postgres/dialect.ts";
 import { resealSecrets } from "./reseal.ts";
+import type { SecretSealer } from "./secret.ts";
 import { openSqliteDialect } from "./sqlite/dialect.ts";
 import type { Store, StoreCheckResult, StoreDeps, StoreOptions } from "./store.ts";
 import { Tenants } from "./tenants.ts";
 import type { DeviceContext, LayerTarget, MacAddress } from "./types.ts";
 
 /** Brings the schema to the latest migration (idempotent; concurrent openers serialise). */
-export async function migrate(dialect: StoreDialect): Promise<void> {
+export async function migrate(dialect: StoreDialect, sealer: SecretSealer): Promise<void> {
   const { error, results } = await dialect.migrationScope((db) =>
     new Migrator({
       db,
-      provider: migrationProvider(dialect.kind),
+      provider: migrationProvider(dialect.kind, sealer),
       ...(dialect.migrationTableSchema === undefined
         ? {}
         : { migrationTableSchema: dialect.migrationTableSchema }),
@@ -45,7 +46,7 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
   const dialect =
     options.kind === "sqlite" ? openSqliteDialect(options) : await openPostgresDialect(options);
   try {
-    await migrate(dialect);
+    await migrate(dialect, deps.sealer);
     const start = await dialect.db
       .selectFrom("revision")
       .select("value")

@@ -2,9 +2,16 @@ import type { Kysely, Selectable } from "kysely";
 import type { Core } from "./core.ts";
 import { chunks } from "./core.ts";
 import { notFound, storeError } from "./errors.ts";
+import {
+  decodeParameters,
+  encodeParameters,
+  PARAMETER_ACCESS,
+  redactParameters,
+} from "./layer_codec.ts";
 import { layerKey } from "./layer_key.ts";
 import { tryParseMac } from "./mac_address.ts";
 import type { Database, LayerTable } from "./schema.ts";
+import type { SecretSealer } from "./secret.ts";
 import type { LayerRepository, WriteOptions } from "./store.ts";
 import {
   LAYER_SCOPES,
@@ -12,14 +19,13 @@ import {
   type LayerParameter,
   type LayerScope,
   type LayerTarget,
-  type ParameterAccess,
 } from "./types.ts";
 import * as v from "./validate.ts";
 
 const MAX_PARAMETERS = 10_000;
 const MAX_VALUE = 65_536;
 const NAME = /^[^\s\u0000-\u001f\u007f<>&"']{1,128}$/;
-const ACCESS: readonly ParameterAccess[] = ["na", "ro", "rw"];
+const ACCESS = PARAMETER_ACCESS;
 
 function badLayer(message: string, details?: Record<string, unknown>): never {
   throw storeError("STORE_INVALID_LAYER", message, details);
@@ -50,25 +56,20 @@ export function parseLayerKey(key: string): LayerTarget {
   throw storeError("STORE_CORRUPT", `bad layer key ${JSON.stringify(key)}`);
 }
 
-function parseParameters(json: string): LayerParameter[] {
-  const raw = JSON.parse(json) as unknown;
-  if (!Array.isArray(raw)) throw storeError("STORE_CORRUPT", "layer parameters are not a list");
-  return raw.map((p: { name?: unknown; value?: unknown; access?: unknown }) => ({
-    name: String(p.name),
-    value: typeof p.value === "string" ? p.value : null,
-    access: (ACCESS as readonly unknown[]).includes(p.access)
-      ? (p.access as ParameterAccess)
-      : null,
-  }));
-}
-
-export function toLayer(row: Selectable<LayerTable>): Layer {
+function toLayer(row: Selectable<LayerTable>, sealer: SecretSealer | "redacted"): Layer {
   return {
     target: parseLayerKey(row.key),
-    parameters: parseParameters(row.parameters),
+    parameters: decodeParameters(row.key, row.parameters, sealer),
     version: row.version,
     updatedAt: new Date(row.updated_at),
   };
+}
+
+function changed(key: string): never {
+  throw storeError("STORE_CONFLICT", `layer ${JSON.stringify(key)} changed meanwhile`, {
+    entity: "layer",
+    key,
+  });
 }
 
 /** Parses parameters from a caller: names unique and sane, values text or null, ua tags known. */
@@ -115,7 +116,7 @@ export class Layers implements LayerRepository {
       .selectAll()
       .where("key", "=", layerKey(target))
       .executeTakeFirst();
-    return row === undefined ? null : toLayer(row);
+    return row === undefined ? null : toLayer(row, this.#core.sealer);
   }
 
   async listForTargets(targets: readonly LayerTarget[]): Promise<Layer[]> {
@@ -128,7 +129,7 @@ export class Layers implements LayerRepository {
         .selectAll()
         .where("key", "in", chunk)
         .execute();
-      for (const row of rows) out.push(toLayer(row));
+      for (const row of rows) out.push(toLayer(row, this.#core.sealer));
     }
     const order = new Map(LAYER_SCOPES.map((scope, index) => [scope, index]));
     return out.sort((a, b) => order.get(a.target.scope)! - order.get(b.target.scope)!);
@@ -140,7 +141,7 @@ export class Layers implements LayerRepository {
       q = q.where("scope", "=", v.oneOf(query.scope, LAYER_SCOPES, "scope"));
     if (query.after !== undefined) q = q.where("key", ">", query.after);
     const rows = await q.orderBy("key").limit(v.limit(query.limit)).execute();
-    return rows.map(toLayer);
+    return rows.map((row) => toLayer(row, this.#core.sealer));
   }
 
   async set(
@@ -162,32 +163,46 @@ export class Layers implements LayerRepository {
         key,
         scope: target.scope,
         tenant_id: target.scope === "tenant" || target.scope === "model" ? target.tenantId : null,
-        parameters: JSON.stringify(prepared),
+        parameters: encodeParameters(key, prepared, this.#core.sealer),
         version: ctx.revision,
         updated_at: ctx.now,
       };
-      await ctx.conn
-        .insertInto("layers")
-        .values(row)
-        .onConflict((oc) =>
-          oc.column("key").doUpdateSet({
-            parameters: row.parameters,
-            version: row.version,
-            updated_at: row.updated_at,
-          }),
-        )
-        .execute();
-      const after = toLayer(row);
+      // Compare-and-set, not an upsert: creating writes only when the layer is still absent,
+      // replacing only when it still has the version read above. (The revision row lock that
+      // every change takes first already orders concurrent changes; this keeps "expectedVersion
+      // 0 = only if absent" true by itself, so no interleaving can overwrite an edit.)
+      if (existing === undefined) {
+        const inserted = await ctx.conn
+          .insertInto("layers")
+          .values(row)
+          .onConflict((oc) => oc.column("key").doNothing())
+          .returning("key")
+          .execute();
+        if (inserted.length === 0) changed(key);
+      } else {
+        const updated = await ctx.conn
+          .updateTable("layers")
+          .set({ parameters: row.parameters, version: row.version, updated_at: row.updated_at })
+          .where("key", "=", key)
+          .where("version", "=", existing.version)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) changed(key);
+      }
       ctx.touch("layer", [key]);
       ctx.audit({
         action: "layer.set",
         entity: "layer",
         key,
         tenantId,
-        before: existing === undefined ? undefined : toLayer(existing).parameters,
-        after: after.parameters,
+        before: existing === undefined ? undefined : toLayer(existing, "redacted").parameters,
+        after: redactParameters(prepared),
       });
-      return after;
+      return {
+        target: parseLayerKey(key),
+        parameters: prepared,
+        version: row.version,
+        updatedAt: new Date(row.updated_at),
+      };
     });
   }
 
@@ -201,14 +216,19 @@ export class Layers implements LayerRepository {
         .executeTakeFirst();
       if (existing === undefined) return false;
       this.#core.expectVersion(options, "layer", key, existing.version);
-      await ctx.conn.deleteFrom("layers").where("key", "=", key).execute();
+      const deleted = await ctx.conn
+        .deleteFrom("layers")
+        .where("key", "=", key)
+        .where("version", "=", existing.version)
+        .executeTakeFirst();
+      if (Number(deleted.numDeletedRows) === 0) changed(key);
       ctx.touch("layer", [key]);
       ctx.audit({
         action: "layer.unset",
         entity: "layer",
         key,
         tenantId: existing.tenant_id,
-        before: toLayer(existing).parameters,
+        before: toLayer(existing, "redacted").parameters,
       });
       return true;
     });

@@ -20,6 +20,8 @@ export const sealContext = {
   deviceKey: (mac: string): string => `device:${mac}:device_key`,
   linePassword: (accountId: string, line: number): string =>
     `account:${accountId}:line:${line}:password`,
+  /** A secret parameter's value in a layer (`layer:device:<mac>:Admin_Passwd`). */
+  layerValue: (layerKey: string, name: string): string => `layer:${layerKey}:${name}`,
 } as const;
 
 const REDACTED = "[redacted]";

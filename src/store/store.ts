@@ -282,6 +282,12 @@ export interface DeviceModelRepository {
 export interface DeviceRepository {
   /** One indexed read (device and last status). */
   findByMac(mac: MacAddress): Promise<Device | null>;
+  /**
+   * The devices among `macs` that exist, keyed by MAC (in the order of `macs`; duplicates
+   * once; unknown MACs absent). One query per 500 MACs — for bulk imports that look up what
+   * they are about to create or update, instead of a `findByMac` per row.
+   */
+  findMany(macs: readonly MacAddress[]): Promise<Map<MacAddress, Device>>;
   findByCertFingerprint(fingerprint: string): Promise<Device | null>;
   findBySerial(serial: string): Promise<Device[]>;
   get(mac: MacAddress): Promise<Device>;
@@ -340,7 +346,14 @@ export interface LayerRepository {
     readonly after?: string;
     readonly limit?: number;
   }): Promise<Layer[]>;
-  /** Replaces the layer's parameters (names must be unique). `STORE_NOT_FOUND` if the target is missing. */
+  /**
+   * Replaces the layer's parameters (names must be unique). `STORE_NOT_FOUND` if the target is
+   * missing. With `expectedVersion: 0` the layer is created only if it does not exist yet
+   * (`STORE_CONFLICT` otherwise, also when another process creates it at the same moment); with
+   * a version, only if the layer still has it. Values of secret parameters (the catalogue's
+   * secrets, names with `passw`/`secret`/`_key`) are sealed at rest and `[redacted]` in the
+   * audit log; every read returns them in plaintext.
+   */
   set(
     target: LayerTarget,
     parameters: readonly LayerParameter[],
@@ -414,13 +427,15 @@ export interface Store {
    */
   deviceContext(mac: MacAddress): Promise<DeviceContext | null>;
   /**
-   * Master-key rotation: seals again the device keys and SIP passwords that
-   * `sealer.needsReseal` reports (all of them when the sealer has no `needsReseal`), in pages of
-   * 1,000, and audits the counts. No revision bump: the plaintexts do not change.
+   * Master-key rotation: seals again the device keys, SIP passwords and secret layer values
+   * that `sealer.needsReseal` reports (all of them when the sealer has no `needsReseal`), in
+   * pages of 1,000, and audits the counts. Secret layer values still in plaintext (a parameter
+   * marked secret after it was written) are sealed too. No revision bump: the plaintexts do
+   * not change.
    */
   resealSecrets(
     options?: Pick<WriteOptions, "actor">,
-  ): Promise<{ deviceKeys: number; passwords: number }>;
+  ): Promise<{ deviceKeys: number; passwords: number; layerValues: number }>;
   /** Integrity check (SQLite `PRAGMA integrity_check` + foreign keys; PostgreSQL invariants). */
   check(): Promise<StoreCheckResult>;
   /** Stops the change feed and closes the connections. */

@@ -94,8 +94,13 @@ for (const dialect of dialects()) {
         expect(await rotated.resealSecrets({ actor: "cli:rotate" })).toEqual({
           deviceKeys: 1_500,
           passwords: 2,
+          layerValues: 0,
         });
-        expect(await rotated.resealSecrets()).toEqual({ deviceKeys: 0, passwords: 0 });
+        expect(await rotated.resealSecrets()).toEqual({
+          deviceKeys: 0,
+          passwords: 0,
+          layerValues: 0,
+        });
         expect(await rotated.changes.currentRevision()).toBe(revision);
         const keys = await before.raw<{ device_key: string }>("select device_key from devices");
         const lines = await before.raw<{ password: string }>("select password from account_lines");

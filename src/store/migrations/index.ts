@@ -1,15 +1,21 @@
 import type { Migration, MigrationProvider } from "kysely";
 import type { DialectKind } from "../dialect.ts";
+import type { SecretSealer } from "../secret.ts";
 import { initial } from "./0001_initial.ts";
+import { sealLayerSecrets } from "./0002_seal_layer_secrets.ts";
 
 /**
  * Every migration, in order, as code (no file-system scan, so bundling works). Append new ones
- * as `NNNN_name`; never edit a released one.
+ * as `NNNN_name`; never edit a released one. `sealer` is the store's master-key sealer (data
+ * migrations that seal secrets).
  */
-export function migrationProvider(kind: DialectKind): MigrationProvider {
+export function migrationProvider(kind: DialectKind, sealer: SecretSealer): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { "0001_initial": initial(kind) };
+      return {
+        "0001_initial": initial(kind),
+        "0002_seal_layer_secrets": sealLayerSecrets(sealer),
+      };
     },
   };
 }
