@@ -26,7 +26,7 @@ import {
   parseMasterKey,
   sealSecret,
 } from "../crypto/index.ts";
-import type { SecretSealer } from "../store/secret.ts";
+import type { SecretSealer } from "../store/index.ts";
 import type { ServeConfig } from "./config.ts";
 import { serverError } from "./errors.ts";
 

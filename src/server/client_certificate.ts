@@ -14,8 +14,8 @@
  */
 import type { DetailedPeerCertificate, TLSSocket } from "node:tls";
 import { parseDeviceCertificateIdentity } from "../crypto/index.ts";
-import { tryParseMac } from "../store/mac_address.ts";
-import type { MacAddress } from "../store/types.ts";
+import type { MacAddress } from "../store/index.ts";
+import { tryParseMac } from "../store/index.ts";
 
 export interface CertificateIdentity {
   readonly mac: MacAddress | undefined;

@@ -8,8 +8,8 @@
  * (`L=ciscogeneric`) carries no identity and falls through to path and User-Agent.
  */
 
-import { tryParseMac } from "../store/mac_address.ts";
-import type { Device, MacAddress } from "../store/types.ts";
+import type { Device, MacAddress } from "../store/index.ts";
+import { tryParseMac } from "../store/index.ts";
 import type { ClientCertificate } from "./client_certificate.ts";
 import type { RouteMatch } from "./path_pattern.ts";
 import type { UserAgentIdentity } from "./user_agent.ts";

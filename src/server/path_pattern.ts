@@ -9,8 +9,8 @@
  * pattern using a runtime-only macro (`$IP`, `$PRVST`, …) or a substring form `$(MA:4)` is
  * rejected when compiled, so a typo fails at configuration time and not per request.
  */
-import { expandMacros } from "../rules/macro.ts";
-import { tryParseMac } from "../store/mac_address.ts";
+import { expandMacros } from "../rules/index.ts";
+import { tryParseMac } from "../store/index.ts";
 import { serverError } from "./errors.ts";
 
 /** What a matched request target says about the device. */

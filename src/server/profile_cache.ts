@@ -12,8 +12,7 @@
  * Loads from the database capture the generation first and store their result only if it did
  * not move meanwhile, so a change that lands during a load is never masked by the load.
  */
-import { layerKey } from "../store/layer_key.ts";
-import type { Store } from "../store/store.ts";
+
 import type {
   Account,
   ChangeNotice,
@@ -23,8 +22,10 @@ import type {
   Layer,
   LayerTarget,
   MacAddress,
+  Store,
   Tenant,
-} from "../store/types.ts";
+} from "../store/index.ts";
+import { layerKey } from "../store/index.ts";
 
 /**
  * Generation snapshot a rendered profile depends on: `key, generation, key, generation, …`

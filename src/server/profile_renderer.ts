@@ -17,14 +17,13 @@
  * only when the content does.
  */
 import { createHash } from "node:crypto";
-import { encodeProfileBytes } from "../crypto/envelope.ts";
+import { encodeProfileBytes } from "../crypto/index.ts";
 import {
   type Catalogue,
   type ConfigLayer,
   mergeLayers,
   serializeXmlProfile,
 } from "../profile/index.ts";
-import { layerKey } from "../store/layer_key.ts";
 import type {
   Account,
   Device,
@@ -36,7 +35,8 @@ import type {
   LayerTarget,
   ParameterAccess,
   Tenant,
-} from "../store/types.ts";
+} from "../store/index.ts";
+import { layerKey } from "../store/index.ts";
 import { type TemplateContext, templateContext, type ValueTemplates } from "./value_template.ts";
 
 /** One rendered parameter with its provenance (layer keys such as `tenant:default`). */

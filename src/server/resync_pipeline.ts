@@ -11,9 +11,8 @@
 import { X509Certificate } from "node:crypto";
 import type { Logger } from "pino";
 import { isProvisioError } from "../errors.ts";
-import type { Catalogue } from "../profile/catalogue.ts";
-import type { DeviceInput } from "../store/store.ts";
-import type { Device, MacAddress, Tenant } from "../store/types.ts";
+import type { Catalogue } from "../profile/index.ts";
+import type { Device, DeviceInput, MacAddress, Tenant } from "../store/index.ts";
 import { normalizeFingerprint } from "./client_certificate.ts";
 import { type Identification, identifyDevice } from "./device_identity.ts";
 import type { ServerMetrics } from "./metrics.ts";

@@ -10,8 +10,7 @@
  * `close()` flushes what is left.
  */
 import { isProvisioError } from "../errors.ts";
-import type { DeviceStatusUpdate } from "../store/store.ts";
-import type { MacAddress, ResyncEventInput } from "../store/types.ts";
+import type { DeviceStatusUpdate, MacAddress, ResyncEventInput } from "../store/index.ts";
 
 export interface StatusSink {
   recordStatusBatch(statuses: readonly DeviceStatusUpdate[]): Promise<void>;

@@ -9,8 +9,8 @@
 
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import type { TftpRequest, TftpResolver } from "../tftp/index.ts";
 import { bytesSource, errorSource, TftpErrorCode, TftpServer } from "../tftp/index.ts";
-import type { TftpRequest, TftpResolver } from "../tftp/server.ts";
 import type { ResyncHandler } from "./http_adapter.ts";
 
 export function tftpResolver(handler: ResyncHandler): TftpResolver {

@@ -9,8 +9,8 @@
  */
 import { Liquid, type Template } from "liquidjs";
 import { ProvisioError } from "../errors.ts";
-import { formatMac } from "../store/mac_address.ts";
-import type { Account, Device, DeviceModel, Tenant } from "../store/types.ts";
+import type { Account, Device, DeviceModel, Tenant } from "../store/index.ts";
+import { formatMac } from "../store/index.ts";
 
 export type TemplateContext = Readonly<Record<string, unknown>>;
 

@@ -11,7 +11,7 @@ export type { StoreErrorCode } from "./errors.ts";
 export { layerKey } from "./layer_key.ts";
 export { parseLayerKey } from "./layers.ts";
 export { formatMac, parseMac, tryParseMac } from "./mac_address.ts";
-export { isSecret, Secret } from "./secret.ts";
+export { isSecret, Secret, type SecretSealer } from "./secret.ts";
 export * from "./store.ts";
 export { generateToken, hashToken } from "./tokens.ts";
 export * from "./types.ts";
