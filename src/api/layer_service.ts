@@ -1,3 +1,4 @@
+import { isProvisioError } from "../errors.ts";
 /**
  * Layer edits with catalogue checks, shared by the API and `provisio layer set|unset`.
  * A patch reads the layer and writes it back with `expectedVersion`, so two concurrent edits
@@ -54,19 +55,39 @@ async function patchLayerNow(
   const checked = checkParameters(set, checkOptions);
   const catalogue = options.catalogue ?? defaultCatalogue;
   const unsetNames = unset.map((name) => catalogue.lookup(name)?.name ?? name);
-  const current = await store.layers.get(target);
-  const next = patchParameters(current?.parameters ?? [], checked, unsetNames);
-  if (next.length === 0) {
-    if (current !== null) {
-      await store.layers.unset(target, { actor: options.actor, expectedVersion: current.version });
+  // Read-modify-write at the version read (0 = "must not exist yet"): another process
+  // editing the same layer makes this attempt conflict, and the edit is re-applied on
+  // top of theirs instead of silently replacing it.
+  for (let attempt = 1; ; attempt++) {
+    const current = await store.layers.get(target);
+    const next = patchParameters(current?.parameters ?? [], checked, unsetNames);
+    try {
+      if (next.length === 0) {
+        if (current !== null) {
+          await store.layers.unset(target, {
+            actor: options.actor,
+            expectedVersion: current.version,
+          });
+        }
+        return null;
+      }
+      return await store.layers.set(target, next, {
+        actor: options.actor,
+        expectedVersion: current?.version ?? 0,
+      });
+    } catch (error) {
+      if (
+        attempt >= MAX_EDIT_ATTEMPTS ||
+        !isProvisioError(error) ||
+        error.code !== "STORE_CONFLICT"
+      ) {
+        throw error;
+      }
     }
-    return null;
   }
-  return store.layers.set(target, next, {
-    actor: options.actor,
-    ...(current === null ? {} : { expectedVersion: current.version }),
-  });
 }
+
+const MAX_EDIT_ATTEMPTS = 5;
 
 /** Replaces every parameter of the layer (an empty list removes it). */
 export async function replaceLayer(
