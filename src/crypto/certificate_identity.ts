@@ -1,3 +1,4 @@
+import { tryParseMac } from "../mac_address.ts";
 import { CryptoErrorCode, cryptoError } from "./errors.ts";
 import { type CertificateInput, summarizeCertificate } from "./pki.ts";
 
@@ -65,10 +66,10 @@ export function parseDeviceCertificateIdentity(input: CertificateInput): DeviceC
   if (!generic) {
     const candidates: [NonNullable<DeviceCertificateIdentity["macField"]>, string | undefined][] = [
       ...field(OID.stateOrProvince).map(
-        (v) => ["ST", macOrUndefined(v)] as ["ST", string | undefined],
+        (v) => ["ST", tryParseMac(v)] as ["ST", string | undefined],
       ),
       ...field(OID.surname).map(
-        (v) => ["surname", macOrUndefined(v)] as ["surname", string | undefined],
+        (v) => ["surname", tryParseMac(v)] as ["surname", string | undefined],
       ),
       ...field(OID.commonName).map(
         (v) => ["CN", macFromCommonName(v)] as ["CN", string | undefined],
@@ -95,35 +96,23 @@ export function parseDeviceCertificateIdentity(input: CertificateInput): DeviceC
   };
 }
 
-const MAC_PLAIN = /^[0-9a-f]{12}$/i;
-const MAC_SEPARATED = /^[0-9a-f]{2}([:-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}$/i;
-const MAC_DOTTED = /^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/i;
-
 /**
  * Canonical MAC (12 lower-case hex digits, CONVENTIONS) from `000e08abcdef`,
  * `00:0E:08:AB:CD:EF`, `00-0e-08-ab-cd-ef` or Cisco's `000e.08ab.cdef`.
  */
 export function normalizeMac(value: string): string {
-  const mac = macOrUndefined(value);
+  const mac = tryParseMac(value);
   if (mac === undefined) {
     throw cryptoError(CryptoErrorCode.MacInvalid, `not a MAC address: ${JSON.stringify(value)}`);
   }
   return mac;
 }
 
-function macOrUndefined(value: string): string | undefined {
-  const v = value.trim();
-  if (MAC_PLAIN.test(v) || MAC_SEPARATED.test(v) || MAC_DOTTED.test(v)) {
-    return v.replace(/[:.-]/g, "").toLowerCase();
-  }
-  return undefined;
-}
-
 /** `SEP00562B043615`, `CP-8841-3PCC-SEP00562b043615`, or a bare MAC as the whole CN. */
 function macFromCommonName(value: string): string | undefined {
   const sep = /(?:^|[^0-9a-z])SEP([0-9a-f]{12})$/i.exec(value.trim());
   if (sep?.[1] !== undefined) return sep[1].toLowerCase();
-  return macOrUndefined(value);
+  return tryParseMac(value);
 }
 
 /** `serialNumber` is either the bare serial or the MIC form `PID:CP-8841 SN:FCH1234ABCD`. */

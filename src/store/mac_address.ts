@@ -1,54 +1,8 @@
-import { ProvisioError } from "../errors.ts";
+import { type MacAddress, parseMac as parseAnyMac } from "../mac_address.ts";
 
-declare const macBrand: unique symbol;
+export { formatMac, type MacAddress, tryParseMac } from "../mac_address.ts";
 
-/**
- * A MAC address in canonical form: 12 lower-case hex digits, no separators
- * (`001122aabbcc`). Only {@link parseMac} / {@link tryParseMac} make one, so a value of this
- * type is valid by construction (parse, don't validate).
- */
-export type MacAddress = string & { readonly [macBrand]: true };
-
-const SEPARATED =
-  /^([0-9a-f]{2})([:-])([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})$/;
-const DOTTED = /^([0-9a-f]{4})\.([0-9a-f]{4})\.([0-9a-f]{4})$/;
-const BARE = /^[0-9a-f]{12}$/;
-
-/**
- * Parses `001122AABBCC`, `00:11:22:aa:bb:cc`, `00-11-22-AA-BB-CC` or Cisco's
- * `0011.22aa.bbcc` into the canonical form; `undefined` when the text is not a MAC.
- * Separators must be used consistently.
- */
-export function tryParseMac(input: string): MacAddress | undefined {
-  const text = input.trim().toLowerCase();
-  if (BARE.test(text)) return text as MacAddress;
-  const separated = SEPARATED.exec(text);
-  if (separated) {
-    return (separated[1]! +
-      separated[3]! +
-      separated[4]! +
-      separated[5]! +
-      separated[6]! +
-      separated[7]!) as MacAddress;
-  }
-  const dotted = DOTTED.exec(text);
-  if (dotted) return (dotted[1]! + dotted[2]! + dotted[3]!) as MacAddress;
-  return undefined;
-}
-
-/** Like {@link tryParseMac}, but throws `STORE_INVALID_MAC` (400) on malformed input. */
+/** Parses a MAC or throws `STORE_INVALID_MAC` (400). */
 export function parseMac(input: string): MacAddress {
-  const mac = tryParseMac(input);
-  if (mac === undefined) {
-    throw new ProvisioError("STORE_INVALID_MAC", `not a MAC address: ${JSON.stringify(input)}`, {
-      status: 400,
-      details: { input: input.slice(0, 64) },
-    });
-  }
-  return mac;
-}
-
-/** `001122aabbcc` → `00:11:22:aa:bb:cc` (for display). */
-export function formatMac(mac: MacAddress, separator = ":"): string {
-  return mac.match(/../g)!.join(separator);
+  return parseAnyMac(input, "STORE_INVALID_MAC");
 }
