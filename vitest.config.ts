@@ -8,5 +8,9 @@ export default defineConfig({
     // Interop and socket tests spawn real processes; two cores is the budget.
     pool: "forks",
     maxWorkers: 2,
+    // Under CI, also a JSON report: .ci/run prints the plain "N passed, N failed" line from it.
+    reporters: process.env.CI
+      ? ["default", ["json", { outputFile: ".ci-results.json" }]]
+      : ["default"],
   },
 });
