@@ -115,6 +115,10 @@ export async function bootstrapDataDir(config: ServeConfig): Promise<Bootstrappe
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       created.push(config.dataDir);
     }
+    if (!existsSync(config.filesDir)) {
+      mkdirSync(config.filesDir, { recursive: true, mode: 0o755 });
+      created.push(config.filesDir);
+    }
   } catch (error) {
     throw serverError("SERVER_BOOTSTRAP_FAILED", `cannot create data directory ${config.dataDir}`, {
       cause: error,

@@ -46,6 +46,11 @@ export interface ServeConfig {
   readonly tftpPort: number | null;
   /** Absolute path of the data directory (database, keys, certificates). */
   readonly dataDir: string;
+  /**
+   * Firmware and other static files served by TFTP for any name that is not a profile
+   * path; default `DATA/files`. Streamed from disk; nothing outside it is reachable.
+   */
+  readonly filesDir: string;
   readonly database: DatabaseConfig;
   /**
    * The master key sealing secrets at rest; default `DATA/master.key`. Nodes sharing one
@@ -108,6 +113,7 @@ interface Raw {
 type Key =
   | "host"
   | "dataDir"
+  | "filesDir"
   | "httpPort"
   | "httpsPort"
   | "adminPort"
@@ -132,6 +138,7 @@ type Key =
 const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly env: string }>> = {
   host: { yaml: ["host"], env: "PROVISIO_HOST" },
   dataDir: { yaml: ["data_dir"], env: "PROVISIO_DATA_DIR" },
+  filesDir: { yaml: ["files_dir"], env: "PROVISIO_FILES_DIR" },
   httpPort: { yaml: ["http", "port"], env: "PROVISIO_HTTP_PORT" },
   httpsPort: { yaml: ["https", "port"], env: "PROVISIO_HTTPS_PORT" },
   adminPort: { yaml: ["admin", "port"], env: "PROVISIO_ADMIN_PORT" },
@@ -319,6 +326,7 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
     adminPort: port("adminPort", DEFAULT_PORTS.admin),
     tftpPort: port("tftpPort", DEFAULT_PORTS.tftp),
     dataDir,
+    filesDir: path("filesDir", "files", dataDir),
     database,
     masterKeyFile: path("masterKeyFile", "master.key", dataDir),
     tlsCertFile: path("tlsCert", "tls/server.crt", dataDir),

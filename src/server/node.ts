@@ -306,6 +306,7 @@ export async function startNode(
     if (config.tftpPort !== null) {
       const started = await startTftpListener({
         handler: pipeline,
+        filesDir: config.filesDir,
         port: config.tftpPort,
         host: config.host,
         logger,

@@ -3,17 +3,27 @@
  * {@link ResyncRequest} as an HTTP GET of that path. File names without a leading `/`
  * (`spa2102.cfg`, relative to the TFTP root, spec §8.1.1) get one. Answers map to TFTP:
  * 200 → the bytes, 404 → error 1 (file not found — the device's class-B failure, §8.2.4),
- * 403 → error 2 (access violation), anything else → error 0 with the reason. Uploads (WRQ)
+ * 400/403 → error 2 (access violation), anything else → error 0 with the reason. Uploads (WRQ)
  * are refused until report uploads land. Transfers stay on the node that started them.
  */
 
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { TftpRequest, TftpResolver } from "../tftp/index.ts";
-import { bytesSource, errorSource, TftpErrorCode, TftpServer } from "../tftp/index.ts";
+import {
+  bytesSource,
+  errorSource,
+  staticRootResolver,
+  TftpErrorCode,
+  TftpServer,
+} from "../tftp/index.ts";
 import type { ResyncHandler } from "./http_adapter.ts";
 
-export function tftpResolver(handler: ResyncHandler): TftpResolver {
+/**
+ * Profiles first, through the resync pipeline; a name the pipeline does not know (404) is
+ * then looked up in the files root (firmware, static files), when one is given.
+ */
+export function tftpResolver(handler: ResyncHandler, files?: TftpResolver): TftpResolver {
   return async (request: TftpRequest) => {
     const name = request.filename.startsWith("/") ? request.filename : `/${request.filename}`;
     const q = name.indexOf("?");
@@ -25,20 +35,35 @@ export function tftpResolver(handler: ResyncHandler): TftpResolver {
       remoteAddress: request.remote.address,
     });
     if (response.status === 200 && response.body !== undefined) return bytesSource(response.body);
-    if (response.status === 404) return errorSource(TftpErrorCode.FileNotFound, response.reason);
-    if (response.status === 403) return errorSource(TftpErrorCode.AccessViolation, response.reason);
+    if (response.status === 404) {
+      if (files !== undefined) {
+        const file = await files(request);
+        if (file.kind !== "error" || file.code !== TftpErrorCode.FileNotFound) return file;
+      }
+      return errorSource(TftpErrorCode.FileNotFound, response.reason);
+    }
+    // 400 (a name the pipeline refuses: traversal, bad encoding) and 403 are both "you may
+    // not have that", which TFTP calls an access violation.
+    if (response.status === 400 || response.status === 403) {
+      return errorSource(TftpErrorCode.AccessViolation, response.reason);
+    }
     return errorSource(TftpErrorCode.NotDefined, response.reason ?? "request refused");
   };
 }
 
 export async function startTftpListener(options: {
   readonly handler: ResyncHandler;
+  /** Root of firmware and static files; absent = profiles only. */
+  readonly filesDir?: string;
   readonly port: number;
   readonly host: string;
   readonly logger: Logger;
 }): Promise<{ server: TftpServer; address: AddressInfo }> {
   const server = new TftpServer({
-    resolver: tftpResolver(options.handler),
+    resolver: tftpResolver(
+      options.handler,
+      options.filesDir === undefined ? undefined : staticRootResolver(options.filesDir),
+    ),
     port: options.port,
     address: options.host,
   });

@@ -3,6 +3,7 @@
  * client certificates, layers, conditional requests, bad input.
  */
 import { execFile } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -316,6 +317,41 @@ describe("TFTP is the same pipeline", () => {
     expect(viaTftp).toBe(viaHttp.body);
     const missing = await tftpGet("profile/000e08ffffff.xml", join(dir, "none.xml"));
     expect(missing).toMatch(/Error code 1\b/);
+  });
+  it("streams firmware from the files root to atftp (blksize 1428, windowsize 16), and nothing outside it", async () => {
+    const firmware = randomBytes(3 * 1024 * 1024 + 77);
+    writeFileSync(join(node.config.filesDir, "spa504g-7-6-2.bin"), firmware);
+    const out = join(dir, "fw.bin");
+    const port = String(node.addresses.tftp!.port);
+    await new Promise<void>((resolve, reject) =>
+      execFile(
+        "atftp",
+        [
+          "--option",
+          "blksize 1428",
+          "--option",
+          "windowsize 16",
+          "--option",
+          "tsize",
+          "-g",
+          "-r",
+          "spa504g-7-6-2.bin",
+          "-l",
+          out,
+          "127.0.0.1",
+          port,
+        ],
+        { timeout: 20_000 },
+        (error, _stdout, stderr) => (error ? reject(new Error(stderr)) : resolve()),
+      ),
+    );
+    expect(createHash("sha256").update(readFileSync(out)).digest("hex")).toBe(
+      createHash("sha256").update(firmware).digest("hex"),
+    );
+    // The data directory (master key, database) is the files root's parent: unreachable.
+    expect(await tftpGet("../master.key", join(dir, "mk"))).toMatch(/Error code 2\b/);
+    expect(await tftpGet("/../provisio.db", join(dir, "db"))).toMatch(/Error code 2\b/);
+    expect(await tftpGet("no-such-firmware.bin", join(dir, "nf"))).toMatch(/Error code 1\b/);
   });
 });
 
