@@ -46,12 +46,12 @@ export class SendWindow {
     return this.next <= this.limit();
   }
 
-  /** Takes the next block to transmit; `retransmit` tells whether it went out before. */
-  take(): { block: number; retransmit: boolean } {
+  /** Takes the next block to transmit (no allocation: the hot path calls this per
+   * packet). Whether it went out before is `block <= highestSent` read before the call. */
+  take(): number {
     const block = this.next++;
-    const retransmit = block <= this.highestSent;
-    if (!retransmit) this.highestSent = block;
-    return { block, retransmit };
+    if (block > this.highestSent) this.highestSent = block;
+    return block;
   }
 
   /** Maps a 16-bit wire block number onto the absolute block it can mean. */

@@ -99,23 +99,29 @@ export function attachTransfer(
   onForeign: (f: ForeignPacket) => void,
   fast?: { readonly op: number; readonly handle: (msg: Buffer) => void },
 ): void {
-  const onMessage = (socket: Socket, msg: Buffer, rinfo: { address: string; port: number }) => {
+  const { tid } = sockets;
+  const fastOp = fast?.op ?? -1;
+  const fastHandle = fast?.handle;
+  const onForeignPacket = (msg: Buffer, rinfo: { address: string; port: number }) => {
+    const from = { address: rinfo.address, port: rinfo.port };
+    const isError = msg.length >= 2 && msg.readUInt16BE(0) === Opcode.ERROR;
+    if (!isError) {
+      tid.send(
+        encodeError(TftpErrorCode.UnknownTransferId, "Unknown transfer ID"),
+        rinfo.port,
+        rinfo.address,
+      );
+    }
+    onForeign({ remote: from, reason: "Unknown transfer ID", code: isError ? undefined : 5 });
+  };
+  tid.on("message", (msg: Buffer, rinfo: { address: string; port: number }) => {
     if (rinfo.port !== remote.port || rinfo.address !== remote.address) {
-      const from = { address: rinfo.address, port: rinfo.port };
-      const isError = msg.length >= 2 && msg.readUInt16BE(0) === Opcode.ERROR;
-      if (!isError) {
-        socket.send(
-          encodeError(TftpErrorCode.UnknownTransferId, "Unknown transfer ID"),
-          rinfo.port,
-          rinfo.address,
-        );
-      }
-      onForeign({ remote: from, reason: "Unknown transfer ID", code: isError ? undefined : 5 });
+      onForeignPacket(msg, rinfo);
       return;
     }
     // Hot path: an ACK (read transfers) or DATA (write transfers) needs no parse object.
-    if (fast !== undefined && msg.length >= 4 && msg[0] === 0 && msg[1] === fast.op) {
-      fast.handle(msg);
+    if (msg.length >= 4 && msg[0] === 0 && msg[1] === fastOp) {
+      fastHandle!(msg);
       return;
     }
     let packet: TftpPacket;
@@ -126,9 +132,7 @@ export function attachTransfer(
       return;
     }
     onPacket(packet);
-  };
-  const { tid } = sockets;
-  tid.on("message", (msg, rinfo) => onMessage(tid, msg, rinfo));
+  });
 }
 
 export interface ReadSessionOptions {
@@ -171,7 +175,7 @@ export function readSession(o: ReadSessionOptions): SendTransfer {
     },
     (reason) => sender.abort("TFTP_ILLEGAL_OPERATION", reason, true),
     o.onForeign,
-    { op: Opcode.ACK, handle: (msg) => sender.onAck(msg.readUInt16BE(2)) },
+    { op: Opcode.ACK, handle: (msg) => sender.onAck((msg[2]! << 8) | msg[3]!) },
   );
   return sender;
 }

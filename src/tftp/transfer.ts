@@ -51,6 +51,58 @@ function newCounters(): TransferCounters {
  * a thread-pool round trip (~100 µs) whatever its size, so reads are few and large. */
 export const DEFAULT_READ_AHEAD = 256 * 1024;
 
+/** A ring of `slots` DATA packets of `stride` bytes, with its per-slot views. */
+interface Ring {
+  readonly buffer: Buffer;
+  readonly packets: Buffer[];
+  readonly payloads: Buffer[];
+}
+
+/** Rings kept for reuse (by shape), at most this many bytes in all: a transfer's ring is
+ * ~256 KiB of fresh, page-faulting memory plus two views per slot, built per request. */
+const RING_POOL_BYTES = 32 * 1024 * 1024;
+const ringPool = new Map<number, Ring[]>();
+let ringPoolBytes = 0;
+
+function ringKey(stride: number, slots: number): number {
+  return stride * 0x10000 + slots;
+}
+
+function acquireRing(stride: number, slots: number): Ring {
+  const free = ringPool.get(ringKey(stride, slots));
+  const pooled = free?.pop();
+  if (pooled) {
+    ringPoolBytes -= pooled.buffer.length;
+    return pooled;
+  }
+  const buffer = Buffer.allocUnsafeSlow(slots * stride);
+  const packets: Buffer[] = [];
+  const payloads: Buffer[] = [];
+  for (let i = 0; i < slots; i++) {
+    const at = i * stride;
+    packets.push(buffer.subarray(at, at + stride));
+    payloads.push(buffer.subarray(at + 4, at + stride));
+  }
+  return { buffer, packets, payloads };
+}
+
+/** Returns a ring once the transfer has ended. Deferred to the next turn of the loop so
+ * that the owner has closed the transfer's socket first (closing cancels any send still
+ * queued in libuv, which would otherwise read a slot the next transfer refills). */
+function releaseRing(stride: number, slots: number, ring: Ring): void {
+  setImmediate(() => {
+    if (ringPoolBytes + ring.buffer.length > RING_POOL_BYTES) return;
+    const key = ringKey(stride, slots);
+    let free = ringPool.get(key);
+    if (!free) {
+      free = [];
+      ringPool.set(key, free);
+    }
+    free.push(ring);
+    ringPoolBytes += ring.buffer.length;
+  });
+}
+
 export interface SendTransferOptions extends TransferIo {
   readonly reader: ByteReader;
   readonly blksize: number;
@@ -72,6 +124,7 @@ export class SendTransfer {
   private readonly window: SendWindow;
   private readonly slots: number;
   private readonly stride: number;
+  private readonly ringSet: Ring;
   private readonly ring: Buffer;
   private readonly packets: Buffer[];
   private readonly payloads: Buffer[];
@@ -95,14 +148,10 @@ export class SendTransfer {
     }
     this.slots = slots;
     this.stride = o.blksize + 4;
-    this.ring = Buffer.allocUnsafeSlow(slots * this.stride);
-    this.packets = [];
-    this.payloads = [];
-    for (let i = 0; i < slots; i++) {
-      const at = i * this.stride;
-      this.packets.push(this.ring.subarray(at, at + this.stride));
-      this.payloads.push(this.ring.subarray(at + 4, at + this.stride));
-    }
+    this.ringSet = acquireRing(this.stride, slots);
+    this.ring = this.ringSet.buffer;
+    this.packets = this.ringSet.packets;
+    this.payloads = this.ringSet.payloads;
     this.chunkMin = Math.max(1, Math.floor((slots - w) / 2));
     this.deadline = new Deadline(o.clock, this.onTimer);
   }
@@ -128,8 +177,8 @@ export class SendTransfer {
       this.finish({ outcome: "complete" });
       return;
     }
-    this.deadline.arm(this.o.rtoMs);
-    this.pump();
+    // One deadline update per ACK: pump re-arms when it sends.
+    if (!this.pump()) this.deadline.arm(this.o.rtoMs);
   }
 
   /** The peer sent an ERROR packet. */
@@ -153,6 +202,8 @@ export class SendTransfer {
     if (this.ended) return;
     this.ended = true;
     this.deadline.cancel();
+    // A read still in flight writes into the ring: hand it back only after it settles.
+    if (!this.reading) releaseRing(this.stride, this.slots, this.ringSet);
     try {
       const closing = this.o.reader.close();
       if (closing instanceof Promise) closing.catch(() => undefined);
@@ -226,32 +277,38 @@ export class SendTransfer {
     this.filled = end;
   }
 
-  private pump(): void {
-    if (this.ended) return;
+  /** Sends what the window allows; true when something was sent (the timer is then
+   * re-armed). Per packet: no allocation, no closure. */
+  private pump(): boolean {
+    if (this.ended) return false;
     const w = this.window;
+    const c = this.counters;
+    const send = this.o.send;
     let sent = false;
     while (w.canSend()) {
-      if (w.next === 0) {
-        const { retransmit } = w.take();
-        this.o.send(this.o.oack!);
-        this.counters.packetsSent++;
-        if (retransmit) this.counters.retransmits++;
+      const next = w.next;
+      const retransmit = next <= w.highestSent;
+      if (next === 0) {
+        w.take();
+        send(this.o.oack!);
+        c.packetsSent++;
+        if (retransmit) c.retransmits++;
         sent = true;
         continue;
       }
-      if (w.next > this.filled) {
+      if (next > this.filled) {
         if (this.fill()) continue;
         break;
       }
-      const { block, retransmit } = w.take();
+      const block = w.take();
       const packet =
         block === w.lastBlock ? this.lastPacket! : this.packets[(block - 1) % this.slots]!;
-      this.o.send(packet);
-      this.counters.packetsSent++;
-      if (retransmit) this.counters.retransmits++;
+      send(packet);
+      c.packetsSent++;
+      if (retransmit) c.retransmits++;
       else {
-        this.counters.blocks++;
-        this.counters.bytes += packet.length - 4;
+        c.blocks++;
+        c.bytes += packet.length - 4;
       }
       sent = true;
     }
@@ -260,9 +317,10 @@ export class SendTransfer {
     if (!this.reading && w.lastBlock === undefined) {
       const room = this.fillLimit() - this.filled;
       if (room >= this.chunkMin) {
-        if (this.fill() && w.canSend()) this.pump();
+        if (this.fill() && w.canSend()) return this.pump() || sent;
       }
     }
+    return sent;
   }
 
   private readonly onTimer = (): void => {
@@ -276,8 +334,7 @@ export class SendTransfer {
       return;
     }
     this.window.onTimeout();
-    this.pump();
-    this.deadline.arm(this.o.rtoMs);
+    if (!this.pump()) this.deadline.arm(this.o.rtoMs);
   };
 }
 
