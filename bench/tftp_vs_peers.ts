@@ -12,7 +12,18 @@
  * .bench-out/tftp-peers (their Debian packages conflict, so they are not installed).
  * Results: stdout and .bench-out/tftp_vs_peers.json. Environment: TFTP_WORKERS=n runs our
  * server with n worker threads; BENCH_ONLY=concurrent runs only part 3,
- * BENCH_ONLY=setup only fetches the peers and writes the files.
+ * BENCH_ONLY=setup only fetches the peers and writes the files;
+ * BENCH_BASELINE=<other checkout>/bench/tftp_bench_server.ts adds that server as
+ * "provisio-base" to the same run (before/after figures); BENCH_RENICE=n renices our
+ * server's threads (e.g. -10) to test the scheduling-share effect described below.
+ *
+ * CPU: every figure comes with the server's CPU time (user + system) for that fetch:
+ * /proc/<pid>/stat for ours and atftpd (threads), `perf stat -p` for tftpd-hpa (it forks a
+ * process per transfer and its children are reaped without accounting); "n/a" without
+ * perf. "sys" is the whole machine's busy CPU over the same interval (clients, other
+ * tenants included). On a saturated 2-core box a single-threaded server competes with
+ * 200 client processes for CPU share, while tftpd-hpa's 200 forked servers each get a
+ * share: compare CPU as well as wall time.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -38,6 +49,9 @@ const BIG = "firmware-32m.bin";
 const SMALL = "firmware-1m.bin";
 const MIB = 1024 * 1024;
 const CONCURRENT = 200;
+const BASELINE = process.env.BENCH_BASELINE;
+const RENICE = process.env.BENCH_RENICE;
+const CLK_TCK = 100;
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
@@ -86,7 +100,68 @@ async function freePort(): Promise<number> {
 interface Server {
   readonly name: string;
   readonly port: number;
+  /** Process whose CPU is measured, and whether its children must be counted by perf. */
+  readonly pid: number | undefined;
+  readonly forks?: boolean;
   stop(): Promise<void>;
+}
+
+/** Busy jiffies of the whole machine (user, nice, system, irq, softirq). */
+async function systemBusy(): Promise<number> {
+  const line = (await readFile("/proc/stat", "utf8")).split("\n")[0]!.split(/\s+/);
+  return [1, 2, 3, 6, 7].reduce((t, i) => t + Number(line[i]), 0) / CLK_TCK;
+}
+
+/** utime + stime (+ reaped children) of a process, all threads, in seconds. */
+async function processCpu(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK;
+}
+
+interface CpuReading {
+  /** Server CPU seconds, undefined when it cannot be measured. */
+  server: number | undefined;
+  /** Whole-machine busy CPU seconds. */
+  system: number;
+}
+
+/** Starts measuring a server's CPU; the returned function stops and reads. */
+async function cpuMeter(s: Server): Promise<() => Promise<CpuReading>> {
+  const sys0 = await systemBusy();
+  if (s.pid === undefined)
+    return async () => ({ server: undefined, system: (await systemBusy()) - sys0 });
+  if (!s.forks) {
+    const p0 = await processCpu(s.pid);
+    return async () => ({
+      server: (await processCpu(s.pid!)) - p0,
+      system: (await systemBusy()) - sys0,
+    });
+  }
+  // Forked children exit unaccounted: perf counts them (inherit) when it is available.
+  let perf: ChildProcess | undefined;
+  let out = "";
+  try {
+    perf = spawn("perf", ["stat", "-x", ",", "-e", "task-clock", "-p", String(s.pid)], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    perf.on("error", () => undefined);
+    perf.stderr!.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    await new Promise((r) => setTimeout(r, 150));
+  } catch {
+    perf = undefined;
+  }
+  return async () => {
+    const system = (await systemBusy()) - sys0;
+    if (!perf || perf.exitCode !== null) return { server: undefined, system };
+    const exited = new Promise((r) => perf!.once("exit", r));
+    perf.kill("SIGINT");
+    await exited;
+    const ms = Number(/^([\d.]+),msec,task-clock/m.exec(out)?.[1]);
+    return { server: Number.isFinite(ms) ? ms / 1000 : undefined, system };
+  };
 }
 
 interface OurStats {
@@ -97,14 +172,13 @@ interface OurStats {
 }
 
 /** Our server in its own process (tftp_bench_server.ts), like the peers. */
-async function startOurs(): Promise<Server & { stats(): Promise<OurStats> }> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", join(import.meta.dirname, "tftp_bench_server.ts"), ROOT, String(WORKERS)],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
+async function startOurs(
+  name = "provisio",
+  script = join(import.meta.dirname, "tftp_bench_server.ts"),
+): Promise<Server & { stats(): Promise<OurStats> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ROOT, String(WORKERS)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => {
     out += d.toString();
@@ -116,6 +190,11 @@ async function startOurs(): Promise<Server & { stats(): Promise<OurStats> }> {
     await new Promise((r) => setTimeout(r, 20));
   }
   const port = Number(/PORT (\d+)/.exec(out)![1]);
+  if (RENICE !== undefined) {
+    for (const task of await readdir(`/proc/${child.pid}/task`)) {
+      await run("renice", ["-n", RENICE, "-p", task]).catch(() => undefined);
+    }
+  }
   let stopped: Promise<OurStats> | undefined;
   const stats = () => {
     stopped ??= new Promise<OurStats>((resolveStats) => {
@@ -127,8 +206,9 @@ async function startOurs(): Promise<Server & { stats(): Promise<OurStats> }> {
     return stopped;
   };
   return {
-    name: "provisio",
+    name,
     port,
+    pid: child.pid,
     stats,
     stop: async () => {
       await stats();
@@ -163,6 +243,8 @@ async function startPeer(name: "tftpd-hpa" | "atftpd"): Promise<Server> {
   return {
     name,
     port,
+    pid: child.pid,
+    forks: name === "tftpd-hpa",
     stop: async () => {
       child.kill("SIGTERM");
       await new Promise((r) => setTimeout(r, 100));
@@ -206,19 +288,30 @@ interface Figures {
   median: number;
   mibPerSecondBest: number;
   mibPerSecondMedian: number;
+  /** Server CPU seconds per run (undefined: not measurable) and their median. */
+  serverCpu: Array<number | undefined>;
+  serverCpuMedian: number | undefined;
+  /** Whole-machine busy CPU seconds per run, median. */
+  systemCpuMedian: number;
   verified: boolean;
 }
 
-function figures(seconds: number[], bytes: number, verified: boolean): Figures {
-  const sorted = [...seconds].sort((a, b) => a - b);
-  const best = sorted[0]!;
-  const median = sorted[Math.floor(sorted.length / 2)]!;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function figures(seconds: number[], bytes: number, verified: boolean, cpu: CpuReading[]): Figures {
+  const best = Math.min(...seconds);
+  const med = median(seconds);
+  const server = cpu.map((c) => c.server);
+  const known = server.filter((x): x is number => x !== undefined);
   return {
     seconds,
     best,
-    median,
+    median: med,
     mibPerSecondBest: bytes / MIB / best,
-    mibPerSecondMedian: bytes / MIB / median,
+    mibPerSecondMedian: bytes / MIB / med,
+    serverCpu: server,
+    serverCpuMedian: known.length === server.length ? median(known) : undefined,
+    systemCpuMedian: median(cpu.map((c) => c.system)),
     verified,
   };
 }
@@ -230,19 +323,24 @@ async function headToHead(
   hashes: Record<string, string>,
 ): Promise<Record<string, Figures>> {
   const times: Record<string, number[]> = {};
+  const cpus: Record<string, CpuReading[]> = {};
   const ok: Record<string, boolean> = {};
   const out = join(SCRATCH, "big.out");
   for (let i = 0; i < RUNS; i++) {
     for (const s of i % 2 === 0 ? servers : [...servers].reverse()) {
       await rm(out, { force: true });
+      const stop = await cpuMeter(s);
       const t = await fetchOnce(client, s.port, BIG, out);
+      const reading = await stop();
+      cpus[s.name] = [...(cpus[s.name] ?? []), reading];
       times[s.name] = [...(times[s.name] ?? []), t];
       ok[s.name] = (ok[s.name] ?? true) && sha(await readFile(out)) === hashes[BIG];
     }
   }
   await rm(out, { force: true });
   const result: Record<string, Figures> = {};
-  for (const s of servers) result[s.name] = figures(times[s.name]!, 32 * MIB, ok[s.name]!);
+  for (const s of servers)
+    result[s.name] = figures(times[s.name]!, 32 * MIB, ok[s.name]!, cpus[s.name]!);
   return result;
 }
 
@@ -251,6 +349,7 @@ interface Concurrency {
   complete: number;
   seconds: number;
   aggregateMiBps: number;
+  cpu: CpuReading;
 }
 
 async function concurrent(
@@ -261,6 +360,7 @@ async function concurrent(
   const dir = join(SCRATCH, `conc-${server.name}-${client}`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
+  const stop = await cpuMeter(server);
   const t0 = performance.now();
   const results = await Promise.allSettled(
     Array.from({ length: CONCURRENT }, (_, i) => {
@@ -269,6 +369,7 @@ async function concurrent(
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = await stop();
   let complete = 0;
   for (let i = 0; i < CONCURRENT; i++) {
     if (results[i]!.status !== "fulfilled") continue;
@@ -281,7 +382,47 @@ async function concurrent(
     complete,
     seconds,
     aggregateMiBps: (complete * MIB) / MIB / seconds,
+    cpu,
   };
+}
+
+interface ConcurrencyFigures {
+  runs: Concurrency[];
+  allComplete: boolean;
+  best: number;
+  median: number;
+  serverCpuMedian: number | undefined;
+  systemCpuMedian: number;
+}
+
+/** RUNS rounds of the concurrent case, servers alternating, same client. */
+async function concurrentRounds(
+  client: Client,
+  servers: Server[],
+  hashes: Record<string, string>,
+): Promise<Record<string, ConcurrencyFigures>> {
+  const runs: Record<string, Concurrency[]> = {};
+  for (let i = 0; i < RUNS; i++) {
+    for (const s of i % 2 === 0 ? servers : [...servers].reverse()) {
+      const c = await concurrent(client, s, hashes);
+      runs[s.name] = [...(runs[s.name] ?? []), c];
+    }
+  }
+  const result: Record<string, ConcurrencyFigures> = {};
+  for (const s of servers) {
+    const r = runs[s.name]!;
+    const server = r.map((c) => c.cpu.server);
+    const known = server.filter((x): x is number => x !== undefined);
+    result[s.name] = {
+      runs: r,
+      allComplete: r.every((c) => c.complete === c.transfers),
+      best: Math.min(...r.map((c) => c.seconds)),
+      median: median(r.map((c) => c.seconds)),
+      serverCpuMedian: known.length === server.length ? median(known) : undefined,
+      systemCpuMedian: median(r.map((c) => c.cpu.system)),
+    };
+  }
+  return result;
 }
 
 async function main(): Promise<void> {
@@ -293,68 +434,70 @@ async function main(): Promise<void> {
   }
   await mkdir(SCRATCH, { recursive: true });
   const ours = await startOurs();
+  const base = BASELINE ? await startOurs("provisio-base", resolve(BASELINE)) : undefined;
+  const mine: Server[] = base ? [ours, base] : [ours];
   const hpa = await startPeer("tftpd-hpa");
   const atftpd = await startPeer("atftpd");
   try {
     // Warm-up (JIT, page cache), not measured.
-    await fetchOnce("atftp", ours.port, BIG, join(SCRATCH, "warm.out"));
-    await fetchOnce("tftp-hpa", ours.port, SMALL, join(SCRATCH, "warm.out"));
+    for (const s of mine) {
+      await fetchOnce("atftp", s.port, BIG, join(SCRATCH, "warm.out"));
+      await fetchOnce("tftp-hpa", s.port, SMALL, join(SCRATCH, "warm.out"));
+    }
     await fetchOnce("tftp-hpa", hpa.port, BIG, join(SCRATCH, "warm.out"));
     await fetchOnce("atftp", atftpd.port, BIG, join(SCRATCH, "warm.out"));
     await rm(join(SCRATCH, "warm.out"), { force: true });
 
     const only = process.env.BENCH_ONLY;
-    if (only === "concurrent") {
-      for (const [client, peer] of [
-        ["atftp", atftpd],
-        ["tftp-hpa", hpa],
-      ] as const) {
-        for (const s of [ours, peer]) {
-          const c = await concurrent(client, s, hashes);
-          process.stdout.write(`${client} → ${s.name}: ${JSON.stringify(c)}\n`);
-        }
-      }
-      process.stdout.write(`provisio server: ${JSON.stringify(await ours.stats())}\n`);
-      return;
-    }
-    const lockstep = await headToHead("tftp-hpa", [ours, hpa], hashes);
-    const windowed = await headToHead("atftp", [ours, atftpd], hashes);
+    const lockstep =
+      only === "concurrent" ? undefined : await headToHead("tftp-hpa", [...mine, hpa], hashes);
+    const windowed =
+      only === "concurrent" ? undefined : await headToHead("atftp", [...mine, atftpd], hashes);
     const conc = {
-      "atftp 1428/16 → provisio": await concurrent("atftp", ours, hashes),
-      "atftp 1428/16 → atftpd": await concurrent("atftp", atftpd, hashes),
-      "tftp-hpa 512 → provisio": await concurrent("tftp-hpa", ours, hashes),
-      "tftp-hpa 512 → tftpd-hpa": await concurrent("tftp-hpa", hpa, hashes),
+      "atftp 1428/16": await concurrentRounds("atftp", [...mine, atftpd], hashes),
+      "tftp-hpa 512": await concurrentRounds("tftp-hpa", [...mine, hpa], hashes),
     };
     const oursStats = await ours.stats();
     const report = {
       date: new Date().toISOString(),
       runs: RUNS,
+      workers: WORKERS,
+      renice: RENICE,
+      baseline: BASELINE,
       file: "32 MiB random",
       lockstep512_tftpHpaClient: lockstep,
       blksize1428_windowsize16_atftpClient: windowed,
       concurrent1MiB: conc,
       provisioServer: oursStats,
     };
+    const cpu = (server: number | undefined, system: number) =>
+      `cpu ${server === undefined ? " n/a " : `${server.toFixed(2)} s`} (sys ${system.toFixed(2)} s)`;
     const line = (name: string, f: Figures) =>
-      `  ${name.padEnd(10)} best ${f.best.toFixed(3)} s (${f.mibPerSecondBest.toFixed(1)} MiB/s)  median ${f.median.toFixed(3)} s (${f.mibPerSecondMedian.toFixed(1)} MiB/s)  sha256 ${f.verified ? "ok" : "MISMATCH"}`;
-    process.stdout.write(`\n32 MiB, blksize 512 lock-step, client tftp-hpa (${RUNS} runs each)\n`);
-    for (const [k, v] of Object.entries(lockstep)) process.stdout.write(`${line(k, v)}\n`);
-    process.stdout.write(
-      `\n32 MiB, blksize 1428 + windowsize 16, client atftp (${RUNS} runs each)\n`,
-    );
-    for (const [k, v] of Object.entries(windowed)) process.stdout.write(`${line(k, v)}\n`);
-    process.stdout.write(`\n${CONCURRENT} concurrent 1 MiB downloads\n`);
-    for (const [k, v] of Object.entries(conc)) {
-      process.stdout.write(
-        `  ${k.padEnd(26)} ${v.complete}/${v.transfers} complete in ${v.seconds.toFixed(2)} s (${v.aggregateMiBps.toFixed(1)} MiB/s aggregate)\n`,
-      );
+      `  ${name.padEnd(14)} best ${f.best.toFixed(3)} s (${f.mibPerSecondBest.toFixed(1)} MiB/s)  median ${f.median.toFixed(3)} s (${f.mibPerSecondMedian.toFixed(1)} MiB/s)  server ${cpu(f.serverCpuMedian, f.systemCpuMedian)}  sha256 ${f.verified ? "ok" : "MISMATCH"}`;
+    const w = (t: string) => process.stdout.write(t);
+    if (lockstep) {
+      w(`\n32 MiB, blksize 512 lock-step, client tftp-hpa (${RUNS} runs each, CPU medians)\n`);
+      for (const [k, v] of Object.entries(lockstep)) w(`${line(k, v)}\n`);
     }
-    process.stdout.write(
+    if (windowed) {
+      w(`\n32 MiB, blksize 1428 + windowsize 16, client atftp (${RUNS} runs each, CPU medians)\n`);
+      for (const [k, v] of Object.entries(windowed)) w(`${line(k, v)}\n`);
+    }
+    w(`\n${CONCURRENT} concurrent 1 MiB downloads (${RUNS} rounds each)\n`);
+    for (const [client, byServer] of Object.entries(conc)) {
+      for (const [k, v] of Object.entries(byServer)) {
+        w(
+          `  ${client} → ${k.padEnd(14)} ${v.allComplete ? "all complete" : "INCOMPLETE"}  best ${v.best.toFixed(2)} s  median ${v.median.toFixed(2)} s  server ${cpu(v.serverCpuMedian, v.systemCpuMedian)}\n`,
+        );
+      }
+    }
+    w(
       `\nprovisio server: ${oursStats.transfers} transfers, ${oursStats.incomplete} not complete, ${oursStats.retransmits} retransmits\n`,
     );
     await writeFile(join(OUT, "tftp_vs_peers.json"), `${JSON.stringify(report, null, 2)}\n`);
   } finally {
     await ours.stop();
+    await base?.stop();
     await hpa.stop();
     await atftpd.stop();
     await rm(SCRATCH, { recursive: true, force: true });
