@@ -3,6 +3,7 @@
  * fields may span lines; CRLF or LF; a UTF-8 BOM is skipped). Records carry the file line they
  * start on, so errors can name it.
  */
+import { StringDecoder } from "node:string_decoder";
 import { apiError } from "./errors.ts";
 
 export interface CsvRecord {
@@ -44,9 +45,11 @@ export async function* readCsv(
     return blank ? undefined : record;
   };
 
+  // Bytes are decoded across chunk boundaries: a chunk may end inside a UTF-8 sequence.
+  const decoder = new StringDecoder("utf8");
   for await (const chunk of chunks) {
-    let text = typeof chunk === "string" ? chunk : chunk.toString("utf8");
-    if (first) {
+    let text = typeof chunk === "string" ? chunk : decoder.write(chunk);
+    if (first && text.length > 0) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       first = false;
     }

@@ -180,10 +180,22 @@ const FLAG_OF: Partial<Record<Key, keyof ServeFlags>> = {
   logLevel: "logLevel",
 };
 
+/** The offending value for a message: JSON when it has one, clipped; YAML aliases can be circular. */
+function describeValue(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined) text = Array.isArray(value) ? "a list" : typeof value;
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+}
+
 function invalid(raw: Raw, expected: string): never {
   throw serverError(
     "SERVER_CONFIG_INVALID",
-    `${raw.source}: expected ${expected}, got ${JSON.stringify(raw.value)}`,
+    `${raw.source}: expected ${expected}, got ${describeValue(raw.value)}`,
   );
 }
 

@@ -7,6 +7,7 @@
  * oversized header blocks itself (400, 431) and `requestTimeout` closes slow clients (408).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { ClientCertificate } from "./client_certificate.ts";
 import type { ServeLimits } from "./config.ts";
@@ -148,10 +149,26 @@ export function serverOptions(limits: ServeLimits): {
   };
 }
 
+/**
+ * `CONNECT` (and an `Upgrade` nobody listens for) never reach the `request` listener: without
+ * these handlers Node drops the connection without an answer. A device plane proxies nothing.
+ */
+export function refuseTunnels(server: Server): void {
+  const refuse = (_req: IncomingMessage, socket: Duplex): void => {
+    const body = "method not allowed\n";
+    socket.on("error", () => {});
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  };
+  server.on("connect", refuse);
+}
+
 export function createHttpServer(options: DeviceListenerOptions): Server {
   const server = createServer(
     serverOptions(options.limits),
     createDeviceRequestListener("http", options),
   );
+  refuseTunnels(server);
   return server;
 }

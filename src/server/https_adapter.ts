@@ -14,6 +14,7 @@ import { type ClientCertificate, clientCertificateOf } from "./client_certificat
 import {
   createDeviceRequestListener,
   type DeviceListenerOptions,
+  refuseTunnels,
   serverOptions,
 } from "./http_adapter.ts";
 
@@ -47,6 +48,7 @@ export function createHttpsServer(options: DeviceListenerOptions, tls: TlsMateri
     },
     createDeviceRequestListener("https", options, certificateOf),
   );
+  refuseTunnels(server);
   // Handshake failures (scanners, wrong protocol) are the client's problem: log quietly.
   server.on("tlsClientError", (error) => {
     options.logger.debug({ err: error }, "TLS handshake failed");

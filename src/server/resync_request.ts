@@ -65,8 +65,8 @@ export type TargetCheck =
 /**
  * Decodes and checks a request path before it is matched: percent-decoding once, then
  * refusing what no device sends and what would reach outside the profile namespace —
- * `..` or `.` segments (also when encoded), empty segments, backslashes, control characters,
- * non-ASCII. Clear 4xx, never an exception.
+ * `..` or `.` segments (also when encoded), double encoding (`%252e`), empty segments,
+ * backslashes, control characters, non-ASCII. Clear 4xx, never an exception.
  */
 export function checkTargetPath(raw: string, maxBytes: number): TargetCheck {
   if (raw.length > maxBytes) return { ok: false, status: 414, reason: "request target too long" };
@@ -76,6 +76,10 @@ export function checkTargetPath(raw: string, maxBytes: number): TargetCheck {
       path = decodeURIComponent(raw);
     } catch {
       return { ok: false, status: 400, reason: "malformed percent-encoding in path" };
+    }
+    // `%252e` decodes to `%2e`: a second decoding anywhere downstream would make it `.`.
+    if (path.includes("%")) {
+      return { ok: false, status: 400, reason: "double percent-encoding in path" };
     }
   }
   if (path.length === 0 || path.charCodeAt(0) !== 47 /* / */) {
