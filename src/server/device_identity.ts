@@ -75,12 +75,23 @@ export async function identifyDevice(
       device = await directory.deviceBySerial(identity.serial);
     }
     const certMac = identity.mac ?? device?.mac;
-    if (pathMac !== undefined && certMac !== undefined && pathMac !== certMac) {
+    // The device the request names (path first, else a MAC the User-Agent certainly carries).
+    const namedMac = pathMac ?? (ua?.mac === undefined ? undefined : tryParseMac(ua.mac));
+    if (namedMac !== undefined && certMac !== undefined && namedMac !== certMac) {
       return refuse(
         403,
         "the client certificate belongs to another device",
         "certificate-mismatch",
-        pathMac,
+        namedMac,
+      );
+    }
+    const certSerial = identity.serial ?? device?.serial ?? undefined;
+    if (pathSerial !== undefined && certSerial !== undefined && pathSerial !== certSerial) {
+      return refuse(
+        403,
+        "the client certificate belongs to another device",
+        "certificate-mismatch",
+        certMac,
       );
     }
     if (device === null) return { kind: "unknown", mac: identity.mac ?? pathMac };
