@@ -391,5 +391,6 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
 
 /** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]+):[^@]*@/i, "$1:***@");
+  // The last `@` ends the user info (WHATWG URL), so a password holding a raw `@` is hidden whole.
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^/?#]*@/i, "$1:***@");
 }

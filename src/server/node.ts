@@ -11,7 +11,7 @@
 import { X509Certificate } from "node:crypto";
 import { createServer as createPlainServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 import { defaultCatalogue } from "../profile/index.ts";
 import type { Tenant } from "../store/index.ts";
 import { openStore, type Store, type StoreOptions } from "../store/index.ts";
@@ -96,14 +96,31 @@ export const LOG_REDACT_PATHS = [
   "authorization",
   "*.authorization",
   "*.headers.authorization",
+  "*.*.headers.authorization",
+  "*.headers.cookie",
+  "*.*.headers.cookie",
+  // Device keys, the master key, private keys and SIP passwords, top level and nested.
+  "deviceKey",
+  "masterKey",
+  "privateKeyPem",
+  "*.*.password",
+  "lines[*].password",
+  "*.lines[*].password",
+  "*.*.deviceKey",
+  "*.*.secret",
+  "*.*.token",
 ];
 
-export function createLogger(config: Pick<ServeConfig, "logLevel">): Logger {
-  return pino({
+export function createLogger(
+  config: Pick<ServeConfig, "logLevel">,
+  destination?: DestinationStream,
+): Logger {
+  const options = {
     level: config.logLevel,
     redact: { paths: LOG_REDACT_PATHS, censor: "[redacted]" },
     base: { pid: process.pid },
-  });
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
 
 /** The store options a configuration names (management commands open the same database). */
