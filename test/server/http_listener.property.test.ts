@@ -272,6 +272,42 @@ describe("device HTTP listener (socket fuzz)", () => {
     await validFetch();
   });
 
+  it("the pipeline itself answers 10,000 random transport-neutral requests without a 5xx", async () => {
+    const transport = fc.constantFrom("http", "https", "tftp") as fc.Arbitrary<
+      "http" | "https" | "tftp"
+    >;
+    await fc.assert(
+      fc.asyncProperty(
+        transport,
+        method,
+        target,
+        fc.option(fc.string({ unit: "binary", maxLength: 30 }), { nil: undefined }),
+        fc.option(headerValue, { nil: undefined }),
+        fc.option(headerValue, { nil: undefined }),
+        fc.option(headerValue, { nil: undefined }),
+        async (t, m, path, query, userAgent, ifNoneMatch, ifModifiedSince) => {
+          const q = path.indexOf("?");
+          const response = await node.pipeline.handle({
+            transport: t,
+            method: m,
+            path: q < 0 ? path : path.slice(0, q),
+            query: query ?? (q < 0 ? "" : path.slice(q + 1)),
+            remoteAddress: "127.0.0.1",
+            userAgent,
+            ifNoneMatch,
+            ifModifiedSince,
+          });
+          expect(response.status, `${m} ${path}: ${response.reason}`).toBeLessThan(500);
+          expect(response.status).toBeGreaterThanOrEqual(200);
+          if (response.status === 200) {
+            expect(Buffer.from(response.body!).toString()).toContain("<flat-profile>");
+          }
+        },
+      ),
+      { numRuns: 10_000 },
+    );
+  });
+
   it("keeps serving on a keep-alive connection after garbage on other connections", async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 200 }), async (garbage) => {
