@@ -266,6 +266,76 @@ describe("admin API write routes (fuzz)", () => {
     expect((await api.request("GET", "/api/v1/devices/000e08aabb01")).status).toBe(200);
   });
 
+  it("answers random reads (path parameters, query strings) with 2xx or a 4xx error body", async () => {
+    const queryValue = fc.oneof(
+      hostileString,
+      fc.constantFrom(
+        "99999999999999999999999.1",
+        "1.99999999999999999999",
+        "0.0",
+        "-1",
+        "1e400",
+        "99999999999999999999",
+        "2026-13-45T99:99:99Z",
+        "0000-01-01T00:00:00Z",
+        "275760-09-13T00:00:00.001Z",
+      ),
+    );
+    const query = fc
+      .array(
+        fc.tuple(
+          fc.constantFrom(
+            "tenant",
+            "mac",
+            "since",
+            "until",
+            "after",
+            "limit",
+            "account",
+            "group",
+            "model",
+            "state",
+            "entity",
+            "key",
+            "actor",
+            "x",
+          ),
+          queryValue,
+        ),
+        { maxLength: 3 },
+      )
+      .map((pairs) => pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&"));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(
+          "/api/v1/devices",
+          "/api/v1/devices/:p",
+          "/api/v1/devices/:p/config",
+          "/api/v1/devices/:p/layer",
+          "/api/v1/accounts",
+          "/api/v1/accounts/:p",
+          "/api/v1/groups",
+          "/api/v1/groups/:p/layer",
+          "/api/v1/tenants/:p",
+          "/api/v1/tenants/:p/models/:p/layer",
+          "/api/v1/models/:p",
+          "/api/v1/events",
+          "/api/v1/audit",
+          "/api/v1/operations/:p",
+          "/api/v1/tokens",
+        ),
+        segment,
+        query,
+        async (route, param, q) => {
+          const path = `${route.replaceAll(":p", param)}?${q}`;
+          const res = await api.request("GET", path);
+          expectNo5xx(res, `GET ${path}`);
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+  });
+
   it("answers raw non-JSON bodies and wrong content types with a 4xx error body", async () => {
     await fc.assert(
       fc.asyncProperty(
