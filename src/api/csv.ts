@@ -17,6 +17,22 @@ export interface CsvOptions {
   readonly maxFieldLength?: number;
 }
 
+/**
+ * Text of the chunks, bytes decoded across chunk boundaries (a chunk may end inside a UTF-8
+ * sequence); a sequence cut off at the very end becomes U+FFFD rather than vanishing.
+ */
+async function* decodeChunks(
+  chunks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>,
+): AsyncGenerator<string> {
+  const decoder = new StringDecoder("utf8");
+  for await (const chunk of chunks) {
+    const text = typeof chunk === "string" ? chunk : decoder.write(chunk);
+    if (text.length > 0) yield text;
+  }
+  const rest = decoder.end();
+  if (rest.length > 0) yield rest;
+}
+
 /** Yields the records of CSV text arriving in chunks. Blank lines are skipped. */
 export async function* readCsv(
   chunks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>,
@@ -45,11 +61,8 @@ export async function* readCsv(
     return blank ? undefined : record;
   };
 
-  // Bytes are decoded across chunk boundaries: a chunk may end inside a UTF-8 sequence.
-  const decoder = new StringDecoder("utf8");
-  for await (const chunk of chunks) {
-    let text = typeof chunk === "string" ? chunk : decoder.write(chunk);
-    if (first && text.length > 0) {
+  for await (let text of decodeChunks(chunks)) {
+    if (first) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       first = false;
     }

@@ -136,6 +136,22 @@ describe("readCsv (property)", () => {
     );
   });
 
+  it("a UTF-8 sequence cut off at the end of the bytes becomes U+FFFD, not silence", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("é", "€", "😀"),
+        fc.integer({ min: 1, max: 3 }),
+        async (ch, keep) => {
+          const bytes = Buffer.from(ch, "utf8");
+          fc.pre(keep < bytes.length);
+          const records = await readAll([Buffer.from("a,b"), bytes.subarray(0, keep)]);
+          expect(records.map((r) => r.fields)).toEqual([["a", "b\ufffd"]]);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it("a field over the limit is an error naming its line, not a crash or a silent cut", async () => {
     await fc.assert(
       fc.asyncProperty(
