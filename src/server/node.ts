@@ -10,7 +10,7 @@
 
 import { X509Certificate } from "node:crypto";
 import { createServer as createPlainServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { defaultCatalogue } from "../profile/index.ts";
 import type { Tenant } from "../store/index.ts";
@@ -156,11 +156,31 @@ function listen(server: Server, port: number, host: string, what: string): Promi
   });
 }
 
+const openSockets = new WeakMap<Server, Set<Socket>>();
+
+/**
+ * Remembers every TCP connection of a listener. `closeAllConnections` only knows sockets
+ * that carry HTTP requests; a socket detached by CONNECT, or stuck before its first request,
+ * would otherwise keep `close()` waiting for ever.
+ */
+function trackConnections<S extends Server>(server: S): S {
+  const sockets = new Set<Socket>();
+  openSockets.set(server, sockets);
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  return server;
+}
+
 /** Closes a listener: no new connections, idle ones closed, busy ones after `graceMs`. */
 function closeServer(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
-    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+      for (const socket of openSockets.get(server) ?? []) socket.destroy();
+    }, graceMs);
     timer.unref();
     server.close(() => {
       clearTimeout(timer);
@@ -293,7 +313,7 @@ export async function startNode(
   };
   try {
     if (config.httpPort !== null) {
-      const server = createHttpServer(listenerOptions);
+      const server = trackConnections(createHttpServer(listenerOptions));
       servers.push(server);
       addresses.http = await listen(server, config.httpPort, config.host, "HTTP");
     }
@@ -303,7 +323,7 @@ export async function startNode(
         key: boot.serverKeyPem,
         clientCas: trustedCas(cache.tenants.values()),
       });
-      servers.push(https.server);
+      servers.push(trackConnections(https.server));
       addresses.https = await listen(https.server, config.httpsPort, config.host, "HTTPS");
     }
     if (config.adminPort !== null) {
