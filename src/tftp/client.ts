@@ -183,19 +183,40 @@ function runSession(
   return deadline;
 }
 
+/** What starting a transfer needs, for reads and writes alike: the request and a bound session. */
+async function openSession(
+  o: TftpClientOptions,
+  type: SocketType,
+  server: string,
+  request: Buffer,
+): Promise<{
+  s: Session;
+  socket: Socket;
+  clock: TftpClock;
+  baseRto: number;
+  startedAt: number;
+  request: Buffer;
+}> {
+  const clock = o.clock ?? systemClock;
+  const baseRto = o.retransmitMs ?? (o.timeout !== undefined ? o.timeout * 1000 : 1000);
+  o.signal?.throwIfAborted();
+  const socket = await bindSocket(o, type);
+  const s: Session = { socket, server, port: o.port ?? 69, clock, tid: undefined, closed: false };
+  return { s, socket, clock, baseRto, startedAt: clock.now(), request };
+}
+
 /** Downloads `filename` (RRQ). */
 export async function tftpGet(filename: string, o: TftpGetOptions): Promise<TftpGetResult> {
   const type = o.type ?? "udp4";
   const server = await resolveHost(o.host, type);
   const mode = o.mode ?? "octet";
   const optList = requestOptionList(o, "read");
-  const request = encodeRequest(Opcode.RRQ, filename, mode, optList);
-  const clock = o.clock ?? systemClock;
-  const baseRto = o.retransmitMs ?? (o.timeout !== undefined ? o.timeout * 1000 : 1000);
-  o.signal?.throwIfAborted();
-  const socket = await bindSocket(o, type);
-  const s: Session = { socket, server, port: o.port ?? 69, clock, tid: undefined, closed: false };
-  const startedAt = clock.now();
+  const { s, socket, clock, baseRto, startedAt, request } = await openSession(
+    o,
+    type,
+    server,
+    encodeRequest(Opcode.RRQ, filename, mode, optList),
+  );
 
   return new Promise<TftpGetResult>((resolve, reject) => {
     let receiver: ReceiveTransfer | undefined;
@@ -351,13 +372,12 @@ export async function tftpPut(
     tsize: o.tsize === undefined || o.tsize === false ? undefined : wire.length,
   };
   const optList = requestOptionList(requested, "write");
-  const request = encodeRequest(Opcode.WRQ, filename, mode, optList);
-  const clock = o.clock ?? systemClock;
-  const baseRto = o.retransmitMs ?? (o.timeout !== undefined ? o.timeout * 1000 : 1000);
-  o.signal?.throwIfAborted();
-  const socket = await bindSocket(o, type);
-  const s: Session = { socket, server, port: o.port ?? 69, clock, tid: undefined, closed: false };
-  const startedAt = clock.now();
+  const { s, socket, clock, baseRto, startedAt, request } = await openSession(
+    o,
+    type,
+    server,
+    encodeRequest(Opcode.WRQ, filename, mode, optList),
+  );
 
   return new Promise<TftpPutResult>((resolve, reject) => {
     let sender: SendTransfer | undefined;
