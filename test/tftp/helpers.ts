@@ -1,7 +1,13 @@
 /** Shared test helpers: a fake clock, a seeded PRNG and a UDP fault-injecting shim. */
 import { createHash } from "node:crypto";
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
-import type { TftpClock } from "../../src/tftp/index.ts";
+import {
+  type TftpClock,
+  type TftpResolver,
+  TftpServer,
+  type TftpServerOptions,
+  type TftpTransferStats,
+} from "../../src/tftp/index.ts";
 
 export const sha256 = (data: Uint8Array): string => createHash("sha256").update(data).digest("hex");
 
@@ -226,4 +232,29 @@ export async function rawSocket(): Promise<{
     return queue.shift();
   };
   return { socket, port: socket.address().port, next, close: () => socket.close() };
+}
+
+/** Runs `fn` against a loopback server on an ephemeral port, closing it afterwards. */
+export async function withTftpServer<T>(
+  options: Partial<TftpServerOptions> & { resolver: TftpResolver },
+  fn: (server: TftpServer, port: number, ends: TftpTransferStats[]) => Promise<T>,
+): Promise<T> {
+  const server = new TftpServer({ port: 0, address: "127.0.0.1", ...options });
+  const ends: TftpTransferStats[] = [];
+  server.on("transferEnd", (s) => ends.push(s));
+  const { port } = await server.listen();
+  try {
+    return await fn(server, port, ends);
+  } finally {
+    await server.close();
+  }
+}
+
+/** Polls `cond` every 5 ms; throws after `ms`. */
+export async function until(cond: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }

@@ -20,7 +20,7 @@ import {
   tftpGet,
   tftpPut,
 } from "../../src/tftp/index.ts";
-import { randomBytes, rawSocket, sha256 } from "./helpers.ts";
+import { randomBytes, rawSocket, sha256, until, withTftpServer } from "./helpers.ts";
 
 const PROFILE = Buffer.from(
   '<flat-profile>\n  <Profile_Rule ua="na">http://prov.example.com/spa/$MA.xml</Profile_Rule>\n</flat-profile>\n',
@@ -61,28 +61,12 @@ const resolver = async (r: TftpRequest) => {
   }
 };
 
-async function withServer<T>(
+function withServer<T>(
   extra: Partial<TftpServerOptions>,
   fn: (server: TftpServer, port: number, ends: TftpTransferStats[]) => Promise<T>,
 ): Promise<T> {
-  const server = new TftpServer({ resolver, port: 0, address: "127.0.0.1", ...extra });
-  const ends: TftpTransferStats[] = [];
-  server.on("transferEnd", (s) => ends.push(s));
-  const { port } = await server.listen();
-  try {
-    return await fn(server, port, ends);
-  } finally {
-    await server.close();
-  }
+  return withTftpServer({ resolver, ...extra }, fn);
 }
-
-const until = async (cond: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe("server ↔ client (loopback)", () => {
   it("serves the default port 6969 unless told otherwise", () => {

@@ -15,7 +15,7 @@ import {
   type TftpTransferStats,
   tftpGet,
 } from "../../src/tftp/index.ts";
-import { randomBytes, rawSocket, sha256 } from "./helpers.ts";
+import { randomBytes, rawSocket, sha256, until as untilDone, withTftpServer } from "./helpers.ts";
 
 let dir: string;
 let fwPath: string;
@@ -36,28 +36,14 @@ afterAll(async () => {
 const resolver = async (r: TftpRequest) =>
   r.filename === "fw.bin" ? fileSource(fwPath) : bytesSource(PROFILE);
 
-async function withServer<T>(
+function withServer<T>(
   extra: Partial<TftpServerOptions>,
   fn: (server: TftpServer, port: number, ends: TftpTransferStats[]) => Promise<T>,
 ): Promise<T> {
-  const server = new TftpServer({ resolver, port: 0, address: "127.0.0.1", workers: 2, ...extra });
-  const ends: TftpTransferStats[] = [];
-  server.on("transferEnd", (s) => ends.push(s));
-  const { port } = await server.listen();
-  try {
-    return await fn(server, port, ends);
-  } finally {
-    await server.close();
-  }
+  return withTftpServer({ resolver, workers: 2, ...extra }, fn);
 }
 
-const until = async (cond: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
+const until = (cond: () => boolean, ms = 5000) => untilDone(cond, ms);
 
 describe("server with worker threads (workers: 2)", () => {
   it("serves in-memory and file sources from workers, with stats back on the main thread", async () => {
