@@ -7,6 +7,23 @@ import { run, runCli } from "./run_cli.ts";
 // `provisio compile` / `provisio decode` against Debian's openssl and gzip (issue 3 acceptance).
 
 const KEY = "SecretPhrase1234";
+
+/** Debian's `openssl enc -e -aes-256-cbc -md MD -k KEY` of `src` into `out`. */
+function opensslEncrypt(src: string, out: string, md: string): Promise<Buffer> {
+  return run("openssl", [
+    "enc",
+    "-e",
+    "-aes-256-cbc",
+    "-md",
+    md,
+    "-k",
+    KEY,
+    "-in",
+    src,
+    "-out",
+    out,
+  ]);
+}
 let dir: string;
 let plainXml: Buffer;
 
@@ -302,19 +319,7 @@ describe("provisio decode", () => {
     const src = join(dir, "plain.xml");
     writeFileSync(src, plainXml);
     const enc = join(dir, `openssl-${md}.cfg`);
-    await run("openssl", [
-      "enc",
-      "-e",
-      "-aes-256-cbc",
-      "-md",
-      md,
-      "-k",
-      KEY,
-      "-in",
-      src,
-      "-out",
-      enc,
-    ]);
+    await opensslEncrypt(src, enc, md);
     const r = await runCli(["decode", enc, "--key", KEY]);
     expect(r.code).toBe(0);
     expect(r.stdout.equals(plainXml)).toBe(true);
@@ -326,19 +331,7 @@ describe("provisio decode", () => {
     const src = join(dir, "plain.xml.gz");
     writeFileSync(src, gz);
     const enc = join(dir, "gz.cfg");
-    await run("openssl", [
-      "enc",
-      "-e",
-      "-aes-256-cbc",
-      "-md",
-      "md5",
-      "-k",
-      KEY,
-      "-in",
-      src,
-      "-out",
-      enc,
-    ]);
+    await opensslEncrypt(src, enc, "md5");
     const r = await runCli(["decode", enc, "--key", KEY, "--to", "text"]);
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toContain('Proxy[1]          "sip.example.com" ;');
@@ -371,19 +364,7 @@ describe("provisio decode", () => {
     const text = join(dir, "plain-text.txt");
     writeFileSync(text, 'GPP_A ! "from openssl" ;\n');
     const enc = join(dir, "openssl-text.cfg");
-    await run("openssl", [
-      "enc",
-      "-e",
-      "-aes-256-cbc",
-      "-md",
-      "md5",
-      "-k",
-      KEY,
-      "-in",
-      text,
-      "-out",
-      enc,
-    ]);
+    await opensslEncrypt(text, enc, "md5");
     const o = await runCli(["decode", enc, "--key", KEY]);
     expect([o.code, o.stdout.toString()]).toEqual([0, 'GPP_A ! "from openssl" ;\n']);
     // …and a wrong key is still refused, not turned into garbage text.
