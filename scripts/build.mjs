@@ -21,3 +21,5 @@ await build({
   logLevel: "warning",
 });
 writeFileSync(new URL("../dist/BUILT", import.meta.url), `${new Date().toISOString()}\n`);
+// The TFTP fast path (optional native endpoint; see scripts/build_native.mjs).
+await import("./build_native.mjs");

@@ -122,7 +122,7 @@ interface Session {
 }
 
 /** Sends on the session socket unless it has been closed (late timers, aborts). */
-function sendTo(s: Session, packet: Buffer, port: number): void {
+function sendTo(s: Session, packet: Buffer | readonly Buffer[], port: number): void {
   if (!s.closed) s.socket.send(packet, port, s.server);
 }
 

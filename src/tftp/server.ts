@@ -34,6 +34,7 @@ import {
   newUdpSocket,
   openTransferSockets,
   readSession,
+  type TransferIoChoice,
   type TransferSockets,
 } from "./session.ts";
 import {
@@ -114,6 +115,12 @@ export interface TftpServerOptions {
    * the system clock, not `clock`. Write transfers always stay on the calling thread.
    */
   readonly workers?: number;
+  /**
+   * Transfer socket I/O: "auto" (default) uses the native endpoint (recvmmsg/sendmmsg,
+   * build/udp_endpoint.node) when it is built and node:dgram otherwise; "native" fails
+   * transfers when it is missing; "dgram" never uses it. Worker threads use node:dgram.
+   */
+  readonly io?: TransferIoChoice;
 }
 
 export interface TftpTransferInfo {
@@ -212,6 +219,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       maxUploadBytes: options.maxUploadBytes ?? 1024 * 1024,
       clock: options.clock ?? systemClock,
       workers: options.workers ?? 0,
+      io: options.io ?? "auto",
     };
   }
 
@@ -492,8 +500,12 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
 
   private async openTransferSockets(active: Active): Promise<TransferSockets | undefined> {
     const remote = { address: active.address, port: active.port };
-    const sockets = await openTransferSockets(this.type, this.bindAddress, remote, (e) =>
-      this.emit("socketError", e),
+    const sockets = await openTransferSockets(
+      this.type,
+      this.bindAddress,
+      remote,
+      (e) => this.emit("socketError", e),
+      this.o.io,
     );
     if (this.closing || !this.active.has(active.key)) {
       sockets.close();
@@ -655,7 +667,6 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     active.abort = (code, message) => receiver.abort(code, message, true);
     attachTransfer(
       s,
-      remote,
       (p) => {
         if (p.op === Opcode.DATA) receiver.onData(p.block, p.data);
         else if (p.op === Opcode.ERROR) receiver.onPeerError(p.code, p.message);

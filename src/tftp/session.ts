@@ -7,9 +7,19 @@ import { createSocket, type Socket, type SocketOptions } from "node:dgram";
 import { isProvisioError } from "../errors.ts";
 import type { TftpClock } from "./clock.ts";
 import { TftpErrorCode } from "./errors.ts";
-import { encodeError, Opcode, parsePacket, type TftpPacket } from "./packet.ts";
+import {
+  type NativeEndpointConstructor,
+  nativeEndpoint,
+  nativeEndpointStatus,
+} from "./native_endpoint.ts";
+import { encodeAck, encodeError, Opcode, parsePacket, type TftpPacket } from "./packet.ts";
 import type { ByteReader } from "./source.ts";
-import { SendTransfer, type TransferCounters, type TransferEnd } from "./transfer.ts";
+import {
+  SendTransfer,
+  type SlotSender,
+  type TransferCounters,
+  type TransferEnd,
+} from "./transfer.ts";
 
 export interface PeerAddress {
   readonly address: string;
@@ -48,21 +58,111 @@ export function bindSocket(socket: Socket, address: string, port: number): Promi
   });
 }
 
+/** Where a transfer's incoming datagrams go. */
+export interface TransferHandlers {
+  /** A 4-byte ACK from the peer, decoded (read transfers). Absent: ACKs reach onPeer. */
+  readonly onAck?: (block: number) => void;
+  /** Any other datagram from the peer. */
+  readonly onPeer: (packet: Buffer) => void;
+  /** A datagram from anyone else (answered with ERROR 5 by attachTransfer). */
+  readonly onForeign: (packet: Buffer, from: PeerAddress) => void;
+}
+
 /**
  * The socket of one transfer, bound to an ephemeral port (the transfer ID). It stays
  * unconnected so that packets from anyone but the client reach us and can be answered
- * with ERROR 5 (a connected socket would have the kernel drop them). Measured: a second,
- * connected socket sharing the port (SO_REUSEADDR) saved only ~5% CPU per datagram, not
- * worth letting another local process bind the same port.
+ * with ERROR 5 (a connected socket would have the kernel drop them).
+ *
+ * Two implementations with the same behaviour: the native endpoint (native_endpoint.ts:
+ * recvmmsg, ACKs as bare numbers, sendmmsg of ring slots) when it is built, else
+ * node:dgram.
  */
 export interface TransferSockets {
-  readonly tid: Socket;
   readonly localPort: number;
-  send(packet: Buffer): void;
+  readonly io: TransferIoKind;
+  /** Sends one datagram (a buffer, or buffers gathered) to the transfer's peer; a
+   * failed send is a lost datagram. */
+  send(packet: Buffer | readonly Buffer[]): void;
+  /** Batched DATA sends; undefined where each packet goes through `send`. */
+  readonly sendSlots: SlotSender | undefined;
+  /** Sends to someone other than the peer (ERROR 5). */
+  sendTo(packet: Buffer, to: PeerAddress): void;
+  /** Starts delivering incoming datagrams; call once, before the first send. */
+  receive(handlers: TransferHandlers): void;
   close(): void;
 }
 
+/** "native": build/udp_endpoint.node; "dgram": node:dgram. */
+export type TransferIoKind = "native" | "dgram";
+/** What the server asks for: "auto" takes native when it loaded. */
+export type TransferIoChoice = TransferIoKind | "auto";
+
 export async function openTransferSockets(
+  type: "udp4" | "udp6",
+  bindAddress: string,
+  remote: PeerAddress,
+  onError: (e: Error) => void,
+  io: TransferIoChoice = "auto",
+): Promise<TransferSockets> {
+  if (io !== "dgram") {
+    const Endpoint = nativeEndpoint();
+    if (Endpoint) return openNative(Endpoint, type, bindAddress, remote, onError);
+    if (io === "native")
+      throw new Error(`native TFTP endpoint unavailable: ${nativeEndpointStatus().reason}`);
+  }
+  return openDgram(type, bindAddress, remote, onError);
+}
+
+function openNative(
+  Endpoint: NativeEndpointConstructor,
+  type: "udp4" | "udp6",
+  bindAddress: string,
+  remote: PeerAddress,
+  onError: (e: Error) => void,
+): Promise<TransferSockets> {
+  let h: TransferHandlers | undefined;
+  const ep = new Endpoint(
+    type === "udp6" ? 6 : 4,
+    bindAddress,
+    (block) => {
+      if (h?.onAck) h.onAck(block);
+      else h?.onPeer(encodeAck(block));
+    },
+    (packet) => h?.onPeer(packet),
+    (packet, address, port) => h?.onForeign(packet, { address, port }),
+    (message) => onError(new Error(message)),
+  );
+  if (!ep.setPeer(remote.address, remote.port)) {
+    // An address the native side cannot parse (exotic scope id): node:dgram copes.
+    ep.close();
+    return openDgram(type, bindAddress, remote, onError);
+  }
+  let closed = false;
+  return Promise.resolve({
+    localPort: ep.localPort,
+    io: "native",
+    send: (packet) => {
+      if (!closed) ep.send(Buffer.isBuffer(packet) ? packet : Buffer.concat(packet));
+    },
+    sendSlots: (headers, payloads, first, count, slots, blksize, tail) => {
+      if (!closed) ep.sendSlots(headers, payloads, first, count, slots, blksize, tail);
+    },
+    sendTo: (packet, to) => {
+      if (!closed) ep.sendTo(packet, to.address, to.port);
+    },
+    receive: (handlers) => {
+      h = handlers;
+    },
+    close: () => {
+      if (closed) return;
+      closed = true;
+      h = undefined;
+      ep.close();
+    },
+  });
+}
+
+async function openDgram(
   type: "udp4" | "udp6",
   bindAddress: string,
   remote: PeerAddress,
@@ -73,10 +173,27 @@ export async function openTransferSockets(
   await bindSocket(tid, bindAddress, 0);
   let closed = false;
   return {
-    tid,
     localPort: tid.address().port,
+    io: "dgram",
     send: (packet) => {
       if (!closed) tid.send(packet, remote.port, remote.address);
+    },
+    sendSlots: undefined,
+    sendTo: (packet, to) => {
+      if (!closed) tid.send(packet, to.port, to.address);
+    },
+    receive: (h) => {
+      const onAck = h.onAck;
+      tid.on("message", (msg: Buffer, rinfo: { address: string; port: number }) => {
+        if (rinfo.port !== remote.port || rinfo.address !== remote.address) {
+          h.onForeign(msg, { address: rinfo.address, port: rinfo.port });
+        } else if (onAck && msg.length === 4 && msg[0] === 0 && msg[1] === Opcode.ACK) {
+          // Hot path: an ACK needs no parse object.
+          onAck((msg[2]! << 8) | msg[3]!);
+        } else {
+          h.onPeer(msg);
+        }
+      });
     },
     close: () => {
       if (closed) return;
@@ -90,48 +207,34 @@ export async function openTransferSockets(
   };
 }
 
-/** Demultiplexes a transfer's sockets. */
+/** Demultiplexes a transfer's datagrams: the peer's packets are parsed (garbage ends the
+ * transfer), strangers get ERROR 5 and are reported. */
 export function attachTransfer(
   sockets: TransferSockets,
-  remote: PeerAddress,
   onPacket: (p: TftpPacket) => void,
   onGarbage: (reason: string) => void,
   onForeign: (f: ForeignPacket) => void,
-  fast?: { readonly op: number; readonly handle: (msg: Buffer) => void },
+  onAck?: (block: number) => void,
 ): void {
-  const { tid } = sockets;
-  const fastOp = fast?.op ?? -1;
-  const fastHandle = fast?.handle;
-  const onForeignPacket = (msg: Buffer, rinfo: { address: string; port: number }) => {
-    const from = { address: rinfo.address, port: rinfo.port };
-    const isError = msg.length >= 2 && msg.readUInt16BE(0) === Opcode.ERROR;
-    if (!isError) {
-      tid.send(
-        encodeError(TftpErrorCode.UnknownTransferId, "Unknown transfer ID"),
-        rinfo.port,
-        rinfo.address,
-      );
-    }
-    onForeign({ remote: from, reason: "Unknown transfer ID", code: isError ? undefined : 5 });
-  };
-  tid.on("message", (msg: Buffer, rinfo: { address: string; port: number }) => {
-    if (rinfo.port !== remote.port || rinfo.address !== remote.address) {
-      onForeignPacket(msg, rinfo);
-      return;
-    }
-    // Hot path: an ACK (read transfers) or DATA (write transfers) needs no parse object.
-    if (msg.length >= 4 && msg[0] === 0 && msg[1] === fastOp) {
-      fastHandle!(msg);
-      return;
-    }
-    let packet: TftpPacket;
-    try {
-      packet = parsePacket(msg);
-    } catch (error) {
-      onGarbage(isProvisioError(error) ? error.message : "malformed packet");
-      return;
-    }
-    onPacket(packet);
+  sockets.receive({
+    ...(onAck ? { onAck } : {}),
+    onPeer: (msg) => {
+      let packet: TftpPacket;
+      try {
+        packet = parsePacket(msg);
+      } catch (error) {
+        onGarbage(isProvisioError(error) ? error.message : "malformed packet");
+        return;
+      }
+      onPacket(packet);
+    },
+    onForeign: (msg, from) => {
+      const isError = msg.length >= 2 && msg.readUInt16BE(0) === Opcode.ERROR;
+      if (!isError) {
+        sockets.sendTo(encodeError(TftpErrorCode.UnknownTransferId, "Unknown transfer ID"), from);
+      }
+      onForeign({ remote: from, reason: "Unknown transfer ID", code: isError ? undefined : 5 });
+    },
   });
 }
 
@@ -152,13 +255,14 @@ export interface ReadSessionOptions {
 
 /** Wires a SendTransfer to a bound socket; call `start()` on the result. */
 export function readSession(o: ReadSessionOptions): SendTransfer {
-  const { sockets, remote } = o;
+  const { sockets } = o;
   const sender: SendTransfer = new SendTransfer({
     reader: o.reader,
     blksize: o.blksize,
     windowsize: o.windowsize,
     oack: o.oack,
     send: sockets.send,
+    sendSlots: sockets.sendSlots,
     clock: o.clock,
     rtoMs: o.rtoMs,
     maxRetries: o.maxRetries,
@@ -167,7 +271,6 @@ export function readSession(o: ReadSessionOptions): SendTransfer {
   });
   attachTransfer(
     sockets,
-    remote,
     (p) => {
       if (p.op === Opcode.ACK) sender.onAck(p.block);
       else if (p.op === Opcode.ERROR) sender.onPeerError(p.code, p.message);
@@ -175,7 +278,7 @@ export function readSession(o: ReadSessionOptions): SendTransfer {
     },
     (reason) => sender.abort("TFTP_ILLEGAL_OPERATION", reason, true),
     o.onForeign,
-    { op: Opcode.ACK, handle: (msg) => sender.onAck((msg[2]! << 8) | msg[3]!) },
+    (block) => sender.onAck(block),
   );
   return sender;
 }

@@ -43,7 +43,14 @@ const running = new Map<number, { sender: SendTransfer }>();
 async function start(id: number, spec: WorkerTransferSpec, source: PreparedSource): Promise<void> {
   let sockets: TransferSockets;
   try {
-    sockets = await openTransferSockets(spec.type, spec.bindAddress, spec.remote, () => undefined);
+    // node:dgram: the native endpoint's handles would outlive a terminated worker's loop.
+    sockets = await openTransferSockets(
+      spec.type,
+      spec.bindAddress,
+      spec.remote,
+      () => undefined,
+      "dgram",
+    );
   } catch (error) {
     await closePrepared(source);
     port?.postMessage({ t: "failed", id, message: (error as Error).message });

@@ -18,7 +18,7 @@ import {
   tftpGet,
   tftpPut,
 } from "../../src/tftp/index.ts";
-import { type FaultProfile, FaultShim, randomBytes, sha256 } from "./helpers.ts";
+import { type FaultProfile, FaultShim, randomBytes, sha256, TRANSFER_IOS } from "./helpers.ts";
 
 const run = promisify(execFile);
 const FILE = randomBytes(400_000, 11);
@@ -31,21 +31,25 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "tftp-faults-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The server under test, once per transfer I/O (native endpoint, node:dgram). */
+async function startServer(io: "native" | "dgram"): Promise<void> {
   server = new TftpServer({
     port: 0,
     address: "127.0.0.1",
     retransmitMs: 25,
     maxRetries: 20,
+    io,
     resolver: async (r) => bytesSource(r.filename.startsWith("small") ? SMALL : FILE),
     upload: async (r) => ({ kind: "accept", onComplete: (d) => void uploads.set(r.filename, d) }),
   });
   server.on("transferEnd", (s) => ends.push(s));
   serverPort = (await server.listen()).port;
-});
-afterAll(async () => {
-  await server.close();
-  await rm(dir, { recursive: true, force: true });
-});
+}
 
 async function withShim<T>(
   faults: FaultProfile,
@@ -71,7 +75,10 @@ const client = (port: number, extra: Partial<TftpClientOptions> = {}): TftpClien
 
 const harsh = (seed: number): FaultProfile => ({ seed, loss: 0.1, duplicate: 0.05, reorder: 0.1 });
 
-describe("transfers under loss, duplication and reordering", () => {
+describe.each(TRANSFER_IOS)("transfers under loss, duplication and reordering (%s I/O)", (io) => {
+  beforeAll(() => startServer(io));
+  afterAll(() => server.close());
+
   it.each([1, 2, 3])(
     "seed %i: windowed, lock-step and small-block downloads complete byte-identical",
     async (seed) => {
@@ -152,6 +159,7 @@ describe("transfers under loss, duplication and reordering", () => {
       const slow = new TftpServer({
         port: 0,
         address: "127.0.0.1",
+        io,
         resolver: async () => bytesSource(FILE),
       });
       const ends: TftpTransferStats[] = [];

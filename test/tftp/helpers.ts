@@ -8,6 +8,13 @@ import {
   type TftpServerOptions,
   type TftpTransferStats,
 } from "../../src/tftp/index.ts";
+import { nativeEndpoint } from "../../src/tftp/native_endpoint.ts";
+
+/** Transfer I/O kinds to run server tests through: the native endpoint when it is built
+ * (native_endpoint.test.ts fails on Linux when it is not), and node:dgram always. */
+export const TRANSFER_IOS: ReadonlyArray<"native" | "dgram"> = nativeEndpoint()
+  ? ["native", "dgram"]
+  : ["dgram"];
 
 export const sha256 = (data: Uint8Array): string => createHash("sha256").update(data).digest("hex");
 

@@ -20,7 +20,7 @@ import {
   tftpGet,
   tftpPut,
 } from "../../src/tftp/index.ts";
-import { randomBytes, rawSocket, sha256, until, withTftpServer } from "./helpers.ts";
+import { randomBytes, rawSocket, sha256, TRANSFER_IOS, until, withTftpServer } from "./helpers.ts";
 
 const PROFILE = Buffer.from(
   '<flat-profile>\n  <Profile_Rule ua="na">http://prov.example.com/spa/$MA.xml</Profile_Rule>\n</flat-profile>\n',
@@ -61,14 +61,21 @@ const resolver = async (r: TftpRequest) => {
   }
 };
 
+/** Transfer I/O under test: every test below runs once per kind. */
+let io: "native" | "dgram" = "native";
+
 function withServer<T>(
   extra: Partial<TftpServerOptions>,
   fn: (server: TftpServer, port: number, ends: TftpTransferStats[]) => Promise<T>,
 ): Promise<T> {
-  return withTftpServer({ resolver, ...extra }, fn);
+  return withTftpServer({ resolver, io, ...extra }, fn);
 }
 
-describe("server ↔ client (loopback)", () => {
+describe.each(TRANSFER_IOS)("server ↔ client (loopback, %s I/O)", (kind) => {
+  beforeAll(() => {
+    io = kind;
+  });
+
   it("serves the default port 6969 unless told otherwise", () => {
     const server = new TftpServer({ resolver });
     expect((server as unknown as { o: { port: number } }).o.port).toBe(6969);

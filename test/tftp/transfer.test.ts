@@ -6,37 +6,62 @@ import { BytesReader } from "../../src/tftp/source.ts";
 import { ReceiveTransfer, SendTransfer, type TransferEnd } from "../../src/tftp/transfer.ts";
 import { FakeClock, randomBytes } from "./helpers.ts";
 
+/** How the sender under test hands DATA to the network: one `send` per packet
+ * (node:dgram) or runs of ring slots (`sendSlots`, the native endpoint's sendmmsg). */
+type Io = "send" | "sendSlots";
+
 function harness(
   data: Buffer,
   blksize: number,
   windowsize: number,
-  opts: { oack?: boolean; maxRetries?: number } = {},
+  opts: { oack?: boolean; maxRetries?: number; io?: Io } = {},
 ) {
   const clock = new FakeClock();
   const sent: Array<{ op: number; block?: number; len?: number }> = [];
   const ends: TransferEnd[] = [];
+  /** Every DATA payload sent, by wire block number (retransmissions included). */
+  const payloads: Array<[number, Buffer]> = [];
+  const record = (p: Buffer) => {
+    const pk = parsePacket(p);
+    if (pk.op === Opcode.DATA) {
+      sent.push({ op: pk.op, block: pk.block, len: pk.data.length });
+      payloads.push([pk.block, Buffer.from(pk.data)]);
+    } else sent.push({ op: pk.op });
+  };
   const t = new SendTransfer({
     reader: new BytesReader(data),
     blksize,
     windowsize,
     oack: opts.oack ? encodeOack([["blksize", String(blksize)]]) : undefined,
-    send: (p) => {
-      const pk = parsePacket(p);
-      if (pk.op === Opcode.DATA) sent.push({ op: pk.op, block: pk.block, len: pk.data.length });
-      else sent.push({ op: pk.op });
-    },
+    send: (p) => record(Buffer.isBuffer(p) ? p : Buffer.concat(p)),
+    sendSlots:
+      opts.io === "sendSlots"
+        ? (headers, payloads, first, count, slots, bs, tail) => {
+            // Same packet layout as native/udp_endpoint.c's sendmmsg.
+            for (let k = 0; k < count; k++) {
+              const slot = (first + k) % slots;
+              const len = k === count - 1 ? tail : bs;
+              record(
+                Buffer.concat([
+                  headers.subarray(slot * 4, slot * 4 + 4),
+                  payloads.subarray(slot * bs, slot * bs + len),
+                ]),
+              );
+            }
+          }
+        : undefined,
     clock,
     rtoMs: 100,
     maxRetries: opts.maxRetries ?? 3,
     onEnd: (e) => ends.push(e),
   });
   const take = () => sent.splice(0, sent.length);
-  return { clock, t, take, ends };
+  return { clock, t, take, ends, payloads };
 }
 
-describe("SendTransfer (sender state machine, virtual clock)", () => {
+describe.each<Io>(["send", "sendSlots"])("SendTransfer through %s (virtual clock)", (io) => {
   it("lock-step: one DATA per new ACK; duplicate ACKs send nothing (no Sorcerer's Apprentice)", () => {
-    const h = harness(randomBytes(1200, 1), 512, 1);
+    const h = harness(randomBytes(1200, 1), 512, 1, { io });
     h.t.start();
     expect(h.take()).toEqual([{ op: 3, block: 1, len: 512 }]);
     h.t.onAck(1);
@@ -52,7 +77,7 @@ describe("SendTransfer (sender state machine, virtual clock)", () => {
   });
 
   it("sends an empty final block when the size is a multiple of blksize", () => {
-    const h = harness(randomBytes(1024, 2), 512, 4);
+    const h = harness(randomBytes(1024, 2), 512, 4, { io });
     h.t.start();
     expect(h.take().map((s) => s.len)).toEqual([512, 512, 0]);
     h.t.onAck(3);
@@ -60,7 +85,7 @@ describe("SendTransfer (sender state machine, virtual clock)", () => {
   });
 
   it("windowed: a window per ACK; an early ACK goes back; ACKs for unsent blocks are ignored", () => {
-    const h = harness(randomBytes(512 * 10, 3), 512, 4);
+    const h = harness(randomBytes(512 * 10, 3), 512, 4, { io });
     h.t.start();
     expect(h.take().map((s) => s.block)).toEqual([1, 2, 3, 4]);
     h.t.onAck(40);
@@ -79,7 +104,7 @@ describe("SendTransfer (sender state machine, virtual clock)", () => {
   });
 
   it("retransmits the window on timeout and gives up after the retry budget", () => {
-    const h = harness(randomBytes(5000, 4), 512, 2, { maxRetries: 3 });
+    const h = harness(randomBytes(5000, 4), 512, 2, { maxRetries: 3, io });
     h.t.start();
     expect(h.take().map((s) => s.block)).toEqual([1, 2]);
     h.clock.advance(99);
@@ -96,7 +121,7 @@ describe("SendTransfer (sender state machine, virtual clock)", () => {
   });
 
   it("progress resets the retry budget", () => {
-    const h = harness(randomBytes(512 * 8, 5), 512, 1, { maxRetries: 1 });
+    const h = harness(randomBytes(512 * 8, 5), 512, 1, { maxRetries: 1, io });
     h.t.start();
     for (let b = 1; b <= 8; b++) {
       h.clock.advance(100); // one timeout per block: within the budget of 1
@@ -108,7 +133,7 @@ describe("SendTransfer (sender state machine, virtual clock)", () => {
   });
 
   it("OACK is block 0: repeated until ACK 0, then DATA 1", () => {
-    const h = harness(randomBytes(100, 6), 512, 1, { oack: true });
+    const h = harness(randomBytes(100, 6), 512, 1, { oack: true, io });
     h.t.start();
     expect(h.take()).toEqual([{ op: Opcode.OACK }]);
     h.clock.advance(100);
@@ -119,9 +144,34 @@ describe("SendTransfer (sender state machine, virtual clock)", () => {
     expect(h.take()).toEqual([]);
   });
 
+  it("the bytes arrive intact through many turns of the ring, with a go-back in between", () => {
+    const data = randomBytes(512 * 50 + 77, 8);
+    const h = harness(data, 512, 4, { io });
+    h.t.start();
+    let acked = 0;
+    let round = 0;
+    while (h.ends.length === 0) {
+      const s = h.take();
+      expect(s.length).toBeGreaterThan(0);
+      // Every fifth round acknowledges only the first block of the window (go-back).
+      acked = round++ % 5 === 4 ? s[0]!.block! : s[s.length - 1]!.block!;
+      h.t.onAck(acked);
+    }
+    const byBlock = new Map<number, Buffer>();
+    for (const [block, payload] of h.payloads) {
+      const before = byBlock.get(block);
+      if (before) expect(payload.equals(before), `block ${block} resent unchanged`).toBe(true);
+      byBlock.set(block, payload);
+    }
+    expect(h.payloads.length).toBeGreaterThan(51); // the go-backs resent blocks
+    const blocks = [...byBlock.keys()].sort((a, b) => a - b);
+    expect(blocks).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
+    expect(Buffer.concat(blocks.map((b) => byBlock.get(b)!))).toEqual(data);
+  });
+
   it("block numbers roll over to 0 past 65535 (70,000 blocks)", () => {
     const blocks = 70_000;
-    const h = harness(randomBytes(8 * blocks + 3, 7), 8, 64);
+    const h = harness(randomBytes(8 * blocks + 3, 7), 8, 64, { io });
     h.t.start();
     let last = 0;
     let wires = 0;
@@ -173,7 +223,7 @@ describe("SendWindow / ReceiveWindow (pure)", () => {
       blksize: 512,
       windowsize: 1,
       initial: Buffer.from([0, 4, 0, 0]),
-      send: (p) => sent.push(p.readUInt16BE(2)),
+      send: (p) => sent.push((Buffer.isBuffer(p) ? p : Buffer.concat(p)).readUInt16BE(2)),
       clock,
       rtoMs: 50,
       maxRetries: 4,

@@ -1,0 +1,599 @@
+/*
+ * A TFTP transfer's UDP endpoint for the Node event loop, without Node's per-datagram
+ * costs (a 64 KiB allocation per receive plus an empty one, an address object and an
+ * EventEmitter dispatch per datagram, a JavaScript send path and a syscall per packet).
+ *
+ * It is plumbing, not protocol: the TFTP state machines stay in TypeScript
+ * (src/tftp/sender.ts, transfer.ts). This file only
+ *   - owns one unconnected, non-blocking UDP socket bound to an ephemeral port (the
+ *     transfer ID), polled by the Node event loop (uv_poll);
+ *   - reads with recvmmsg and routes each datagram: a 4-byte ACK from the transfer's
+ *     peer → onAck(block) (no Buffer, no address string), anything else from the peer →
+ *     onPeer(buffer), anything from elsewhere → onForeign(buffer, address, port);
+ *   - sends a run of DATA packets (header + payload, from the sender's ring) with one
+ *     sendmmsg.
+ *
+ * Loaded by src/tftp/native_endpoint.ts; built by scripts/build_native.mjs (Linux only:
+ * recvmmsg/sendmmsg). Without it the server uses node:dgram with the same behaviour.
+ */
+#define _GNU_SOURCE
+#define NAPI_VERSION 8
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+/* Datagrams read per recvmmsg call, and per readable event at most RECV_ROUNDS times. */
+#define RECV_BATCH 8
+#define RECV_ROUNDS 8
+/* Larger than any UDP payload (65,507 over IPv4): nothing is truncated. */
+#define RECV_SLOT 65536
+#define SEND_BATCH 64
+#define SOCKET_BUFFER (1 << 20)
+
+typedef struct endpoint endpoint;
+
+/* Per Node environment (thread): receive buffers shared by its endpoints, the list of
+ * open endpoints (closed at environment teardown) and the class constructor. */
+typedef struct {
+  struct mmsghdr msgs[RECV_BATCH];
+  struct iovec iov[RECV_BATCH];
+  struct sockaddr_storage from[RECV_BATCH];
+  uint8_t *bufs;
+  endpoint *open;
+} env_state;
+
+struct endpoint {
+  napi_env env;
+  env_state *st;
+  uv_poll_t poll;
+  int fd;
+  int closing;       /* close() called (or wrapper finalized, or env teardown) */
+  int handle_closed; /* uv_close callback ran */
+  int finalized;     /* JS wrapper collected */
+  struct sockaddr_storage peer;
+  socklen_t peer_len;
+  int has_peer;
+  napi_ref on_ack;     /* (block: number) => void, or NULL: ACKs go to on_peer */
+  napi_ref on_peer;    /* (packet: Buffer) => void */
+  napi_ref on_foreign; /* (packet: Buffer, address: string, port: number) => void */
+  napi_ref on_error;   /* (message: string) => void */
+  napi_async_context async;
+  endpoint *next;
+  endpoint *prev;
+};
+
+#define CHECK(env, call)                                                       \
+  do {                                                                         \
+    if ((call) != napi_ok) {                                                   \
+      const napi_extended_error_info *info_;                                   \
+      napi_get_last_error_info((env), &info_);                                 \
+      bool pending_;                                                           \
+      napi_is_exception_pending((env), &pending_);                             \
+      if (!pending_)                                                           \
+        napi_throw_error((env), NULL,                                          \
+                         info_ && info_->error_message ? info_->error_message  \
+                                                       : "native call failed"); \
+      return NULL;                                                             \
+    }                                                                          \
+  } while (0)
+
+static napi_value throw_errno(napi_env env, const char *what, int err) {
+  char message[256];
+  snprintf(message, sizeof message, "%s: %s", what, strerror(err));
+  napi_throw_error(env, uv_err_name(-err), message);
+  return NULL;
+}
+
+/* ---- addresses ---------------------------------------------------------------- */
+
+/* Parses an IP literal (IPv6 may carry "%scope", as node:dgram reports link-local
+ * senders) into a sockaddr for `family` (AF_INET or AF_INET6). */
+static int parse_address(int family, const char *text, uint16_t port,
+                         struct sockaddr_storage *out, socklen_t *len) {
+  memset(out, 0, sizeof *out);
+  if (family == AF_INET) {
+    struct sockaddr_in *a = (struct sockaddr_in *)out;
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    if (inet_pton(AF_INET, text, &a->sin_addr) != 1) return -1;
+    *len = sizeof *a;
+    return 0;
+  }
+  struct sockaddr_in6 *a = (struct sockaddr_in6 *)out;
+  char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  if (strlen(text) >= sizeof host) return -1;
+  strcpy(host, text);
+  char *scope = strchr(host, '%');
+  if (scope) {
+    *scope++ = '\0';
+    char *end;
+    unsigned long n = strtoul(scope, &end, 10);
+    a->sin6_scope_id = (*scope && !*end) ? (uint32_t)n : if_nametoindex(scope);
+    if (a->sin6_scope_id == 0) return -1;
+  }
+  a->sin6_family = AF_INET6;
+  a->sin6_port = htons(port);
+  if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1) return -1;
+  *len = sizeof *a;
+  return 0;
+}
+
+static int same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b) {
+  if (a->ss_family != b->ss_family) return 0;
+  if (a->ss_family == AF_INET) {
+    const struct sockaddr_in *x = (const struct sockaddr_in *)a;
+    const struct sockaddr_in *y = (const struct sockaddr_in *)b;
+    return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+  }
+  if (a->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a;
+    const struct sockaddr_in6 *y = (const struct sockaddr_in6 *)b;
+    return x->sin6_port == y->sin6_port &&
+           memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0 &&
+           (!IN6_IS_ADDR_LINKLOCAL(&x->sin6_addr) || x->sin6_scope_id == y->sin6_scope_id);
+  }
+  return 0;
+}
+
+/* Formats like node:dgram's rinfo.address (link-local IPv6 gets "%ifname"). */
+static void format_address(const struct sockaddr_storage *a, char *out, size_t size,
+                           uint16_t *port) {
+  out[0] = '\0';
+  if (a->ss_family == AF_INET) {
+    const struct sockaddr_in *x = (const struct sockaddr_in *)a;
+    inet_ntop(AF_INET, &x->sin_addr, out, (socklen_t)size);
+    *port = ntohs(x->sin_port);
+    return;
+  }
+  const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a;
+  inet_ntop(AF_INET6, &x->sin6_addr, out, (socklen_t)size);
+  *port = ntohs(x->sin6_port);
+  if (IN6_IS_ADDR_LINKLOCAL(&x->sin6_addr) && x->sin6_scope_id > 0) {
+    char name[IF_NAMESIZE];
+    size_t used = strlen(out);
+    if (if_indextoname(x->sin6_scope_id, name))
+      snprintf(out + used, size - used, "%%%s", name);
+    else
+      snprintf(out + used, size - used, "%%%u", x->sin6_scope_id);
+  }
+}
+
+/* ---- lifetime ----------------------------------------------------------------- */
+
+static void unlink_endpoint(endpoint *ep) {
+  if (ep->prev) ep->prev->next = ep->next;
+  else if (ep->st->open == ep) ep->st->open = ep->next;
+  if (ep->next) ep->next->prev = ep->prev;
+  ep->next = ep->prev = NULL;
+}
+
+static void release_refs(endpoint *ep) {
+  napi_env env = ep->env;
+  napi_ref *refs[] = {&ep->on_ack, &ep->on_peer, &ep->on_foreign, &ep->on_error};
+  for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
+    if (*refs[i]) {
+      napi_delete_reference(env, *refs[i]);
+      *refs[i] = NULL;
+    }
+  }
+  if (ep->async) {
+    napi_async_destroy(env, ep->async);
+    ep->async = NULL;
+  }
+}
+
+static void on_handle_closed(uv_handle_t *handle) {
+  endpoint *ep = handle->data;
+  ep->handle_closed = 1;
+  if (ep->finalized) free(ep);
+}
+
+/* Stops polling and closes the socket now; frees once the JS wrapper is gone too. The
+ * callbacks are released here, so a closed endpoint never keeps its owner alive. */
+static void begin_close(endpoint *ep) {
+  if (ep->closing) return;
+  ep->closing = 1;
+  unlink_endpoint(ep);
+  /* uv_close stops polling and drops the fd from epoll (and from any batch of events
+   * not yet dispatched) before the descriptor is closed and its number can be reused. */
+  uv_close((uv_handle_t *)&ep->poll, on_handle_closed);
+  if (ep->fd >= 0) {
+    close(ep->fd);
+    ep->fd = -1;
+  }
+  release_refs(ep);
+}
+
+static void finalize_endpoint(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  endpoint *ep = data;
+  ep->finalized = 1;
+  if (!ep->closing) begin_close(ep);
+  else if (ep->handle_closed) free(ep);
+}
+
+static void env_teardown(void *arg) {
+  env_state *st = arg;
+  while (st->open) begin_close(st->open);
+  free(st->bufs);
+  free(st);
+}
+
+/* ---- receiving ---------------------------------------------------------------- */
+
+static void call_js(endpoint *ep, napi_ref fn_ref, size_t argc, napi_value *argv) {
+  napi_env env = ep->env;
+  napi_value fn, recv, result;
+  if (!fn_ref || napi_get_reference_value(env, fn_ref, &fn) != napi_ok || !fn) return;
+  napi_get_global(env, &recv); /* napi_make_callback wants an object receiver */
+  if (napi_make_callback(env, ep->async, recv, fn, argc, argv, &result) != napi_ok) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      napi_value error;
+      napi_get_and_clear_last_exception(env, &error);
+      napi_fatal_exception(env, error);
+    }
+  }
+}
+
+static void report_error(endpoint *ep, const char *what, int err) {
+  char message[256];
+  snprintf(message, sizeof message, "%s: %s", what, strerror(err));
+  napi_value arg;
+  if (napi_create_string_utf8(ep->env, message, NAPI_AUTO_LENGTH, &arg) != napi_ok) return;
+  call_js(ep, ep->on_error, 1, &arg);
+}
+
+static void dispatch(endpoint *ep, const uint8_t *data, size_t len,
+                     const struct sockaddr_storage *from) {
+  napi_env env = ep->env;
+  if (ep->has_peer && same_address(from, &ep->peer)) {
+    if (ep->on_ack && len == 4 && data[0] == 0 && data[1] == 4) {
+      napi_value block;
+      napi_create_uint32(env, ((uint32_t)data[2] << 8) | data[3], &block);
+      call_js(ep, ep->on_ack, 1, &block);
+      return;
+    }
+    napi_value buffer;
+    void *copy;
+    if (napi_create_buffer_copy(env, len, data, &copy, &buffer) != napi_ok) return;
+    call_js(ep, ep->on_peer, 1, &buffer);
+    return;
+  }
+  char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  uint16_t port = 0;
+  format_address(from, text, sizeof text, &port);
+  napi_value argv[3];
+  void *copy;
+  if (napi_create_buffer_copy(env, len, data, &copy, &argv[0]) != napi_ok) return;
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &argv[1]);
+  napi_create_uint32(env, port, &argv[2]);
+  call_js(ep, ep->on_foreign, 3, argv);
+}
+
+static void on_readable(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  endpoint *ep = handle->data;
+  if (ep->closing) return;
+  napi_env env = ep->env;
+  env_state *st = ep->st;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  if (status < 0) {
+    report_error(ep, "poll", -status);
+    napi_close_handle_scope(env, scope);
+    return;
+  }
+  for (int round = 0; round < RECV_ROUNDS && !ep->closing; round++) {
+    for (int i = 0; i < RECV_BATCH; i++) {
+      st->iov[i].iov_base = st->bufs + (size_t)i * RECV_SLOT;
+      st->iov[i].iov_len = RECV_SLOT;
+      memset(&st->msgs[i].msg_hdr, 0, sizeof st->msgs[i].msg_hdr);
+      st->msgs[i].msg_hdr.msg_name = &st->from[i];
+      st->msgs[i].msg_hdr.msg_namelen = sizeof st->from[i];
+      st->msgs[i].msg_hdr.msg_iov = &st->iov[i];
+      st->msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int n = recvmmsg(ep->fd, st->msgs, RECV_BATCH, MSG_DONTWAIT, NULL);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        report_error(ep, "recvmmsg", errno);
+      break;
+    }
+    /* A callback may close this endpoint or another; the buffers stay valid (they
+     * belong to the environment) and a closed endpoint stops dispatching. */
+    for (int i = 0; i < n && !ep->closing; i++)
+      dispatch(ep, st->bufs + (size_t)i * RECV_SLOT, st->msgs[i].msg_len, &st->from[i]);
+    if (n < RECV_BATCH) break;
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+/* ---- JavaScript API ----------------------------------------------------------- */
+
+static endpoint *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
+  napi_value self;
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, argc, argv, &self, NULL) != napi_ok) return NULL;
+  if (napi_unwrap(env, self, &data) != napi_ok || !data) {
+    napi_throw_error(env, NULL, "not an Endpoint");
+    return NULL;
+  }
+  return data;
+}
+
+static int get_string(napi_env env, napi_value v, char *out, size_t size) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, out, size, &len) != napi_ok) return -1;
+  return len + 1 < size ? 0 : -1;
+}
+
+static napi_ref optional_function(napi_env env, napi_value v) {
+  napi_valuetype type;
+  napi_ref ref = NULL;
+  if (napi_typeof(env, v, &type) == napi_ok && type == napi_function)
+    napi_create_reference(env, v, 1, &ref);
+  return ref;
+}
+
+/* new Endpoint(family: 4 | 6, bindAddress, onAck | null, onPeer, onForeign, onError) */
+static napi_value endpoint_new(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6], self;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, &self, NULL));
+  if (argc < 6) {
+    napi_throw_type_error(env, NULL, "Endpoint(family, bindAddress, onAck, onPeer, onForeign, onError)");
+    return NULL;
+  }
+  uint32_t fam = 0;
+  char bind_text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  CHECK(env, napi_get_value_uint32(env, argv[0], &fam));
+  if ((fam != 4 && fam != 6) || get_string(env, argv[1], bind_text, sizeof bind_text) != 0) {
+    napi_throw_type_error(env, NULL, "family must be 4 or 6 and bindAddress an IP literal");
+    return NULL;
+  }
+  int family = fam == 6 ? AF_INET6 : AF_INET;
+  struct sockaddr_storage local;
+  socklen_t local_len;
+  if (parse_address(family, bind_text, 0, &local, &local_len) != 0) {
+    napi_throw_type_error(env, NULL, "bindAddress is not an IP literal of that family");
+    return NULL;
+  }
+  env_state *st = NULL;
+  CHECK(env, napi_get_instance_data(env, (void **)&st));
+  uv_loop_t *loop;
+  CHECK(env, napi_get_uv_event_loop(env, &loop));
+
+  int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket", errno);
+  int size = SOCKET_BUFFER;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  if (bind(fd, (struct sockaddr *)&local, local_len) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "bind", err);
+  }
+  struct sockaddr_storage bound;
+  socklen_t bound_len = sizeof bound;
+  getsockname(fd, (struct sockaddr *)&bound, &bound_len);
+  uint16_t port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&bound)->sin_port
+                                          : ((struct sockaddr_in6 *)&bound)->sin6_port);
+
+  endpoint *ep = calloc(1, sizeof *ep);
+  if (!ep) {
+    close(fd);
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  ep->env = env;
+  ep->st = st;
+  ep->fd = fd;
+  ep->poll.data = ep;
+  int r = uv_poll_init(loop, &ep->poll, fd);
+  if (r != 0) {
+    close(fd);
+    free(ep);
+    return throw_errno(env, "uv_poll_init", -r);
+  }
+  ep->on_ack = optional_function(env, argv[2]);
+  ep->on_peer = optional_function(env, argv[3]);
+  ep->on_foreign = optional_function(env, argv[4]);
+  ep->on_error = optional_function(env, argv[5]);
+  napi_value name;
+  napi_create_string_utf8(env, "ProvisioTftpEndpoint", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &ep->async);
+  ep->next = st->open;
+  if (st->open) st->open->prev = ep;
+  st->open = ep;
+  if (napi_wrap(env, self, ep, finalize_endpoint, NULL, NULL) != napi_ok) {
+    ep->finalized = 1; /* nothing will finalize it: free on close */
+    begin_close(ep);
+    napi_throw_error(env, NULL, "napi_wrap failed");
+    return NULL;
+  }
+  r = uv_poll_start(&ep->poll, UV_READABLE, on_readable);
+  if (r != 0) {
+    begin_close(ep);
+    return throw_errno(env, "uv_poll_start", -r);
+  }
+  napi_value port_value;
+  napi_create_uint32(env, port, &port_value);
+  napi_set_named_property(env, self, "localPort", port_value);
+  return self;
+}
+
+/* setPeer(address, port): the transfer's client. Returns false for an unusable address. */
+static napi_value endpoint_set_peer(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  endpoint *ep = unwrap(env, info, &argc, argv);
+  if (!ep) return NULL;
+  char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  uint32_t port = 0;
+  napi_value result;
+  bool ok = argc == 2 && get_string(env, argv[0], text, sizeof text) == 0 &&
+            napi_get_value_uint32(env, argv[1], &port) == napi_ok && port > 0 && port < 65536;
+  int family = AF_INET;
+  if (ok && ep->fd >= 0) {
+    struct sockaddr_storage local;
+    socklen_t len = sizeof local;
+    getsockname(ep->fd, (struct sockaddr *)&local, &len);
+    family = local.ss_family;
+  }
+  ok = ok && parse_address(family, text, (uint16_t)port, &ep->peer, &ep->peer_len) == 0;
+  ep->has_peer = ok;
+  napi_get_boolean(env, ok, &result);
+  return result;
+}
+
+static napi_value number(napi_env env, int64_t n) {
+  napi_value v;
+  napi_create_int64(env, n, &v);
+  return v;
+}
+
+/* send(packet): one datagram to the peer. Returns bytes sent or -errno (dropped: UDP). */
+static napi_value endpoint_send(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  endpoint *ep = unwrap(env, info, &argc, argv);
+  if (!ep) return NULL;
+  void *data;
+  size_t len;
+  if (argc < 1 || napi_get_buffer_info(env, argv[0], &data, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "send(packet: Buffer)");
+    return NULL;
+  }
+  if (ep->closing || !ep->has_peer) return number(env, -EBADF);
+  ssize_t n = sendto(ep->fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&ep->peer, ep->peer_len);
+  return number(env, n < 0 ? -errno : n);
+}
+
+/* sendTo(packet, address, port): one datagram elsewhere (ERROR 5 to a stranger). */
+static napi_value endpoint_send_to(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  endpoint *ep = unwrap(env, info, &argc, argv);
+  if (!ep) return NULL;
+  void *data;
+  size_t len;
+  char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  uint32_t port = 0;
+  if (argc < 3 || napi_get_buffer_info(env, argv[0], &data, &len) != napi_ok ||
+      get_string(env, argv[1], text, sizeof text) != 0 ||
+      napi_get_value_uint32(env, argv[2], &port) != napi_ok || port == 0 || port > 65535) {
+    napi_throw_type_error(env, NULL, "sendTo(packet: Buffer, address: string, port: number)");
+    return NULL;
+  }
+  if (ep->closing) return number(env, -EBADF);
+  struct sockaddr_storage local, to;
+  socklen_t local_len = sizeof local, to_len;
+  getsockname(ep->fd, (struct sockaddr *)&local, &local_len);
+  if (parse_address(local.ss_family, text, (uint16_t)port, &to, &to_len) != 0)
+    return number(env, -EINVAL);
+  ssize_t n = sendto(ep->fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&to, to_len);
+  return number(env, n < 0 ? -errno : n);
+}
+
+/* sendSlots(headers, payloads, first, count, slots, blksize, tail): sends `count` DATA
+ * packets to the peer with sendmmsg, packet k being header slot × 4 (4 bytes) followed by
+ * payload slot × blksize (blksize bytes, `tail` for the last), slot = (first + k) % slots.
+ * Returns how many left; the rest count as lost (the TFTP retransmission timer resends
+ * them, as after any UDP loss). */
+static napi_value endpoint_send_slots(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  endpoint *ep = unwrap(env, info, &argc, argv);
+  if (!ep) return NULL;
+  void *headers, *payloads;
+  size_t headers_len, payloads_len;
+  uint32_t first, count, slots, blksize, tail;
+  if (argc < 7 || napi_get_buffer_info(env, argv[0], &headers, &headers_len) != napi_ok ||
+      napi_get_buffer_info(env, argv[1], &payloads, &payloads_len) != napi_ok ||
+      napi_get_value_uint32(env, argv[2], &first) != napi_ok ||
+      napi_get_value_uint32(env, argv[3], &count) != napi_ok ||
+      napi_get_value_uint32(env, argv[4], &slots) != napi_ok ||
+      napi_get_value_uint32(env, argv[5], &blksize) != napi_ok ||
+      napi_get_value_uint32(env, argv[6], &tail) != napi_ok) {
+    napi_throw_type_error(env, NULL,
+                          "sendSlots(headers, payloads, first, count, slots, blksize, tail)");
+    return NULL;
+  }
+  if (slots == 0 || blksize == 0 || (uint64_t)slots * 4 > headers_len ||
+      (uint64_t)slots * blksize > payloads_len || first >= slots || count > slots ||
+      tail > blksize) {
+    napi_throw_range_error(env, NULL, "sendSlots: slots outside the ring");
+    return NULL;
+  }
+  if (ep->closing || !ep->has_peer) return number(env, -EBADF);
+  struct mmsghdr msgs[SEND_BATCH];
+  struct iovec iov[SEND_BATCH][2];
+  uint32_t done = 0;
+  while (done < count) {
+    uint32_t n = count - done < SEND_BATCH ? count - done : SEND_BATCH;
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t k = done + i;
+      uint32_t slot = (first + k) % slots;
+      iov[i][0].iov_base = (uint8_t *)headers + (size_t)slot * 4;
+      iov[i][0].iov_len = 4;
+      iov[i][1].iov_base = (uint8_t *)payloads + (size_t)slot * blksize;
+      iov[i][1].iov_len = k == count - 1 ? tail : blksize;
+      memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+      msgs[i].msg_hdr.msg_name = &ep->peer;
+      msgs[i].msg_hdr.msg_namelen = ep->peer_len;
+      msgs[i].msg_hdr.msg_iov = iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 2;
+    }
+    int r = sendmmsg(ep->fd, msgs, n, MSG_DONTWAIT);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    done += (uint32_t)r;
+    if ((uint32_t)r < n) break;
+  }
+  return number(env, done);
+}
+
+static napi_value endpoint_close(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  endpoint *ep = unwrap(env, info, &argc, NULL);
+  if (!ep) return NULL;
+  begin_close(ep);
+  return NULL;
+}
+
+NAPI_MODULE_INIT() {
+  env_state *st = calloc(1, sizeof *st);
+  if (!st || !(st->bufs = malloc((size_t)RECV_BATCH * RECV_SLOT))) {
+    free(st);
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  if (napi_set_instance_data(env, st, NULL, NULL) != napi_ok) return NULL;
+  napi_add_env_cleanup_hook(env, env_teardown, st);
+  napi_property_descriptor methods[] = {
+      {"setPeer", NULL, endpoint_set_peer, NULL, NULL, NULL, napi_default, NULL},
+      {"send", NULL, endpoint_send, NULL, NULL, NULL, napi_default, NULL},
+      {"sendTo", NULL, endpoint_send_to, NULL, NULL, NULL, napi_default, NULL},
+      {"sendSlots", NULL, endpoint_send_slots, NULL, NULL, NULL, napi_default, NULL},
+      {"close", NULL, endpoint_close, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_value ctor;
+  if (napi_define_class(env, "Endpoint", NAPI_AUTO_LENGTH, endpoint_new, NULL,
+                        sizeof methods / sizeof methods[0], methods, &ctor) != napi_ok)
+    return NULL;
+  napi_set_named_property(env, exports, "Endpoint", ctor);
+  return exports;
+}
