@@ -15,7 +15,7 @@ import pino, { type DestinationStream, type Logger } from "pino";
 import { defaultCatalogue } from "../profile/index.ts";
 import type { Tenant } from "../store/index.ts";
 import { openStore, type Store, type StoreOptions } from "../store/index.ts";
-import type { TftpServer } from "../tftp/index.ts";
+import { nativeEndpointStatus, type TftpServer } from "../tftp/index.ts";
 import { type Bootstrapped, bootstrapDataDir } from "./bootstrap.ts";
 import { normalizeFingerprint } from "./client_certificate.ts";
 import { describeConfig, type ServeConfig } from "./config.ts";
@@ -373,6 +373,7 @@ export async function startNode(
         addresses.tftp === undefined
           ? null
           : `udp ${addresses.tftp.address}:${addresses.tftp.port}`,
+      ...(addresses.tftp === undefined ? {} : { tftpIo: tftpIoDescription() }),
     },
     "provisio listening",
   );
@@ -400,4 +401,10 @@ export async function startNode(
       return closing;
     },
   };
+}
+
+/** Which transfer I/O TFTP uses, for the start-up log line. */
+function tftpIoDescription(): string {
+  const native = nativeEndpointStatus();
+  return native.loaded ? "native (recvmmsg/sendmmsg)" : `node:dgram (${native.reason})`;
 }

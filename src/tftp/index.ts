@@ -1,5 +1,6 @@
 /** TFTP (RFC 1350, 2347, 2348, 2349, 7440): packets, server, client, resolvers. */
 
+export { type AdmissionOptions, eventLoopUtilization } from "./admission.ts";
 export {
   TftpClient,
   type TftpClientOptions,
@@ -19,6 +20,7 @@ export {
   type TftpProvisioCode,
   tftpError,
 } from "./errors.ts";
+export { type NativeStatus, nativeEndpointStatus } from "./native_endpoint.ts";
 export { NetasciiDecoder, netasciiDecode, netasciiEncode } from "./netascii.ts";
 export {
   BLKSIZE_MAX,

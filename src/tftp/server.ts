@@ -7,6 +7,7 @@ import type { RemoteInfo, Socket, SocketType } from "node:dgram";
 import { EventEmitter } from "node:events";
 import { Worker } from "node:worker_threads";
 import { isProvisioError } from "../errors.ts";
+import { Admission, type AdmissionOptions, type AdmissionTicket } from "./admission.ts";
 import { systemClock, type TftpClock } from "./clock.ts";
 import {
   TFTP_ERROR_TEXT,
@@ -121,6 +122,12 @@ export interface TftpServerOptions {
    * transfers when it is missing; "dgram" never uses it. Worker threads use node:dgram.
    */
   readonly io?: TransferIoChoice;
+  /**
+   * Read transfers past `minActive` (default 8 per CPU) wait while the event loop is
+   * saturated, at most `maxQueueMs` (default 3000): see admission.ts for why. `false`
+   * starts every transfer at once.
+   */
+  readonly admission?: AdmissionOptions | false;
 }
 
 export interface TftpTransferInfo {
@@ -133,6 +140,8 @@ export interface TftpTransferInfo {
   readonly params: TransferParams;
   /** Options as sent in the OACK (empty: none). */
   readonly oack: ReadonlyArray<readonly [string, string]>;
+  /** Time the request waited for admission (saturated server), ms. */
+  readonly queuedMs: number;
 }
 
 export interface TftpTransferStats extends TftpTransferInfo, TransferCounters {
@@ -177,6 +186,7 @@ interface Offloaded {
   readonly params: TransferParams;
   readonly oack: ReadonlyArray<readonly [string, string]>;
   readonly startedAt: number;
+  readonly queuedMs: number;
   info: TftpTransferInfo | undefined;
 }
 
@@ -186,12 +196,17 @@ interface Active {
   readonly port: number;
   sockets: TransferSockets | undefined;
   abort?: (code: TftpProvisioCode, message: string) => void;
+  /** Place in (or in the queue of) the admission of read transfers. */
+  ticket?: AdmissionTicket;
 }
 
 export class TftpServer extends EventEmitter<TftpServerEvents> {
-  private readonly o: Required<Omit<TftpServerOptions, "upload" | "address" | "type">> & {
+  private readonly o: Required<
+    Omit<TftpServerOptions, "upload" | "address" | "type" | "admission">
+  > & {
     upload: TftpUploadResolver | undefined;
   };
+  private readonly admission: Admission;
   private readonly pool: PoolWorker[] = [];
   private readonly offloaded = new Map<number, Offloaded>();
   private readonly type: Family;
@@ -221,6 +236,10 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       workers: options.workers ?? 0,
       io: options.io ?? "auto",
     };
+    this.admission = new Admission(
+      options.admission === false ? { minActive: 0 } : (options.admission ?? {}),
+      this.o.clock,
+    );
   }
 
   /** Transfers in progress (including requests whose content is being resolved). */
@@ -244,6 +263,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
   /** Stops listening and aborts every transfer (clients get an ERROR packet). */
   async close(): Promise<void> {
     this.closing = true;
+    this.admission.close();
     const offloaded = new Set([...this.offloaded.values()].map((o) => o.active));
     for (const t of [...this.active.values()]) {
       if (!offloaded.has(t)) t.abort?.("TFTP_ABORTED", "Server shutting down");
@@ -327,6 +347,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
           localPort: m.localPort,
           params: o.params,
           oack: o.oack,
+          queuedMs: o.queuedMs,
         };
         this.emit("transferStart", o.info);
         break;
@@ -358,6 +379,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     prepared: PreparedSource,
     params: TransferParams,
     oack: ReadonlyArray<readonly [string, string]>,
+    queuedMs: number,
   ): boolean {
     let pick: PoolWorker | undefined;
     for (const w of this.pool) if (w.alive && (!pick || w.load < pick.load)) pick = w;
@@ -382,6 +404,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       params,
       oack,
       startedAt: this.o.clock.now(),
+      queuedMs,
       info: undefined,
     });
     active.abort = (code, message) =>
@@ -521,6 +544,14 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     active: Active,
   ): Promise<void> {
     const request = this.requestOf(packet, remote);
+    // Queued requests hold no socket or file; shutdown answers them with an ERROR.
+    active.abort = (code, message) =>
+      this.reject(remote, wireCodeFor(code), message, request.filename);
+    const queuedMs = await new Promise<number>((start) => {
+      active.ticket = this.admission.admit(start);
+    });
+    active.abort = undefined;
+    if (this.closing || !this.active.has(active.key)) return;
     let prepared: PreparedSource;
     try {
       const source = await this.o.resolver(request);
@@ -544,7 +575,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       return;
     }
     const nego = negotiateServerOptions(packet.options, "read", preparedWireSize(prepared), this.o);
-    if (this.offload(active, request, prepared, nego.params, nego.accepted)) return;
+    if (this.offload(active, request, prepared, nego.params, nego.accepted, queuedMs)) return;
     let sockets: TransferSockets | undefined;
     try {
       sockets = await this.openTransferSockets(active);
@@ -557,7 +588,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       await closePrepared(prepared);
       return;
     }
-    const info = this.info(request, sockets.localPort, nego.params, nego.accepted);
+    const info = this.info(request, sockets.localPort, nego.params, nego.accepted, queuedMs);
     const startedAt = this.o.clock.now();
     const sender = readSession({
       sockets,
@@ -684,6 +715,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     localPort: number,
     params: TransferParams,
     oack: ReadonlyArray<readonly [string, string]>,
+    queuedMs = 0,
   ): TftpTransferInfo {
     return {
       id: this.nextId++,
@@ -694,6 +726,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       localPort,
       params,
       oack,
+      queuedMs,
     };
   }
 
@@ -716,6 +749,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
   private release(active: Active): void {
     if (this.active.get(active.key) !== active) return;
     this.active.delete(active.key);
+    active.ticket?.release();
     const n = (this.perClient.get(active.address) ?? 1) - 1;
     if (n <= 0) this.perClient.delete(active.address);
     else this.perClient.set(active.address, n);
