@@ -103,6 +103,28 @@ describe.skipIf(!nativeEndpoint())("native endpoint behaviour", () => {
     expect(fromPeer[3]!.subarray(4)).toEqual(Buffer.alloc(3, 0x42));
   });
 
+  it.each([
+    ["a long run (more segments than one UDP GSO send carries)", 150, 8, 5],
+    ["big blocks (a run too large for one GSO datagram goes packet by packet)", 3, 30_000, 17],
+  ])("%s arrives whole, in order", async (_name, count, blksize, tail) => {
+    const slots = count + 2;
+    const headers = Buffer.alloc(slots * 4);
+    const payloads = Buffer.alloc(slots * blksize);
+    for (let s = 0; s < slots; s++) {
+      headers.writeUInt16BE(3, s * 4);
+      headers.writeUInt16BE(s, s * 4 + 2);
+      payloads.fill(s & 0xff, s * blksize, (s + 1) * blksize);
+    }
+    expect(ep.sendSlots(headers, payloads, 2, count, slots, blksize, tail)).toBe(count);
+    await until(() => fromPeer.length === count);
+    fromPeer.forEach((p, k) => {
+      const slot = (2 + k) % slots;
+      expect(p.readUInt16BE(2)).toBe(slot);
+      expect(p.length).toBe(4 + (k === count - 1 ? tail : blksize));
+      expect(p.subarray(4).every((b) => b === (slot & 0xff))).toBe(true);
+    });
+  });
+
   it("refuses slots outside the ring and wrong arguments with a clear error", () => {
     const headers = Buffer.alloc(16);
     const payloads = Buffer.alloc(32);
