@@ -3,7 +3,7 @@
  * process management does not share its event loop). Prints "PORT <n>" when ready; on
  * SIGTERM prints "STATS <json>" (transfers, incomplete, retransmits) and exits.
  *
- *   npx tsx bench/tftp_bench_server.ts <root> [workers]
+ *   npx tsx bench/tftp_bench_server.ts <root> [workers]   (env: TFTP_IO, TFTP_ADMISSION, TFTP_MIN_ACTIVE)
  */
 import { staticRootResolver, TftpServer } from "../src/tftp/index.ts";
 
@@ -15,6 +15,13 @@ const server = new TftpServer({
   maxTransfers: 1024,
   maxTransfersPerClient: 512,
   workers: Number(process.argv[3] ?? "0"),
+  // Knobs for before/after figures: TFTP_IO=dgram (node:dgram instead of the native
+  // endpoint), TFTP_ADMISSION=0 (every transfer starts at once).
+  ...(process.env.TFTP_IO ? { io: process.env.TFTP_IO as "dgram" | "native" } : {}),
+  ...(process.env.TFTP_ADMISSION === "0" ? { admission: false as const } : {}),
+  ...(process.env.TFTP_MIN_ACTIVE
+    ? { admission: { minActive: Number(process.env.TFTP_MIN_ACTIVE) } }
+    : {}),
 });
 const stats = { transfers: 0, incomplete: 0, retransmits: 0, timeouts: 0 };
 server.on("transferEnd", (s) => {

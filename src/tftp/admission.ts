@@ -6,7 +6,7 @@
  * every transfer at once interleaves them so finely that each client process and each
  * transfer's state is cold in cache at every packet; measured with 200 lock-step tftp-hpa
  * clients on 2 cores: client CPU +31 %, 10 % of the machine idle, 4.5 s, against 3.4 s
- * with 16 transfers active and the rest queued. On a real network the RTT, not the CPU,
+ * with 8–16 transfers active and the rest queued. On a real network the RTT, not the CPU,
  * bounds a transfer and the loop is rarely saturated, so nothing waits there.
  *
  * Rule: `minActive` transfers start at once. Past that, a request waits in a FIFO queue
@@ -20,8 +20,8 @@ import { performance } from "node:perf_hooks";
 import type { TftpClock } from "./clock.ts";
 
 export interface AdmissionOptions {
-  /** Transfers admitted at once whatever the load. Default 8 per CPU; 0 disables the
-   * whole mechanism (everything starts at once). */
+  /** Transfers admitted at once whatever the load. Default 4 per CPU (measured on 2
+   * cores: 8 and 16 best, 4 and 24+ slower); 0 disables the whole mechanism. */
   readonly minActive?: number;
   /** Event-loop utilisation (0–1) counted as saturated. Default 0.95. */
   readonly saturatedAt?: number;
@@ -69,7 +69,7 @@ export class Admission {
     o: AdmissionOptions,
     private readonly clock: TftpClock,
   ) {
-    this.minActive = o.minActive ?? 8 * availableParallelism();
+    this.minActive = o.minActive ?? 4 * availableParallelism();
     this.saturatedAt = o.saturatedAt ?? 0.95;
     this.maxQueueMs = o.maxQueueMs ?? 3000;
     this.checkMs = o.checkMs ?? 50;

@@ -123,7 +123,7 @@ export interface TftpServerOptions {
    */
   readonly io?: TransferIoChoice;
   /**
-   * Read transfers past `minActive` (default 8 per CPU) wait while the event loop is
+   * Read transfers past `minActive` (default 4 per CPU) wait while the event loop is
    * saturated, at most `maxQueueMs` (default 3000): see admission.ts for why. `false`
    * starts every transfer at once.
    */
