@@ -16,6 +16,8 @@
  * BENCH_BASELINE=<other checkout>/bench/tftp_bench_server.ts adds that server as
  * "provisio-base" to the same run (before/after figures); BENCH_RENICE=n renices our
  * server's threads (e.g. -10) to test the scheduling-share effect described below.
+ * Our server's own knobs pass through: TFTP_IO=dgram (node:dgram instead of the native
+ * endpoint), TFTP_ADMISSION=0 (no admission under saturation), TFTP_MIN_ACTIVE=n.
  *
  * CPU: every figure comes with the server's CPU time (user + system) for that fetch:
  * /proc/<pid>/stat for ours and atftpd (threads), `perf stat -p` for tftpd-hpa (it forks a
