@@ -119,7 +119,7 @@ export interface TftpServerOptions {
   /**
    * Transfer socket I/O: "auto" (default) uses the native endpoint (recvmmsg/sendmmsg,
    * build/udp_endpoint.node) when it is built and node:dgram otherwise; "native" fails
-   * transfers when it is missing; "dgram" never uses it. Worker threads use node:dgram.
+   * transfers when it is missing; "dgram" never uses it. Worker threads follow it.
    */
   readonly io?: TransferIoChoice;
   /**
@@ -394,6 +394,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       oack: oack.length > 0 ? encodeOack(oack) : undefined,
       rtoMs: params.timeoutMs ?? this.o.retransmitMs,
       maxRetries: this.o.maxRetries,
+      io: this.o.io,
     };
     const w = pick;
     w.load++;

@@ -16,6 +16,7 @@ import {
   openTransferSockets,
   type PeerAddress,
   readSession,
+  type TransferIoChoice,
   type TransferSockets,
 } from "./session.ts";
 import { closePrepared, type PreparedSource, readerFromPrepared } from "./source.ts";
@@ -30,6 +31,7 @@ export interface WorkerTransferSpec {
   readonly oack: Uint8Array | undefined;
   readonly rtoMs: number;
   readonly maxRetries: number;
+  readonly io: TransferIoChoice;
 }
 
 export type ToWorker =
@@ -43,13 +45,12 @@ const running = new Map<number, { sender: SendTransfer }>();
 async function start(id: number, spec: WorkerTransferSpec, source: PreparedSource): Promise<void> {
   let sockets: TransferSockets;
   try {
-    // node:dgram: the native endpoint's handles would outlive a terminated worker's loop.
     sockets = await openTransferSockets(
       spec.type,
       spec.bindAddress,
       spec.remote,
       () => undefined,
-      "dgram",
+      spec.io,
     );
   } catch (error) {
     await closePrepared(source);

@@ -175,6 +175,43 @@ describe.skipIf(!nativeEndpoint())("native endpoint behaviour", () => {
   });
 });
 
+describe.skipIf(!nativeEndpoint())("native endpoint lifetime", () => {
+  it("a worker thread terminated with endpoints open, and a process exiting with them open, end cleanly", async () => {
+    const addon = nativeEndpointStatus().path!;
+    // In a child process: a crash (it was a segfault: a close callback ran after Node had
+    // unloaded the library) must not take the test runner down with it.
+    const script = `
+      const { Worker } = require("node:worker_threads");
+      const code = ${JSON.stringify(`
+        const { Endpoint } = require(${JSON.stringify(addon)});
+        const noop = () => {};
+        const open = [];
+        for (let i = 0; i < 20; i++) open.push(new Endpoint(4, "127.0.0.1", noop, noop, noop, noop));
+        open[0].close();
+        require("node:worker_threads").parentPort.postMessage("ready");
+      `)};
+      const w = new Worker(code, { eval: true });
+      w.on("message", async () => {
+        await w.terminate();
+        const { Endpoint } = require(${JSON.stringify(addon)});
+        new Endpoint(4, "127.0.0.1", () => {}, () => {}, () => {}, () => {});
+        process.exit(0);
+      });
+    `;
+    const { execFile } = await import("node:child_process");
+    const result = await new Promise<{ code: number | null; signal: string | null }>((done) => {
+      const child = execFile(
+        process.execPath,
+        ["-e", script],
+        { timeout: 20_000 },
+        () => undefined,
+      );
+      child.on("exit", (code, signal) => done({ code, signal }));
+    });
+    expect(result).toEqual({ code: 0, signal: null });
+  });
+});
+
 describe.skipIf(!nativeEndpoint())("native endpoint over IPv6", () => {
   it("binds ::1, routes the peer's ACK and answers a stranger", async () => {
     const peer = createSocket("udp6");

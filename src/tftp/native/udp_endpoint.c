@@ -53,6 +53,11 @@ typedef struct {
   struct sockaddr_storage from[RECV_BATCH];
   uint8_t *bufs;
   endpoint *open;
+  /* Endpoints whose uv handle is not closed yet: the environment's teardown waits for
+   * them (async cleanup hook), else a close callback could run after Node unloads this
+   * library (a terminated worker crashed so). */
+  size_t handles;
+  napi_async_cleanup_hook_handle teardown; /* set while tearing down */
 } env_state;
 
 struct endpoint {
@@ -63,6 +68,7 @@ struct endpoint {
   int closing;       /* close() called (or wrapper finalized, or env teardown) */
   int handle_closed; /* uv_close callback ran */
   int finalized;     /* JS wrapper collected */
+  int env_gone;      /* environment torn down: no N-API calls from the close callback */
   struct sockaddr_storage peer;
   socklen_t peer_len;
   int has_peer;
@@ -190,16 +196,31 @@ static void release_refs(endpoint *ep) {
       *refs[i] = NULL;
     }
   }
+}
+
+static void destroy_async(endpoint *ep) {
   if (ep->async) {
-    napi_async_destroy(env, ep->async);
+    napi_async_destroy(ep->env, ep->async);
     ep->async = NULL;
   }
 }
 
+static void finish_teardown(env_state *st) {
+  napi_async_cleanup_hook_handle h = st->teardown;
+  free(st->bufs);
+  free(st);
+  napi_remove_async_cleanup_hook(h);
+}
+
 static void on_handle_closed(uv_handle_t *handle) {
   endpoint *ep = handle->data;
+  env_state *st = ep->st;
   ep->handle_closed = 1;
+  /* Not in begin_close: close() usually runs inside one of this endpoint's callbacks,
+   * while napi_make_callback still holds the async context. */
+  if (!ep->env_gone) destroy_async(ep);
   if (ep->finalized) free(ep);
+  if (--st->handles == 0 && st->teardown) finish_teardown(st);
 }
 
 /* Stops polling and closes the socket now; frees once the JS wrapper is gone too. The
@@ -227,11 +248,18 @@ static void finalize_endpoint(napi_env env, void *data, void *hint) {
   else if (ep->handle_closed) free(ep);
 }
 
-static void env_teardown(void *arg) {
+/* Environment teardown (process exit, worker termination): closes what is open and
+ * lets Node continue once every close callback has run. */
+static void env_teardown(napi_async_cleanup_hook_handle handle, void *arg) {
   env_state *st = arg;
-  while (st->open) begin_close(st->open);
-  free(st->bufs);
-  free(st);
+  st->teardown = handle;
+  while (st->open) {
+    endpoint *ep = st->open;
+    ep->env_gone = 1;
+    begin_close(ep);
+    destroy_async(ep);
+  }
+  if (st->handles == 0) finish_teardown(st);
 }
 
 /* ---- receiving ---------------------------------------------------------------- */
@@ -412,6 +440,7 @@ static napi_value endpoint_new(napi_env env, napi_callback_info info) {
     free(ep);
     return throw_errno(env, "uv_poll_init", -r);
   }
+  st->handles++;
   ep->on_ack = optional_function(env, argv[2]);
   ep->on_peer = optional_function(env, argv[3]);
   ep->on_foreign = optional_function(env, argv[4]);
@@ -637,7 +666,7 @@ NAPI_MODULE_INIT() {
     return NULL;
   }
   if (napi_set_instance_data(env, st, NULL, NULL) != napi_ok) return NULL;
-  napi_add_env_cleanup_hook(env, env_teardown, st);
+  if (napi_add_async_cleanup_hook(env, env_teardown, st, NULL) != napi_ok) return NULL;
   napi_property_descriptor methods[] = {
       {"setPeer", NULL, endpoint_set_peer, NULL, NULL, NULL, napi_default, NULL},
       {"send", NULL, endpoint_send, NULL, NULL, NULL, napi_default, NULL},
