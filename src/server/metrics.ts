@@ -12,6 +12,11 @@
  * | `provisio_pending_writes` | gauge | `kind` (status/event) |
  * | `provisio_write_flushes_total` | counter | `result` (ok/error) |
  * | `provisio_security_events_total` | counter | `reason` |
+ * | `provisio_tftp_transfers_total` | counter | `kind` (read/write), `outcome` |
+ * | `provisio_tftp_bytes_total` | counter | `kind` |
+ * | `provisio_tftp_retransmits_total` | counter | — |
+ * | `provisio_tftp_queue_seconds` | histogram | — (wait for admission, read transfers) |
+ * | `provisio_tftp_transfers` | gauge (computed at scrape) | `state` (active/queued) |
  *
  * Plus prom-client's default process metrics (`process_*`, `nodejs_*`).
  * Hot-path children are resolved once per label set and reused, so counting a resync is a
@@ -40,7 +45,20 @@ export const METRIC_NAMES = {
   pendingWrites: "provisio_pending_writes",
   writeFlushes: "provisio_write_flushes_total",
   securityEvents: "provisio_security_events_total",
+  tftpTransfers: "provisio_tftp_transfers_total",
+  tftpBytes: "provisio_tftp_bytes_total",
+  tftpRetransmits: "provisio_tftp_retransmits_total",
+  tftpQueue: "provisio_tftp_queue_seconds",
+  tftpCurrent: "provisio_tftp_transfers",
 } as const;
+
+/** What a finished TFTP transfer reports to the metrics (a TftpTransferStats fits). */
+export interface TftpTransferMetrics {
+  readonly kind: "read" | "write";
+  readonly outcome: string;
+  readonly bytes: number;
+  readonly retransmits: number;
+}
 
 interface CounterChild {
   inc(value?: number): void;
@@ -56,6 +74,11 @@ export class ServerMetrics {
   readonly #cache: Counter<"result">;
   readonly #security: Counter<"reason">;
   readonly #flushes: Counter<"result">;
+  readonly #tftpTransfers: Counter<"kind" | "outcome">;
+  readonly #tftpBytes: Counter<"kind">;
+  readonly #tftpRetransmits: Counter;
+  readonly #tftpQueue: Histogram;
+  #tftpCurrent: () => { active: number; queued: number } = () => ({ active: 0, queued: 0 });
   readonly #resyncChildren = new Map<string, CounterChild>();
   readonly #durationChildren = new Map<string, HistogramChild>();
   readonly #cacheHit: CounterChild;
@@ -125,6 +148,40 @@ export class ServerMetrics {
       labelNames: ["result"],
       registers,
     });
+    this.#tftpTransfers = new Counter({
+      name: METRIC_NAMES.tftpTransfers,
+      help: "TFTP transfers ended, by kind (read/write) and outcome",
+      labelNames: ["kind", "outcome"],
+      registers,
+    });
+    this.#tftpBytes = new Counter({
+      name: METRIC_NAMES.tftpBytes,
+      help: "TFTP payload bytes sent (read) or received (write)",
+      labelNames: ["kind"],
+      registers,
+    });
+    this.#tftpRetransmits = new Counter({
+      name: METRIC_NAMES.tftpRetransmits,
+      help: "TFTP packets sent again (timeouts, go-backs)",
+      registers,
+    });
+    this.#tftpQueue = new Histogram({
+      name: METRIC_NAMES.tftpQueue,
+      help: "Time a TFTP read request waited for admission (saturated server)",
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3],
+      registers,
+    });
+    new Gauge({
+      name: METRIC_NAMES.tftpCurrent,
+      help: "TFTP transfers now: active (started) and queued (waiting for admission)",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        const c = self.#tftpCurrent();
+        this.labels("active").set(c.active);
+        this.labels("queued").set(c.queued);
+      },
+    });
     this.#security = new Counter({
       name: METRIC_NAMES.securityEvents,
       help: "Requests refused for security reasons (certificate mismatch, missing certificate, …)",
@@ -167,12 +224,25 @@ export class ServerMetrics {
     this.#flushes.labels(ok ? "ok" : "error").inc();
   }
 
+  /** A TFTP transfer started after waiting `queuedMs` for admission. */
+  tftpStarted(queuedMs: number): void {
+    this.#tftpQueue.observe(queuedMs / 1000);
+  }
+
+  tftpEnded(t: TftpTransferMetrics): void {
+    this.#tftpTransfers.labels(t.kind, t.outcome).inc();
+    this.#tftpBytes.labels(t.kind).inc(t.bytes);
+    if (t.retransmits > 0) this.#tftpRetransmits.inc(t.retransmits);
+  }
+
   /** Wires the gauges that read live state at scrape time. */
   observe(sources: {
     cacheSize?: () => number;
     pendingWrites?: () => { status: number; event: number };
+    tftpTransfers?: () => { active: number; queued: number };
   }): void {
     if (sources.cacheSize) this.#cacheSize = sources.cacheSize;
     if (sources.pendingWrites) this.#pending = sources.pendingWrites;
+    if (sources.tftpTransfers) this.#tftpCurrent = sources.tftpTransfers;
   }
 }

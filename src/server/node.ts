@@ -347,6 +347,7 @@ export async function startNode(
         port: config.tftpPort,
         host: config.host,
         logger,
+        metrics,
       });
       tftp = started.server;
       addresses.tftp = started.address;

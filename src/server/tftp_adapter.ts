@@ -18,6 +18,7 @@ import {
   TftpServer,
 } from "../tftp/index.ts";
 import type { ResyncHandler } from "./http_adapter.ts";
+import type { ServerMetrics } from "./metrics.ts";
 
 /**
  * Profiles first, through the resync pipeline; a name the pipeline does not know (404) is
@@ -58,6 +59,7 @@ export async function startTftpListener(options: {
   readonly port: number;
   readonly host: string;
   readonly logger: Logger;
+  readonly metrics?: ServerMetrics;
 }): Promise<{ server: TftpServer; address: AddressInfo }> {
   const server = new TftpServer({
     resolver: tftpResolver(
@@ -71,6 +73,19 @@ export async function startTftpListener(options: {
     options.logger.error({ err: error }, "TFTP resolver failed"),
   );
   server.on("socketError", (error) => options.logger.warn({ err: error }, "TFTP socket error"));
+  const metrics = options.metrics;
+  if (metrics) {
+    server.on("transferStart", (t) => {
+      if (t.kind === "read") metrics.tftpStarted(t.queuedMs);
+    });
+    server.on("transferEnd", (t) => metrics.tftpEnded(t));
+    metrics.observe({
+      tftpTransfers: () => ({
+        active: server.activeTransfers - server.queuedTransfers,
+        queued: server.queuedTransfers,
+      }),
+    });
+  }
   const bound = await server.listen();
   const family = bound.address.includes(":") ? "IPv6" : "IPv4";
   return { server, address: { address: bound.address, port: bound.port, family } };

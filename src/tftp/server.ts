@@ -247,6 +247,11 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     return this.active.size;
   }
 
+  /** Read requests waiting for admission (counted in activeTransfers too). */
+  get queuedTransfers(): number {
+    return this.admission.waiting;
+  }
+
   /** Binds the request socket; resolves with the bound address and port. */
   async listen(): Promise<TftpRemote> {
     const socket = newUdpSocket(this.type);

@@ -363,5 +363,14 @@ describe("admin listener", () => {
     expect(m.body).toMatch(/provisio_resyncs_total\{transport="http",result="ok"\} \d+/);
     expect(m.body).toMatch(/provisio_resync_duration_seconds_bucket/);
     expect(m.body).toMatch(/provisio_profile_cache_hit_ratio \d/);
+    // The TFTP tests above: a profile to tftp-hpa and firmware to atftp, both complete.
+    const completed = /provisio_tftp_transfers_total\{kind="read",outcome="complete"\} (\d+)/.exec(
+      m.body,
+    );
+    expect(Number(completed?.[1])).toBeGreaterThanOrEqual(2);
+    const bytes = /provisio_tftp_bytes_total\{kind="read"\} (\d+)/.exec(m.body);
+    expect(Number(bytes?.[1])).toBeGreaterThan(3 * 1024 * 1024);
+    expect(m.body).toMatch(/provisio_tftp_queue_seconds_count \d+/);
+    expect(m.body).toMatch(/provisio_tftp_transfers\{state="queued"\} 0/);
   });
 });
