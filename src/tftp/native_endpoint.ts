@@ -32,6 +32,12 @@ export interface NativeEndpoint {
     blksize: number,
     tail: number,
   ): number;
+  /** The sender's ring, for `arm`. */
+  setRing(headers: Buffer, payloads: Buffer, slots: number, blksize: number): void;
+  /** When the peer next acknowledges `wireAck`, send DATA from `slot` (`length` payload
+   * bytes) before calling onAck(block, true). Fires once. */
+  arm(wireAck: number, slot: number, length: number): void;
+  disarm(): void;
   close(): void;
 }
 
@@ -39,8 +45,9 @@ export interface NativeEndpointConstructor {
   new (
     family: 4 | 6,
     bindAddress: string,
-    /** A 4-byte ACK from the peer; null: ACKs arrive through onPeer. */
-    onAck: ((block: number) => void) | null,
+    /** A 4-byte ACK from the peer (`sent`: the armed block already went out); null:
+     * ACKs arrive through onPeer. */
+    onAck: ((block: number, sent: boolean) => void) | null,
     onPeer: (packet: Buffer) => void,
     onForeign: (packet: Buffer, address: string, port: number) => void,
     onError: (message: string) => void,

@@ -15,6 +15,7 @@ import {
 import { encodeAck, encodeError, Opcode, parsePacket, type TftpPacket } from "./packet.ts";
 import type { ByteReader } from "./source.ts";
 import {
+  type Presender,
   SendTransfer,
   type SlotSender,
   type TransferCounters,
@@ -60,8 +61,9 @@ export function bindSocket(socket: Socket, address: string, port: number): Promi
 
 /** Where a transfer's incoming datagrams go. */
 export interface TransferHandlers {
-  /** A 4-byte ACK from the peer, decoded (read transfers). Absent: ACKs reach onPeer. */
-  readonly onAck?: (block: number) => void;
+  /** A 4-byte ACK from the peer, decoded (read transfers); `presented`: the endpoint
+   * already sent the block armed for it (see Presender). Absent: ACKs reach onPeer. */
+  readonly onAck?: (block: number, presented: boolean) => void;
   /** Any other datagram from the peer. */
   readonly onPeer: (packet: Buffer) => void;
   /** A datagram from anyone else (answered with ERROR 5 by attachTransfer). */
@@ -85,6 +87,8 @@ export interface TransferSockets {
   send(packet: Buffer | readonly Buffer[]): void;
   /** Batched DATA sends; undefined where each packet goes through `send`. */
   readonly sendSlots: SlotSender | undefined;
+  /** Lock-step answer ahead of JavaScript (native endpoint only). */
+  readonly presend: Presender | undefined;
   /** Sends to someone other than the peer (ERROR 5). */
   sendTo(packet: Buffer, to: PeerAddress): void;
   /** Starts delivering incoming datagrams; call once, before the first send. */
@@ -124,8 +128,8 @@ function openNative(
   const ep = new Endpoint(
     type === "udp6" ? 6 : 4,
     bindAddress,
-    (block) => {
-      if (h?.onAck) h.onAck(block);
+    (block, presented) => {
+      if (h?.onAck) h.onAck(block, presented);
       else h?.onPeer(encodeAck(block));
     },
     (packet) => h?.onPeer(packet),
@@ -146,6 +150,17 @@ function openNative(
     },
     sendSlots: (headers, payloads, first, count, slots, blksize, tail) => {
       if (!closed) ep.sendSlots(headers, payloads, first, count, slots, blksize, tail);
+    },
+    presend: {
+      setRing: (headers, payloads, slots, blksize) => {
+        if (!closed) ep.setRing(headers, payloads, slots, blksize);
+      },
+      arm: (wireAck, slot, length) => {
+        if (!closed) ep.arm(wireAck, slot, length);
+      },
+      disarm: () => {
+        if (!closed) ep.disarm();
+      },
     },
     sendTo: (packet, to) => {
       if (!closed) ep.sendTo(packet, to.address, to.port);
@@ -179,6 +194,7 @@ async function openDgram(
       if (!closed) tid.send(packet, remote.port, remote.address);
     },
     sendSlots: undefined,
+    presend: undefined,
     sendTo: (packet, to) => {
       if (!closed) tid.send(packet, to.port, to.address);
     },
@@ -189,7 +205,7 @@ async function openDgram(
           h.onForeign(msg, { address: rinfo.address, port: rinfo.port });
         } else if (onAck && msg.length === 4 && msg[0] === 0 && msg[1] === Opcode.ACK) {
           // Hot path: an ACK needs no parse object.
-          onAck((msg[2]! << 8) | msg[3]!);
+          onAck((msg[2]! << 8) | msg[3]!, false);
         } else {
           h.onPeer(msg);
         }
@@ -214,7 +230,7 @@ export function attachTransfer(
   onPacket: (p: TftpPacket) => void,
   onGarbage: (reason: string) => void,
   onForeign: (f: ForeignPacket) => void,
-  onAck?: (block: number) => void,
+  onAck?: (block: number, presented: boolean) => void,
 ): void {
   sockets.receive({
     ...(onAck ? { onAck } : {}),
@@ -263,6 +279,7 @@ export function readSession(o: ReadSessionOptions): SendTransfer {
     oack: o.oack,
     send: sockets.send,
     sendSlots: sockets.sendSlots,
+    presend: sockets.presend,
     clock: o.clock,
     rtoMs: o.rtoMs,
     maxRetries: o.maxRetries,
@@ -278,7 +295,7 @@ export function readSession(o: ReadSessionOptions): SendTransfer {
     },
     (reason) => sender.abort("TFTP_ILLEGAL_OPERATION", reason, true),
     o.onForeign,
-    (block) => sender.onAck(block),
+    (block, presented) => sender.onAck(block, presented),
   );
   return sender;
 }

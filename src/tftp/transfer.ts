@@ -134,6 +134,19 @@ export type SlotSender = (
   tail: number,
 ) => void;
 
+/**
+ * Lock-step answer ahead of JavaScript (the native endpoint): after each pump the sender
+ * arms "when block B is acknowledged, send B + 1" for the endpoint to do on arrival,
+ * before the ACK reaches JavaScript; `onAck(…, presented)` then accounts for it instead of
+ * sending. Armed only when B + 1 is the block `pump` would send next anyway (already read,
+ * not past the end), fired at most once per arming: the Sorcerer's Apprentice rule holds.
+ */
+export interface Presender {
+  setRing(headers: Buffer, payloads: Buffer, slots: number, blksize: number): void;
+  arm(wireAck: number, slot: number, length: number): void;
+  disarm(): void;
+}
+
 export interface SendTransferOptions extends TransferIo {
   readonly reader: ByteReader;
   readonly blksize: number;
@@ -145,6 +158,8 @@ export interface SendTransferOptions extends TransferIo {
   /** Sends a run of ring slots in one call (the native endpoint's sendmmsg); without
    * it every DATA packet goes through `send`. */
   readonly sendSlots?: SlotSender | undefined;
+  /** Used in lock-step (windowsize 1) when given. */
+  readonly presend?: Presender | undefined;
 }
 
 /**
@@ -169,6 +184,10 @@ export class SendTransfer {
   private runFirst = 0;
   private runCount = 0;
   private runTail = 0;
+  /** Lock-step presend: the block armed, and the block the endpoint says it sent. */
+  private readonly presend: Presender | undefined;
+  private armedBlock = 0;
+  private presentedBlock = 0;
   private reading = false;
   private retries = 0;
   private ended = false;
@@ -179,7 +198,9 @@ export class SendTransfer {
     const w = o.windowsize;
     // In-memory readers copy synchronously: a window's worth of slots ahead is enough.
     const readAhead = o.reader.synchronous ? 0 : (o.readAheadBytes ?? DEFAULT_READ_AHEAD);
-    const ahead = Math.max(w, Math.ceil(readAhead / o.blksize));
+    // Presend arms block base + 1 while base is in flight: one slot more than lock-step.
+    const presend = w === 1 ? o.presend : undefined;
+    const ahead = Math.max(w, Math.ceil(readAhead / o.blksize)) + (presend ? 1 : 0);
     let slots = w + ahead;
     if (o.reader.size !== undefined) {
       slots = Math.min(slots, Math.floor(o.reader.size / o.blksize) + 1);
@@ -189,6 +210,8 @@ export class SendTransfer {
     this.ring = acquireRing(o.blksize, slots);
     this.chunkMin = Math.max(1, Math.floor((slots - w) / 2));
     this.deadline = new Deadline(o.clock, this.onTimer);
+    this.presend = presend;
+    this.presend?.setRing(this.ring.headers, this.ring.payloads, slots, o.blksize);
   }
 
   get lastBlock(): number | undefined {
@@ -199,8 +222,13 @@ export class SendTransfer {
     this.pump();
   }
 
-  onAck(wireBlock: number): void {
+  /** `presented`: the endpoint already sent the block armed for this ACK. */
+  onAck(wireBlock: number, presented = false): void {
     if (this.ended) return;
+    if (presented) {
+      this.presentedBlock = this.armedBlock;
+      this.armedBlock = 0;
+    }
     const r = this.window.onAck(wireBlock);
     if (r === "duplicate") {
       this.counters.duplicates++;
@@ -236,6 +264,7 @@ export class SendTransfer {
   private finish(end: TransferEnd): void {
     if (this.ended) return;
     this.ended = true;
+    this.presend?.disarm();
     this.deadline.cancel();
     // A read still in flight writes into the ring: hand it back only after it settles.
     if (!this.reading) releaseRing(this.blksize, this.slots, this.ring);
@@ -364,7 +393,10 @@ export class SendTransfer {
       const block = w.take();
       const slot = (block - 1) % this.slots;
       const length = block === w.lastBlock ? this.lastLength : this.blksize;
-      if (batch) {
+      if (block === this.presentedBlock) {
+        // Already on the wire (the endpoint answered the ACK before we saw it).
+        this.presentedBlock = 0;
+      } else if (batch) {
         if (this.runCount === 0) this.runFirst = slot;
         this.runCount++;
         this.runTail = length;
@@ -380,6 +412,7 @@ export class SendTransfer {
       sent = true;
     }
     this.flushRun();
+    this.presentedBlock = 0;
     if (sent) this.deadline.arm(this.o.rtoMs);
     // Read ahead while the network waits.
     if (!this.reading && w.lastBlock === undefined) {
@@ -388,7 +421,25 @@ export class SendTransfer {
         if (this.fill() && w.canSend()) return this.pump() || sent;
       }
     }
+    if (this.presend) this.armNext();
     return sent;
+  }
+
+  /** Lock-step: arm "ACK of base → send base + 1" when that is what pump would do. */
+  private armNext(): void {
+    const w = this.window;
+    const next = w.base + 1;
+    const ready =
+      w.next === next && next <= this.filled && (w.lastBlock === undefined || next <= w.lastBlock);
+    if (!ready) {
+      if (this.armedBlock !== 0) this.presend!.disarm();
+      this.armedBlock = 0;
+      return;
+    }
+    if (this.armedBlock === next) return;
+    this.armedBlock = next;
+    const length = next === w.lastBlock ? this.lastLength : this.blksize;
+    this.presend!.arm(w.base & 0xffff, (next - 1) % this.slots, length);
   }
 
   /** Sends the run of slots `pump` collected (batched endpoints only). */

@@ -21,7 +21,7 @@ describe.runIf(process.platform === "linux" && !disabled)("native endpoint on Li
 });
 
 type Event =
-  | { kind: "ack"; block: number }
+  | { kind: "ack"; block: number; sent?: boolean }
   | { kind: "peer"; data: Buffer }
   | { kind: "foreign"; data: Buffer; address: string; port: number }
   | { kind: "error"; message: string };
@@ -50,7 +50,7 @@ describe.skipIf(!nativeEndpoint())("native endpoint behaviour", () => {
     ep = new Endpoint(
       4,
       "127.0.0.1",
-      (block) => events.push({ kind: "ack", block }),
+      (block, sent) => events.push(sent ? { kind: "ack", block, sent } : { kind: "ack", block }),
       (data) => events.push({ kind: "peer", data }),
       (data, address, port) => events.push({ kind: "foreign", data, address, port }),
       (message) => events.push({ kind: "error", message }),
@@ -123,6 +123,35 @@ describe.skipIf(!nativeEndpoint())("native endpoint behaviour", () => {
       expect(p.length).toBe(4 + (k === count - 1 ? tail : blksize));
       expect(p.subarray(4).every((b) => b === (slot & 0xff))).toBe(true);
     });
+  });
+
+  it("an armed ACK is answered from the ring before JavaScript hears of it, once", async () => {
+    const headers = Buffer.from([0, 3, 0, 7, 0, 3, 0, 8]);
+    const payloads = Buffer.from("aaaabbbb");
+    expect(() => ep.arm(6, 0, 4)).toThrow(RangeError); // no ring yet
+    ep.setRing(headers, payloads, 2, 4);
+    ep.arm(6, 1, 3);
+    to(peer, [0, 4, 0, 5]); // not the armed block: plain delivery
+    await until(() => events.length === 1);
+    expect(fromPeer).toHaveLength(0);
+    to(peer, [0, 4, 0, 6]); // armed: slot 1 goes out, then onAck(6, true)
+    to(peer, [0, 4, 0, 6]); // duplicate: fired already
+    await until(() => events.length === 3 && fromPeer.length === 1);
+    expect(events).toEqual([
+      { kind: "ack", block: 5 },
+      { kind: "ack", block: 6, sent: true },
+      { kind: "ack", block: 6 },
+    ]);
+    expect(fromPeer[0]).toEqual(Buffer.from([0, 3, 0, 8, 98, 98, 98]));
+    ep.arm(9, 0, 4);
+    ep.disarm();
+    to(peer, [0, 4, 0, 9]);
+    await until(() => events.length === 4);
+    expect(fromPeer).toHaveLength(1);
+    expect(() => ep.setRing(headers, payloads, 3, 4)).toThrow(RangeError);
+    expect(() => ep.arm(1, 2, 4)).toThrow(RangeError);
+    expect(() => ep.arm(1, 0, 5)).toThrow(RangeError);
+    expect(() => ep.arm(0x10000, 0, 4)).toThrow(RangeError);
   });
 
   it("refuses slots outside the ring and wrong arguments with a clear error", () => {

@@ -7,8 +7,9 @@ import { ReceiveTransfer, SendTransfer, type TransferEnd } from "../../src/tftp/
 import { FakeClock, randomBytes } from "./helpers.ts";
 
 /** How the sender under test hands DATA to the network: one `send` per packet
- * (node:dgram) or runs of ring slots (`sendSlots`, the native endpoint's sendmmsg). */
-type Io = "send" | "sendSlots";
+ * (node:dgram), runs of ring slots (`sendSlots`, the native endpoint's sendmmsg), or
+ * runs plus the lock-step presend (the native endpoint answering an armed ACK itself). */
+type Io = "send" | "sendSlots" | "presend";
 
 function harness(
   data: Buffer,
@@ -19,6 +20,8 @@ function harness(
   const clock = new FakeClock();
   const sent: Array<{ op: number; block?: number; len?: number }> = [];
   const ends: TransferEnd[] = [];
+  let ring: { headers: Buffer; payloads: Buffer; bs: number } | undefined;
+  let armed: { wire: number; slot: number; length: number } | undefined;
   /** Every DATA payload sent, by wire block number (retransmissions included). */
   const payloads: Array<[number, Buffer]> = [];
   const record = (p: Buffer) => {
@@ -34,8 +37,22 @@ function harness(
     windowsize,
     oack: opts.oack ? encodeOack([["blksize", String(blksize)]]) : undefined,
     send: (p) => record(Buffer.isBuffer(p) ? p : Buffer.concat(p)),
+    presend:
+      opts.io === "presend"
+        ? {
+            setRing: (headers, payloads, _slots, bs) => {
+              ring = { headers, payloads, bs };
+            },
+            arm: (wire, slot, length) => {
+              armed = { wire, slot, length };
+            },
+            disarm: () => {
+              armed = undefined;
+            },
+          }
+        : undefined,
     sendSlots:
-      opts.io === "sendSlots"
+      opts.io === "sendSlots" || opts.io === "presend"
         ? (headers, payloads, first, count, slots, bs, tail) => {
             // Same packet layout as native/udp_endpoint.c's sendmmsg.
             for (let k = 0; k < count; k++) {
@@ -56,137 +73,175 @@ function harness(
     onEnd: (e) => ends.push(e),
   });
   const take = () => sent.splice(0, sent.length);
-  return { clock, t, take, ends, payloads };
+  /** An ACK arriving: with presend, the endpoint first sends what was armed for it (same
+   * bytes as native/udp_endpoint.c would), once. */
+  const ack = (block: number) => {
+    if (armed && armed.wire === block && ring) {
+      const { slot, length } = armed;
+      armed = undefined;
+      record(
+        Buffer.concat([
+          ring.headers.subarray(slot * 4, slot * 4 + 4),
+          ring.payloads.subarray(slot * ring.bs, slot * ring.bs + length),
+        ]),
+      );
+      t.onAck(block, true);
+    } else t.onAck(block, false);
+  };
+  return { clock, t, take, ends, payloads, ack, armed: () => armed };
 }
 
-describe.each<Io>(["send", "sendSlots"])("SendTransfer through %s (virtual clock)", (io) => {
-  it("lock-step: one DATA per new ACK; duplicate ACKs send nothing (no Sorcerer's Apprentice)", () => {
-    const h = harness(randomBytes(1200, 1), 512, 1, { io });
-    h.t.start();
-    expect(h.take()).toEqual([{ op: 3, block: 1, len: 512 }]);
-    h.t.onAck(1);
-    expect(h.take()).toEqual([{ op: 3, block: 2, len: 512 }]);
-    for (let i = 0; i < 10; i++) h.t.onAck(1);
-    expect(h.take()).toEqual([]);
-    expect(h.t.counters.duplicates).toBe(10);
-    h.t.onAck(2);
-    expect(h.take()).toEqual([{ op: 3, block: 3, len: 176 }]);
-    h.t.onAck(3);
-    expect(h.ends).toEqual([{ outcome: "complete" }]);
-    expect(h.clock.pending).toBe(0);
-  });
+describe.each<Io>(["send", "sendSlots", "presend"])(
+  "SendTransfer through %s (virtual clock)",
+  (io) => {
+    it("lock-step: one DATA per new ACK; duplicate ACKs send nothing (no Sorcerer's Apprentice)", () => {
+      const h = harness(randomBytes(1200, 1), 512, 1, { io });
+      h.t.start();
+      expect(h.take()).toEqual([{ op: 3, block: 1, len: 512 }]);
+      h.ack(1);
+      expect(h.take()).toEqual([{ op: 3, block: 2, len: 512 }]);
+      for (let i = 0; i < 10; i++) h.ack(1);
+      expect(h.take()).toEqual([]);
+      expect(h.t.counters.duplicates).toBe(10);
+      h.ack(2);
+      expect(h.take()).toEqual([{ op: 3, block: 3, len: 176 }]);
+      h.ack(3);
+      expect(h.ends).toEqual([{ outcome: "complete" }]);
+      expect(h.clock.pending).toBe(0);
+    });
 
-  it("sends an empty final block when the size is a multiple of blksize", () => {
-    const h = harness(randomBytes(1024, 2), 512, 4, { io });
-    h.t.start();
-    expect(h.take().map((s) => s.len)).toEqual([512, 512, 0]);
-    h.t.onAck(3);
-    expect(h.ends[0]?.outcome).toBe("complete");
-  });
+    it("sends an empty final block when the size is a multiple of blksize", () => {
+      const h = harness(randomBytes(1024, 2), 512, 4, { io });
+      h.t.start();
+      expect(h.take().map((s) => s.len)).toEqual([512, 512, 0]);
+      h.ack(3);
+      expect(h.ends[0]?.outcome).toBe("complete");
+    });
 
-  it("windowed: a window per ACK; an early ACK goes back; ACKs for unsent blocks are ignored", () => {
-    const h = harness(randomBytes(512 * 10, 3), 512, 4, { io });
-    h.t.start();
-    expect(h.take().map((s) => s.block)).toEqual([1, 2, 3, 4]);
-    h.t.onAck(40);
-    expect(h.take()).toEqual([]);
-    h.t.onAck(4);
-    expect(h.take().map((s) => s.block)).toEqual([5, 6, 7, 8]);
-    h.t.onAck(6); // receiver lost 7
-    expect(h.take().map((s) => s.block)).toEqual([7, 8, 9, 10]);
-    for (let i = 0; i < 5; i++) h.t.onAck(6);
-    expect(h.take()).toEqual([]);
-    expect(h.t.counters.retransmits).toBe(2);
-    h.t.onAck(10);
-    expect(h.take().map((s) => s.block)).toEqual([11]);
-    h.t.onAck(11);
-    expect(h.ends[0]?.outcome).toBe("complete");
-  });
+    it("windowed: a window per ACK; an early ACK goes back; ACKs for unsent blocks are ignored", () => {
+      const h = harness(randomBytes(512 * 10, 3), 512, 4, { io });
+      h.t.start();
+      expect(h.take().map((s) => s.block)).toEqual([1, 2, 3, 4]);
+      h.ack(40);
+      expect(h.take()).toEqual([]);
+      h.ack(4);
+      expect(h.take().map((s) => s.block)).toEqual([5, 6, 7, 8]);
+      h.ack(6); // receiver lost 7
+      expect(h.take().map((s) => s.block)).toEqual([7, 8, 9, 10]);
+      for (let i = 0; i < 5; i++) h.ack(6);
+      expect(h.take()).toEqual([]);
+      expect(h.t.counters.retransmits).toBe(2);
+      h.ack(10);
+      expect(h.take().map((s) => s.block)).toEqual([11]);
+      h.ack(11);
+      expect(h.ends[0]?.outcome).toBe("complete");
+    });
 
-  it("retransmits the window on timeout and gives up after the retry budget", () => {
-    const h = harness(randomBytes(5000, 4), 512, 2, { maxRetries: 3, io });
-    h.t.start();
-    expect(h.take().map((s) => s.block)).toEqual([1, 2]);
-    h.clock.advance(99);
-    expect(h.take()).toEqual([]);
-    h.clock.advance(1);
-    expect(h.take().map((s) => s.block)).toEqual([1, 2]);
-    h.clock.advance(1000);
-    expect(h.take().map((s) => s.block)).toEqual([1, 2, 1, 2]);
-    expect(h.ends).toEqual([
-      { outcome: "timeout", error: expect.objectContaining({ code: "TFTP_TIMEOUT" }) },
-    ]);
-    expect(h.clock.pending).toBe(0);
-    expect(h.t.counters.timeouts).toBe(4);
-  });
+    it("retransmits the window on timeout and gives up after the retry budget", () => {
+      const h = harness(randomBytes(5000, 4), 512, 2, { maxRetries: 3, io });
+      h.t.start();
+      expect(h.take().map((s) => s.block)).toEqual([1, 2]);
+      h.clock.advance(99);
+      expect(h.take()).toEqual([]);
+      h.clock.advance(1);
+      expect(h.take().map((s) => s.block)).toEqual([1, 2]);
+      h.clock.advance(1000);
+      expect(h.take().map((s) => s.block)).toEqual([1, 2, 1, 2]);
+      expect(h.ends).toEqual([
+        { outcome: "timeout", error: expect.objectContaining({ code: "TFTP_TIMEOUT" }) },
+      ]);
+      expect(h.clock.pending).toBe(0);
+      expect(h.t.counters.timeouts).toBe(4);
+    });
 
-  it("progress resets the retry budget", () => {
-    const h = harness(randomBytes(512 * 8, 5), 512, 1, { maxRetries: 1, io });
-    h.t.start();
-    for (let b = 1; b <= 8; b++) {
-      h.clock.advance(100); // one timeout per block: within the budget of 1
-      h.t.onAck(b);
-    }
-    h.clock.advance(100);
-    h.t.onAck(9);
-    expect(h.ends[0]?.outcome).toBe("complete");
-  });
+    it("progress resets the retry budget", () => {
+      const h = harness(randomBytes(512 * 8, 5), 512, 1, { maxRetries: 1, io });
+      h.t.start();
+      for (let b = 1; b <= 8; b++) {
+        h.clock.advance(100); // one timeout per block: within the budget of 1
+        h.ack(b);
+      }
+      h.clock.advance(100);
+      h.ack(9);
+      expect(h.ends[0]?.outcome).toBe("complete");
+    });
 
-  it("OACK is block 0: repeated until ACK 0, then DATA 1", () => {
-    const h = harness(randomBytes(100, 6), 512, 1, { oack: true, io });
-    h.t.start();
-    expect(h.take()).toEqual([{ op: Opcode.OACK }]);
-    h.clock.advance(100);
-    expect(h.take()).toEqual([{ op: Opcode.OACK }]);
-    h.t.onAck(0);
-    expect(h.take()).toEqual([{ op: 3, block: 1, len: 100 }]);
-    h.t.onAck(0);
-    expect(h.take()).toEqual([]);
-  });
+    it("OACK is block 0: repeated until ACK 0, then DATA 1", () => {
+      const h = harness(randomBytes(100, 6), 512, 1, { oack: true, io });
+      h.t.start();
+      expect(h.take()).toEqual([{ op: Opcode.OACK }]);
+      h.clock.advance(100);
+      expect(h.take()).toEqual([{ op: Opcode.OACK }]);
+      h.ack(0);
+      expect(h.take()).toEqual([{ op: 3, block: 1, len: 100 }]);
+      h.ack(0);
+      expect(h.take()).toEqual([]);
+    });
 
-  it("the bytes arrive intact through many turns of the ring, with a go-back in between", () => {
-    const data = randomBytes(512 * 50 + 77, 8);
-    const h = harness(data, 512, 4, { io });
-    h.t.start();
-    let acked = 0;
-    let round = 0;
-    while (h.ends.length === 0) {
-      const s = h.take();
-      expect(s.length).toBeGreaterThan(0);
-      // Every fifth round acknowledges only the first block of the window (go-back).
-      acked = round++ % 5 === 4 ? s[0]!.block! : s[s.length - 1]!.block!;
-      h.t.onAck(acked);
-    }
-    const byBlock = new Map<number, Buffer>();
-    for (const [block, payload] of h.payloads) {
-      const before = byBlock.get(block);
-      if (before) expect(payload.equals(before), `block ${block} resent unchanged`).toBe(true);
-      byBlock.set(block, payload);
-    }
-    expect(h.payloads.length).toBeGreaterThan(51); // the go-backs resent blocks
-    const blocks = [...byBlock.keys()].sort((a, b) => a - b);
-    expect(blocks).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
-    expect(Buffer.concat(blocks.map((b) => byBlock.get(b)!))).toEqual(data);
-  });
+    it("the bytes arrive intact through many turns of the ring, with a go-back in between", () => {
+      const data = randomBytes(512 * 50 + 77, 8);
+      const h = harness(data, 512, 4, { io });
+      h.t.start();
+      let acked = 0;
+      let round = 0;
+      while (h.ends.length === 0) {
+        const s = h.take();
+        expect(s.length).toBeGreaterThan(0);
+        // Every fifth round acknowledges only the first block of the window (go-back).
+        acked = round++ % 5 === 4 ? s[0]!.block! : s[s.length - 1]!.block!;
+        h.ack(acked);
+      }
+      const byBlock = new Map<number, Buffer>();
+      for (const [block, payload] of h.payloads) {
+        const before = byBlock.get(block);
+        if (before) expect(payload.equals(before), `block ${block} resent unchanged`).toBe(true);
+        byBlock.set(block, payload);
+      }
+      expect(h.payloads.length).toBeGreaterThan(51); // the go-backs resent blocks
+      const blocks = [...byBlock.keys()].sort((a, b) => a - b);
+      expect(blocks).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
+      expect(Buffer.concat(blocks.map((b) => byBlock.get(b)!))).toEqual(data);
+    });
 
-  it("block numbers roll over to 0 past 65535 (70,000 blocks)", () => {
-    const blocks = 70_000;
-    const h = harness(randomBytes(8 * blocks + 3, 7), 8, 64, { io });
-    h.t.start();
-    let last = 0;
-    let wires = 0;
-    while (h.ends.length === 0) {
-      const s = h.take();
-      expect(s.length).toBeGreaterThan(0);
-      wires += s.length;
-      last = s[s.length - 1]!.block!;
-      h.t.onAck(last);
-    }
-    expect(h.ends[0]?.outcome).toBe("complete");
-    expect(wires).toBe(blocks + 1);
-    expect(last).toBe((blocks + 1) & 0xffff);
-  });
-});
+    it("lock-step with duplicate and stale ACKs: each block sent once, counters exact, bytes intact", () => {
+      const data = randomBytes(512 * 40 + 5, 9);
+      const h = harness(data, 512, 1, { io });
+      h.t.start();
+      let expect1 = 1;
+      while (h.ends.length === 0) {
+        const s = h.take();
+        // Each round sends exactly the next block (the endpoint may have sent it already).
+        expect(s.map((p) => p.block)).toEqual([expect1 & 0xffff]);
+        if (io === "presend" && expect1 < 41) expect(h.armed()).toMatchObject({ wire: expect1 });
+        h.ack(expect1 - 1); // stale: ignored
+        h.ack(expect1); // new
+        h.ack(expect1); // duplicate: must not send again
+        expect1++;
+      }
+      expect(expect1).toBe(42);
+      expect(h.t.counters).toMatchObject({ blocks: 41, packetsSent: 41, retransmits: 0 });
+      expect(Buffer.concat(h.payloads.map(([, p]) => p))).toEqual(data);
+    });
+
+    it("block numbers roll over to 0 past 65535 (70,000 blocks)", () => {
+      const blocks = 70_000;
+      const h = harness(randomBytes(8 * blocks + 3, 7), 8, 64, { io });
+      h.t.start();
+      let last = 0;
+      let wires = 0;
+      while (h.ends.length === 0) {
+        const s = h.take();
+        expect(s.length).toBeGreaterThan(0);
+        wires += s.length;
+        last = s[s.length - 1]!.block!;
+        h.ack(last);
+      }
+      expect(h.ends[0]?.outcome).toBe("complete");
+      expect(wires).toBe(blocks + 1);
+      expect(last).toBe((blocks + 1) & 0xffff);
+    });
+  },
+);
 
 describe("SendWindow / ReceiveWindow (pure)", () => {
   it("maps wire ACK numbers to absolute blocks across rollover", () => {
