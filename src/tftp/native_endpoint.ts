@@ -34,9 +34,21 @@ export interface NativeEndpoint {
   ): number;
   /** The sender's ring, for `arm`. */
   setRing(headers: Buffer, payloads: Buffer, slots: number, blksize: number): void;
-  /** When the peer next acknowledges `wireAck`, send DATA from `slot` (`length` payload
-   * bytes) before calling onAck(block, true). Fires once. */
-  arm(wireAck: number, slot: number, length: number): void;
+  /** A chain of lock-step answers: on ACK `wireAck` send `slot`, on the next ACK the
+   * next slot, `count` times (the last `lastLength` payload bytes); onAck(lastAck, n)
+   * reports them every `notifyEvery` answers or `notifyMs`, at the end of the chain and
+   * before any other datagram. Replaces any chain armed before. */
+  arm(
+    wireAck: number,
+    slot: number,
+    count: number,
+    lastLength: number,
+    notifyEvery: number,
+    notifyMs: number,
+  ): void;
+  /** Answers not yet reported: (count × 65536 + last ACK answered) × 65536 + ms since
+   * that answer (0: none). */
+  drain(): number;
   disarm(): void;
   close(): void;
 }
@@ -45,9 +57,9 @@ export interface NativeEndpointConstructor {
   new (
     family: 4 | 6,
     bindAddress: string,
-    /** A 4-byte ACK from the peer (`sent`: the armed block already went out); null:
-     * ACKs arrive through onPeer. */
-    onAck: ((block: number, sent: boolean) => void) | null,
+    /** A 4-byte ACK from the peer (`answered` 0), or `answered` ACKs up to `block` that
+     * the armed chain answered; null: ACKs arrive through onPeer. */
+    onAck: ((block: number, answered: number) => void) | null,
     onPeer: (packet: Buffer) => void,
     onForeign: (packet: Buffer, address: string, port: number) => void,
     onError: (message: string) => void,

@@ -61,9 +61,10 @@ export function bindSocket(socket: Socket, address: string, port: number): Promi
 
 /** Where a transfer's incoming datagrams go. */
 export interface TransferHandlers {
-  /** A 4-byte ACK from the peer, decoded (read transfers); `presented`: the endpoint
-   * already sent the block armed for it (see Presender). Absent: ACKs reach onPeer. */
-  readonly onAck?: (block: number, presented: boolean) => void;
+  /** A 4-byte ACK from the peer, decoded (read transfers); `presented` > 0: that many
+   * ACKs up to `block`, each already answered by the endpoint (see Presender). Absent:
+   * ACKs reach onPeer. */
+  readonly onAck?: (block: number, presented: number) => void;
   /** Any other datagram from the peer. */
   readonly onPeer: (packet: Buffer) => void;
   /** A datagram from anyone else (answered with ERROR 5 by attachTransfer). */
@@ -155,9 +156,10 @@ function openNative(
       setRing: (headers, payloads, slots, blksize) => {
         if (!closed) ep.setRing(headers, payloads, slots, blksize);
       },
-      arm: (wireAck, slot, length) => {
-        if (!closed) ep.arm(wireAck, slot, length);
+      arm: (wireAck, slot, count, lastLength, notifyEvery, notifyMs) => {
+        if (!closed) ep.arm(wireAck, slot, count, lastLength, notifyEvery, notifyMs);
       },
+      drain: () => (closed ? 0 : ep.drain()),
       disarm: () => {
         if (!closed) ep.disarm();
       },
@@ -205,7 +207,7 @@ async function openDgram(
           h.onForeign(msg, { address: rinfo.address, port: rinfo.port });
         } else if (onAck && msg.length === 4 && msg[0] === 0 && msg[1] === Opcode.ACK) {
           // Hot path: an ACK needs no parse object.
-          onAck((msg[2]! << 8) | msg[3]!, false);
+          onAck((msg[2]! << 8) | msg[3]!, 0);
         } else {
           h.onPeer(msg);
         }
@@ -230,7 +232,7 @@ export function attachTransfer(
   onPacket: (p: TftpPacket) => void,
   onGarbage: (reason: string) => void,
   onForeign: (f: ForeignPacket) => void,
-  onAck?: (block: number, presented: boolean) => void,
+  onAck?: (block: number, presented: number) => void,
 ): void {
   sockets.receive({
     ...(onAck ? { onAck } : {}),

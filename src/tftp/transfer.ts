@@ -135,17 +135,32 @@ export type SlotSender = (
 ) => void;
 
 /**
- * Lock-step answer ahead of JavaScript (the native endpoint): after each pump the sender
- * arms "when block B is acknowledged, send B + 1" for the endpoint to do on arrival,
- * before the ACK reaches JavaScript; `onAck(…, presented)` then accounts for it instead of
- * sending. Armed only when B + 1 is the block `pump` would send next anyway (already read,
- * not past the end), fired at most once per arming: the Sorcerer's Apprentice rule holds.
+ * Lock-step answers ahead of JavaScript (the native endpoint). After each pump the sender
+ * arms a chain "when block B is acknowledged send B + 1, when B + 1 is acknowledged send
+ * B + 2, …" over the blocks it has already read; the endpoint answers each expected ACK
+ * at once and reports in batches (`onAck(lastAck, n)`), and the sender replays those ACKs
+ * through its window as if it had sent the blocks itself. Only exactly the next expected
+ * ACK is answered, once: a duplicate ACK still sends nothing (Sorcerer's Apprentice).
  */
 export interface Presender {
   setRing(headers: Buffer, payloads: Buffer, slots: number, blksize: number): void;
-  arm(wireAck: number, slot: number, length: number): void;
+  arm(
+    wireAck: number,
+    slot: number,
+    count: number,
+    lastLength: number,
+    notifyEvery: number,
+    notifyMs: number,
+  ): void;
   disarm(): void;
+  /** Answers not yet reported: (count × 65536 + last ACK answered) × 65536 + ms since
+   * that answer (0: none). */
+  drain(): number;
 }
+
+/** Answers the endpoint may send before telling the sender (bounded so read-ahead and
+ * statistics keep up). */
+const CHAIN_REPORT_EVERY = 64;
 
 export interface SendTransferOptions extends TransferIo {
   readonly reader: ByteReader;
@@ -184,10 +199,13 @@ export class SendTransfer {
   private runFirst = 0;
   private runCount = 0;
   private runTail = 0;
-  /** Lock-step presend: the block armed, and the block the endpoint says it sent. */
+  /** Lock-step presend: the armed chain (blocks chainNext..chainEnd) and the block the
+   * endpoint has already sent for the ACK being replayed. */
   private readonly presend: Presender | undefined;
-  private armedBlock = 0;
+  private chainNext = 0;
+  private chainEnd = 0;
   private presentedBlock = 0;
+  private replaying = false;
   private reading = false;
   private retries = 0;
   private ended = false;
@@ -222,13 +240,18 @@ export class SendTransfer {
     this.pump();
   }
 
-  /** `presented`: the endpoint already sent the block armed for this ACK. */
-  onAck(wireBlock: number, presented = false): void {
+  /** `presented` > 0: the endpoint answered that many ACKs, the last being `wireBlock`,
+   * each with the next block of the armed chain. */
+  onAck(wireBlock: number, presented = 0): void {
     if (this.ended) return;
-    if (presented) {
-      this.presentedBlock = this.armedBlock;
-      this.armedBlock = 0;
+    if (presented > 0) {
+      this.replay(presented, wireBlock);
+      return;
     }
+    this.ack(wireBlock);
+  }
+
+  private ack(wireBlock: number): void {
     const r = this.window.onAck(wireBlock);
     if (r === "duplicate") {
       this.counters.duplicates++;
@@ -242,6 +265,32 @@ export class SendTransfer {
     }
     // One deadline update per ACK: pump re-arms when it sends.
     if (!this.pump()) this.deadline.arm(this.o.rtoMs);
+  }
+
+  /** Accounts for chain answers: each ACK in order, its block already on the wire. */
+  private replay(n: number, lastWire: number): void {
+    const firstWire = (lastWire - n + 1) & 0xffff;
+    this.replaying = true;
+    for (let k = 0; k < n && !this.ended; k++) {
+      this.presentedBlock = this.chainNext++;
+      this.ack((firstWire + k) & 0xffff);
+    }
+    this.replaying = false;
+    this.presentedBlock = 0;
+    if (!this.ended) this.armNext();
+  }
+
+  /** Before deciding anything on its own (timer, read done): hear what the endpoint
+   * answered meanwhile; the retransmission deadline then counts from its last answer.
+   * Returns that answer's age in ms, or -1 when there was none. */
+  private sync(): number {
+    const d = this.presend?.drain() ?? 0;
+    if (d === 0) return -1;
+    const age = d % 65536;
+    const rest = Math.floor(d / 65536);
+    this.replay(Math.floor(rest / 65536), rest % 65536);
+    if (!this.ended) this.deadline.arm(Math.max(1, this.o.rtoMs - age));
+    return age;
   }
 
   /** The peer sent an ERROR packet. */
@@ -318,7 +367,8 @@ export class SendTransfer {
           return;
         }
         this.filledWith(from, to, n);
-        this.pump();
+        this.sync();
+        if (!this.ended) this.pump();
       },
       (error: unknown) => {
         this.reading = false;
@@ -421,25 +471,33 @@ export class SendTransfer {
         if (this.fill() && w.canSend()) return this.pump() || sent;
       }
     }
-    if (this.presend) this.armNext();
+    if (this.presend && !this.replaying) this.armNext();
     return sent;
   }
 
-  /** Lock-step: arm "ACK of base → send base + 1" when that is what pump would do. */
+  /** Lock-step: arm the chain "ACK of base → base + 1 → … → the last block read", which
+   * is what pump would send, one block per ACK. */
   private armNext(): void {
     const w = this.window;
     const next = w.base + 1;
-    const ready =
-      w.next === next && next <= this.filled && (w.lastBlock === undefined || next <= w.lastBlock);
-    if (!ready) {
-      if (this.armedBlock !== 0) this.presend!.disarm();
-      this.armedBlock = 0;
+    const end = w.lastBlock === undefined ? this.filled : Math.min(this.filled, w.lastBlock);
+    if (w.next !== next || next > end) {
+      if (this.chainEnd !== 0) this.presend!.disarm();
+      this.chainEnd = 0;
       return;
     }
-    if (this.armedBlock === next) return;
-    this.armedBlock = next;
-    const length = next === w.lastBlock ? this.lastLength : this.blksize;
-    this.presend!.arm(w.base & 0xffff, (next - 1) % this.slots, length);
+    if (this.chainNext === next && this.chainEnd === end) return;
+    const count = end - w.base;
+    this.chainNext = next;
+    this.chainEnd = end;
+    this.presend!.arm(
+      w.base & 0xffff,
+      (next - 1) % this.slots,
+      count,
+      end === w.lastBlock ? this.lastLength : this.blksize,
+      Math.max(1, Math.min(CHAIN_REPORT_EVERY, Math.floor(count / 2))),
+      Math.max(1, Math.floor(this.o.rtoMs / 4)),
+    );
   }
 
   /** Sends the run of slots `pump` collected (batched endpoints only). */
@@ -460,6 +518,9 @@ export class SendTransfer {
 
   private readonly onTimer = (): void => {
     if (this.ended) return;
+    // Answers the endpoint made meanwhile count as progress from when they were made.
+    const age = this.sync();
+    if (this.ended || (age >= 0 && age < this.o.rtoMs)) return;
     this.counters.timeouts++;
     if (++this.retries > this.o.maxRetries) {
       this.finish({

@@ -21,7 +21,7 @@ describe.runIf(process.platform === "linux" && !disabled)("native endpoint on Li
 });
 
 type Event =
-  | { kind: "ack"; block: number; sent?: boolean }
+  | { kind: "ack"; block: number; answered?: number }
   | { kind: "peer"; data: Buffer }
   | { kind: "foreign"; data: Buffer; address: string; port: number }
   | { kind: "error"; message: string };
@@ -50,7 +50,8 @@ describe.skipIf(!nativeEndpoint())("native endpoint behaviour", () => {
     ep = new Endpoint(
       4,
       "127.0.0.1",
-      (block, sent) => events.push(sent ? { kind: "ack", block, sent } : { kind: "ack", block }),
+      (block, answered) =>
+        events.push(answered ? { kind: "ack", block, answered } : { kind: "ack", block }),
       (data) => events.push({ kind: "peer", data }),
       (data, address, port) => events.push({ kind: "foreign", data, address, port }),
       (message) => events.push({ kind: "error", message }),
@@ -125,33 +126,57 @@ describe.skipIf(!nativeEndpoint())("native endpoint behaviour", () => {
     });
   });
 
-  it("an armed ACK is answered from the ring before JavaScript hears of it, once", async () => {
-    const headers = Buffer.from([0, 3, 0, 7, 0, 3, 0, 8]);
-    const payloads = Buffer.from("aaaabbbb");
-    expect(() => ep.arm(6, 0, 4)).toThrow(RangeError); // no ring yet
-    ep.setRing(headers, payloads, 2, 4);
-    ep.arm(6, 1, 3);
-    to(peer, [0, 4, 0, 5]); // not the armed block: plain delivery
+  it("an armed chain answers each expected ACK once, from the ring, and reports in batches", async () => {
+    const headers = Buffer.from([0, 3, 0, 7, 0, 3, 0, 8, 0, 3, 0, 9]);
+    const payloads = Buffer.from("aaaabbbbcccc");
+    expect(() => ep.arm(6, 0, 1, 4, 1, 10)).toThrow(RangeError); // no ring yet
+    ep.setRing(headers, payloads, 3, 4);
+    // ACK 6 → slot 1 (block 8), ACK 7 → slot 2 (block 9, 3 bytes: the end of the file).
+    ep.arm(6, 1, 2, 3, 64, 60_000);
+    to(peer, [0, 4, 0, 5]); // not expected: delivered as it is
     await until(() => events.length === 1);
-    expect(fromPeer).toHaveLength(0);
-    to(peer, [0, 4, 0, 6]); // armed: slot 1 goes out, then onAck(6, true)
-    to(peer, [0, 4, 0, 6]); // duplicate: fired already
+    to(peer, [0, 4, 0, 6]);
+    to(peer, [0, 4, 0, 6]); // duplicate: not answered again
     await until(() => events.length === 3 && fromPeer.length === 1);
+    to(peer, [0, 4, 0, 7]); // ends the chain: reported with the count
+    await until(() => events.length === 4 && fromPeer.length === 2);
     expect(events).toEqual([
       { kind: "ack", block: 5 },
-      { kind: "ack", block: 6, sent: true },
+      { kind: "ack", block: 6, answered: 1 }, // reported before the duplicate is delivered
       { kind: "ack", block: 6 },
+      { kind: "ack", block: 7, answered: 1 },
     ]);
-    expect(fromPeer[0]).toEqual(Buffer.from([0, 3, 0, 8, 98, 98, 98]));
-    ep.arm(9, 0, 4);
+    expect(fromPeer).toEqual([
+      Buffer.from([0, 3, 0, 8, 98, 98, 98, 98]),
+      Buffer.from([0, 3, 0, 9, 99, 99, 99]),
+    ]);
+  });
+
+  it("unreported answers can be drained, and a chain can be disarmed; bad chains are refused", async () => {
+    const headers = Buffer.alloc(16);
+    const payloads = Buffer.alloc(32);
+    ep.setRing(headers, payloads, 4, 8);
+    ep.arm(10, 0, 3, 8, 64, 60_000);
+    to(peer, [0, 4, 0, 10]);
+    await until(() => fromPeer.length === 1);
+    expect(events).toEqual([]); // not reported yet (batch of 64)
+    expect(() => ep.arm(11, 1, 1, 8, 1, 10)).toThrow(/drained/); // would lose the answer
+    const drained = ep.drain(); // (count × 65536 + last ACK) × 65536 + age in ms
+    expect(Math.floor(drained / 65536)).toBe(1 * 65536 + 10);
+    expect(drained % 65536).toBeLessThan(1000);
+    expect(ep.drain()).toBe(0);
     ep.disarm();
-    to(peer, [0, 4, 0, 9]);
-    await until(() => events.length === 4);
+    to(peer, [0, 4, 0, 11]);
+    await until(() => events.length === 1);
+    expect(events).toEqual([{ kind: "ack", block: 11 }]);
     expect(fromPeer).toHaveLength(1);
-    expect(() => ep.setRing(headers, payloads, 3, 4)).toThrow(RangeError);
-    expect(() => ep.arm(1, 2, 4)).toThrow(RangeError);
-    expect(() => ep.arm(1, 0, 5)).toThrow(RangeError);
-    expect(() => ep.arm(0x10000, 0, 4)).toThrow(RangeError);
+    expect(() => ep.setRing(headers, payloads, 5, 8)).toThrow(RangeError);
+    expect(() => ep.arm(1, 4, 1, 8, 1, 10)).toThrow(RangeError); // slot outside
+    expect(() => ep.arm(1, 0, 5, 8, 1, 10)).toThrow(RangeError); // longer than the ring
+    expect(() => ep.arm(1, 0, 0, 8, 1, 10)).toThrow(RangeError);
+    expect(() => ep.arm(1, 0, 1, 9, 1, 10)).toThrow(RangeError); // beyond blksize
+    expect(() => ep.arm(0x10000, 0, 1, 8, 1, 10)).toThrow(RangeError);
+    expect(() => ep.arm(1, 0, 1, 8, 0, 10)).toThrow(RangeError);
   });
 
   it("refuses slots outside the ring and wrong arguments with a clear error", () => {

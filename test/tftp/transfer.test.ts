@@ -15,13 +15,19 @@ function harness(
   data: Buffer,
   blksize: number,
   windowsize: number,
-  opts: { oack?: boolean; maxRetries?: number; io?: Io } = {},
+  opts: { oack?: boolean; maxRetries?: number; io?: Io; asyncReader?: boolean } = {},
 ) {
   const clock = new FakeClock();
   const sent: Array<{ op: number; block?: number; len?: number }> = [];
   const ends: TransferEnd[] = [];
-  let ring: { headers: Buffer; payloads: Buffer; bs: number } | undefined;
-  let armed: { wire: number; slot: number; length: number } | undefined;
+  let ring: { headers: Buffer; payloads: Buffer; slots: number; bs: number } | undefined;
+  let chain:
+    | { wire: number; slot: number; left: number; lastLength: number; every: number; ms: number }
+    | undefined;
+  let fired = 0;
+  let firedAck = 0;
+  let notifiedAt = 0;
+  let firedAt = 0;
   /** Every DATA payload sent, by wire block number (retransmissions included). */
   const payloads: Array<[number, Buffer]> = [];
   const record = (p: Buffer) => {
@@ -31,8 +37,17 @@ function harness(
       payloads.push([pk.block, Buffer.from(pk.data)]);
     } else sent.push({ op: pk.op });
   };
+  const bytes = new BytesReader(data);
   const t = new SendTransfer({
-    reader: new BytesReader(data),
+    // An asynchronous reader gets a read-ahead ring (32 blocks here), like a file.
+    reader: opts.asyncReader
+      ? {
+          size: bytes.size,
+          read: (targets) => Promise.resolve(bytes.read(targets)),
+          close: () => undefined,
+        }
+      : bytes,
+    readAheadBytes: blksize * 32,
     blksize,
     windowsize,
     oack: opts.oack ? encodeOack([["blksize", String(blksize)]]) : undefined,
@@ -40,14 +55,23 @@ function harness(
     presend:
       opts.io === "presend"
         ? {
-            setRing: (headers, payloads, _slots, bs) => {
-              ring = { headers, payloads, bs };
+            setRing: (headers, payloads, slots, bs) => {
+              ring = { headers, payloads, slots, bs };
             },
-            arm: (wire, slot, length) => {
-              armed = { wire, slot, length };
+            arm: (wire, slot, count, lastLength, every, ms) => {
+              if (fired > 0) throw new Error("arm over unreported answers");
+              chain = { wire, slot, left: count, lastLength, every, ms };
+              notifiedAt = clock.now();
             },
             disarm: () => {
-              armed = undefined;
+              chain = undefined;
+            },
+            drain: () => {
+              const age = Math.min(65535, clock.now() - firedAt);
+              const d = fired > 0 ? (fired * 65536 + firedAck) * 65536 + age : 0;
+              fired = 0;
+              notifiedAt = clock.now();
+              return d;
             },
           }
         : undefined,
@@ -73,22 +97,39 @@ function harness(
     onEnd: (e) => ends.push(e),
   });
   const take = () => sent.splice(0, sent.length);
-  /** An ACK arriving: with presend, the endpoint first sends what was armed for it (same
-   * bytes as native/udp_endpoint.c would), once. */
+  /** Reports unreported chain answers, as native/udp_endpoint.c does. */
+  const notify = () => {
+    if (fired === 0) return;
+    const n = fired;
+    fired = 0;
+    notifiedAt = clock.now();
+    t.onAck(firedAck, n);
+  };
+  /** An ACK arriving. With presend, the endpoint answers the chain's expected ACK itself
+   * (same bytes as native/udp_endpoint.c) and reports in batches. */
   const ack = (block: number) => {
-    if (armed && armed.wire === block && ring) {
-      const { slot, length } = armed;
-      armed = undefined;
+    if (chain && ring && block === chain.wire) {
+      const c = chain;
+      const len = c.left === 1 ? c.lastLength : ring.bs;
       record(
         Buffer.concat([
-          ring.headers.subarray(slot * 4, slot * 4 + 4),
-          ring.payloads.subarray(slot * ring.bs, slot * ring.bs + length),
+          ring.headers.subarray(c.slot * 4, c.slot * 4 + 4),
+          ring.payloads.subarray(c.slot * ring.bs, c.slot * ring.bs + len),
         ]),
       );
-      t.onAck(block, true);
-    } else t.onAck(block, false);
+      fired++;
+      firedAck = block;
+      firedAt = clock.now();
+      c.wire = (block + 1) & 0xffff;
+      c.slot = (c.slot + 1) % ring.slots;
+      if (--c.left === 0) chain = undefined;
+      if (!chain || fired >= c.every || clock.now() - notifiedAt >= c.ms) notify();
+      return;
+    }
+    notify();
+    t.onAck(block, 0);
   };
-  return { clock, t, take, ends, payloads, ack, armed: () => armed };
+  return { clock, t, take, ends, payloads, ack, armed: () => chain, notify };
 }
 
 describe.each<Io>(["send", "sendSlots", "presend"])(
@@ -221,6 +262,41 @@ describe.each<Io>(["send", "sendSlots", "presend"])(
       expect(expect1).toBe(42);
       expect(h.t.counters).toMatchObject({ blocks: 41, packetsSent: 41, retransmits: 0 });
       expect(Buffer.concat(h.payloads.map(([, p]) => p))).toEqual(data);
+    });
+
+    it("the retransmission timer counts from the last answer, even one not reported yet", async () => {
+      const data = randomBytes(512 * 100 + 1, 10);
+      const h = harness(data, 512, 1, { io, asyncReader: true, maxRetries: 2 });
+      const settle = () => new Promise((r) => setImmediate(r));
+      h.t.start();
+      await settle();
+      expect(h.take()).toEqual([{ op: 3, block: 1, len: 512 }]);
+      for (let b = 1; b <= 10; b++) {
+        h.clock.advance(5); // ACKs 5 ms apart: block 11 leaves at t = 50
+        h.ack(b); // with presend: answered by the endpoint, not all reported
+        await settle();
+      }
+      expect(h.take().map((p) => p.block)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      h.clock.advance(99); // t = 149: block 11 is 99 ms old, no timeout yet
+      expect(h.t.counters).toMatchObject({
+        timeouts: 0,
+        retransmits: 0,
+        blocks: 11,
+        packetsSent: 11,
+      });
+      expect(h.take()).toEqual([]);
+      h.clock.advance(1); // t = 150: 100 ms (the RTO) without ACK 11: resent
+      expect(h.take()).toEqual([{ op: 3, block: 11, len: 512 }]);
+      expect(h.t.counters).toMatchObject({ timeouts: 1, retransmits: 1 });
+      for (let b = 11; h.ends.length === 0 && b <= 200; b++) {
+        h.ack(b);
+        await settle();
+      }
+      expect(h.ends).toEqual([{ outcome: "complete" }]);
+      const byBlock = new Map(h.payloads.map(([b, p]) => [b, p]));
+      const ordered = [...byBlock.keys()].sort((a, b) => a - b).map((b) => byBlock.get(b)!);
+      expect(Buffer.concat(ordered)).toEqual(data);
+      expect(h.t.counters).toMatchObject({ blocks: 101, packetsSent: 102, duplicates: 0 });
     });
 
     it("block numbers roll over to 0 past 65535 (70,000 blocks)", () => {

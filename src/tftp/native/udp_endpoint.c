@@ -8,10 +8,10 @@
  *   - owns one unconnected, non-blocking UDP socket bound to an ephemeral port (the
  *     transfer ID), polled by the Node event loop (uv_poll);
  *   - reads with recvmmsg and routes each datagram: a 4-byte ACK from the transfer's
- *     peer → onAck(block, sent) (no Buffer, no address string), anything else from the
+ *     peer → onAck(block, 0) (no Buffer, no address string), anything else from the
  *     peer → onPeer(buffer), anything from elsewhere → onForeign(buffer, address, port);
- *   - in lock-step, sends the block the sender armed for the expected ACK before calling
- *     JS (`sent`), taking a JS round trip (~1.2 µs) off each round trip's critical path;
+ *   - in lock-step, answers each expected ACK with the next block of a chain the sender
+ *     armed, telling JS in batches (onAck(lastAck, n)): no JS round trip per packet;
  *   - sends a run of DATA packets (header + payload, from the sender's ring) as one UDP
  *     GSO datagram that the kernel splits (one trip down the stack for the run), or with
  *     one sendmmsg where GSO does not apply (a single packet, blocks too large, or a
@@ -75,8 +75,8 @@ struct endpoint {
   socklen_t peer_len;
   int has_peer;
   int gso_off; /* UDP_SEGMENT refused once: plain sendmmsg from then on */
-  /* Lock-step answer (arm): the sender's ring, and "when the peer acknowledges block
-   * armed_ack, send slot armed_slot (armed_len payload bytes) before calling JS". */
+  /* Lock-step answers (arm): the sender's ring, and a chain "on ACK armed_ack send slot
+   * armed_slot, then expect the next ACK and send the next slot", armed_left times. */
   napi_ref ring_refs[2];
   uint8_t *ring_headers;
   uint8_t *ring_payloads;
@@ -85,7 +85,16 @@ struct endpoint {
   int armed;
   uint32_t armed_ack;
   uint32_t armed_slot;
-  uint32_t armed_len;
+  uint32_t armed_left;
+  uint32_t armed_last_len; /* payload bytes of the chain's final block */
+  /* Answers sent since JS last heard (reported as onAck(lastAck, fired)); JS hears at
+   * least every notify_every answers and every notify_ms (its retransmission timer). */
+  uint32_t fired;
+  uint32_t fired_ack;
+  uint32_t notify_every;
+  uint64_t notify_ms;
+  uint64_t notified_at;
+  uint64_t fired_at; /* loop time of the last answer */
   napi_ref on_ack;     /* (block: number) => void, or NULL: ACKs go to on_peer */
   napi_ref on_peer;    /* (packet: Buffer) => void */
   napi_ref on_foreign; /* (packet: Buffer, address: string, port: number) => void */
@@ -303,32 +312,57 @@ static void report_error(endpoint *ep, const char *what, int err) {
   call_js(ep, ep->on_error, 1, &arg);
 }
 
+/* Reports the answers sent since JS last heard: onAck(last ACK answered, how many). */
+static void notify_fired(endpoint *ep) {
+  if (ep->fired == 0 || ep->closing) return;
+  napi_value argv[2];
+  napi_create_uint32(ep->env, ep->fired_ack, &argv[0]);
+  napi_create_uint32(ep->env, ep->fired, &argv[1]);
+  ep->fired = 0;
+  ep->notified_at = uv_now(ep->poll.loop);
+  call_js(ep, ep->on_ack, 2, argv);
+}
+
 static void dispatch(endpoint *ep, const uint8_t *data, size_t len,
                      const struct sockaddr_storage *from) {
   napi_env env = ep->env;
   if (ep->has_peer && same_address(from, &ep->peer)) {
     if (ep->on_ack && len == 4 && data[0] == 0 && data[1] == 4) {
       uint32_t wire = ((uint32_t)data[2] << 8) | data[3];
-      bool sent = false;
       if (ep->armed && wire == ep->armed_ack) {
-        /* The expected ACK: the next block leaves now, JS learns of it right after. */
-        ep->armed = 0;
+        /* The expected ACK: the next block leaves now; JS hears of it in a batch. A
+         * failed send is a lost datagram (the sender's timer resends). */
+        uint32_t length = ep->armed_left == 1 ? ep->armed_last_len : ep->ring_blksize;
         struct iovec iov[2] = {
             {ep->ring_headers + (size_t)ep->armed_slot * 4, 4},
-            {ep->ring_payloads + (size_t)ep->armed_slot * ep->ring_blksize, ep->armed_len},
+            {ep->ring_payloads + (size_t)ep->armed_slot * ep->ring_blksize, length},
         };
         struct msghdr msg = {.msg_name = &ep->peer,
                              .msg_namelen = ep->peer_len,
                              .msg_iov = iov,
                              .msg_iovlen = 2};
-        sent = sendmsg(ep->fd, &msg, MSG_DONTWAIT) >= 0;
+        (void)sendmsg(ep->fd, &msg, MSG_DONTWAIT);
+        ep->fired++;
+        ep->fired_ack = wire;
+        ep->fired_at = uv_now(ep->poll.loop);
+        ep->armed_ack = (wire + 1) & 0xffff;
+        ep->armed_slot = (ep->armed_slot + 1) % ep->ring_slots;
+        if (--ep->armed_left == 0) ep->armed = 0;
+        uint64_t now = uv_now(ep->poll.loop);
+        if (!ep->armed || ep->fired >= ep->notify_every || now - ep->notified_at >= ep->notify_ms)
+          notify_fired(ep);
+        return;
       }
+      notify_fired(ep); /* JS learns of earlier answers before this ACK */
+      if (ep->closing) return;
       napi_value argv[2];
       napi_create_uint32(env, wire, &argv[0]);
-      napi_get_boolean(env, sent, &argv[1]);
+      napi_create_uint32(env, 0, &argv[1]);
       call_js(ep, ep->on_ack, 2, argv);
       return;
     }
+    notify_fired(ep);
+    if (ep->closing) return;
     napi_value buffer;
     void *copy;
     if (napi_create_buffer_copy(env, len, data, &copy, &buffer) != napi_ok) return;
@@ -716,31 +750,70 @@ static napi_value endpoint_set_ring(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* arm(wireAck, slot, length): when the peer's next ACK acknowledges wireAck, send DATA
- * from `slot` (`length` payload bytes) at once, then call onAck(block, true). Fires once;
- * any other datagram leaves it armed. The TFTP sender decides what to arm (transfer.ts),
- * so the protocol stays there: this only moves one send ahead of a JS call. */
+/* arm(wireAck, slot, count, lastLength, notifyEvery, notifyMs): a chain of lock-step
+ * answers. When the peer acknowledges wireAck, send DATA from `slot`; then expect
+ * wireAck + 1 and send slot + 1; `count` times in all (the last one `lastLength` payload
+ * bytes, the others blksize). Each ACK is answered at most once. JavaScript hears
+ * onAck(lastAck, n) after every `notifyEvery` answers, after `notifyMs`, when the chain
+ * ends, and before any other datagram is delivered. The TFTP sender decides what to arm
+ * (transfer.ts: blocks it has read, in the order it would send them); a new arm replaces
+ * the chain. */
 static napi_value endpoint_arm(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 6;
+  napi_value argv[6];
   endpoint *ep = unwrap(env, info, &argc, argv);
   if (!ep) return NULL;
-  uint32_t wire, slot, length;
-  if (argc < 3 || napi_get_value_uint32(env, argv[0], &wire) != napi_ok ||
+  uint32_t wire, slot, count, last_len, every, ms;
+  if (argc < 6 || napi_get_value_uint32(env, argv[0], &wire) != napi_ok ||
       napi_get_value_uint32(env, argv[1], &slot) != napi_ok ||
-      napi_get_value_uint32(env, argv[2], &length) != napi_ok) {
-    napi_throw_type_error(env, NULL, "arm(wireAck, slot, length)");
+      napi_get_value_uint32(env, argv[2], &count) != napi_ok ||
+      napi_get_value_uint32(env, argv[3], &last_len) != napi_ok ||
+      napi_get_value_uint32(env, argv[4], &every) != napi_ok ||
+      napi_get_value_uint32(env, argv[5], &ms) != napi_ok) {
+    napi_throw_type_error(env, NULL, "arm(wireAck, slot, count, lastLength, notifyEvery, notifyMs)");
     return NULL;
   }
-  if (!ep->ring_refs[0] || wire > 0xffff || slot >= ep->ring_slots || length > ep->ring_blksize) {
-    napi_throw_range_error(env, NULL, "arm: no ring, or slot/length outside it");
+  if (!ep->ring_refs[0] || wire > 0xffff || slot >= ep->ring_slots || count == 0 ||
+      count > ep->ring_slots || last_len > ep->ring_blksize || every == 0 || ms == 0) {
+    napi_throw_range_error(env, NULL, "arm: no ring, or a chain outside it");
+    return NULL;
+  }
+  if (ep->fired) {
+    /* The sender drains before it re-arms; arming over unreported answers would lose them. */
+    napi_throw_error(env, NULL, "arm: answers not yet drained");
     return NULL;
   }
   ep->armed = !ep->closing;
   ep->armed_ack = wire;
   ep->armed_slot = slot;
-  ep->armed_len = length;
+  ep->armed_left = count;
+  ep->armed_last_len = last_len;
+  ep->notify_every = every;
+  ep->notify_ms = ms;
+  ep->notified_at = uv_now(ep->poll.loop);
   return NULL;
+}
+
+/* drain(): answers sent since JS last heard, as (count × 65536 + last ACK answered) ×
+ * 65536 + milliseconds since that answer (capped at 65535); 0: none. JS accounts for
+ * them before it decides anything on its own (timer, read done), and its retransmission
+ * timer then counts from that last answer, not from now. */
+static napi_value endpoint_drain(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  endpoint *ep = unwrap(env, info, &argc, NULL);
+  if (!ep) return NULL;
+  double result = 0;
+  if (ep->fired > 0) {
+    uv_update_time(ep->poll.loop);
+    uint64_t age = uv_now(ep->poll.loop) - ep->fired_at;
+    if (age > 65535) age = 65535;
+    result = ((double)ep->fired * 65536 + ep->fired_ack) * 65536 + (double)age;
+  }
+  ep->fired = 0;
+  ep->notified_at = uv_now(ep->poll.loop);
+  napi_value v;
+  napi_create_double(env, result, &v);
+  return v;
 }
 
 static napi_value endpoint_disarm(napi_env env, napi_callback_info info) {
@@ -776,6 +849,7 @@ NAPI_MODULE_INIT() {
       {"setRing", NULL, endpoint_set_ring, NULL, NULL, NULL, napi_default, NULL},
       {"arm", NULL, endpoint_arm, NULL, NULL, NULL, napi_default, NULL},
       {"disarm", NULL, endpoint_disarm, NULL, NULL, NULL, napi_default, NULL},
+      {"drain", NULL, endpoint_drain, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, endpoint_close, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value ctor;
