@@ -41,7 +41,9 @@ export interface AdmissionTicket {
 interface Waiter {
   readonly since: number;
   readonly start: (queuedMs: number) => void;
+  /** Out of the queue: admitted (holds a place) or dropped (released, closed). */
   done: boolean;
+  admitted: boolean;
 }
 
 /** Utilisation of the calling thread's event loop since the previous call. */
@@ -95,7 +97,7 @@ export class Admission {
       start(0);
       return this.ticket(undefined);
     }
-    const waiter: Waiter = { since: this.clock.now(), start, done: false };
+    const waiter: Waiter = { since: this.clock.now(), start, done: false, admitted: false };
     this.queue.push(waiter);
     this.arm();
     return this.ticket(waiter);
@@ -123,6 +125,7 @@ export class Admission {
           waiter.start(this.clock.now() - waiter.since);
           return;
         }
+        if (waiter && !waiter.admitted) return; // dropped at close: never held a place
         this.active--;
         while (this.active < this.minActive && this.queue.length > 0) this.startNext();
       },
@@ -132,6 +135,7 @@ export class Admission {
   private startNext(): void {
     const w = this.queue.shift()!;
     w.done = true;
+    w.admitted = true;
     this.active++;
     w.start(this.clock.now() - w.since);
   }

@@ -37,7 +37,8 @@ export interface NativeEndpoint {
   /** A chain of lock-step answers: on ACK `wireAck` send `slot`, on the next ACK the
    * next slot, `count` times (the last `lastLength` payload bytes); onAck(lastAck, n)
    * reports them every `notifyEvery` answers or `notifyMs`, at the end of the chain and
-   * before any other datagram. Replaces any chain armed before. */
+   * before any other datagram. Replaces any chain armed before; false (chain kept) while
+   * answers are unreported. */
   arm(
     wireAck: number,
     slot: number,
@@ -45,7 +46,7 @@ export interface NativeEndpoint {
     lastLength: number,
     notifyEvery: number,
     notifyMs: number,
-  ): void;
+  ): boolean;
   /** Answers not yet reported: (count × 65536 + last ACK answered) × 65536 + ms since
    * that answer (0: none). */
   drain(): number;

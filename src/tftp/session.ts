@@ -156,9 +156,8 @@ function openNative(
       setRing: (headers, payloads, slots, blksize) => {
         if (!closed) ep.setRing(headers, payloads, slots, blksize);
       },
-      arm: (wireAck, slot, count, lastLength, notifyEvery, notifyMs) => {
-        if (!closed) ep.arm(wireAck, slot, count, lastLength, notifyEvery, notifyMs);
-      },
+      arm: (wireAck, slot, count, lastLength, notifyEvery, notifyMs) =>
+        !closed && ep.arm(wireAck, slot, count, lastLength, notifyEvery, notifyMs),
       drain: () => (closed ? 0 : ep.drain()),
       disarm: () => {
         if (!closed) ep.disarm();

@@ -151,7 +151,7 @@ export interface Presender {
     lastLength: number,
     notifyEvery: number,
     notifyMs: number,
-  ): void;
+  ): boolean;
   disarm(): void;
   /** Answers not yet reported: (count × 65536 + last ACK answered) × 65536 + ms since
    * that answer (0: none). */
@@ -488,9 +488,7 @@ export class SendTransfer {
     }
     if (this.chainNext === next && this.chainEnd === end) return;
     const count = end - w.base;
-    this.chainNext = next;
-    this.chainEnd = end;
-    this.presend!.arm(
+    const armed = this.presend!.arm(
       w.base & 0xffff,
       (next - 1) % this.slots,
       count,
@@ -498,6 +496,10 @@ export class SendTransfer {
       Math.max(1, Math.min(CHAIN_REPORT_EVERY, Math.floor(count / 2))),
       Math.max(1, Math.floor(this.o.rtoMs / 4)),
     );
+    // Refused while the endpoint holds unreported answers (its chain is ahead of this
+    // view and stays armed): arm again once they are heard.
+    this.chainNext = armed ? next : 0;
+    this.chainEnd = armed ? end : 0;
   }
 
   /** Sends the run of slots `pump` collected (batched endpoints only). */

@@ -92,10 +92,12 @@ describe("Admission (virtual clock, injected utilisation)", () => {
     for (const n of "abc") off.admit(n);
     expect(off.started).toHaveLength(3);
     const h = harness({ minActive: 1 });
-    for (const n of "abc") h.admit(n);
+    const tickets = [..."abc"].map((n) => h.admit(n));
     h.a.close();
     expect(h.started).toHaveLength(3);
     expect(h.clock.pending).toBe(0);
+    for (const t of tickets) t.release(); // as the server does after close
+    expect(h.a.running).toBe(0);
   });
 });
 

@@ -312,6 +312,23 @@ static void report_error(endpoint *ep, const char *what, int err) {
   call_js(ep, ep->on_error, 1, &arg);
 }
 
+/* The ring's memory is JS-owned: a detached ArrayBuffer (transferred away) would leave
+ * stale pointers, so each answer re-reads both buffers and sends only if unchanged. */
+static bool ring_still_valid(endpoint *ep) {
+  for (int i = 0; i < 2; i++) {
+    napi_value v;
+    void *data = NULL;
+    size_t len = 0;
+    if (!ep->ring_refs[i] || napi_get_reference_value(ep->env, ep->ring_refs[i], &v) != napi_ok ||
+        !v || napi_get_buffer_info(ep->env, v, &data, &len) != napi_ok)
+      return false;
+    uint8_t *expected = i == 0 ? ep->ring_headers : ep->ring_payloads;
+    size_t need = i == 0 ? (size_t)ep->ring_slots * 4 : (size_t)ep->ring_slots * ep->ring_blksize;
+    if (data != expected || len < need) return false;
+  }
+  return true;
+}
+
 /* Reports the answers sent since JS last heard: onAck(last ACK answered, how many). */
 static void notify_fired(endpoint *ep) {
   if (ep->fired == 0 || ep->closing) return;
@@ -329,6 +346,7 @@ static void dispatch(endpoint *ep, const uint8_t *data, size_t len,
   if (ep->has_peer && same_address(from, &ep->peer)) {
     if (ep->on_ack && len == 4 && data[0] == 0 && data[1] == 4) {
       uint32_t wire = ((uint32_t)data[2] << 8) | data[3];
+      if (ep->armed && wire == ep->armed_ack && !ring_still_valid(ep)) ep->armed = 0;
       if (ep->armed && wire == ep->armed_ack) {
         /* The expected ACK: the next block leaves now; JS hears of it in a batch. A
          * failed send is a lost datagram (the sender's timer resends). */
@@ -485,7 +503,11 @@ static napi_value endpoint_new(napi_env env, napi_callback_info info) {
   }
   struct sockaddr_storage bound;
   socklen_t bound_len = sizeof bound;
-  getsockname(fd, (struct sockaddr *)&bound, &bound_len);
+  if (getsockname(fd, (struct sockaddr *)&bound, &bound_len) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "getsockname", err);
+  }
   uint16_t port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&bound)->sin_port
                                           : ((struct sockaddr_in6 *)&bound)->sin6_port);
 
@@ -548,8 +570,8 @@ static napi_value endpoint_set_peer(napi_env env, napi_callback_info info) {
   if (ok && ep->fd >= 0) {
     struct sockaddr_storage local;
     socklen_t len = sizeof local;
-    getsockname(ep->fd, (struct sockaddr *)&local, &len);
-    family = local.ss_family;
+    if (getsockname(ep->fd, (struct sockaddr *)&local, &len) == 0) family = local.ss_family;
+    else ok = false;
   }
   ok = ok && parse_address(family, text, (uint16_t)port, &ep->peer, &ep->peer_len) == 0;
   ep->has_peer = ok;
@@ -599,7 +621,7 @@ static napi_value endpoint_send_to(napi_env env, napi_callback_info info) {
   if (ep->closing) return number(env, -EBADF);
   struct sockaddr_storage local, to;
   socklen_t local_len = sizeof local, to_len;
-  getsockname(ep->fd, (struct sockaddr *)&local, &local_len);
+  if (getsockname(ep->fd, (struct sockaddr *)&local, &local_len) != 0) return number(env, -errno);
   if (parse_address(local.ss_family, text, (uint16_t)port, &to, &to_len) != 0)
     return number(env, -EINVAL);
   ssize_t n = sendto(ep->fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&to, to_len);
@@ -757,7 +779,7 @@ static napi_value endpoint_set_ring(napi_env env, napi_callback_info info) {
  * onAck(lastAck, n) after every `notifyEvery` answers, after `notifyMs`, when the chain
  * ends, and before any other datagram is delivered. The TFTP sender decides what to arm
  * (transfer.ts: blocks it has read, in the order it would send them); a new arm replaces
- * the chain. */
+ * the chain. Returns false (and keeps the current chain) while answers are unreported. */
 static napi_value endpoint_arm(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
@@ -778,10 +800,13 @@ static napi_value endpoint_arm(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "arm: no ring, or a chain outside it");
     return NULL;
   }
+  napi_value result;
   if (ep->fired) {
-    /* The sender drains before it re-arms; arming over unreported answers would lose them. */
-    napi_throw_error(env, NULL, "arm: answers not yet drained");
-    return NULL;
+    /* Unreported answers: the caller's view is behind this chain's, and arming from it
+     * could answer a stale duplicate ACK. Keep the current chain; the caller hears of
+     * the answers (next datagram, drain) and arms again then. */
+    napi_get_boolean(env, false, &result);
+    return result;
   }
   ep->armed = !ep->closing;
   ep->armed_ack = wire;
@@ -791,7 +816,8 @@ static napi_value endpoint_arm(napi_env env, napi_callback_info info) {
   ep->notify_every = every;
   ep->notify_ms = ms;
   ep->notified_at = uv_now(ep->poll.loop);
-  return NULL;
+  napi_get_boolean(env, true, &result);
+  return result;
 }
 
 /* drain(): answers sent since JS last heard, as (count × 65536 + last ACK answered) ×
