@@ -36,6 +36,7 @@ import {
   openTransferSockets,
   readSession,
   type TransferIoChoice,
+  type TransferIoKind,
   type TransferSockets,
 } from "./session.ts";
 import {
@@ -142,6 +143,8 @@ export interface TftpTransferInfo {
   readonly oack: ReadonlyArray<readonly [string, string]>;
   /** Time the request waited for admission (saturated server), ms. */
   readonly queuedMs: number;
+  /** The transfer socket's I/O: the native endpoint or node:dgram. */
+  readonly io: TransferIoKind;
 }
 
 export interface TftpTransferStats extends TftpTransferInfo, TransferCounters {
@@ -353,6 +356,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
           params: o.params,
           oack: o.oack,
           queuedMs: o.queuedMs,
+          io: m.io,
         };
         this.emit("transferStart", o.info);
         break;
@@ -594,7 +598,14 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       await closePrepared(prepared);
       return;
     }
-    const info = this.info(request, sockets.localPort, nego.params, nego.accepted, queuedMs);
+    const info = this.info(
+      request,
+      sockets.localPort,
+      nego.params,
+      nego.accepted,
+      sockets.io,
+      queuedMs,
+    );
     const startedAt = this.o.clock.now();
     const sender = readSession({
       sockets,
@@ -666,7 +677,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     }
     if (!sockets) return;
     const s = sockets;
-    const info = this.info(request, s.localPort, nego.params, nego.accepted);
+    const info = this.info(request, s.localPort, nego.params, nego.accepted, s.io);
     const startedAt = this.o.clock.now();
     const chunks: Buffer[] = [];
     let size = 0;
@@ -721,6 +732,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     localPort: number,
     params: TransferParams,
     oack: ReadonlyArray<readonly [string, string]>,
+    io: TransferIoKind,
     queuedMs = 0,
   ): TftpTransferInfo {
     return {
@@ -733,6 +745,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       params,
       oack,
       queuedMs,
+      io,
     };
   }
 
@@ -773,7 +786,7 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
 }
 
 type FromWorker =
-  | { t: "started"; id: number; localPort: number }
+  | { t: "started"; id: number; localPort: number; io: TransferIoKind }
   | { t: "failed"; id: number; message: string }
   | { t: "end"; id: number; counters: TransferCounters; end: TransferEnd }
   | { t: "foreign"; id: number; foreign: ForeignPacket }

@@ -75,7 +75,7 @@ async function start(id: number, spec: WorkerTransferSpec, source: PreparedSourc
     onForeign: (foreign) => port?.postMessage({ t: "foreign", id, foreign }),
   });
   running.set(id, { sender });
-  port?.postMessage({ t: "started", id, localPort: sockets.localPort });
+  port?.postMessage({ t: "started", id, localPort: sockets.localPort, io: sockets.io });
   sender.start();
 }
 

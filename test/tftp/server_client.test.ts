@@ -76,6 +76,22 @@ describe.each(TRANSFER_IOS)("server ↔ client (loopback, %s I/O)", (kind) => {
     io = kind;
   });
 
+  it("each transfer reports the I/O it ran on, reads and writes", async () => {
+    const stored: Buffer[] = [];
+    await withServer(
+      { upload: async () => ({ kind: "accept", onComplete: (d) => void stored.push(d) }) },
+      async (_server, port, ends) => {
+        await tftpGet("profile.xml", { host: "127.0.0.1", port });
+        await tftpPut("report.xml", PROFILE, { host: "127.0.0.1", port });
+        await until(() => ends.length === 2 && stored.length === 1);
+        expect(ends.map((e) => [e.kind, e.io, e.outcome])).toEqual([
+          ["read", kind, "complete"],
+          ["write", kind, "complete"],
+        ]);
+      },
+    );
+  });
+
   it("serves the default port 6969 unless told otherwise", () => {
     const server = new TftpServer({ resolver });
     expect((server as unknown as { o: { port: number } }).o.port).toBe(6969);
