@@ -312,6 +312,15 @@ static void report_error(endpoint *ep, const char *what, int err) {
   call_js(ep, ep->on_error, 1, &arg);
 }
 
+/* The two iovecs of the DATA packet in `slot`: its header, then `len` payload bytes. */
+static void data_iov(struct iovec iov[2], uint8_t *headers, uint8_t *payloads, uint32_t slot,
+                     uint32_t blksize, size_t len) {
+  iov[0].iov_base = headers + (size_t)slot * 4;
+  iov[0].iov_len = 4;
+  iov[1].iov_base = payloads + (size_t)slot * blksize;
+  iov[1].iov_len = len;
+}
+
 /* The ring's memory is JS-owned: a detached ArrayBuffer (transferred away) would leave
  * stale pointers, so each answer re-reads both buffers and sends only if unchanged. */
 static bool ring_still_valid(endpoint *ep) {
@@ -351,10 +360,9 @@ static void dispatch(endpoint *ep, const uint8_t *data, size_t len,
         /* The expected ACK: the next block leaves now; JS hears of it in a batch. A
          * failed send is a lost datagram (the sender's timer resends). */
         uint32_t length = ep->armed_left == 1 ? ep->armed_last_len : ep->ring_blksize;
-        struct iovec iov[2] = {
-            {ep->ring_headers + (size_t)ep->armed_slot * 4, 4},
-            {ep->ring_payloads + (size_t)ep->armed_slot * ep->ring_blksize, length},
-        };
+        struct iovec iov[2];
+        data_iov(iov, ep->ring_headers, ep->ring_payloads, ep->armed_slot, ep->ring_blksize,
+                 length);
         struct msghdr msg = {.msg_name = &ep->peer,
                              .msg_namelen = ep->peer_len,
                              .msg_iov = iov,
@@ -447,6 +455,43 @@ static endpoint *unwrap(napi_env env, napi_callback_info info, size_t *argc, nap
     return NULL;
   }
   return data;
+}
+
+/* Methods without arguments. */
+static endpoint *unwrap_self(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  return unwrap(env, info, &argc, NULL);
+}
+
+/* argv[0..n) as unsigned 32-bit integers; false if any is not a number. */
+static bool get_u32s(napi_env env, const napi_value *argv, size_t n, uint32_t *out) {
+  for (size_t i = 0; i < n; i++)
+    if (napi_get_value_uint32(env, argv[i], &out[i]) != napi_ok) return false;
+  return true;
+}
+
+/* A sender's ring as passed from JS: header and payload Buffers. */
+typedef struct {
+  uint8_t *headers;
+  uint8_t *payloads;
+  size_t headers_len;
+  size_t payloads_len;
+} ring_args;
+
+static bool get_ring(napi_env env, const napi_value *argv, ring_args *r) {
+  void *h, *p;
+  if (napi_get_buffer_info(env, argv[0], &h, &r->headers_len) != napi_ok ||
+      napi_get_buffer_info(env, argv[1], &p, &r->payloads_len) != napi_ok)
+    return false;
+  r->headers = h;
+  r->payloads = p;
+  return true;
+}
+
+/* Whether `slots` headers of 4 bytes and payloads of `blksize` fit the buffers. */
+static bool ring_holds(const ring_args *r, uint32_t slots, uint32_t blksize) {
+  return slots > 0 && blksize > 0 && (uint64_t)slots * 4 <= r->headers_len &&
+         (uint64_t)slots * blksize <= r->payloads_len;
 }
 
 static int get_string(napi_env env, napi_value v, char *out, size_t size) {
@@ -638,23 +683,16 @@ static napi_value endpoint_send_slots(napi_env env, napi_callback_info info) {
   napi_value argv[7];
   endpoint *ep = unwrap(env, info, &argc, argv);
   if (!ep) return NULL;
-  void *headers, *payloads;
-  size_t headers_len, payloads_len;
-  uint32_t first, count, slots, blksize, tail;
-  if (argc < 7 || napi_get_buffer_info(env, argv[0], &headers, &headers_len) != napi_ok ||
-      napi_get_buffer_info(env, argv[1], &payloads, &payloads_len) != napi_ok ||
-      napi_get_value_uint32(env, argv[2], &first) != napi_ok ||
-      napi_get_value_uint32(env, argv[3], &count) != napi_ok ||
-      napi_get_value_uint32(env, argv[4], &slots) != napi_ok ||
-      napi_get_value_uint32(env, argv[5], &blksize) != napi_ok ||
-      napi_get_value_uint32(env, argv[6], &tail) != napi_ok) {
+  ring_args ring;
+  uint32_t a[5];
+  if (argc < 7 || !get_ring(env, argv, &ring) || !get_u32s(env, argv + 2, 5, a)) {
     napi_throw_type_error(env, NULL,
                           "sendSlots(headers, payloads, first, count, slots, blksize, tail)");
     return NULL;
   }
-  if (slots == 0 || blksize == 0 || (uint64_t)slots * 4 > headers_len ||
-      (uint64_t)slots * blksize > payloads_len || first >= slots || count > slots ||
-      tail > blksize) {
+  uint32_t first = a[0], count = a[1], slots = a[2], blksize = a[3], tail = a[4];
+  uint8_t *headers = ring.headers, *payloads = ring.payloads;
+  if (!ring_holds(&ring, slots, blksize) || first >= slots || count > slots || tail > blksize) {
     napi_throw_range_error(env, NULL, "sendSlots: slots outside the ring");
     return NULL;
   }
@@ -674,10 +712,7 @@ static napi_value endpoint_send_slots(napi_env env, napi_callback_info info) {
     for (uint32_t i = 0; i < n; i++) {
       uint32_t k = done + i;
       uint32_t slot = (first + k) % slots;
-      gio[2 * i].iov_base = (uint8_t *)headers + (size_t)slot * 4;
-      gio[2 * i].iov_len = 4;
-      gio[2 * i + 1].iov_base = (uint8_t *)payloads + (size_t)slot * blksize;
-      gio[2 * i + 1].iov_len = k == count - 1 ? tail : blksize;
+      data_iov(&gio[2 * i], headers, payloads, slot, blksize, k == count - 1 ? tail : blksize);
     }
     union {
       char buf[CMSG_SPACE(sizeof(uint16_t))];
@@ -716,10 +751,7 @@ static napi_value endpoint_send_slots(napi_env env, napi_callback_info info) {
     for (uint32_t i = 0; i < n; i++) {
       uint32_t k = done + i;
       uint32_t slot = (first + k) % slots;
-      iov[i][0].iov_base = (uint8_t *)headers + (size_t)slot * 4;
-      iov[i][0].iov_len = 4;
-      iov[i][1].iov_base = (uint8_t *)payloads + (size_t)slot * blksize;
-      iov[i][1].iov_len = k == count - 1 ? tail : blksize;
+      data_iov(iov[i], headers, payloads, slot, blksize, k == count - 1 ? tail : blksize);
       memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
       msgs[i].msg_hdr.msg_name = &ep->peer;
       msgs[i].msg_hdr.msg_namelen = ep->peer_len;
@@ -743,18 +775,14 @@ static napi_value endpoint_set_ring(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   endpoint *ep = unwrap(env, info, &argc, argv);
   if (!ep) return NULL;
-  void *headers, *payloads;
-  size_t headers_len, payloads_len;
-  uint32_t slots, blksize;
-  if (argc < 4 || napi_get_buffer_info(env, argv[0], &headers, &headers_len) != napi_ok ||
-      napi_get_buffer_info(env, argv[1], &payloads, &payloads_len) != napi_ok ||
-      napi_get_value_uint32(env, argv[2], &slots) != napi_ok ||
-      napi_get_value_uint32(env, argv[3], &blksize) != napi_ok) {
+  ring_args ring;
+  uint32_t a[2];
+  if (argc < 4 || !get_ring(env, argv, &ring) || !get_u32s(env, argv + 2, 2, a)) {
     napi_throw_type_error(env, NULL, "setRing(headers, payloads, slots, blksize)");
     return NULL;
   }
-  if (slots == 0 || blksize == 0 || (uint64_t)slots * 4 > headers_len ||
-      (uint64_t)slots * blksize > payloads_len) {
+  uint32_t slots = a[0], blksize = a[1];
+  if (!ring_holds(&ring, slots, blksize)) {
     napi_throw_range_error(env, NULL, "setRing: buffers smaller than slots");
     return NULL;
   }
@@ -765,8 +793,8 @@ static napi_value endpoint_set_ring(napi_env env, napi_callback_info info) {
     ep->ring_refs[i] = NULL;
     if (napi_create_reference(env, argv[i], 1, &ep->ring_refs[i]) != napi_ok) return NULL;
   }
-  ep->ring_headers = headers;
-  ep->ring_payloads = payloads;
+  ep->ring_headers = ring.headers;
+  ep->ring_payloads = ring.payloads;
   ep->ring_slots = slots;
   ep->ring_blksize = blksize;
   return NULL;
@@ -785,16 +813,12 @@ static napi_value endpoint_arm(napi_env env, napi_callback_info info) {
   napi_value argv[6];
   endpoint *ep = unwrap(env, info, &argc, argv);
   if (!ep) return NULL;
-  uint32_t wire, slot, count, last_len, every, ms;
-  if (argc < 6 || napi_get_value_uint32(env, argv[0], &wire) != napi_ok ||
-      napi_get_value_uint32(env, argv[1], &slot) != napi_ok ||
-      napi_get_value_uint32(env, argv[2], &count) != napi_ok ||
-      napi_get_value_uint32(env, argv[3], &last_len) != napi_ok ||
-      napi_get_value_uint32(env, argv[4], &every) != napi_ok ||
-      napi_get_value_uint32(env, argv[5], &ms) != napi_ok) {
+  uint32_t a[6];
+  if (argc < 6 || !get_u32s(env, argv, 6, a)) {
     napi_throw_type_error(env, NULL, "arm(wireAck, slot, count, lastLength, notifyEvery, notifyMs)");
     return NULL;
   }
+  uint32_t wire = a[0], slot = a[1], count = a[2], last_len = a[3], every = a[4], ms = a[5];
   if (!ep->ring_refs[0] || wire > 0xffff || slot >= ep->ring_slots || count == 0 ||
       count > ep->ring_slots || last_len > ep->ring_blksize || every == 0 || ms == 0) {
     napi_throw_range_error(env, NULL, "arm: no ring, or a chain outside it");
@@ -825,8 +849,7 @@ static napi_value endpoint_arm(napi_env env, napi_callback_info info) {
  * them before it decides anything on its own (timer, read done), and its retransmission
  * timer then counts from that last answer, not from now. */
 static napi_value endpoint_drain(napi_env env, napi_callback_info info) {
-  size_t argc = 0;
-  endpoint *ep = unwrap(env, info, &argc, NULL);
+  endpoint *ep = unwrap_self(env, info);
   if (!ep) return NULL;
   double result = 0;
   if (ep->fired > 0) {
@@ -843,16 +866,14 @@ static napi_value endpoint_drain(napi_env env, napi_callback_info info) {
 }
 
 static napi_value endpoint_disarm(napi_env env, napi_callback_info info) {
-  size_t argc = 0;
-  endpoint *ep = unwrap(env, info, &argc, NULL);
+  endpoint *ep = unwrap_self(env, info);
   if (!ep) return NULL;
   ep->armed = 0;
   return NULL;
 }
 
 static napi_value endpoint_close(napi_env env, napi_callback_info info) {
-  size_t argc = 0;
-  endpoint *ep = unwrap(env, info, &argc, NULL);
+  endpoint *ep = unwrap_self(env, info);
   if (!ep) return NULL;
   begin_close(ep);
   return NULL;
