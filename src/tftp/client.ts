@@ -126,6 +126,38 @@ function sendTo(s: Session, packet: Buffer | readonly Buffer[], port: number): v
   if (!s.closed) s.socket.send(packet, port, s.server);
 }
 
+/** Answers the server's transfer ID with an ERROR packet. */
+function sendError(s: Session, code: TftpErrorCode, message: string): void {
+  sendTo(s, encodeError(code, message), s.tid!);
+}
+
+function closeSession(s: Session): void {
+  if (s.closed) return;
+  s.closed = true;
+  try {
+    s.socket.close();
+  } catch {
+    // already closed
+  }
+}
+
+/** A finished transfer's statistics, for reads and writes alike. */
+function sessionStats(
+  s: Session,
+  counters: TransferCounters,
+  params: TransferParams,
+  startedAt: number,
+  negotiated: boolean,
+): TftpClientStats {
+  return {
+    ...counters,
+    params,
+    serverPort: s.tid ?? 0,
+    durationMs: s.clock.now() - startedAt,
+    negotiated,
+  };
+}
+
 /**
  * Runs the request phase: sends the request until the first answer; afterwards hands
  * each packet from the server's TID to `onPacket`. Wrong-TID packets get ERROR 5.
@@ -183,26 +215,18 @@ function runSession(
   return deadline;
 }
 
-/** What starting a transfer needs, for reads and writes alike: the request and a bound session. */
+/** What starting a transfer needs, for reads and writes alike: a bound session. */
 async function openSession(
   o: TftpClientOptions,
   type: SocketType,
   server: string,
-  request: Buffer,
-): Promise<{
-  s: Session;
-  socket: Socket;
-  clock: TftpClock;
-  baseRto: number;
-  startedAt: number;
-  request: Buffer;
-}> {
+): Promise<{ s: Session; baseRto: number; startedAt: number }> {
   const clock = o.clock ?? systemClock;
   const baseRto = o.retransmitMs ?? (o.timeout !== undefined ? o.timeout * 1000 : 1000);
   o.signal?.throwIfAborted();
   const socket = await bindSocket(o, type);
   const s: Session = { socket, server, port: o.port ?? 69, clock, tid: undefined, closed: false };
-  return { s, socket, clock, baseRto, startedAt: clock.now(), request };
+  return { s, baseRto, startedAt: clock.now() };
 }
 
 /** Downloads `filename` (RRQ). */
@@ -211,12 +235,9 @@ export async function tftpGet(filename: string, o: TftpGetOptions): Promise<Tftp
   const server = await resolveHost(o.host, type);
   const mode = o.mode ?? "octet";
   const optList = requestOptionList(o, "read");
-  const { s, socket, clock, baseRto, startedAt, request } = await openSession(
-    o,
-    type,
-    server,
-    encodeRequest(Opcode.RRQ, filename, mode, optList),
-  );
+  const request = encodeRequest(Opcode.RRQ, filename, mode, optList);
+  const { s, baseRto, startedAt } = await openSession(o, type, server);
+  const clock = s.clock;
 
   return new Promise<TftpGetResult>((resolve, reject) => {
     let receiver: ReceiveTransfer | undefined;
@@ -227,15 +248,7 @@ export async function tftpGet(filename: string, o: TftpGetOptions): Promise<Tftp
     const chunks: Buffer[] = [];
     let size = 0;
     const decoder = mode === "netascii" ? new NetasciiDecoder() : undefined;
-    const closeSocket = () => {
-      if (s.closed) return;
-      s.closed = true;
-      try {
-        socket.close();
-      } catch {
-        // already closed
-      }
-    };
+    const closeSocket = () => closeSession(s);
     const settle = (error: ProvisioError | undefined) => {
       if (settled) return;
       settled = true;
@@ -244,16 +257,9 @@ export async function tftpGet(filename: string, o: TftpGetOptions): Promise<Tftp
         reject(error);
         return;
       }
-      const counters = receiver!.counters;
       resolve({
         data: o.onData ? Buffer.alloc(0) : Buffer.concat(chunks, size),
-        stats: {
-          ...counters,
-          params,
-          serverPort: s.tid ?? 0,
-          durationMs: clock.now() - startedAt,
-          negotiated,
-        },
+        stats: sessionStats(s, receiver!.counters, params, startedAt, negotiated),
       });
     };
     const deliver = (piece: Buffer) => {
@@ -295,7 +301,7 @@ export async function tftpGet(filename: string, o: TftpGetOptions): Promise<Tftp
         receiver.onPeerError(p.code, p.message);
       } else if (p.op === Opcode.OACK && negotiated) {
         // Our ACK 0 was lost; the server repeats its OACK.
-        if (receiver.counters.blocks === 0) socket.send(encodeAck(0), s.tid!, server);
+        if (receiver.counters.blocks === 0) sendTo(s, encodeAck(0), s.tid!);
       }
     };
     const onFirst = (p: TftpPacket) => {
@@ -308,11 +314,7 @@ export async function tftpGet(filename: string, o: TftpGetOptions): Promise<Tftp
         try {
           params = acceptOack(p.options, o);
         } catch (error) {
-          socket.send(
-            encodeError(TftpErrorCode.OptionRefused, "Option negotiation refused"),
-            s.tid!,
-            server,
-          );
+          sendError(s, TftpErrorCode.OptionRefused, "Option negotiation refused");
           closeSocket();
           settle(error as ProvisioError);
           return;
@@ -326,11 +328,7 @@ export async function tftpGet(filename: string, o: TftpGetOptions): Promise<Tftp
         startReceiver(undefined).onData(p.block, p.data);
         return;
       }
-      socket.send(
-        encodeError(TftpErrorCode.IllegalOperation, "Illegal TFTP operation"),
-        s.tid!,
-        server,
-      );
+      sendError(s, TftpErrorCode.IllegalOperation, "Illegal TFTP operation");
       closeSocket();
       settle(tftpError("TFTP_ILLEGAL_OPERATION", "unexpected answer to RRQ"));
     };
@@ -372,12 +370,9 @@ export async function tftpPut(
     tsize: o.tsize === undefined || o.tsize === false ? undefined : wire.length,
   };
   const optList = requestOptionList(requested, "write");
-  const { s, socket, clock, baseRto, startedAt, request } = await openSession(
-    o,
-    type,
-    server,
-    encodeRequest(Opcode.WRQ, filename, mode, optList),
-  );
+  const request = encodeRequest(Opcode.WRQ, filename, mode, optList);
+  const { s, baseRto, startedAt } = await openSession(o, type, server);
+  const clock = s.clock;
 
   return new Promise<TftpPutResult>((resolve, reject) => {
     let sender: SendTransfer | undefined;
@@ -385,15 +380,7 @@ export async function tftpPut(
     let negotiated = false;
     let peerError: TftpError | undefined;
     let settled = false;
-    const closeSocket = () => {
-      if (s.closed) return;
-      s.closed = true;
-      try {
-        socket.close();
-      } catch {
-        // already closed
-      }
-    };
+    const closeSocket = () => closeSession(s);
     const settle = (error: ProvisioError | undefined) => {
       if (settled) return;
       settled = true;
@@ -403,15 +390,7 @@ export async function tftpPut(
         reject(error);
         return;
       }
-      resolve({
-        stats: {
-          ...sender!.counters,
-          params,
-          serverPort: s.tid ?? 0,
-          durationMs: clock.now() - startedAt,
-          negotiated,
-        },
-      });
+      resolve({ stats: sessionStats(s, sender!.counters, params, startedAt, negotiated) });
     };
     const startSender = () => {
       sender = new SendTransfer({
@@ -435,11 +414,7 @@ export async function tftpPut(
         try {
           params = acceptOack(p.options, requested);
         } catch (error) {
-          socket.send(
-            encodeError(TftpErrorCode.OptionRefused, "Option negotiation refused"),
-            s.tid!,
-            server,
-          );
+          sendError(s, TftpErrorCode.OptionRefused, "Option negotiation refused");
           settle(error as ProvisioError);
           return;
         }
@@ -451,11 +426,7 @@ export async function tftpPut(
         startSender();
         return;
       }
-      socket.send(
-        encodeError(TftpErrorCode.IllegalOperation, "Illegal TFTP operation"),
-        s.tid!,
-        server,
-      );
+      sendError(s, TftpErrorCode.IllegalOperation, "Illegal TFTP operation");
       settle(tftpError("TFTP_ILLEGAL_OPERATION", "unexpected answer to WRQ"));
     };
     const onPacket = (p: TftpPacket) => {
