@@ -48,3 +48,19 @@ export class ProvisioError<C extends string = string> extends Error {
 export function isProvisioError(value: unknown): value is ProvisioError {
   return value instanceof ProvisioError;
 }
+
+/** What a code means to the person who meets it, and the HTTP status the API answers with. */
+export interface ErrorCodeSpec {
+  readonly status: number;
+  readonly meaning: string;
+}
+
+/**
+ * A module's code list: every code the module throws, each with its status and meaning.
+ * Declared with `satisfies ErrorCodeList<TheModulesCodeUnion>` so a code cannot be added to
+ * the union without being documented; `docs/errors.md` is generated from these lists.
+ */
+export type ErrorCodeList<C extends string> = { readonly [K in C]: ErrorCodeSpec };
+
+/** Non-fatal findings (warnings) are listed the same way, without an HTTP status. */
+export type WarningCodeList<C extends string> = { readonly [K in C]: string };

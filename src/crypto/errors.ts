@@ -1,4 +1,4 @@
-import { ProvisioError, type ProvisioErrorOptions } from "../errors.ts";
+import { type ErrorCodeList, ProvisioError, type ProvisioErrorOptions } from "../errors.ts";
 
 /**
  * Stable codes thrown by the crypto library. The emulator maps the envelope codes to a
@@ -38,6 +38,47 @@ export const CryptoErrorCode = {
 } as const;
 
 export type CryptoErrorCode = (typeof CryptoErrorCode)[keyof typeof CryptoErrorCode];
+
+export const CRYPTO_ERRORS = {
+  CRYPTO_BAD_KEY: {
+    status: 400,
+    meaning: "Decryption failed: the key is wrong, or the decrypted bytes are not a profile.",
+  },
+  CRYPTO_KEY_REQUIRED: { status: 400, meaning: "The input is encrypted and no key was given." },
+  CRYPTO_NOT_ENCRYPTED: { status: 400, meaning: "A key was given but the input is not encrypted." },
+  CRYPTO_ENVELOPE_MALFORMED: {
+    status: 400,
+    meaning: "The input starts like an encrypted profile but cannot be one (wrong length).",
+  },
+  CRYPTO_KEY_EMPTY: { status: 400, meaning: "Refusing to encrypt with an empty key." },
+  CRYPTO_GZIP_CORRUPT: { status: 400, meaning: "The gzip stream is corrupt or truncated." },
+  CRYPTO_GZIP_TOO_LARGE: {
+    status: 400,
+    meaning: "The gzip stream inflates beyond the size limit.",
+  },
+  CRYPTO_OPTION_INVALID: {
+    status: 400,
+    meaning: "An encryption option is outside its domain (unknown digest, wrong salt length, ...).",
+  },
+  CRYPTO_SEALED_MALFORMED: {
+    status: 500,
+    meaning: "A secret stored in the database is not in the sealed format.",
+  },
+  CRYPTO_SEALED_KEY_UNKNOWN: {
+    status: 500,
+    meaning: "A stored secret was sealed under a master key this installation does not hold.",
+  },
+  CRYPTO_SEALED_AUTH_FAILED: {
+    status: 500,
+    meaning: "A stored secret fails authentication: tampered, or sealed under another master key.",
+  },
+  CRYPTO_MASTER_KEY_INVALID: {
+    status: 500,
+    meaning: "The master key is not 32 bytes (64 hex digits, or base64 of 32 bytes).",
+  },
+  CRYPTO_CERTIFICATE_INVALID: { status: 400, meaning: "A certificate or key cannot be parsed." },
+  CRYPTO_MAC_INVALID: { status: 400, meaning: "A MAC address is not 12 hex digits." },
+} as const satisfies ErrorCodeList<CryptoErrorCode>;
 
 export function cryptoError(
   code: CryptoErrorCode,

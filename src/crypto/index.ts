@@ -30,7 +30,7 @@ export {
   type EnvelopeLayer,
   encodeProfileBytes,
 } from "./envelope.ts";
-export { CryptoErrorCode, cryptoError } from "./errors.ts";
+export { CRYPTO_ERRORS, CryptoErrorCode, cryptoError } from "./errors.ts";
 export {
   DEFAULT_MAX_INFLATED_BYTES,
   type GunzipOptions,

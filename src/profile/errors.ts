@@ -1,4 +1,9 @@
-import { ProvisioError, type ProvisioErrorOptions } from "../errors.ts";
+import {
+  type ErrorCodeList,
+  ProvisioError,
+  type ProvisioErrorOptions,
+  type WarningCodeList,
+} from "../errors.ts";
 
 /**
  * Stable codes thrown by the profile library. Callers (CLI, API, emulator) switch on
@@ -28,6 +33,41 @@ export const ProfileErrorCode = {
 } as const;
 
 export type ProfileErrorCode = (typeof ProfileErrorCode)[keyof typeof ProfileErrorCode];
+
+export const PROFILE_ERRORS = {
+  PROFILE_NAME_INVALID: {
+    status: 400,
+    meaning: "A parameter name is not a letter followed by letters, digits, `_` or `-`.",
+  },
+  PROFILE_LABEL_INVALID: {
+    status: 400,
+    meaning: "A display label cannot be turned into a parameter element name.",
+  },
+  PROFILE_ACCESS_INVALID: { status: 400, meaning: "An access tag is not `na`, `ro` or `rw`." },
+  PROFILE_XML_MALFORMED: {
+    status: 400,
+    meaning: "The XML profile is not well-formed; the message says which rule broke and where.",
+  },
+  PROFILE_TEXT_SYNTAX: {
+    status: 400,
+    meaning: "A plain-text (compiler source) profile has a syntax error at the given line.",
+  },
+  PROFILE_IMPORT_CYCLE: {
+    status: 400,
+    meaning: "An `import` chain comes back to a file already being read.",
+  },
+  PROFILE_IMPORT_DEPTH: { status: 400, meaning: "`import`s are nested deeper than the limit." },
+  PROFILE_IMPORT_FAILED: { status: 400, meaning: "An imported file could not be read." },
+  PROFILE_VALUE_UNREPRESENTABLE: {
+    status: 400,
+    meaning: "A value holds a character the chosen output format cannot carry.",
+  },
+  PROFILE_CATALOGUE_INVALID: {
+    status: 500,
+    meaning:
+      "A parameter catalogue definition contradicts itself (a defect in the catalogue data).",
+  },
+} as const satisfies ErrorCodeList<ProfileErrorCode>;
 
 export function profileError(
   code: ProfileErrorCode,
@@ -69,6 +109,23 @@ export const ProfileWarningCode = {
 } as const;
 
 export type ProfileWarningCode = (typeof ProfileWarningCode)[keyof typeof ProfileWarningCode];
+
+export const PROFILE_WARNINGS = {
+  PROFILE_NON_ASCII: "A name or value has non-ASCII characters, which the devices do not handle.",
+  PROFILE_ACCESS_IGNORED: "An access (`ua`) value other than na/ro/rw; devices ignore it.",
+  PROFILE_UNQUOTED_ATTRIBUTE: "An unquoted attribute value was accepted leniently.",
+  PROFILE_PRESERVE_VALUE_IGNORED: "`preserve-value` with a value other than `y` is ignored.",
+  PROFILE_NO_FLAT_PROFILE: "The document has no `<flat-profile>` element: nothing to apply.",
+  PROFILE_NESTED_PARAMETER:
+    "An element with child elements inside `<flat-profile>` is not a parameter.",
+  PROFILE_DUPLICATE_NAME: "The same parameter appears twice; the last occurrence wins.",
+  PROFILE_NAME_WITH_SPACES: "A plain-text name written with spaces; the spaces became `_`.",
+  PROFILE_VALUE_INVALID: "A value does not fit the parameter's type; a device keeps its old value.",
+  PROFILE_NOOP_ENTRY: "An entry with neither value nor access tag was left out.",
+  PROFILE_ATTRIBUTE_DROPPED:
+    "The output format cannot express part of an entry; that part was dropped.",
+  PROFILE_UNKNOWN_NAME: "A parameter the catalogue does not know; devices ignore it.",
+} as const satisfies WarningCodeList<ProfileWarningCode>;
 
 export interface SourcePosition {
   /** 1-based. */

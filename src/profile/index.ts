@@ -32,6 +32,8 @@ export { CATALOGUE_DATA } from "./catalogue_data.ts";
 export { type CheckProfileOptions, checkProfile } from "./check_profile.ts";
 export { editDistance } from "./edit_distance.ts";
 export {
+  PROFILE_ERRORS,
+  PROFILE_WARNINGS,
   ProfileErrorCode,
   type ProfileWarning,
   ProfileWarningCode,

@@ -6,7 +6,7 @@
  * parse is skipped with a diagnostic, and a condition with a type error is false plus a
  * diagnostic (spec §4.3, "adopted emulator behaviour").
  */
-import { ProvisioError } from "../errors.ts";
+import { type ErrorCodeList, ProvisioError } from "../errors.ts";
 
 export type RuleErrorCode =
   /** Profile_Rule / Upgrade_Rule / Report_Rule / Resync_Trigger text does not parse. */
@@ -21,6 +21,26 @@ export type RuleErrorCode =
   | "RULE_MAC_INVALID";
 
 export type RuleError = ProvisioError<RuleErrorCode>;
+
+export const RULE_ERRORS = {
+  RULE_SYNTAX: {
+    status: 400,
+    meaning: "A Profile_Rule, Upgrade_Rule, Report_Rule or Resync_Trigger does not parse.",
+  },
+  RULE_VERSION_SYNTAX: {
+    status: 400,
+    meaning: "A firmware version is in neither the SPA nor the MPP format.",
+  },
+  RULE_VERSION_MISMATCH: {
+    status: 400,
+    meaning: "An SPA-format version was compared with an MPP-format one.",
+  },
+  RULE_SCHEDULE_SYNTAX: {
+    status: 400,
+    meaning: "A resync schedule or retry delay list does not parse.",
+  },
+  RULE_MAC_INVALID: { status: 400, meaning: "A MAC address is not 12 hex digits." },
+} as const satisfies ErrorCodeList<RuleErrorCode>;
 
 /** 0-based offset in `text` → 1-based line and column, for error messages. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {

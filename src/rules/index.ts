@@ -22,7 +22,7 @@ export type {
 } from "./device_variables.ts";
 export { deviceVariables } from "./device_variables.ts";
 export type { Diagnostic, DiagnosticCode } from "./diagnostic.ts";
-export type { RuleError, RuleErrorCode } from "./errors.ts";
+export { RULE_ERRORS, type RuleError, type RuleErrorCode } from "./errors.ts";
 export type { MacAddress } from "./mac_address.ts";
 export { macColon, macUpper, parseMacAddress } from "./mac_address.ts";
 export type {
