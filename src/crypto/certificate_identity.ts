@@ -1,5 +1,4 @@
 import { tryParseMac } from "../mac_address.ts";
-import { CryptoErrorCode, cryptoError } from "./errors.ts";
 import { type CertificateInput, summarizeCertificate } from "./pki.ts";
 
 /**
@@ -94,18 +93,6 @@ export function parseDeviceCertificateIdentity(input: CertificateInput): DeviceC
     fingerprint256: cert.fingerprint256,
     certificateSerial: cert.serialNumber,
   };
-}
-
-/**
- * Canonical MAC (12 lower-case hex digits, CONVENTIONS) from `000e08abcdef`,
- * `00:0E:08:AB:CD:EF`, `00-0e-08-ab-cd-ef` or Cisco's `000e.08ab.cdef`.
- */
-export function normalizeMac(value: string): string {
-  const mac = tryParseMac(value);
-  if (mac === undefined) {
-    throw cryptoError(CryptoErrorCode.MacInvalid, `not a MAC address: ${JSON.stringify(value)}`);
-  }
-  return mac;
 }
 
 /** `SEP00562B043615`, `CP-8841-3PCC-SEP00562b043615`, or a bare MAC as the whole CN. */

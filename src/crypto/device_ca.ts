@@ -1,4 +1,4 @@
-import { normalizeMac } from "./certificate_identity.ts";
+import { parseMac } from "../mac_address.ts";
 import { CryptoErrorCode, cryptoError } from "./errors.ts";
 import {
   type CertificateWithKey,
@@ -148,7 +148,7 @@ function deviceSubject(options: IssueDeviceCertificateOptions): x509.Name {
   if (options.mac === undefined) {
     throw cryptoError(CryptoErrorCode.MacInvalid, "a device certificate needs a MAC (or generic)");
   }
-  const mac = normalizeMac(options.mac);
+  const mac = parseMac(options.mac, CryptoErrorCode.MacInvalid);
   const product = options.product ?? "SPA-2102";
   const subject: x509.JsonNameParams = [{ "2.5.4.11": [checkField("product", product)] }];
   if (options.serial !== undefined) {

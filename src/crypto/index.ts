@@ -6,7 +6,6 @@
 
 export {
   type DeviceCertificateIdentity,
-  normalizeMac,
   parseDeviceCertificateIdentity,
 } from "./certificate_identity.ts";
 export {

@@ -7,7 +7,8 @@
  * `params` at expansion time, so assignments made by an earlier rule of the same resync are
  * visible to the next one (§6.7) without rebuilding anything.
  */
-import { macColon, macUpper, parseMacAddress } from "./mac_address.ts";
+import { macColon, macUpper, parseMac } from "../mac_address.ts";
+import type { RuleErrorCode } from "./errors.ts";
 import type { MacroVariables } from "./macro.ts";
 
 /** `$PRVST`: why this resync runs (§5.3, §6.2). */
@@ -85,7 +86,7 @@ function seconds(value: number | undefined): string {
  * §5.2 requires, and only truly unknown names stay as written.
  */
 export function deviceVariables(device: DeviceDescription): MacroVariables {
-  const mac = parseMacAddress(device.mac);
+  const mac = parseMac(device.mac, "RULE_MAC_INVALID" satisfies RuleErrorCode);
   const params = device.params ?? (() => undefined);
   const last = device.lastRequest ?? {};
   const fixed = new Map<string, string>([

@@ -23,8 +23,6 @@ export type {
 export { deviceVariables } from "./device_variables.ts";
 export type { Diagnostic, DiagnosticCode } from "./diagnostic.ts";
 export { RULE_ERRORS, type RuleError, type RuleErrorCode } from "./errors.ts";
-export type { MacAddress } from "./mac_address.ts";
-export { macColon, macUpper, parseMacAddress } from "./mac_address.ts";
 export type {
   ExpandOptions,
   Expansion,

@@ -12,7 +12,6 @@ import {
   type IssuedCertificate,
   issueDeviceCertificate,
   type KeyType,
-  normalizeMac,
   parseDeviceCertificateIdentity,
 } from "../../src/crypto/index.ts";
 import {
@@ -195,17 +194,16 @@ describe("device certificate options", () => {
     );
   });
 
-  it("normalizeMac accepts the documented input forms", () => {
-    for (const form of [
-      "000E08ABCDEF",
-      "00:0e:08:ab:cd:ef",
-      "00-0E-08-AB-CD-EF",
-      "000e.08ab.cdef",
-    ]) {
-      expect(normalizeMac(form)).toBe(MAC);
+  it("device certificates take the MAC in every documented input form, and refuse others", async () => {
+    for (const form of ["000E08ABCDEF", "00-0E-08-AB-CD-EF", "000e.08ab.cdef"]) {
+      const issued = await issueDeviceCertificate(ca, { mac: form });
+      expect(parseDeviceCertificateIdentity(issued.certificatePem).mac).toBe(MAC);
     }
     for (const bad of ["00:0e:08-ab:cd:ef", "000e08abcdeg", "", "000e08abcdef0"]) {
-      expectCode(() => normalizeMac(bad), CryptoErrorCode.MacInvalid);
+      await expectCodeAsync(
+        () => issueDeviceCertificate(ca, { mac: bad }),
+        CryptoErrorCode.MacInvalid,
+      );
     }
   });
 });

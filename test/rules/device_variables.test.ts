@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fixtureDevice } from "./fixture.ts";
-import {
-  deviceVariables,
-  expandMacros,
-  lookupMacro,
-  parseMacAddress,
-  provisioErrorOf,
-} from "./helpers.ts";
+import { deviceVariables, expandMacros, lookupMacro, provisioErrorOf } from "./helpers.ts";
 
 describe("§5.3 variables", () => {
   const v = deviceVariables(
@@ -102,7 +96,9 @@ describe("MAC address input (CONVENTIONS: canonical 12 lower-case hex)", () => {
     " 000e08012345 ",
   ]) {
     it(`accepts ${JSON.stringify(input)}`, () =>
-      expect(parseMacAddress(input)).toBe("000e08012345"));
+      expect(lookupMacro(deviceVariables(fixtureDevice({ mac: input })), "MA")).toBe(
+        "000e08012345",
+      ));
   }
   for (const input of [
     "",
@@ -113,7 +109,9 @@ describe("MAC address input (CONVENTIONS: canonical 12 lower-case hex)", () => {
     "zz0e08012345",
   ]) {
     it(`rejects ${JSON.stringify(input)} with RULE_MAC_INVALID`, () => {
-      expect(provisioErrorOf(() => parseMacAddress(input)).code).toBe("RULE_MAC_INVALID");
+      expect(provisioErrorOf(() => deviceVariables(fixtureDevice({ mac: input }))).code).toBe(
+        "RULE_MAC_INVALID",
+      );
     });
   }
 });
