@@ -4,8 +4,7 @@
  * over `layerTargetsOf`), so what this reports is what the device is served.
  */
 import { type Catalogue, defaultCatalogue } from "../profile/index.ts";
-import { layerTargetsOf, ProfileRenderer } from "../server/profile_renderer.ts";
-import { ValueTemplates } from "../server/value_template.ts";
+import { layerTargetsOf, ProfileRenderer, ValueTemplates } from "../server/index.ts";
 import type { Device, Store } from "../store/index.ts";
 import { layerKey } from "../store/index.ts";
 import { notFound } from "./errors.ts";

@@ -16,7 +16,7 @@
  */
 import type { Catalogue } from "../profile/index.ts";
 import { defaultCatalogue } from "../profile/index.ts";
-import { isValueTemplate, ValueTemplates } from "../server/value_template.ts";
+import { isValueTemplate, ValueTemplates } from "../server/index.ts";
 import type { LayerParameter, ParameterAccess } from "../store/index.ts";
 import { apiError } from "./errors.ts";
 

@@ -12,10 +12,9 @@
  *   the change's transaction.
  */
 import type { FastifyRequest } from "fastify";
+import { apiError, findTenant, notFound } from "../admin/index.ts";
 import type { ApiRole, ApiToken, Store, Tenant } from "../store/index.ts";
 import { DEFAULT_TENANT_ID } from "../store/index.ts";
-import { apiError, notFound } from "./errors.ts";
-import { findTenant } from "./resolve.ts";
 
 /** What a route needs: `public` (no token), `read`, `write` (operator), `admin`. */
 export type Access = "public" | "read" | "write" | "admin";

@@ -7,8 +7,8 @@
  * are kept for an hour, at most `maxFinished` of them.
  */
 import { randomUUID } from "node:crypto";
+import type { ImportLineError, ImportProgress } from "../admin/index.ts";
 import { isProvisioError } from "../errors.ts";
-import type { ImportLineError, ImportProgress } from "./device_import.ts";
 
 export type OperationStatus = "running" | "succeeded" | "failed";
 

@@ -1,5 +1,5 @@
 /**
- * Property tests of the CSV import reader (src/api/csv.ts, RFC 4180): generated rows — with
+ * Property tests of the CSV import reader (src/admin/csv.ts, RFC 4180): generated rows — with
  * quotes, commas, CR, LF, CRLF, a BOM and non-ASCII text — written as CSV and fed in arbitrary
  * chunks (strings, or bytes cut anywhere, even inside a UTF-8 sequence) read back exactly,
  * with the line each record starts on; random text gives records or API_CSV_INVALID with a
@@ -7,7 +7,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type CsvRecord, readCsv } from "../../src/api/csv.ts";
+import { type CsvRecord, readCsv } from "../../src/admin/index.ts";
 import { isProvisioError } from "../../src/errors.ts";
 
 const fieldText = fc.string({

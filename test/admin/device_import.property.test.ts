@@ -1,5 +1,5 @@
 /**
- * Property test of the bulk device import over a real SQLite store (src/api/device_import.ts):
+ * Property test of the bulk device import over a real SQLite store (src/admin/device_import.ts):
  * random CSV files — good rows, malformed MACs, repeated MACs, wrong cell counts, over-long
  * or multi-line cells, quotes, CRLF, a BOM — give every data row exactly one fate (committed,
  * or refused with its own line number), and every committed row is in the database as written.
@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { importDevicesCsv } from "../../src/api/device_import.ts";
+import { importDevicesCsv } from "../../src/admin/index.ts";
 import { isProvisioError } from "../../src/errors.ts";
 import { openStore, type Store, tryParseMac } from "../../src/store/index.ts";
 import { testSealer } from "../store/dialects.ts";

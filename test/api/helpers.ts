@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { Registry } from "prom-client";
-import { type AdminDeps, createAdminApp } from "../../src/api/admin_app.ts";
+import { type AdminDeps, createAdminApp } from "../../src/api/index.ts";
 import { openStore, type Store, type StoreOptions } from "../../src/store/index.ts";
 import { testSealer } from "../store/dialects.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createAdminApp } from "../../src/api/admin_app.ts";
+import { createAdminApp } from "../../src/api/index.ts";
 import type { StartNodeOptions } from "../../src/server/node.ts";
 import { startApi } from "./helpers.ts";
 

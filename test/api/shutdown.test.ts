@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OperationRegistry } from "../../src/api/operations.ts";
+import { OperationRegistry } from "../../src/api/index.ts";
 import { startApi } from "./helpers.ts";
 
 describe("admin app shutdown", () => {

@@ -1,8 +1,8 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { accountJson, notFound } from "../../admin/index.ts";
 import type { Account, AccountLineInput, Store } from "../../store/index.ts";
 import { assertVisible, listTenant, type Principal, principalOf, targetTenant } from "../auth.ts";
-import { notFound } from "../errors.ts";
 import {
   AccountCreate,
   AccountPatchBody,
@@ -11,7 +11,6 @@ import {
   Page,
   PageQuery,
 } from "../schemas.ts";
-import { accountJson } from "../serialize.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
 
 type LineBody = NonNullable<AccountCreate["lines"]>[number];

@@ -1,7 +1,7 @@
 import type { TSchema } from "@sinclair/typebox";
+import type { EffectiveConfigResolver } from "../../admin/index.ts";
 import type { Catalogue } from "../../profile/index.ts";
 import type { Store } from "../../store/index.ts";
-import type { EffectiveConfigResolver } from "../effective_config.ts";
 import type { OperationRegistry } from "../operations.ts";
 import { ErrorBody } from "../schemas.ts";
 

@@ -1,12 +1,18 @@
 import { setImmediate as nextTick } from "node:timers/promises";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import {
+  apiError,
+  deviceJson,
+  importDevicesCsv,
+  notFound,
+  parseMacParam,
+  resolveAccount,
+  resolveGroup,
+} from "../../admin/index.ts";
 import type { DeviceInput, DevicePatch, Store, Tenant } from "../../store/index.ts";
 import { assertVisible, listTenant, type Principal, principalOf, targetTenant } from "../auth.ts";
-import { importDevicesCsv } from "../device_import.ts";
-import { apiError, notFound } from "../errors.ts";
 import { operationJson } from "../operations.ts";
-import { parseMacParam, resolveAccount, resolveGroup } from "../resolve.ts";
 import {
   DeviceCreate,
   DeviceListQuery,
@@ -19,7 +25,6 @@ import {
   OperationSchema,
   Page,
 } from "../schemas.ts";
-import { deviceJson } from "../serialize.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };

@@ -1,9 +1,8 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { auditJson, eventJson, parseMacParam } from "../../admin/index.ts";
 import { listTenant, principalOf } from "../auth.ts";
-import { parseMacParam } from "../resolve.ts";
 import { AuditQuery, AuditSchema, EventQuery, EventSchema, Page } from "../schemas.ts";
-import { auditJson, eventJson } from "../serialize.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
 
 export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {

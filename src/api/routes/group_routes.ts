@@ -1,10 +1,9 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { groupJson, notFound } from "../../admin/index.ts";
 import type { Group, Store } from "../../store/index.ts";
 import { assertVisible, listTenant, type Principal, principalOf, targetTenant } from "../auth.ts";
-import { notFound } from "../errors.ts";
 import { GroupCreate, GroupPatchBody, GroupSchema, IdParams, Page, PageQuery } from "../schemas.ts";
-import { groupJson } from "../serialize.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
 
 /** By id, or by name in the token's (else the default) tenant; 404 when not visible. */

@@ -1,13 +1,16 @@
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import {
+  canonicalParameterName,
+  findTenant,
+  layerJson,
+  notFound,
+  patchLayer,
+  replaceLayer,
+} from "../../admin/index.ts";
 import type { LayerTarget } from "../../store/index.ts";
 import { assertVisible, principalOf } from "../auth.ts";
-import { notFound } from "../errors.ts";
-import { canonicalParameterName } from "../layer_parameters.ts";
-import { patchLayer, replaceLayer } from "../layer_service.ts";
-import { findTenant } from "../resolve.ts";
 import { LayerPatch, LayerPut, LayerSchema, ParameterPut } from "../schemas.ts";
-import { layerJson } from "../serialize.ts";
 import { visibleAccount } from "./account_routes.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
 import { visibleDevice } from "./device_routes.ts";

@@ -1,9 +1,8 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { modelJson, notFound } from "../../admin/index.ts";
 import { principalOf, requireGlobal } from "../auth.ts";
-import { notFound } from "../errors.ts";
 import { ModelBody, ModelSchema } from "../schemas.ts";
-import { modelJson } from "../serialize.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
 
 const PnParams = Type.Object({ pn: Type.String({ minLength: 1, maxLength: 64 }) });

@@ -1,10 +1,8 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { findTenant, notFound, tenantJson } from "../../admin/index.ts";
 import { assertVisible, principalOf, requireGlobal } from "../auth.ts";
-import { notFound } from "../errors.ts";
-import { findTenant } from "../resolve.ts";
 import { IdParams, TenantCreate, TenantPatchBody, TenantSchema } from "../schemas.ts";
-import { tenantJson } from "../serialize.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
 
 export function tenantRoutes(app: FastifyInstance, ctx: RouteContext): void {

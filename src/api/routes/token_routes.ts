@@ -1,9 +1,8 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { notFound, tokenJson } from "../../admin/index.ts";
 import { assertVisible, principalOf, targetTenant } from "../auth.ts";
-import { notFound } from "../errors.ts";
 import { IdParams, TokenCreate, TokenSchema } from "../schemas.ts";
-import { tokenJson } from "../serialize.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
 
 export function tokenRoutes(app: FastifyInstance, ctx: RouteContext): void {

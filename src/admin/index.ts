@@ -1,0 +1,53 @@
+/**
+ * Public surface of the admin services: what the REST API (`api/`) and the management CLI
+ * (`cli/`) share — record lookup and serialisation, layer editing, CSV device import, the
+ * effective configuration, and the admin error codes. Neither Fastify nor the server node is
+ * loaded from here, so a management command starts without them (decision D1).
+ */
+export { type CsvOptions, type CsvRecord, readCsv } from "./csv.ts";
+export {
+  IMPORT_COLUMNS,
+  type ImportLineError,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportResult,
+  importDevicesCsv,
+} from "./device_import.ts";
+export {
+  type EffectiveConfig,
+  type EffectiveConfigOptions,
+  EffectiveConfigResolver,
+  type EffectiveParameterView,
+} from "./effective_config.ts";
+export { type ApiErrorCode, apiError, notFound } from "./errors.ts";
+export {
+  ACCESS_VALUES,
+  canonicalParameterName,
+  checkParameter,
+  checkParameters,
+  type ParameterCheckOptions,
+  type ParameterInput,
+  parseParameterArgument,
+  patchParameters,
+} from "./layer_parameters.ts";
+export { type LayerEditOptions, patchLayer, replaceLayer } from "./layer_service.ts";
+export {
+  findAccount,
+  findGroup,
+  findTenant,
+  parseMacParam,
+  resolveAccount,
+  resolveGroup,
+  resolveTenant,
+} from "./resolve.ts";
+export {
+  accountJson,
+  auditJson,
+  deviceJson,
+  eventJson,
+  groupJson,
+  layerJson,
+  modelJson,
+  tenantJson,
+  tokenJson,
+} from "./serialize.ts";
