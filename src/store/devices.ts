@@ -1,7 +1,11 @@
 import { type Kysely, type Selectable, sql } from "kysely";
+import {
+  parseCertificateFingerprint,
+  tryParseCertificateFingerprint,
+} from "../certificate_fingerprint.ts";
+import { type MacAddress, tryParseMac } from "../mac_address.ts";
 import { type ChangeContext, type Core, chunks, dropLayer } from "./core.ts";
 import { invalid, notFound, storeError } from "./errors.ts";
-import { type MacAddress, tryParseMac } from "./mac_address.ts";
 import type { Database, DeviceTable } from "./schema.ts";
 import { isSecret, Secret, sealContext } from "./secret.ts";
 import type {
@@ -23,7 +27,6 @@ type FieldName = keyof DeviceFields;
 
 const DEVICE_COLUMNS = 15;
 const STATUS_COLUMNS = 7;
-const FINGERPRINT = /^[0-9a-f]{64}$/;
 /** MACs per query of `findMany`. */
 const FIND_MANY_CHUNK = 500;
 
@@ -127,12 +130,8 @@ export class Devices implements DeviceRepository {
   }
 
   async findByCertFingerprint(fingerprint: string): Promise<Device | null> {
-    let normalized: string;
-    try {
-      normalized = normalizeFingerprint(fingerprint);
-    } catch {
-      return null;
-    }
+    const normalized = tryParseCertificateFingerprint(fingerprint);
+    if (normalized === undefined) return null;
     const row = await selectDevices(this.#core.db)
       .where("devices.cert_fingerprint", "=", normalized)
       .orderBy("devices.mac")
@@ -357,7 +356,9 @@ export class Devices implements DeviceRepository {
       set.cert_fingerprint =
         input.certFingerprint === null || input.certFingerprint === ""
           ? null
-          : normalizeFingerprint(input.certFingerprint);
+          : parseCertificateFingerprint(input.certFingerprint, "STORE_INVALID_INPUT", {
+              field: "certFingerprint",
+            });
     }
     if (input.state !== undefined) set.state = v.state(input.state);
     if (input.deviceKey !== undefined) {
@@ -533,12 +534,4 @@ function fullRow(item: Prepared, ctx: ChangeContext): DeviceTable {
     created_at: ctx.now,
     updated_at: ctx.now,
   };
-}
-
-/** Lower-case hex without separators; must be a SHA-256 (64 hex digits). */
-export function normalizeFingerprint(value: string): string {
-  const hex = value.toLowerCase().replace(/[:\s-]/g, "");
-  if (!FINGERPRINT.test(hex))
-    throw invalid("certificate fingerprint must be a SHA-256 in hex", { field: "certFingerprint" });
-  return hex;
 }

@@ -1,6 +1,6 @@
 import type { Selectable } from "kysely";
+import { tryParseMac } from "../mac_address.ts";
 import { type Core, chunks } from "./core.ts";
-import { tryParseMac } from "./mac_address.ts";
 import type { EventTable } from "./schema.ts";
 import type { EventQuery, EventRepository } from "./store.ts";
 import type { ResyncEvent, ResyncEventInput } from "./types.ts";

@@ -7,10 +7,11 @@
  * - `Secret`: sealed-at-rest values, redacted when serialised.
  * - `WriteBehind`: the server's batched event/status writer.
  */
+
+export { formatMac, parseMac, tryParseMac } from "../mac_address.ts";
 export type { StoreErrorCode } from "./errors.ts";
 export { layerKey } from "./layer_key.ts";
 export { parseLayerKey } from "./layers.ts";
-export { formatMac, parseMac, tryParseMac } from "./mac_address.ts";
 export { isSecret, Secret, type SecretSealer } from "./secret.ts";
 export * from "./store.ts";
 export { generateToken, hashToken } from "./tokens.ts";

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import { tryParseMac } from "../mac_address.ts";
 import type { Core } from "./core.ts";
 import { chunks } from "./core.ts";
 import { notFound, storeError } from "./errors.ts";
@@ -9,7 +10,6 @@ import {
   redactParameters,
 } from "./layer_codec.ts";
 import { layerKey } from "./layer_key.ts";
-import { tryParseMac } from "./mac_address.ts";
 import type { Database, LayerTable } from "./schema.ts";
 import type { SecretSealer } from "./secret.ts";
 import type { LayerRepository, WriteOptions } from "./store.ts";

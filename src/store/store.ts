@@ -15,7 +15,7 @@
  * Errors are `ProvisioError`s: `STORE_NOT_FOUND` (404), `STORE_CONFLICT` (409, duplicate key,
  * version mismatch, still referenced), `STORE_INVALID_*` (400), `STORE_UNAVAILABLE` (503).
  */
-import type { MacAddress } from "./mac_address.ts";
+import type { MacAddress } from "../mac_address.ts";
 import type { Secret, SecretSealer } from "./secret.ts";
 import type {
   Account,

@@ -9,10 +9,10 @@
  * - Secrets (per-device keys, SIP passwords) are {@link Secret}s: sealed at rest, redacted when
  *   serialised, revealed on demand.
  */
-import type { MacAddress } from "./mac_address.ts";
+import type { MacAddress } from "../mac_address.ts";
 import type { Secret } from "./secret.ts";
 
-export type { MacAddress } from "./mac_address.ts";
+export type { MacAddress } from "../mac_address.ts";
 export type { Secret, SecretSealer } from "./secret.ts";
 
 /** Id of the tenant created by the initial migration (slug `default`). */

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isProvisioError } from "../../src/errors.ts";
-import { formatMac, parseMac, tryParseMac } from "../../src/store/mac_address.ts";
+import { formatMac, parseMac, tryParseMac } from "../../src/mac_address.ts";
 
 describe("MAC addresses", () => {
   it("parses every accepted spelling to the canonical form", () => {
@@ -17,7 +17,7 @@ describe("MAC addresses", () => {
     }
   });
 
-  it("rejects malformed input with STORE_INVALID_MAC (400)", () => {
+  it("rejects malformed input with the caller's code (400)", () => {
     for (const input of [
       "",
       "001122aabbc",
@@ -29,7 +29,7 @@ describe("MAC addresses", () => {
     ]) {
       expect(tryParseMac(input)).toBeUndefined();
       try {
-        parseMac(input);
+        parseMac(input, "STORE_INVALID_MAC");
         expect.unreachable();
       } catch (error) {
         expect(isProvisioError(error) && error.code).toBe("STORE_INVALID_MAC");

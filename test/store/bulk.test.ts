@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseMac } from "../../src/store/mac_address.ts";
+import { parseMac } from "../../src/mac_address.ts";
 import type { DeviceInput, Store } from "../../src/store/store.ts";
 import { DEFAULT_TENANT_ID } from "../../src/store/types.ts";
 import { dialects, type Fresh, macFor } from "./dialects.ts";

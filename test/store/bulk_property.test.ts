@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseMac } from "../../src/store/mac_address.ts";
+import { parseMac } from "../../src/mac_address.ts";
 import type { DeviceInput, Store } from "../../src/store/store.ts";
 import { dialects, type Fresh, macFor } from "./dialects.ts";
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { parseMac } from "../../src/store/mac_address.ts";
+import { parseMac } from "../../src/mac_address.ts";
 import type { ChangeNotice } from "../../src/store/types.ts";
 import { DEFAULT_TENANT_ID } from "../../src/store/types.ts";
 import { dialects, type Fresh, until } from "./dialects.ts";

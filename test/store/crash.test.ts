@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseMac } from "../../src/store/mac_address.ts";
+import { parseMac } from "../../src/mac_address.ts";
 import { dialects, type Fresh, macFor, testSealer } from "./dialects.ts";
 
 const CHILD = fileURLToPath(new URL("./fixtures/bulk_import_child.ts", import.meta.url));

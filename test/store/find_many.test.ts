@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MacAddress, parseMac } from "../../src/store/mac_address.ts";
+import { type MacAddress, parseMac } from "../../src/mac_address.ts";
 import type { Store } from "../../src/store/store.ts";
 import { dialects, type Fresh, macFor } from "./dialects.ts";
 

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { isProvisioError } from "../../src/errors.ts";
-import { parseMac } from "../../src/store/mac_address.ts";
+import { parseMac } from "../../src/mac_address.ts";
 import { dialects, type Fresh, macFor } from "./dialects.ts";
 
 const CHILD = fileURLToPath(new URL("./fixtures/layer_edit_child.ts", import.meta.url));

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isProvisioError } from "../../src/errors.ts";
-import { parseMac } from "../../src/store/mac_address.ts";
+import { parseMac } from "../../src/mac_address.ts";
 import { redact } from "../../src/store/redact.ts";
 import type { Store } from "../../src/store/store.ts";
 import { DEFAULT_TENANT_ID, type LayerParameter } from "../../src/store/types.ts";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isProvisioError } from "../../src/errors.ts";
-import { parseMac } from "../../src/store/mac_address.ts";
+import { parseMac } from "../../src/mac_address.ts";
 import type { Store } from "../../src/store/store.ts";
 import { DEFAULT_TENANT_ID } from "../../src/store/types.ts";
 import { dialects, type Fresh } from "./dialects.ts";
@@ -128,7 +128,7 @@ for (const dialect of dialects()) {
     });
 
     it("devices: list pages by MAC", async () => {
-      const macs = ["020000000a01", "020000000a02", "020000000a03"].map(parseMac);
+      const macs = ["020000000a01", "020000000a02", "020000000a03"].map((m) => parseMac(m));
       const tenant = await store.tenants.create({ slug: "paging", name: "Paging" });
       for (const mac of macs) await store.devices.create({ mac, tenantId: tenant.id });
       const first = await store.devices.list({ tenantId: tenant.id, limit: 2 });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseMac } from "../../src/store/mac_address.ts";
+import { parseMac } from "../../src/mac_address.ts";
 import { Secret } from "../../src/store/secret.ts";
 import type { Store } from "../../src/store/store.ts";
 import { dialects, type Fresh, macFor, testSealer } from "./dialects.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseMac } from "../../src/store/mac_address.ts";
+import { parseMac } from "../../src/mac_address.ts";
 import type { DeviceStatusUpdate, Store } from "../../src/store/store.ts";
 import type { ResyncEventInput } from "../../src/store/types.ts";
 import { WriteBehind } from "../../src/store/write_behind.ts";
