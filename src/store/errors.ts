@@ -1,4 +1,4 @@
-import { ProvisioError } from "../errors.ts";
+import { type ErrorCodeList, ProvisioError } from "../errors.ts";
 
 /** Error codes thrown by the store. */
 export type StoreErrorCode =
@@ -12,17 +12,39 @@ export type StoreErrorCode =
   | "STORE_UNAVAILABLE"
   | "STORE_MIGRATION_FAILED";
 
-const STATUS: Record<StoreErrorCode, number> = {
-  STORE_NOT_FOUND: 404,
-  STORE_CONFLICT: 409,
-  STORE_INVALID_MAC: 400,
-  STORE_INVALID_INPUT: 400,
-  STORE_INVALID_SETTINGS: 400,
-  STORE_INVALID_LAYER: 400,
-  STORE_CORRUPT: 500,
-  STORE_UNAVAILABLE: 503,
-  STORE_MIGRATION_FAILED: 500,
-};
+export const STORE_ERRORS = {
+  STORE_NOT_FOUND: {
+    status: 404,
+    meaning: "The record does not exist (or is not visible to you).",
+  },
+  STORE_CONFLICT: {
+    status: 409,
+    meaning: "The record already exists, or a change conflicts with the current state.",
+  },
+  STORE_INVALID_MAC: { status: 400, meaning: "A MAC address is not 12 hex digits." },
+  STORE_INVALID_INPUT: {
+    status: 400,
+    meaning: "A field is missing, too long or of the wrong form.",
+  },
+  STORE_INVALID_SETTINGS: {
+    status: 400,
+    meaning: "A tenant setting is invalid; the message names it.",
+  },
+  STORE_INVALID_LAYER: {
+    status: 400,
+    meaning: "A configuration layer names a target that does not exist or a malformed key.",
+  },
+  STORE_CORRUPT: {
+    status: 500,
+    meaning:
+      "A stored row cannot be read back (damaged data, or secrets sealed under another master key).",
+  },
+  STORE_UNAVAILABLE: { status: 503, meaning: "The database cannot be reached; try again later." },
+  STORE_MIGRATION_FAILED: {
+    status: 500,
+    meaning: "The database schema could not be brought up to date.",
+  },
+} as const satisfies ErrorCodeList<StoreErrorCode>;
 
 export function storeError(
   code: StoreErrorCode,
@@ -31,7 +53,7 @@ export function storeError(
   cause?: unknown,
 ): ProvisioError<StoreErrorCode> {
   return new ProvisioError(code, message, {
-    status: STATUS[code],
+    status: STORE_ERRORS[code].status,
     ...(details === undefined ? {} : { details }),
     ...(cause === undefined ? {} : { cause }),
   });

@@ -9,7 +9,7 @@
  */
 
 export { formatMac, parseMac, tryParseMac } from "../mac_address.ts";
-export type { StoreErrorCode } from "./errors.ts";
+export { STORE_ERRORS, type StoreErrorCode } from "./errors.ts";
 export { layerKey } from "./layer_key.ts";
 export { parseLayerKey } from "./layers.ts";
 export { isSecret, Secret, type SecretSealer } from "./secret.ts";
