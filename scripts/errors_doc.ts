@@ -12,6 +12,7 @@ import { CRYPTO_ERRORS } from "../src/crypto/index.ts";
 import type { ErrorCodeSpec } from "../src/errors.ts";
 import { PROFILE_ERRORS, PROFILE_WARNINGS } from "../src/profile/index.ts";
 import { RULE_ERRORS } from "../src/rules/index.ts";
+import { STORE_ERRORS } from "../src/store/index.ts";
 
 interface Section {
   readonly title: string;
@@ -23,6 +24,7 @@ export const ERROR_SECTIONS: readonly Section[] = [
   { title: "Profiles", what: "reading, writing and checking profiles", codes: PROFILE_ERRORS },
   { title: "Rules", what: "rules, versions and schedules", codes: RULE_ERRORS },
   { title: "Crypto", what: "profile encryption, stored secrets, certificates", codes: CRYPTO_ERRORS },
+  { title: "Store", what: "the database and its records", codes: STORE_ERRORS },
 ];
 
 export const WARNING_SECTIONS: readonly {
