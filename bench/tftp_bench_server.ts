@@ -3,7 +3,7 @@
  * process management does not share its event loop). Prints "PORT <n>" when ready; on
  * SIGTERM prints "STATS <json>" (transfers, incomplete, retransmits) and exits.
  *
- *   npx tsx bench/tftp_bench_server.ts <root> [workers]   (env: TFTP_IO, TFTP_ADMISSION, TFTP_MIN_ACTIVE)
+ *   npx tsx bench/tftp_bench_server.ts <root>   (env: TFTP_IO, TFTP_ADMISSION, TFTP_MIN_ACTIVE)
  */
 import { staticRootResolver, TftpServer } from "../src/tftp/index.ts";
 
@@ -14,7 +14,6 @@ const server = new TftpServer({
   resolver: staticRootResolver(root),
   maxTransfers: 1024,
   maxTransfersPerClient: 512,
-  workers: Number(process.argv[3] ?? "0"),
   // Knobs for before/after figures: TFTP_IO=dgram (node:dgram instead of the native
   // endpoint), TFTP_ADMISSION=0 (every transfer starts at once).
   ...(process.env.TFTP_IO ? { io: process.env.TFTP_IO as "dgram" | "native" } : {}),

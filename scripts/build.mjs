@@ -8,8 +8,7 @@ import { build } from "esbuild";
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
 await build({
-  // The TFTP worker threads load `./worker.js` next to the code that starts them.
-  entryPoints: { main: "src/cli/main.ts", worker: "src/tftp/worker.ts" },
+  entryPoints: { main: "src/cli/main.ts" },
   bundle: true,
   splitting: true,
   platform: "node",

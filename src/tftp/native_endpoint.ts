@@ -12,8 +12,11 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import type { Presender } from "./transfer.ts";
 
-export interface NativeEndpoint {
+/** The lock-step chain (`setRing`, `arm`, `drain`, `disarm`) is the sender's Presender
+ * (transfer.ts), implemented in C. */
+export interface NativeEndpoint extends Presender {
   readonly localPort: number;
   /** False when the address cannot be used (then use node:dgram for this transfer). */
   setPeer(address: string, port: number): boolean;
@@ -32,25 +35,6 @@ export interface NativeEndpoint {
     blksize: number,
     tail: number,
   ): number;
-  /** The sender's ring, for `arm`. */
-  setRing(headers: Buffer, payloads: Buffer, slots: number, blksize: number): void;
-  /** A chain of lock-step answers: on ACK `wireAck` send `slot`, on the next ACK the
-   * next slot, `count` times (the last `lastLength` payload bytes); onAck(lastAck, n)
-   * reports them every `notifyEvery` answers or `notifyMs`, at the end of the chain and
-   * before any other datagram. Replaces any chain armed before; false (chain kept) while
-   * answers are unreported. */
-  arm(
-    wireAck: number,
-    slot: number,
-    count: number,
-    lastLength: number,
-    notifyEvery: number,
-    notifyMs: number,
-  ): boolean;
-  /** Answers not yet reported: (count × 65536 + last ACK answered) × 65536 + ms since
-   * that answer (0: none). */
-  drain(): number;
-  disarm(): void;
   close(): void;
 }
 

@@ -34,6 +34,10 @@ export const DEFAULT_PARAMS: TransferParams = {
 export interface OptionLimits {
   readonly maxBlksize: number;
   readonly maxWindowSize: number;
+  /** Largest `timeout` (seconds) accepted. A larger request is left out of the OACK
+   * (RFC 2349 lets the server only echo the client's value or decline it) and the
+   * transfer runs with this value. Default: TIMEOUT_MAX. */
+  readonly maxTimeout?: number;
 }
 
 /** Strict unsigned decimal (no sign, blanks or exponent); undefined when not one. */
@@ -79,8 +83,9 @@ export function negotiateServerOptions(
         break;
       case "timeout":
         if (value !== undefined && value >= TIMEOUT_MIN && value <= TIMEOUT_MAX) {
-          timeoutMs = value * 1000;
-          accepted.push([name, String(value)]);
+          const cap = limits.maxTimeout ?? TIMEOUT_MAX;
+          timeoutMs = Math.min(value, cap) * 1000;
+          if (value <= cap) accepted.push([name, String(value)]);
         }
         break;
       case "tsize":

@@ -5,7 +5,6 @@
  */
 import type { RemoteInfo, Socket, SocketType } from "node:dgram";
 import { EventEmitter } from "node:events";
-import { Worker } from "node:worker_threads";
 import { isProvisioError } from "../errors.ts";
 import { Admission, type AdmissionOptions, type AdmissionTicket } from "./admission.ts";
 import { systemClock, type TftpClock } from "./clock.ts";
@@ -47,13 +46,13 @@ import {
   readerFromPrepared,
   type TftpSource,
 } from "./source.ts";
+import { SourceLimits, type SourceSlot } from "./source_limits.ts";
 import {
   ReceiveTransfer,
   type TransferCounters,
   type TransferEnd,
   type TransferOutcome,
 } from "./transfer.ts";
-import type { ToWorker, WorkerTransferSpec } from "./worker.ts";
 
 export interface TftpRemote {
   readonly address: string;
@@ -108,19 +107,32 @@ export interface TftpServerOptions {
   readonly maxTransfers?: number;
   /** Concurrent transfers per client IP address. Default 64. */
   readonly maxTransfersPerClient?: number;
+  /** Concurrent transfers per client IP address whose first packet is not acknowledged
+   * yet. Default 16. */
+  readonly maxUnverifiedPerClient?: number;
+  /** Slots only addresses that completed a transfer before may take. Default a quarter
+   * of `maxTransfers`. */
+  readonly reservedForKnownSources?: number;
+  /** Addresses remembered as having completed a transfer (least recent forgotten).
+   * Default 16384. */
+  readonly knownSources?: number;
+  /** Largest RFC 2349 `timeout` accepted, in seconds; a larger one is left out of the
+   * OACK and the transfer runs with this value. Default 10. */
+  readonly maxTimeout?: number;
+  /** A transfer is aborted (ERROR 0) after this long, whatever its progress. Default
+   * 900000 (15 minutes). */
+  readonly maxTransferMs?: number;
+  /** A transfer whose first packet (OACK or DATA 1 / ACK 0) is not acknowledged ends
+   * after this long, or twice its retransmission timeout if that is longer; that packet
+   * is sent once, and again only when the client repeats its request. Default 5000. */
+  readonly unverifiedMs?: number;
   /** Default cap on upload size when the upload target sets none. Default 1 MiB. */
   readonly maxUploadBytes?: number;
   readonly clock?: TftpClock;
   /**
-   * Worker threads that run read transfers (sockets, windows, file reads) so sending
-   * uses several cores; 0 (default) runs everything on the calling thread. Workers use
-   * the system clock, not `clock`. Write transfers always stay on the calling thread.
-   */
-  readonly workers?: number;
-  /**
    * Transfer socket I/O: "auto" (default) uses the native endpoint (recvmmsg/sendmmsg,
    * build/udp_endpoint.node) when it is built and node:dgram otherwise; "native" fails
-   * transfers when it is missing; "dgram" never uses it. Worker threads follow it.
+   * transfers when it is missing; "dgram" never uses it.
    */
   readonly io?: TransferIoChoice;
   /**
@@ -174,49 +186,42 @@ export interface TftpServerEvents {
 
 type Family = "udp4" | "udp6";
 
-interface PoolWorker {
-  readonly worker: Worker;
-  load: number;
-  alive: boolean;
-  /** Settles when the worker has loaded (or died). */
-  readonly ready: Promise<void>;
-}
-
-interface Offloaded {
-  readonly active: Active;
-  readonly worker: PoolWorker;
-  readonly request: TftpRequest;
-  readonly params: TransferParams;
-  readonly oack: ReadonlyArray<readonly [string, string]>;
-  readonly startedAt: number;
-  readonly queuedMs: number;
-  info: TftpTransferInfo | undefined;
-}
-
 interface Active {
   readonly key: string;
   readonly address: string;
   readonly port: number;
+  readonly slot: SourceSlot;
   sockets: TransferSockets | undefined;
   abort?: (code: TftpProvisioCode, message: string) => void;
+  /** Resends the first packet for a repeated request (once the transfer runs). */
+  repeatFirst?: () => boolean;
   /** Place in (or in the queue of) the admission of read transfers. */
   ticket?: AdmissionTicket;
+  /** The lifetime timer (maxTransferMs). */
+  lifetime?: unknown;
 }
 
 export class TftpServer extends EventEmitter<TftpServerEvents> {
   private readonly o: Required<
-    Omit<TftpServerOptions, "upload" | "address" | "type" | "admission">
+    Omit<
+      TftpServerOptions,
+      | "upload"
+      | "address"
+      | "type"
+      | "admission"
+      | "maxUnverifiedPerClient"
+      | "reservedForKnownSources"
+      | "knownSources"
+    >
   > & {
     upload: TftpUploadResolver | undefined;
   };
   private readonly admission: Admission;
-  private readonly pool: PoolWorker[] = [];
-  private readonly offloaded = new Map<number, Offloaded>();
+  private readonly limits: SourceLimits;
   private readonly type: Family;
   private readonly bindAddress: string;
   private socket: Socket | undefined;
   private readonly active = new Map<string, Active>();
-  private readonly perClient = new Map<string, number>();
   private nextId = 1;
   private closing = false;
 
@@ -235,10 +240,22 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       maxTransfers: options.maxTransfers ?? 512,
       maxTransfersPerClient: options.maxTransfersPerClient ?? 64,
       maxUploadBytes: options.maxUploadBytes ?? 1024 * 1024,
+      maxTimeout: options.maxTimeout ?? 10,
+      maxTransferMs: options.maxTransferMs ?? 900_000,
+      unverifiedMs: options.unverifiedMs ?? 5000,
       clock: options.clock ?? systemClock,
-      workers: options.workers ?? 0,
       io: options.io ?? "auto",
     };
+    this.limits = new SourceLimits({
+      maxTransfers: this.o.maxTransfers,
+      maxPerSource: this.o.maxTransfersPerClient,
+      maxUnverifiedPerSource: options.maxUnverifiedPerClient ?? 16,
+      reservedForKnown: Math.min(
+        this.o.maxTransfers,
+        options.reservedForKnownSources ?? Math.floor(this.o.maxTransfers / 4),
+      ),
+      knownSources: options.knownSources ?? 16384,
+    });
     this.admission = new Admission(
       options.admission === false ? { minActive: 0 } : (options.admission ?? {}),
       this.o.clock,
@@ -262,8 +279,6 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     socket.on("error", (e) => this.emit("socketError", e));
     socket.on("message", (msg, rinfo) => this.onRequestPacket(msg, rinfo));
     this.socket = socket;
-    for (let i = 0; i < this.o.workers; i++) this.pool.push(this.spawnWorker());
-    await Promise.all(this.pool.map((w) => w.ready));
     const a = socket.address();
     return { address: a.address, port: a.port };
   }
@@ -272,163 +287,15 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
   async close(): Promise<void> {
     this.closing = true;
     this.admission.close();
-    const offloaded = new Set([...this.offloaded.values()].map((o) => o.active));
-    for (const t of [...this.active.values()]) {
-      if (!offloaded.has(t)) t.abort?.("TFTP_ABORTED", "Server shutting down");
-    }
-    await Promise.all(this.pool.map((w) => this.stopWorker(w)));
-    this.pool.length = 0;
+    for (const t of [...this.active.values()]) t.abort?.("TFTP_ABORTED", "Server shutting down");
     for (const t of [...this.active.values()]) this.release(t);
     const s = this.socket;
     this.socket = undefined;
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 
-  private spawnWorker(): PoolWorker {
-    const here = import.meta.url;
-    const ts = here.endsWith(".ts");
-    const worker = new Worker(new URL(ts ? "./worker.ts" : "./worker.js", here), {
-      execArgv: ts ? ["--import", "tsx"] : [],
-    });
-    let ready!: () => void;
-    const pw: PoolWorker = {
-      worker,
-      load: 0,
-      alive: true,
-      ready: new Promise<void>((resolve) => {
-        ready = resolve;
-      }),
-    };
-    worker.on("message", (m: FromWorker) => {
-      if (m.t === "ready") ready();
-      else this.onWorkerMessage(pw, m);
-    });
-    worker.on("error", (e) => this.emit("socketError", e));
-    worker.on("exit", () => {
-      pw.alive = false;
-      ready();
-      for (const [id, o] of [...this.offloaded]) {
-        if (o.worker !== pw) continue;
-        this.offloaded.delete(id);
-        if (o.info) {
-          const end: TransferEnd = {
-            outcome: "error",
-            error: { code: "TFTP_NOT_DEFINED", message: "worker exited" },
-          };
-          this.emitEnd(o.info, zeroCounters(), end, o.startedAt);
-        }
-        this.release(o.active);
-      }
-    });
-    return pw;
-  }
-
-  private stopWorker(pw: PoolWorker): Promise<void> {
-    if (!pw.alive) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        pw.worker.off("message", onBye);
-        void pw.worker.terminate().then(() => resolve());
-      };
-      const onBye = (m: FromWorker) => {
-        if (m.t === "bye") done();
-      };
-      const timer = setTimeout(done, 1000);
-      pw.worker.on("message", onBye);
-      pw.worker.postMessage({ t: "shutdown" } satisfies ToWorker);
-    });
-  }
-
-  private onWorkerMessage(pw: PoolWorker, m: FromWorker): void {
-    if (m.t === "bye" || m.t === "ready") return;
-    const o = this.offloaded.get(m.id);
-    if (!o) return;
-    switch (m.t) {
-      case "started":
-        o.info = {
-          id: m.id,
-          kind: "read",
-          filename: o.request.filename,
-          mode: o.request.mode,
-          remote: o.request.remote,
-          localPort: m.localPort,
-          params: o.params,
-          oack: o.oack,
-          queuedMs: o.queuedMs,
-          io: m.io,
-        };
-        this.emit("transferStart", o.info);
-        break;
-      case "failed":
-        this.offloaded.delete(m.id);
-        pw.load--;
-        this.failRequest(o.request, o.active, new Error(m.message));
-        break;
-      case "end":
-        this.offloaded.delete(m.id);
-        pw.load--;
-        if (o.info) this.emitEnd(o.info, m.counters, m.end, o.startedAt);
-        this.release(o.active);
-        break;
-      case "foreign":
-        this.emitForeign(m.foreign);
-        break;
-    }
-  }
-
   private emitForeign(f: ForeignPacket): void {
     this.emit("rejected", { remote: f.remote, reason: f.reason, code: f.code });
-  }
-
-  /** Hands a prepared read transfer to the least-loaded live worker. */
-  private offload(
-    active: Active,
-    request: TftpRequest,
-    prepared: PreparedSource,
-    params: TransferParams,
-    oack: ReadonlyArray<readonly [string, string]>,
-    queuedMs: number,
-  ): boolean {
-    let pick: PoolWorker | undefined;
-    for (const w of this.pool) if (w.alive && (!pick || w.load < pick.load)) pick = w;
-    if (!pick) return false;
-    const id = this.nextId++;
-    const spec: WorkerTransferSpec = {
-      remote: request.remote,
-      type: this.type,
-      bindAddress: this.bindAddress,
-      blksize: params.blksize,
-      windowsize: params.windowsize,
-      oack: oack.length > 0 ? encodeOack(oack) : undefined,
-      rtoMs: params.timeoutMs ?? this.o.retransmitMs,
-      maxRetries: this.o.maxRetries,
-      io: this.o.io,
-    };
-    const w = pick;
-    w.load++;
-    this.offloaded.set(id, {
-      active,
-      worker: w,
-      request,
-      params,
-      oack,
-      startedAt: this.o.clock.now(),
-      queuedMs,
-      info: undefined,
-    });
-    active.abort = (code, message) =>
-      w.worker.postMessage({ t: "abort", id, code, message } satisfies ToWorker);
-    // Bytes go as an exact-size copy moved to the worker (a view's whole backing store
-    // would otherwise be cloned); a file goes as its FileHandle.
-    const source: PreparedSource =
-      prepared.kind === "bytes" ? { kind: "bytes", data: new Uint8Array(prepared.data) } : prepared;
-    const message: ToWorker = { t: "start", id, spec, source };
-    w.worker.postMessage(
-      message,
-      source.kind === "file" ? [source.handle] : [source.data.buffer as ArrayBuffer],
-    );
-    return true;
   }
 
   private reject(remote: TftpRemote, code: number | undefined, reason: string, filename?: string) {
@@ -461,9 +328,13 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     }
     if (this.closing) return;
     const key = `${remote.address}|${remote.port}`;
-    // A repeated request from the same TID while its transfer runs: the transfer's own
-    // retransmission answers it.
-    if (this.active.has(key)) return;
+    // A repeated request from the same TID while its transfer runs: until the client has
+    // acknowledged something, it is the client's retry and resends our first packet.
+    const running = this.active.get(key);
+    if (running) {
+      running.repeatFirst?.();
+      return;
+    }
     if (packet.mode === "mail") {
       this.reject(
         remote,
@@ -473,28 +344,21 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       );
       return;
     }
-    if (this.active.size >= this.o.maxTransfers) {
-      this.reject(
-        remote,
-        TftpErrorCode.NotDefined,
-        "Server busy, try again later",
-        packet.filename,
-      );
+    const slot = this.limits.admit(remote.address);
+    if (slot === "busy" || slot === "per-source") {
+      const text =
+        slot === "busy" ? "Server busy, try again later" : "Too many transfers from this address";
+      this.reject(remote, TftpErrorCode.NotDefined, text, packet.filename);
       return;
     }
-    const count = this.perClient.get(remote.address) ?? 0;
-    if (count >= this.o.maxTransfersPerClient) {
-      this.reject(
-        remote,
-        TftpErrorCode.NotDefined,
-        "Too many transfers from this address",
-        packet.filename,
-      );
-      return;
-    }
-    const active: Active = { key, address: remote.address, port: remote.port, sockets: undefined };
+    const active: Active = {
+      key,
+      address: remote.address,
+      port: remote.port,
+      slot,
+      sockets: undefined,
+    };
     this.active.set(key, active);
-    this.perClient.set(remote.address, count + 1);
     const run =
       packet.op === Opcode.RRQ
         ? this.serveRead(packet, remote, active)
@@ -585,7 +449,6 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       return;
     }
     const nego = negotiateServerOptions(packet.options, "read", preparedWireSize(prepared), this.o);
-    if (this.offload(active, request, prepared, nego.params, nego.accepted, queuedMs)) return;
     let sockets: TransferSockets | undefined;
     try {
       sockets = await this.openTransferSockets(active);
@@ -607,6 +470,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       queuedMs,
     );
     const startedAt = this.o.clock.now();
+    const rtoMs = nego.params.timeoutMs ?? this.o.retransmitMs;
     const sender = readSession({
       sockets,
       remote,
@@ -615,8 +479,10 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       windowsize: nego.params.windowsize,
       oack: nego.accepted.length > 0 ? encodeOack(nego.accepted) : undefined,
       clock: this.o.clock,
-      rtoMs: nego.params.timeoutMs ?? this.o.retransmitMs,
+      rtoMs,
       maxRetries: this.o.maxRetries,
+      unverifiedMs: Math.max(this.o.unverifiedMs, 2 * rtoMs),
+      onVerified: () => this.limits.verified(active.slot),
       onEnd: (counters, end) => {
         this.emitEnd(info, counters, end, startedAt);
         this.release(active);
@@ -624,6 +490,8 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       onForeign: (f) => this.emitForeign(f),
     });
     active.abort = (code, message) => sender.abort(code, message, true);
+    active.repeatFirst = () => sender.repeatFirst();
+    this.startLifetime(active);
     this.emit("transferStart", info);
     sender.start();
   }
@@ -692,6 +560,8 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       clock: this.o.clock,
       rtoMs: rto,
       maxRetries: this.o.maxRetries,
+      unverifiedMs: Math.max(this.o.unverifiedMs, 2 * rto),
+      onVerified: () => this.limits.verified(active.slot),
       dallyMs: rto * 3,
       sink: (chunk, last) => {
         const piece = decoder ? decoder.push(chunk) : Buffer.from(chunk);
@@ -713,6 +583,8 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       onRelease: () => this.release(active),
     });
     active.abort = (code, message) => receiver.abort(code, message, true);
+    active.repeatFirst = () => receiver.repeatFirst();
+    this.startLifetime(active);
     attachTransfer(
       s,
       (p) => {
@@ -762,16 +634,25 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       ...(end.error ? { error: end.error } : {}),
       durationMs: this.o.clock.now() - startedAt,
     };
+    if (end.outcome === "complete") this.limits.completed(info.remote.address);
     this.emit("transferEnd", stats);
+  }
+
+  /** Bounds the transfer's lifetime, whatever its progress (a client acknowledging just
+   * inside every timeout would otherwise hold a slot for hours). */
+  private startLifetime(active: Active): void {
+    active.lifetime = this.o.clock.setTimeout(
+      () => active.abort?.("TFTP_TIMEOUT", "Transfer time limit reached"),
+      this.o.maxTransferMs,
+    );
   }
 
   private release(active: Active): void {
     if (this.active.get(active.key) !== active) return;
     this.active.delete(active.key);
     active.ticket?.release();
-    const n = (this.perClient.get(active.address) ?? 1) - 1;
-    if (n <= 0) this.perClient.delete(active.address);
-    else this.perClient.set(active.address, n);
+    if (active.lifetime !== undefined) this.o.clock.clearTimeout(active.lifetime);
+    this.limits.release(active.slot);
     const s = active.sockets;
     active.sockets = undefined;
     s?.close();
@@ -783,16 +664,4 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
   const server = new TftpServer(options);
   await server.listen();
   return server;
-}
-
-type FromWorker =
-  | { t: "started"; id: number; localPort: number; io: TransferIoKind }
-  | { t: "failed"; id: number; message: string }
-  | { t: "end"; id: number; counters: TransferCounters; end: TransferEnd }
-  | { t: "foreign"; id: number; foreign: ForeignPacket }
-  | { t: "bye" }
-  | { t: "ready" };
-
-function zeroCounters(): TransferCounters {
-  return { bytes: 0, blocks: 0, packetsSent: 0, retransmits: 0, timeouts: 0, duplicates: 0 };
 }

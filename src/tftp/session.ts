@@ -1,7 +1,6 @@
 /**
- * One read transfer on its own UDP socket: the socket plumbing shared by the server's
- * main thread and its worker threads (see worker.ts). Wrong source port → ERROR 5 and
- * ignored; garbage from the peer → ERROR 4 and the transfer ends.
+ * One transfer on its own UDP socket: the server's socket plumbing. Wrong source port →
+ * ERROR 5 and ignored; garbage from the peer → ERROR 4 and the transfer ends.
  */
 import { createSocket, type Socket, type SocketOptions } from "node:dgram";
 import { isProvisioError } from "../errors.ts";
@@ -266,6 +265,9 @@ export interface ReadSessionOptions {
   readonly rtoMs: number;
   readonly maxRetries: number;
   readonly readAheadBytes?: number;
+  /** See TransferIo.unverifiedMs. */
+  readonly unverifiedMs?: number | undefined;
+  readonly onVerified?: (() => void) | undefined;
   readonly onEnd: (counters: TransferCounters, end: TransferEnd) => void;
   readonly onForeign: (f: ForeignPacket) => void;
 }
@@ -285,6 +287,8 @@ export function readSession(o: ReadSessionOptions): SendTransfer {
     rtoMs: o.rtoMs,
     maxRetries: o.maxRetries,
     ...(o.readAheadBytes === undefined ? {} : { readAheadBytes: o.readAheadBytes }),
+    unverifiedMs: o.unverifiedMs,
+    onVerified: o.onVerified,
     onEnd: (end) => o.onEnd(sender.counters, end),
   });
   attachTransfer(

@@ -42,6 +42,38 @@ export interface TransferIo {
   /** Timer expiries tolerated in a row before giving up. */
   readonly maxRetries: number;
   readonly onEnd: (end: TransferEnd) => void;
+  /**
+   * Set by a server: until the peer has acknowledged something (an ACK of ours, or DATA
+   * for an upload) it has not shown it is there — the request may carry a forged source.
+   * Meanwhile the first packet is sent once and never retransmitted by the timer (the
+   * peer's repeated request resends it: see `repeatFirst`), and the transfer ends after
+   * this many ms. Undefined: the first packet is retransmitted like any other.
+   */
+  readonly unverifiedMs?: number | undefined;
+  /** The peer acknowledged for the first time. */
+  readonly onVerified?: (() => void) | undefined;
+}
+
+/** Repeats of the first packet answered for a repeated request: at most one per half RTO
+ * (a burst of duplicate requests gets one answer) and `maxRetries` in all. */
+class FirstPacketRepeats {
+  private lastAt = 0;
+  private count = 0;
+
+  constructor(private readonly o: TransferIo) {}
+
+  sentAt(now: number): void {
+    this.lastAt = now;
+  }
+
+  /** True when a repeated request may be answered now (and counts it). */
+  take(): boolean {
+    const now = this.o.clock.now();
+    if (now - this.lastAt < this.o.rtoMs / 2 || this.count >= this.o.maxRetries) return false;
+    this.count++;
+    this.lastAt = now;
+    return true;
+  }
 }
 
 function newCounters(): TransferCounters {
@@ -144,7 +176,13 @@ export type SlotSender = (
  * ACK is answered, once: a duplicate ACK still sends nothing (Sorcerer's Apprentice).
  */
 export interface Presender {
+  /** The sender's ring, for `arm`. */
   setRing(headers: Buffer, payloads: Buffer, slots: number, blksize: number): void;
+  /** A chain of lock-step answers: on ACK `wireAck` send `slot`, on the next ACK the
+   * next slot, `count` times (the last `lastLength` payload bytes); the transfer hears of
+   * them every `notifyEvery` answers or `notifyMs`, at the end of the chain and before
+   * any other datagram. Replaces any chain armed before; false (chain kept) while
+   * answers are unreported. */
   arm(
     wireAck: number,
     slot: number,
@@ -211,8 +249,13 @@ export class SendTransfer {
   private retries = 0;
   private ended = false;
   private readonly deadline: Deadline;
+  /** The peer has acknowledged something (see TransferIo.unverifiedMs). */
+  private verified = false;
+  private startedAt = 0;
+  private readonly repeats: FirstPacketRepeats;
 
   constructor(private readonly o: SendTransferOptions) {
+    this.repeats = new FirstPacketRepeats(o);
     this.window = new SendWindow(o.windowsize, o.oack !== undefined);
     const w = o.windowsize;
     // In-memory readers copy synchronously: a window's worth of slots ahead is enough.
@@ -238,7 +281,20 @@ export class SendTransfer {
   }
 
   start(): void {
+    this.startedAt = this.o.clock.now();
+    this.repeats.sentAt(this.startedAt);
     this.pump();
+  }
+
+  /** The peer repeated its request (RFC 1350: a client that heard nothing sends it
+   * again): while nothing is acknowledged, that resends the first packet. True when
+   * it did. */
+  repeatFirst(): boolean {
+    if (this.ended || this.verified || this.o.unverifiedMs === undefined) return false;
+    if (!this.repeats.take()) return false;
+    this.window.onTimeout();
+    this.pump();
+    return true;
   }
 
   /** `presented` > 0: the endpoint answered that many ACKs, the last being `wireBlock`,
@@ -260,6 +316,11 @@ export class SendTransfer {
     }
     if (r === "ignored") return;
     this.retries = 0;
+    if (!this.verified) {
+      this.verified = true;
+      this.o.onVerified?.();
+      if (this.ended) return;
+    }
     if (r === "done") {
       this.finish({ outcome: "complete" });
       return;
@@ -523,6 +584,19 @@ export class SendTransfer {
     // Answers the endpoint made meanwhile count as progress from when they were made.
     const age = this.sync();
     if (this.ended || (age >= 0 && age < this.o.rtoMs)) return;
+    if (!this.verified && this.o.unverifiedMs !== undefined) {
+      const left = this.startedAt + this.o.unverifiedMs - this.o.clock.now();
+      if (left > 0) {
+        this.deadline.arm(left);
+        return;
+      }
+      this.counters.timeouts++;
+      this.finish({
+        outcome: "timeout",
+        error: { code: "TFTP_TIMEOUT", message: "peer never acknowledged" },
+      });
+      return;
+    }
     this.counters.timeouts++;
     if (++this.retries > this.o.maxRetries) {
       this.finish({
@@ -560,16 +634,33 @@ export class ReceiveTransfer {
   private started = false;
   private ended = false;
   private released = false;
+  /** Accepted DATA from the peer (see TransferIo.unverifiedMs). */
+  private verified = false;
+  private startedAt = 0;
+  private readonly repeats: FirstPacketRepeats;
 
   constructor(private readonly o: ReceiveTransferOptions) {
+    this.repeats = new FirstPacketRepeats(o);
     this.window = new ReceiveWindow(o.blksize, o.windowsize);
     this.deadline = new Deadline(o.clock, this.onTimer);
     this.dally = new Deadline(o.clock, () => this.release());
   }
 
   start(): void {
+    this.startedAt = this.o.clock.now();
+    this.repeats.sentAt(this.startedAt);
     if (this.o.initial !== undefined) this.sendRaw(this.o.initial);
     this.deadline.arm(this.o.rtoMs);
+  }
+
+  /** The peer repeated its request: while no DATA arrived, resend the OACK / ACK 0.
+   * True when it did. */
+  repeatFirst(): boolean {
+    if (this.ended || this.verified || this.o.unverifiedMs === undefined) return false;
+    if (this.o.initial === undefined || !this.repeats.take()) return false;
+    this.counters.retransmits++;
+    this.sendRaw(this.o.initial);
+    return true;
   }
 
   onData(wireBlock: number, data: Buffer): void {
@@ -584,6 +675,11 @@ export class ReceiveTransfer {
       return;
     }
     this.retries = 0;
+    if (!this.verified) {
+      this.verified = true;
+      this.o.onVerified?.();
+      if (this.released) return;
+    }
     this.counters.blocks++;
     this.counters.bytes += data.length;
     try {
@@ -663,6 +759,16 @@ export class ReceiveTransfer {
 
   private readonly onTimer = (): void => {
     if (this.ended) return;
+    if (!this.verified && this.o.unverifiedMs !== undefined) {
+      const left = this.startedAt + this.o.unverifiedMs - this.o.clock.now();
+      if (left > 0) {
+        this.deadline.arm(left);
+        return;
+      }
+      this.counters.timeouts++;
+      this.fail("TFTP_TIMEOUT", "peer never sent data", false, "timeout");
+      return;
+    }
     this.counters.timeouts++;
     if (++this.retries > this.o.maxRetries) {
       this.fail("TFTP_TIMEOUT", "peer stopped sending", false, "timeout");
