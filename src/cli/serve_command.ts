@@ -1,8 +1,34 @@
 import type { Command } from "commander";
+import type { Logger } from "pino";
 import { createAdminApp } from "../api/index.ts";
-import { loadServeConfig, type ServeFlags } from "../server/config.ts";
-import { createLogger, startNode } from "../server/node.ts";
+import {
+  createLogger,
+  loadServeConfig,
+  type ServeFlags,
+  startNode,
+  writeInitialAdminToken,
+} from "../server/index.ts";
 import type { RegisterCommand } from "./commands.ts";
+
+/**
+ * The first admin token reaches a person, never the log stream (stdout, which journald and
+ * Docker keep): on the terminal when stderr is one, otherwise in a 0600 file in the data
+ * directory, which the log line names without the token.
+ */
+function showInitialAdminToken(token: string, dataDir: string, logger: Logger): void {
+  if (process.stderr.isTTY) {
+    process.stderr.write(
+      `\nAdmin API token (shown once; store it now):\n\n  ${token}\n\n` +
+        `Use it as: Authorization: Bearer <token> on the admin listener.\n\n`,
+    );
+    return;
+  }
+  const file = writeInitialAdminToken(dataDir, token);
+  logger.warn(
+    { file },
+    "first admin token written to this file (no terminal to show it): store it, then delete the file",
+  );
+}
 
 /** `provisio serve`: runs a server node until SIGTERM / SIGINT, then shuts down gracefully. */
 export const registerServeCommand: RegisterCommand = (program: Command) => {
@@ -46,11 +72,7 @@ Examples:
           }),
       });
       if (node.initialAdminToken !== undefined) {
-        // Printed once, to the terminal only — never to the log.
-        process.stdout.write(
-          `\nAdmin API token (shown once; store it now):\n\n  ${node.initialAdminToken}\n\n` +
-            `Use it as: Authorization: Bearer <token> on the admin listener.\n\n`,
-        );
+        showInitialAdminToken(node.initialAdminToken, config.dataDir, logger);
       }
       await new Promise<void>((resolve) => {
         let stopping = false;

@@ -2,18 +2,32 @@
  * First start and every start: the data directory and what lives in it.
  *
  * ```
- * data/
- *   master.key            64 hex digits, mode 0600 — seals secrets at rest (SIP passwords,
- *                         device keys); `master_key_file` moves it (nodes on one PostgreSQL share it)
- *   provisio.db           SQLite database (unless PostgreSQL is configured)
- *   tls/server.crt|key    self-signed HTTPS server certificate (key 0600), unless configured
- *   pki/device-ca.crt|key device CA for emulated devices and tests (key 0600)
+ * data/                   mode 0700
+ *   master.key            64 hex digits — seals secrets at rest (SIP passwords, device keys);
+ *                         `master_key_file` moves it (nodes on one PostgreSQL share it)
+ *   provisio.db(-wal|-shm) SQLite database (unless PostgreSQL is configured)
+ *   tls/server.crt|key    self-signed HTTPS server certificate, unless configured
+ *   pki/device-ca.crt|key device CA for emulated devices and tests
+ *   initial-admin-token   the first admin token when no terminal showed it
  * ```
  *
- * Missing pieces are created; existing ones are never overwritten. The first admin API token
- * is issued when the database has none, and returned so the caller prints it once.
+ * Missing pieces are created; existing ones are never overwritten. Every file created here is
+ * 0600 and every directory 0700, set with chmod so the umask and whatever already exists
+ * (a data directory made 0755 by hand or a package) cannot widen them; looser modes found on
+ * the data directory and the files it manages are tightened and reported. The first admin API
+ * token is issued when the database has none, and returned so the caller shows it once.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import {
@@ -26,6 +40,7 @@ import {
   parseMasterKey,
   sealSecret,
 } from "../crypto/index.ts";
+import { ProvisioError } from "../errors.ts";
 import type { SecretSealer } from "../store/index.ts";
 import type { ServeConfig } from "./config.ts";
 import { serverError } from "./errors.ts";
@@ -38,6 +53,7 @@ export interface DataPaths {
   readonly deviceCaKey: string;
   readonly serverCert: string;
   readonly serverKey: string;
+  readonly initialAdminToken: string;
 }
 
 export function dataPaths(dataDir: string): DataPaths {
@@ -48,6 +64,7 @@ export function dataPaths(dataDir: string): DataPaths {
     deviceCaKey: join(dataDir, "pki", "device-ca.key"),
     serverCert: join(dataDir, "tls", "server.crt"),
     serverKey: join(dataDir, "tls", "server.key"),
+    initialAdminToken: join(dataDir, "initial-admin-token"),
   };
 }
 
@@ -62,32 +79,123 @@ export interface Bootstrapped {
   readonly deviceCaPem: string;
   /** What this start created (for the start-up log). */
   readonly created: readonly string[];
+  /** Existing files and directories whose mode was looser than 0600 / 0700, now tightened. */
+  readonly tightened: readonly ModeChange[];
 }
 
-/** Writes a new file; false when another process created it first (then theirs is used). */
-function writeNew(file: string, text: string, mode: number): boolean {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+export interface ModeChange {
+  readonly path: string;
+  /** The mode found and the mode wanted, as octal strings (`"755"` → `"700"`). */
+  readonly from: string;
+  readonly to: string;
+  /** Why the mode could not be changed (e.g. `EPERM`: another user owns the file). */
+  readonly failed?: string;
+}
+
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_DIR_MODE = 0o700;
+
+/**
+ * Tightens an existing path to `mode` when group or others have any access to it. A path the
+ * server may not chmod (another owner) is reported, not fatal: the start-up log says so.
+ */
+function tighten(path: string, mode: number, tightened?: ModeChange[]): void {
+  let found: number;
   try {
-    writeFileSync(file, text, { mode, flag: "wx" });
+    found = statSync(path).mode & 0o777;
+  } catch {
+    return;
+  }
+  if ((found & 0o077) === 0) return;
+  const change = { path, from: found.toString(8), to: mode.toString(8) };
+  try {
+    chmodSync(path, mode);
+    tightened?.push(change);
+  } catch (error) {
+    tightened?.push({ ...change, failed: (error as NodeJS.ErrnoException).code ?? String(error) });
+  }
+}
+
+/**
+ * Makes `dir` and any missing parents 0700 — the mode set explicitly, since `mkdir`'s is
+ * filtered by the umask — and tightens it when it already exists with a looser mode.
+ */
+function privateDir(dir: string, created?: string[], tightened?: ModeChange[]): void {
+  if (existsSync(dir)) {
+    tighten(dir, PRIVATE_DIR_MODE, tightened);
+    return;
+  }
+  const first = mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  if (first === undefined) return;
+  // Every directory made here (the first one created and those below it) gets 0700.
+  for (let d = dir; d.length >= first.length; d = dirname(d)) {
+    chmodSync(d, PRIVATE_DIR_MODE);
+    if (d === first) break;
+  }
+  created?.push(dir);
+}
+
+/** Writes a new file 0600; false when another process created it first (then theirs is used). */
+function writePrivate(file: string, text: string): boolean {
+  privateDir(dirname(file));
+  try {
+    writeFileSync(file, text, { mode: PRIVATE_FILE_MODE, flag: "wx" });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw error;
   }
-  chmodSync(file, mode);
+  chmodSync(file, PRIVATE_FILE_MODE);
   return true;
 }
 
-function writePrivate(file: string, text: string): boolean {
-  return writeNew(file, text, 0o600);
+/**
+ * Creates the SQLite file 0600 before SQLite does (it would create it 0644 under the usual
+ * umask); SQLite gives the `-wal` and `-shm` files it creates the database file's mode.
+ */
+function privateSqliteFile(file: string, created: string[], tightened: ModeChange[]): void {
+  if (file === ":memory:") return;
+  // A directory of the operator's choosing is left alone; one made here is private.
+  if (!existsSync(dirname(file))) privateDir(dirname(file), created);
+  if (!existsSync(file)) {
+    closeSync(openSync(file, "a", PRIVATE_FILE_MODE));
+    chmodSync(file, PRIVATE_FILE_MODE);
+    created.push(file);
+  }
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    tighten(f, PRIVATE_FILE_MODE, tightened);
+  }
 }
 
-function writePublic(file: string, text: string): boolean {
-  return writeNew(file, text, 0o644);
+/**
+ * Writes the first admin token to `data/initial-admin-token` (0600, replacing an older one),
+ * for when no terminal is there to show it. Returns the file's path.
+ */
+export function writeInitialAdminToken(dataDir: string, token: string): string {
+  const file = dataPaths(dataDir).initialAdminToken;
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  if (!writePrivate(file, `${token}\n`)) {
+    throw serverError("SERVER_BOOTSTRAP_FAILED", `${file} was created by another process`, {
+      status: 500,
+    });
+  }
+  return file;
 }
 
 /** Reads or creates the master key (mode 0600). */
-export function loadMasterKey(file: string, created?: string[]): MasterKey {
-  if (!existsSync(file)) {
+export function loadMasterKey(
+  file: string,
+  created?: string[],
+  tightened?: ModeChange[],
+): MasterKey {
+  if (existsSync(file)) {
+    // The caller passes `tightened` for the data directory's own key only: a configured
+    // key file may be shared between nodes on purpose (e.g. 0640, group provisio).
+    if (tightened !== undefined) tighten(file, PRIVATE_FILE_MODE, tightened);
+  } else {
     const key = generateMasterKey(MASTER_KEY_ID);
     if (writePrivate(file, `${key.text}\n`)) {
       created?.push(file);
@@ -110,28 +218,39 @@ export function sealerFor(masterKey: MasterKey): SecretSealer {
 /** Creates the data directory and its keys and certificates where missing. */
 export async function bootstrapDataDir(config: ServeConfig): Promise<Bootstrapped> {
   const created: string[] = [];
+  const tightened: ModeChange[] = [];
+  const paths = dataPaths(config.dataDir);
   try {
-    if (!existsSync(config.dataDir)) {
-      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-      created.push(config.dataDir);
+    privateDir(config.dataDir, created, tightened);
+    // A files directory configured elsewhere is the operator's (firmware, maybe shared):
+    // created private, otherwise left alone. The default one is the data directory's.
+    if (config.filesDir === join(config.dataDir, "files")) {
+      privateDir(config.filesDir, created, tightened);
+    } else if (!existsSync(config.filesDir)) privateDir(config.filesDir, created);
+    for (const dir of [dirname(paths.deviceCaKey), dirname(paths.serverKey)]) {
+      if (existsSync(dir)) tighten(dir, PRIVATE_DIR_MODE, tightened);
     }
-    if (!existsSync(config.filesDir)) {
-      mkdirSync(config.filesDir, { recursive: true, mode: 0o755 });
-      created.push(config.filesDir);
+    for (const file of [paths.deviceCaKey, paths.deviceCaCert, paths.serverKey, paths.serverCert]) {
+      tighten(file, PRIVATE_FILE_MODE, tightened);
+    }
+    tighten(paths.initialAdminToken, PRIVATE_FILE_MODE, tightened);
+    if (config.database.kind === "sqlite") {
+      privateSqliteFile(config.database.file, created, tightened);
     }
   } catch (error) {
+    if (error instanceof ProvisioError) throw error;
     throw serverError("SERVER_BOOTSTRAP_FAILED", `cannot create data directory ${config.dataDir}`, {
       cause: error,
       status: 500,
     });
   }
-  const paths = dataPaths(config.dataDir);
-  const masterKey = loadMasterKey(config.masterKeyFile, created);
+  const ownKey = config.masterKeyFile === paths.masterKey;
+  const masterKey = loadMasterKey(config.masterKeyFile, created, ownKey ? tightened : undefined);
 
   if (!existsSync(paths.deviceCaCert) || !existsSync(paths.deviceCaKey)) {
     const ca = await createDeviceCa({ commonName: "Provisio Device CA" });
     if (writePrivate(paths.deviceCaKey, ca.privateKeyPem)) {
-      writePublic(paths.deviceCaCert, ca.certificatePem);
+      writePrivate(paths.deviceCaCert, ca.certificatePem);
       created.push(paths.deviceCaCert);
     }
   }
@@ -150,7 +269,7 @@ export async function bootstrapDataDir(config: ServeConfig): Promise<Bootstrappe
     }
     const cert = await createServerCertificate({ hostnames: [hostname(), "localhost"] });
     if (writePrivate(keyFile, cert.privateKeyPem)) {
-      writePublic(certFile, cert.certificatePem);
+      writePrivate(certFile, cert.certificatePem);
       created.push(certFile);
     }
   }
@@ -163,5 +282,6 @@ export async function bootstrapDataDir(config: ServeConfig): Promise<Bootstrappe
     serverKeyPem: readFileSync(keyFile, "utf8"),
     deviceCaPem: readFileSync(paths.deviceCaCert, "utf8"),
     created,
+    tightened,
   };
 }

@@ -9,7 +9,9 @@ export {
   dataPaths,
   loadMasterKey,
   MASTER_KEY_ID,
+  type ModeChange,
   sealerFor,
+  writeInitialAdminToken,
 } from "./bootstrap.ts";
 export {
   type CertificateIdentity,

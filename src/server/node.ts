@@ -232,6 +232,15 @@ export async function startNode(
   const logger = options.logger ?? createLogger(config);
   const boot = await bootstrapDataDir(config);
   for (const file of boot.created) logger.info({ file }, "created");
+  for (const { path, from, to, failed } of boot.tightened) {
+    if (failed === undefined)
+      logger.warn({ path, from, to }, "was accessible to other users: mode tightened");
+    else
+      logger.warn(
+        { path, mode: from, failed },
+        "is accessible to other users and cannot be tightened",
+      );
+  }
   const store =
     options.store ?? (await openStore(storeOptionsFor(config), { sealer: boot.sealer }));
 
