@@ -6,11 +6,13 @@
  * certificate present a generic one (`OU=cisco.com, L=ciscogeneric, S=ciscogeneric`); for
  * those the server identifies the unit from the URL or User-Agent, as for plain HTTP.
  *
- * The TLS layer verifies the chain against every trusted client CA (the union over tenants)
- * with `rejectUnauthorized: false`, so an untrusted certificate still reaches the pipeline
- * and gets a clear 403 instead of a handshake failure; the pipeline then checks the chain
- * ends in a CA the device's tenant trusts. Extraction runs once per TLS connection (the
- * result is remembered per socket), so keep-alive requests pay nothing.
+ * The TLS layer requests a certificate with `rejectUnauthorized: false`, so an untrusted
+ * certificate still reaches the pipeline and gets a clear 403 instead of a handshake failure.
+ * The handshake proves the client holds the leaf's private key; OpenSSL's chain verdict is
+ * kept for logs only. Trust is decided by the pipeline (`client_cert_policy.ts`) from the
+ * DER chain carried here, verifying each signature up to a CA the device's tenant trusts —
+ * never from issuer names or fingerprints of what the client sent. Extraction runs once per
+ * TLS connection (the result is remembered per socket), so keep-alive requests pay nothing.
  */
 import type { DetailedPeerCertificate, TLSSocket } from "node:tls";
 import { parseDeviceCertificateIdentity } from "../crypto/index.ts";
@@ -31,12 +33,20 @@ export interface ClientCertificate {
   /** Subject as `OU=…, L=…, ST=…` (for logs and the device record). */
   readonly subject: string;
   readonly identity: CertificateIdentity;
-  /** True when the chain verified against a trusted client CA. */
+  /**
+   * True when the chain verified to a trusted client CA. From the TLS adapter this is
+   * OpenSSL's verdict against the union of all tenants' CAs; the pipeline replaces it with
+   * its own signature walk (`client_cert_policy.ts`) before anything relies on it.
+   */
   readonly verified: boolean;
-  /** OpenSSL's reason when not verified (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`, …). */
+  /** Why it did not verify (`certificate has expired`, …). */
   readonly verifyError: string | undefined;
-  /** SHA-256 fingerprints of the issuers above the leaf, nearest first (same format). */
-  readonly issuerFingerprints: readonly string[];
+  /**
+   * DER certificates as the TLS layer linked them: the leaf first, then the certificates
+   * the client sent (and OpenSSL found) above it. Untrusted input: only signatures verified
+   * against it count.
+   */
+  readonly chain: readonly Buffer[];
 }
 
 /** `AB:CD:…` (node) → `abcd…` (store). */
@@ -116,12 +126,12 @@ export function clientCertificateOf(socket: TLSSocket): ClientCertificate | null
   const peer = socket.getPeerCertificate(true);
   let result: ClientCertificate | null = null;
   if (peer !== null && typeof peer === "object" && peer.raw !== undefined) {
-    const issuers: string[] = [];
+    const chain: Buffer[] = [peer.raw];
     let node: DetailedPeerCertificate | undefined = peer.issuerCertificate;
     let previous: DetailedPeerCertificate = peer;
     // node links a self-signed root to itself; stop there.
-    while (node !== undefined && node !== previous && issuers.length < 8) {
-      issuers.push(normalizeFingerprint(node.fingerprint256));
+    while (node !== undefined && node !== previous && node.raw !== undefined && chain.length < 9) {
+      chain.push(node.raw);
       previous = node;
       node = node.issuerCertificate;
     }
@@ -142,7 +152,7 @@ export function clientCertificateOf(socket: TLSSocket): ClientCertificate | null
           : authorizationError instanceof Error
             ? authorizationError.message
             : String(authorizationError),
-      issuerFingerprints: socket.authorized ? issuers : [],
+      chain,
     };
   }
   perSocket.set(socket, result);

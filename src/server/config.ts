@@ -70,6 +70,10 @@ export interface ServeConfig {
   readonly repeatStatusWindowMs: number;
   /** Milliseconds a graceful shutdown waits for in-flight requests before closing sockets. */
   readonly shutdownGraceMs: number;
+  /** Days of resync events kept (0 = for ever). */
+  readonly eventRetentionDays: number;
+  /** Misses (404s) a source may make per minute before it is throttled (0 = no throttling). */
+  readonly missesPerMinute: number;
 }
 
 /** Command-line flags, as commander hands them over (all optional, all strings). */
@@ -132,7 +136,9 @@ type Key =
   | "flushIntervalMs"
   | "repeatEventWindowMs"
   | "repeatStatusWindowMs"
-  | "shutdownGraceMs";
+  | "shutdownGraceMs"
+  | "eventRetentionDays"
+  | "missesPerMinute";
 
 /** Where each key lives in the YAML file and which environment variable overrides it. */
 const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly env: string }>> = {
@@ -167,6 +173,8 @@ const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly en
     env: "PROVISIO_REPEAT_STATUS_WINDOW_MS",
   },
   shutdownGraceMs: { yaml: ["shutdown_grace_ms"], env: "PROVISIO_SHUTDOWN_GRACE_MS" },
+  eventRetentionDays: { yaml: ["events", "retention_days"], env: "PROVISIO_EVENT_RETENTION_DAYS" },
+  missesPerMinute: { yaml: ["limits", "misses_per_minute"], env: "PROVISIO_MISSES_PER_MINUTE" },
 };
 
 const FLAG_OF: Partial<Record<Key, keyof ServeFlags>> = {
@@ -355,6 +363,8 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
     repeatEventWindowMs: int("repeatEventWindowMs", 60_000, 0, 86_400_000),
     repeatStatusWindowMs: int("repeatStatusWindowMs", 10_000, 0, 86_400_000),
     shutdownGraceMs: int("shutdownGraceMs", 10_000, 0, 600_000),
+    eventRetentionDays: int("eventRetentionDays", 30, 0, 3650),
+    missesPerMinute: int("missesPerMinute", 120, 0, 1_000_000),
   };
   const ports = [config.httpPort, config.httpsPort, config.adminPort].filter(
     (p): p is number => p !== null && p !== 0,

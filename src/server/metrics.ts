@@ -12,6 +12,8 @@
  * | `provisio_pending_writes` | gauge | `kind` (status/event) |
  * | `provisio_write_flushes_total` | counter | `result` (ok/error) |
  * | `provisio_security_events_total` | counter | `reason` |
+ * | `provisio_throttled_requests_total` | counter | `transport` (answered 429 by the miss throttle) |
+ * | `provisio_scans_total` | counter | — (scans detected: one per throttled source and run) |
  * | `provisio_tftp_transfers_total` | counter | `kind` (read/write), `outcome` |
  * | `provisio_tftp_bytes_total` | counter | `kind` |
  * | `provisio_tftp_retransmits_total` | counter | — |
@@ -45,6 +47,8 @@ export const METRIC_NAMES = {
   pendingWrites: "provisio_pending_writes",
   writeFlushes: "provisio_write_flushes_total",
   securityEvents: "provisio_security_events_total",
+  throttled: "provisio_throttled_requests_total",
+  scans: "provisio_scans_total",
   tftpTransfers: "provisio_tftp_transfers_total",
   tftpBytes: "provisio_tftp_bytes_total",
   tftpRetransmits: "provisio_tftp_retransmits_total",
@@ -73,6 +77,8 @@ export class ServerMetrics {
   readonly #duration: Histogram<"transport">;
   readonly #cache: Counter<"result">;
   readonly #security: Counter<"reason">;
+  readonly #throttled: Counter<"transport">;
+  readonly #scans: Counter;
   readonly #flushes: Counter<"result">;
   readonly #tftpTransfers: Counter<"kind" | "outcome">;
   readonly #tftpBytes: Counter<"kind">;
@@ -188,6 +194,27 @@ export class ServerMetrics {
       labelNames: ["reason"],
       registers,
     });
+    this.#throttled = new Counter({
+      name: METRIC_NAMES.throttled,
+      help: "Requests answered 429 without a lookup: their source made too many misses",
+      labelNames: ["transport"],
+      registers,
+    });
+    this.#scans = new Counter({
+      name: METRIC_NAMES.scans,
+      help: "Scans detected (a source throttled for its misses), counted when each scan ends",
+      registers,
+    });
+  }
+
+  /** A request from a throttled source (answered without a lookup). */
+  throttled(transport: Transport): void {
+    this.#throttled.labels(transport).inc();
+  }
+
+  /** A scan ended (reported once). */
+  scan(): void {
+    this.#scans.inc();
   }
 
   resync(transport: Transport, result: ResyncResult, seconds: number): void {

@@ -8,7 +8,6 @@
  * Without one, the admin listener serves `/healthz` and `/metrics` only.
  */
 
-import { X509Certificate } from "node:crypto";
 import { createServer as createPlainServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import pino, { type DestinationStream, type Logger } from "pino";
@@ -17,9 +16,9 @@ import type { Tenant } from "../store/index.ts";
 import { openStore, type Store, type StoreOptions } from "../store/index.ts";
 import { nativeEndpointStatus, type TftpServer } from "../tftp/index.ts";
 import { type Bootstrapped, bootstrapDataDir } from "./bootstrap.ts";
-import { normalizeFingerprint } from "./client_certificate.ts";
 import { describeConfig, type ServeConfig } from "./config.ts";
 import { serverError } from "./errors.ts";
+import { EventRetention } from "./event_retention.ts";
 import { createHttpServer } from "./http_adapter.ts";
 import { createHttpsServer, type HttpsServer } from "./https_adapter.ts";
 import { ServerMetrics } from "./metrics.ts";
@@ -251,9 +250,6 @@ export async function startNode(
   }
 
   const metrics = new ServerMetrics();
-  const deviceCaFingerprint = normalizeFingerprint(
-    new X509Certificate(boot.deviceCaPem).fingerprint256,
-  );
   let routes = new RouteTable([]);
   let https: HttpsServer | undefined;
   const trustedCas = (tenants: Iterable<Tenant>): string[] => {
@@ -296,11 +292,18 @@ export async function startNode(
     metrics,
     logger,
     catalogue: defaultCatalogue,
-    builtInClientCas: [deviceCaFingerprint],
+    builtInClientCas: [boot.deviceCaPem],
     createDevice: (input) => store.devices.create(input, { actor: "system:auto-create" }),
     maxUrlBytes: config.limits.maxUrlBytes,
     repeatEventWindowMs: config.repeatEventWindowMs,
     repeatStatusWindowMs: config.repeatStatusWindowMs,
+    missesPerMinute: config.missesPerMinute,
+  });
+  warnClearProfiles(cache.tenants.values(), logger);
+  const retention = new EventRetention({
+    events: store.events,
+    horizonDays: config.eventRetentionDays,
+    logger,
   });
 
   const listenerOptions = { handler: pipeline, limits: config.limits, logger };
@@ -363,6 +366,7 @@ export async function startNode(
     }
   } catch (error) {
     await shutdownListeners();
+    pipeline.close();
     await writer.close();
     unsubscribe();
     if (options.store === undefined) await store.close();
@@ -388,6 +392,7 @@ export async function startNode(
     "provisio listening",
   );
 
+  retention.start();
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -403,6 +408,8 @@ export async function startNode(
       closing ??= (async () => {
         logger.info("shutting down: finishing in-flight requests");
         await shutdownListeners();
+        await retention.stop();
+        pipeline.close();
         await writer.close();
         unsubscribe();
         if (options.store === undefined) await store.close();
@@ -417,4 +424,21 @@ export async function startNode(
 function tftpIoDescription(): string {
   const native = nativeEndpointStatus();
   return native.loaded ? "native (recvmmsg/sendmmsg)" : `node:dgram (${native.reason})`;
+}
+
+/**
+ * Warns at start-up about every tenant that serves profiles in clear to whoever asks: no
+ * client certificate required and no encryption by default. Anyone who can reach the port
+ * and knows (or guesses) a MAC gets that device's profile, SIP credentials included.
+ */
+function warnClearProfiles(tenants: Iterable<Tenant>, logger: Logger): void {
+  for (const tenant of tenants) {
+    const { requireClientCert, encryption } = tenant.settings;
+    if (requireClientCert || (encryption !== undefined && encryption !== "none")) continue;
+    logger.warn(
+      { security: "clear-profiles", tenant: tenant.slug },
+      `security: tenant ${tenant.slug} serves profiles in clear without client certificates; ` +
+        "anyone who knows a device's MAC can fetch its profile (see docs/security.md)",
+    );
+  }
 }

@@ -18,6 +18,7 @@
  */
 import { createHash } from "node:crypto";
 import { encodeProfileBytes } from "../crypto/index.ts";
+import { ProvisioError } from "../errors.ts";
 import {
   type Catalogue,
   type ConfigLayer,
@@ -199,6 +200,8 @@ export class ProfileRenderer {
 }
 
 /** A device whose configuration cannot be rendered (a server-side configuration problem). */
-export class ProfileRenderError extends Error {
-  override readonly name = "ProfileRenderError";
+export class ProfileRenderError extends ProvisioError<"SERVER_PROFILE_UNRENDERABLE"> {
+  constructor(message: string) {
+    super("SERVER_PROFILE_UNRENDERABLE", message, { status: 500 });
+  }
 }

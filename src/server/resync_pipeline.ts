@@ -1,29 +1,32 @@
 /**
  * The resync pipeline: one transport-neutral request in, one response out.
  *
- *   check target ▸ route (per-tenant path patterns) ▸ identify (cert ▸ path MAC ▸ User-Agent)
- *   ▸ authorize (tenant, client-certificate policy, trusted CAs) ▸ render (cached by version)
- *   ▸ conditional (ETag / Last-Modified) ▸ response; status + event queued for a batch write.
+ *   miss throttle ▸ check target ▸ screen client certificate ▸ route (per-tenant path
+ *   patterns) ▸ identify (cert ▸ path MAC ▸ User-Agent) ▸ auto-create ▸ tenant owns the path
+ *   ▸ client-certificate policy ▸ render (cached by version) ▸ conditional (ETag /
+ *   Last-Modified) ▸ response; status + event recorded for a batch write.
  *
- * A warm resync (device and profile cached) reads nothing from the database and writes
- * nothing on the request path: the status and the event go to the batched writer.
+ * Each step that can end a request is a policy in its own file (`miss_throttle.ts`,
+ * `client_cert_policy.ts`, `auto_create.ts`, `resync_recorder.ts`, `security_log.ts`); a new
+ * flow (activation, redirect, firmware) is a new policy called from `#process`, not a branch
+ * inside another one. A warm resync (device and profile cached) reads nothing from the
+ * database and writes nothing on the request path.
  */
-import { X509Certificate } from "node:crypto";
 import type { Logger } from "pino";
 import { isProvisioError } from "../errors.ts";
 import type { Catalogue } from "../profile/index.ts";
-import type { Device, DeviceInput, MacAddress, Tenant } from "../store/index.ts";
-import { normalizeFingerprint } from "./client_certificate.ts";
+import type { Device, DeviceInput, Tenant } from "../store/index.ts";
+import { AutoCreate } from "./auto_create.ts";
+import { ClientCertPolicy } from "./client_cert_policy.ts";
 import { type Identification, identifyDevice } from "./device_identity.ts";
+import { RENDER_ERROR_CODES } from "./errors.ts";
 import type { ServerMetrics } from "./metrics.ts";
+import { MissThrottle } from "./miss_throttle.ts";
 import type { RouteMatch, RouteTable } from "./path_pattern.ts";
-import { BoundedMap, type ConfigCache } from "./profile_cache.ts";
-import {
-  layerTargetsOf,
-  ProfileRenderError,
-  type ProfileRenderer,
-  type RenderedProfile,
-} from "./profile_renderer.ts";
+import type { ConfigCache } from "./profile_cache.ts";
+import { layerTargetsOf, type ProfileRenderer, type RenderedProfile } from "./profile_renderer.ts";
+import { NOT_FOUND_REASON, type Outcome, refuse } from "./resync_outcome.ts";
+import { ResyncRecorder } from "./resync_recorder.ts";
 import {
   checkTargetPath,
   type ResyncHeaders,
@@ -31,6 +34,7 @@ import {
   type ResyncResponse,
   refusal,
 } from "./resync_request.ts";
+import { SecurityLog } from "./security_log.ts";
 import type { StatusWriter } from "./status_writer.ts";
 import { parseUserAgent, type UserAgentIdentity } from "./user_agent.ts";
 
@@ -50,304 +54,296 @@ export interface PipelineOptions {
   readonly metrics: ServerMetrics;
   readonly logger: Logger;
   readonly catalogue?: Catalogue;
-  /** SHA-256 fingerprints (store format) of the built-in client CAs every tenant trusts. */
+  /** PEM client CAs every tenant trusts (the node's device CA). */
   readonly builtInClientCas: readonly string[];
   /** Creates an auto-created device (tenant setting `autoCreate`). */
   readonly createDevice?: (input: DeviceInput) => Promise<Device>;
-  /** Auto-created devices allowed per tenant per minute. */
+  /** Auto-created devices allowed per source address per minute (default 30). */
   readonly autoCreatePerMinute?: number;
+  /** Auto-created devices allowed per minute over the whole node (default 300). */
+  readonly autoCreateGlobalPerMinute?: number;
   readonly maxUrlBytes: number;
   /**
    * A successful resync that repeats the device's previous one (same result, transport and
    * source address) within this window is not written to the event log again (default 60 s;
-   * 0 logs every resync). Refusals and failures are always logged.
+   * 0 logs every resync). Refusals and failures are always logged (unowned ones aggregated).
    */
   readonly repeatEventWindowMs?: number;
   /** Same for the device's last-resync status row (default 10 s). */
   readonly repeatStatusWindowMs?: number;
+  /** Unowned refusals are aggregated per source and status over this window (default 60 s). */
+  readonly refusalWindowMs?: number;
+  /** Misses (404s) one source may make per minute before it is throttled (default 120; 0 = off). */
+  readonly missesPerMinute?: number;
+  /** A scan ends after this long without a miss from its source (default 60 s). */
+  readonly scanIdleMs?: number;
   /** Security log lines per second before they are summarised (default 20). */
   readonly securityLogPerSecond?: number;
+  /** How often scans and aggregated refusals are written (default 5 s; 0 = only `tick()`). */
+  readonly tickMs?: number;
   readonly now?: () => number;
 }
 
-/** The last written resync of a device (references to strings the request already holds). */
-interface LastWrite {
-  readonly result: string;
-  readonly transport: string;
-  readonly remoteAddress: string;
-  readonly userAgent: string | null;
-  readonly eventAt: number;
-  readonly statusAt: number;
-}
-
-interface Outcome {
-  readonly response: ResyncResponse;
-  readonly mac?: MacAddress | undefined;
-  readonly tenantId?: string | undefined;
-  readonly security?: string | undefined;
-}
+const THROTTLED: ResyncResponse = (() => {
+  const base = refusal(
+    429,
+    "rate-limited",
+    "too many requests for unknown profiles; try again later",
+  );
+  return { ...base, headers: { ...base.headers, "retry-after": "60" } };
+})();
 
 export class ResyncPipeline {
   readonly #o: PipelineOptions;
   readonly #now: () => number;
-  readonly #tenantCas = new WeakMap<Tenant, ReadonlySet<string>>();
-  readonly #autoCreated = new Map<string, { windowStart: number; count: number }>();
-  readonly #lastWrite = new BoundedMap<MacAddress, LastWrite>(500_000);
-  readonly #eventWindow: number;
-  readonly #statusWindow: number;
-  #securityWindow = { start: 0, logged: 0, suppressed: 0 };
+  readonly #certs: ClientCertPolicy;
+  readonly #autoCreate: AutoCreate | undefined;
+  readonly #misses: MissThrottle;
+  readonly #recorder: ResyncRecorder;
+  readonly #security: SecurityLog;
+  readonly #timer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
 
   constructor(options: PipelineOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#eventWindow = options.repeatEventWindowMs ?? 60_000;
-    this.#statusWindow = options.repeatStatusWindowMs ?? 10_000;
+    const cache = options.cache;
+    this.#certs = new ClientCertPolicy({
+      builtInCas: options.builtInClientCas,
+      tenants: () => cache.tenants,
+      logger: options.logger,
+      now: this.#now,
+    });
+    const create = options.createDevice;
+    this.#autoCreate =
+      create === undefined
+        ? undefined
+        : new AutoCreate({
+            create,
+            tenant: (id) => cache.tenant(id),
+            device: (mac) => cache.device(mac),
+            model: (pn) => cache.model(pn),
+            ...(options.autoCreatePerMinute === undefined
+              ? {}
+              : { perSourcePerMinute: options.autoCreatePerMinute }),
+            ...(options.autoCreateGlobalPerMinute === undefined
+              ? {}
+              : { globalPerMinute: options.autoCreateGlobalPerMinute }),
+          });
+    this.#misses = new MissThrottle({
+      perMinute: options.missesPerMinute ?? 120,
+      ...(options.scanIdleMs === undefined ? {} : { scanIdleMs: options.scanIdleMs }),
+    });
+    this.#recorder = new ResyncRecorder({
+      writer: options.writer,
+      repeatEventWindowMs: options.repeatEventWindowMs ?? 60_000,
+      repeatStatusWindowMs: options.repeatStatusWindowMs ?? 10_000,
+      ...(options.refusalWindowMs === undefined
+        ? {}
+        : { refusalWindowMs: options.refusalWindowMs }),
+    });
+    this.#security = new SecurityLog({
+      logger: options.logger,
+      metrics: options.metrics,
+      ...(options.securityLogPerSecond === undefined
+        ? {}
+        : { perSecond: options.securityLogPerSecond }),
+    });
+    const tickMs = options.tickMs ?? 5000;
+    if (tickMs > 0) {
+      this.#timer = setInterval(() => this.tick(), tickMs);
+      this.#timer.unref();
+    }
   }
 
   async handle(request: ResyncRequest): Promise<ResyncResponse> {
     const started = performance.now();
+    const now = this.#now();
     const ua = parseUserAgent(request.userAgent);
+    const source = request.remoteAddress;
     let outcome: Outcome;
-    try {
-      outcome = await this.#process(request, ua);
-    } catch (error) {
-      // Configuration problems (no AES key, a broken value template) are named in the event
-      // log; anything else stays "internal error" towards the device.
-      const message =
-        error instanceof ProfileRenderError ||
-        (isProvisioError(error) && error.code.startsWith("SERVER_TEMPLATE_"))
-          ? `profile cannot be rendered: ${error instanceof Error ? error.message : ""}`
-          : "internal error";
-      this.#o.logger.error(
-        { err: error, path: request.path.slice(0, 256), transport: request.transport },
-        "resync failed",
-      );
-      if (isProvisioError(error) && error.status === 503) {
-        // The database is unreachable and this device is not cached: come back later.
-        const busy = refusal(503, "error", "temporarily unavailable");
-        outcome = {
-          response: { ...busy, headers: { ...busy.headers, "retry-after": "60" } },
-        };
-      } else {
-        outcome = { response: refusal(500, "error", message) };
+    // Requests carrying a verified device certificate name one device the client holds the
+    // key of: they are not guesses, so they are neither throttled nor counted as misses.
+    const guess = !this.#certs.isDeviceCertificate(request.clientCert);
+    if (guess && !this.#misses.admit(source, request.transport, now)) {
+      // Throttled: no lookup at all, so the answer cannot depend on what exists.
+      outcome = { response: THROTTLED };
+      this.#o.metrics.throttled(request.transport);
+    } else {
+      try {
+        outcome = await this.#process(request, ua);
+      } catch (error) {
+        outcome = this.#failure(request, error);
+      }
+      if (guess && outcome.response.status === 404) {
+        this.#misses.miss(source, request.transport, now);
       }
     }
     const { response } = outcome;
     const seconds = (performance.now() - started) / 1000;
     this.#o.metrics.resync(request.transport, response.result, seconds);
-    this.#record(request, ua, outcome, seconds);
+    if (outcome.security !== undefined) this.#reportSecurity(request, outcome, now);
+    this.#recorder.record(request, ua, outcome, seconds, now);
     return response;
   }
 
-  #record(
-    request: ResyncRequest,
-    ua: UserAgentIdentity | undefined,
-    outcome: Outcome,
-    seconds: number,
-  ): void {
-    const { response, mac } = outcome;
+  /** Writes ended scans and aggregated refusals whose window is over (the timer calls it). */
+  tick(): void {
     const now = this.#now();
-    const userAgent = request.userAgent === undefined ? null : request.userAgent.slice(0, 256);
-    if (outcome.security !== undefined) this.#securityLog(request, outcome, userAgent, now);
-
-    // Repeats of the same successful resync within the windows are not written again.
-    let writeEvent = true;
-    let writeStatus = mac !== undefined && outcome.tenantId !== undefined;
-    if (mac !== undefined && (response.result === "ok" || response.result === "not-modified")) {
-      const last = this.#lastWrite.get(mac);
-      const same =
-        last !== undefined &&
-        last.result === response.result &&
-        last.transport === request.transport &&
-        last.remoteAddress === request.remoteAddress &&
-        last.userAgent === userAgent;
-      writeEvent = !(same && now - last.eventAt < this.#eventWindow);
-      writeStatus &&= !(same && now - last.statusAt < this.#statusWindow);
-      if (writeEvent || writeStatus || !same) {
-        this.#lastWrite.set(mac, {
-          result: response.result,
-          transport: request.transport,
-          remoteAddress: request.remoteAddress,
-          userAgent,
-          eventAt: writeEvent || !same ? now : last.eventAt,
-          statusAt: writeStatus || !same ? now : last.statusAt,
-        });
-      }
-    } else if (mac !== undefined) {
-      this.#lastWrite.delete(mac);
-    }
-    if (!writeEvent && !writeStatus) return;
-    const at = new Date(now);
-    if (writeStatus && mac !== undefined) {
-      this.#o.writer.status({
-        mac,
-        at,
-        remoteAddress: request.remoteAddress,
-        userAgent,
-        firmware: ua?.firmware ?? null,
-        result: response.result,
-        transport: request.transport,
-      });
-    }
-    if (writeEvent) {
-      this.#o.writer.event({
-        mac: mac ?? null,
-        tenantId: outcome.tenantId ?? null,
-        at,
-        transport: request.transport,
-        result: response.result,
-        statusCode: response.status,
-        path: request.path.slice(0, 512),
-        bytes: response.status === 200 ? (response.body?.byteLength ?? 0) : null,
-        durationMs: Math.round(seconds * 1e6) / 1e3,
-        remoteAddress: request.remoteAddress,
-        userAgent,
-        message: response.reason ?? null,
-      });
-    }
+    for (const scan of this.#misses.sweep(now)) this.#reportScan(scan);
+    this.#recorder.flush(now);
   }
 
-  /** A fail2ban-friendly warning per security event, summarised beyond a rate (no log flood). */
-  #securityLog(
-    request: ResyncRequest,
-    outcome: Outcome,
-    userAgent: string | null,
-    now: number,
-  ): void {
-    const reason = outcome.security!;
-    this.#o.metrics.securityEvent(reason);
-    const w = this.#securityWindow;
-    if (now - w.start >= 1000) {
-      if (w.suppressed > 0) {
-        this.#o.logger.warn(
-          { security: "suppressed", count: w.suppressed },
-          `security: ${w.suppressed} more security events not logged`,
-        );
-      }
-      this.#securityWindow = { start: now, logged: 0, suppressed: 0 };
-    }
-    const window = this.#securityWindow;
-    if (window.logged >= (this.#o.securityLogPerSecond ?? 20)) {
-      window.suppressed++;
-      return;
-    }
-    window.logged++;
-    this.#o.logger.warn(
+  /** Stops the timer; reports open scans and writes every aggregated refusal (shutdown). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    for (const scan of this.#misses.close()) this.#reportScan(scan);
+    this.#recorder.flush(this.#now(), true);
+  }
+
+  #reportScan(scan: import("./miss_throttle.ts").ScanReport): void {
+    this.#o.metrics.scan();
+    this.#recorder.recordScan(scan);
+    this.#security.report(
       {
-        security: reason,
+        reason: "scan",
+        message: `scan from ${scan.source}: ${scan.count} requests throttled`,
+        remoteAddress: scan.source,
+        transport: scan.transport,
+        details: {
+          count: scan.count,
+          firstAt: new Date(scan.firstAt).toISOString(),
+          lastAt: new Date(scan.lastAt).toISOString(),
+        },
+      },
+      scan.lastAt,
+    );
+  }
+
+  #reportSecurity(request: ResyncRequest, outcome: Outcome, now: number): void {
+    this.#security.report(
+      {
+        reason: outcome.security!,
+        message: outcome.response.reason ?? outcome.security!,
         remoteAddress: request.remoteAddress,
         transport: request.transport,
-        path: request.path.slice(0, 256),
+        path: request.path,
         mac: outcome.mac ?? null,
         certSubject: request.clientCert?.subject ?? null,
-        userAgent,
+        userAgent: request.userAgent?.slice(0, 256) ?? null,
       },
-      `security: ${outcome.response.reason ?? reason}`,
+      now,
     );
+  }
+
+  #failure(request: ResyncRequest, error: unknown): Outcome {
+    // Configuration problems (no AES key, a broken value template) are named in the event
+    // log; anything else stays "internal error" towards the device.
+    const message =
+      isProvisioError(error) && RENDER_ERROR_CODES.has(error.code)
+        ? `profile cannot be rendered: ${error.message}`
+        : "internal error";
+    this.#o.logger.error(
+      { err: error, path: request.path.slice(0, 256), transport: request.transport },
+      "resync failed",
+    );
+    if (isProvisioError(error) && error.status === 503 && !RENDER_ERROR_CODES.has(error.code)) {
+      // The database is unreachable and this device is not cached: come back later.
+      const busy = refusal(503, "error", "temporarily unavailable");
+      return { response: { ...busy, headers: { ...busy.headers, "retry-after": "60" } } };
+    }
+    return { response: refusal(500, "error", message) };
   }
 
   async #process(request: ResyncRequest, ua: UserAgentIdentity | undefined): Promise<Outcome> {
     const { method } = request;
     if (method !== "GET" && method !== "HEAD" && method !== "POST") {
-      return { response: refusal(405, "bad-request", `method ${method.slice(0, 16)} not allowed`) };
+      return refuse(405, `method ${method.slice(0, 16)} not allowed`);
     }
     const target = checkTargetPath(request.path, this.#o.maxUrlBytes);
     if (!target.ok) {
-      return {
-        response: refusal(target.status, "bad-request", target.reason),
-        security: target.reason.includes("traversal") ? "path-traversal" : undefined,
-      };
+      const security = target.reason.includes("traversal") ? "path-traversal" : undefined;
+      return refuse(target.status, target.reason, { security });
     }
-    const cert = request.clientCert;
-    if (cert !== undefined && !cert.verified) {
-      return {
-        response: refusal(
-          403,
-          "denied",
-          `client certificate not trusted (${cert.verifyError ?? "unverified"})`,
-        ),
-        security: "certificate-untrusted",
-      };
-    }
+    const screened = this.#certs.screen(request.clientCert);
+    if ("response" in screened) return screened;
+    const { cert } = screened;
     const matches = this.#o.routes().match(target.path, request.query);
-    if (matches.length === 0) {
-      return { response: refusal(404, "not-found", "no profile at this path") };
-    }
+    if (matches.length === 0) return refuse(404, NOT_FOUND_REASON);
 
     let identification = await identifyDevice(this.#o.cache, matches, cert, ua);
     if (identification.kind === "unknown") {
-      identification = await this.#autoCreate(identification.mac, matches, ua, request);
+      identification = await this.#tryAutoCreate(identification, matches, ua, request);
     }
     if (identification.kind === "refused") {
-      return {
-        response: refusal(
-          identification.status,
-          identification.status === 429
-            ? "rate-limited"
-            : identification.status === 404
-              ? "not-found"
-              : identification.status === 400
-                ? "bad-request"
-                : "denied",
-          identification.reason,
-        ),
+      return refuse(identification.status, identification.reason, {
         mac: identification.mac,
         security: identification.security,
-      };
+      });
     }
-    if (identification.kind === "unknown") {
-      return {
-        response: refusal(404, "not-found", "unknown device"),
-        mac: identification.mac,
-      };
-    }
+    // Unknown, or another tenant's device: the same answer, after the same lookups.
+    if (identification.kind === "unknown") return refuse(404, NOT_FOUND_REASON);
     const { device } = identification;
     const mac = device.mac;
-
     const tenant = this.#o.cache.tenant(device.tenantId);
+    if (tenant === undefined || !matches.some((m) => m.route.tenantIds.has(device.tenantId))) {
+      return refuse(404, NOT_FOUND_REASON);
+    }
     // The path must be one of the device's tenant's patterns expanded with *this* device's
-    // macros: another tenant's path, or `/spa2102.cfg` for a SPA504G, is as if it did not exist.
+    // macros: `/spa2102.cfg` for a SPA504G is as if it did not exist.
     const model =
       device.modelPn === null || !matches.some((m) => m.facts.series !== undefined)
         ? null
         : await this.#o.cache.model(device.modelPn);
-    if (tenant === undefined || !matches.some((m) => routeFits(m, device, model?.psn ?? null))) {
-      return { response: refusal(404, "not-found", "no profile at this path"), mac };
+    if (!matches.some((m) => routeFits(m, device, model?.psn ?? null))) {
+      return refuse(404, NOT_FOUND_REASON, { mac });
     }
-    const hasDeviceCert = cert?.verified && !cert.identity.generic;
-    if (cert?.verified && !this.#trusts(tenant, cert.issuerFingerprints)) {
-      return {
-        response: refusal(
-          403,
-          "denied",
-          "client certificate not issued by a CA this tenant trusts",
-        ),
-        mac,
-        tenantId: tenant.id,
-        security: "certificate-untrusted",
-      };
-    }
-    if (
-      tenant.settings.requireClientCert &&
-      !(hasDeviceCert && identification.by === "certificate")
-    ) {
-      return {
-        response: refusal(
-          403,
-          "denied",
-          "this provider requires a device client certificate (HTTPS)",
-        ),
-        mac,
-        tenantId: tenant.id,
-        security: "certificate-required",
-      };
-    }
+    const refused = this.#certs.authorize(tenant, cert, identification.by, {
+      mac,
+      tenantId: tenant.id,
+    });
+    if (refused !== undefined) return refused;
     if (device.state === "disabled") {
-      return { response: refusal(403, "denied", "device disabled"), mac, tenantId: tenant.id };
+      return refuse(403, "device disabled", { mac, tenantId: tenant.id });
     }
-
     const profile = await this.#profile(device, tenant);
     return { response: this.#conditional(request, profile), mac, tenantId: tenant.id };
+  }
+
+  async #tryAutoCreate(
+    unknown: Extract<Identification, { kind: "unknown" }>,
+    matches: readonly RouteMatch[],
+    ua: UserAgentIdentity | undefined,
+    request: ResyncRequest,
+  ): Promise<Identification> {
+    if (this.#autoCreate === undefined) return unknown;
+    const result = await this.#autoCreate.attempt(
+      {
+        mac: unknown.mac,
+        matches,
+        ua,
+        remoteAddress: request.remoteAddress,
+        hasClientCert: request.clientCert !== undefined,
+      },
+      this.#now(),
+    );
+    if (result.kind === "skipped") return unknown;
+    if (result.kind === "refused") return result.identification;
+    this.#security.report(
+      {
+        reason: "auto-created",
+        message: "unknown device auto-created",
+        remoteAddress: request.remoteAddress,
+        transport: request.transport,
+        path: request.path,
+        mac: result.device.mac,
+        details: { tenant: result.tenant.id },
+      },
+      this.#now(),
+    );
+    return { kind: "device", device: result.device, by: "path" };
   }
 
   #conditional(request: ResyncRequest, profile: CachedProfile): ResyncResponse {
@@ -419,88 +415,6 @@ export class ResyncPipeline {
     };
     cache.storeProfile(device.mac, deps, entry);
     return entry;
-  }
-
-  #trusts(tenant: Tenant, issuers: readonly string[]): boolean {
-    let trusted = this.#tenantCas.get(tenant);
-    if (trusted === undefined) {
-      const set = new Set(this.#o.builtInClientCas);
-      for (const pem of tenant.settings.trustedClientCas) {
-        try {
-          set.add(normalizeFingerprint(new X509Certificate(pem).fingerprint256));
-        } catch {
-          this.#o.logger.warn(
-            { tenant: tenant.id },
-            "ignoring a trusted client CA that does not parse",
-          );
-        }
-      }
-      trusted = set;
-      this.#tenantCas.set(tenant, trusted);
-    }
-    for (const fp of issuers) if (trusted.has(fp)) return true;
-    return false;
-  }
-
-  async #autoCreate(
-    mac: MacAddress | undefined,
-    matches: readonly RouteMatch[],
-    ua: UserAgentIdentity | undefined,
-    request: ResyncRequest,
-  ): Promise<Identification> {
-    const create = this.#o.createDevice;
-    if (mac === undefined || create === undefined) return { kind: "unknown", mac };
-    const tenant = matches
-      .flatMap((m) => [...m.route.tenantIds])
-      .map((id) => this.#o.cache.tenant(id))
-      .find((t) => t?.settings.autoCreate === true);
-    if (tenant === undefined) return { kind: "unknown", mac };
-    if (tenant.settings.requireClientCert && request.clientCert === undefined) {
-      return { kind: "unknown", mac };
-    }
-    const now = this.#now();
-    const limit = this.#o.autoCreatePerMinute ?? 30;
-    let bucket = this.#autoCreated.get(tenant.id);
-    if (bucket === undefined || now - bucket.windowStart >= 60_000) {
-      bucket = { windowStart: now, count: 0 };
-      this.#autoCreated.set(tenant.id, bucket);
-    }
-    if (bucket.count >= limit) {
-      return {
-        kind: "refused",
-        status: 429,
-        reason: "too many new devices; try again later",
-        security: "auto-create-rate-limited",
-        mac,
-      };
-    }
-    bucket.count++;
-    let modelPn: string | null = null;
-    if (ua !== undefined) {
-      const model = await this.#o.cache.model(ua.product);
-      if (model !== null) modelPn = model.pn;
-    }
-    try {
-      const device = await create({
-        mac,
-        tenantId: tenant.id,
-        modelPn,
-        serial: ua?.serial ?? null,
-        state: "factory",
-        label: "auto-created",
-      });
-      this.#o.logger.warn(
-        { security: "auto-created", mac, tenant: tenant.id, remoteAddress: request.remoteAddress },
-        "security: unknown device auto-created",
-      );
-      this.#o.metrics.securityEvent("auto-created");
-      return { kind: "device", device, by: "path" };
-    } catch (error) {
-      // Another node (or request) created it first: use that one.
-      const device = await this.#o.cache.device(mac);
-      if (device !== null) return { kind: "device", device, by: "path" };
-      throw error;
-    }
   }
 }
 

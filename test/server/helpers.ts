@@ -61,6 +61,7 @@ export async function startTestNode(
   dataDir: string,
   flags: ServeFlags = {},
   options: StartNodeOptions = {},
+  env: Readonly<Record<string, string>> = {},
 ): Promise<ProvisioNode> {
   const config = loadServeConfig({
     flags: {
@@ -72,7 +73,7 @@ export async function startTestNode(
       tftpPort: "off",
       ...flags,
     },
-    env: {},
+    env,
     cwd: dataDir,
   });
   return startNode(config, { logger: pino({ level: "silent" }), ...options });

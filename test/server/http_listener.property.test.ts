@@ -17,7 +17,16 @@ let node: ProvisioNode;
 let port: number;
 
 beforeAll(async () => {
-  node = await startTestNode(join(tempDir("http-fuzz"), "data"));
+  // The fuzz is a scanner by design (thousands of misses from one address): miss throttling
+  // off here; test/server/miss_throttle.test.ts covers it.
+  node = await startTestNode(
+    join(tempDir("http-fuzz"), "data"),
+    {},
+    {},
+    {
+      PROVISIO_MISSES_PER_MINUTE: "0",
+    },
+  );
   port = node.addresses.http!.port;
   await node.store.models.upsert({ pn: "SPA504G", psn: "504", family: "spa", lines: 4 });
   await node.store.tenants.update("default", {

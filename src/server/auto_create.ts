@@ -1,0 +1,132 @@
+/**
+ * Auto-create: an unknown device fetching a path of a tenant with `autoCreate` on is created
+ * in that tenant (state `factory`).
+ *
+ * - Only on a path owned by exactly that tenant: when the matched patterns belong to more than
+ *   one tenant (overlapping data from before paths were unique), nobody auto-creates — a
+ *   tenant must not capture another tenant's new devices.
+ * - Budgets per source address (`perSourcePerMinute`) and over the whole node
+ *   (`globalPerMinute`): one client spraying junk MACs exhausts its own budget, not a
+ *   tenant's, so a real new device elsewhere is still created. Sources tracked are bounded.
+ */
+import type { Device, DeviceInput, DeviceModel, MacAddress, Tenant } from "../store/index.ts";
+import type { Identification } from "./device_identity.ts";
+import type { RouteMatch } from "./path_pattern.ts";
+import type { UserAgentIdentity } from "./user_agent.ts";
+
+export interface AutoCreateOptions {
+  readonly create: (input: DeviceInput) => Promise<Device>;
+  readonly tenant: (id: string) => Tenant | undefined;
+  readonly device: (mac: MacAddress) => Promise<Device | null>;
+  readonly model: (pn: string) => Promise<DeviceModel | null>;
+  /** Devices one source address may have created per minute (default 30). */
+  readonly perSourcePerMinute?: number;
+  /** Devices the node creates per minute in all (default 300). */
+  readonly globalPerMinute?: number;
+  /** Sources tracked at once (default 10,000; the oldest window is dropped first). */
+  readonly maxSources?: number;
+}
+
+export interface AutoCreateRequest {
+  readonly mac: MacAddress | undefined;
+  readonly matches: readonly RouteMatch[];
+  readonly ua: UserAgentIdentity | undefined;
+  readonly remoteAddress: string;
+  readonly hasClientCert: boolean;
+}
+
+/** What happened: `created` (a device), `skipped` (not eligible) or `refused` (over budget). */
+export type AutoCreateResult =
+  | { readonly kind: "created"; readonly device: Device; readonly tenant: Tenant }
+  | { readonly kind: "skipped" }
+  | { readonly kind: "refused"; readonly identification: Identification };
+
+interface Window {
+  start: number;
+  count: number;
+}
+
+export class AutoCreate {
+  readonly #o: AutoCreateOptions;
+  readonly #perSource: number;
+  readonly #global: number;
+  readonly #maxSources: number;
+  readonly #sources = new Map<string, Window>();
+  #all: Window = { start: 0, count: 0 };
+
+  constructor(options: AutoCreateOptions) {
+    this.#o = options;
+    this.#perSource = options.perSourcePerMinute ?? 30;
+    this.#global = options.globalPerMinute ?? 300;
+    this.#maxSources = options.maxSources ?? 10_000;
+  }
+
+  /** The one tenant that owns every matched pattern and allows auto-create, if any. */
+  ownerOf(matches: readonly RouteMatch[]): Tenant | undefined {
+    let owner: string | undefined;
+    for (const m of matches) {
+      for (const id of m.route.tenantIds) {
+        if (owner !== undefined && owner !== id) return undefined;
+        owner = id;
+      }
+    }
+    const tenant = owner === undefined ? undefined : this.#o.tenant(owner);
+    return tenant?.settings.autoCreate === true ? tenant : undefined;
+  }
+
+  async attempt(request: AutoCreateRequest, now: number): Promise<AutoCreateResult> {
+    const { mac } = request;
+    if (mac === undefined) return { kind: "skipped" };
+    const tenant = this.ownerOf(request.matches);
+    if (tenant === undefined) return { kind: "skipped" };
+    if (tenant.settings.requireClientCert && !request.hasClientCert) return { kind: "skipped" };
+
+    const source = this.#window(request.remoteAddress, now);
+    if (now - this.#all.start >= 60_000) this.#all = { start: now, count: 0 };
+    if (source.count >= this.#perSource || this.#all.count >= this.#global) {
+      return {
+        kind: "refused",
+        identification: {
+          kind: "refused",
+          status: 429,
+          reason: "too many new devices; try again later",
+          security: "auto-create-rate-limited",
+          mac,
+        },
+      };
+    }
+    source.count++;
+    this.#all.count++;
+    const { ua } = request;
+    const model = ua === undefined ? null : await this.#o.model(ua.product);
+    try {
+      const device = await this.#o.create({
+        mac,
+        tenantId: tenant.id,
+        modelPn: model?.pn ?? null,
+        serial: ua?.serial ?? null,
+        state: "factory",
+        label: "auto-created",
+      });
+      return { kind: "created", device, tenant };
+    } catch (error) {
+      // Another node (or request) created it first: use that one.
+      const device = await this.#o.device(mac);
+      if (device !== null) return { kind: "created", device, tenant };
+      throw error;
+    }
+  }
+
+  #window(source: string, now: number): Window {
+    let w = this.#sources.get(source);
+    if (w !== undefined && now - w.start < 60_000) return w;
+    if (w !== undefined) this.#sources.delete(source);
+    if (this.#sources.size >= this.#maxSources) {
+      const oldest = this.#sources.keys().next();
+      if (oldest.done !== true) this.#sources.delete(oldest.value);
+    }
+    w = { start: now, count: 0 };
+    this.#sources.set(source, w);
+    return w;
+  }
+}

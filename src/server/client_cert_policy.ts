@@ -1,0 +1,172 @@
+/**
+ * Client-certificate policy: which certificates are trusted, by which tenant, and which
+ * tenants require one.
+ *
+ * 1. `screen`: a presented certificate must verify — by signatures, `certificate_chain.ts` —
+ *    to a CA some tenant trusts (built-in CAs plus every tenant's `trustedClientCas`);
+ *    otherwise 403 before anything else.
+ * 2. `authorize`: once the device is known, its certificate must verify to a CA **its own
+ *    tenant** trusts (built-in CAs plus that tenant's `trustedClientCas`), matched by the
+ *    CA's key. A copy of another tenant's CA in the presented chain, or a CA that merely
+ *    shares its name and key identifier, verifies nothing.
+ * 3. `requireClientCert`: the tenant serves only devices identified by their own certificate.
+ *
+ * OpenSSL's verdict (against the union of CAs, first match by name) is not used for trust:
+ * with two CAs of the same name in the union it may pick the wrong one, refusing genuine
+ * devices. The TLS handshake has already proved the client holds the leaf's key.
+ * Verdicts are remembered per certificate object (one per TLS connection).
+ */
+import type { X509Certificate } from "node:crypto";
+import type { Logger } from "pino";
+import type { Tenant } from "../store/index.ts";
+import { type ChainVerdict, parseCertificates, verifyChain } from "./certificate_chain.ts";
+import type { ClientCertificate } from "./client_certificate.ts";
+import type { IdentifiedBy } from "./device_identity.ts";
+import { type Outcome, refuse } from "./resync_outcome.ts";
+
+export interface ClientCertPolicyOptions {
+  /** PEM client CAs every tenant trusts (the node's device CA). */
+  readonly builtInCas: readonly string[];
+  /** The current tenants (a new map object whenever they change). */
+  readonly tenants: () => ReadonlyMap<string, Tenant>;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+interface Verdicts {
+  readonly chain: readonly X509Certificate[];
+  /** The certificate marked verified by `screen` (shares this entry). */
+  screened?: ClientCertificate;
+  union?: { readonly key: object; readonly verdict: ChainVerdict };
+  readonly byTenant: WeakMap<Tenant, ChainVerdict>;
+}
+
+export class ClientCertPolicy {
+  readonly #builtIn: readonly X509Certificate[];
+  readonly #tenants: () => ReadonlyMap<string, Tenant>;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #tenantAnchors = new WeakMap<Tenant, readonly X509Certificate[]>();
+  #union: { key: object; anchors: readonly X509Certificate[] } | undefined;
+  readonly #verdicts = new WeakMap<ClientCertificate, Verdicts>();
+
+  constructor(options: ClientCertPolicyOptions) {
+    this.#builtIn = parseCertificates(options.builtInCas);
+    this.#tenants = options.tenants;
+    this.#logger = options.logger;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * A presented certificate that verifies to no trusted CA ends the request (403); one that
+   * does comes back marked verified. No certificate: nothing to decide.
+   */
+  screen(
+    cert: ClientCertificate | undefined,
+  ): { readonly cert: ClientCertificate | undefined } | Outcome {
+    if (cert === undefined) return { cert };
+    const verdict = this.#unionVerdict(cert);
+    if (!verdict.ok) {
+      return refuse(403, `client certificate not trusted (${verdict.reason})`, {
+        security: "certificate-untrusted",
+      });
+    }
+    if (cert.verified) return { cert };
+    const entry = this.#entry(cert);
+    if (entry.screened === undefined) {
+      entry.screened = { ...cert, verified: true, verifyError: undefined };
+      this.#verdicts.set(entry.screened, entry);
+    }
+    return { cert: entry.screened };
+  }
+
+  /**
+   * True for a certificate with a device identity that verifies to a trusted CA: such a
+   * request names the one device whose key the client holds, so it cannot be a guess.
+   */
+  isDeviceCertificate(cert: ClientCertificate | undefined): boolean {
+    return cert !== undefined && !cert.identity.generic && this.#unionVerdict(cert).ok;
+  }
+
+  /** The device's tenant's view: its own CAs, and whether it requires a certificate. */
+  authorize(
+    tenant: Tenant,
+    cert: ClientCertificate | undefined,
+    by: IdentifiedBy,
+    extra: Omit<Outcome, "response">,
+  ): Outcome | undefined {
+    if (cert !== undefined && !this.#tenantVerdict(cert, tenant).ok) {
+      return refuse(403, "client certificate not issued by a CA this tenant trusts", {
+        ...extra,
+        security: "certificate-untrusted",
+      });
+    }
+    const ownCert = cert !== undefined && !cert.identity.generic && by === "certificate";
+    if (tenant.settings.requireClientCert && !ownCert) {
+      return refuse(403, "this provider requires a device client certificate (HTTPS)", {
+        ...extra,
+        security: "certificate-required",
+      });
+    }
+    return undefined;
+  }
+
+  #entry(cert: ClientCertificate): Verdicts {
+    let entry = this.#verdicts.get(cert);
+    if (entry === undefined) {
+      entry = { chain: parseCertificates(cert.chain), byTenant: new WeakMap() };
+      this.#verdicts.set(cert, entry);
+    }
+    return entry;
+  }
+
+  #unionVerdict(cert: ClientCertificate): ChainVerdict {
+    const entry = this.#entry(cert);
+    const union = this.#unionAnchors();
+    if (entry.union?.key !== union.key) {
+      entry.union = {
+        key: union.key,
+        verdict: verifyChain(entry.chain, union.anchors, this.#now()),
+      };
+    }
+    return entry.union.verdict;
+  }
+
+  #tenantVerdict(cert: ClientCertificate, tenant: Tenant): ChainVerdict {
+    const entry = this.#entry(cert);
+    let verdict = entry.byTenant.get(tenant);
+    if (verdict === undefined) {
+      verdict = verifyChain(entry.chain, this.#anchorsOf(tenant), this.#now());
+      entry.byTenant.set(tenant, verdict);
+    }
+    return verdict;
+  }
+
+  #unionAnchors(): { key: object; anchors: readonly X509Certificate[] } {
+    const tenants = this.#tenants();
+    if (this.#union?.key !== tenants) {
+      const anchors = [...this.#builtIn];
+      for (const tenant of tenants.values())
+        anchors.push(...this.#anchorsOf(tenant).slice(this.#builtIn.length));
+      this.#union = { key: tenants, anchors };
+    }
+    return this.#union;
+  }
+
+  #anchorsOf(tenant: Tenant): readonly X509Certificate[] {
+    let anchors = this.#tenantAnchors.get(tenant);
+    if (anchors === undefined) {
+      anchors = [
+        ...this.#builtIn,
+        ...parseCertificates(tenant.settings.trustedClientCas, () =>
+          this.#logger.warn(
+            { tenant: tenant.id },
+            "ignoring a trusted client CA that does not parse",
+          ),
+        ),
+      ];
+      this.#tenantAnchors.set(tenant, anchors);
+    }
+    return anchors;
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * What a resync leaves behind: the device's status row and the event log, through the
+ * batched writer.
+ *
+ * - A successful resync repeating the device's previous one (same result, transport, source
+ *   and User-Agent) within the repeat windows is not written again.
+ * - Refusals nobody owns — not found, bad request, rate-limited, for no identified device —
+ *   are aggregated: one row per (source, transport, status) per window, with the count, so an
+ *   unauthenticated flood cannot grow the events table one row per request. The number of
+ *   keys is bounded; beyond it, refusals are folded into one `(other sources)` row.
+ * - A scan (from the miss throttle) is one row.
+ */
+import type { MacAddress, ResyncEventInput } from "../store/index.ts";
+import type { ScanReport } from "./miss_throttle.ts";
+import { BoundedMap } from "./profile_cache.ts";
+import type { Outcome } from "./resync_outcome.ts";
+import type { ResyncRequest } from "./resync_request.ts";
+import type { StatusWriter } from "./status_writer.ts";
+import type { UserAgentIdentity } from "./user_agent.ts";
+
+export interface ResyncRecorderOptions {
+  readonly writer: Pick<StatusWriter, "status" | "event">;
+  /** Repeat window of the event row (0 writes every resync). */
+  readonly repeatEventWindowMs: number;
+  /** Repeat window of the status row. */
+  readonly repeatStatusWindowMs: number;
+  /** Aggregation window of refusals (default 60 s). */
+  readonly refusalWindowMs?: number;
+  /** (source, transport, status) keys aggregated at once (default 10,000). */
+  readonly maxRefusalKeys?: number;
+}
+
+/** The last written resync of a device (references to strings the request already holds). */
+interface LastWrite {
+  readonly result: string;
+  readonly transport: string;
+  readonly remoteAddress: string;
+  readonly userAgent: string | null;
+  readonly eventAt: number;
+  readonly statusAt: number;
+}
+
+interface Aggregate {
+  readonly first: ResyncEventInput;
+  readonly start: number;
+  count: number;
+}
+
+const OTHER_SOURCES = "(other sources)";
+
+export class ResyncRecorder {
+  readonly #writer: ResyncRecorderOptions["writer"];
+  readonly #eventWindow: number;
+  readonly #statusWindow: number;
+  readonly #refusalWindow: number;
+  readonly #maxKeys: number;
+  readonly #lastWrite = new BoundedMap<MacAddress, LastWrite>(500_000);
+  readonly #refusals = new Map<string, Aggregate>();
+
+  constructor(options: ResyncRecorderOptions) {
+    this.#writer = options.writer;
+    this.#eventWindow = options.repeatEventWindowMs;
+    this.#statusWindow = options.repeatStatusWindowMs;
+    this.#refusalWindow = options.refusalWindowMs ?? 60_000;
+    this.#maxKeys = options.maxRefusalKeys ?? 10_000;
+  }
+
+  /** Refusal rows waiting for their window to end. */
+  get pendingRefusals(): number {
+    return this.#refusals.size;
+  }
+
+  record(
+    request: ResyncRequest,
+    ua: UserAgentIdentity | undefined,
+    outcome: Outcome,
+    seconds: number,
+    now: number,
+  ): void {
+    const { response, mac } = outcome;
+    const userAgent = request.userAgent === undefined ? null : request.userAgent.slice(0, 256);
+
+    let writeEvent = true;
+    let writeStatus = mac !== undefined && outcome.tenantId !== undefined;
+    if (mac !== undefined && (response.result === "ok" || response.result === "not-modified")) {
+      const last = this.#lastWrite.get(mac);
+      const same =
+        last !== undefined &&
+        last.result === response.result &&
+        last.transport === request.transport &&
+        last.remoteAddress === request.remoteAddress &&
+        last.userAgent === userAgent;
+      writeEvent = !(same && now - last.eventAt < this.#eventWindow);
+      writeStatus &&= !(same && now - last.statusAt < this.#statusWindow);
+      if (writeEvent || writeStatus || !same) {
+        this.#lastWrite.set(mac, {
+          result: response.result,
+          transport: request.transport,
+          remoteAddress: request.remoteAddress,
+          userAgent,
+          eventAt: writeEvent || !same ? now : last.eventAt,
+          statusAt: writeStatus || !same ? now : last.statusAt,
+        });
+      }
+    } else if (mac !== undefined) {
+      this.#lastWrite.delete(mac);
+    }
+    if (!writeEvent && !writeStatus) return;
+    const at = new Date(now);
+    if (writeStatus && mac !== undefined) {
+      this.#writer.status({
+        mac,
+        at,
+        remoteAddress: request.remoteAddress,
+        userAgent,
+        firmware: ua?.firmware ?? null,
+        result: response.result,
+        transport: request.transport,
+      });
+    }
+    if (!writeEvent) return;
+    const event: ResyncEventInput = {
+      mac: mac ?? null,
+      tenantId: outcome.tenantId ?? null,
+      at,
+      transport: request.transport,
+      result: response.result,
+      statusCode: response.status,
+      path: request.path.slice(0, 512),
+      bytes: response.status === 200 ? (response.body?.byteLength ?? 0) : null,
+      durationMs: Math.round(seconds * 1e6) / 1e3,
+      remoteAddress: request.remoteAddress,
+      userAgent,
+      message: response.reason ?? null,
+    };
+    if (isUnownedRefusal(outcome)) this.#aggregate(event, now);
+    else this.#writer.event(event);
+  }
+
+  /** One row for a scan the miss throttle reported. */
+  recordScan(scan: ScanReport): void {
+    const seconds = Math.max(1, Math.round((scan.lastAt - scan.firstAt) / 1000));
+    this.#writer.event({
+      mac: null,
+      tenantId: null,
+      at: new Date(scan.firstAt),
+      transport: scan.transport,
+      result: "rate-limited",
+      statusCode: 429,
+      path: null,
+      bytes: null,
+      durationMs: null,
+      remoteAddress: scan.source.slice(0, 64),
+      userAgent: null,
+      message: `scan: ${scan.count} throttled requests from ${scan.source} in ${seconds} s`,
+    });
+  }
+
+  /** Writes the aggregated refusals whose window has ended (all of them with `force`). */
+  flush(now: number, force = false): void {
+    for (const [key, agg] of this.#refusals) {
+      if (!force && now - agg.start < this.#refusalWindow) continue;
+      this.#refusals.delete(key);
+      const { first, count } = agg;
+      const seconds = Math.max(1, Math.round(this.#refusalWindow / 1000));
+      this.#writer.event({
+        ...first,
+        at: new Date(agg.start),
+        mac: count === 1 ? first.mac : null,
+        bytes: null,
+        durationMs: count === 1 ? first.durationMs : null,
+        message:
+          count === 1
+            ? first.message
+            : `${count} × ${first.message ?? first.result} (aggregated over ${seconds} s)`,
+      });
+    }
+  }
+
+  #aggregate(event: ResyncEventInput, now: number): void {
+    let key = `${event.remoteAddress}\u0000${event.transport}\u0000${event.statusCode}`;
+    let agg = this.#refusals.get(key);
+    if (agg === undefined && this.#refusals.size >= this.#maxKeys) {
+      key = `${OTHER_SOURCES}\u0000${event.statusCode}`;
+      agg = this.#refusals.get(key);
+      if (agg === undefined) {
+        agg = {
+          first: { ...event, remoteAddress: OTHER_SOURCES, path: null },
+          start: now,
+          count: 0,
+        };
+        this.#refusals.set(key, agg);
+      }
+    }
+    if (agg === undefined) {
+      agg = { first: event, start: now, count: 0 };
+      this.#refusals.set(key, agg);
+    }
+    agg.count++;
+  }
+}
+
+/** Refusals that name no device anyone owns: aggregated instead of a row each. */
+function isUnownedRefusal(outcome: Outcome): boolean {
+  if (outcome.tenantId !== undefined) return false;
+  const { result } = outcome.response;
+  return result === "not-found" || result === "bad-request" || result === "rate-limited";
+}
