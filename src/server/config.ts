@@ -34,6 +34,24 @@ export interface ServeLimits {
   readonly keepAliveTimeoutMs: number;
 }
 
+/** TFTP transfer limits (docs/deployment.md, TFTP). */
+export interface TftpLimits {
+  /** Concurrent transfers in all. */
+  readonly maxTransfers: number;
+  /** Concurrent transfers per client address. */
+  readonly maxTransfersPerClient: number;
+  /** Concurrent transfers per client address not acknowledged yet. */
+  readonly maxUnverifiedPerClient: number;
+  /** Slots kept for addresses that completed a transfer before. */
+  readonly reservedForKnownSources: number;
+  /** Largest RFC 2349 `timeout` accepted, in seconds. */
+  readonly maxTimeout: number;
+  /** A transfer is aborted after this long. */
+  readonly maxTransferMs: number;
+  /** A transfer whose first packet is not acknowledged is dropped after this long. */
+  readonly unverifiedMs: number;
+}
+
 export interface ServeConfig {
   /** Where the YAML file came from, if any (for the start-up log). */
   readonly configFile: string | undefined;
@@ -44,6 +62,7 @@ export interface ServeConfig {
   readonly httpsPort: number | null;
   readonly adminPort: number | null;
   readonly tftpPort: number | null;
+  readonly tftpLimits: TftpLimits;
   /** Absolute path of the data directory (database, keys, certificates). */
   readonly dataDir: string;
   /**
@@ -122,6 +141,13 @@ type Key =
   | "httpsPort"
   | "adminPort"
   | "tftpPort"
+  | "tftpMaxTransfers"
+  | "tftpMaxTransfersPerClient"
+  | "tftpMaxUnverifiedPerClient"
+  | "tftpReservedForKnownSources"
+  | "tftpMaxTimeout"
+  | "tftpMaxTransferMs"
+  | "tftpUnverifiedMs"
   | "database"
   | "databaseSchema"
   | "masterKeyFile"
@@ -149,6 +175,22 @@ const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly en
   httpsPort: { yaml: ["https", "port"], env: "PROVISIO_HTTPS_PORT" },
   adminPort: { yaml: ["admin", "port"], env: "PROVISIO_ADMIN_PORT" },
   tftpPort: { yaml: ["tftp", "port"], env: "PROVISIO_TFTP_PORT" },
+  tftpMaxTransfers: { yaml: ["tftp", "max_transfers"], env: "PROVISIO_TFTP_MAX_TRANSFERS" },
+  tftpMaxTransfersPerClient: {
+    yaml: ["tftp", "max_transfers_per_client"],
+    env: "PROVISIO_TFTP_MAX_TRANSFERS_PER_CLIENT",
+  },
+  tftpMaxUnverifiedPerClient: {
+    yaml: ["tftp", "max_unverified_per_client"],
+    env: "PROVISIO_TFTP_MAX_UNVERIFIED_PER_CLIENT",
+  },
+  tftpReservedForKnownSources: {
+    yaml: ["tftp", "reserved_for_known_sources"],
+    env: "PROVISIO_TFTP_RESERVED_FOR_KNOWN_SOURCES",
+  },
+  tftpMaxTimeout: { yaml: ["tftp", "max_timeout"], env: "PROVISIO_TFTP_MAX_TIMEOUT" },
+  tftpMaxTransferMs: { yaml: ["tftp", "max_transfer_ms"], env: "PROVISIO_TFTP_MAX_TRANSFER_MS" },
+  tftpUnverifiedMs: { yaml: ["tftp", "unverified_ms"], env: "PROVISIO_TFTP_UNVERIFIED_MS" },
   database: { yaml: ["database", "url"], env: "PROVISIO_DATABASE_URL" },
   databaseSchema: { yaml: ["database", "schema"], env: "PROVISIO_DATABASE_SCHEMA" },
   masterKeyFile: { yaml: ["master_key_file"], env: "PROVISIO_MASTER_KEY_FILE" },
@@ -278,6 +320,26 @@ function parseDatabase(raw: Raw, schema: Raw | undefined, cwd: string): Database
   return { kind: "sqlite", file: isAbsolute(file) ? file : resolve(cwd, file) };
 }
 
+/** TFTP limits; the reserved share defaults to a quarter of the slots. */
+function tftpLimits(int: (key: Key, fallback: number, min: number, max: number) => number) {
+  const maxTransfers = int("tftpMaxTransfers", 512, 1, 65536);
+  const limits: TftpLimits = {
+    maxTransfers,
+    maxTransfersPerClient: int("tftpMaxTransfersPerClient", 64, 1, 65536),
+    maxUnverifiedPerClient: int("tftpMaxUnverifiedPerClient", 16, 1, 65536),
+    reservedForKnownSources: int(
+      "tftpReservedForKnownSources",
+      Math.floor(maxTransfers / 4),
+      0,
+      maxTransfers,
+    ),
+    maxTimeout: int("tftpMaxTimeout", 10, 1, 255),
+    maxTransferMs: int("tftpMaxTransferMs", 900_000, 1000, 86_400_000),
+    unverifiedMs: int("tftpUnverifiedMs", 5000, 100, 600_000),
+  };
+  return limits;
+}
+
 /** Loads and validates the configuration; throws `SERVER_CONFIG_INVALID` with the culprit. */
 export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
   const flags = options.flags ?? {};
@@ -345,6 +407,7 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
     httpsPort: port("httpsPort", DEFAULT_PORTS.https),
     adminPort: port("adminPort", DEFAULT_PORTS.admin),
     tftpPort: port("tftpPort", DEFAULT_PORTS.tftp),
+    tftpLimits: tftpLimits(int),
     dataDir,
     filesDir: path("filesDir", "files", dataDir),
     database,

@@ -358,6 +358,7 @@ export async function startNode(
         filesDir: config.filesDir,
         port: config.tftpPort,
         host: config.host,
+        limits: config.tftpLimits,
         logger,
         metrics,
       });

@@ -17,6 +17,7 @@ import {
   TftpErrorCode,
   TftpServer,
 } from "../tftp/index.ts";
+import type { TftpLimits } from "./config.ts";
 import type { ResyncHandler } from "./http_adapter.ts";
 import type { ServerMetrics } from "./metrics.ts";
 
@@ -58,6 +59,8 @@ export async function startTftpListener(options: {
   readonly filesDir?: string;
   readonly port: number;
   readonly host: string;
+  /** Slot, per-source, timeout and lifetime limits (the server's defaults when absent). */
+  readonly limits?: TftpLimits;
   readonly logger: Logger;
   readonly metrics?: ServerMetrics;
 }): Promise<{ server: TftpServer; address: AddressInfo }> {
@@ -68,6 +71,7 @@ export async function startTftpListener(options: {
     ),
     port: options.port,
     address: options.host,
+    ...options.limits,
   });
   server.on("callbackError", ({ error }) =>
     options.logger.error({ err: error }, "TFTP resolver failed"),

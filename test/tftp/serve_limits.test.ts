@@ -1,0 +1,71 @@
+/**
+ * The `provisio serve` TFTP limits: read from the configuration (YAML / environment) and
+ * applied by the TFTP listener. Real UDP on 127.0.0.1.
+ */
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { loadServeConfig, type ResyncHandler, startTftpListener } from "../../src/server/index.ts";
+import { encodeError, encodeRequest, Opcode, parsePacket } from "../../src/tftp/index.ts";
+import { rawSocket } from "./helpers.ts";
+
+const PROFILE = Buffer.from("<flat-profile>\n</flat-profile>\n".repeat(40));
+
+/** The profile for every name (the pipeline is not under test here). */
+const handler: ResyncHandler = {
+  handle: async () => ({ status: 200, headers: {}, body: PROFILE, result: "ok" }),
+};
+
+describe("serve: TFTP limits", () => {
+  it("defaults, and values from the environment, reach the TFTP server", async () => {
+    const defaults = loadServeConfig({ env: {}, cwd: "/nonexistent" }).tftpLimits;
+    expect(defaults).toEqual({
+      maxTransfers: 512,
+      maxTransfersPerClient: 64,
+      maxUnverifiedPerClient: 16,
+      reservedForKnownSources: 128,
+      maxTimeout: 10,
+      maxTransferMs: 900_000,
+      unverifiedMs: 5000,
+    });
+    expect(() =>
+      loadServeConfig({ env: { PROVISIO_TFTP_MAX_TIMEOUT: "256" }, cwd: "/nonexistent" }),
+    ).toThrow(/PROVISIO_TFTP_MAX_TIMEOUT/);
+    const config = loadServeConfig({
+      env: { PROVISIO_TFTP_MAX_TIMEOUT: "3", PROVISIO_TFTP_MAX_UNVERIFIED_PER_CLIENT: "1" },
+      cwd: "/nonexistent",
+    });
+    const { server, address } = await startTftpListener({
+      handler,
+      port: 0,
+      host: "127.0.0.1",
+      limits: config.tftpLimits,
+      logger: pino({ level: "silent" }),
+    });
+    const a = await rawSocket();
+    const b = await rawSocket();
+    try {
+      a.socket.send(
+        encodeRequest(Opcode.RRQ, "spa.cfg", "octet", [
+          ["blksize", "1024"],
+          ["timeout", "5"],
+        ]),
+        address.port,
+        "127.0.0.1",
+      );
+      const oack = (await a.next())!;
+      const p = parsePacket(oack.msg);
+      expect(p.op === Opcode.OACK && [...p.options]).toEqual([["blksize", "1024"]]);
+      // One unacknowledged transfer per address: the second is refused.
+      b.socket.send(encodeRequest(Opcode.RRQ, "spa.cfg", "octet"), address.port, "127.0.0.1");
+      expect(parsePacket((await b.next())!.msg)).toMatchObject({
+        op: Opcode.ERROR,
+        message: "Too many transfers from this address",
+      });
+      a.socket.send(encodeError(0, "done"), oack.rinfo.port, "127.0.0.1");
+    } finally {
+      a.close();
+      b.close();
+      await server.close();
+    }
+  });
+});
