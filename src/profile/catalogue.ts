@@ -1,4 +1,5 @@
 import type { UserAccess } from "./access.ts";
+import { buildCatalogueData, type CatalogueBuild, FAMILY_TABLES } from "./catalogue/index.ts";
 import { CATALOGUE_DATA } from "./catalogue_data.ts";
 import { editDistance } from "./edit_distance.ts";
 import { ProfileErrorCode, profileError } from "./errors.ts";
@@ -129,8 +130,20 @@ function expand(
   return result;
 }
 
+let built: CatalogueBuild | undefined;
+
+/**
+ * The spec's core merged with every family table, built on first use: the tables are
+ * parsed and merged only when a catalogue is needed, so commands that never look a
+ * parameter up do not pay for it.
+ */
+export function catalogueBuild(): CatalogueBuild {
+  built ??= buildCatalogueData(CATALOGUE_DATA, FAMILY_TABLES);
+  return built;
+}
+
 export function createCatalogue(
-  definitions: readonly ParameterDefinition[] = CATALOGUE_DATA,
+  definitions: readonly ParameterDefinition[] = catalogueBuild().definitions,
   options: CatalogueOptions = {},
 ): Catalogue {
   const family = options.family;
@@ -212,5 +225,37 @@ export function createCatalogue(
   return Object.freeze(catalogue);
 }
 
-/** The shipped catalogue: every family, four lines/users. Immutable. */
-export const defaultCatalogue: Catalogue = createCatalogue();
+/**
+ * A catalogue that builds itself on first use. Importing the profile module must stay
+ * cheap (the CLI starts with it); the full catalogue is built at the first lookup.
+ */
+function lazyCatalogue(make: () => Catalogue): Catalogue {
+  let real: Catalogue | undefined;
+  const get = () => {
+    real ??= make();
+    return real;
+  };
+  return Object.freeze({
+    get family() {
+      return get().family;
+    },
+    get definitions() {
+      return get().definitions;
+    },
+    get parameters() {
+      return get().parameters;
+    },
+    lookup: (name: string) => get().lookup(name),
+    lookupLabel: (label: string, context?: string | number) => get().lookupLabel(label, context),
+    has: (name: string) => get().has(name),
+    suggest: (name: string, limit?: number) => get().suggest(name, limit),
+    defaultValue: (name: string, family?: DeviceFamily) => get().defaultValue(name, family),
+    factoryAccess: (name: string) => get().factoryAccess(name),
+    isSecret: (name: string) => get().isSecret(name),
+    validate: (name: string, value: string) => get().validate(name, value),
+    orderOf: (name: string) => get().orderOf(name),
+  });
+}
+
+/** The shipped catalogue: every family and model (indices up to each model's count). Immutable. */
+export const defaultCatalogue: Catalogue = lazyCatalogue(() => createCatalogue());

@@ -4,8 +4,28 @@ import type { ValueType } from "./value_type.ts";
 /** Firmware families of §0.1; defaults and even names differ between them. */
 export type DeviceFamily = "sipura" | "spa" | "mpp";
 
-/** What an indexed parameter repeats over: `Proxy_1_` is per line, `Speed_Dial_2_1_` per user. */
-export type IndexKind = "line" | "user";
+/**
+ * What an indexed parameter repeats over: `Proxy_1_` is per line (an ATA's Line n tab,
+ * which is FXS port n, or a phone's Ext n tab), `Speed_Dial_2_1_` per user (an ATA's User n
+ * tab), `Extension_1_` per line key (a phone's Line Key n).
+ */
+export type IndexKind = "line" | "user" | "lineKey";
+
+/** One product family's view of a parameter (web group, default, ua, models). */
+export interface ParameterVariant {
+  /** Catalogue family id (`spa1xx`, `spa-ata`, `spa5xx`, `spa9x2`, `mpp-phone`, `mpp-ata`, `sipura`). */
+  readonly family: string;
+  readonly deviceFamily: DeviceFamily;
+  /** Web tab/section path as exports write `group="…"`; `[n]` stands for the index. */
+  readonly group: string;
+  readonly defaultValue: string;
+  readonly userAccess: UserAccess;
+  /** Models of the family that carry the parameter. */
+  readonly models: readonly string[];
+  readonly type: ValueType;
+  /** Index kind in this family (absent for plain parameters). */
+  readonly indexOver?: IndexKind;
+}
 
 export interface IndexSpec {
   readonly over: IndexKind;
@@ -39,4 +59,10 @@ export interface ParameterDefinition {
   /** Families that have the parameter; absent = all. */
   readonly families?: readonly DeviceFamily[];
   readonly notes?: string;
+  /** Web group of the first product family carrying it (`SIP/SIP_Parameters`). */
+  readonly group?: string;
+  /** Device models that carry it; absent = not recorded (the spec-only core). */
+  readonly models?: readonly string[];
+  /** Per product family details, where the catalogue data records them. */
+  readonly variants?: readonly ParameterVariant[];
 }

@@ -41,7 +41,15 @@ export type ValueType =
   | { readonly kind: "numberList" }
   | { readonly kind: "profileScript" }
   | { readonly kind: "profileMsg" }
-  | { readonly kind: "dialPlan" };
+  | { readonly kind: "dialPlan" }
+  /** Call-progress tone script: frequencies then cadence sections (`350@-19;10(.5/.5/1)`). */
+  | { readonly kind: "toneScript" }
+  /** Ring or call-waiting cadence (`60(2/4)`, `30(.1/.1, .1/9.7)`); empty allowed. */
+  | { readonly kind: "cadence" }
+  /** Daylight-saving rule: `start=3/-1/7/2;end=10/-1/7/2;save=1`; empty allowed. */
+  | { readonly kind: "dstRule" }
+  /** Vertical service (star) code: `*69`, `#99`; empty allowed. */
+  | { readonly kind: "starCode" };
 
 export type ValueTypeKind = ValueType["kind"];
 
@@ -116,6 +124,45 @@ function maxLength(value: string, max: number | undefined, what: string): ValueC
 export function isSchedule(value: string): boolean {
   if (value.trim() === "") return true;
   return value.split(",").every((item) => /^\s*\d+\s*(\+\s*\d+\s*)?$/.test(item));
+}
+
+const NUMBER = String.raw`(?:\d+(?:\.\d*)?|\.\d+)`;
+const DURATION = String.raw`\s*(?:\*|${NUMBER})\s*`;
+// One cadence section: total duration, then on/off pairs (tones add `/frequencies`).
+const CADENCE_SECTION = new RegExp(
+  String.raw`^${DURATION}\((${DURATION}/${DURATION}(?:,${DURATION}/${DURATION})*)\)\s*$`,
+);
+const TONE_SECTION = new RegExp(
+  String.raw`^${DURATION}\(${DURATION}/${DURATION}/\s*\d+(?:\+\d+)*\s*(?:,${DURATION}/${DURATION}/\s*\d+(?:\+\d+)*\s*)*\)\s*$`,
+);
+const TONE_FREQUENCY = /^\s*\d+(?:\.\d+)?@[+-]?\d+(?:\.\d+)?\s*$/;
+
+/** Ring / call-waiting cadence: one or more `duration(on/off,…)` sections joined by `;`. */
+export function isCadence(value: string): boolean {
+  if (value.trim() === "") return true;
+  return value.split(";").every((section) => CADENCE_SECTION.test(section));
+}
+
+/** Tone script: `freq@level,…;duration(on/off/freqs,…);…` (the frequency list may be absent). */
+export function isToneScript(value: string): boolean {
+  if (value.trim() === "") return true;
+  const [first, ...sections] = value.split(";");
+  if (sections.length === 0) return false;
+  if (!first!.split(",").every((f) => TONE_FREQUENCY.test(f))) return false;
+  return sections.every((section) => TONE_SECTION.test(section));
+}
+
+/** DST rule: `;`-separated `start=…`, `end=…`, `save=…` (order free, each once at most). */
+export function isDstRule(value: string): boolean {
+  if (value.trim() === "") return true;
+  const seen = new Set<string>();
+  for (const part of value.split(";")) {
+    if (part.trim() === "") continue;
+    const match = /^\s*(start|end|save)\s*=\s*([+-]?[\d/:.+-]+)\s*$/.exec(part);
+    if (!match || seen.has(match[1]!)) return false;
+    seen.add(match[1]!);
+  }
+  return seen.has("start") && seen.has("end");
 }
 
 function checkType(type: ValueType, value: string): ValueCheck {
@@ -251,6 +298,26 @@ function checkType(type: ValueType, value: string): ValueCheck {
     case "dialPlan":
       // Their grammars belong to the rules module; here any text is storable.
       return OK;
+    case "toneScript":
+      return isToneScript(value)
+        ? OK
+        : error(
+            `expected a tone script like 350@-19,440@-19;10(*/0/1+2), got ${JSON.stringify(value)}`,
+          );
+    case "cadence":
+      return isCadence(value)
+        ? OK
+        : error(`expected a cadence like 60(2/4) or *(.3/9.7), got ${JSON.stringify(value)}`);
+    case "dstRule":
+      return isDstRule(value)
+        ? OK
+        : error(
+            `expected a daylight-saving rule like start=3/-1/7/2;end=10/-1/7/2;save=1, got ${JSON.stringify(value)}`,
+          );
+    case "starCode":
+      return /^[*#]?[0-9*#]*$/.test(value)
+        ? OK
+        : error(`expected a star code like *69, got ${JSON.stringify(value)}`);
   }
 }
 

@@ -1,0 +1,20 @@
+/**
+ * The catalogue data: per product family tables and the builder that merges them with
+ * the spec's core definitions. See README.md in this folder for the sources.
+ */
+
+import type { FamilyTable } from "./family_table.ts";
+import { SPA1XX } from "./spa1xx.ts";
+
+export { buildCatalogueData, type CatalogueBuild, type CatalogueModel } from "./build.ts";
+export {
+  type FamilyModel,
+  type FamilyRow,
+  type FamilySection,
+  type FamilyTable,
+  parseRows,
+} from "./family_table.ts";
+export { inferTypeSpec, parseTypeSpec, TIME_ZONES } from "./type_spec.ts";
+
+/** Every family table, in merge priority order (the first family's group and default lead). */
+export const FAMILY_TABLES: readonly FamilyTable[] = [SPA1XX];
