@@ -39,6 +39,23 @@ export {
   macroSubstring,
   sourceOffset,
 } from "./macro.ts";
+export type {
+  MatchStats,
+  PathFacts,
+  PathPattern,
+  PathPatternOverlap,
+  PatternToken,
+} from "./path_pattern.ts";
+export {
+  compilePathPattern,
+  findPathPatternOverlap,
+  MAX_OVERLAP_STEPS,
+  MAX_PATH_PATTERN_LENGTH,
+  MAX_PATH_PATTERN_MACROS,
+  pathPatternsOverlap,
+  tokenizePattern,
+  validatePathPattern,
+} from "./path_pattern.ts";
 export type { DailyTime, RandomDelayUnitSeconds } from "./resync_timing.ts";
 export { bootDelayMaxSeconds, parseResyncAt, resyncAtWindowMinutes } from "./resync_timing.ts";
 export type {

@@ -1,7 +1,7 @@
 /**
  * Property tests of per-tenant path patterns (src/server/path_pattern.ts): a generated pattern
  * with macros matches the path it expands to for a device and extracts that device's facts
- * (the MAC canonical); any pattern text compiles or fails with SERVER_PATH_PATTERN_INVALID;
+ * (the MAC canonical); any pattern text compiles or fails with RULE_PATH_PATTERN_INVALID;
  * any request path is matched or not, never an exception.
  */
 import fc from "fast-check";
@@ -136,7 +136,7 @@ describe("path patterns (property)", () => {
     );
   });
 
-  it("any pattern text compiles or fails with SERVER_PATH_PATTERN_INVALID", () => {
+  it("any pattern text compiles or fails with RULE_PATH_PATTERN_INVALID", () => {
     const text = fc.oneof(
       fc.string({ unit: "binary", maxLength: 40 }),
       fc
@@ -176,7 +176,7 @@ describe("path patterns (property)", () => {
         try {
           compiled = compilePathPattern(source);
         } catch (error) {
-          expect(isProvisioError(error) && error.code).toBe("SERVER_PATH_PATTERN_INVALID");
+          expect(isProvisioError(error) && error.code).toBe("RULE_PATH_PATTERN_INVALID");
           return;
         }
         // Matching anything never throws.

@@ -1,0 +1,641 @@
+/**
+ * Profile path patterns written with the device's macros (`/profile/$MA.xml`, `/spa$PSN.cfg`,
+ * `/cgi-bin/prov?mac=$MAU`), compiled once and matched against request targets to extract
+ * what the path says about the device.
+ *
+ * Macro syntax follows spec §5.2: `$NAME` takes the maximal run of `[A-Z0-9]`, `$(NAME)`
+ * delimits explicitly, `$$` is a literal `$`, and a name that is not a macro stays literal
+ * text. Only macros that identify or describe a device may appear in a path pattern; a
+ * pattern using a runtime-only macro (`$IP`, `$PRVST`, …) or a substring form `$(MA:4)` is
+ * rejected when compiled, so a typo fails at configuration time and not per request.
+ *
+ * Pattern text comes from tenant admins and request paths from anyone, so matching never
+ * backtracks: a pattern compiles to a small NFA program and a request is matched by simulating
+ * every thread in lock step (a Pike VM). Each program instruction runs at most once per input
+ * position, so a match costs at most `2 × (path length + 1) × program length` steps, and a path
+ * longer than the longest text the pattern can match is refused before any step. Captures follow
+ * the leftmost-greedy priority of a backtracking regex, so the facts extracted are the ones the
+ * anchored regular expression `^…$` would give.
+ */
+
+import { ProvisioError } from "../errors.ts";
+import { tryParseMac } from "../mac_address.ts";
+import type { RuleErrorCode } from "./errors.ts";
+import { expandMacros } from "./macro.ts";
+
+/** What a matched request target says about the device. */
+export interface PathFacts {
+  readonly mac?: string;
+  readonly serial?: string;
+  readonly product?: string;
+  readonly series?: string;
+  readonly firmware?: string;
+  /** Values of `$A`…`$P` (e.g. a random directory `$B`), by letter. */
+  readonly gpp?: Readonly<Record<string, string>>;
+}
+
+/** Counts the work of a match or an overlap decision (the proof of linear time). */
+export interface MatchStats {
+  steps: number;
+}
+
+export interface PathPattern {
+  /** The pattern as written. */
+  readonly source: string;
+  /** True when the pattern includes a query part (`?`); it is then matched against path+query. */
+  readonly withQuery: boolean;
+  /** Macros that appear in the pattern, in order. */
+  readonly macros: readonly string[];
+  /** True when a match yields the device's MAC (a `$MA`, `$MAU` or `$MAC` in the pattern). */
+  readonly identifiesByMac: boolean;
+  /** Instructions in the compiled program (the `m` of the `O(n·m)` bound). */
+  readonly size: number;
+  /** Shortest and longest target the pattern can match. */
+  readonly minLength: number;
+  readonly maxLength: number;
+  /** Matches a decoded path (and query when {@link withQuery}); `undefined` if no match. */
+  match(target: string, stats?: MatchStats): PathFacts | undefined;
+}
+
+/** Longest pattern text accepted (the store enforces the same bound on what it saves). */
+export const MAX_PATH_PATTERN_LENGTH = 255;
+/** Macros one pattern may use: bounds the program, hence the cost of every request. */
+export const MAX_PATH_PATTERN_MACROS = 16;
+
+function pathPatternError(source: string, reason: string): ProvisioError<RuleErrorCode> {
+  return new ProvisioError<RuleErrorCode>(
+    "RULE_PATH_PATTERN_INVALID",
+    `path pattern ${JSON.stringify(source)}: ${reason}`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Character sets: one UTF-16 code unit, an ASCII set (every macro class is ASCII), or any.
+
+type CharSet =
+  | { readonly kind: "char"; readonly code: number }
+  | { readonly kind: "set"; readonly bits: Uint32Array }
+  | { readonly kind: "any" };
+
+function asciiSet(chars: string): CharSet {
+  const bits = new Uint32Array(4);
+  const add = (c: number) => {
+    bits[c >>> 5]! |= 1 << (c & 31);
+  };
+  for (let i = 0; i < chars.length; i++) {
+    // `a-z` ranges; a `-` first or last is literal.
+    if (chars[i + 1] === "-" && i + 2 < chars.length) {
+      for (let c = chars.charCodeAt(i); c <= chars.charCodeAt(i + 2); c++) add(c);
+      i += 2;
+    } else {
+      add(chars.charCodeAt(i));
+    }
+  }
+  return { kind: "set", bits };
+}
+
+function inSet(set: CharSet, c: number): boolean {
+  switch (set.kind) {
+    case "char":
+      return set.code === c;
+    case "set":
+      return c < 128 && (set.bits[c >>> 5]! & (1 << (c & 31))) !== 0;
+    case "any":
+      return true;
+  }
+}
+
+function setsIntersect(a: CharSet, b: CharSet): boolean {
+  if (a.kind === "any" || b.kind === "any") return true;
+  if (a.kind === "char") return inSet(b, a.code);
+  if (b.kind === "char") return inSet(a, b.code);
+  for (let i = 0; i < 4; i++) if ((a.bits[i]! & b.bits[i]!) !== 0) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Macros
+
+type Fact = "mac" | "serial" | "product" | "series" | "firmware" | "gpp";
+
+/** `set{min,max}`, one step of a macro's shape. */
+interface Atom {
+  readonly set: CharSet;
+  readonly min: number;
+  readonly max: number;
+}
+
+interface MacroSpec {
+  readonly atoms: readonly Atom[];
+  readonly fact: Fact;
+  /** Turns the captured text into the fact's value; `undefined` rejects the match. */
+  readonly normalize: (captured: string) => string | undefined;
+}
+
+const HEX = asciiSet("0-9a-fA-F");
+const COLON = { kind: "char", code: 58 } as const;
+const same = (s: string): string => s;
+const MAC_COLON: Atom[] = [{ set: HEX, min: 2, max: 2 }];
+for (let i = 0; i < 5; i++) MAC_COLON.push({ set: COLON, min: 1, max: 1 }, MAC_COLON[0]!);
+const MACROS: Readonly<Record<string, MacroSpec>> = {
+  MA: { atoms: [{ set: HEX, min: 12, max: 12 }], fact: "mac", normalize: tryParseMac },
+  MAU: { atoms: [{ set: HEX, min: 12, max: 12 }], fact: "mac", normalize: tryParseMac },
+  MAC: { atoms: MAC_COLON, fact: "mac", normalize: tryParseMac },
+  SN: { atoms: [{ set: asciiSet("A-Za-z0-9"), min: 1, max: 32 }], fact: "serial", normalize: same },
+  PN: {
+    atoms: [{ set: asciiSet("A-Za-z0-9._-"), min: 1, max: 32 }],
+    fact: "product",
+    normalize: same,
+  },
+  PSN: {
+    atoms: [{ set: asciiSet("A-Za-z0-9"), min: 1, max: 16 }],
+    fact: "series",
+    normalize: same,
+  },
+  SWVER: {
+    atoms: [{ set: asciiSet("A-Za-z0-9._()-"), min: 1, max: 32 }],
+    fact: "firmware",
+    normalize: same,
+  },
+};
+const GPP = /^[A-P]$/;
+const GPP_SPEC: MacroSpec = {
+  atoms: [{ set: asciiSet("A-Za-z0-9._-"), min: 1, max: 64 }],
+  fact: "gpp",
+  normalize: same,
+};
+
+/** Macros that exist (§5.3) but describe the request or device state, not its identity. */
+const KNOWN_RUNTIME_MACROS: ReadonlySet<string> = new Set([
+  "SA",
+  "SB",
+  "SC",
+  "SD",
+  "CCERT",
+  "IP",
+  "EXTIP",
+  "HWVER",
+  "PRVST",
+  "UPGST",
+  "UPGERR",
+  "PRVTMR",
+  "UPGTMR",
+  "REGTMR1",
+  "REGTMR2",
+  "UPGCOND",
+  "SCHEME",
+  "METH",
+  "SERV",
+  "SERVIP",
+  "PORT",
+  "PATH",
+  "ERR",
+  "UID1",
+  "UID2",
+  "ISCUST",
+  "ORIGTYPE",
+  "AUTHSTATUS",
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+
+const SENTINEL = "\u0000";
+const SENTINEL_SPLIT = /\u0000([A-Z0-9]+)\u0000/;
+const SUBSTRING_FORM = /\$\([A-Z0-9]+:\d/;
+
+export type PatternToken = { readonly literal: string } | { readonly macro: string };
+
+/**
+ * Splits a pattern into literal text and macro names, with the rules module's own expander
+ * (§5.2 tokenization, `$$`, `$(NAME)`, unknown names left as written): every macro a path may
+ * use expands to a NUL-delimited sentinel, which the decoded request path can never contain.
+ */
+export function tokenizePattern(source: string): PatternToken[] {
+  if (SUBSTRING_FORM.test(source.replaceAll("$$", ""))) {
+    throw pathPatternError(source, "substring macros like $(MA:4) cannot be matched");
+  }
+  const runtime: string[] = [];
+  const expanded = expandMacros(source, (name) => {
+    if (MACROS[name] !== undefined || GPP.test(name)) return `${SENTINEL}${name}${SENTINEL}`;
+    if (KNOWN_RUNTIME_MACROS.has(name)) runtime.push(name);
+    return undefined;
+  });
+  if (runtime.length > 0) {
+    throw pathPatternError(
+      source,
+      `$${runtime[0]} is not known to the server when a request arrives; use $MA, $MAU, $MAC, $SN, $PN, $PSN, $SWVER or $A…$P`,
+    );
+  }
+  const parts = expanded.split(SENTINEL_SPLIT);
+  const out: PatternToken[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (i % 2 === 1) {
+      out.push({ macro: part });
+    } else if (part.includes(SENTINEL)) {
+      throw pathPatternError(source, "substring macros like $(MA:4) cannot be matched");
+    } else if (part !== "") {
+      out.push({ literal: part });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Program: a Thompson NFA. `split` prefers `next` (greedy) over `alt`; `save` records a
+// capture boundary; `match` accepts at the end of the input.
+
+type Insn =
+  | { readonly op: "consume"; readonly set: CharSet; readonly next: number }
+  | { readonly op: "split"; readonly next: number; readonly alt: number }
+  | { readonly op: "save"; readonly slot: number; readonly next: number }
+  | { readonly op: "match" };
+
+interface Capture {
+  readonly name: string;
+  readonly spec: MacroSpec;
+}
+
+class ProgramBuilder {
+  readonly insns: Insn[] = [];
+  min = 0;
+  max = 0;
+
+  consume(set: CharSet): void {
+    this.insns.push({ op: "consume", set, next: this.insns.length + 1 });
+  }
+
+  save(slot: number): void {
+    this.insns.push({ op: "save", slot, next: this.insns.length + 1 });
+  }
+
+  /** `set{min,max}` as min mandatory steps then nested optional ones: `x(x(x)?)?`. */
+  atom(atom: Atom): void {
+    for (let i = 0; i < atom.min; i++) this.consume(atom.set);
+    const optional = atom.max - atom.min;
+    const end = this.insns.length + 2 * optional;
+    for (let i = 0; i < optional; i++) {
+      this.insns.push({ op: "split", next: this.insns.length + 1, alt: end });
+      this.consume(atom.set);
+    }
+    this.min += atom.min;
+    this.max += atom.max;
+  }
+
+  literal(text: string): void {
+    for (let i = 0; i < text.length; i++) this.consume({ kind: "char", code: text.charCodeAt(i) });
+    this.min += text.length;
+    this.max += text.length;
+  }
+}
+
+interface Scratch {
+  readonly seen: Int32Array;
+  readonly pcs: [Int32Array, Int32Array];
+  readonly caps: [Int32Array[], Int32Array[]];
+  readonly stackPc: Int32Array;
+  readonly stackCaps: Int32Array[];
+}
+
+interface Program {
+  readonly insns: readonly Insn[];
+  readonly slots: number;
+  scratch?: Scratch;
+}
+
+const ANY: CharSet = { kind: "any" };
+const QUESTION: CharSet = { kind: "char", code: 63 };
+
+/** `program` followed by `?` and anything: what a path-only pattern claims of path+query. */
+function withAnyQuery(program: Program): Program {
+  const insns = program.insns.slice();
+  const tail = insns.length;
+  for (let i = 0; i < tail; i++) {
+    if (insns[i]!.op === "match") insns[i] = { op: "consume", set: QUESTION, next: tail };
+  }
+  insns.push(
+    { op: "split", next: tail + 1, alt: tail + 2 },
+    { op: "consume", set: ANY, next: tail },
+    { op: "match" },
+  );
+  return { insns, slots: program.slots };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pike VM
+
+/**
+ * Runs `program` anchored at both ends; returns the capture slots of the highest-priority
+ * full match. Threads are kept in priority order and deduplicated by instruction, so the
+ * first thread to reach an instruction at a position is the one backtracking would try first.
+ * Thread lists are parallel arrays (instruction, captures) sized once: no allocation per step
+ * except a captures copy at a `save`.
+ */
+function run(program: Program, input: string, stats: MatchStats | undefined): Int32Array | null {
+  const { insns } = program;
+  // Scratch lists sized once per program and reused: matching is synchronous, never reentrant.
+  const scratch = program.scratch ?? {
+    seen: new Int32Array(insns.length),
+    pcs: [new Int32Array(insns.length), new Int32Array(insns.length)],
+    caps: [new Array<Int32Array>(insns.length), new Array<Int32Array>(insns.length)],
+    stackPc: new Int32Array(2 * insns.length + 2),
+    stackCaps: new Array<Int32Array>(2 * insns.length + 2),
+  };
+  program.scratch = scratch;
+  const { seen, stackPc, stackCaps } = scratch;
+  seen.fill(-1);
+  let [currentPc, nextPc] = scratch.pcs;
+  let [currentCaps, nextCaps] = scratch.caps;
+  let currentCount = 0;
+  let nextCount = 0;
+  let steps = 0;
+  let mark = 0;
+
+  /** Adds `pc` and what it reaches without consuming to the next list; returns its new length. */
+  const add = (
+    listPc: Int32Array,
+    listCaps: Int32Array[],
+    count: number,
+    pc: number,
+    caps: Int32Array,
+    pos: number,
+  ): number => {
+    // Iterative: nothing here recurses on attacker input.
+    let top = 0;
+    stackPc[top] = pc;
+    stackCaps[top++] = caps;
+    while (top > 0) {
+      const at = stackPc[--top]!;
+      const atCaps = stackCaps[top]!;
+      if (seen[at] === mark) continue;
+      seen[at] = mark;
+      steps++;
+      const insn = insns[at]!;
+      if (insn.op === "split") {
+        // Pushed in reverse so `next` (the greedy branch) is explored first.
+        stackPc[top] = insn.alt;
+        stackCaps[top++] = atCaps;
+        stackPc[top] = insn.next;
+        stackCaps[top++] = atCaps;
+      } else if (insn.op === "save") {
+        const copy = atCaps.slice();
+        copy[insn.slot] = pos;
+        stackPc[top] = insn.next;
+        stackCaps[top++] = copy;
+      } else {
+        listPc[count] = at;
+        listCaps[count++] = atCaps;
+      }
+    }
+    return count;
+  };
+
+  currentCount = add(currentPc, currentCaps, 0, 0, new Int32Array(program.slots).fill(-1), 0);
+  let found: Int32Array | null = null;
+  for (let pos = 0; pos <= input.length && currentCount > 0; pos++) {
+    const c = pos < input.length ? input.charCodeAt(pos) : -1;
+    mark++;
+    nextCount = 0;
+    for (let t = 0; t < currentCount; t++) {
+      steps++;
+      const insn = insns[currentPc[t]!]!;
+      if (insn.op === "match") {
+        if (pos === input.length) {
+          // Lower-priority threads can only give a less preferred match.
+          found = currentCaps[t]!;
+          break;
+        }
+      } else if (insn.op === "consume" && c >= 0 && inSet(insn.set, c)) {
+        nextCount = add(nextPc, nextCaps, nextCount, insn.next, currentCaps[t]!, pos + 1);
+      }
+    }
+    if (found !== null) break;
+    [currentPc, nextPc] = [nextPc, currentPc];
+    [currentCaps, nextCaps] = [nextCaps, currentCaps];
+    currentCount = nextCount;
+  }
+  if (stats !== undefined) stats.steps += steps;
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compilation
+
+const compiled = new WeakMap<PathPattern, Program>();
+
+/** Compiles one pattern; throws `RULE_PATH_PATTERN_INVALID` on a pattern that cannot work. */
+export function compilePathPattern(source: string): PathPattern {
+  if (!source.startsWith("/")) throw pathPatternError(source, 'must start with "/"');
+  if (source.length > MAX_PATH_PATTERN_LENGTH) {
+    throw pathPatternError(source, `longer than ${MAX_PATH_PATTERN_LENGTH} characters`);
+  }
+  const tokens = tokenizePattern(source);
+  const builder = new ProgramBuilder();
+  const captures: Capture[] = [];
+  for (const token of tokens) {
+    if ("literal" in token) {
+      builder.literal(token.literal);
+      continue;
+    }
+    const spec = MACROS[token.macro] ?? GPP_SPEC;
+    if (captures.length === MAX_PATH_PATTERN_MACROS) {
+      throw pathPatternError(source, `more than ${MAX_PATH_PATTERN_MACROS} macros`);
+    }
+    builder.save(2 * captures.length);
+    for (const atom of spec.atoms) builder.atom(atom);
+    builder.save(2 * captures.length + 1);
+    captures.push({ name: token.macro, spec });
+  }
+  builder.insns.push({ op: "match" });
+  const program: Program = { insns: builder.insns, slots: 2 * captures.length };
+  const { min, max } = builder;
+  // Literal text before the first and after the last macro: a cheap necessary condition that
+  // turns most requests away from most routes before the VM runs.
+  const first = tokens[0];
+  const last = tokens[tokens.length - 1];
+  const prefix = first !== undefined && "literal" in first ? first.literal : "";
+  const suffix = tokens.length > 1 && last !== undefined && "literal" in last ? last.literal : "";
+
+  const pattern: PathPattern = {
+    source,
+    withQuery: source.includes("?"),
+    macros: captures.map((c) => c.name),
+    identifiesByMac: captures.some((c) => c.spec.fact === "mac"),
+    size: program.insns.length,
+    minLength: min,
+    maxLength: max,
+    match(target: string, stats?: MatchStats): PathFacts | undefined {
+      // The bound on the matched length: nothing longer is even looked at.
+      if (target.length > max || target.length < min) return undefined;
+      if (!target.startsWith(prefix) || !target.endsWith(suffix)) return undefined;
+      const caps = run(program, target, stats);
+      if (caps === null) return undefined;
+      const facts: { -readonly [K in keyof PathFacts]: PathFacts[K] } = {};
+      for (let i = 0; i < captures.length; i++) {
+        const { name, spec } = captures[i]!;
+        const value = spec.normalize(target.slice(caps[2 * i]!, caps[2 * i + 1]!));
+        if (value === undefined) return undefined;
+        if (spec.fact === "gpp") {
+          facts.gpp = { ...facts.gpp, [name]: value };
+          continue;
+        }
+        const previous = facts[spec.fact];
+        // `/$MA/$MAU.cfg` must name one device twice, not two devices.
+        if (previous !== undefined && previous !== value) return undefined;
+        facts[spec.fact] = value;
+      }
+      return facts;
+    },
+  };
+  compiled.set(pattern, program);
+  return pattern;
+}
+
+/**
+ * What the store checks before saving a tenant's pattern: it compiles, and no two macros touch
+ * (`$A$B` can split a path many ways, so what the path says about the device would be a guess).
+ */
+export function validatePathPattern(source: string): PathPattern {
+  const pattern = compilePathPattern(source);
+  const tokens = tokenizePattern(source);
+  for (let i = 1; i < tokens.length; i++) {
+    const [before, after] = [tokens[i - 1]!, tokens[i]!];
+    if ("macro" in before && "macro" in after) {
+      throw pathPatternError(
+        source,
+        `$${before.macro} and $${after.macro} touch; put literal text (e.g. "-" or "/") between two macros`,
+      );
+    }
+  }
+  return pattern;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overlap
+
+/** Overlap decisions give up (and answer "overlaps") after this many steps. */
+export const MAX_OVERLAP_STEPS = 1_000_000;
+
+/** Instructions that consume or accept, reachable from `pc` without consuming. */
+function closure(insns: readonly Insn[], pc: number, memo: Map<number, number[]>): number[] {
+  const known = memo.get(pc);
+  if (known !== undefined) return known;
+  const out: number[] = [];
+  memo.set(pc, out);
+  const seen = new Set<number>();
+  const stack = [pc];
+  while (stack.length > 0) {
+    const at = stack.pop()!;
+    if (seen.has(at)) continue;
+    seen.add(at);
+    const insn = insns[at]!;
+    if (insn.op === "split") stack.push(insn.alt, insn.next);
+    else if (insn.op === "save") stack.push(insn.next);
+    else out.push(at);
+  }
+  return out;
+}
+
+function programOf(pattern: PathPattern): Program {
+  const program = compiled.get(pattern);
+  if (program !== undefined) return program;
+  // A pattern object made elsewhere: compile its source (throws if it cannot be compiled).
+  return programOf(compilePathPattern(pattern.source));
+}
+
+/** A character in both sets (they are known to intersect), for a witness text. */
+function commonChar(a: CharSet, b: CharSet): number {
+  if (a.kind === "char") return a.code;
+  if (b.kind === "char") return b.code;
+  if (a.kind === "any" && b.kind === "any") return 120; // "x"
+  for (let c = 0; c < 128; c++) if (inSet(a, c) && inSet(b, c)) return c;
+  return 120;
+}
+
+/** The outcome of an overlap decision. */
+export interface PathPatternOverlap {
+  readonly overlap: boolean;
+  /**
+   * A request target both patterns match (path, plus `?query` when either pattern has a query
+   * part); absent when there is no overlap or when the step budget ran out.
+   */
+  readonly witness?: string;
+}
+
+/**
+ * Decides whether some request target would be matched by both patterns — the intersection of
+ * their languages is not empty — exactly, by a breadth-first walk over the product of the two
+ * NFAs (captures and the MAC-agreement check ignored, which can only make the answer "overlaps"
+ * more often). A path-only pattern sees just the path of a request, so against a pattern with a
+ * query part it claims its language followed by `?` and any query. Work is bounded by
+ * `size(a) × size(b)` pairs; past {@link MAX_OVERLAP_STEPS} the answer is "overlaps", the safe
+ * side for a uniqueness check.
+ */
+export function findPathPatternOverlap(
+  a: PathPattern,
+  b: PathPattern,
+  stats?: MatchStats,
+): PathPatternOverlap {
+  let pa = programOf(a);
+  let pb = programOf(b);
+  if (a.withQuery !== b.withQuery) {
+    if (a.withQuery) pb = withAnyQuery(pb);
+    else pa = withAnyQuery(pa);
+  } else if (a.maxLength < b.minLength || b.maxLength < a.minLength) {
+    return { overlap: false };
+  }
+  const ia = pa.insns;
+  const ib = pb.insns;
+  const width = ib.length;
+  // Pair key → the pair it was reached from and the character read on the way (for the witness).
+  const parent = new Map<number, { readonly from: number; readonly code: number }>();
+  const queue: number[] = [];
+  const memoA = new Map<number, number[]>();
+  const memoB = new Map<number, number[]>();
+  let steps = 0;
+  const enqueue = (fromA: number, fromB: number, via: number, code: number): void => {
+    for (const x of closure(ia, fromA, memoA)) {
+      for (const y of closure(ib, fromB, memoB)) {
+        steps++;
+        const key = x * width + y;
+        if (!parent.has(key)) {
+          parent.set(key, { from: via, code });
+          queue.push(key);
+        }
+      }
+    }
+  };
+  enqueue(0, 0, -1, -1);
+  let outcome: PathPatternOverlap = { overlap: false };
+  for (let head = 0; head < queue.length; head++) {
+    if (steps > MAX_OVERLAP_STEPS) {
+      outcome = { overlap: true };
+      break;
+    }
+    const key = queue[head]!;
+    const x = ia[Math.floor(key / width)]!;
+    const y = ib[key % width]!;
+    steps++;
+    if (x.op === "match" && y.op === "match") {
+      const codes: number[] = [];
+      for (let at = key; at >= 0; ) {
+        const step = parent.get(at)!;
+        if (step.code >= 0) codes.push(step.code);
+        at = step.from;
+      }
+      outcome = { overlap: true, witness: String.fromCharCode(...codes.reverse()) };
+      break;
+    }
+    if (x.op === "consume" && y.op === "consume" && setsIntersect(x.set, y.set)) {
+      enqueue(x.next, y.next, key, commonChar(x.set, y.set));
+    }
+  }
+  if (stats !== undefined) stats.steps += steps;
+  return outcome;
+}
+
+/** True when some request target would be matched by both patterns (see {@link findPathPatternOverlap}). */
+export function pathPatternsOverlap(a: PathPattern, b: PathPattern, stats?: MatchStats): boolean {
+  return findPathPatternOverlap(a, b, stats).overlap;
+}
