@@ -18,7 +18,9 @@ export type RuleErrorCode =
   /** A schedule (Resync_Periodic, …_Retry_Delay) does not parse (§6.4). */
   | "RULE_SCHEDULE_SYNTAX"
   /** A MAC address is not 12 hex digits (optionally `:`/`-` separated). */
-  | "RULE_MAC_INVALID";
+  | "RULE_MAC_INVALID"
+  /** A profile path pattern cannot be matched (runtime macro, substring form, too long, …). */
+  | "RULE_PATH_PATTERN_INVALID";
 
 export type RuleError = ProvisioError<RuleErrorCode>;
 
@@ -40,6 +42,10 @@ export const RULE_ERRORS = {
     meaning: "A resync schedule or retry delay list does not parse.",
   },
   RULE_MAC_INVALID: { status: 400, meaning: "A MAC address is not 12 hex digits." },
+  RULE_PATH_PATTERN_INVALID: {
+    status: 400,
+    meaning: "A profile path pattern cannot be matched (runtime macro, substring form, too long).",
+  },
 } as const satisfies ErrorCodeList<RuleErrorCode>;
 
 /** 0-based offset in `text` → 1-based line and column, for error messages. */
