@@ -56,7 +56,7 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
     const core = new Core(dialect, deps.sealer, deps.now ?? Date.now, hub);
     const stopWatching = dialect.watch(() => void hub.wake(), deps.pollIntervalMs);
     let closed: Promise<void> | undefined;
-    const tenants = new Tenants(core);
+    const tenants = new Tenants(core, deps.reservedClientCas);
     const models = new DeviceModels(core);
     const devices = new Devices(core);
     const accounts = new Accounts(core);

@@ -73,6 +73,8 @@ export interface StoreDeps {
    * PostgreSQL: interval of the safety poll behind LISTEN/NOTIFY (default 5,000 ms).
    */
   readonly pollIntervalMs?: number;
+  /** PEM of built-in client CAs (the device CA): no tenant may trust a CA colliding with one. */
+  readonly reservedClientCas?: readonly string[];
 }
 
 /** Who makes a change (recorded in the audit log) and optimistic concurrency. */

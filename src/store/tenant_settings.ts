@@ -1,3 +1,6 @@
+import { isProvisioError } from "../errors.ts";
+import { validatePathPattern } from "../rules/index.ts";
+import { caIdentities } from "./client_ca.ts";
 import { storeError } from "./errors.ts";
 import {
   DEFAULT_TENANT_SETTINGS,
@@ -21,7 +24,7 @@ function strings(value: unknown, field: string, max: number): string[] {
   return [...(value as string[])];
 }
 
-function parsePaths(value: unknown): string[] {
+function parsePaths(value: unknown, strict: boolean): string[] {
   const paths = strings(value, "profilePaths", MAX_PATHS);
   for (const path of paths) {
     if (!path.startsWith("/") || path.length > 255 || /\s/.test(path)) {
@@ -30,17 +33,27 @@ function parsePaths(value: unknown): string[] {
         "profilePaths",
       );
     }
+    // Written patterns must compile (and refuse touching macros) now, not fail per request.
+    if (strict) {
+      try {
+        validatePathPattern(path);
+      } catch (error) {
+        if (!isProvisioError(error)) throw error;
+        bad(error.message, "profilePaths");
+      }
+    }
   }
   if (new Set(paths).size !== paths.length) bad("profile paths must be unique", "profilePaths");
   return paths;
 }
 
-function parseCas(value: unknown): string[] {
+function parseCas(value: unknown, strict: boolean): string[] {
   const cas = strings(value, "trustedClientCas", MAX_CAS);
   for (const pem of cas) {
     if (!pem.includes("-----BEGIN CERTIFICATE-----") || pem.length > 65_536) {
       bad("trustedClientCas must hold PEM certificates", "trustedClientCas");
     }
+    if (strict) caIdentities(pem);
   }
   return cas;
 }
@@ -78,14 +91,14 @@ export function parseTenantSettings(
   const pick = <T>(key: keyof TenantSettings, parse: (v: unknown) => T, fallback: T): T =>
     record[key] === undefined ? fallback : parse(record[key]);
   return {
-    profilePaths: pick("profilePaths", parsePaths, base.profilePaths),
+    profilePaths: pick("profilePaths", (v) => parsePaths(v, strict), base.profilePaths),
     requireClientCert: pick(
       "requireClientCert",
       (v) => parseBoolean(v, "requireClientCert"),
       base.requireClientCert,
     ),
     autoCreate: pick("autoCreate", (v) => parseBoolean(v, "autoCreate"), base.autoCreate),
-    trustedClientCas: pick("trustedClientCas", parseCas, base.trustedClientCas),
+    trustedClientCas: pick("trustedClientCas", (v) => parseCas(v, strict), base.trustedClientCas),
     encryption: pick("encryption", parseEncryption, base.encryption),
   };
 }

@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Selectable } from "kysely";
+import { type CaIdentity, caIdentities } from "./client_ca.ts";
 import type { Core } from "./core.ts";
 import { notFound, storeError } from "./errors.ts";
 import type { TenantTable } from "./schema.ts";
 import type { TenantInput, TenantPatch, TenantRepository, WriteOptions } from "./store.ts";
+import { checkTenantIsolation } from "./tenant_isolation.ts";
 import { parseTenantSettings, readTenantSettings } from "./tenant_settings.ts";
-import { DEFAULT_TENANT_ID, type Tenant } from "./types.ts";
+import { DEFAULT_TENANT_ID, type Tenant, type TenantSettings } from "./types.ts";
 import * as v from "./validate.ts";
 
 export function toTenant(row: Selectable<TenantTable>): Tenant {
@@ -22,9 +24,12 @@ export function toTenant(row: Selectable<TenantTable>): Tenant {
 
 export class Tenants implements TenantRepository {
   readonly #core: Core;
+  readonly #reservedCas: readonly CaIdentity[];
 
-  constructor(core: Core) {
+  /** `reservedClientCas`: built-in CAs (the device CA) no tenant's CA may collide with. */
+  constructor(core: Core, reservedClientCas: readonly string[] = []) {
     this.#core = core;
+    this.#reservedCas = reservedClientCas.flatMap(caIdentities);
   }
 
   async list(): Promise<Tenant[]> {
@@ -62,6 +67,7 @@ export class Tenants implements TenantRepository {
     const settings = parseTenantSettings(input.settings);
     return this.#core.change(options, async (ctx) => {
       await this.#slugFree(ctx.conn, slug, null);
+      await this.#isolated(ctx.conn, null, settings, undefined);
       const row: TenantTable = {
         id: randomUUID(),
         slug,
@@ -99,6 +105,9 @@ export class Tenants implements TenantRepository {
       this.#core.expectVersion(options, "tenant", id, row.version);
       if (slug !== undefined && slug !== row.slug) await this.#slugFree(ctx.conn, slug, id);
       const settings = parseTenantSettings(patch.settings, before.settings);
+      if (patch.settings !== undefined) {
+        await this.#isolated(ctx.conn, id, settings, before.settings);
+      }
       const next: TenantTable = {
         ...row,
         slug: slug ?? row.slug,
@@ -181,6 +190,23 @@ export class Tenants implements TenantRepository {
         before: toTenant(row),
       });
     });
+  }
+
+  /**
+   * Refuses settings that would share a profile path or a trusted CA with another tenant. Runs
+   * inside the change transaction, which every configuration write serialises on (the revision
+   * row), so two tenants cannot each pass the check against the other's uncommitted settings.
+   */
+  async #isolated(
+    conn: Core["db"],
+    self: string | null,
+    next: TenantSettings,
+    before: TenantSettings | undefined,
+  ): Promise<void> {
+    let query = conn.selectFrom("tenants").select(["id", "settings"]);
+    if (self !== null) query = query.where("id", "!=", self);
+    const others = (await query.execute()).map((row) => readTenantSettings(row.settings));
+    checkTenantIsolation(next, before, others, this.#reservedCas);
   }
 
   async #slugFree(conn: Core["db"], slug: string, self: string | null): Promise<void> {

@@ -1,0 +1,95 @@
+/**
+ * What one tenant's settings may not share with another's, checked when a tenant is written:
+ * - profile paths: a request target two tenants' patterns both match would let one tenant
+ *   capture (auto-create, serve) the other's devices, so languages must not overlap;
+ * - trusted client CAs: a CA whose name, key identifier or key equals one another tenant trusts
+ *   (or the built-in device CA) could stand in for it when a chain is built.
+ * Refusals never say which tenant holds the other pattern or CA.
+ */
+import {
+  compilePathPattern,
+  type MatchStats,
+  type PathPattern,
+  pathPatternsOverlap,
+} from "../rules/index.ts";
+import { type CaIdentity, caIdentities, casCollide } from "./client_ca.ts";
+import { storeError } from "./errors.ts";
+import type { TenantSettings } from "./types.ts";
+
+/** Work one tenant write may spend on overlap decisions before it refuses as too complex. */
+export const MAX_OVERLAP_STEPS_PER_WRITE = 8_000_000;
+
+function compiled(source: string): PathPattern | undefined {
+  try {
+    return compilePathPattern(source);
+  } catch {
+    // A pattern saved before it was validated and that cannot compile serves nothing.
+    return undefined;
+  }
+}
+
+/**
+ * Throws `STORE_CONFLICT` when a profile path or trusted CA that `next` adds (compared with
+ * `before`) collides with one of `others` or with a `reserved` CA.
+ */
+export function checkTenantIsolation(
+  next: TenantSettings,
+  before: TenantSettings | undefined,
+  others: readonly TenantSettings[],
+  reserved: readonly CaIdentity[],
+): void {
+  const oldPaths = new Set(before?.profilePaths ?? []);
+  const added = next.profilePaths.filter((p) => !oldPaths.has(p));
+  if (added.length > 0) {
+    const theirs = others
+      .flatMap((o) => o.profilePaths.map(compiled))
+      .filter((p) => p !== undefined);
+    const stats: MatchStats = { steps: 0 };
+    for (const source of added) {
+      const mine = compilePathPattern(source);
+      for (const other of theirs) {
+        if (stats.steps > MAX_OVERLAP_STEPS_PER_WRITE) {
+          throw storeError(
+            "STORE_INVALID_SETTINGS",
+            `tenant settings: profile path ${JSON.stringify(source)} is too complex to check against the profile paths in use; use fewer macros or more literal text`,
+            { field: "profilePaths" },
+          );
+        }
+        if (pathPatternsOverlap(mine, other, stats)) {
+          throw storeError(
+            "STORE_CONFLICT",
+            `profile path ${JSON.stringify(source)} overlaps a profile path another tenant uses (some request path would match both); give this tenant's paths a prefix of their own, e.g. "/<tenant>/$MA.xml"`,
+            { field: "profilePaths" },
+          );
+        }
+      }
+    }
+  }
+
+  const oldCas = new Set(
+    (before?.trustedClientCas ?? []).flatMap((pem) => caIdentities(pem).map((c) => c.fingerprint)),
+  );
+  const addedCas = next.trustedClientCas
+    .flatMap(caIdentities)
+    .filter((c) => !oldCas.has(c.fingerprint));
+  if (addedCas.length === 0) return;
+  const known = [...reserved];
+  for (const other of others) {
+    for (const pem of other.trustedClientCas) {
+      try {
+        known.push(...caIdentities(pem));
+      } catch {
+        // Saved before CAs were parsed on write; the TLS layer cannot use it either.
+      }
+    }
+  }
+  for (const mine of addedCas) {
+    if (known.some((other) => casCollide(mine, other))) {
+      throw storeError(
+        "STORE_CONFLICT",
+        `trusted client CA ${JSON.stringify(mine.subject.replaceAll("\n", ", "))} has the subject name, key identifier or public key of a CA already trusted on this installation; a tenant's CA must be its own`,
+        { field: "trustedClientCas" },
+      );
+    }
+  }
+}
