@@ -1,0 +1,950 @@
+/**
+ * One emulated SPA/MPP unit: identity, parameter table, provisioning state, and the
+ * resync scheduler of §6 — boot resync with its random delay, periodic schedule, daily
+ * `Resync_At`, error-retry schedule, `Resync_Trigger_1/2`, idle-only resync with
+ * `Forced_Resync_Delay` — driving the run of §6.7 (resync_sequence.ts). Every timer goes
+ * through the injected clock and every random delay through the injected random source.
+ */
+import { EventEmitter } from "node:events";
+import { rootCertificates } from "node:tls";
+import type { KdfDigest } from "../crypto/index.ts";
+import { type Catalogue, type DeviceFamily, parseBool } from "../profile/index.ts";
+import {
+  bootDelayMaxSeconds,
+  deviceVariables,
+  evaluateResyncTrigger,
+  expandMacros,
+  expandMacrosTracked,
+  type LastRequest,
+  type MacroVariables,
+  type ProvisioningState,
+  parseProfileRule,
+  parseResyncAt,
+  type RandomDelayUnitSeconds,
+  type RandomSource,
+  resyncAtWindowMinutes,
+  scheduleFromParameter,
+} from "../rules/index.ts";
+import { type DeviceClock, systemDeviceClock } from "./clock.ts";
+import {
+  type Customization,
+  customizationAfterRcFetch,
+  initialCustomization,
+  isCustomized,
+  type RemoteCustomization,
+} from "./customization.ts";
+import { DeviceLog, type LogKind } from "./device_log.ts";
+import type { DhcpOptions } from "./dhcp_options.ts";
+import { deviceError } from "./errors.ts";
+import {
+  createIdentity,
+  type DeviceIdentity,
+  type DeviceIdentityInput,
+  userAgent,
+} from "./identity.ts";
+import { networkFetcher } from "./network_fetcher.ts";
+import { ParameterStore } from "./parameter_store.ts";
+import type { ProfileFetcher, ServerNameCheck } from "./profile_fetcher.ts";
+import {
+  afterProfileApplied,
+  afterResyncSucceeded,
+  type ProvisioningStateName,
+} from "./provisioning_state.ts";
+import { seededRandom, uniformSeconds } from "./random.ts";
+import { type RequestRecord, type RuleToRun, runResyncSequence } from "./resync_sequence.ts";
+
+/** The behaviour switches of the conflict register (§0.3) and §6.2.1 C12. */
+export interface CompatSwitches {
+  /** C1. */
+  readonly randomDelayUnitSeconds: RandomDelayUnitSeconds;
+  /** C2. */
+  readonly zeroRetryMeans: "never" | "immediate";
+  /** C3: SPA `trigger`, MPP `gate`. */
+  readonly triggerSemantics: "trigger" | "gate";
+  /** C4. */
+  readonly forcedDelayMode: "cap" | "idleCountdown";
+  /** C5. */
+  readonly uaAbsent: "factoryDefault" | "retain";
+  /** C6. */
+  readonly emptyXmlValue: "emptyString" | "default";
+  /** C11. */
+  readonly kdfDigests: readonly KdfDigest[];
+  /** C12: a reboot caused by an applied profile also resyncs on reset. */
+  readonly resyncAfterProfileReboot: boolean;
+  /** §5.2 `macroPrefixFallback`. */
+  readonly macroPrefixFallback: boolean;
+  /** §8.2.2: User-Agent with `(<MAU>)(<SN>)`. */
+  readonly uaIncludesMac: boolean;
+}
+
+export function defaultCompat(family: DeviceFamily): CompatSwitches {
+  return {
+    randomDelayUnitSeconds: 20,
+    zeroRetryMeans: "never",
+    triggerSemantics: family === "mpp" ? "gate" : "trigger",
+    forcedDelayMode: "cap",
+    uaAbsent: family === "mpp" ? "retain" : "factoryDefault",
+    emptyXmlValue: "emptyString",
+    kdfDigests: family === "mpp" ? ["md5", "sha256"] : ["md5"],
+    resyncAfterProfileReboot: false,
+    macroPrefixFallback: false,
+    uaIncludesMac: false,
+  };
+}
+
+export interface DeviceOptions extends DeviceIdentityInput {
+  readonly clock?: DeviceClock;
+  /** Random source for every random delay; default `seededRandom(seed ?? 1)`. */
+  readonly random?: RandomSource;
+  readonly seed?: number;
+  /** Default: the real network (TFTP, HTTP, HTTPS). */
+  readonly fetcher?: ProfileFetcher;
+  readonly dhcp?: DhcpOptions;
+  /** `$IP`, `$EXTIP`. */
+  readonly ip?: string;
+  readonly extIp?: string;
+  /**
+   * CA certificates (PEM) trusted for HTTPS servers: the vendor's server CA of §8.3.1.
+   * MPP also trusts the well-known public CAs; SPA trusts nothing else.
+   */
+  readonly trustedServerCas?: readonly string[];
+  /** An RC unit (§1.1.2): factory rule pointing at the RC server, customization Pending. */
+  readonly remoteCustomization?: RemoteCustomization;
+  readonly catalogue?: Catalogue;
+  readonly compat?: Partial<CompatSwitches>;
+  /** Device local time = clock + this offset (NTP + time zone); default 0 (UTC). */
+  readonly utcOffsetMinutes?: number;
+  /** False: no NTP time, so no daily resync (§6.2.3). Default true. */
+  readonly timeKnown?: boolean;
+  /** Voice lines (for `$REGTMRn` and idle detection); default 2. */
+  readonly lines?: number;
+  readonly logCapacity?: number;
+  /**
+   * Which parameters apply without a restart (§6.7 notes); default the provisioning,
+   * GPP, upgrade and log parameters. A change to any other one reboots the unit.
+   */
+  readonly appliesLive?: (name: string) => boolean;
+}
+
+/** Why a resync runs (§6.2); `$PRVST` follows from it. */
+export type ResyncCause = "boot" | "periodic" | "at" | "trigger" | "retry" | "explicit";
+
+const PRVST: Readonly<Record<ResyncCause, ProvisioningState>> = {
+  explicit: -1,
+  boot: 0,
+  periodic: 1,
+  at: 1,
+  trigger: 1,
+  retry: 2,
+};
+
+export interface ResyncReport {
+  readonly cause: ResyncCause;
+  readonly prvst: ProvisioningState;
+  /** Device clock when it became due and when it started and ended. */
+  readonly dueAt: number;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly ok: boolean;
+  readonly err: string;
+  readonly requests: readonly RequestRecord[];
+  /** Parameters changed by the run (value or access). */
+  readonly changed: readonly string[];
+  /** True when the run was started by `Forced_Resync_Delay` during a call. */
+  readonly forced: boolean;
+}
+
+export interface RebootRecord {
+  readonly time: number;
+  readonly reason: string;
+}
+
+/** §12.7: the timers a test can read. Times are device-clock epoch ms. */
+export interface TimerSnapshot {
+  readonly prvtmrSeconds: number;
+  readonly upgtmrSeconds: number | undefined;
+  readonly regtmrSeconds: readonly number[];
+  readonly bootResyncAt: number | undefined;
+  readonly periodicAt: number | undefined;
+  readonly retryAt: number | undefined;
+  readonly upgradeRetryAt: number | undefined;
+  readonly forcedResyncAt: number | undefined;
+  readonly dailyResyncAt: number | undefined;
+  readonly triggerPollAt: number | undefined;
+}
+
+export interface DeviceEvents {
+  resync: [ResyncReport];
+  reboot: [RebootRecord];
+  state: [ProvisioningStateName];
+}
+
+type TimerName = "boot" | "periodic" | "retry" | "daily" | "forced" | "trigger" | "countdown";
+
+interface Armed {
+  readonly handle: unknown;
+  readonly at: number;
+}
+
+interface Due {
+  cause: ResyncCause;
+  rule: string | undefined;
+  readonly dueAt: number;
+  readonly waiters: ((report: ResyncReport | undefined) => void)[];
+}
+
+/** §6.7 notes: these apply live; any other change restarts the unit. */
+const LIVE =
+  /^(Provision_Enable|Resync_.*|Forced_Resync_Delay|Profile_Rule(_[BCD])?|Log_.*|Report_Rule|Upgrade_.*|Downgrade_Rev_Limit|GPP_.*|Profile_Name|Profile_Region|Custom_CA_.*|HTTPS_Name_Validate|DHCP_Option_To_Use|DHCPv6_Option_To_Use|User_Configurable_Resync|Profile_Authentication_Type|Transport_Protocol|IKM_HTTP_Encrypt_Content|License_Keys)$/;
+
+/** Marks a deferred reboot caused by an applied profile (C12). */
+const PROFILE_REBOOT = "\u0000profile";
+
+const RULE_NAMES = ["Profile_Rule", "Profile_Rule_B", "Profile_Rule_C", "Profile_Rule_D"] as const;
+
+export class Device extends EventEmitter<DeviceEvents> {
+  readonly identity: DeviceIdentity;
+  readonly params: ParameterStore;
+  readonly log: DeviceLog;
+  readonly compat: CompatSwitches;
+  private readonly clock: DeviceClock;
+  private readonly random: RandomSource;
+  private readonly fetcher: ProfileFetcher;
+  private readonly options: DeviceOptions;
+  private readonly lineCount: number;
+  private readonly appliesLive: (name: string) => boolean;
+
+  private powered = false;
+  /** Bumped by every boot and power-off, so a run from before it schedules nothing. */
+  private generation = 0;
+  private bootAt = 0;
+  private lastAttemptAt: number | undefined;
+  private periodicIndex = 0;
+  private retryIndex = 0;
+  private readonly timers = new Map<TimerName, Armed>();
+  private dailyKey = "";
+  private pending: Due | undefined;
+  private inFlight: Promise<void> | undefined;
+  private pendingReboot: string | undefined;
+  private readonly calls = new Set<number>();
+  /** Per line: undefined = registered, else the time registration was lost. */
+  private readonly registrationLostAt: (number | undefined)[];
+  private currentPrvst: ProvisioningState | undefined;
+  private lastRequest: LastRequest = {};
+  private state: ProvisioningStateName = "MFG-RESET";
+  private customizationStatus: Customization;
+  private readonly reboots: RebootRecord[] = [];
+
+  constructor(options: DeviceOptions) {
+    super();
+    this.options = options;
+    this.identity = createIdentity(options);
+    this.compat = { ...defaultCompat(this.identity.family), ...options.compat };
+    this.clock = options.clock ?? systemDeviceClock;
+    this.random = options.random ?? seededRandom(options.seed ?? 1);
+    this.fetcher = options.fetcher ?? networkFetcher();
+    this.lineCount = options.lines ?? 2;
+    if (!Number.isInteger(this.lineCount) || this.lineCount < 1 || this.lineCount > 16) {
+      throw deviceError("DEVICE_OPTION_INVALID", "lines must be a whole number from 1 to 16");
+    }
+    this.appliesLive = options.appliesLive ?? ((name) => LIVE.test(name));
+    this.registrationLostAt = Array.from({ length: this.lineCount }, () => undefined);
+    const rc = options.remoteCustomization;
+    this.params = new ParameterStore({
+      family: this.identity.family,
+      ...(options.catalogue === undefined ? {} : { catalogue: options.catalogue }),
+      ...(rc === undefined ? {} : { factoryOverrides: { Profile_Rule: rc.profileRule } }),
+      uaAbsent: this.compat.uaAbsent,
+      emptyXmlValue: this.compat.emptyXmlValue,
+    });
+    this.customizationStatus = initialCustomization(rc);
+    this.log = new DeviceLog(options.logCapacity ?? 1000);
+  }
+
+  // ------------------------------------------------------------------ observation
+
+  get provisioningState(): ProvisioningStateName {
+    return this.state;
+  }
+
+  /** Info page "Customization" (§1.1.3, §12.1). */
+  get customization(): Customization {
+    return this.customizationStatus;
+  }
+
+  get isPoweredOn(): boolean {
+    return this.powered;
+  }
+
+  /** Reboot history, oldest first (MPP keeps the last 5; the emulator keeps them all). */
+  get rebootHistory(): readonly RebootRecord[] {
+    return this.reboots;
+  }
+
+  /** True while no call is up on any line (§6.3). */
+  get idle(): boolean {
+    return this.calls.size === 0;
+  }
+
+  /** The §5.3 variables as they are now. */
+  variables(): MacroVariables {
+    const now = this.clock.now();
+    return deviceVariables({
+      mac: this.identity.mac,
+      productName: this.identity.productName,
+      productSeries: this.identity.productSeries,
+      serial: this.identity.serial,
+      swVersion: this.identity.swVersion,
+      hwVersion: this.identity.hwVersion,
+      ...(this.options.ip === undefined ? {} : { ip: this.options.ip }),
+      ...(this.options.extIp === undefined ? {} : { extIp: this.options.extIp }),
+      certStatus: this.identity.clientCertificate === undefined ? "Not Installed" : "Installed",
+      params: (name) => this.params.get(name),
+      timers: {
+        prvtmr: this.prvtmrSeconds(now),
+        regtmr: this.registrationLostAt.map((t) => (t === undefined ? 0 : (now - t) / 1000)),
+      },
+      ...(this.currentPrvst === undefined ? {} : { provisioningState: this.currentPrvst }),
+      lastRequest: this.lastRequest,
+      customized: isCustomized(this.customizationStatus),
+    });
+  }
+
+  /** Expands `text` with the device's variables (`$SA`..`$SD` stay literal). */
+  expand(text: string): string {
+    return expandMacros(text, this.variables(), {
+      prefixFallback: this.compat.macroPrefixFallback,
+    });
+  }
+
+  timerSnapshot(): TimerSnapshot {
+    const now = this.clock.now();
+    const at = (name: TimerName) => this.timers.get(name)?.at;
+    return {
+      prvtmrSeconds: Math.floor(this.prvtmrSeconds(now)),
+      upgtmrSeconds: undefined,
+      regtmrSeconds: this.registrationLostAt.map((t) =>
+        t === undefined ? 0 : Math.floor((now - t) / 1000),
+      ),
+      bootResyncAt: at("boot"),
+      periodicAt: at("periodic"),
+      retryAt: at("retry"),
+      upgradeRetryAt: undefined,
+      forcedResyncAt: at("forced") ?? at("countdown"),
+      dailyResyncAt: at("daily"),
+      triggerPollAt: at("trigger"),
+    };
+  }
+
+  /** Resolves when no resync is running or waiting to run. */
+  async settled(): Promise<void> {
+    while (this.inFlight !== undefined) await this.inFlight;
+  }
+
+  // ------------------------------------------------------------------ power and lines
+
+  /** Power on (or power-cycle): boot, then resync per §6.2.1. */
+  powerOn(): void {
+    this.boot("Power On");
+  }
+
+  /** Power off: every timer stops; a running fetch finishes but nothing follows it. */
+  powerOff(): void {
+    this.powered = false;
+    this.generation++;
+    this.clearAllTimers();
+    this.failPending();
+  }
+
+  /** A restart with a reason (MPP reboot history, §12.1). Waits for idle unless `now`. */
+  reboot(reason = "User Triggered", now = false): void {
+    if (!now && !this.idle) {
+      this.pendingReboot = reason;
+      this.note(`reboot (${reason}) deferred until the lines are idle`);
+      return;
+    }
+    this.boot(reason);
+  }
+
+  /** §2.4, §9.4: every parameter back to factory, state MFG-RESET, then a reboot. */
+  factoryReset(): void {
+    this.params.reset();
+    this.reboots.length = 0;
+    this.customizationStatus = initialCustomization(this.options.remoteCustomization);
+    this.setState("MFG-RESET");
+    this.note("factory reset");
+    this.boot("Factory Reset");
+  }
+
+  startCall(line = 1): void {
+    this.checkLine(line);
+    this.calls.add(line);
+  }
+
+  endCall(line = 1): void {
+    this.checkLine(line);
+    this.calls.delete(line);
+    if (this.idle) this.becameIdle();
+  }
+
+  /** Registration state of a line, for `$REGTMRn` (0 while registered). */
+  setRegistered(line: number, registered: boolean): void {
+    this.checkLine(line);
+    if (registered) this.registrationLostAt[line - 1] = undefined;
+    else if (this.registrationLostAt[line - 1] === undefined) {
+      this.registrationLostAt[line - 1] = this.clock.now();
+    }
+  }
+
+  // ------------------------------------------------------------------ configuration
+
+  /**
+   * Admin edits on the web page, without "Submit All Changes" (no reboot): for setting a
+   * unit up before it boots. A `Profile_Rule` set this way moves MFG-RESET to SP-CUST
+   * (§2.2 way 3).
+   */
+  configure(values: Readonly<Record<string, string>>): void {
+    const before = this.ruleValues();
+    for (const [name, value] of Object.entries(values)) {
+      if (!this.params.set(name, value)) {
+        throw deviceError(
+          "DEVICE_OPTION_INVALID",
+          `${name} does not accept ${JSON.stringify(value)}`,
+          {
+            name,
+          },
+        );
+      }
+    }
+    this.setState(
+      afterProfileApplied(this.state, {
+        setsNonDefaultProfileRule: this.profileRuleChangedToNonDefault(before),
+        targeted: false,
+        keyRulesAfter: this.hasKeyRule(),
+      }),
+    );
+    this.rearmAfterChange();
+  }
+
+  /** "Submit All Changes": configure, then reboot (which resyncs on reset, C12). */
+  submit(values: Readonly<Record<string, string>>): void {
+    this.configure(values);
+    this.reboot("Provisioning", true);
+  }
+
+  // ------------------------------------------------------------------ resync requests
+
+  /**
+   * An explicit resync (`/admin/resync[?rule]`, NOTIFY, LCD; `$PRVST` -1). With a rule,
+   * that rule replaces the four for this one run and is not stored (§6.7 notes). Waits
+   * for idle like every resync. Resolves with the run's report, or undefined when
+   * `Provision_Enable` is No or the unit is off.
+   */
+  resync(rule?: string): Promise<ResyncReport | undefined> {
+    return new Promise((resolve) => {
+      if (!this.powered) {
+        resolve(undefined);
+        return;
+      }
+      this.due("explicit", rule, resolve);
+    });
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private checkLine(line: number): void {
+    if (!Number.isInteger(line) || line < 1 || line > this.lineCount) {
+      throw deviceError(
+        "DEVICE_OPTION_INVALID",
+        `line ${line} does not exist (1–${this.lineCount})`,
+      );
+    }
+  }
+
+  private prvtmrSeconds(now: number): number {
+    return Math.max(0, (now - (this.lastAttemptAt ?? this.bootAt)) / 1000);
+  }
+
+  private note(message: string, kind: LogKind = "note"): void {
+    this.log.add({ time: this.clock.now(), kind, message });
+  }
+
+  private setState(next: ProvisioningStateName): void {
+    if (next === this.state) return;
+    this.state = next;
+    this.note(`provisioning state ${next}`);
+    this.emit("state", next);
+  }
+
+  private bool(name: string): boolean {
+    return parseBool(this.params.get(name) ?? "") === true;
+  }
+
+  private num(name: string): number {
+    const n = Number((this.params.get(name) ?? "").trim());
+    return Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0;
+  }
+
+  private arm(name: TimerName, delayMs: number, fn: () => void): void {
+    this.disarm(name);
+    const at = this.clock.now() + delayMs;
+    const handle = this.clock.setTimeout(() => {
+      if (this.timers.get(name)?.handle !== handle) return;
+      this.timers.delete(name);
+      fn();
+    }, delayMs);
+    this.timers.set(name, { handle, at });
+  }
+
+  private disarm(name: TimerName): void {
+    const t = this.timers.get(name);
+    if (t !== undefined) {
+      this.clock.clearTimeout(t.handle);
+      this.timers.delete(name);
+    }
+  }
+
+  private clearAllTimers(): void {
+    for (const name of [...this.timers.keys()]) this.disarm(name);
+    this.dailyKey = "";
+  }
+
+  private failPending(): void {
+    const p = this.pending;
+    this.pending = undefined;
+    if (p !== undefined) for (const w of p.waiters) w(undefined);
+  }
+
+  private boot(reason: string, afterProfile = false): void {
+    this.generation++;
+    this.clearAllTimers();
+    this.failPending();
+    this.powered = true;
+    this.pendingReboot = undefined;
+    this.bootAt = this.clock.now();
+    this.lastAttemptAt = undefined;
+    this.periodicIndex = 0;
+    this.retryIndex = 0;
+    const record = { time: this.bootAt, reason };
+    this.reboots.push(record);
+    this.note(`boot (${reason})`);
+    this.emit("reboot", record);
+    this.armDaily();
+    this.armTriggerPoll();
+    const profileReboot = afterProfile;
+    if (this.bool("Resync_On_Reset") && (!profileReboot || this.compat.resyncAfterProfileReboot)) {
+      const max = bootDelayMaxSeconds(
+        this.num("Resync_Random_Delay"),
+        this.compat.randomDelayUnitSeconds,
+      );
+      const delay = uniformSeconds(this.random, max);
+      this.arm("boot", delay * 1000, () => this.due("boot"));
+    } else if (this.identity.family !== "mpp" || profileReboot) {
+      // SPA: the periodic timer runs from boot (§6.2.1 step 3). MPP arms it only after a
+      // successful resync, which a provisioning reboot has just had.
+      this.armPeriodic();
+    }
+  }
+
+  /** A resync became due: run it now, or wait for idle (§6.3). */
+  private due(
+    cause: ResyncCause,
+    rule?: string,
+    waiter?: (report: ResyncReport | undefined) => void,
+  ): void {
+    if (!this.powered) {
+      waiter?.(undefined);
+      return;
+    }
+    if (this.pending !== undefined) {
+      // One pending resync covers every cause; an explicit request (and its rule) wins.
+      if (cause === "explicit") {
+        this.pending.cause = cause;
+        if (rule !== undefined) this.pending.rule = rule;
+      }
+      if (waiter !== undefined) this.pending.waiters.push(waiter);
+      return;
+    }
+    this.pending = {
+      cause,
+      rule,
+      dueAt: this.clock.now(),
+      waiters: waiter === undefined ? [] : [waiter],
+    };
+    if (this.inFlight !== undefined) return; // started when the running one ends
+    this.startOrDefer();
+  }
+
+  private startOrDefer(): void {
+    if (this.pending === undefined) return;
+    const cap = this.num("Forced_Resync_Delay");
+    if (this.idle) {
+      if (this.compat.forcedDelayMode === "idleCountdown" && this.pendingWaitedForIdle && cap > 0) {
+        this.arm("countdown", cap * 1000, () => this.start(false));
+        return;
+      }
+      this.start(false);
+      return;
+    }
+    if (this.compat.forcedDelayMode === "cap") {
+      if (cap === 0) {
+        this.start(true);
+        return;
+      }
+      const deadline = this.pending.dueAt + cap * 1000;
+      if (!this.timers.has("forced")) {
+        this.note(`resync deferred: a call is up (forced at the latest in ${cap} s)`);
+        this.arm("forced", Math.max(0, deadline - this.clock.now()), () => this.start(true));
+      }
+    } else {
+      this.pendingWaitedForIdle = true;
+      this.note("resync deferred: a call is up (countdown starts when the lines go idle)");
+    }
+  }
+
+  private pendingWaitedForIdle = false;
+
+  private becameIdle(): void {
+    if (this.pendingReboot !== undefined) {
+      const reason = this.pendingReboot;
+      this.pendingReboot = undefined;
+      if (reason === PROFILE_REBOOT) this.boot("Provisioning", true);
+      else this.boot(reason);
+      return;
+    }
+    if (
+      this.pending !== undefined &&
+      this.inFlight === undefined &&
+      !this.timers.has("countdown")
+    ) {
+      this.disarm("forced");
+      this.startOrDefer();
+    }
+  }
+
+  private start(forced: boolean): void {
+    const due = this.pending;
+    if (due === undefined || this.inFlight !== undefined) return;
+    this.pending = undefined;
+    this.pendingWaitedForIdle = false;
+    this.disarm("forced");
+    this.disarm("countdown");
+    const generation = this.generation;
+    const work = this.run(due, forced, generation).then(
+      (report) => {
+        this.inFlight = undefined;
+        for (const w of due.waiters) w(report);
+        if (generation === this.generation) this.afterRun(report);
+      },
+      (error: unknown) => {
+        this.inFlight = undefined;
+        for (const w of due.waiters) w(undefined);
+        this.note(`internal error during resync: ${String(error)}`, "error");
+        if (this.powered && generation === this.generation) this.scheduleRetry();
+      },
+    );
+    this.inFlight = work;
+    this.clock.track?.(work);
+  }
+
+  private afterRun(report: ResyncReport | undefined): void {
+    if (!this.powered) return;
+    if (report?.ok) {
+      const restart = report.changed.filter((n) => !this.appliesLive(n));
+      if (restart.length > 0) {
+        this.note(
+          `restart needed for ${restart.slice(0, 5).join(", ")}${restart.length > 5 ? ", …" : ""}`,
+        );
+        this.rebootForProfile();
+        return;
+      }
+    }
+    if (this.pending !== undefined) this.startOrDefer();
+  }
+
+  /** §6.7: reboot when idle after a change that needs it; no Resync_On_Reset (C12). */
+  private rebootForProfile(): void {
+    if (this.idle) this.boot("Provisioning", true);
+    else {
+      this.pendingReboot = PROFILE_REBOOT;
+      this.note("reboot (Provisioning) deferred until the lines are idle");
+    }
+  }
+
+  private gateClosed(): boolean {
+    let active = false;
+    for (const name of ["Resync_Trigger_1", "Resync_Trigger_2"]) {
+      const r = evaluateResyncTrigger(this.params.get(name) ?? "", this.variables(), {
+        family: this.identity.family,
+      });
+      if (!r.active) continue;
+      active = true;
+      if (r.value) return false;
+    }
+    return active;
+  }
+
+  /** The run (§6.7). Resolves undefined when Provision_Enable is No or the gate is closed. */
+  private async run(
+    due: Due,
+    forced: boolean,
+    generation: number,
+  ): Promise<ResyncReport | undefined> {
+    const startedAt = this.clock.now();
+    if (!this.bool("Provision_Enable")) {
+      this.note(`resync (${due.cause}) not done: Provision_Enable is No`);
+      return undefined;
+    }
+    if (due.cause !== "explicit" && this.compat.triggerSemantics === "gate" && this.gateClosed()) {
+      this.note(`resync (${due.cause}) skipped: no Resync_Trigger is true`);
+      this.scheduleNextNormally(due.cause);
+      return undefined;
+    }
+    this.currentPrvst = PRVST[due.cause];
+    this.lastAttemptAt = startedAt;
+    const rules: RuleToRun[] =
+      due.rule !== undefined
+        ? [{ name: "explicit", text: () => due.rule! }]
+        : RULE_NAMES.map((name) => ({ name, text: () => this.params.get(name) ?? "" }));
+    const rulesBefore = this.ruleValues();
+    const rcRule = this.options.remoteCustomization?.profileRule;
+    const fromRc =
+      due.rule === undefined && rcRule !== undefined && this.params.get("Profile_Rule") === rcRule;
+    const family = this.identity.family;
+    const result = await runResyncSequence(
+      {
+        params: this.params,
+        fetcher: this.fetcher,
+        dhcp: this.options.dhcp,
+        evaluate: {
+          family,
+          prefixFallback: this.compat.macroPrefixFallback,
+          ...(this.transportProtocol() === undefined
+            ? {}
+            : { defaultScheme: this.transportProtocol()! }),
+        },
+        digests: this.compat.kdfDigests,
+        userAgent: userAgent(this.identity, this.compat.uaIncludesMac),
+        clientCertificate: this.identity.clientCertificate,
+        trustedCas: this.trustedCas(),
+        nameCheck: this.nameCheck(),
+        variables: () => this.variables(),
+        setLastRequest: (r) => {
+          this.lastRequest = r;
+        },
+        syslog: (which) => this.syslog(which),
+        note: (m, kind) => this.note(m, kind),
+      },
+      rules,
+    );
+    const changed = [...new Set(result.changes.map((c) => c.name))];
+    const current = generation === this.generation;
+    if (result.changes.length > 0 || result.requests.some((r) => r.outcome === "ok")) {
+      this.setState(
+        afterProfileApplied(this.state, {
+          setsNonDefaultProfileRule: this.profileRuleChangedToNonDefault(rulesBefore),
+          targeted: result.targeted,
+          keyRulesAfter: this.hasKeyRule(),
+        }),
+      );
+    }
+    if (result.ok) {
+      this.setState(afterResyncSucceeded(this.state, result.usedKey));
+      if (fromRc && result.firstRuleEntries !== undefined && this.options.remoteCustomization) {
+        this.customizationStatus = customizationAfterRcFetch(
+          family,
+          this.options.remoteCustomization,
+          result.firstRuleEntries,
+        );
+      }
+      if (current) {
+        this.retryIndex = 0;
+        this.disarm("retry");
+        this.armPeriodic();
+      }
+    } else if (current) {
+      this.scheduleRetry();
+    }
+    if (current) this.rearmAfterChange();
+    const report: ResyncReport = {
+      cause: due.cause,
+      prvst: PRVST[due.cause],
+      dueAt: due.dueAt,
+      startedAt,
+      finishedAt: this.clock.now(),
+      ok: result.ok,
+      err: result.err,
+      requests: result.requests,
+      changed,
+      forced,
+    };
+    this.emit("resync", report);
+    return report;
+  }
+
+  private transportProtocol(): "tftp" | "http" | "https" | undefined {
+    const t = (this.params.get("Transport_Protocol") ?? "").trim().toLowerCase();
+    return t === "tftp" || t === "http" || t === "https" ? t : undefined;
+  }
+
+  private trustedCas(): readonly string[] {
+    const own = this.options.trustedServerCas ?? [];
+    if (this.identity.family !== "mpp") return own;
+    // MPP also trusts the well-known public CAs (§8.3.1).
+    return [...own, ...rootCertificates];
+  }
+
+  private nameCheck(): ServerNameCheck {
+    if (this.identity.family !== "mpp") return "cn";
+    return this.params.get("HTTPS_Name_Validate") === "No" ? "none" : "san";
+  }
+
+  private syslog(which: "request" | "success" | "failure"): void {
+    const mpp = this.identity.family === "mpp";
+    const name = {
+      request: mpp ? "Log_Request_Msg" : "Log_Resync_Request_Msg",
+      success: mpp ? "Log_Success_Msg" : "Log_Resync_Success_Msg",
+      failure: mpp ? "Log_Failure_Msg" : "Log_Resync_Failure_Msg",
+    }[which];
+    const template = this.params.get(name) ?? "";
+    if (template === "") return;
+    this.log.add({ time: this.clock.now(), kind: "syslog", message: this.expand(template) });
+  }
+
+  private armPeriodic(): void {
+    this.disarm("periodic");
+    if (
+      parseResyncAt(this.params.get("Resync_At__HHmm_") ?? "") !== undefined &&
+      this.options.timeKnown !== false
+    ) {
+      return; // §6.2.3: a valid Resync_At disables Resync_Periodic
+    }
+    const schedule = scheduleFromParameter(this.params.get("Resync_Periodic") ?? "");
+    if (schedule.kind === "disabled") return;
+    const delay = schedule.delayFor(this.periodicIndex, this.random);
+    this.periodicIndex++;
+    this.arm("periodic", delay * 1000, () => this.due("periodic"));
+  }
+
+  private scheduleRetry(): void {
+    this.disarm("periodic");
+    const text = this.params.get("Resync_Error_Retry_Delay") ?? "";
+    const schedule = scheduleFromParameter(text);
+    let delay: number;
+    if (schedule.kind === "disabled") {
+      // C2: `0` means no automatic retry (adopted) or an immediate one.
+      if (this.compat.zeroRetryMeans !== "immediate" || text.trim() !== "0") {
+        this.note("no automatic retry (Resync_Error_Retry_Delay is 0)");
+        return;
+      }
+      delay = 0;
+    } else {
+      delay = schedule.delayFor(this.retryIndex, this.random);
+    }
+    this.retryIndex++;
+    this.arm("retry", delay * 1000, () => this.due("retry"));
+  }
+
+  /** MPP gate closed: the cause's own timer runs again, no index advances. */
+  private scheduleNextNormally(cause: ResyncCause): void {
+    if (cause === "retry") {
+      this.retryIndex = Math.max(0, this.retryIndex - 1);
+      this.scheduleRetry();
+    } else if (cause === "periodic" || cause === "boot") {
+      this.periodicIndex = Math.max(0, this.periodicIndex - (cause === "periodic" ? 1 : 0));
+      this.armPeriodic();
+    }
+  }
+
+  /** §6.2.3: the next daily window `[HH:mm, HH:mm + W]`, a random moment in it. */
+  private armDaily(): void {
+    const text = this.params.get("Resync_At__HHmm_") ?? "";
+    const spread = this.num("Resync_At_Random_Delay");
+    const key = `${text}|${spread}`;
+    const at = parseResyncAt(text);
+    if (at === undefined || this.options.timeKnown === false) {
+      this.disarm("daily");
+      this.dailyKey = "";
+      return;
+    }
+    this.dailyKey = key;
+    const offsetMs = (this.options.utcOffsetMinutes ?? 0) * 60_000;
+    const now = this.clock.now();
+    const local = now + offsetMs;
+    const dayStart = Math.floor(local / 86_400_000) * 86_400_000;
+    let start = dayStart + (at.hour * 60 + at.minute) * 60_000;
+    while (start <= local) start += 86_400_000;
+    const windowSeconds = resyncAtWindowMinutes(spread) * 60;
+    const fireAt = start - offsetMs + uniformSeconds(this.random, windowSeconds) * 1000;
+    this.arm("daily", fireAt - now, () => {
+      this.dailyKey = "";
+      this.armDaily();
+      this.due("at");
+    });
+  }
+
+  /** SPA trigger semantics (C3): evaluate once per second while idle. */
+  private armTriggerPoll(): void {
+    const active =
+      this.compat.triggerSemantics === "trigger" &&
+      ((this.params.get("Resync_Trigger_1") ?? "").trim() !== "" ||
+        (this.params.get("Resync_Trigger_2") ?? "").trim() !== "");
+    if (!active) {
+      this.disarm("trigger");
+      return;
+    }
+    if (this.timers.has("trigger")) return;
+    this.arm("trigger", 1000, () => {
+      this.armTriggerPoll();
+      if (!this.idle || this.pending !== undefined || this.inFlight !== undefined) return;
+      for (const name of ["Resync_Trigger_1", "Resync_Trigger_2"]) {
+        const r = evaluateResyncTrigger(this.params.get(name) ?? "", this.variables(), {
+          family: this.identity.family,
+        });
+        if (r.value) {
+          this.note(`${name} is true: resync`);
+          this.due("trigger");
+          return;
+        }
+      }
+    });
+  }
+
+  /** Parameters that drive timers may have changed: re-arm what depends on them. */
+  private rearmAfterChange(): void {
+    if (!this.powered) return;
+    const key = `${this.params.get("Resync_At__HHmm_") ?? ""}|${this.num("Resync_At_Random_Delay")}`;
+    if (key !== this.dailyKey) {
+      this.armDaily();
+      if (this.dailyKey !== "") this.disarm("periodic");
+    }
+    this.armTriggerPoll();
+  }
+
+  private ruleValues(): string[] {
+    return RULE_NAMES.map((n) => this.params.get(n) ?? "");
+  }
+
+  private profileRuleChangedToNonDefault(before: readonly string[]): boolean {
+    return RULE_NAMES.some((name, i) => {
+      const now = this.params.get(name) ?? "";
+      return now !== before[i] && !this.params.isFactoryValue(name);
+    });
+  }
+
+  /** Some Profile_Rule* carries `--key` (SEC-PRV states, §2.4). */
+  private hasKeyRule(): boolean {
+    for (const name of RULE_NAMES) {
+      const text = this.params.get(name) ?? "";
+      if (!text.includes("--key")) continue;
+      try {
+        const expanded = expandMacrosTracked(text, this.variables()).text;
+        if (parseProfileRule(expanded).alternatives.some((a) => a.options.key !== undefined))
+          return true;
+      } catch {
+        // a rule that does not parse carries no usable key
+      }
+    }
+    return false;
+  }
+}

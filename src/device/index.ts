@@ -1,0 +1,47 @@
+/**
+ * The device emulator: one virtual SPA/MPP unit built on the same profile, rules, crypto
+ * and tftp libraries as the server, so the two sides read the spec the same way.
+ */
+export { type DeviceClock, systemDeviceClock, VirtualClock } from "./clock.ts";
+export {
+  type Customization,
+  customizationAfterRcFetch,
+  initialCustomization,
+  isCustomized,
+  type RemoteCustomization,
+} from "./customization.ts";
+export {
+  type CompatSwitches,
+  Device,
+  type DeviceEvents,
+  type DeviceOptions,
+  defaultCompat,
+  type RebootRecord,
+  type ResyncCause,
+  type ResyncReport,
+  type TimerSnapshot,
+} from "./device.ts";
+export { DeviceLog, type LogEntry, type LogKind } from "./device_log.ts";
+export { type DefaultServer, type DhcpOptions, defaultServer } from "./dhcp_options.ts";
+export { DEVICE_ERRORS, type DeviceError, type DeviceErrorCode } from "./errors.ts";
+export { ERR, type FetchResult } from "./fetch_result.ts";
+export {
+  type ClientCertificate,
+  createIdentity,
+  type DeviceIdentity,
+  type DeviceIdentityInput,
+  userAgent,
+} from "./identity.ts";
+export { type NetworkFetcherOptions, networkFetcher } from "./network_fetcher.ts";
+export { ParameterStore, type ParameterStoreOptions } from "./parameter_store.ts";
+export { type DecodeOptions, type DecodeOutcome, decodeProfile } from "./profile_decoder.ts";
+export type { FetchRequest, ProfileFetcher, ServerNameCheck } from "./profile_fetcher.ts";
+export {
+  type AppliedProfileFacts,
+  afterProfileApplied,
+  afterResyncSucceeded,
+  type ProvisioningStateName,
+} from "./provisioning_state.ts";
+export { seededRandom, uniformSeconds } from "./random.ts";
+export { hostAllowed, MAX_RESTRICTED_DOMAINS } from "./restricted_domains.ts";
+export type { RequestRecord, SequenceResult } from "./resync_sequence.ts";

@@ -1,0 +1,249 @@
+/**
+ * One resync run, the loop of the normative procedure (§6.7): for each rule in order,
+ * expand and evaluate it (the rules engine), perform the selected alternative's
+ * assignments, fetch its URL, decode and apply the profile, and log the request and
+ * result through the `Log_*` templates. The first failure stops the run (§4.1).
+ * Scheduling what comes next is the device's business (device.ts).
+ */
+import type { KdfDigest } from "../crypto/index.ts";
+import type { AppliedChange } from "../profile/index.ts";
+import {
+  type Diagnostic,
+  type EvaluateOptions,
+  evaluateProfileRule,
+  type LastRequest,
+  type MacroVariables,
+  requestTarget,
+} from "../rules/index.ts";
+import type { DhcpOptions } from "./dhcp_options.ts";
+import { defaultServer } from "./dhcp_options.ts";
+import { ERR } from "./fetch_result.ts";
+import type { ClientCertificate } from "./identity.ts";
+import type { ParameterStore } from "./parameter_store.ts";
+import { decodeProfile } from "./profile_decoder.ts";
+import type { ProfileFetcher, ServerNameCheck } from "./profile_fetcher.ts";
+import { hostAllowed } from "./restricted_domains.ts";
+
+/** One fetch the run made (or tried), for reports and tests. */
+export interface RequestRecord {
+  /** The rule parameter it came from, or `explicit`. */
+  readonly rule: string;
+  /** `scheme://host:port/target` as requested. */
+  readonly url: string;
+  readonly method: "GET" | "POST";
+  readonly outcome: "ok" | "not-found" | "failed" | "corrupt";
+  readonly err: string;
+  readonly detail?: string;
+  /** Parameters whose value or access changed. */
+  readonly changed: number;
+  readonly encrypted: boolean;
+}
+
+export interface SequenceResult {
+  readonly ok: boolean;
+  /** `$ERR` of the failure, `""` on success. */
+  readonly err: string;
+  readonly requests: readonly RequestRecord[];
+  readonly changes: readonly AppliedChange[];
+  /** A file was fetched with `--key` and applied. */
+  readonly usedKey: boolean;
+  /** Some applied file reached this unit only (HTTPS with its client certificate). */
+  readonly targeted: boolean;
+  /** Number of profile entries applied by the first rule (RC customization). */
+  readonly firstRuleEntries: number | undefined;
+}
+
+export interface SequenceContext {
+  readonly params: ParameterStore;
+  readonly fetcher: ProfileFetcher;
+  readonly dhcp: DhcpOptions | undefined;
+  readonly evaluate: EvaluateOptions;
+  readonly digests: readonly KdfDigest[];
+  readonly userAgent: string;
+  readonly clientCertificate: ClientCertificate | undefined;
+  readonly trustedCas: readonly string[];
+  readonly nameCheck: ServerNameCheck;
+  /** The device's macro variables as of now (timers, last request, current parameters). */
+  variables(): MacroVariables;
+  setLastRequest(request: LastRequest): void;
+  /** Logs a `Log_*` template, macro-expanded; an empty template logs nothing (§6.8). */
+  syslog(template: "request" | "success" | "failure"): void;
+  note(message: string, kind?: "note" | "error"): void;
+}
+
+export interface RuleToRun {
+  /** Parameter name (`Profile_Rule_B`) or `explicit`. */
+  readonly name: string;
+  /** Read when the rule's turn comes: an earlier file of the run may have changed it. */
+  readonly text: () => string;
+}
+
+function describeDiagnostics(rule: string, diagnostics: readonly Diagnostic[]): string[] {
+  return diagnostics.map(
+    (d) => `${rule}: ${d.message}${d.column === undefined ? "" : ` (column ${d.column})`}`,
+  );
+}
+
+export async function runResyncSequence(
+  ctx: SequenceContext,
+  rules: readonly RuleToRun[],
+): Promise<SequenceResult> {
+  const requests: RequestRecord[] = [];
+  const changes: AppliedChange[] = [];
+  let usedKey = false;
+  let targeted = false;
+  let firstRuleEntries: number | undefined;
+  const result = (ok: boolean, err: string): SequenceResult => ({
+    ok,
+    err,
+    requests,
+    changes,
+    usedKey,
+    targeted,
+    firstRuleEntries,
+  });
+
+  for (const [index, rule] of rules.entries()) {
+    const action = evaluateProfileRule(rule.text(), ctx.variables(), ctx.evaluate);
+    for (const line of describeDiagnostics(rule.name, action.diagnostics)) {
+      ctx.note(line, action.kind === "skip" && action.reason === "syntax-error" ? "error" : "note");
+    }
+    if (action.kind === "skip") {
+      if (action.reason === "syntax-error")
+        ctx.note(`${rule.name} skipped: it does not parse`, "error");
+      continue;
+    }
+    for (const a of action.assignments) {
+      if (!ctx.params.has(a.name))
+        ctx.note(`${rule.name}: no parameter ${a.name}; assignment ignored`);
+      else if (!ctx.params.set(a.name, a.value)) {
+        ctx.note(`${rule.name}: ${a.name} refuses ${JSON.stringify(a.value)}; assignment ignored`);
+      }
+    }
+    if (action.kind === "assign-only") continue;
+
+    const { url } = action;
+    let host: string;
+    let port = url.port;
+    if (url.server.kind === "host") host = url.server.host;
+    else {
+      const dflt = defaultServer(ctx.dhcp, ctx.params.get("DHCP_Option_To_Use") ?? "66");
+      if (dflt === undefined) {
+        ctx.setLastRequest({
+          scheme: url.scheme,
+          server: "",
+          serverIp: "",
+          port,
+          path: requestTarget(url),
+          error: ERR.noServer,
+        });
+        ctx.syslog("failure");
+        requests.push({
+          rule: rule.name,
+          url: `${url.scheme}://:${port}${requestTarget(url)}`,
+          method: action.method,
+          outcome: "failed",
+          err: ERR.noServer,
+          detail: "the URL names no server and DHCP gave none",
+          changed: 0,
+          encrypted: false,
+        });
+        return result(false, ERR.noServer);
+      }
+      host = dflt.host;
+      port = dflt.port ?? port;
+    }
+    const target = requestTarget(url);
+    const where = `${url.scheme}://${host}:${port}${target}`;
+    const record = (outcome: RequestRecord["outcome"], err: string, detail?: string, changed = 0) =>
+      requests.push({
+        rule: rule.name,
+        url: where,
+        method: action.method,
+        outcome,
+        err,
+        ...(detail === undefined ? {} : { detail }),
+        changed,
+        encrypted: action.key !== undefined,
+      });
+    const fail = (
+      err: string,
+      detail: string,
+      outcome: RequestRecord["outcome"] = "failed",
+    ): SequenceResult => {
+      ctx.setLastRequest({ ...lastOf(), error: err });
+      ctx.note(`${rule.name}: ${detail}`, "error");
+      ctx.syslog("failure");
+      record(outcome, err, detail);
+      return result(false, err);
+    };
+    let serverIp = "";
+    const lastOf = (): LastRequest => ({
+      scheme: url.scheme,
+      server: host,
+      serverIp,
+      port,
+      path: target,
+    });
+
+    if (!hostAllowed(host, ctx.params.get("Restricted_Access_Domains") ?? "")) {
+      return fail(ERR.restricted, `${host} is outside Restricted_Access_Domains`);
+    }
+    let addresses: string[] = [];
+    try {
+      addresses = await ctx.fetcher.resolve(host);
+    } catch {
+      addresses = [];
+    }
+    if (addresses.length === 0) return fail(ERR.dns, `cannot resolve ${host}`);
+    serverIp = addresses[0]!;
+    ctx.setLastRequest({ ...lastOf(), error: "" });
+    ctx.syslog("request");
+    const fetched = await ctx.fetcher.fetch({
+      scheme: url.scheme,
+      host,
+      addresses,
+      port,
+      target,
+      method: action.method,
+      ...(action.post === undefined ? {} : { body: action.post.body }),
+      ...(action.uid === undefined ? {} : { uid: action.uid }),
+      ...(action.pwd === undefined ? {} : { pwd: action.pwd }),
+      userAgent: ctx.userAgent,
+      ...(ctx.clientCertificate === undefined ? {} : { clientCertificate: ctx.clientCertificate }),
+      trustedCas: ctx.trustedCas,
+      nameCheck: ctx.nameCheck,
+    });
+    serverIp = fetched.serverIp || serverIp;
+    if (fetched.kind === "not-found" && ctx.params.get("Resync_Fails_On_FNF") === "No") {
+      // §6.5: with Resync_Fails_On_FNF = No a missing file is a successful, empty resync.
+      ctx.setLastRequest({ ...lastOf(), error: fetched.err });
+      ctx.syslog("success");
+      record("not-found", fetched.err, fetched.detail);
+      if (index === 0) firstRuleEntries = 0;
+      continue;
+    }
+    if (fetched.kind !== "ok") return fail(fetched.err, fetched.detail, fetched.kind);
+
+    const aliasMap = action.alias === undefined ? undefined : ctx.params.get(action.alias);
+    const decoded = decodeProfile(fetched.body, {
+      ...(action.key === undefined ? {} : { key: action.key }),
+      ...(aliasMap === undefined ? {} : { aliasMap }),
+      digests: ctx.digests,
+    });
+    if (!decoded.ok) return fail(ERR.corrupt, `${where}: ${decoded.detail}`, "corrupt");
+    for (const n of decoded.notes) ctx.note(`${where}: ${n}`);
+    const applied = ctx.params.apply(decoded.profile);
+    for (const r of applied.rejected) {
+      ctx.note(`${where}: ${r.name} refuses ${JSON.stringify(r.value)}; previous value kept`);
+    }
+    changes.push(...applied.changes);
+    if (action.key !== undefined) usedKey = true;
+    if (fetched.clientAuthenticated) targeted = true;
+    if (index === 0) firstRuleEntries = decoded.profile.entries.length;
+    ctx.setLastRequest({ ...lastOf(), error: "" });
+    ctx.syslog("success");
+    record("ok", "", undefined, applied.changes.length);
+  }
+  return result(true, "");
+}
