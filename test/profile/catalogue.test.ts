@@ -81,7 +81,7 @@ describe("parameter catalogue", () => {
     expect(missing).toEqual([]);
   });
 
-  it("describes indexed line parameters once and expands them 1..4 (§3.2.2)", () => {
+  it("describes indexed line parameters once and expands them 1..the largest model's count (§3.2.2)", () => {
     for (const base of [
       "Line_Enable",
       "Proxy",
@@ -94,11 +94,16 @@ describe("parameter catalogue", () => {
       "Dial_Plan",
     ]) {
       expect(CATALOGUE_DATA.filter((d) => d.name === base)).toHaveLength(1);
+      const count = defaultCatalogue.definitions.find((d) => d.name === base)?.indexed?.count ?? 0;
+      expect(count).toBeGreaterThanOrEqual(4);
       expect(defaultCatalogue.has(`${base}_1_`)).toBe(true);
-      expect(defaultCatalogue.has(`${base}_4_`)).toBe(true);
-      expect(defaultCatalogue.has(`${base}_5_`)).toBe(false);
+      expect(defaultCatalogue.has(`${base}_${count}_`)).toBe(true);
+      expect(defaultCatalogue.has(`${base}_${count + 1}_`)).toBe(false);
       expect(defaultCatalogue.has(`${base}_0_`)).toBe(false);
     }
+    // The CP-7861 has 16 lines, the most of any catalogued model.
+    expect(defaultCatalogue.has("Proxy_16_")).toBe(true);
+    expect(defaultCatalogue.has("Proxy_17_")).toBe(false);
     expect(defaultCatalogue.lookup("Proxy_3_")).toMatchObject({
       name: "Proxy_3_",
       index: 3,
