@@ -195,7 +195,7 @@ export async function openFileReader(
 
 /**
  * A source made ready to stream: bytes already in wire form (netascii encoded), or an
- * open regular file. It can cross to a worker thread (the FileHandle is transferable).
+ * open regular file.
  */
 export type PreparedSource =
   | { readonly kind: "bytes"; readonly data: Uint8Array }
