@@ -32,6 +32,24 @@ export interface ServeLimits {
   readonly requestTimeoutMs: number;
   /** Idle keep-alive connections are closed after this time. */
   readonly keepAliveTimeoutMs: number;
+  /** A request's header block must be complete within this time (silent new connections too). */
+  readonly headersTimeoutMs: number;
+  /** A connection without traffic either way for this long is closed (slow readers too). */
+  readonly idleTimeoutMs: number;
+  /** A TLS handshake must be complete within this time. */
+  readonly handshakeTimeoutMs: number;
+  /** Open connections per device-facing listener, in all. */
+  readonly maxConnections: number;
+  /** Open connections per device-facing listener from one address (IPv4, IPv6 /64). */
+  readonly maxConnectionsPerAddress: number;
+}
+
+/** Limits of the admin listener (API, UI, /metrics). */
+export interface AdminLimits {
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+  /** A request (a CSV import's upload included) must be complete within this time. */
+  readonly requestTimeoutMs: number;
 }
 
 /** TFTP transfer limits (docs/deployment.md, TFTP). */
@@ -81,6 +99,7 @@ export interface ServeConfig {
   readonly tlsKeyFile: string;
   readonly logLevel: LogLevel;
   readonly limits: ServeLimits;
+  readonly adminLimits: AdminLimits;
   /** Batched status / event writes are flushed at least this often. */
   readonly flushIntervalMs: number;
   /** A repeated identical successful resync within this window is not logged again (0 = log all). */
@@ -159,6 +178,14 @@ type Key =
   | "maxHeaderBytes"
   | "requestTimeoutMs"
   | "keepAliveTimeoutMs"
+  | "headersTimeoutMs"
+  | "idleTimeoutMs"
+  | "handshakeTimeoutMs"
+  | "maxConnections"
+  | "maxConnectionsPerAddress"
+  | "adminMaxConnections"
+  | "adminMaxConnectionsPerAddress"
+  | "adminRequestTimeoutMs"
   | "flushIntervalMs"
   | "repeatEventWindowMs"
   | "repeatStatusWindowMs"
@@ -204,6 +231,29 @@ const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly en
   keepAliveTimeoutMs: {
     yaml: ["limits", "keep_alive_timeout_ms"],
     env: "PROVISIO_KEEP_ALIVE_TIMEOUT_MS",
+  },
+  headersTimeoutMs: { yaml: ["limits", "headers_timeout_ms"], env: "PROVISIO_HEADERS_TIMEOUT_MS" },
+  idleTimeoutMs: { yaml: ["limits", "idle_timeout_ms"], env: "PROVISIO_IDLE_TIMEOUT_MS" },
+  handshakeTimeoutMs: {
+    yaml: ["limits", "handshake_timeout_ms"],
+    env: "PROVISIO_HANDSHAKE_TIMEOUT_MS",
+  },
+  maxConnections: { yaml: ["limits", "max_connections"], env: "PROVISIO_MAX_CONNECTIONS" },
+  maxConnectionsPerAddress: {
+    yaml: ["limits", "max_connections_per_address"],
+    env: "PROVISIO_MAX_CONNECTIONS_PER_ADDRESS",
+  },
+  adminMaxConnections: {
+    yaml: ["admin", "max_connections"],
+    env: "PROVISIO_ADMIN_MAX_CONNECTIONS",
+  },
+  adminMaxConnectionsPerAddress: {
+    yaml: ["admin", "max_connections_per_address"],
+    env: "PROVISIO_ADMIN_MAX_CONNECTIONS_PER_ADDRESS",
+  },
+  adminRequestTimeoutMs: {
+    yaml: ["admin", "request_timeout_ms"],
+    env: "PROVISIO_ADMIN_REQUEST_TIMEOUT_MS",
   },
   flushIntervalMs: { yaml: ["writes", "flush_interval_ms"], env: "PROVISIO_FLUSH_INTERVAL_MS" },
   repeatEventWindowMs: {
@@ -421,6 +471,16 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
       maxHeaderBytes: int("maxHeaderBytes", 8192, 1024, 65536),
       requestTimeoutMs: int("requestTimeoutMs", 30_000, 100, 3_600_000),
       keepAliveTimeoutMs: int("keepAliveTimeoutMs", 5_000, 100, 3_600_000),
+      headersTimeoutMs: int("headersTimeoutMs", 10_000, 100, 3_600_000),
+      idleTimeoutMs: int("idleTimeoutMs", 15_000, 100, 3_600_000),
+      handshakeTimeoutMs: int("handshakeTimeoutMs", 5_000, 100, 120_000),
+      maxConnections: int("maxConnections", 10_000, 1, 1_000_000),
+      maxConnectionsPerAddress: int("maxConnectionsPerAddress", 128, 1, 1_000_000),
+    },
+    adminLimits: {
+      maxConnections: int("adminMaxConnections", 1_000, 1, 1_000_000),
+      maxConnectionsPerAddress: int("adminMaxConnectionsPerAddress", 64, 1, 1_000_000),
+      requestTimeoutMs: int("adminRequestTimeoutMs", 300_000, 1_000, 3_600_000),
     },
     flushIntervalMs: int("flushIntervalMs", 250, 10, 60_000),
     repeatEventWindowMs: int("repeatEventWindowMs", 60_000, 0, 86_400_000),

@@ -17,6 +17,11 @@ import { openStore, type Store, type StoreOptions } from "../store/index.ts";
 import { nativeEndpointStatus, type TftpServer } from "../tftp/index.ts";
 import { type Bootstrapped, bootstrapDataDir } from "./bootstrap.ts";
 import { describeConfig, type ServeConfig } from "./config.ts";
+import {
+  type ConnectionLimits,
+  limitConnections,
+  refusalReporter,
+} from "./connection_limit.ts";
 import { serverError } from "./errors.ts";
 import { EventRetention } from "./event_retention.ts";
 import { createHttpServer } from "./http_adapter.ts";
@@ -189,6 +194,22 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
   });
 }
 
+/**
+ * The admin listener's deadlines (its server comes from Fastify or `minimalAdmin`): headers
+ * as fast as on the device plane, requests and silence up to `admin.request_timeout_ms`, so
+ * a large CSV import can upload and run.
+ */
+function adminTimeouts(server: Server, config: ServeConfig): void {
+  const headersTimeout = Math.min(config.limits.headersTimeoutMs, config.adminLimits.requestTimeoutMs);
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = config.adminLimits.requestTimeoutMs;
+  server.keepAliveTimeout = config.limits.keepAliveTimeoutMs;
+  // Read when the server starts listening (Node's default is 30 s; not in @types/node).
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval =
+    Math.min(1_000, headersTimeout);
+  server.setTimeout(config.adminLimits.requestTimeoutMs);
+}
+
 /** A minimal admin listener: `/healthz` and `/metrics`. */
 function minimalAdmin(metrics: ServerMetrics, logger: Logger): AdminApp {
   const server = createPlainServer((req, res) => {
@@ -311,6 +332,15 @@ export async function startNode(
   });
 
   const listenerOptions = { handler: pipeline, limits: config.limits, logger };
+  const limitListener = (server: Server, limits: ConnectionLimits, listener: string): void => {
+    limitConnections(
+      server,
+      limits,
+      refusalReporter(listener, logger, (reason) =>
+        metrics.securityEvent(`connection-limit-${reason}`),
+      ),
+    );
+  };
   const servers: Server[] = [];
   let admin: AdminApp | undefined;
   let tftp: TftpServer | undefined;
@@ -330,6 +360,7 @@ export async function startNode(
   try {
     if (config.httpPort !== null) {
       const server = trackConnections(createHttpServer(listenerOptions));
+      limitListener(server, config.limits, "http");
       servers.push(server);
       addresses.http = await listen(server, config.httpPort, config.host, "HTTP");
     }
@@ -339,6 +370,7 @@ export async function startNode(
         key: boot.serverKeyPem,
         clientCas: trustedCas(cache.tenants.values()),
       });
+      limitListener(https.server, config.limits, "https");
       servers.push(trackConnections(https.server));
       addresses.https = await listen(https.server, config.httpsPort, config.host, "HTTPS");
     }
@@ -353,6 +385,8 @@ export async function startNode(
         cache,
       };
       admin = options.createAdmin ? await options.createAdmin(deps) : minimalAdmin(metrics, logger);
+      adminTimeouts(admin.server, config);
+      limitListener(admin.server, config.adminLimits, "admin");
       await admin.listen({ port: config.adminPort, host: config.host });
       addresses.admin = admin.server.address() as AddressInfo;
     }

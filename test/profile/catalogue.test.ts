@@ -94,7 +94,8 @@ describe("parameter catalogue", () => {
       "Dial_Plan",
     ]) {
       expect(CATALOGUE_DATA.filter((d) => d.name === base)).toHaveLength(1);
-      const count = defaultCatalogue.definitions.find((d) => d.name === base)?.indexed?.count ?? 0;
+      const count =
+        defaultCatalogue.definitions.find((d) => d.name === base && d.indexed)?.indexed?.count ?? 0;
       expect(count).toBeGreaterThanOrEqual(4);
       expect(defaultCatalogue.has(`${base}_1_`)).toBe(true);
       expect(defaultCatalogue.has(`${base}_${count}_`)).toBe(true);
