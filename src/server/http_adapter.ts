@@ -4,7 +4,9 @@
  *
  * HTTP/1.0 and 1.1, keep-alive, HEAD, `GET` / `POST` (the device's `--post`). Request target
  * and body sizes are bounded (414, 413); Node's parser answers malformed requests and
- * oversized header blocks itself (400, 431) and `requestTimeout` closes slow clients (408).
+ * oversized header blocks itself (400, 431); `headersTimeout` and `requestTimeout` close slow
+ * clients (408), the idle timeout silent ones. Connection counts are capped by the caller
+ * (`connection_limit.ts`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
@@ -138,15 +140,29 @@ export function serverOptions(limits: ServeLimits): {
   requestTimeout: number;
   headersTimeout: number;
   keepAliveTimeout: number;
+  connectionsCheckingInterval: number;
   noDelay: boolean;
 } {
+  const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   return {
     maxHeaderSize: limits.maxHeaderBytes,
     requestTimeout: limits.requestTimeoutMs,
-    headersTimeout: Math.min(limits.requestTimeoutMs, 20_000),
+    // Also the deadline of a connection that never sends a byte.
+    headersTimeout,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // How often expired header and request deadlines are enforced; Node's 30 s default
+    // would let a silent connection outlive its deadline several times over.
+    connectionsCheckingInterval: Math.min(1_000, headersTimeout),
     noDelay: true,
   };
+}
+
+/**
+ * A connection with no traffic either way for `idleTimeoutMs` is closed (Node destroys it
+ * when nobody listens for `timeout`): slow readers, stalled bodies.
+ */
+export function closeIdleSockets(server: Server, limits: ServeLimits): void {
+  server.setTimeout(limits.idleTimeoutMs);
 }
 
 /**
@@ -170,5 +186,6 @@ export function createHttpServer(options: DeviceListenerOptions): Server {
     createDeviceRequestListener("http", options),
   );
   refuseTunnels(server);
+  closeIdleSockets(server, options.limits);
   return server;
 }

@@ -12,6 +12,7 @@ import { createServer, type Server } from "node:https";
 import type { TLSSocket } from "node:tls";
 import { type ClientCertificate, clientCertificateOf } from "./client_certificate.ts";
 import {
+  closeIdleSockets,
   createDeviceRequestListener,
   type DeviceListenerOptions,
   refuseTunnels,
@@ -45,10 +46,13 @@ export function createHttpsServer(options: DeviceListenerOptions, tls: TlsMateri
       rejectUnauthorized: false,
       minVersion: "TLSv1.2",
       sessionTimeout: 300,
+      // Node's default, 120 s, lets a client that never finishes a handshake hold a socket.
+      handshakeTimeout: options.limits.handshakeTimeoutMs,
     },
     createDeviceRequestListener("https", options, certificateOf),
   );
   refuseTunnels(server);
+  closeIdleSockets(server, options.limits);
   // Handshake failures (scanners, wrong protocol) are the client's problem: log quietly.
   server.on("tlsClientError", (error) => {
     options.logger.debug({ err: error }, "TLS handshake failed");
