@@ -1,0 +1,223 @@
+/**
+ * HTTPS as the device sees it (§8.3, §12.4 #7–#8) and the secure provisioning chain of
+ * §2.4/§10.2: a factory unit staged over TFTP (in.tftpd, Appendix C.1), bootstrapped over
+ * HTTPS with its client certificate (Appendix C.2), then resyncing AES-encrypted files
+ * over plain HTTP — MFG-RESET → SP-CUST → SEC-PRV-1 → SEC-PRV-2 → SP-CUST.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createDeviceCa,
+  createServerCertificate,
+  encodeProfileBytes,
+  type IssuedCertificate,
+  issueDeviceCertificate,
+} from "../../src/crypto/index.ts";
+import { Device, networkFetcher, VirtualClock } from "../../src/device/index.ts";
+import { bootstrapAnswer, DEVICE_KEY, stagingProfile } from "./fixtures.ts";
+import { flat, type StaticServer, startStaticServer, startTftpd, type Tftpd } from "./helpers.ts";
+
+let vendorServerCa: IssuedCertificate;
+let deviceCa: IssuedCertificate;
+let deviceCert: IssuedCertificate;
+let https: StaticServer;
+let httpsNoClientAuth: StaticServer;
+let selfSigned: StaticServer;
+let http: StaticServer;
+let tftpd: Tftpd;
+
+const MAC = "000e08012345";
+
+beforeAll(async () => {
+  vendorServerCa = await createDeviceCa({ commonName: "Test Server CA Root" });
+  deviceCa = await createDeviceCa({ commonName: "Test Client CA Root" });
+  deviceCert = await issueDeviceCertificate(deviceCa, {
+    mac: MAC,
+    serial: "88012BA01234",
+    product: "SPA-2102",
+  });
+  const serverCert = await createServerCertificate({
+    issuer: vendorServerCa,
+    hostnames: ["prov.example.com"],
+    includeLoopback: false,
+  });
+  const tls = { cert: serverCert.certificatePem, key: serverCert.privateKeyPem };
+  https = await startStaticServer(Date.now, {
+    ...tls,
+    ca: deviceCa.certificatePem,
+    requestCert: true,
+  });
+  httpsNoClientAuth = await startStaticServer(Date.now, tls);
+  const own = await createServerCertificate({
+    hostnames: ["prov.example.com"],
+    includeLoopback: false,
+  });
+  selfSigned = await startStaticServer(Date.now, {
+    cert: own.certificatePem,
+    key: own.privateKeyPem,
+  });
+  http = await startStaticServer();
+  tftpd = await startTftpd();
+});
+
+afterAll(async () => {
+  await Promise.all([https, httpsNoClientAuth, selfSigned, http].map((s) => s?.close()));
+  await tftpd?.close();
+});
+
+const resolveToLoopback = async (host: string): Promise<string[]> =>
+  host === "127.0.0.1" || host.endsWith("example.com") ? ["127.0.0.1"] : [];
+
+function unit(clock = new VirtualClock(), withCert = true): Device {
+  return new Device({
+    mac: MAC,
+    productName: "SPA2102",
+    serial: "88012BA01234",
+    clock,
+    fetcher: networkFetcher({ resolve: resolveToLoopback }),
+    trustedServerCas: [vendorServerCa.certificatePem],
+    dhcp: { option66: `127.0.0.1:${tftpd.port}` },
+    ...(withCert
+      ? {
+          clientCertificate: {
+            certificatePem: deviceCert.certificatePem,
+            privateKeyPem: deviceCert.privateKeyPem,
+          },
+        }
+      : {}),
+  });
+}
+
+describe("server trust (§8.3.1, §12.4 #7)", () => {
+  it("a server certificate from the vendor's server CA for the URL's host is trusted", async () => {
+    httpsNoClientAuth.files.set("/basic.txt", { body: flat("<GPP_A>tls</GPP_A>") });
+    const d = unit();
+    d.powerOn();
+    const r = await d.resync(`https://prov.example.com:${httpsNoClientAuth.port}/basic.txt`);
+    expect(r?.ok).toBe(true);
+    expect(d.params.get("GPP_A")).toBe("tls");
+  });
+
+  it("a self-signed server certificate is refused (class C)", async () => {
+    selfSigned.files.set("/basic.txt", { body: flat("<GPP_A>x</GPP_A>") });
+    const d = unit();
+    d.powerOn();
+    const r = await d.resync(`https://prov.example.com:${selfSigned.port}/basic.txt`);
+    expect(r).toMatchObject({ ok: false, err: "http_get failed" });
+    expect(selfSigned.requests).toHaveLength(0);
+  });
+
+  it("a trusted certificate for another name is refused", async () => {
+    const d = unit();
+    d.powerOn();
+    // 127.0.0.1 is not a name in the certificate (it was made without loopback names).
+    const r = await d.resync(`https://127.0.0.1:${httpsNoClientAuth.port}/basic.txt`);
+    expect(r).toMatchObject({ ok: false, err: "http_get failed" });
+  });
+});
+
+describe("client certificate (§8.3.3, §12.4 #8)", () => {
+  it("the server reads the unit's identity from the certificate subject (OU, L, S)", async () => {
+    https.files.set("/reflect", { body: flat("") });
+    const d = unit();
+    d.powerOn();
+    expect((await d.resync(`https://prov.example.com:${https.port}/reflect`))?.ok).toBe(true);
+    expect(https.requests.at(-1)!.clientCertSubject).toMatchObject({
+      OU: "SPA-2102",
+      L: "88012BA01234",
+      ST: MAC,
+    });
+    expect(d.expand("$CCERT")).toBe("Installed");
+  });
+
+  it("a unit without a certificate cannot pass SSLVerifyClient require", async () => {
+    const d = unit(new VirtualClock(), false);
+    d.powerOn();
+    expect(d.expand("$CCERT")).toBe("Not Installed");
+    const r = await d.resync(`https://prov.example.com:${https.port}/reflect`);
+    expect(r).toMatchObject({ ok: false, err: "http_get failed" });
+  });
+});
+
+describe("the secure provisioning chain (§2.4, §10.2, Appendix C)", () => {
+  it("MFG-RESET → SP-CUST (TFTP staging) → SEC-PRV-1 (HTTPS bootstrap) → SEC-PRV-2 (encrypted HTTP) → SP-CUST", async () => {
+    const prov = `prov.example.com:${https.port}`;
+    const plain = `prov.example.com:${http.port}`;
+    tftpd.put("spa2102.cfg", stagingProfile(prov));
+    https.files.set(`/spa/init/${MAC}.xml`, { body: bootstrapAnswer(plain) });
+    const encrypted = (xml: string) =>
+      encodeProfileBytes(Buffer.from(xml), { key: DEVICE_KEY, gzip: true });
+    http.files.set(`/spa/q7Lm2Xv9Pd/${MAC}.cfg`, {
+      body: encrypted(flat('<GPP_C ua="na">rotated</GPP_C>')),
+    });
+
+    const clock = new VirtualClock();
+    const d = unit(clock);
+    const states: string[] = [];
+    d.on("state", (s) => states.push(s));
+    d.powerOn();
+    await clock.advance(40_000); // boot resync: TFTP staging file
+    expect(d.provisioningState).toBe("SP-CUST");
+    expect(d.params.get("Restricted_Access_Domains")).toBe("prov.example.com");
+
+    const boot = await d.resync(); // HTTPS with the client certificate
+    expect(boot?.ok).toBe(true);
+    expect(d.provisioningState).toBe("SEC-PRV-1");
+    expect(d.params.get("GPP_SA")).toBe(DEVICE_KEY);
+    expect(d.params.access("Display_Name_1_")).toBe("rw");
+    // Line parameters changed: the unit restarts (§6.7) without resyncing on reset (C12).
+    expect(d.rebootHistory.map((r) => r.reason)).toEqual([
+      "Power On",
+      "Provisioning",
+      "Provisioning",
+    ]);
+
+    const secure = await d.resync(); // [--key $SA] http://…/spa/$B/$MA.cfg
+    expect(secure?.ok).toBe(true);
+    expect(secure?.requests[0]).toMatchObject({
+      url: `http://prov.example.com:${http.port}/spa/q7Lm2Xv9Pd/${MAC}.cfg`,
+      encrypted: true,
+    });
+    expect(d.params.get("GPP_C")).toBe("rotated");
+    expect(d.provisioningState).toBe("SEC-PRV-2");
+    // The key never reaches the log: $SA is not expanded in syslog templates (§6.8).
+    expect(d.log.messages().join("\n")).not.toContain(DEVICE_KEY);
+
+    http.files.set(`/spa/q7Lm2Xv9Pd/${MAC}.cfg`, {
+      body: encrypted(
+        flat(`<Profile_Rule ua="na">http://${plain}/spa/clear/$MA.xml</Profile_Rule>`),
+      ),
+    });
+    await d.resync();
+    expect(d.provisioningState).toBe("SP-CUST");
+    expect(states).toEqual(["SP-CUST", "SEC-PRV-1", "SEC-PRV-2", "SP-CUST"]);
+  });
+
+  it("§1.1.3 RC unit: Pending until the RC server's profile is applied, then the company; $ISCUST follows", async () => {
+    https.files.set(`/rc/${MAC}`, { body: flat('<GPP_H ua="na">rc</GPP_H>') });
+    const d = new Device({
+      mac: MAC,
+      productName: "SPA2102",
+      clock: new VirtualClock(),
+      fetcher: networkFetcher({ resolve: resolveToLoopback }),
+      trustedServerCas: [vendorServerCa.certificatePem],
+      clientCertificate: {
+        certificatePem: deviceCert.certificatePem,
+        privateKeyPem: deviceCert.privateKeyPem,
+      },
+      remoteCustomization: {
+        profileRule: `https://prov.example.com:${https.port}/rc/$MA`,
+        company: "Example Telecom",
+      },
+    });
+    expect(d.customization).toBe("Pending");
+    expect(d.expand("$ISCUST")).toBe("0");
+    d.powerOn();
+    const r = await d.resync();
+    expect(r?.requests, JSON.stringify(d.log.messages())).toMatchObject([{ outcome: "ok" }]);
+    expect(d.customization).toBe("Example Telecom");
+    expect(d.expand("$ISCUST")).toBe("1");
+    d.factoryReset();
+    expect(d.customization).toBe("Pending");
+    d.powerOff();
+  });
+});
