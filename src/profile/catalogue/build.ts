@@ -191,8 +191,14 @@ export function buildCatalogueData(
       if (known.indexed && over && known.indexed.over !== over) {
         problems.push(`${key}: indexed over ${known.indexed.over} in the core, ${over} in data`);
       }
+      // The core's richer type stays; an enumeration still takes every family's choices.
+      const type =
+        known.type.kind === "enum" && variants.every((v) => v.type.kind === "enum")
+          ? mergedType([{ ...variants[0]!, type: known.type }, ...variants])
+          : known.type;
       definitions.push({
         ...known,
+        type,
         ...(known.families ? { families: unique([...known.families, ...families]) } : {}),
         ...(known.indexed
           ? {

@@ -4,6 +4,7 @@
  */
 
 import type { FamilyTable } from "./family_table.ts";
+import { MPP_ATA } from "./mpp_ata.ts";
 import { MPP_PHONE } from "./mpp_phone.ts";
 import { SPA_ATA } from "./spa_ata.ts";
 import { SPA1XX } from "./spa1xx.ts";
@@ -20,4 +21,4 @@ export {
 export { inferTypeSpec, parseTypeSpec, TIME_ZONES } from "./type_spec.ts";
 
 /** Every family table, in merge priority order (the first family's group and default lead). */
-export const FAMILY_TABLES: readonly FamilyTable[] = [SPA1XX, SPA_ATA, SPA5XX, MPP_PHONE];
+export const FAMILY_TABLES: readonly FamilyTable[] = [SPA1XX, SPA_ATA, SPA5XX, MPP_PHONE, MPP_ATA];
