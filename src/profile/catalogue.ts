@@ -27,6 +27,11 @@ export interface CatalogueParameter {
 export interface CatalogueOptions {
   /** Keep only the parameters this family has; absent = all families. */
   readonly family?: DeviceFamily;
+  /**
+   * Keep only the parameters this model carries (definitions that record no models, the
+   * spec-only core, are kept); index counts default to the model's.
+   */
+  readonly model?: string;
   /** How many lines/users the model has (a SPA2102 has 2 lines); defaults to each spec's count. */
   readonly indexCounts?: Partial<Readonly<Record<IndexKind, number>>>;
 }
@@ -147,11 +152,18 @@ export function createCatalogue(
   options: CatalogueOptions = {},
 ): Catalogue {
   const family = options.family;
+  const model = options.model;
   const kept = definitions.filter(
-    (d) => family === undefined || d.families === undefined || d.families.includes(family),
+    (d) =>
+      (family === undefined || d.families === undefined || d.families.includes(family)) &&
+      (model === undefined || d.models === undefined || d.models.includes(model)),
   );
   kept.forEach(checkDefinition);
-  const parameters = Object.freeze(expand(kept, options.indexCounts ?? {}));
+  const modelCounts =
+    model === undefined
+      ? {}
+      : (catalogueBuild().models.find((m) => m.name === model)?.counts ?? {});
+  const parameters = Object.freeze(expand(kept, { ...modelCounts, ...options.indexCounts }));
   const byName = new Map<string, CatalogueParameter>();
   for (const parameter of parameters) {
     if (byName.has(parameter.name)) {

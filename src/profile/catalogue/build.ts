@@ -23,6 +23,8 @@ export interface CatalogueBuild {
   readonly models: readonly CatalogueModel[];
   /** Data defects found while building (the check script fails on any). */
   readonly problems: readonly string[];
+  /** Facts worth a look that are not defects (printed by the check script). */
+  readonly notes: readonly string[];
 }
 
 interface Entry {
@@ -147,6 +149,7 @@ export function buildCatalogueData(
   tables: readonly FamilyTable[],
 ): CatalogueBuild {
   const problems: string[] = [];
+  const notes: string[] = [];
   const models: CatalogueModel[] = [];
   const merged = new Map<
     string,
@@ -188,6 +191,14 @@ export function buildCatalogueData(
     const known = coreByKey.get(key);
     if (known) {
       coreByKey.delete(key);
+      // The core's family list stays authoritative (a family catalogue follows the spec);
+      // models that carry the name anyway are still listed in `models`.
+      const outside = known.families && families.filter((f) => !known.families!.includes(f));
+      if (outside && outside.length > 0) {
+        notes.push(
+          `${key}: the core lists ${known.families!.join("/")}, data also has ${outside.join("/")}`,
+        );
+      }
       if (known.indexed && over && known.indexed.over !== over) {
         problems.push(`${key}: indexed over ${known.indexed.over} in the core, ${over} in data`);
       }
@@ -199,7 +210,6 @@ export function buildCatalogueData(
       definitions.push({
         ...known,
         type,
-        ...(known.families ? { families: unique([...known.families, ...families]) } : {}),
         ...(known.indexed
           ? {
               indexed: {
@@ -239,5 +249,5 @@ export function buildCatalogueData(
   }
   // Spec parameters no family table lists (yet) keep their place at the end.
   definitions.push(...coreByKey.values());
-  return { definitions, models, problems };
+  return { definitions, models, problems, notes };
 }
