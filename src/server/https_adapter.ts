@@ -52,6 +52,12 @@ export function createHttpsServer(options: DeviceListenerOptions, tls: TlsMateri
     createDeviceRequestListener("https", options, certificateOf),
   );
   refuseTunnels(server);
+  // Read the client certificate as soon as the handshake ends: besides caching it for the
+  // socket, this clears OpenSSL's error queue, where a failed chain check (which the pipeline
+  // decides on itself) would otherwise make the first read reset the connection.
+  server.on("secureConnection", (socket: TLSSocket) => {
+    clientCertificateOf(socket);
+  });
   closeIdleSockets(server, options.limits);
   // Handshake failures (scanners, wrong protocol) are the client's problem: log quietly.
   server.on("tlsClientError", (error) => {

@@ -1,0 +1,192 @@
+/**
+ * Per-tenant client-CA trust is decided from verified signatures, not from what the client
+ * sent. The attack (a tenant admin reading another tenant's certificate-protected profiles):
+ * tenant B trusts a CA whose subject name and key identifier equal those of tenant A's CA,
+ * and its slug sorts first; a leaf signed by B's CA naming A's device is presented followed
+ * by a copy of A's real CA certificate. Certificates are made with the real openssl, and
+ * presented by the real curl.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ProvisioNode } from "../../src/server/node.ts";
+import { parseMac } from "../../src/store/index.ts";
+import { curl, startTestNode, tempDir } from "./helpers.ts";
+
+const MAC_A = parseMac("000e08a1a1a1");
+let dir: string;
+let dataDir: string;
+let node: ProvisioNode;
+let https: string;
+
+function openssl(...args: string[]): string {
+  return execFileSync("openssl", args, { cwd: dir, encoding: "utf8", stdio: "pipe" });
+}
+
+const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+
+/**
+ * A self-signed CA; `ski` forces its Subject Key Identifier (hex) — and then no Authority Key
+ * Identifier, so OpenSSL takes the look-alike for a self-signed root.
+ */
+function makeCa(name: string, subject: string, ski = "hash"): void {
+  openssl(
+    "req",
+    "-x509",
+    ...EC,
+    "-keyout",
+    `${name}.key`,
+    "-out",
+    `${name}.crt`,
+    "-days",
+    "365",
+    "-subj",
+    subject,
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+    "-addext",
+    `subjectKeyIdentifier=${ski}`,
+    ...(ski === "hash" ? [] : ["-addext", "authorityKeyIdentifier=none"]),
+  );
+}
+
+/** A device leaf (`ST=<mac>`) issued by `ca`. */
+function makeLeaf(name: string, ca: string, mac: string): void {
+  openssl(
+    "req",
+    "-new",
+    ...EC,
+    "-keyout",
+    `${name}.key`,
+    "-out",
+    `${name}.csr`,
+    "-subj",
+    `/OU=SPA504G/L=SER${name.toUpperCase()}/ST=${mac}`,
+  );
+  writeFileSync(
+    join(dir, `${name}.ext`),
+    "basicConstraints=CA:FALSE\nauthorityKeyIdentifier=keyid\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n",
+  );
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    `${name}.csr`,
+    "-CA",
+    `${ca}.crt`,
+    "-CAkey",
+    `${ca}.key`,
+    "-CAcreateserial",
+    "-days",
+    "30",
+    "-extfile",
+    `${name}.ext`,
+    "-out",
+    `${name}.crt`,
+  );
+}
+
+function skiOf(cert: string): string {
+  const text = openssl("x509", "-in", cert, "-noout", "-ext", "subjectKeyIdentifier");
+  return text.split("\n")[1]!.trim();
+}
+
+beforeAll(async () => {
+  dir = tempDir("tenant-trust");
+  dataDir = join(dir, "data");
+  makeCa("a-ca", "/O=Acme/CN=Acme Device CA");
+  // B's CA: same subject, same key identifier, its own key.
+  makeCa("b-ca", "/O=Acme/CN=Acme Device CA", skiOf("a-ca.crt"));
+  expect(skiOf("b-ca.crt")).toBe(skiOf("a-ca.crt"));
+  makeLeaf("genuine", "a-ca", MAC_A);
+  makeLeaf("forged", "b-ca", MAC_A);
+  writeFileSync(
+    join(dir, "forged-chain.crt"),
+    readFileSync(join(dir, "forged.crt"), "utf8") + readFileSync(join(dir, "a-ca.crt"), "utf8"),
+  );
+
+  node = await startTestNode(dataDir);
+  // B first, as in the attack: its CA then precedes A's in the TLS trust list.
+  const beta = await node.store.tenants.create({
+    slug: "aaa-beta",
+    name: "Beta",
+    settings: { profilePaths: ["/beta/$MA.xml"] },
+  });
+  const acme = await node.store.tenants.create({
+    slug: "acme",
+    name: "Acme",
+    settings: {
+      profilePaths: ["/acme/$MA.xml"],
+      requireClientCert: true,
+      trustedClientCas: [readFileSync(join(dir, "a-ca.crt"), "utf8")],
+    },
+  });
+  await node.store.devices.create({ mac: MAC_A, tenantId: acme.id });
+  await node.store.layers.set({ scope: "device", mac: MAC_A }, [
+    { name: "Password_1_", value: "A-SIP-SECRET", access: "na" },
+  ]);
+  await node.close();
+  // B's colliding CA goes in as existing data would be (the store refuses new collisions).
+  const file = node.config.database.kind === "sqlite" ? node.config.database.file : "";
+  const db = new Database(file);
+  try {
+    const row = db.prepare("select settings from tenants where id = ?").get(beta.id) as {
+      settings: string;
+    };
+    const settings = JSON.parse(row.settings) as Record<string, unknown>;
+    settings.trustedClientCas = [readFileSync(join(dir, "b-ca.crt"), "utf8")];
+    db.prepare("update tenants set settings = ? where id = ?").run(
+      JSON.stringify(settings),
+      beta.id,
+    );
+  } finally {
+    db.close();
+  }
+  node = await startTestNode(dataDir);
+  https = `https://127.0.0.1:${node.addresses.https!.port}`;
+}, 60_000);
+
+afterAll(async () => {
+  await node?.close();
+});
+
+const tls = () => ["--cacert", node.boot.paths.serverCert];
+
+describe("per-tenant client-CA trust (forged chain)", () => {
+  it("refuses a leaf from a look-alike CA presented with a copy of the real CA (403, security event)", async () => {
+    const r = await curl([
+      ...tls(),
+      "--cert",
+      join(dir, "forged-chain.crt"),
+      "--key",
+      join(dir, "forged.key"),
+      `${https}/acme/${MAC_A}.xml`,
+    ]);
+    expect(r.body).not.toContain("A-SIP-SECRET");
+    expect(r.status).toBe(403);
+    const metrics = await node.metrics.registry.metrics();
+    expect(metrics).toMatch(
+      /provisio_security_events_total\{reason="certificate-untrusted"\} [1-9]/,
+    );
+    await node.writer.flush();
+    const events = await node.store.events.list({ mac: MAC_A });
+    expect(events.some((e) => e.result === "denied" && e.statusCode === 403)).toBe(true);
+  });
+
+  it("still serves tenant A's genuine device (200)", async () => {
+    const r = await curl([
+      ...tls(),
+      "--cert",
+      join(dir, "genuine.crt"),
+      "--key",
+      join(dir, "genuine.key"),
+      `${https}/acme/${MAC_A}.xml`,
+    ]);
+    expect(r.status).toBe(200);
+    expect(r.body).toContain("A-SIP-SECRET");
+  });
+});
