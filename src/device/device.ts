@@ -36,6 +36,7 @@ import {
 import { DeviceLog, type LogKind } from "./device_log.ts";
 import type { DhcpOptions } from "./dhcp_options.ts";
 import { deviceError } from "./errors.ts";
+import { ERR } from "./fetch_result.ts";
 import {
   createIdentity,
   type DeviceIdentity,
@@ -52,6 +53,7 @@ import {
 } from "./provisioning_state.ts";
 import { seededRandom, uniformSeconds } from "./random.ts";
 import { type RequestRecord, type RuleToRun, runResyncSequence } from "./resync_sequence.ts";
+import { type SyslogTransport, syslogLine, syslogTarget, UdpSyslog } from "./syslog_sender.ts";
 
 /** The behaviour switches of the conflict register (§0.3) and §6.2.1 C12. */
 export interface CompatSwitches {
@@ -124,7 +126,12 @@ export interface DeviceOptions extends DeviceIdentityInput {
    * GPP, upgrade and log parameters. A change to any other one reboots the unit.
    */
   readonly appliesLive?: (name: string) => boolean;
+  /** Where syslog lines go when `Syslog_Server` is set; default UDP. */
+  readonly syslogTransport?: SyslogTransport;
 }
+
+/** §12.5: what the Mute LED shows while resyncs fail. */
+export type ProvisioningIndicator = "ok" | "unreachable" | "fileError";
 
 /** Why a resync runs (§6.2); `$PRVST` follows from it. */
 export type ResyncCause = "boot" | "periodic" | "at" | "trigger" | "retry" | "explicit";
@@ -234,6 +241,9 @@ export class Device extends EventEmitter<DeviceEvents> {
   private state: ProvisioningStateName = "MFG-RESET";
   private customizationStatus: Customization;
   private readonly reboots: RebootRecord[] = [];
+  private indicator: ProvisioningIndicator = "ok";
+  private readonly udpSyslog = new UdpSyslog();
+  private readonly syslogTransport: SyslogTransport;
 
   constructor(options: DeviceOptions) {
     super();
@@ -259,6 +269,7 @@ export class Device extends EventEmitter<DeviceEvents> {
     });
     this.customizationStatus = initialCustomization(rc);
     this.log = new DeviceLog(options.logCapacity ?? 1000);
+    this.syslogTransport = options.syslogTransport ?? this.udpSyslog.send;
   }
 
   // ------------------------------------------------------------------ observation
@@ -270,6 +281,11 @@ export class Device extends EventEmitter<DeviceEvents> {
   /** Info page "Customization" (§1.1.3, §12.1). */
   get customization(): Customization {
     return this.customizationStatus;
+  }
+
+  /** §12.5: `unreachable` (server down), `fileError` (not found, corrupt) or `ok`. */
+  get provisioningIndicator(): ProvisioningIndicator {
+    return this.indicator;
   }
 
   get isPoweredOn(): boolean {
@@ -354,6 +370,7 @@ export class Device extends EventEmitter<DeviceEvents> {
     this.generation++;
     this.clearAllTimers();
     this.failPending();
+    this.udpSyslog.close();
   }
 
   /** A restart with a reason (MPP reboot history, §12.1). Waits for idle unless `now`. */
@@ -379,6 +396,8 @@ export class Device extends EventEmitter<DeviceEvents> {
   startCall(line = 1): void {
     this.checkLine(line);
     this.calls.add(line);
+    // C4 idleCountdown: a new call stops the countdown; it restarts at the next hang-up.
+    if (this.timers.has("countdown")) this.disarm("countdown");
   }
 
   endCall(line = 1): void {
@@ -580,7 +599,9 @@ export class Device extends EventEmitter<DeviceEvents> {
     const cap = this.num("Forced_Resync_Delay");
     if (this.idle) {
       if (this.compat.forcedDelayMode === "idleCountdown" && this.pendingWaitedForIdle && cap > 0) {
-        this.arm("countdown", cap * 1000, () => this.start(false));
+        this.arm("countdown", cap * 1000, () => {
+          if (this.idle) this.start(false);
+        });
         return;
       }
       this.start(false);
@@ -748,6 +769,11 @@ export class Device extends EventEmitter<DeviceEvents> {
         }),
       );
     }
+    this.indicator = result.ok
+      ? "ok"
+      : result.err === ERR.fileNotFound || result.err === ERR.corrupt
+        ? "fileError"
+        : "unreachable";
     if (result.ok) {
       this.setState(afterResyncSucceeded(this.state, result.usedKey));
       if (fromRc && result.firstRuleEntries !== undefined && this.options.remoteCustomization) {
@@ -808,7 +834,18 @@ export class Device extends EventEmitter<DeviceEvents> {
     }[which];
     const template = this.params.get(name) ?? "";
     if (template === "") return;
-    this.log.add({ time: this.clock.now(), kind: "syslog", message: this.expand(template) });
+    const time = this.clock.now();
+    const message = this.expand(template);
+    this.log.add({ time, kind: "syslog", message });
+    for (const server of ["Syslog_Server", "Debug_Server"]) {
+      const target = syslogTarget(this.params.get(server) ?? "");
+      if (target === undefined) continue;
+      this.syslogTransport(
+        target.host,
+        target.port,
+        syslogLine(message, time, this.options.utcOffsetMinutes ?? 0),
+      );
+    }
   }
 
   private armPeriodic(): void {

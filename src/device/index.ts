@@ -16,6 +16,7 @@ export {
   type DeviceEvents,
   type DeviceOptions,
   defaultCompat,
+  type ProvisioningIndicator,
   type RebootRecord,
   type ResyncCause,
   type ResyncReport,
@@ -45,3 +46,9 @@ export {
 export { seededRandom, uniformSeconds } from "./random.ts";
 export { hostAllowed, MAX_RESTRICTED_DOMAINS } from "./restricted_domains.ts";
 export type { RequestRecord, SequenceResult } from "./resync_sequence.ts";
+export {
+  type SyslogTransport,
+  syslogLine,
+  syslogTarget,
+  UdpSyslog,
+} from "./syslog_sender.ts";

@@ -30,6 +30,18 @@ export interface ParameterStoreOptions {
   readonly emptyXmlValue?: "emptyString" | "default";
 }
 
+/** The shipped catalogue per family, built once: it is immutable and every unit shares it. */
+const familyCatalogues = new Map<DeviceFamily, Catalogue>();
+
+function catalogueFor(family: DeviceFamily): Catalogue {
+  let c = familyCatalogues.get(family);
+  if (c === undefined) {
+    c = createCatalogue(undefined, { family });
+    familyCatalogues.set(family, c);
+  }
+  return c;
+}
+
 export class ParameterStore {
   readonly catalogue: Catalogue;
   readonly family: DeviceFamily;
@@ -41,7 +53,7 @@ export class ParameterStore {
 
   constructor(options: ParameterStoreOptions) {
     this.family = options.family;
-    this.catalogue = options.catalogue ?? createCatalogue(undefined, { family: options.family });
+    this.catalogue = options.catalogue ?? catalogueFor(options.family);
     const base = catalogueFactory(this.catalogue, this.family);
     const overrides = options.factoryOverrides ?? {};
     for (const name of Object.keys(overrides)) {
