@@ -9,6 +9,7 @@ import { MPP_PHONE } from "./mpp_phone.ts";
 import { SPA_ATA } from "./spa_ata.ts";
 import { SPA1XX } from "./spa1xx.ts";
 import { SPA5XX } from "./spa5xx.ts";
+import { SPA9X2 } from "./spa9x2.ts";
 
 export { buildCatalogueData, type CatalogueBuild, type CatalogueModel } from "./build.ts";
 export {
@@ -21,4 +22,11 @@ export {
 export { inferTypeSpec, parseTypeSpec, TIME_ZONES } from "./type_spec.ts";
 
 /** Every family table, in merge priority order (the first family's group and default lead). */
-export const FAMILY_TABLES: readonly FamilyTable[] = [SPA1XX, SPA_ATA, SPA5XX, MPP_PHONE, MPP_ATA];
+export const FAMILY_TABLES: readonly FamilyTable[] = [
+  SPA1XX,
+  SPA_ATA,
+  SPA5XX,
+  SPA9X2,
+  MPP_PHONE,
+  MPP_ATA,
+];
