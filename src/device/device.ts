@@ -575,6 +575,11 @@ export class Device extends EventEmitter<DeviceEvents> {
       waiter?.(undefined);
       return;
     }
+    if (this.inFlight !== undefined && cause !== "explicit" && this.pending === undefined) {
+      // The run in progress re-arms every timer when it ends; a second one would repeat it.
+      this.note(`resync (${cause}) due while one is running: covered by it`);
+      return;
+    }
     if (this.pending !== undefined) {
       // One pending resync covers every cause; an explicit request (and its rule) wins.
       if (cause === "explicit") {
@@ -726,7 +731,7 @@ export class Device extends EventEmitter<DeviceEvents> {
     const rules: RuleToRun[] =
       due.rule !== undefined
         ? [{ name: "explicit", text: () => due.rule! }]
-        : RULE_NAMES.map((name) => ({ name, text: () => this.params.get(name) ?? "" }));
+        : RULE_NAMES.map((name) => ({ name, text: () => this.ruleText(name) }));
     const rulesBefore = this.ruleValues();
     const rcRule = this.options.remoteCustomization?.profileRule;
     const fromRc =
@@ -806,6 +811,18 @@ export class Device extends EventEmitter<DeviceEvents> {
     };
     this.emit("resync", report);
     return report;
+  }
+
+  /**
+   * §6.9 (emulator reading): DHCP option 160 replaces a `Profile_Rule` still at its
+   * factory value, when `DHCP_Option_To_Use` lists 160.
+   */
+  private ruleText(name: string): string {
+    const text = this.params.get(name) ?? "";
+    const url = this.options.dhcp?.option160?.trim();
+    if (name !== "Profile_Rule" || url === undefined || url === "") return text;
+    const order = (this.params.get("DHCP_Option_To_Use") ?? "").split(",").map((o) => o.trim());
+    return order.includes("160") && this.params.isFactoryValue(name) ? url : text;
   }
 
   private transportProtocol(): "tftp" | "http" | "https" | undefined {

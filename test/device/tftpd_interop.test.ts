@@ -81,6 +81,23 @@ describe("factory unit over TFTP (§1.1.1, §2.2 way 1, §8.1.2, Appendix C.1)",
     d.powerOff();
   });
 
+  it("§6.9: DHCP option 160 replaces the factory Profile_Rule, but not an admin-set one", async () => {
+    tftpd.put("o160.cfg", flat("<GPP_I>from-160</GPP_I>"));
+    const clock = new VirtualClock();
+    const d = new Device({
+      mac: "00:0e:08:01:23:45",
+      productName: "SPA2102",
+      clock,
+      dhcp: { option66: "127.0.0.1:1", option160: `tftp://127.0.0.1:${tftpd.port}/o160.cfg` },
+    });
+    d.powerOn();
+    expect((await d.resync())?.ok).toBe(true);
+    expect(d.params.get("GPP_I")).toBe("from-160");
+    d.configure({ Profile_Rule: `tftp://127.0.0.1:${tftpd.port}/basic-none.cfg` });
+    expect(await d.resync()).toMatchObject({ ok: false, err: "file not found" });
+    d.powerOff();
+  });
+
   it("§6.9: no server in the rule and none from DHCP ⇒ the resync fails at once", async () => {
     const d = unit(new VirtualClock());
     d.powerOn();
