@@ -21,9 +21,23 @@ export {
   parseAliasMap,
 } from "./alias_map.ts";
 export {
+  type CatalogueBuild,
+  type CatalogueCheck,
+  type CatalogueModel,
+  checkCatalogueData,
+  FAMILY_TABLES,
+  type FamilyCoverage,
+  type FamilyTable,
+  type ModelCoverage,
+  modelParameterNames,
+  parseTypeSpec,
+  TIME_ZONES,
+} from "./catalogue/index.ts";
+export {
   type Catalogue,
   type CatalogueOptions,
   type CatalogueParameter,
+  catalogueBuild,
   createCatalogue,
   defaultCatalogue,
   definitionDefault,
@@ -69,6 +83,7 @@ export type {
   IndexKind,
   IndexSpec,
   ParameterDefinition,
+  ParameterVariant,
 } from "./parameter_definition.ts";
 export {
   assertParameterName,
@@ -110,7 +125,10 @@ export {
 } from "./text_codec.ts";
 export {
   describeValueType,
+  isCadence,
+  isDstRule,
   isSchedule,
+  isToneScript,
   parseBool,
   type ValueCheck,
   type ValueIssue,

@@ -13,6 +13,8 @@ export type ValueType =
       readonly decimals: number;
       readonly min?: number;
       readonly max?: number;
+      /** Empty is accepted (some exports leave a timer empty for "none"). */
+      readonly emptyOk?: boolean;
     }
   /** §6.4 `seconds[+random]{,…}`; empty or `0` disables. */
   | { readonly kind: "schedule" }
@@ -172,9 +174,13 @@ function checkType(type: ValueType, value: string): ValueCheck {
         ? error(`expected Yes or No, got ${JSON.stringify(value)}`)
         : OK;
     case "time": {
-      const match = /^(\d+)(?:\.(\d*))?$/.exec(value);
-      if (!match) return error(`expected a number of seconds, got ${JSON.stringify(value)}`);
-      const seconds = Number(match[1]);
+      if (value === "" && type.emptyOk === true) return OK;
+      // Devices write fractions without a leading zero (`.5`), so the integer part is optional.
+      const match = /^(\d*)(?:\.(\d*))?$/.exec(value);
+      if (!match || !/\d/.test(value)) {
+        return error(`expected a number of seconds, got ${JSON.stringify(value)}`);
+      }
+      const seconds = Number(match[1] === "" ? "0" : match[1]);
       if (type.min !== undefined && seconds < type.min)
         return error(`${seconds} is below the minimum ${type.min}`);
       if (type.max !== undefined && seconds > type.max)

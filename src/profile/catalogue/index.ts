@@ -13,6 +13,13 @@ import { SPA9X2 } from "./spa9x2.ts";
 
 export { buildCatalogueData, type CatalogueBuild, type CatalogueModel } from "./build.ts";
 export {
+  type CatalogueCheck,
+  checkCatalogueData,
+  type FamilyCoverage,
+  type ModelCoverage,
+  modelParameterNames,
+} from "./check.ts";
+export {
   type FamilyModel,
   type FamilyRow,
   type FamilySection,

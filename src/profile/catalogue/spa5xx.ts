@@ -201,9 +201,9 @@ Reg_Min_Expires ~ 1
 Reg_Max_Expires ~ 7200
 Reg_Retry_Intvl ~ 30
 Reg_Retry_Long_Intvl ~ 1200
-Reg_Retry_Random_Delay
-Reg_Retry_Long_Random_Delay
-Reg_Retry_Intvl_Cap
+Reg_Retry_Random_Delay ~ ~ t?:0..65535
+Reg_Retry_Long_Random_Delay ~ ~ t?:0..65535
+Reg_Retry_Intvl_Cap ~ ~ t?:0..65535
 Sub_Min_Expires ~ 10
 Sub_Max_Expires ~ 7200
 Sub_Retry_Intvl ~ 10

@@ -10,7 +10,7 @@ import type { ValueType } from "../value_type.ts";
  * | `pw`, `pw:127` | secret string |
  * | `i:MIN..MAX` | integer range (`i:-15..12`) |
  * | `u8`, `u16`, `u32` | unsigned (decimal or 0x hex) |
- * | `t`, `t3`, `t:MIN..MAX`, `t3:MIN..MAX` | seconds with up to n decimals |
+ * | `t`, `t3`, `t:MIN..MAX`, `t3:MIN..MAX`, `t?` | seconds with up to n decimals (`?`: empty allowed) |
  * | `f3` | decimal number with up to n decimals |
  * | `e:a|b|c`, `e/a/b/c` | enumeration (`/` when a choice holds a bar) |
  * | `tz` | the GMT offset list of the Time Zone menus |
@@ -36,12 +36,13 @@ export function parseTypeSpec(spec: string): ValueType | undefined {
     const range = parseRange(arg);
     return range && { kind: "int", min: range[0], max: range[1] };
   }
-  const time = /^t(\d?)$/.exec(head);
+  const time = /^t(\d?)(\??)$/.exec(head);
   if (time) {
     const decimals = time[1] === "" ? 0 : Number(time[1]);
-    if (arg === undefined) return { kind: "time", decimals };
+    const empty = time[2] === "?" ? { emptyOk: true } : {};
+    if (arg === undefined) return { kind: "time", decimals, ...empty };
     const range = parseRange(arg);
-    return range && { kind: "time", decimals, min: range[0], max: range[1] };
+    return range && { kind: "time", decimals, min: range[0], max: range[1], ...empty };
   }
   const float = /^f(\d)$/.exec(spec);
   if (float) return { kind: "float", decimals: Number(float[1]) };
