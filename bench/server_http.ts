@@ -27,7 +27,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { issueDeviceCertificate, parseMasterKey } from "../src/crypto/index.ts";
-import { dataPaths, sealerFor } from "../src/server/bootstrap.ts";
+import { dataPaths, sealerFor } from "../src/server/index.ts";
 import { type DeviceInput, openStore, parseMac } from "../src/store/index.ts";
 
 const { values: args } = parseArgs({

@@ -1,10 +1,34 @@
 // Bundles the CLI (and everything it imports) into dist/ with esbuild, so the
-// `provisio` command starts in ~50 ms instead of paying tsx's on-the-fly
-// compilation (~160 ms) on every run. Runs on `npm ci` / `npm install` (prepare).
-// bin/provisio.js falls back to the TypeScript sources when dist/ is older than
-// any source file, so a stale bundle is never used.
-import { rmSync, writeFileSync } from "node:fs";
+// `provisio` command does not pay tsx's on-the-fly compilation on every run (D1).
+// Runs on `npm ci` / `npm install` (prepare). bin/provisio.js falls back to the
+// TypeScript sources when dist/ is older than any source file, so a stale bundle
+// is never used.
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { directIndexImports } from "./esbuild_barrels.mjs";
+
+// Bundled rather than loaded from node_modules: pure-JS ESM packages made of many
+// small files, whose module loading would dominate a management command's start (D1).
+const BUNDLED = new Set(["commander", "kysely", "yaml"]);
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name));
+
+// Provisio's own files have no import-time side effects, and the bundler is told so: a
+// re-export from a module's index.ts then costs nothing unless it is used, and a command's
+// chunk loads only the files — and the external packages — it calls (`device list` loads
+// the store, not LiquidJS, pino or the x509 stack).
+const SRC = fileURLToPath(new URL("../src/", import.meta.url));
+const sideEffectFreeSources = {
+  name: "side-effect-free-sources",
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (args.kind === "entry-point" || !`${args.resolveDir}${sep}`.startsWith(SRC)) return undefined;
+      return { path: resolve(args.resolveDir, args.path), sideEffects: false };
+    });
+  },
+};
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
 await build({
@@ -15,7 +39,12 @@ await build({
   format: "esm",
   target: "node20",
   outdir: "dist",
-  packages: "external",
+  external,
+  plugins: [sideEffectFreeSources, directIndexImports(SRC)],
+  // CommonJS packages bundled into ESM chunks call require() for Node's built-ins.
+  banner: {
+    js: 'import { createRequire as __provisioRequire } from "node:module"; const require = __provisioRequire(import.meta.url);',
+  },
   sourcemap: "linked",
   logLevel: "warning",
 });

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { resolveTenant } from "../api/resolve.ts";
-import { accountJson } from "../api/serialize.ts";
+import { accountJson, resolveTenant } from "../admin/index.ts";
 import { ProvisioError } from "../errors.ts";
 import type { AccountLineInput } from "../store/index.ts";
 import type { RegisterCommand } from "./commands.ts";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { auditJson } from "../api/serialize.ts";
+import { auditJson } from "../admin/index.ts";
 import { ProvisioError } from "../errors.ts";
 import type { RegisterCommand } from "./commands.ts";
 import {

@@ -1,35 +1,31 @@
 import type { Command } from "commander";
-import { registerAccountCommand } from "./account_command.ts";
-import { registerAuditCommand } from "./audit_command.ts";
-import { registerDeviceCommand } from "./device_command.ts";
-import { registerGroupCommand } from "./group_command.ts";
-import { registerLayerCommand } from "./layer_command.ts";
-import { registerModelCommand } from "./model_command.ts";
-import { registerPkiCommand } from "./pki_command.ts";
-import { registerCompile, registerDecode } from "./profile_commands.ts";
-import { registerRule } from "./rule_command.ts";
-import { registerServeCommand } from "./serve_command.ts";
-import { registerTenantCommand } from "./tenant_command.ts";
-import { registerTokenCommand } from "./token_command.ts";
 
 /**
- * Every subcommand registers itself through one function; adding a command is one
- * import and one entry here.
+ * Every subcommand registers itself through one function; adding a command is one entry here.
+ * Each is loaded on demand (a separate chunk in the bundle), so `provisio device list` loads
+ * the device command and what it uses — not Fastify, not the server node — and
+ * `provisio --version` loads no command at all (decision D1).
  */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: readonly RegisterCommand[] = [
-  registerServeCommand,
-  registerCompile,
-  registerDecode,
-  registerRule,
-  registerDeviceCommand,
-  registerAccountCommand,
-  registerLayerCommand,
-  registerTokenCommand,
-  registerPkiCommand,
-  registerTenantCommand,
-  registerGroupCommand,
-  registerModelCommand,
-  registerAuditCommand,
-];
+/** Top-level command name ▸ its loader, in the order `--help` lists them. */
+export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
+  serve: async () => (await import("./serve_command.ts")).registerServeCommand,
+  compile: async () => (await import("./profile_commands.ts")).registerCompile,
+  decode: async () => (await import("./profile_commands.ts")).registerDecode,
+  rule: async () => (await import("./rule_command.ts")).registerRule,
+  device: async () => (await import("./device_command.ts")).registerDeviceCommand,
+  account: async () => (await import("./account_command.ts")).registerAccountCommand,
+  layer: async () => (await import("./layer_command.ts")).registerLayerCommand,
+  token: async () => (await import("./token_command.ts")).registerTokenCommand,
+  pki: async () => (await import("./pki_command.ts")).registerPkiCommand,
+  tenant: async () => (await import("./tenant_command.ts")).registerTenantCommand,
+  group: async () => (await import("./group_command.ts")).registerGroupCommand,
+  model: async () => (await import("./model_command.ts")).registerModelCommand,
+  audit: async () => (await import("./audit_command.ts")).registerAuditCommand,
+};
+
+/** Every command (for `--help`, or a name that is not a command). */
+export function loadAllCommands(): Promise<readonly RegisterCommand[]> {
+  return Promise.all(Object.values(COMMAND_LOADERS).map((load) => load()));
+}

@@ -1,9 +1,14 @@
 import { createReadStream, readFileSync, statSync } from "node:fs";
-import cliProgress from "cli-progress";
 import type { Command } from "commander";
-import { type ImportProgress, importDevicesCsv } from "../api/device_import.ts";
-import { parseMacParam, resolveAccount, resolveGroup, resolveTenant } from "../api/resolve.ts";
-import { deviceJson } from "../api/serialize.ts";
+import {
+  deviceJson,
+  type ImportProgress,
+  importDevicesCsv,
+  parseMacParam,
+  resolveAccount,
+  resolveGroup,
+  resolveTenant,
+} from "../admin/index.ts";
 import { ProvisioError } from "../errors.ts";
 import type { Device, Store } from "../store/index.ts";
 import type { RegisterCommand } from "./commands.ts";
@@ -325,7 +330,9 @@ Examples:
         const showProgress = flags.progress !== false;
         const tty = process.stderr.isTTY === true && showProgress;
         const total = tty ? Math.max(0, countLines(file) - 1) : 0;
-        const bar = tty
+        // The progress bar's library is loaded only when a terminal shows it.
+        const cliProgress = tty ? (await import("cli-progress")).default : undefined;
+        const bar = cliProgress
           ? new cliProgress.SingleBar(
               {
                 format:

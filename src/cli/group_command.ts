@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { resolveTenant } from "../api/resolve.ts";
+import { resolveTenant } from "../admin/index.ts";
 import type { RegisterCommand } from "./commands.ts";
 import {
   formatTable,

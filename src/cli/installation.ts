@@ -5,12 +5,17 @@
  * Commands write through the store, whose change feed makes a running server pick the change
  * up within a second.
  */
+import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import type { Command } from "commander";
-import { type Bootstrapped, bootstrapDataDir } from "../server/bootstrap.ts";
-import { loadServeConfig, type ServeConfig } from "../server/config.ts";
-import { storeOptionsFor } from "../server/node.ts";
-import { openStore, type Store } from "../store/index.ts";
+import {
+  loadServeConfig,
+  readMasterKey,
+  type ServeConfig,
+  sealerFor,
+  storeOptionsFor,
+} from "../server/index.ts";
+import { openStore, type SecretSealer, type Store } from "../store/index.ts";
 
 export interface InstallationFlags {
   readonly config?: string | undefined;
@@ -20,7 +25,6 @@ export interface InstallationFlags {
 
 export interface Installation {
   readonly config: ServeConfig;
-  readonly boot: Bootstrapped;
   readonly store: Store;
   /** Audit actor of this command: `cli:<user>`. */
   readonly actor: string;
@@ -61,12 +65,35 @@ export async function loadInstallationConfig(flags: InstallationFlags): Promise<
 /** Opens the installation, initialising the data directory like `serve` when missing. */
 export async function openInstallation(flags: InstallationFlags): Promise<Installation> {
   const config = await loadInstallationConfig(flags);
+  const sealer = isInitialised(config)
+    ? sealerFor(readMasterKey(config.masterKeyFile))
+    : await initialise(config);
+  const store = await openStore(storeOptionsFor(config), { sealer });
+  return { config, store, actor: cliActor(), close: () => store.close() };
+}
+
+/**
+ * Whether `serve` (or an earlier command) has created what a management command needs: the
+ * master key and, for SQLite, the database file. (Certificates are `serve`'s and `pki`'s.)
+ */
+function isInitialised(config: ServeConfig): boolean {
+  const files = [config.masterKeyFile];
+  if (config.database.kind === "sqlite") files.push(config.database.file);
+  return files.every((file) => existsSync(file));
+}
+
+/**
+ * First use of a data directory: initialised exactly as `serve` does it. Loaded on demand:
+ * creating the device CA needs the x509 stack, which an initialised installation's commands
+ * never load (start-up time, D1).
+ */
+async function initialise(config: ServeConfig): Promise<SecretSealer> {
+  const { bootstrapDataDir } = await import("../server/index.ts");
   const boot = await bootstrapDataDir(config);
   if (boot.created.length > 0) {
     process.stderr.write(`provisio: initialised ${config.dataDir}\n`);
   }
-  const store = await openStore(storeOptionsFor(config), { sealer: boot.sealer });
-  return { config, boot, store, actor: cliActor(), close: () => store.close() };
+  return boot.sealer;
 }
 
 /** Runs `body` with the installation open, closing it afterwards. */

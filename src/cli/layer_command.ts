@@ -1,9 +1,14 @@
 import type { Command } from "commander";
-import { EffectiveConfigResolver } from "../api/effective_config.ts";
-import { parseParameterArgument } from "../api/layer_parameters.ts";
-import { patchLayer } from "../api/layer_service.ts";
-import { parseMacParam, resolveAccount, resolveGroup, resolveTenant } from "../api/resolve.ts";
-import { layerJson } from "../api/serialize.ts";
+import {
+  EffectiveConfigResolver,
+  layerJson,
+  parseMacParam,
+  parseParameterArgument,
+  patchLayer,
+  resolveAccount,
+  resolveGroup,
+  resolveTenant,
+} from "../admin/index.ts";
 import { ProvisioError } from "../errors.ts";
 import { defaultCatalogue } from "../profile/index.ts";
 import type { LayerTarget, ParameterAccess, Store } from "../store/index.ts";

@@ -1,33 +1,31 @@
 import { Command, CommanderError } from "commander";
 import { isProvisioError, type ProvisioError } from "../errors.ts";
 import { clipLine } from "./cli_io.ts";
-import type { RegisterCommand } from "./commands.ts";
+import { COMMAND_LOADERS, loadAllCommands, type RegisterCommand } from "./commands.ts";
 
 /** sysexits.h EX_SOFTWARE: an internal error, as opposed to bad input (exit 1). */
 export const EXIT_INTERNAL_ERROR = 70;
 
-/**
- * The profile tools need none of the server's libraries (Fastify, pino, prom-client,
- * LiquidJS, the x509 stack…), which take about 200 ms to load. `provisio compile`, `decode`
- * and `rule` therefore load only their own command (a separate chunk in the bundle, D1), so
- * the whole process fits issue 3's 200 ms budget; anything else, `--help` included, loads
- * every command.
- */
-const STANDALONE: Readonly<Record<string, () => Promise<readonly RegisterCommand[]>>> = {
-  compile: async () => [(await import("./profile_commands.ts")).registerCompile],
-  decode: async () => [(await import("./profile_commands.ts")).registerDecode],
-  rule: async () => [(await import("./rule_command.ts")).registerRule],
-};
+/** Flags that need no command: `provisio --version` loads nothing but commander (D1). */
+const NO_COMMAND = new Set(["--version", "-V"]);
 
-/** The commands `argv` needs: just the one for a standalone command, else all of them. */
+/**
+ * The commands `argv` needs: just the one it names (each command is its own chunk in the
+ * bundle, so a management command loads neither Fastify nor the server node, and the profile
+ * tools none of the server's libraries), none for `--version`, else all of them (`--help`,
+ * `help`, no command, a misspelt one).
+ */
 export async function commandsFor(argv: readonly string[]): Promise<readonly RegisterCommand[]> {
   const name = argv[2];
-  return isStandalone(name) ? STANDALONE[name]!() : (await import("./commands.ts")).commands;
+  if (name !== undefined && NO_COMMAND.has(name)) return [];
+  if (name !== undefined && Object.hasOwn(COMMAND_LOADERS, name)) {
+    return [await COMMAND_LOADERS[name]!()];
+  }
+  return loadAllCommands();
 }
 
-function isStandalone(name: string | undefined): name is string {
-  return name !== undefined && Object.hasOwn(STANDALONE, name);
-}
+/** The filter-like tools, which stop quietly when their reader goes away. */
+const FILTERS = new Set(["compile", "decode", "rule"]);
 
 /** Builds the `provisio` program; exported so tests can run commands in-process. */
 export function buildProgram(commands: readonly RegisterCommand[]): Command {
@@ -90,7 +88,7 @@ function exitQuietlyOnClosedStdout(): void {
 
 /** Runs the CLI and returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  if (isStandalone(argv[2])) exitQuietlyOnClosedStdout();
+  if (argv[2] !== undefined && FILTERS.has(argv[2])) exitQuietlyOnClosedStdout();
   try {
     const program = buildProgram(await commandsFor(argv));
     await program.parseAsync([...argv]);

@@ -1,10 +1,10 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { parseMacParam } from "../api/resolve.ts";
+import { parseMacParam } from "../admin/index.ts";
 import { issueDeviceCertificate } from "../crypto/index.ts";
 import { ProvisioError } from "../errors.ts";
-import { bootstrapDataDir } from "../server/bootstrap.ts";
+import { bootstrapDataDir } from "../server/index.ts";
 import { formatMac } from "../store/index.ts";
 import type { RegisterCommand } from "./commands.ts";
 import {

@@ -1,11 +1,9 @@
-// The envelope entry of src/crypto, not its index: the index also loads the x509 stack
-// (~100 ms), which `provisio compile` never needs (docs/decisions.md D12).
 import {
   detectEnvelope,
   encodeProfileBytes,
+  type KdfDigest,
   decodeProfileBytes as unwrapEnvelope,
-} from "../crypto/envelope.ts";
-import type { KdfDigest } from "../crypto/index.ts";
+} from "../crypto/index.ts";
 import { ProvisioError } from "../errors.ts";
 import {
   decodeProfileBytes as bytesToText,

@@ -35,15 +35,12 @@ import {
   createServerCertificate,
   generateMasterKey,
   type MasterKey,
-  needsReseal,
-  openSecret,
-  parseMasterKey,
-  sealSecret,
 } from "../crypto/index.ts";
 import { ProvisioError } from "../errors.ts";
 import type { SecretSealer } from "../store/index.ts";
 import type { ServeConfig } from "./config.ts";
 import { serverError } from "./errors.ts";
+import { MASTER_KEY_ID, readMasterKey, sealerFor } from "./store_access.ts";
 
 /** Where things live in a data directory (management commands use the same paths). */
 export interface DataPaths {
@@ -67,8 +64,6 @@ export function dataPaths(dataDir: string): DataPaths {
     initialAdminToken: join(dataDir, "initial-admin-token"),
   };
 }
-
-export const MASTER_KEY_ID = "k1";
 
 export interface Bootstrapped {
   readonly paths: DataPaths;
@@ -202,17 +197,7 @@ export function loadMasterKey(
       return key;
     }
   }
-  return parseMasterKey(MASTER_KEY_ID, readFileSync(file, "utf8"));
-}
-
-export function sealerFor(masterKey: MasterKey): SecretSealer {
-  return {
-    // The context binds a sealed value to its row (GCM additional data): copied into
-    // another row, it no longer opens.
-    seal: (plaintext, context) => sealSecret(masterKey, plaintext, context ? { context } : {}),
-    open: (sealed, context) => openSecret(masterKey, sealed, context ? { context } : {}),
-    needsReseal: (sealed) => needsReseal(masterKey, sealed),
-  };
+  return readMasterKey(file);
 }
 
 /** Creates the data directory and its keys and certificates where missing. */

@@ -8,9 +8,7 @@ export {
   type DataPaths,
   dataPaths,
   loadMasterKey,
-  MASTER_KEY_ID,
   type ModeChange,
-  sealerFor,
   writeInitialAdminToken,
 } from "./bootstrap.ts";
 export {
@@ -56,7 +54,6 @@ export {
   type ProvisioNode,
   type StartNodeOptions,
   startNode,
-  storeOptionsFor,
 } from "./node.ts";
 export {
   compilePathPattern,
@@ -93,6 +90,7 @@ export {
   type TargetCheck,
 } from "./resync_request.ts";
 export { type StatusSink, StatusWriter, type StatusWriterOptions } from "./status_writer.ts";
+export { MASTER_KEY_ID, readMasterKey, sealerFor, storeOptionsFor } from "./store_access.ts";
 export { startTftpListener, tftpResolver } from "./tftp_adapter.ts";
 export { MAX_USER_AGENT_LENGTH, parseUserAgent, type UserAgentIdentity } from "./user_agent.ts";
 export {

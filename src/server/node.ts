@@ -13,15 +13,11 @@ import type { AddressInfo, Socket } from "node:net";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { defaultCatalogue } from "../profile/index.ts";
 import type { Tenant } from "../store/index.ts";
-import { openStore, type Store, type StoreOptions } from "../store/index.ts";
+import { openStore, type Store } from "../store/index.ts";
 import { nativeEndpointStatus, type TftpServer } from "../tftp/index.ts";
 import { type Bootstrapped, bootstrapDataDir } from "./bootstrap.ts";
 import { describeConfig, type ServeConfig } from "./config.ts";
-import {
-  type ConnectionLimits,
-  limitConnections,
-  refusalReporter,
-} from "./connection_limit.ts";
+import { type ConnectionLimits, limitConnections, refusalReporter } from "./connection_limit.ts";
 import { serverError } from "./errors.ts";
 import { EventRetention } from "./event_retention.ts";
 import { createHttpServer } from "./http_adapter.ts";
@@ -32,6 +28,7 @@ import { ConfigCache } from "./profile_cache.ts";
 import { ProfileRenderer } from "./profile_renderer.ts";
 import { type CachedProfile, ResyncPipeline } from "./resync_pipeline.ts";
 import { StatusWriter } from "./status_writer.ts";
+import { storeOptionsFor } from "./store_access.ts";
 import { startTftpListener } from "./tftp_adapter.ts";
 import { ValueTemplates } from "./value_template.ts";
 
@@ -127,17 +124,6 @@ export function createLogger(
   return destination === undefined ? pino(options) : pino(options, destination);
 }
 
-/** The store options a configuration names (management commands open the same database). */
-export function storeOptionsFor(config: ServeConfig): StoreOptions {
-  return config.database.kind === "sqlite"
-    ? { kind: "sqlite", file: config.database.file }
-    : {
-        kind: "postgres",
-        connectionString: config.database.url,
-        ...(config.database.schema === undefined ? {} : { schema: config.database.schema }),
-      };
-}
-
 function listen(server: Server, port: number, host: string, what: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
@@ -200,7 +186,10 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
  * a large CSV import can upload and run.
  */
 function adminTimeouts(server: Server, config: ServeConfig): void {
-  const headersTimeout = Math.min(config.limits.headersTimeoutMs, config.adminLimits.requestTimeoutMs);
+  const headersTimeout = Math.min(
+    config.limits.headersTimeoutMs,
+    config.adminLimits.requestTimeoutMs,
+  );
   server.headersTimeout = headersTimeout;
   server.requestTimeout = config.adminLimits.requestTimeoutMs;
   server.keepAliveTimeout = config.limits.keepAliveTimeoutMs;

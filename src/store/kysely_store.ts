@@ -12,10 +12,8 @@ import { Events } from "./events.ts";
 import { Groups } from "./groups.ts";
 import { Layers } from "./layers.ts";
 import { migrationProvider } from "./migrations/index.ts";
-import { openPostgresDialect } from "./postgres/dialect.ts";
 import { resealSecrets } from "./reseal.ts";
 import type { SecretSealer } from "./secret.ts";
-import { openSqliteDialect } from "./sqlite/dialect.ts";
 import type { Store, StoreCheckResult, StoreDeps, StoreOptions } from "./store.ts";
 import { Tenants } from "./tenants.ts";
 import type { DeviceContext, LayerTarget, MacAddress } from "./types.ts";
@@ -43,8 +41,11 @@ export async function migrate(dialect: StoreDialect, sealer: SecretSealer): Prom
 }
 
 export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): Promise<Store> {
+  // Each dialect loads its driver on demand: a SQLite installation never loads pg.
   const dialect =
-    options.kind === "sqlite" ? openSqliteDialect(options) : await openPostgresDialect(options);
+    options.kind === "sqlite"
+      ? (await import("./sqlite/dialect.ts")).openSqliteDialect(options)
+      : await (await import("./postgres/dialect.ts")).openPostgresDialect(options);
   try {
     await migrate(dialect, deps.sealer);
     const start = await dialect.db

@@ -1,4 +1,4 @@
-import { defaultCatalogue } from "../profile/catalogue.ts";
+import { defaultCatalogue } from "../profile/index.ts";
 
 const SECRET_KEY =
   /pass(word|wd)?$|^pwd$|secret|token|^hash$|device_?key|private_?key|master_?key/i;

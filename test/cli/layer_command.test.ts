@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdminApp } from "../../src/api/admin_app.ts";
+import { createAdminApp } from "../../src/api/index.ts";
 import type { ProvisioNode } from "../../src/server/node.ts";
 import { startTestNode } from "../server/helpers.ts";
 import { provisio, tempDir } from "./helpers.ts";

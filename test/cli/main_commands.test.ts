@@ -1,23 +1,34 @@
 import { describe, expect, it } from "vitest";
 import { buildProgram, commandsFor } from "../../src/cli/main.ts";
 
-// `provisio compile|decode|rule` load only their own command, so the process does not pay
-// for the server's libraries (issue 3: compile of 10,000 parameters in < 200 ms); every
-// other invocation sees every command.
+// A run loads only the command it names (its own chunk in the bundle), so `provisio compile`
+// does not pay for the server's libraries (issue 3) and `provisio device list` not for
+// Fastify or the server node (issue 9); `--version` loads none; help loads every command.
 const names = async (...args: string[]) =>
   buildProgram(await commandsFor(["node", "provisio", ...args])).commands.map((c) => c.name());
 
+const ALL = ["serve", "compile", "decode", "rule", "device", "account", "layer", "token", "pki"];
+
 describe("which commands a run loads", () => {
-  it.each([["compile"], ["decode"], ["rule"]])(
-    "provisio %s loads just that command",
-    async (command) => {
-      expect(await names(command, "x")).toEqual([command]);
-    },
-  );
-  it("anything else, --help and no command at all load every command", async () => {
-    for (const args of [["--help"], [], ["help", "compile"], ["serve"], ["constructor"]]) {
-      const all = await names(...args);
-      expect(all).toEqual(expect.arrayContaining(["serve", "compile", "decode", "rule"]));
+  it.each([
+    ["compile"],
+    ["decode"],
+    ["rule"],
+    ["serve"],
+    ["device"],
+    ["layer"],
+    ["tenant"],
+    ["audit"],
+  ])("provisio %s loads just that command", async (command) => {
+    expect(await names(command, "x")).toEqual([command]);
+  });
+  it("--version loads no command", async () => {
+    expect(await names("--version")).toEqual([]);
+    expect(await names("-V")).toEqual([]);
+  });
+  it("--help, help, no command and a name that is not a command load every command", async () => {
+    for (const args of [["--help"], [], ["help", "compile"], ["constructor"], ["devise"]]) {
+      expect(await names(...args)).toEqual(expect.arrayContaining(ALL));
     }
   });
 });

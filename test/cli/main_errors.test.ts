@@ -5,7 +5,8 @@ import { ProvisioError } from "../../src/errors.ts";
 // How `provisio` reports failures (src/cli/main.ts): input problems as one
 // `file:line:col: message [CODE]` line with exit 1; bugs as one line plus a hint, exit 70.
 vi.mock("../../src/cli/commands.ts", () => ({
-  commands: [
+  COMMAND_LOADERS: {},
+  loadAllCommands: async () => [
     (program: Command) =>
       program.command("bad-input").action(() => {
         throw new ProvisioError("PROFILE_XML_MALFORMED", "malformed XML profile: oops", {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseMasterKey } from "../../src/crypto/index.ts";
-import { sealerFor } from "../../src/server/bootstrap.ts";
+import { sealerFor } from "../../src/server/index.ts";
 import { openStore, parseMac, type Store } from "../../src/store/index.ts";
 import { curl, tempDir } from "./helpers.ts";
 

@@ -1,0 +1,92 @@
+/**
+ * Start-up time of the `provisio` command, whole process, as a user runs it: `node
+ * bin/provisio.js …` spawned N times per scenario, wall time from spawn to exit, median
+ * (and min / max) printed. Scenarios: Node itself (`node -e 0`, the floor), `provisio
+ * --version`, and `provisio device list` on an empty installation (initialised by one
+ * untimed run first, as `serve` would have done). Runs the bundle in dist/ (built first
+ * when older than src/), which is what `npm ci` installs.
+ *
+ *   npx tsx bench/cli_startup.ts [runs]        (default 21 runs per scenario)
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bin = join(root, "bin", "provisio.js");
+const runs = Number(process.argv[2] ?? 21);
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const time = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
+    if (time > newest) newest = time;
+  }
+  return newest;
+}
+
+function bundleIsFresh(): boolean {
+  try {
+    return statSync(join(root, "dist", "BUILT")).mtimeMs >= newestMtime(join(root, "src"));
+  } catch {
+    return false;
+  }
+}
+
+function run(args: readonly string[], cwd: string): number {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, args, {
+    cwd,
+    env: { ...process.env, PROVISIO_FROM_SOURCE: "0" },
+    encoding: "utf8",
+  });
+  const elapsed = performance.now() - started;
+  if (result.status !== 0) {
+    process.stderr.write(`${args.join(" ")} exited ${result.status}: ${result.stderr}\n`);
+    process.exit(1);
+  }
+  return elapsed;
+}
+
+function summary(times: number[]): string {
+  const sorted = [...times].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const ms = (t: number) => `${t.toFixed(0)} ms`;
+  return `median ${ms(median)}  min ${ms(sorted[0]!)}  max ${ms(sorted.at(-1)!)}`;
+}
+
+if (!bundleIsFresh()) {
+  process.stdout.write("dist/ is older than src/: building the bundle first\n");
+  const build = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+const home = mkdtempSync(join(tmpdir(), "provisio-cli-startup-"));
+const data = join(home, "data");
+try {
+  run([bin, "device", "list", "--data", data], home);
+  const scenarios: [string, string[]][] = [
+    ["node -e 0 (Node's own start, the floor)", ["-e", "0"]],
+    ["provisio --version", [bin, "--version"]],
+    ["provisio device list (empty installation, SQLite)", [bin, "device", "list", "--data", data]],
+  ];
+  const times = scenarios.map((): number[] => []);
+  // Interleaved, so a burst of load from elsewhere on the machine hits every scenario alike.
+  for (let i = 0; i < runs; i++) {
+    scenarios.forEach(([, args], s) => times[s]!.push(run(args, home)));
+  }
+  process.stdout.write(
+    `${runs} runs each, whole process (spawn to exit), bundle in dist/, Node ${process.version}\n`,
+  );
+  scenarios.forEach(([name], s) => {
+    process.stdout.write(`${name.padEnd(52)} ${summary(times[s]!)}\n`);
+  });
+} finally {
+  rmSync(home, { recursive: true, force: true });
+}
