@@ -21,6 +21,7 @@ export {
   parseAliasMap,
 } from "./alias_map.ts";
 export {
+  buildCatalogueData,
   type CatalogueBuild,
   type CatalogueCheck,
   type CatalogueModel,

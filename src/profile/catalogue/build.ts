@@ -41,21 +41,23 @@ const INDEXED_TEMPLATE = /^(.*[^_])_\[n\]_$/;
 function familyEntries(table: FamilyTable, problems: string[]): Entry[] {
   const entries: Entry[] = [];
   const modelNames = new Set(table.models.map((m) => m.name));
-  const where = (group: string, line: number) => `${table.id} ${group} row ${line}`;
+  const everyModel = [...modelNames];
   for (const section of table.sections) {
     for (const row of parseRows(section.rows)) {
-      const at = where(section.group, row.line);
+      const at = `${table.id} ${section.group} row ${row.line}`;
       const spec = row.type || section.type || inferTypeSpec(row.defaultValue);
-      let type: ValueType | undefined = parseTypeSpec(spec);
+      let type: ValueType | undefined = typeOf(spec);
       if (!type) {
         problems.push(`${at}: ${row.name}: unknown type spec ${JSON.stringify(spec)}`);
         type = { kind: "str" };
       }
       const ua = row.ua ?? section.ua ?? table.ua;
       if (!isUserAccess(ua)) problems.push(`${at}: ${row.name}: ua ${JSON.stringify(ua)}`);
-      const models = row.models ?? section.models ?? [...modelNames];
-      for (const model of models) {
-        if (!modelNames.has(model)) problems.push(`${at}: ${row.name}: unknown model ${model}`);
+      const models = row.models ?? section.models ?? everyModel;
+      if (models !== everyModel) {
+        for (const model of models) {
+          if (!modelNames.has(model)) problems.push(`${at}: ${row.name}: unknown model ${model}`);
+        }
       }
       const variant = (group: string, modelsHere: readonly string[], over?: IndexKind) => ({
         family: table.id,
@@ -116,8 +118,17 @@ function familyEntries(table: FamilyTable, problems: string[]): Entry[] {
   return entries;
 }
 
+// Type specs repeat thousands of times; one parsed object per spec also makes most type
+// comparisons an identity check.
+const TYPE_CACHE = new Map<string, ValueType | undefined>();
+
+function typeOf(spec: string): ValueType | undefined {
+  if (!TYPE_CACHE.has(spec)) TYPE_CACHE.set(spec, parseTypeSpec(spec));
+  return TYPE_CACHE.get(spec);
+}
+
 function sameType(a: ValueType, b: ValueType): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** One type accepting what each family accepts: equal types, merged enums, else free text. */
@@ -179,8 +190,8 @@ export function buildCatalogueData(
         });
     }
   }
-  const modelCount = (model: string, over: IndexKind) =>
-    models.find((m) => m.name === model)?.counts[over] ?? 0;
+  const modelByName = new Map(models.map((m) => [m.name, m]));
+  const modelCount = (model: string, over: IndexKind) => modelByName.get(model)?.counts[over] ?? 0;
 
   const coreByKey = new Map(core.map((d) => [d.indexed ? `${d.name}[n]` : d.name, d]));
   const definitions: ParameterDefinition[] = [];
