@@ -6,7 +6,6 @@
  * by a copy of A's real CA certificate. Certificates are made with the real openssl, and
  * presented by the real curl.
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -14,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProvisioNode } from "../../src/server/node.ts";
 import { parseMac } from "../../src/store/index.ts";
 import { curl, startTestNode, tempDir } from "./helpers.ts";
+import { issue, makeCa, skiOf } from "./openssl_pki.ts";
 
 const MAC_A = parseMac("000e08a1a1a1");
 let dir: string;
@@ -21,89 +21,15 @@ let dataDir: string;
 let node: ProvisioNode;
 let https: string;
 
-function openssl(...args: string[]): string {
-  return execFileSync("openssl", args, { cwd: dir, encoding: "utf8", stdio: "pipe" });
-}
-
-const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-
-/**
- * A self-signed CA; `ski` forces its Subject Key Identifier (hex) — and then no Authority Key
- * Identifier, so OpenSSL takes the look-alike for a self-signed root.
- */
-function makeCa(name: string, subject: string, ski = "hash"): void {
-  openssl(
-    "req",
-    "-x509",
-    ...EC,
-    "-keyout",
-    `${name}.key`,
-    "-out",
-    `${name}.crt`,
-    "-days",
-    "365",
-    "-subj",
-    subject,
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign",
-    "-addext",
-    `subjectKeyIdentifier=${ski}`,
-    ...(ski === "hash" ? [] : ["-addext", "authorityKeyIdentifier=none"]),
-  );
-}
-
-/** A device leaf (`ST=<mac>`) issued by `ca`. */
-function makeLeaf(name: string, ca: string, mac: string): void {
-  openssl(
-    "req",
-    "-new",
-    ...EC,
-    "-keyout",
-    `${name}.key`,
-    "-out",
-    `${name}.csr`,
-    "-subj",
-    `/OU=SPA504G/L=SER${name.toUpperCase()}/ST=${mac}`,
-  );
-  writeFileSync(
-    join(dir, `${name}.ext`),
-    "basicConstraints=CA:FALSE\nauthorityKeyIdentifier=keyid\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n",
-  );
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    `${name}.csr`,
-    "-CA",
-    `${ca}.crt`,
-    "-CAkey",
-    `${ca}.key`,
-    "-CAcreateserial",
-    "-days",
-    "30",
-    "-extfile",
-    `${name}.ext`,
-    "-out",
-    `${name}.crt`,
-  );
-}
-
-function skiOf(cert: string): string {
-  const text = openssl("x509", "-in", cert, "-noout", "-ext", "subjectKeyIdentifier");
-  return text.split("\n")[1]!.trim();
-}
-
 beforeAll(async () => {
   dir = tempDir("tenant-trust");
   dataDir = join(dir, "data");
-  makeCa("a-ca", "/O=Acme/CN=Acme Device CA");
+  makeCa(dir, "a-ca", "/O=Acme/CN=Acme Device CA");
   // B's CA: same subject, same key identifier, its own key.
-  makeCa("b-ca", "/O=Acme/CN=Acme Device CA", skiOf("a-ca.crt"));
-  expect(skiOf("b-ca.crt")).toBe(skiOf("a-ca.crt"));
-  makeLeaf("genuine", "a-ca", MAC_A);
-  makeLeaf("forged", "b-ca", MAC_A);
+  makeCa(dir, "b-ca", "/O=Acme/CN=Acme Device CA", skiOf(dir, "a-ca.crt"));
+  expect(skiOf(dir, "b-ca.crt")).toBe(skiOf(dir, "a-ca.crt"));
+  issue(dir, "genuine", "a-ca", { mac: MAC_A });
+  issue(dir, "forged", "b-ca", { mac: MAC_A });
   writeFileSync(
     join(dir, "forged-chain.crt"),
     readFileSync(join(dir, "forged.crt"), "utf8") + readFileSync(join(dir, "a-ca.crt"), "utf8"),

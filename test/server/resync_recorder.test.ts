@@ -1,0 +1,161 @@
+/**
+ * The resync recorder over a real StatusWriter and SQLite store: repeat windows, refusals
+ * aggregated per source and status, one row per scan; plus the status → result mapping and
+ * the security log's rate limit.
+ */
+import { Writable } from "node:stream";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ServerMetrics } from "../../src/server/metrics.ts";
+import { NOT_FOUND_REASON, refuse, resultOfStatus } from "../../src/server/resync_outcome.ts";
+import { ResyncRecorder } from "../../src/server/resync_recorder.ts";
+import type { ResyncRequest } from "../../src/server/resync_request.ts";
+import { SecurityLog } from "../../src/server/security_log.ts";
+import { StatusWriter } from "../../src/server/status_writer.ts";
+import { parseMac, type Store } from "../../src/store/index.ts";
+import { dialects, type Fresh } from "../store/dialects.ts";
+
+const sqlite = dialects().find((d) => d.name === "sqlite")!;
+let fresh: Fresh;
+let store: Store;
+let writer: StatusWriter;
+
+beforeAll(async () => {
+  fresh = await sqlite.fresh();
+  store = await fresh.open();
+  writer = new StatusWriter({
+    sink: {
+      recordStatusBatch: (s) => store.devices.recordStatusBatch(s),
+      appendEventBatch: (e) => store.events.appendBatch(e),
+    },
+    intervalMs: 60_000,
+  });
+});
+
+afterAll(async () => {
+  await writer.close();
+  await fresh?.dispose();
+});
+
+const req = (remoteAddress: string, path = "/p/x.xml"): ResyncRequest => ({
+  transport: "http",
+  method: "GET",
+  path,
+  query: "",
+  remoteAddress,
+});
+
+async function rows(remoteAddress: string) {
+  await writer.flush();
+  return (await store.events.list({ limit: 1000 })).filter(
+    (e) => e.remoteAddress === remoteAddress,
+  );
+}
+
+describe("ResyncRecorder", () => {
+  it("aggregates unowned refusals per source and status until the window ends", async () => {
+    const r = new ResyncRecorder({ writer, repeatEventWindowMs: 0, repeatStatusWindowMs: 0 });
+    for (let i = 0; i < 100; i++) {
+      r.record(
+        req("10.1.0.1", `/p/${i}.xml`),
+        undefined,
+        refuse(404, NOT_FOUND_REASON),
+        0,
+        1000 + i,
+      );
+    }
+    r.record(req("10.1.0.1"), undefined, refuse(400, "path contains an empty segment"), 0, 1000);
+    r.record(req("10.1.0.2"), undefined, refuse(404, NOT_FOUND_REASON), 0, 1000);
+    expect(r.pendingRefusals).toBe(3);
+    r.flush(30_000);
+    expect(await rows("10.1.0.1")).toHaveLength(0);
+    r.flush(61_000);
+    const written = await rows("10.1.0.1");
+    expect(written.map((e) => e.statusCode).sort()).toEqual([400, 404]);
+    expect(written.find((e) => e.statusCode === 404)?.message).toMatch(/^100 × no profile/);
+    // A single refusal keeps its own text.
+    expect((await rows("10.1.0.2"))[0]?.message).toBe(NOT_FOUND_REASON);
+  });
+
+  it("keeps a row per refusal that names an owned device, and skips repeated successes", async () => {
+    const r = new ResyncRecorder({ writer, repeatEventWindowMs: 60_000, repeatStatusWindowMs: 0 });
+    const mac = parseMac("000e08990001");
+    const owned = refuse(403, "device disabled", { mac, tenantId: "default" });
+    r.record(req("10.2.0.1"), undefined, owned, 0, 1000);
+    r.record(req("10.2.0.1"), undefined, owned, 0, 1001);
+    const ok = {
+      response: { status: 200, headers: {}, body: Buffer.from("x"), result: "ok" as const },
+      mac,
+    };
+    r.record(req("10.2.0.1"), undefined, ok, 0, 2000);
+    r.record(req("10.2.0.1"), undefined, ok, 0, 3000);
+    expect(await rows("10.2.0.1")).toHaveLength(3);
+  });
+
+  it("writes one row per scan", async () => {
+    const r = new ResyncRecorder({ writer, repeatEventWindowMs: 0, repeatStatusWindowMs: 0 });
+    r.recordScan({
+      source: "10.3.0.1",
+      transport: "tftp",
+      count: 99_880,
+      firstAt: 0,
+      lastAt: 60_000,
+    });
+    const [scan] = await rows("10.3.0.1");
+    expect(scan?.message).toBe("scan: 99880 throttled requests from 10.3.0.1 in 60 s");
+  });
+
+  it("bounds the aggregated keys: beyond the cap, one row for other sources", async () => {
+    const r = new ResyncRecorder({
+      writer,
+      repeatEventWindowMs: 0,
+      repeatStatusWindowMs: 0,
+      maxRefusalKeys: 10,
+    });
+    for (let i = 0; i < 500; i++) {
+      r.record(req(`10.4.${i >> 8}.${i & 255}`), undefined, refuse(404, NOT_FOUND_REASON), 0, 0);
+    }
+    expect(r.pendingRefusals).toBeLessThanOrEqual(11);
+    r.flush(0, true);
+    const other = await rows("(other sources)");
+    expect(other[0]?.message).toMatch(/^490 ×/);
+  });
+});
+
+describe("resultOfStatus", () => {
+  it("maps refusals to the event log's results", () => {
+    expect([404, 429, 400, 405, 414, 403, 500, 503].map(resultOfStatus)).toEqual([
+      "not-found",
+      "rate-limited",
+      "bad-request",
+      "bad-request",
+      "bad-request",
+      "denied",
+      "error",
+      "error",
+    ]);
+  });
+});
+
+describe("SecurityLog", () => {
+  it("logs up to its rate per second, then one summary line; the metric counts all", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const metrics = new ServerMetrics({ defaultMetrics: false });
+    const log = new SecurityLog({ logger: pino(sink), metrics, perSecond: 5 });
+    const event = { reason: "scan", message: "m", remoteAddress: "10.5.0.1", transport: "http" };
+    for (let i = 0; i < 50; i++) log.report(event, 10_000);
+    log.report(event, 11_000);
+    await new Promise((r) => setImmediate(r));
+    expect(lines.filter((l) => l.includes('"security":"scan"'))).toHaveLength(6);
+    expect(lines.some((l) => l.includes("45 more security events not logged"))).toBe(true);
+    expect(await metrics.registry.metrics()).toMatch(
+      /provisio_security_events_total\{reason="scan"\} 51/,
+    );
+  });
+});
