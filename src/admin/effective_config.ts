@@ -1,10 +1,21 @@
 /**
  * "Why does this phone get this value?": a device's effective configuration with each value's
  * provenance. The merge and the value templates are the server's own (`ProfileRenderer.resolve`
- * over `layerTargetsOf`), so what this reports is what the device is served.
+ * over `layerTargetsOf`), so what this reports is what the device is served. A value is secret
+ * when its parameter is (catalogue) or when its template read a secret while rendering
+ * (`{{ account.line1.password }}` in `Display_Name_1_`): either way it is shown as `null`
+ * unless secrets are asked for.
  */
 import { type Catalogue, defaultCatalogue } from "../profile/index.ts";
-import { layerTargetsOf, ProfileRenderer, ValueTemplates } from "../server/index.ts";
+import {
+  isValueTemplate,
+  layerTargetsOf,
+  mergeDeviceLayers,
+  ProfileRenderer,
+  type RenderInput,
+  templateContext,
+  ValueTemplates,
+} from "../server/index.ts";
 import type { Device, Store } from "../store/index.ts";
 import { layerKey } from "../store/index.ts";
 import { notFound } from "./errors.ts";
@@ -36,11 +47,26 @@ export class EffectiveConfigResolver {
   readonly #store: Store;
   readonly #catalogue: Catalogue;
   readonly #renderer: ProfileRenderer;
+  readonly #templates = new ValueTemplates();
 
   constructor(store: Store, catalogue: Catalogue = defaultCatalogue) {
     this.#store = store;
     this.#catalogue = catalogue;
-    this.#renderer = new ProfileRenderer({ catalogue, templates: new ValueTemplates() });
+    this.#renderer = new ProfileRenderer({ catalogue, templates: this.#templates });
+  }
+
+  /** Parameters whose value template reads a secret when rendered for this device. */
+  #renderedFromSecrets(input: RenderInput): Set<string> {
+    const names = new Set<string>();
+    let read = false;
+    const context = templateContext(input, { onSecretRead: () => (read = true) });
+    for (const p of mergeDeviceLayers(input.layers, this.#catalogue)) {
+      if (p.value === undefined || !isValueTemplate(p.value)) continue;
+      read = false;
+      this.#templates.render(p.value, context);
+      if (read) names.add(p.name);
+    }
+    return names;
   }
 
   async resolve(device: Device, options: EffectiveConfigOptions = {}): Promise<EffectiveConfig> {
@@ -66,7 +92,9 @@ export class EffectiveConfigResolver {
         setBy.set(p.name, list);
       }
     }
-    const parameters = this.#renderer.resolve({ device, tenant, model, group, account, layers });
+    const input: RenderInput = { device, tenant, model, group, account, layers };
+    const parameters = this.#renderer.resolve(input);
+    const fromSecrets = this.#renderedFromSecrets(input);
     return {
       mac: device.mac,
       tenantId: device.tenantId,
@@ -76,7 +104,9 @@ export class EffectiveConfigResolver {
         version: l.version,
       })),
       parameters: parameters.map((p) => {
-        const secret = this.#catalogue.isSecret(p.name) && options.revealSecrets !== true;
+        const secret =
+          (this.#catalogue.isSecret(p.name) || fromSecrets.has(p.name)) &&
+          options.revealSecrets !== true;
         return {
           name: p.name,
           value: secret || p.value === undefined ? null : p.value,

@@ -96,6 +96,7 @@ export { MAX_USER_AGENT_LENGTH, parseUserAgent, type UserAgentIdentity } from ".
 export {
   isValueTemplate,
   type TemplateContext,
+  type TemplateContextOptions,
   templateContext,
   ValueTemplates,
 } from "./value_template.ts";

@@ -90,25 +90,45 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message.split("\n")[0]! : String(error);
 }
 
+export interface TemplateContextOptions {
+  /**
+   * Called whenever a template reads a secret (a SIP password): what it renders is then
+   * itself a secret wherever it is shown (the effective configuration redacts it).
+   */
+  readonly onSecretRead?: () => void;
+}
+
 /**
  * The variables a template sees. Line fields use snake_case (`account.line1.user_id`);
- * `account.lines` is the list. The SIP password is revealed here because profiles carry it.
+ * `account.lines` is the list. The SIP password is revealed here because profiles carry it;
+ * it is a getter, so every read of it — by any path, loop or filter — is reported.
  */
-export function templateContext(input: {
-  readonly device: Device;
-  readonly tenant: Tenant;
-  readonly model: DeviceModel | null;
-  readonly account: Account | null;
-}): TemplateContext {
+export function templateContext(
+  input: {
+    readonly device: Device;
+    readonly tenant: Tenant;
+    readonly model: DeviceModel | null;
+    readonly account: Account | null;
+  },
+  options: TemplateContextOptions = {},
+): TemplateContext {
   const { device, tenant, model, account } = input;
-  const lines = (account?.lines ?? []).map((l) => ({
-    line: l.line,
-    user_id: l.userId,
-    auth_id: l.authId ?? l.userId,
-    password: l.password?.reveal() ?? "",
-    display_name: l.displayName ?? "",
-    proxy: l.proxy ?? "",
-  }));
+  const lines = (account?.lines ?? []).map((l) => {
+    const line = {
+      line: l.line,
+      user_id: l.userId,
+      auth_id: l.authId ?? l.userId,
+      display_name: l.displayName ?? "",
+      proxy: l.proxy ?? "",
+    };
+    return Object.defineProperty(line, "password", {
+      enumerable: true,
+      get: () => {
+        options.onSecretRead?.();
+        return l.password?.reveal() ?? "";
+      },
+    });
+  });
   const accountVars: Record<string, unknown> | null =
     account === null
       ? null
