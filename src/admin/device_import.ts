@@ -238,11 +238,9 @@ export async function importDevicesCsv(
         const other = existing[i];
         if (other !== null && other !== undefined && other.tenantId !== tenantId) {
           seen.delete(row.input.mac);
-          reject(
-            row.line,
-            "STORE_CONFLICT",
-            `MAC ${row.input.mac} is registered to another tenant`,
-          );
+          // Worded as a create of a registered MAC is answered (POST /devices, any tenant):
+          // the row says the MAC is taken, never where.
+          reject(row.line, "STORE_CONFLICT", `device ${row.input.mac} already exists`);
           continue;
         }
         lines.push(row.line);

@@ -128,15 +128,8 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const principal = principalOf(request);
       const mac = parseMacParam(request.body.mac);
       const tenant = await targetTenant(store, principal, request.body.tenant);
-      const existing = await store.devices.findByMac(mac);
-      if (
-        existing !== null &&
-        principal.token.tenantId !== null &&
-        existing.tenantId !== tenant.id
-      ) {
-        // Do not tell a tenant that another tenant has this MAC.
-        throw apiError("API_VALIDATION", `device ${mac} cannot be created`);
-      }
+      // A MAC registered anywhere — this tenant or another — gets the store's one answer
+      // (409 STORE_CONFLICT "device … already exists"), by the same path: nothing says where.
       const fields = await deviceFields(store, tenant, request.body);
       const input: DeviceInput = { ...fields, mac, tenantId: tenant.id };
       const device = await store.devices.create(input, { actor: principal.actor });
