@@ -52,6 +52,7 @@ export {
   MAX_OVERLAP_STEPS,
   MAX_PATH_PATTERN_LENGTH,
   MAX_PATH_PATTERN_MACROS,
+  pathPatternAutomatonSize,
   pathPatternsOverlap,
   tokenizePattern,
   validatePathPattern,

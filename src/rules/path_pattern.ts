@@ -10,12 +10,12 @@
  * rejected when compiled, so a typo fails at configuration time and not per request.
  *
  * Pattern text comes from tenant admins and request paths from anyone, so matching never
- * backtracks: a pattern compiles to a small NFA program and a request is matched by simulating
- * every thread in lock step (a Pike VM). Each program instruction runs at most once per input
- * position, so a match costs at most `2 × (path length + 1) × program length` steps, and a path
- * longer than the longest text the pattern can match is refused before any step. Captures follow
- * the leftmost-greedy priority of a backtracking regex, so the facts extracted are the ones the
- * anchored regular expression `^…$` would give.
+ * backtracks: whether the parts of a pattern (literals, macros) can match from each position is
+ * filled in one backward pass, then the captures are read in one forward pass (see
+ * `matchParts`). A match costs at most `size × (path length + 1)` steps, independent of the
+ * macros' repetition bounds, and a path longer than the longest text the pattern can match is
+ * refused before any step. Captures are the leftmost-greedy ones a backtracking regex gives,
+ * so the facts extracted are those of the anchored regular expression `^…$` this replaced.
  */
 
 import { ProvisioError } from "../errors.ts";
@@ -48,7 +48,7 @@ export interface PathPattern {
   readonly macros: readonly string[];
   /** True when a match yields the device's MAC (a `$MA`, `$MAU` or `$MAC` in the pattern). */
   readonly identifiesByMac: boolean;
-  /** Instructions in the compiled program (the `m` of the `O(n·m)` bound). */
+  /** Work per character of a target (the `m` of the `O(n·m)` bound on a match). */
   readonly size: number;
   /** Shortest and longest target the pattern can match. */
   readonly minLength: number;
@@ -243,31 +243,200 @@ export function tokenizePattern(source: string): PatternToken[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Program: a Thompson NFA. `split` prefers `next` (greedy) over `alt`; `save` records a
-// capture boundary; `match` accepts at the end of the input.
+// Matching. A pattern is a sequence of parts: literal text, a macro of one character class
+// repeated `min..max` times, or a macro of fixed shape (`$MAC`). Because there is no
+// alternation, "can parts k.. match the target from position i" is a table filled backwards in
+// O(1) per cell for a class (a window query over the next part's row, with the length of the
+// run of class characters at i) and O(length) for a literal. The captures are then read
+// forwards by taking, for each macro, the longest length after which the rest still matches —
+// exactly the choice a backtracking regex makes first and keeps. No step ever depends on the
+// repetition bounds, and nothing is retried.
 
-type Insn =
-  | { readonly op: "consume"; readonly set: CharSet; readonly next: number }
-  | { readonly op: "split"; readonly next: number; readonly alt: number }
-  | { readonly op: "save"; readonly slot: number; readonly next: number }
-  | { readonly op: "match" };
+type Part =
+  | { readonly kind: "literal"; readonly text: string }
+  | {
+      readonly kind: "repeat";
+      readonly set: CharSet;
+      /** Index of `set` in the pattern's distinct sets (run lengths are shared). */
+      readonly run: number;
+      readonly min: number;
+      readonly max: number;
+    }
+  | { readonly kind: "fixed"; readonly atoms: readonly Atom[]; readonly length: number };
 
 interface Capture {
   readonly name: string;
   readonly spec: MacroSpec;
+  /** Index of the macro's part. */
+  readonly part: number;
+}
+
+interface Matcher {
+  readonly parts: readonly Part[];
+  readonly sets: readonly CharSet[];
+  readonly captures: readonly Capture[];
+  /** Work per input character (the `m` of the `O(n·m)` bound). */
+  readonly weight: number;
+  readonly deterministic: boolean;
+}
+
+function fixedAt(atoms: readonly Atom[], target: string, at: number): boolean {
+  let i = at;
+  for (const atom of atoms) {
+    for (let k = 0; k < atom.min; k++, i++)
+      if (!inSet(atom.set, target.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/**
+ * True when each class macro is followed by a literal starting with a character outside its
+ * class, or ends the pattern (`/profile/$MA.xml`, `/p/$B/$(MAC).cfg`): the macro can then only
+ * take the whole run of class characters, and one forward scan decides the match.
+ */
+function isDeterministic(parts: readonly Part[]): boolean {
+  return parts.every((part, k) => {
+    if (part.kind !== "repeat") return true;
+    const next = parts[k + 1];
+    return (
+      next === undefined || (next.kind === "literal" && !inSet(part.set, next.text.charCodeAt(0)))
+    );
+  });
+}
+
+/** {@link matchParts} for a deterministic pattern: one pass, at most `n + parts` steps. */
+function scanParts(m: Matcher, target: string, stats: MatchStats | undefined): Int32Array | null {
+  const { parts } = m;
+  const bounds = new Int32Array(2 * parts.length);
+  let i = 0;
+  let steps = 0;
+  let ok = true;
+  for (let k = 0; k < parts.length && ok; k++) {
+    const part = parts[k]!;
+    steps++;
+    let length = 0;
+    if (part.kind === "literal") {
+      length = part.text.length;
+      ok = target.startsWith(part.text, i);
+    } else if (part.kind === "fixed") {
+      length = part.length;
+      ok = i + length <= target.length && fixedAt(part.atoms, target, i);
+    } else {
+      while (length <= part.max && i + length < target.length) {
+        if (!inSet(part.set, target.charCodeAt(i + length))) break;
+        length++;
+        steps++;
+      }
+      ok = length >= part.min && length <= part.max;
+    }
+    bounds[2 * k] = i;
+    bounds[2 * k + 1] = i + length;
+    i += length;
+  }
+  if (stats !== undefined) stats.steps += steps;
+  return ok && i === target.length ? bounds : null;
+}
+
+/**
+ * Start and end of each part's text in the match (`bounds[2k]`, `bounds[2k + 1]`), or null.
+ * At most `weight × (n + 1)` steps.
+ */
+function matchParts(m: Matcher, target: string, stats: MatchStats | undefined): Int32Array | null {
+  if (m.deterministic) return scanParts(m, target, stats);
+  const n = target.length;
+  const { parts } = m;
+  let steps = 0;
+  const runs = m.sets.map((set) => {
+    const run = new Int32Array(n + 1);
+    for (let i = n - 1; i >= 0; i--) {
+      steps++;
+      run[i] = inSet(set, target.charCodeAt(i)) ? run[i + 1]! + 1 : 0;
+    }
+    return run;
+  });
+  // rows[k][i] = 1 when parts k.. match target[i..].
+  const rows: Uint8Array[] = new Array(parts.length + 1);
+  rows[parts.length] = new Uint8Array(n + 1);
+  rows[parts.length]![n] = 1;
+  const prefix = new Int32Array(n + 2);
+  for (let k = parts.length - 1; k >= 0; k--) {
+    const part = parts[k]!;
+    const after = rows[k + 1]!;
+    const here = new Uint8Array(n + 1);
+    if (part.kind === "literal") {
+      const length = part.text.length;
+      for (let i = 0; i + length <= n; i++) {
+        steps++;
+        if (after[i + length] === 1) {
+          steps += length;
+          if (target.startsWith(part.text, i)) here[i] = 1;
+        }
+      }
+    } else if (part.kind === "fixed") {
+      for (let i = 0; i + part.length <= n; i++) {
+        steps++;
+        if (after[i + part.length] === 1) {
+          steps += part.length;
+          if (fixedAt(part.atoms, target, i)) here[i] = 1;
+        }
+      }
+    } else {
+      for (let t = 0; t <= n; t++) prefix[t + 1] = prefix[t]! + after[t]!;
+      steps += n + 1;
+      const run = runs[part.run]!;
+      for (let i = 0; i <= n; i++) {
+        steps += 2;
+        const lo = i + part.min;
+        const hi = i + Math.min(part.max, run[i]!);
+        if (hi >= lo && prefix[hi + 1]! - prefix[lo]! > 0) here[i] = 1;
+      }
+    }
+    rows[k] = here;
+  }
+  let result: Int32Array | null = null;
+  if (rows[0]![0] === 1) {
+    result = new Int32Array(2 * parts.length);
+    let i = 0;
+    for (let k = 0; k < parts.length; k++) {
+      const part = parts[k]!;
+      let length: number;
+      if (part.kind === "repeat") {
+        // Longest first, as a greedy regex tries it; one length is known to work.
+        length = Math.min(part.max, runs[part.run]![i]!);
+        while (rows[k + 1]![i + length] !== 1) {
+          steps++;
+          length--;
+        }
+      } else {
+        length = part.kind === "literal" ? part.text.length : part.length;
+      }
+      result[2 * k] = i;
+      result[2 * k + 1] = i + length;
+      i += length;
+    }
+  }
+  if (stats !== undefined) stats.steps += steps;
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The automaton for overlap decisions: a Thompson NFA. `split` prefers `next` over `alt`;
+// `match` accepts at the end of the input.
+
+type Insn =
+  | { readonly op: "consume"; readonly set: CharSet; readonly next: number }
+  | { readonly op: "split"; readonly next: number; readonly alt: number }
+  | { readonly op: "match" };
+
+interface Program {
+  readonly insns: readonly Insn[];
 }
 
 class ProgramBuilder {
   readonly insns: Insn[] = [];
-  min = 0;
-  max = 0;
 
   consume(set: CharSet): void {
     this.insns.push({ op: "consume", set, next: this.insns.length + 1 });
-  }
-
-  save(slot: number): void {
-    this.insns.push({ op: "save", slot, next: this.insns.length + 1 });
   }
 
   /** `set{min,max}` as min mandatory steps then nested optional ones: `x(x(x)?)?`. */
@@ -279,29 +448,24 @@ class ProgramBuilder {
       this.insns.push({ op: "split", next: this.insns.length + 1, alt: end });
       this.consume(atom.set);
     }
-    this.min += atom.min;
-    this.max += atom.max;
-  }
-
-  literal(text: string): void {
-    for (let i = 0; i < text.length; i++) this.consume({ kind: "char", code: text.charCodeAt(i) });
-    this.min += text.length;
-    this.max += text.length;
   }
 }
 
-interface Scratch {
-  readonly seen: Int32Array;
-  readonly pcs: [Int32Array, Int32Array];
-  readonly caps: [Int32Array[], Int32Array[]];
-  readonly stackPc: Int32Array;
-  readonly stackCaps: Int32Array[];
-}
-
-interface Program {
-  readonly insns: readonly Insn[];
-  readonly slots: number;
-  scratch?: Scratch;
+function automaton(parts: readonly Part[]): Program {
+  const builder = new ProgramBuilder();
+  for (const part of parts) {
+    if (part.kind === "literal") {
+      for (let i = 0; i < part.text.length; i++) {
+        builder.consume({ kind: "char", code: part.text.charCodeAt(i) });
+      }
+    } else if (part.kind === "fixed") {
+      for (const atom of part.atoms) builder.atom(atom);
+    } else {
+      builder.atom(part);
+    }
+  }
+  builder.insns.push({ op: "match" });
+  return { insns: builder.insns };
 }
 
 const ANY: CharSet = { kind: "any" };
@@ -319,110 +483,13 @@ function withAnyQuery(program: Program): Program {
     { op: "consume", set: ANY, next: tail },
     { op: "match" },
   );
-  return { insns, slots: program.slots };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Pike VM
-
-/**
- * Runs `program` anchored at both ends; returns the capture slots of the highest-priority
- * full match. Threads are kept in priority order and deduplicated by instruction, so the
- * first thread to reach an instruction at a position is the one backtracking would try first.
- * Thread lists are parallel arrays (instruction, captures) sized once: no allocation per step
- * except a captures copy at a `save`.
- */
-function run(program: Program, input: string, stats: MatchStats | undefined): Int32Array | null {
-  const { insns } = program;
-  // Scratch lists sized once per program and reused: matching is synchronous, never reentrant.
-  const scratch = program.scratch ?? {
-    seen: new Int32Array(insns.length),
-    pcs: [new Int32Array(insns.length), new Int32Array(insns.length)],
-    caps: [new Array<Int32Array>(insns.length), new Array<Int32Array>(insns.length)],
-    stackPc: new Int32Array(2 * insns.length + 2),
-    stackCaps: new Array<Int32Array>(2 * insns.length + 2),
-  };
-  program.scratch = scratch;
-  const { seen, stackPc, stackCaps } = scratch;
-  seen.fill(-1);
-  let [currentPc, nextPc] = scratch.pcs;
-  let [currentCaps, nextCaps] = scratch.caps;
-  let currentCount = 0;
-  let nextCount = 0;
-  let steps = 0;
-  let mark = 0;
-
-  /** Adds `pc` and what it reaches without consuming to the next list; returns its new length. */
-  const add = (
-    listPc: Int32Array,
-    listCaps: Int32Array[],
-    count: number,
-    pc: number,
-    caps: Int32Array,
-    pos: number,
-  ): number => {
-    // Iterative: nothing here recurses on attacker input.
-    let top = 0;
-    stackPc[top] = pc;
-    stackCaps[top++] = caps;
-    while (top > 0) {
-      const at = stackPc[--top]!;
-      const atCaps = stackCaps[top]!;
-      if (seen[at] === mark) continue;
-      seen[at] = mark;
-      steps++;
-      const insn = insns[at]!;
-      if (insn.op === "split") {
-        // Pushed in reverse so `next` (the greedy branch) is explored first.
-        stackPc[top] = insn.alt;
-        stackCaps[top++] = atCaps;
-        stackPc[top] = insn.next;
-        stackCaps[top++] = atCaps;
-      } else if (insn.op === "save") {
-        const copy = atCaps.slice();
-        copy[insn.slot] = pos;
-        stackPc[top] = insn.next;
-        stackCaps[top++] = copy;
-      } else {
-        listPc[count] = at;
-        listCaps[count++] = atCaps;
-      }
-    }
-    return count;
-  };
-
-  currentCount = add(currentPc, currentCaps, 0, 0, new Int32Array(program.slots).fill(-1), 0);
-  let found: Int32Array | null = null;
-  for (let pos = 0; pos <= input.length && currentCount > 0; pos++) {
-    const c = pos < input.length ? input.charCodeAt(pos) : -1;
-    mark++;
-    nextCount = 0;
-    for (let t = 0; t < currentCount; t++) {
-      steps++;
-      const insn = insns[currentPc[t]!]!;
-      if (insn.op === "match") {
-        if (pos === input.length) {
-          // Lower-priority threads can only give a less preferred match.
-          found = currentCaps[t]!;
-          break;
-        }
-      } else if (insn.op === "consume" && c >= 0 && inSet(insn.set, c)) {
-        nextCount = add(nextPc, nextCaps, nextCount, insn.next, currentCaps[t]!, pos + 1);
-      }
-    }
-    if (found !== null) break;
-    [currentPc, nextPc] = [nextPc, currentPc];
-    [currentCaps, nextCaps] = [nextCaps, currentCaps];
-    currentCount = nextCount;
-  }
-  if (stats !== undefined) stats.steps += steps;
-  return found;
+  return { insns };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Compilation
 
-const compiled = new WeakMap<PathPattern, Program>();
+const automata = new WeakMap<PathPattern, () => Program>();
 
 /** Compiles one pattern; throws `RULE_PATH_PATTERN_INVALID` on a pattern that cannot work. */
 export function compilePathPattern(source: string): PathPattern {
@@ -431,50 +498,77 @@ export function compilePathPattern(source: string): PathPattern {
     throw pathPatternError(source, `longer than ${MAX_PATH_PATTERN_LENGTH} characters`);
   }
   const tokens = tokenizePattern(source);
-  const builder = new ProgramBuilder();
+  const parts: Part[] = [];
+  const sets: CharSet[] = [];
   const captures: Capture[] = [];
+  let min = 0;
+  let max = 0;
+  let weight = 0;
   for (const token of tokens) {
     if ("literal" in token) {
-      builder.literal(token.literal);
+      parts.push({ kind: "literal", text: token.literal });
+      min += token.literal.length;
+      max += token.literal.length;
+      weight += token.literal.length + 1;
       continue;
     }
-    const spec = MACROS[token.macro] ?? GPP_SPEC;
     if (captures.length === MAX_PATH_PATTERN_MACROS) {
       throw pathPatternError(source, `more than ${MAX_PATH_PATTERN_MACROS} macros`);
     }
-    builder.save(2 * captures.length);
-    for (const atom of spec.atoms) builder.atom(atom);
-    builder.save(2 * captures.length + 1);
-    captures.push({ name: token.macro, spec });
+    const spec = MACROS[token.macro] ?? GPP_SPEC;
+    captures.push({ name: token.macro, spec, part: parts.length });
+    const [only] = spec.atoms;
+    if (spec.atoms.length === 1 && only !== undefined) {
+      let run = sets.indexOf(only.set);
+      if (run < 0) {
+        run = sets.push(only.set) - 1;
+        weight += 1;
+      }
+      parts.push({ kind: "repeat", set: only.set, run, min: only.min, max: only.max });
+      min += only.min;
+      max += only.max;
+      // Prefix sums, the window test (2) and the forward read: 4 steps per position.
+      weight += 4;
+    } else {
+      const length = spec.atoms.reduce((sum, a) => sum + a.min, 0);
+      parts.push({ kind: "fixed", atoms: spec.atoms, length });
+      min += length;
+      max += length;
+      weight += length + 1;
+    }
   }
-  builder.insns.push({ op: "match" });
-  const program: Program = { insns: builder.insns, slots: 2 * captures.length };
-  const { min, max } = builder;
+  const matcher: Matcher = {
+    parts,
+    sets,
+    captures,
+    weight,
+    deterministic: isDeterministic(parts),
+  };
   // Literal text before the first and after the last macro: a cheap necessary condition that
-  // turns most requests away from most routes before the VM runs.
-  const first = tokens[0];
-  const last = tokens[tokens.length - 1];
-  const prefix = first !== undefined && "literal" in first ? first.literal : "";
-  const suffix = tokens.length > 1 && last !== undefined && "literal" in last ? last.literal : "";
+  // turns most requests away from most routes before any table is built.
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  const prefix = first?.kind === "literal" ? first.text : "";
+  const suffix = parts.length > 1 && last?.kind === "literal" ? last.text : "";
+  let program: Program | undefined;
 
   const pattern: PathPattern = {
     source,
     withQuery: source.includes("?"),
     macros: captures.map((c) => c.name),
     identifiesByMac: captures.some((c) => c.spec.fact === "mac"),
-    size: program.insns.length,
+    size: weight,
     minLength: min,
     maxLength: max,
     match(target: string, stats?: MatchStats): PathFacts | undefined {
       // The bound on the matched length: nothing longer is even looked at.
       if (target.length > max || target.length < min) return undefined;
       if (!target.startsWith(prefix) || !target.endsWith(suffix)) return undefined;
-      const caps = run(program, target, stats);
-      if (caps === null) return undefined;
+      const bounds = matchParts(matcher, target, stats);
+      if (bounds === null) return undefined;
       const facts: { -readonly [K in keyof PathFacts]: PathFacts[K] } = {};
-      for (let i = 0; i < captures.length; i++) {
-        const { name, spec } = captures[i]!;
-        const value = spec.normalize(target.slice(caps[2 * i]!, caps[2 * i + 1]!));
+      for (const { name, spec, part } of captures) {
+        const value = spec.normalize(target.slice(bounds[2 * part]!, bounds[2 * part + 1]!));
         if (value === undefined) return undefined;
         if (spec.fact === "gpp") {
           facts.gpp = { ...facts.gpp, [name]: value };
@@ -488,7 +582,11 @@ export function compilePathPattern(source: string): PathPattern {
       return facts;
     },
   };
-  compiled.set(pattern, program);
+  // Built on first use: only tenant writes and route-table builds decide overlaps.
+  automata.set(pattern, () => {
+    program ??= automaton(parts);
+    return program;
+  });
   return pattern;
 }
 
@@ -531,17 +629,21 @@ function closure(insns: readonly Insn[], pc: number, memo: Map<number, number[]>
     seen.add(at);
     const insn = insns[at]!;
     if (insn.op === "split") stack.push(insn.alt, insn.next);
-    else if (insn.op === "save") stack.push(insn.next);
     else out.push(at);
   }
   return out;
 }
 
 function programOf(pattern: PathPattern): Program {
-  const program = compiled.get(pattern);
-  if (program !== undefined) return program;
+  const program = automata.get(pattern);
+  if (program !== undefined) return program();
   // A pattern object made elsewhere: compile its source (throws if it cannot be compiled).
   return programOf(compilePathPattern(pattern.source));
+}
+
+/** Instructions of the pattern's automaton (the overlap decision's work is their product). */
+export function pathPatternAutomatonSize(pattern: PathPattern): number {
+  return programOf(pattern).insns.length;
 }
 
 /** A character in both sets (they are known to intersect), for a witness text. */

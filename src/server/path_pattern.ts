@@ -4,6 +4,7 @@
  */
 import {
   compilePathPattern,
+  type MatchStats,
   type PathFacts,
   type PathPattern,
   pathPatternsOverlap,
@@ -15,6 +16,9 @@ export {
   type PathPattern,
   tokenizePattern,
 } from "../rules/index.ts";
+
+/** Work a route-table build may spend deciding which routes overlap. */
+const MAX_ROUTE_OVERLAP_STEPS = 4_000_000;
 
 /** A compiled pattern and the tenants whose devices may request it. */
 export interface Route {
@@ -71,6 +75,7 @@ export class RouteTable {
     }
     const entries = [...bySource.values()];
     const claimants = entries.map((e) => new Set(e.tenantIds));
+    const stats: MatchStats = { steps: 0 };
     for (let i = 0; i < entries.length; i++) {
       for (let j = i + 1; j < entries.length; j++) {
         const [a, b] = [entries[i]!, entries[j]!];
@@ -79,7 +84,14 @@ export class RouteTable {
           const [ta] = a.tenantIds;
           if (b.tenantIds.has(ta!)) continue;
         }
-        if (!pathPatternsOverlap(a.pattern, b.pattern)) continue;
+        // Past the budget (only hostile patterns saved before the store refused them get
+        // there) a pair counts as overlapping: the safe side, no auto-create on either.
+        if (
+          stats.steps <= MAX_ROUTE_OVERLAP_STEPS &&
+          !pathPatternsOverlap(a.pattern, b.pattern, stats)
+        ) {
+          continue;
+        }
         for (const id of b.tenantIds) claimants[i]!.add(id);
         for (const id of a.tenantIds) claimants[j]!.add(id);
       }
