@@ -31,7 +31,7 @@ interface VirtualTimer {
 
 /**
  * A clock that only moves when told. `advance` fires due timers in time order (ties in
- * creation order) and, after each one, waits until every piece of tracked work has
+ * creation order) and, after each instant, waits until every piece of tracked work has
  * settled — real socket I/O included — so a test can run a day of resyncs against a real
  * server in milliseconds and still see each request happen at its virtual time.
  */
@@ -100,9 +100,10 @@ export class VirtualClock implements DeviceClock {
     for (;;) {
       const next = this.timers[0];
       if (next === undefined || next.at > epochMs) break;
-      this.timers.shift();
       this.current = Math.max(this.current, next.at);
-      next.fn();
+      // Every timer due at this instant fires before waiting, so work they start (many
+      // units resyncing at the same moment) runs concurrently, as it would in real time.
+      while (this.timers.length > 0 && this.timers[0]!.at === next.at) this.timers.shift()!.fn();
       await this.settle();
     }
     this.current = Math.max(this.current, epochMs);

@@ -34,7 +34,11 @@ export {
   userAgent,
 } from "./identity.ts";
 export { type NetworkFetcherOptions, networkFetcher } from "./network_fetcher.ts";
-export { ParameterStore, type ParameterStoreOptions } from "./parameter_store.ts";
+export {
+  ParameterStore,
+  type ParameterStoreOptions,
+  type StoreApplyResult,
+} from "./parameter_store.ts";
 export { type DecodeOptions, type DecodeOutcome, decodeProfile } from "./profile_decoder.ts";
 export type { FetchRequest, ProfileFetcher, ServerNameCheck } from "./profile_fetcher.ts";
 export {

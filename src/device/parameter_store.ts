@@ -2,9 +2,13 @@
  * The device's parameter table (§0.2): value plus user access per parameter, starting
  * from the catalogue's factory defaults for the family, changed by received profiles
  * (§3.2.5) and by assignment expressions (§4.4).
+ *
+ * A catalogue has thousands of concrete parameters (per line, per user), so the factory
+ * table is built once per family and shared; each unit keeps only what differs from it.
+ * That keeps a unit small enough for fleets of many thousands.
  */
 import {
-  type ApplyResult,
+  type AppliedChange,
   applyProfile,
   type Catalogue,
   catalogueAccept,
@@ -14,6 +18,7 @@ import {
   factoryState,
   type ParameterState,
   type Profile,
+  type ProfileEntry,
   type UserAccess,
 } from "../profile/index.ts";
 import { deviceError } from "./errors.ts";
@@ -30,22 +35,49 @@ export interface ParameterStoreOptions {
   readonly emptyXmlValue?: "emptyString" | "default";
 }
 
-/** The shipped catalogue per family, built once: it is immutable and every unit shares it. */
-const familyCatalogues = new Map<DeviceFamily, Catalogue>();
+/** What applying one profile did (the device keeps no copy of the whole table). */
+export interface StoreApplyResult {
+  /** One item per entry that changed value or access, in profile order. */
+  readonly changes: readonly AppliedChange[];
+  /** Entries for names the device does not have (ignored, §3.2.5). */
+  readonly ignored: readonly ProfileEntry[];
+  /** Entries whose value the parameter's type refuses (value kept; access applied). */
+  readonly rejected: readonly ProfileEntry[];
+}
 
-function catalogueFor(family: DeviceFamily): Catalogue {
-  let c = familyCatalogues.get(family);
-  if (c === undefined) {
-    c = createCatalogue(undefined, { family });
-    familyCatalogues.set(family, c);
+interface Shared {
+  readonly catalogue: Catalogue;
+  readonly factory: ReadonlyMap<string, ParameterState>;
+  readonly accept: (name: string, value: string) => boolean;
+}
+
+/** Per family, built once: the catalogue and factory table are immutable and shared. */
+const sharedByFamily = new Map<DeviceFamily, Shared>();
+
+function shared(family: DeviceFamily, catalogue: Catalogue | undefined): Shared {
+  if (catalogue !== undefined) {
+    return {
+      catalogue,
+      factory: factoryState(catalogue, family),
+      accept: catalogueAccept(catalogue),
+    };
   }
-  return c;
+  let s = sharedByFamily.get(family);
+  if (s === undefined) {
+    const c = createCatalogue(undefined, { family });
+    s = { catalogue: c, factory: factoryState(c, family), accept: catalogueAccept(c) };
+    sharedByFamily.set(family, s);
+  }
+  return s;
 }
 
 export class ParameterStore {
   readonly catalogue: Catalogue;
   readonly family: DeviceFamily;
-  private table: Map<string, ParameterState>;
+  private readonly factoryTable: ReadonlyMap<string, ParameterState>;
+  private readonly overrides: ReadonlyMap<string, ParameterState>;
+  /** Parameters whose value or access differs from the factory table. */
+  private readonly changed = new Map<string, ParameterState>();
   private readonly factoryLookup: (name: string) => ParameterState | undefined;
   private readonly accept: (name: string, value: string) => boolean;
   private readonly uaAbsent: "factoryDefault" | "retain";
@@ -53,50 +85,60 @@ export class ParameterStore {
 
   constructor(options: ParameterStoreOptions) {
     this.family = options.family;
-    this.catalogue = options.catalogue ?? catalogueFor(options.family);
-    const base = catalogueFactory(this.catalogue, this.family);
-    const overrides = options.factoryOverrides ?? {};
-    for (const name of Object.keys(overrides)) {
-      if (!this.catalogue.has(name)) {
+    const s = shared(options.family, options.catalogue);
+    this.catalogue = s.catalogue;
+    this.factoryTable = s.factory;
+    this.accept = s.accept;
+    const overrides = new Map<string, ParameterState>();
+    for (const [name, value] of Object.entries(options.factoryOverrides ?? {})) {
+      const base = this.factoryTable.get(name);
+      if (base === undefined) {
         throw deviceError("DEVICE_UNKNOWN_PARAMETER", `the model has no parameter ${name}`, {
           name,
         });
       }
+      overrides.set(name, { value, access: base.access });
     }
-    this.factoryLookup = (name) => {
-      const f = base(name);
-      const o = overrides[name];
-      return f === undefined || o === undefined ? f : { value: o, access: f.access };
-    };
-    this.accept = catalogueAccept(this.catalogue);
+    this.overrides = overrides;
+    const catalogueLookup = catalogueFactory(this.catalogue, this.family);
+    this.factoryLookup =
+      overrides.size === 0
+        ? catalogueLookup
+        : (name) => overrides.get(name) ?? catalogueLookup(name);
     this.uaAbsent = options.uaAbsent ?? (this.family === "mpp" ? "retain" : "factoryDefault");
     this.emptyXmlValue = options.emptyXmlValue ?? "emptyString";
-    this.table = this.factoryTable();
   }
 
-  private factoryTable(): Map<string, ParameterState> {
-    const table = factoryState(this.catalogue, this.family);
-    for (const name of table.keys()) table.set(name, this.factoryLookup(name)!);
-    return table;
+  private current(name: string): ParameterState | undefined {
+    return this.changed.get(name) ?? this.overrides.get(name) ?? this.factoryTable.get(name);
+  }
+
+  private store(name: string, state: ParameterState): void {
+    const factory = this.overrides.get(name) ?? this.factoryTable.get(name);
+    if (factory !== undefined && factory.value === state.value && factory.access === state.access) {
+      this.changed.delete(name);
+    } else {
+      this.changed.set(name, state);
+    }
   }
 
   /** Back to every factory value and access (§2.4 factory reset). */
   reset(): void {
-    this.table = this.factoryTable();
+    this.changed.clear();
   }
 
   has(name: string): boolean {
-    return this.table.has(name);
+    return this.factoryTable.has(name);
   }
 
   /** Current value; undefined when the model has no such parameter. */
   get(name: string): string | undefined {
-    return this.table.get(name)?.value;
+    return this.current(name)?.value;
   }
 
   /** Current value, throwing for a name the model does not have. */
   value(name: string): string {
-    const v = this.table.get(name)?.value;
+    const v = this.current(name)?.value;
     if (v === undefined) {
       throw deviceError("DEVICE_UNKNOWN_PARAMETER", `the model has no parameter ${name}`, { name });
     }
@@ -104,7 +146,7 @@ export class ParameterStore {
   }
 
   access(name: string): UserAccess | undefined {
-    return this.table.get(name)?.access;
+    return this.current(name)?.access;
   }
 
   factory(name: string): ParameterState | undefined {
@@ -115,34 +157,47 @@ export class ParameterStore {
     return this.get(name) === this.factoryLookup(name)?.value;
   }
 
-  /** Snapshot of the table (name → value, access). */
+  /** Names whose value or access differ from the factory table. */
+  changedNames(): string[] {
+    return [...this.changed.keys()];
+  }
+
+  /** Snapshot of the whole table (name → value, access), catalogue order. */
   entries(): ReadonlyMap<string, ParameterState> {
-    return new Map(this.table);
+    const out = new Map<string, ParameterState>();
+    for (const name of this.factoryTable.keys()) out.set(name, this.current(name)!);
+    return out;
   }
 
   /**
    * Sets one value with admin authority (web UI, assignment expressions): the access is
-   * kept (§4.4 "assigned values do not change user access").
+   * kept (§4.4 "assigned values do not change user access"). False when the type refuses it.
    */
   set(name: string, value: string): boolean {
-    const before = this.table.get(name);
+    const before = this.current(name);
     if (before === undefined) {
       throw deviceError("DEVICE_UNKNOWN_PARAMETER", `the model has no parameter ${name}`, { name });
     }
     if (!this.accept(name, value)) return false;
-    this.table.set(name, { value, access: before.access });
+    this.store(name, { value, access: before.access });
     return true;
   }
 
   /** Applies a received profile exactly as §3.2.5/§3.2.6 say; returns what changed. */
-  apply(profile: Profile): ApplyResult {
-    const result = applyProfile(this.table, profile, {
+  apply(profile: Profile): StoreApplyResult {
+    // applyProfile only reads the names the profile mentions; hand it just those.
+    const subset = new Map<string, ParameterState>();
+    for (const e of profile.entries) {
+      const s = this.current(e.name);
+      if (s !== undefined) subset.set(e.name, s);
+    }
+    const result = applyProfile(subset, profile, {
       uaAbsent: this.uaAbsent,
       emptyXmlValue: this.emptyXmlValue,
       factory: this.factoryLookup,
       accept: this.accept,
     });
-    this.table = result.state;
-    return result;
+    for (const c of result.changes) this.store(c.name, c.after);
+    return { changes: result.changes, ignored: result.ignored, rejected: result.rejected };
   }
 }
