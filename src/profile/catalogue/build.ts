@@ -218,8 +218,21 @@ export function buildCatalogueData(
         known.type.kind === "enum" && variants.every((v) => v.type.kind === "enum")
           ? mergedType([{ ...variants[0]!, type: known.type }, ...variants])
           : known.type;
+      // Per-family defaults the core does not state come from the data.
+      const mppDefault = variants.find((v) => v.deviceFamily === "mpp")?.defaultValue;
+      const sipuraDefault = variants.find((v) => v.deviceFamily === "sipura")?.defaultValue;
       definitions.push({
         ...known,
+        ...(known.defaultMpp === undefined &&
+        mppDefault !== undefined &&
+        mppDefault !== known.defaultValue
+          ? { defaultMpp: mppDefault }
+          : {}),
+        ...(known.defaultSipura === undefined &&
+        sipuraDefault !== undefined &&
+        sipuraDefault !== known.defaultValue
+          ? { defaultSipura: sipuraDefault }
+          : {}),
         type,
         ...(known.indexed
           ? {

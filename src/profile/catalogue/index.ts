@@ -6,6 +6,7 @@
 import type { FamilyTable } from "./family_table.ts";
 import { MPP_ATA } from "./mpp_ata.ts";
 import { MPP_PHONE } from "./mpp_phone.ts";
+import { SIPURA } from "./sipura.ts";
 import { SPA_ATA } from "./spa_ata.ts";
 import { SPA1XX } from "./spa1xx.ts";
 import { SPA5XX } from "./spa5xx.ts";
@@ -36,4 +37,5 @@ export const FAMILY_TABLES: readonly FamilyTable[] = [
   SPA9X2,
   MPP_PHONE,
   MPP_ATA,
+  SIPURA,
 ];
