@@ -178,3 +178,15 @@ describe("User-Agent (§8.2.2)", () => {
     expect(userAgent(m.identity)).toBe("Cisco-CP-8841-3PCC/sip88xx.11-3-1MPP-678 (000e08012345)");
   });
 });
+
+describe("the table a unit keeps", () => {
+  it("only what differs from the shared factory table; a value set back to factory is dropped", async () => {
+    const d = unit();
+    expect(d.params.changedNames()).toEqual(["Resync_On_Reset"]);
+    await serve(d, flat('<GPP_A ua="na">x</GPP_A>'));
+    expect(d.params.changedNames().sort()).toEqual(["GPP_A", "Resync_On_Reset"]);
+    await serve(d, flat('<GPP_A ua="na"></GPP_A>'));
+    expect(d.params.changedNames()).toEqual(["Resync_On_Reset"]);
+    expect(d.params.entries().size).toBe(d.params.catalogue.parameters.length);
+  });
+});
