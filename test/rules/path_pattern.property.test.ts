@@ -17,6 +17,7 @@ import { tryParseMac } from "../../src/mac_address.ts";
 import {
   compilePathPattern,
   findPathPatternOverlap,
+  MAX_OVERLAP_STEPS,
   type MatchStats,
   type PathFacts,
   type PathPattern,
@@ -299,6 +300,53 @@ describe("path pattern overlap (exact, bounded)", () => {
           for (const target of [probe, `${probe}?mac=0`, result.witness ?? a, a, b]) {
             expect(claims(pa, a, target) && claims(pb, b, target)).toBe(false);
           }
+        }
+      }),
+      { numRuns: 1_500 },
+    );
+  });
+
+  it("any two pattern texts: the overlap decision never throws and stays within its budget", () => {
+    const text = fc
+      .array(
+        fc.oneof(
+          fc.constantFrom(
+            "/",
+            "$MA",
+            "$MAU",
+            "$(MAC)",
+            "$SN",
+            "$A",
+            "$B",
+            "-",
+            ".",
+            "?",
+            "=",
+            "$$",
+          ),
+          fc.string({ unit: "binary-ascii", maxLength: 3 }),
+        ),
+        { maxLength: 10 },
+      )
+      .map((p) => `/${p.join("")}`);
+    const compileOrNull = (source: string): PathPattern | null => {
+      try {
+        return validatePathPattern(source);
+      } catch (error) {
+        expect(isProvisioError(error) && error.code).toBe("RULE_PATH_PATTERN_INVALID");
+        return null;
+      }
+    };
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        const pa = compileOrNull(a);
+        const pb = compileOrNull(b);
+        if (pa === null || pb === null) return;
+        const stats: MatchStats = { steps: 0 };
+        const result = findPathPatternOverlap(pa, pb, stats);
+        expect(stats.steps).toBeLessThanOrEqual(MAX_OVERLAP_STEPS + 16);
+        if (result.witness !== undefined) {
+          expect(claims(pa, a, result.witness) && claims(pb, b, result.witness)).toBe(true);
         }
       }),
       { numRuns: 1_500 },
