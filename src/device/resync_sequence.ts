@@ -129,14 +129,18 @@ export async function runResyncSequence(
     else {
       const dflt = defaultServer(ctx.dhcp, ctx.params.get("DHCP_Option_To_Use") ?? "66");
       if (dflt === undefined) {
-        ctx.setLastRequest({
+        // §6.9: the fetch fails at once — still one request line and one failure line (§6.8).
+        const last = {
           scheme: url.scheme,
           server: "",
           serverIp: "",
           port,
           path: requestTarget(url),
-          error: ERR.noServer,
-        });
+        };
+        ctx.setLastRequest({ ...last, error: "" });
+        ctx.syslog("request");
+        ctx.setLastRequest({ ...last, error: ERR.noServer });
+        ctx.note(`${rule.name}: the URL names no server and DHCP gave none`, "error");
         ctx.syslog("failure");
         requests.push({
           rule: rule.name,
@@ -195,10 +199,11 @@ export async function runResyncSequence(
     } catch {
       addresses = [];
     }
-    if (addresses.length === 0) return fail(ERR.dns, `cannot resolve ${host}`);
-    serverIp = addresses[0]!;
+    serverIp = addresses[0] ?? "";
+    // §6.7: the request line precedes the fetch, name resolution included (§6.8).
     ctx.setLastRequest({ ...lastOf(), error: "" });
     ctx.syslog("request");
+    if (addresses.length === 0) return fail(ERR.dns, `cannot resolve ${host}`);
     const fetched = await ctx.fetcher.fetch({
       scheme: url.scheme,
       host,
