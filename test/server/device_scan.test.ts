@@ -14,6 +14,7 @@ import { httpFrom, tftpFirstAnswer } from "./sources.ts";
 
 const LEGIT = parseMac("000e08c0ffee");
 const OTHERS = parseMac("000e08c0ff00");
+const OTHERS_COLD = parseMac("000e08c0ff01");
 /** Misses per minute before a source is throttled (the default). */
 const BUDGET = 120;
 let node: ProvisioNode;
@@ -36,6 +37,7 @@ beforeAll(async () => {
     settings: { profilePaths: ["/other/$MA.xml"] },
   });
   await node.store.devices.create({ mac: OTHERS, tenantId: other.id });
+  await node.store.devices.create({ mac: OTHERS_COLD, tenantId: other.id });
   await node.cache.settled();
 }, 60_000);
 
@@ -75,6 +77,46 @@ describe("unknown and someone else's device", () => {
     const foreignTftp = await tftpFirstAnswer("127.0.0.5", tftpPort, `profile/${OTHERS}.xml`);
     expect(foreignTftp.kind).toBe("error");
     expect(unknownTftp).toEqual(foreignTftp);
+  });
+});
+
+/** Records every store call (repositories wrapped in place; behaviour unchanged). */
+function recordStoreCalls(store: object): string[] {
+  const calls: string[] = [];
+  const repos = store as Record<string, object>;
+  for (const name of ["tenants", "models", "devices", "accounts", "groups", "layers"]) {
+    const repo = repos[name] as Record<string, unknown>;
+    for (const key of Object.getOwnPropertyNames(Object.getPrototypeOf(repo))) {
+      const fn = repo[key];
+      if (key === "constructor" || typeof fn !== "function") continue;
+      repo[key] = (...args: unknown[]) => {
+        calls.push(`${name}.${key}`);
+        return (fn as (...a: unknown[]) => unknown).apply(repo, args);
+      };
+    }
+  }
+  return calls;
+}
+
+describe("the same database work for unknown and someone else's device", () => {
+  it("one device lookup each when cold, none when warm", async () => {
+    const calls = recordStoreCalls(node.store);
+    const client = httpFrom("127.0.0.8");
+    try {
+      const work = async (path: string): Promise<string[]> => {
+        calls.length = 0;
+        expect((await client.get(`${http}${path}`)).status).toBe(404);
+        return [...calls];
+      };
+      const unknownCold = await work(`/profile/${mac(888_888)}.xml`);
+      const foreignCold = await work(`/profile/${OTHERS_COLD}.xml`);
+      expect(unknownCold).toEqual(["devices.findByMac"]);
+      expect(foreignCold).toEqual(unknownCold);
+      expect(await work(`/profile/${mac(888_888)}.xml`)).toEqual([]);
+      expect(await work(`/profile/${OTHERS_COLD}.xml`)).toEqual([]);
+    } finally {
+      client.close();
+    }
   });
 });
 
