@@ -489,7 +489,15 @@ function withAnyQuery(program: Program): Program {
 // ---------------------------------------------------------------------------------------------
 // Compilation
 
-const automata = new WeakMap<PathPattern, () => Program>();
+interface Shape {
+  /** The automaton, built on first use (only tenant writes and route-table builds need it). */
+  readonly program: () => Program;
+  /** Literal text before the first macro and after the last one. */
+  readonly prefix: string;
+  readonly suffix: string;
+}
+
+const shapes = new WeakMap<PathPattern, Shape>();
 
 /** Compiles one pattern; throws `RULE_PATH_PATTERN_INVALID` on a pattern that cannot work. */
 export function compilePathPattern(source: string): PathPattern {
@@ -582,10 +590,13 @@ export function compilePathPattern(source: string): PathPattern {
       return facts;
     },
   };
-  // Built on first use: only tenant writes and route-table builds decide overlaps.
-  automata.set(pattern, () => {
-    program ??= automaton(parts);
-    return program;
+  shapes.set(pattern, {
+    program: () => {
+      program ??= automaton(parts);
+      return program;
+    },
+    prefix,
+    suffix,
   });
   return pattern;
 }
@@ -635,8 +646,8 @@ function closure(insns: readonly Insn[], pc: number, memo: Map<number, number[]>
 }
 
 function programOf(pattern: PathPattern): Program {
-  const program = automata.get(pattern);
-  if (program !== undefined) return program();
+  const shape = shapes.get(pattern);
+  if (shape !== undefined) return shape.program();
   // A pattern object made elsewhere: compile its source (throws if it cannot be compiled).
   return programOf(compilePathPattern(pattern.source));
 }
@@ -679,6 +690,21 @@ export function findPathPatternOverlap(
   b: PathPattern,
   stats?: MatchStats,
 ): PathPatternOverlap {
+  // Targets start with both literal prefixes (and, for two patterns of one kind, end with both
+  // suffixes): most pairs of tenants' paths part here, before any automaton is walked.
+  const [sa, sb] = [shapes.get(a), shapes.get(b)];
+  if (sa !== undefined && sb !== undefined) {
+    if (!sa.prefix.startsWith(sb.prefix) && !sb.prefix.startsWith(sa.prefix)) {
+      return { overlap: false };
+    }
+    if (
+      a.withQuery === b.withQuery &&
+      !sa.suffix.endsWith(sb.suffix) &&
+      !sb.suffix.endsWith(sa.suffix)
+    ) {
+      return { overlap: false };
+    }
+  }
   let pa = programOf(a);
   let pb = programOf(b);
   if (a.withQuery !== b.withQuery) {
