@@ -5,7 +5,6 @@
  * - Records and constants: `types.ts`.
  * - `parseMac` / `tryParseMac` make the branded `MacAddress`.
  * - `Secret`: sealed-at-rest values, redacted when serialised.
- * - `WriteBehind`: the server's batched event/status writer.
  */
 
 export { formatMac, parseMac, tryParseMac } from "../mac_address.ts";
@@ -16,9 +15,3 @@ export { isSecret, Secret, type SecretSealer } from "./secret.ts";
 export * from "./store.ts";
 export { generateToken, hashToken } from "./tokens.ts";
 export * from "./types.ts";
-export {
-  type Every,
-  WriteBehind,
-  type WriteBehindOptions,
-  type WriteBehindStats,
-} from "./write_behind.ts";

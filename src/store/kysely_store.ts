@@ -16,7 +16,6 @@ import { resealSecrets } from "./reseal.ts";
 import type { SecretSealer } from "./secret.ts";
 import type { Store, StoreCheckResult, StoreDeps, StoreOptions } from "./store.ts";
 import { Tenants } from "./tenants.ts";
-import type { DeviceContext, LayerTarget, MacAddress } from "./types.ts";
 
 /** Brings the schema to the latest migration (idempotent; concurrent openers serialise). */
 export async function migrate(dialect: StoreDialect, sealer: SecretSealer): Promise<void> {
@@ -76,27 +75,6 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
       tokens: new ApiTokens(core),
       audit,
       changes: hub,
-      async deviceContext(mac: MacAddress): Promise<DeviceContext | null> {
-        const revision = await hub.currentRevision();
-        const device = await devices.findByMac(mac);
-        if (device === null) return null;
-        const targets: LayerTarget[] = [{ scope: "tenant", tenantId: device.tenantId }];
-        if (device.modelPn !== null) {
-          targets.push({ scope: "model", tenantId: device.tenantId, pn: device.modelPn });
-        }
-        if (device.groupId !== null) targets.push({ scope: "group", groupId: device.groupId });
-        if (device.accountId !== null)
-          targets.push({ scope: "account", accountId: device.accountId });
-        targets.push({ scope: "device", mac });
-        const [tenant, model, group, account, found] = await Promise.all([
-          tenants.get(device.tenantId),
-          device.modelPn === null ? null : models.find(device.modelPn),
-          device.groupId === null ? null : groups.find(device.groupId),
-          device.accountId === null ? null : accounts.find(device.accountId),
-          layers.listForTargets(targets),
-        ]);
-        return { revision, device, tenant, model, group, account, layers: found };
-      },
       async resealSecrets(options) {
         const result = await resealSecrets(core);
         await audit.append({

@@ -24,7 +24,6 @@ import type {
   AuditEntry,
   ChangeNotice,
   Device,
-  DeviceContext,
   DeviceModel,
   DeviceStatus,
   EncryptionMode,
@@ -423,11 +422,6 @@ export interface Store {
   readonly tokens: TokenRepository;
   readonly audit: AuditRepository;
   readonly changes: ChangeFeed;
-  /**
-   * A device with everything its configuration depends on (tenant, model, group, account and
-   * the existing layers in merge order); null when the MAC is unknown. Six indexed reads.
-   */
-  deviceContext(mac: MacAddress): Promise<DeviceContext | null>;
   /**
    * Master-key rotation: seals again the device keys, SIP passwords and secret layer values
    * that `sealer.needsReseal` reports (all of them when the sealer has no `needsReseal`), in

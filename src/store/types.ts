@@ -278,25 +278,6 @@ export interface AuditEntry {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Device context
-
-/**
- * Everything a device's configuration depends on, read for a cache miss. `revision` was read
- * before anything else: a change committed during the reads has a higher revision, so its
- * notice invalidates the cache entry built from this context.
- */
-export interface DeviceContext {
-  readonly revision: number;
-  readonly device: Device;
-  readonly tenant: Tenant;
-  readonly model: DeviceModel | null;
-  readonly group: Group | null;
-  readonly account: Account | null;
-  /** The layers that exist among tenant < model < group < account < device, in merge order. */
-  readonly layers: readonly Layer[];
-}
-
-// ---------------------------------------------------------------------------------------------
 // Change feed
 
 /** What kind of configuration changed. `all` = the listener fell behind: drop every cache. */

@@ -56,11 +56,6 @@ beforeAll(async () => {
   ]) {
     countCalls(repo, s[repo]!);
   }
-  const deviceContext = node.store.deviceContext.bind(node.store);
-  (node.store as { deviceContext: typeof deviceContext }).deviceContext = (mac) => {
-    calls.push("store.deviceContext");
-    return deviceContext(mac);
-  };
 }, 60_000);
 
 afterAll(async () => {

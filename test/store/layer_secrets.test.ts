@@ -71,7 +71,6 @@ for (const dialect of dialects()) {
       expect((await store.layers.get(target))?.parameters).toEqual(parameters());
       expect((await store.layers.listForTargets([target]))[0]?.parameters).toEqual(parameters());
       expect((await store.layers.list({ scope: "device" }))[0]?.parameters).toEqual(parameters());
-      expect((await store.deviceContext(mac))?.layers.at(-1)?.parameters).toEqual(parameters());
       // A second process (another Store) reads them too.
       const other = await db.open();
       expect((await other.layers.get(target))?.parameters).toEqual(parameters());

@@ -440,7 +440,7 @@ for (const dialect of dialects()) {
       expect(await store.events.list({ until: new Date(1_000) })).toHaveLength(0);
     });
 
-    it("deviceContext: the device and everything its configuration depends on", async () => {
+    it("listForTargets: the existing layers among a device's targets, each with its record", async () => {
       const mac = parseMac("020000001101");
       await store.models.upsert({ pn: "CP-7841", family: "mpp", lines: 4 });
       const group = await store.groups.create({ name: "ctx" });
@@ -461,19 +461,24 @@ for (const dialect of dialects()) {
       await store.layers.set({ scope: "model", tenantId: DEFAULT_TENANT_ID, pn: "CP-7841" }, [
         { name: "M", value: "2", access: null },
       ]);
-      const context = await store.deviceContext(mac);
-      expect(context).not.toBeNull();
-      expect(context!.revision).toBe(await store.changes.currentRevision());
-      expect(context!.tenant.id).toBe(DEFAULT_TENANT_ID);
-      expect(context!.model?.lines).toBe(4);
-      expect(context!.group?.id).toBe(group.id);
-      expect(context!.account?.lines[0]?.userId).toBe("200");
-      expect(context!.layers.map((l) => l.target.scope).filter((s) => s !== "tenant")).toEqual([
-        "model",
-        "account",
-        "device",
+      const layers = await store.layers.listForTargets([
+        { scope: "model", tenantId: DEFAULT_TENANT_ID, pn: "CP-7841" },
+        { scope: "group", groupId: group.id },
+        { scope: "account", accountId: account.id },
+        { scope: "device", mac },
       ]);
-      expect(await store.deviceContext(parseMac("020000001102"))).toBeNull();
+      // The group has no layer: only the layers that exist come back.
+      expect(new Map(layers.map((l) => [l.target.scope, l.parameters[0]?.value]))).toEqual(
+        new Map([
+          ["model", "2"],
+          ["account", "3"],
+          ["device", "4"],
+        ]),
+      );
+      const device = await store.devices.get(mac);
+      expect(await store.models.find(device.modelPn!)).toMatchObject({ lines: 4 });
+      expect((await store.accounts.find(device.accountId!))?.lines[0]?.userId).toBe("200");
+      expect(await store.devices.findByMac(parseMac("020000001102"))).toBeNull();
     });
 
     it("bulkUpsert: a bad row stops the import; acknowledged batches stay", async () => {
