@@ -147,6 +147,11 @@ export function catalogueBuild(): CatalogueBuild {
   return built;
 }
 
+/** Whether the full catalogue has been built in this process (diagnostics, tests). */
+export function catalogueBuilt(): boolean {
+  return built !== undefined;
+}
+
 export function createCatalogue(
   definitions: readonly ParameterDefinition[] = catalogueBuild().definitions,
   options: CatalogueOptions = {},

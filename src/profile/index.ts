@@ -39,6 +39,7 @@ export {
   type CatalogueOptions,
   type CatalogueParameter,
   catalogueBuild,
+  catalogueBuilt,
   createCatalogue,
   defaultCatalogue,
   definitionDefault,

@@ -54,6 +54,23 @@ describe("catalogue data (family tables)", () => {
     expect(result.models.length).toBeGreaterThanOrEqual(20);
   });
 
+  it("importing the profile module does not build the catalogue; the first lookup does (fresh process)", async () => {
+    const probe = [
+      'const p = await import("./src/profile/index.ts");',
+      "const steps = [p.catalogueBuilt()];",
+      'p.parseXmlProfile("<flat-profile><Proxy_1_>x</Proxy_1_></flat-profile>");',
+      "steps.push(p.catalogueBuilt());",
+      'steps.push(p.defaultCatalogue.has("Time_Zone"), p.catalogueBuilt());',
+      "console.log(JSON.stringify(steps));",
+    ].join("\n");
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", probe],
+      { cwd: new URL("../..", import.meta.url).pathname },
+    );
+    expect(JSON.parse(stdout)).toEqual([false, false, true, true]);
+  });
+
   it("the check reports defective tables (bad type spec, bad default, unknown model, duplicate, missing)", () => {
     const broken: FamilyTable = {
       id: "broken",

@@ -127,8 +127,19 @@ function typeOf(spec: string): ValueType | undefined {
   return TYPE_CACHE.get(spec);
 }
 
+const TYPE_KEYS = new WeakMap<ValueType, string>();
+
+function typeKey(type: ValueType): string {
+  let key = TYPE_KEYS.get(type);
+  if (key === undefined) {
+    key = JSON.stringify(type);
+    TYPE_KEYS.set(type, key);
+  }
+  return key;
+}
+
 function sameType(a: ValueType, b: ValueType): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
+  return a === b || typeKey(a) === typeKey(b);
 }
 
 /** One type accepting what each family accepts: equal types, merged enums, else free text. */
