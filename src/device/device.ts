@@ -155,7 +155,7 @@ export interface ResyncReport {
   readonly ok: boolean;
   readonly err: string;
   readonly requests: readonly RequestRecord[];
-  /** Parameters changed by the run (value or access). */
+  /** Parameters changed by the run: by a file (value or access) or by an assignment. */
   readonly changed: readonly string[];
   /** True when the run was started by `Forced_Resync_Delay` during a call. */
   readonly forced: boolean;
@@ -763,7 +763,7 @@ export class Device extends EventEmitter<DeviceEvents> {
       },
       rules,
     );
-    const changed = [...new Set(result.changes.map((c) => c.name))];
+    const changed = [...new Set([...result.assigned, ...result.changes.map((c) => c.name)])];
     const current = generation === this.generation;
     if (result.changes.length > 0 || result.requests.some((r) => r.outcome === "ok")) {
       this.setState(

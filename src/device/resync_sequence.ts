@@ -45,6 +45,8 @@ export interface SequenceResult {
   readonly err: string;
   readonly requests: readonly RequestRecord[];
   readonly changes: readonly AppliedChange[];
+  /** Parameters whose value an assignment expression changed (§4.4). */
+  readonly assigned: readonly string[];
   /** A file was fetched with `--key` and applied. */
   readonly usedKey: boolean;
   /** Some applied file reached this unit only (HTTPS with its client certificate). */
@@ -90,6 +92,7 @@ export async function runResyncSequence(
 ): Promise<SequenceResult> {
   const requests: RequestRecord[] = [];
   const changes: AppliedChange[] = [];
+  const assigned: string[] = [];
   let usedKey = false;
   let targeted = false;
   let firstRuleEntries: number | undefined;
@@ -98,6 +101,7 @@ export async function runResyncSequence(
     err,
     requests,
     changes,
+    assigned,
     usedKey,
     targeted,
     firstRuleEntries,
@@ -114,10 +118,15 @@ export async function runResyncSequence(
       continue;
     }
     for (const a of action.assignments) {
-      if (!ctx.params.has(a.name))
+      if (!ctx.params.has(a.name)) {
         ctx.note(`${rule.name}: no parameter ${a.name}; assignment ignored`);
-      else if (!ctx.params.set(a.name, a.value)) {
+        continue;
+      }
+      const before = ctx.params.get(a.name);
+      if (!ctx.params.set(a.name, a.value)) {
         ctx.note(`${rule.name}: ${a.name} refuses ${JSON.stringify(a.value)}; assignment ignored`);
+      } else if (before !== a.value) {
+        assigned.push(a.name);
       }
     }
     if (action.kind === "assign-only") continue;

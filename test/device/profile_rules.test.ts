@@ -65,6 +65,8 @@ describe("§4.8 / B.3 worked examples", () => {
     expect(device.params.get("Line_Enable_1_")).toBe("Yes");
     await device.resync();
     expect(device.params.get("Line_Enable_1_")).toBe("No");
+    // A line parameter changed (here by the assignment): the unit restarts (§6.7 notes).
+    expect(device.rebootHistory.at(-1)?.reason).toBe("Provisioning");
     await device.resync();
     expect(paths()).toEqual(["GET /init-prov", "GET /configs"]);
     expect(device.params.get("GPP_C")).toBe("final");
