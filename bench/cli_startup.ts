@@ -1,7 +1,8 @@
 /**
  * Start-up time of the `provisio` command, whole process, as a user runs it: `node
  * bin/provisio.js …` spawned N times per scenario, wall time from spawn to exit, median
- * (and min / max) printed. Scenarios: Node itself (`node -e 0`, the floor), `provisio
+ * (and min / max) printed, with the median CPU time (user + system, from /usr/bin/time when
+ * present), which a busy shared machine inflates far less than wall time. Scenarios: Node itself (`node -e 0`, the floor), `provisio
  * --version`, and `provisio device list` on an empty installation (initialised by one
  * untimed run first, as `serve` would have done). Runs the bundle in dist/ (built first
  * when older than src/), which is what `npm ci` installs.
@@ -9,7 +10,7 @@
  *   npx tsx bench/cli_startup.ts [runs]        (default 21 runs per scenario)
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,26 +37,44 @@ function bundleIsFresh(): boolean {
   }
 }
 
-function run(args: readonly string[], cwd: string): number {
+const TIME = "/usr/bin/time";
+const haveTime = existsSync(TIME);
+
+interface Sample {
+  readonly wallMs: number;
+  readonly cpuMs: number | undefined;
+}
+
+function run(args: readonly string[], cwd: string): Sample {
+  const [command, argv] = haveTime
+    ? [TIME, ["-f", "cpu %U %S", process.execPath, ...args]]
+    : [process.execPath, [...args]];
   const started = performance.now();
-  const result = spawnSync(process.execPath, args, {
+  const result = spawnSync(command, argv, {
     cwd,
     env: { ...process.env, PROVISIO_FROM_SOURCE: "0" },
     encoding: "utf8",
   });
-  const elapsed = performance.now() - started;
+  const wallMs = performance.now() - started;
   if (result.status !== 0) {
     process.stderr.write(`${args.join(" ")} exited ${result.status}: ${result.stderr}\n`);
     process.exit(1);
   }
-  return elapsed;
+  const cpu = /cpu (\d+\.\d+) (\d+\.\d+)\s*$/.exec(result.stderr);
+  return { wallMs, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined };
 }
 
-function summary(times: number[]): string {
-  const sorted = [...times].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
+const median = (values: readonly number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+function summary(samples: readonly Sample[]): string {
+  const wall = samples.map((s) => s.wallMs).sort((a, b) => a - b);
+  const cpu = samples.flatMap((s) => (s.cpuMs === undefined ? [] : [s.cpuMs]));
   const ms = (t: number) => `${t.toFixed(0)} ms`;
-  return `median ${ms(median)}  min ${ms(sorted[0]!)}  max ${ms(sorted.at(-1)!)}`;
+  return (
+    `median ${ms(median(wall))}  min ${ms(wall[0]!)}  max ${ms(wall.at(-1)!)}` +
+    (cpu.length > 0 ? `  cpu median ${ms(median(cpu))}` : "")
+  );
 }
 
 if (!bundleIsFresh()) {
@@ -76,10 +95,10 @@ try {
     ["provisio --version", [bin, "--version"]],
     ["provisio device list (empty installation, SQLite)", [bin, "device", "list", "--data", data]],
   ];
-  const times = scenarios.map((): number[] => []);
+  const times = scenarios.map((): Sample[] => []);
   // Interleaved, so a burst of load from elsewhere on the machine hits every scenario alike.
   for (let i = 0; i < runs; i++) {
-    scenarios.forEach(([, args], s) => times[s]!.push(run(args, home)));
+    for (const [s, [, args]] of scenarios.entries()) times[s]!.push(run(args, home));
   }
   process.stdout.write(
     `${runs} runs each, whole process (spawn to exit), bundle in dist/, Node ${process.version}\n`,
