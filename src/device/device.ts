@@ -7,12 +7,10 @@
  */
 import { EventEmitter } from "node:events";
 import { rootCertificates } from "node:tls";
-import type { KdfDigest } from "../crypto/index.ts";
-import { type Catalogue, type DeviceFamily, parseBool } from "../profile/index.ts";
+import { type Catalogue, parseBool } from "../profile/index.ts";
 import {
   bootDelayMaxSeconds,
   deviceVariables,
-  evaluateResyncTrigger,
   expandMacros,
   expandMacrosTracked,
   type LastRequest,
@@ -20,12 +18,11 @@ import {
   type ProvisioningState,
   parseProfileRule,
   parseResyncAt,
-  type RandomDelayUnitSeconds,
   type RandomSource,
-  resyncAtWindowMinutes,
   scheduleFromParameter,
 } from "../rules/index.ts";
 import { type DeviceClock, systemDeviceClock } from "./clock.ts";
+import { type CompatSwitches, defaultCompat } from "./compat.ts";
 import {
   type Customization,
   customizationAfterRcFetch,
@@ -33,6 +30,7 @@ import {
   isCustomized,
   type RemoteCustomization,
 } from "./customization.ts";
+import { nextDailyResync } from "./daily_resync.ts";
 import { DeviceLog, type LogKind } from "./device_log.ts";
 import type { DhcpOptions } from "./dhcp_options.ts";
 import { deviceError } from "./errors.ts";
@@ -52,47 +50,15 @@ import {
   type ProvisioningStateName,
 } from "./provisioning_state.ts";
 import { seededRandom, uniformSeconds } from "./random.ts";
+import { appliesLiveByDefault } from "./restart_policy.ts";
 import { type RequestRecord, type RuleToRun, runResyncSequence } from "./resync_sequence.ts";
+import {
+  anyTriggerWritten,
+  evaluateTriggers,
+  gateClosed,
+  type TriggerState,
+} from "./resync_triggers.ts";
 import { type SyslogTransport, syslogLine, syslogTarget, UdpSyslog } from "./syslog_sender.ts";
-
-/** The behaviour switches of the conflict register (§0.3) and §6.2.1 C12. */
-export interface CompatSwitches {
-  /** C1. */
-  readonly randomDelayUnitSeconds: RandomDelayUnitSeconds;
-  /** C2. */
-  readonly zeroRetryMeans: "never" | "immediate";
-  /** C3: SPA `trigger`, MPP `gate`. */
-  readonly triggerSemantics: "trigger" | "gate";
-  /** C4. */
-  readonly forcedDelayMode: "cap" | "idleCountdown";
-  /** C5. */
-  readonly uaAbsent: "factoryDefault" | "retain";
-  /** C6. */
-  readonly emptyXmlValue: "emptyString" | "default";
-  /** C11. */
-  readonly kdfDigests: readonly KdfDigest[];
-  /** C12: a reboot caused by an applied profile also resyncs on reset. */
-  readonly resyncAfterProfileReboot: boolean;
-  /** §5.2 `macroPrefixFallback`. */
-  readonly macroPrefixFallback: boolean;
-  /** §8.2.2: User-Agent with `(<MAU>)(<SN>)`. */
-  readonly uaIncludesMac: boolean;
-}
-
-export function defaultCompat(family: DeviceFamily): CompatSwitches {
-  return {
-    randomDelayUnitSeconds: 20,
-    zeroRetryMeans: "never",
-    triggerSemantics: family === "mpp" ? "gate" : "trigger",
-    forcedDelayMode: "cap",
-    uaAbsent: family === "mpp" ? "retain" : "factoryDefault",
-    emptyXmlValue: "emptyString",
-    kdfDigests: family === "mpp" ? ["md5", "sha256"] : ["md5"],
-    resyncAfterProfileReboot: false,
-    macroPrefixFallback: false,
-    uaIncludesMac: false,
-  };
-}
 
 export interface DeviceOptions extends DeviceIdentityInput {
   readonly clock?: DeviceClock;
@@ -200,10 +166,6 @@ interface Due {
   readonly waiters: ((report: ResyncReport | undefined) => void)[];
 }
 
-/** §6.7 notes: these apply live; any other change restarts the unit. */
-const LIVE =
-  /^(Provision_Enable|Resync_.*|Forced_Resync_Delay|Profile_Rule(_[BCD])?|Log_.*|Report_Rule|Upgrade_.*|Downgrade_Rev_Limit|GPP_.*|Profile_Name|Profile_Region|Custom_CA_.*|HTTPS_Name_Validate|DHCP_Option_To_Use|DHCPv6_Option_To_Use|User_Configurable_Resync|Profile_Authentication_Type|Transport_Protocol|IKM_HTTP_Encrypt_Content|License_Keys)$/;
-
 /** Marks a deferred reboot caused by an applied profile (C12). */
 const PROFILE_REBOOT = "\u0000profile";
 
@@ -257,7 +219,7 @@ export class Device extends EventEmitter<DeviceEvents> {
     if (!Number.isInteger(this.lineCount) || this.lineCount < 1 || this.lineCount > 16) {
       throw deviceError("DEVICE_OPTION_INVALID", "lines must be a whole number from 1 to 16");
     }
-    this.appliesLive = options.appliesLive ?? ((name) => LIVE.test(name));
+    this.appliesLive = options.appliesLive ?? appliesLiveByDefault;
     this.registrationLostAt = Array.from({ length: this.lineCount }, () => undefined);
     const rc = options.remoteCustomization;
     this.params = new ParameterStore({
@@ -697,17 +659,8 @@ export class Device extends EventEmitter<DeviceEvents> {
     }
   }
 
-  private gateClosed(): boolean {
-    let active = false;
-    for (const name of ["Resync_Trigger_1", "Resync_Trigger_2"]) {
-      const r = evaluateResyncTrigger(this.params.get(name) ?? "", this.variables(), {
-        family: this.identity.family,
-      });
-      if (!r.active) continue;
-      active = true;
-      if (r.value) return false;
-    }
-    return active;
+  private triggers(): TriggerState {
+    return evaluateTriggers((n) => this.params.get(n), this.variables(), this.identity.family);
   }
 
   /** The run (§6.7). Resolves undefined when Provision_Enable is No or the gate is closed. */
@@ -721,7 +674,11 @@ export class Device extends EventEmitter<DeviceEvents> {
       this.note(`resync (${due.cause}) not done: Provision_Enable is No`);
       return undefined;
     }
-    if (due.cause !== "explicit" && this.compat.triggerSemantics === "gate" && this.gateClosed()) {
+    if (
+      due.cause !== "explicit" &&
+      this.compat.triggerSemantics === "gate" &&
+      gateClosed(this.triggers())
+    ) {
       this.note(`resync (${due.cause}) skipped: no Resync_Trigger is true`);
       this.scheduleNextNormally(due.cause);
       return undefined;
@@ -922,14 +879,14 @@ export class Device extends EventEmitter<DeviceEvents> {
       return;
     }
     this.dailyKey = key;
-    const offsetMs = (this.options.utcOffsetMinutes ?? 0) * 60_000;
     const now = this.clock.now();
-    const local = now + offsetMs;
-    const dayStart = Math.floor(local / 86_400_000) * 86_400_000;
-    let start = dayStart + (at.hour * 60 + at.minute) * 60_000;
-    while (start <= local) start += 86_400_000;
-    const windowSeconds = resyncAtWindowMinutes(spread) * 60;
-    const fireAt = start - offsetMs + uniformSeconds(this.random, windowSeconds) * 1000;
+    const fireAt = nextDailyResync(
+      now,
+      at,
+      spread,
+      this.options.utcOffsetMinutes ?? 0,
+      this.random,
+    );
     this.arm("daily", fireAt - now, () => {
       this.dailyKey = "";
       this.armDaily();
@@ -940,9 +897,7 @@ export class Device extends EventEmitter<DeviceEvents> {
   /** SPA trigger semantics (C3): evaluate once per second while idle. */
   private armTriggerPoll(): void {
     const active =
-      this.compat.triggerSemantics === "trigger" &&
-      ((this.params.get("Resync_Trigger_1") ?? "").trim() !== "" ||
-        (this.params.get("Resync_Trigger_2") ?? "").trim() !== "");
+      this.compat.triggerSemantics === "trigger" && anyTriggerWritten((n) => this.params.get(n));
     if (!active) {
       this.disarm("trigger");
       return;
@@ -951,15 +906,10 @@ export class Device extends EventEmitter<DeviceEvents> {
     this.arm("trigger", 1000, () => {
       this.armTriggerPoll();
       if (!this.idle || this.pending !== undefined || this.inFlight !== undefined) return;
-      for (const name of ["Resync_Trigger_1", "Resync_Trigger_2"]) {
-        const r = evaluateResyncTrigger(this.params.get(name) ?? "", this.variables(), {
-          family: this.identity.family,
-        });
-        if (r.value) {
-          this.note(`${name} is true: resync`);
-          this.due("trigger");
-          return;
-        }
+      const { firing } = this.triggers();
+      if (firing !== undefined) {
+        this.note(`${firing} is true: resync`);
+        this.due("trigger");
       }
     });
   }

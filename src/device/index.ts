@@ -3,6 +3,7 @@
  * and tftp libraries as the server, so the two sides read the spec the same way.
  */
 export { type DeviceClock, systemDeviceClock, VirtualClock } from "./clock.ts";
+export { type CompatSwitches, defaultCompat } from "./compat.ts";
 export {
   type Customization,
   customizationAfterRcFetch,
@@ -10,12 +11,11 @@ export {
   isCustomized,
   type RemoteCustomization,
 } from "./customization.ts";
+export { nextDailyResync } from "./daily_resync.ts";
 export {
-  type CompatSwitches,
   Device,
   type DeviceEvents,
   type DeviceOptions,
-  defaultCompat,
   type ProvisioningIndicator,
   type RebootRecord,
   type ResyncCause,
@@ -48,8 +48,16 @@ export {
   type ProvisioningStateName,
 } from "./provisioning_state.ts";
 export { seededRandom, uniformSeconds } from "./random.ts";
+export { appliesLiveByDefault } from "./restart_policy.ts";
 export { hostAllowed, MAX_RESTRICTED_DOMAINS } from "./restricted_domains.ts";
 export type { RequestRecord, SequenceResult } from "./resync_sequence.ts";
+export {
+  anyTriggerWritten,
+  evaluateTriggers,
+  gateClosed,
+  TRIGGER_NAMES,
+  type TriggerState,
+} from "./resync_triggers.ts";
 export {
   type SyslogTransport,
   syslogLine,

@@ -1,0 +1,45 @@
+/**
+ * The behaviour switches of the conflict register (§0.3), C12 and two emulator options,
+ * with each family's defaults, so one emulator reproduces every documented reading.
+ */
+import type { KdfDigest } from "../crypto/index.ts";
+import type { DeviceFamily } from "../profile/index.ts";
+import type { RandomDelayUnitSeconds } from "../rules/index.ts";
+
+export interface CompatSwitches {
+  /** C1. */
+  readonly randomDelayUnitSeconds: RandomDelayUnitSeconds;
+  /** C2. */
+  readonly zeroRetryMeans: "never" | "immediate";
+  /** C3: SPA `trigger`, MPP `gate`. */
+  readonly triggerSemantics: "trigger" | "gate";
+  /** C4. */
+  readonly forcedDelayMode: "cap" | "idleCountdown";
+  /** C5. */
+  readonly uaAbsent: "factoryDefault" | "retain";
+  /** C6. */
+  readonly emptyXmlValue: "emptyString" | "default";
+  /** C11. */
+  readonly kdfDigests: readonly KdfDigest[];
+  /** C12: a reboot caused by an applied profile also resyncs on reset. */
+  readonly resyncAfterProfileReboot: boolean;
+  /** §5.2 `macroPrefixFallback`. */
+  readonly macroPrefixFallback: boolean;
+  /** §8.2.2: User-Agent with `(<MAU>)(<SN>)`. */
+  readonly uaIncludesMac: boolean;
+}
+
+export function defaultCompat(family: DeviceFamily): CompatSwitches {
+  return {
+    randomDelayUnitSeconds: 20,
+    zeroRetryMeans: "never",
+    triggerSemantics: family === "mpp" ? "gate" : "trigger",
+    forcedDelayMode: "cap",
+    uaAbsent: family === "mpp" ? "retain" : "factoryDefault",
+    emptyXmlValue: "emptyString",
+    kdfDigests: family === "mpp" ? ["md5", "sha256"] : ["md5"],
+    resyncAfterProfileReboot: false,
+    macroPrefixFallback: false,
+    uaIncludesMac: false,
+  };
+}
