@@ -92,8 +92,7 @@ export function limitConnections(
     refused.total += 1;
     onRefused("total", clientAddressKey(data?.remoteAddress));
   });
-  // First in line: a refused connection never reaches the TLS or HTTP layer's listener.
-  server.prependListener("connection", (socket: Socket) => {
+  const admit = (socket: Socket): boolean => {
     const key = clientAddressKey(socket.remoteAddress);
     const count = open.get(key) ?? 0;
     if (count >= limits.maxConnectionsPerAddress) {
@@ -101,7 +100,7 @@ export function limitConnections(
       socket.on("error", () => {});
       socket.resetAndDestroy();
       onRefused("per-address", key);
-      return;
+      return false;
     }
     open.set(key, count + 1);
     socket.once("close", () => {
@@ -109,7 +108,15 @@ export function limitConnections(
       if (left <= 0) open.delete(key);
       else open.set(key, left);
     });
-  });
+    return true;
+  };
+  // A refused connection is not announced at all: no TLS session or HTTP parser is set up
+  // for a socket that is already gone (a listener cannot stop the others from running).
+  const emit = server.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
+  server.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === "connection" && !admit(args[0] as Socket)) return false;
+    return emit.call(this, event, ...args);
+  } as Server["emit"];
   return {
     openFrom: (remoteAddress) => open.get(clientAddressKey(remoteAddress)) ?? 0,
     refused,

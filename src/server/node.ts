@@ -139,7 +139,9 @@ function listen(server: Server, port: number, host: string, what: string): Promi
       );
     };
     server.once("error", onError);
-    server.listen(port, host, () => {
+    // A deeper accept queue than Node's 511 (the kernel caps it at net.core.somaxconn): under
+    // a flood of connections the caps reset, a device's connection still finds room.
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off("error", onError);
       resolve(server.address() as AddressInfo);
     });
