@@ -79,6 +79,12 @@ export function checkCatalogueData(build: CatalogueBuild): CatalogueCheck {
         problems.push(
           `${variant.family} ${definition.name}: default ${JSON.stringify(variant.defaultValue)} is not a valid ${describeValueType(variant.type)} (${check.issues[0]?.message ?? ""})`,
         );
+      } else if (!validateValue(definition.type, variant.defaultValue).valid) {
+        // The catalogue validates with the merged (or core) type: a family's own factory
+        // value must pass it too, or setting a device back to its default is refused.
+        problems.push(
+          `${variant.family} ${definition.name}: default ${JSON.stringify(variant.defaultValue)} fails the catalogue type ${describeValueType(definition.type)}`,
+        );
       }
     }
     if (!definition.variants) {
