@@ -15,6 +15,8 @@ export interface Outcome {
   readonly tenantId?: string | undefined;
   /** Set for security events (fail2ban-friendly log line, metric). */
   readonly security?: string | undefined;
+  /** A request that named a device (a profile path matched) and found no profile. */
+  readonly miss?: boolean | undefined;
 }
 
 /** The `result` of a refusal with this HTTP status. */

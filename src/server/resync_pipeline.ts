@@ -21,7 +21,7 @@ import { ClientCertPolicy } from "./client_cert_policy.ts";
 import { type Identification, identifyDevice } from "./device_identity.ts";
 import { RENDER_ERROR_CODES } from "./errors.ts";
 import type { ServerMetrics } from "./metrics.ts";
-import { MissThrottle } from "./miss_throttle.ts";
+import { MissThrottle, type ScanReport } from "./miss_throttle.ts";
 import type { RouteMatch, RouteTable } from "./path_pattern.ts";
 import type { ConfigCache } from "./profile_cache.ts";
 import { layerTargetsOf, type ProfileRenderer, type RenderedProfile } from "./profile_renderer.ts";
@@ -92,6 +92,13 @@ const THROTTLED: ResyncResponse = (() => {
   );
   return { ...base, headers: { ...base.headers, "retry-after": "60" } };
 })();
+
+/**
+ * A miss: the path matched a tenant's pattern (it names a device) and no profile was found.
+ * A path no tenant serves is not one — it reveals nothing about devices, and TFTP falls back
+ * to the files root (firmware) for it.
+ */
+const MISS = { miss: true } as const;
 
 export class ResyncPipeline {
   readonly #o: PipelineOptions;
@@ -175,7 +182,7 @@ export class ResyncPipeline {
       } catch (error) {
         outcome = this.#failure(request, error);
       }
-      if (guess && outcome.response.status === 404) {
+      if (guess && outcome.miss === true) {
         this.#misses.miss(source, request.transport, now);
       }
     }
@@ -203,7 +210,7 @@ export class ResyncPipeline {
     this.#recorder.flush(this.#now(), true);
   }
 
-  #reportScan(scan: import("./miss_throttle.ts").ScanReport): void {
+  #reportScan(scan: ScanReport): void {
     this.#o.metrics.scan();
     this.#recorder.recordScan(scan);
     this.#security.report(
@@ -284,12 +291,12 @@ export class ResyncPipeline {
       });
     }
     // Unknown, or another tenant's device: the same answer, after the same lookups.
-    if (identification.kind === "unknown") return refuse(404, NOT_FOUND_REASON);
+    if (identification.kind === "unknown") return refuse(404, NOT_FOUND_REASON, MISS);
     const { device } = identification;
     const mac = device.mac;
     const tenant = this.#o.cache.tenant(device.tenantId);
     if (tenant === undefined || !matches.some((m) => m.route.tenantIds.has(device.tenantId))) {
-      return refuse(404, NOT_FOUND_REASON);
+      return refuse(404, NOT_FOUND_REASON, MISS);
     }
     // The path must be one of the device's tenant's patterns expanded with *this* device's
     // macros: `/spa2102.cfg` for a SPA504G is as if it did not exist.
@@ -298,7 +305,7 @@ export class ResyncPipeline {
         ? null
         : await this.#o.cache.model(device.modelPn);
     if (!matches.some((m) => routeFits(m, device, model?.psn ?? null))) {
-      return refuse(404, NOT_FOUND_REASON, { mac });
+      return refuse(404, NOT_FOUND_REASON, { ...MISS, mac });
     }
     const refused = this.#certs.authorize(tenant, cert, identification.by, {
       mac,

@@ -4,12 +4,13 @@
  * table grows by a bounded number of rows, and a legitimate device elsewhere keeps getting
  * its profile. Unknown devices and other tenants' devices get the same answer.
  */
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProvisioNode } from "../../src/server/node.ts";
 import { parseMac } from "../../src/store/index.ts";
-import { startTestNode, tempDir } from "./helpers.ts";
+import { curl, startTestNode, tempDir } from "./helpers.ts";
 import { httpFrom, tftpFirstAnswer } from "./sources.ts";
 
 const LEGIT = parseMac("000e08c0ffee");
@@ -162,6 +163,45 @@ describe("miss throttling and scan detection", () => {
     // A legitimate device over TFTP from its own address is served.
     const legit = await tftpFirstAnswer("127.0.0.1", tftpPort, `profile/${LEGIT}.xml`);
     expect(legit.kind).toBe("data");
+  });
+
+  it("throttles HEAD, POST, HTTP/1.0 and percent-encoded paths alike once the source is throttled", async () => {
+    // A node of its own with a budget of one miss a minute: the test cannot outrun a refill.
+    const strict = await startTestNode(
+      join(tempDir("scan-forms"), "data"),
+      {},
+      {},
+      {
+        PROVISIO_MISSES_PER_MINUTE: "1",
+      },
+    );
+    try {
+      const base = `http://127.0.0.1:${strict.addresses.http!.port}`;
+      await strict.store.devices.create({ mac: LEGIT });
+      const target = `${base}/profile/${LEGIT}.xml`;
+      const encoded = `${base}/%70rofile/${LEGIT}.xml`;
+      const from3 = ["--interface", "127.0.0.3"];
+      expect((await curl([...from3, `${base}/profile/${mac(1)}.xml`])).status).toBe(404);
+      expect((await curl([...from3, "-I", target])).status).toBe(429);
+      expect((await curl([...from3, "-d", "x", target])).status).toBe(429);
+      expect((await curl([...from3, "--http1.0", target])).status).toBe(429);
+      expect((await curl([...from3, encoded])).status).toBe(429);
+      // The same forms from a well-behaved address serve the profile.
+      expect((await curl(["-I", target])).status).toBe(200);
+      expect((await curl(["-d", "x", target])).status).toBe(200);
+      expect((await curl(["--http1.0", target])).status).toBe(200);
+      expect((await curl([encoded])).status).toBe(200);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it("does not count TFTP files outside the profile paths (firmware) as misses", async () => {
+    writeFileSync(join(node.config.filesDir, "spa-fw.bin"), Buffer.alloc(1000, 7));
+    for (let i = 0; i < 2 * BUDGET; i++) {
+      const a = await tftpFirstAnswer("127.0.0.9", tftpPort, "spa-fw.bin");
+      expect(a.kind, `fetch ${i}`).toBe("data");
+    }
   });
 
   it("writes one scan event per source and a bounded number of rows, and counts scans", async () => {

@@ -50,7 +50,7 @@ export type TftpAnswer =
 
 /**
  * Sends one RRQ from `localAddress` and returns the first answer (DATA or ERROR). A DATA
- * answer is not acknowledged: the transfer is abandoned (the server times it out).
+ * answer is not acknowledged: the transfer is abandoned with an ERROR packet.
  */
 export function tftpFirstAnswer(
   localAddress: string,
@@ -63,8 +63,15 @@ export function tftpFirstAnswer(
       socket.close();
       reject(new Error(`no TFTP answer for ${filename}`));
     }, 10_000);
-    socket.on("message", (msg) => {
+    let answered = false;
+    socket.on("message", (msg, rinfo) => {
+      if (answered) return;
+      answered = true;
       clearTimeout(timer);
+      if (msg.readUInt16BE(0) === 3) {
+        // Abandon the transfer politely (ERROR 0), so it does not hold a server slot.
+        socket.send(Buffer.from([0, 5, 0, 0, 0]), rinfo.port, rinfo.address);
+      }
       const opcode = msg.readUInt16BE(0);
       if (opcode === 5) {
         // An ERROR packet: acknowledge nothing, just read it.
@@ -77,7 +84,7 @@ export function tftpFirstAnswer(
       } else {
         resolve({ kind: "data", block: msg.readUInt16BE(2), bytes: msg.subarray(4) });
       }
-      socket.close();
+      setImmediate(() => socket.close());
     });
     socket.on("error", (error) => {
       clearTimeout(timer);
