@@ -23,6 +23,8 @@ export interface CompatSwitches {
   readonly kdfDigests: readonly KdfDigest[];
   /** C12: a reboot caused by an applied profile also resyncs on reset. */
   readonly resyncAfterProfileReboot: boolean;
+  /** C9: firmware over HTTPS (SPA ATAs no, MPP yes). */
+  readonly upgradeHttps: boolean;
   /** §5.2 `macroPrefixFallback`. */
   readonly macroPrefixFallback: boolean;
   /** §8.2.2: User-Agent with `(<MAU>)(<SN>)`. */
@@ -39,6 +41,7 @@ export function defaultCompat(family: DeviceFamily): CompatSwitches {
     emptyXmlValue: "emptyString",
     kdfDigests: family === "mpp" ? ["md5", "sha256"] : ["md5"],
     resyncAfterProfileReboot: false,
+    upgradeHttps: family === "mpp",
     macroPrefixFallback: false,
     uaIncludesMac: false,
   };

@@ -10,9 +10,12 @@ import { rootCertificates } from "node:tls";
 import { type Catalogue, parseBool } from "../profile/index.ts";
 import {
   bootDelayMaxSeconds,
+  type DeviceDescription,
   deviceVariables,
+  evaluateUpgradeRule,
   expandMacros,
   expandMacrosTracked,
+  formatRuleUrl,
   type LastRequest,
   type MacroVariables,
   type ProvisioningState,
@@ -20,6 +23,7 @@ import {
   parseResyncAt,
   type RandomSource,
   scheduleFromParameter,
+  type UpgradeState,
 } from "../rules/index.ts";
 import { type DeviceClock, systemDeviceClock } from "./clock.ts";
 import { type CompatSwitches, defaultCompat } from "./compat.ts";
@@ -32,7 +36,7 @@ import {
 } from "./customization.ts";
 import { nextDailyResync } from "./daily_resync.ts";
 import { DeviceLog, type LogKind } from "./device_log.ts";
-import type { DhcpOptions } from "./dhcp_options.ts";
+import { type DhcpOptions, defaultServer } from "./dhcp_options.ts";
 import { deviceError } from "./errors.ts";
 import { ERR } from "./fetch_result.ts";
 import {
@@ -59,6 +63,7 @@ import {
   type TriggerState,
 } from "./resync_triggers.ts";
 import { type SyslogTransport, syslogLine, syslogTarget, UdpSyslog } from "./syslog_sender.ts";
+import { attemptUpgrade, UPGRADE_ERR } from "./upgrade_attempt.ts";
 
 export interface DeviceOptions extends DeviceIdentityInput {
   readonly clock?: DeviceClock;
@@ -100,7 +105,8 @@ export interface DeviceOptions extends DeviceIdentityInput {
 export type ProvisioningIndicator = "ok" | "unreachable" | "fileError";
 
 /** Why a resync runs (§6.2); `$PRVST` follows from it. */
-export type ResyncCause = "boot" | "periodic" | "at" | "trigger" | "retry" | "explicit";
+/** `upgrade`: after a firmware upgrade attempt (§6.2.5). */
+export type ResyncCause = "boot" | "periodic" | "at" | "trigger" | "retry" | "explicit" | "upgrade";
 
 const PRVST: Readonly<Record<ResyncCause, ProvisioningState>> = {
   explicit: -1,
@@ -109,6 +115,8 @@ const PRVST: Readonly<Record<ResyncCause, ProvisioningState>> = {
   at: 1,
   trigger: 1,
   retry: 2,
+  // After an upgrade attempt: 0 when the upgrade rebooted the unit, else 1 (§6.2).
+  upgrade: 1,
 };
 
 export interface ResyncReport {
@@ -135,7 +143,7 @@ export interface RebootRecord {
 /** §12.7: the timers a test can read. Times are device-clock epoch ms. */
 export interface TimerSnapshot {
   readonly prvtmrSeconds: number;
-  readonly upgtmrSeconds: number | undefined;
+  readonly upgtmrSeconds: number;
   readonly regtmrSeconds: readonly number[];
   readonly bootResyncAt: number | undefined;
   readonly periodicAt: number | undefined;
@@ -152,7 +160,16 @@ export interface DeviceEvents {
   state: [ProvisioningStateName];
 }
 
-type TimerName = "boot" | "periodic" | "retry" | "daily" | "forced" | "trigger" | "countdown";
+type TimerName =
+  | "boot"
+  | "periodic"
+  | "retry"
+  | "daily"
+  | "forced"
+  | "trigger"
+  | "countdown"
+  | "upgradeRetry"
+  | "upgradeCheck";
 
 interface Armed {
   readonly handle: unknown;
@@ -161,6 +178,7 @@ interface Armed {
 
 interface Due {
   cause: ResyncCause;
+  prvst: ProvisioningState;
   rule: string | undefined;
   readonly dueAt: number;
   readonly waiters: ((report: ResyncReport | undefined) => void)[];
@@ -172,7 +190,7 @@ const PROFILE_REBOOT = "\u0000profile";
 const RULE_NAMES = ["Profile_Rule", "Profile_Rule_B", "Profile_Rule_C", "Profile_Rule_D"] as const;
 
 export class Device extends EventEmitter<DeviceEvents> {
-  readonly identity: DeviceIdentity;
+  private id: DeviceIdentity;
   readonly params: ParameterStore;
   readonly log: DeviceLog;
   readonly compat: CompatSwitches;
@@ -204,13 +222,26 @@ export class Device extends EventEmitter<DeviceEvents> {
   private customizationStatus: Customization;
   private readonly reboots: RebootRecord[] = [];
   private indicator: ProvisioningIndicator = "ok";
+  // Upgrade state (§7.3, §7.4).
+  private upgradeState: UpgradeState = 1;
+  private upgradeError = "";
+  private lastUpgradeAt: number | undefined;
+  private upgradeRetryIndex = 0;
+  private upgradeRequest: LastRequest = {};
+  private upgradeWanted = false;
+  /** Once-only memory: rule text + effective URL → the address installed from (survives reboots). */
+  private readonly installed = new Map<string, string>();
+  /** C8: failures taken as success until the next reboot. */
+  private readonly failedAsDone = new Set<string>();
+  /** Version just installed: logged as success after the reboot into it. */
+  private installedVersion: string | undefined;
   private readonly udpSyslog = new UdpSyslog();
   private readonly syslogTransport: SyslogTransport;
 
   constructor(options: DeviceOptions) {
     super();
     this.options = options;
-    this.identity = createIdentity(options);
+    this.id = createIdentity(options);
     this.compat = { ...defaultCompat(this.identity.family), ...options.compat };
     this.clock = options.clock ?? systemDeviceClock;
     this.random = options.random ?? seededRandom(options.seed ?? 1);
@@ -235,6 +266,11 @@ export class Device extends EventEmitter<DeviceEvents> {
   }
 
   // ------------------------------------------------------------------ observation
+
+  /** Who the unit is; `swVersion` changes when an upgrade is installed. */
+  get identity(): DeviceIdentity {
+    return this.id;
+  }
 
   get provisioningState(): ProvisioningStateName {
     return this.state;
@@ -264,8 +300,11 @@ export class Device extends EventEmitter<DeviceEvents> {
     return this.calls.size === 0;
   }
 
-  /** The §5.3 variables as they are now. */
-  variables(): MacroVariables {
+  /**
+   * The §5.3 variables as they are now. `$SCHEME`…`$ERR` describe the last request of the
+   * subsystem asking (resync or upgrade).
+   */
+  variables(subsystem: "resync" | "upgrade" = "resync"): MacroVariables {
     const now = this.clock.now();
     return deviceVariables({
       mac: this.identity.mac,
@@ -280,10 +319,13 @@ export class Device extends EventEmitter<DeviceEvents> {
       params: (name) => this.params.get(name),
       timers: {
         prvtmr: this.prvtmrSeconds(now),
+        upgtmr: Math.max(0, (now - (this.lastUpgradeAt ?? this.bootAt)) / 1000),
         regtmr: this.registrationLostAt.map((t) => (t === undefined ? 0 : (now - t) / 1000)),
       },
       ...(this.currentPrvst === undefined ? {} : { provisioningState: this.currentPrvst }),
-      lastRequest: this.lastRequest,
+      upgradeState: this.upgradeState,
+      upgradeError: this.upgradeError,
+      lastRequest: subsystem === "upgrade" ? this.upgradeRequest : this.lastRequest,
       customized: isCustomized(this.customizationStatus),
     });
   }
@@ -300,14 +342,14 @@ export class Device extends EventEmitter<DeviceEvents> {
     const at = (name: TimerName) => this.timers.get(name)?.at;
     return {
       prvtmrSeconds: Math.floor(this.prvtmrSeconds(now)),
-      upgtmrSeconds: undefined,
+      upgtmrSeconds: Math.floor(Math.max(0, (now - (this.lastUpgradeAt ?? this.bootAt)) / 1000)),
       regtmrSeconds: this.registrationLostAt.map((t) =>
         t === undefined ? 0 : Math.floor((now - t) / 1000),
       ),
       bootResyncAt: at("boot"),
       periodicAt: at("periodic"),
       retryAt: at("retry"),
-      upgradeRetryAt: undefined,
+      upgradeRetryAt: at("upgradeRetry"),
       forcedResyncAt: at("forced") ?? at("countdown"),
       dailyResyncAt: at("daily"),
       triggerPollAt: at("trigger"),
@@ -496,7 +538,7 @@ export class Device extends EventEmitter<DeviceEvents> {
     if (p !== undefined) for (const w of p.waiters) w(undefined);
   }
 
-  private boot(reason: string, afterProfile = false): void {
+  private boot(reason: string, afterProfile = false, afterUpgrade = false): void {
     this.generation++;
     this.clearAllTimers();
     this.failPending();
@@ -506,6 +548,9 @@ export class Device extends EventEmitter<DeviceEvents> {
     this.lastAttemptAt = undefined;
     this.periodicIndex = 0;
     this.retryIndex = 0;
+    this.upgradeRetryIndex = 0;
+    this.upgradeWanted = false;
+    this.failedAsDone.clear();
     const record = { time: this.bootAt, reason };
     this.reboots.push(record);
     this.note(`boot (${reason})`);
@@ -513,6 +558,19 @@ export class Device extends EventEmitter<DeviceEvents> {
     this.armDaily();
     this.armTriggerPoll();
     const profileReboot = afterProfile;
+    if (afterUpgrade) {
+      // §7.4 step 6: the success line once running the new image; then §6.2.5.
+      this.upgradeRequest = { ...this.upgradeRequest, error: this.installedVersion ?? "" };
+      this.syslog("upgradeSuccess");
+      this.installedVersion = undefined;
+      if (this.bool("Resync_After_Upgrade_Attempt")) this.due("upgrade", undefined, undefined, 0);
+      else if (this.identity.family !== "mpp") this.armPeriodic();
+      return;
+    }
+    if (afterProfile && (this.params.get("Upgrade_Rule") ?? "").trim() !== "") {
+      // The resync that caused this reboot would have gone on to the upgrade rule (§6.7).
+      this.arm("upgradeCheck", 0, () => this.evaluateUpgrade());
+    }
     if (this.bool("Resync_On_Reset") && (!profileReboot || this.compat.resyncAfterProfileReboot)) {
       const max = bootDelayMaxSeconds(
         this.num("Resync_Random_Delay"),
@@ -532,6 +590,7 @@ export class Device extends EventEmitter<DeviceEvents> {
     cause: ResyncCause,
     rule?: string,
     waiter?: (report: ResyncReport | undefined) => void,
+    prvst: ProvisioningState = PRVST[cause],
   ): void {
     if (!this.powered) {
       waiter?.(undefined);
@@ -546,6 +605,7 @@ export class Device extends EventEmitter<DeviceEvents> {
       // One pending resync covers every cause; an explicit request (and its rule) wins.
       if (cause === "explicit") {
         this.pending.cause = cause;
+        this.pending.prvst = prvst;
         if (rule !== undefined) this.pending.rule = rule;
       }
       if (waiter !== undefined) this.pending.waiters.push(waiter);
@@ -553,6 +613,7 @@ export class Device extends EventEmitter<DeviceEvents> {
     }
     this.pending = {
       cause,
+      prvst,
       rule,
       dueAt: this.clock.now(),
       waiters: waiter === undefined ? [] : [waiter],
@@ -607,6 +668,8 @@ export class Device extends EventEmitter<DeviceEvents> {
     ) {
       this.disarm("forced");
       this.startOrDefer();
+    } else if (this.upgradeWanted && this.inFlight === undefined) {
+      this.evaluateUpgrade();
     }
   }
 
@@ -648,6 +711,10 @@ export class Device extends EventEmitter<DeviceEvents> {
       }
     }
     if (this.pending !== undefined) this.startOrDefer();
+    // §6.7, last step; while the upgrade retry timer runs, it owns the next attempt.
+    else if ((report?.ok && !this.timers.has("upgradeRetry")) || this.upgradeWanted) {
+      this.evaluateUpgrade();
+    }
   }
 
   /** §6.7: reboot when idle after a change that needs it; no Resync_On_Reset (C12). */
@@ -683,7 +750,7 @@ export class Device extends EventEmitter<DeviceEvents> {
       this.scheduleNextNormally(due.cause);
       return undefined;
     }
-    this.currentPrvst = PRVST[due.cause];
+    this.currentPrvst = due.prvst;
     this.lastAttemptAt = startedAt;
     const rules: RuleToRun[] =
       due.rule !== undefined
@@ -756,7 +823,7 @@ export class Device extends EventEmitter<DeviceEvents> {
     if (current) this.rearmAfterChange();
     const report: ResyncReport = {
       cause: due.cause,
-      prvst: PRVST[due.cause],
+      prvst: due.prvst,
       dueAt: due.dueAt,
       startedAt,
       finishedAt: this.clock.now(),
@@ -782,6 +849,136 @@ export class Device extends EventEmitter<DeviceEvents> {
     return order.includes("160") && this.params.isFactoryValue(name) ? url : text;
   }
 
+  /**
+   * §7.3: act on `Upgrade_Rule` — after a successful resync and when the upgrade retry
+   * timer expires. Only while idle (no forced variant); once per effective URL.
+   */
+  private evaluateUpgrade(): void {
+    this.upgradeWanted = false;
+    if (!this.powered || !this.bool("Upgrade_Enable")) return;
+    const text = this.params.get("Upgrade_Rule") ?? "";
+    if (text.trim() === "") return;
+    if (this.inFlight !== undefined || this.pending !== undefined || !this.idle) {
+      this.upgradeWanted = true;
+      if (!this.idle) this.note("upgrade waits until the lines are idle");
+      return;
+    }
+    const family = this.identity.family;
+    const evaluate = (swVersion: string) =>
+      evaluateUpgradeRule(
+        text,
+        swVersion === this.identity.swVersion
+          ? this.variables("upgrade")
+          : deviceVariables({ ...this.describe(), swVersion }),
+        {
+          family,
+          upgradeHttps: this.compat.upgradeHttps,
+          prefixFallback: this.compat.macroPrefixFallback,
+        },
+      );
+    const action = evaluate(this.identity.swVersion);
+    for (const d of action.diagnostics) this.note(`Upgrade_Rule: ${d.message}`);
+    if (action.kind === "skip") return;
+    for (const a of action.assignments) {
+      if (this.params.has(a.name)) this.params.set(a.name, a.value);
+    }
+    if (action.kind === "assign-only") return;
+    const dflt = defaultServer(this.options.dhcp, this.params.get("DHCP_Option_To_Use") ?? "66");
+    const key = `${text}\n${formatRuleUrl(action.url, dflt?.host)}`;
+    if (this.failedAsDone.has(key)) return;
+    if (action.kind === "reject") {
+      this.upgradeFailed(key, UPGRADE_ERR.unsupported, `Upgrade_Rule: ${action.reason}`);
+      return;
+    }
+    const generation = this.generation;
+    this.lastUpgradeAt = this.clock.now();
+    const work = attemptUpgrade(
+      {
+        params: this.params,
+        fetcher: this.fetcher,
+        dhcp: this.options.dhcp,
+        family,
+        productName: this.identity.productName,
+        productSeries: this.identity.productSeries,
+        userAgent: userAgent(this.identity, this.compat.uaIncludesMac),
+        clientCertificate: this.identity.clientCertificate,
+        trustedCas: this.trustedCas(),
+        nameCheck: this.nameCheck(),
+        setLastRequest: (r) => {
+          this.upgradeRequest = r;
+        },
+        syslog: (which) => this.syslog(which === "request" ? "upgradeRequest" : "upgradeFailure"),
+        note: (m, kind) => this.note(m, kind),
+        selectsAgain: (version) => {
+          const again = evaluate(version);
+          return again.kind === "upgrade" && again.alternativeIndex === action.alternativeIndex;
+        },
+        installedFrom: this.installed.get(key),
+      },
+      action,
+    ).then(
+      (outcome) => {
+        this.inFlight = undefined;
+        if (generation !== this.generation) return;
+        if (outcome.kind === "skipped") {
+          this.lastUpgradeAt = undefined;
+          return;
+        }
+        if (outcome.kind === "failed") {
+          this.upgradeFailed(key, outcome.err);
+          return;
+        }
+        // §7.4 steps 5–6: flash, reboot into the new image.
+        this.installed.set(key, outcome.serverIp);
+        this.upgradeState = 1;
+        this.upgradeError = "";
+        this.installedVersion = outcome.image.version;
+        this.id = { ...this.id, swVersion: outcome.image.version };
+        this.note(`installed firmware ${outcome.image.version}`);
+        this.boot("Upgrade", false, true);
+      },
+      (error: unknown) => {
+        this.inFlight = undefined;
+        this.note(`internal error during upgrade: ${String(error)}`, "error");
+      },
+    );
+    this.inFlight = work;
+    this.clock.track?.(work);
+  }
+
+  /** §7.4 step 7–8 (and C8 for a retry delay of 0). */
+  private upgradeFailed(key: string, err: string, detail?: string): void {
+    if (detail !== undefined) {
+      this.note(detail, "error");
+      this.upgradeRequest = { ...this.upgradeRequest, error: err };
+      this.syslog("upgradeFailure");
+    }
+    this.upgradeError = err;
+    const schedule = scheduleFromParameter(this.params.get("Upgrade_Error_Retry_Delay") ?? "");
+    if (schedule.kind === "disabled") {
+      // C8 (Sipura): the failure counts as success; no retry until something reboots the unit.
+      this.failedAsDone.add(key);
+    } else {
+      this.upgradeState = 2;
+      const delay = schedule.delayFor(this.upgradeRetryIndex++, this.random);
+      this.arm("upgradeRetry", delay * 1000, () => this.evaluateUpgrade());
+    }
+    if (this.bool("Resync_After_Upgrade_Attempt")) this.due("upgrade", undefined, undefined, 1);
+  }
+
+  /** The identity and live state as the rules library describes a device. */
+  private describe(): DeviceDescription {
+    return {
+      mac: this.identity.mac,
+      productName: this.identity.productName,
+      productSeries: this.identity.productSeries,
+      serial: this.identity.serial,
+      swVersion: this.identity.swVersion,
+      hwVersion: this.identity.hwVersion,
+      params: (name) => this.params.get(name),
+    };
+  }
+
   private transportProtocol(): "tftp" | "http" | "https" | undefined {
     const t = (this.params.get("Transport_Protocol") ?? "").trim().toLowerCase();
     return t === "tftp" || t === "http" || t === "https" ? t : undefined;
@@ -799,17 +996,32 @@ export class Device extends EventEmitter<DeviceEvents> {
     return this.params.get("HTTPS_Name_Validate") === "No" ? "none" : "san";
   }
 
-  private syslog(which: "request" | "success" | "failure"): void {
+  private syslog(
+    which:
+      | "request"
+      | "success"
+      | "failure"
+      | "upgradeRequest"
+      | "upgradeSuccess"
+      | "upgradeFailure",
+  ): void {
     const mpp = this.identity.family === "mpp";
     const name = {
       request: mpp ? "Log_Request_Msg" : "Log_Resync_Request_Msg",
       success: mpp ? "Log_Success_Msg" : "Log_Resync_Success_Msg",
       failure: mpp ? "Log_Failure_Msg" : "Log_Resync_Failure_Msg",
+      upgradeRequest: "Log_Upgrade_Request_Msg",
+      upgradeSuccess: "Log_Upgrade_Success_Msg",
+      upgradeFailure: "Log_Upgrade_Failure_Msg",
     }[which];
     const template = this.params.get(name) ?? "";
     if (template === "") return;
     const time = this.clock.now();
-    const message = this.expand(template);
+    const message = expandMacros(
+      template,
+      this.variables(which.startsWith("upgrade") ? "upgrade" : "resync"),
+      { prefixFallback: this.compat.macroPrefixFallback },
+    );
     this.log.add({ time, kind: "syslog", message });
     for (const server of ["Syslog_Server", "Debug_Server"]) {
       const target = syslogTarget(this.params.get(server) ?? "");

@@ -27,6 +27,14 @@ export { type DefaultServer, type DhcpOptions, defaultServer } from "./dhcp_opti
 export { DEVICE_ERRORS, type DeviceError, type DeviceErrorCode } from "./errors.ts";
 export { ERR, type FetchResult } from "./fetch_result.ts";
 export {
+  type DecodedFirmware,
+  decodeFirmwareImage,
+  encodeFirmwareImage,
+  FIRMWARE_MAGIC,
+  type FirmwareImage,
+  imageFits,
+} from "./firmware_image.ts";
+export {
   type ClientCertificate,
   createIdentity,
   type DeviceIdentity,
@@ -64,3 +72,4 @@ export {
   syslogTarget,
   UdpSyslog,
 } from "./syslog_sender.ts";
+export { UPGRADE_ERR, type UpgradeOutcome } from "./upgrade_attempt.ts";

@@ -3,8 +3,11 @@
  * servers'), and malformed ones.
  */
 
-/** Appendix C.1 staging profile; `prov` is `host:port` of the HTTPS provisioning server. */
-export function stagingProfile(prov: string): string {
+/**
+ * Appendix C.1 staging profile; `prov` is `host:port` of the HTTPS provisioning server,
+ * `fw` the firmware server of its Upgrade_Rule.
+ */
+export function stagingProfile(prov: string, fw = "prov.example.com"): string {
   return `<flat-profile>
   <!-- lock down and redirect -->
   <Admin_Passwd ua="na">S3cret-Admin</Admin_Passwd>
@@ -16,7 +19,7 @@ export function stagingProfile(prov: string): string {
   <Profile_Rule ua="na">https://${prov}/spa/init/$MA.xml</Profile_Rule>
   <Profile_Rule_B ua="na"></Profile_Rule_B>
   <Upgrade_Enable ua="na">Yes</Upgrade_Enable>
-  <Upgrade_Rule ua="na">($SWVER ne 5.2.12)? http://prov.example.com/fw/spa2102-5-2-12.bin</Upgrade_Rule>
+  <Upgrade_Rule ua="na">($SWVER ne 5.2.12)? http://${fw}/fw/spa2102-5-2-12.bin</Upgrade_Rule>
 </flat-profile>
 `;
 }

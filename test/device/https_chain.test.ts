@@ -142,7 +142,7 @@ describe("the secure provisioning chain (§2.4, §10.2, Appendix C)", () => {
   it("MFG-RESET → SP-CUST (TFTP staging) → SEC-PRV-1 (HTTPS bootstrap) → SEC-PRV-2 (encrypted HTTP) → SP-CUST", async () => {
     const prov = `prov.example.com:${https.port}`;
     const plain = `prov.example.com:${http.port}`;
-    tftpd.put("spa2102.cfg", stagingProfile(prov));
+    tftpd.put("spa2102.cfg", stagingProfile(prov, plain));
     https.files.set(`/spa/init/${MAC}.xml`, { body: bootstrapAnswer(plain) });
     const encrypted = (xml: string) =>
       encodeProfileBytes(Buffer.from(xml), { key: DEVICE_KEY, gzip: true });
@@ -155,30 +155,27 @@ describe("the secure provisioning chain (§2.4, §10.2, Appendix C)", () => {
     const states: string[] = [];
     d.on("state", (s) => states.push(s));
     d.powerOn();
-    await clock.advance(40_000); // boot resync: TFTP staging file
-    expect(d.provisioningState).toBe("SP-CUST");
+    // Everything below happens at the boot resync's instant (within 40 s), as a unit does it:
+    // TFTP staging ⇒ SP-CUST, reboot (Admin_Passwd), Upgrade_Rule tried (404 here), resync
+    // after the attempt ⇒ HTTPS bootstrap with the client certificate ⇒ SEC-PRV-1, reboot
+    // (line parameters), upgrade tried again, resync ⇒ encrypted file over HTTP ⇒ SEC-PRV-2.
+    await clock.advance(40_000);
+    expect(states).toEqual(["SP-CUST", "SEC-PRV-1", "SEC-PRV-2"]);
     expect(d.params.get("Restricted_Access_Domains")).toBe("prov.example.com");
-
-    const boot = await d.resync(); // HTTPS with the client certificate
-    expect(boot?.ok).toBe(true);
-    expect(d.provisioningState).toBe("SEC-PRV-1");
     expect(d.params.get("GPP_SA")).toBe(DEVICE_KEY);
     expect(d.params.access("Display_Name_1_")).toBe("rw");
-    // Line parameters changed: the unit restarts (§6.7) without resyncing on reset (C12).
+    expect(d.params.get("GPP_C")).toBe("rotated");
     expect(d.rebootHistory.map((r) => r.reason)).toEqual([
       "Power On",
       "Provisioning",
       "Provisioning",
     ]);
-
-    const secure = await d.resync(); // [--key $SA] http://…/spa/$B/$MA.cfg
-    expect(secure?.ok).toBe(true);
-    expect(secure?.requests[0]).toMatchObject({
-      url: `http://prov.example.com:${http.port}/spa/q7Lm2Xv9Pd/${MAC}.cfg`,
-      encrypted: true,
-    });
-    expect(d.params.get("GPP_C")).toBe("rotated");
-    expect(d.provisioningState).toBe("SEC-PRV-2");
+    expect(https.requests.at(-1)!.clientCertSubject).toMatchObject({ ST: MAC });
+    const syslog = d.log.messages("syslog");
+    expect(syslog.filter((l) => l.includes("Upgrade failed: file not found"))).toHaveLength(2);
+    expect(syslog.at(-1)).toBe(
+      `SPA2102 00:0e:08:01:23:45 -- Successful resync http://127.0.0.1:${http.port}/spa/q7Lm2Xv9Pd/${MAC}.cfg -- `,
+    );
     // The key never reaches the log: $SA is not expanded in syslog templates (§6.8).
     expect(d.log.messages().join("\n")).not.toContain(DEVICE_KEY);
 
@@ -187,7 +184,7 @@ describe("the secure provisioning chain (§2.4, §10.2, Appendix C)", () => {
         flat(`<Profile_Rule ua="na">http://${plain}/spa/clear/$MA.xml</Profile_Rule>`),
       ),
     });
-    await d.resync();
+    expect((await d.resync())?.ok).toBe(true);
     expect(d.provisioningState).toBe("SP-CUST");
     expect(states).toEqual(["SP-CUST", "SEC-PRV-1", "SEC-PRV-2", "SP-CUST"]);
   });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Device, networkFetcher, VirtualClock } from "../../src/device/index.ts";
 import { MALFORMED, nestedProfile, stagingProfile } from "./fixtures.ts";
-import { flat, freeUdpPort, startTftpd, type Tftpd } from "./helpers.ts";
+import { closedPort, flat, freeUdpPort, startTftpd, type Tftpd } from "./helpers.ts";
 
 let tftpd: Tftpd;
 
@@ -39,8 +39,9 @@ function unit(clock: VirtualClock, option66?: string): Device {
 }
 
 describe("factory unit over TFTP (§1.1.1, §2.2 way 1, §8.1.2, Appendix C.1)", () => {
-  it("fetches /spa$PSN.cfg from the DHCP option-66 server, applies C.1, reaches SP-CUST and reboots for the password", async () => {
-    tftpd.put("spa2102.cfg", stagingProfile("prov.example.com:8443"));
+  it("fetches /spa$PSN.cfg from the DHCP option-66 server, applies C.1, reaches SP-CUST, reboots for the password and tries its Upgrade_Rule", async () => {
+    const fwPort = await closedPort();
+    tftpd.put("spa2102.cfg", stagingProfile("prov.example.com:1", `prov.example.com:${fwPort}`));
     const clock = new VirtualClock();
     const d = unit(clock, `127.0.0.1:${tftpd.port}`);
     expect(d.provisioningState).toBe("MFG-RESET");
@@ -48,23 +49,33 @@ describe("factory unit over TFTP (§1.1.1, §2.2 way 1, §8.1.2, Appendix C.1)",
     d.on("reboot", (r) => reboots.push(r.reason));
     d.powerOn();
     await clock.advance(40_000); // default random delay: within 40 s
-    expect(d.params.get("Profile_Rule")).toBe("https://prov.example.com:8443/spa/init/$MA.xml");
+    expect(d.params.get("Profile_Rule")).toBe("https://prov.example.com:1/spa/init/$MA.xml");
     expect(d.params.get("Admin_Passwd")).toBe("S3cret-Admin");
     expect(d.params.access("Admin_Passwd")).toBe("na");
     expect(d.params.get("Resync_Error_Retry_Delay")).toBe("1800,3600,7200,14400");
     expect(d.provisioningState).toBe("SP-CUST");
     const syslog = d.log.messages("syslog");
-    expect(syslog[0]).toBe(
+    expect(syslog.slice(0, 2)).toEqual([
       `SPA2102 00:0e:08:01:23:45 -- Requesting resync tftp://127.0.0.1:${tftpd.port}/spa2102.cfg`,
-    );
-    expect(syslog[1]).toMatch(/-- Successful resync tftp:\/\/127\.0\.0\.1:\d+\/spa2102\.cfg -- $/);
-    // Admin_Passwd needs a restart; a profile-caused reboot does not resync on reset (C12),
-    // the periodic timer (3600+600) runs from the reboot instead.
+      `SPA2102 00:0e:08:01:23:45 -- Successful resync tftp://127.0.0.1:${tftpd.port}/spa2102.cfg -- `,
+    ]);
+    // Admin_Passwd needs a restart; a profile-caused reboot does not resync on reset (C12).
     expect(reboots).toEqual(["Power On", "Provisioning"]);
+    // After the reboot the unit acts on Upgrade_Rule (§6.7 last step), fails (nothing
+    // listens), arms the upgrade retry and resyncs after the attempt (§6.2.5), which fails
+    // too (nothing listens on the HTTPS port either).
+    expect(syslog.slice(2)).toEqual([
+      `SPA2102 00:0e:08:01:23:45 -- Requesting upgrade http://127.0.0.1:${fwPort}/fw/spa2102-5-2-12.bin`,
+      "SPA2102 00:0e:08:01:23:45 -- Upgrade failed: http_get failed",
+      "SPA2102 00:0e:08:01:23:45 -- Requesting resync https://127.0.0.1:1/spa/init/000e08012345.xml",
+      "SPA2102 00:0e:08:01:23:45 -- Resync failed: http_get failed",
+    ]);
+    expect(d.expand("$UPGST $UPGERR")).toBe("2 http_get failed");
+    const attemptAt = d.log.entries("syslog")[2]!.time;
     const t = d.timerSnapshot();
+    expect(t.upgradeRetryAt).toBe(attemptAt + 3600_000);
+    expect(t.retryAt).toBe(attemptAt + 1800_000);
     expect(t.bootResyncAt).toBeUndefined();
-    expect(t.periodicAt! - clock.now()).toBeGreaterThanOrEqual(3600_000);
-    expect(t.periodicAt! - clock.now()).toBeLessThanOrEqual(4200_000);
     d.powerOff();
   });
 
