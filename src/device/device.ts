@@ -45,6 +45,7 @@ import {
   type DeviceIdentityInput,
   userAgent,
 } from "./identity.ts";
+import { type ProductInformation, productInformation } from "./info_page.ts";
 import { networkFetcher } from "./network_fetcher.ts";
 import { ParameterStore } from "./parameter_store.ts";
 import type { ProfileFetcher, ServerNameCheck } from "./profile_fetcher.ts";
@@ -274,6 +275,11 @@ export class Device extends EventEmitter<DeviceEvents> {
 
   get provisioningState(): ProvisioningStateName {
     return this.state;
+  }
+
+  /** Info page "Product Information" (§12.1). */
+  get productInformation(): ProductInformation {
+    return productInformation(this.identity, this.customizationStatus);
   }
 
   /** Info page "Customization" (§1.1.3, §12.1). */
@@ -891,6 +897,7 @@ export class Device extends EventEmitter<DeviceEvents> {
       return;
     }
     const generation = this.generation;
+    const previousAttemptAt = this.lastUpgradeAt;
     this.lastUpgradeAt = this.clock.now();
     const work = attemptUpgrade(
       {
@@ -921,7 +928,7 @@ export class Device extends EventEmitter<DeviceEvents> {
         this.inFlight = undefined;
         if (generation !== this.generation) return;
         if (outcome.kind === "skipped") {
-          this.lastUpgradeAt = undefined;
+          this.lastUpgradeAt = previousAttemptAt; // nothing was attempted
           return;
         }
         if (outcome.kind === "failed") {

@@ -2,6 +2,13 @@
  * The device emulator: one virtual SPA/MPP unit built on the same profile, rules, crypto
  * and tftp libraries as the server, so the two sides read the spec the same way.
  */
+export {
+  type Account,
+  type EditRefusal,
+  editParameter,
+  type VisibleParameter,
+  visibleParameters,
+} from "./access_control.ts";
 export { type DeviceClock, systemDeviceClock, VirtualClock } from "./clock.ts";
 export { type CompatSwitches, defaultCompat } from "./compat.ts";
 export {
@@ -41,6 +48,7 @@ export {
   type DeviceIdentityInput,
   userAgent,
 } from "./identity.ts";
+export { type ProductInformation, productInformation } from "./info_page.ts";
 export { type NetworkFetcherOptions, networkFetcher } from "./network_fetcher.ts";
 export {
   ParameterStore,
