@@ -16,13 +16,16 @@ export const systemClock: TftpClock = {
 };
 
 /**
- * A re-armable deadline. Re-arming only moves a number (no timer churn per packet): the
- * underlying timer, when it fires early, sleeps again for the remainder.
+ * A re-armable deadline. Re-arming later only moves a number (no timer churn per packet):
+ * the underlying timer, when it fires early, sleeps again for the remainder. Re-arming
+ * earlier than the timer is set for replaces the timer.
  */
 export class Deadline {
   private handle: unknown;
   private pending = false;
   private at = 0;
+  /** When the underlying timer is due. */
+  private timerAt = 0;
 
   constructor(
     private readonly clock: TftpClock,
@@ -30,11 +33,13 @@ export class Deadline {
   ) {}
 
   arm(ms: number): void {
-    this.at = this.clock.now() + ms;
-    if (!this.pending) {
-      this.pending = true;
-      this.handle = this.clock.setTimeout(this.fire, ms);
-    }
+    const now = this.clock.now();
+    this.at = now + ms;
+    if (this.pending && this.at >= this.timerAt) return;
+    if (this.pending) this.clock.clearTimeout(this.handle);
+    this.pending = true;
+    this.timerAt = this.at;
+    this.handle = this.clock.setTimeout(this.fire, ms);
   }
 
   cancel(): void {
@@ -49,6 +54,7 @@ export class Deadline {
     if (!this.pending) return;
     const remaining = this.at - this.clock.now();
     if (remaining > 0.5) {
+      this.timerAt = this.at;
       this.handle = this.clock.setTimeout(this.fire, remaining);
       return;
     }

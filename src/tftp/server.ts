@@ -46,7 +46,7 @@ import {
   readerFromPrepared,
   type TftpSource,
 } from "./source.ts";
-import { SourceLimits, type SourceSlot } from "./source_limits.ts";
+import { SourceLimits, type SourceRefusal, type SourceSlot } from "./source_limits.ts";
 import {
   ReceiveTransfer,
   type TransferCounters,
@@ -309,6 +309,22 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     );
   }
 
+  /** A request without a slot: an ERROR when the server or the address is at its limit,
+   * silence (the client retries, as after a loss) for the unverified limits. */
+  private refuse(remote: TftpRemote, why: SourceRefusal, filename: string): void {
+    if (why === "busy" || why === "per-source") {
+      const text =
+        why === "busy" ? "Server busy, try again later" : "Too many transfers from this address";
+      this.reject(remote, TftpErrorCode.NotDefined, text, filename);
+    } else {
+      const reason =
+        why === "unverified"
+          ? "Too many unacknowledged transfers from this address"
+          : "Unreserved slots full (address never completed a transfer)";
+      this.reject(remote, undefined, reason, filename);
+    }
+  }
+
   private onRequestPacket(msg: Buffer, rinfo: RemoteInfo): void {
     const remote = { address: rinfo.address, port: rinfo.port };
     let packet: TftpPacket;
@@ -345,10 +361,8 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       return;
     }
     const slot = this.limits.admit(remote.address);
-    if (slot === "busy" || slot === "per-source") {
-      const text =
-        slot === "busy" ? "Server busy, try again later" : "Too many transfers from this address";
-      this.reject(remote, TftpErrorCode.NotDefined, text, packet.filename);
+    if (typeof slot === "string") {
+      this.refuse(remote, slot, packet.filename);
       return;
     }
     const active: Active = {

@@ -23,8 +23,15 @@ export interface SourceLimitOptions {
   readonly knownSources: number;
 }
 
-/** Why a request was refused. */
-export type SourceRefusal = "busy" | "per-source";
+/**
+ * Why a request was refused: every slot taken ("busy"), the address's share taken
+ * ("per-source"); or — answered with silence, as a lost request, so the client retries
+ * in a moment (a burst of devices behind one NAT address gets in as the first ones
+ * acknowledge) and a forged source gets nothing — too many unacknowledged transfers from
+ * the address ("unverified"), or the unreserved slots all taken by unknown addresses
+ * ("reserved").
+ */
+export type SourceRefusal = "busy" | "per-source" | "unverified" | "reserved";
 
 export interface SourceSlot {
   readonly address: string;
@@ -67,12 +74,11 @@ export class SourceLimits {
     const known = this.known.has(address);
     if (this.active >= this.o.maxTransfers) return "busy";
     if (!known && this.unknownActive >= this.o.maxTransfers - this.o.reservedForKnown) {
-      return "busy";
+      return "reserved";
     }
     const s = this.perSource.get(address);
-    if (s && (s.total >= this.o.maxPerSource || s.unverified >= this.o.maxUnverifiedPerSource)) {
-      return "per-source";
-    }
+    if (s && s.total >= this.o.maxPerSource) return "per-source";
+    if (s && s.unverified >= this.o.maxUnverifiedPerSource) return "unverified";
     if (s) {
       s.total++;
       s.unverified++;

@@ -542,7 +542,9 @@ export class SendTransfer {
     const w = this.window;
     const next = w.base + 1;
     const end = w.lastBlock === undefined ? this.filled : Math.min(this.filled, w.lastBlock);
-    if (w.next !== next || next > end) {
+    // Until the peer has acknowledged, its first ACK comes to us: it decides the timer.
+    const unverified = !this.verified && this.o.unverifiedMs !== undefined;
+    if (unverified || w.next !== next || next > end) {
       if (this.chainEnd !== 0) this.presend!.disarm();
       this.chainEnd = 0;
       return;
