@@ -4,13 +4,13 @@
  * (and min / max) printed, with the median CPU time (user + system, from /usr/bin/time when
  * present), which a busy shared machine inflates far less than wall time. Scenarios: Node itself (`node -e 0`, the floor), `provisio
  * --version`, and `provisio device list` on an empty installation (initialised by one
- * untimed run first, as `serve` would have done). Runs the bundle in dist/ (built first
- * when older than src/), which is what `npm ci` installs.
+ * untimed run first, as `serve` would have done). Builds and runs the bundle in dist/,
+ * which is what `npm ci` installs.
  *
  *   npx tsx bench/cli_startup.ts [runs]        (default 21 runs per scenario)
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,24 +18,6 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(root, "bin", "provisio.js");
 const runs = Number(process.argv[2] ?? 21);
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    const time = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
-    if (time > newest) newest = time;
-  }
-  return newest;
-}
-
-function bundleIsFresh(): boolean {
-  try {
-    return statSync(join(root, "dist", "BUILT")).mtimeMs >= newestMtime(join(root, "src"));
-  } catch {
-    return false;
-  }
-}
 
 const TIME = "/usr/bin/time";
 const haveTime = existsSync(TIME);
@@ -77,14 +59,12 @@ function summary(samples: readonly Sample[]): string {
   );
 }
 
-if (!bundleIsFresh()) {
-  process.stdout.write("dist/ is older than src/: building the bundle first\n");
-  const build = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], {
-    cwd: root,
-    stdio: "inherit",
-  });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
+// The bundle of the sources as they are now (PROVISIO_FROM_SOURCE=0 below makes every run use it).
+const build = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], {
+  cwd: root,
+  stdio: "inherit",
+});
+if (build.status !== 0) process.exit(build.status ?? 1);
 
 const home = mkdtempSync(join(tmpdir(), "provisio-cli-startup-"));
 const data = join(home, "data");
