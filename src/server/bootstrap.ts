@@ -132,7 +132,10 @@ function privateDir(dir: string, created?: string[], tightened?: ModeChange[]): 
 
 /** Writes a new file 0600; false when another process created it first (then theirs is used). */
 function writePrivate(file: string, text: string): boolean {
-  privateDir(dirname(file));
+  // Only a directory made here is set to 0700: a configured file's (e.g. `master_key_file`
+  // in /etc/provisio) stays as the operator made it; the data directory's own are
+  // tightened by `bootstrapDataDir`.
+  if (!existsSync(dirname(file))) privateDir(dirname(file));
   try {
     writeFileSync(file, text, { mode: PRIVATE_FILE_MODE, flag: "wx" });
   } catch (error) {
