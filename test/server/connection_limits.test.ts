@@ -12,7 +12,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminApp } from "../../src/api/index.ts";
 import { loadServeConfig } from "../../src/server/config.ts";
-import { clientAddressKey } from "../../src/server/connection_limit.ts";
+import { clientAddressKey, refusalReporter } from "../../src/server/connection_limit.ts";
 import { type ProvisioNode, startNode } from "../../src/server/node.ts";
 import { parseMac } from "../../src/store/index.ts";
 import { curl, type DeviceCertFiles, issueCert, tempDir } from "./helpers.ts";
@@ -290,5 +290,29 @@ describe("client address keys", () => {
     expect(clientAddressKey("::1")).toBe("0:0:0:0::/64");
     expect(clientAddressKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
     expect(clientAddressKey(undefined)).toBe("unknown");
+  });
+});
+
+describe("refusal reports", () => {
+  it("count every refusal but log the first and then one line per interval with the sum", () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: "info" }, { write: (l: string) => lines.push(JSON.parse(l)) });
+    const counted: string[] = [];
+    let t = 0;
+    const report = refusalReporter("http", logger, (reason) => counted.push(reason), {
+      intervalMs: 10_000,
+      now: () => t,
+    });
+    for (let i = 0; i < 1000; i++) {
+      t = i * 15; // 1,000 refusals over 15 s
+      report("per-address", "192.0.2.7");
+    }
+    report("total", "192.0.2.8");
+    expect(counted.length).toBe(1001);
+    expect(lines.map((l) => [l.security, l.refused])).toEqual([
+      ["connection-limit", 1],
+      ["connection-limit", 667],
+    ]);
+    expect(lines[0]).toMatchObject({ listener: "http", remoteAddress: "192.0.2.7" });
   });
 });
