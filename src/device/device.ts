@@ -12,6 +12,7 @@ import {
   bootDelayMaxSeconds,
   type DeviceDescription,
   deviceVariables,
+  evaluateReportRule,
   evaluateUpgradeRule,
   expandMacros,
   expandMacrosTracked,
@@ -25,6 +26,7 @@ import {
   scheduleFromParameter,
   type UpgradeState,
 } from "../rules/index.ts";
+import { type Account, type EditRefusal, editParameter } from "./access_control.ts";
 import { type DeviceClock, systemDeviceClock } from "./clock.ts";
 import { type CompatSwitches, defaultCompat } from "./compat.ts";
 import {
@@ -55,6 +57,7 @@ import {
   type ProvisioningStateName,
 } from "./provisioning_state.ts";
 import { seededRandom, uniformSeconds } from "./random.ts";
+import { type ReportContext, type ReportResult, sendReport } from "./report_upload.ts";
 import { appliesLiveByDefault } from "./restart_policy.ts";
 import { type RequestRecord, type RuleToRun, runResyncSequence } from "./resync_sequence.ts";
 import {
@@ -234,6 +237,8 @@ export class Device extends EventEmitter<DeviceEvents> {
   private readonly installed = new Map<string, string>();
   /** C8: failures taken as success until the next reboot. */
   private readonly failedAsDone = new Set<string>();
+  /** Names changed outside a resync since the last resync, reboot or upgrade (`--delta`). */
+  private readonly changedSinceSync = new Set<string>();
   /** Version just installed: logged as success after the reboot into it. */
   private installedVersion: string | undefined;
   private readonly udpSyslog = new UdpSyslog();
@@ -435,6 +440,7 @@ export class Device extends EventEmitter<DeviceEvents> {
   configure(values: Readonly<Record<string, string>>): void {
     const before = this.ruleValues();
     for (const [name, value] of Object.entries(values)) {
+      if (this.params.get(name) !== value) this.changedSinceSync.add(name);
       if (!this.params.set(name, value)) {
         throw deviceError(
           "DEVICE_OPTION_INVALID",
@@ -459,6 +465,49 @@ export class Device extends EventEmitter<DeviceEvents> {
   submit(values: Readonly<Record<string, string>>): void {
     this.configure(values);
     this.reboot("Provisioning", true);
+  }
+
+  /**
+   * One edit on the web page as `account` (§3.2.3, §9.1): the reason when refused. Like a
+   * real page it takes effect on submit; call `reboot()` for "Submit All Changes".
+   */
+  edit(account: Account, name: string, value: string): EditRefusal | undefined {
+    const before = this.params.get(name);
+    const refused = editParameter(this.params, account, name, value);
+    if (refused === undefined && before !== value) this.changedSinceSync.add(name);
+    return refused;
+  }
+
+  /**
+   * What an authenticated SIP NOTIFY `Event: report` makes the unit do (§8.4, §9.6): one
+   * upload per `Report_Rule` target, no retries. Resolves with one result per upload.
+   */
+  async report(): Promise<readonly ReportResult[]> {
+    if (!this.powered) return [];
+    const action = evaluateReportRule(this.params.get("Report_Rule") ?? "", this.variables(), {
+      family: this.identity.family,
+      prefixFallback: this.compat.macroPrefixFallback,
+    });
+    for (const d of action.diagnostics) this.note(`Report_Rule: ${d.message}`);
+    if (action.kind === "skip") return [];
+    for (const a of action.assignments)
+      if (this.params.has(a.name)) this.params.set(a.name, a.value);
+    const ctx: ReportContext = {
+      params: this.params,
+      fetcher: this.fetcher,
+      dhcp: this.options.dhcp,
+      restrict: this.identity.family === "mpp",
+      userAgent: userAgent(this.identity, this.compat.uaIncludesMac),
+      clientCertificate: this.identity.clientCertificate,
+      trustedCas: this.trustedCas(),
+      nameCheck: this.nameCheck(),
+      changedSinceSync: this.changedSinceSync,
+      info: this.productInformation,
+      note: (m, kind) => this.note(m, kind),
+    };
+    const results: ReportResult[] = [];
+    for (const upload of action.uploads) results.push(await sendReport(ctx, upload));
+    return results;
   }
 
   // ------------------------------------------------------------------ resync requests
@@ -557,6 +606,7 @@ export class Device extends EventEmitter<DeviceEvents> {
     this.upgradeRetryIndex = 0;
     this.upgradeWanted = false;
     this.failedAsDone.clear();
+    this.changedSinceSync.clear();
     const record = { time: this.bootAt, reason };
     this.reboots.push(record);
     this.note(`boot (${reason})`);
@@ -794,6 +844,7 @@ export class Device extends EventEmitter<DeviceEvents> {
       rules,
     );
     const changed = [...new Set([...result.assigned, ...result.changes.map((c) => c.name)])];
+    this.changedSinceSync.clear();
     const current = generation === this.generation;
     if (result.changes.length > 0 || result.requests.some((r) => r.outcome === "ok")) {
       this.setState(

@@ -77,12 +77,15 @@ function once(
     };
     let body: Buffer | undefined;
     if (req.method === "POST") {
-      body = Buffer.from(req.body ?? "", "latin1");
+      const raw = req.body ?? "";
+      body = typeof raw === "string" ? Buffer.from(raw, "latin1") : raw;
       headers["Content-Length"] = String(body.length);
       // §4.5.2: undocumented; form encoding when the body looks like one.
-      headers["Content-Type"] = (req.body ?? "").includes("=")
-        ? "application/x-www-form-urlencoded"
-        : "text/plain";
+      headers["Content-Type"] =
+        req.contentType ??
+        (typeof raw === "string" && raw.includes("=")
+          ? "application/x-www-form-urlencoded"
+          : "text/plain");
     }
     if (auth !== undefined) headers[auth.name] = auth.value;
     const https = req.scheme === "https";
@@ -225,7 +228,10 @@ export async function httpFetch(initial: FetchRequest, o: HttpFetchOptions): Pro
     }
     const { answer } = r;
     const where = `${req.scheme}://${req.host}:${req.port}${req.target}`;
-    if (answer.status === 200) {
+    if (
+      answer.status === 200 ||
+      (req.upload === true && answer.status >= 200 && answer.status < 300)
+    ) {
       return {
         kind: "ok",
         body: answer.body,

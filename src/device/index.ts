@@ -64,6 +64,12 @@ export {
   type ProvisioningStateName,
 } from "./provisioning_state.ts";
 export { seededRandom, uniformSeconds } from "./random.ts";
+export {
+  type ReportContext,
+  type ReportResult,
+  reportDocument,
+  sendReport,
+} from "./report_upload.ts";
 export { appliesLiveByDefault } from "./restart_policy.ts";
 export { hostAllowed, MAX_RESTRICTED_DOMAINS } from "./restricted_domains.ts";
 export type { RequestRecord, SequenceResult } from "./resync_sequence.ts";

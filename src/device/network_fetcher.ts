@@ -10,7 +10,7 @@ import { systemClock, type TftpClock } from "../tftp/index.ts";
 import type { FetchResult } from "./fetch_result.ts";
 import { httpFetch } from "./http_fetch.ts";
 import type { FetchRequest, ProfileFetcher } from "./profile_fetcher.ts";
-import { tftpFetch } from "./tftp_fetch.ts";
+import { tftpFetch, tftpUpload } from "./tftp_fetch.ts";
 
 export interface NetworkFetcherOptions {
   /** Clock for transport timers; default the system clock. */
@@ -38,17 +38,17 @@ export function networkFetcher(options: NetworkFetcherOptions = {}): ProfileFetc
   const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
   const resolve = options.resolve ?? lookupAll;
   const moved = new Map<string, string>();
+  const tftp = {
+    clock,
+    retransmitMs: options.tftpRetransmitMs ?? 1000,
+    maxRetries: options.tftpMaxRetries ?? 5,
+    maxBytes,
+  };
   return {
     resolve,
+    put: (request, data) => tftpUpload(request, data, tftp),
     fetch(request: FetchRequest): Promise<FetchResult> {
-      if (request.scheme === "tftp") {
-        return tftpFetch(request, {
-          clock,
-          retransmitMs: options.tftpRetransmitMs ?? 1000,
-          maxRetries: options.tftpMaxRetries ?? 5,
-          maxBytes,
-        });
-      }
+      if (request.scheme === "tftp") return tftpFetch(request, tftp);
       return httpFetch(request, {
         clock,
         timeoutMs: options.httpTimeoutMs ?? 30_000,

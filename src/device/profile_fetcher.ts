@@ -20,7 +20,12 @@ export interface FetchRequest {
   /** Path plus `?query`, exactly as sent. */
   readonly target: string;
   readonly method: "GET" | "POST";
-  readonly body?: string;
+  /** POST body: `--post` text (sent as Latin-1 bytes) or a report's bytes. */
+  readonly body?: string | Buffer;
+  /** Content-Type of a POST; default per §4.5.2 (form encoding when the text has `=`). */
+  readonly contentType?: string;
+  /** An upload (Report_Rule): any 2xx answer is success. */
+  readonly upload?: boolean;
   readonly uid?: string;
   readonly pwd?: string;
   readonly userAgent: string;
@@ -34,4 +39,6 @@ export interface ProfileFetcher {
   /** IPv4 addresses of `host` (an IP literal resolves to itself); throws when none. */
   resolve(host: string): Promise<string[]>;
   fetch(request: FetchRequest): Promise<FetchResult>;
+  /** TFTP PUT (WRQ) of `data` to `request.target` (§8.4); HTTP uploads go through `fetch`. */
+  put(request: FetchRequest, data: Buffer): Promise<FetchResult>;
 }

@@ -127,13 +127,22 @@ export interface Tftpd {
 }
 
 /** tftp-hpa's in.tftpd in the foreground on a loopback high port, serving a temp root. */
-export async function startTftpd(): Promise<Tftpd> {
+export async function startTftpd(options: { allowCreate?: boolean } = {}): Promise<Tftpd> {
   const root = mkdtempSync(join(tmpdir(), "provisio-tftpd-"));
   chmodSync(root, 0o755);
   const port = await freeUdpPort();
   const child: ChildProcess = spawn(
     "/usr/sbin/in.tftpd",
-    ["-L", "-s", root, "-a", `127.0.0.1:${port}`, "-u", "root"],
+    [
+      "-L",
+      ...(options.allowCreate === true ? ["-c"] : []),
+      "-s",
+      root,
+      "-a",
+      `127.0.0.1:${port}`,
+      "-u",
+      "root",
+    ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   let stderr = "";

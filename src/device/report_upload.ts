@@ -1,0 +1,140 @@
+/**
+ * Report_Rule uploads (§8.4): what a NOTIFY `Event: report` makes the unit send — its
+ * configuration as a re-appliable `<flat-profile>` (every parameter but `GPP_SA`..`SD`),
+ * only what changed since the last resync/reboot/upgrade (`--delta`), or the Info page
+ * (`--status`); AES-encrypted with `--key`; TFTP PUT or HTTP POST; once, no retries.
+ */
+import { encodeProfileBytes } from "../crypto/index.ts";
+import { isProvisioError } from "../errors.ts";
+import { escapeXmlValue, type ProfileEntry, serializeXmlProfile } from "../profile/index.ts";
+import type { ReportUpload } from "../rules/index.ts";
+import { requestTarget } from "../rules/index.ts";
+import type { DhcpOptions } from "./dhcp_options.ts";
+import { defaultServer } from "./dhcp_options.ts";
+import { ERR } from "./fetch_result.ts";
+import type { ClientCertificate } from "./identity.ts";
+import type { ProductInformation } from "./info_page.ts";
+import type { ParameterStore } from "./parameter_store.ts";
+import type { ProfileFetcher, ServerNameCheck } from "./profile_fetcher.ts";
+import { hostAllowed } from "./restricted_domains.ts";
+
+const NEVER_REPORTED = /^GPP_S[A-D]$/;
+
+/** The document one upload carries (before encryption). */
+export function reportDocument(
+  store: ParameterStore,
+  content: ReportUpload["content"],
+  changedSinceSync: ReadonlySet<string>,
+  info: ProductInformation,
+): Buffer {
+  if (content === "status") {
+    const fields: [string, string][] = [
+      ["Product_Name", info.productName],
+      ["Serial_Number", info.serialNumber],
+      ["Software_Version", info.softwareVersion],
+      ["Hardware_Version", info.hardwareVersion],
+      ["MAC_Address", info.macAddress],
+      ["Client_Certificate", info.clientCertificate],
+      ["Customization", info.customization],
+    ];
+    const lines = fields.map(([n, v]) => `  <${n}>${escapeXmlValue(v)}</${n}>`);
+    return Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<status>\n${lines.join("\n")}\n</status>\n`,
+    );
+  }
+  const entries: ProfileEntry[] = [];
+  for (const [name, state] of store.entries()) {
+    if (NEVER_REPORTED.test(name)) continue;
+    if (content === "delta" && !changedSinceSync.has(name)) continue;
+    entries.push({ name, value: state.value, access: state.access });
+  }
+  return Buffer.from(serializeXmlProfile({ format: "xml", entries }, { declaration: true }).text);
+}
+
+export interface ReportContext {
+  readonly params: ParameterStore;
+  readonly fetcher: ProfileFetcher;
+  readonly dhcp: DhcpOptions | undefined;
+  /** MPP applies Restricted_Access_Domains to reports (§8.4). */
+  readonly restrict: boolean;
+  readonly userAgent: string;
+  readonly clientCertificate: ClientCertificate | undefined;
+  readonly trustedCas: readonly string[];
+  readonly nameCheck: ServerNameCheck;
+  readonly changedSinceSync: ReadonlySet<string>;
+  readonly info: ProductInformation;
+  note(message: string, kind?: "note" | "error"): void;
+}
+
+export interface ReportResult {
+  readonly url: string;
+  readonly content: ReportUpload["content"];
+  readonly ok: boolean;
+  readonly err: string;
+  readonly bytes: number;
+}
+
+/** Sends one upload; never throws. */
+export async function sendReport(ctx: ReportContext, upload: ReportUpload): Promise<ReportResult> {
+  const { url } = upload;
+  let host = url.server.kind === "host" ? url.server.host : "";
+  let port = url.port;
+  if (url.server.kind === "default") {
+    const d = defaultServer(ctx.dhcp, ctx.params.get("DHCP_Option_To_Use") ?? "66");
+    host = d?.host ?? "";
+    port = d?.port ?? port;
+  }
+  const target = requestTarget(url);
+  const where = `${url.scheme}://${host}:${port}${target}`;
+  const done = (ok: boolean, err: string, bytes = 0, detail?: string): ReportResult => {
+    ctx.note(
+      ok
+        ? `report (${upload.content}) sent to ${where}`
+        : `report to ${where} failed: ${detail ?? err}`,
+      ok ? "note" : "error",
+    );
+    return { url: where, content: upload.content, ok, err, bytes };
+  };
+  if (host === "") return done(false, ERR.noServer);
+  if (ctx.restrict && !hostAllowed(host, ctx.params.get("Restricted_Access_Domains") ?? "")) {
+    return done(false, ERR.restricted);
+  }
+  let addresses: string[] = [];
+  try {
+    addresses = await ctx.fetcher.resolve(host);
+  } catch {
+    addresses = [];
+  }
+  if (addresses.length === 0) return done(false, ERR.dns);
+  let body = reportDocument(ctx.params, upload.content, ctx.changedSinceSync, ctx.info);
+  if (upload.key !== undefined) {
+    try {
+      body = encodeProfileBytes(body, { key: upload.key });
+    } catch (e) {
+      if (!isProvisioError(e)) throw e;
+      return done(false, "encryption failed", 0, e.message);
+    }
+  }
+  const request = {
+    scheme: url.scheme,
+    host,
+    addresses,
+    port,
+    target,
+    method: "POST" as const,
+    body,
+    contentType: upload.key === undefined ? "application/xml" : "application/octet-stream",
+    upload: true,
+    ...(upload.uid === undefined ? {} : { uid: upload.uid }),
+    ...(upload.pwd === undefined ? {} : { pwd: upload.pwd }),
+    userAgent: ctx.userAgent,
+    ...(ctx.clientCertificate === undefined ? {} : { clientCertificate: ctx.clientCertificate }),
+    trustedCas: ctx.trustedCas,
+    nameCheck: ctx.nameCheck,
+  };
+  const r =
+    upload.transfer === "tftp-put"
+      ? await ctx.fetcher.put(request, body)
+      : await ctx.fetcher.fetch(request);
+  return r.kind === "ok" ? done(true, "", body.length) : done(false, r.err, 0, r.detail);
+}

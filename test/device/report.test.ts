@@ -1,0 +1,127 @@
+/**
+ * Report_Rule uploads (§8.4) to a real node:http server and to in.tftpd (TFTP PUT), the
+ * encrypted report opened with the real openssl tool, and re-applied as a profile.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Device, VirtualClock } from "../../src/device/index.ts";
+import { flat, type StaticServer, startStaticServer, startTftpd, type Tftpd } from "./helpers.ts";
+
+let server: StaticServer;
+let tftpd: Tftpd;
+beforeAll(async () => {
+  server = await startStaticServer();
+  tftpd = await startTftpd({ allowCreate: true });
+});
+afterAll(async () => {
+  await server?.close();
+  await tftpd?.close();
+});
+
+function unit(): Device {
+  const d = new Device({
+    mac: "000e08012345",
+    productName: "SPA2102",
+    serial: "88012BA01234",
+    clock: new VirtualClock(),
+  });
+  d.configure({ Resync_On_Reset: "No" });
+  d.powerOn();
+  return d;
+}
+
+describe("Report_Rule (§8.4)", () => {
+  it("[--key] http: POSTs the whole configuration, openssl decrypts it, GPP_SA..SD are never in it, and it re-applies", async () => {
+    server.files.set("/p.xml", {
+      body: flat(
+        '<GPP_A ua="rw">hello</GPP_A><GPP_SB ua="na">never-reported</GPP_SB><Dial_Plan_2_ ua="ro">(x.)</Dial_Plan_2_>',
+      ),
+    });
+    server.handler = (r) => (r.method === "POST" ? { status: 201 } : undefined);
+    const d = unit();
+    await d.resync(`${server.base}/p.xml`);
+    d.configure({ Report_Rule: `[--key secretphrase] ${server.base}/spa/$MA/rep.xml.enc` });
+    const results = await d.report();
+    server.handler = undefined;
+    expect(results).toMatchObject([{ ok: true, content: "config" }]);
+    const post = server.requests.find((r) => r.method === "POST")!;
+    expect(post.url).toBe("/spa/000e08012345/rep.xml.enc");
+    expect(post.headers["content-type"]).toBe("application/octet-stream");
+    const file = join(tftpd.root, "rep.xml.enc");
+    writeFileSync(file, Buffer.from(post.body, "latin1"));
+    const xml = execFileSync("openssl", [
+      "enc",
+      "-d",
+      "-aes-256-cbc",
+      "-md",
+      "md5",
+      "-k",
+      "secretphrase",
+      "-in",
+      file,
+    ]).toString();
+    expect(xml).toContain('<GPP_A ua="rw">hello</GPP_A>');
+    expect(xml).toContain('<Dial_Plan_2_ ua="ro">(x.)</Dial_Plan_2_>');
+    expect(xml).not.toContain("GPP_SB");
+    expect(xml).not.toContain("never-reported");
+    // The report is a profile: a factory unit that applies it ends with the same table.
+    server.files.set("/rep.xml", { body: xml });
+    const twin = new Device({
+      mac: "000e08099999",
+      productName: "SPA2102",
+      clock: new VirtualClock(),
+    });
+    twin.configure({ Resync_On_Reset: "No" });
+    twin.powerOn();
+    expect((await twin.resync(`${server.base}/rep.xml`))?.ok).toBe(true);
+    for (const name of ["GPP_A", "Dial_Plan_2_", "Report_Rule", "Resync_On_Reset"]) {
+      expect([twin.params.get(name), twin.params.access(name)]).toEqual([
+        d.params.get(name),
+        d.params.access(name),
+      ]);
+    }
+  });
+
+  it("--delta sends only what changed since the last resync; --status the Info page; `;` separates targets", async () => {
+    server.files.set("/p.xml", { body: flat('<Dial_Plan_2_ ua="rw">(x.)</Dial_Plan_2_>') });
+    server.handler = (r) => (r.method === "POST" ? { status: 200 } : undefined);
+    const d = unit();
+    d.configure({
+      Report_Rule: `[--delta]${server.base}/config-525.xml; [--status]${server.base}/status-525.xml`,
+    });
+    await d.resync(`${server.base}/p.xml`);
+    expect(d.edit("user", "Dial_Plan_2_", "(1xxx)")).toBeUndefined();
+    server.requests.length = 0;
+    const results = await d.report();
+    server.handler = undefined;
+    expect(results.map((r) => [r.content, r.ok])).toEqual([
+      ["delta", true],
+      ["status", true],
+    ]);
+    const [delta, status] = server.requests;
+    expect(delta!.url).toBe("/config-525.xml");
+    expect(delta!.body.match(/<[A-Z][A-Za-z0-9_]*[ >]/g)).toEqual(["<Dial_Plan_2_ "]);
+    expect(status!.body).toContain("<Product_Name>SPA2102</Product_Name>");
+    expect(status!.body).toContain("<Serial_Number>88012BA01234</Serial_Number>");
+  });
+
+  it("tftp: a TFTP PUT (WRQ) to in.tftpd", async () => {
+    const d = unit();
+    d.configure({ Report_Rule: `tftp://127.0.0.1:${tftpd.port}/$MA.xml`, GPP_P: "via-tftp" });
+    const results = await d.report();
+    expect(results).toMatchObject([{ ok: true }]);
+    expect(readFileSync(join(tftpd.root, "000e08012345.xml"), "utf8")).toContain(
+      `<GPP_P ua="na">via-tftp</GPP_P>`,
+    );
+  });
+
+  it("one attempt, no retry, when the target fails", async () => {
+    server.requests.length = 0;
+    const d = unit();
+    d.configure({ Report_Rule: `${server.base}/nowhere.xml` });
+    expect(await d.report()).toMatchObject([{ ok: false, err: "file not found" }]);
+    expect(server.requests).toHaveLength(1);
+  });
+});
