@@ -3,8 +3,8 @@
  *
  *   miss throttle ▸ check target ▸ screen client certificate ▸ route (per-tenant path
  *   patterns) ▸ identify (cert ▸ path MAC ▸ User-Agent) ▸ auto-create ▸ tenant owns the path
- *   ▸ client-certificate policy ▸ render (cached by version) ▸ conditional (ETag /
- *   Last-Modified) ▸ response; status + event recorded for a batch write.
+ *   ▸ client-certificate policy ▸ render (cached by version, `profile_response.ts`) ▸
+ *   conditional (ETag / Last-Modified) ▸ response; status + event recorded for a batch write.
  *
  * Each step that can end a request is a policy in its own file (`miss_throttle.ts`,
  * `client_cert_policy.ts`, `auto_create.ts`, `resync_recorder.ts`, `security_log.ts`); a new
@@ -15,7 +15,7 @@
 import type { Logger } from "pino";
 import { isProvisioError } from "../errors.ts";
 import type { Catalogue } from "../profile/index.ts";
-import type { Device, DeviceInput, Tenant } from "../store/index.ts";
+import type { Device, DeviceInput } from "../store/index.ts";
 import { AutoCreate } from "./auto_create.ts";
 import { ClientCertPolicy } from "./client_cert_policy.ts";
 import { type Identification, identifyDevice } from "./device_identity.ts";
@@ -24,12 +24,12 @@ import type { ServerMetrics } from "./metrics.ts";
 import { MissThrottle, type ScanReport } from "./miss_throttle.ts";
 import type { RouteMatch, RouteTable } from "./path_pattern.ts";
 import type { ConfigCache } from "./profile_cache.ts";
-import { layerTargetsOf, type ProfileRenderer, type RenderedProfile } from "./profile_renderer.ts";
+import type { ProfileRenderer } from "./profile_renderer.ts";
+import { type CachedProfile, ProfileResponses } from "./profile_response.ts";
 import { NOT_FOUND_REASON, type Outcome, refuse } from "./resync_outcome.ts";
 import { ResyncRecorder } from "./resync_recorder.ts";
 import {
   checkTargetPath,
-  type ResyncHeaders,
   type ResyncRequest,
   type ResyncResponse,
   refusal,
@@ -38,13 +38,7 @@ import { SecurityLog } from "./security_log.ts";
 import type { StatusWriter } from "./status_writer.ts";
 import { parseUserAgent, type UserAgentIdentity } from "./user_agent.ts";
 
-/** A rendered profile with its ready-made responses. */
-export interface CachedProfile {
-  readonly rendered: RenderedProfile;
-  readonly lastModifiedMs: number;
-  readonly ok: ResyncResponse;
-  readonly notModified: ResyncResponse;
-}
+export { type CachedProfile, etagMatches } from "./profile_response.ts";
 
 export interface PipelineOptions {
   readonly cache: ConfigCache<CachedProfile>;
@@ -108,6 +102,7 @@ export class ResyncPipeline {
   readonly #misses: MissThrottle;
   readonly #recorder: ResyncRecorder;
   readonly #security: SecurityLog;
+  readonly #profiles: ProfileResponses;
   readonly #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
@@ -148,6 +143,11 @@ export class ResyncPipeline {
       ...(options.refusalWindowMs === undefined
         ? {}
         : { refusalWindowMs: options.refusalWindowMs }),
+    });
+    this.#profiles = new ProfileResponses({
+      cache,
+      renderer: options.renderer,
+      metrics: options.metrics,
     });
     this.#security = new SecurityLog({
       logger: options.logger,
@@ -315,8 +315,8 @@ export class ResyncPipeline {
     if (device.state === "disabled") {
       return refuse(403, "device disabled", { mac, tenantId: tenant.id });
     }
-    const profile = await this.#profile(device, tenant);
-    return { response: this.#conditional(request, profile), mac, tenantId: tenant.id };
+    const profile = await this.#profiles.get(device, tenant);
+    return { response: this.#profiles.answer(request, profile), mac, tenantId: tenant.id };
   }
 
   async #tryAutoCreate(
@@ -352,77 +352,6 @@ export class ResyncPipeline {
     );
     return { kind: "device", device: result.device, by: "path" };
   }
-
-  #conditional(request: ResyncRequest, profile: CachedProfile): ResyncResponse {
-    const inm = request.ifNoneMatch;
-    if (inm !== undefined) {
-      return etagMatches(inm, profile.rendered.etag) ? profile.notModified : profile.ok;
-    }
-    const ims = request.ifModifiedSince;
-    if (ims !== undefined) {
-      const since = Date.parse(ims);
-      if (!Number.isNaN(since) && profile.lastModifiedMs <= since) return profile.notModified;
-    }
-    return profile.ok;
-  }
-
-  async #profile(device: Device, tenant: Tenant): Promise<CachedProfile> {
-    const cache = this.#o.cache;
-    const hit = cache.profile(device.mac);
-    this.#o.metrics.cacheLookup(hit !== undefined);
-    if (hit !== undefined) return hit;
-
-    // Snapshot the versions first: a change landing while we load makes this entry stale.
-    const deps = cache.dependencies(device);
-    const [model, group, account, layers] = await Promise.all([
-      device.modelPn === null ? null : cache.model(device.modelPn),
-      device.groupId === null ? null : cache.group(device.groupId),
-      device.accountId === null ? null : cache.account(device.accountId),
-      cache.layers(layerTargetsOf(device)),
-    ]);
-    const previous = cache.previousProfile(device.mac);
-    const rendered = this.#o.renderer.render(
-      { device, tenant, model, group, account, layers },
-      previous?.rendered,
-    );
-    if (previous !== undefined && previous.rendered === rendered) {
-      cache.storeProfile(device.mac, deps, previous);
-      return previous;
-    }
-    let lastModifiedMs = Math.max(
-      device.updatedAt.getTime(),
-      tenant.updatedAt.getTime(),
-      model?.updatedAt.getTime() ?? 0,
-      group?.updatedAt.getTime() ?? 0,
-      account?.updatedAt.getTime() ?? 0,
-      ...layers.map((l) => l.updatedAt.getTime()),
-    );
-    lastModifiedMs = Math.floor(lastModifiedMs / 1000) * 1000;
-    const lastModified = new Date(lastModifiedMs).toUTCString();
-    const headers: ResyncHeaders = {
-      "content-type": rendered.contentType,
-      etag: rendered.etag,
-      "last-modified": lastModified,
-      "cache-control": "no-cache",
-    };
-    const entry: CachedProfile = {
-      rendered,
-      lastModifiedMs,
-      ok: { status: 200, headers, body: rendered.body, result: "ok" },
-      notModified: {
-        status: 304,
-        headers: {
-          etag: rendered.etag,
-          "last-modified": lastModified,
-          "cache-control": "no-cache",
-        },
-        body: undefined,
-        result: "not-modified",
-      },
-    };
-    cache.storeProfile(device.mac, deps, entry);
-    return entry;
-  }
 }
 
 /** True when the matched route belongs to the device's tenant and its facts fit the device. */
@@ -438,15 +367,4 @@ function routeFits(match: RouteMatch, device: Device, psn: string | null): boole
   }
   if (facts.series !== undefined && psn !== null && facts.series !== psn) return false;
   return true;
-}
-
-/** `If-None-Match` against a strong ETag (weak comparison, as RFC 9110 prescribes for GET). */
-export function etagMatches(header: string, etag: string): boolean {
-  if (header.trim() === "*") return true;
-  for (const part of header.split(",")) {
-    let tag = part.trim();
-    if (tag.startsWith("W/")) tag = tag.slice(2);
-    if (tag === etag) return true;
-  }
-  return false;
 }

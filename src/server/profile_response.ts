@@ -1,0 +1,118 @@
+/**
+ * Rendered profiles and their ready-made answers: rendered once per version of everything a
+ * profile is made of (the config cache invalidates by generation), then served from memory
+ * with ETag / Last-Modified, and 304 to a device that has the current version.
+ */
+import type { Device, Tenant } from "../store/index.ts";
+import type { ServerMetrics } from "./metrics.ts";
+import type { ConfigCache } from "./profile_cache.ts";
+import { layerTargetsOf, type ProfileRenderer, type RenderedProfile } from "./profile_renderer.ts";
+import type { ResyncHeaders, ResyncRequest, ResyncResponse } from "./resync_request.ts";
+
+/** A rendered profile with its ready-made responses. */
+export interface CachedProfile {
+  readonly rendered: RenderedProfile;
+  readonly lastModifiedMs: number;
+  readonly ok: ResyncResponse;
+  readonly notModified: ResyncResponse;
+}
+
+export class ProfileResponses {
+  readonly #cache: ConfigCache<CachedProfile>;
+  readonly #renderer: ProfileRenderer;
+  readonly #metrics: ServerMetrics;
+
+  constructor(options: {
+    cache: ConfigCache<CachedProfile>;
+    renderer: ProfileRenderer;
+    metrics: ServerMetrics;
+  }) {
+    this.#cache = options.cache;
+    this.#renderer = options.renderer;
+    this.#metrics = options.metrics;
+  }
+
+  /** The answer to this request: the profile, or 304 when the device has it already. */
+  answer(request: ResyncRequest, profile: CachedProfile): ResyncResponse {
+    const inm = request.ifNoneMatch;
+    if (inm !== undefined) {
+      return etagMatches(inm, profile.rendered.etag) ? profile.notModified : profile.ok;
+    }
+    const ims = request.ifModifiedSince;
+    if (ims !== undefined) {
+      const since = Date.parse(ims);
+      if (!Number.isNaN(since) && profile.lastModifiedMs <= since) return profile.notModified;
+    }
+    return profile.ok;
+  }
+
+  /** The device's rendered profile, from the cache or rendered now (and cached). */
+  async get(device: Device, tenant: Tenant): Promise<CachedProfile> {
+    const cache = this.#cache;
+    const hit = cache.profile(device.mac);
+    this.#metrics.cacheLookup(hit !== undefined);
+    if (hit !== undefined) return hit;
+
+    // Snapshot the versions first: a change landing while we load makes this entry stale.
+    const deps = cache.dependencies(device);
+    const [model, group, account, layers] = await Promise.all([
+      device.modelPn === null ? null : cache.model(device.modelPn),
+      device.groupId === null ? null : cache.group(device.groupId),
+      device.accountId === null ? null : cache.account(device.accountId),
+      cache.layers(layerTargetsOf(device)),
+    ]);
+    const previous = cache.previousProfile(device.mac);
+    const rendered = this.#renderer.render(
+      { device, tenant, model, group, account, layers },
+      previous?.rendered,
+    );
+    if (previous !== undefined && previous.rendered === rendered) {
+      cache.storeProfile(device.mac, deps, previous);
+      return previous;
+    }
+    let lastModifiedMs = Math.max(
+      device.updatedAt.getTime(),
+      tenant.updatedAt.getTime(),
+      model?.updatedAt.getTime() ?? 0,
+      group?.updatedAt.getTime() ?? 0,
+      account?.updatedAt.getTime() ?? 0,
+      ...layers.map((l) => l.updatedAt.getTime()),
+    );
+    lastModifiedMs = Math.floor(lastModifiedMs / 1000) * 1000;
+    const lastModified = new Date(lastModifiedMs).toUTCString();
+    const headers: ResyncHeaders = {
+      "content-type": rendered.contentType,
+      etag: rendered.etag,
+      "last-modified": lastModified,
+      "cache-control": "no-cache",
+    };
+    const entry: CachedProfile = {
+      rendered,
+      lastModifiedMs,
+      ok: { status: 200, headers, body: rendered.body, result: "ok" },
+      notModified: {
+        status: 304,
+        headers: {
+          etag: rendered.etag,
+          "last-modified": lastModified,
+          "cache-control": "no-cache",
+        },
+        body: undefined,
+        result: "not-modified",
+      },
+    };
+    cache.storeProfile(device.mac, deps, entry);
+    return entry;
+  }
+}
+
+/** `If-None-Match` against a strong ETag (weak comparison, as RFC 9110 prescribes for GET). */
+export function etagMatches(header: string, etag: string): boolean {
+  if (header.trim() === "*") return true;
+  for (const part of header.split(",")) {
+    let tag = part.trim();
+    if (tag.startsWith("W/")) tag = tag.slice(2);
+    if (tag === etag) return true;
+  }
+  return false;
+}
