@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventRetention } from "../../src/server/event_retention.ts";
 import type { ProvisioNode } from "../../src/server/node.ts";
 import type { ResyncEventInput, Store } from "../../src/store/index.ts";
-import { dialects, type Fresh } from "../store/dialects.ts";
+import { dialects, type Fresh, until } from "../store/dialects.ts";
 import { startTestNode, tempDir } from "./helpers.ts";
 import { httpFrom } from "./sources.ts";
 
@@ -105,6 +105,33 @@ for (const dialect of dialects()) {
       });
       expect(await off.pruneNow()).toBe(0);
       expect(await count("remote_address = '10.0.0.1'")).toBe(2);
+    });
+
+    it("prunes on its schedule once started, and stops when told", async () => {
+      const now = Date.now();
+      await store.events.appendBatch([event(now - 90 * DAY, "10.0.0.2")]);
+      const deleted: number[] = [];
+      const retention = new EventRetention({
+        events: {
+          prune: async (olderThan) => {
+            const n = await store.events.prune(olderThan);
+            deleted.push(n);
+            return n;
+          },
+        },
+        horizonDays: 30,
+        logger: pino({ level: "silent" }),
+        firstDelayMs: 1,
+        intervalMs: 5,
+      });
+      retention.start();
+      await until(() => deleted.length >= 3, 10_000);
+      await retention.stop();
+      const runs = deleted.length;
+      expect(deleted[0]).toBe(1);
+      expect(await count("remote_address = '10.0.0.2'")).toBe(0);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(deleted.length).toBe(runs);
     });
   });
 }
