@@ -14,6 +14,8 @@ const server = new TftpServer({
   resolver: staticRootResolver(root),
   maxTransfers: 1024,
   maxTransfersPerClient: 512,
+  // Every bench client shares 127.0.0.1 and starts at once.
+  maxUnverifiedPerClient: 512,
   // Knobs for before/after figures: TFTP_IO=dgram (node:dgram instead of the native
   // endpoint), TFTP_ADMISSION=0 (every transfer starts at once).
   ...(process.env.TFTP_IO ? { io: process.env.TFTP_IO as "dgram" | "native" } : {}),
