@@ -22,7 +22,10 @@ import {
   type ProvisioningState,
   parseProfileRule,
   parseResyncAt,
+  parseRuleUrl,
   type RandomSource,
+  type RuleUrl,
+  resolveRuleUrl,
   scheduleFromParameter,
   type UpgradeState,
 } from "../rules/index.ts";
@@ -67,7 +70,12 @@ import {
   type TriggerState,
 } from "./resync_triggers.ts";
 import { type SyslogTransport, syslogLine, syslogTarget, UdpSyslog } from "./syslog_sender.ts";
-import { attemptUpgrade, UPGRADE_ERR } from "./upgrade_attempt.ts";
+import {
+  attemptUpgrade,
+  UPGRADE_ERR,
+  type UpgradeContext,
+  type UpgradeOutcome,
+} from "./upgrade_attempt.ts";
 
 export interface DeviceOptions extends DeviceIdentityInput {
   readonly clock?: DeviceClock;
@@ -233,6 +241,7 @@ export class Device extends EventEmitter<DeviceEvents> {
   private upgradeRetryIndex = 0;
   private upgradeRequest: LastRequest = {};
   private upgradeWanted = false;
+  private readonly idleWaiters: (() => void)[] = [];
   /** Once-only memory: rule text + effective URL → the address installed from (survives reboots). */
   private readonly installed = new Map<string, string>();
   /** C8: failures taken as success until the next reboot. */
@@ -710,6 +719,7 @@ export class Device extends EventEmitter<DeviceEvents> {
   private pendingWaitedForIdle = false;
 
   private becameIdle(): void {
+    for (const w of this.idleWaiters.splice(0)) w();
     if (this.pendingReboot !== undefined) {
       const reason = this.pendingReboot;
       this.pendingReboot = undefined;
@@ -951,28 +961,10 @@ export class Device extends EventEmitter<DeviceEvents> {
     const previousAttemptAt = this.lastUpgradeAt;
     this.lastUpgradeAt = this.clock.now();
     const work = attemptUpgrade(
-      {
-        params: this.params,
-        fetcher: this.fetcher,
-        dhcp: this.options.dhcp,
-        family,
-        productName: this.identity.productName,
-        productSeries: this.identity.productSeries,
-        userAgent: userAgent(this.identity, this.compat.uaIncludesMac),
-        clientCertificate: this.identity.clientCertificate,
-        trustedCas: this.trustedCas(),
-        nameCheck: this.nameCheck(),
-        setLastRequest: (r) => {
-          this.upgradeRequest = r;
-        },
-        syslog: (which) => this.syslog(which === "request" ? "upgradeRequest" : "upgradeFailure"),
-        note: (m, kind) => this.note(m, kind),
-        selectsAgain: (version) => {
-          const again = evaluate(version);
-          return again.kind === "upgrade" && again.alternativeIndex === action.alternativeIndex;
-        },
-        installedFrom: this.installed.get(key),
-      },
+      this.upgradeContext(this.installed.get(key), (version) => {
+        const again = evaluate(version);
+        return again.kind === "upgrade" && again.alternativeIndex === action.alternativeIndex;
+      }),
       action,
     ).then(
       (outcome) => {
@@ -986,14 +978,8 @@ export class Device extends EventEmitter<DeviceEvents> {
           this.upgradeFailed(key, outcome.err);
           return;
         }
-        // §7.4 steps 5–6: flash, reboot into the new image.
         this.installed.set(key, outcome.serverIp);
-        this.upgradeState = 1;
-        this.upgradeError = "";
-        this.installedVersion = outcome.image.version;
-        this.id = { ...this.id, swVersion: outcome.image.version };
-        this.note(`installed firmware ${outcome.image.version}`);
-        this.boot("Upgrade", false, true);
+        this.install(outcome.image.version);
       },
       (error: unknown) => {
         this.inFlight = undefined;
@@ -1004,8 +990,74 @@ export class Device extends EventEmitter<DeviceEvents> {
     this.clock.track?.(work);
   }
 
+  /** §7.4 steps 5–6: flash, reboot into the new image. */
+  private install(version: string): void {
+    this.upgradeState = 1;
+    this.upgradeError = "";
+    this.installedVersion = version;
+    this.id = { ...this.id, swVersion: version };
+    this.note(`installed firmware ${version}`);
+    this.boot("Upgrade", false, true);
+  }
+
+  /**
+   * `/admin/upgrade?<url>` (§7.5): one attempt from `urlText` (macro-expanded), waiting for
+   * idle, independent of `Upgrade_Rule` and its once-only memory; a URL without a server
+   * uses `requester` (the browser's address). Undefined when `Upgrade_Enable` is No.
+   */
+  async upgrade(urlText: string, requester?: string): Promise<UpgradeOutcome | undefined> {
+    if (!this.powered || !this.bool("Upgrade_Enable")) return undefined;
+    while (!this.idle || this.inFlight !== undefined) {
+      if (this.inFlight !== undefined) await this.inFlight;
+      else await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      if (!this.powered) return undefined;
+    }
+    let url: RuleUrl;
+    try {
+      url = resolveRuleUrl(parseRuleUrl(this.expand(urlText.trim())));
+    } catch {
+      this.upgradeFailed(
+        undefined,
+        UPGRADE_ERR.unsupported,
+        `upgrade URL ${JSON.stringify(urlText)} does not parse`,
+      );
+      return { kind: "failed", err: UPGRADE_ERR.unsupported };
+    }
+    if (url.server.kind === "default" && requester !== undefined) {
+      url = { ...url, server: { kind: "host", host: requester } };
+    }
+    if (url.scheme === "https" && !this.compat.upgradeHttps) {
+      this.upgradeFailed(undefined, UPGRADE_ERR.unsupported, "this unit cannot upgrade over https");
+      return { kind: "failed", err: UPGRADE_ERR.unsupported };
+    }
+    const generation = this.generation;
+    this.lastUpgradeAt = this.clock.now();
+    const work = attemptUpgrade(
+      this.upgradeContext(undefined, () => false),
+      {
+        kind: "upgrade",
+        url,
+        assignments: [],
+        alternativeIndex: 0,
+        condition: undefined,
+        diagnostics: [],
+      },
+    );
+    this.inFlight = work.then(() => undefined);
+    this.clock.track?.(this.inFlight);
+    const outcome = await work;
+    this.inFlight = undefined;
+    if (generation !== this.generation) return outcome;
+    if (outcome.kind === "installed") this.install(outcome.image.version);
+    else if (outcome.kind === "failed") {
+      this.upgradeError = outcome.err;
+      if (this.bool("Resync_After_Upgrade_Attempt")) this.due("upgrade", undefined, undefined, 1);
+    }
+    return outcome;
+  }
+
   /** §7.4 step 7–8 (and C8 for a retry delay of 0). */
-  private upgradeFailed(key: string, err: string, detail?: string): void {
+  private upgradeFailed(key: string | undefined, err: string, detail?: string): void {
     if (detail !== undefined) {
       this.note(detail, "error");
       this.upgradeRequest = { ...this.upgradeRequest, error: err };
@@ -1013,7 +1065,9 @@ export class Device extends EventEmitter<DeviceEvents> {
     }
     this.upgradeError = err;
     const schedule = scheduleFromParameter(this.params.get("Upgrade_Error_Retry_Delay") ?? "");
-    if (schedule.kind === "disabled") {
+    if (key === undefined) {
+      // A URL upgrade (§7.5) is not the rule's: no retry timer.
+    } else if (schedule.kind === "disabled") {
       // C8 (Sipura): the failure counts as success; no retry until something reboots the unit.
       this.failedAsDone.add(key);
     } else {
@@ -1022,6 +1076,31 @@ export class Device extends EventEmitter<DeviceEvents> {
       this.arm("upgradeRetry", delay * 1000, () => this.evaluateUpgrade());
     }
     if (this.bool("Resync_After_Upgrade_Attempt")) this.due("upgrade", undefined, undefined, 1);
+  }
+
+  private upgradeContext(
+    installedFrom: string | undefined,
+    selectsAgain: (version: string) => boolean,
+  ): UpgradeContext {
+    return {
+      params: this.params,
+      fetcher: this.fetcher,
+      dhcp: this.options.dhcp,
+      family: this.identity.family,
+      productName: this.identity.productName,
+      productSeries: this.identity.productSeries,
+      userAgent: userAgent(this.identity, this.compat.uaIncludesMac),
+      clientCertificate: this.identity.clientCertificate,
+      trustedCas: this.trustedCas(),
+      nameCheck: this.nameCheck(),
+      setLastRequest: (r) => {
+        this.upgradeRequest = r;
+      },
+      syslog: (which) => this.syslog(which === "request" ? "upgradeRequest" : "upgradeFailure"),
+      note: (m, kind) => this.note(m, kind),
+      selectsAgain,
+      installedFrom,
+    };
   }
 
   /** The identity and live state as the rules library describes a device. */
