@@ -11,11 +11,17 @@ import { type ServeProcess, startServeProcess } from "./serve_process.ts";
 
 const dir = tempDir("file-modes");
 const data = join(dir, "data");
-let serve: ServeProcess | undefined;
+const started: ServeProcess[] = [];
 
 afterAll(async () => {
-  await serve?.stop();
+  await Promise.all(started.map((s) => s.stop()));
 });
+
+async function start(): Promise<ServeProcess> {
+  const serve = await startServeProcess(data);
+  started.push(serve);
+  return serve;
+}
 
 /** Every path under `root` (itself included) with its permission bits, octal. */
 function modes(root: string): Map<string, string> {
@@ -63,7 +69,7 @@ describe("file modes under umask 022", () => {
   it("a data directory pre-created 0755: every file created is 0600, every directory 0700", async () => {
     mkdirSync(data);
     chmodSync(data, 0o755);
-    serve = await startServeProcess(data);
+    const serve = await start();
     // A device request writes an event: the database grows its -wal and -shm files.
     expect((await curl([`${serve.http}/profile/000e08aaaaaa.xml`])).status).toBe(404);
     await untilWal();
@@ -100,7 +106,7 @@ describe("file modes under umask 022", () => {
   it("loose modes an older version left are tightened on start, each named in a warning", async () => {
     loosen(data);
     expect(statSync(join(data, "provisio.db")).mode & 0o777).toBe(0o644);
-    serve = await startServeProcess(data);
+    const serve = await start();
     expect((await curl([`${serve.http}/profile/000e08aaaaab.xml`])).status).toBe(404);
     await untilWal();
     expectPrivate(modes(data));

@@ -3,7 +3,7 @@
  * journald and Docker keep). On a terminal it is shown on stderr; without one it goes to a
  * 0600 file (test/cli/first_start.test.ts covers that case through `npm start`).
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -14,8 +14,10 @@ const dir = tempDir("initial-token");
 const data = join(dir, "data");
 const logFile = join(dir, "stdout.log");
 let serverPid: number | undefined;
+let scriptChild: ChildProcess | undefined;
 
 afterAll(() => {
+  scriptChild?.kill("SIGKILL");
   if (serverPid !== undefined) {
     try {
       process.kill(serverPid, "SIGKILL");
@@ -49,6 +51,7 @@ describe("the first admin token on a terminal", () => {
       env: { ...env, PROVISIO_FROM_SOURCE: "1" },
       stdio: ["pipe", "pipe", "pipe"],
     });
+    scriptChild = child;
     let terminal = "";
     child.stdout.on("data", (d: Buffer) => {
       terminal += d.toString();
