@@ -20,13 +20,6 @@ export interface ConnectionLimits {
 
 export type RefusalReason = "per-address" | "total";
 
-export interface ConnectionGate {
-  /** Open connections counted per client address now (tests, diagnostics). */
-  openFrom(remoteAddress: string): number;
-  /** Connections refused so far, by reason. */
-  readonly refused: Readonly<Record<RefusalReason, number>>;
-}
-
 /** The eight 16-bit groups of a valid IPv6 address (`::` filled in, zone dropped). */
 function ipv6Groups(address: string): number[] | undefined {
   let text = address.split("%")[0] ?? "";
@@ -83,20 +76,17 @@ export function limitConnections(
   server: Server,
   limits: ConnectionLimits,
   onRefused: (reason: RefusalReason, addressKey: string) => void,
-): ConnectionGate {
+): void {
   const open = new Map<string, number>();
-  const refused: Record<RefusalReason, number> = { "per-address": 0, total: 0 };
   server.maxConnections = limits.maxConnections;
   // net closes connections beyond `maxConnections` itself, before any listener sees them.
   server.on("drop", (data?: { remoteAddress?: string }) => {
-    refused.total += 1;
     onRefused("total", clientAddressKey(data?.remoteAddress));
   });
   const admit = (socket: Socket): boolean => {
     const key = clientAddressKey(socket.remoteAddress);
     const count = open.get(key) ?? 0;
     if (count >= limits.maxConnectionsPerAddress) {
-      refused["per-address"] += 1;
       socket.on("error", () => {});
       socket.resetAndDestroy();
       onRefused("per-address", key);
@@ -117,10 +107,6 @@ export function limitConnections(
     if (event === "connection" && !admit(args[0] as Socket)) return false;
     return emit.call(this, event, ...args);
   } as Server["emit"];
-  return {
-    openFrom: (remoteAddress) => open.get(clientAddressKey(remoteAddress)) ?? 0,
-    refused,
-  };
 }
 
 /**

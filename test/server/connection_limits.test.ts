@@ -8,6 +8,7 @@
  */
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
+import fc from "fast-check";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminApp } from "../../src/api/index.ts";
@@ -290,6 +291,29 @@ describe("client address keys", () => {
     expect(clientAddressKey("::1")).toBe("0:0:0:0::/64");
     expect(clientAddressKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
     expect(clientAddressKey(undefined)).toBe("unknown");
+  });
+
+  it("any IPv6 address, written in full or compressed, counts under its first 64 bits", () => {
+    const group = fc.integer({ min: 0, max: 0xffff });
+    fc.assert(
+      fc.property(fc.array(group, { minLength: 8, maxLength: 8 }), (groups) => {
+        const full = groups.map((g) => g.toString(16).padStart(4, "0")).join(":");
+        // The WHATWG URL parser writes the canonical, compressed form (`::`, no zeros).
+        const compressed = new URL(`http://[${full}]/`).hostname.slice(1, -1);
+        const key = clientAddressKey(compressed);
+        expect(clientAddressKey(full)).toBe(key);
+        const mapped = groups.slice(0, 6).every((g, i) => g === (i === 5 ? 0xffff : 0));
+        expect(key).toBe(
+          mapped
+            ? `${groups[6]! >> 8}.${groups[6]! & 0xff}.${groups[7]! >> 8}.${groups[7]! & 0xff}`
+            : `${groups
+                .slice(0, 4)
+                .map((g) => g.toString(16))
+                .join(":")}::/64`,
+        );
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
 
