@@ -488,6 +488,49 @@ export class Device extends EventEmitter<DeviceEvents> {
   }
 
   /**
+   * "Submit All Changes" on the web page as `account`: every edit the account may make is
+   * stored, the rest are refused (by name); when something changed the unit reboots and,
+   * per C12, resyncs on reset.
+   */
+  submitEdits(
+    account: Account,
+    values: Readonly<Record<string, string>>,
+  ): Readonly<Record<string, EditRefusal>> {
+    const refused: Record<string, EditRefusal> = {};
+    const before = this.ruleValues();
+    let changed = false;
+    for (const [name, value] of Object.entries(values)) {
+      const old = this.params.get(name);
+      const r = this.edit(account, name, value);
+      if (r !== undefined) refused[name] = r;
+      else if (old !== value) changed = true;
+    }
+    if (changed) {
+      this.setState(
+        afterProfileApplied(this.state, {
+          setsNonDefaultProfileRule: this.profileRuleChangedToNonDefault(before),
+          targeted: false,
+          keyRulesAfter: this.hasKeyRule(),
+        }),
+      );
+      this.reboot("Provisioning");
+    }
+    return refused;
+  }
+
+  /**
+   * IVR/LCD factory reset (§9.4): refused when `Protect_IVR_FactoryReset` is Yes, or when an
+   * admin password is set and `password` is not it. True when the unit was reset.
+   */
+  ivrFactoryReset(password = ""): boolean {
+    if (this.bool("Protect_IVR_FactoryReset")) return false;
+    const admin = this.params.get("Admin_Passwd") ?? "";
+    if (admin !== "" && password !== admin) return false;
+    this.factoryReset();
+    return true;
+  }
+
+  /**
    * What an authenticated SIP NOTIFY `Event: report` makes the unit do (§8.4, §9.6): one
    * upload per `Report_Rule` target, no retries. Resolves with one result per upload.
    */

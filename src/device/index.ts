@@ -87,3 +87,8 @@ export {
   UdpSyslog,
 } from "./syslog_sender.ts";
 export { UPGRADE_ERR, type UpgradeOutcome } from "./upgrade_attempt.ts";
+export {
+  type DeviceWebServer,
+  startWebServer,
+  type WebServerOptions,
+} from "./web_server.ts";
