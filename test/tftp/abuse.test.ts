@@ -168,6 +168,26 @@ describe.each(TRANSFER_IOS)("abuse (%s I/O)", (kind) => {
     });
   });
 
+  it("an upload whose source never sends DATA gets its ACK 0 once and is released", async () => {
+    const clock = new FakeClock();
+    const upload = async () => ({ kind: "accept" as const, onComplete: () => undefined });
+    await withServer({ clock, upload, retransmitMs: 1000 }, async (server, port, ends) => {
+      const a = await rawSocket();
+      try {
+        a.socket.send(encodeRequest(Opcode.WRQ, "report.xml", "octet"), port, "127.0.0.1");
+        await until(() => server.activeTransfers === 1 && ends.length === 0);
+        expect(parsePacket((await a.next())!.msg)).toMatchObject({ op: Opcode.ACK, block: 0 });
+        for (let t = 0; t < 60; t++) clock.advance(1000);
+        await until(() => ends.length === 1);
+        expect(await a.next(100)).toBeUndefined();
+        expect(ends[0]).toMatchObject({ kind: "write", outcome: "timeout", packetsSent: 1 });
+        expect(server.activeTransfers).toBe(0);
+      } finally {
+        a.close();
+      }
+    });
+  });
+
   it("a repeated request (the RFC 1350 client's retry) resends the first packet, at most one per half RTO and maxRetries in all", async () => {
     const clock = new FakeClock();
     await withServer({ clock, retransmitMs: 1000, maxRetries: 3 }, async (server, port, ends) => {
