@@ -13,7 +13,7 @@ export type IndexKind = "line" | "user" | "lineKey";
 
 /** One product family's view of a parameter (web group, default, ua, models). */
 export interface ParameterVariant {
-  /** Catalogue family id (`spa1xx`, `spa-ata`, `spa5xx`, `spa9x2`, `mpp-phone`, `mpp-ata`, `sipura`). */
+  /** Catalogue family id (`spa1xx`, `spa-ata`, `spa50x`, `spa525g2`, `spa9x2`, `mpp-phone`, `mpp-ata`, `sipura`). */
   readonly family: string;
   readonly deviceFamily: DeviceFamily;
   /** Web tab/section path as exports write `group="…"`; `[n]` stands for the index. */

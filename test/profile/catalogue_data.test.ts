@@ -172,7 +172,8 @@ Good_One ~ No
     const groups = Object.fromEntries((proxy.variants ?? []).map((v) => [v.family, v.group]));
     expect(groups).toMatchObject({
       spa1xx: "Line_[n]/Proxy_and_Registration",
-      spa5xx: "Ext_[n]/Proxy_and_Registration",
+      spa50x: "Ext_[n]/Proxy_and_Registration",
+      spa525g2: "Ext_[n]/Proxy_and_Registration",
       "mpp-phone": "Ext_[n]/Proxy_and_Registration",
     });
     const cw = defaultCatalogue.lookup("CW_Setting_1_")!.definition;

@@ -9,8 +9,9 @@ import { MPP_PHONE } from "./mpp_phone.ts";
 import { SIPURA } from "./sipura.ts";
 import { SPA_ATA } from "./spa_ata.ts";
 import { SPA1XX } from "./spa1xx.ts";
-import { SPA5XX } from "./spa5xx.ts";
 import { SPA9X2 } from "./spa9x2.ts";
+import { SPA50X } from "./spa50x.ts";
+import { SPA525G2 } from "./spa525g2.ts";
 
 export { buildCatalogueData, type CatalogueBuild, type CatalogueModel } from "./build.ts";
 export {
@@ -33,7 +34,8 @@ export { inferTypeSpec, parseTypeSpec, TIME_ZONES } from "./type_spec.ts";
 export const FAMILY_TABLES: readonly FamilyTable[] = [
   SPA1XX,
   SPA_ATA,
-  SPA5XX,
+  SPA50X,
+  SPA525G2,
   SPA9X2,
   MPP_PHONE,
   MPP_ATA,

@@ -2,7 +2,7 @@ import type { FamilyTable } from "./family_table.ts";
 
 const CODECS = "G711u|G711a|G726-32|G729a|G722";
 const S525 = ["SPA525G2"];
-const SIDECAR = ["SPA504G", "SPA525G2"];
+const SIDECAR = ["SPA525G2"];
 
 /** The four camera profiles of the SPA525G2 User tab (not a per-user index). */
 function cameraRows(n: number): string {
@@ -17,23 +17,17 @@ function cameraRows(n: number): string {
 }
 
 /**
- * Cisco SPA300 / SPA500 phones (SPA303, SPA504G, SPA525G2; firmware 7.x). Names, groups
- * (`group="…"` as the device writes it) and defaults recorded from a public SPA525G2
- * full export; the `Info/…` status groups are read-only and left out. The SPA303 and
- * SPA504G share the firmware; rows that only the SPA525G2 has (Bluetooth, Wi-Fi, VPN,
- * camera, RSS) are restricted to it. The export carries no ua: factory access follows
- * the SPA convention (User tab rw, everything else na) and is marked inferred in README.
+ * Cisco SPA525G2 (firmware 7.x). Names, groups (`group="…"` as the device writes it) and
+ * defaults recorded from a public SPA525G2 full export; the `Info/…` status groups are
+ * read-only and left out. The export carries no ua: factory access follows the SPA50x
+ * export of the same firmware line for shared rows (User tab rw, the rest na).
  */
-export const SPA5XX: FamilyTable = {
-  id: "spa5xx",
-  title: "Cisco SPA303 / SPA504G / SPA525G2 IP phones",
+export const SPA525G2: FamilyTable = {
+  id: "spa525g2",
+  title: "Cisco SPA525G2 IP phone",
   deviceFamily: "spa",
   ua: "na",
-  models: [
-    { name: "SPA303", counts: { line: 3, lineKey: 3 } },
-    { name: "SPA504G", counts: { line: 4, lineKey: 4 } },
-    { name: "SPA525G2", counts: { line: 5, lineKey: 5 } },
-  ],
+  models: [{ name: "SPA525G2", counts: { line: 5, lineKey: 5 } }],
   sections: [
     {
       group: "System/System_Configuration",
@@ -905,22 +899,22 @@ CW_Setting ~ Yes
 Block_CID_Setting ~ No
 Block_ANC_Setting ~ No
 DND_Setting ~ No
-Secure_Call_Setting ~ No
+Secure_Call_Setting ~ No ~ ~ na
 Dial_Assistance ~ No
-Auto_Answer_Page ~ Yes
+Auto_Answer_Page ~ Yes ~ ~ na
 Preferred_Audio_Device ~ None ~ s
 Speakerphone_DTMF_Masking ~ No ~ ~ ~ SPA525G2
 Time_Format ~ 12hr ~ e:12hr|24hr
 Date_Format ~ month/day ~ e:month/day|day/month
 Miss_Call_Shortcut ~ Yes
 Miss_Call_Banner ~ Yes ~ ~ ~ SPA525G2
-Accept_Media_Loopback_Request ~ automatic ~ e:never|automatic|manual
-Media_Loopback_Mode ~ source ~ e:source|mirror
-Media_Loopback_Type ~ media ~ e:media|packet
+Accept_Media_Loopback_Request ~ automatic ~ e:never|automatic|manual ~ na
+Media_Loopback_Mode ~ source ~ e:source|mirror ~ na
+Media_Loopback_Type ~ media ~ e:media|packet ~ na
 Display_Text_Message_on_Recv ~ Yes ~ ~ ~ SPA525G2
 Text_Message_From_3rd_Party ~ No ~ ~ ~ SPA525G2
 Alert_Tone_Off ~ No
-Log_Missed_Calls_for_EXT_[n] ~ Yes
+Log_Missed_Calls_for_EXT_[n] ~ Yes ~ ~ na
 Shared_Line_DND_Cfwd_Enable ~ Yes
 `,
     },
