@@ -12,6 +12,7 @@ import { CRYPTO_ERRORS } from "../src/crypto/index.ts";
 import type { ErrorCodeSpec } from "../src/errors.ts";
 import { PROFILE_ERRORS, PROFILE_WARNINGS } from "../src/profile/index.ts";
 import { RULE_ERRORS } from "../src/rules/index.ts";
+import { SERVER_ERRORS } from "../src/server/index.ts";
 import { STORE_ERRORS } from "../src/store/index.ts";
 
 interface Section {
@@ -25,6 +26,11 @@ export const ERROR_SECTIONS: readonly Section[] = [
   { title: "Rules", what: "rules, versions and schedules", codes: RULE_ERRORS },
   { title: "Crypto", what: "profile encryption, stored secrets, certificates", codes: CRYPTO_ERRORS },
   { title: "Store", what: "the database and its records", codes: STORE_ERRORS },
+  {
+    title: "Server",
+    what: "the provisioning server: configuration, start-up, profile rendering",
+    codes: SERVER_ERRORS,
+  },
 ];
 
 export const WARNING_SECTIONS: readonly {

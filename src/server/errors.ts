@@ -1,9 +1,8 @@
-import { ProvisioError, type ProvisioErrorOptions } from "../errors.ts";
+import { type ErrorCodeList, ProvisioError, type ProvisioErrorOptions } from "../errors.ts";
 
 /** Stable codes for failures raised by the provisioning server. */
 export type ServerErrorCode =
   | "SERVER_CONFIG_INVALID"
-  | "SERVER_PATH_PATTERN_INVALID"
   | "SERVER_BOOTSTRAP_FAILED"
   | "SERVER_LISTEN_FAILED"
   /** A value template does not parse. */
@@ -12,6 +11,32 @@ export type ServerErrorCode =
   | "SERVER_TEMPLATE_FAILED"
   /** A device's profile cannot be rendered (e.g. AES profiles without a device key). */
   | "SERVER_PROFILE_UNRENDERABLE";
+
+export const SERVER_ERRORS = {
+  SERVER_CONFIG_INVALID: {
+    status: 400,
+    meaning: "A setting in the configuration file, the environment or the flags is invalid.",
+  },
+  SERVER_BOOTSTRAP_FAILED: {
+    status: 500,
+    meaning: "The data directory (database, keys, certificates) could not be prepared.",
+  },
+  SERVER_LISTEN_FAILED: {
+    status: 500,
+    meaning:
+      "A listener could not be opened (port in use, or no permission for a port below 1024).",
+  },
+  SERVER_TEMPLATE_INVALID: { status: 400, meaning: "A value template does not parse." },
+  SERVER_TEMPLATE_FAILED: {
+    status: 400,
+    meaning:
+      "A value template fails while rendering (unknown filter or variable, a limit reached).",
+  },
+  SERVER_PROFILE_UNRENDERABLE: {
+    status: 400,
+    meaning: "A device's profile cannot be rendered, e.g. AES encryption without a device key.",
+  },
+} as const satisfies ErrorCodeList<ServerErrorCode>;
 
 /**
  * Codes that mean "this device's configuration cannot be rendered" — a server-side
@@ -28,5 +53,5 @@ export function serverError(
   message: string,
   options?: ProvisioErrorOptions,
 ): ProvisioError<ServerErrorCode> {
-  return new ProvisioError(code, message, options);
+  return new ProvisioError(code, message, { status: SERVER_ERRORS[code].status, ...options });
 }

@@ -36,7 +36,7 @@ export {
   type IdentifiedBy,
   identifyDevice,
 } from "./device_identity.ts";
-export type { ServerErrorCode } from "./errors.ts";
+export { SERVER_ERRORS, type ServerErrorCode } from "./errors.ts";
 export {
   createDeviceRequestListener,
   createHttpServer,

@@ -8,9 +8,9 @@
  * are cached by source text, so a value shared by 100,000 devices is parsed once.
  */
 import { Liquid, type Template } from "liquidjs";
-import { ProvisioError } from "../errors.ts";
 import type { Account, Device, DeviceModel, Tenant } from "../store/index.ts";
 import { formatMac } from "../store/index.ts";
+import { serverError } from "./errors.ts";
 
 export type TemplateContext = Readonly<Record<string, unknown>>;
 
@@ -50,10 +50,10 @@ export class ValueTemplates {
       try {
         templates = this.#liquid.parse(source);
       } catch (error) {
-        throw new ProvisioError(
+        throw serverError(
           "SERVER_TEMPLATE_INVALID",
           `value template ${JSON.stringify(source.slice(0, 80))} does not parse: ${messageOf(error)}`,
-          { status: 400, cause: error },
+          { cause: error },
         );
       }
       if (this.#cache.size >= this.#maxCached) {
@@ -73,10 +73,10 @@ export class ValueTemplates {
       const out: unknown = this.#liquid.renderSync(templates, context);
       return typeof out === "string" ? out : String(out);
     } catch (error) {
-      throw new ProvisioError(
+      throw serverError(
         "SERVER_TEMPLATE_FAILED",
         `value template ${JSON.stringify(value.slice(0, 80))} failed: ${messageOf(error)}`,
-        { status: 400, cause: error },
+        { cause: error },
       );
     }
   }
