@@ -580,6 +580,11 @@ export class Device extends EventEmitter<DeviceEvents> {
     });
   }
 
+  /** Adds an emulator note to the device log (for the unit's listeners). */
+  notice(message: string, kind: LogKind = "note"): void {
+    this.note(message, kind);
+  }
+
   // ------------------------------------------------------------------ internals
 
   private checkLine(line: number): void {

@@ -81,6 +81,13 @@ export {
   type TriggerState,
 } from "./resync_triggers.ts";
 export {
+  type NotifyEvent,
+  parseSipRequest,
+  type SipListener,
+  type SipListenerOptions,
+  startSipListener,
+} from "./sip_notify.ts";
+export {
   type SyslogTransport,
   syslogLine,
   syslogTarget,
