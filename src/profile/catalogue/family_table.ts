@@ -57,8 +57,22 @@ export interface FamilyRow {
   readonly line: number;
 }
 
-// A `~` standing alone between white space (or at the line's end) separates columns.
-const SEPARATOR = /(?<=\s)~(?=\s|$)/;
+const isBlank = (c: string | undefined) => c === " " || c === "\t";
+
+/** Columns of a row: a `~` with white space before it and white space or the end after. */
+function splitColumns(line: string): string[] {
+  const columns: string[] = [];
+  let start = 0;
+  for (let at = line.indexOf("~"); at !== -1; at = line.indexOf("~", at + 1)) {
+    const after = line[at + 1];
+    if (at > 0 && isBlank(line[at - 1]) && (after === undefined || isBlank(after))) {
+      columns.push(line.slice(start, at).trim());
+      start = at + 1;
+    }
+  }
+  columns.push(line.slice(start).trim());
+  return columns;
+}
 
 /** Splits a section's text into rows; blank lines and `#` comments are skipped. */
 export function parseRows(text: string): FamilyRow[] {
@@ -68,7 +82,7 @@ export function parseRows(text: string): FamilyRow[] {
     const raw = lines[i]!;
     const trimmed = raw.trim();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
-    const columns = trimmed.split(SEPARATOR).map((c) => c.trim());
+    const columns = splitColumns(trimmed);
     const [name = "", defaultValue = "", type = "", ua = "", models = ""] = columns;
     rows.push({
       name,
