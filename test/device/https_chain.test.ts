@@ -115,6 +115,27 @@ describe("server trust (§8.3.1, §12.4 #7)", () => {
   });
 });
 
+describe("MPP name validation (§8.3.1)", () => {
+  it("HTTPS_Name_Validate Yes refuses a certificate for another name; No accepts it", async () => {
+    httpsNoClientAuth.files.set("/mpp.xml", { body: flat("<GPP_A>mpp</GPP_A>") });
+    const d = new Device({
+      mac: MAC,
+      productName: "CP-8841-3PCC",
+      productSeries: "8841",
+      family: "mpp",
+      clock: new VirtualClock(),
+      fetcher: networkFetcher({ resolve: resolveToLoopback }),
+      trustedServerCas: [vendorServerCa.certificatePem],
+    });
+    d.powerOn();
+    const other = `https://other.example.com:${httpsNoClientAuth.port}/mpp.xml`;
+    expect(await d.resync(other)).toMatchObject({ ok: false, err: "http_get failed" });
+    d.configure({ HTTPS_Name_Validate: "No" });
+    expect((await d.resync(other))?.ok).toBe(true);
+    expect(d.params.get("GPP_A")).toBe("mpp");
+  });
+});
+
 describe("client certificate (§8.3.3, §12.4 #8)", () => {
   it("the server reads the unit's identity from the certificate subject (OU, L, S)", async () => {
     https.files.set("/reflect", { body: flat("") });

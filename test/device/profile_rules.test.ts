@@ -195,6 +195,16 @@ describe("the four rules in order (§4.1, §6.7)", () => {
   });
 });
 
+describe("URL defaults (§4.6, §6.1)", () => {
+  it("Transport_Protocol http: a rule written without a scheme is fetched over HTTP", async () => {
+    server.files.set("/noscheme.xml", { body: flat("<GPP_K>http</GPP_K>") });
+    device.configure({ Transport_Protocol: "http" });
+    const report = await device.resync(`127.0.0.1:${server.port}/noscheme.xml`);
+    expect(report?.requests[0]?.url).toBe(`http://127.0.0.1:${server.port}/noscheme.xml`);
+    expect(device.params.get("GPP_K")).toBe("http");
+  });
+});
+
 describe("--alias (§4.5.3, §12.4 #13)", () => {
   it("remaps the CPE document to Display_Name_1_, User_ID_1_, Password_1_", async () => {
     server.files.set("/credentials/spa000e08012345.xml", {

@@ -336,6 +336,28 @@ describe("idle-only resync and Forced_Resync_Delay (§6.3, §6.10 row 6)", () =>
     expect(seconds()).toEqual([0, 1100]);
   });
 
+  it("C4 idleCountdown: a new call during the countdown stops it; it restarts at the next hang-up", async () => {
+    const d = fixtureDevice(clock, { compat: { forcedDelayMode: "idleCountdown" } });
+    d.configure({
+      Profile_Rule: `${server.base}/p.xml`,
+      Resync_Random_Delay: "0",
+      Resync_Periodic: "600",
+      Forced_Resync_Delay: "100",
+    });
+    d.powerOn();
+    await clock.advance(1 * S);
+    d.startCall(1);
+    await clock.advance(999 * S); // due at 600; hang-up at 1000
+    d.endCall(1);
+    await clock.advance(50 * S);
+    d.startCall(1); // 1050: countdown stops
+    await clock.advance(200 * S);
+    expect(seconds()).toEqual([0]);
+    d.endCall(1); // 1250: countdown restarts
+    await clock.advance(100 * S);
+    expect(seconds()).toEqual([0, 1350]);
+  });
+
   it("§6.3: an explicit resync waits for idle too", async () => {
     const d = device({ Resync_On_Reset: "No" });
     d.powerOn();
