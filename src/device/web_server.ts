@@ -26,7 +26,8 @@ export interface WebServerOptions {
   readonly port?: number;
 }
 
-const MAX_BODY = 64 * 1024;
+/** The admin page posts every field (thousands); a real unit takes the whole form. */
+const MAX_BODY = 1024 * 1024;
 
 function html(title: string, body: string): string {
   return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${escapeXmlValue(title)}</title></head><body>\n<h1>${escapeXmlValue(title)}</h1>\n${body}\n</body></html>\n`;
@@ -80,9 +81,11 @@ function parameterTable(device: Device, account: Account): string {
   const rows = visibleParameters(device.params, account).map((p) => {
     const label = escapeXmlValue(p.name.replace(/_/g, " ").trim());
     const value = p.value === undefined ? "********" : escapeXmlValue(p.value);
-    const cell = p.editable
-      ? `<input name="${p.name}" value="${p.value === undefined ? "" : value}">`
-      : `<span id="${p.name}">${value}</span>`;
+    const cell = !p.editable
+      ? `<span id="${p.name}">${value}</span>`
+      : p.value === undefined
+        ? `<input type="password" name="${p.name}" value="" placeholder="********">`
+        : `<input name="${p.name}" value="${value}">`;
     return `<tr><td>${label}</td><td>${cell}</td></tr>`;
   });
   return `<form method="post"><table>\n${rows.join("\n")}\n</table><button type="submit">Submit All Changes</button></form>`;
@@ -246,6 +249,10 @@ async function handle(device: Device, req: IncomingMessage, res: ServerResponse)
     if (form === undefined) {
       send(res, 413, "text/plain", "form too large\n");
       return;
+    }
+    // A secret field left empty means "unchanged": the page never shows the current value.
+    for (const name of Object.keys(form)) {
+      if (form[name] === "" && device.params.catalogue.isSecret(name)) delete form[name];
     }
     const refused = device.submitEdits(view, form);
     const problems = Object.entries(refused).map(

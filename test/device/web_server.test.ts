@@ -166,6 +166,29 @@ describe("logins and views (§9.1, §9.2, §3.2.3)", () => {
     expect(d.timerSnapshot().bootResyncAt).toBeDefined();
   });
 
+  it("submitting the admin page unchanged keeps the passwords it does not show", async () => {
+    const { d, base } = await unitWithWeb({ Admin_Passwd: "pw", Password_1_: "line-secret" });
+    const page = (await curl("-u", "admin:pw", `${base}/admin/advanced`)).body;
+    expect(page).not.toContain("line-secret");
+    const form = new URLSearchParams(
+      [...page.matchAll(/<input (?:type="password" )?name="([^"]+)" value="([^"]*)"/g)].map(
+        (m): [string, string] => [
+          m[1]!,
+          m[2]!
+            .replaceAll("&quot;", '"')
+            .replaceAll("&lt;", "<")
+            .replaceAll("&gt;", ">")
+            .replaceAll("&amp;", "&"),
+        ],
+      ),
+    ).toString();
+    const r = await curl("-u", "admin:pw", "--data-binary", form, `${base}/admin/advanced`);
+    expect(r.code).toBe(200);
+    expect(d.params.get("Password_1_")).toBe("line-secret");
+    expect(d.params.get("Admin_Passwd")).toBe("pw");
+    expect(d.rebootHistory).toHaveLength(1); // nothing changed, no reboot
+  });
+
   it("Enable_Web_Admin_Access No closes the admin pages; Enable_Web_Server No the whole server", async () => {
     const { d, base } = await unitWithWeb({ Enable_Web_Admin_Access: "No" });
     expect((await curl(`${base}/admin/resync`)).code).toBe(403);
