@@ -26,6 +26,7 @@
  * (one indexed read each, ~10,000 rows/s on SQLite); a single-tenant installation skips that.
  */
 import { setImmediate as nextTick } from "node:timers/promises";
+import { isProvisioError, ProvisioError } from "../errors.ts";
 import type { DeviceInput, MacAddress, Store } from "../store/index.ts";
 import { tryParseMac } from "../store/index.ts";
 import { readCsv } from "./csv.ts";
@@ -83,13 +84,13 @@ const LIMITS: Record<Exclude<Column, "mac">, number> = {
   label: 255,
 };
 
-class RowError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+/** A refused row: reported with its line, and the import goes on. */
+function rowError(code: string, message: string): ProvisioError {
+  return new ProvisioError(code, message, { details: { refusedRow: true } });
+}
+
+function isRowError(error: unknown): error is ProvisioError {
+  return isProvisioError(error) && error.details?.refusedRow === true;
 }
 
 /** Runs the import; throws (after keeping what was committed) on a malformed file. */
@@ -153,7 +154,7 @@ export async function importDevicesCsv(
     if (value === "") return undefined;
     if (column !== "mac") {
       if (value.length > LIMITS[column] || CONTROL.test(value)) {
-        throw new RowError(
+        throw rowError(
           "API_VALIDATION",
           `${column} must be single-line text of at most ${LIMITS[column]} characters`,
         );
@@ -178,23 +179,23 @@ export async function importDevicesCsv(
 
   const toInput = async (line: number, fields: readonly string[]): Promise<DeviceInput> => {
     if (fields.length !== columns.length) {
-      throw new RowError(
+      throw rowError(
         "API_CSV_INVALID",
         `expected ${columns.length} cells (as in the header), got ${fields.length}`,
       );
     }
     const macText = cell(fields, "mac");
-    if (macText === undefined) throw new RowError("STORE_INVALID_MAC", "mac is empty");
+    if (macText === undefined) throw rowError("STORE_INVALID_MAC", "mac is empty");
     const mac = tryParseMac(macText);
     if (mac === undefined) {
-      throw new RowError(
+      throw rowError(
         "STORE_INVALID_MAC",
         `not a MAC address: ${JSON.stringify(macText.slice(0, 64))}`,
       );
     }
     const earlier = seen.get(mac);
     if (earlier !== undefined) {
-      throw new RowError("STORE_CONFLICT", `MAC ${mac} already appears on line ${earlier}`);
+      throw rowError("STORE_CONFLICT", `MAC ${mac} already appears on line ${earlier}`);
     }
     const accountRef = cell(fields, "account");
     const groupRef = cell(fields, "group");
@@ -208,13 +209,13 @@ export async function importDevicesCsv(
     if (accountRef !== undefined) {
       const id = await lookup(accounts, accountRef, (ref) => findAccount(store, tenantId, ref));
       if (id === null)
-        throw new RowError("API_NOT_FOUND", `account ${JSON.stringify(accountRef)} not found`);
+        throw rowError("API_NOT_FOUND", `account ${JSON.stringify(accountRef)} not found`);
       input.accountId = id;
     }
     if (groupRef !== undefined) {
       const id = await lookup(groups, groupRef, (ref) => findGroup(store, tenantId, ref));
       if (id === null)
-        throw new RowError("API_NOT_FOUND", `group ${JSON.stringify(groupRef)} not found`);
+        throw rowError("API_NOT_FOUND", `group ${JSON.stringify(groupRef)} not found`);
       input.groupId = id;
     }
     seen.set(mac, line);
@@ -256,7 +257,7 @@ export async function importDevicesCsv(
       try {
         chunk.push({ line: record.line, input: await toInput(record.line, record.fields) });
       } catch (error) {
-        if (!(error instanceof RowError)) throw error;
+        if (!isRowError(error)) throw error;
         reject(record.line, error.code, error.message);
       }
       if (chunk.length >= batchSize) {

@@ -1,4 +1,4 @@
-import { ProvisioError, type ProvisioErrorOptions } from "../errors.ts";
+import { type ErrorCodeList, ProvisioError, type ProvisioErrorOptions } from "../errors.ts";
 
 /** Stable codes for failures raised by the admin API (and the management CLI built on it). */
 export type ApiErrorCode =
@@ -15,27 +15,43 @@ export type ApiErrorCode =
   | "API_INTERNAL"
   | "API_UNAVAILABLE";
 
-const STATUS: Record<ApiErrorCode, number> = {
-  API_UNAUTHORIZED: 401,
-  API_FORBIDDEN: 403,
-  API_NOT_FOUND: 404,
-  API_VALIDATION: 400,
-  API_BODY_TOO_LARGE: 413,
-  API_UNSUPPORTED_MEDIA_TYPE: 415,
-  API_UNKNOWN_PARAMETER: 400,
-  API_INVALID_VALUE: 400,
-  API_INVALID_PARAMETER: 400,
-  API_CSV_INVALID: 400,
-  API_INTERNAL: 500,
-  API_UNAVAILABLE: 503,
-};
+/** The admin API's code list (docs/errors.md is generated from it). */
+export const API_ERRORS = {
+  API_UNAUTHORIZED: {
+    status: 401,
+    meaning: "no bearer token, or one that is malformed or unknown",
+  },
+  API_FORBIDDEN: { status: 403, meaning: "the token's role may not do this" },
+  API_NOT_FOUND: {
+    status: 404,
+    meaning: "no such record, or one outside the token's tenant (the same answer either way)",
+  },
+  API_VALIDATION: { status: 400, meaning: "the request does not match the route's schema" },
+  API_BODY_TOO_LARGE: { status: 413, meaning: "the request body is over the route's limit" },
+  API_UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: "the body's content type is not accepted" },
+  API_UNKNOWN_PARAMETER: {
+    status: 400,
+    meaning: "a layer names a parameter the catalogue does not know (with suggestions)",
+  },
+  API_INVALID_VALUE: { status: 400, meaning: "a layer value does not fit its parameter's type" },
+  API_INVALID_PARAMETER: {
+    status: 400,
+    meaning: "a layer parameter entry is malformed (no value and no access, set twice)",
+  },
+  API_CSV_INVALID: { status: 400, meaning: "the CSV file or a row of it is malformed" },
+  API_INTERNAL: { status: 500, meaning: "a bug in Provisio; the log has the details" },
+  API_UNAVAILABLE: {
+    status: 503,
+    meaning: "the database is unreachable, or the node is shutting down",
+  },
+} as const satisfies ErrorCodeList<ApiErrorCode>;
 
 export function apiError(
   code: ApiErrorCode,
   message: string,
   options: Omit<ProvisioErrorOptions, "status"> = {},
 ): ProvisioError<ApiErrorCode> {
-  return new ProvisioError(code, message, { ...options, status: STATUS[code] });
+  return new ProvisioError(code, message, { ...options, status: API_ERRORS[code].status });
 }
 
 /** The 404 every hidden or missing record gets (same text either way: no enumeration). */

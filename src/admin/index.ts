@@ -19,7 +19,7 @@ export {
   EffectiveConfigResolver,
   type EffectiveParameterView,
 } from "./effective_config.ts";
-export { type ApiErrorCode, apiError, notFound } from "./errors.ts";
+export { API_ERRORS, type ApiErrorCode, apiError, notFound } from "./errors.ts";
 export {
   ACCESS_VALUES,
   canonicalParameterName,

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { accountJson, resolveTenant } from "../admin/index.ts";
-import { ProvisioError } from "../errors.ts";
 import type { AccountLineInput } from "../store/index.ts";
 import type { RegisterCommand } from "./commands.ts";
+import { cliError } from "./errors.ts";
 import {
   formatTable,
   type InstallationFlags,
@@ -26,7 +26,7 @@ const LINE_KEYS: Record<string, keyof Omit<AccountLineInput, "line">> = {
 export function parseLineSpec(spec: string): AccountLineInput {
   const match = /^(\d{1,2}):(.*)$/s.exec(spec);
   if (match === null) {
-    throw new ProvisioError(
+    throw cliError(
       "CLI_BAD_LINE",
       `--line must look like 1:user_id=1001,password=…,display_name=…,proxy=…; got ${JSON.stringify(spec)}`,
     );
@@ -40,12 +40,12 @@ export function parseLineSpec(spec: string): AccountLineInput {
     const name = key.trim();
     const field = LINE_KEYS[name];
     if (field === undefined) {
-      throw new ProvisioError(
+      throw cliError(
         "CLI_BAD_LINE",
         `--line: unknown field ${JSON.stringify(name)}; fields are ${Object.keys(LINE_KEYS).join(", ")}`,
       );
     }
-    if (!inValue) throw new ProvisioError("CLI_BAD_LINE", `--line: ${name} needs =VALUE`);
+    if (!inValue) throw cliError("CLI_BAD_LINE", `--line: ${name} needs =VALUE`);
     fields[field] = value;
     key = "";
     value = "";
@@ -70,7 +70,7 @@ export function parseLineSpec(spec: string): AccountLineInput {
   }
   flush();
   if (fields.userId === undefined || fields.userId === "") {
-    throw new ProvisioError("CLI_BAD_LINE", `--line ${match[1]}: user_id is required`);
+    throw cliError("CLI_BAD_LINE", `--line ${match[1]}: user_id is required`);
   }
   return {
     line: Number(match[1]),

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { auditJson } from "../admin/index.ts";
-import { ProvisioError } from "../errors.ts";
 import type { RegisterCommand } from "./commands.ts";
+import { cliError } from "./errors.ts";
 import {
   formatTable,
   type InstallationFlags,
@@ -38,7 +38,7 @@ Snapshots have secrets redacted. Examples:
     )
     .action(async (flags: AuditFlags) => {
       if (!/^\d{1,5}$/.test(flags.limit) || Number(flags.limit) < 1) {
-        throw new ProvisioError("CLI_BAD_OPTION", "--limit must be an integer from 1 to 10000");
+        throw cliError("CLI_BAD_OPTION", "--limit must be an integer from 1 to 10000");
       }
       await withInstallation(flags, async ({ store }) => {
         const entries = await store.audit.list({

@@ -1,19 +1,15 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { ProvisioError } from "../errors.ts";
+import { cliError } from "./errors.ts";
 
 /** Reads a file, or standard input for `-`. */
 export function readInput(path: string): Buffer {
   try {
     return path === "-" ? readFileSync(0) : readFileSync(path);
   } catch (error) {
-    throw new ProvisioError(
-      "CLI_INPUT_UNREADABLE",
-      `cannot read ${path}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    throw cliError("CLI_INPUT_UNREADABLE", `cannot read ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -25,7 +21,7 @@ export function writeOutput(
 ): void {
   if (path === undefined || path === "-") {
     if (binary && process.stdout.isTTY) {
-      throw new ProvisioError(
+      throw cliError(
         "CLI_BINARY_TO_TERMINAL",
         "refusing to write gzip/encrypted bytes to a terminal; use -o FILE or a pipe",
       );
@@ -36,13 +32,9 @@ export function writeOutput(
   try {
     writeFileSync(path, data);
   } catch (error) {
-    throw new ProvisioError(
-      "CLI_OUTPUT_UNWRITABLE",
-      `cannot write ${path}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    throw cliError("CLI_OUTPUT_UNWRITABLE", `cannot write ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -79,7 +71,7 @@ export function importResolver(
       return { id: file, text: readFileSync(file, "utf8") };
     } catch (error) {
       // The profile library wraps this as "cannot import NAME: <message>" at the import line.
-      throw new ProvisioError("CLI_IMPORT_UNREADABLE", (error as Error).message, { cause: error });
+      throw cliError("CLI_IMPORT_UNREADABLE", (error as Error).message, { cause: error });
     }
   };
 }
@@ -91,7 +83,7 @@ export function collectPair(
 ): Array<[string, string]> {
   const eq = value.indexOf("=");
   if (eq <= 0) {
-    throw new ProvisioError("CLI_BAD_PAIR", `expected NAME=VALUE, got ${JSON.stringify(value)}`);
+    throw cliError("CLI_BAD_PAIR", `expected NAME=VALUE, got ${JSON.stringify(value)}`);
   }
   return [...previous, [value.slice(0, eq), value.slice(eq + 1)]];
 }

@@ -12,6 +12,7 @@ import {
 import { ProvisioError } from "../errors.ts";
 import type { Device, Store } from "../store/index.ts";
 import type { RegisterCommand } from "./commands.ts";
+import { cliError } from "./errors.ts";
 import {
   formatTable,
   type InstallationFlags,
@@ -106,7 +107,7 @@ async function describeDevice(store: Store, device: Device): Promise<string> {
 function positiveInt(text: string | undefined, flag: string, max: number): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) {
-    throw new ProvisioError("CLI_BAD_OPTION", `${flag} must be an integer from 1 to ${max}`);
+    throw cliError("CLI_BAD_OPTION", `${flag} must be an integer from 1 to ${max}`);
   }
   return Number(text);
 }
@@ -285,7 +286,7 @@ Examples:
         const mac = parseMacParam(macText);
         const found = await store.devices.findByMac(mac);
         if (found === null) {
-          throw new ProvisioError("CLI_NOT_FOUND", `device ${mac} not found`, { status: 404 });
+          throw cliError("CLI_NOT_FOUND", `device ${mac} not found`);
         }
         if (flags.json === true) printJson(deviceJson(found));
         else process.stdout.write(await describeDevice(store, found));
@@ -391,7 +392,7 @@ Examples:
             });
           }
           const reason = error instanceof Error ? error.message : String(error);
-          throw new ProvisioError("CLI_IMPORT_FAILED", `${file}: ${reason}; ${kept}`, {
+          throw cliError("CLI_IMPORT_FAILED", `${file}: ${reason}; ${kept}`, {
             cause: error,
           });
         }

@@ -9,11 +9,11 @@ import {
   resolveGroup,
   resolveTenant,
 } from "../admin/index.ts";
-import { ProvisioError } from "../errors.ts";
 import { defaultCatalogue } from "../profile/index.ts";
 import type { LayerTarget, ParameterAccess, Store } from "../store/index.ts";
 import { layerKey } from "../store/index.ts";
 import type { RegisterCommand } from "./commands.ts";
+import { cliError } from "./errors.ts";
 import {
   formatTable,
   type InstallationFlags,
@@ -52,7 +52,7 @@ export async function resolveLayerTarget(store: Store, flags: SelectorFlags): Pr
     (k) => flags[k] !== undefined,
   );
   if (given.length > 1) {
-    throw new ProvisioError(
+    throw cliError(
       "CLI_BAD_OPTION",
       `name one layer: --${given.join(" and --")} were given together`,
     );
@@ -60,8 +60,7 @@ export async function resolveLayerTarget(store: Store, flags: SelectorFlags): Pr
   if (flags.device !== undefined) {
     const mac = parseMacParam(flags.device);
     const device = await store.devices.findByMac(mac);
-    if (device === null)
-      throw new ProvisioError("CLI_NOT_FOUND", `device ${mac} not found`, { status: 404 });
+    if (device === null) throw cliError("CLI_NOT_FOUND", `device ${mac} not found`);
     return { scope: "device", mac };
   }
   const tenant = await resolveTenant(store, flags.tenant);
@@ -76,7 +75,7 @@ export async function resolveLayerTarget(store: Store, flags: SelectorFlags): Pr
   }
   if (flags.model !== undefined) {
     if ((await store.models.find(flags.model)) === null) {
-      throw new ProvisioError(
+      throw cliError(
         "CLI_NOT_FOUND",
         `model ${flags.model} is not registered (provisio model add ${flags.model} --family spa|mpp)`,
         { status: 404 },
@@ -132,7 +131,7 @@ Examples:
     )
     .action(async (parameters: string[], flags: SelectorFlags & { access?: string }) => {
       if (flags.access !== undefined && !ACCESS.includes(flags.access)) {
-        throw new ProvisioError("CLI_BAD_OPTION", "--access must be na, ro or rw");
+        throw cliError("CLI_BAD_OPTION", "--access must be na, ro or rw");
       }
       const inputs = parameters.map((p) =>
         parseParameterArgument(p, flags.access as ParameterAccess | undefined),
@@ -198,7 +197,7 @@ Examples:
           const target = await resolveLayerTarget(store, flags);
           if (flags.effective === true) {
             if (target.scope !== "device") {
-              throw new ProvisioError("CLI_BAD_OPTION", "--effective needs --device MAC");
+              throw cliError("CLI_BAD_OPTION", "--effective needs --device MAC");
             }
             const device = await store.devices.get(target.mac);
             const config = await new EffectiveConfigResolver(store).resolve(device, {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { ProvisioError } from "../errors.ts";
 import type { RegisterCommand } from "./commands.ts";
+import { cliError } from "./errors.ts";
 import {
   formatTable,
   type InstallationFlags,
@@ -36,7 +36,7 @@ export const registerModelCommand: RegisterCommand = (program: Command) => {
     )
     .action(async (pn: string, flags: AddFlags) => {
       if (flags.lines !== undefined && !/^\d{1,2}$/.test(flags.lines)) {
-        throw new ProvisioError("CLI_BAD_OPTION", "--lines must be a number from 0 to 64");
+        throw cliError("CLI_BAD_OPTION", "--lines must be a number from 0 to 64");
       }
       await withInstallation(flags, async ({ store, actor }) => {
         const saved = await store.models.upsert(

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { parseMacParam } from "../admin/index.ts";
 import { issueDeviceCertificate } from "../crypto/index.ts";
-import { ProvisioError } from "../errors.ts";
 import { bootstrapDataDir } from "../server/index.ts";
 import { formatMac } from "../store/index.ts";
 import type { RegisterCommand } from "./commands.ts";
+import { cliError } from "./errors.ts";
 import {
   type InstallationFlags,
   installationOptions,
@@ -54,7 +54,7 @@ Examples:
       const mac = parseMacParam(flags.mac);
       const keyType = flags.keyType ?? "ec-p256";
       if (keyType !== "ec-p256" && keyType !== "rsa-2048") {
-        throw new ProvisioError("CLI_BAD_OPTION", "--key-type must be ec-p256 or rsa-2048");
+        throw cliError("CLI_BAD_OPTION", "--key-type must be ec-p256 or rsa-2048");
       }
       const config = await loadInstallationConfig(flags);
       const boot = await bootstrapDataDir(config);

@@ -4,7 +4,6 @@ import {
   type KdfDigest,
   decodeProfileBytes as unwrapEnvelope,
 } from "../crypto/index.ts";
-import { ProvisioError } from "../errors.ts";
 import {
   decodeProfileBytes as bytesToText,
   type Catalogue,
@@ -21,6 +20,7 @@ import {
   serializeTextProfile,
   serializeXmlProfile,
 } from "../profile/index.ts";
+import { cliError } from "./errors.ts";
 
 /** What `provisio compile` and `provisio decode` report besides their output. */
 export interface CompileDiagnostic {
@@ -140,7 +140,7 @@ function serialize(profile: ParsedProfile, to: ProfileTextFormat) {
 export function compileProfile(input: Uint8Array, options: CompileOptions = {}): CompileResult {
   const envelope = detectEnvelope(input);
   if (envelope !== "plain") {
-    throw new ProvisioError(
+    throw cliError(
       "CLI_INPUT_NOT_PLAIN",
       `input is ${envelope === "gzip" ? "gzip-compressed" : "encrypted"}; use \`provisio decode\` to read it`,
     );

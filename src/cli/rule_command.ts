@@ -1,5 +1,4 @@
 import { type Command, Option } from "commander";
-import { ProvisioError } from "../errors.ts";
 import { normalizeParameterName } from "../profile/index.ts";
 import {
   type DeviceFamily,
@@ -17,6 +16,7 @@ import {
   type Scheme,
 } from "../rules/index.ts";
 import { collectPair } from "./cli_io.ts";
+import { cliError } from "./errors.ts";
 
 /** A described device, as the `rule` command's flags give it. */
 export interface RuleDevice {
@@ -128,7 +128,7 @@ export function evaluateRuleFor(
 ): RuleEvaluation {
   const kind = ruleKindOf(parameter);
   if (kind === undefined) {
-    throw new ProvisioError(
+    throw cliError(
       "CLI_NOT_A_RULE",
       `${parameter} is not a rule parameter (Profile_Rule, Profile_Rule_B..D, Upgrade_Rule, Report_Rule, Resync_Trigger_1/2)`,
     );

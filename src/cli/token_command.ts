@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { resolveTenant } from "../admin/index.ts";
-import { ProvisioError } from "../errors.ts";
 import { API_ROLES, type ApiRole } from "../store/index.ts";
 import type { RegisterCommand } from "./commands.ts";
+import { cliError } from "./errors.ts";
 import {
   formatTable,
   type InstallationFlags,
@@ -48,7 +48,7 @@ Examples:
     )
     .action(async (flags: CreateFlags) => {
       if (!(API_ROLES as readonly string[]).includes(flags.role)) {
-        throw new ProvisioError("CLI_BAD_OPTION", `--role must be one of ${API_ROLES.join(", ")}`);
+        throw cliError("CLI_BAD_OPTION", `--role must be one of ${API_ROLES.join(", ")}`);
       }
       await withInstallation(flags, async ({ store, actor }) => {
         const tenant = flags.tenant === undefined ? null : await resolveTenant(store, flags.tenant);
