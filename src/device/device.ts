@@ -10,24 +10,17 @@ import { rootCertificates } from "node:tls";
 import { type Catalogue, parseBool } from "../profile/index.ts";
 import {
   bootDelayMaxSeconds,
-  type DeviceDescription,
   deviceVariables,
   evaluateReportRule,
-  evaluateUpgradeRule,
   expandMacros,
   expandMacrosTracked,
-  formatRuleUrl,
   type LastRequest,
   type MacroVariables,
   type ProvisioningState,
   parseProfileRule,
   parseResyncAt,
-  parseRuleUrl,
   type RandomSource,
-  type RuleUrl,
-  resolveRuleUrl,
   scheduleFromParameter,
-  type UpgradeState,
 } from "../rules/index.ts";
 import { type Account, type EditRefusal, editParameter } from "./access_control.ts";
 import { type DeviceClock, systemDeviceClock } from "./clock.ts";
@@ -41,9 +34,10 @@ import {
 } from "./customization.ts";
 import { nextDailyResync } from "./daily_resync.ts";
 import { DeviceLog, type LogKind } from "./device_log.ts";
-import { type DhcpOptions, defaultServer } from "./dhcp_options.ts";
+import type { DhcpOptions } from "./dhcp_options.ts";
 import { deviceError } from "./errors.ts";
 import { ERR } from "./fetch_result.ts";
+import { FirmwareUpgrader, type UpgraderHost } from "./firmware_upgrader.ts";
 import {
   createIdentity,
   type DeviceIdentity,
@@ -70,12 +64,7 @@ import {
   type TriggerState,
 } from "./resync_triggers.ts";
 import { type SyslogTransport, syslogLine, syslogTarget, UdpSyslog } from "./syslog_sender.ts";
-import {
-  attemptUpgrade,
-  UPGRADE_ERR,
-  type UpgradeContext,
-  type UpgradeOutcome,
-} from "./upgrade_attempt.ts";
+import type { UpgradeOutcome } from "./upgrade_attempt.ts";
 
 export interface DeviceOptions extends DeviceIdentityInput {
   readonly clock?: DeviceClock;
@@ -234,22 +223,10 @@ export class Device extends EventEmitter<DeviceEvents> {
   private customizationStatus: Customization;
   private readonly reboots: RebootRecord[] = [];
   private indicator: ProvisioningIndicator = "ok";
-  // Upgrade state (§7.3, §7.4).
-  private upgradeState: UpgradeState = 1;
-  private upgradeError = "";
-  private lastUpgradeAt: number | undefined;
-  private upgradeRetryIndex = 0;
-  private upgradeRequest: LastRequest = {};
-  private upgradeWanted = false;
+  private readonly upgrader: FirmwareUpgrader;
   private readonly idleWaiters: (() => void)[] = [];
-  /** Once-only memory: rule text + effective URL → the address installed from (survives reboots). */
-  private readonly installed = new Map<string, string>();
-  /** C8: failures taken as success until the next reboot. */
-  private readonly failedAsDone = new Set<string>();
   /** Names changed outside a resync since the last resync, reboot or upgrade (`--delta`). */
   private readonly changedSinceSync = new Set<string>();
-  /** Version just installed: logged as success after the reboot into it. */
-  private installedVersion: string | undefined;
   private readonly udpSyslog = new UdpSyslog();
   private readonly syslogTransport: SyslogTransport;
 
@@ -278,6 +255,7 @@ export class Device extends EventEmitter<DeviceEvents> {
     this.customizationStatus = initialCustomization(rc);
     this.log = new DeviceLog(options.logCapacity ?? 1000);
     this.syslogTransport = options.syslogTransport ?? this.udpSyslog.send;
+    this.upgrader = new FirmwareUpgrader(this.upgraderHost());
   }
 
   // ------------------------------------------------------------------ observation
@@ -324,14 +302,14 @@ export class Device extends EventEmitter<DeviceEvents> {
    * The §5.3 variables as they are now. `$SCHEME`…`$ERR` describe the last request of the
    * subsystem asking (resync or upgrade).
    */
-  variables(subsystem: "resync" | "upgrade" = "resync"): MacroVariables {
+  variables(subsystem: "resync" | "upgrade" = "resync", swVersion?: string): MacroVariables {
     const now = this.clock.now();
     return deviceVariables({
       mac: this.identity.mac,
       productName: this.identity.productName,
       productSeries: this.identity.productSeries,
       serial: this.identity.serial,
-      swVersion: this.identity.swVersion,
+      swVersion: swVersion ?? this.identity.swVersion,
       hwVersion: this.identity.hwVersion,
       ...(this.options.ip === undefined ? {} : { ip: this.options.ip }),
       ...(this.options.extIp === undefined ? {} : { extIp: this.options.extIp }),
@@ -339,13 +317,13 @@ export class Device extends EventEmitter<DeviceEvents> {
       params: (name) => this.params.get(name),
       timers: {
         prvtmr: this.prvtmrSeconds(now),
-        upgtmr: Math.max(0, (now - (this.lastUpgradeAt ?? this.bootAt)) / 1000),
+        upgtmr: Math.max(0, (now - (this.upgrader.lastAttemptAt ?? this.bootAt)) / 1000),
         regtmr: this.registrationLostAt.map((t) => (t === undefined ? 0 : (now - t) / 1000)),
       },
       ...(this.currentPrvst === undefined ? {} : { provisioningState: this.currentPrvst }),
-      upgradeState: this.upgradeState,
-      upgradeError: this.upgradeError,
-      lastRequest: subsystem === "upgrade" ? this.upgradeRequest : this.lastRequest,
+      upgradeState: this.upgrader.state,
+      upgradeError: this.upgrader.error,
+      lastRequest: subsystem === "upgrade" ? this.upgrader.request : this.lastRequest,
       customized: isCustomized(this.customizationStatus),
     });
   }
@@ -362,7 +340,9 @@ export class Device extends EventEmitter<DeviceEvents> {
     const at = (name: TimerName) => this.timers.get(name)?.at;
     return {
       prvtmrSeconds: Math.floor(this.prvtmrSeconds(now)),
-      upgtmrSeconds: Math.floor(Math.max(0, (now - (this.lastUpgradeAt ?? this.bootAt)) / 1000)),
+      upgtmrSeconds: Math.floor(
+        Math.max(0, (now - (this.upgrader.lastAttemptAt ?? this.bootAt)) / 1000),
+      ),
       regtmrSeconds: this.registrationLostAt.map((t) =>
         t === undefined ? 0 : Math.floor((now - t) / 1000),
       ),
@@ -580,6 +560,15 @@ export class Device extends EventEmitter<DeviceEvents> {
     });
   }
 
+  /**
+   * `/admin/upgrade?<url>` (§7.5): one attempt from `urlText` (macro-expanded), waiting for
+   * idle, independent of `Upgrade_Rule` and its once-only memory; a URL without a server
+   * uses `requester` (the browser's address). Undefined when `Upgrade_Enable` is No.
+   */
+  upgrade(urlText: string, requester?: string): Promise<UpgradeOutcome | undefined> {
+    return this.upgrader.fromUrl(urlText, this.expand(urlText), requester);
+  }
+
   /** Adds an emulator note to the device log (for the unit's listeners). */
   notice(message: string, kind: LogKind = "note"): void {
     this.note(message, kind);
@@ -660,9 +649,7 @@ export class Device extends EventEmitter<DeviceEvents> {
     this.lastAttemptAt = undefined;
     this.periodicIndex = 0;
     this.retryIndex = 0;
-    this.upgradeRetryIndex = 0;
-    this.upgradeWanted = false;
-    this.failedAsDone.clear();
+    this.upgrader.onBoot();
     this.changedSinceSync.clear();
     const record = { time: this.bootAt, reason };
     this.reboots.push(record);
@@ -673,16 +660,19 @@ export class Device extends EventEmitter<DeviceEvents> {
     const profileReboot = afterProfile;
     if (afterUpgrade) {
       // §7.4 step 6: the success line once running the new image; then §6.2.5.
-      this.upgradeRequest = { ...this.upgradeRequest, error: this.installedVersion ?? "" };
+      this.upgrader.request = {
+        ...this.upgrader.request,
+        error: this.upgrader.installedVersion ?? "",
+      };
       this.syslog("upgradeSuccess");
-      this.installedVersion = undefined;
+      this.upgrader.installedVersion = undefined;
       if (this.bool("Resync_After_Upgrade_Attempt")) this.due("upgrade", undefined, undefined, 0);
       else if (this.identity.family !== "mpp") this.armPeriodic();
       return;
     }
     if (afterProfile && (this.params.get("Upgrade_Rule") ?? "").trim() !== "") {
       // The resync that caused this reboot would have gone on to the upgrade rule (§6.7).
-      this.arm("upgradeCheck", 0, () => this.evaluateUpgrade());
+      this.arm("upgradeCheck", 0, () => this.upgrader.evaluate());
     }
     if (this.bool("Resync_On_Reset") && (!profileReboot || this.compat.resyncAfterProfileReboot)) {
       const max = bootDelayMaxSeconds(
@@ -782,8 +772,8 @@ export class Device extends EventEmitter<DeviceEvents> {
     ) {
       this.disarm("forced");
       this.startOrDefer();
-    } else if (this.upgradeWanted && this.inFlight === undefined) {
-      this.evaluateUpgrade();
+    } else if (this.upgrader.wanted && this.inFlight === undefined) {
+      this.upgrader.evaluate();
     }
   }
 
@@ -825,10 +815,8 @@ export class Device extends EventEmitter<DeviceEvents> {
       }
     }
     if (this.pending !== undefined) this.startOrDefer();
-    // §6.7, last step; while the upgrade retry timer runs, it owns the next attempt.
-    else if ((report?.ok && !this.timers.has("upgradeRetry")) || this.upgradeWanted) {
-      this.evaluateUpgrade();
-    }
+    // §6.7, last step: the upgrade rule.
+    else this.upgrader.afterResync(report?.ok === true);
   }
 
   /** §6.7: reboot when idle after a change that needs it; no Resync_On_Reset (C12). */
@@ -964,203 +952,66 @@ export class Device extends EventEmitter<DeviceEvents> {
     return order.includes("160") && this.params.isFactoryValue(name) ? url : text;
   }
 
-  /**
-   * §7.3: act on `Upgrade_Rule` — after a successful resync and when the upgrade retry
-   * timer expires. Only while idle (no forced variant); once per effective URL.
-   */
-  private evaluateUpgrade(): void {
-    this.upgradeWanted = false;
-    if (!this.powered || !this.bool("Upgrade_Enable")) return;
-    const text = this.params.get("Upgrade_Rule") ?? "";
-    if (text.trim() === "") return;
-    if (this.inFlight !== undefined || this.pending !== undefined || !this.idle) {
-      this.upgradeWanted = true;
-      if (!this.idle) this.note("upgrade waits until the lines are idle");
-      return;
-    }
-    const family = this.identity.family;
-    const evaluate = (swVersion: string) =>
-      evaluateUpgradeRule(
-        text,
-        swVersion === this.identity.swVersion
-          ? this.variables("upgrade")
-          : deviceVariables({ ...this.describe(), swVersion }),
-        {
-          family,
-          upgradeHttps: this.compat.upgradeHttps,
-          prefixFallback: this.compat.macroPrefixFallback,
-        },
-      );
-    const action = evaluate(this.identity.swVersion);
-    for (const d of action.diagnostics) this.note(`Upgrade_Rule: ${d.message}`);
-    if (action.kind === "skip") return;
-    for (const a of action.assignments) {
-      if (this.params.has(a.name)) this.params.set(a.name, a.value);
-    }
-    if (action.kind === "assign-only") return;
-    const dflt = defaultServer(this.options.dhcp, this.params.get("DHCP_Option_To_Use") ?? "66");
-    const key = `${text}\n${formatRuleUrl(action.url, dflt?.host)}`;
-    if (this.failedAsDone.has(key)) return;
-    if (action.kind === "reject") {
-      this.upgradeFailed(key, UPGRADE_ERR.unsupported, `Upgrade_Rule: ${action.reason}`);
-      return;
-    }
-    const generation = this.generation;
-    const previousAttemptAt = this.lastUpgradeAt;
-    this.lastUpgradeAt = this.clock.now();
-    const work = attemptUpgrade(
-      this.upgradeContext(this.installed.get(key), (version) => {
-        const again = evaluate(version);
-        return again.kind === "upgrade" && again.alternativeIndex === action.alternativeIndex;
-      }),
-      action,
-    ).then(
-      (outcome) => {
-        this.inFlight = undefined;
-        if (generation !== this.generation) return;
-        if (outcome.kind === "skipped") {
-          this.lastUpgradeAt = previousAttemptAt; // nothing was attempted
-          return;
-        }
-        if (outcome.kind === "failed") {
-          this.upgradeFailed(key, outcome.err);
-          return;
-        }
-        this.installed.set(key, outcome.serverIp);
-        this.install(outcome.image.version);
-      },
-      (error: unknown) => {
-        this.inFlight = undefined;
-        this.note(`internal error during upgrade: ${String(error)}`, "error");
-      },
-    );
-    this.inFlight = work;
-    this.clock.track?.(work);
-  }
-
-  /** §7.4 steps 5–6: flash, reboot into the new image. */
-  private install(version: string): void {
-    this.upgradeState = 1;
-    this.upgradeError = "";
-    this.installedVersion = version;
-    this.id = { ...this.id, swVersion: version };
-    this.note(`installed firmware ${version}`);
-    this.boot("Upgrade", false, true);
-  }
-
-  /**
-   * `/admin/upgrade?<url>` (§7.5): one attempt from `urlText` (macro-expanded), waiting for
-   * idle, independent of `Upgrade_Rule` and its once-only memory; a URL without a server
-   * uses `requester` (the browser's address). Undefined when `Upgrade_Enable` is No.
-   */
-  async upgrade(urlText: string, requester?: string): Promise<UpgradeOutcome | undefined> {
-    if (!this.powered || !this.bool("Upgrade_Enable")) return undefined;
-    while (!this.idle || this.inFlight !== undefined) {
-      if (this.inFlight !== undefined) await this.inFlight;
-      else await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-      if (!this.powered) return undefined;
-    }
-    let url: RuleUrl;
-    try {
-      url = resolveRuleUrl(parseRuleUrl(this.expand(urlText.trim())));
-    } catch {
-      this.upgradeFailed(
-        undefined,
-        UPGRADE_ERR.unsupported,
-        `upgrade URL ${JSON.stringify(urlText)} does not parse`,
-      );
-      return { kind: "failed", err: UPGRADE_ERR.unsupported };
-    }
-    if (url.server.kind === "default" && requester !== undefined) {
-      url = { ...url, server: { kind: "host", host: requester } };
-    }
-    if (url.scheme === "https" && !this.compat.upgradeHttps) {
-      this.upgradeFailed(undefined, UPGRADE_ERR.unsupported, "this unit cannot upgrade over https");
-      return { kind: "failed", err: UPGRADE_ERR.unsupported };
-    }
-    const generation = this.generation;
-    this.lastUpgradeAt = this.clock.now();
-    const work = attemptUpgrade(
-      this.upgradeContext(undefined, () => false),
-      {
-        kind: "upgrade",
-        url,
-        assignments: [],
-        alternativeIndex: 0,
-        condition: undefined,
-        diagnostics: [],
-      },
-    );
-    this.inFlight = work.then(() => undefined);
-    this.clock.track?.(this.inFlight);
-    const outcome = await work;
-    this.inFlight = undefined;
-    if (generation !== this.generation) return outcome;
-    if (outcome.kind === "installed") this.install(outcome.image.version);
-    else if (outcome.kind === "failed") {
-      this.upgradeError = outcome.err;
-      if (this.bool("Resync_After_Upgrade_Attempt")) this.due("upgrade", undefined, undefined, 1);
-    }
-    return outcome;
-  }
-
-  /** §7.4 step 7–8 (and C8 for a retry delay of 0). */
-  private upgradeFailed(key: string | undefined, err: string, detail?: string): void {
-    if (detail !== undefined) {
-      this.note(detail, "error");
-      this.upgradeRequest = { ...this.upgradeRequest, error: err };
-      this.syslog("upgradeFailure");
-    }
-    this.upgradeError = err;
-    const schedule = scheduleFromParameter(this.params.get("Upgrade_Error_Retry_Delay") ?? "");
-    if (key === undefined) {
-      // A URL upgrade (§7.5) is not the rule's: no retry timer.
-    } else if (schedule.kind === "disabled") {
-      // C8 (Sipura): the failure counts as success; no retry until something reboots the unit.
-      this.failedAsDone.add(key);
-    } else {
-      this.upgradeState = 2;
-      const delay = schedule.delayFor(this.upgradeRetryIndex++, this.random);
-      this.arm("upgradeRetry", delay * 1000, () => this.evaluateUpgrade());
-    }
-    if (this.bool("Resync_After_Upgrade_Attempt")) this.due("upgrade", undefined, undefined, 1);
-  }
-
-  private upgradeContext(
-    installedFrom: string | undefined,
-    selectsAgain: (version: string) => boolean,
-  ): UpgradeContext {
+  private upgraderHost(): UpgraderHost {
     return {
       params: this.params,
-      fetcher: this.fetcher,
+      clock: this.clock,
+      random: this.random,
+      compat: this.compat,
       dhcp: this.options.dhcp,
       family: this.identity.family,
-      productName: this.identity.productName,
-      productSeries: this.identity.productSeries,
-      userAgent: userAgent(this.identity, this.compat.uaIncludesMac),
-      clientCertificate: this.identity.clientCertificate,
-      trustedCas: this.trustedCas(),
-      nameCheck: this.nameCheck(),
-      setLastRequest: (r) => {
-        this.upgradeRequest = r;
+      swVersion: () => this.identity.swVersion,
+      powered: () => this.powered,
+      generation: () => this.generation,
+      idle: () => this.idle,
+      working: () => this.inFlight !== undefined || this.pending !== undefined,
+      whenFree: async () => {
+        while (this.powered && (!this.idle || this.inFlight !== undefined)) {
+          if (this.inFlight !== undefined) await this.inFlight;
+          else await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+        }
       },
-      syslog: (which) => this.syslog(which === "request" ? "upgradeRequest" : "upgradeFailure"),
+      variables: (swVersion) => this.variables("upgrade", swVersion),
+      attemptContext: (installedFrom, selectsAgain) => ({
+        params: this.params,
+        fetcher: this.fetcher,
+        dhcp: this.options.dhcp,
+        family: this.identity.family,
+        productName: this.identity.productName,
+        productSeries: this.identity.productSeries,
+        userAgent: userAgent(this.identity, this.compat.uaIncludesMac),
+        clientCertificate: this.identity.clientCertificate,
+        trustedCas: this.trustedCas(),
+        nameCheck: this.nameCheck(),
+        setLastRequest: (r) => {
+          this.upgrader.request = r;
+        },
+        syslog: (which) => this.syslog(which === "request" ? "upgradeRequest" : "upgradeFailure"),
+        note: (m, kind) => this.note(m, kind),
+        selectsAgain,
+        installedFrom,
+      }),
+      setWork: (work) => {
+        if (work === undefined) {
+          this.inFlight = undefined;
+          return;
+        }
+        const w = work.then(
+          () => undefined,
+          () => undefined,
+        );
+        this.inFlight = w;
+        this.clock.track?.(w);
+      },
+      armRetry: (ms, fn) => this.arm("upgradeRetry", ms, fn),
+      retryArmed: () => this.timers.has("upgradeRetry"),
       note: (m, kind) => this.note(m, kind),
-      selectsAgain,
-      installedFrom,
-    };
-  }
-
-  /** The identity and live state as the rules library describes a device. */
-  private describe(): DeviceDescription {
-    return {
-      mac: this.identity.mac,
-      productName: this.identity.productName,
-      productSeries: this.identity.productSeries,
-      serial: this.identity.serial,
-      swVersion: this.identity.swVersion,
-      hwVersion: this.identity.hwVersion,
-      params: (name) => this.params.get(name),
+      logFailure: () => this.syslog("upgradeFailure"),
+      install: (version) => {
+        this.id = { ...this.id, swVersion: version };
+        this.boot("Upgrade", false, true);
+      },
+      resyncAfterAttempt: (prvst) => this.due("upgrade", undefined, undefined, prvst),
     };
   }
 
