@@ -8,12 +8,15 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { API_ERRORS } from "../src/admin/index.ts";
+import { CLI_ERRORS } from "../src/cli/errors.ts";
 import { CRYPTO_ERRORS } from "../src/crypto/index.ts";
 import type { ErrorCodeSpec } from "../src/errors.ts";
 import { PROFILE_ERRORS, PROFILE_WARNINGS } from "../src/profile/index.ts";
-import { RULE_ERRORS } from "../src/rules/index.ts";
+import { RULE_ERRORS, RULE_WARNINGS } from "../src/rules/index.ts";
 import { SERVER_ERRORS } from "../src/server/index.ts";
 import { STORE_ERRORS } from "../src/store/index.ts";
+import { TFTP_ERRORS } from "../src/tftp/index.ts";
 
 interface Section {
   readonly title: string;
@@ -31,12 +34,18 @@ export const ERROR_SECTIONS: readonly Section[] = [
     what: "the provisioning server: configuration, start-up, profile rendering",
     codes: SERVER_ERRORS,
   },
+  { title: "TFTP", what: "the TFTP server and client", codes: TFTP_ERRORS },
+  { title: "Admin API", what: "the admin REST API and the management commands", codes: API_ERRORS },
+  { title: "Command line", what: "the `provisio` command itself", codes: CLI_ERRORS },
 ];
 
 export const WARNING_SECTIONS: readonly {
   readonly title: string;
   readonly codes: Readonly<Record<string, string>>;
-}[] = [{ title: "Profiles", codes: PROFILE_WARNINGS }];
+}[] = [
+  { title: "Profiles", codes: PROFILE_WARNINGS },
+  { title: "Rules", codes: RULE_WARNINGS },
+];
 
 /** Every documented code (errors and warnings). */
 export function documentedCodes(): Set<string> {
@@ -46,7 +55,11 @@ export function documentedCodes(): Set<string> {
   return codes;
 }
 
-const cell = (text: string): string => text.replaceAll("|", "\\|");
+/** Code lists are written by different hands: every meaning reads as one sentence. */
+function cell(text: string): string {
+  const sentence = text.charAt(0).toUpperCase() + text.slice(1);
+  return (/[.!?]$/.test(sentence) ? sentence : `${sentence}.`).replaceAll("|", "\\|");
+}
 
 export function renderErrorsDoc(): string {
   const lines = [

@@ -7,6 +7,7 @@ export type ApiErrorCode =
   | "API_NOT_FOUND"
   | "API_VALIDATION"
   | "API_BODY_TOO_LARGE"
+  | "API_URL_TOO_LONG"
   | "API_UNSUPPORTED_MEDIA_TYPE"
   | "API_UNKNOWN_PARAMETER"
   | "API_INVALID_VALUE"
@@ -28,6 +29,10 @@ export const API_ERRORS = {
   },
   API_VALIDATION: { status: 400, meaning: "the request does not match the route's schema" },
   API_BODY_TOO_LARGE: { status: 413, meaning: "the request body is over the route's limit" },
+  API_URL_TOO_LONG: {
+    status: 414,
+    meaning: "a path parameter of the request is over its length limit",
+  },
   API_UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: "the body's content type is not accepted" },
   API_UNKNOWN_PARAMETER: {
     status: 400,

@@ -113,7 +113,8 @@ export async function importPrivateKey(pem: string): Promise<LoadedPrivateKey> {
     } else if (keyObject.asymmetricKeyType === "rsa" && (details?.modulusLength ?? 0) >= 2048) {
       keyType = "rsa-2048";
     } else {
-      throw new Error(
+      throw cryptoError(
+        CryptoErrorCode.CertificateInvalid,
         `unsupported key ${keyObject.asymmetricKeyType ?? "?"} ${details?.namedCurve ?? details?.modulusLength ?? ""}`,
       );
     }
@@ -243,17 +244,20 @@ function derElement(
 ): { tag: number; start: number; content: number; end: number } {
   const tag = der[start];
   let length = der[start + 1];
-  if (tag === undefined || length === undefined) throw new Error("truncated DER");
-  if (expectedTag !== undefined && tag !== expectedTag) throw new Error("unexpected DER tag");
+  if (tag === undefined || length === undefined)
+    throw cryptoError(CryptoErrorCode.CertificateInvalid, "truncated DER");
+  if (expectedTag !== undefined && tag !== expectedTag)
+    throw cryptoError(CryptoErrorCode.CertificateInvalid, "unexpected DER tag");
   let content = start + 2;
   if (length & 0x80) {
     const octets = length & 0x7f;
-    if (octets === 0 || octets > 4) throw new Error("unsupported DER length");
+    if (octets === 0 || octets > 4)
+      throw cryptoError(CryptoErrorCode.CertificateInvalid, "unsupported DER length");
     length = 0;
     for (let i = 0; i < octets; i++) length = length * 256 + (der[content++] ?? 0);
   }
   const end = content + length;
-  if (end > der.length) throw new Error("truncated DER");
+  if (end > der.length) throw cryptoError(CryptoErrorCode.CertificateInvalid, "truncated DER");
   return { tag, start, content, end };
 }
 

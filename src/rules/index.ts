@@ -21,7 +21,7 @@ export type {
   UpgradeState,
 } from "./device_variables.ts";
 export { deviceVariables } from "./device_variables.ts";
-export type { Diagnostic, DiagnosticCode } from "./diagnostic.ts";
+export { type Diagnostic, type DiagnosticCode, RULE_WARNINGS } from "./diagnostic.ts";
 export { RULE_ERRORS, type RuleError, type RuleErrorCode } from "./errors.ts";
 export type {
   ExpandOptions,

@@ -1,4 +1,4 @@
-import { ProvisioError } from "../errors.ts";
+import { type ErrorCodeList, ProvisioError } from "../errors.ts";
 
 /** Error codes carried in TFTP ERROR packets (RFC 1350 §5, RFC 2347 code 8). */
 export const TftpErrorCode = {
@@ -30,9 +30,67 @@ export type TftpProvisioCode =
   | "TFTP_ABORTED"
   | "TFTP_TOO_LARGE"
   | "TFTP_BUSY"
-  | "TFTP_INVALID_ARGUMENT";
+  | "TFTP_INVALID_ARGUMENT"
+  | "TFTP_NATIVE_UNAVAILABLE"
+  | "TFTP_SOCKET_ERROR";
 
 export type TftpError = ProvisioError<TftpProvisioCode>;
+
+export const TFTP_ERRORS = {
+  TFTP_MALFORMED: { status: 400, meaning: "A TFTP packet does not follow the protocol." },
+  TFTP_NOT_DEFINED: {
+    status: 500,
+    meaning: "The TFTP peer reported an error without a specific code.",
+  },
+  TFTP_FILE_NOT_FOUND: {
+    status: 404,
+    meaning: "The requested file does not exist (or is not served).",
+  },
+  TFTP_ACCESS_VIOLATION: {
+    status: 403,
+    meaning: "The file may not be read or written by this request.",
+  },
+  TFTP_DISK_FULL: { status: 507, meaning: "The receiving side has no room for the file." },
+  TFTP_ILLEGAL_OPERATION: {
+    status: 400,
+    meaning: "The peer sent a request or packet TFTP does not allow here.",
+  },
+  TFTP_UNKNOWN_TID: {
+    status: 400,
+    meaning: "A packet came from a port that is not part of the transfer.",
+  },
+  TFTP_FILE_EXISTS: { status: 409, meaning: "The file to be written exists already." },
+  TFTP_NO_SUCH_USER: { status: 400, meaning: "The peer reported an unknown user." },
+  TFTP_OPTION_REFUSED: {
+    status: 400,
+    meaning: "Option negotiation (block size, window, timeout...) failed.",
+  },
+  TFTP_TIMEOUT: {
+    status: 504,
+    meaning: "The peer stopped answering; the transfer was abandoned after its retries.",
+  },
+  TFTP_ABORTED: {
+    status: 500,
+    meaning: "The transfer was stopped (shutdown, lifetime limit, or by the caller).",
+  },
+  TFTP_TOO_LARGE: {
+    status: 413,
+    meaning: "The file is larger than TFTP with the negotiated block size can carry.",
+  },
+  TFTP_BUSY: { status: 503, meaning: "The server has no free transfer slot; try again later." },
+  TFTP_NATIVE_UNAVAILABLE: {
+    status: 500,
+    meaning: "The native UDP fast path was required but is not built or cannot load.",
+  },
+  TFTP_SOCKET_ERROR: {
+    status: 500,
+    meaning: "A transfer socket failed (reported by the operating system).",
+  },
+  TFTP_INVALID_ARGUMENT: {
+    status: 400,
+    meaning: "A TFTP client or server option is outside its range.",
+  },
+} as const satisfies ErrorCodeList<TftpProvisioCode>;
 
 const WIRE_TO_CODE: Readonly<Record<number, TftpProvisioCode>> = {
   0: "TFTP_NOT_DEFINED",

@@ -15,6 +15,7 @@ export { systemClock, type TftpClock } from "./clock.ts";
 export {
   errorFromWire,
   TFTP_ERROR_TEXT,
+  TFTP_ERRORS,
   type TftpError,
   TftpErrorCode,
   type TftpProvisioCode,

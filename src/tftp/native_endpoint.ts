@@ -12,6 +12,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { tftpError } from "./errors.ts";
 import type { Presender } from "./transfer.ts";
 
 /** The lock-step chain (`setRing`, `arm`, `drain`, `disarm`) is the sender's Presender
@@ -81,7 +82,8 @@ function load(): { Endpoint: NativeEndpointConstructor | undefined; status: Nati
   }
   try {
     const binding = createRequire(import.meta.url)(path) as { Endpoint?: unknown };
-    if (typeof binding.Endpoint !== "function") throw new Error("no Endpoint export");
+    if (typeof binding.Endpoint !== "function")
+      throw tftpError("TFTP_NATIVE_UNAVAILABLE", "no Endpoint export");
     return {
       Endpoint: binding.Endpoint as NativeEndpointConstructor,
       status: { loaded: true, path },

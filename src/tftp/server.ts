@@ -379,7 +379,10 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
         : this.serveWrite(packet, remote, active);
     run.catch((error: unknown) => {
       // Defensive: serveRead/serveWrite handle their own failures.
-      this.emit("socketError", error instanceof Error ? error : new Error(String(error)));
+      this.emit(
+        "socketError",
+        error instanceof Error ? error : tftpError("TFTP_SOCKET_ERROR", String(error)),
+      );
       this.release(active);
     });
   }

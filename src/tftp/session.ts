@@ -5,7 +5,7 @@
 import { createSocket, type Socket, type SocketOptions } from "node:dgram";
 import { isProvisioError } from "../errors.ts";
 import type { TftpClock } from "./clock.ts";
-import { TftpErrorCode } from "./errors.ts";
+import { TftpErrorCode, tftpError } from "./errors.ts";
 import {
   type NativeEndpointConstructor,
   nativeEndpoint,
@@ -112,7 +112,10 @@ export async function openTransferSockets(
     const Endpoint = nativeEndpoint();
     if (Endpoint) return openNative(Endpoint, type, bindAddress, remote, onError);
     if (io === "native")
-      throw new Error(`native TFTP endpoint unavailable: ${nativeEndpointStatus().reason}`);
+      throw tftpError(
+        "TFTP_NATIVE_UNAVAILABLE",
+        `native TFTP endpoint unavailable: ${nativeEndpointStatus().reason}`,
+      );
   }
   return openDgram(type, bindAddress, remote, onError);
 }
@@ -134,7 +137,7 @@ function openNative(
     },
     (packet) => h?.onPeer(packet),
     (packet, address, port) => h?.onForeign(packet, { address, port }),
-    (message) => onError(new Error(message)),
+    (message) => onError(tftpError("TFTP_SOCKET_ERROR", message)),
   );
   if (!ep.setPeer(remote.address, remote.port)) {
     // An address the native side cannot parse (exotic scope id): node:dgram copes.

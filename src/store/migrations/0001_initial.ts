@@ -1,5 +1,6 @@
 import type { Kysely, Migration } from "kysely";
 import type { DialectKind } from "../dialect.ts";
+import { storeError } from "../errors.ts";
 import { DEFAULT_TENANT_ID, DEFAULT_TENANT_SETTINGS, type TenantSettings } from "../types.ts";
 
 /**
@@ -223,7 +224,7 @@ export function initial(kind: DialectKind): Migration {
         .execute();
     },
     async down(): Promise<void> {
-      throw new Error("0001_initial cannot be reverted");
+      throw storeError("STORE_MIGRATION_FAILED", "0001_initial cannot be reverted");
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from "kysely";
+import { storeError } from "../errors.ts";
 import { redact } from "../redact.ts";
 import { resealLayerValues } from "../reseal.ts";
 import type { Database } from "../schema.ts";
@@ -50,7 +51,7 @@ export function sealLayerSecrets(sealer: SecretSealer): Migration {
       }
     },
     async down(): Promise<void> {
-      throw new Error("0002_seal_layer_secrets cannot be reverted");
+      throw storeError("STORE_MIGRATION_FAILED", "0002_seal_layer_secrets cannot be reverted");
     },
   };
 }
