@@ -47,6 +47,7 @@ import {
 import { type ProductInformation, productInformation } from "./info_page.ts";
 import { networkFetcher } from "./network_fetcher.ts";
 import { ParameterStore } from "./parameter_store.ts";
+import { decodeProfile } from "./profile_decoder.ts";
 import type { ProfileFetcher, ServerNameCheck } from "./profile_fetcher.ts";
 import {
   afterProfileApplied,
@@ -465,6 +466,32 @@ export class Device extends EventEmitter<DeviceEvents> {
     const refused = editParameter(this.params, account, name, value);
     if (refused === undefined && before !== value) this.changedSinceSync.add(name);
     return refused;
+  }
+
+  /**
+   * MPP `POST /admin/config.xml` (§9.5): the posted bytes are decoded and applied like a
+   * resync's file (no `--key`), when `Provision_Enable` allows it; a change that needs a
+   * restart reboots the unit.
+   */
+  applyProfileBytes(
+    bytes: Uint8Array,
+  ): { ok: true; changed: number } | { ok: false; detail: string } {
+    if (!this.bool("Provision_Enable")) return { ok: false, detail: "Provision_Enable is No" };
+    const decoded = decodeProfile(bytes, { digests: this.compat.kdfDigests });
+    if (!decoded.ok) return { ok: false, detail: decoded.detail };
+    const before = this.ruleValues();
+    const applied = this.params.apply(decoded.profile);
+    const names = applied.changes.map((c) => c.name);
+    this.setState(
+      afterProfileApplied(this.state, {
+        setsNonDefaultProfileRule: this.profileRuleChangedToNonDefault(before),
+        targeted: false,
+        keyRulesAfter: this.hasKeyRule(),
+      }),
+    );
+    this.rearmAfterChange();
+    if (names.some((n) => !this.appliesLive(n))) this.rebootForProfile();
+    return { ok: true, changed: names.length };
   }
 
   /**

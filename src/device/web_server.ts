@@ -106,7 +106,7 @@ function infoBlock(device: Device): string {
   return `<table id="info">\n${rows.map(([k, v]) => `<tr><td>${k}</td><td>${escapeXmlValue(v)}</td></tr>`).join("\n")}\n</table>`;
 }
 
-async function readForm(req: IncomingMessage): Promise<Record<string, string> | undefined> {
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -114,9 +114,26 @@ async function readForm(req: IncomingMessage): Promise<Record<string, string> | 
     if (size > MAX_BODY) return undefined;
     chunks.push(chunk as Buffer);
   }
+  return Buffer.concat(chunks);
+}
+
+async function readForm(req: IncomingMessage): Promise<Record<string, string> | undefined> {
+  const body = await readBody(req);
+  if (body === undefined) return undefined;
   const out: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(Buffer.concat(chunks).toString("latin1"))) out[k] = v;
+  for (const [k, v] of new URLSearchParams(body.toString("latin1"))) out[k] = v;
   return out;
+}
+
+/** `<…Execute><ExecuteItem URL="Resync:[rule]"/></…Execute>` → the rule (MPP, §9.5). */
+function executeResyncRule(xml: string): string | undefined {
+  const m = /<ExecuteItem\b[^>]*\bURL\s*=\s*"Resync:([^"]*)"/i.exec(xml);
+  if (m === null) return undefined;
+  return m[1]!
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 }
 
 /** Starts the unit's web server (when `Enable_Web_Server` allows it at request time). */
@@ -161,7 +178,11 @@ async function handle(device: Device, req: IncomingMessage, res: ServerResponse)
   const q = raw.indexOf("?");
   const path = q < 0 ? raw : raw.slice(0, q);
   const query = q < 0 ? "" : raw.slice(q + 1);
-  const adminPath = path === "/admin" || path.startsWith("/admin/") || path === "/upgrade";
+  const adminPath =
+    path === "/admin" ||
+    path.startsWith("/admin/") ||
+    path === "/upgrade" ||
+    path === "/CGI/Execute";
   const adminPassword = device.params.get("Admin_Passwd") ?? "";
   const userPassword = device.params.get("User_Password") ?? "";
   const given =
@@ -223,6 +244,34 @@ async function handle(device: Device, req: IncomingMessage, res: ServerResponse)
   if (path === "/admin/reboot") {
     device.reboot("User Triggered");
     send(res, 200, "text/html", html("Reboot", "<p>The unit will reboot when it is idle.</p>"));
+    return;
+  }
+  const mpp = device.identity.family === "mpp";
+  if (mpp && path === "/admin/config.xml" && req.method === "POST") {
+    // MPP: apply the posted profile directly, like a resync's file (§9.5).
+    const body = await readBody(req);
+    if (body === undefined) {
+      send(res, 413, "text/plain", "profile too large\n");
+      return;
+    }
+    const result = device.applyProfileBytes(body);
+    send(res, result.ok ? 200 : 400, "text/plain", result.ok ? "applied\n" : `${result.detail}\n`);
+    return;
+  }
+  if (mpp && path === "/CGI/Execute" && req.method === "POST") {
+    const body = await readBody(req);
+    const rule = body === undefined ? undefined : executeResyncRule(body.toString("utf8"));
+    if (rule === undefined) {
+      send(res, 400, "text/xml", '<CiscoIPPhoneError Number="1"/>\n');
+      return;
+    }
+    void device.resync(rule === "" ? undefined : rule);
+    send(
+      res,
+      200,
+      "text/xml",
+      '<CiscoIPPhoneResponse><ResponseItem Status="0" Data="Resync"/></CiscoIPPhoneResponse>\n',
+    );
     return;
   }
   if (path === "/admin/cfg.xml" || path === "/admin/spacfg.xml") {

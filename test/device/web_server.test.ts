@@ -207,6 +207,54 @@ describe("logins and views (§9.1, §9.2, §3.2.3)", () => {
   });
 });
 
+describe("MPP admin endpoints (§9.5)", () => {
+  const MPP: Partial<DeviceOptions> = {
+    family: "mpp",
+    productName: "CP-8841-3PCC",
+    productSeries: "8841",
+  };
+
+  it("curl -d @config.xml …/admin/config.xml&xuser=admin&xpassword=… applies the profile", async () => {
+    const { d, base } = await unitWithWeb({ Admin_Passwd: "admin" }, MPP);
+    const r = await curl(
+      "-H",
+      "Content-Type: text/xml",
+      "--data-binary",
+      flat('<GPP_A ua="rw">posted</GPP_A><Station_Name>Lobby</Station_Name>'),
+      `${base}/admin/config.xml&xuser=admin&xpassword=admin`,
+    );
+    expect(r.code).toBe(200);
+    expect(d.params.get("GPP_A")).toBe("posted");
+    expect(d.params.access("GPP_A")).toBe("rw");
+    // Station_Name is not a provisioning parameter: the unit restarts to apply it.
+    expect(d.rebootHistory.at(-1)?.reason).toBe("Provisioning");
+    const bad = await curl(
+      "--data-binary",
+      "<flat-profile><GPP_A>",
+      `${base}/admin/config.xml&xuser=admin&xpassword=admin`,
+    );
+    expect(bad.code).toBe(400);
+  });
+
+  it('POST /CGI/Execute with ExecuteItem URL="Resync:[rule]" resyncs from that rule', async () => {
+    files.files.set("/exec.xml", { body: flat("<GPP_B>executed</GPP_B>") });
+    const { d, base } = await unitWithWeb({}, MPP);
+    const r = await curl(
+      "--data-binary",
+      `<CP-8841-3PCCExecute><ExecuteItem URL="Resync:http://127.0.0.1:${files.port}/exec.xml"/></CP-8841-3PCCExecute>`,
+      `${base}/CGI/Execute`,
+    );
+    expect(r.code).toBe(200);
+    await d.settled();
+    expect(d.params.get("GPP_B")).toBe("executed");
+  });
+
+  it("an SPA unit has neither endpoint", async () => {
+    const { base } = await unitWithWeb();
+    expect((await curl("--data-binary", flat(""), `${base}/admin/config.xml`)).code).toBe(404);
+  });
+});
+
 describe("IVR factory reset (§9.4)", () => {
   it("needs the admin password when one is set, and is refused when protected", async () => {
     const d = new Device({
