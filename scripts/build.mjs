@@ -11,7 +11,7 @@ import { directIndexImports } from "./esbuild_barrels.mjs";
 
 // Bundled rather than loaded from node_modules: pure-JS ESM packages made of many
 // small files, whose module loading would dominate a management command's start (D1).
-const BUNDLED = new Set(["commander", "kysely", "yaml"]);
+const BUNDLED = new Set(["commander", "kysely"]);
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name));
 

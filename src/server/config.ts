@@ -6,8 +6,8 @@
  * the server only ever sees a typed, valid {@link ServeConfig}.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { isAbsolute, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { serverError } from "./errors.ts";
 
 export type DatabaseConfig =
@@ -331,6 +331,10 @@ function yamlLookup(doc: unknown, path: readonly string[]): unknown {
   return node;
 }
 
+// The YAML library is loaded only when a configuration file is read: management commands
+// usually run without one, and loading it is a measurable share of their start-up (D1).
+const requirePackage = createRequire(import.meta.url);
+
 function readYaml(file: string): unknown {
   let text: string;
   try {
@@ -342,7 +346,8 @@ function readYaml(file: string): unknown {
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    const yaml = requirePackage("yaml") as typeof import("yaml");
+    doc = yaml.parse(text);
   } catch (error) {
     throw serverError("SERVER_CONFIG_INVALID", `${file}: not valid YAML: ${String(error)}`, {
       cause: error,
