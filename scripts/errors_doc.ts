@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url";
 import { API_ERRORS } from "../src/admin/index.ts";
 import { CLI_ERRORS } from "../src/cli/errors.ts";
 import { CRYPTO_ERRORS } from "../src/crypto/index.ts";
-import type { ErrorCodeSpec } from "../src/errors.ts";
+import { DEVICE_ERRORS } from "../src/device/index.ts";
+import { type ErrorCodeSpec, KERNEL_ERRORS } from "../src/errors.ts";
 import { PROFILE_ERRORS, PROFILE_WARNINGS } from "../src/profile/index.ts";
 import { RULE_ERRORS, RULE_WARNINGS } from "../src/rules/index.ts";
 import { SERVER_ERRORS } from "../src/server/index.ts";
@@ -25,6 +26,7 @@ interface Section {
 }
 
 export const ERROR_SECTIONS: readonly Section[] = [
+  { title: "Identities", what: "MAC address and certificate fingerprint parsing", codes: KERNEL_ERRORS },
   { title: "Profiles", what: "reading, writing and checking profiles", codes: PROFILE_ERRORS },
   { title: "Rules", what: "rules, versions and schedules", codes: RULE_ERRORS },
   { title: "Crypto", what: "profile encryption, stored secrets, certificates", codes: CRYPTO_ERRORS },
@@ -37,6 +39,7 @@ export const ERROR_SECTIONS: readonly Section[] = [
   { title: "TFTP", what: "the TFTP server and client", codes: TFTP_ERRORS },
   { title: "Admin API", what: "the admin REST API and the management commands", codes: API_ERRORS },
   { title: "Command line", what: "the `provisio` command itself", codes: CLI_ERRORS },
+  { title: "Device emulator", what: "the device emulator (misuse of the emulator itself)", codes: DEVICE_ERRORS },
 ];
 
 export const WARNING_SECTIONS: readonly {

@@ -64,3 +64,12 @@ export type ErrorCodeList<C extends string> = { readonly [K in C]: ErrorCodeSpec
 
 /** Non-fatal findings (warnings) are listed the same way, without an HTTP status. */
 export type WarningCodeList<C extends string> = { readonly [K in C]: string };
+
+/** The kernel's own codes, used when a caller does not name its module's code. */
+export const KERNEL_ERRORS = {
+  MAC_INVALID: { status: 400, meaning: "A MAC address is not 12 hex digits." },
+  FINGERPRINT_INVALID: {
+    status: 400,
+    meaning: "A certificate fingerprint is not a SHA-256 (64 hex digits).",
+  },
+} as const satisfies ErrorCodeList<"MAC_INVALID" | "FINGERPRINT_INVALID">;
