@@ -55,15 +55,7 @@ export {
   type StartNodeOptions,
   startNode,
 } from "./node.ts";
-export {
-  compilePathPattern,
-  type PathFacts,
-  type PathPattern,
-  type Route,
-  type RouteMatch,
-  RouteTable,
-  tokenizePattern,
-} from "./path_pattern.ts";
+export { type Route, type RouteMatch, RouteTable } from "./path_pattern.ts";
 export { ConfigCache, type ConfigCacheOptions, type Dependencies } from "./profile_cache.ts";
 export {
   type EffectiveParameter,

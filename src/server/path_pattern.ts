@@ -10,13 +10,6 @@ import {
   pathPatternsOverlap,
 } from "../rules/index.ts";
 
-export {
-  compilePathPattern,
-  type PathFacts,
-  type PathPattern,
-  tokenizePattern,
-} from "../rules/index.ts";
-
 /** Work a route-table build may spend deciding which routes overlap. */
 const MAX_ROUTE_OVERLAP_STEPS = 4_000_000;
 

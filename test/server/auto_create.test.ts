@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AutoCreate } from "../../src/server/auto_create.ts";
-import { RouteTable } from "../../src/server/path_pattern.ts";
+import { RouteTable } from "../../src/server/index.ts";
 import { type MacAddress, parseMac, type Store, type Tenant } from "../../src/store/index.ts";
 import { dialects, type Fresh } from "../store/dialects.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compilePathPattern } from "../../src/server/path_pattern.ts";
+import { compilePathPattern } from "../../src/rules/index.ts";
 
 describe("compilePathPattern", () => {
   it("extracts the MAC from /profile/$MA.xml, canonical whatever the case", () => {
