@@ -5,10 +5,11 @@
  * Commands write through the store, whose change feed makes a running server pick the change
  * up within a second.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import type { Command } from "commander";
 import {
+  dataPaths,
   loadServeConfig,
   readMasterKey,
   type ServeConfig,
@@ -68,8 +69,20 @@ export async function openInstallation(flags: InstallationFlags): Promise<Instal
   const sealer = isInitialised(config)
     ? sealerFor(readMasterKey(config.masterKeyFile))
     : await initialise(config);
-  const store = await openStore(storeOptionsFor(config), { sealer });
+  const store = await openStore(storeOptionsFor(config), {
+    sealer,
+    reservedClientCas: reservedClientCas(config),
+  });
   return { config, store, actor: cliActor(), close: () => store.close() };
+}
+
+/**
+ * The installation's device CA, which no tenant may shadow with a look-alike CA (the server
+ * passes the same list); read as a file so the command needs no x509 stack.
+ */
+function reservedClientCas(config: ServeConfig): string[] {
+  const file = dataPaths(config.dataDir).deviceCaCert;
+  return existsSync(file) ? [readFileSync(file, "utf8")] : [];
 }
 
 /**

@@ -39,31 +39,9 @@ import {
 import { ProvisioError } from "../errors.ts";
 import type { SecretSealer } from "../store/index.ts";
 import type { ServeConfig } from "./config.ts";
+import { type DataPaths, dataPaths } from "./data_paths.ts";
 import { serverError } from "./errors.ts";
 import { MASTER_KEY_ID, readMasterKey, sealerFor } from "./store_access.ts";
-
-/** Where things live in a data directory (management commands use the same paths). */
-export interface DataPaths {
-  readonly masterKey: string;
-  readonly database: string;
-  readonly deviceCaCert: string;
-  readonly deviceCaKey: string;
-  readonly serverCert: string;
-  readonly serverKey: string;
-  readonly initialAdminToken: string;
-}
-
-export function dataPaths(dataDir: string): DataPaths {
-  return {
-    masterKey: join(dataDir, "master.key"),
-    database: join(dataDir, "provisio.db"),
-    deviceCaCert: join(dataDir, "pki", "device-ca.crt"),
-    deviceCaKey: join(dataDir, "pki", "device-ca.key"),
-    serverCert: join(dataDir, "tls", "server.crt"),
-    serverKey: join(dataDir, "tls", "server.key"),
-    initialAdminToken: join(dataDir, "initial-admin-token"),
-  };
-}
 
 export interface Bootstrapped {
   readonly paths: DataPaths;

@@ -14,7 +14,9 @@
  * never from issuer names or fingerprints of what the client sent. Extraction runs once per
  * TLS connection (the result is remembered per socket), so keep-alive requests pay nothing.
  */
+
 import type { DetailedPeerCertificate, TLSSocket } from "node:tls";
+import { type CertificateFingerprint, fingerprintOfDer } from "../certificate_fingerprint.ts";
 import { parseDeviceCertificateIdentity } from "../crypto/index.ts";
 import type { MacAddress } from "../store/index.ts";
 import { tryParseMac } from "../store/index.ts";
@@ -28,8 +30,7 @@ export interface CertificateIdentity {
 }
 
 export interface ClientCertificate {
-  /** SHA-256 of the DER, lower-case hex without separators (the store's format). */
-  readonly fingerprint: string;
+  readonly fingerprint: CertificateFingerprint;
   /** Subject as `OU=…, L=…, ST=…` (for logs and the device record). */
   readonly subject: string;
   readonly identity: CertificateIdentity;
@@ -47,11 +48,6 @@ export interface ClientCertificate {
    * against it count.
    */
   readonly chain: readonly Buffer[];
-}
-
-/** `AB:CD:…` (node) → `abcd…` (store). */
-export function normalizeFingerprint(fingerprint: string): string {
-  return fingerprint.replaceAll(":", "").toLowerCase();
 }
 
 function field(
@@ -140,7 +136,7 @@ export function clientCertificateOf(socket: TLSSocket): ClientCertificate | null
       string | string[] | undefined
     >;
     const authorizationError = socket.authorizationError as unknown;
-    const fingerprint = normalizeFingerprint(peer.fingerprint256);
+    const fingerprint = fingerprintOfDer(peer.raw);
     result = {
       fingerprint,
       subject: describeSubject(subject),

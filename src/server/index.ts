@@ -5,8 +5,6 @@
 export {
   type Bootstrapped,
   bootstrapDataDir,
-  type DataPaths,
-  dataPaths,
   loadMasterKey,
   type ModeChange,
   writeInitialAdminToken,
@@ -16,7 +14,6 @@ export {
   type ClientCertificate,
   certificateIdentity,
   clientCertificateOf,
-  normalizeFingerprint,
 } from "./client_certificate.ts";
 export {
   type DatabaseConfig,
@@ -30,6 +27,7 @@ export {
   type ServeFlags,
   type ServeLimits,
 } from "./config.ts";
+export { type DataPaths, dataPaths } from "./data_paths.ts";
 export {
   type DeviceDirectory,
   type Identification,

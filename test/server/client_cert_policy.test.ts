@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import { beforeAll, describe, expect, it } from "vitest";
+import { fingerprintOfDer } from "../../src/certificate_fingerprint.ts";
 import { parseCertificates, verifyChain } from "../../src/server/certificate_chain.ts";
 import { ClientCertPolicy } from "../../src/server/client_cert_policy.ts";
 import type { ClientCertificate } from "../../src/server/client_certificate.ts";
@@ -65,7 +66,7 @@ describe("verifyChain", () => {
 function clientCert(...names: string[]): ClientCertificate {
   const chain = names.map((n) => x509(n).raw);
   return {
-    fingerprint: "x",
+    fingerprint: fingerprintOfDer(chain[0]!),
     subject: "x",
     identity: { mac: undefined, serial: undefined, product: undefined, generic: false },
     verified: false,

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { issueDeviceCertificate } from "../../src/crypto/index.ts";
-import { dataPaths } from "../../src/server/bootstrap.ts";
 import { loadServeConfig, type ServeFlags } from "../../src/server/config.ts";
+import { dataPaths } from "../../src/server/index.ts";
 import { type ProvisioNode, type StartNodeOptions, startNode } from "../../src/server/node.ts";
 
 export interface CurlResult {
