@@ -53,15 +53,30 @@ export const registerModelCommand: RegisterCommand = (program: Command) => {
       });
     });
 
-  installationOptions(model.command("list").description("List device models"))
+  installationOptions(
+    model
+      .command("list")
+      .description(
+        "List device models: the catalogue's built-in ones (with their factory Profile_Rule) and any added",
+      ),
+  )
     .addHelpText("after", "\nExamples:\n  provisio model list")
     .action(async (flags: InstallationFlags) => {
       await withInstallation(flags, async ({ store }) => {
         const models = await store.models.list();
         process.stdout.write(
           formatTable(
-            ["MODEL", "PSN", "FAMILY", "LINES", "DESCRIPTION"],
-            models.map((m) => [m.pn, m.psn ?? "", m.family, String(m.lines), m.description ?? ""]),
+            ["MODEL", "PSN", "FAMILY", "LINES", "FXS", "KEYS", "FACTORY PROFILE_RULE", "SOURCE"],
+            models.map((m) => [
+              m.pn,
+              m.psn ?? "",
+              m.family,
+              String(m.lines),
+              String(m.fxsPorts),
+              String(m.lineKeys),
+              m.factoryProfileRule ?? "",
+              m.builtIn ? (m.version === 0 ? "built-in" : "built-in, overridden") : "added",
+            ]),
           ),
         );
       });

@@ -21,7 +21,10 @@ export {
   parseAliasMap,
 } from "./alias_map.ts";
 export {
+  BUILT_IN_MODELS,
+  type BuiltInModel,
   buildCatalogueData,
+  builtInModel,
   type CatalogueBuild,
   type CatalogueCheck,
   type CatalogueModel,
@@ -140,6 +143,7 @@ export {
 } from "./value_type.ts";
 export {
   escapeXmlValue,
+  forbiddenControlIn,
   isXmlName,
   type ParsedXmlProfile,
   parseXmlProfile,

@@ -75,6 +75,18 @@ export interface DeviceModel {
   readonly description: string | null;
   /** Number of lines (FXS ports / line keys). */
   readonly lines: number;
+  /** FXS ports (ATAs; 0 on phones and on models the catalogue does not know). */
+  readonly fxsPorts: number;
+  /** Programmable line keys (phones; 0 on ATAs and on models the catalogue does not know). */
+  readonly lineKeys: number;
+  /** The `Profile_Rule` a factory unit ships with (`/spa2102.cfg`); null when unknown. */
+  readonly factoryProfileRule: string | null;
+  /**
+   * Shipped with the catalogue: listed on a fresh install without a row. A stored row for
+   * the same product name overrides it (version > 0); deleting that row restores it.
+   */
+  readonly builtIn: boolean;
+  /** 0 while a built-in model has no stored row. */
   readonly version: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;

@@ -28,6 +28,13 @@ export {
   type FamilyTable,
   parseRows,
 } from "./family_table.ts";
+export {
+  BUILT_IN_MODELS,
+  type BuiltInModel,
+  builtInModel,
+  familyModels,
+  modelCounts,
+} from "./models.ts";
 export { inferTypeSpec, parseTypeSpec, TIME_ZONES } from "./type_spec.ts";
 
 /** Every family table, in merge priority order (the first family's group and default lead). */

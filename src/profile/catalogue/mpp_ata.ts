@@ -1,4 +1,5 @@
 import type { FamilySection, FamilyTable } from "./family_table.ts";
+import { familyModels } from "./models.ts";
 import { SPA1XX } from "./spa1xx.ts";
 
 /** A section the ATA19x shares unchanged with the SPA112/SPA122 (same firmware lineage). */
@@ -25,10 +26,7 @@ export const MPP_ATA: FamilyTable = {
   title: "Cisco ATA191 / ATA192 Multiplatform analog telephone adapters",
   deviceFamily: "mpp",
   ua: "na",
-  models: [
-    { name: "ATA191-MPP", counts: { line: 2, user: 2 } },
-    { name: "ATA192-MPP", counts: { line: 2, user: 2 } },
-  ],
+  models: familyModels("mpp-ata"),
   sections: [
     {
       group: "System/System_Configuration",

@@ -1,4 +1,5 @@
 import type { FamilyTable } from "./family_table.ts";
+import { familyModels } from "./models.ts";
 
 const CODECS = "G711u|G711a|G729a|G722|G722.2|iLBC|iSAC|OPUS";
 const LEVELS = "EMERGENCY|ALERT|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG";
@@ -17,17 +18,7 @@ export const MPP_PHONE: FamilyTable = {
   title: "Cisco IP Phone 6800 / 7800 / 8800 Multiplatform (3PCC)",
   deviceFamily: "mpp",
   ua: "na",
-  models: [
-    { name: "CP-6841-3PCC", counts: { line: 4, lineKey: 4 } },
-    { name: "CP-6851-3PCC", counts: { line: 4, lineKey: 4 } },
-    { name: "CP-7821-3PCC", counts: { line: 2, lineKey: 2 } },
-    { name: "CP-7841-3PCC", counts: { line: 4, lineKey: 4 } },
-    { name: "CP-7861-3PCC", counts: { line: 16, lineKey: 16 } },
-    { name: "CP-8811-3PCC", counts: { line: 10, lineKey: 10 } },
-    { name: "CP-8841-3PCC", counts: { line: 10, lineKey: 10 } },
-    { name: "CP-8851-3PCC", counts: { line: 10, lineKey: 10 } },
-    { name: "CP-8861-3PCC", counts: { line: 10, lineKey: 10 } },
-  ],
+  models: familyModels("mpp-phone"),
   sections: [
     {
       group: "System/System_Configuration",

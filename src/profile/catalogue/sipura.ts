@@ -1,4 +1,5 @@
 import type { FamilyTable } from "./family_table.ts";
+import { familyModels } from "./models.ts";
 
 /**
  * Sipura SPA-2000 / SPA-3000 (firmware 2.0.x). No public full export of a Sipura-branded
@@ -14,10 +15,7 @@ export const SIPURA: FamilyTable = {
   title: "Sipura SPA-2000 / SPA-3000 (partial)",
   deviceFamily: "sipura",
   ua: "na",
-  models: [
-    { name: "SPA-2000", counts: { line: 2, user: 2 } },
-    { name: "SPA-3000", counts: { line: 1, user: 1 } },
-  ],
+  models: familyModels("sipura"),
   sections: [
     {
       group: "Provisioning/Configuration_Profile",

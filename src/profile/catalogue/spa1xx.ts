@@ -1,4 +1,5 @@
 import type { FamilyTable } from "./family_table.ts";
+import { familyModels } from "./models.ts";
 
 /**
  * Cisco SPA112 / SPA122 ATAs (SPA100 series, firmware 1.x), the Voice tabs. Names and
@@ -12,10 +13,7 @@ export const SPA1XX: FamilyTable = {
   title: "Cisco SPA112 / SPA122 analog telephone adapters",
   deviceFamily: "spa",
   ua: "na",
-  models: [
-    { name: "SPA112", counts: { line: 2, user: 2 } },
-    { name: "SPA122", counts: { line: 2, user: 2 } },
-  ],
+  models: familyModels("spa1xx"),
   sections: [
     {
       group: "System/System_Configuration",

@@ -1,4 +1,5 @@
 import type { FamilyTable } from "./family_table.ts";
+import { familyModels } from "./models.ts";
 
 const CODECS = "G711u|G711a|G726-16|G726-24|G726-32|G726-40|G729a|G722";
 const SIDECAR = ["SPA504G"];
@@ -16,10 +17,7 @@ export const SPA50X: FamilyTable = {
   title: "Cisco SPA303 / SPA504G IP phones",
   deviceFamily: "spa",
   ua: "na",
-  models: [
-    { name: "SPA303", counts: { line: 3, lineKey: 3 } },
-    { name: "SPA504G", counts: { line: 4, lineKey: 4 } },
-  ],
+  models: familyModels("spa50x"),
   sections: [
     {
       group: "System/System_Configuration",

@@ -1,4 +1,5 @@
 import type { FamilyTable } from "./family_table.ts";
+import { familyModels } from "./models.ts";
 
 const CODECS = "G711u|G711a|G726-32|G729a|G722";
 const S525 = ["SPA525G2"];
@@ -27,7 +28,7 @@ export const SPA525G2: FamilyTable = {
   title: "Cisco SPA525G2 IP phone",
   deviceFamily: "spa",
   ua: "na",
-  models: [{ name: "SPA525G2", counts: { line: 5, lineKey: 5 } }],
+  models: familyModels("spa525g2"),
   sections: [
     {
       group: "System/System_Configuration",

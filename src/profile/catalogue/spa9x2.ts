@@ -1,4 +1,5 @@
 import type { FamilyTable } from "./family_table.ts";
+import { familyModels } from "./models.ts";
 
 const CODECS = "G711u|G711a|G726-16|G726-24|G726-32|G726-40|G729a|G723";
 
@@ -14,7 +15,7 @@ export const SPA9X2: FamilyTable = {
   title: "Linksys / Cisco SPA962 IP phone",
   deviceFamily: "spa",
   ua: "na",
-  models: [{ name: "SPA962", counts: { line: 6, lineKey: 6 } }],
+  models: familyModels("spa9x2"),
   sections: [
     {
       group: "System/System_Configuration",

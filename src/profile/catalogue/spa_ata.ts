@@ -1,4 +1,5 @@
 import type { FamilySection, FamilyTable } from "./family_table.ts";
+import { familyModels } from "./models.ts";
 import { SPA1XX } from "./spa1xx.ts";
 
 /** A section of the SPA1xx table that the older ATAs share unchanged. */
@@ -23,11 +24,7 @@ export const SPA_ATA: FamilyTable = {
   title: "Linksys / Cisco SPA2102, SPA3102, SPA8000 analog telephone adapters",
   deviceFamily: "spa",
   ua: "na",
-  models: [
-    { name: "SPA2102", counts: { line: 2, user: 2 } },
-    { name: "SPA3102", counts: { line: 1, user: 1 } },
-    { name: "SPA8000", counts: { line: 8, user: 8 } },
-  ],
+  models: familyModels("spa-ata"),
   sections: [
     {
       group: "Router/WAN_Setup/Internet_Connection_Settings",
