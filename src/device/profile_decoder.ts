@@ -36,25 +36,6 @@ export type DecodeOutcome =
     }
   | { readonly ok: false; readonly detail: string };
 
-/**
- * §3.2.6: only `ua` (and `preserve-value`) make a self-closing element keep its value;
- * `<X group="…"/>` (the device export form) sets the empty string. The XML codec leaves
- * the value alone for a self-closing element with *any* attribute, so the device
- * restores the spec's reading here: an entry with neither value nor any access statement
- * can only come from such an element.
- */
-function annotationOnly(entry: ProfileEntry): ProfileEntry {
-  if (
-    entry.value !== undefined ||
-    entry.access !== undefined ||
-    entry.invalidAccess !== undefined ||
-    entry.preserveValue === true
-  ) {
-    return entry;
-  }
-  return { ...entry, value: "" };
-}
-
 /** §3.2.4: values are ASCII; the emulator replaces other code points. */
 function asciiOnly(entry: ProfileEntry): ProfileEntry {
   if (entry.value === undefined || !/[^\x00-\x7f]/.test(entry.value)) return entry;
@@ -83,7 +64,7 @@ export function decodeProfile(body: Uint8Array, options: DecodeOptions): DecodeO
   try {
     const parsed = parseXmlProfile(bytesToText(bytes), { collectLeaves: aliases !== undefined });
     const notes = parsed.warnings.map((w) => w.message);
-    let entries: ProfileEntry[] = parsed.entries.map(annotationOnly);
+    let entries: readonly ProfileEntry[] = parsed.entries;
     if (aliases !== undefined) {
       notes.push(...aliases.problems);
       entries = [...entries, ...applyAliasMap(parsed.leaves ?? [], aliases.aliases)];

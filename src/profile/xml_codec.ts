@@ -28,8 +28,9 @@ import { LineIndex } from "./source_position.ts";
  * - DOCTYPE is refused (entity expansion is an attack surface, and profiles never need it).
  * - A child of `<flat-profile>` that has element children is a container, not a
  *   parameter; `<flat-profile>` elements inside it are still processed.
- * - Raw control characters and non-ASCII are accepted (with a non-ASCII warning); `&#0;`
- *   and references to surrogates are errors.
+ * - Non-ASCII is accepted (with a non-ASCII warning). Control characters XML 1.0 does not
+ *   allow (see `isForbiddenControl`) are errors in a value, raw or as references, and so
+ *   are `&#0;` and references to surrogates: the serializer refuses to write them.
  */
 
 /** A leaf element outside `<flat-profile>`, with its path, for `--alias` maps (§4.5.3). */
@@ -87,6 +88,7 @@ type MalformedReason =
   | "bad-attribute"
   | "duplicate-attribute"
   | "bad-entity"
+  | "control-character"
   | "unclosed-comment"
   | "unclosed-cdata"
   | "unclosed-pi"
@@ -151,6 +153,29 @@ function finishValue(parts: readonly { text: string; literal: boolean }[]): stri
     value += parts[i]!.literal ? texts[i]!.replace(LINE_BREAKS, " ") : texts[i]!;
   }
   return value;
+}
+
+/**
+ * Code points a profile may not carry, written or referenced: the C0 controls XML 1.0
+ * forbids (all but tab, LF, CR), the non-characters U+FFFE/U+FFFF it also forbids, and
+ * DEL (U+007F), which it discourages and which is a control character inside the ASCII
+ * range devices read. C1 controls are non-ASCII and already get the non-ASCII warning.
+ */
+export function isForbiddenControl(code: number): boolean {
+  return (
+    (code < 0x20 && code !== 9 && code !== 10 && code !== 13) ||
+    code === 0x7f ||
+    code === 0xfffe ||
+    code === 0xffff
+  );
+}
+
+const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/;
+
+/** The first forbidden control character of `value` (see `isForbiddenControl`), if any. */
+export function forbiddenControlIn(value: string): number | undefined {
+  const match = FORBIDDEN_CONTROL.exec(value);
+  return match === null ? undefined : match.index;
 }
 
 const NAMED_ENTITIES: Readonly<Record<string, string>> = {
@@ -294,8 +319,15 @@ class XmlParser {
         amp,
       );
     }
-    if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
       this.fail("bad-entity", `&${body}; is not a valid character`, amp);
+    }
+    if (isForbiddenControl(code)) {
+      this.fail(
+        "bad-entity",
+        `&${body}; is a control character, which XML 1.0 does not allow in a document`,
+        amp,
+      );
     }
     return [String.fromCodePoint(code), semi + 1];
   }
@@ -561,12 +593,10 @@ class XmlParser {
         }
       }
     }
-    // §3.2.6 / C7: `<X/>` sets empty; `<X ua="rw"/>` (any attribute) leaves the value alone.
-    const value = selfClosing
-      ? frame.attributes.length === 0
-        ? ""
-        : undefined
-      : finishValue(frame.parts ?? []);
+    // `<X/>` and `<X group="…"/>` (annotations only, as device exports write every empty
+    // parameter) set empty; only `ua` or `preserve-value="y"` make `<X …/>` keep the value.
+    const keepsValue = access !== undefined || invalidAccess !== undefined || preserveValue;
+    const value = selfClosing ? (keepsValue ? undefined : "") : finishValue(frame.parts ?? []);
     const entry: {
       name: string;
       value: string | undefined;
@@ -575,6 +605,17 @@ class XmlParser {
       invalidAccess?: string;
       position: SourcePosition;
     } = { name, value, access, position };
+    if (value !== undefined) {
+      const control = forbiddenControlIn(value);
+      if (control !== undefined) {
+        const code = value.charCodeAt(control).toString(16).toUpperCase().padStart(4, "0");
+        this.fail(
+          "control-character",
+          `<${name}> contains the control character U+${code}, which XML 1.0 does not allow`,
+          frame.start,
+        );
+      }
+    }
     if (preserveValue) entry.preserveValue = true;
     if (invalidAccess !== undefined) entry.invalidAccess = invalidAccess;
     this.entries.push(entry);
@@ -709,7 +750,14 @@ export function serializeXmlProfile(
       lines.push(`${indent}<${name}${attributes}/>`);
       continue;
     }
-    if (value.includes("\u0000")) unrepresentable(name, "U+0000 is not allowed in XML");
+    const control = forbiddenControlIn(value);
+    if (control !== undefined) {
+      const code = value.charCodeAt(control);
+      unrepresentable(
+        name,
+        `it contains the control character U+${code.toString(16).toUpperCase().padStart(4, "0")} (at offset ${control}), which XML 1.0 does not allow`,
+      );
+    }
     if (hasLoneSurrogate(value)) unrepresentable(name, "it contains an unpaired UTF-16 surrogate");
     if (hasNonAscii(value) || hasNonAscii(name)) {
       warnings.push({

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  forbiddenControlIn,
   type Profile,
   type ProfileEntry,
   parseTextProfile,
@@ -35,7 +36,8 @@ const unicodeValue = fc
   )
   .map((parts) => parts.join(""));
 
-const xmlValue = unicodeValue.filter((v) => !v.includes("\u0000"));
+/** XML 1.0 cannot carry most control characters, raw or as references: the serializer refuses them. */
+const xmlValue = unicodeValue.filter((v) => forbiddenControlIn(v) === undefined);
 const textValue = unicodeValue.filter((v) => !v.includes('"'));
 
 function entries(valueArb: fc.Arbitrary<string>, allowNoOp: boolean): fc.Arbitrary<ProfileEntry[]> {
@@ -141,11 +143,36 @@ describe("round-trip properties", () => {
     );
   });
 
+  it("XML: a value with a control character XML 1.0 forbids is refused by name, never written", () => {
+    const control = fc.constantFrom(
+      ...[...Array(32).keys(), 0x7f, 0xfffe, 0xffff]
+        .filter((c) => c !== 9 && c !== 10 && c !== 13)
+        .map((c) => String.fromCharCode(c)),
+    );
+    fc.assert(
+      fc.property(nameArb, xmlValue, control, xmlValue, (name, before, c, after) => {
+        const value = before + c + after;
+        expect(() => serializeXmlProfile({ entries: [{ name, value, access: "rw" }] })).toThrow(
+          expect.objectContaining({
+            code: "PROFILE_VALUE_UNREPRESENTABLE",
+            details: { name },
+          }),
+        );
+        const reference = `&#${c.charCodeAt(0)};`;
+        const doc = `<flat-profile><${name}>${reference}</${name}></flat-profile>`;
+        expect(() => parseXmlProfile(doc)).toThrow(
+          expect.objectContaining({ code: "PROFILE_XML_MALFORMED" }),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("XML ↔ text carry the same meaning for entries both formats can express", () => {
     fc.assert(
       fc.property(
         entries(
-          textValue.filter((v) => !v.includes("\u0000")),
+          textValue.filter((v) => forbiddenControlIn(v) === undefined),
           false,
         ),
         (list) => {

@@ -112,6 +112,26 @@ describe("XML flat profile parsing (§3.2)", () => {
     ]);
   });
 
+  it("a self-closing element with only annotation attributes (group) sets the empty string", () => {
+    const profile = parseXmlProfile(`<flat-profile>
+  <Syslog_Server group="System/Optional_Network_Configuration" />
+  <GPP_A group="Provisioning/General_Purpose_Parameters"/>
+  <GPP_B group="Provisioning/General_Purpose_Parameters" ua="rw"/>
+  <GPP_C preserve-value="y" ua="na"/>
+  <GPP_D ua="RW" group="x"/>
+  <GPP_E/>
+</flat-profile>`);
+    expect(profile.entries.map((e) => [e.name, e.value, e.access])).toEqual([
+      ["Syslog_Server", "", undefined],
+      ["GPP_A", "", undefined],
+      ["GPP_B", undefined, "rw"],
+      ["GPP_C", undefined, "na"],
+      // An invalid ua is still a ua: the device keeps value and access.
+      ["GPP_D", undefined, undefined],
+      ["GPP_E", "", undefined],
+    ]);
+  });
+
   it("§3.2.3 unquoted ua is accepted leniently, with a warning", () => {
     const profile = parseXmlProfile(
       "<flat-profile><GPP_A ua=rw>x</GPP_A><GPP_B ua=na/></flat-profile>",
@@ -400,12 +420,63 @@ describe("XML flat profile serialization", () => {
     expect(warnings).toEqual([]);
   });
 
-  it("escapes & < > \" ' and control characters, and edge spaces", () => {
+  it("escapes & < > \" ' and line breaks, tabs and edge spaces", () => {
     const { text } = serializeXmlProfile({
-      entries: [{ name: "A", value: ` <&>"'\n\t\u0001 `, access: "rw" }],
+      entries: [{ name: "A", value: ` <&>"'\n\t\r `, access: "rw" }],
     });
-    expect(text).toContain('<A ua="rw">&#32;&lt;&amp;&gt;&quot;&apos;&#10;&#9;&#1;&#32;</A>');
-    expect(parseXmlProfile(text).entries[0]?.value).toBe(` <&>"'\n\t\u0001 `);
+    expect(text).toContain('<A ua="rw">&#32;&lt;&amp;&gt;&quot;&apos;&#10;&#9;&#13;&#32;</A>');
+    expect(parseXmlProfile(text).entries[0]?.value).toBe(` <&>"'\n\t\r `);
+  });
+
+  it("refuses, by name, values with control characters XML 1.0 does not allow (&#1;, &#127;)", () => {
+    for (const control of ["\u0001", "\u0008", "\u000b", "\u001f", "\u007f", "\uffff"]) {
+      let caught: unknown;
+      try {
+        serializeXmlProfile({
+          entries: [
+            { name: "GPP_A", value: "ok", access: "rw" },
+            { name: "GPP_B", value: `x${control}y`, access: "rw" },
+          ],
+        });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ProvisioError);
+      const error = caught as ProvisioError;
+      expect(error.code).toBe("PROFILE_VALUE_UNREPRESENTABLE");
+      expect(error.details).toEqual({ name: "GPP_B" });
+      expect(error.message).toContain("GPP_B");
+      expect(error.message).toContain(
+        `U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`,
+      );
+    }
+  });
+
+  it("the parser refuses control characters XML 1.0 does not allow, referenced or raw", () => {
+    for (const reference of [
+      "&#1;",
+      "&#x1;",
+      "&#8;",
+      "&#11;",
+      "&#31;",
+      "&#127;",
+      "&#x7F;",
+      "&#xFFFE;",
+    ]) {
+      const error = malformed(`<flat-profile><GPP_A>a${reference}b</GPP_A></flat-profile>`);
+      expect(error.details).toEqual({ reason: "bad-entity" });
+      expect(error.message).toContain("control character");
+    }
+    for (const raw of ["\u0001", "\u007f"]) {
+      const error = malformed(`<flat-profile>\n<GPP_A>a${raw}b</GPP_A></flat-profile>`);
+      expect(error.details).toEqual({ reason: "control-character" });
+      expect(error.message).toContain("<GPP_A>");
+      expect(error.line).toBe(2);
+    }
+    // Tab, LF and CR are characters XML allows.
+    expect(values("<flat-profile><GPP_A>a&#9;&#10;&#13;b</GPP_A></flat-profile>").GPP_A).toBe(
+      "a\t\n\rb",
+    );
   });
 
   it("§3.2.4 non-ASCII is written intact (never corrupted) and produces a warning", () => {
