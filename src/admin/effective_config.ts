@@ -4,10 +4,12 @@
  * over `layerTargetsOf`), so what this reports is what the device is served. A value is secret
  * when its parameter is (catalogue) or when its template read a secret while rendering
  * (`{{ account.line1.password }}` in `Display_Name_1_`): either way it is shown as `null`
- * unless secrets are asked for.
+ * unless secrets are asked for. An account's lines show with provenance
+ * `account:<reference> line N`; their passwords are secret parameters, so redacted alike.
  */
 import { type Catalogue, defaultCatalogue } from "../profile/index.ts";
 import {
+  accountLinesOf,
   isValueTemplate,
   layerTargetsOf,
   mergeDeviceLayers,
@@ -60,7 +62,7 @@ export class EffectiveConfigResolver {
     const names = new Set<string>();
     let read = false;
     const context = templateContext(input, { onSecretRead: () => (read = true) });
-    for (const p of mergeDeviceLayers(input.layers, this.#catalogue)) {
+    for (const p of mergeDeviceLayers(input.layers, this.#catalogue, accountLinesOf(input))) {
       if (p.value === undefined || !isValueTemplate(p.value)) continue;
       read = false;
       this.#templates.render(p.value, context);
@@ -83,16 +85,25 @@ export class EffectiveConfigResolver {
     const sorted = [...layers].sort(
       (a, b) => order.indexOf(layerKey(a.target)) - order.indexOf(layerKey(b.target)),
     );
-    const setBy = new Map<string, string[]>();
-    for (const layer of sorted) {
-      const key = layerKey(layer.target);
-      for (const p of layer.parameters) {
-        const list = setBy.get(p.name) ?? [];
-        list.push(key);
-        setBy.set(p.name, list);
-      }
-    }
     const input: RenderInput = { device, tenant, model, group, account, layers };
+    const setBy = new Map<string, string[]>();
+    const record = (name: string, key: string) => {
+      const list = setBy.get(name) ?? [];
+      list.push(key);
+      setBy.set(name, list);
+    };
+    const lines = accountLinesOf(input);
+    let linesRecorded = false;
+    for (const layer of sorted) {
+      if (!linesRecorded && (layer.target.scope === "account" || layer.target.scope === "device")) {
+        for (const line of lines) for (const e of line.entries) record(e.name, line.id);
+        linesRecorded = true;
+      }
+      const key = layerKey(layer.target);
+      for (const p of layer.parameters) record(p.name, key);
+    }
+    if (!linesRecorded)
+      for (const line of lines) for (const e of line.entries) record(e.name, line.id);
     const parameters = this.#renderer.resolve(input);
     const fromSecrets = this.#renderedFromSecrets(input);
     return {

@@ -55,7 +55,9 @@ export {
 } from "./node.ts";
 export { type Route, type RouteMatch, RouteTable } from "./path_pattern.ts";
 export { ConfigCache, type ConfigCacheOptions, type Dependencies } from "./profile_cache.ts";
+export { accountLineLayers, accountLineSource, modelCatalogue } from "./account_lines.ts";
 export {
+  accountLinesOf,
   type EffectiveParameter,
   layerTargetsOf,
   mergeDeviceLayers,

@@ -1,7 +1,7 @@
 /**
  * Layers ▸ effective parameters ▸ XML flat profile (with `ua` tags) ▸ wire bytes.
  *
- * Merge: `tenant < model < group < account < device`, later wins; value and access merge
+ * Merge: `tenant < model < group < account lines < account < device`, later wins; value and access merge
  * independently (a layer may set only the access tag). Each parameter keeps the scope that
  * set its value and its access (provenance). Values may be LiquidJS templates over the
  * device and account (see value_template.ts).
@@ -38,6 +38,7 @@ import type {
   Tenant,
 } from "../store/index.ts";
 import { layerKey } from "../store/index.ts";
+import { accountLineLayers, modelCatalogue } from "./account_lines.ts";
 import { type TemplateContext, templateContext, type ValueTemplates } from "./value_template.ts";
 
 /** One rendered parameter with its provenance (layer keys such as `tenant:default`). */
@@ -95,22 +96,34 @@ const SCOPE_ORDER: Readonly<Record<LayerScope, number>> = {
 /**
  * Merges the layers (any order; sorted by scope) with the profile library's merge — later
  * scope wins, value and access independently, provenance kept — and fills in the access tag
- * from the catalogue where no layer set one.
+ * from the catalogue where no layer set one. `accountLines` (see account_lines.ts) go
+ * between the group and the account layers.
  */
 export function mergeDeviceLayers(
   layers: readonly Layer[],
   catalogue: Catalogue,
+  accountLines: readonly ConfigLayer[] = [],
 ): EffectiveParameter[] {
-  const ordered: ConfigLayer[] = [...layers]
-    .sort((a, b) => SCOPE_ORDER[a.target.scope] - SCOPE_ORDER[b.target.scope])
-    .map((layer) => ({
+  const sorted = [...layers].sort(
+    (a, b) => SCOPE_ORDER[a.target.scope] - SCOPE_ORDER[b.target.scope],
+  );
+  const ordered: ConfigLayer[] = [];
+  let linesPlaced = accountLines.length === 0;
+  for (const layer of sorted) {
+    if (!linesPlaced && SCOPE_ORDER[layer.target.scope] >= SCOPE_ORDER.account) {
+      ordered.push(...accountLines);
+      linesPlaced = true;
+    }
+    ordered.push({
       id: layerKey(layer.target),
       entries: layer.parameters.map((p) => ({
         name: p.name,
         value: p.value ?? undefined,
         access: p.access ?? undefined,
       })),
-    }));
+    });
+  }
+  if (!linesPlaced) ordered.push(...accountLines);
   const merged = mergeLayers(ordered, { catalogue });
   return merged.parameters.map((p) => {
     const factory = p.access === undefined ? catalogue.factoryAccess(p.name) : undefined;
@@ -151,7 +164,7 @@ export class ProfileRenderer {
 
   /** Effective parameters with values rendered (templates applied). */
   resolve(input: RenderInput): EffectiveParameter[] {
-    const merged = mergeDeviceLayers(input.layers, this.#catalogue);
+    const merged = mergeDeviceLayers(input.layers, this.#catalogue, accountLinesOf(input));
     let context: TemplateContext | undefined;
     return merged.map((p) => {
       if (p.value === undefined || !(p.value.includes("{{") || p.value.includes("{%"))) return p;
@@ -197,6 +210,12 @@ export class ProfileRenderer {
       parameterCount: parameters.length,
     };
   }
+}
+
+/** The merge layers of the account's lines, named for the device's model (account_lines.ts). */
+export function accountLinesOf(input: RenderInput): ConfigLayer[] {
+  if (input.account === null) return [];
+  return accountLineLayers(input.account, modelCatalogue(input.model?.pn ?? input.device.modelPn));
 }
 
 /** A device whose configuration cannot be rendered (a server-side configuration problem). */
