@@ -23,6 +23,9 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<RegisterComm
   group: async () => (await import("./group_command.ts")).registerGroupCommand,
   model: async () => (await import("./model_command.ts")).registerModelCommand,
   audit: async () => (await import("./audit_command.ts")).registerAuditCommand,
+  emulate: async () => (await import("./emulate_command.ts")).registerEmulateCommand,
+  fleet: async () => (await import("./fleet_command.ts")).registerFleetCommand,
+  events: async () => (await import("./events_command.ts")).registerEventsCommand,
 };
 
 /** Every command (for `--help`, or a name that is not a command). */

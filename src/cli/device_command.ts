@@ -2,6 +2,7 @@ import { createReadStream, readFileSync, statSync } from "node:fs";
 import type { Command } from "commander";
 import {
   deviceJson,
+  eventJson,
   type ImportProgress,
   importDevicesCsv,
   parseMacParam,
@@ -13,6 +14,7 @@ import { ProvisioError } from "../errors.ts";
 import type { Device, Store } from "../store/index.ts";
 import type { RegisterCommand } from "./commands.ts";
 import { cliError } from "./errors.ts";
+import { changeRow, EVENT_HEADER, eventRow, parseLimit } from "./events_command.ts";
 import {
   formatTable,
   type InstallationFlags,
@@ -292,6 +294,64 @@ Examples:
         else process.stdout.write(await describeDevice(store, found));
       });
     });
+
+  installationOptions(
+    device
+      .command("events")
+      .description(
+        "Show a device's history: its last fetches (when, how, from where, result and why) and changes",
+      )
+      .argument("<mac>", "MAC address, any form")
+      .option("--limit <n>", "at most this many fetches", "20")
+      .option("--json", "JSON lines (one event per line; changes are in `provisio audit`)"),
+  )
+    .addHelpText(
+      "after",
+      `
+Refusals of requests naming no known device are aggregated per source (see provisio events).
+Examples:
+  provisio device events 00:0E:08:AB:CD:EF
+  provisio device events 000e08abcdef --limit 100 --json`,
+    )
+    .action(
+      async (macText: string, flags: InstallationFlags & { limit: string; json?: boolean }) => {
+        const limit = parseLimit(flags.limit);
+        await withInstallation(flags, async ({ store }) => {
+          const mac = parseMacParam(macText);
+          const events = (await store.events.list({ mac, limit })).reverse();
+          if (flags.json === true) {
+            let text = "";
+            for (const e of events) text += `${JSON.stringify(eventJson(e))}\n`;
+            process.stdout.write(text);
+            return;
+          }
+          // Lifecycle changes (created, state, certificate, rm…) from the audit log, interleaved.
+          const oldest = events[0]?.at.getTime() ?? 0;
+          const changes = (await store.audit.list({ entity: "device", key: mac, limit }))
+            .filter((a) => events.length < limit || a.at.getTime() >= oldest)
+            .reverse();
+          if (events.length === 0 && changes.length === 0) {
+            const known = await store.devices.findByMac(mac);
+            process.stdout.write(
+              known === null
+                ? `no events for ${mac} (not a known device)\n`
+                : `no events for ${mac}\n`,
+            );
+            return;
+          }
+          const rows = [
+            ...events.map((e) => ({ at: e.at.getTime(), row: eventRow(e) })),
+            ...changes.map((a) => ({ at: a.at.getTime(), row: changeRow(a) })),
+          ].sort((a, b) => a.at - b.at);
+          process.stdout.write(
+            formatTable(
+              EVENT_HEADER,
+              rows.map((r) => r.row),
+            ),
+          );
+        });
+      },
+    );
 
   installationOptions(
     device

@@ -70,6 +70,17 @@ export class Events implements EventRepository {
     if (query.tenantId !== undefined) q = q.where("tenant_id", "=", query.tenantId);
     if (query.since !== undefined) q = q.where("at", ">=", query.since.getTime());
     if (query.until !== undefined) q = q.where("at", "<", query.until.getTime());
+    if (query.result !== undefined) q = q.where("result", "=", query.result);
+    if (query.afterId !== undefined) {
+      // Following the log: ids grow with every append, so "newer than the last seen" is a
+      // keyset on the id alone, oldest first.
+      const rows = await q
+        .where("id", ">", query.afterId)
+        .orderBy("id", "asc")
+        .limit(v.limit(query.limit))
+        .execute();
+      return rows.map(toEvent);
+    }
     const before = query.before;
     if (before !== undefined) {
       const at = before.at.getTime();

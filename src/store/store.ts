@@ -221,8 +221,12 @@ export interface EventQuery {
   readonly tenantId?: string;
   readonly since?: Date;
   readonly until?: Date;
+  /** Only events with this result (`ok`, `not-found`, …). */
+  readonly result?: string;
   /** Keyset pagination (newest first): pass the last event of the previous page. */
   readonly before?: { readonly at: Date; readonly id: number };
+  /** Events written after the one with this id, oldest first (following the log). */
+  readonly afterId?: number;
   /** Default 100, at most 10,000. */
   readonly limit?: number;
 }
