@@ -5,6 +5,13 @@
  * templates are checked for syntax only: their type is known after rendering), and the access
  * tag must be `na`, `ro` or `rw`.
  *
+ * For a layer whose device model is known (a model layer, a device with a model) the name
+ * must also be one that model carries: `Line_Enable_3_` on a 2-line ATA is refused with the
+ * model's limits. Other layers check against every model (the union). A name no model
+ * carries is refused with the nearest names, unless unknown names are allowed (tenant
+ * setting `allowUnknownParameters`, CLI `--allow-unknown`): then it is kept as written,
+ * its value unchecked, with a warning.
+ *
  * Also the command-line syntax, one argument per parameter:
  *
  * | argument | meaning |
@@ -14,8 +21,8 @@
  * | `NAME:ro` | set only the access tag (value inherited from weaker layers) |
  * | `NAME=` | set the empty value |
  */
-import type { Catalogue } from "../profile/index.ts";
-import { defaultCatalogue } from "../profile/index.ts";
+import type { Catalogue, CatalogueParameter } from "../profile/index.ts";
+import { builtInModel, defaultCatalogue, isParameterName } from "../profile/index.ts";
 import { isValueTemplate, ValueTemplates } from "../server/index.ts";
 import type { LayerParameter, ParameterAccess } from "../store/index.ts";
 import { apiError } from "./errors.ts";
@@ -29,11 +36,27 @@ export interface ParameterInput {
 }
 
 export interface ParameterCheckOptions {
+  /** Every model's parameters (default: the shipped catalogue). */
   readonly catalogue?: Catalogue;
+  /** The layer's device model, when known: names must be this model's. */
+  readonly model?: { readonly pn: string; readonly catalogue: Catalogue } | undefined;
+  /** Keep names no model carries (with a warning) instead of refusing them. */
+  readonly allowUnknown?: boolean;
+  /** Receives the warnings (unknown names kept). */
+  readonly onWarning?: (message: string) => void;
   readonly templates?: ValueTemplates;
 }
 
 let sharedTemplates: ValueTemplates | undefined;
+
+function unknownParameter(name: string, catalogue: Catalogue) {
+  const suggestions = catalogue.suggest(name, 3);
+  const hint = suggestions.length === 0 ? "" : `; did you mean ${suggestions.join(", ")}?`;
+  return {
+    suggestions,
+    message: `unknown parameter ${JSON.stringify(name.slice(0, 128))}${hint}`,
+  };
+}
 
 /** Canonical catalogue name, or `API_UNKNOWN_PARAMETER` with the nearest names. */
 export function canonicalParameterName(
@@ -42,13 +65,68 @@ export function canonicalParameterName(
 ): string {
   const found = catalogue.lookup(name);
   if (found !== undefined) return found.name;
-  const suggestions = catalogue.suggest(name, 3);
-  const hint = suggestions.length === 0 ? "" : `; did you mean ${suggestions.join(", ")}?`;
-  throw apiError(
-    "API_UNKNOWN_PARAMETER",
-    `unknown parameter ${JSON.stringify(name.slice(0, 128))}${hint}`,
-    { details: { name: name.slice(0, 128), suggestions } },
-  );
+  const { suggestions, message } = unknownParameter(name, catalogue);
+  throw apiError("API_UNKNOWN_PARAMETER", message, {
+    details: { name: name.slice(0, 128), suggestions },
+  });
+}
+
+const INDEX_WORDS = {
+  line: (ata: boolean) => (ata ? "lines (FXS ports)" : "lines (extensions)"),
+  user: () => "users",
+  lineKey: () => "line keys",
+} as const;
+
+/** Why a parameter every-model knows is not one of `pn`'s, with the model's limits. */
+function notOnModel(parameter: CatalogueParameter, pn: string, modelCatalogue: Catalogue): string {
+  const over = parameter.definition.indexed?.over;
+  const model = builtInModel(pn);
+  if (over !== undefined && parameter.index !== undefined) {
+    const count = modelCatalogue.parameters.reduce(
+      (max, p) =>
+        p.definition.name === parameter.definition.name ? Math.max(max, p.index ?? 0) : max,
+      0,
+    );
+    const words = INDEX_WORDS[over](model?.kind !== "phone");
+    const base = `${parameter.definition.name}_n_`;
+    return count === 0
+      ? `${parameter.name}: ${pn} has no ${base} (not a parameter of this model)`
+      : `${parameter.name}: ${pn} has ${count} ${words}; ${base} goes from 1 to ${count}`;
+  }
+  return `${parameter.name} is not a parameter of ${pn}${model === undefined ? "" : ` (family ${model.family})`}`;
+}
+
+/**
+ * The stored name of a parameter: the catalogue's canonical one; for a model layer, one the
+ * model carries; an unknown name kept as written when allowed.
+ */
+function checkedName(name: string, options: ParameterCheckOptions): string {
+  const catalogue = options.catalogue ?? defaultCatalogue;
+  const found = catalogue.lookup(name);
+  if (found === undefined) {
+    const { suggestions, message } = unknownParameter(name, catalogue);
+    if (options.allowUnknown === true && isParameterName(name)) {
+      options.onWarning?.(`${message} — kept as written (unknown parameters are allowed)`);
+      return name;
+    }
+    throw apiError("API_UNKNOWN_PARAMETER", message, {
+      details: { name: name.slice(0, 128), suggestions },
+    });
+  }
+  const model = options.model;
+  if (model !== undefined && model.catalogue.lookup(found.name) === undefined) {
+    const message = notOnModel(found, model.pn, model.catalogue);
+    // Beyond the model's lines or keys is always wrong; a plain parameter may be a gap of
+    // the catalogue's per-model data, which unknown-allowed layers accept.
+    if (options.allowUnknown === true && found.index === undefined) {
+      options.onWarning?.(`${message} — kept (unknown parameters are allowed)`);
+      return found.name;
+    }
+    throw apiError("API_UNKNOWN_PARAMETER", message, {
+      details: { name: found.name, model: model.pn },
+    });
+  }
+  return found.name;
 }
 
 /** Checks one parameter; returns it with its canonical name. */
@@ -57,7 +135,7 @@ export function checkParameter(
   options: ParameterCheckOptions = {},
 ): LayerParameter {
   const catalogue = options.catalogue ?? defaultCatalogue;
-  const name = canonicalParameterName(input.name, catalogue);
+  const name = checkedName(input.name, options);
   const value = input.value ?? null;
   const access = input.access ?? null;
   if (access !== null && !ACCESS_VALUES.includes(access)) {

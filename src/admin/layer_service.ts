@@ -1,19 +1,78 @@
-import { isProvisioError } from "../errors.ts";
 /**
  * Layer edits with catalogue checks, shared by the API and `provisio layer set|unset`.
  * A patch reads the layer and writes it back with `expectedVersion`, so two concurrent edits
  * cannot silently drop each other's parameters (the loser gets 409 and retries). Creating a
  * layer has no version to check: edits in one process are queued per layer; across processes
  * this needs `layers.set(…, { expectedVersion: 0 })` to mean "only if absent" in the store.
+ *
+ * Names are checked against the layer's device model when it is known (a model layer, a
+ * device with a model), else against every model; unknown names are kept with a warning when
+ * the caller or the tenant's `allowUnknownParameters` setting allows them.
  */
-import { type Catalogue, defaultCatalogue } from "../profile/index.ts";
+import { isProvisioError } from "../errors.ts";
+import { builtInModel, type Catalogue, defaultCatalogue } from "../profile/index.ts";
+import { modelCatalogue } from "../server/index.ts";
 import type { Layer, LayerTarget, Store } from "../store/index.ts";
 import { layerKey } from "../store/index.ts";
-import { checkParameters, type ParameterInput, patchParameters } from "./layer_parameters.ts";
+import {
+  checkParameters,
+  type ParameterCheckOptions,
+  type ParameterInput,
+  patchParameters,
+} from "./layer_parameters.ts";
 
 export interface LayerEditOptions {
   readonly actor: string;
   readonly catalogue?: Catalogue;
+  /** Keep names no model carries, with a warning (else the tenant's setting decides). */
+  readonly allowUnknown?: boolean;
+  /** Receives warnings (unknown names kept). */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** The tenant and device model a layer belongs to (model null: not known at this scope). */
+async function layerOwner(
+  store: Store,
+  target: LayerTarget,
+): Promise<{ tenantId: string | null; pn: string | null }> {
+  switch (target.scope) {
+    case "tenant":
+      return { tenantId: target.tenantId, pn: null };
+    case "model":
+      return { tenantId: target.tenantId, pn: target.pn };
+    case "group":
+      return { tenantId: (await store.groups.find(target.groupId))?.tenantId ?? null, pn: null };
+    case "account":
+      return {
+        tenantId: (await store.accounts.find(target.accountId))?.tenantId ?? null,
+        pn: null,
+      };
+    case "device": {
+      const device = await store.devices.findByMac(target.mac);
+      return { tenantId: device?.tenantId ?? null, pn: device?.modelPn ?? null };
+    }
+  }
+}
+
+/** What the parameters of a layer are checked against (its model, the unknown-names policy). */
+export async function layerCheckOptions(
+  store: Store,
+  target: LayerTarget,
+  options: Omit<LayerEditOptions, "actor">,
+): Promise<ParameterCheckOptions> {
+  const owner = await layerOwner(store, target);
+  const tenant = owner.tenantId === null ? null : await store.tenants.find(owner.tenantId);
+  const allowUnknown =
+    options.allowUnknown === true || tenant?.settings.allowUnknownParameters === true;
+  const pn = owner.pn;
+  return {
+    ...(options.catalogue === undefined ? {} : { catalogue: options.catalogue }),
+    ...(pn !== null && builtInModel(pn) !== undefined
+      ? { model: { pn, catalogue: modelCatalogue(pn) } }
+      : {}),
+    allowUnknown,
+    ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+  };
 }
 
 /**
@@ -51,8 +110,8 @@ async function patchLayerNow(
   unset: readonly string[],
   options: LayerEditOptions,
 ): Promise<Layer | null> {
-  const checkOptions = options.catalogue === undefined ? {} : { catalogue: options.catalogue };
-  const checked = checkParameters(set, checkOptions);
+  const checked =
+    set.length === 0 ? [] : checkParameters(set, await layerCheckOptions(store, target, options));
   const catalogue = options.catalogue ?? defaultCatalogue;
   const unsetNames = unset.map((name) => catalogue.lookup(name)?.name ?? name);
   // Read-modify-write at the version read (0 = "must not exist yet"): another process
@@ -96,10 +155,7 @@ export async function replaceLayer(
   parameters: readonly ParameterInput[],
   options: LayerEditOptions,
 ): Promise<Layer | null> {
-  const checked = checkParameters(
-    parameters,
-    options.catalogue === undefined ? {} : { catalogue: options.catalogue },
-  );
+  const checked = checkParameters(parameters, await layerCheckOptions(store, target, options));
   if (checked.length === 0) {
     await store.layers.unset(target, { actor: options.actor });
     return null;

@@ -57,6 +57,10 @@ export const TenantSettingsSchema = Type.Object({
   autoCreate: Type.Boolean(),
   trustedClientCas: Type.Array(Type.String({ maxLength: 16384 }), { maxItems: 32 }),
   encryption: Type.Union([Type.Literal("none"), Type.Literal("gzip"), Type.Literal("aes")]),
+  allowUnknownParameters: Type.Boolean({
+    description:
+      "accept layer parameters the catalogue does not know, with a warning (firmware newer than the catalogue)",
+  }),
 });
 
 export const TenantSchema = Type.Object(
@@ -391,6 +395,12 @@ export const LayerSchema = Type.Object(
     ),
     version: Type.Integer({ description: "0 when the layer does not exist yet" }),
     updatedAt: Nullable(DateTime),
+    warnings: Type.Optional(
+      Type.Array(Type.String(), {
+        description:
+          "parameters kept although the catalogue does not know them (tenant setting allowUnknownParameters)",
+      }),
+    ),
   },
   { title: "Layer" },
 );

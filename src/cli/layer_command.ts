@@ -77,7 +77,7 @@ export async function resolveLayerTarget(store: Store, flags: SelectorFlags): Pr
     if ((await store.models.find(flags.model)) === null) {
       throw cliError(
         "CLI_NOT_FOUND",
-        `model ${flags.model} is not registered (provisio model add ${flags.model} --family spa|mpp)`,
+        `model ${flags.model} is neither built in nor registered (provisio model list; provisio model add ${flags.model} --family spa|mpp)`,
         { status: 404 },
       );
     }
@@ -105,9 +105,10 @@ export const registerLayerCommand: RegisterCommand = (program: Command) => {
         "<parameters...>",
         "NAME=VALUE, NAME:ACCESS=VALUE or NAME:ACCESS (ACCESS = na, ro, rw)",
       )
+      .option("--access <access>", "access tag (ua) for every parameter that does not give its own")
       .option(
-        "--access <access>",
-        "access tag (ua) for every parameter that does not give its own",
+        "--allow-unknown",
+        "keep parameters the catalogue does not know (firmware newer than the catalogue), with a warning",
       ),
   )
     .addHelpText(
@@ -120,7 +121,10 @@ Parameters:
   NAME:na             set only the access tag; the value comes from weaker layers
   NAME=               set the empty value
 Names and values are checked against the parameter catalogue: an unknown name is
-refused with the nearest known names, a value of the wrong type is refused.
+refused with the nearest known names, a value of the wrong type is refused. For a
+--model layer, or a --device with a model, names must be that model's (Line_Enable_3_
+on a 2-line ATA is refused with the model's limits). --allow-unknown (or the tenant
+setting allowUnknownParameters) keeps unknown names, with a warning.
 Values may be templates: User_ID_1_='{{ account.line1.user_id }}'.
 
 Examples:
@@ -129,21 +133,30 @@ Examples:
   provisio layer set --account 1001 'User_ID_1_={{ account.line1.user_id }}' 'Password_1_={{ account.line1.password }}'
   provisio layer set --device 000e08abcdef Resync_Periodic:rw=600 Admin_Passwd:na`,
     )
-    .action(async (parameters: string[], flags: SelectorFlags & { access?: string }) => {
-      if (flags.access !== undefined && !ACCESS.includes(flags.access)) {
-        throw cliError("CLI_BAD_OPTION", "--access must be na, ro or rw");
-      }
-      const inputs = parameters.map((p) =>
-        parseParameterArgument(p, flags.access as ParameterAccess | undefined),
-      );
-      await withInstallation(flags, async ({ store, actor }) => {
-        const target = await resolveLayerTarget(store, flags);
-        const updated = await patchLayer(store, target, inputs, [], { actor });
-        process.stdout.write(
-          `${layerKey(target)}: set ${inputs.length} parameter${inputs.length === 1 ? "" : "s"} (layer version ${updated?.version ?? 0}, ${updated?.parameters.length ?? 0} parameters)\n`,
+    .action(
+      async (
+        parameters: string[],
+        flags: SelectorFlags & { access?: string; allowUnknown?: boolean },
+      ) => {
+        if (flags.access !== undefined && !ACCESS.includes(flags.access)) {
+          throw cliError("CLI_BAD_OPTION", "--access must be na, ro or rw");
+        }
+        const inputs = parameters.map((p) =>
+          parseParameterArgument(p, flags.access as ParameterAccess | undefined),
         );
-      });
-    });
+        await withInstallation(flags, async ({ store, actor }) => {
+          const target = await resolveLayerTarget(store, flags);
+          const updated = await patchLayer(store, target, inputs, [], {
+            actor,
+            allowUnknown: flags.allowUnknown === true,
+            onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+          });
+          process.stdout.write(
+            `${layerKey(target)}: set ${inputs.length} parameter${inputs.length === 1 ? "" : "s"} (layer version ${updated?.version ?? 0}, ${updated?.parameters.length ?? 0} parameters)\n`,
+          );
+        });
+      },
+    );
 
   selectors(
     layer

@@ -100,6 +100,11 @@ export function parseTenantSettings(
     autoCreate: pick("autoCreate", (v) => parseBoolean(v, "autoCreate"), base.autoCreate),
     trustedClientCas: pick("trustedClientCas", (v) => parseCas(v, strict), base.trustedClientCas),
     encryption: pick("encryption", parseEncryption, base.encryption),
+    allowUnknownParameters: pick(
+      "allowUnknownParameters",
+      (v) => parseBoolean(v, "allowUnknownParameters"),
+      base.allowUnknownParameters,
+    ),
   };
 }
 

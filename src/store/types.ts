@@ -39,6 +39,11 @@ export interface TenantSettings {
   readonly trustedClientCas: readonly string[];
   /** Default profile encoding. */
   readonly encryption: EncryptionMode;
+  /**
+   * Layer parameters the catalogue does not know are accepted with a warning instead of
+   * refused (firmware newer than the catalogue).
+   */
+  readonly allowUnknownParameters: boolean;
 }
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
@@ -47,6 +52,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   autoCreate: false,
   trustedClientCas: [],
   encryption: "none",
+  allowUnknownParameters: false,
 };
 
 /** A service provider. */

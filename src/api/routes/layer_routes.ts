@@ -8,7 +8,7 @@ import {
   patchLayer,
   replaceLayer,
 } from "../../admin/index.ts";
-import type { LayerTarget } from "../../store/index.ts";
+import type { Layer, LayerTarget } from "../../store/index.ts";
 import { assertVisible, principalOf } from "../auth.ts";
 import { LayerPatch, LayerPut, LayerSchema, ParameterPut } from "../schemas.ts";
 import { visibleAccount } from "./account_routes.ts";
@@ -34,6 +34,21 @@ export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const view = (request: FastifyRequest) => ({
     revealSecrets: principalOf(request).token.role === "admin",
     isSecret: (name: string) => catalogue.isSecret(name),
+  });
+  /** The layer's JSON, with the warnings of the edit that produced it. */
+  const edited = (
+    request: FastifyRequest,
+    target: LayerTarget,
+    layer: Layer | null,
+    warnings: readonly string[],
+  ) => ({
+    ...layerJson(target, layer, view(request)),
+    ...(warnings.length === 0 ? {} : { warnings: [...warnings] }),
+  });
+  const editOptions = (request: FastifyRequest, warnings: string[]) => ({
+    actor: principalOf(request).actor,
+    catalogue,
+    onWarning: (message: string) => warnings.push(message),
   });
 
   const tenantOf = async (request: FastifyRequest) => {
@@ -132,11 +147,14 @@ export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
       async (request) => {
         const target = await s.target(request);
-        const layer = await replaceLayer(store, target, request.body.parameters, {
-          actor: principalOf(request).actor,
-          catalogue,
-        });
-        return layerJson(target, layer, view(request));
+        const warnings: string[] = [];
+        const layer = await replaceLayer(
+          store,
+          target,
+          request.body.parameters,
+          editOptions(request, warnings),
+        );
+        return edited(request, target, layer, warnings);
       },
     );
 
@@ -154,14 +172,15 @@ export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
       async (request) => {
         const target = await s.target(request);
+        const warnings: string[] = [];
         const layer = await patchLayer(
           store,
           target,
           request.body.set ?? [],
           request.body.unset ?? [],
-          { actor: principalOf(request).actor, catalogue },
+          editOptions(request, warnings),
         );
-        return layerJson(target, layer, view(request));
+        return edited(request, target, layer, warnings);
       },
     );
 
@@ -198,14 +217,15 @@ export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       async (request) => {
         const target = await s.target(request);
         const name = params(request).name!;
+        const warnings: string[] = [];
         const layer = await patchLayer(
           store,
           target,
           [{ name, value: request.body.value ?? null, access: request.body.access ?? null }],
           [],
-          { actor: principalOf(request).actor, catalogue },
+          editOptions(request, warnings),
         );
-        return layerJson(target, layer, view(request));
+        return edited(request, target, layer, warnings);
       },
     );
 
@@ -223,8 +243,11 @@ export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       async (request) => {
         const target = await s.target(request);
         const raw = params(request).name!;
-        const name = canonicalParameterName(raw, catalogue);
         const current = await store.layers.get(target);
+        // A name kept although unknown (allowUnknownParameters) is removed as written.
+        const name = current?.parameters.some((p) => p.name === raw)
+          ? raw
+          : canonicalParameterName(raw, catalogue);
         if (current === null || !current.parameters.some((p) => p.name === name)) {
           throw notFound("parameter", name);
         }
