@@ -31,7 +31,7 @@ export {
 } from "./device.ts";
 export { DeviceLog, type LogEntry, type LogKind } from "./device_log.ts";
 export { type DefaultServer, type DhcpOptions, defaultServer } from "./dhcp_options.ts";
-export { DEVICE_ERRORS, type DeviceError, type DeviceErrorCode } from "./errors.ts";
+export { DEVICE_ERRORS, type DeviceError, type DeviceErrorCode, deviceError } from "./errors.ts";
 export { ERR, type FetchResult } from "./fetch_result.ts";
 export {
   type DecodedFirmware,
