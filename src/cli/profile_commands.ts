@@ -1,4 +1,4 @@
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import type { KdfDigest } from "../crypto/index.ts";
 import type { ProfileTextFormat } from "../profile/index.ts";
 import {
@@ -88,6 +88,15 @@ interface DecodeFlags {
   key?: string;
   to?: ProfileTextFormat;
   digest?: KdfDigest;
+  maxInflated?: number;
+}
+
+function positiveInteger(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError("expected a positive whole number of bytes");
+  }
+  return n;
 }
 
 export function registerDecode(program: Command): void {
@@ -106,6 +115,11 @@ export function registerDecode(program: Command): void {
         "only try this key-derivation digest (default: md5, then sha256)",
       ).choices(["md5", "sha256"]),
     )
+    .option(
+      "--max-inflated <bytes>",
+      "refuse a gzip layer inflating beyond this many bytes (default: any size compile can write)",
+      positiveInteger,
+    )
     .addHelpText(
       "after",
       `
@@ -120,6 +134,7 @@ Examples:
         key: flags.key,
         digests: flags.digest ? [flags.digest] : undefined,
         to: flags.to,
+        ...(flags.maxInflated === undefined ? {} : { maxInflatedBytes: flags.maxInflated }),
       });
       printDiagnostics(inputName(input), result.warnings);
       writeOutput(flags.output, result.text, false);

@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from "node:buffer";
 import {
   detectEnvelope,
   encodeProfileBytes,
@@ -12,14 +13,25 @@ import {
   detectProfileFormat,
   type ImportResolver,
   type ParsedProfile,
+  type ProfileEntry,
   type ProfileTextFormat,
   type ProfileWarning,
   ProfileWarningCode,
+  parseBool,
   parseTextProfile,
   parseXmlProfile,
   serializeTextProfile,
   serializeXmlProfile,
 } from "../profile/index.ts";
+import {
+  type Diagnostic,
+  evaluateProfileRule,
+  evaluateReportRule,
+  evaluateResyncTrigger,
+  evaluateUpgradeRule,
+  ruleKindOf,
+  tryParseVersion,
+} from "../rules/index.ts";
 import { cliError } from "./errors.ts";
 
 /** What `provisio compile` and `provisio decode` report besides their output. */
@@ -77,22 +89,110 @@ export function catalogueWarnings(profile: ParsedProfile, catalogue: Catalogue):
 }
 
 /**
- * §3.3.4: `*` sets the value and keeps the user access. XML cannot say that to SPA firmware:
- * an element without `ua` resets access to the factory default there (C5; MPP keeps it).
+ * Unstated access means different things in the two formats. Text `*` sets the value and
+ * keeps the user access; XML cannot say that to SPA firmware, where an element without
+ * `ua` resets access to the factory default (MPP keeps it). So each direction warns.
  */
 function keepAccessWarnings(profile: ParsedProfile, to: ProfileTextFormat): ProfileWarning[] {
-  if (profile.format !== "text" || to !== "xml") return [];
+  if (profile.format === to) return [];
   const out: ProfileWarning[] = [];
   for (const e of profile.entries) {
-    if (e.access !== undefined || e.value === undefined) continue;
+    if (e.access !== undefined || e.invalidAccess !== undefined) continue;
+    let message: string;
+    if (profile.format === "text") {
+      if (e.value === undefined) continue;
+      message = `${e.name}: \`*\` keeps the user access, which XML cannot express for SPA firmware: without ua it resets to the factory default (MPP keeps it)`;
+    } else {
+      message = `${e.name}: no ua in XML, written as \`*\` (keep the user access) in plain text; SPA firmware would instead reset an element without ua to its factory access (MPP keeps it)`;
+    }
     out.push({
       code: ProfileWarningCode.AttributeDropped,
-      message: `${e.name}: \`*\` keeps the user access, which XML cannot express for SPA firmware: without ua it resets to the factory default (C5; MPP keeps it)`,
+      message,
       name: e.name,
       ...(e.position === undefined ? {} : { position: e.position }),
     });
   }
   return out;
+}
+
+/** Macro values while checking a rule's syntax: a device expands first, then parses. */
+const PLACEHOLDER_VARIABLES = (): string => "0";
+
+function ruleSyntaxProblem(name: string, value: string): Diagnostic | undefined {
+  const kind = ruleKindOf(name);
+  if (kind === undefined) return undefined;
+  let diagnostics: readonly Diagnostic[];
+  if (kind === "trigger")
+    diagnostics = evaluateResyncTrigger(value, PLACEHOLDER_VARIABLES).diagnostics;
+  else if (kind === "report")
+    diagnostics = evaluateReportRule(value, PLACEHOLDER_VARIABLES).diagnostics;
+  else if (kind === "upgrade")
+    diagnostics = evaluateUpgradeRule(value, PLACEHOLDER_VARIABLES).diagnostics;
+  else diagnostics = evaluateProfileRule(value, PLACEHOLDER_VARIABLES).diagnostics;
+  return diagnostics.find((d) => d.code === "RULE_SYNTAX");
+}
+
+/**
+ * Checks the catalogue's type checks cannot do: rule-valued parameters through the rule
+ * parser, version-valued ones through the version parser (any text is storable, but a
+ * device skips a rule that does not parse and cannot compare a version it cannot read).
+ */
+export function grammarWarnings(profile: ParsedProfile, catalogue: Catalogue): ProfileWarning[] {
+  const out: ProfileWarning[] = [];
+  for (const e of profile.entries) {
+    if (e.value === undefined || e.value.trim() === "") continue;
+    const where = e.position === undefined ? {} : { position: e.position };
+    const rule = ruleSyntaxProblem(e.name, e.value);
+    if (rule !== undefined) {
+      const at = rule.column === undefined ? "" : ` (column ${rule.column} of the rule)`;
+      out.push({
+        code: ProfileWarningCode.ValueInvalid,
+        message: `${e.name}: the rule does not parse, so a device skips it: ${rule.message}${at}`,
+        name: e.name,
+        ...where,
+      });
+      continue;
+    }
+    const type = catalogue.lookup(e.name)?.definition.type;
+    if (type?.kind === "version" && tryParseVersion(e.value.trim()) === undefined) {
+      out.push({
+        code: ProfileWarningCode.ValueInvalid,
+        message: `${e.name}: ${JSON.stringify(e.value)} is neither an SPA version (7.4.8a) nor an MPP version (sip88xx.11-3-1MPP-678)`,
+        name: e.name,
+        ...where,
+      });
+    }
+  }
+  return out;
+}
+
+/** Boolean parameters written `Enable`, `1`, `yes`… become the `Yes`/`No` devices export. */
+export function normaliseBooleans(profile: ParsedProfile, catalogue: Catalogue): ParsedProfile {
+  let entries: ProfileEntry[] | undefined;
+  profile.entries.forEach((e, i) => {
+    if (e.value === undefined || e.value === "Yes" || e.value === "No") return;
+    if (catalogue.lookup(e.name)?.definition.type.kind !== "bool") return;
+    const flag = parseBool(e.value);
+    if (flag === undefined) return;
+    entries ??= [...profile.entries];
+    entries[i] = { ...e, value: flag ? "Yes" : "No" };
+  });
+  return entries === undefined ? profile : { ...profile, entries };
+}
+
+/** Parser warnings first; a later list's repeat of a finding about the same parameter goes. */
+function mergeWarnings(
+  parsed: readonly ProfileWarning[],
+  ...more: ReadonlyArray<readonly ProfileWarning[]>
+): CompileDiagnostic[] {
+  const seen = new Set(parsed.map((w) => `${w.code}|${w.name}`));
+  const out = [...parsed];
+  for (const list of more) {
+    const kept = list.filter((w) => !seen.has(`${w.code}|${w.name}`));
+    for (const w of kept) seen.add(`${w.code}|${w.name}`);
+    out.push(...kept);
+  }
+  return foldWarnings(out);
 }
 
 /** The first 50 warnings of each kind, then one line counting the rest of that kind. */
@@ -145,17 +245,17 @@ export function compileProfile(input: Uint8Array, options: CompileOptions = {}):
       `input is ${envelope === "gzip" ? "gzip-compressed" : "encrypted"}; use \`provisio decode\` to read it`,
     );
   }
-  const profile = parseProfileSource(input, options);
+  const catalogue = options.catalogue ?? defaultCatalogue;
+  const profile = normaliseBooleans(parseProfileSource(input, options), catalogue);
   const to = options.to ?? "xml";
   const rendered = serialize(profile, to);
-  const parsedKeys = new Set(profile.warnings.map((w) => `${w.code}|${w.name}`));
-  const warnings = foldWarnings([
-    ...profile.warnings,
-    ...keepAccessWarnings(profile, to),
-    ...catalogueWarnings(profile, options.catalogue ?? defaultCatalogue),
-    // The serializer repeats what the parser already found about the same parameter.
-    ...rendered.warnings.filter((w) => !parsedKeys.has(`${w.code}|${w.name}`)),
-  ]);
+  const warnings = mergeWarnings(
+    profile.warnings,
+    keepAccessWarnings(profile, to),
+    catalogueWarnings(profile, catalogue),
+    grammarWarnings(profile, catalogue),
+    rendered.warnings,
+  );
   const plain = Buffer.from(rendered.text, "utf8");
   const bytes =
     options.gzip || options.key !== undefined
@@ -176,7 +276,19 @@ export interface DecodeOptions {
   readonly key?: string;
   readonly digests?: readonly KdfDigest[];
   readonly to?: ProfileTextFormat;
+  /**
+   * Refuse a gzip layer inflating beyond this many bytes. Default: the largest profile
+   * `compileProfile` can write (its text is one JavaScript string), so `decode` reads back
+   * whatever `compile` wrote; lower it for files from elsewhere.
+   */
+  readonly maxInflatedBytes?: number;
 }
+
+/** UTF-8 of the longest string Node can hold, capped at the largest Buffer. */
+export const DECODE_MAX_INFLATED_BYTES = Math.min(
+  bufferConstants.MAX_LENGTH,
+  3 * bufferConstants.MAX_STRING_LENGTH,
+);
 
 export interface DecodeResult {
   readonly text: string;
@@ -192,13 +304,15 @@ export function decodeProfile(input: Uint8Array, options: DecodeOptions = {}): D
     digests: options.digests ?? ["md5", "sha256"],
     // A tool reads back SPC text too (`compile --to text --key`), which no device receives.
     contentCheck: "source",
+    maxOutputBytes: options.maxInflatedBytes ?? DECODE_MAX_INFLATED_BYTES,
   });
   const profile = parseProfileSource(unwrapped.bytes, { source: options.source });
-  const rendered = serialize(profile, options.to ?? profile.format);
+  const to = options.to ?? profile.format;
+  const rendered = serialize(profile, to);
   return {
     text: rendered.text,
     layers: unwrapped.layers,
     inputFormat: profile.format,
-    warnings: foldWarnings([...profile.warnings, ...rendered.warnings]),
+    warnings: mergeWarnings(profile.warnings, keepAccessWarnings(profile, to), rendered.warnings),
   };
 }
