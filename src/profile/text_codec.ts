@@ -68,6 +68,7 @@ type SyntaxReason =
   | "bad-name"
   | "unterminated-value"
   | "expected-semicolon"
+  | "unquoted-value"
   | "empty-import";
 
 function isSpace(c: number): boolean {
@@ -189,6 +190,31 @@ class TextFileParser {
     importFile(name, this.file, this.lines.positionOf(start), this.context);
   }
 
+  /**
+   * `Profile_Rule tftp.callme.com/profile/$MA/spa962.cfg;` (the seed's form): text up to a
+   * `;` on the same line after a name, with no quotes, is a value someone forgot to quote.
+   * Saying so beats "expected ; after Profile_Rule_tftp". Returns when it is not that case.
+   */
+  private failUnquotedValue(name: string, nameEnd: number, start: number): void {
+    const { text } = this;
+    let eol = text.indexOf("\n", nameEnd);
+    if (eol === -1) eol = text.length;
+    const semi = text.indexOf(";", nameEnd);
+    if (semi === -1 || semi > eol) return;
+    let rest = text.slice(nameEnd, semi).trim();
+    if (rest.startsWith("!") || rest.startsWith("?") || rest.startsWith("*")) {
+      rest = rest.slice(1).trim();
+    }
+    if (rest === "" || rest.includes('"') || rest.includes("#")) return;
+    const tag = text.slice(nameEnd, semi).trim().charAt(0);
+    const shownTag = tag === "!" || tag === "?" || tag === "*" ? ` ${tag}` : "";
+    this.fail(
+      "unquoted-value",
+      `the value of ${name} must be in double quotes: ${name}${shownTag} "${rest}" ;`,
+      start,
+    );
+  }
+
   private readWord(): string {
     const { text } = this;
     const start = this.pos;
@@ -208,6 +234,7 @@ class TextFileParser {
       );
     }
     const words = [this.readWord()];
+    const firstWordEnd = this.pos;
     // Several words on one line before the tag/value: the seed's "Restricted Access Domains".
     for (;;) {
       let at = this.pos;
@@ -261,6 +288,7 @@ class TextFileParser {
     }
 
     if (text.charCodeAt(this.pos) !== 59 /* ; */) {
+      if (value === undefined) this.failUnquotedValue(words[0]!, firstWordEnd, start);
       const found = this.pos >= text.length ? "end of input" : JSON.stringify(text[this.pos]);
       const hint = glued ? " (a value cannot contain a double quote)" : "";
       this.fail(

@@ -109,6 +109,52 @@ describe("parser fuzzing (10,000 cases each)", () => {
   });
 });
 
+describe("unquoted values (the seed's `Profile_Rule host/path;` form)", () => {
+  it("are either read as a name or refused with a quoted form that parses to that value", () => {
+    const unquoted = fc
+      .string({
+        unit: fc.constantFrom(..."ab0/.$:_-[] \t=?!*<>".split("")),
+        minLength: 1,
+        maxLength: 24,
+      })
+      .filter((v) => v.trim() !== "");
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(
+        fc.constantFrom("Profile_Rule", "GPP_A", "Proxy[1]"),
+        fc.constantFrom("", " !", " ?", " *"),
+        unquoted,
+        (name, tag, value) => {
+          const input = `${name}${tag} ${value};\n`;
+          let error: ProvisioError | undefined;
+          try {
+            parseTextProfile(input);
+            seen.add("ok");
+          } catch (e) {
+            if (!(e instanceof ProvisioError)) throw e;
+            error = e;
+          }
+          if (error === undefined) return;
+          expect(error.code).toBe("PROFILE_TEXT_SYNTAX");
+          const reason = String(error.details?.reason);
+          seen.add(reason);
+          if (reason !== "unquoted-value") return;
+          const suggested = /must be in double quotes: (.*)$/.exec(error.message)?.[1];
+          expect(suggested).toBeDefined();
+          const parsed = parseTextProfile(suggested!);
+          expect(parsed.entries).toHaveLength(1);
+          const stripped = value.trim();
+          const withoutTag =
+            /^[!?*]/.test(stripped) && tag === "" ? stripped.slice(1).trim() : stripped;
+          expect(parsed.entries[0]!.value).toBe(withoutTag);
+        },
+      ),
+      { numRuns: 3_000 },
+    );
+    expect(seen.has("unquoted-value")).toBe(true);
+  });
+});
+
 describe("adversarial sizes stay linear", () => {
   const n = 100_000;
   const timed = (fn: () => unknown) => {

@@ -303,6 +303,8 @@ Param7 "particular value 7" ;
     ["malformed brackets", 'Proxy[x] "1";', "bad-name", 1, 1],
     ["literal double quote inside a value", 'A "say "hi"" ;', "expected-semicolon", 1, 9],
     ["empty import", "import  \n", "empty-import", 1, 1],
+    ["unquoted value", "Profile_Rule /spa$PSN.cfg;", "unquoted-value", 1, 1],
+    ["unquoted value after a tag", 'GPP_A "1";\n  GPP_B ! abc ;', "unquoted-value", 2, 3],
   ];
   it.each(syntax)(
     "%s → PROFILE_TEXT_SYNTAX (%s) at line/column",
@@ -313,6 +315,20 @@ Param7 "particular value 7" ;
       expect([error.line, error.column]).toEqual([line, column]);
     },
   );
+
+  it("the seed's unquoted Profile_Rule is reported as a value that must be quoted", () => {
+    const error = failure(() =>
+      parseTextProfile("Profile_Rule tftp.callme.com/profile/$MA/spa962.cfg;\n"),
+    );
+    expect(error.details).toMatchObject({ reason: "unquoted-value" });
+    expect(error.message).toContain(
+      'the value of Profile_Rule must be in double quotes: Profile_Rule "tftp.callme.com/profile/$MA/spa962.cfg" ;',
+    );
+    expect(error.message).not.toContain("Profile_Rule_tftp");
+    expect(failure(() => parseTextProfile("GPP_A ? plain words;")).message).toContain(
+      'GPP_A ? "plain words" ;',
+    );
+  });
 
   it("a literal double quote inside a value is reported with a hint", () => {
     expect(failure(() => parseTextProfile('A "say "hi"" ;')).message).toContain(
