@@ -31,6 +31,7 @@ export function tenantJson(t: Tenant) {
       autoCreate: t.settings.autoCreate,
       trustedClientCas: [...t.settings.trustedClientCas],
       encryption: t.settings.encryption,
+      allowUnknownParameters: t.settings.allowUnknownParameters,
     },
     version: t.version,
     createdAt: iso(t.createdAt),

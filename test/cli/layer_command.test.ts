@@ -108,7 +108,9 @@ describe("provisio account, layer and token with a running server", () => {
     const before = await fetch(`${http}/profile/000e08abcdef.xml`);
     expect(before.status).toBe(200);
     const xml = await before.text();
-    expect(xml).toMatch(/<Proxy_1_ ua="ro">tenant\.example\.com<\/Proxy_1_>/);
+    // The account's line 1 sets Proxy_1_ over the tenant's value; the tenant's access stays.
+    expect(xml).toMatch(/<Proxy_1_ ua="ro">sip\.example\.com<\/Proxy_1_>/);
+    expect(xml).toMatch(/<Display_Name_1_ ua="na">Front desk<\/Display_Name_1_>/);
     expect(xml).toContain(">pa,ss</Password_1_>");
 
     const set = await provisio([
@@ -148,7 +150,7 @@ describe("provisio account, layer and token with a running server", () => {
       valueFrom: "device:000e08abcdef",
       access: "rw",
       accessFrom: "device:000e08abcdef",
-      setBy: ["tenant:default", "device:000e08abcdef"],
+      setBy: ["tenant:default", "account:1001 line 1", "device:000e08abcdef"],
     });
     const password = config.parameters.find((p: { name: string }) => p.name === "Password_1_");
     expect(password).toMatchObject({ value: null, secret: true });

@@ -78,21 +78,26 @@ for (const dialect of dialects()) {
     });
 
     it("models: upsert, list, refuse deleting a model in use", async () => {
-      await store.models.upsert({ pn: "SPA112", psn: "112", family: "spa", lines: 2 });
+      await store.models.upsert({ pn: "ACME-100", psn: "100", family: "spa", lines: 2 });
       const again = await store.models.upsert({
-        pn: "SPA112",
+        pn: "ACME-100",
         family: "spa",
         description: "2-port ATA",
         lines: 2,
       });
-      expect(again).toMatchObject({ pn: "SPA112", psn: null, description: "2-port ATA", lines: 2 });
-      expect((await store.models.list()).map((m) => m.pn)).toContain("SPA112");
+      expect(again).toMatchObject({
+        pn: "ACME-100",
+        psn: null,
+        description: "2-port ATA",
+        lines: 2,
+      });
+      expect((await store.models.list()).map((m) => m.pn)).toContain("ACME-100");
       const mac = parseMac("02:00:00:00:01:12");
-      await store.devices.create({ mac, modelPn: "SPA112" });
-      await rejectsWith(store.models.delete("SPA112"), "STORE_CONFLICT");
+      await store.devices.create({ mac, modelPn: "ACME-100" });
+      await rejectsWith(store.models.delete("ACME-100"), "STORE_CONFLICT");
       await store.devices.delete(mac);
-      await store.models.delete("SPA112");
-      expect(await store.models.find("SPA112")).toBeNull();
+      await store.models.delete("ACME-100");
+      expect(await store.models.find("ACME-100")).toBeNull();
     });
 
     it("devices: create in the default tenant, update, upsert keeps unset fields, list, delete", async () => {
