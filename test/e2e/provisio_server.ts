@@ -25,7 +25,11 @@ export interface E2eServer {
 }
 
 export async function startE2eServer(
-  tenantLayer: readonly { name: string; value: string; access: "na" | "ro" | "rw" | null }[] = [],
+  tenantLayer: readonly {
+    readonly name: string;
+    readonly value: string;
+    readonly access: "na" | "ro" | "rw" | null;
+  }[] = [],
 ): Promise<E2eServer> {
   const dir = tempDir("e2e");
   const node = await startTestNode(join(dir, "data"), { tftpPort: "0" });
