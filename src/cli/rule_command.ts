@@ -35,6 +35,65 @@ export function productSeriesOf(model: string): string {
   return /(\d+)/.exec(model)?.[1] ?? "";
 }
 
+/** Timers are whole seconds: a rule compares them with numbers (`$PRVTMR ge 600`). */
+const TIMER = /^(PRVTMR|UPGTMR|REGTMR[1-9][0-9]?)$/;
+/** Variables a device always has even when the description leaves them unset. */
+const KNOWN_EXTRA = /^(REGTMR[1-9][0-9]?|UID[1-9][0-9]?)$/;
+
+/**
+ * `--var` names a device knows, with values of the right kind: a typo (`REGTMR`, `regtmr1`)
+ * or a timer of `abc` would otherwise pass silently and the rule read something else.
+ */
+function checkVariableOverrides(
+  vars: ReadonlyArray<readonly [string, string]>,
+  derived: MacroVariables,
+): void {
+  for (const [name, value] of vars) {
+    const known =
+      (typeof derived === "function" ? derived(name) : derived.get(name)) !== undefined ||
+      KNOWN_EXTRA.test(name);
+    if (!known) {
+      const upper = name.toUpperCase();
+      const hint =
+        upper !== name && (KNOWN_EXTRA.test(upper) || lookup(derived, upper) !== undefined)
+          ? `; did you mean ${upper}?`
+          : " (names are upper case: MA, PN, SWVER, PRVTMR, REGTMR1, A..P, …)";
+      throw cliError("CLI_BAD_OPTION", `--var ${name}: not a macro variable a device has${hint}`, {
+        details: { option: "--var", name },
+      });
+    }
+    if (TIMER.test(name) && !/^\d+$/.test(value)) {
+      throw cliError(
+        "CLI_BAD_OPTION",
+        `--var ${name}=${value}: a timer is a whole number of seconds (e.g. ${name}=600)`,
+        { details: { option: "--var", name } },
+      );
+    }
+  }
+}
+
+function lookup(vars: MacroVariables, name: string): string | undefined {
+  return typeof vars === "function" ? vars(name) : vars.get(name);
+}
+
+/** The scheme a device uses for a URL written without one: its `Transport_Protocol`. */
+export function transportScheme(
+  params: ReadonlyArray<readonly [string, string]> | undefined,
+): Scheme | undefined {
+  let value: string | undefined;
+  for (const [name, v] of params ?? []) {
+    if (normalizeParameterName(name) === "Transport_Protocol") value = v;
+  }
+  if (value === undefined) return undefined;
+  const scheme = value.trim().toLowerCase();
+  if (scheme === "tftp" || scheme === "http" || scheme === "https") return scheme;
+  throw cliError(
+    "CLI_BAD_OPTION",
+    `--param Transport_Protocol=${value}: expected tftp, http or https`,
+    { details: { option: "--param", name: "Transport_Protocol" } },
+  );
+}
+
 /** Macro variables for the described device; `--var` overrides win over derived values. */
 export function ruleVariables(device: RuleDevice): MacroVariables {
   const params = new Map<string, string>();
@@ -48,9 +107,9 @@ export function ruleVariables(device: RuleDevice): MacroVariables {
     hwVersion: device.hwver ?? "",
     params: (name) => params.get(name),
   });
+  checkVariableOverrides(device.vars ?? [], derived);
   const overrides = new Map(device.vars ?? []);
-  return (name) =>
-    overrides.get(name) ?? (typeof derived === "function" ? derived(name) : derived.get(name));
+  return (name) => overrides.get(name) ?? lookup(derived, name);
 }
 
 /** What the device would do, in one shape for every rule parameter. */
@@ -95,6 +154,11 @@ export type RuleOutcome =
     }
   | {
       readonly action: "trigger";
+      /**
+       * SPA firmware starts a resync when a trigger is true; MPP firmware uses triggers as
+       * gates: a due scheduled resync proceeds only when one is true.
+       */
+      readonly role: "trigger" | "gate";
       readonly active: boolean;
       readonly value: boolean;
       readonly diagnostics: readonly Diagnostic[];
@@ -153,7 +217,13 @@ export function evaluateRuleFor(
   const outcome = ((): RuleOutcome => {
     if (kind === "trigger") {
       const r = evaluateResyncTrigger(rule, vars, evalOptions);
-      return { action: "trigger", active: r.active, value: r.value, diagnostics: r.diagnostics };
+      return {
+        action: "trigger",
+        role: family === "mpp" ? "gate" : "trigger",
+        active: r.active,
+        value: r.value,
+        diagnostics: r.diagnostics,
+      };
     }
     if (kind === "report") {
       const r = evaluateReportRule(rule, vars, evalOptions);
@@ -240,17 +310,23 @@ export function formatRuleEvaluation(e: RuleEvaluation): string {
       lines.push("report");
       for (const u of o.uploads) {
         lines.push(
-          `  ${u.transfer.padEnd(9)}${u.url} (${u.content}${u.key === undefined ? "" : ", encrypted"})`,
+          `  ${u.transfer.padEnd(9)} ${u.url} (${u.content}${u.key === undefined ? "" : ", encrypted"})`,
         );
       }
       assignments(o.assignments);
       break;
     case "trigger":
-      lines.push(
-        o.active
-          ? `trigger  ${o.value ? "true: resync" : "false: no resync"}`
-          : "trigger  inactive (empty)",
-      );
+      if (!o.active) lines.push(`${o.role.padEnd(8)} inactive (empty)`);
+      else if (o.role === "gate") {
+        lines.push(
+          o.value
+            ? "gate     true: a due scheduled resync proceeds"
+            : "gate     false: a due scheduled resync is skipped unless another trigger is true",
+          "  note     MPP triggers gate scheduled resyncs (periodic, daily, boot, retry); web and SIP NOTIFY resyncs ignore them",
+        );
+      } else {
+        lines.push(`trigger  ${o.value ? "true: resync now" : "false: no resync"}`);
+      }
       break;
     case "skip":
       lines.push(`skip     (${o.reason})`);
@@ -322,11 +398,10 @@ export function registerRule(program: Command): void {
         .default("spa"),
     )
     .addOption(
-      new Option("--scheme <scheme>", "scheme for URLs without one (default tftp)").choices([
-        "tftp",
-        "http",
-        "https",
-      ]),
+      new Option(
+        "--scheme <scheme>",
+        "scheme for URLs without one (default: --param Transport_Protocol, else tftp)",
+      ).choices(["tftp", "http", "https"]),
     )
     .option("--server <host>", "the DHCP-supplied server, for URLs without a host")
     .option("--json", "print the evaluation as JSON")
@@ -353,7 +428,8 @@ Examples:
       });
       const evaluation = evaluateRuleFor(normalizeParameterName(flags.as), rule, vars, {
         family: flags.family,
-        defaultScheme: flags.scheme,
+        // A device uses its Transport_Protocol for URLs without a scheme; --scheme wins.
+        defaultScheme: flags.scheme ?? transportScheme(flags.param),
         defaultServer: flags.server,
       });
       process.stdout.write(
