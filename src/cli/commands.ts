@@ -26,6 +26,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<RegisterComm
   emulate: async () => (await import("./emulate_command.ts")).registerEmulateCommand,
   fleet: async () => (await import("./fleet_command.ts")).registerFleetCommand,
   events: async () => (await import("./events_command.ts")).registerEventsCommand,
+  "master-key": async () => (await import("./master_key_command.ts")).registerMasterKeyCommand,
 };
 
 /** Every command (for `--help`, or a name that is not a command). */

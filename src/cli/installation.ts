@@ -63,12 +63,23 @@ export async function loadInstallationConfig(flags: InstallationFlags): Promise<
   });
 }
 
-/** Opens the installation, initialising the data directory like `serve` when missing. */
-export async function openInstallation(flags: InstallationFlags): Promise<Installation> {
+/**
+ * Opens the installation, initialising the data directory like `serve` when missing. The
+ * store refuses (`STORE_MASTER_KEY_MISMATCH`) when its secrets are sealed under another
+ * master key than this one's — e.g. a PostgreSQL installation reached without `--data`.
+ * `sealer` replaces the installation's own (a re-seal to a new key).
+ */
+export async function openInstallation(
+  flags: InstallationFlags,
+  options: { readonly sealer?: (config: ServeConfig) => SecretSealer } = {},
+): Promise<Installation> {
   const config = await loadInstallationConfig(flags);
-  const sealer = isInitialised(config)
-    ? sealerFor(readMasterKey(config.masterKeyFile))
-    : await initialise(config);
+  const sealer =
+    options.sealer !== undefined
+      ? options.sealer(config)
+      : isInitialised(config)
+        ? sealerFor(readMasterKey(config.masterKeyFile), config.masterKeyFile)
+        : await initialise(config);
   const store = await openStore(storeOptionsFor(config), {
     sealer,
     reservedClientCas: reservedClientCas(config),
@@ -89,7 +100,7 @@ function reservedClientCas(config: ServeConfig): string[] {
  * Whether `serve` (or an earlier command) has created what a management command needs: the
  * master key and, for SQLite, the database file. (Certificates are `serve`'s and `pki`'s.)
  */
-function isInitialised(config: ServeConfig): boolean {
+export function isInitialised(config: ServeConfig): boolean {
   const files = [config.masterKeyFile];
   if (config.database.kind === "sqlite") files.push(config.database.file);
   return files.every((file) => existsSync(file));

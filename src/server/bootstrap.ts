@@ -243,7 +243,7 @@ export async function bootstrapDataDir(config: ServeConfig): Promise<Bootstrappe
   return {
     paths,
     masterKey,
-    sealer: sealerFor(masterKey),
+    sealer: sealerFor(masterKey, config.masterKeyFile),
     serverCertPem: readFileSync(certFile, "utf8"),
     serverKeyPem: readFileSync(keyFile, "utf8"),
     deviceCaPem: readFileSync(paths.deviceCaCert, "utf8"),

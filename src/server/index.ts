@@ -82,7 +82,14 @@ export {
   type TargetCheck,
 } from "./resync_request.ts";
 export { type StatusSink, StatusWriter, type StatusWriterOptions } from "./status_writer.ts";
-export { MASTER_KEY_ID, readMasterKey, sealerFor, storeOptionsFor } from "./store_access.ts";
+export {
+  MASTER_KEY_ID,
+  masterKeyId,
+  readMasterKey,
+  resealSealer,
+  sealerFor,
+  storeOptionsFor,
+} from "./store_access.ts";
 export { startTftpListener, tftpResolver } from "./tftp_adapter.ts";
 export { MAX_USER_AGENT_LENGTH, parseUserAgent, type UserAgentIdentity } from "./user_agent.ts";
 export {

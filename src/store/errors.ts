@@ -10,7 +10,8 @@ export type StoreErrorCode =
   | "STORE_INVALID_LAYER"
   | "STORE_CORRUPT"
   | "STORE_UNAVAILABLE"
-  | "STORE_MIGRATION_FAILED";
+  | "STORE_MIGRATION_FAILED"
+  | "STORE_MASTER_KEY_MISMATCH";
 
 export const STORE_ERRORS = {
   STORE_NOT_FOUND: {
@@ -43,6 +44,11 @@ export const STORE_ERRORS = {
   STORE_MIGRATION_FAILED: {
     status: 500,
     meaning: "The database schema could not be brought up to date.",
+  },
+  STORE_MASTER_KEY_MISMATCH: {
+    status: 500,
+    meaning:
+      "The database's secrets are sealed under another master key than this process's (wrong --data or master_key_file); nothing was written.",
   },
 } as const satisfies ErrorCodeList<StoreErrorCode>;
 

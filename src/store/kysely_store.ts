@@ -11,6 +11,7 @@ import { storeError } from "./errors.ts";
 import { Events } from "./events.ts";
 import { Groups } from "./groups.ts";
 import { Layers } from "./layers.ts";
+import { checkMasterKey, completeReseal } from "./master_key_record.ts";
 import { migrationProvider } from "./migrations/index.ts";
 import { resealSecrets } from "./reseal.ts";
 import type { SecretSealer } from "./secret.ts";
@@ -47,6 +48,7 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
       : await (await import("./postgres/dialect.ts")).openPostgresDialect(options);
   try {
     await migrate(dialect, deps.sealer);
+    await checkMasterKey(dialect.db, deps.sealer);
     const start = await dialect.db
       .selectFrom("revision")
       .select("value")
@@ -77,6 +79,7 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
       changes: hub,
       async resealSecrets(options) {
         const result = await resealSecrets(core);
+        await completeReseal(dialect.db, deps.sealer);
         await audit.append({
           actor: options?.actor ?? "system",
           action: "secrets.reseal",

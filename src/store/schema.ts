@@ -155,6 +155,12 @@ export interface AuditTable {
   after: string | null;
 }
 
+/** Facts about the installation, one row per name (`master_key_id`, `master_key_next`). */
+export interface InstallationTable {
+  name: string;
+  value: string;
+}
+
 export interface Database {
   revision: RevisionTable;
   change_log: ChangeLogTable;
@@ -169,4 +175,5 @@ export interface Database {
   events: EventTable;
   api_tokens: ApiTokenTable;
   audit_log: AuditTable;
+  installation: InstallationTable;
 }

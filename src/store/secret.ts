@@ -13,6 +13,19 @@ export interface SecretSealer {
   open(sealed: string, context?: string): string;
   /** True when the value should be sealed again (sealed under a retired master key). */
   needsReseal?(sealed: string): boolean;
+  /**
+   * A fingerprint of the master key that seals (never the key). When set, the store records
+   * it on first open and refuses to open a database sealed under another key
+   * (`STORE_MASTER_KEY_MISMATCH`).
+   */
+  readonly keyId?: string;
+  /** Where the key comes from, for that refusal's message (e.g. the key file). */
+  readonly keySource?: string;
+  /**
+   * A re-seal in progress: the fingerprint of the key being replaced. The sealer opens values
+   * sealed under either key; `resealSecrets` then moves the record to `keyId`.
+   */
+  readonly previousKeyId?: string;
 }
 
 /** Seal contexts of the store's secrets. */

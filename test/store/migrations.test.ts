@@ -58,7 +58,11 @@ for (const dialect of dialects()) {
       expect(await third.tenants.list()).toHaveLength(1);
       expect(await second.changes.currentRevision()).toBe(revision);
       const migrations = await db.raw<{ name: string }>("select name from kysely_migration");
-      expect(migrations.map((m) => m.name)).toEqual(["0001_initial", "0002_seal_layer_secrets"]);
+      expect(migrations.map((m) => m.name)).toEqual([
+        "0001_initial",
+        "0002_seal_layer_secrets",
+        "0003_installation",
+      ]);
       expect(await third.check()).toEqual({ ok: true, problems: [] });
     });
 
@@ -72,7 +76,11 @@ for (const dialect of dialects()) {
       expect(codes).toEqual([0, 0, 0]);
       const store = await db.open();
       const migrations = await db.raw<{ name: string }>("select name from kysely_migration");
-      expect(migrations.map((m) => m.name)).toEqual(["0001_initial", "0002_seal_layer_secrets"]);
+      expect(migrations.map((m) => m.name)).toEqual([
+        "0001_initial",
+        "0002_seal_layer_secrets",
+        "0003_installation",
+      ]);
       expect(await store.tenants.list()).toHaveLength(1);
       expect(await store.devices.count()).toBe(30);
       expect((await store.check()).ok).toBe(true);

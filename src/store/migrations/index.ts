@@ -3,6 +3,7 @@ import type { DialectKind } from "../dialect.ts";
 import type { SecretSealer } from "../secret.ts";
 import { initial } from "./0001_initial.ts";
 import { sealLayerSecrets } from "./0002_seal_layer_secrets.ts";
+import { installationTable } from "./0003_installation.ts";
 
 /**
  * Every migration, in order, as code (no file-system scan, so bundling works). Append new ones
@@ -15,6 +16,7 @@ export function migrationProvider(kind: DialectKind, sealer: SecretSealer): Migr
       return {
         "0001_initial": initial(kind),
         "0002_seal_layer_secrets": sealLayerSecrets(sealer),
+        "0003_installation": installationTable(),
       };
     },
   };
