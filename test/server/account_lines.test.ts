@@ -1,0 +1,190 @@
+import { join } from "node:path";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAdminApp } from "../../src/api/index.ts";
+import type { ProvisioNode } from "../../src/server/node.ts";
+import { tempDir } from "../cli/helpers.ts";
+import { startTestNode } from "./helpers.ts";
+
+/**
+ * An account's lines reach the rendered profile through the real node (admin API to set up,
+ * the device-facing HTTP listener to fetch): no value template is written anywhere here.
+ */
+describe("account lines in the rendered profile", () => {
+  let node: ProvisioNode;
+  let http: string;
+  let admin: string;
+  let token: string;
+  let readOnly: string;
+
+  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies in tests are read field by field.
+  const api = async (method: string, path: string, body?: unknown, as = token): Promise<any> => {
+    const response = await fetch(`${admin}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${as}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text === "" ? undefined : JSON.parse(text) };
+  };
+  const profile = async (mac: string) => {
+    const response = await fetch(`${http}/profile/${mac}.xml`);
+    expect(response.status).toBe(200);
+    return response.text();
+  };
+  /** The value of one element of a rendered flat profile (undefined when absent). */
+  const element = (xml: string, name: string) =>
+    new RegExp(`<${name} ua="[a-z]+">([^<]*)</${name}>`).exec(xml)?.[1];
+
+  beforeAll(async () => {
+    const data = join(tempDir("account-lines"), "data");
+    node = await startTestNode(
+      data,
+      {},
+      {
+        createAdmin: (deps) => createAdminApp({ ...deps, logger: pino({ level: "silent" }) }),
+        issueInitialToken: false,
+      },
+    );
+    http = `http://127.0.0.1:${node.addresses.http!.port}`;
+    admin = `http://127.0.0.1:${node.addresses.admin!.port}`;
+    token = (await node.store.tokens.issue({ name: "test", role: "admin" })).secret;
+    readOnly = (await node.store.tokens.issue({ name: "reader", role: "read-only" })).secret;
+
+    const account = await api("POST", "/api/v1/accounts", {
+      reference: "acme-42",
+      lines: [
+        {
+          line: 1,
+          userId: "4201",
+          authId: "auth4201",
+          password: "first-secret",
+          displayName: "Front desk",
+          proxy: "sip.example.net",
+        },
+        { line: 2, userId: "4202", password: "second-secret", displayName: "Back office" },
+        // A third line: more than an SPA112 has.
+        { line: 3, userId: "4203", password: "third-secret" },
+      ],
+    });
+    expect(account.status, JSON.stringify(account.body)).toBe(201);
+    for (const [mac, model] of [
+      ["000e08aa0112", "SPA112"],
+      ["00a0c9aa8851", "CP-8851-3PCC"],
+    ] as const) {
+      const device = await api("POST", "/api/v1/devices", { mac, model, account: "acme-42" });
+      expect(device.status, JSON.stringify(device.body)).toBe(201);
+    }
+  }, 60_000);
+  afterAll(() => node?.close());
+
+  it("renders an SPA112's two FXS ports from the account's lines", async () => {
+    const xml = await profile("000e08aa0112");
+    expect(element(xml, "Line_Enable_1_")).toBe("Yes");
+    expect(element(xml, "User_ID_1_")).toBe("4201");
+    expect(element(xml, "Use_Auth_ID_1_")).toBe("Yes");
+    expect(element(xml, "Auth_ID_1_")).toBe("auth4201");
+    expect(element(xml, "Password_1_")).toBe("first-secret");
+    expect(element(xml, "Display_Name_1_")).toBe("Front desk");
+    expect(element(xml, "Proxy_1_")).toBe("sip.example.net");
+    expect(element(xml, "User_ID_2_")).toBe("4202");
+    expect(element(xml, "Password_2_")).toBe("second-secret");
+    expect(element(xml, "Display_Name_2_")).toBe("Back office");
+    // Line 2 has no auth id and no proxy: nothing is invented for them.
+    expect(element(xml, "Auth_ID_2_")).toBeUndefined();
+    expect(element(xml, "Proxy_2_")).toBeUndefined();
+    // The SPA112 has two ports: line 3 of the account has nowhere to go.
+    expect(xml).not.toContain("4203");
+    expect(xml).not.toContain("_3_");
+    // An ATA has no line keys.
+    expect(xml).not.toContain("<Extension_");
+  });
+
+  it("renders a CP-8851-3PCC's extensions and line keys from the same lines", async () => {
+    const xml = await profile("00a0c9aa8851");
+    expect(element(xml, "User_ID_1_")).toBe("4201");
+    expect(element(xml, "Auth_ID_1_")).toBe("auth4201");
+    // The 88xx has no Use_Auth_ID_n_ (its catalogue does not carry it).
+    expect(xml).not.toContain("Use_Auth_ID_");
+    expect(element(xml, "Password_2_")).toBe("second-secret");
+    expect(element(xml, "User_ID_3_")).toBe("4203");
+    expect(element(xml, "Extension_1_")).toBe("1");
+    expect(element(xml, "Extension_2_")).toBe("2");
+    expect(element(xml, "Extension_3_")).toBe("3");
+    expect(xml).not.toContain("Extension_4_");
+  });
+
+  it("lets a layer override a line value; provenance account:<reference> line N; passwords withheld", async () => {
+    const set = await api("PATCH", "/api/v1/devices/000e08aa0112/layer", {
+      set: [{ name: "Display_Name_2_", value: "Reception" }],
+    });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    // A tenant layer's proxy is below the account's lines: line 1 keeps the account's.
+    const tenant = await api("PATCH", "/api/v1/tenants/default/layer", {
+      set: [
+        { name: "Proxy_1_", value: "tenant.example.net", access: "ro" },
+        { name: "Proxy_2_", value: "tenant.example.net" },
+      ],
+    });
+    expect(tenant.status).toBe(200);
+
+    let xml = "";
+    for (let i = 0; i < 40; i++) {
+      xml = await profile("000e08aa0112");
+      if (element(xml, "Display_Name_2_") === "Reception") break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(element(xml, "Display_Name_2_")).toBe("Reception");
+    expect(xml).toContain('<Proxy_1_ ua="ro">sip.example.net</Proxy_1_>');
+    expect(element(xml, "Proxy_2_")).toBe("tenant.example.net");
+
+    for (const as of [token, readOnly]) {
+      const config = await api("GET", "/api/v1/devices/000e08aa0112/config", undefined, as);
+      expect(config.status).toBe(200);
+      type P = { name: string; value: string | null; valueFrom: string; secret: boolean };
+      const byName = new Map<string, P>(config.body.parameters.map((p: P) => [p.name, p]));
+      expect(byName.get("User_ID_1_")).toMatchObject({
+        value: "4201",
+        valueFrom: "account:acme-42 line 1",
+      });
+      expect(byName.get("Password_1_")).toMatchObject({
+        value: null,
+        secret: true,
+        valueFrom: "account:acme-42 line 1",
+      });
+      expect(byName.get("Display_Name_2_")).toMatchObject({
+        value: "Reception",
+        valueFrom: "device:000e08aa0112",
+        setBy: ["account:acme-42 line 2", "device:000e08aa0112"],
+      });
+      expect(byName.get("Proxy_1_")).toMatchObject({
+        valueFrom: "account:acme-42 line 1",
+        setBy: ["tenant:default", "account:acme-42 line 1"],
+      });
+      expect(JSON.stringify(config.body)).not.toContain("first-secret");
+      expect(JSON.stringify(config.body)).not.toContain("second-secret");
+    }
+  });
+
+  it("follows an edit of the account's lines on the next resync", async () => {
+    const account = await api("GET", "/api/v1/accounts/acme-42");
+    expect(account.status).toBe(200);
+    const patched = await api("PATCH", `/api/v1/accounts/${account.body.id}`, {
+      lines: [{ line: 1, userId: "4299", password: "new-secret" }],
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    let xml = "";
+    for (let i = 0; i < 40; i++) {
+      xml = await profile("00a0c9aa8851");
+      if (element(xml, "User_ID_1_") === "4299") break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(element(xml, "User_ID_1_")).toBe("4299");
+    expect(element(xml, "Password_1_")).toBe("new-secret");
+    expect(xml).not.toContain("4202");
+    expect(xml).not.toContain("Extension_2_");
+  });
+});
