@@ -121,6 +121,7 @@ export type {
   ScheduleItem,
 } from "./schedule.ts";
 export { DISABLED_SCHEDULE, parseSchedule, scheduleFromParameter } from "./schedule.ts";
+export { SourcePositions, type WorkCounter } from "./source_positions.ts";
 export type { FirmwareVersion, MppVersion, SpaVersion } from "./version.ts";
 export {
   comparePart,

@@ -23,7 +23,6 @@ import { isProvisioError } from "../errors.ts";
 import type { Condition } from "./condition.ts";
 import { evaluateCondition } from "./condition.ts";
 import type { Diagnostic } from "./diagnostic.ts";
-import { lineColumn } from "./errors.ts";
 import {
   type Expansion,
   expandMacros,
@@ -32,7 +31,6 @@ import {
   type MacroVariables,
   macroSubstring,
   type SecretReference,
-  sourceOffset,
 } from "./macro.ts";
 import type {
   GppParamName,
@@ -54,6 +52,7 @@ import {
   resolveRuleUrl,
   type Scheme,
 } from "./rule_url.ts";
+import { SourcePositions, type WorkCounter } from "./source_positions.ts";
 
 /** Compatibility family (§0.1); decides which options expand secrets and upgrade URL rules. */
 export type DeviceFamily = "sipura" | "spa" | "mpp";
@@ -67,6 +66,8 @@ export interface EvaluateOptions {
   readonly prefixFallback?: boolean;
   /** C9: firmware over HTTPS. Default: allowed on MPP only. */
   readonly upgradeHttps?: boolean;
+  /** Counts the evaluation's work (alternatives tried, positions looked up), for tests and benches. */
+  readonly work?: WorkCounter;
 }
 
 export interface ParameterAssignment {
@@ -171,18 +172,19 @@ interface Context {
   readonly options: EvaluateOptions;
   readonly expansion: Expansion;
   readonly diagnostics: Diagnostic[];
+  readonly positions: SourcePositions;
 }
 
 function locate(ctx: Context, offset: number): { line?: number; column: number } {
-  const { line, column } = lineColumn(ctx.raw, sourceOffset(ctx.expansion, offset));
-  return ctx.raw.includes("\n") ? { line, column } : { column };
+  return ctx.positions.locate(offset);
 }
 
 function begin(raw: string, vars: MacroVariables, options: EvaluateOptions): Context {
   const expansion = expandMacrosTracked(raw, vars, {
     prefixFallback: options.prefixFallback === true,
   });
-  return { raw, vars, options, expansion, diagnostics: [] };
+  const positions = new SourcePositions(raw, expansion, options.work);
+  return { raw, vars, options, expansion, diagnostics: [], positions };
 }
 
 function syntaxSkip(ctx: Context, e: unknown): SkipAction {
@@ -208,6 +210,7 @@ function select(
   const swver = lookupMacro(ctx.vars, "SWVER");
   const condCtx = swver === undefined ? {} : { swver };
   for (const alt of alternatives) {
+    if (ctx.options.work !== undefined) ctx.options.work.steps++;
     if (alt.condition === undefined) return alt;
     const r = evaluateCondition(alt.condition, condCtx);
     for (const p of r.problems) {
