@@ -21,6 +21,7 @@ interface FleetFlags {
   profileRule?: string;
   dhcpTftp?: string;
   serverCa: string[];
+  set: string[];
   rebootStorm?: boolean;
   duration: string;
   ramp?: string;
@@ -84,6 +85,16 @@ function wholeNumber(text: string, flag: string, min: number): number {
     );
   }
   return n;
+}
+
+function settingsOf(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq < 1) throw cliError("CLI_BAD_PAIR", `--set ${JSON.stringify(pair)} is not NAME=VALUE`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
 }
 
 async function csvDevices(path: string, model: string): Promise<FleetDeviceSpec[]> {
@@ -187,6 +198,7 @@ Examples:
         maxSkewMs: parseDuration(flags.maxSkew, "--max-skew"),
         rebootStorm: flags.rebootStorm === true,
         ...(flags.ramp === undefined ? {} : { rampMs: parseDuration(flags.ramp, "--ramp") }),
+        ...(flags.set.length === 0 ? {} : { settings: settingsOf(flags.set) }),
         ...(flags.profileRule === undefined ? {} : { profileRule: flags.profileRule }),
         ...(flags.dhcpTftp === undefined ? {} : { dhcpTftp: flags.dhcpTftp }),
         ...(serverCas.length === 0 ? {} : { trustedServerCas: serverCas }),

@@ -20,6 +20,8 @@ export interface FleetOptions {
   readonly devices: readonly FleetDeviceSpec[];
   /** Set on every unit before it powers on (an admin edit: the unit is SP-CUST). */
   readonly profileRule?: string;
+  /** Other parameters set on every unit before it powers on (admin edits). */
+  readonly settings?: Readonly<Record<string, string>>;
   /** DHCP option 66 (`host[:port]`) for units whose rule names no server. */
   readonly dhcpTftp?: string;
   /** CA certificates (PEM) the units trust for HTTPS servers. */
@@ -150,6 +152,7 @@ export class Fleet {
         // A fleet keeps counts, not each unit's log.
         logCapacity: 8,
       });
+      if (o.settings !== undefined) unit.configure(o.settings);
       if (o.profileRule !== undefined) unit.configure({ Profile_Rule: o.profileRule });
       unit.on("resync", (r) => this.stats.addResync(r.finishedAt, r.ok, r.cause, r.err));
       this.units.push(unit);
