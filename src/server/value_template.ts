@@ -2,9 +2,11 @@
  * Value templates: a layer value may reference account and device fields,
  * e.g. `{{ account.line1.user_id }}` or `{{ device.mac | upcase }}`.
  *
- * LiquidJS is sandboxed by construction (no code execution); on top of that, includes and
- * layouts resolve only against an empty in-memory map (no file system), own properties only,
- * and parse/render/memory limits stop a hostile template from spinning. Compiled templates
+ * LiquidJS is sandboxed by construction (no code execution); on top of that, the tags that
+ * look a name up at render time (`include`, `render`, `layout`) do not exist here — their
+ * "not found" errors would echo whatever value named them, a password included — own
+ * properties only, and parse/render/memory limits stop a hostile template from spinning.
+ * A render error of a template that read a secret names no detail of the library's message. Compiled templates
  * are cached by source text, so a value shared by 100,000 devices is parsed once.
  */
 import { Liquid, type Template } from "liquidjs";
@@ -41,6 +43,7 @@ export class ValueTemplates {
       memoryLimit: 1024 * 1024,
       cache: false,
     });
+    for (const tag of NAME_LOOKUP_TAGS) delete this.#liquid.tags[tag];
   }
 
   /** Parses (or fetches from the cache); throws `SERVER_TEMPLATE_INVALID` on a syntax error. */
@@ -69,14 +72,20 @@ export class ValueTemplates {
   render(value: string, context: TemplateContext): string {
     if (!isValueTemplate(value)) return value;
     const templates = this.compile(value);
+    const readsBefore = secretReadsOf(context);
     try {
       const out: unknown = this.#liquid.renderSync(templates, context);
       return typeof out === "string" ? out : String(out);
     } catch (error) {
+      // The library's message may quote a value it was handed; after a secret was read, that
+      // value may be the secret, so neither the message nor the cause travels on.
+      const secret = secretReadsOf(context) !== readsBefore;
       throw serverError(
         "SERVER_TEMPLATE_FAILED",
-        `value template ${JSON.stringify(value.slice(0, 80))} failed: ${messageOf(error)}`,
-        { cause: error },
+        `value template ${JSON.stringify(value.slice(0, 80))} failed: ${
+          secret ? "while using a secret value (details withheld)" : messageOf(error)
+        }`,
+        secret ? {} : { cause: error },
       );
     }
   }
@@ -84,6 +93,18 @@ export class ValueTemplates {
   get cachedCount(): number {
     return this.#cache.size;
   }
+}
+
+const NAME_LOOKUP_TAGS = ["include", "render", "layout"] as const;
+
+/** Counts secret reads of one context; a symbol key, so no template can name or reach it. */
+const SECRET_READS = Symbol("secretReads");
+interface SecretReads {
+  count: number;
+}
+
+function secretReadsOf(context: TemplateContext): number {
+  return (context as { [SECRET_READS]?: SecretReads })[SECRET_READS]?.count ?? 0;
 }
 
 function messageOf(error: unknown): string {
@@ -113,6 +134,7 @@ export function templateContext(
   options: TemplateContextOptions = {},
 ): TemplateContext {
   const { device, tenant, model, account } = input;
+  const reads: SecretReads = { count: 0 };
   const lines = (account?.lines ?? []).map((l) => {
     const line = {
       line: l.line,
@@ -124,6 +146,7 @@ export function templateContext(
     return Object.defineProperty(line, "password", {
       enumerable: true,
       get: () => {
+        reads.count++;
         options.onSecretRead?.();
         return l.password?.reveal() ?? "";
       },
@@ -136,7 +159,7 @@ export function templateContext(
   if (accountVars !== null) {
     for (const l of lines) accountVars[`line${l.line}`] = l;
   }
-  return {
+  const context = {
     device: {
       mac: device.mac,
       mac_upper: device.mac.toUpperCase(),
@@ -153,4 +176,6 @@ export function templateContext(
     tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
     account: accountVars,
   };
+  Object.defineProperty(context, SECRET_READS, { value: reads, enumerable: false });
+  return context;
 }

@@ -55,3 +55,58 @@ describe("values rendered from secrets", () => {
     expect(byName.get("User_ID_1_")).toMatchObject({ value: "7777", secret: false });
   });
 });
+
+// The re-probe of finding 6: a template's *error message* carried the password
+// (`{% include account.line1.password %}` → `Failed to lookup "<password>"`), readable by
+// every role through /config, and written to the device's answer, the log and the events.
+describe("template errors never carry a secret", () => {
+  let api: TestApi;
+  const mac = "000e08c0ffe0";
+  const password = "pw-8888-Secret";
+
+  beforeAll(async () => {
+    api = await startApi();
+    await api.request("PUT", "/api/v1/models/SPA112", { body: { family: "spa", lines: 2 } });
+    await api.request("POST", "/api/v1/accounts", {
+      body: { reference: "8888", lines: [{ line: 1, userId: "8888", password }] },
+    });
+    await api.request("POST", "/api/v1/devices", {
+      body: { mac, model: "SPA112", account: "8888" },
+    });
+  });
+  afterAll(() => api.close());
+
+  it.each([
+    "{% include account.line1.password %}",
+    "{% render account.lines[0].password %}",
+    "{% layout account.line1.password %}x",
+  ])("a tag that looks a name up at render time is refused when written: %s", async (value) => {
+    const res = await api.request("PATCH", `/api/v1/devices/${mac}/layer`, {
+      token: api.tokens.operator,
+      body: { set: [{ name: "Display_Name_1_", value }] },
+    });
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain(password);
+  });
+
+  it("a template that fails after reading a secret says so without any detail", async () => {
+    const layer = await api.request("PATCH", `/api/v1/devices/${mac}/layer`, {
+      token: api.tokens.operator,
+      body: {
+        set: [
+          {
+            name: "Display_Name_1_",
+            value:
+              "{% assign p = account.line1.password %}{% for i in (1..200000) %}{{ p }}{% endfor %}",
+          },
+        ],
+      },
+    });
+    expect(layer.status).toBe(200);
+    for (const token of [api.tokens.operator, api.tokens.readOnly, api.tokens.admin]) {
+      const res = await api.request("GET", `/api/v1/devices/${mac}/config`, { token });
+      expect(res.text).not.toContain(password);
+      expect(res.text).toContain("details withheld");
+    }
+  });
+});
