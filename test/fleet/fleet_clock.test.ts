@@ -44,7 +44,7 @@ describe("TimerQueue", () => {
 
 /** Work that ends when the test says so. */
 function pending(): { promise: Promise<void>; end: () => void } {
-  let end = () => undefined as void;
+  let end: () => void = () => undefined;
   const promise = new Promise<void>((r) => {
     end = r;
   });
