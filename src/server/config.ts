@@ -20,6 +20,8 @@ export type DatabaseConfig =
     };
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+export type LogFormat = "auto" | "pretty" | "json";
+const LOG_FORMATS: readonly LogFormat[] = ["auto", "pretty", "json"];
 
 export interface ServeLimits {
   /** Longest request target (path + query) accepted, in bytes; longer → 414. */
@@ -98,6 +100,10 @@ export interface ServeConfig {
   readonly tlsCertFile: string;
   readonly tlsKeyFile: string;
   readonly logLevel: LogLevel;
+  /** One info line per device request (`log.access`, default true). */
+  readonly logAccess: boolean;
+  /** `pretty` (coloured, for people), `json` (for shippers), `auto`: pretty on a terminal. */
+  readonly logFormat: LogFormat;
   readonly limits: ServeLimits;
   readonly adminLimits: AdminLimits;
   /** Batched status / event writes are flushed at least this often. */
@@ -173,6 +179,8 @@ type Key =
   | "tlsCert"
   | "tlsKey"
   | "logLevel"
+  | "logAccess"
+  | "logFormat"
   | "maxUrlBytes"
   | "maxBodyBytes"
   | "maxHeaderBytes"
@@ -224,6 +232,8 @@ const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly en
   tlsCert: { yaml: ["https", "cert"], env: "PROVISIO_TLS_CERT" },
   tlsKey: { yaml: ["https", "key"], env: "PROVISIO_TLS_KEY" },
   logLevel: { yaml: ["log", "level"], env: "PROVISIO_LOG_LEVEL" },
+  logAccess: { yaml: ["log", "access"], env: "PROVISIO_LOG_ACCESS" },
+  logFormat: { yaml: ["log", "format"], env: "PROVISIO_LOG_FORMAT" },
   maxUrlBytes: { yaml: ["limits", "max_url_bytes"], env: "PROVISIO_MAX_URL_BYTES" },
   maxBodyBytes: { yaml: ["limits", "max_body_bytes"], env: "PROVISIO_MAX_BODY_BYTES" },
   maxHeaderBytes: { yaml: ["limits", "max_header_bytes"], env: "PROVISIO_MAX_HEADER_BYTES" },
@@ -454,6 +464,22 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
     }
     logLevel = level as LogLevel;
   }
+  const accessRaw = pick("logAccess");
+  let logAccess = true;
+  if (accessRaw !== undefined) {
+    const text = String(accessRaw.value).trim().toLowerCase();
+    if (!/^(true|false|on|off|yes|no|1|0)$/.test(text)) invalid(accessRaw, "true or false");
+    logAccess = /^(true|on|yes|1)$/.test(text);
+  }
+  const formatRaw = pick("logFormat");
+  let logFormat: LogFormat = "auto";
+  if (formatRaw !== undefined) {
+    const format = asString(formatRaw).toLowerCase();
+    if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+      invalid(formatRaw, `one of ${LOG_FORMATS.join(", ")}`);
+    }
+    logFormat = format as LogFormat;
+  }
 
   const config: ServeConfig = {
     configFile,
@@ -470,6 +496,8 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
     tlsCertFile: path("tlsCert", "tls/server.crt", dataDir),
     tlsKeyFile: path("tlsKey", "tls/server.key", dataDir),
     logLevel,
+    logAccess,
+    logFormat,
     limits: {
       maxUrlBytes: int("maxUrlBytes", 2048, 64, 65536),
       maxBodyBytes: int("maxBodyBytes", 256 * 1024, 0, 64 * 1024 * 1024),

@@ -9,12 +9,15 @@
  */
 
 import { createServer as createPlainServer, type Server } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo, Socket } from "node:net";
+import { isatty } from "node:tty";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { defaultCatalogue } from "../profile/index.ts";
 import type { Tenant } from "../store/index.ts";
 import { openStore, type Store } from "../store/index.ts";
 import { nativeEndpointStatus, type TftpServer } from "../tftp/index.ts";
+import { AccessLog } from "./access_log.ts";
 import { type Bootstrapped, bootstrapDataDir } from "./bootstrap.ts";
 import { describeConfig, type ServeConfig } from "./config.ts";
 import { type ConnectionLimits, limitConnections, refusalReporter } from "./connection_limit.ts";
@@ -112,16 +115,43 @@ export const LOG_REDACT_PATHS = [
   "*.*.token",
 ];
 
+/**
+ * The server's logger: JSON lines with ISO times for log shippers; on a terminal (or with
+ * `log.format: pretty`) coloured, one line per entry, for people. Secrets are redacted
+ * either way (`LOG_REDACT_PATHS`), before any formatting.
+ */
 export function createLogger(
-  config: Pick<ServeConfig, "logLevel">,
+  config: Pick<ServeConfig, "logLevel"> & Partial<Pick<ServeConfig, "logFormat">>,
   destination?: DestinationStream,
 ): Logger {
   const options = {
     level: config.logLevel,
     redact: { paths: LOG_REDACT_PATHS, censor: "[redacted]" },
     base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
   };
+  const format = config.logFormat ?? "auto";
+  const pretty = format === "pretty" || (format === "auto" && process.stdout.isTTY === true);
+  if (destination === undefined && pretty) return pino(options, prettyStream(1));
   return destination === undefined ? pino(options) : pino(options, destination);
+}
+
+/**
+ * pino-pretty, in-process and synchronous (no worker thread: lines are not lost when the
+ * process exits). Loaded only when used: it is CommonJS, hence `require`. The access line's
+ * fields that its message already says are not repeated below it.
+ */
+export function prettyStream(fd: number | DestinationStream): DestinationStream {
+  const require = createRequire(import.meta.url);
+  const pretty = require("pino-pretty") as (options: Record<string, unknown>) => DestinationStream;
+  const colorize = typeof fd === "number" ? isatty(fd) : false;
+  return pretty({
+    colorize,
+    singleLine: true,
+    translateTime: "SYS:yyyy-mm-dd HH:MM:ss.l",
+    ignore: "pid,hostname,access,method,status,result,bytes,ms",
+    ...(typeof fd === "number" ? { destination: fd, sync: true } : { destination: fd }),
+  });
 }
 
 function listen(server: Server, port: number, host: string, what: string): Promise<AddressInfo> {
@@ -314,6 +344,7 @@ export async function startNode(
     repeatEventWindowMs: config.repeatEventWindowMs,
     repeatStatusWindowMs: config.repeatStatusWindowMs,
     missesPerMinute: config.missesPerMinute,
+    accessLog: new AccessLog({ logger, enabled: config.logAccess }),
   });
   warnClearProfiles(cache.tenants.values(), logger);
   const retention = new EventRetention({

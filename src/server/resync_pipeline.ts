@@ -16,6 +16,7 @@ import type { Logger } from "pino";
 import { isProvisioError } from "../errors.ts";
 import type { Catalogue } from "../profile/index.ts";
 import type { Device, DeviceInput } from "../store/index.ts";
+import type { AccessLog } from "./access_log.ts";
 import { AutoCreate } from "./auto_create.ts";
 import { ClientCertPolicy } from "./client_cert_policy.ts";
 import { type Identification, identifyDevice } from "./device_identity.ts";
@@ -67,6 +68,8 @@ export interface PipelineOptions {
   readonly repeatStatusWindowMs?: number;
   /** Unowned refusals are aggregated per source and status over this window (default 60 s). */
   readonly refusalWindowMs?: number;
+  /** The access log (one line per request); none without. */
+  readonly accessLog?: AccessLog;
   /** Misses (404s) one source may make per minute before it is throttled (default 120; 0 = off). */
   readonly missesPerMinute?: number;
   /** A scan ends after this long without a miss from its source (default 60 s). */
@@ -143,6 +146,7 @@ export class ResyncPipeline {
       ...(options.refusalWindowMs === undefined
         ? {}
         : { refusalWindowMs: options.refusalWindowMs }),
+      accessLog: options.accessLog,
     });
     this.#profiles = new ProfileResponses({
       cache,

@@ -9,8 +9,12 @@
  *   unauthenticated flood cannot grow the events table one row per request. The number of
  *   keys is bounded; beyond it, refusals are folded into one `(other sources)` row.
  * - A scan (from the miss throttle) is one row.
+ *
+ * Every request also goes to the access log (one line each, floods summarised; see
+ * `access_log.ts`).
  */
 import type { MacAddress, ResyncEventInput } from "../store/index.ts";
+import type { AccessLog } from "./access_log.ts";
 import type { ScanReport } from "./miss_throttle.ts";
 import { BoundedMap } from "./profile_cache.ts";
 import type { Outcome } from "./resync_outcome.ts";
@@ -28,6 +32,8 @@ export interface ResyncRecorderOptions {
   readonly refusalWindowMs?: number;
   /** (source, transport, status) keys aggregated at once (default 10,000). */
   readonly maxRefusalKeys?: number;
+  /** One log line per request (none without). */
+  readonly accessLog?: AccessLog | undefined;
 }
 
 /** The last written resync of a device (references to strings the request already holds). */
@@ -54,6 +60,7 @@ export class ResyncRecorder {
   readonly #statusWindow: number;
   readonly #refusalWindow: number;
   readonly #maxKeys: number;
+  readonly #accessLog: AccessLog | undefined;
   readonly #lastWrite = new BoundedMap<MacAddress, LastWrite>(500_000);
   readonly #refusals = new Map<string, Aggregate>();
 
@@ -63,6 +70,7 @@ export class ResyncRecorder {
     this.#statusWindow = options.repeatStatusWindowMs;
     this.#refusalWindow = options.refusalWindowMs ?? 60_000;
     this.#maxKeys = options.maxRefusalKeys ?? 10_000;
+    this.#accessLog = options.accessLog;
   }
 
   /** Refusal rows waiting for their window to end. */
@@ -77,6 +85,7 @@ export class ResyncRecorder {
     seconds: number,
     now: number,
   ): void {
+    this.#accessLog?.request(request, outcome, seconds, now);
     const { response, mac } = outcome;
     const userAgent = request.userAgent === undefined ? null : request.userAgent.slice(0, 256);
 
@@ -158,6 +167,7 @@ export class ResyncRecorder {
 
   /** Writes the aggregated refusals whose window has ended (all of them with `force`). */
   flush(now: number, force = false): void {
+    this.#accessLog?.flush(now, force);
     for (const [key, agg] of this.#refusals) {
       if (!force && now - agg.start < this.#refusalWindow) continue;
       this.#refusals.delete(key);
