@@ -39,7 +39,9 @@ export class ValueTemplates {
       strictFilters: true,
       strictVariables: false,
       parseLimit: 16 * 1024,
-      renderLimit: 50,
+      // A wall-clock bound: generous, so a GC pause or a busy CPU does not fail a benign
+      // template (memoryLimit and parseLimit are what stop a hostile one first).
+      renderLimit: 1_000,
       memoryLimit: 1024 * 1024,
       cache: false,
     });
