@@ -484,6 +484,9 @@ export const EventQuery = Type.Object(
     tenant: Type.Optional(Type.String({ maxLength: 64 })),
     since: Type.Optional(Type.String({ format: "date-time" })),
     until: Type.Optional(Type.String({ format: "date-time" })),
+    result: Type.Optional(
+      Type.String({ maxLength: 64, description: "only this result: ok, not-found, denied, …" }),
+    ),
     after: Type.Optional(Type.String({ pattern: "^\\d+\\.\\d+$", description: "cursor" })),
     limit: Type.Optional(Limit),
   },

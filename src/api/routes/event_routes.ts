@@ -34,6 +34,7 @@ export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {
         ...(q.mac === undefined ? {} : { mac: parseMacParam(q.mac) }),
         ...(q.since === undefined ? {} : { since: new Date(q.since) }),
         ...(q.until === undefined ? {} : { until: new Date(q.until) }),
+        ...(q.result === undefined ? {} : { result: q.result }),
         ...(before === undefined ? {} : { before }),
         limit,
       });
