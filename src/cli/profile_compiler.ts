@@ -3,6 +3,7 @@ import {
   detectEnvelope,
   encodeProfileBytes,
   type KdfDigest,
+  looksLikeUnsaltedCiphertext,
   decodeProfileBytes as unwrapEnvelope,
 } from "../crypto/index.ts";
 import {
@@ -299,6 +300,12 @@ export interface DecodeResult {
 
 /** The reverse of `compileProfile`: unwrap encryption and gzip, parse, render. */
 export function decodeProfile(input: Uint8Array, options: DecodeOptions = {}): DecodeResult {
+  if (options.key === undefined && looksLikeUnsaltedCiphertext(input)) {
+    throw cliError(
+      "CLI_INPUT_UNREADABLE",
+      "input is binary data with no Salted__ header; whole AES blocks like these are what `openssl enc -nosalt` writes, which devices cannot read: encrypt without -nosalt",
+    );
+  }
   const unwrapped = unwrapEnvelope(input, {
     key: options.key,
     digests: options.digests ?? ["md5", "sha256"],

@@ -126,11 +126,12 @@ export function decodeEnvelope(
     paddingPassed = true;
     if (check(plaintext)) return { plaintext, digest };
   }
+  const why = paddingPassed
+    ? "decrypted bytes are not a profile"
+    : `bad padding with ${digests.join(" and ")} key derivation`;
   throw cryptoError(
     CryptoErrorCode.BadKey,
-    paddingPassed
-      ? "cannot decrypt profile: wrong key (decrypted bytes are not a profile)"
-      : `cannot decrypt profile: wrong key (bad padding with ${digests.join(" and ")} key derivation)`,
+    `cannot decrypt profile: wrong key (${why}), or the file was encrypted with \`openssl enc -pbkdf2\` or \`-iter\`, a key derivation devices cannot use: encrypt with \`openssl enc -e -aes-256-cbc -md md5 -k KEY\` and neither option`,
     { details: { digests: [...digests] } },
   );
 }
@@ -182,9 +183,12 @@ export function decodeProfileBytes(
       digest = decoded.digest;
       layers.push("encrypted");
     } else if (options.allowUnencrypted !== true) {
+      assertLayerOrder(current, options.maxOutputBytes);
       throw cryptoError(
         CryptoErrorCode.NotEncrypted,
-        "a key was given but the profile is not encrypted (no Salted__ header)",
+        looksLikeUnsaltedCiphertext(current)
+          ? "a key was given but the file has no Salted__ header; binary data in whole AES blocks is what `openssl enc -nosalt` writes, which devices cannot read: encrypt without -nosalt"
+          : "a key was given but the profile is not encrypted (no Salted__ header)",
       );
     }
   } else if (encrypted) {
@@ -199,6 +203,7 @@ export function decodeProfileBytes(
       options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes },
     );
     layers.push("gzip");
+    if (isOpensslEnvelope(current)) throw layerOrderError();
   }
   return {
     bytes: current,
@@ -207,6 +212,39 @@ export function decodeProfileBytes(
     gzip: layers.includes("gzip"),
     digest,
   };
+}
+
+/**
+ * Binary bytes in whole AES blocks with no `Salted__` header: most likely `openssl enc
+ * -nosalt` output. Text profiles and gzip never look like that.
+ */
+export function looksLikeUnsaltedCiphertext(bytes: Uint8Array): boolean {
+  return (
+    bytes.length >= 16 &&
+    bytes.length % 16 === 0 &&
+    !isGzip(bytes) &&
+    !isOpensslEnvelope(bytes) &&
+    !looksLikeProfileSource(bytes)
+  );
+}
+
+function layerOrderError() {
+  return cryptoError(
+    CryptoErrorCode.LayerOrder,
+    "the file was encrypted and then gzipped; devices decrypt first and gunzip after, so compress before encrypting (`gzip -c profile.xml | openssl enc -e -aes-256-cbc -md md5 -k KEY`, or `provisio compile --gzip --key KEY`)",
+  );
+}
+
+/** Gzip whose content is an OpenSSL envelope is the wrong order (encrypt, then gzip). */
+function assertLayerOrder(bytes: Buffer, maxOutputBytes: number | undefined): void {
+  if (!isGzip(bytes)) return;
+  let inner: Buffer;
+  try {
+    inner = gzipDecompress(bytes, maxOutputBytes === undefined ? {} : { maxOutputBytes });
+  } catch {
+    return; // not readable gzip: the plain "not encrypted" message says enough
+  }
+  if (isOpensslEnvelope(inner)) throw layerOrderError();
 }
 
 function contentPredicate(check: ContentCheck): (plaintext: Uint8Array) => boolean {

@@ -35,6 +35,8 @@ export const CryptoErrorCode = {
   CertificateInvalid: "CRYPTO_CERTIFICATE_INVALID",
   /** A MAC address that is not 12 hex digits (optionally `:`/`-` separated). */
   MacInvalid: "CRYPTO_MAC_INVALID",
+  /** gzip of an encrypted file (encrypt-then-gzip): devices decrypt first, then gunzip. */
+  LayerOrder: "CRYPTO_LAYER_ORDER",
 } as const;
 
 export type CryptoErrorCode = (typeof CryptoErrorCode)[keyof typeof CryptoErrorCode];
@@ -78,6 +80,11 @@ export const CRYPTO_ERRORS = {
   },
   CRYPTO_CERTIFICATE_INVALID: { status: 400, meaning: "A certificate or key cannot be parsed." },
   CRYPTO_MAC_INVALID: { status: 400, meaning: "A MAC address is not 12 hex digits." },
+  CRYPTO_LAYER_ORDER: {
+    status: 400,
+    meaning:
+      "The file was encrypted, then gzipped; devices decrypt first and gunzip after, so compress before encrypting.",
+  },
 } as const satisfies ErrorCodeList<CryptoErrorCode>;
 
 export function cryptoError(

@@ -28,6 +28,7 @@ export {
   type EnvelopeKind,
   type EnvelopeLayer,
   encodeProfileBytes,
+  looksLikeUnsaltedCiphertext,
 } from "./envelope.ts";
 export { CRYPTO_ERRORS, CryptoErrorCode, cryptoError } from "./errors.ts";
 export {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "./run_cli.ts";
+import { run, runCli } from "./run_cli.ts";
 
 // `provisio compile` / `decode`: the profile-language defects found in review (issue 11).
 
@@ -167,5 +167,54 @@ describe("compile checks rules, versions and booleans", () => {
       '<Resync_After_Upgrade_Attempt ua="rw">Yes</Resync_After_Upgrade_Attempt>',
     );
     expect(xml).toContain('<GPP_A ua="rw">yes</GPP_A>');
+  });
+});
+
+describe("decode names the likely cause of openssl files devices cannot read", () => {
+  const KEY = "SecretPhrase1234";
+  async function opensslEnc(name: string, ...extra: string[]): Promise<string> {
+    const src = write(
+      `${name}.xml`,
+      '<flat-profile>\n  <GPP_A ua="rw">x</GPP_A>\n</flat-profile>\n',
+    );
+    const out = join(dir, `${name}.cfg`);
+    await run("openssl", [
+      "enc",
+      "-e",
+      "-aes-256-cbc",
+      "-md",
+      "md5",
+      ...extra,
+      "-k",
+      KEY,
+      "-in",
+      src,
+      "-out",
+      out,
+    ]);
+    return out;
+  }
+
+  it("-pbkdf2 / -iter: wrong key or that key derivation", async () => {
+    for (const extra of [["-pbkdf2"], ["-iter", "1000"]]) {
+      const r = await runCli([
+        "decode",
+        await opensslEnc(`kdf${extra.length}`, ...extra),
+        "--key",
+        KEY,
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("-pbkdf2");
+      expect(r.stderr).toContain("[CRYPTO_BAD_KEY]");
+    }
+  });
+
+  it("-nosalt, with the key and without", async () => {
+    const file = await opensslEnc("nosalt", "-nosalt");
+    for (const args of [["--key", KEY], []]) {
+      const r = await runCli(["decode", file, ...args]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("-nosalt");
+    }
   });
 });

@@ -97,12 +97,11 @@ describe("encodeProfileBytes / decodeProfileBytes", () => {
     }
   });
 
-  it("encrypt-then-gzip (the wrong order) is not recognised", () => {
+  it("encrypt-then-gzip (the wrong order) is refused as such, with or without a key", () => {
     const wrongOrder = gzipCompress(opensslEncrypt(profile, KEY));
-    expectCode(() => decodeProfileBytes(wrongOrder, { key: KEY }), CryptoErrorCode.NotEncrypted);
+    expectCode(() => decodeProfileBytes(wrongOrder, { key: KEY }), CryptoErrorCode.LayerOrder);
     // Without a key the gzip layer comes off and what is left is ciphertext, not a profile.
-    const decoded = decodeProfileBytes(wrongOrder);
-    expect(detectEnvelope(decoded.bytes)).toBe("encrypted");
+    expectCode(() => decodeProfileBytes(wrongOrder), CryptoErrorCode.LayerOrder);
   });
 
   it("a wrong key → CRYPTO_BAD_KEY (gzip layer never reached)", () => {
