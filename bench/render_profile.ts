@@ -24,8 +24,8 @@ import {
   ProfileRenderer,
   type RenderedProfile,
   type RenderInput,
+  ValueTemplates,
 } from "../src/server/index.ts";
-import { ValueTemplates } from "../src/server/value_template.ts";
 import {
   type Account,
   DEFAULT_TENANT_ID,
