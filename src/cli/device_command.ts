@@ -102,6 +102,7 @@ async function describeDevice(store: Store, device: Device): Promise<string> {
   } else {
     rows.push(["last resync", "never"]);
   }
+  rows.push(["history", `provisio device events ${device.mac}`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`.trimEnd()).join("\n")}\n`;
 }

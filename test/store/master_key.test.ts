@@ -16,6 +16,7 @@ import { generateMasterKey, type MasterKey } from "../../src/crypto/index.ts";
 import { resealSealer, sealerFor } from "../../src/server/index.ts";
 import { openStore, type StoreOptions } from "../../src/store/index.ts";
 import { provisio, tempDir } from "../cli/helpers.ts";
+import { startTestNode } from "../server/helpers.ts";
 import { dialects, PG_URL } from "./dialects.ts";
 
 const schemas: string[] = [];
@@ -215,6 +216,25 @@ for (const dialect of dialects()) {
     });
   });
 }
+
+describe("a server node with another master key", () => {
+  it("refuses to start, naming its key file", async () => {
+    const dir = tempDir("mk-node");
+    const db = join(dir, "shared.db");
+    const first = await startTestNode(join(dir, "a"), { database: db });
+    await first.store.accounts.create({
+      reference: "C-1",
+      lines: [{ line: 1, userId: "1", password: "pw" }],
+    });
+    await first.close();
+    await expect(startTestNode(join(dir, "b"), { database: db })).rejects.toMatchObject({
+      code: "STORE_MASTER_KEY_MISMATCH",
+      message: expect.stringContaining(join(dir, "b", "master.key")),
+    });
+    // The installation's own data directory still starts.
+    await (await startTestNode(join(dir, "a"), { database: db })).close();
+  }, 60_000);
+});
 
 describe("provisio master-key rotate", () => {
   it("seals every secret again under a new key and installs it; the old key no longer opens the database", async () => {
