@@ -38,6 +38,10 @@ export interface OptionLimits {
    * (RFC 2349 lets the server only echo the client's value or decline it) and the
    * transfer runs with this value. Default: TIMEOUT_MAX. */
   readonly maxTimeout?: number;
+  /** Smallest `blksize` accepted (at most 512). A smaller request is left out of the OACK
+   * and the transfer runs at 512, which every RFC 1350 client supports. Default:
+   * BLKSIZE_MIN. */
+  readonly minBlksize?: number;
 }
 
 /** Strict unsigned decimal (no sign, blanks or exponent); undefined when not one. */
@@ -70,7 +74,11 @@ export function negotiateServerOptions(
     const value = parseDecimal(raw);
     switch (name) {
       case "blksize":
-        if (value !== undefined && value >= BLKSIZE_MIN && value <= BLKSIZE_MAX) {
+        if (
+          value !== undefined &&
+          value >= Math.max(BLKSIZE_MIN, Math.min(limits.minBlksize ?? 0, BLKSIZE_DEFAULT)) &&
+          value <= BLKSIZE_MAX
+        ) {
           blksize = Math.min(value, limits.maxBlksize);
           accepted.push([name, String(blksize)]);
         }

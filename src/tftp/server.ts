@@ -97,6 +97,10 @@ export interface TftpServerOptions {
   readonly type?: SocketType;
   /** Largest blksize granted (RFC 2348 maximum 65464). */
   readonly maxBlksize?: number;
+  /** Smallest blksize granted (8..512); a smaller request is declined and the transfer
+   * runs at 512. Default 512: a tiny block multiplies the packets, and the time, a
+   * transfer holds its slot. */
+  readonly minBlksize?: number;
   /** Largest windowsize granted (RFC 7440). Default 64. */
   readonly maxWindowSize?: number;
   /** Retransmission timeout when the client does not negotiate `timeout`. Default 1000 ms. */
@@ -116,6 +120,10 @@ export interface TftpServerOptions {
   /** Addresses remembered as having completed a transfer (least recent forgotten).
    * Default 16384. */
   readonly knownSources?: number;
+  /** When every slot a request could take is held, it preempts the slowest transfer of
+   * the address holding the most, if that address holds more than this many and two more
+   * than the requester (ERROR 0 to the preempted client). Default 4. */
+  readonly protectedPerClient?: number;
   /** Largest RFC 2349 `timeout` accepted, in seconds; a larger one is left out of the
    * OACK and the transfer runs with this value. Default 10. */
   readonly maxTimeout?: number;
@@ -188,11 +196,15 @@ type Family = "udp4" | "udp6";
 
 interface Active {
   readonly key: string;
+  /** Payload bytes sent (read) or received (write) so far, once the transfer runs. */
+  progress?: () => number;
+  startedAt?: number;
   readonly address: string;
   readonly port: number;
   readonly slot: SourceSlot;
   sockets: TransferSockets | undefined;
-  abort?: (code: TftpProvisioCode, message: string) => void;
+  /** `notify` false: no ERROR to the peer (an unverified source gets nothing more). */
+  abort?: (code: TftpProvisioCode, message: string, notify?: boolean) => void;
   /** Resends the first packet for a repeated request (once the transfer runs). */
   repeatFirst?: () => boolean;
   /** Place in (or in the queue of) the admission of read transfers. */
@@ -212,6 +224,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       | "maxUnverifiedPerClient"
       | "reservedForKnownSources"
       | "knownSources"
+      | "protectedPerClient"
     >
   > & {
     upload: TftpUploadResolver | undefined;
@@ -222,6 +235,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
   private readonly bindAddress: string;
   private socket: Socket | undefined;
   private readonly active = new Map<string, Active>();
+  private readonly bySlot = new Map<SourceSlot, Active>();
   private nextId = 1;
   private closing = false;
 
@@ -234,6 +248,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       upload: options.upload,
       port: options.port ?? 6969,
       maxBlksize: options.maxBlksize ?? 65464,
+      minBlksize: Math.min(512, Math.max(8, options.minBlksize ?? 512)),
       maxWindowSize: options.maxWindowSize ?? 64,
       retransmitMs: options.retransmitMs ?? 1000,
       maxRetries: options.maxRetries ?? 5,
@@ -255,6 +270,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
         options.reservedForKnownSources ?? Math.floor(this.o.maxTransfers / 4),
       ),
       knownSources: options.knownSources ?? 16384,
+      protectedPerSource: options.protectedPerClient ?? 4,
     });
     this.admission = new Admission(
       options.admission === false ? { minActive: 0 } : (options.admission ?? {}),
@@ -360,7 +376,15 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       );
       return;
     }
-    const slot = this.limits.admit(remote.address);
+    let slot = this.limits.admit(remote.address);
+    if (slot === "busy" || slot === "reserved") {
+      const victim = this.limits.victim(remote.address, slot, this.rank);
+      const held = victim && this.bySlot.get(victim);
+      if (held) {
+        this.preempt(held);
+        slot = this.limits.admit(remote.address);
+      }
+    }
     if (typeof slot === "string") {
       this.refuse(remote, slot, packet.filename);
       return;
@@ -373,6 +397,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       sockets: undefined,
     };
     this.active.set(key, active);
+    this.bySlot.set(slot, active);
     const run =
       packet.op === Opcode.RRQ
         ? this.serveRead(packet, remote, active)
@@ -385,6 +410,25 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       );
       this.release(active);
     });
+  }
+
+  /** Lower is preempted first: transfers not acknowledged yet (or not started), then the
+   * lowest rate since the start. */
+  private readonly rank = (slot: SourceSlot): number => {
+    const a = this.bySlot.get(slot);
+    if (!slot.verified || !a?.progress || a.startedAt === undefined) return -1;
+    return a.progress() / Math.max(1000, this.o.clock.now() - a.startedAt);
+  };
+
+  /** Ends a transfer to make room for a request from a source holding fewer slots. */
+  private preempt(active: Active): void {
+    this.emit("rejected", {
+      remote: { address: active.address, port: active.port },
+      reason: "Preempted: the address held the most slots",
+      code: active.slot.verified ? TftpErrorCode.NotDefined : undefined,
+    });
+    active.abort?.("TFTP_BUSY", "Server busy, try again later", active.slot.verified);
+    this.release(active);
   }
 
   private requestOf(packet: RequestPacket, remote: TftpRemote): TftpRequest {
@@ -436,8 +480,9 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
   ): Promise<void> {
     const request = this.requestOf(packet, remote);
     // Queued requests hold no socket or file; shutdown answers them with an ERROR.
-    active.abort = (code, message) =>
-      this.reject(remote, wireCodeFor(code), message, request.filename);
+    active.abort = (code, message, notify = true) => {
+      if (notify) this.reject(remote, wireCodeFor(code), message, request.filename);
+    };
     const queuedMs = await new Promise<number>((start) => {
       active.ticket = this.admission.admit(start);
     });
@@ -506,8 +551,10 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       },
       onForeign: (f) => this.emitForeign(f),
     });
-    active.abort = (code, message) => sender.abort(code, message, true);
+    active.abort = (code, message, notify = true) => sender.abort(code, message, notify);
     active.repeatFirst = () => sender.repeatFirst();
+    active.progress = () => sender.counters.bytes;
+    active.startedAt = startedAt;
     this.startLifetime(active);
     this.emit("transferStart", info);
     sender.start();
@@ -599,8 +646,10 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       },
       onRelease: () => this.release(active),
     });
-    active.abort = (code, message) => receiver.abort(code, message, true);
+    active.abort = (code, message, notify = true) => receiver.abort(code, message, notify);
     active.repeatFirst = () => receiver.repeatFirst();
+    active.progress = () => receiver.counters.bytes;
+    active.startedAt = startedAt;
     this.startLifetime(active);
     attachTransfer(
       s,
@@ -667,6 +716,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
   private release(active: Active): void {
     if (this.active.get(active.key) !== active) return;
     this.active.delete(active.key);
+    this.bySlot.delete(active.slot);
     active.ticket?.release();
     if (active.lifetime !== undefined) this.o.clock.clearTimeout(active.lifetime);
     this.limits.release(active.slot);
