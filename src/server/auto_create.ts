@@ -5,9 +5,15 @@
  * - Only on a path owned by exactly that tenant: when the matched patterns belong to more than
  *   one tenant (overlapping data from before paths were unique), nobody auto-creates — a
  *   tenant must not capture another tenant's new devices.
- * - Budgets per source address (`perSourcePerMinute`) and over the whole node
- *   (`globalPerMinute`): one client spraying junk MACs exhausts its own budget, not a
- *   tenant's, so a real new device elsewhere is still created. Sources tracked are bounded.
+ * - Only for a source shown to receive at its address (`sourceProven`): a TFTP RRQ from a
+ *   source that never completed a transfer may be forged (UDP), so it creates nothing — the
+ *   device is created on a later request, once its source has completed a transfer (the
+ *   generic file, firmware, …).
+ * - Budgets per source address (`perSourcePerMinute`), per network (`perNetworkPerMinute`:
+ *   the /24 of an IPv4 address, the /64 of an IPv6 one) and over the whole node
+ *   (`globalPerMinute`): one client spraying junk MACs exhausts its own budget, a handful of
+ *   addresses in one network that network's, not a tenant's, so a real new device elsewhere
+ *   is still created. Sources tracked are bounded.
  */
 import type { Device, DeviceInput, DeviceModel, MacAddress, Tenant } from "../store/index.ts";
 import type { Identification } from "./device_identity.ts";
@@ -21,6 +27,8 @@ export interface AutoCreateOptions {
   readonly model: (pn: string) => Promise<DeviceModel | null>;
   /** Devices one source address may have created per minute (default 30). */
   readonly perSourcePerMinute?: number;
+  /** Devices one network (IPv4 /24, IPv6 /64) may have created per minute (default 60). */
+  readonly perNetworkPerMinute?: number;
   /** Devices the node creates per minute in all (default 300). */
   readonly globalPerMinute?: number;
   /** Sources tracked at once (default 10,000; the oldest window is dropped first). */
@@ -32,6 +40,8 @@ export interface AutoCreateRequest {
   readonly matches: readonly RouteMatch[];
   readonly ua: UserAgentIdentity | undefined;
   readonly remoteAddress: string;
+  /** The client is known to receive at `remoteAddress` (false: a first TFTP request). */
+  readonly sourceProven: boolean;
   readonly hasClientCert: boolean;
 }
 
@@ -49,6 +59,7 @@ interface Window {
 export class AutoCreate {
   readonly #o: AutoCreateOptions;
   readonly #perSource: number;
+  readonly #perNetwork: number;
   readonly #global: number;
   readonly #maxSources: number;
   readonly #sources = new Map<string, Window>();
@@ -57,6 +68,7 @@ export class AutoCreate {
   constructor(options: AutoCreateOptions) {
     this.#o = options;
     this.#perSource = options.perSourcePerMinute ?? 30;
+    this.#perNetwork = options.perNetworkPerMinute ?? 60;
     this.#global = options.globalPerMinute ?? 300;
     this.#maxSources = options.maxSources ?? 10_000;
   }
@@ -80,10 +92,16 @@ export class AutoCreate {
     const tenant = this.ownerOf(request.matches);
     if (tenant === undefined) return { kind: "skipped" };
     if (tenant.settings.requireClientCert && !request.hasClientCert) return { kind: "skipped" };
+    if (!request.sourceProven) return { kind: "skipped" };
 
     const source = this.#window(request.remoteAddress, now);
+    const network = this.#window(networkOf(request.remoteAddress), now);
     if (now - this.#all.start >= 60_000) this.#all = { start: now, count: 0 };
-    if (source.count >= this.#perSource || this.#all.count >= this.#global) {
+    if (
+      source.count >= this.#perSource ||
+      network.count >= this.#perNetwork ||
+      this.#all.count >= this.#global
+    ) {
       return {
         kind: "refused",
         identification: {
@@ -96,6 +114,7 @@ export class AutoCreate {
       };
     }
     source.count++;
+    network.count++;
     this.#all.count++;
     const { ua } = request;
     const model = ua === undefined ? null : await this.#o.model(ua.product);
@@ -129,4 +148,27 @@ export class AutoCreate {
     this.#sources.set(source, w);
     return w;
   }
+}
+
+/**
+ * The network an address belongs to, as a budget key: an IPv4 address's /24, an IPv6
+ * address's /64 (IPv4-mapped IPv6 as IPv4). Keys cannot collide with plain addresses.
+ */
+export function networkOf(address: string): string {
+  const v4 = address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+  if (v4.includes(".")) {
+    const parts = v4.split(".");
+    return parts.length === 4 ? `net:${parts.slice(0, 3).join(".")}.0/24` : `net:${v4}`;
+  }
+  const [head = "", tail] = address.toLowerCase().split("::", 2) as [string, string | undefined];
+  const left = head === "" ? [] : head.split(":");
+  const right = tail === undefined || tail === "" ? [] : tail.split(":");
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
+  return `net:${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g || "0", 16).toString(16))
+    .join(":")}::/64`;
 }

@@ -10,6 +10,9 @@
  *    CA's key. A copy of another tenant's CA in the presented chain, or a CA that merely
  *    shares its name and key identifier, verifies nothing.
  * 3. `requireClientCert`: the tenant serves only devices identified by their own certificate.
+ *    When every tenant the path may belong to requires one and none is presented,
+ *    `requiredBeforeLookup` refuses before the device is looked up (no registered/unknown
+ *    oracle); the pipeline answers `authorize`'s refusals as for an unknown device.
  *
  * OpenSSL's verdict (against the union of CAs, first match by name) is not used for trust:
  * with two CAs of the same name in the union it may pick the wrong one, refusing genuine
@@ -23,6 +26,8 @@ import { type ChainVerdict, parseCertificates, verifyChain } from "./certificate
 import type { ClientCertificate } from "./client_certificate.ts";
 import type { IdentifiedBy } from "./device_identity.ts";
 import { type Outcome, refuse } from "./resync_outcome.ts";
+
+const REQUIRED_REASON = "this provider requires a device client certificate (HTTPS)";
 
 export interface ClientCertPolicyOptions {
   /** PEM client CAs every tenant trusts (the node's device CA). */
@@ -88,6 +93,21 @@ export class ClientCertPolicy {
     return cert !== undefined && !cert.identity.generic && this.#unionVerdict(cert).ok;
   }
 
+  /**
+   * Before any device lookup: when every tenant whose pattern matched requires a device
+   * certificate and the request carries none (a generic one included), the answer is the
+   * same for every MAC — looking the device up first would tell registered from unknown.
+   */
+  requiredBeforeLookup(
+    tenants: readonly (Tenant | undefined)[],
+    cert: ClientCertificate | undefined,
+  ): Outcome | undefined {
+    if (tenants.length === 0) return undefined;
+    if (!tenants.every((t) => t?.settings.requireClientCert === true)) return undefined;
+    if (this.isDeviceCertificate(cert)) return undefined;
+    return refuse(403, REQUIRED_REASON, { security: "certificate-required" });
+  }
+
   /** The device's tenant's view: its own CAs, and whether it requires a certificate. */
   authorize(
     tenant: Tenant,
@@ -103,7 +123,7 @@ export class ClientCertPolicy {
     }
     const ownCert = cert !== undefined && !cert.identity.generic && by === "certificate";
     if (tenant.settings.requireClientCert && !ownCert) {
-      return refuse(403, "this provider requires a device client certificate (HTTPS)", {
+      return refuse(403, REQUIRED_REASON, {
         ...extra,
         security: "certificate-required",
       });
@@ -158,10 +178,10 @@ export class ClientCertPolicy {
     if (anchors === undefined) {
       anchors = [
         ...this.#builtIn,
-        ...parseCertificates(tenant.settings.trustedClientCas, () =>
+        ...parseCertificates(tenant.settings.trustedClientCas, (index, problems) =>
           this.#logger.warn(
-            { tenant: tenant.id },
-            "ignoring a trusted client CA that does not parse",
+            { tenant: tenant.id, entry: index + 1, problems },
+            "trusted client CA entry: only its well-formed CA certificates are trusted",
           ),
         ),
       ];

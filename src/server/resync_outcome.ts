@@ -17,6 +17,22 @@ export interface Outcome {
   readonly security?: string | undefined;
   /** A request that named a device (a profile path matched) and found no profile. */
   readonly miss?: boolean | undefined;
+  /**
+   * The real reason, for the event log and the security log, when the answer hides it (a
+   * refusal about someone else's device answered as for an unknown one).
+   */
+  readonly logReason?: string | undefined;
+}
+
+/**
+ * True for an answer that uses up the source's miss budget: a miss, and every other refusal
+ * of what the client asked (400, 403, 405, 414, an auto-create 429, …). A 404 for a path no
+ * tenant serves is not one (TFTP firmware falls back to the files root), nor a server error.
+ */
+export function usesMissBudget(outcome: Outcome): boolean {
+  if (outcome.miss === true) return true;
+  const { status } = outcome.response;
+  return status >= 400 && status < 500 && status !== 404;
 }
 
 /** The `result` of a refusal with this HTTP status. */
@@ -42,3 +58,15 @@ export function refuse(
  * path no tenant serves all get these same bytes, so the answer does not tell them apart.
  */
 export const NOT_FOUND_REASON = "no profile at this path";
+
+/**
+ * A refusal about a device the client may not learn exists (someone else's certificate, a CA
+ * its tenant does not trust): the very answer an unknown device gets, a miss for the budget,
+ * with the real reason kept for the logs.
+ */
+export function refuseAsUnknown(
+  reason: string,
+  extra: Omit<Outcome, "response" | "miss" | "logReason"> = {},
+): Outcome {
+  return { ...refuse(404, NOT_FOUND_REASON, extra), miss: true, logReason: reason };
+}

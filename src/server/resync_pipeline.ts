@@ -2,7 +2,7 @@
  * The resync pipeline: one transport-neutral request in, one response out.
  *
  *   miss throttle ▸ check target ▸ screen client certificate ▸ route (per-tenant path
- *   patterns) ▸ identify (cert ▸ path MAC ▸ User-Agent) ▸ auto-create ▸ tenant owns the path
+ *   patterns) ▸ certificate required by every matched tenant ▸ identify (cert ▸ path MAC ▸ User-Agent) ▸ auto-create ▸ tenant owns the path
  *   ▸ client-certificate policy ▸ render (cached by version, `profile_response.ts`) ▸
  *   conditional (ETag / Last-Modified) ▸ response; status + event recorded for a batch write.
  *
@@ -15,7 +15,7 @@
 import type { Logger } from "pino";
 import { isProvisioError } from "../errors.ts";
 import type { Catalogue } from "../profile/index.ts";
-import type { Device, DeviceInput } from "../store/index.ts";
+import type { Device, DeviceInput, Tenant } from "../store/index.ts";
 import type { AccessLog } from "./access_log.ts";
 import { AutoCreate } from "./auto_create.ts";
 import { ClientCertPolicy } from "./client_cert_policy.ts";
@@ -27,7 +27,13 @@ import type { RouteMatch, RouteTable } from "./path_pattern.ts";
 import type { ConfigCache } from "./profile_cache.ts";
 import type { ProfileRenderer } from "./profile_renderer.ts";
 import { type CachedProfile, ProfileResponses } from "./profile_response.ts";
-import { NOT_FOUND_REASON, type Outcome, refuse } from "./resync_outcome.ts";
+import {
+  NOT_FOUND_REASON,
+  type Outcome,
+  refuse,
+  refuseAsUnknown,
+  usesMissBudget,
+} from "./resync_outcome.ts";
 import { ResyncRecorder } from "./resync_recorder.ts";
 import {
   checkTargetPath,
@@ -173,10 +179,9 @@ export class ResyncPipeline {
     const ua = parseUserAgent(request.userAgent);
     const source = request.remoteAddress;
     let outcome: Outcome;
-    // Requests carrying a verified device certificate name one device the client holds the
-    // key of: they are not guesses, so they are neither throttled nor counted as misses.
-    const guess = !this.#certs.isDeviceCertificate(request.clientCert);
-    if (guess && !this.#misses.admit(source, request.transport, now)) {
+    // Every refusal uses up the source's budget, whatever the request carries: a trusted
+    // device certificate naming other devices is a guess like any other.
+    if (!this.#misses.admit(source, request.transport, now)) {
       // Throttled: no lookup at all, so the answer cannot depend on what exists.
       outcome = { response: THROTTLED };
       this.#o.metrics.throttled(request.transport);
@@ -186,9 +191,7 @@ export class ResyncPipeline {
       } catch (error) {
         outcome = this.#failure(request, error);
       }
-      if (guess && outcome.miss === true) {
-        this.#misses.miss(source, request.transport, now);
-      }
+      if (usesMissBudget(outcome)) this.#misses.miss(source, request.transport, now);
     }
     const { response } = outcome;
     const seconds = (performance.now() - started) / 1000;
@@ -237,7 +240,7 @@ export class ResyncPipeline {
     this.#security.report(
       {
         reason: outcome.security!,
-        message: outcome.response.reason ?? outcome.security!,
+        message: outcome.logReason ?? outcome.response.reason ?? outcome.security!,
         remoteAddress: request.remoteAddress,
         transport: request.transport,
         path: request.path,
@@ -283,10 +286,20 @@ export class ResyncPipeline {
     const { cert } = screened;
     const matches = this.#o.routes().match(target.path, request.query);
     if (matches.length === 0) return refuse(404, NOT_FOUND_REASON);
+    const required = this.#certs.requiredBeforeLookup(this.#matchedTenants(matches), cert);
+    if (required !== undefined) return required;
 
     let identification = await identifyDevice(this.#o.cache, matches, cert, ua);
     if (identification.kind === "unknown") {
       identification = await this.#tryAutoCreate(identification, matches, ua, request);
+    }
+    if (identification.kind === "refused" && identification.security === "certificate-mismatch") {
+      // Another device's MAC (or serial) with a device certificate: answered as an unknown
+      // device would be, so a certificate is no oracle for what exists.
+      return refuseAsUnknown(identification.reason, {
+        mac: identification.mac,
+        security: identification.security,
+      });
     }
     if (identification.kind === "refused") {
       return refuse(identification.status, identification.reason, {
@@ -315,12 +328,27 @@ export class ResyncPipeline {
       mac,
       tenantId: tenant.id,
     });
-    if (refused !== undefined) return refused;
+    // The device's tenant does not trust the certificate's CA (or wants one): answered as
+    // for an unknown device, the real reason logged.
+    if (refused !== undefined) {
+      return refuseAsUnknown(refused.response.reason ?? NOT_FOUND_REASON, {
+        mac,
+        tenantId: tenant.id,
+        security: refused.security,
+      });
+    }
     if (device.state === "disabled") {
       return refuse(403, "device disabled", { mac, tenantId: tenant.id });
     }
     const profile = await this.#profiles.get(device, tenant);
     return { response: this.#profiles.answer(request, profile), mac, tenantId: tenant.id };
+  }
+
+  /** The tenants the matched patterns belong to (an unknown id stays `undefined`). */
+  #matchedTenants(matches: readonly RouteMatch[]): (Tenant | undefined)[] {
+    const ids = new Set<string>();
+    for (const m of matches) for (const id of m.route.tenantIds) ids.add(id);
+    return [...ids].map((id) => this.#o.cache.tenant(id));
   }
 
   async #tryAutoCreate(
@@ -336,6 +364,7 @@ export class ResyncPipeline {
         matches,
         ua,
         remoteAddress: request.remoteAddress,
+        sourceProven: request.sourceProven !== false,
         hasClientCert: request.clientCert !== undefined,
       },
       this.#now(),

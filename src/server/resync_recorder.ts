@@ -4,9 +4,10 @@
  *
  * - A successful resync repeating the device's previous one (same result, transport, source
  *   and User-Agent) within the repeat windows is not written again.
- * - Refusals nobody owns — not found, bad request, rate-limited, for no identified device —
- *   are aggregated: one row per (source, transport, status) per window, with the count, so an
- *   unauthenticated flood cannot grow the events table one row per request. The number of
+ * - Refusals — not found, bad request, denied, rate-limited, whichever device they name —
+ *   are aggregated: one row per (source, transport, status, tenant, security reason) per
+ *   window, with the count, so a flood cannot grow the events table one row per request
+ *   (nor one per MAC it names). A refusal alone in its window keeps its MAC. The number of
  *   keys is bounded; beyond it, refusals are folded into one `(other sources)` row.
  * - A scan (from the miss throttle) is one row.
  *
@@ -140,9 +141,9 @@ export class ResyncRecorder {
       durationMs: Math.round(seconds * 1e6) / 1e3,
       remoteAddress: request.remoteAddress,
       userAgent,
-      message: response.reason ?? null,
+      message: outcome.logReason ?? response.reason ?? null,
     };
-    if (isUnownedRefusal(outcome)) this.#aggregate(event, now);
+    if (isRefusal(outcome)) this.#aggregate(event, outcome.security, now);
     else this.#writer.event(event);
   }
 
@@ -187,8 +188,8 @@ export class ResyncRecorder {
     }
   }
 
-  #aggregate(event: ResyncEventInput, now: number): void {
-    let key = `${event.remoteAddress}\u0000${event.transport}\u0000${event.statusCode}`;
+  #aggregate(event: ResyncEventInput, security: string | undefined, now: number): void {
+    let key = `${event.remoteAddress}\u0000${event.transport}\u0000${event.statusCode}\u0000${event.tenantId ?? ""}\u0000${security ?? ""}`;
     let agg = this.#refusals.get(key);
     if (agg === undefined && this.#refusals.size >= this.#maxKeys) {
       key = `${OTHER_SOURCES}\u0000${event.statusCode}`;
@@ -210,9 +211,13 @@ export class ResyncRecorder {
   }
 }
 
-/** Refusals that name no device anyone owns: aggregated instead of a row each. */
-function isUnownedRefusal(outcome: Outcome): boolean {
-  if (outcome.tenantId !== undefined) return false;
+/** Refusals (owned by a tenant or not): aggregated instead of a row each. */
+function isRefusal(outcome: Outcome): boolean {
   const { result } = outcome.response;
-  return result === "not-found" || result === "bad-request" || result === "rate-limited";
+  return (
+    result === "not-found" ||
+    result === "bad-request" ||
+    result === "rate-limited" ||
+    result === "denied"
+  );
 }

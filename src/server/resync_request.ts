@@ -18,6 +18,11 @@ export interface ResyncRequest {
   /** Query string without the `?` (empty when none). */
   readonly query: string;
   readonly remoteAddress: string;
+  /**
+   * False when nothing yet shows the client receives at `remoteAddress` (a TFTP RRQ from a
+   * source that never completed a transfer: UDP sources can be forged). Default true (TCP).
+   */
+  readonly sourceProven?: boolean | undefined;
   readonly userAgent?: string | undefined;
   /** The TLS client certificate (HTTPS only). */
   readonly clientCert?: ClientCertificate | undefined;

@@ -5,6 +5,11 @@
  * 200 → the bytes, 404 → error 1 (file not found — the device's class-B failure, §8.2.4),
  * 400/403 → error 2 (access violation), anything else → error 0 with the reason. Uploads (WRQ)
  * are refused until report uploads land. Transfers stay on the node that started them.
+ *
+ * An RRQ's source address proves nothing (UDP): a request from an address that has not
+ * completed a transfer with this server is passed on as `sourceProven: false`, so it cannot
+ * auto-create a device (the device is created once its source has fetched something — the
+ * generic file, firmware — to the end, which only a host receiving at that address can).
  */
 
 import type { AddressInfo } from "node:net";
@@ -22,10 +27,41 @@ import type { ResyncHandler } from "./http_adapter.ts";
 import type { ServerMetrics } from "./metrics.ts";
 
 /**
- * Profiles first, through the resync pipeline; a name the pipeline does not know (404) is
- * then looked up in the files root (firmware, static files), when one is given.
+ * Source addresses that completed a read transfer (bounded; the least recently completed is
+ * forgotten first).
  */
-export function tftpResolver(handler: ResyncHandler, files?: TftpResolver): TftpResolver {
+export class ProvenSources {
+  readonly #max: number;
+  readonly #addresses = new Map<string, true>();
+
+  constructor(max = 16_384) {
+    this.#max = max;
+  }
+
+  has(address: string): boolean {
+    return this.#addresses.has(address);
+  }
+
+  completed(address: string): void {
+    this.#addresses.delete(address);
+    this.#addresses.set(address, true);
+    if (this.#addresses.size > this.#max) {
+      const oldest = this.#addresses.keys().next();
+      if (oldest.done !== true) this.#addresses.delete(oldest.value);
+    }
+  }
+}
+
+/**
+ * Profiles first, through the resync pipeline; a name the pipeline does not know (404) is
+ * then looked up in the files root (firmware, static files), when one is given. Without
+ * `proven`, every source counts as proven (tests, embedding).
+ */
+export function tftpResolver(
+  handler: ResyncHandler,
+  files?: TftpResolver,
+  proven?: ProvenSources,
+): TftpResolver {
   return async (request: TftpRequest) => {
     const name = request.filename.startsWith("/") ? request.filename : `/${request.filename}`;
     const q = name.indexOf("?");
@@ -35,6 +71,7 @@ export function tftpResolver(handler: ResyncHandler, files?: TftpResolver): Tftp
       path: q < 0 ? name : name.slice(0, q),
       query: q < 0 ? "" : name.slice(q + 1),
       remoteAddress: request.remote.address,
+      sourceProven: proven === undefined || proven.has(request.remote.address),
     });
     if (response.status === 200 && response.body !== undefined) return bytesSource(response.body);
     if (response.status === 404) {
@@ -64,10 +101,12 @@ export async function startTftpListener(options: {
   readonly logger: Logger;
   readonly metrics?: ServerMetrics;
 }): Promise<{ server: TftpServer; address: AddressInfo }> {
+  const proven = new ProvenSources();
   const server = new TftpServer({
     resolver: tftpResolver(
       options.handler,
       options.filesDir === undefined ? undefined : staticRootResolver(options.filesDir),
+      proven,
     ),
     port: options.port,
     address: options.host,
@@ -77,6 +116,9 @@ export async function startTftpListener(options: {
     options.logger.error({ err: error }, "TFTP resolver failed"),
   );
   server.on("socketError", (error) => options.logger.warn({ err: error }, "TFTP socket error"));
+  server.on("transferEnd", (t) => {
+    if (t.kind === "read" && t.outcome === "complete") proven.completed(t.remote.address);
+  });
   const metrics = options.metrics;
   if (metrics) {
     server.on("transferStart", (t) => {

@@ -54,6 +54,7 @@ const request = (path: string, mac: MacAddress, remoteAddress = "10.0.0.1") => (
   matches: routes.match(path, ""),
   ua: undefined,
   remoteAddress,
+  sourceProven: true,
   hasClientCert: false,
 });
 

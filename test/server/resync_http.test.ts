@@ -205,7 +205,7 @@ describe("profiles over HTTPS with client certificates", () => {
     expect(r.body).toContain('<Resync_Periodic ua="na">7200</Resync_Periodic>');
   });
 
-  it("refuses another device's certificate with 403 and records a security event", async () => {
+  it("answers another device's certificate as for an unknown device, and records a security event", async () => {
     const r = await curl([
       ...tls(),
       "--cert",
@@ -214,10 +214,9 @@ describe("profiles over HTTPS with client certificates", () => {
       certB.key,
       `${https}/profile/${A}.xml`,
     ]);
-    expect(r.status).toBe(403);
-    expect(r.body).toMatch(/another device/);
-    const list = await events(A);
-    expect(list.some((e) => e.result === "denied" && e.transport === "https")).toBe(true);
+    // The same answer as an unknown MAC: a certificate is no oracle for what exists.
+    expect(r.status).toBe(404);
+    expect(r.body).toBe("no profile at this path\n");
     const metrics = await node.metrics.registry.metrics();
     expect(metrics).toMatch(
       /provisio_security_events_total\{reason="certificate-mismatch"\} [1-9]/,
@@ -250,7 +249,7 @@ describe("profiles over HTTPS with client certificates", () => {
     ]);
     expect(ok.status).toBe(200);
     expect(ok.body).toContain("86400");
-    // A's certificate cannot reach C's profile either.
+    // A's certificate cannot reach C's profile either (answered as for an unknown device).
     const wrong = await curl([
       ...tls(),
       "--cert",
@@ -259,11 +258,14 @@ describe("profiles over HTTPS with client certificates", () => {
       certA.key,
       `${https}/secure/${C}.xml`,
     ]);
-    expect(wrong.status).toBe(403);
+    expect(wrong.status).toBe(404);
+    expect(wrong.body).not.toContain("86400");
   });
 
   it("keeps tenants apart: another tenant's path does not serve this device", async () => {
-    expect((await curl([`${http}/secure/${A}.xml`])).status).toBe(404);
+    // A certificate-only tenant's path without a device certificate: 403 for every MAC,
+    // before any lookup, so it cannot tell its own devices from others' or unknown ones.
+    expect((await curl([`${http}/secure/${A}.xml`])).status).toBe(403);
     expect((await curl([`${http}/profile/${C}.xml`])).status).toBe(404);
   });
 });

@@ -77,19 +77,27 @@ describe("ResyncRecorder", () => {
     expect((await rows("10.1.0.2"))[0]?.message).toBe(NOT_FOUND_REASON);
   });
 
-  it("keeps a row per refusal that names an owned device, and skips repeated successes", async () => {
+  it("aggregates refusals that name an owned device too (a lone one keeps its MAC), and skips repeated successes", async () => {
     const r = new ResyncRecorder({ writer, repeatEventWindowMs: 60_000, repeatStatusWindowMs: 0 });
     const mac = parseMac("000e08990001");
     const owned = refuse(403, "device disabled", { mac, tenantId: "default" });
     r.record(req("10.2.0.1"), undefined, owned, 0, 1000);
     r.record(req("10.2.0.1"), undefined, owned, 0, 1001);
+    r.record(req("10.2.0.2"), undefined, owned, 0, 1001);
     const ok = {
       response: { status: 200, headers: {}, body: Buffer.from("x"), result: "ok" as const },
       mac,
     };
     r.record(req("10.2.0.1"), undefined, ok, 0, 2000);
     r.record(req("10.2.0.1"), undefined, ok, 0, 3000);
-    expect(await rows("10.2.0.1")).toHaveLength(3);
+    r.flush(3000, true);
+    const list = await rows("10.2.0.1");
+    expect(list).toHaveLength(2);
+    expect(list.filter((e) => e.result === "denied").map((e) => e.message)).toEqual([
+      "2 × device disabled (aggregated over 60 s)",
+    ]);
+    const [alone] = await rows("10.2.0.2");
+    expect(alone).toMatchObject({ mac, tenantId: "default", message: "device disabled" });
   });
 
   it("writes one row per scan", async () => {
