@@ -131,6 +131,12 @@ export const registerFleetCommand: RegisterCommand = (program: Command) => {
       [] as string[],
     )
     .option(
+      "--set <name=value>",
+      "a parameter set on every device before power-on (repeatable)",
+      (value: string, list: string[]) => [...list, value],
+      [] as string[],
+    )
+    .option(
       "--reboot-storm",
       "every device powers on at the same instant (power back after an outage)",
     )

@@ -1,0 +1,87 @@
+/**
+ * A day in the life of 10,000 phones: `provisio fleet` with 10,000 SPA962 units (MACs
+ * 000e08000000 + i, as imported) for a simulated 24 h at max speed against a local
+ * `provisio serve` (own processes, bundled build, SQLite). The units power on over the
+ * first hour; the server's profile sets `Resync_Periodic` 3600, so each unit resyncs at
+ * boot and then hourly — about 250,000 HTTP fetches.
+ *
+ *   npx tsx bench/fleet_day.ts [--devices 10000] [--hours 24] [--concurrency 64]
+ *
+ * Target: under 5 minutes wall clock and under 1 GB RSS for the fleet process. Prints the
+ * fleet's summary, wall time, both processes' peak RSS and the server's own resync count.
+ */
+import { parseArgs } from "node:util";
+import {
+  log,
+  prepareInstallation,
+  rssSampler,
+  runFleet,
+  serverResyncCounts,
+  startServer,
+} from "./fleet_server.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    devices: { type: "string", default: "10000" },
+    hours: { type: "string", default: "24" },
+    concurrency: { type: "string", default: "64" },
+  },
+});
+const DEVICES = Number(args.devices);
+
+const inst = await prepareInstallation("fleet_day", DEVICES, [
+  { name: "Resync_On_Reset", value: "Yes", access: "na" },
+  { name: "Resync_Periodic", value: "3600", access: "na" },
+  { name: "Resync_Error_Retry_Delay", value: "30,60,120,300,600", access: "na" },
+  { name: "Voice_Mail_Number", value: "*98", access: "rw" },
+  { name: "Proxy_1_", value: "sip.example.com", access: "na" },
+  {
+    name: "Dial_Plan_1_",
+    value: "(*xx|[3469]11|0|00|[2-9]xxxxxx|1xxx[2-9]xxxxxxS0)",
+    access: "ro",
+  },
+]);
+const server = await startServer(inst, { http: 18380, admin: 18381 });
+const serverRss = rssSampler(server.child.pid!);
+try {
+  log(`fleet: ${DEVICES} devices, ${args.hours} h simulated, speed max`);
+  const run = await runFleet(inst, [
+    "--devices",
+    String(DEVICES),
+    "--model",
+    "SPA962",
+    "--profile-rule",
+    `${server.http}/profile/$MA.xml`,
+    "--duration",
+    `${args.hours}h`,
+    "--ramp",
+    "1h",
+    "--speed",
+    "max",
+    "--concurrency",
+    args.concurrency,
+    "--report",
+    `${inst.work}/fleet_day.html`,
+  ]);
+  const s = run.summary as Record<string, unknown> & { series?: unknown };
+  delete s.series;
+  const counts = await serverResyncCounts(server.admin);
+  process.stdout.write(
+    `${JSON.stringify(
+      {
+        scenario: `${DEVICES} × SPA962, ${args.hours} h simulated, speed max, concurrency ${args.concurrency}`,
+        wallSeconds: Math.round(run.wallMs / 1000),
+        fleetPeakRssMb: run.rssPeakMb,
+        serverPeakRssMb: serverRss.peakMb(),
+        serverResyncs: counts,
+        summary: s,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  log(`report: ${inst.work}/fleet_day.html`);
+} finally {
+  serverRss.stop();
+  await server.stop();
+}

@@ -1,0 +1,190 @@
+/**
+ * Shared by the fleet benchmarks: a bundled build (what `npm start` runs), a fresh SQLite
+ * installation with `devices` SPA962 units at the fleet's default MACs, `provisio serve` as
+ * its own process on loopback, and `provisio fleet` as another — each sampled for RSS.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { fleetMac } from "../src/fleet/index.ts";
+import { dataPaths, readMasterKey, sealerFor } from "../src/server/index.ts";
+import { type DeviceInput, openStore, parseMac } from "../src/store/index.ts";
+
+const ROOT = join(import.meta.dirname, "..");
+export const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+export interface BenchInstallation {
+  readonly work: string;
+  readonly runner: string;
+  readonly dataDir: string;
+}
+
+/** Peak RSS of a process, sampled from /proc every 200 ms until `stop()`. */
+export function rssSampler(pid: number): { peakMb: () => number; stop: () => void } {
+  let peak = 0;
+  const read = () => {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      peak = Math.max(peak, kb / 1024);
+    } catch {
+      // exited
+    }
+  };
+  const timer = setInterval(read, 200);
+  return {
+    peakMb: () => Math.round(peak),
+    stop: () => clearInterval(timer),
+  };
+}
+
+function waitForLog(child: ChildProcess, text: string, ms: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`no "${text}" within ${ms} ms:\n${out}`)), ms);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(text)) {
+        clearTimeout(timer);
+        resolve(out);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+  });
+}
+
+/** Bundle + installation with `devices` units and the tenant layer every unit receives. */
+export async function prepareInstallation(
+  name: string,
+  devices: number,
+  layer: readonly { name: string; value: string; access: "na" | "ro" | "rw" }[],
+): Promise<BenchInstallation> {
+  mkdirSync(join(ROOT, ".bench-out"), { recursive: true });
+  const work = mkdtempSync(join(ROOT, ".bench-out", `${name}-`));
+  const dataDir = join(work, "data");
+  log(`work dir ${work}`);
+  await build({
+    entryPoints: { main: join(ROOT, "src/cli/main.ts") },
+    bundle: true,
+    splitting: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outdir: join(work, "dist"),
+    packages: "external",
+    logLevel: "warning",
+  });
+  const runner = join(work, "run.mjs");
+  writeFileSync(
+    runner,
+    'import { main } from "./dist/main.js";\nprocess.exitCode = await main(process.argv);\n',
+  );
+  const boot = spawn(
+    process.execPath,
+    [runner, "serve", "--data", dataDir, "--http-port", "off", "--https-port", "off"].concat([
+      "--admin-port",
+      "off",
+      "--tftp-port",
+      "off",
+    ]),
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  await waitForLog(boot, "provisio listening", 120_000);
+  boot.kill("SIGTERM");
+  await new Promise((r) => boot.on("exit", r));
+
+  const paths = dataPaths(dataDir);
+  const store = await openStore(
+    { kind: "sqlite", file: paths.database },
+    { sealer: sealerFor(readMasterKey(paths.masterKey)) },
+  );
+  await store.models.upsert({ pn: "SPA962", psn: "962", family: "spa", lines: 6 });
+  await store.tenants.update("default", { settings: { profilePaths: ["/profile/$MA.xml"] } });
+  const t = performance.now();
+  await store.devices.bulkUpsert(
+    (function* (): Generator<DeviceInput> {
+      for (let i = 0; i < devices; i++) {
+        yield { mac: parseMac(fleetMac(i)), modelPn: "SPA962", serial: `CCQ${100000 + i}` };
+      }
+    })(),
+    { batchSize: 5000 },
+  );
+  log(`imported ${devices} devices in ${Math.round(performance.now() - t)} ms`);
+  await store.layers.set({ scope: "tenant", tenantId: "default" }, [...layer]);
+  await store.close();
+  return { work, runner, dataDir };
+}
+
+export interface RunningServer {
+  readonly http: string;
+  readonly child: ChildProcess;
+  readonly admin: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(
+  inst: BenchInstallation,
+  ports: { http: number; admin: number },
+): Promise<RunningServer> {
+  const child = spawn(
+    process.execPath,
+    [inst.runner, "serve", "--data", inst.dataDir, "--host", "127.0.0.1"]
+      .concat(["--http-port", String(ports.http), "--https-port", "off"])
+      .concat(["--admin-port", String(ports.admin), "--tftp-port", "off", "--log-level", "info"]),
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  await waitForLog(child, "provisio listening", 120_000);
+  return {
+    http: `http://127.0.0.1:${ports.http}`,
+    admin: `http://127.0.0.1:${ports.admin}`,
+    child,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.on("exit", r));
+    },
+  };
+}
+
+/** Runs `provisio fleet … --json` from the bundle; resolves with its summary and peak RSS. */
+export async function runFleet(
+  inst: BenchInstallation,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ summary: Record<string, unknown>; rssPeakMb: number; wallMs: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [inst.runner, "fleet", ...args, "--json"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  const rss = rssSampler(child.pid!);
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  const code = await new Promise<number | null>((r) => child.on("exit", r));
+  rss.stop();
+  if (out.trim() === "") throw new Error(`provisio fleet exited ${code}:\n${err}`);
+  return {
+    summary: JSON.parse(out) as Record<string, unknown>,
+    rssPeakMb: rss.peakMb(),
+    wallMs: performance.now() - started,
+  };
+}
+
+/** The server's own counters (admin /metrics): resyncs by transport and result. */
+export async function serverResyncCounts(admin: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${admin}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^provisio_resyncs_total\{([^}]*)\} (\d+)/gm)) {
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
