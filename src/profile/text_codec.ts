@@ -423,7 +423,7 @@ export function serializeTextProfile(
       if (value.includes('"')) {
         throw profileError(
           ProfileErrorCode.ValueUnrepresentable,
-          `value of ${name} contains a double quote, which plain-text profiles cannot express (§3.3.1)`,
+          `value of ${name} contains a double quote, which plain-text profiles cannot express`,
           { details: { name } },
         );
       }

@@ -202,7 +202,7 @@ function checkType(type: ValueType, value: string): ValueCheck {
       return isSchedule(value)
         ? OK
         : error(
-            `expected a schedule like 3600 or 1800,3600+600 (§6.4), got ${JSON.stringify(value)}`,
+            `expected a schedule like 3600 or 1800,3600+600, got ${JSON.stringify(value)}`,
           );
     case "hhmm": {
       if (value === "") return OK;
