@@ -1,8 +1,16 @@
 /**
+ * Trusted client CAs as tenants write them: PEM text holding one or more `CERTIFICATE`
+ * blocks, each an X.509 CA certificate. OpenSSL's trust store also loads other armors
+ * (`X509 CERTIFICATE`, `TRUSTED CERTIFICATE`); a check that reads only `CERTIFICATE` blocks
+ * would let such a block through unchecked, so nothing but `CERTIFICATE` blocks and
+ * whitespace is accepted, and whoever builds trust from stored text uses the certificates
+ * read here (re-encoded), never the text itself.
+ *
  * What identifies a trusted client CA to a verifier: its subject name (how a chain finds its
  * issuer), its Subject Key Identifier (how OpenSSL prefers to pick among same-named issuers)
- * and its public key (what actually verifies). Two tenants' CAs that share any of the three can
- * be confused for one another when a chain is built, so the store refuses such a pair.
+ * and its public key (what actually verifies). Two different CAs that share any of the three
+ * can be confused for one another when a chain is built (a look-alike); the same certificate
+ * in two places cannot.
  */
 import { createHash, X509Certificate } from "node:crypto";
 import { storeError } from "./errors.ts";
@@ -14,11 +22,108 @@ export interface CaIdentity {
   readonly keyId: string | undefined;
   /** SHA-256 of the DER SubjectPublicKeyInfo. */
   readonly publicKey: string;
-  /** SHA-256 of the certificate, to tell "the same CA again" from "another CA". */
+  /** SHA-256 of the DER certificate, to tell "the same CA again" from "another CA". */
   readonly fingerprint: string;
 }
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+export interface CaBundle {
+  /** The CA certificates of well-formed `CERTIFICATE` blocks, in order. */
+  readonly certificates: readonly X509Certificate[];
+  /** What else the text holds, one sentence each; empty when the text is acceptable. */
+  readonly problems: readonly string[];
+}
+
+// Armor lines as RFC 7468 writes them; the label is what OpenSSL dispatches on.
+const ARMOR = /-----(BEGIN|END) ([^\r\n]{0,64}?)-----/g;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function label(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+function readBlock(body: string, ordinal: number): X509Certificate | string {
+  const base64 = body.replace(/[ \t\r\n]+/g, "");
+  if (!BASE64.test(base64) || base64.length % 4 !== 0 || base64.length === 0) {
+    return `certificate block ${ordinal} is not plain base64 (no headers or other text inside a block)`;
+  }
+  const der = Buffer.from(base64, "base64");
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(der);
+  } catch {
+    return `certificate block ${ordinal} is not a readable X.509 certificate`;
+  }
+  // d2i stops after the certificate: bytes after it would be carried along unchecked.
+  if (cert.raw.length !== der.length) {
+    return `certificate block ${ordinal} holds data after the certificate`;
+  }
+  if (!cert.ca) {
+    return `certificate block ${ordinal} (${label(cert.subject.replaceAll("\n", ", "))}) is not a CA certificate (basicConstraints CA:TRUE)`;
+  }
+  return cert;
+}
+
+/**
+ * Reads one `trustedClientCas` entry. Lenient: every well-formed CA `CERTIFICATE` block is
+ * returned and everything else is reported, so text stored before this check was made
+ * strict still yields exactly what would pass it now.
+ */
+export function readCaBundle(text: string): CaBundle {
+  const certificates: X509Certificate[] = [];
+  const problems: string[] = [];
+  let at = 0;
+  let ordinal = 0;
+  let stray = false;
+  let armored = false;
+  const between = (from: number, to: number): void => {
+    if (!stray && text.slice(from, to).trim() !== "") {
+      stray = true;
+      problems.push(
+        "holds text outside its certificate blocks (only whitespace may separate them)",
+      );
+    }
+  };
+  const armor = new RegExp(ARMOR.source, "g");
+  for (let m = armor.exec(text); m !== null; m = armor.exec(text)) {
+    armored = true;
+    const line = m[0];
+    const kind = m[1];
+    const name = m[2] ?? "";
+    between(at, m.index);
+    at = m.index + line.length;
+    if (kind === "END") {
+      problems.push(`has an END ${label(name)} line without its BEGIN line`);
+      continue;
+    }
+    // The block runs to the next armor line, which must be its END.
+    const end = armor.exec(text);
+    if (end === null || end[1] !== "END" || end[2] !== name) {
+      problems.push(`has a BEGIN ${label(name)} line without its END line`);
+      if (end === null) {
+        at = text.length;
+        break;
+      }
+      at = end.index;
+      armor.lastIndex = end.index;
+      continue;
+    }
+    const body = text.slice(at, end.index);
+    at = end.index + end[0].length;
+    ordinal++;
+    if (name !== "CERTIFICATE") {
+      problems.push(
+        `block ${ordinal} is a ${label(name)} block; only "CERTIFICATE" blocks are accepted`,
+      );
+      continue;
+    }
+    const read = readBlock(body, ordinal);
+    if (typeof read === "string") problems.push(read);
+    else certificates.push(read);
+  }
+  between(at, text.length);
+  if (!armored) problems.unshift("holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+  return { certificates, problems };
+}
 
 function invalidCa(message: string): never {
   throw storeError("STORE_INVALID_SETTINGS", `tenant settings: ${message}`, {
@@ -26,29 +131,45 @@ function invalidCa(message: string): never {
   });
 }
 
-/** Every certificate of one `trustedClientCas` entry (a PEM may hold a bundle). */
-export function caIdentities(pem: string): CaIdentity[] {
-  const blocks = pem.match(PEM_BLOCK) ?? [];
-  if (blocks.length === 0) invalidCa("trustedClientCas must hold PEM certificates");
-  return blocks.map((block) => {
-    let cert: X509Certificate;
-    try {
-      cert = new X509Certificate(block);
-    } catch {
-      return invalidCa("a trustedClientCas entry is not a readable X.509 certificate");
-    }
-    return {
-      subject: canonicalName(cert.subject),
-      keyId: subjectKeyIdentifier(cert.raw),
-      publicKey: createHash("sha256")
-        .update(cert.publicKey.export({ type: "spki", format: "der" }))
-        .digest("hex"),
-      fingerprint: createHash("sha256").update(cert.raw).digest("hex"),
-    };
-  });
+/** Reads one entry as written by a user: any problem refuses it (`STORE_INVALID_SETTINGS`). */
+export function parseCaBundle(text: string, index = 0): readonly X509Certificate[] {
+  const bundle = readCaBundle(text);
+  const problem = bundle.problems[0];
+  if (problem !== undefined) invalidCa(`trustedClientCas entry ${index + 1} ${problem}`);
+  return bundle.certificates;
 }
 
-/** True when a verifier could take one CA for the other. */
+export function caIdentity(cert: X509Certificate): CaIdentity {
+  return {
+    subject: canonicalName(cert.subject),
+    keyId: subjectKeyIdentifier(cert.raw),
+    publicKey: createHash("sha256")
+      .update(cert.publicKey.export({ type: "spki", format: "der" }))
+      .digest("hex"),
+    fingerprint: createHash("sha256").update(cert.raw).digest("hex"),
+  };
+}
+
+/** Every certificate of one entry, strictly (a PEM may hold a bundle). */
+export function caIdentities(pem: string): CaIdentity[] {
+  return parseCaBundle(pem).map(caIdentity);
+}
+
+/** The identities of what the server trusts from stored entries (see `readCaBundle`). */
+export function storedCaIdentities(pems: readonly string[]): CaIdentity[] {
+  return pems.flatMap((pem) => readCaBundle(pem).certificates.map(caIdentity));
+}
+
+/**
+ * True when a verifier could take one CA for the other: they share subject name, key
+ * identifier or key but are different certificates. The same certificate (same DER) is not a
+ * look-alike of itself: each tenant's trust is decided by signature, per tenant.
+ */
+export function isLookAlike(a: CaIdentity, b: CaIdentity): boolean {
+  return a.fingerprint !== b.fingerprint && casCollide(a, b);
+}
+
+/** True when the two CAs share subject name, key identifier or key (identical ones do). */
 export function casCollide(a: CaIdentity, b: CaIdentity): boolean {
   return (
     a.subject === b.subject ||

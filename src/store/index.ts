@@ -8,6 +8,7 @@
  */
 
 export { formatMac, parseMac, tryParseMac } from "../mac_address.ts";
+export { type CaBundle, readCaBundle } from "./client_ca.ts";
 export { STORE_ERRORS, type StoreErrorCode } from "./errors.ts";
 export { layerKey } from "./layer_key.ts";
 export { parseLayerKey } from "./layers.ts";

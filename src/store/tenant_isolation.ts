@@ -2,8 +2,9 @@
  * What one tenant's settings may not share with another's, checked when a tenant is written:
  * - profile paths: a request target two tenants' patterns both match would let one tenant
  *   capture (auto-create, serve) the other's devices, so languages must not overlap;
- * - trusted client CAs: a CA whose name, key identifier or key equals one another tenant trusts
- *   (or the built-in device CA) could stand in for it when a chain is built.
+ * - trusted client CAs: a different CA whose name, key identifier or key equals one another
+ *   tenant trusts (or anything like the built-in device CA) could stand in for it when a chain
+ *   is built; the identical certificate may be trusted by several tenants.
  * Refusals never say which tenant holds the other pattern or CA.
  */
 import {
@@ -12,7 +13,7 @@ import {
   type PathPattern,
   pathPatternsOverlap,
 } from "../rules/index.ts";
-import { type CaIdentity, caIdentities, casCollide } from "./client_ca.ts";
+import { type CaIdentity, casCollide, isLookAlike, storedCaIdentities } from "./client_ca.ts";
 import { storeError } from "./errors.ts";
 import type { TenantSettings } from "./types.ts";
 
@@ -66,28 +67,31 @@ export function checkTenantIsolation(
     }
   }
 
+  // Compared as the server will trust them: the CA certificates read from each entry.
   const oldCas = new Set(
-    (before?.trustedClientCas ?? []).flatMap((pem) => caIdentities(pem).map((c) => c.fingerprint)),
+    storedCaIdentities(before?.trustedClientCas ?? []).map((c) => c.fingerprint),
   );
-  const addedCas = next.trustedClientCas
-    .flatMap(caIdentities)
-    .filter((c) => !oldCas.has(c.fingerprint));
+  const addedCas = storedCaIdentities(next.trustedClientCas).filter(
+    (c) => !oldCas.has(c.fingerprint),
+  );
   if (addedCas.length === 0) return;
-  const known = [...reserved];
-  for (const other of others) {
-    for (const pem of other.trustedClientCas) {
-      try {
-        known.push(...caIdentities(pem));
-      } catch {
-        // Saved before CAs were parsed on write; the TLS layer cannot use it either.
-      }
-    }
-  }
+  const theirs = others.flatMap((o) => storedCaIdentities(o.trustedClientCas));
   for (const mine of addedCas) {
-    if (known.some((other) => casCollide(mine, other))) {
+    // The device CA is the installation's own: no tenant lists it or anything like it. Another
+    // tenant's CA may be shared as the very same certificate (trust is decided per tenant, by
+    // signature), never as a look-alike.
+    const subject = JSON.stringify(mine.subject.replaceAll("\n", ", "));
+    if (reserved.some((r) => casCollide(mine, r))) {
       throw storeError(
         "STORE_CONFLICT",
-        `trusted client CA ${JSON.stringify(mine.subject.replaceAll("\n", ", "))} has the subject name, key identifier or public key of a CA already trusted on this installation; a tenant's CA must be its own`,
+        `trusted client CA ${subject} is, or has the subject name, key identifier or public key of, the built-in device CA already trusted on this installation; leave it out`,
+        { field: "trustedClientCas" },
+      );
+    }
+    if (theirs.some((o) => isLookAlike(mine, o))) {
+      throw storeError(
+        "STORE_CONFLICT",
+        `trusted client CA ${subject} has the subject name, key identifier or public key of a different CA already trusted on this installation; a tenant may trust the very same CA certificate as another tenant, never a look-alike of it`,
         { field: "trustedClientCas" },
       );
     }

@@ -1,6 +1,6 @@
 import { isProvisioError } from "../errors.ts";
 import { validatePathPattern } from "../rules/index.ts";
-import { caIdentities } from "./client_ca.ts";
+import { parseCaBundle } from "./client_ca.ts";
 import { storeError } from "./errors.ts";
 import {
   DEFAULT_TENANT_SETTINGS,
@@ -49,12 +49,13 @@ function parsePaths(value: unknown, strict: boolean): string[] {
 
 function parseCas(value: unknown, strict: boolean): string[] {
   const cas = strings(value, "trustedClientCas", MAX_CAS);
-  for (const pem of cas) {
+  cas.forEach((pem, index) => {
+    // Exactly PEM "CERTIFICATE" blocks of CA certificates, each readable: see client_ca.ts.
+    if (strict && pem.length <= 65_536) parseCaBundle(pem, index);
     if (!pem.includes("-----BEGIN CERTIFICATE-----") || pem.length > 65_536) {
       bad("trustedClientCas must hold PEM certificates", "trustedClientCas");
     }
-    if (strict) caIdentities(pem);
-  }
+  });
   return cas;
 }
 

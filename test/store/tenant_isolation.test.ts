@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isProvisioError } from "../../src/errors.ts";
 import { RouteTable } from "../../src/server/index.ts";
+import { readCaBundle } from "../../src/store/index.ts";
 import type { Store } from "../../src/store/store.ts";
 import { DEFAULT_TENANT_ID } from "../../src/store/types.ts";
 import { dialects, type Fresh } from "./dialects.ts";
@@ -252,19 +253,12 @@ for (const dialect of dialects()) {
         name: "Attacker",
         settings: { profilePaths: ["/aaa/$MA.xml"] },
       });
-      for (const pem of [
-        acmeCa,
-        sameSubject,
-        sameSubjectOtherCase,
-        sameKeyId,
-        sameKey,
-        deviceCaTwin,
-      ]) {
+      for (const pem of [sameSubject, sameSubjectOtherCase, sameKeyId, sameKey, deviceCaTwin]) {
         const message = await refused(
           store.tenants.update(attacker.id, { settings: { trustedClientCas: [betaCa, pem] } }),
           "STORE_CONFLICT",
         );
-        expect(message).toMatch(/already trusted on this installation/);
+        expect(message).toMatch(/(different CA|device CA) already trusted on this installation/);
         expect(message).not.toMatch(/acme"|aaa|attacker/i);
         expect(message).not.toContain(acme.id);
       }
@@ -285,9 +279,16 @@ for (const dialect of dialects()) {
       await store.tenants.update(acme.id, {
         settings: { trustedClientCas: [acmeCa], autoCreate: true },
       });
-      // Acme cannot now take Beta's CA either.
+      // Nor can Acme take a look-alike of Beta's CA.
       await refused(
-        store.tenants.update(acme.id, { settings: { trustedClientCas: [acmeCa, betaCa] } }),
+        store.tenants.update(acme.id, {
+          settings: {
+            trustedClientCas: [
+              acmeCa,
+              ca("beta-twin", "/O=Beta Networks/CN=Beta Device CA", key("beta-twin")),
+            ],
+          },
+        }),
         "STORE_CONFLICT",
       );
       // Text that is not a certificate fails as invalid settings, not as a crash.
@@ -299,6 +300,162 @@ for (const dialect of dialects()) {
         }),
         "STORE_INVALID_SETTINGS",
       );
+    });
+
+    it("lets several tenants trust the very same CA certificate, never a look-alike of it", async () => {
+      const vendorCa = ca("vendor", "/O=Vendor/CN=Vendor Manufacturing CA", key("vendor"));
+      // Re-encoded with other line breaks: the same certificate (DER), other text.
+      const vendorCrlf = vendorCa.replaceAll("\n", "\r\n");
+      const one = await store.tenants.create({
+        slug: "shared-one",
+        name: "One",
+        settings: { profilePaths: ["/one/$MA.xml"], trustedClientCas: [vendorCa] },
+      });
+      const two = await store.tenants.create({
+        slug: "shared-two",
+        name: "Two",
+        settings: { profilePaths: ["/two/$MA.xml"], trustedClientCas: [vendorCrlf] },
+      });
+      expect(two.settings.trustedClientCas).toEqual([vendorCrlf]);
+      // Adding it later to a tenant that has other CAs, too, and in a bundle.
+      const three = await store.tenants.create({ slug: "shared-three", name: "Three" });
+      await store.tenants.update(three.id, {
+        settings: { trustedClientCas: [`${betaCa}${vendorCa}`] },
+      });
+      // A look-alike (same name; same key identifier; same key) is still refused, everywhere.
+      const vendorKeyFile = "vendor.key";
+      const twins = [
+        ca("v-name", "/O=Vendor/CN=Vendor Manufacturing CA", key("v-name")),
+        ca("v-kid", "/O=Other/CN=Other", key("v-kid"), skiOf(vendorCa)),
+        ca("v-key", "/O=Renewed/CN=Vendor Renewed", vendorKeyFile),
+      ];
+      for (const twin of twins) {
+        for (const tenant of [one, three]) {
+          const message = await refused(
+            store.tenants.update(tenant.id, { settings: { trustedClientCas: [vendorCa, twin] } }),
+            "STORE_CONFLICT",
+          );
+          expect(message).toMatch(/different CA already trusted on this installation/);
+        }
+      }
+      // The device CA stays reserved, identical or not.
+      await refused(
+        store.tenants.update(one.id, { settings: { trustedClientCas: [vendorCa, deviceCa] } }),
+        "STORE_CONFLICT",
+      );
+      expect((await store.tenants.get(one.id)).settings.trustedClientCas).toEqual([vendorCa]);
+    });
+
+    it("accepts exactly PEM CERTIFICATE blocks of CA certificates, with a clear 400 for the rest", async () => {
+      const tenant = await store.tenants.create({ slug: "armor", name: "Armor" });
+      const body = (pem: string) => pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, "").trim();
+      const armored = (pem: string, label: string) =>
+        `-----BEGIN ${label}-----\n${body(pem)}\n-----END ${label}-----\n`;
+      const trusted = execFileSync("openssl", ["x509", "-trustout", "-addtrust", "clientAuth"], {
+        input: sameSubject,
+      }).toString();
+      expect(trusted).toContain("-----BEGIN TRUSTED CERTIFICATE-----");
+      const leaf = execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-new",
+          "-key",
+          "beta.key",
+          "-subj",
+          "/CN=Not A CA",
+          "-days",
+          "1",
+          "-addext",
+          "basicConstraints=critical,CA:FALSE",
+        ],
+        { cwd: dir },
+      ).toString();
+      const withTrailer = (() => {
+        const der = Buffer.from(body(betaCa), "base64");
+        const b64 = Buffer.concat([der, Buffer.from("smuggled")]).toString("base64");
+        return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+      })();
+      const cases: Array<[string, RegExp]> = [
+        // The re-probe: Beta's real CA plus a look-alike of Acme's under another armor.
+        [
+          `${betaCa}${armored(sameSubject, "X509 CERTIFICATE")}`,
+          /"X509 CERTIFICATE" block; only "CERTIFICATE" blocks/,
+        ],
+        [`${betaCa}${trusted}`, /"TRUSTED CERTIFICATE" block; only "CERTIFICATE" blocks/],
+        [
+          armored(sameSubject, "X509 CERTIFICATE") + betaCa,
+          /entry 1 block 1 is a "X509 CERTIFICATE"/,
+        ],
+        [`${betaCa}subject=/CN=Acme\n${betaCa}`, /text outside its certificate blocks/],
+        [`${betaCa}garbage`, /text outside its certificate blocks/],
+        [
+          betaCa.replace("-----END CERTIFICATE-----", ""),
+          /BEGIN "CERTIFICATE" line without its END/,
+        ],
+        [betaCa.replace("\n", "\nProc-Type: 4,ENCRYPTED\n"), /block 1 is not plain base64/],
+        [leaf, /block 1 \("CN=Not A CA"\) is not a CA certificate/],
+        [withTrailer, /block 1 holds data after the certificate/],
+        ["-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", /not a readable X.509/],
+      ];
+      for (const [pem, reason] of cases) {
+        const message = await refused(
+          store.tenants.update(tenant.id, { settings: { trustedClientCas: [pem] } }),
+          "STORE_INVALID_SETTINGS",
+        );
+        expect(message).toMatch(reason);
+      }
+      await refused(
+        store.tenants.update(tenant.id, {
+          settings: { trustedClientCas: [betaCa, armored(betaCa, "X509 CERTIFICATE")] },
+        }),
+        "STORE_INVALID_SETTINGS",
+      ).then((m) => expect(m).toMatch(/entry 2 block 1/));
+      expect((await store.tenants.get(tenant.id)).settings.trustedClientCas).toEqual([]);
+      // Whitespace around and between blocks is fine.
+      const spaced = `\n  ${betaCa}\n\n${betaCa.replaceAll("\n", "\r\n")}  \n`;
+      const ok = await store.tenants.update(tenant.id, {
+        settings: { trustedClientCas: [spaced] },
+      });
+      expect(ok.settings.trustedClientCas).toEqual([spaced]);
+    });
+
+    it("a look-alike stored before the check under another armor is not trusted, and blocks nothing", async () => {
+      const legacy = await store.tenants.create({
+        slug: "legacy-armor",
+        name: "Legacy",
+        settings: { profilePaths: ["/legacy-armor/$MA.xml"] },
+      });
+      const lookAlike = ca("legacy-twin", "/O=Legacy Victim/CN=Victim CA", key("legacy-twin"));
+      const x509 = lookAlike.replace(
+        /-----(BEGIN|END) CERTIFICATE-----/g,
+        "-----$1 X509 CERTIFICATE-----",
+      );
+      const settings = JSON.stringify({
+        profilePaths: ["/legacy-armor/$MA.xml"],
+        requireClientCert: false,
+        autoCreate: false,
+        trustedClientCas: [`${betaCa}${x509}`],
+        encryption: "none",
+      });
+      await db.raw(`update tenants set settings = '${settings}' where id = '${legacy.id}'`);
+      // What the server trusts from the row: Beta's CA only, re-encoded.
+      const stored = (await store.tenants.get(legacy.id)).settings.trustedClientCas[0]!;
+      const bundle = readCaBundle(stored);
+      expect(bundle.certificates.map((c) => c.subject)).toEqual([
+        "O=Beta Networks\nCN=Beta Device CA",
+      ]);
+      expect(bundle.problems.join()).toMatch(/"X509 CERTIFICATE" block/);
+      // The tenant's other settings stay writable.
+      await store.tenants.update(legacy.id, { settings: { autoCreate: true } });
+      // The victim's genuine CA is not blocked by the smuggled look-alike.
+      const victim = ca("victim", "/O=Legacy Victim/CN=Victim CA", key("victim"));
+      await store.tenants.create({
+        slug: "legacy-victim",
+        name: "Victim",
+        settings: { trustedClientCas: [victim] },
+      });
     });
   });
 }
