@@ -167,6 +167,24 @@ describe("provisio fleet", () => {
     expect(Number(served?.[1])).toBe(summary.resyncsOk + 1);
   }, 120_000);
 
+  it("--set applies a parameter to every unit before power-on (Provision_Enable=No: no resync)", async () => {
+    const r = await cli([
+      "fleet",
+      "--devices",
+      "3",
+      "--profile-rule",
+      `${serve.http}/profile/$MA.xml`,
+      "--set",
+      "Provision_Enable=No",
+      "--duration",
+      "2h",
+      "--json",
+    ]);
+    const summary = JSON.parse(r.stdout) as { resyncsOk: number; fetches: number };
+    expect(summary.fetches).toBe(0);
+    expect(r.code).toBe(1); // not one resync succeeded
+  });
+
   it("takes a device import CSV, and names the line of a bad MAC", async () => {
     const csv = join(dir, "fleet.csv");
     writeFileSync(csv, `mac,model,serial\n${fleetMac(1)},SPA962,CCQ1\nnot-a-mac,SPA962,CCQ2\n`);
