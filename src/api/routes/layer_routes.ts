@@ -138,7 +138,7 @@ export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
           tags,
           summary: `Replace every parameter of ${what}`,
           description:
-            "Names must be catalogue parameters (bracket form `Proxy[1]` accepted); values are checked against the parameter's type (400 API_UNKNOWN_PARAMETER with suggestions, 400 API_INVALID_VALUE). Values may be templates such as `{{ account.line1.user_id }}`.",
+            "Names must be catalogue parameters (bracket form `Proxy[1]` accepted) — for a model layer, or a device with a built-in model, that model's parameters, within its lines and line keys; values are checked against the parameter's type (400 API_UNKNOWN_PARAMETER with suggestions or the model's limits, 400 API_INVALID_VALUE). With the tenant setting `allowUnknownParameters`, names the catalogue does not know are kept and listed in `warnings`. Values may be templates such as `{{ account.line1.user_id }}`; an account's lines reach the profile without any (see the effective configuration).",
           security: bearer,
           params: s.params,
           body: LayerPut,
