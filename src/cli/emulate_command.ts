@@ -76,7 +76,13 @@ async function emulatorLogger(level: string): Promise<Logger> {
     const pretty = (await import("pino-pretty")).default;
     return pino(
       { level },
-      pretty({ colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname", sync: true }),
+      pretty({
+        colorize: true,
+        translateTime: "HH:MM:ss.l",
+        ignore: "pid,hostname,mac",
+        singleLine: true,
+        sync: true,
+      }),
     );
   }
   return pino({ level });
