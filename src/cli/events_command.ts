@@ -120,6 +120,13 @@ async function query(store: Store, flags: EventsFlags): Promise<EventQuery> {
   };
 }
 
+/**
+ * Ids re-read on every poll on PostgreSQL: nodes append in concurrent transactions, so an id
+ * can become visible after a higher one (a batch committed later); SQLite has one writer.
+ */
+const REREAD_IDS = 5_000;
+const PAGE = 1_000;
+
 /** Polls for events newer than the last one shown until interrupted (SIGINT/SIGTERM). */
 async function follow(
   store: Store,
@@ -135,18 +142,35 @@ async function follow(
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   process.stdout.once("error", stop); // reader gone (`| head`)
-  let after = lastId;
   let running = true;
   void stopped.then(() => {
     running = false;
   });
+  const reread = store.kind === "postgres" ? REREAD_IDS : 0;
+  // Ids at or below `lastId` visible now count as shown (the listing showed what it was asked
+  // for); one of them that becomes visible later is printed.
+  const seen = new Set<number>();
+  let after = lastId;
+  const page = async (): Promise<ResyncEvent[]> => {
+    const low = Math.max(0, after - reread);
+    const events = await store.events.list({ ...base, afterId: low, limit: reread + PAGE });
+    for (const id of seen) if (id <= low) seen.delete(id);
+    return events;
+  };
+  if (reread > 0) {
+    for (const e of await page()) if (e.id <= lastId) seen.add(e.id);
+  }
   while (running) {
-    const events = await store.events.list({ ...base, afterId: after, limit: 1_000 });
-    if (events.length > 0) {
-      print(events);
-      after = events.at(-1)!.id;
-      continue;
+    const events = await page();
+    const fresh = events.filter((e) => !seen.has(e.id));
+    if (fresh.length > 0) {
+      print(fresh);
+      for (const e of fresh) seen.add(e.id);
     }
+    const top = events.at(-1)?.id ?? after;
+    if (top > after) after = top;
+    // A full page: more are waiting.
+    if (events.length === reread + PAGE) continue;
     await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, intervalMs))]);
   }
 }

@@ -164,3 +164,59 @@ describe("provisio events", () => {
     expect(followed.at(-1)).toMatchObject({ transport: "http", result: "ok" });
   }, 30_000);
 });
+
+describe("provisio events --follow on PostgreSQL", () => {
+  it("prints an event whose transaction commits after a later one's (two nodes appending at once)", async () => {
+    const { spawn } = await import("node:child_process");
+    const { BIN } = await import("./helpers.ts");
+    const { default: pg } = await import("pg");
+    const { randomUUID } = await import("node:crypto");
+    const url = process.env.PROVISIO_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
+    const schema = `t_ev_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+    const client = () => new pg.Client({ connectionString: url });
+    const admin = client();
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    const env = { PROVISIO_DATABASE_URL: url, PROVISIO_DATABASE_SCHEMA: schema };
+    const pgData = join(dir, "pg-data");
+    const [a, b] = [client(), client()];
+    let child: ReturnType<typeof spawn> | undefined;
+    try {
+      expect((await provisio(["events", "--data", pgData], { env })).code).toBe(0); // migrates
+      child = spawn(
+        process.execPath,
+        [BIN, "events", "--data", pgData, "--follow", "--json", "--interval", "100"],
+        { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } },
+      );
+      let out = "";
+      child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+        out += d;
+      });
+      const printed = async (mac: string) => {
+        for (let i = 0; i < 300 && !out.includes(mac); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        return out.includes(mac);
+      };
+      await Promise.all([a.connect(), b.connect()]);
+      const insert = (c: InstanceType<typeof pg.Client>, mac: string) =>
+        c.query(
+          `insert into ${schema}.events (mac, at, transport, result, status_code, path) values ($1, $2, 'http', 'ok', 200, '/x.xml')`,
+          [mac, Date.now()],
+        );
+      await a.query("begin");
+      await insert(a, "000e08ee0001"); // the lower id…
+      await b.query("begin");
+      await insert(b, "000e08ee0002");
+      await b.query("commit"); // …becomes visible second
+      expect(await printed("000e08ee0002")).toBe(true);
+      await a.query("commit");
+      expect(await printed("000e08ee0001")).toBe(true);
+    } finally {
+      child?.kill("SIGINT");
+      await Promise.all([a.end().catch(() => {}), b.end().catch(() => {})]);
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    }
+  }, 60_000);
+});
