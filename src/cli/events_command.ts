@@ -99,7 +99,6 @@ export function changeRow(a: AuditEntry): string[] {
 
 /** Control characters (a User-Agent or path is device input) would break the table. */
 function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing them is the point
   return text.replace(/[\u0000-\u001f\u007f]/g, "?");
 }
 
