@@ -3,7 +3,7 @@
  * on an empty data directory starts a working server — database, master key (0600),
  * self-signed server certificate, device CA, an admin token shown once and never on the log stream —
  * and a certificate from `provisio pki issue-device`, used by the real `curl`, fetches that
- * device's profile over HTTPS while another device's certificate gets 403.
+ * device's profile over HTTPS while another device's certificate gets 404, as an unknown device would.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
@@ -161,8 +161,9 @@ describe("README's first command on an empty data directory", () => {
     }
     expect(r.status).toBe(200);
     expect(r.body).toMatch(/<Station_Name ua="\w+">A-desk<\/Station_Name>/);
+    // Another device's certificate gets the unknown device's answer (no oracle).
     const wrong = await curl([...tls(certB), `${https}/profile/${A}.xml`]);
-    expect(wrong.status).toBe(403);
+    expect(wrong.status).toBe(404);
     expect(wrong.body).not.toContain("A-desk");
   });
 
