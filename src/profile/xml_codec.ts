@@ -711,7 +711,8 @@ function unrepresentable(name: string, why: string): never {
  * Renders a profile as `<flat-profile>`, one element per line, in entry order. `ua` is
  * written whenever access is known (§3.2.3: deterministic results need it). A value of
  * `undefined` becomes a self-closing element, which only means "keep the value" when it
- * carries an attribute; an entry with neither value nor access is left out (warning).
+ * carries `ua`; an entry with neither value nor access is left out (warning). A value with
+ * a control character XML 1.0 does not allow is refused (PROFILE_VALUE_UNREPRESENTABLE).
  */
 export function serializeXmlProfile(
   profile: Profile,
