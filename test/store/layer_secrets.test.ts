@@ -158,7 +158,11 @@ for (const dialect of dialects()) {
           `insert into audit_log (at, actor, action, entity, key, tenant_id, before, after)
            values (1, 'system', 'layer.set', 'layer', 'tenant:${DEFAULT_TENANT_ID}', null, null, '${plaintext}')`,
         );
-        await other.raw(`delete from kysely_migration where name = '0002_seal_layer_secrets'`);
+        // …so also before the migrations that came after it.
+        await other.raw(
+          `delete from kysely_migration where name in ('0002_seal_layer_secrets', '0003_installation')`,
+        );
+        await other.raw("drop table installation");
         expect(await dump(other, ["layers"])).toContain(SECRETS.Admin_Passwd);
 
         const reopened = await other.open({ sealer: testSealer(oldKey, { id: "old" }) });
