@@ -41,6 +41,7 @@ export class FleetClock implements DeviceClock {
   private readonly maxSkewMs: number;
   private readonly speed: FleetSpeed;
   private readonly concurrency: number;
+  private settledWaiters: (() => void)[] = [];
   private stopped = false;
   private peak = 0;
 
@@ -85,14 +86,15 @@ export class FleetClock implements DeviceClock {
   }
 
   track(work: Promise<unknown>): void {
-    const tracked: Promise<void> = work.then(
-      () => {
-        this.work.delete(tracked);
-      },
-      () => {
-        this.work.delete(tracked);
-      },
-    );
+    const done = () => {
+      this.work.delete(tracked);
+      // Wake the run loop (one waiter list, rather than a Promise.race over every piece of
+      // work in flight each time, which would pile a reaction onto each of them).
+      const waiting = this.settledWaiters;
+      this.settledWaiters = [];
+      for (const wake of waiting) wake();
+    };
+    const tracked: Promise<void> = work.then(done, done);
     this.work.set(tracked, this.now());
     if (this.work.size > this.peak) this.peak = this.work.size;
   }
@@ -126,7 +128,7 @@ export class FleetClock implements DeviceClock {
       const next = this.queue.peek();
       if (next === undefined || next.at > epochMs) break;
       if (this.work.size >= this.concurrency || this.tooFarAhead(next.at)) {
-        await Promise.race(this.work.keys());
+        await new Promise<void>((wake) => this.settledWaiters.push(wake));
         continue;
       }
       if (this.speed !== "max") {
