@@ -697,13 +697,20 @@ export function escapeXmlValue(value: string, escapeNonAscii = false): string {
   return escaped;
 }
 
-function unrepresentable(name: string, why: string): never {
+/** Points at the statement that set the value, when the profile was parsed from a file. */
+function unrepresentable(name: string, why: string, position?: SourcePosition): never {
+  const where =
+    position === undefined
+      ? {}
+      : {
+          line: position.line,
+          column: position.column,
+        };
+  const file = position?.file === undefined ? {} : { file: position.file };
   throw profileError(
     ProfileErrorCode.ValueUnrepresentable,
     `value of ${name} cannot be written as XML: ${why}`,
-    {
-      details: { name },
-    },
+    { ...where, details: { name, ...file } },
   );
 }
 
@@ -757,9 +764,12 @@ export function serializeXmlProfile(
       unrepresentable(
         name,
         `it contains the control character U+${code.toString(16).toUpperCase().padStart(4, "0")} (at offset ${control}), which XML 1.0 does not allow`,
+        item.position,
       );
     }
-    if (hasLoneSurrogate(value)) unrepresentable(name, "it contains an unpaired UTF-16 surrogate");
+    if (hasLoneSurrogate(value)) {
+      unrepresentable(name, "it contains an unpaired UTF-16 surrogate", item.position);
+    }
     if (hasNonAscii(value) || hasNonAscii(name)) {
       warnings.push({
         code: ProfileWarningCode.NonAscii,
