@@ -201,9 +201,7 @@ function checkType(type: ValueType, value: string): ValueCheck {
     case "schedule":
       return isSchedule(value)
         ? OK
-        : error(
-            `expected a schedule like 3600 or 1800,3600+600, got ${JSON.stringify(value)}`,
-          );
+        : error(`expected a schedule like 3600 or 1800,3600+600, got ${JSON.stringify(value)}`);
     case "hhmm": {
       if (value === "") return OK;
       const match = /^(\d\d)(\d\d)$/.exec(value);
