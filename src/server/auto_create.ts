@@ -42,7 +42,8 @@ export interface AutoCreateRequest {
   readonly remoteAddress: string;
   /** The client is known to receive at `remoteAddress` (false: a first TFTP request). */
   readonly sourceProven: boolean;
-  readonly hasClientCert: boolean;
+  /** The request carries a device certificate `tenant` trusts. */
+  readonly certifiedFor: (tenant: Tenant) => boolean;
 }
 
 /** What happened: `created` (a device), `skipped` (not eligible) or `refused` (over budget). */
@@ -91,7 +92,11 @@ export class AutoCreate {
     if (mac === undefined) return { kind: "skipped" };
     const tenant = this.ownerOf(request.matches);
     if (tenant === undefined) return { kind: "skipped" };
-    if (tenant.settings.requireClientCert && !request.hasClientCert) return { kind: "skipped" };
+    // A certificate-only tenant creates a device only for a certificate it trusts itself: one
+    // from another tenant's CA would fill it with devices it then refuses to serve.
+    if (tenant.settings.requireClientCert && !request.certifiedFor(tenant)) {
+      return { kind: "skipped" };
+    }
     if (!request.sourceProven) return { kind: "skipped" };
 
     const source = this.#window(request.remoteAddress, now);

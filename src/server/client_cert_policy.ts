@@ -108,6 +108,13 @@ export class ClientCertPolicy {
     return refuse(403, REQUIRED_REASON, { security: "certificate-required" });
   }
 
+  /** True for a device certificate (not a generic one) that verifies to a CA `tenant` trusts. */
+  certifies(tenant: Tenant, cert: ClientCertificate | undefined): boolean {
+    return (
+      cert !== undefined && this.isDeviceCertificate(cert) && this.#tenantVerdict(cert, tenant).ok
+    );
+  }
+
   /** The device's tenant's view: its own CAs, and whether it requires a certificate. */
   authorize(
     tenant: Tenant,

@@ -19,6 +19,7 @@ import type { Device, DeviceInput, Tenant } from "../store/index.ts";
 import type { AccessLog } from "./access_log.ts";
 import { AutoCreate } from "./auto_create.ts";
 import { ClientCertPolicy } from "./client_cert_policy.ts";
+import type { ClientCertificate } from "./client_certificate.ts";
 import { type Identification, identifyDevice } from "./device_identity.ts";
 import { RENDER_ERROR_CODES } from "./errors.ts";
 import type { ServerMetrics } from "./metrics.ts";
@@ -291,7 +292,7 @@ export class ResyncPipeline {
 
     let identification = await identifyDevice(this.#o.cache, matches, cert, ua);
     if (identification.kind === "unknown") {
-      identification = await this.#tryAutoCreate(identification, matches, ua, request);
+      identification = await this.#tryAutoCreate(identification, matches, ua, request, cert);
     }
     if (identification.kind === "refused" && identification.security === "certificate-mismatch") {
       // Another device's MAC (or serial) with a device certificate: answered as an unknown
@@ -356,6 +357,7 @@ export class ResyncPipeline {
     matches: readonly RouteMatch[],
     ua: UserAgentIdentity | undefined,
     request: ResyncRequest,
+    cert: ClientCertificate | undefined,
   ): Promise<Identification> {
     if (this.#autoCreate === undefined) return unknown;
     const result = await this.#autoCreate.attempt(
@@ -365,7 +367,7 @@ export class ResyncPipeline {
         ua,
         remoteAddress: request.remoteAddress,
         sourceProven: request.sourceProven !== false,
-        hasClientCert: request.clientCert !== undefined,
+        certifiedFor: (tenant) => this.#certs.certifies(tenant, cert),
       },
       this.#now(),
     );
@@ -383,7 +385,11 @@ export class ResyncPipeline {
       },
       this.#now(),
     );
-    return { kind: "device", device: result.device, by: "path" };
+    // Created for the MAC its verified device certificate names: identified by that
+    // certificate, so a certificate-only tenant serves it from this first request on.
+    const byCert =
+      cert?.verified === true && !cert.identity.generic && cert.identity.mac === result.device.mac;
+    return { kind: "device", device: result.device, by: byCert ? "certificate" : "path" };
   }
 }
 

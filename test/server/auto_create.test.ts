@@ -55,7 +55,7 @@ const request = (path: string, mac: MacAddress, remoteAddress = "10.0.0.1") => (
   ua: undefined,
   remoteAddress,
   sourceProven: true,
-  hasClientCert: false,
+  certifiedFor: () => false,
 });
 
 describe("AutoCreate", () => {

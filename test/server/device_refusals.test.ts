@@ -29,6 +29,8 @@ import { type HttpAnswer, httpFrom, tftpFirstAnswer } from "./sources.ts";
 const BUDGET = 20;
 const MAC_A = parseMac("000e08a0a0a0");
 const MAC_B = parseMac("000e08b0b0b0");
+const MAC_NEW_A = parseMac("000e08f0f0a1");
+const MAC_NEW_B = parseMac("000e08f0f0b1");
 const measure = process.env.PROVISIO_MEASURE === "1";
 let dir: string;
 let node: ProvisioNode;
@@ -42,6 +44,9 @@ beforeAll(async () => {
   makeCa(dir, "acme-ca", "/O=Acme/CN=Acme Device CA");
   issue(dir, "a-dev", "acme-ca", { mac: MAC_A });
   issue(dir, "generic", "acme-ca", { subject: "/OU=SPA504G/L=ciscogeneric/ST=ciscogeneric" });
+  makeCa(dir, "beta-ca", "/O=Beta/CN=Beta Device CA");
+  issue(dir, "b-new", "beta-ca", { mac: MAC_NEW_B });
+  issue(dir, "a-new", "acme-ca", { mac: MAC_NEW_A });
   node = await startTestNode(
     join(dir, "data"),
     { tftpPort: "0" },
@@ -65,7 +70,20 @@ beforeAll(async () => {
   const beta = await node.store.tenants.create({
     slug: "beta",
     name: "Beta",
-    settings: { profilePaths: ["/beta/$MA.xml"] },
+    settings: {
+      profilePaths: ["/beta/$MA.xml"],
+      trustedClientCas: [readFileSync(join(dir, "beta-ca.crt"), "utf8")],
+    },
+  });
+  await node.store.tenants.create({
+    slug: "vault",
+    name: "Vault",
+    settings: {
+      profilePaths: ["/vault/$MA.xml"],
+      requireClientCert: true,
+      autoCreate: true,
+      trustedClientCas: [readFileSync(join(dir, "acme-ca.crt"), "utf8")],
+    },
   });
   await node.store.tenants.create({
     slug: "auto",
@@ -298,6 +316,23 @@ describe("auto-create", () => {
     const profile = await tftpFullGet("127.0.0.27", `auto/${fresh}.xml`);
     expect(profile.toString("latin1")).toContain("flat-profile");
     expect(await node.store.devices.findByMac(fresh)).toMatchObject({ state: "factory" });
+  });
+
+  it("on a certificate-only tenant, only for a device certificate that tenant trusts", async () => {
+    const foreign = httpsFrom("127.0.0.28", "b-new");
+    try {
+      expect((await foreign.get(`/vault/${MAC_NEW_B}.xml`)).status).toBe(404);
+    } finally {
+      foreign.close();
+    }
+    expect(await node.store.devices.findByMac(MAC_NEW_B)).toBeNull();
+    const own = httpsFrom("127.0.0.28", "a-new");
+    try {
+      expect((await own.get(`/vault/${MAC_NEW_A}.xml`)).status).toBe(200);
+    } finally {
+      own.close();
+    }
+    expect(await node.store.devices.findByMac(MAC_NEW_A)).toMatchObject({ state: "factory" });
   });
 
   it("budgets per /24: three addresses of one network create 60, another network still creates", async () => {
