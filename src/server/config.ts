@@ -70,6 +70,10 @@ export interface TftpLimits {
   readonly maxTransferMs: number;
   /** A transfer whose first packet is not acknowledged is dropped after this long. */
   readonly unverifiedMs: number;
+  /** Transfers per address never preempted for another address's request. */
+  readonly protectedPerClient: number;
+  /** Smallest RFC 2348 `blksize` granted (8..512); smaller requests run at 512. */
+  readonly minBlksize: number;
 }
 
 export interface ServeConfig {
@@ -173,6 +177,8 @@ type Key =
   | "tftpMaxTimeout"
   | "tftpMaxTransferMs"
   | "tftpUnverifiedMs"
+  | "tftpProtectedPerClient"
+  | "tftpMinBlksize"
   | "database"
   | "databaseSchema"
   | "masterKeyFile"
@@ -226,6 +232,11 @@ const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly en
   tftpMaxTimeout: { yaml: ["tftp", "max_timeout"], env: "PROVISIO_TFTP_MAX_TIMEOUT" },
   tftpMaxTransferMs: { yaml: ["tftp", "max_transfer_ms"], env: "PROVISIO_TFTP_MAX_TRANSFER_MS" },
   tftpUnverifiedMs: { yaml: ["tftp", "unverified_ms"], env: "PROVISIO_TFTP_UNVERIFIED_MS" },
+  tftpProtectedPerClient: {
+    yaml: ["tftp", "protected_per_client"],
+    env: "PROVISIO_TFTP_PROTECTED_PER_CLIENT",
+  },
+  tftpMinBlksize: { yaml: ["tftp", "min_blksize"], env: "PROVISIO_TFTP_MIN_BLKSIZE" },
   database: { yaml: ["database", "url"], env: "PROVISIO_DATABASE_URL" },
   databaseSchema: { yaml: ["database", "schema"], env: "PROVISIO_DATABASE_SCHEMA" },
   masterKeyFile: { yaml: ["master_key_file"], env: "PROVISIO_MASTER_KEY_FILE" },
@@ -401,6 +412,8 @@ function tftpLimits(int: (key: Key, fallback: number, min: number, max: number) 
     maxTimeout: int("tftpMaxTimeout", 10, 1, 255),
     maxTransferMs: int("tftpMaxTransferMs", 900_000, 1000, 86_400_000),
     unverifiedMs: int("tftpUnverifiedMs", 5000, 100, 600_000),
+    protectedPerClient: int("tftpProtectedPerClient", 4, 0, 65536),
+    minBlksize: int("tftpMinBlksize", 512, 8, 512),
   };
   return limits;
 }

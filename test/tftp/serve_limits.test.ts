@@ -26,12 +26,22 @@ describe("serve: TFTP limits", () => {
       maxTimeout: 10,
       maxTransferMs: 900_000,
       unverifiedMs: 5000,
+      protectedPerClient: 4,
+      minBlksize: 512,
     });
     expect(() =>
       loadServeConfig({ env: { PROVISIO_TFTP_MAX_TIMEOUT: "256" }, cwd: "/nonexistent" }),
     ).toThrow(/PROVISIO_TFTP_MAX_TIMEOUT/);
+    expect(() =>
+      loadServeConfig({ env: { PROVISIO_TFTP_MIN_BLKSIZE: "513" }, cwd: "/nonexistent" }),
+    ).toThrow(/PROVISIO_TFTP_MIN_BLKSIZE/);
     const config = loadServeConfig({
-      env: { PROVISIO_TFTP_MAX_TIMEOUT: "3", PROVISIO_TFTP_MAX_UNVERIFIED_PER_CLIENT: "1" },
+      env: {
+        PROVISIO_TFTP_MAX_TIMEOUT: "3",
+        PROVISIO_TFTP_MAX_UNVERIFIED_PER_CLIENT: "1",
+        // Below the default floor of 512: granted only because configured.
+        PROVISIO_TFTP_MIN_BLKSIZE: "256",
+      },
       cwd: "/nonexistent",
     });
     const { server, address } = await startTftpListener({
@@ -46,7 +56,7 @@ describe("serve: TFTP limits", () => {
     try {
       a.socket.send(
         encodeRequest(Opcode.RRQ, "spa.cfg", "octet", [
-          ["blksize", "1024"],
+          ["blksize", "256"],
           ["timeout", "5"],
         ]),
         address.port,
@@ -54,7 +64,7 @@ describe("serve: TFTP limits", () => {
       );
       const oack = (await a.next())!;
       const p = parsePacket(oack.msg);
-      expect(p.op === Opcode.OACK && [...p.options]).toEqual([["blksize", "1024"]]);
+      expect(p.op === Opcode.OACK && [...p.options]).toEqual([["blksize", "256"]]);
       // One unacknowledged transfer per address: the second is not answered.
       const refused = new Promise<string>((resolve) =>
         server.once("rejected", (r) => resolve(r.reason)),
