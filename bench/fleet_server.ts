@@ -20,14 +20,27 @@ export interface BenchInstallation {
   readonly dataDir: string;
 }
 
-/** Peak RSS of a process, sampled from /proc every 200 ms until `stop()`. */
-export function rssSampler(pid: number): { peakMb: () => number; stop: () => void } {
+/**
+ * Peak RSS and CPU time (user + system, seconds) of a process, sampled from /proc every
+ * 200 ms until `stop()`. CPU seconds say what a run costs on a shared, loaded machine, where
+ * wall time says mostly how loaded it was.
+ */
+export function rssSampler(pid: number): {
+  peakMb: () => number;
+  cpuSeconds: () => number;
+  stop: () => void;
+} {
   let peak = 0;
+  let cpu = 0;
+  const ticks = 100; // USER_HZ on Linux
   const read = () => {
     try {
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
       peak = Math.max(peak, kb / 1024);
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      cpu = (Number(fields[11]) + Number(fields[12])) / ticks;
     } catch {
       // exited
     }
@@ -35,6 +48,7 @@ export function rssSampler(pid: number): { peakMb: () => number; stop: () => voi
   const timer = setInterval(read, 200);
   return {
     peakMb: () => Math.round(peak),
+    cpuSeconds: () => Math.round(cpu),
     stop: () => clearInterval(timer),
   };
 }
@@ -154,7 +168,12 @@ export async function runFleet(
   inst: BenchInstallation,
   args: readonly string[],
   env: Record<string, string> = {},
-): Promise<{ summary: Record<string, unknown>; rssPeakMb: number; wallMs: number }> {
+): Promise<{
+  summary: Record<string, unknown>;
+  rssPeakMb: number;
+  cpuSeconds: number;
+  wallMs: number;
+}> {
   const started = performance.now();
   const child = spawn(process.execPath, [inst.runner, "fleet", ...args, "--json"], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -175,6 +194,7 @@ export async function runFleet(
   return {
     summary: JSON.parse(out) as Record<string, unknown>,
     rssPeakMb: rss.peakMb(),
+    cpuSeconds: rss.cpuSeconds(),
     wallMs: performance.now() - started,
   };
 }

@@ -41,25 +41,30 @@ const server = await startServer(inst, { http: 18480, admin: 18481 });
 const serverRss = rssSampler(server.child.pid!);
 try {
   log(`storm: ${DEVICES} devices power on at once, ${args.minutes} min real time`);
-  const run = await runFleet(inst, [
-    "--devices",
-    String(DEVICES),
-    "--model",
-    "SPA962",
-    "--profile-rule",
-    `${server.http}/profile/$MA.xml`,
-    "--set",
-    "Resync_Error_Retry_Delay=30,60,120,240",
-    "--reboot-storm",
-    "--duration",
-    `${args.minutes}m`,
-    "--speed",
-    "1",
-    "--concurrency",
-    args.concurrency,
-    "--report",
-    `${inst.work}/fleet_storm.html`,
-  ]);
+  const run = await runFleet(
+    inst,
+    [
+      "--devices",
+      String(DEVICES),
+      "--model",
+      "SPA962",
+      "--profile-rule",
+      `${server.http}/profile/$MA.xml`,
+      "--set",
+      "Resync_Error_Retry_Delay=30,60,120,240",
+      "--reboot-storm",
+      "--duration",
+      `${args.minutes}m`,
+      "--speed",
+      "1",
+      "--concurrency",
+      args.concurrency,
+      "--report",
+      `${inst.work}/fleet_storm.html`,
+    ],
+    // 100,000 units take more than V8's default old space on small machines.
+    { NODE_OPTIONS: "--max-old-space-size=6144" },
+  );
   const s = run.summary as Record<string, unknown> & {
     series: { t: number[]; resyncsOk: number[]; resyncsFailed: number[]; overloaded: number[] };
   };
@@ -77,7 +82,9 @@ try {
         scenario: `${DEVICES} × SPA962 reboot storm, ${args.minutes} min real time (speed 1), fleet concurrency ${args.concurrency}`,
         wallSeconds: Math.round(run.wallMs / 1000),
         fleetPeakRssMb: run.rssPeakMb,
+        fleetCpuSeconds: run.cpuSeconds,
         serverPeakRssMb: serverRss.peakMb(),
+        serverCpuSeconds: serverRss.cpuSeconds(),
         serverResyncs: counts,
         summary: rest,
         perInterval: steps,
