@@ -420,6 +420,12 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     return a.progress() / Math.max(1000, this.o.clock.now() - a.startedAt);
   };
 
+  /** The request still holds its slot: not released, preempted or replaced by a new
+   * request from the same port meanwhile. */
+  private holds(active: Active): boolean {
+    return this.active.get(active.key) === active;
+  }
+
   /** Ends a transfer to make room for a request from a source holding fewer slots. */
   private preempt(active: Active): void {
     this.emit("rejected", {
@@ -465,7 +471,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       (e) => this.emit("socketError", e),
       this.o.io,
     );
-    if (this.closing || !this.active.has(active.key)) {
+    if (this.closing || !this.holds(active)) {
       sockets.close();
       return undefined;
     }
@@ -487,7 +493,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       active.ticket = this.admission.admit(start);
     });
     active.abort = undefined;
-    if (this.closing || !this.active.has(active.key)) return;
+    if (this.closing || !this.holds(active)) return;
     let prepared: PreparedSource;
     try {
       const source = await this.o.resolver(request);
@@ -506,7 +512,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       this.failRequest(request, active, error);
       return;
     }
-    if (!this.active.has(active.key)) {
+    if (!this.holds(active)) {
       await closePrepared(prepared);
       return;
     }

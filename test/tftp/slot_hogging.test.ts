@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   bytesSource,
   encodeAck,
+  encodeError,
   encodeRequest,
   errorSource,
   negotiateServerOptions,
@@ -126,85 +127,192 @@ class SlowClient {
   }
 }
 
-describe.skipIf(!haveHpa)(
-  "slot hogging by sources acknowledging just inside the timeout",
-  () => {
-    it.each([
-      ["known (each fetched once first)", true, 32],
-      ["never seen before (the unreserved 24 of 32)", false, 24],
-    ])(
-      "4 addresses × 8 slow blksize=8 transfers, attacker %s, hold every slot they may: tftp-hpa (known) and new devices still get their profile",
-      async (_n, warm, held) => {
-        await withTftpServer(
-          { resolver, maxTransfers: 32, maxTransfersPerClient: 8 },
-          async (server, port) => {
-            let preempted = 0;
-            server.on("rejected", (r) => {
-              if (r.reason.startsWith("Preempted")) preempted++;
-            });
-            const hpa = async (name: string): Promise<boolean> => {
-              const out = join(dir, `legit-${name}`);
-              await rm(out, { force: true });
-              await run(
-                "tftp",
-                ["127.0.0.1", String(port), "-m", "binary", "-c", "get", "profile.xml", out],
-                { timeout: 60_000 },
-              ).catch(() => undefined);
-              const data = await readFile(out).catch(() => undefined);
-              return data?.equals(PROFILE) ?? false;
-            };
-            // The known device fetched its profile before the attack.
-            expect(await hpa("warmup")).toBe(true);
-            const attackers: SlowClient[] = [];
-            try {
-              for (let h = 2; h <= 5; h++) {
-                const address = `127.0.0.${h}`;
-                // Warm-up: a normal fetch makes the address "known".
-                if (warm)
-                  await tftpGet("profile.xml", { host: "127.0.0.1", port, localAddress: address });
-                for (let k = 0; k < 8; k++)
-                  attackers.push(await SlowClient.open(address, port, 1800));
-              }
-              for (const a of attackers) a.ask();
-              await until(() => server.activeTransfers >= held, 10_000);
-              // Let every attacker transfer get past its first acknowledgement.
-              await new Promise((r) => setTimeout(r, 2500));
-              const rounds = 6;
-              let known = 0;
-              let fresh = 0;
-              for (let i = 0; i < rounds; i++) {
-                // The attacker takes back what the previous round freed.
-                await until(() => server.activeTransfers >= held, 10_000);
-                if (await hpa(String(i))) known++;
-                await until(() => server.activeTransfers >= held, 10_000);
-                const ok = await tftpGet("profile.xml", {
-                  host: "127.0.0.1",
-                  port,
-                  localAddress: `127.0.0.${100 + i}`,
-                  maxRetries: 1,
-                }).then(
-                  (r) => r.data.equals(PROFILE),
-                  () => false,
-                );
-                if (ok) fresh++;
-              }
-              console.log(
-                `slot hogging: known device ${known}/${rounds}, new devices ${fresh}/${rounds}, preempted ${preempted}, active ${server.activeTransfers}`,
-              );
-              expect(known).toBe(rounds);
-              expect(fresh).toBe(rounds);
-              // Under the hogging each fetch took a slot from an attacker's address.
-              expect(preempted).toBeGreaterThanOrEqual(rounds);
-            } finally {
-              for (const a of attackers) a.close();
+describe.skipIf(!haveHpa)("slot hogging by sources acknowledging just inside the timeout", () => {
+  it.each([
+    ["known (each fetched once first)", true, 32],
+    ["never seen before (the unreserved 24 of 32)", false, 24],
+  ])(
+    "4 addresses × 8 slow blksize=8 transfers, attacker %s, hold every slot they may: tftp-hpa (known) and new devices still get their profile",
+    async (_n, warm, held) => {
+      await withTftpServer(
+        { resolver, maxTransfers: 32, maxTransfersPerClient: 8 },
+        async (server, port) => {
+          let preempted = 0;
+          server.on("rejected", (r) => {
+            if (r.reason.startsWith("Preempted")) preempted++;
+          });
+          const hpa = async (name: string): Promise<boolean> => {
+            const out = join(dir, `legit-${name}`);
+            await rm(out, { force: true });
+            await run(
+              "tftp",
+              ["127.0.0.1", String(port), "-m", "binary", "-c", "get", "profile.xml", out],
+              { timeout: 60_000 },
+            ).catch(() => undefined);
+            const data = await readFile(out).catch(() => undefined);
+            return data?.equals(PROFILE) ?? false;
+          };
+          // The known device fetched its profile before the attack.
+          expect(await hpa("warmup")).toBe(true);
+          const attackers: SlowClient[] = [];
+          try {
+            for (let h = 2; h <= 5; h++) {
+              const address = `127.0.0.${h}`;
+              // Warm-up: a normal fetch makes the address "known".
+              if (warm)
+                await tftpGet("profile.xml", { host: "127.0.0.1", port, localAddress: address });
+              for (let k = 0; k < 8; k++)
+                attackers.push(await SlowClient.open(address, port, 1800));
             }
-          },
-        );
+            for (const a of attackers) a.ask();
+            await until(() => server.activeTransfers >= held, 10_000);
+            // Let every attacker transfer get past its first acknowledgement.
+            await new Promise((r) => setTimeout(r, 2500));
+            const rounds = 6;
+            let known = 0;
+            let fresh = 0;
+            for (let i = 0; i < rounds; i++) {
+              // The attacker takes back what the previous round freed.
+              await until(() => server.activeTransfers >= held, 10_000);
+              if (await hpa(String(i))) known++;
+              await until(() => server.activeTransfers >= held, 10_000);
+              const ok = await tftpGet("profile.xml", {
+                host: "127.0.0.1",
+                port,
+                localAddress: `127.0.0.${100 + i}`,
+                maxRetries: 1,
+              }).then(
+                (r) => r.data.equals(PROFILE),
+                () => false,
+              );
+              if (ok) fresh++;
+            }
+            console.log(
+              `slot hogging: known device ${known}/${rounds}, new devices ${fresh}/${rounds}, preempted ${preempted}, active ${server.activeTransfers}`,
+            );
+            expect(known).toBe(rounds);
+            expect(fresh).toBe(rounds);
+            // Under the hogging each fetch took a slot from an attacker's address.
+            expect(preempted).toBeGreaterThanOrEqual(rounds);
+          } finally {
+            for (const a of attackers) a.close();
+          }
+        },
+      );
+    },
+    120_000,
+  );
+});
+
+/** A socket on `address` that queues what it receives. */
+async function peer(address: string) {
+  const socket = createSocket("udp4");
+  socket.on("error", () => undefined);
+  const got: Array<{ msg: Buffer; port: number }> = [];
+  socket.on("message", (msg, rinfo) => got.push({ msg, port: rinfo.port }));
+  await new Promise<void>((resolve) => socket.bind(0, address, resolve));
+  return { socket, got };
+}
+
+describe("preemption on the wire", () => {
+  it("a verified victim is told ERROR 0 Server busy, an unverified one gets nothing; the requester is served", async () => {
+    await withTftpServer(
+      { resolver, maxTransfers: 3, protectedPerClient: 0, retransmitMs: 5000 },
+      async (server, port) => {
+        const preempted: number[] = [];
+        server.on("rejected", (r) => {
+          if (r.reason.startsWith("Preempted")) preempted.push(r.remote.port);
+        });
+        const hog = [await peer("127.0.0.2"), await peer("127.0.0.2"), await peer("127.0.0.2")];
+        const asker = await peer("127.0.0.3");
+        try {
+          const rrq = encodeRequest(Opcode.RRQ, "profile.xml", "octet");
+          for (const h of hog) h.socket.send(rrq, port, "127.0.0.1");
+          await until(() => hog.every((h) => h.got.length === 1));
+          // Two acknowledge DATA 1 (they are there), the third never does.
+          for (const h of hog.slice(0, 2)) h.socket.send(encodeAck(1), h.got[0]!.port, "127.0.0.1");
+          await until(() => hog.slice(0, 2).every((h) => h.got.length === 2));
+          asker.socket.send(rrq, port, "127.0.0.1");
+          await until(() => asker.got.length === 1);
+          expect(parsePacket(asker.got[0]!.msg)).toMatchObject({ op: Opcode.DATA, block: 1 });
+          // The unverified transfer went first, silently.
+          expect(preempted).toEqual([hog[2]!.socket.address().port]);
+          expect(hog[2]!.got).toHaveLength(1);
+          // The hog still holds two more than a new address: it loses a verified one, and
+          // that client is told.
+          const other = await peer("127.0.0.4");
+          try {
+            other.socket.send(rrq, port, "127.0.0.1");
+            await until(() => other.got.length === 1 && hog.some((h) => h.got.length === 3));
+            expect(parsePacket(other.got[0]!.msg)).toMatchObject({ op: Opcode.DATA });
+            const told = hog.find((h) => h.got.length === 3)!;
+            expect(parsePacket(told.got[2]!.msg)).toMatchObject({
+              op: Opcode.ERROR,
+              code: 0,
+              message: "Server busy, try again later",
+            });
+            // Every address now holds one: nobody holds two more than another.
+            const last = await peer("127.0.0.5");
+            try {
+              last.socket.send(rrq, port, "127.0.0.1");
+              await until(() => last.got.length === 1);
+              expect(parsePacket(last.got[0]!.msg)).toMatchObject({ op: Opcode.ERROR, code: 0 });
+              expect(preempted).toHaveLength(2);
+            } finally {
+              last.socket.close();
+            }
+          } finally {
+            other.socket.close();
+          }
+        } finally {
+          for (const h of [...hog, asker]) h.socket.close();
+        }
       },
-      120_000,
     );
-  },
-);
+  });
+});
+
+describe("preemption while the content is being resolved", () => {
+  it("a preempted request whose port asks again meanwhile is served once, by its new transfer", async () => {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const slowResolver = async (r: TftpRequest) => {
+      if (r.filename === "slow.xml") await gate;
+      return bytesSource(PROFILE);
+    };
+    await withTftpServer(
+      { resolver: slowResolver, maxTransfers: 2, protectedPerClient: 0, retransmitMs: 5000 },
+      async (server, port, ends) => {
+        const hog = [await peer("127.0.0.2"), await peer("127.0.0.2")];
+        const asker = await peer("127.0.0.3");
+        try {
+          // The first hog request waits in the resolver; the second runs, unacknowledged.
+          hog[0]!.socket.send(encodeRequest(Opcode.RRQ, "slow.xml", "octet"), port, "127.0.0.1");
+          await until(() => server.activeTransfers === 1);
+          hog[1]!.socket.send(encodeRequest(Opcode.RRQ, "a.xml", "octet"), port, "127.0.0.1");
+          await until(() => hog[1]!.got.length === 1);
+          // The asker preempts the waiting one (not started: ranked first).
+          asker.socket.send(encodeRequest(Opcode.RRQ, "a.xml", "octet"), port, "127.0.0.1");
+          await until(() => asker.got.length === 1);
+          asker.socket.send(encodeError(0, "done"), asker.got[0]!.port, "127.0.0.1");
+          await until(() => server.activeTransfers === 1);
+          // Same port asks again and gets a slot; then the old resolver returns.
+          hog[0]!.socket.send(encodeRequest(Opcode.RRQ, "a.xml", "octet"), port, "127.0.0.1");
+          await until(() => hog[0]!.got.length === 1);
+          open();
+          await new Promise((r) => setTimeout(r, 200));
+          expect(hog[0]!.got.map((g) => g.port)).toHaveLength(1);
+          expect(server.activeTransfers).toBe(2);
+          expect(ends.filter((e) => e.filename === "slow.xml")).toEqual([]);
+        } finally {
+          for (const h of [...hog, asker]) h.socket.close();
+        }
+      },
+    );
+  });
+});
 
 describe("slot fairness and block size floor (pure)", () => {
   it("SourceLimits.victim: the slowest slot of the source holding the most, never within the protected share, never to a source holding as many", () => {
