@@ -2,6 +2,7 @@
  * Public surface of the provisioning server: start a node, or use the pieces (the
  * transport-neutral resync pipeline, adapters, configuration) on their own.
  */
+export { accountLineLayers, accountLineSource, modelCatalogue } from "./account_lines.ts";
 export {
   type Bootstrapped,
   bootstrapDataDir,
@@ -55,7 +56,6 @@ export {
 } from "./node.ts";
 export { type Route, type RouteMatch, RouteTable } from "./path_pattern.ts";
 export { ConfigCache, type ConfigCacheOptions, type Dependencies } from "./profile_cache.ts";
-export { accountLineLayers, accountLineSource, modelCatalogue } from "./account_lines.ts";
 export {
   accountLinesOf,
   type EffectiveParameter,
