@@ -259,7 +259,8 @@ describe("admin API write routes (fuzz)", () => {
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         expectNo5xx(res, `${method} ${path} ${JSON.stringify(body).slice(0, 300)}`);
       }),
-      { numRuns: 2_000 },
+      // Sized for a busy 2-core machine (2,000 approached the 30 s timeout there).
+      { numRuns: 1_000 },
     );
     // The fuzz got past schema validation, not only into it.
     expect([...statuses.keys()]).toEqual(expect.arrayContaining([200, 201, 400, 404]));
