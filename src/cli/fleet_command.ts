@@ -27,6 +27,7 @@ interface FleetFlags {
   ramp?: string;
   speed: string;
   concurrency: string;
+  sourceAddresses: string;
   maxSkew: string;
   seed: string;
   report?: string;
@@ -148,6 +149,11 @@ export const registerFleetCommand: RegisterCommand = (program: Command) => {
     .option("--speed <x|max>", "times real time, or max (as fast as the server answers)", "max")
     .option("--concurrency <n>", "device resyncs in flight at most", "64")
     .option("--max-skew <d>", "speed max: how far time may run ahead of a resync in flight", "10s")
+    .option(
+      "--source-addresses <n>",
+      "spread the devices' connections over n loopback addresses (127.1.0.1…)",
+      "1",
+    )
     .option("--seed <n>", "seed of the devices' random delays", "1")
     .option("--report <file.html>", "write a self-contained HTML report with charts")
     .option("--json", "print the summary as JSON")
@@ -201,6 +207,7 @@ Examples:
         speed: parseSpeed(flags.speed),
         concurrency: wholeNumber(flags.concurrency, "--concurrency", 1),
         seed: wholeNumber(flags.seed, "--seed", 0),
+        sourceAddresses: wholeNumber(flags.sourceAddresses, "--source-addresses", 1),
         maxSkewMs: parseDuration(flags.maxSkew, "--max-skew"),
         rebootStorm: flags.rebootStorm === true,
         ...(flags.ramp === undefined ? {} : { rampMs: parseDuration(flags.ramp, "--ramp") }),

@@ -21,6 +21,8 @@ export interface HttpFetchOptions {
   readonly resolve: (host: string) => Promise<string[]>;
   /** 301 memory (§8.2.4): original URL → new location, kept for the device's lifetime. */
   readonly moved: Map<string, string>;
+  /** Source address of the connections (a fleet spreads its units over loopback addresses). */
+  readonly localAddress?: string;
 }
 
 /** Redirect hop limit (§8.2.4, emulator choice). */
@@ -98,6 +100,7 @@ function once(
       headers,
       agent: false as const,
       setHost: false,
+      ...(o.localAddress === undefined ? {} : { localAddress: o.localAddress }),
     };
     const checkName = nameChecker(req.nameCheck);
     const r = https

@@ -23,6 +23,8 @@ export interface NetworkFetcherOptions {
   readonly tftpMaxRetries?: number;
   /** Largest profile accepted; default 16 MiB. */
   readonly maxBytes?: number;
+  /** Source address of HTTP(S) connections; default the system's choice. */
+  readonly localAddress?: string;
   /** Name resolution; default `dns.lookup` (A records, every address). */
   readonly resolve?: (host: string) => Promise<string[]>;
 }
@@ -55,6 +57,7 @@ export function networkFetcher(options: NetworkFetcherOptions = {}): ProfileFetc
         maxBytes,
         resolve,
         moved,
+        ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       });
     },
   };

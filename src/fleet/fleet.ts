@@ -38,6 +38,12 @@ export interface FleetOptions {
   readonly rampMs?: number;
   readonly seed?: number;
   readonly startMs?: number;
+  /**
+   * Spread the units' HTTP(S) connections over this many loopback source addresses
+   * (127.1.0.1, 127.1.0.2, …; Linux routes all of 127/8 to lo), so a local server sees many
+   * clients as it would in the field rather than one. Default 1 (the system's choice).
+   */
+  readonly sourceAddresses?: number;
   /** HTTP(S) answer deadline of each unit; default 30 s (wall clock). */
   readonly httpTimeoutMs?: number;
   /** Called about every `progressEveryMs` of wall time while running. */
@@ -88,6 +94,13 @@ export interface FleetSummary {
   readonly series: ChartSeries;
 }
 
+/** The k-th fleet source address: 127.1.0.1 onwards, skipping .0 and .255. */
+export function loopbackAddress(k: number): string {
+  const host = (k % 254) + 1;
+  const net = Math.floor(k / 254);
+  return `127.${1 + Math.floor(net / 256)}.${net % 256}.${host}`;
+}
+
 function count(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
@@ -129,10 +142,19 @@ export class Fleet {
   async run(): Promise<FleetSummary> {
     const o = this.options;
     const wallStart = performance.now();
-    const fetcher = measuringFetcher(
-      networkFetcher({ httpTimeoutMs: o.httpTimeoutMs ?? 30_000 }),
-      () => this.clock.now(),
-      (sample) => this.stats.addFetch(sample),
+    const sources = o.sourceAddresses ?? 1;
+    if (!Number.isInteger(sources) || sources < 1 || sources > 65_000) {
+      throw deviceError("DEVICE_OPTION_INVALID", "source addresses must be from 1 to 65000");
+    }
+    const fetchers = Array.from({ length: sources }, (_, k) =>
+      measuringFetcher(
+        networkFetcher({
+          httpTimeoutMs: o.httpTimeoutMs ?? 30_000,
+          ...(sources === 1 ? {} : { localAddress: loopbackAddress(k) }),
+        }),
+        () => this.clock.now(),
+        (sample) => this.stats.addFetch(sample),
+      ),
     );
     const dhcp: DhcpOptions | undefined =
       o.dhcpTftp === undefined ? undefined : { option66: o.dhcpTftp };
@@ -146,7 +168,7 @@ export class Fleet {
         ...(spec.serial === undefined ? {} : { serial: spec.serial }),
         clock: this.clock,
         seed: seed + i,
-        fetcher,
+        fetcher: fetchers[i % sources]!,
         ...(dhcp === undefined ? {} : { dhcp }),
         ...(o.trustedServerCas === undefined ? {} : { trustedServerCas: o.trustedServerCas }),
         // A fleet keeps counts, not each unit's log.

@@ -8,6 +8,7 @@ export {
   type FleetOptions,
   type FleetProgress,
   type FleetSummary,
+  loopbackAddress,
 } from "./fleet.ts";
 export { FleetClock, type FleetClockOptions, type FleetSpeed } from "./fleet_clock.ts";
 export {

@@ -23,14 +23,16 @@ afterEach(async () => {
 /** Answers every request with `reply(path)`; returns the base URL and the paths asked. */
 async function serve(reply: (path: string, n: number) => { status: number; body: string }) {
   const paths: string[] = [];
+  const sources: string[] = [];
   server = createServer((req, res) => {
     paths.push(req.url ?? "");
+    sources.push(req.socket.remoteAddress ?? "");
     const r = reply(req.url ?? "", paths.length);
     res.writeHead(r.status, { "Content-Type": "text/xml" });
     res.end(r.body);
   });
   await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, paths };
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, paths, sources };
 }
 
 const PROFILE = `<flat-profile><Resync_Periodic ua="na">3600</Resync_Periodic></flat-profile>`;
@@ -81,6 +83,21 @@ describe("Fleet", () => {
     expect(paths.length).toBe(20);
     expect(s.states).toEqual({ "SP-CUST": 10 });
     expect(s.series.overloaded.reduce((a, b) => a + b, 0)).toBe(10);
+  });
+
+  it("spreads the units over loopback source addresses, so the server sees many clients", async () => {
+    const { base, sources } = await serve(() => ({ status: 200, body: PROFILE }));
+    const s = await new Fleet({
+      devices: sequentialDevices(6, "SPA962"),
+      profileRule: `${base}/$MA.xml`,
+      durationMs: 120_000,
+      rampMs: 1000,
+      speed: "max",
+      sourceAddresses: 3,
+    }).run();
+    expect(s.resyncsOk).toBe(6);
+    expect([...new Set(sources)].sort()).toEqual(["127.1.0.1", "127.1.0.2", "127.1.0.3"]);
+    expect(sources.filter((a) => a === "127.1.0.2")).toHaveLength(2);
   });
 
   it("refuses an empty fleet and a non-positive duration", () => {
