@@ -9,6 +9,7 @@
  * and everything above the leaf must be a CA.
  */
 import { X509Certificate } from "node:crypto";
+import { readCaBundle } from "../store/index.ts";
 
 export type ChainVerdict =
   | { readonly ok: true; readonly anchor: X509Certificate }
@@ -17,17 +18,30 @@ export type ChainVerdict =
 /** Longest chain walked (leaf + intermediates); deeper chains are not trusted. */
 const MAX_DEPTH = 8;
 
-/** Parses DER/PEM certificates, skipping what does not parse (reported through `onBad`). */
+/**
+ * Parses certificates: a Buffer is one DER certificate (as TLS presents it); a string is a
+ * trusted-CA entry, read as the store validates it (`readCaBundle`): every well-formed CA
+ * `CERTIFICATE` block, nothing else. An item that does not parse, or a string that also holds
+ * anything else (another armor, stray text, a non-CA), is reported through `onBad`.
+ */
 export function parseCertificates(
   items: readonly (Buffer | string)[],
-  onBad?: (index: number) => void,
+  onBad?: (index: number, problems: readonly string[]) => void,
 ): X509Certificate[] {
   const out: X509Certificate[] = [];
   items.forEach((item, index) => {
+    if (typeof item === "string") {
+      const bundle = readCaBundle(item);
+      out.push(...bundle.certificates);
+      if (bundle.problems.length > 0) onBad?.(index, bundle.problems);
+      return;
+    }
     try {
-      out.push(new X509Certificate(item));
+      const cert = new X509Certificate(item);
+      if (cert.raw.length === item.length) out.push(cert);
+      else onBad?.(index, ["data after the certificate"]);
     } catch {
-      onBad?.(index);
+      onBad?.(index, ["not a readable X.509 certificate"]);
     }
   });
   return out;

@@ -15,7 +15,7 @@ import { isatty } from "node:tty";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { defaultCatalogue } from "../profile/index.ts";
 import type { Tenant } from "../store/index.ts";
-import { openStore, type Store } from "../store/index.ts";
+import { openStore, readCaBundle, type Store } from "../store/index.ts";
 import { nativeEndpointStatus, type TftpServer } from "../tftp/index.ts";
 import { AccessLog } from "./access_log.ts";
 import { type Bootstrapped, bootstrapDataDir } from "./bootstrap.ts";
@@ -298,9 +298,13 @@ export async function startNode(
   const metrics = new ServerMetrics();
   let routes = new RouteTable([]);
   let https: HttpsServer | undefined;
+  // OpenSSL gets the certificates the store's reader accepts, re-encoded, never the stored
+  // text: it would also load armors the store does not check (`X509 CERTIFICATE`, …).
   const trustedCas = (tenants: Iterable<Tenant>): string[] => {
     const pems = new Set([boot.deviceCaPem]);
-    for (const t of tenants) for (const pem of t.settings.trustedClientCas) pems.add(pem);
+    for (const t of tenants)
+      for (const entry of t.settings.trustedClientCas)
+        for (const cert of readCaBundle(entry).certificates) pems.add(cert.toString());
     return [...pems];
   };
   const cache = new ConfigCache<CachedProfile>(store, {
