@@ -16,6 +16,7 @@ import {
   prepareInstallation,
   rssSampler,
   runFleet,
+  serverDurationPercentiles,
   serverResyncCounts,
   startServer,
 } from "./fleet_server.ts";
@@ -76,6 +77,7 @@ try {
         serverPeakRssMb: serverRss.peakMb(),
         serverCpuSeconds: serverRss.cpuSeconds(),
         serverResyncs: counts,
+        serverResyncDuration: await serverDurationPercentiles(server.admin),
         summary: s,
       },
       null,

@@ -208,3 +208,26 @@ export async function serverResyncCounts(admin: string): Promise<Record<string, 
   }
   return out;
 }
+
+/**
+ * The server's own resync duration (its histogram on /metrics), for one transport: the
+ * bucket bounds holding the median and the 99th percentile, in ms.
+ */
+export async function serverDurationPercentiles(
+  admin: string,
+  transport = "http",
+): Promise<{ count: number; p50UpToMs: number; p99UpToMs: number }> {
+  const text = await (await fetch(`${admin}/metrics`)).text();
+  const buckets: { le: number; n: number }[] = [];
+  const re = /^provisio_resync_duration_seconds_bucket\{([^}]*)\} (\d+)/gm;
+  for (const m of text.matchAll(re)) {
+    const labels = m[1]!;
+    if (!labels.includes(`transport="${transport}"`)) continue;
+    const le = /le="([^"]+)"/.exec(labels)?.[1] ?? "+Inf";
+    buckets.push({ le: le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le), n: Number(m[2]) });
+  }
+  buckets.sort((a, b) => a.le - b.le);
+  const count = buckets.at(-1)?.n ?? 0;
+  const upTo = (p: number) => (buckets.find((b) => b.n >= p * count)?.le ?? 0) * 1000;
+  return { count, p50UpToMs: upTo(0.5), p99UpToMs: upTo(0.99) };
+}

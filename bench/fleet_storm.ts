@@ -8,6 +8,7 @@
  * would), so the run also shows how the server recovers.
  *
  *   npx tsx bench/fleet_storm.ts [--devices 100000] [--minutes 5] [--concurrency 2000]
+ *                                [--source-addresses 1000]
  *
  * Prints the fleet's summary (device-side latency, refusals by HTTP status, failures by
  * $ERR, per-interval series) and the server's own counters and peak RSS.
@@ -18,6 +19,7 @@ import {
   prepareInstallation,
   rssSampler,
   runFleet,
+  serverDurationPercentiles,
   serverResyncCounts,
   startServer,
 } from "./fleet_server.ts";
@@ -27,6 +29,9 @@ const { values: args } = parseArgs({
     devices: { type: "string", default: "100000" },
     minutes: { type: "string", default: "5" },
     concurrency: { type: "string", default: "2000" },
+    // Phones in the field each have their own address; 1 = everything from 127.0.0.1 (a
+    // whole site behind one NAT address).
+    "source-addresses": { type: "string", default: "1000" },
   },
 });
 const DEVICES = Number(args.devices);
@@ -59,6 +64,8 @@ try {
       "1",
       "--concurrency",
       args.concurrency,
+      "--source-addresses",
+      args["source-addresses"],
       "--report",
       `${inst.work}/fleet_storm.html`,
     ],
@@ -79,13 +86,14 @@ try {
   process.stdout.write(
     `${JSON.stringify(
       {
-        scenario: `${DEVICES} × SPA962 reboot storm, ${args.minutes} min real time (speed 1), fleet concurrency ${args.concurrency}`,
+        scenario: `${DEVICES} × SPA962 reboot storm, ${args.minutes} min real time (speed 1), fleet concurrency ${args.concurrency}, ${args["source-addresses"]} source addresses`,
         wallSeconds: Math.round(run.wallMs / 1000),
         fleetPeakRssMb: run.rssPeakMb,
         fleetCpuSeconds: run.cpuSeconds,
         serverPeakRssMb: serverRss.peakMb(),
         serverCpuSeconds: serverRss.cpuSeconds(),
         serverResyncs: counts,
+        serverResyncDuration: await serverDurationPercentiles(server.admin),
         summary: rest,
         perInterval: steps,
       },
