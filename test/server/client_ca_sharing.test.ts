@@ -12,7 +12,9 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAdminApp } from "../../src/api/index.ts";
 import type { ProvisioNode } from "../../src/server/node.ts";
 import { type MacAddress, parseMac } from "../../src/store/index.ts";
 import { curl, startTestNode, tempDir } from "./helpers.ts";
@@ -92,7 +94,11 @@ beforeAll(async () => {
   } finally {
     db.close();
   }
-  node = await startTestNode(dataDir);
+  node = await startTestNode(
+    dataDir,
+    {},
+    { createAdmin: (deps) => createAdminApp({ ...deps, logger: pino({ level: "silent" }) }) },
+  );
   https = `https://127.0.0.1:${node.addresses.https!.port}`;
 }, 60_000);
 
@@ -173,6 +179,51 @@ describe("a vendor CA trusted by two tenants", () => {
   });
 });
 
+describe("trusted CA entries through the admin API", () => {
+  async function patchGamma(trustedClientCas: string[]): Promise<{ status: number; text: string }> {
+    const token = (await node.store.tokens.issue({ name: "ca test", role: "admin" })).secret;
+    const response = await fetch(
+      `http://127.0.0.1:${node.addresses.admin!.port}/api/v1/tenants/gamma`,
+      {
+        method: "PATCH",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ settings: { trustedClientCas } }),
+      },
+    );
+    return { status: response.status, text: await response.text() };
+  }
+
+  it("refuses a look-alike of another tenant's CA under another armor with a 400 naming it", async () => {
+    const x509 = pem("smuggled").replace(
+      /-----(BEGIN|END) CERTIFICATE-----/g,
+      "-----$1 X509 CERTIFICATE-----",
+    );
+    const trusted = await new Promise<string>((resolve, reject) => {
+      const child = execFile(
+        "openssl",
+        ["x509", "-trustout", "-addtrust", "clientAuth"],
+        { encoding: "utf8" },
+        (error, stdout) => (error === null ? resolve(stdout) : reject(error)),
+      );
+      child.stdin?.end(pem("smuggled"));
+    });
+    for (const [armored, label] of [
+      [x509, "X509 CERTIFICATE"],
+      [trusted, "TRUSTED CERTIFICATE"],
+    ] as const) {
+      const r = await patchGamma([pem("gamma-one") + pem("gamma-two"), pem("beta-own") + armored]);
+      expect(r.status, r.text).toBe(400);
+      expect(r.text).toContain(`\\"${label}\\" block; only \\"CERTIFICATE\\" blocks are accepted`);
+    }
+    expect((await node.store.tenants.findBySlug("gamma"))!.settings.trustedClientCas).toEqual([
+      pem("gamma-one") + pem("gamma-two"),
+    ]);
+    // The look-alike as a plain CERTIFICATE block: 409, as before.
+    const r = await patchGamma([pem("gamma-one") + pem("gamma-two"), pem("smuggled")]);
+    expect(r.status).toBe(409);
+  });
+});
+
 describe("trusted CA entries as the server reads them", () => {
   it("trusts every CA of a bundle entry, not only the first", async () => {
     const r = await get("gamma-g", `/gamma/${MAC_G}.xml`);
@@ -182,7 +233,7 @@ describe("trusted CA entries as the server reads them", () => {
 
   it("gives OpenSSL the parsed CA certificates only: a block under another armor is left out", async () => {
     const names = await acceptableCaNames();
-    for (const cn of ["Vendor Manufacturing CA", "Beta Own CA", "Gamma CA Two", "Delta CA"]) {
+    for (const cn of ["Vendor Manufacturing CA", "Gamma CA Two", "Delta CA"]) {
       expect(names).toContain(`CN = ${cn}`);
     }
     expect(names).not.toContain("Smuggled");
