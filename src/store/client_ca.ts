@@ -35,6 +35,7 @@ export interface CaBundle {
 
 // Armor lines as RFC 7468 writes them; the label is what OpenSSL dispatches on.
 const ARMOR = /-----(BEGIN|END) ([^\r\n]{0,64}?)-----/g;
+const MAX_PROBLEMS = 8;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function label(text: string): string {
@@ -71,6 +72,10 @@ function readBlock(body: string, ordinal: number): X509Certificate | string {
 export function readCaBundle(text: string): CaBundle {
   const certificates: X509Certificate[] = [];
   const problems: string[] = [];
+  // Hostile text can hold thousands of faults; a few say enough (and keep log lines short).
+  const problem = (text: string): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push(text);
+  };
   let at = 0;
   let ordinal = 0;
   let stray = false;
@@ -78,9 +83,7 @@ export function readCaBundle(text: string): CaBundle {
   const between = (from: number, to: number): void => {
     if (!stray && text.slice(from, to).trim() !== "") {
       stray = true;
-      problems.push(
-        "holds text outside its certificate blocks (only whitespace may separate them)",
-      );
+      problem("holds text outside its certificate blocks (only whitespace may separate them)");
     }
   };
   const armor = new RegExp(ARMOR.source, "g");
@@ -92,13 +95,13 @@ export function readCaBundle(text: string): CaBundle {
     between(at, m.index);
     at = m.index + line.length;
     if (kind === "END") {
-      problems.push(`has an END ${label(name)} line without its BEGIN line`);
+      problem(`has an END ${label(name)} line without its BEGIN line`);
       continue;
     }
     // The block runs to the next armor line, which must be its END.
     const end = armor.exec(text);
     if (end === null || end[1] !== "END" || end[2] !== name) {
-      problems.push(`has a BEGIN ${label(name)} line without its END line`);
+      problem(`has a BEGIN ${label(name)} line without its END line`);
       if (end === null) {
         at = text.length;
         break;
@@ -111,13 +114,11 @@ export function readCaBundle(text: string): CaBundle {
     at = end.index + end[0].length;
     ordinal++;
     if (name !== "CERTIFICATE") {
-      problems.push(
-        `block ${ordinal} is a ${label(name)} block; only "CERTIFICATE" blocks are accepted`,
-      );
+      problem(`block ${ordinal} is a ${label(name)} block; only "CERTIFICATE" blocks are accepted`);
       continue;
     }
     const read = readBlock(body, ordinal);
-    if (typeof read === "string") problems.push(read);
+    if (typeof read === "string") problem(read);
     else certificates.push(read);
   }
   between(at, text.length);
