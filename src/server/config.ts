@@ -79,8 +79,13 @@ export interface TftpLimits {
 export interface ServeConfig {
   /** Where the YAML file came from, if any (for the start-up log). */
   readonly configFile: string | undefined;
-  /** Address every listener binds to. */
+  /** Address the device-facing listeners (HTTP, HTTPS, TFTP) bind to. */
   readonly host: string;
+  /**
+   * Address the admin listener (API, UI, /metrics) binds to; default loopback, so the admin
+   * API stays off the device network unless an operator opens it on purpose.
+   */
+  readonly adminHost: string;
   /** Listener ports; `null` turns a listener off, `0` picks a free port (tests). */
   readonly httpPort: number | null;
   readonly httpsPort: number | null;
@@ -129,6 +134,7 @@ export interface ServeFlags {
   readonly config?: string | undefined;
   readonly data?: string | undefined;
   readonly host?: string | undefined;
+  readonly adminHost?: string | undefined;
   readonly httpPort?: string | undefined;
   readonly httpsPort?: string | undefined;
   readonly adminPort?: string | undefined;
@@ -164,6 +170,7 @@ interface Raw {
 
 type Key =
   | "host"
+  | "adminHost"
   | "dataDir"
   | "filesDir"
   | "httpPort"
@@ -210,6 +217,7 @@ type Key =
 /** Where each key lives in the YAML file and which environment variable overrides it. */
 const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly env: string }>> = {
   host: { yaml: ["host"], env: "PROVISIO_HOST" },
+  adminHost: { yaml: ["admin", "host"], env: "PROVISIO_ADMIN_HOST" },
   dataDir: { yaml: ["data_dir"], env: "PROVISIO_DATA_DIR" },
   filesDir: { yaml: ["files_dir"], env: "PROVISIO_FILES_DIR" },
   httpPort: { yaml: ["http", "port"], env: "PROVISIO_HTTP_PORT" },
@@ -292,6 +300,7 @@ const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly en
 
 const FLAG_OF: Partial<Record<Key, keyof ServeFlags>> = {
   host: "host",
+  adminHost: "adminHost",
   dataDir: "data",
   httpPort: "httpPort",
   httpsPort: "httpsPort",
@@ -462,6 +471,8 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
 
   const hostRaw = pick("host");
   const host = hostRaw === undefined ? "0.0.0.0" : asString(hostRaw);
+  const adminHostRaw = pick("adminHost");
+  const adminHost = adminHostRaw === undefined ? "127.0.0.1" : asString(adminHostRaw);
   const dataDir = path("dataDir", "data", cwd);
   const dbRaw = pick("database");
   const database: DatabaseConfig =
@@ -497,6 +508,7 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
   const config: ServeConfig = {
     configFile,
     host,
+    adminHost,
     httpPort: port("httpPort", DEFAULT_PORTS.http),
     httpsPort: port("httpsPort", DEFAULT_PORTS.https),
     adminPort: port("adminPort", DEFAULT_PORTS.admin),
@@ -556,6 +568,7 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
   return {
     configFile: config.configFile ?? null,
     host: config.host,
+    adminHost: config.adminHost,
     dataDir: config.dataDir,
     database:
       config.database.kind === "sqlite"

@@ -413,7 +413,7 @@ export async function startNode(
       admin = options.createAdmin ? await options.createAdmin(deps) : minimalAdmin(metrics, logger);
       adminTimeouts(admin.server, config);
       limitListener(admin.server, config.adminLimits, "admin");
-      await admin.listen({ port: config.adminPort, host: config.host });
+      await admin.listen({ port: config.adminPort, host: config.adminHost });
       addresses.admin = admin.server.address() as AddressInfo;
     }
     if (config.tftpPort !== null) {
