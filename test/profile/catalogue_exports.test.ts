@@ -56,9 +56,9 @@ function readList(family: string): { sources: string[]; names: string[] } {
 /** A flat profile setting every name, to the model's factory default where it has one. */
 function profileOf(names: readonly string[], model: string): string {
   const catalogue = createCatalogue(undefined, { model });
-  const escape = (v: string): string =>
+  const xmlText = (v: string): string =>
     v.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-  const body = names.map((n) => `  <${n}>${escape(catalogue.defaultValue(n) ?? "")}</${n}>`);
+  const body = names.map((n) => `  <${n}>${xmlText(catalogue.defaultValue(n) ?? "")}</${n}>`);
   return `<flat-profile>\n${body.join("\n")}\n</flat-profile>\n`;
 }
 
