@@ -24,8 +24,14 @@ export async function commandsFor(argv: readonly string[]): Promise<readonly Reg
   return loadAllCommands();
 }
 
-/** The filter-like tools, which stop quietly when their reader goes away. */
-const FILTERS = new Set(["compile", "decode", "rule"]);
+/**
+ * Every command but the server stops quietly when its reader goes away
+ * (`provisio device list | head -1`); a server whose log pipe breaks should fail.
+ */
+const PIPE_SENSITIVE = new Set(["serve"]);
+
+/** Commander's error text, held back so `main` prints one message and a hint, not the help. */
+let commanderMessages: string[] = [];
 
 /** Builds the `provisio` program; exported so tests can run commands in-process. */
 export function buildProgram(commands: readonly RegisterCommand[]): Command {
@@ -34,7 +40,11 @@ export function buildProgram(commands: readonly RegisterCommand[]): Command {
       "Provisio: provisioning server, profile compiler and device tools for Cisco SPA / MPP style SIP devices",
     )
     .version("0.1.0")
-    .showHelpAfterError()
+    .configureOutput({
+      outputError: (text) => {
+        commanderMessages.push(text);
+      },
+    })
     .exitOverride();
   for (const register of commands) register(program);
   return program;
@@ -72,8 +82,8 @@ let stdoutGuarded = false;
 
 /**
  * A reader that stops early (`provisio decode x.cfg | head`) closes the pipe; writing more
- * then fails with EPIPE. That is not an error of a filter-like command: stop quietly, as
- * `cat` does. Only for the standalone tools: a server whose log pipe breaks should fail.
+ * then fails with EPIPE. That is not an error of a command: stop quietly, as `cat` does.
+ * Not for the server: a server whose log pipe breaks should fail.
  */
 function exitQuietlyOnClosedStdout(): void {
   if (stdoutGuarded) return;
@@ -86,15 +96,105 @@ function exitQuietlyOnClosedStdout(): void {
   });
 }
 
+/**
+ * `provisio help device add` means `provisio device add --help` (commander's own `help`
+ * command looks at its first argument only).
+ */
+export function helpArgv(argv: readonly string[]): readonly string[] {
+  if (argv[2] !== "help" || argv.length < 4) return argv;
+  return [argv[0]!, argv[1]!, ...argv.slice(3), "--help"];
+}
+
+/** The deepest (sub)command that `args` names, and its path (`device add`). */
+function namedCommand(
+  program: Command,
+  args: readonly string[],
+): { command: Command; path: string[] } {
+  let command = program;
+  const path: string[] = [];
+  for (const word of args) {
+    if (word.startsWith("-")) break;
+    const sub = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (sub === undefined) break;
+    command = sub;
+    path.push(sub.name());
+  }
+  return { command, path };
+}
+
+/** Edit distance (insert, delete, substitute, swap adjacent), for "did you mean". */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = [];
+  for (let i = 0; i <= a.length; i++) d.push([i]);
+  for (let j = 0; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      }
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * Commander reports a missing required option before an unknown one, so `--modle SPA112`
+ * said "--model not specified". The misspelt flag is the real error: name it, with the
+ * closest known flag.
+ */
+function misspeltFlag(command: Command, args: readonly string[]): string | undefined {
+  const known: string[] = [];
+  for (let c: Command | null = command; c !== null; c = c.parent) {
+    for (const option of c.options) if (option.long !== undefined) known.push(option.long);
+  }
+  known.push("--help");
+  for (const word of args) {
+    if (!word.startsWith("--") || word === "--") continue;
+    const flag = word.split("=")[0]!;
+    if (known.includes(flag)) continue;
+    let best: string | undefined;
+    let bestDistance = 4;
+    for (const candidate of known) {
+      const distance = editDistance(flag.slice(2), candidate.slice(2));
+      if (distance < bestDistance && distance < candidate.length - 2) {
+        best = candidate;
+        bestDistance = distance;
+      }
+    }
+    return `error: unknown option '${flag}'${best === undefined ? "" : ` (Did you mean ${best}?)`}`;
+  }
+  return undefined;
+}
+
+/** Commander's own outcomes that are not errors. */
+const NOT_ERRORS = new Set(["commander.helpDisplayed", "commander.version", "commander.help"]);
+
 /** Runs the CLI and returns the process exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
-  if (argv[2] !== undefined && FILTERS.has(argv[2])) exitQuietlyOnClosedStdout();
+export async function main(rawArgv: readonly string[]): Promise<number> {
+  const argv = helpArgv(rawArgv);
+  if (argv[2] === undefined || !PIPE_SENSITIVE.has(argv[2])) exitQuietlyOnClosedStdout();
+  commanderMessages = [];
+  let program: Command | undefined;
   try {
-    const program = buildProgram(await commandsFor(argv));
+    program = buildProgram(await commandsFor(argv));
     await program.parseAsync([...argv]);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
+      if (NOT_ERRORS.has(error.code) || program === undefined) {
+        process.stderr.write(commanderMessages.join(""));
+        return error.exitCode;
+      }
+      const args = argv.slice(2);
+      const { command, path } = namedCommand(program, args);
+      const message =
+        (error.code === "commander.missingMandatoryOptionValue"
+          ? misspeltFlag(command, args)
+          : undefined) ?? commanderMessages.join("").trimEnd();
+      process.stderr.write(`${message}\nsee provisio ${[...path, ""].join(" ")}--help\n`);
       return error.exitCode;
     }
     if (isProvisioError(error)) {
