@@ -27,6 +27,7 @@ const LISTS: readonly ExportList[] = [
   { family: "spa1xx", model: "SPA122" },
   { family: "spa-ata", model: "SPA2102" },
   { family: "mpp-ata", model: "ATA192-MPP" },
+  { family: "spa9x2", model: "SPA962" },
 ];
 
 /**
@@ -40,6 +41,7 @@ const EXCLUDED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   spa1xx: {},
   "spa-ata": {},
   "mpp-ata": {},
+  spa9x2: {},
 };
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "catalogue");
