@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Makes sure the real peers the interop tests talk to are on this machine:
-# Debian's openssl, curl, gzip, tftp-hpa and atftp clients, a C compiler, wrk (benches), and a
+# Debian's openssl, curl, gzip, tftp-hpa and atftp clients, a C compiler, wrk (benches),
+# systemd-analyze (checks deploy/provisio.service), and a
 # running PostgreSQL at 127.0.0.1:5432. Runs before `npm test` (pretest), so the
 # README's test command works on a fresh machine.
 set -euo pipefail
 
 need=()
 # cc builds the TFTP fast path (scripts/build_native.mjs runs after this script).
-for pair in tftp:tftp-hpa atftp:atftp curl:curl openssl:openssl gzip:gzip cc:gcc in.tftpd:tftpd-hpa sipp:sip-tester; do
+for pair in tftp:tftp-hpa atftp:atftp curl:curl openssl:openssl gzip:gzip cc:gcc in.tftpd:tftpd-hpa sipp:sip-tester systemd-analyze:systemd; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
