@@ -9,10 +9,13 @@
  */
 import { type Catalogue, defaultCatalogue } from "../profile/index.ts";
 import {
+  accountLineSkips,
+  accountLineSource,
   accountLinesOf,
   isValueTemplate,
   layerTargetsOf,
   mergeDeviceLayers,
+  modelCatalogue,
   ProfileRenderer,
   type RenderInput,
   templateContext,
@@ -37,6 +40,8 @@ export interface EffectiveConfig {
   readonly tenantId: string;
   readonly layers: readonly { key: string; scope: string; version: number }[];
   readonly parameters: readonly EffectiveParameterView[];
+  /** What the profile leaves out, e.g. an account line's extra the model does not have. */
+  readonly warnings: readonly string[];
 }
 
 export interface EffectiveConfigOptions {
@@ -105,6 +110,10 @@ export class EffectiveConfigResolver {
     if (!linesRecorded)
       for (const line of lines) for (const e of line.entries) record(e.name, line.id);
     const parameters = this.#renderer.resolve(input);
+    const warnings = accountLineSkips(account, modelCatalogue(model?.pn ?? device.modelPn)).map(
+      (skip) =>
+        `${accountLineSource(account!, skip.line)}: ${skip.field} left out: ${skip.message}`,
+    );
     const fromSecrets = this.#renderedFromSecrets(input);
     return {
       mac: device.mac,
@@ -128,6 +137,7 @@ export class EffectiveConfigResolver {
           setBy: setBy.get(p.name) ?? [],
         };
       }),
+      warnings,
     };
   }
 }

@@ -277,6 +277,11 @@ export const AccountLineSchema = Type.Object({
   authId: Nullable(Type.String()),
   displayName: Nullable(Type.String()),
   proxy: Nullable(Type.String()),
+  outboundProxy: Nullable(Type.String()),
+  voicemailId: Nullable(Type.String()),
+  extras: Type.Record(Type.String(), Type.String(), {
+    description: "per-line parameters by base name (`Register_Expires` → `Register_Expires_N_`)",
+  }),
   hasPassword: Type.Boolean({ description: "passwords are write-only" }),
 });
 
@@ -306,6 +311,17 @@ export const AccountLineInput = Type.Object(
     ),
     displayName: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
     proxy: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    outboundProxy: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    voicemailId: Type.Optional(Nullable(Type.String({ maxLength: 128 }))),
+    extras: Type.Optional(
+      Nullable(
+        Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1024 }), {
+          maxProperties: 32,
+          description:
+            'per-line parameters by base name, e.g. {"Register_Expires": "3600"} → Register_Expires_N_; names the device\'s model lacks (or values not of its type) are left out of its profile and listed in the effective configuration\'s warnings; the line\'s own fields (User_ID, Password, Proxy…) cannot be extras',
+        }),
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -453,6 +469,10 @@ export const EffectiveConfigSchema = Type.Object(
         }),
       }),
     ),
+    warnings: Type.Array(Type.String(), {
+      description:
+        "what the profile leaves out, e.g. an account line's extra or voicemail id the device's model has no parameter for",
+    }),
   },
   { title: "EffectiveConfig" },
 );

@@ -11,16 +11,23 @@ import {
   withInstallation,
 } from "./installation.ts";
 
-const LINE_KEYS: Record<string, keyof Omit<AccountLineInput, "line">> = {
+type TextField = Exclude<keyof AccountLineInput, "line" | "extras">;
+
+const LINE_KEYS: Record<string, TextField> = {
   user_id: "userId",
   auth_id: "authId",
   password: "password",
   display_name: "displayName",
   proxy: "proxy",
+  outbound_proxy: "outboundProxy",
+  voicemail_id: "voicemailId",
 };
+/** `extra.Register_Expires=3600`: a per-line parameter by base name. */
+const EXTRA_PREFIX = "extra.";
 
 /**
- * `N:user_id=1001,password=secret,display_name=Front desk,proxy=sip.example.com`.
+ * `N:user_id=1001,password=secret,display_name=Front desk,proxy=sip.example.com`, plus
+ * `outbound_proxy=…`, `voicemail_id=…` and `extra.<Parameter_Base>=value` (repeatable).
  * A comma or backslash inside a value is written `\,` or `\\`.
  */
 export function parseLineSpec(spec: string): AccountLineInput {
@@ -31,22 +38,31 @@ export function parseLineSpec(spec: string): AccountLineInput {
       `--line must look like 1:user_id=1001,password=…,display_name=…,proxy=…; got ${JSON.stringify(spec)}`,
     );
   }
-  const fields: Record<string, string> = {};
+  const fields: Partial<Record<TextField, string>> = {};
+  const extras: Record<string, string> = {};
   let key = "";
   let value = "";
   let inValue = false;
   const flush = () => {
     if (key === "" && value === "" && !inValue) return;
     const name = key.trim();
-    const field = LINE_KEYS[name];
-    if (field === undefined) {
+    const field = Object.hasOwn(LINE_KEYS, name) ? LINE_KEYS[name] : undefined;
+    const extra = name.startsWith(EXTRA_PREFIX) ? name.slice(EXTRA_PREFIX.length) : undefined;
+    if (field === undefined && (extra === undefined || extra === "")) {
       throw cliError(
         "CLI_BAD_LINE",
-        `--line: unknown field ${JSON.stringify(name)}; fields are ${Object.keys(LINE_KEYS).join(", ")}`,
+        `--line: unknown field ${JSON.stringify(name)}; fields are ${Object.keys(LINE_KEYS).join(", ")}, ${EXTRA_PREFIX}<Parameter>`,
       );
     }
     if (!inValue) throw cliError("CLI_BAD_LINE", `--line: ${name} needs =VALUE`);
-    fields[field] = value;
+    if (field !== undefined) {
+      fields[field] = value;
+    } else {
+      if (Object.hasOwn(extras, extra!)) {
+        throw cliError("CLI_BAD_LINE", `--line: ${name} appears twice`);
+      }
+      extras[extra!] = value;
+    }
     key = "";
     value = "";
     inValue = false;
@@ -79,6 +95,9 @@ export function parseLineSpec(spec: string): AccountLineInput {
     ...(fields.password === undefined ? {} : { password: fields.password }),
     ...(fields.displayName === undefined ? {} : { displayName: fields.displayName }),
     ...(fields.proxy === undefined ? {} : { proxy: fields.proxy }),
+    ...(fields.outboundProxy === undefined ? {} : { outboundProxy: fields.outboundProxy }),
+    ...(fields.voicemailId === undefined ? {} : { voicemailId: fields.voicemailId }),
+    ...(Object.keys(extras).length === 0 ? {} : { extras }),
   };
 }
 
@@ -112,7 +131,7 @@ export const registerAccountCommand: RegisterCommand = (program: Command) => {
       .option("--name <name>", "descriptive name")
       .option(
         "--line <spec>",
-        "a line: N:user_id=…,auth_id=…,password=…,display_name=…,proxy=… (repeat for more lines)",
+        "a line: N:user_id=…,auth_id=…,password=…,display_name=…,proxy=…,outbound_proxy=…,voicemail_id=…,extra.<Parameter>=… (repeat for more lines)",
         collectLine,
       )
       .option("--json", "print the account as JSON (passwords are never shown)"),
@@ -120,11 +139,15 @@ export const registerAccountCommand: RegisterCommand = (program: Command) => {
     .addHelpText(
       "after",
       `
-Line values are referenced from layers with templates, e.g. User_ID_1_={{ account.line1.user_id }}.
+Line N sets the device model's line N parameters (User_ID_N_, Password_N_, Proxy_N_,
+Outbound_Proxy_N_, Mailbox_ID_N_ …) without templates; extra.<Parameter>=value sets any other
+per-line parameter by base name (extra.Register_Expires=3600 → Register_Expires_N_). Whatever
+the model lacks is left out and shown as a warning by layer show --effective.
 A comma inside a value is written \\, . Passwords are stored encrypted and never displayed.
 
 Examples:
   provisio account add --id 1001 --line "1:user_id=1001,password=s3cret,display_name=Front desk,proxy=sip.example.com"
+  provisio account add --id 1002 --line "1:user_id=1002,password=p,proxy=sip.example.com,outbound_proxy=sbc.example.com,voicemail_id=1002,extra.Register_Expires=600"
   provisio account add --id 2002 --tenant acme --name "Acme HQ" \\
       --line "1:user_id=2002,password=a" --line "2:user_id=2003,password=b"`,
     )

@@ -232,6 +232,7 @@ Examples:
                 ]),
               ),
             );
+            for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
             return;
           }
           const found = await store.layers.get(target);

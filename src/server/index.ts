@@ -2,7 +2,13 @@
  * Public surface of the provisioning server: start a node, or use the pieces (the
  * transport-neutral resync pipeline, adapters, configuration) on their own.
  */
-export { accountLineLayers, accountLineSource, modelCatalogue } from "./account_lines.ts";
+export {
+  type AccountLineSkip,
+  accountLineLayers,
+  accountLineSkips,
+  accountLineSource,
+  modelCatalogue,
+} from "./account_lines.ts";
 export {
   type Bootstrapped,
   bootstrapDataDir,

@@ -16,6 +16,22 @@ import { type Account, type AccountLine, DEFAULT_TENANT_ID } from "./types.ts";
 import * as v from "./validate.ts";
 
 const MAX_LINES = 64;
+const MAX_EXTRAS = 32;
+/** A parameter base name: `Register_Expires` (a trailing `_` is dropped), not a full `_N_` name. */
+const EXTRA_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+/** Parameters a line's own fields set; as extras they would bypass them (and the sealing). */
+const LINE_FIELD_PARAMETERS = new Set([
+  "Line_Enable",
+  "User_ID",
+  "Auth_ID",
+  "Use_Auth_ID",
+  "Password",
+  "Display_Name",
+  "Proxy",
+  "Outbound_Proxy",
+  "Use_Outbound_Proxy",
+  "Mailbox_ID",
+]);
 
 type LineFields = Omit<AccountLineTable, "account_id">;
 
@@ -41,6 +57,9 @@ export class Accounts implements AccountRepository {
             ),
       displayName: row.display_name,
       proxy: row.proxy,
+      outboundProxy: row.outbound_proxy,
+      voicemailId: row.voicemail_id,
+      extras: row.extras === null ? {} : (JSON.parse(row.extras) as Record<string, string>),
     };
   }
 
@@ -75,6 +94,9 @@ export class Accounts implements AccountRepository {
         "l.password as l_password",
         "l.display_name as l_display_name",
         "l.proxy as l_proxy",
+        "l.outbound_proxy as l_outbound_proxy",
+        "l.voicemail_id as l_voicemail_id",
+        "l.extras as l_extras",
       ])
       .where(`accounts.${column}`, "=", value);
     if (tenantId !== undefined) q = q.where("accounts.tenant_id", "=", tenantId);
@@ -91,6 +113,9 @@ export class Accounts implements AccountRepository {
         password: row.l_password,
         display_name: row.l_display_name,
         proxy: row.l_proxy,
+        outbound_proxy: row.l_outbound_proxy,
+        voicemail_id: row.l_voicemail_id,
+        extras: row.l_extras,
       });
     }
     return this.#toAccount(first, lines);
@@ -276,6 +301,9 @@ export class Accounts implements AccountRepository {
         password,
         display_name: v.optionalText(input.displayName, "displayName", 128) ?? null,
         proxy: v.optionalText(input.proxy, "proxy", 255) ?? null,
+        outbound_proxy: v.optionalText(input.outboundProxy, "outboundProxy", 255) ?? null,
+        voicemail_id: v.optionalText(input.voicemailId, "voicemailId", 128) ?? null,
+        extras: lineExtras(input.extras, line),
       };
     });
   }
@@ -298,4 +326,60 @@ export class Accounts implements AccountRepository {
       });
     }
   }
+}
+
+/**
+ * A line's extras as stored: JSON with names in order, or null for none. Names are parameter
+ * base names (`Register_Expires`, a trailing `_` dropped); whether the device's model has the
+ * parameter is decided when its profile is rendered, as the model may change.
+ */
+function lineExtras(
+  value: Readonly<Record<string, string>> | null | undefined,
+  line: number,
+): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw invalid(`line ${line}: extras must be an object of parameter name → value`, {
+      field: "extras",
+      line,
+    });
+  }
+  const entries = Object.entries(value);
+  if (entries.length > MAX_EXTRAS) {
+    throw invalid(`line ${line}: at most ${MAX_EXTRAS} extras`, { field: "extras", line });
+  }
+  const out: Record<string, string> = {};
+  for (const [raw, text] of entries) {
+    const name = raw.endsWith("_") ? raw.slice(0, -1) : raw;
+    if (!EXTRA_NAME.test(name) || /_\d+$/.test(name)) {
+      throw invalid(
+        `line ${line}: extra ${JSON.stringify(raw)} must be a parameter base name such as Register_Expires (the line number is added)`,
+        { field: "extras", line },
+      );
+    }
+    if (LINE_FIELD_PARAMETERS.has(name)) {
+      throw invalid(
+        `line ${line}: extra ${JSON.stringify(raw)} is set by the line's own fields, not an extra`,
+        { field: "extras", line },
+      );
+    }
+    if (Object.hasOwn(out, name)) {
+      throw invalid(`line ${line}: extra ${name} appears twice`, { field: "extras", line });
+    }
+    if (typeof text !== "string" || text.length > 1024 || /[\u0000-\u001f\u007f]/.test(text)) {
+      throw invalid(
+        `line ${line}: extra ${name} must be a single-line text of at most 1024 characters`,
+        {
+          field: "extras",
+          line,
+        },
+      );
+    }
+    out[name] = text;
+  }
+  if (Object.keys(out).length === 0) return null;
+  const sorted = Object.fromEntries(
+    Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  return JSON.stringify(sorted);
 }

@@ -72,6 +72,10 @@ export interface AccountLineTable {
   password: string | null;
   display_name: string | null;
   proxy: string | null;
+  outbound_proxy: string | null;
+  voicemail_id: string | null;
+  /** JSON object base name → value, or null for none. */
+  extras: string | null;
 }
 
 export interface DeviceTable {

@@ -181,6 +181,10 @@ export interface AccountLineInput {
   readonly password?: Secret | string | null;
   readonly displayName?: string | null;
   readonly proxy?: string | null;
+  readonly outboundProxy?: string | null;
+  readonly voicemailId?: string | null;
+  /** Per-line parameters by base name (`Register_Expires`); at most 32. */
+  readonly extras?: Readonly<Record<string, string>> | null;
 }
 
 export interface AccountInput {

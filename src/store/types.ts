@@ -169,6 +169,14 @@ export interface AccountLine {
   readonly password: Secret | null;
   readonly displayName: string | null;
   readonly proxy: string | null;
+  readonly outboundProxy: string | null;
+  /** The line's voicemail mailbox id. */
+  readonly voicemailId: string | null;
+  /**
+   * Further per-line parameters by base name (`Register_Expires` → `Register_Expires_N_`),
+   * checked against the device model's catalogue when the profile is rendered. Not secret.
+   */
+  readonly extras: Readonly<Record<string, string>>;
 }
 
 /** A customer's service account; its lines feed value templates (`{{ account.line1.user_id }}`). */

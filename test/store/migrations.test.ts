@@ -62,6 +62,7 @@ for (const dialect of dialects()) {
         "0001_initial",
         "0002_seal_layer_secrets",
         "0003_installation",
+        "0004_account_line_fields",
       ]);
       expect(await third.check()).toEqual({ ok: true, problems: [] });
     });
@@ -80,6 +81,7 @@ for (const dialect of dialects()) {
         "0001_initial",
         "0002_seal_layer_secrets",
         "0003_installation",
+        "0004_account_line_fields",
       ]);
       expect(await store.tenants.list()).toHaveLength(1);
       expect(await store.devices.count()).toBe(30);

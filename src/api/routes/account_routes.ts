@@ -23,6 +23,9 @@ export function lineInputs(lines: readonly LineBody[]): AccountLineInput[] {
     ...(l.password === undefined ? {} : { password: l.password }),
     ...(l.displayName === undefined ? {} : { displayName: l.displayName }),
     ...(l.proxy === undefined ? {} : { proxy: l.proxy }),
+    ...(l.outboundProxy === undefined ? {} : { outboundProxy: l.outboundProxy }),
+    ...(l.voicemailId === undefined ? {} : { voicemailId: l.voicemailId }),
+    ...(l.extras === undefined ? {} : { extras: l.extras }),
   }));
 }
 

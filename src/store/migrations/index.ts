@@ -4,6 +4,7 @@ import type { SecretSealer } from "../secret.ts";
 import { initial } from "./0001_initial.ts";
 import { sealLayerSecrets } from "./0002_seal_layer_secrets.ts";
 import { installationTable } from "./0003_installation.ts";
+import { accountLineFields } from "./0004_account_line_fields.ts";
 
 /**
  * Every migration, in order, as code (no file-system scan, so bundling works). Append new ones
@@ -17,6 +18,7 @@ export function migrationProvider(kind: DialectKind, sealer: SecretSealer): Migr
         "0001_initial": initial(kind),
         "0002_seal_layer_secrets": sealLayerSecrets(sealer),
         "0003_installation": installationTable(),
+        "0004_account_line_fields": accountLineFields(),
       };
     },
   };
