@@ -192,8 +192,17 @@ export function buildCatalogueData(
       if (seen.has(entry.key)) problems.push(`${table.id}: ${entry.key} listed twice`);
       seen.add(entry.key);
       const slot = merged.get(entry.key);
-      if (slot) slot.variants.push(entry.variant);
-      else
+      if (slot) {
+        slot.variants.push(entry.variant);
+        if (slot.over !== entry.indexOver) {
+          // An ATA's User n tab and a phone's Ext n both number per line (an ATA has as
+          // many users as lines), so `line` counts right for every model; keeping `user`
+          // would cut a 10-line phone to the largest ATA's user count.
+          const kinds = new Set([slot.over, entry.indexOver]);
+          if (kinds.size === 2 && kinds.has("user") && kinds.has("line")) slot.over = "line";
+          else problems.push(`${entry.key}: indexed over ${slot.over} and ${entry.indexOver}`);
+        }
+      } else
         merged.set(entry.key, {
           name: entry.name,
           over: entry.indexOver,
