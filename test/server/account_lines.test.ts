@@ -64,13 +64,36 @@ describe("account lines in the rendered profile", () => {
           password: "first-secret",
           displayName: "Front desk",
           proxy: "sip.example.net",
+          outboundProxy: "sbc.example.net:5070",
+          voicemailId: "8001",
+          extras: {
+            Register_Expires: "600",
+            // Only the 88xx has it, and it is a secret: extras are not sealed.
+            Auth_Page_Password: "extra-secret",
+            // No model has this one.
+            Not_A_Parameter: "1",
+          },
         },
-        { line: 2, userId: "4202", password: "second-secret", displayName: "Back office" },
+        {
+          line: 2,
+          userId: "4202",
+          password: "second-secret",
+          displayName: "Back office",
+          // Not of the parameter's type (an integer 0–65535): left out, not served.
+          extras: { Register_Expires: "soon" },
+        },
         // A third line: more than an SPA112 has.
         { line: 3, userId: "4203", password: "third-secret" },
       ],
     });
     expect(account.status, JSON.stringify(account.body)).toBe(201);
+    expect(account.body.lines[0]).toMatchObject({
+      outboundProxy: "sbc.example.net:5070",
+      voicemailId: "8001",
+      extras: { Auth_Page_Password: "extra-secret", Not_A_Parameter: "1", Register_Expires: "600" },
+      hasPassword: true,
+    });
+    expect(account.body.lines[1]).toMatchObject({ outboundProxy: null, voicemailId: null });
     for (const [mac, model] of [
       ["000e08aa0112", "SPA112"],
       ["00a0c9aa8851", "CP-8851-3PCC"],
@@ -115,6 +138,78 @@ describe("account lines in the rendered profile", () => {
     expect(element(xml, "Extension_2_")).toBe("2");
     expect(element(xml, "Extension_3_")).toBe("3");
     expect(xml).not.toContain("Extension_4_");
+  });
+
+  it("renders the outbound proxy, voicemail id and extras by each model's catalogue", async () => {
+    const ata = await profile("000e08aa0112");
+    expect(element(ata, "Outbound_Proxy_1_")).toBe("sbc.example.net:5070");
+    expect(element(ata, "Use_Outbound_Proxy_1_")).toBe("Yes");
+    expect(element(ata, "Mailbox_ID_1_")).toBe("8001");
+    expect(element(ata, "Register_Expires_1_")).toBe("600");
+    expect(ata).not.toContain("Not_A_Parameter");
+    expect(ata).not.toContain("extra-secret");
+    expect(ata).not.toContain("soon");
+    // Line 2 has none of them.
+    expect(element(ata, "Outbound_Proxy_2_")).toBeUndefined();
+    expect(element(ata, "Use_Outbound_Proxy_2_")).toBeUndefined();
+
+    const phone = await profile("00a0c9aa8851");
+    expect(element(phone, "Outbound_Proxy_1_")).toBe("sbc.example.net:5070");
+    // The 88xx has no Use_Outbound_Proxy_n_: the proxy alone is used.
+    expect(phone).not.toContain("Use_Outbound_Proxy_");
+    expect(element(phone, "Mailbox_ID_1_")).toBe("8001");
+    expect(element(phone, "Register_Expires_1_")).toBe("600");
+    expect(phone).not.toContain("extra-secret");
+    expect(phone).not.toContain("Not_A_Parameter");
+    expect(phone).not.toContain("soon");
+
+    // What each profile left out is listed in the effective configuration, with provenance.
+    const warnings = async (mac: string) => {
+      const config = await api("GET", `/api/v1/devices/${mac}/config`);
+      expect(config.status).toBe(200);
+      type P = { name: string; valueFrom: string };
+      const from = new Map<string, string>(
+        config.body.parameters.map((p: P) => [p.name, p.valueFrom]),
+      );
+      expect(from.get("Outbound_Proxy_1_")).toBe("account:acme-42 line 1");
+      expect(from.get("Mailbox_ID_1_")).toBe("account:acme-42 line 1");
+      expect(from.get("Register_Expires_1_")).toBe("account:acme-42 line 1");
+      expect(JSON.stringify(config.body)).not.toContain("extra-secret");
+      return config.body.warnings as string[];
+    };
+    const ataWarnings = await warnings("000e08aa0112");
+    expect(ataWarnings).toHaveLength(3);
+    expect(ataWarnings).toContainEqual(
+      expect.stringMatching(/^account:acme-42 line 1: extras\.Not_A_Parameter left out: /),
+    );
+    expect(ataWarnings).toContainEqual(
+      expect.stringMatching(/^account:acme-42 line 1: extras\.Auth_Page_Password left out: /),
+    );
+    expect(ataWarnings).toContainEqual(
+      expect.stringMatching(
+        /^account:acme-42 line 2: extras\.Register_Expires left out: Register_Expires_2_="soon"/,
+      ),
+    );
+    const phoneWarnings = await warnings("00a0c9aa8851");
+    expect(phoneWarnings).toContainEqual(
+      "account:acme-42 line 1: extras.Auth_Page_Password left out: Auth_Page_Password_1_ is secret: extras are not sealed",
+    );
+    expect(phoneWarnings).toHaveLength(3);
+  });
+
+  it("refuses extras that name a line field or are not text (400)", async () => {
+    for (const extras of [
+      { User_ID: "x" },
+      { Register_Expires: { value: "600" } },
+      { Register_Expires_2_: "1" },
+    ]) {
+      const refused = await api("POST", "/api/v1/accounts", {
+        reference: "bad-extras",
+        lines: [{ line: 1, userId: "1", extras }],
+      });
+      expect(refused.status, JSON.stringify(refused.body)).toBe(400);
+    }
+    expect((await api("GET", "/api/v1/accounts/bad-extras")).status).toBe(404);
   });
 
   it("lets a layer override a line value; provenance account:<reference> line N; passwords withheld", async () => {

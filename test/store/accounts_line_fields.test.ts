@@ -1,0 +1,139 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { isProvisioError } from "../../src/errors.ts";
+import { dialects, type Fresh } from "./dialects.ts";
+
+async function refused(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isProvisioError(error)) throw new Error(`expected a refusal, got ${String(error)}`);
+  expect(error.code).toBe("STORE_INVALID_INPUT");
+  return error.message;
+}
+
+for (const dialect of dialects()) {
+  describe(`account line fields (${dialect.name})`, () => {
+    let db: Fresh | undefined;
+    afterEach(async () => {
+      await db?.dispose();
+      db = undefined;
+    });
+
+    it("stores outbound proxy, voicemail id and extras; update replaces them; list reads them", async () => {
+      db = await dialect.fresh();
+      const store = await db.open();
+      const created = await store.accounts.create({
+        reference: "L-1",
+        lines: [
+          {
+            line: 1,
+            userId: "1001",
+            outboundProxy: "sbc.example.net:5070",
+            voicemailId: "8001",
+            // A trailing "_" is dropped; names are kept in order.
+            extras: { Register_Expires_: "600", DNS_SRV_Auto_Prefix: "Yes" },
+          },
+          { line: 2, userId: "1002" },
+        ],
+      });
+      const [one, two] = created.lines;
+      expect(one).toMatchObject({
+        outboundProxy: "sbc.example.net:5070",
+        voicemailId: "8001",
+        extras: { DNS_SRV_Auto_Prefix: "Yes", Register_Expires: "600" },
+      });
+      expect(two).toMatchObject({ outboundProxy: null, voicemailId: null, extras: {} });
+      const rows = await db.raw<{ extras: string | null }>(
+        "select extras from account_lines order by line",
+      );
+      expect(rows.map((r) => r.extras)).toEqual([
+        '{"DNS_SRV_Auto_Prefix":"Yes","Register_Expires":"600"}',
+        null,
+      ]);
+
+      const found = await store.accounts.findByReference(created.tenantId, "L-1");
+      expect(found!.lines[0]).toMatchObject({
+        outboundProxy: "sbc.example.net:5070",
+        voicemailId: "8001",
+        extras: { DNS_SRV_Auto_Prefix: "Yes", Register_Expires: "600" },
+      });
+
+      const updated = await store.accounts.update(created.id, {
+        lines: [
+          { line: 1, userId: "1001", voicemailId: "9001", extras: { Register_Expires: "30" } },
+        ],
+      });
+      expect(updated.lines[0]).toMatchObject({
+        outboundProxy: null,
+        voicemailId: "9001",
+        extras: { Register_Expires: "30" },
+      });
+      const [listed] = await store.accounts.list();
+      expect(listed!.lines[0]).toMatchObject({
+        voicemailId: "9001",
+        extras: { Register_Expires: "30" },
+      });
+    });
+
+    it("refuses extras that are not parameter base names, line fields, repeated, or too many", async () => {
+      db = await dialect.fresh();
+      const store = await db.open();
+      const line = (extras: Record<string, string>) =>
+        store.accounts.create({ reference: "X", lines: [{ line: 1, userId: "1", extras }] });
+      expect(await refused(line({ Register_Expires_1_: "600" }))).toMatch(/base name/);
+      expect(await refused(line({ "Bad Name": "1" }))).toMatch(/base name/);
+      expect(await refused(line({ User_ID: "x" }))).toMatch(/line's own fields/);
+      expect(await refused(line({ Password_: "x" }))).toMatch(/line's own fields/);
+      expect(await refused(line({ Register_Expires: "6\n00" }))).toMatch(/single-line/);
+      expect(await refused(line({ Register_Expires: "1", Register_Expires_: "2" }))).toMatch(
+        /twice/,
+      );
+      const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`P${i}`, "1"]));
+      expect(await refused(line(many))).toMatch(/at most 32/);
+      expect(await store.accounts.list()).toEqual([]);
+    });
+
+    it("migration 0004 adds the columns to a database created by the previous version", async () => {
+      db = await dialect.fresh();
+      const current = await db.open();
+      const account = await current.accounts.create({
+        reference: "OLD-1",
+        lines: [{ line: 1, userId: "2001", password: "old-secret", proxy: "sip.example.net" }],
+      });
+      await current.close();
+      // The previous version's database: no 0004 columns, 0004 not recorded.
+      for (const column of ["outbound_proxy", "voicemail_id", "extras"]) {
+        await db.raw(`alter table account_lines drop column ${column}`);
+      }
+      await db.raw("delete from kysely_migration where name = '0004_account_line_fields'");
+
+      const upgraded = await db.open();
+      const migrations = await db.raw<{ name: string }>(
+        "select name from kysely_migration order by name",
+      );
+      expect(migrations.map((m) => m.name).at(-1)).toBe("0004_account_line_fields");
+      const before = await upgraded.accounts.get(account.id);
+      expect(before.lines[0]).toMatchObject({
+        userId: "2001",
+        proxy: "sip.example.net",
+        outboundProxy: null,
+        voicemailId: null,
+        extras: {},
+      });
+      expect(before.lines[0]!.password?.reveal()).toBe("old-secret");
+      const after = await upgraded.accounts.update(account.id, {
+        lines: [
+          { line: 1, userId: "2001", outboundProxy: "sbc.example.net", extras: { A_B: "1" } },
+        ],
+      });
+      expect(after.lines[0]).toMatchObject({
+        outboundProxy: "sbc.example.net",
+        extras: { A_B: "1" },
+      });
+      // A line without `password` keeps its (sealed) password across the upgrade.
+      expect(after.lines[0]!.password?.reveal()).toBe("old-secret");
+      expect((await upgraded.check()).ok).toBe(true);
+    });
+  });
+}
