@@ -68,7 +68,7 @@ export const CATALOGUE_DATA: readonly ParameterDefinition[] = [
   }),
   q("Resync_On_Reset", BOOL, "Yes", "6.2.1"),
   q("Resync_Random_Delay", { kind: "time", decimals: 0, min: 0, max: 65535 }, "2", "6.2.1", {
-    notes: "Units of 20 s (C1): 2 = 40 s.",
+    notes: "Units of 20 s: 2 = 40 s.",
   }),
   p("Resync_At__HHmm_", "Resync At (HHmm)", { kind: "hhmm" }, "", "6.2.3", {
     notes: "Daily resync time; when valid, Resync_Periodic is ignored.",
@@ -81,18 +81,18 @@ export const CATALOGUE_DATA: readonly ParameterDefinition[] = [
   }),
   q("Resync_Error_Retry_Delay", SCHEDULE, "3600", "6.5", {
     notes:
-      "0: no automatic retry (C2). Newest MPP default: 60,120,240,480,960,1920,3840,7680,15360,30720,61440,86400.",
+      "0: no automatic retry. Newest MPP default: 60,120,240,480,960,1920,3840,7680,15360,30720,61440,86400.",
   }),
   q("Forced_Resync_Delay", { kind: "time", decimals: 0, min: 0, max: 65535 }, "14400", "6.3", {
-    notes: "Cap on deferring a due resync while busy (C4).",
+    notes: "Cap on deferring a due resync while busy.",
   }),
   q("Resync_From_SIP", BOOL, "Yes", "9.6"),
   q("Resync_After_Upgrade_Attempt", BOOL, "Yes", "6.2.5"),
   q("Resync_Trigger_1", SCRIPT, "", "6.2.6", {
-    notes: "Bare condition; trigger (SPA) / gate (MPP), C3.",
+    notes: "Bare condition; trigger (SPA) / gate (MPP).",
   }),
   q("Resync_Trigger_2", SCRIPT, "", "6.2.6", {
-    notes: "Bare condition; trigger (SPA) / gate (MPP), C3.",
+    notes: "Bare condition; trigger (SPA) / gate (MPP).",
   }),
   q("Resync_Fails_On_FNF", BOOL, "Yes", "6.5"),
   q("Profile_Rule", SCRIPT, "/spa$PSN.cfg", "4.1", {
@@ -154,7 +154,7 @@ export const CATALOGUE_DATA: readonly ParameterDefinition[] = [
   // §7.1 Firmware Upgrade
   q("Upgrade_Enable", BOOL, "Yes", "7.1"),
   q("Upgrade_Error_Retry_Delay", SCHEDULE, "3600", "7.1", {
-    notes: "0: the failure counts as success until reboot (C8).",
+    notes: "0: the failure counts as success until reboot.",
   }),
   q("Downgrade_Rev_Limit", { kind: "version" }, "", "7.1"),
   q("Upgrade_Rule", SCRIPT, "", "7.2", { notes: "No [options] allowed." }),
