@@ -160,9 +160,12 @@ for (const dialect of dialects()) {
         );
         // …so also before the migrations that came after it.
         await other.raw(
-          `delete from kysely_migration where name in ('0002_seal_layer_secrets', '0003_installation')`,
+          `delete from kysely_migration where name in ('0002_seal_layer_secrets', '0003_installation', '0004_account_line_fields')`,
         );
         await other.raw("drop table installation");
+        for (const column of ["outbound_proxy", "voicemail_id", "extras"]) {
+          await other.raw(`alter table account_lines drop column ${column}`);
+        }
         expect(await dump(other, ["layers"])).toContain(SECRETS.Admin_Passwd);
 
         const reopened = await other.open({ sealer: testSealer(oldKey, { id: "old" }) });
