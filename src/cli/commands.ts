@@ -15,7 +15,16 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<RegisterComm
   decode: async () => (await import("./profile_commands.ts")).registerDecode,
   rule: async () => (await import("./rule_command.ts")).registerRule,
   device: async () => (await import("./device_command.ts")).registerDeviceCommand,
-  account: async () => (await import("./account_command.ts")).registerAccountCommand,
+  account: async () => {
+    const [{ registerAccountCommand }, { registerAccountEditCommands }] = await Promise.all([
+      import("./account_command.ts"),
+      import("./account_edit_command.ts"),
+    ]);
+    return (program) => {
+      registerAccountCommand(program);
+      registerAccountEditCommands(program);
+    };
+  },
   layer: async () => (await import("./layer_command.ts")).registerLayerCommand,
   token: async () => (await import("./token_command.ts")).registerTokenCommand,
   pki: async () => (await import("./pki_command.ts")).registerPkiCommand,

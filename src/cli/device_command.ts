@@ -11,7 +11,14 @@ import {
   resolveTenant,
 } from "../admin/index.ts";
 import { ProvisioError } from "../errors.ts";
-import type { Device, Store } from "../store/index.ts";
+import {
+  type Device,
+  type DevicePatch,
+  ENCRYPTION_MODES,
+  type EncryptionMode,
+  type Store,
+} from "../store/index.ts";
+import { parseChoice } from "./cli_values.ts";
 import type { RegisterCommand } from "./commands.ts";
 import { cliError } from "./errors.ts";
 import { changeRow, EVENT_HEADER, eventRow, parseLimit } from "./events_command.ts";
@@ -32,6 +39,22 @@ interface AddFlags extends InstallationFlags {
   group?: string;
   label?: string;
   json?: boolean;
+}
+
+interface SetFlags extends InstallationFlags {
+  model?: string;
+  tenant?: string;
+  account?: string | false;
+  group?: string | false;
+  serial?: string | false;
+  label?: string | false;
+  encryption?: string;
+  json?: boolean;
+}
+
+/** `false` (from `--no-X`) clears a field; a string sets it; undefined leaves it. */
+function cleared(value: string | false | undefined): string | null | undefined {
+  return value === false ? null : value;
 }
 
 interface ListFlags extends InstallationFlags {
@@ -487,6 +510,82 @@ Examples:
           await store.devices.delete(mac, { actor });
           process.stdout.write(`deleted ${mac}\n`);
         }
+      });
+    });
+
+  installationOptions(
+    device
+      .command("set")
+      .description("Change a device (flags not given stay as they are; --no-X clears X)")
+      .argument("<mac>", "MAC address, any form")
+      .option("--model <pn>", "product name")
+      .option("--tenant <tenant>", "move to this tenant (slug or id); clears account and group")
+      .option("--account <account>", "account reference or id in the device's tenant")
+      .option("--no-account", "no account")
+      .option("--group <group>", "group name or id in the device's tenant")
+      .option("--no-group", "no group")
+      .option("--serial <serial>", "serial number")
+      .option("--no-serial", "no serial number")
+      .option("--label <text>", "free text")
+      .option("--no-label", "no label")
+      .option(
+        "--encryption <mode>",
+        `profile encoding: ${ENCRYPTION_MODES.join(", ")}, or tenant (the tenant's default)`,
+      )
+      .option("--json", "print the device as JSON"),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  provisio device set 000e08abcdef --account 1002 --group lobby
+  provisio device set 00:0E:08:AB:CD:EF --model SPA122 --no-label
+  provisio device set 000e08abcdef --encryption aes`,
+    )
+    .action(async (macText: string, flags: SetFlags) => {
+      const mac = parseMacParam(macText);
+      const encryption =
+        flags.encryption === undefined
+          ? undefined
+          : flags.encryption === "tenant"
+            ? null
+            : parseChoice<EncryptionMode>(flags.encryption, "--encryption", ENCRYPTION_MODES);
+      await withInstallation(flags, async ({ store, actor }) => {
+        const found = await store.devices.findByMac(mac);
+        if (found === null) throw cliError("CLI_NOT_FOUND", `device ${mac} not found`);
+        const tenant =
+          flags.tenant === undefined ? undefined : await resolveTenant(store, flags.tenant);
+        const tenantId = tenant?.id ?? found.tenantId;
+        const moved = tenantId !== found.tenantId;
+        const account = cleared(flags.account);
+        const group = cleared(flags.group);
+        const patch: DevicePatch = {
+          ...(moved ? { tenantId, accountId: null, groupId: null } : {}),
+          ...(flags.model === undefined ? {} : { modelPn: flags.model }),
+          ...(account === undefined
+            ? {}
+            : {
+                accountId:
+                  account === null ? null : (await resolveAccount(store, tenantId, account)).id,
+              }),
+          ...(group === undefined
+            ? {}
+            : { groupId: group === null ? null : (await resolveGroup(store, tenantId, group)).id }),
+          ...(flags.serial === undefined ? {} : { serial: cleared(flags.serial) ?? null }),
+          ...(flags.label === undefined ? {} : { label: cleared(flags.label) ?? null }),
+          ...(encryption === undefined ? {} : { encryption }),
+        };
+        if (Object.keys(patch).length === 0) {
+          throw cliError("CLI_BAD_OPTION", "nothing to change (see provisio device set --help)");
+        }
+        const updated = await store.devices.update(mac, patch, { actor });
+        if (flags.model !== undefined && (await store.models.find(flags.model)) === null) {
+          process.stderr.write(
+            `warning: model ${flags.model} is not registered; its model layer cannot be set until it is (provisio model add ${flags.model} --family spa|mpp)\n`,
+          );
+        }
+        if (flags.json === true) printJson(deviceJson(updated));
+        else process.stdout.write(await describeDevice(store, updated));
       });
     });
 };

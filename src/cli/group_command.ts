@@ -1,6 +1,7 @@
 import type { Command } from "commander";
-import { resolveTenant } from "../admin/index.ts";
+import { resolveGroup, resolveTenant } from "../admin/index.ts";
 import type { RegisterCommand } from "./commands.ts";
+import { cliError } from "./errors.ts";
 import {
   formatTable,
   type InstallationFlags,
@@ -74,6 +75,63 @@ export const registerGroupCommand: RegisterCommand = (program: Command) => {
             ]),
           ),
         );
+      });
+    });
+
+  installationOptions(
+    group
+      .command("set")
+      .description("Rename a group or change its description")
+      .argument("<group>", "group name or id")
+      .option("--tenant <tenant>", "its tenant, slug or id (default: the default tenant)")
+      .option("--name <name>", "new name, unique in the tenant")
+      .option("--description <text>", "what the group is for")
+      .option("--no-description", "no description"),
+  )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  provisio group set lobby --name reception\n  provisio group set 'floor 2' --tenant acme --no-description",
+    )
+    .action(
+      async (
+        ref: string,
+        flags: InstallationFlags & { tenant?: string; name?: string; description?: string | false },
+      ) => {
+        await withInstallation(flags, async ({ store, actor }) => {
+          const tenant = await resolveTenant(store, flags.tenant);
+          const found = await resolveGroup(store, tenant.id, ref);
+          const patch = {
+            ...(flags.name === undefined ? {} : { name: flags.name }),
+            ...(flags.description === undefined
+              ? {}
+              : { description: flags.description === false ? null : flags.description }),
+          };
+          if (Object.keys(patch).length === 0) {
+            throw cliError("CLI_BAD_OPTION", "nothing to change (see provisio group set --help)");
+          }
+          const updated = await store.groups.update(found.id, patch, { actor });
+          process.stdout.write(`group ${updated.name} saved in tenant ${tenant.slug}\n`);
+        });
+      },
+    );
+
+  installationOptions(
+    group
+      .command("rm")
+      .description("Delete a group (its devices stay, without a group)")
+      .argument("<group>", "group name or id")
+      .option("--tenant <tenant>", "its tenant, slug or id (default: the default tenant)"),
+  )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  provisio group rm lobby\n  provisio group rm 'floor 2' --tenant acme",
+    )
+    .action(async (ref: string, flags: InstallationFlags & { tenant?: string }) => {
+      await withInstallation(flags, async ({ store, actor }) => {
+        const tenant = await resolveTenant(store, flags.tenant);
+        const found = await resolveGroup(store, tenant.id, ref);
+        await store.groups.delete(found.id, { actor });
+        process.stdout.write(`deleted group ${found.name} from tenant ${tenant.slug}\n`);
       });
     });
 };

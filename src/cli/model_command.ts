@@ -81,4 +81,20 @@ export const registerModelCommand: RegisterCommand = (program: Command) => {
         );
       });
     });
+
+  installationOptions(
+    model
+      .command("rm")
+      .description(
+        "Delete a registered model (refused while devices use it; a built-in model returns to its catalogue entry)",
+      )
+      .argument("<pn>", "product name"),
+  )
+    .addHelpText("after", "\nExamples:\n  provisio model rm SPA112")
+    .action(async (pn: string, flags: InstallationFlags) => {
+      await withInstallation(flags, async ({ store, actor }) => {
+        await store.models.delete(pn, { actor });
+        process.stdout.write(`deleted model ${pn}\n`);
+      });
+    });
 };

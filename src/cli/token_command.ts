@@ -99,7 +99,8 @@ Examples:
   installationOptions(
     token
       .command("revoke")
-      .description("Revoke a token")
+      .alias("rm")
+      .description("Revoke a token (alias: rm)")
       .argument("<id>", "token id (from token list)"),
   )
     .addHelpText("after", "\nExamples:\n  provisio token revoke 3f2b…")
