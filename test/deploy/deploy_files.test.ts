@@ -6,8 +6,9 @@
  * No container engine runs here, so no image is built.
  */
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
@@ -35,9 +36,13 @@ function parseUnit(text: string): Map<string, Map<string, string[]>> {
   return sections;
 }
 
-function run(cmd: string, args: readonly string[]): Promise<{ code: number; out: string }> {
+function run(
+  cmd: string,
+  args: readonly string[],
+  cwd = ROOT,
+): Promise<{ code: number; out: string }> {
   return new Promise((done) => {
-    execFile(cmd, args, { encoding: "utf8" }, (error, stdout, stderr) => {
+    execFile(cmd, args, { cwd, encoding: "utf8" }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
       done({ code, out: `${stdout}${stderr}` });
     });
@@ -132,6 +137,47 @@ describe("deploy/Dockerfile and its build context", () => {
       }
     }
   });
+
+  it("builds the bundle from the build stage's COPY sources alone, and runs from it", async () => {
+    // The build stage up to `npm ci`: its COPY sources into an empty directory. npm ci
+    // itself needs the registry, so the installed node_modules stands in for it; then the
+    // `prepare` script npm ci runs, and the CLI from the bundle as the image starts it.
+    const stage = lines.slice(
+      0,
+      lines.findIndex((l, i) => i > 0 && /^FROM\s/i.test(l)),
+    );
+    const dir = mkdtempSync(join(tmpdir(), "provisio-image-"));
+    try {
+      for (const copy of stage.filter((l) => /^COPY\s/i.test(l))) {
+        const args = copy.split(/\s+/).slice(1);
+        const target = args.at(-1)!;
+        for (const source of args.slice(0, -1)) {
+          const into = target.endsWith("/") ? join(dir, target, source) : join(dir, target);
+          cpSync(resolve(ROOT, source), into, { recursive: true });
+        }
+      }
+      symlinkSync(resolve(ROOT, "node_modules"), join(dir, "node_modules"));
+      const prepare = (JSON.parse(read("package.json")) as { scripts: Record<string, string> })
+        .scripts.prepare!;
+      expect(prepare).toBe("node scripts/build.mjs");
+      // npm runs `prepare` in the package's directory.
+      const built = await run(process.execPath, ["scripts/build.mjs"], dir);
+      expect(built.code, built.out).toBe(0);
+      expect(existsSync(join(dir, "dist/main.js"))).toBe(true);
+      const env = { ...process.env, PROVISIO_FROM_SOURCE: "0" };
+      const version = await new Promise<string>((done) =>
+        execFile(
+          process.execPath,
+          [join(dir, "bin/provisio.js"), "--version"],
+          { env },
+          (_e, out) => done(out.trim()),
+        ),
+      );
+      expect(version).toBe((JSON.parse(read("package.json")) as { version: string }).version);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("runs node bin/provisio.js as a non-root user, with the data volume and a health check", () => {
     const last = (instr: string): string =>
