@@ -30,6 +30,7 @@ const LISTS: readonly ExportList[] = [
   { family: "spa9x2", model: "SPA962" },
   { family: "mpp-phone", model: "CP-8851-3PCC" },
   { family: "spa50x", model: "SPA504G" },
+  { family: "spa525g2", model: "SPA525G2" },
 ];
 
 const DOT = "holds a dot, which the parameter-name grammar does not accept";
@@ -58,6 +59,7 @@ const EXCLUDED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       ...Array.from({ length: 10 }, (_, i) => `G722.2_Enable_${i + 1}_`),
     ].map((n) => [n, DOT]),
   ),
+  spa525g2: { "CWMP_V1.2_Support": DOT },
 };
 
 /**
