@@ -144,6 +144,9 @@ export function templateContext(
       auth_id: l.authId ?? l.userId,
       display_name: l.displayName ?? "",
       proxy: l.proxy ?? "",
+      outbound_proxy: l.outboundProxy ?? "",
+      voicemail_id: l.voicemailId ?? "",
+      extras: { ...l.extras },
     };
     return Object.defineProperty(line, "password", {
       enumerable: true,

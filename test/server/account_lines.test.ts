@@ -214,7 +214,15 @@ describe("account lines in the rendered profile", () => {
 
   it("lets a layer override a line value; provenance account:<reference> line N; passwords withheld", async () => {
     const set = await api("PATCH", "/api/v1/devices/000e08aa0112/layer", {
-      set: [{ name: "Display_Name_2_", value: "Reception" }],
+      set: [
+        { name: "Display_Name_2_", value: "Reception" },
+        // The line's new fields are template variables too.
+        {
+          name: "Mailbox_Subscribe_URL_1_",
+          value:
+            "{{ account.line1.voicemail_id }}@{{ account.line1.outbound_proxy }};{{ account.line1.extras.Register_Expires }}",
+        },
+      ],
     });
     expect(set.status, JSON.stringify(set.body)).toBe(200);
     // A tenant layer's proxy is below the account's lines: line 1 keeps the account's.
@@ -233,6 +241,7 @@ describe("account lines in the rendered profile", () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(element(xml, "Display_Name_2_")).toBe("Reception");
+    expect(element(xml, "Mailbox_Subscribe_URL_1_")).toBe("8001@sbc.example.net:5070;600");
     expect(xml).toContain('<Proxy_1_ ua="ro">sip.example.net</Proxy_1_>');
     expect(element(xml, "Proxy_2_")).toBe("tenant.example.net");
 
