@@ -142,3 +142,22 @@ describe.each(LISTS)("public export names of $family", ({ family, model }) => {
     expect(new Set(out.entries.map((e) => e.name))).toEqual(new Set(kept));
   });
 });
+
+describe("names one family indexes per user and another per line", () => {
+  // Message_Waiting_n_ / Default_Ring_n_ are per user on the SPA ATAs and per extension on
+  // MPP phones; each model gets exactly its own count (a 10-line phone lost 9-10, a 4-line
+  // phone gained 5-8, while the first family's index kind was kept).
+  it.each([
+    ["CP-6841-3PCC", 4],
+    ["CP-8851-3PCC", 10],
+    ["CP-7861-3PCC", 16],
+    ["SPA8000", 8],
+    ["SPA2102", 2],
+  ] as const)("%s carries Message_Waiting and Default_Ring 1..%i", (model, lines) => {
+    const catalogue = createCatalogue(undefined, { model });
+    for (const base of ["Message_Waiting", "Default_Ring"]) {
+      expect(catalogue.lookup(`${base}_${lines}_`)).toBeDefined();
+      expect(catalogue.lookup(`${base}_${lines + 1}_`)).toBeUndefined();
+    }
+  });
+});
