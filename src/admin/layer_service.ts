@@ -119,6 +119,7 @@ async function patchLayerNow(
   // top of theirs instead of silently replacing it.
   for (let attempt = 1; ; attempt++) {
     const current = await store.layers.get(target);
+    if (attempt === 1) warnUnsetAbsent(current, unsetNames, target, options);
     const next = patchParameters(current?.parameters ?? [], checked, unsetNames);
     try {
       if (next.length === 0) {
@@ -147,6 +148,20 @@ async function patchLayerNow(
 }
 
 const MAX_EDIT_ATTEMPTS = 5;
+
+/** Unsetting a name the layer does not hold changes nothing: often a typo, so say so. */
+function warnUnsetAbsent(
+  current: Layer | null,
+  names: readonly string[],
+  target: LayerTarget,
+  options: LayerEditOptions,
+): void {
+  const held = new Set(current?.parameters.map((p) => p.name) ?? []);
+  for (const name of names) {
+    if (!held.has(name))
+      options.onWarning?.(`${name} is not set in ${layerKey(target)}; nothing to unset`);
+  }
+}
 
 /** Replaces every parameter of the layer (an empty list removes it). */
 export async function replaceLayer(

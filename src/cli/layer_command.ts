@@ -175,7 +175,10 @@ Examples:
     .action(async (names: string[], flags: SelectorFlags) => {
       await withInstallation(flags, async ({ store, actor }) => {
         const target = await resolveLayerTarget(store, flags);
-        const updated = await patchLayer(store, target, [], names, { actor });
+        const updated = await patchLayer(store, target, [], names, {
+          actor,
+          onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+        });
         process.stdout.write(
           `${layerKey(target)}: ${updated === null ? "layer removed (no parameters left)" : `${updated.parameters.length} parameters left`}\n`,
         );
