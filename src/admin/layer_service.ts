@@ -119,7 +119,7 @@ async function patchLayerNow(
   // top of theirs instead of silently replacing it.
   for (let attempt = 1; ; attempt++) {
     const current = await store.layers.get(target);
-    if (attempt === 1) warnUnsetAbsent(current, unsetNames, target, options);
+    if (attempt === 1) warnUnsetAbsent(current, unsetNames, options);
     const next = patchParameters(current?.parameters ?? [], checked, unsetNames);
     try {
       if (next.length === 0) {
@@ -153,13 +153,11 @@ const MAX_EDIT_ATTEMPTS = 5;
 function warnUnsetAbsent(
   current: Layer | null,
   names: readonly string[],
-  target: LayerTarget,
   options: LayerEditOptions,
 ): void {
   const held = new Set(current?.parameters.map((p) => p.name) ?? []);
   for (const name of names) {
-    if (!held.has(name))
-      options.onWarning?.(`${name} is not set in ${layerKey(target)}; nothing to unset`);
+    if (!held.has(name)) options.onWarning?.(`${name} is not set in this layer; nothing to unset`);
   }
 }
 

@@ -8,6 +8,7 @@ import {
   installationOptions,
   withInstallation,
 } from "./installation.ts";
+import { recordNamer } from "./record_names.ts";
 
 interface AuditFlags extends InstallationFlags {
   entity?: string;
@@ -51,12 +52,12 @@ Snapshots have secrets redacted. Examples:
           for (const e of entries) process.stdout.write(`${JSON.stringify(auditJson(e))}\n`);
           return;
         }
-        process.stdout.write(
-          formatTable(
-            ["AT", "ACTOR", "ACTION", "KEY"],
-            entries.map((e) => [e.at.toISOString(), e.actor, e.action, e.key ?? ""]),
-          ),
-        );
+        const names = recordNamer(store);
+        const rows: string[][] = [];
+        for (const e of entries) {
+          rows.push([e.at.toISOString(), e.actor, e.action, await names.auditKey(e.entity, e.key)]);
+        }
+        process.stdout.write(formatTable(["AT", "ACTOR", "ACTION", "KEY"], rows));
       });
     });
 };

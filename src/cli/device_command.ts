@@ -29,6 +29,7 @@ import {
   printJson,
   withInstallation,
 } from "./installation.ts";
+import { recordNamer } from "./record_names.ts";
 
 interface AddFlags extends InstallationFlags {
   mac: string;
@@ -72,32 +73,8 @@ interface ImportFlags extends InstallationFlags {
   progress?: boolean;
 }
 
-/** Names for ids: tenant slugs, account references, group names (cached). */
-function namer(store: Store) {
-  const cache = new Map<string, Promise<string>>();
-  const get = (key: string, load: () => Promise<string>) => {
-    let hit = cache.get(key);
-    if (hit === undefined) {
-      hit = load();
-      cache.set(key, hit);
-    }
-    return hit;
-  };
-  return {
-    tenant: (id: string) => get(`t:${id}`, async () => (await store.tenants.find(id))?.slug ?? id),
-    account: (id: string | null) =>
-      id === null
-        ? Promise.resolve("")
-        : get(`a:${id}`, async () => (await store.accounts.find(id))?.reference ?? id),
-    group: (id: string | null) =>
-      id === null
-        ? Promise.resolve("")
-        : get(`g:${id}`, async () => (await store.groups.find(id))?.name ?? id),
-  };
-}
-
 async function describeDevice(store: Store, device: Device): Promise<string> {
-  const names = namer(store);
+  const names = recordNamer(store);
   const rows: [string, string][] = [
     ["MAC", device.mac],
     ["tenant", await names.tenant(device.tenantId)],
@@ -246,7 +223,7 @@ Examples:
             ? undefined
             : (await resolveGroup(store, tenant.id, flags.group)).id;
         const max = positiveInt(flags.limit, "--limit", Number.MAX_SAFE_INTEGER) ?? Infinity;
-        const names = namer(store);
+        const names = recordNamer(store);
         const rows: string[][] = [];
         let after: Device["mac"] | undefined;
         let count = 0;

@@ -41,9 +41,7 @@ export const registerGroupCommand: RegisterCommand = (program: Command) => {
             },
             { actor },
           );
-          process.stdout.write(
-            `added group ${created.name} (${created.id}) to tenant ${tenant.slug}\n`,
-          );
+          process.stdout.write(`added group ${created.name} to tenant ${tenant.slug}\n`);
         });
       },
     );
@@ -66,13 +64,8 @@ export const registerGroupCommand: RegisterCommand = (program: Command) => {
         });
         process.stdout.write(
           formatTable(
-            ["GROUP", "TENANT", "ID", "DESCRIPTION"],
-            groups.map((g) => [
-              g.name,
-              slugs.get(g.tenantId) ?? g.tenantId,
-              g.id,
-              g.description ?? "",
-            ]),
+            ["GROUP", "TENANT", "DESCRIPTION"],
+            groups.map((g) => [g.name, slugs.get(g.tenantId) ?? g.tenantId, g.description ?? ""]),
           ),
         );
       });

@@ -11,7 +11,6 @@ import {
 } from "../admin/index.ts";
 import { defaultCatalogue } from "../profile/index.ts";
 import type { LayerTarget, ParameterAccess, Store } from "../store/index.ts";
-import { layerKey } from "../store/index.ts";
 import type { RegisterCommand } from "./commands.ts";
 import { cliError } from "./errors.ts";
 import {
@@ -21,6 +20,7 @@ import {
   printJson,
   withInstallation,
 } from "./installation.ts";
+import { recordNamer } from "./record_names.ts";
 
 interface SelectorFlags extends InstallationFlags {
   tenant?: string;
@@ -152,7 +152,7 @@ Examples:
             onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
           });
           process.stdout.write(
-            `${layerKey(target)}: set ${inputs.length} parameter${inputs.length === 1 ? "" : "s"} (layer version ${updated?.version ?? 0}, ${updated?.parameters.length ?? 0} parameters)\n`,
+            `${await recordNamer(store).layer(target)}: set ${inputs.length} parameter${inputs.length === 1 ? "" : "s"} (layer version ${updated?.version ?? 0}, ${updated?.parameters.length ?? 0} parameters)\n`,
           );
         });
       },
@@ -180,7 +180,7 @@ Examples:
           onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
         });
         process.stdout.write(
-          `${layerKey(target)}: ${updated === null ? "layer removed (no parameters left)" : `${updated.parameters.length} parameters left`}\n`,
+          `${await recordNamer(store).layer(target)}: ${updated === null ? "layer removed (no parameters left)" : `${updated.parameters.length} parameters left`}\n`,
         );
       });
     });
@@ -244,10 +244,12 @@ Examples:
               layerJson(target, found, { revealSecrets: flags.showSecrets === true }),
             );
           if (found === null || found.parameters.length === 0) {
-            process.stdout.write(`${layerKey(target)}: no parameters\n`);
+            process.stdout.write(`${await recordNamer(store).layer(target)}: no parameters\n`);
             return;
           }
-          process.stdout.write(`${layerKey(target)} (version ${found.version})\n`);
+          process.stdout.write(
+            `${await recordNamer(store).layer(target)} (version ${found.version})\n`,
+          );
           process.stdout.write(
             formatTable(
               ["NAME", "VALUE", "ACCESS"],

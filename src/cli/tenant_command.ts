@@ -95,7 +95,6 @@ function describeTenant(t: Tenant): string {
   const rows: [string, string][] = [
     ["tenant", t.slug],
     ["name", t.name],
-    ["id", t.id],
     ["profile paths", s.profilePaths.join(" ") || "(none)"],
     ["require client cert", onOff(s.requireClientCert)],
     ["auto create", onOff(s.autoCreate)],
@@ -142,7 +141,7 @@ export const registerTenantCommand: RegisterCommand = (program: Command) => {
             },
             { actor },
           );
-          process.stdout.write(`added tenant ${created.slug} (${created.id})\n`);
+          process.stdout.write(`added tenant ${created.slug}\n`);
         });
       },
     );
@@ -154,8 +153,8 @@ export const registerTenantCommand: RegisterCommand = (program: Command) => {
         const tenants = await store.tenants.list();
         process.stdout.write(
           formatTable(
-            ["TENANT", "ID", "NAME", "PROFILE PATHS"],
-            tenants.map((t) => [t.slug, t.id, t.name, t.settings.profilePaths.join(" ")]),
+            ["TENANT", "NAME", "PROFILE PATHS"],
+            tenants.map((t) => [t.slug, t.name, t.settings.profilePaths.join(" ")]),
           ),
         );
       });

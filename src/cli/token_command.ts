@@ -10,6 +10,7 @@ import {
   printJson,
   withInstallation,
 } from "./installation.ts";
+import { recordNamer } from "./record_names.ts";
 
 interface CreateFlags extends InstallationFlags {
   role: string;
@@ -87,12 +88,15 @@ Examples:
           printJson(tokens.map(({ hash: _hash, ...t }) => t));
           return;
         }
-        process.stdout.write(
-          formatTable(
-            ["ID", "ROLE", "TENANT", "NAME", "CREATED"],
-            tokens.map((t) => [t.id, t.role, t.tenantId ?? "*", t.name, t.createdAt.toISOString()]),
-          ),
-        );
+        // A token has no name of its own to go by (names are optional, not unique): its id
+        // stays, as `token rm` needs it; its tenant is shown by slug.
+        const names = recordNamer(store);
+        const rows: string[][] = [];
+        for (const t of tokens) {
+          const tenant = t.tenantId === null ? "*" : await names.tenant(t.tenantId);
+          rows.push([t.id, t.role, tenant, t.name, t.createdAt.toISOString()]);
+        }
+        process.stdout.write(formatTable(["ID", "ROLE", "TENANT", "NAME", "CREATED"], rows));
       });
     });
 

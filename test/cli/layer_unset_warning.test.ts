@@ -40,7 +40,7 @@ describe("provisio layer unset", () => {
     ]);
     expect(unset.code, unset.stderr).toBe(0);
     expect(unset.stderr).toBe(
-      "warning: Nonexistent_Param is not set in device:000e08000001; nothing to unset\n",
+      "warning: Nonexistent_Param is not set in this layer; nothing to unset\n",
     );
     expect(unset.stdout).toContain("layer removed");
   });
