@@ -118,11 +118,13 @@ export class Core {
               })),
             )
             .execute();
-          if (audits.length > 0) {
+          // A bulk import audits each row: several statements when they exceed the
+          // dialect's parameter limit.
+          for (const part of chunks(audits, this.rowsPerStatement(AUDIT_COLUMNS))) {
             await conn
               .insertInto("audit_log")
               .values(
-                audits.map((record) => ({
+                part.map((record) => ({
                   at: now,
                   actor,
                   action: record.action,
@@ -209,6 +211,9 @@ export class Core {
     return Math.max(1, Math.min(cap, Math.floor(this.dialect.maxParameters / columns)));
   }
 }
+
+/** Columns of one `audit_log` row written by a change. */
+const AUDIT_COLUMNS = 8;
 
 /** Thrown inside a change's transaction to roll it back when the body changed nothing. */
 class NoChange {

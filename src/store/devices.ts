@@ -273,13 +273,19 @@ export class Devices implements DeviceRepository {
       const current = batch;
       batch = [];
       revision = await this.#core.change({ actor: options.actor ?? "system" }, async (ctx) => {
-        const written = await this.#write(ctx, current);
-        ctx.audit({
-          action: "device.bulk_upsert",
-          entity: "device",
-          key: null,
-          after: { count: written.length, first: written[0], last: written.at(-1) },
-        });
+        await this.#write(ctx, current);
+        // One entry per row, keyed by MAC: `audit --entity device --key MAC` finds imported
+        // devices like added ones. The fields the row set, never the device key.
+        for (const p of current) {
+          const { device_key: deviceKey, ...fields } = p.set;
+          ctx.audit({
+            action: "device.bulk_upsert",
+            entity: "device",
+            key: p.mac,
+            tenantId: p.set.tenant_id ?? null,
+            after: deviceKey === undefined ? fields : { ...fields, device_key: "[redacted]" },
+          });
+        }
         return ctx.revision;
       });
       count += current.length;
