@@ -73,6 +73,15 @@ export interface ImportOptions {
   readonly maxErrorsKept?: number;
   /** Stops the import between batches (committed rows stay). */
   readonly signal?: AbortSignal;
+  /**
+   * Accounts and groups the file names that do not exist are created (an account with no
+   * lines, a group with no description) instead of refusing their rows.
+   */
+  readonly createMissing?: boolean;
+  /** Called once per account or group created by `createMissing`. */
+  readonly onCreated?: (kind: "account" | "group", name: string) => void;
+  /** Called once per model name the file uses that is not registered (rows are imported). */
+  readonly onUnknownModel?: (pn: string) => void;
 }
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -111,6 +120,8 @@ export async function importDevicesCsv(
   const seen = new Map<MacAddress, number>();
   const accounts = new Map<string, string | null>();
   const groups = new Map<string, string | null>();
+  /** Model names already checked against the registered models. */
+  const models = new Set<string>();
 
   const reject = (line: number, code: string, message: string): void => {
     rejected++;
@@ -203,17 +214,41 @@ export async function importDevicesCsv(
     const model = cell(fields, "model");
     const serial = cell(fields, "serial");
     const label = cell(fields, "label");
-    if (model !== undefined) input.modelPn = model;
+    if (model !== undefined) {
+      input.modelPn = model;
+      if (options.onUnknownModel !== undefined && !models.has(model)) {
+        models.add(model);
+        if ((await store.models.find(model)) === null) options.onUnknownModel(model);
+      }
+    }
     if (serial !== undefined) input.serial = serial;
     if (label !== undefined) input.label = label;
     if (accountRef !== undefined) {
-      const id = await lookup(accounts, accountRef, (ref) => findAccount(store, tenantId, ref));
+      const id = await lookup(accounts, accountRef, async (ref) => {
+        const found = await findAccount(store, tenantId, ref);
+        if (found !== null || options.createMissing !== true) return found;
+        const created = await store.accounts.create(
+          { tenantId, reference: ref },
+          { actor: options.actor },
+        );
+        options.onCreated?.("account", ref);
+        return created;
+      });
       if (id === null)
         throw rowError("API_NOT_FOUND", `account ${JSON.stringify(accountRef)} not found`);
       input.accountId = id;
     }
     if (groupRef !== undefined) {
-      const id = await lookup(groups, groupRef, (ref) => findGroup(store, tenantId, ref));
+      const id = await lookup(groups, groupRef, async (ref) => {
+        const found = await findGroup(store, tenantId, ref);
+        if (found !== null || options.createMissing !== true) return found;
+        const created = await store.groups.create(
+          { tenantId, name: ref },
+          { actor: options.actor },
+        );
+        options.onCreated?.("group", ref);
+        return created;
+      });
       if (id === null)
         throw rowError("API_NOT_FOUND", `group ${JSON.stringify(groupRef)} not found`);
       input.groupId = id;

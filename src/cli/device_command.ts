@@ -69,6 +69,7 @@ interface ListFlags extends InstallationFlags {
 
 interface ImportFlags extends InstallationFlags {
   tenant?: string;
+  createMissing?: boolean;
   batchSize?: string;
   progress?: boolean;
 }
@@ -361,6 +362,10 @@ Examples:
       .argument("<file>", "CSV file with a header row")
       .option("--tenant <tenant>", "tenant slug or id (default: the default tenant)")
       .option("--batch-size <n>", "rows per transaction (default 1000)")
+      .option(
+        "--create-missing",
+        "create the accounts (without lines) and groups the file names that do not exist",
+      )
       .option("--no-progress", "no progress bar or progress lines"),
   )
     .addHelpText(
@@ -374,7 +379,13 @@ The first row names the columns, in any order; only mac is required:
   group    group name (or id) in the tenant
   label    free text
 Each row creates the device or updates it; an empty cell keeps the current value.
-Rows that cannot be imported are reported as "line N: …" on standard error and skipped.
+Prerequisites: the tenant, and every account and group the file names, must exist
+(provisio account add / group add), else their rows are refused; --create-missing
+creates them instead (accounts without lines: add them with provisio account set).
+A model that is not registered is imported with a warning (provisio model add).
+Rows that cannot be imported are reported on standard error as
+  FILE:LINE: message [CODE]
+and skipped.
 Progress: a bar on a terminal, otherwise one line per committed batch,
   committed 5000 rows (through line 5001), 0 refused
 and every row counted there is durably in the database, even if the import is killed.
@@ -383,6 +394,7 @@ Exit status: 0 when every row was imported, 1 otherwise.
 Examples:
   provisio device import devices.csv
   provisio device import acme.csv --tenant acme
+  provisio device import acme.csv --tenant acme --create-missing
   printf 'mac,model\\n000e08abcdef,SPA112\\n' | provisio device import -`,
     )
     .action(async (file: string, flags: ImportFlags) => {
@@ -424,6 +436,7 @@ Examples:
           }
         };
         let rejected = 0;
+        let missingReferences = 0;
         let result: Awaited<ReturnType<typeof importDevicesCsv>>;
         try {
           result = await importDevicesCsv(
@@ -436,8 +449,19 @@ Examples:
               actor,
               ...(batchSize === undefined ? {} : { batchSize }),
               onProgress: report,
+              ...(flags.createMissing === true ? { createMissing: true } : {}),
+              onCreated: (kind, name) => {
+                if (bar === undefined) process.stderr.write(`created ${kind} ${name}\n`);
+              },
+              onUnknownModel: (pn) => {
+                if (bar === undefined)
+                  process.stderr.write(
+                    `warning: model ${pn} is not registered; its model layer cannot be set until it is (provisio model add ${pn} --family spa|mpp)\n`,
+                  );
+              },
               onRowError: (e) => {
                 rejected++;
+                if (/^(account|group) ".*" not found$/s.test(e.message)) missingReferences++;
                 if (bar === undefined)
                   process.stderr.write(`${file}:${e.line}: ${e.message} [${e.code}]\n`);
               },
@@ -466,6 +490,11 @@ Examples:
         process.stdout.write(
           `imported ${result.committed} devices into tenant ${tenant.slug} in ${seconds.toFixed(1)} s (${Math.round(result.committed / Math.max(seconds, 0.001))} rows/s); ${rejected} rows refused\n`,
         );
+        if (missingReferences > 0) {
+          process.stderr.write(
+            `hint: ${missingReferences} rows name accounts or groups that do not exist: add them first (provisio account add / group add), or import again with --create-missing\n`,
+          );
+        }
         if (rejected > 0) process.exitCode = 1;
       });
     });
