@@ -6,7 +6,13 @@
  */
 import { encodeProfileBytes } from "../crypto/index.ts";
 import { isProvisioError } from "../errors.ts";
-import { escapeXmlValue, type ProfileEntry, serializeXmlProfile } from "../profile/index.ts";
+import {
+  builtInModel,
+  type Catalogue,
+  escapeXmlValue,
+  type ProfileEntry,
+  serializeXmlProfile,
+} from "../profile/index.ts";
 import type { ReportUpload } from "../rules/index.ts";
 import { requestTarget } from "../rules/index.ts";
 import type { DhcpOptions } from "./dhcp_options.ts";
@@ -20,12 +26,40 @@ import { hostAllowed } from "./restricted_domains.ts";
 
 const NEVER_REPORTED = /^GPP_S[A-D]$/;
 
-/** The document one upload carries (before encryption). */
+/**
+ * The web group each parameter has on this model's pages, as its configuration export
+ * writes `group="…"` (`Ext_1/Proxy_and_Registration` on a phone, `Line_1/…` on an ATA):
+ * the catalogue variant of the model's product family, `[n]` expanded to the index.
+ * Names the catalogue records no group for get none.
+ */
+export function exportGroups(
+  catalogue: Catalogue,
+  productName: string,
+): (name: string) => string | undefined {
+  const family = builtInModel(productName)?.family;
+  return (name) => {
+    const parameter = catalogue.lookup(name);
+    const variants = parameter?.definition.variants;
+    if (parameter === undefined || variants === undefined) return undefined;
+    const variant =
+      variants.find((v) => v.family === family) ??
+      variants.find((v) => v.models.includes(productName));
+    if (variant === undefined || variant.group === "") return undefined;
+    const index = parameter.index;
+    return index === undefined ? variant.group : variant.group.replaceAll("[n]", String(index));
+  };
+}
+
+/**
+ * The document one upload carries (before encryption). With `groupOf`, a `config`
+ * document is the configuration export: each element carries its web `group`.
+ */
 export function reportDocument(
   store: ParameterStore,
   content: ReportUpload["content"],
   changedSinceSync: ReadonlySet<string>,
   info: ProductInformation,
+  groupOf?: (name: string) => string | undefined,
 ): Buffer {
   if (content === "status") {
     const fields: [string, string][] = [
@@ -46,7 +80,13 @@ export function reportDocument(
   for (const [name, state] of store.entries()) {
     if (NEVER_REPORTED.test(name)) continue;
     if (content === "delta" && !changedSinceSync.has(name)) continue;
-    entries.push({ name, value: state.value, access: state.access });
+    const group = groupOf?.(name);
+    entries.push({
+      name,
+      value: state.value,
+      access: state.access,
+      ...(group === undefined ? {} : { group }),
+    });
   }
   return Buffer.from(serializeXmlProfile({ format: "xml", entries }, { declaration: true }).text);
 }

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { escapeXmlValue, parseBool } from "../profile/index.ts";
 import { type Account, visibleParameters } from "./access_control.ts";
 import type { Device } from "./device.ts";
-import { reportDocument } from "./report_upload.ts";
+import { exportGroups, reportDocument } from "./report_upload.ts";
 
 export interface DeviceWebServer {
   readonly port: number;
@@ -275,8 +275,10 @@ async function handle(device: Device, req: IncomingMessage, res: ServerResponse)
     return;
   }
   if (path === "/admin/cfg.xml" || path === "/admin/spacfg.xml") {
-    // Admin-equivalent export: every parameter but GPP_SA..SD, with ua, re-appliable.
-    const doc = reportDocument(device.params, "config", new Set(), device.productInformation);
+    // Admin-equivalent export: every parameter but GPP_SA..SD, with group and ua, re-appliable.
+    const info = device.productInformation;
+    const groups = exportGroups(device.params.catalogue, info.productName);
+    const doc = reportDocument(device.params, "config", new Set(), info, groups);
     send(res, 200, "text/xml", doc.toString("utf8"));
     return;
   }

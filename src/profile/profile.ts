@@ -25,6 +25,11 @@ export interface ProfileEntry {
    * and keeps the current access — unlike an absent `ua`, which is policy-dependent.
    */
   readonly invalidAccess?: string;
+  /**
+   * Web group the parameter is shown under (`Ext_1/Proxy_and_Registration`), as device
+   * exports write `group="…"`. A pure annotation: it never changes what applying does.
+   */
+  readonly group?: string;
   /** Where the statement starts in its source, for diagnostics. */
   readonly position?: SourcePosition;
 }

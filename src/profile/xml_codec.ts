@@ -715,7 +715,8 @@ function unrepresentable(name: string, why: string, position?: SourcePosition): 
 }
 
 /**
- * Renders a profile as `<flat-profile>`, one element per line, in entry order. `ua` is
+ * Renders a profile as `<flat-profile>`, one element per line, in entry order. `group` (an
+ * annotation) is written when the entry has one, before `ua`; `ua` is
  * written whenever access is known (§3.2.3: deterministic results need it). A value of
  * `undefined` becomes a self-closing element, which only means "keep the value" when it
  * carries `ua`; an entry with neither value nor access is left out (warning). A value with
@@ -746,8 +747,13 @@ export function serializeXmlProfile(
     else if (item.invalidAccess !== undefined)
       attributes += ` ua="${escapeXmlValue(item.invalidAccess)}"`;
     if (item.preserveValue && value !== undefined) attributes += ' preserve-value="y"';
+    // Only `ua` makes `<X …/>` mean "keep the value"; `group` alone would set it empty.
+    const keepsValue = attributes !== "";
+    // Exports write the group first: `<Proxy_1_ group="Ext_1/…" ua="na">`.
+    if (item.group !== undefined)
+      attributes = ` group="${escapeXmlValue(item.group)}"${attributes}`;
     if (value === undefined) {
-      if (attributes === "") {
+      if (!keepsValue) {
         warnings.push({
           code: ProfileWarningCode.NoOpEntry,
           message: `${name} has neither value nor access; XML cannot express that, so it is left out`,

@@ -202,7 +202,9 @@ describe("logins and views (§9.1, §9.2, §3.2.3)", () => {
     const { d, base } = await unitWithWeb();
     await d.resync(`tftp://127.0.0.1:${tftpd.port}/cfg.xml`);
     const cfg = await curl(`${base}/admin/cfg.xml`);
-    expect(cfg.body).toContain('<GPP_C ua="ro">c</GPP_C>');
+    expect(cfg.body).toContain(
+      '<GPP_C group="Provisioning/General_Purpose_Parameters" ua="ro">c</GPP_C>',
+    );
     expect(cfg.body).not.toContain("GPP_SC");
   });
 });
