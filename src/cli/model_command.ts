@@ -84,6 +84,73 @@ export const registerModelCommand: RegisterCommand = (program: Command) => {
 
   installationOptions(
     model
+      .command("set")
+      .description(
+        "Change a model (flags not given stay as they are; a built-in model gets a stored override)",
+      )
+      .argument("<pn>", "product name")
+      .option("--family <family>", "catalogue family: spa, mpp, …")
+      .option("--psn <psn>", "product series number ($PSN)")
+      .option("--no-psn", "no product series number")
+      .option("--lines <n>", "number of lines / FXS ports")
+      .option("--description <text>", "description")
+      .option("--no-description", "no description"),
+  )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  provisio model set SPA112 --description 'two-port ATA'\n  provisio model set CP-8851-3PCC --lines 5",
+    )
+    .action(
+      async (
+        pn: string,
+        flags: InstallationFlags & {
+          family?: string;
+          psn?: string | false;
+          lines?: string;
+          description?: string | false;
+        },
+      ) => {
+        if (flags.lines !== undefined && !/^\d{1,2}$/.test(flags.lines)) {
+          throw cliError("CLI_BAD_OPTION", "--lines must be a number from 0 to 64");
+        }
+        if (
+          flags.family === undefined &&
+          flags.psn === undefined &&
+          flags.lines === undefined &&
+          flags.description === undefined
+        ) {
+          throw cliError("CLI_BAD_OPTION", "nothing to change (see provisio model set --help)");
+        }
+        await withInstallation(flags, async ({ store, actor }) => {
+          const found = await store.models.find(pn);
+          if (found === null) {
+            throw cliError(
+              "CLI_NOT_FOUND",
+              `model ${pn} not found (register it with provisio model add ${pn} --family spa|mpp)`,
+            );
+          }
+          const saved = await store.models.upsert(
+            {
+              pn: found.pn,
+              family: flags.family ?? found.family,
+              psn: flags.psn === undefined ? found.psn : flags.psn === false ? null : flags.psn,
+              lines: flags.lines === undefined ? found.lines : Number(flags.lines),
+              description:
+                flags.description === undefined
+                  ? found.description
+                  : flags.description === false
+                    ? null
+                    : flags.description,
+            },
+            { actor },
+          );
+          process.stdout.write(`model ${saved.pn} (${saved.family}, ${saved.lines} lines) saved\n`);
+        });
+      },
+    );
+
+  installationOptions(
+    model
       .command("rm")
       .description(
         "Delete a registered model (refused while devices use it; a built-in model returns to its catalogue entry)",

@@ -5,7 +5,7 @@ import { provisio, tempDir } from "./helpers.ts";
 // `set` and `rm` for each object, through the real CLI: what `add` created can be changed
 // and removed without the API.
 describe("provisio set / rm", () => {
-  it("device set, group set/rm, account set/rm, model rm, token rm", {
+  it("device set, group set/rm, account set/rm, model set/rm, token rm", {
     timeout: 180_000,
   }, async () => {
     const data = join(tempDir("edit"), "data");
@@ -83,6 +83,8 @@ describe("provisio set / rm", () => {
     expect(after).toMatchObject({ accountId: null, groupId: null });
 
     await ok("model", "add", "XYZ-1", "--family", "spa");
+    await ok("model", "set", "XYZ-1", "--lines", "4", "--psn", "X1");
+    expect(await ok("model", "list")).toMatch(/XYZ-1\s+X1\s+spa\s+4\s/);
     await ok("model", "rm", "XYZ-1");
     expect(await ok("model", "list")).not.toContain("XYZ-1");
 
