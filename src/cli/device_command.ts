@@ -130,7 +130,7 @@ function countLines(file: string): number {
 export const registerDeviceCommand: RegisterCommand = (program: Command) => {
   const device = program
     .command("device")
-    .description("Add, list, show and bulk-import devices of an installation");
+    .description("Add, change, list, show, remove and bulk-import devices of an installation");
 
   installationOptions(
     device
