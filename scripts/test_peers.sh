@@ -8,7 +8,7 @@ set -euo pipefail
 
 need=()
 # cc builds the TFTP fast path (scripts/build_native.mjs runs after this script).
-for pair in tftp:tftp-hpa atftp:atftp curl:curl openssl:openssl gzip:gzip cc:gcc in.tftpd:tftpd-hpa sipp:sip-tester systemd-analyze:systemd; do
+for pair in tftp:tftp-hpa atftp:atftp curl:curl openssl:openssl gzip:gzip cc:gcc in.tftpd:tftpd-hpa sipp:sip-tester systemd-analyze:systemd chromium:chromium; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then

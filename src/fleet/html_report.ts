@@ -44,26 +44,43 @@ const PAGE_SCRIPT = `
 (function () {
   var data = JSON.parse(document.getElementById("fleet-data").textContent);
   var s = data.series;
+  var end = data.virtualMs / 1000;
+  // Intervals are recorded up to the last event; the charts span the whole run, so a quiet
+  // tail shows as zero resyncs rather than the axis stopping early.
+  var t = s.t.slice();
+  var step = t.length > 1 ? t[1] - t[0] : Math.max(1, end / 120);
+  var counts = function (v) { return v.concat(t.slice(v.length).map(function () { return 0; })); };
+  while (t.length > 0 && t[t.length - 1] + step < end) t.push(t[t.length - 1] + step);
+  // An interval without a fetch has no latency: a gap in the line, not a 0 ms point.
+  var idle = s.t.map(function (_, i) {
+    return s.resyncsOk[i] + s.resyncsFailed[i] === 0 && s.p99Ms[i] === 0;
+  });
+  var latency = function (v) {
+    return v.map(function (x, i) { return idle[i] ? null : x; })
+      .concat(t.slice(v.length).map(function () { return null; }));
+  };
   var width = Math.min(1100, document.body.clientWidth - 40);
+  var charts = [];
   function chart(id, title, series, values, yLabel) {
-    new uPlot({
+    charts.push(new uPlot({
       title: title, width: width, height: 260,
-      scales: { x: { time: false } },
+      scales: { x: { time: false, range: [0, Math.max(end, t[t.length - 1] || 0)] } },
       axes: [{ label: "simulated time (s)" }, { label: yLabel }],
       series: [{ label: "t (s)" }].concat(series)
-    }, [s.t].concat(values), document.getElementById(id));
+    }, [t].concat(values), document.getElementById(id)));
   }
   chart("chart-resyncs", "Resyncs per interval", [
     { label: "ok", stroke: "#2a7", width: 2 },
     { label: "failed", stroke: "#d33", width: 2 }
-  ], [s.resyncsOk, s.resyncsFailed], "resyncs");
+  ], [counts(s.resyncsOk), counts(s.resyncsFailed)], "resyncs");
   chart("chart-latency", "Device-side fetch latency", [
     { label: "p50 (ms)", stroke: "#36c", width: 2 },
     { label: "p99 (ms)", stroke: "#c63", width: 2 }
-  ], [s.p50Ms, s.p99Ms], "ms");
+  ], [latency(s.p50Ms), latency(s.p99Ms)], "ms");
   chart("chart-overload", "Overload answers (503 / 429) per interval", [
     { label: "503/429", stroke: "#a3a", width: 2 }
-  ], [s.overloaded], "answers");
+  ], [counts(s.overloaded)], "answers");
+  window.fleetCharts = charts;
 })();
 `;
 
