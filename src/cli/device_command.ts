@@ -20,7 +20,7 @@ import {
 } from "../store/index.ts";
 import { parseChoice } from "./cli_values.ts";
 import type { RegisterCommand } from "./commands.ts";
-import { cliError } from "./errors.ts";
+import { cliError, hintOnConflict } from "./errors.ts";
 import { changeRow, EVENT_HEADER, eventRow, parseLimit } from "./events_command.ts";
 import {
   formatTable,
@@ -165,17 +165,19 @@ Examples:
           flags.group === undefined
             ? undefined
             : (await resolveGroup(store, tenant.id, flags.group)).id;
-        const created = await store.devices.create(
-          {
-            mac,
-            tenantId: tenant.id,
-            modelPn: flags.model,
-            ...(flags.serial === undefined ? {} : { serial: flags.serial }),
-            ...(flags.label === undefined ? {} : { label: flags.label }),
-            ...(accountId === undefined ? {} : { accountId }),
-            ...(groupId === undefined ? {} : { groupId }),
-          },
-          { actor },
+        const created = await hintOnConflict(`change it with provisio device set ${mac}`, () =>
+          store.devices.create(
+            {
+              mac,
+              tenantId: tenant.id,
+              modelPn: flags.model,
+              ...(flags.serial === undefined ? {} : { serial: flags.serial }),
+              ...(flags.label === undefined ? {} : { label: flags.label }),
+              ...(accountId === undefined ? {} : { accountId }),
+              ...(groupId === undefined ? {} : { groupId }),
+            },
+            { actor },
+          ),
         );
         if ((await store.models.find(flags.model)) === null) {
           process.stderr.write(

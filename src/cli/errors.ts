@@ -1,4 +1,9 @@
-import { type ErrorCodeList, ProvisioError, type ProvisioErrorOptions } from "../errors.ts";
+import {
+  type ErrorCodeList,
+  isProvisioError,
+  ProvisioError,
+  type ProvisioErrorOptions,
+} from "../errors.ts";
 
 /**
  * Stable codes for the command line's own failures (the store, profile, rules and admin codes
@@ -50,4 +55,23 @@ export function cliError(
   options: ProvisioErrorOptions = {},
 ): ProvisioError<CliErrorCode> {
   return new ProvisioError(code, message, { status: CLI_ERRORS[code].status, ...options });
+}
+
+/**
+ * `add` of something that exists fails with the store's STORE_CONFLICT; the message then says
+ * which command changes it instead (`provisio device set MAC`).
+ */
+export async function hintOnConflict<T>(hint: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (isProvisioError(error) && error.code === "STORE_CONFLICT") {
+      throw new ProvisioError(error.code, `${error.message}; ${hint}`, {
+        status: error.status,
+        ...(error.details === undefined ? {} : { details: error.details }),
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }

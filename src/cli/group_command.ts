@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { resolveGroup, resolveTenant } from "../admin/index.ts";
 import type { RegisterCommand } from "./commands.ts";
-import { cliError } from "./errors.ts";
+import { cliError, hintOnConflict } from "./errors.ts";
 import {
   formatTable,
   type InstallationFlags,
@@ -33,13 +33,17 @@ export const registerGroupCommand: RegisterCommand = (program: Command) => {
       ) => {
         await withInstallation(flags, async ({ store, actor }) => {
           const tenant = await resolveTenant(store, flags.tenant);
-          const created = await store.groups.create(
-            {
-              tenantId: tenant.id,
-              name,
-              ...(flags.description === undefined ? {} : { description: flags.description }),
-            },
-            { actor },
+          const created = await hintOnConflict(
+            `change it with provisio group set ${name}${flags.tenant === undefined ? "" : ` --tenant ${flags.tenant}`}`,
+            () =>
+              store.groups.create(
+                {
+                  tenantId: tenant.id,
+                  name,
+                  ...(flags.description === undefined ? {} : { description: flags.description }),
+                },
+                { actor },
+              ),
           );
           process.stdout.write(`added group ${created.name} to tenant ${tenant.slug}\n`);
         });

@@ -9,7 +9,7 @@ import {
 } from "../store/index.ts";
 import { parseChoice, parseSwitch, readTextFile } from "./cli_values.ts";
 import type { RegisterCommand } from "./commands.ts";
-import { cliError } from "./errors.ts";
+import { cliError, hintOnConflict } from "./errors.ts";
 import {
   formatTable,
   type InstallationFlags,
@@ -131,15 +131,17 @@ export const registerTenantCommand: RegisterCommand = (program: Command) => {
         flags: InstallationFlags & { name?: string; profilePath?: string[] },
       ) => {
         await withInstallation(flags, async ({ store, actor }) => {
-          const created = await store.tenants.create(
-            {
-              slug,
-              name: flags.name ?? slug,
-              ...(flags.profilePath === undefined
-                ? {}
-                : { settings: { profilePaths: flags.profilePath } }),
-            },
-            { actor },
+          const created = await hintOnConflict(`change it with provisio tenant set ${slug}`, () =>
+            store.tenants.create(
+              {
+                slug,
+                name: flags.name ?? slug,
+                ...(flags.profilePath === undefined
+                  ? {}
+                  : { settings: { profilePaths: flags.profilePath } }),
+              },
+              { actor },
+            ),
           );
           process.stdout.write(`added tenant ${created.slug}\n`);
         });
