@@ -42,3 +42,12 @@ export interface ProfileFetcher {
   /** TFTP PUT (WRQ) of `data` to `request.target` (§8.4); HTTP uploads go through `fetch`. */
   put(request: FetchRequest, data: Buffer): Promise<FetchResult>;
 }
+
+/** The server's addresses, or none when the name does not resolve (a failure the caller names). */
+export async function addressesOf(fetcher: ProfileFetcher, host: string): Promise<string[]> {
+  try {
+    return await fetcher.resolve(host);
+  } catch {
+    return [];
+  }
+}

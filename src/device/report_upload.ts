@@ -21,7 +21,7 @@ import { ERR } from "./fetch_result.ts";
 import type { ClientCertificate } from "./identity.ts";
 import type { ProductInformation } from "./info_page.ts";
 import type { ParameterStore } from "./parameter_store.ts";
-import type { ProfileFetcher, ServerNameCheck } from "./profile_fetcher.ts";
+import { addressesOf, type ProfileFetcher, type ServerNameCheck } from "./profile_fetcher.ts";
 import { hostAllowed } from "./restricted_domains.ts";
 
 const NEVER_REPORTED = /^GPP_S[A-D]$/;
@@ -139,12 +139,7 @@ export async function sendReport(ctx: ReportContext, upload: ReportUpload): Prom
   if (ctx.restrict && !hostAllowed(host, ctx.params.get("Restricted_Access_Domains") ?? "")) {
     return done(false, ERR.restricted);
   }
-  let addresses: string[] = [];
-  try {
-    addresses = await ctx.fetcher.resolve(host);
-  } catch {
-    addresses = [];
-  }
+  const addresses = await addressesOf(ctx.fetcher, host);
   if (addresses.length === 0) return done(false, ERR.dns);
   let body = reportDocument(ctx.params, upload.content, ctx.changedSinceSync, ctx.info);
   if (upload.key !== undefined) {

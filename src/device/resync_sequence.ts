@@ -21,7 +21,7 @@ import { ERR } from "./fetch_result.ts";
 import type { ClientCertificate } from "./identity.ts";
 import type { ParameterStore } from "./parameter_store.ts";
 import { decodeProfile } from "./profile_decoder.ts";
-import type { ProfileFetcher, ServerNameCheck } from "./profile_fetcher.ts";
+import { addressesOf, type ProfileFetcher, type ServerNameCheck } from "./profile_fetcher.ts";
 import { hostAllowed } from "./restricted_domains.ts";
 
 /** One fetch the run made (or tried), for reports and tests. */
@@ -202,12 +202,7 @@ export async function runResyncSequence(
     if (!hostAllowed(host, ctx.params.get("Restricted_Access_Domains") ?? "")) {
       return fail(ERR.restricted, `${host} is outside Restricted_Access_Domains`);
     }
-    let addresses: string[] = [];
-    try {
-      addresses = await ctx.fetcher.resolve(host);
-    } catch {
-      addresses = [];
-    }
+    const addresses = await addressesOf(ctx.fetcher, host);
     serverIp = addresses[0] ?? "";
     // §6.7: the request line precedes the fetch, name resolution included (§6.8).
     ctx.setLastRequest({ ...lastOf(), error: "" });

@@ -17,7 +17,7 @@ import { ERR } from "./fetch_result.ts";
 import { decodeFirmwareImage, type FirmwareImage, imageFits } from "./firmware_image.ts";
 import type { ClientCertificate } from "./identity.ts";
 import type { ParameterStore } from "./parameter_store.ts";
-import type { ProfileFetcher, ServerNameCheck } from "./profile_fetcher.ts";
+import { addressesOf, type ProfileFetcher, type ServerNameCheck } from "./profile_fetcher.ts";
 import { hostAllowed } from "./restricted_domains.ts";
 
 /** `$ERR` texts of upgrade failures that §6.6 does not list (emulator choices). */
@@ -87,12 +87,7 @@ export async function attemptUpgrade(
   if (!hostAllowed(host, ctx.params.get("Restricted_Access_Domains") ?? "")) {
     return fail(ERR.restricted, `${host} is outside Restricted_Access_Domains`);
   }
-  let addresses: string[] = [];
-  try {
-    addresses = await ctx.fetcher.resolve(host);
-  } catch {
-    addresses = [];
-  }
+  const addresses = await addressesOf(ctx.fetcher, host);
   serverIp = addresses[0] ?? "";
   if (ctx.installedFrom !== undefined && ctx.installedFrom === serverIp) return { kind: "skipped" };
   ctx.setLastRequest(last(""));
