@@ -56,6 +56,19 @@ describe("names instead of ids in the command line's output", () => {
     await ok("token", "create", "--name", "ci", "--tenant", "acme");
     expect(await ok("token", "list")).toMatch(/admin\s+acme\s+ci/);
 
+    // …and the names shown are accepted back as --key
+    const byName = await shown(
+      "audit",
+      "--entity",
+      "layer",
+      "--key",
+      "account:7001",
+      "--tenant",
+      "acme",
+    );
+    expect(byName).toMatch(/layer\.set\s+account:7001 \(tenant acme\)/);
+    expect(byName.trim().split("\n")).toHaveLength(2);
+
     const all = outputs.join("\n");
     expect(all.match(UUID), all).toBeNull();
     // --json keeps the ids (for scripts)
