@@ -9,6 +9,7 @@ import {
   evaluateResyncTrigger,
   evaluateUpgradeRule,
   formatRuleUrl,
+  lookupMacro,
   type MacroVariables,
   type ParameterAssignment,
   type RuleUrl,
@@ -55,7 +56,7 @@ function checkVariableOverrides(
     if (!known) {
       const upper = name.toUpperCase();
       const hint =
-        upper !== name && (KNOWN_EXTRA.test(upper) || lookup(derived, upper) !== undefined)
+        upper !== name && (KNOWN_EXTRA.test(upper) || lookupMacro(derived, upper) !== undefined)
           ? `; did you mean ${upper}?`
           : " (names are upper case: MA, PN, SWVER, PRVTMR, REGTMR1, A..P, …)";
       throw cliError("CLI_BAD_OPTION", `--var ${name}: not a macro variable a device has${hint}`, {
@@ -70,10 +71,6 @@ function checkVariableOverrides(
       );
     }
   }
-}
-
-function lookup(vars: MacroVariables, name: string): string | undefined {
-  return typeof vars === "function" ? vars(name) : vars.get(name);
 }
 
 /** The scheme a device uses for a URL written without one: its `Transport_Protocol`. */
@@ -109,7 +106,7 @@ export function ruleVariables(device: RuleDevice): MacroVariables {
   });
   checkVariableOverrides(device.vars ?? [], derived);
   const overrides = new Map(device.vars ?? []);
-  return (name) => overrides.get(name) ?? lookup(derived, name);
+  return (name) => overrides.get(name) ?? lookupMacro(derived, name);
 }
 
 /** What the device would do, in one shape for every rule parameter. */
