@@ -12,7 +12,11 @@
  * scan is reported once with its source, count and window; the caller turns that into one
  * security event. Memory is bounded: at most `maxSources` sources are tracked (least recently
  * seen dropped first; an open scan is reported when its source is dropped).
+ *
+ * A source is keyed as connections are counted (`clientAddressKey`): an IPv6 client owns a
+ * whole /64, so rotating addresses within it is one source, not 2^64 fresh budgets.
  */
+import { clientAddressKey } from "./connection_limit.ts";
 
 export interface MissThrottleOptions {
   /** Misses a source may make per minute (and in one burst); 0 turns throttling off. */
@@ -74,8 +78,9 @@ export class MissThrottle {
    * False when `source` is throttled: the request is counted as part of its scan and must be
    * answered without any lookup.
    */
-  admit(source: string, transport: string, now: number): boolean {
+  admit(address: string, transport: string, now: number): boolean {
     if (!this.enabled) return true;
+    const source = clientAddressKey(address);
     const state = this.#sources.get(source);
     if (state === undefined) return true;
     this.#refill(state, now);
@@ -87,8 +92,9 @@ export class MissThrottle {
   }
 
   /** Counts a miss from `source` (one token). */
-  miss(source: string, transport: string, now: number): void {
+  miss(address: string, transport: string, now: number): void {
     if (!this.enabled) return;
+    const source = clientAddressKey(address);
     let state = this.#sources.get(source);
     if (state === undefined) {
       state = { tokens: this.#perMinute, refilledAt: now, lastMissAt: now, scan: undefined };

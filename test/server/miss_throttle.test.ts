@@ -68,6 +68,22 @@ describe("MissThrottle", () => {
     expect(t.close().length).toBe(100);
   });
 
+  it("counts an IPv6 /64 as one source, so rotating addresses within it gains no budget", () => {
+    const t = new MissThrottle({ perMinute: 10 });
+    for (let i = 0; i < 10; i++) {
+      const address = `2001:db8:1:2::${(i + 1).toString(16)}`;
+      expect(t.admit(address, "http", 0)).toBe(true);
+      t.miss(address, "http", 0);
+    }
+    expect(t.admit("2001:db8:1:2:ffff::99", "http", 0)).toBe(false);
+    expect(t.admit("2001:db8:1:3::1", "http", 0)).toBe(true);
+    expect(t.size).toBe(1);
+    // IPv4, also IPv4-mapped as a dual-stack listener reports it, stays one address.
+    for (let i = 0; i < 10; i++) t.miss("::ffff:10.9.9.9", "http", 0);
+    expect(t.admit("10.9.9.9", "http", 0)).toBe(false);
+    expect(t.admit("10.9.9.8", "http", 0)).toBe(true);
+  });
+
   it("does nothing when off", () => {
     const t = new MissThrottle({ perMinute: 0 });
     for (let i = 0; i < 1000; i++) t.miss("a", "http", 0);
