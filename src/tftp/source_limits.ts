@@ -157,9 +157,15 @@ export class SourceLimits {
     rank: (slot: SourceSlot) => number,
   ): SourceSlot | undefined {
     if (refusal !== "busy" && refusal !== "reserved") return undefined;
+    // An unknown source refused as "busy" while the unreserved share is full too would still
+    // be refused as "reserved" once a known slot is freed: only an unknown slot can admit it.
+    const unreserved =
+      refusal === "reserved" ||
+      (!this.known.has(address) &&
+        this.unknownActive >= this.o.maxTransfers - this.o.reservedForKnown);
     const mine = this.perSource.get(address);
-    const held = refusal === "busy" ? (mine?.total ?? 0) : (mine?.unknown ?? 0);
-    const top = (refusal === "busy" ? this.byTotal : this.byUnknown).heaviest(
+    const held = unreserved ? (mine?.unknown ?? 0) : (mine?.total ?? 0);
+    const top = (unreserved ? this.byUnknown : this.byTotal).heaviest(
       Math.max(this.protectedPerSource, held + 1),
     );
     if (!top) return undefined;
@@ -168,7 +174,7 @@ export class SourceLimits {
     let best: SourceSlot | undefined;
     let bestRank = Number.POSITIVE_INFINITY;
     for (const slot of s.slots) {
-      if (refusal === "reserved" && slot.known) continue;
+      if (unreserved && slot.known) continue;
       const r = rank(slot);
       if (best === undefined || r < bestRank) {
         best = slot;

@@ -368,6 +368,29 @@ describe("slot fairness and block size floor (pure)", () => {
     expect(v).not.toBe(known);
   });
 
+  it("SourceLimits.victim for an unknown source refused as busy takes no known slot while the unreserved share is full", () => {
+    const limits = new SourceLimits({
+      maxTransfers: 8,
+      maxPerSource: 8,
+      maxUnverifiedPerSource: 8,
+      reservedForKnown: 4,
+      knownSources: 16,
+      protectedPerSource: 1,
+    });
+    limits.completed("10.0.0.1");
+    const known = [1, 2, 3, 4].map(() => limits.admit("10.0.0.1") as SourceSlot);
+    const flood = [1, 2, 3, 4].map((i) => limits.admit(`192.0.2.${i}`) as SourceSlot);
+    expect(known.every((s) => s.known) && flood.every((s) => !s.known)).toBe(true);
+    // Every slot is held and the unreserved share too: freeing a known slot would not admit
+    // a forged unknown source, so none is named (and none of the unknown holds more than one).
+    expect(limits.admit("198.51.100.7")).toBe("busy");
+    expect(limits.victim("198.51.100.7", "busy", () => 0)).toBeUndefined();
+    // A known source refused as busy may still take from the known hog.
+    limits.completed("10.0.0.2");
+    expect(limits.admit("10.0.0.2")).toBe("busy");
+    expect(limits.victim("10.0.0.2", "busy", () => 0)).toBe(known[0]);
+  });
+
   it("a blksize below the floor is declined (the transfer runs at 512); at or above it is granted", () => {
     const req = (blksize: string) =>
       negotiateServerOptions(
