@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { defaultCatalogue, definitionDefault } from "../src/profile/index.ts";
+import { defaultCatalogue } from "../src/profile/index.ts";
 import {
   accountLinesOf,
   ConfigCache,
@@ -30,11 +30,11 @@ import {
   type Account,
   DEFAULT_TENANT_ID,
   type Device,
-  type LayerParameter,
   openStore,
   parseMac,
 } from "../src/store/index.ts";
 import { testSealer } from "../test/store/dialects.ts";
+import { providerLayer } from "./provider_layer.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -51,14 +51,6 @@ const TEMPLATED = Number(args.templated);
 const ACCOUNTS = Number(args.accounts);
 const ENCODING = args.encoding === "gzip" ? "gzip" : "none";
 const MODEL = "CP-8851-3PCC";
-
-const TEMPLATES = [
-  "{{ device.mac }}",
-  "prov-{{ device.mac_upper }}.example.net",
-  "{{ account.line1.user_id }}@{{ tenant.slug }}",
-  "{{ device.serial | default: 'none' }}",
-  "{{ account.reference }} {{ device.label }}",
-];
 
 function percentile(samples: readonly number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -78,18 +70,12 @@ async function main(): Promise<void> {
   );
   try {
     // The tenant layer: string-typed parameters take the templates, the rest factory values.
-    const chosen = defaultCatalogue.parameters
-      .filter((p) => !p.definition.secret)
-      .slice(0, PARAMETERS);
-    let templated = 0;
-    const tenantParameters: LayerParameter[] = chosen.map((p) => {
-      const kind = p.definition.type.kind;
-      if (templated < TEMPLATED && (kind === "str" || kind === "fqdn" || kind === "userId")) {
-        return { name: p.name, value: TEMPLATES[templated++ % TEMPLATES.length]!, access: null };
-      }
-      return { name: p.name, value: definitionDefault(p.definition, "mpp"), access: "na" };
+    const tenantParameters = providerLayer({
+      catalogue: defaultCatalogue,
+      family: "mpp",
+      parameters: PARAMETERS,
+      templated: TEMPLATED,
     });
-    if (templated < TEMPLATED) throw new RangeError(`only ${templated} templatable parameters`);
     await store.layers.set({ scope: "tenant", tenantId: DEFAULT_TENANT_ID }, tenantParameters);
     await store.layers.set({ scope: "model", tenantId: DEFAULT_TENANT_ID, pn: MODEL }, [
       { name: "Resync_Periodic", value: "3600", access: "ro" },
