@@ -39,7 +39,12 @@ import type {
 } from "../store/index.ts";
 import { layerKey } from "../store/index.ts";
 import { accountLineLayers, modelCatalogue } from "./account_lines.ts";
-import { type TemplateContext, templateContext, type ValueTemplates } from "./value_template.ts";
+import {
+  isValueTemplate,
+  type TemplateContext,
+  templateContext,
+  type ValueTemplates,
+} from "./value_template.ts";
 
 /** One rendered parameter with its provenance (layer keys such as `tenant:default`). */
 export interface EffectiveParameter {
@@ -167,7 +172,7 @@ export class ProfileRenderer {
     const merged = mergeDeviceLayers(input.layers, this.#catalogue, accountLinesOf(input));
     let context: TemplateContext | undefined;
     return merged.map((p) => {
-      if (p.value === undefined || !(p.value.includes("{{") || p.value.includes("{%"))) return p;
+      if (p.value === undefined || !isValueTemplate(p.value)) return p;
       context ??= templateContext(input);
       return { ...p, value: this.#templates.render(p.value, context) };
     });
