@@ -1,5 +1,6 @@
 import type { FamilyTable } from "./family_table.ts";
 import { familyModels } from "./models.ts";
+import { SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES } from "./shared_sections.ts";
 
 const CODECS = "G711u|G711a|G726-16|G726-24|G726-32|G726-40|G729a|G723";
 
@@ -682,46 +683,7 @@ Interdigit_Long_Timer ~ 10
 Interdigit_Short_Timer ~ 3
 `,
     },
-    {
-      group: "Regional/Vertical_Service_Activation_Codes",
-      type: "code",
-      rows: `
-Call_Return_Code ~ *69
-Blind_Transfer_Code ~ *98
-Call_Back_Act_Code ~ *66
-Call_Back_Deact_Code ~ *86
-Cfwd_All_Act_Code ~ *72
-Cfwd_All_Deact_Code ~ *73
-Cfwd_Busy_Act_Code ~ *90
-Cfwd_Busy_Deact_Code ~ *91
-Cfwd_No_Ans_Act_Code ~ *92
-Cfwd_No_Ans_Deact_Code ~ *93
-CW_Act_Code ~ *56
-CW_Deact_Code ~ *57
-CW_Per_Call_Act_Code ~ *71
-CW_Per_Call_Deact_Code ~ *70
-Block_CID_Act_Code ~ *67
-Block_CID_Deact_Code ~ *68
-Block_CID_Per_Call_Act_Code ~ *81
-Block_CID_Per_Call_Deact_Code ~ *82
-Block_ANC_Act_Code ~ *77
-Block_ANC_Deact_Code ~ *87
-DND_Act_Code ~ *78
-DND_Deact_Code ~ *79
-Secure_All_Call_Act_Code ~ *16
-Secure_No_Call_Act_Code ~ *17
-Secure_One_Call_Act_Code ~ *18
-Secure_One_Call_Deact_Code ~ *19
-Paging_Code ~ *96
-Call_Park_Code ~ *38
-Call_Pickup_Code ~ *36
-Call_UnPark_Code ~ *39
-Group_Call_Pickup_Code ~ *37
-Media_Loopback_Code ~ *03
-Referral_Services_Codes ~ ~ s
-Feature_Dial_Services_Codes ~ ~ s
-`,
-    },
+    SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES,
     {
       group: "Regional/Vertical_Service_Announcement_Codes",
       type: "s",
