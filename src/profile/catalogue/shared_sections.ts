@@ -46,3 +46,31 @@ Referral_Services_Codes ~ ~ s
 Feature_Dial_Services_Codes ~ ~ s
 `,
 };
+
+/** General purpose provisioning parameters GPP_A..GPP_P of the SPA ATAs, SPA phones and MPP ATAs. */
+export const PROVISIONING_GENERAL_PURPOSE_PARAMETERS: FamilySection = {
+  group: "Provisioning/General_Purpose_Parameters",
+  type: "s:2047",
+  rows: `
+GPP_A
+GPP_B
+GPP_C
+GPP_D
+GPP_E
+GPP_F
+GPP_G
+GPP_H
+GPP_I
+GPP_J
+GPP_K
+GPP_L
+GPP_M
+GPP_N
+GPP_O
+GPP_P
+GPP_SA ~ ~ pw:2047
+GPP_SB ~ ~ pw:2047
+GPP_SC ~ ~ pw:2047
+GPP_SD ~ ~ pw:2047
+`,
+};

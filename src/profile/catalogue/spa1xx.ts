@@ -1,5 +1,6 @@
 import type { FamilyTable } from "./family_table.ts";
 import { familyModels } from "./models.ts";
+import { PROVISIONING_GENERAL_PURPOSE_PARAMETERS } from "./shared_sections.ts";
 
 /**
  * Cisco SPA112 / SPA122 ATAs (SPA100 series, firmware 1.x), the Voice tabs. Names and
@@ -80,32 +81,7 @@ Recovery_URL ~ ~ url
 Custom_CA_URL ~ ~ url
 `,
     },
-    {
-      group: "Provisioning/General_Purpose_Parameters",
-      type: "s:2047",
-      rows: `
-GPP_A
-GPP_B
-GPP_C
-GPP_D
-GPP_E
-GPP_F
-GPP_G
-GPP_H
-GPP_I
-GPP_J
-GPP_K
-GPP_L
-GPP_M
-GPP_N
-GPP_O
-GPP_P
-GPP_SA ~ ~ pw:2047
-GPP_SB ~ ~ pw:2047
-GPP_SC ~ ~ pw:2047
-GPP_SD ~ ~ pw:2047
-`,
-    },
+    PROVISIONING_GENERAL_PURPOSE_PARAMETERS,
     {
       group: "SIP/SIP_Parameters",
       rows: `

@@ -1,6 +1,9 @@
 import type { FamilyTable } from "./family_table.ts";
 import { familyModels } from "./models.ts";
-import { SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES } from "./shared_sections.ts";
+import {
+  PROVISIONING_GENERAL_PURPOSE_PARAMETERS,
+  SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES,
+} from "./shared_sections.ts";
 
 const CODECS = "G711u|G711a|G726-16|G726-24|G726-32|G726-40|G729a|G722";
 const SIDECAR = ["SPA504G"];
@@ -123,32 +126,7 @@ Log_Upgrade_Failure_Msg ~ $PN $MAC -- Upgrade failed: $ERR ~ msg
 License_Keys ~ ~ s
 `,
     },
-    {
-      group: "Provisioning/General_Purpose_Parameters",
-      type: "s:2047",
-      rows: `
-GPP_A
-GPP_B
-GPP_C
-GPP_D
-GPP_E
-GPP_F
-GPP_G
-GPP_H
-GPP_I
-GPP_J
-GPP_K
-GPP_L
-GPP_M
-GPP_N
-GPP_O
-GPP_P
-GPP_SA ~ ~ pw:2047
-GPP_SB ~ ~ pw:2047
-GPP_SC ~ ~ pw:2047
-GPP_SD ~ ~ pw:2047
-`,
-    },
+    PROVISIONING_GENERAL_PURPOSE_PARAMETERS,
     {
       group: "SIP/SIP_Parameters",
       rows: `
