@@ -16,6 +16,7 @@
  *   is still created. Sources tracked are bounded.
  */
 import type { Device, DeviceInput, DeviceModel, MacAddress, Tenant } from "../store/index.ts";
+import { clientAddressKey } from "./connection_limit.ts";
 import type { Identification } from "./device_identity.ts";
 import type { RouteMatch } from "./path_pattern.ts";
 import type { UserAgentIdentity } from "./user_agent.ts";
@@ -160,20 +161,9 @@ export class AutoCreate {
  * address's /64 (IPv4-mapped IPv6 as IPv4). Keys cannot collide with plain addresses.
  */
 export function networkOf(address: string): string {
-  const v4 = address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
-  if (v4.includes(".")) {
-    const parts = v4.split(".");
-    return parts.length === 4 ? `net:${parts.slice(0, 3).join(".")}.0/24` : `net:${v4}`;
-  }
-  const [head = "", tail] = address.toLowerCase().split("::", 2) as [string, string | undefined];
-  const left = head === "" ? [] : head.split(":");
-  const right = tail === undefined || tail === "" ? [] : tail.split(":");
-  const groups =
-    tail === undefined
-      ? left
-      : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
-  return `net:${groups
-    .slice(0, 4)
-    .map((g) => Number.parseInt(g || "0", 16).toString(16))
-    .join(":")}::/64`;
+  // The per-address key already folds IPv4-mapped forms to IPv4 and IPv6 to its /64.
+  const key = clientAddressKey(address);
+  if (key.endsWith("/64")) return `net:${key}`;
+  const parts = key.split(".");
+  return parts.length === 4 ? `net:${parts.slice(0, 3).join(".")}.0/24` : `net:${key}`;
 }

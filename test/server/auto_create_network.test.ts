@@ -8,6 +8,8 @@ describe("networkOf", () => {
   it("groups IPv4 addresses by /24 (IPv4-mapped IPv6 included)", () => {
     expect(networkOf("192.0.2.7")).toBe(networkOf("192.0.2.200"));
     expect(networkOf("::ffff:192.0.2.9")).toBe(networkOf("192.0.2.7"));
+    expect(networkOf("::ffff:c000:209")).toBe(networkOf("192.0.2.7"));
+    expect(networkOf("0:0:0:0:0:FFFF:192.0.2.9")).toBe(networkOf("192.0.2.7"));
     expect(networkOf("192.0.3.7")).not.toBe(networkOf("192.0.2.7"));
   });
 
