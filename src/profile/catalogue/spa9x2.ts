@@ -2,6 +2,7 @@ import type { FamilyTable } from "./family_table.ts";
 import { familyModels } from "./models.ts";
 import {
   PROVISIONING_GENERAL_PURPOSE_PARAMETERS,
+  SPA_PHONE_SIP_TIMER_VALUES,
   SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES,
 } from "./shared_sections.ts";
 
@@ -141,32 +142,7 @@ SRTP_Method ~ x-sipura ~ e:x-sipura|s-descriptor
 Hold_Target_Before_REFER ~ No
 `,
     },
-    {
-      group: "SIP/SIP_Timer_Values__sec_",
-      type: "t3:0..65535",
-      rows: `
-SIP_T1 ~ .5 ~ t3:0..64
-SIP_T2 ~ 4 ~ t3:0..64
-SIP_T4 ~ 5 ~ t3:0..64
-SIP_Timer_B ~ 16 ~ t3:0..64
-SIP_Timer_F ~ 16 ~ t3:0..64
-SIP_Timer_H ~ 16 ~ t3:0..64
-SIP_Timer_D ~ 16 ~ t3:0..64
-SIP_Timer_J ~ 16 ~ t3:0..64
-INVITE_Expires ~ 240
-ReINVITE_Expires ~ 30
-Reg_Min_Expires ~ 1
-Reg_Max_Expires ~ 7200
-Reg_Retry_Intvl ~ 30
-Reg_Retry_Long_Intvl ~ 1200
-Reg_Retry_Random_Delay ~ ~ t?:0..65535
-Reg_Retry_Long_Random_Delay ~ ~ t?:0..65535
-Reg_Retry_Intvl_Cap ~ ~ t?:0..65535
-Sub_Min_Expires ~ 10
-Sub_Max_Expires ~ 7200
-Sub_Retry_Intvl ~ 10
-`,
-    },
+    SPA_PHONE_SIP_TIMER_VALUES,
     {
       group: "SIP/Response_Status_Code_Handling",
       rows: `
