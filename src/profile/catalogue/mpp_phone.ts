@@ -1,5 +1,6 @@
 import type { FamilyTable } from "./family_table.ts";
 import { familyModels } from "./models.ts";
+import { PHONE_DISTINCTIVE_RING_PATTERNS } from "./shared_sections.ts";
 
 const CODECS = "G711u|G711a|G729a|G722|G722.2|iLBC|iSAC|OPUS";
 const LEVELS = "EMERGENCY|ALERT|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG";
@@ -299,21 +300,7 @@ System_Beep ~ 600@-16;.1(.05/0.05/1)
 Call_Pickup_Tone ~ 440@-10;30(.3/9.7/1)
 `,
     },
-    {
-      group: "Regional/Distinctive_Ring_Patterns",
-      type: "cad",
-      rows: `
-Cadence_1 ~ 60(2/4)
-Cadence_2 ~ 60(.3/.2,1/.2,.3/4)
-Cadence_3 ~ 60(.8/.4,.8/4)
-Cadence_4 ~ 60(.4/.2,.3/.2,.8/4)
-Cadence_5 ~ 60(.2/.2,.2/.2,.2/.2,1/4)
-Cadence_6 ~ 60(.2/.4,.2/.4,.2/4)
-Cadence_7 ~ 60(4.5/4)
-Cadence_8 ~ 60(0.25/9.75)
-Cadence_9 ~ 60(.4/.2,.4/2)
-`,
-    },
+    PHONE_DISTINCTIVE_RING_PATTERNS,
     {
       group: "Regional/Control_Timer_Values__sec_",
       type: "t3:0..65535",

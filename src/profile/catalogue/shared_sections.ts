@@ -102,3 +102,20 @@ Sub_Max_Expires ~ 7200
 Sub_Retry_Intvl ~ 10
 `,
 };
+
+/** Ring cadences of the SPA and MPP phones. */
+export const PHONE_DISTINCTIVE_RING_PATTERNS: FamilySection = {
+  group: "Regional/Distinctive_Ring_Patterns",
+  type: "cad",
+  rows: `
+Cadence_1 ~ 60(2/4)
+Cadence_2 ~ 60(.3/.2,1/.2,.3/4)
+Cadence_3 ~ 60(.8/.4,.8/4)
+Cadence_4 ~ 60(.4/.2,.3/.2,.8/4)
+Cadence_5 ~ 60(.2/.2,.2/.2,.2/.2,1/4)
+Cadence_6 ~ 60(.2/.4,.2/.4,.2/4)
+Cadence_7 ~ 60(4.5/4)
+Cadence_8 ~ 60(0.25/9.75)
+Cadence_9 ~ 60(.4/.2,.4/2)
+`,
+};

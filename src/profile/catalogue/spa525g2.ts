@@ -1,6 +1,7 @@
 import type { FamilyTable } from "./family_table.ts";
 import { familyModels } from "./models.ts";
 import {
+  PHONE_DISTINCTIVE_RING_PATTERNS,
   SPA_PHONE_SIP_TIMER_VALUES,
   SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES,
 } from "./shared_sections.ts";
@@ -357,21 +358,7 @@ System_Beep ~ 600@-16;.1(.05/0.05/1)
 Call_Pickup_Tone ~ 440@-10;30(.3/9.7/1)
 `,
     },
-    {
-      group: "Regional/Distinctive_Ring_Patterns",
-      type: "cad",
-      rows: `
-Cadence_1 ~ 60(2/4)
-Cadence_2 ~ 60(.3/.2,1/.2,.3/4)
-Cadence_3 ~ 60(.8/.4,.8/4)
-Cadence_4 ~ 60(.4/.2,.3/.2,.8/4)
-Cadence_5 ~ 60(.2/.2,.2/.2,.2/.2,1/4)
-Cadence_6 ~ 60(.2/.4,.2/.4,.2/4)
-Cadence_7 ~ 60(4.5/4)
-Cadence_8 ~ 60(0.25/9.75)
-Cadence_9 ~ 60(.4/.2,.4/2)
-`,
-    },
+    PHONE_DISTINCTIVE_RING_PATTERNS,
     {
       group: "Regional/Control_Timer_Values__sec_",
       type: "t3:0..65535",
