@@ -3,6 +3,7 @@ import { familyModels } from "./models.ts";
 import {
   PHONE_DISTINCTIVE_RING_PATTERNS,
   PROVISIONING_GENERAL_PURPOSE_PARAMETERS,
+  SPA_PHONE_CALL_PROGRESS_TONES,
   SPA_PHONE_SIP_TIMER_VALUES,
   SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES,
 } from "./shared_sections.ts";
@@ -585,32 +586,7 @@ EM_Mobile_User_ID
 EM_Mobile_Password ~ ~ pw
 `,
     },
-    {
-      group: "Regional/Call_Progress_Tones",
-      type: "tone",
-      rows: `
-Dial_Tone ~ 350@-19,440@-19;10(*/0/1+2)
-Outside_Dial_Tone ~ 420@-16;10(*/0/1)
-Prompt_Tone ~ 520@-19,620@-19;10(*/0/1+2)
-Busy_Tone ~ 480@-19,620@-19;10(.5/.5/1+2)
-Reorder_Tone ~ 480@-19,620@-19;10(.25/.25/1+2)
-Off_Hook_Warning_Tone ~ 480@-10,620@0;10(.125/.125/1+2)
-Ring_Back_Tone ~ 440@-19,480@-19;*(2/4/1+2)
-Call_Waiting_Tone ~ 440@-10;30(.3/9.7/1)
-Confirm_Tone ~ 600@-16;1(.25/.25/1)
-SIT1_Tone ~ 985@-16,1428@-16,1777@-16;20(.380/0/1,.380/0/2,.380/0/3,0/4/0)
-SIT2_Tone ~ 914@-16,1371@-16,1777@-16;20(.274/0/1,.274/0/2,.380/0/3,0/4/0)
-SIT3_Tone ~ 914@-16,1371@-16,1777@-16;20(.380/0/1,.380/0/2,.380/0/3,0/4/0)
-SIT4_Tone ~ 985@-16,1371@-16,1777@-16;20(.380/0/1,.274/0/2,.380/0/3,0/4/0)
-MWI_Dial_Tone ~ 350@-19,440@-19;2(.1/.1/1+2);10(*/0/1+2)
-Cfwd_Dial_Tone ~ 350@-19,440@-19;2(.2/.2/1+2);10(*/0/1+2)
-Holding_Tone ~ 600@-19;25(.1/.1/1,.1/.1/1,.1/9.5/1)
-Conference_Tone ~ 350@-19;20(.1/.1/1,.1/9.7/1)
-Secure_Call_Indication_Tone ~ 397@-19,507@-19;15(0/2/0,.2/.1/1,.1/2.1/2)
-Page_Tone ~ 600@-16;.3(.05/0.05/1)
-Alert_Tone ~ 600@-19;.2(.05/0.05/1)
-`,
-    },
+    SPA_PHONE_CALL_PROGRESS_TONES,
     PHONE_DISTINCTIVE_RING_PATTERNS,
     {
       group: "Regional/Control_Timer_Values__sec_",
