@@ -275,15 +275,14 @@ export class Devices implements DeviceRepository {
       revision = await this.#core.change({ actor: options.actor ?? "system" }, async (ctx) => {
         await this.#write(ctx, current);
         // One entry per row, keyed by MAC: `audit --entity device --key MAC` finds imported
-        // devices like added ones. The fields the row set, never the device key.
+        // devices like added ones. The fields the row set (the audit writer redacts the device key).
         for (const p of current) {
-          const { device_key: deviceKey, ...fields } = p.set;
           ctx.audit({
             action: "device.bulk_upsert",
             entity: "device",
             key: p.mac,
             tenantId: p.set.tenant_id ?? null,
-            after: deviceKey === undefined ? fields : { ...fields, device_key: "[redacted]" },
+            after: p.set,
           });
         }
         return ctx.revision;

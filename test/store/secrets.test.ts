@@ -46,6 +46,21 @@ for (const dialect of dialects()) {
       expect((await store.accounts.get(account.id)).lines[0]!.password?.reveal()).toBe(PASSWORD);
     });
 
+    it("a bulk import audits each row without its device key, plain or sealed", async () => {
+      const mac = parseMac("02:00:00:00:5e:11");
+      await store.devices.bulkUpsert([{ mac, deviceKey: KEY }]);
+      const [sealed] = await db.raw<{ device_key: string }>(
+        `select device_key from devices where mac = '${mac}'`,
+      );
+      expect(sealed!.device_key).toBeTruthy();
+      const [entry] = await store.audit.list({ entity: "device", key: mac });
+      expect(entry).toMatchObject({ action: "device.bulk_upsert", key: mac });
+      expect(entry!.after).toMatchObject({ device_key: "[redacted]" });
+      const dump = JSON.stringify(await db.raw("select * from audit_log"));
+      expect(dump).not.toContain(KEY);
+      expect(dump).not.toContain(sealed!.device_key);
+    });
+
     it("a record with secrets serialises and prints them redacted", async () => {
       const mac = parseMac("02:00:00:00:5e:02");
       const device = await store.devices.create({ mac, deviceKey: KEY });
