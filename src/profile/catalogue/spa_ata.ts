@@ -228,32 +228,7 @@ EXT_RTP_Port_Min ~ ~ s
 NAT_Keep_Alive_Intvl ~ 15 ~ t:0..65535
 `,
     },
-    {
-      group: "Regional/Call_Progress_Tones",
-      type: "tone",
-      rows: `
-Dial_Tone ~ 350@-19,440@-19;10(*/0/1+2)
-Second_Dial_Tone ~ 420@-19,520@-19;10(*/0/1+2)
-Outside_Dial_Tone ~ 420@-16;10(*/0/1)
-Prompt_Tone ~ 520@-19,620@-19;10(*/0/1+2)
-Busy_Tone ~ 480@-19,620@-19;10(.5/.5/1+2)
-Reorder_Tone ~ 480@-19,620@-19;10(.25/.25/1+2)
-Off_Hook_Warning_Tone ~ 480@-10,620@0;10(.125/.125/1+2)
-Ring_Back_Tone ~ 440@-19,480@-19;*(2/4/1+2)
-Ring_Back_2_Tone ~ 440@-19,480@-19;*(1/1/1+2)
-Confirm_Tone ~ 600@-16;1(.25/.25/1)
-SIT1_Tone ~ 985@-16,1428@-16,1777@-16;20(.380/0/1,.380/0/2,.380/0/3,0/4/0)
-SIT2_Tone ~ 914@-16,1371@-16,1777@-16;20(.274/0/1,.274/0/2,.380/0/3,0/4/0)
-SIT3_Tone ~ 914@-16,1371@-16,1777@-16;20(.380/0/1,.380/0/2,.380/0/3,0/4/0)
-SIT4_Tone ~ 985@-16,1371@-16,1777@-16;20(.380/0/1,.274/0/2,.380/0/3,0/4/0)
-MWI_Dial_Tone ~ 350@-19,440@-19;2(.1/.1/1+2);10(*/0/1+2)
-Cfwd_Dial_Tone ~ 350@-19,440@-19;2(.2/.2/1+2);10(*/0/1+2)
-Holding_Tone ~ 600@-19;*(.1/.1/1,.1/.1/1,.1/9.5/1)
-Conference_Tone ~ 350@-19;20(.1/.1/1,.1/9.7/1)
-Secure_Call_Indication_Tone ~ 397@-19,507@-19;15(0/2/0,.2/.1/1,.1/2.1/2)
-Feature_Invocation_Tone ~ 350@-16;*(.1/.1/1)
-`,
-    },
+    shared("Regional/Call_Progress_Tones"),
     {
       group: "Regional/Distinctive_Ring_Patterns",
       type: "cad",
