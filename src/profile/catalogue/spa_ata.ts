@@ -414,32 +414,7 @@ Network_Jitter_Level_[n]_ ~ high ~ e:low|medium|high|very high|extremely high
 Jitter_Buffer_Adjustment_[n]_ ~ up and down ~ e:up and down|up only|down only|disable
 `,
     },
-    {
-      group: "Line_[n]/SIP_Settings",
-      index: "line",
-      rows: `
-SIP_Transport_[n]_ ~ UDP ~ e:UDP|TCP|TLS
-SIP_Port_[n]_ ~ 5060 ~ port
-SIP_100REL_Enable_[n]_ ~ No
-EXT_SIP_Port_[n]_ ~ ~ s
-Auth_Resync-Reboot_[n]_ ~ Yes
-SIP_Proxy-Require_[n]_
-SIP_Remote-Party-ID_[n]_ ~ Yes
-SIP_GUID_[n]_ ~ No
-SIP_Debug_Option_[n]_ ~ none ~ e/none/1-line/1-line excl. OPT/1-line excl. NTFY/1-line excl. REG/1-line excl. OPT|NTFY|REG/full/full excl. OPT/full excl. NTFY/full excl. REG/full excl. OPT|NTFY|REG
-RTP_Log_Intvl_[n]_ ~ 0 ~ t:0..65535
-Restrict_Source_IP_[n]_ ~ No
-Referor_Bye_Delay_[n]_ ~ 4 ~ t:0..65535
-Refer_Target_Bye_Delay_[n]_ ~ 0 ~ t:0..65535
-Referee_Bye_Delay_[n]_ ~ 0 ~ t:0..65535
-Refer-To_Target_Contact_[n]_ ~ No
-Sticky_183_[n]_ ~ No
-Auth_INVITE_[n]_ ~ No
-Reply_182_On_Call_Waiting_[n]_ ~ No
-Use_Anonymous_With_RPID_[n]_ ~ Yes
-Use_Local_Addr_In_FROM_[n]_ ~ No
-`,
-    },
+    shared("Line_[n]/SIP_Settings"),
     {
       group: "Line_[n]/Call_Feature_Settings",
       index: "line",
