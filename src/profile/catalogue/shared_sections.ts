@@ -147,3 +147,30 @@ Page_Tone ~ 600@-16;.3(.05/0.05/1)
 Alert_Tone ~ 600@-19;.2(.05/0.05/1)
 `,
 };
+
+/** Line key LED patterns of the SPA50x and SPA525G2 phones. */
+export const SPA_PHONE_LINE_KEY_LED_PATTERN: FamilySection = {
+  group: "Phone/Line_Key_LED_Pattern",
+  type: "s",
+  rows: `
+Idle_LED
+Remote_Undefined_LED
+Local_Seized_LED
+Remote_Seized_LED
+Local_Progressing_LED
+Remote_Progressing_LED
+Local_Ringing_LED
+Remote_Ringing_LED
+Local_Active_LED
+Remote_Active_LED
+Local_Held_LED
+Remote_Held_LED
+Register_Failed_LED
+Disabled_LED
+Registering_LED
+Call_Back_Active_LED
+Trunk_No_Service_LED
+Trunk_Reserved_LED
+Trunk_In-use_LED
+`,
+};

@@ -4,6 +4,7 @@ import {
   PHONE_DISTINCTIVE_RING_PATTERNS,
   PROVISIONING_GENERAL_PURPOSE_PARAMETERS,
   SPA_PHONE_CALL_PROGRESS_TONES,
+  SPA_PHONE_LINE_KEY_LED_PATTERN,
   SPA_PHONE_SIP_TIMER_VALUES,
   SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES,
 } from "./shared_sections.ts";
@@ -500,31 +501,7 @@ Line_Navigation ~ Per Line ~ e:Per Call|Per Line
 Call_Appearance_Per_Line ~ 2 ~ e:2|3|4|5|6|7|8|9|10
 `,
     },
-    {
-      group: "Phone/Line_Key_LED_Pattern",
-      type: "s",
-      rows: `
-Idle_LED
-Remote_Undefined_LED
-Local_Seized_LED
-Remote_Seized_LED
-Local_Progressing_LED
-Remote_Progressing_LED
-Local_Ringing_LED
-Remote_Ringing_LED
-Local_Active_LED
-Remote_Active_LED
-Local_Held_LED
-Remote_Held_LED
-Register_Failed_LED
-Disabled_LED
-Registering_LED
-Call_Back_Active_LED
-Trunk_No_Service_LED
-Trunk_Reserved_LED
-Trunk_In-use_LED
-`,
-    },
+    SPA_PHONE_LINE_KEY_LED_PATTERN,
     {
       group: "Phone/Supplementary_Services",
       rows: `

@@ -2,6 +2,7 @@ import type { FamilyTable } from "./family_table.ts";
 import { familyModels } from "./models.ts";
 import {
   PHONE_DISTINCTIVE_RING_PATTERNS,
+  SPA_PHONE_LINE_KEY_LED_PATTERN,
   SPA_PHONE_SIP_TIMER_VALUES,
   SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES,
 } from "./shared_sections.ts";
@@ -462,31 +463,7 @@ Call_Appearance_Per_Line ~ 2 ~ i:2..10
 Softkey_Navigation_Style ~ Scrollable ~ ~ ~ SPA525G2
 `,
     },
-    {
-      group: "Phone/Line_Key_LED_Pattern",
-      type: "s",
-      rows: `
-Idle_LED
-Remote_Undefined_LED
-Local_Seized_LED
-Remote_Seized_LED
-Local_Progressing_LED
-Remote_Progressing_LED
-Local_Ringing_LED
-Remote_Ringing_LED
-Local_Active_LED
-Remote_Active_LED
-Local_Held_LED
-Remote_Held_LED
-Register_Failed_LED
-Disabled_LED
-Registering_LED
-Call_Back_Active_LED
-Trunk_No_Service_LED
-Trunk_Reserved_LED
-Trunk_In-use_LED
-`,
-    },
+    SPA_PHONE_LINE_KEY_LED_PATTERN,
     {
       group: "Phone/Supplementary_Services",
       rows: `
