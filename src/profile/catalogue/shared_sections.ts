@@ -174,3 +174,16 @@ Trunk_Reserved_LED
 Trunk_In-use_LED
 `,
 };
+
+/** Response status code handling of the SPA ATAs and phones. */
+export const SIP_RESPONSE_STATUS_CODE_HANDLING: FamilySection = {
+  group: "SIP/Response_Status_Code_Handling",
+  rows: `
+SIT1_RSC
+SIT2_RSC
+SIT3_RSC
+SIT4_RSC
+Try_Backup_RSC
+Retry_Reg_RSC
+`,
+};

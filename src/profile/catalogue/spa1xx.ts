@@ -1,6 +1,9 @@
 import type { FamilyTable } from "./family_table.ts";
 import { familyModels } from "./models.ts";
-import { PROVISIONING_GENERAL_PURPOSE_PARAMETERS } from "./shared_sections.ts";
+import {
+  PROVISIONING_GENERAL_PURPOSE_PARAMETERS,
+  SIP_RESPONSE_STATUS_CODE_HANDLING,
+} from "./shared_sections.ts";
 
 /**
  * Cisco SPA112 / SPA122 ATAs (SPA100 series, firmware 1.x), the Voice tabs. Names and
@@ -127,17 +130,7 @@ Reg_Retry_Long_Random_Delay ~ 0 ~ t:0..65535
 Reg_Retry_Intvl_Cap ~ 0 ~ t:0..65535
 `,
     },
-    {
-      group: "SIP/Response_Status_Code_Handling",
-      rows: `
-SIT1_RSC
-SIT2_RSC
-SIT3_RSC
-SIT4_RSC
-Try_Backup_RSC
-Retry_Reg_RSC
-`,
-    },
+    SIP_RESPONSE_STATUS_CODE_HANDLING,
     {
       group: "SIP/RTP_Parameters",
       rows: `

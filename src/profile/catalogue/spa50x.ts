@@ -3,6 +3,7 @@ import { familyModels } from "./models.ts";
 import {
   PHONE_DISTINCTIVE_RING_PATTERNS,
   PROVISIONING_GENERAL_PURPOSE_PARAMETERS,
+  SIP_RESPONSE_STATUS_CODE_HANDLING,
   SPA_PHONE_CALL_PROGRESS_TONES,
   SPA_PHONE_LINE_KEY_LED_PATTERN,
   SPA_PHONE_SIP_TIMER_VALUES,
@@ -164,17 +165,7 @@ Dialog_SDP_Enable ~ No
 `,
     },
     SPA_PHONE_SIP_TIMER_VALUES,
-    {
-      group: "SIP/Response_Status_Code_Handling",
-      rows: `
-SIT1_RSC
-SIT2_RSC
-SIT3_RSC
-SIT4_RSC
-Try_Backup_RSC
-Retry_Reg_RSC
-`,
-    },
+    SIP_RESPONSE_STATUS_CODE_HANDLING,
     {
       group: "SIP/RTP_Parameters",
       rows: `

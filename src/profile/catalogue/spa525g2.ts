@@ -2,6 +2,7 @@ import type { FamilyTable } from "./family_table.ts";
 import { familyModels } from "./models.ts";
 import {
   PHONE_DISTINCTIVE_RING_PATTERNS,
+  SIP_RESPONSE_STATUS_CODE_HANDLING,
   SPA_PHONE_LINE_KEY_LED_PATTERN,
   SPA_PHONE_SIP_TIMER_VALUES,
   SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES,
@@ -185,17 +186,7 @@ Disable_Local_Name_To_Header ~ No
 `,
     },
     SPA_PHONE_SIP_TIMER_VALUES,
-    {
-      group: "SIP/Response_Status_Code_Handling",
-      rows: `
-SIT1_RSC
-SIT2_RSC
-SIT3_RSC
-SIT4_RSC
-Try_Backup_RSC
-Retry_Reg_RSC
-`,
-    },
+    SIP_RESPONSE_STATUS_CODE_HANDLING,
     {
       group: "SIP/RTP_Parameters",
       rows: `

@@ -3,6 +3,7 @@ import { familyModels } from "./models.ts";
 import {
   PHONE_DISTINCTIVE_RING_PATTERNS,
   PROVISIONING_GENERAL_PURPOSE_PARAMETERS,
+  SIP_RESPONSE_STATUS_CODE_HANDLING,
   SPA_PHONE_CALL_PROGRESS_TONES,
   SPA_PHONE_SIP_TIMER_VALUES,
   SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES,
@@ -145,17 +146,7 @@ Hold_Target_Before_REFER ~ No
 `,
     },
     SPA_PHONE_SIP_TIMER_VALUES,
-    {
-      group: "SIP/Response_Status_Code_Handling",
-      rows: `
-SIT1_RSC
-SIT2_RSC
-SIT3_RSC
-SIT4_RSC
-Try_Backup_RSC
-Retry_Reg_RSC
-`,
-    },
+    SIP_RESPONSE_STATUS_CODE_HANDLING,
     {
       group: "SIP/RTP_Parameters",
       rows: `
