@@ -66,6 +66,12 @@ export function createHttpsServer(options: DeviceListenerOptions, tls: TlsMateri
   return {
     server,
     updateTrust(clientCas) {
+      // Any tenant edit lands here; a new context would also drop every TLS session (all
+      // devices back to full handshakes), so only a changed CA set swaps it.
+      const same =
+        clientCas.length === material.clientCas.length &&
+        clientCas.every((pem, i) => pem === material.clientCas[i]);
+      if (same) return;
       material = { ...material, clientCas };
       server.setSecureContext({ cert: material.cert, key: material.key, ca: [...clientCas] });
     },
