@@ -187,3 +187,18 @@ Try_Backup_RSC
 Retry_Reg_RSC
 `,
 };
+
+/** Firmware upgrade parameters of the SPA phones. */
+export const SPA_PHONE_FIRMWARE_UPGRADE: FamilySection = {
+  group: "Provisioning/Firmware_Upgrade",
+  rows: `
+Upgrade_Enable ~ Yes
+Upgrade_Error_Retry_Delay ~ 3600 ~ sched
+Downgrade_Rev_Limit ~ ~ ver
+Upgrade_Rule ~ ~ rule
+Log_Upgrade_Request_Msg ~ $PN $MAC -- Requesting upgrade $SCHEME://$SERVIP:$PORT$PATH ~ msg
+Log_Upgrade_Success_Msg ~ $PN $MAC -- Successful upgrade $SCHEME://$SERVIP:$PORT$PATH -- $ERR ~ msg
+Log_Upgrade_Failure_Msg ~ $PN $MAC -- Upgrade failed: $ERR ~ msg
+License_Keys ~ ~ s
+`,
+};

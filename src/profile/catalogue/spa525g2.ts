@@ -3,6 +3,7 @@ import { familyModels } from "./models.ts";
 import {
   PHONE_DISTINCTIVE_RING_PATTERNS,
   SIP_RESPONSE_STATUS_CODE_HANDLING,
+  SPA_PHONE_FIRMWARE_UPGRADE,
   SPA_PHONE_LINE_KEY_LED_PATTERN,
   SPA_PHONE_SIP_TIMER_VALUES,
   SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES,
@@ -279,19 +280,7 @@ Report_Rule ~ ~ rule
 User_Configurable_Resync ~ Yes
 `,
     },
-    {
-      group: "Provisioning/Firmware_Upgrade",
-      rows: `
-Upgrade_Enable ~ Yes
-Upgrade_Error_Retry_Delay ~ 3600 ~ sched
-Downgrade_Rev_Limit ~ ~ ver
-Upgrade_Rule ~ ~ rule
-Log_Upgrade_Request_Msg ~ $PN $MAC -- Requesting upgrade $SCHEME://$SERVIP:$PORT$PATH ~ msg
-Log_Upgrade_Success_Msg ~ $PN $MAC -- Successful upgrade $SCHEME://$SERVIP:$PORT$PATH -- $ERR ~ msg
-Log_Upgrade_Failure_Msg ~ $PN $MAC -- Upgrade failed: $ERR ~ msg
-License_Keys ~ ~ s
-`,
-    },
+    SPA_PHONE_FIRMWARE_UPGRADE,
     {
       group: "Provisioning/CA_Settings",
       rows: `
