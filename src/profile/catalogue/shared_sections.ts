@@ -202,3 +202,23 @@ Log_Upgrade_Failure_Msg ~ $PN $MAC -- Upgrade failed: $ERR ~ msg
 License_Keys ~ ~ s
 `,
 };
+
+/** NAT support parameters of the SPA1xx, SPA525G2 and MPP ATAs. */
+export const SIP_NAT_SUPPORT_PARAMETERS: FamilySection = {
+  group: "SIP/NAT_Support_Parameters",
+  rows: `
+Handle_VIA_received ~ No
+Handle_VIA_rport ~ No
+Insert_VIA_received ~ No
+Insert_VIA_rport ~ No
+Substitute_VIA_Addr ~ No
+Send_Resp_To_Src_Port ~ No
+STUN_Enable ~ No
+STUN_Test_Enable ~ No
+STUN_Server ~ ~ host
+EXT_IP ~ ~ ip
+EXT_RTP_Port_Min ~ ~ s
+NAT_Keep_Alive_Intvl ~ 15 ~ t:0..65535
+Redirect_Keep_Alive ~ No
+`,
+};

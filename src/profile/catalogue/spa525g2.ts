@@ -2,6 +2,7 @@ import type { FamilyTable } from "./family_table.ts";
 import { familyModels } from "./models.ts";
 import {
   PHONE_DISTINCTIVE_RING_PATTERNS,
+  SIP_NAT_SUPPORT_PARAMETERS,
   SIP_RESPONSE_STATUS_CODE_HANDLING,
   SPA_PHONE_FIRMWARE_UPGRADE,
   SPA_PHONE_LINE_KEY_LED_PATTERN,
@@ -221,24 +222,7 @@ G722_Codec_Name ~ G722
 EncapRTP_Codec_Name ~ encaprtp
 `,
     },
-    {
-      group: "SIP/NAT_Support_Parameters",
-      rows: `
-Handle_VIA_received ~ No
-Handle_VIA_rport ~ No
-Insert_VIA_received ~ No
-Insert_VIA_rport ~ No
-Substitute_VIA_Addr ~ No
-Send_Resp_To_Src_Port ~ No
-STUN_Enable ~ No
-STUN_Test_Enable ~ No
-STUN_Server ~ ~ host
-EXT_IP ~ ~ ip
-EXT_RTP_Port_Min ~ ~ s
-NAT_Keep_Alive_Intvl ~ 15 ~ t:0..65535
-Redirect_Keep_Alive ~ No
-`,
-    },
+    SIP_NAT_SUPPORT_PARAMETERS,
     {
       group: "SIP/Linksys_Key_System_Parameters",
       rows: `
