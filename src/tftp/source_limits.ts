@@ -164,6 +164,13 @@ export class SourceLimits {
       (!this.known.has(address) &&
         this.unknownActive >= this.o.maxTransfers - this.o.reservedForKnown);
     const mine = this.perSource.get(address);
+    // Nor can a slot admit a source already at its own caps.
+    if (
+      mine &&
+      (mine.total >= this.o.maxPerSource || mine.unverified >= this.o.maxUnverifiedPerSource)
+    ) {
+      return undefined;
+    }
     const held = unreserved ? (mine?.unknown ?? 0) : (mine?.total ?? 0);
     const top = (unreserved ? this.byUnknown : this.byTotal).heaviest(
       Math.max(this.protectedPerSource, held + 1),

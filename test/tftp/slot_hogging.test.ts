@@ -391,6 +391,29 @@ describe("slot fairness and block size floor (pure)", () => {
     expect(limits.victim("10.0.0.2", "busy", () => 0)).toBe(known[0]);
   });
 
+  it("SourceLimits.victim names nothing for a source at its own unacknowledged cap", () => {
+    const limits = new SourceLimits({
+      maxTransfers: 8,
+      maxPerSource: 8,
+      maxUnverifiedPerSource: 2,
+      reservedForKnown: 0,
+      knownSources: 16,
+      protectedPerSource: 1,
+    });
+    limits.completed("10.0.0.1");
+    const hog = [1, 2, 3, 4, 5, 6].map(() => {
+      const slot = limits.admit("10.0.0.1") as SourceSlot;
+      limits.verified(slot);
+      return slot;
+    });
+    const forged = [limits.admit("198.51.100.7"), limits.admit("198.51.100.7")];
+    expect(forged.every((s) => typeof s === "object")).toBe(true);
+    // Freeing one of the hog's slots would not admit a third unacknowledged transfer.
+    expect(limits.admit("198.51.100.7")).toBe("busy");
+    expect(limits.victim("198.51.100.7", "busy", () => 0)).toBeUndefined();
+    expect(limits.victim("198.51.100.8", "busy", () => 0)).toBe(hog[0]);
+  });
+
   it("a blksize below the floor is declined (the transfer runs at 512); at or above it is granted", () => {
     const req = (blksize: string) =>
       negotiateServerOptions(
