@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { accountJson, resolveAccount, resolveTenant } from "../admin/index.ts";
 import type { AccountLineInput, AccountPatch } from "../store/index.ts";
 import { parseLineSpec } from "./account_command.ts";
+import { cleared, requireChange } from "./cli_values.ts";
 import type { RegisterCommand } from "./commands.ts";
 import { cliError } from "./errors.ts";
 import {
@@ -94,12 +95,10 @@ Examples:
         }
         const patch: AccountPatch = {
           ...(flags.reference === undefined ? {} : { reference: flags.reference }),
-          ...(flags.name === undefined ? {} : { name: flags.name === false ? null : flags.name }),
+          ...(flags.name === undefined ? {} : { name: cleared(flags.name) }),
           ...(lines === undefined ? {} : { lines }),
         };
-        if (Object.keys(patch).length === 0) {
-          throw cliError("CLI_BAD_OPTION", "nothing to change (see provisio account set --help)");
-        }
+        requireChange(patch, "account");
         const updated = await store.accounts.update(found.id, patch, { actor });
         if (flags.json === true) printJson(accountJson(updated));
         else {

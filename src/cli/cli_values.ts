@@ -28,6 +28,18 @@ export function parseChoice<T extends string>(
   return found;
 }
 
+/** `false` (from `--no-X`) clears a field; a string sets it; undefined leaves it. */
+export function cleared(value: string | false | undefined): string | null | undefined {
+  return value === false ? null : value;
+}
+
+/** Refuses a `set` whose flags change nothing. */
+export function requireChange(patch: object, command: string): void {
+  if (Object.keys(patch).length === 0) {
+    throw cliError("CLI_BAD_OPTION", `nothing to change (see provisio ${command} set --help)`);
+  }
+}
+
 /** A text file named by a flag (a PEM file…), read whole. */
 export function readTextFile(path: string, flag: string): string {
   try {

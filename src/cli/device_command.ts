@@ -18,7 +18,7 @@ import {
   type EncryptionMode,
   type Store,
 } from "../store/index.ts";
-import { parseChoice } from "./cli_values.ts";
+import { cleared, parseChoice, requireChange } from "./cli_values.ts";
 import type { RegisterCommand } from "./commands.ts";
 import { cliError, hintOnConflict } from "./errors.ts";
 import { changeRow, EVENT_HEADER, eventRow, parseLimit } from "./events_command.ts";
@@ -51,11 +51,6 @@ interface SetFlags extends InstallationFlags {
   label?: string | false;
   encryption?: string;
   json?: boolean;
-}
-
-/** `false` (from `--no-X`) clears a field; a string sets it; undefined leaves it. */
-function cleared(value: string | false | undefined): string | null | undefined {
-  return value === false ? null : value;
 }
 
 interface ListFlags extends InstallationFlags {
@@ -583,9 +578,7 @@ Examples:
           ...(flags.label === undefined ? {} : { label: cleared(flags.label) ?? null }),
           ...(encryption === undefined ? {} : { encryption }),
         };
-        if (Object.keys(patch).length === 0) {
-          throw cliError("CLI_BAD_OPTION", "nothing to change (see provisio device set --help)");
-        }
+        requireChange(patch, "device");
         const updated = await store.devices.update(mac, patch, { actor });
         if (flags.model !== undefined && (await store.models.find(flags.model)) === null) {
           process.stderr.write(

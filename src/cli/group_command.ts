@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { resolveGroup, resolveTenant } from "../admin/index.ts";
+import { cleared, requireChange } from "./cli_values.ts";
 import type { RegisterCommand } from "./commands.ts";
-import { cliError, hintOnConflict } from "./errors.ts";
+import { hintOnConflict } from "./errors.ts";
 import {
   formatTable,
   type InstallationFlags,
@@ -99,13 +100,9 @@ export const registerGroupCommand: RegisterCommand = (program: Command) => {
           const found = await resolveGroup(store, tenant.id, ref);
           const patch = {
             ...(flags.name === undefined ? {} : { name: flags.name }),
-            ...(flags.description === undefined
-              ? {}
-              : { description: flags.description === false ? null : flags.description }),
+            ...(flags.description === undefined ? {} : { description: cleared(flags.description) }),
           };
-          if (Object.keys(patch).length === 0) {
-            throw cliError("CLI_BAD_OPTION", "nothing to change (see provisio group set --help)");
-          }
+          requireChange(patch, "group");
           const updated = await store.groups.update(found.id, patch, { actor });
           process.stdout.write(`group ${updated.name} saved in tenant ${tenant.slug}\n`);
         });

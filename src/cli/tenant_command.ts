@@ -7,7 +7,7 @@ import {
   type TenantPatch,
   type TenantSettings,
 } from "../store/index.ts";
-import { parseChoice, parseSwitch, readTextFile } from "./cli_values.ts";
+import { parseChoice, parseSwitch, readTextFile, requireChange } from "./cli_values.ts";
 import type { RegisterCommand } from "./commands.ts";
 import { cliError, hintOnConflict } from "./errors.ts";
 import {
@@ -79,9 +79,7 @@ function tenantPatch(flags: SetFlags): TenantPatch {
     ...(flags.slug === undefined ? {} : { slug: flags.slug }),
     ...(Object.keys(settings).length === 0 ? {} : { settings }),
   };
-  if (Object.keys(patch).length === 0) {
-    throw cliError("CLI_BAD_OPTION", "nothing to change (see provisio tenant set --help)");
-  }
+  requireChange(patch, "tenant");
   return patch;
 }
 
