@@ -222,3 +222,27 @@ NAT_Keep_Alive_Intvl ~ 15 ~ t:0..65535
 Redirect_Keep_Alive ~ No
 `,
 };
+
+/** Codec selection star codes of the firmware 5.x/6.x SPA ATAs and SPA9x2 phones (same codec set). */
+export const SPA_OUTBOUND_CALL_CODEC_SELECTION_CODES: FamilySection = {
+  group: "Regional/Outbound_Call_Codec_Selection_Codes",
+  type: "code",
+  rows: `
+Prefer_G711u_Code ~ *017110
+Force_G711u_Code ~ *027110
+Prefer_G711a_Code ~ *017111
+Force_G711a_Code ~ *027111
+Prefer_G723_Code ~ *01723
+Force_G723_Code ~ *02723
+Prefer_G726r16_Code ~ *0172616
+Force_G726r16_Code ~ *0272616
+Prefer_G726r24_Code ~ *0172624
+Force_G726r24_Code ~ *0272624
+Prefer_G726r32_Code ~ *0172632
+Force_G726r32_Code ~ *0272632
+Prefer_G726r40_Code ~ *0172640
+Force_G726r40_Code ~ *0272640
+Prefer_G729a_Code ~ *01729
+Force_G729a_Code ~ *02729
+`,
+};

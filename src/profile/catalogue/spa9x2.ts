@@ -4,6 +4,7 @@ import {
   PHONE_DISTINCTIVE_RING_PATTERNS,
   PROVISIONING_GENERAL_PURPOSE_PARAMETERS,
   SIP_RESPONSE_STATUS_CODE_HANDLING,
+  SPA_OUTBOUND_CALL_CODEC_SELECTION_CODES,
   SPA_PHONE_CALL_PROGRESS_TONES,
   SPA_PHONE_FIRMWARE_UPGRADE,
   SPA_PHONE_SIP_TIMER_VALUES,
@@ -589,28 +590,7 @@ Service_Annc_Base_Number
 Service_Annc_Extension_Codes
 `,
     },
-    {
-      group: "Regional/Outbound_Call_Codec_Selection_Codes",
-      type: "code",
-      rows: `
-Prefer_G711u_Code ~ *017110
-Force_G711u_Code ~ *027110
-Prefer_G711a_Code ~ *017111
-Force_G711a_Code ~ *027111
-Prefer_G723_Code ~ *01723
-Force_G723_Code ~ *02723
-Prefer_G726r16_Code ~ *0172616
-Force_G726r16_Code ~ *0272616
-Prefer_G726r24_Code ~ *0172624
-Force_G726r24_Code ~ *0272624
-Prefer_G726r32_Code ~ *0172632
-Force_G726r32_Code ~ *0272632
-Prefer_G726r40_Code ~ *0172640
-Force_G726r40_Code ~ *0272640
-Prefer_G729a_Code ~ *01729
-Force_G729a_Code ~ *02729
-`,
-    },
+    SPA_OUTBOUND_CALL_CODEC_SELECTION_CODES,
     {
       group: "Regional/Miscellaneous",
       rows: `

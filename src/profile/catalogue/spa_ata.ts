@@ -1,5 +1,6 @@
 import type { FamilySection, FamilyTable } from "./family_table.ts";
 import { familyModels } from "./models.ts";
+import { SPA_OUTBOUND_CALL_CODEC_SELECTION_CODES } from "./shared_sections.ts";
 import { SPA1XX } from "./spa1xx.ts";
 
 /** A section of the SPA1xx table that the older ATAs share unchanged. */
@@ -355,28 +356,7 @@ Feature_Dial_Services_Codes ~ ~ s
 `,
     },
     shared("Regional/Vertical_Service_Announcement_Codes"),
-    {
-      group: "Regional/Outbound_Call_Codec_Selection_Codes",
-      type: "code",
-      rows: `
-Prefer_G711u_Code ~ *017110
-Force_G711u_Code ~ *027110
-Prefer_G711a_Code ~ *017111
-Force_G711a_Code ~ *027111
-Prefer_G723_Code ~ *01723
-Force_G723_Code ~ *02723
-Prefer_G726r16_Code ~ *0172616
-Force_G726r16_Code ~ *0272616
-Prefer_G726r24_Code ~ *0172624
-Force_G726r24_Code ~ *0272624
-Prefer_G726r32_Code ~ *0172632
-Force_G726r32_Code ~ *0272632
-Prefer_G726r40_Code ~ *0172640
-Force_G726r40_Code ~ *0272640
-Prefer_G729a_Code ~ *01729
-Force_G729a_Code ~ *02729
-`,
-    },
+    SPA_OUTBOUND_CALL_CODEC_SELECTION_CODES,
     {
       group: "Regional/Miscellaneous",
       rows: `
