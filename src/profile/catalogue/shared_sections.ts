@@ -246,3 +246,26 @@ Prefer_G729a_Code ~ *01729
 Force_G729a_Code ~ *02729
 `,
 };
+
+/** LDAP directory parameters of the SPA30x/50x and SPA9x2 phones. */
+export const SPA_PHONE_LDAP_CORPORATE_DIRECTORY_SEARCH: FamilySection = {
+  group: "Phone/LDAP_Corporate_Directory_Search",
+  rows: `
+LDAP_Dir_Enable ~ No
+LDAP_Corp_Dir_Name
+LDAP_Server ~ ~ host
+LDAP_Auth_Method ~ None ~ e:None|Simple|DIGEST-MD5
+LDAP_Client_DN
+LDAP_Username
+LDAP_Password ~ ~ pw
+LDAP_Search_Base
+LDAP_Last_Name_Filter
+LDAP_First_Name_Filter
+LDAP_Search_Item_3
+LDAP_Item_3_Filter
+LDAP_Search_Item_4
+LDAP_item_4_Filter
+LDAP_Display_Attrs
+LDAP_Number_Mapping
+`,
+};

@@ -6,6 +6,7 @@ import {
   SIP_RESPONSE_STATUS_CODE_HANDLING,
   SPA_PHONE_CALL_PROGRESS_TONES,
   SPA_PHONE_FIRMWARE_UPGRADE,
+  SPA_PHONE_LDAP_CORPORATE_DIRECTORY_SEARCH,
   SPA_PHONE_LINE_KEY_LED_PATTERN,
   SPA_PHONE_SIP_TIMER_VALUES,
   SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES,
@@ -550,27 +551,7 @@ Directory_Password ~ ~ pw
 Call_Feature_Sync_Ext ~ Disabled ~ e:1|2|3|4|5|6|7|8|9|10|11|12|Disabled
 `,
     },
-    {
-      group: "Phone/LDAP_Corporate_Directory_Search",
-      rows: `
-LDAP_Dir_Enable ~ No
-LDAP_Corp_Dir_Name
-LDAP_Server ~ ~ host
-LDAP_Auth_Method ~ None ~ e:None|Simple|DIGEST-MD5
-LDAP_Client_DN
-LDAP_Username
-LDAP_Password ~ ~ pw
-LDAP_Search_Base
-LDAP_Last_Name_Filter
-LDAP_First_Name_Filter
-LDAP_Search_Item_3
-LDAP_Item_3_Filter
-LDAP_Search_Item_4
-LDAP_item_4_Filter
-LDAP_Display_Attrs
-LDAP_Number_Mapping
-`,
-    },
+    SPA_PHONE_LDAP_CORPORATE_DIRECTORY_SEARCH,
     {
       group: "Phone/XML_Service",
       rows: `

@@ -7,6 +7,7 @@ import {
   SPA_OUTBOUND_CALL_CODEC_SELECTION_CODES,
   SPA_PHONE_CALL_PROGRESS_TONES,
   SPA_PHONE_FIRMWARE_UPGRADE,
+  SPA_PHONE_LDAP_CORPORATE_DIRECTORY_SEARCH,
   SPA_PHONE_SIP_TIMER_VALUES,
   SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES,
 } from "./shared_sections.ts";
@@ -535,27 +536,7 @@ Headset_Additional_Input_Gain ~ 0 ~ e:-3|-2|-1|0|1|2|3
 Speakerphone_Additional_Input_Gain ~ 0 ~ e:-3|-2|-1|0|1|2|3
 `,
     },
-    {
-      group: "Phone/LDAP_Corporate_Directory_Search",
-      rows: `
-LDAP_Dir_Enable ~ No
-LDAP_Corp_Dir_Name
-LDAP_Server ~ ~ host
-LDAP_Auth_Method ~ None ~ e:None|Simple|DIGEST-MD5
-LDAP_Client_DN
-LDAP_Username
-LDAP_Password ~ ~ pw
-LDAP_Search_Base
-LDAP_Last_Name_Filter
-LDAP_First_Name_Filter
-LDAP_Search_Item_3
-LDAP_Item_3_Filter
-LDAP_Search_Item_4
-LDAP_item_4_Filter
-LDAP_Display_Attrs
-LDAP_Number_Mapping
-`,
-    },
+    SPA_PHONE_LDAP_CORPORATE_DIRECTORY_SEARCH,
     {
       group: "Phone/Extension_Mobility",
       rows: `
