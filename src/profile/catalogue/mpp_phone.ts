@@ -1,6 +1,9 @@
 import type { FamilyTable } from "./family_table.ts";
 import { familyModels } from "./models.ts";
-import { PHONE_DISTINCTIVE_RING_PATTERNS } from "./shared_sections.ts";
+import {
+  PHONE_DISTINCTIVE_RING_PATTERNS,
+  PHONE_GENERAL_PURPOSE_PARAMETERS,
+} from "./shared_sections.ts";
 
 const CODECS = "G711u|G711a|G729a|G722|G722.2|iLBC|iSAC|OPUS";
 const LEVELS = "EMERGENCY|ALERT|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG";
@@ -254,28 +257,7 @@ PRT_Upload_Rule ~ ~ url
 PRT_Upload_Method ~ POST ~ e:POST|PUT
 `,
     },
-    {
-      group: "Provisioning/General_Purpose_Parameters",
-      type: "s:2047",
-      rows: `
-GPP_A
-GPP_B
-GPP_C
-GPP_D
-GPP_E
-GPP_F
-GPP_G
-GPP_H
-GPP_I
-GPP_J
-GPP_K
-GPP_L
-GPP_M
-GPP_N
-GPP_O
-GPP_P
-`,
-    },
+    PHONE_GENERAL_PURPOSE_PARAMETERS,
     {
       group: "Regional/Call_Progress_Tones",
       type: "tone",

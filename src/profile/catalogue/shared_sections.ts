@@ -269,3 +269,27 @@ LDAP_Display_Attrs
 LDAP_Number_Mapping
 `,
 };
+
+/** General purpose provisioning parameters of the SPA525G2 and MPP phones. */
+export const PHONE_GENERAL_PURPOSE_PARAMETERS: FamilySection = {
+  group: "Provisioning/General_Purpose_Parameters",
+  type: "s:2047",
+  rows: `
+GPP_A
+GPP_B
+GPP_C
+GPP_D
+GPP_E
+GPP_F
+GPP_G
+GPP_H
+GPP_I
+GPP_J
+GPP_K
+GPP_L
+GPP_M
+GPP_N
+GPP_O
+GPP_P
+`,
+};

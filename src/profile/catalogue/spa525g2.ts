@@ -2,6 +2,7 @@ import type { FamilyTable } from "./family_table.ts";
 import { familyModels } from "./models.ts";
 import {
   PHONE_DISTINCTIVE_RING_PATTERNS,
+  PHONE_GENERAL_PURPOSE_PARAMETERS,
   SIP_NAT_SUPPORT_PARAMETERS,
   SIP_RESPONSE_STATUS_CODE_HANDLING,
   SPA_PHONE_FIRMWARE_UPGRADE,
@@ -271,28 +272,7 @@ User_Configurable_Resync ~ Yes
 Custom_CA_URL ~ ~ url
 `,
     },
-    {
-      group: "Provisioning/General_Purpose_Parameters",
-      type: "s:2047",
-      rows: `
-GPP_A
-GPP_B
-GPP_C
-GPP_D
-GPP_E
-GPP_F
-GPP_G
-GPP_H
-GPP_I
-GPP_J
-GPP_K
-GPP_L
-GPP_M
-GPP_N
-GPP_O
-GPP_P
-`,
-    },
+    PHONE_GENERAL_PURPOSE_PARAMETERS,
     {
       group: "Regional/Call_Progress_Tones",
       type: "tone",
