@@ -293,3 +293,22 @@ GPP_O
 GPP_P
 `,
 };
+
+/** NAT support parameters of the SPA30x/50x and SPA9x2 phones. */
+export const SPA_PHONE_NAT_SUPPORT_PARAMETERS: FamilySection = {
+  group: "SIP/NAT_Support_Parameters",
+  rows: `
+Handle_VIA_received ~ No
+Handle_VIA_rport ~ No
+Insert_VIA_received ~ No
+Insert_VIA_rport ~ No
+Substitute_VIA_Addr ~ No
+Send_Resp_To_Src_Port ~ No
+STUN_Enable ~ No
+STUN_Test_Enable ~ No
+STUN_Server ~ ~ host
+EXT_IP ~ ~ ip
+EXT_RTP_Port_Min ~ ~ s
+NAT_Keep_Alive_Intvl ~ 15 ~ t:0..65535
+`,
+};

@@ -8,6 +8,7 @@ import {
   SPA_PHONE_FIRMWARE_UPGRADE,
   SPA_PHONE_LDAP_CORPORATE_DIRECTORY_SEARCH,
   SPA_PHONE_LINE_KEY_LED_PATTERN,
+  SPA_PHONE_NAT_SUPPORT_PARAMETERS,
   SPA_PHONE_SIP_TIMER_VALUES,
   SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES,
 } from "./shared_sections.ts";
@@ -197,23 +198,7 @@ L16_Codec_Name ~ L16
 EncapRTP_Codec_Name ~ encaprtp
 `,
     },
-    {
-      group: "SIP/NAT_Support_Parameters",
-      rows: `
-Handle_VIA_received ~ No
-Handle_VIA_rport ~ No
-Insert_VIA_received ~ No
-Insert_VIA_rport ~ No
-Substitute_VIA_Addr ~ No
-Send_Resp_To_Src_Port ~ No
-STUN_Enable ~ No
-STUN_Test_Enable ~ No
-STUN_Server ~ ~ host
-EXT_IP ~ ~ ip
-EXT_RTP_Port_Min ~ ~ s
-NAT_Keep_Alive_Intvl ~ 15 ~ t:0..65535
-`,
-    },
+    SPA_PHONE_NAT_SUPPORT_PARAMETERS,
     {
       group: "SIP/Linksys_Key_System_Parameters",
       rows: `

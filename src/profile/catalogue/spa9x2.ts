@@ -8,6 +8,7 @@ import {
   SPA_PHONE_CALL_PROGRESS_TONES,
   SPA_PHONE_FIRMWARE_UPGRADE,
   SPA_PHONE_LDAP_CORPORATE_DIRECTORY_SEARCH,
+  SPA_PHONE_NAT_SUPPORT_PARAMETERS,
   SPA_PHONE_SIP_TIMER_VALUES,
   SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES,
 } from "./shared_sections.ts";
@@ -177,23 +178,7 @@ G723_Codec_Name ~ G723
 EncapRTP_Codec_Name ~ encaprtp
 `,
     },
-    {
-      group: "SIP/NAT_Support_Parameters",
-      rows: `
-Handle_VIA_received ~ No
-Handle_VIA_rport ~ No
-Insert_VIA_received ~ No
-Insert_VIA_rport ~ No
-Substitute_VIA_Addr ~ No
-Send_Resp_To_Src_Port ~ No
-STUN_Enable ~ No
-STUN_Test_Enable ~ No
-STUN_Server ~ ~ host
-EXT_IP ~ ~ ip
-EXT_RTP_Port_Min ~ ~ s
-NAT_Keep_Alive_Intvl ~ 15 ~ t:0..65535
-`,
-    },
+    SPA_PHONE_NAT_SUPPORT_PARAMETERS,
     {
       group: "SIP/Linksys_Key_System_Parameters",
       rows: `
