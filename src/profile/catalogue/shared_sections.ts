@@ -312,3 +312,15 @@ EXT_RTP_Port_Min ~ ~ s
 NAT_Keep_Alive_Intvl ~ 15 ~ t:0..65535
 `,
 };
+
+/** Per-extension NAT settings of the SPA and MPP phones. */
+export const PHONE_EXT_NAT_SETTINGS: FamilySection = {
+  group: "Ext_[n]/NAT_Settings",
+  index: "line",
+  rows: `
+NAT_Mapping_Enable_[n]_ ~ No
+NAT_Keep_Alive_Enable_[n]_ ~ No
+NAT_Keep_Alive_Msg_[n]_ ~ $NOTIFY
+NAT_Keep_Alive_Dest_[n]_ ~ $PROXY
+`,
+};

@@ -2,6 +2,7 @@ import type { FamilyTable } from "./family_table.ts";
 import { familyModels } from "./models.ts";
 import {
   PHONE_DISTINCTIVE_RING_PATTERNS,
+  PHONE_EXT_NAT_SETTINGS,
   PROVISIONING_GENERAL_PURPOSE_PARAMETERS,
   SIP_RESPONSE_STATUS_CODE_HANDLING,
   SPA_PHONE_CALL_PROGRESS_TONES,
@@ -227,16 +228,7 @@ Restrict_MWI_[n]_ ~ No
 Monitor_User_ID_[n]_ ~ ~ uid
 `,
     },
-    {
-      group: "Ext_[n]/NAT_Settings",
-      index: "line",
-      rows: `
-NAT_Mapping_Enable_[n]_ ~ No
-NAT_Keep_Alive_Enable_[n]_ ~ No
-NAT_Keep_Alive_Msg_[n]_ ~ $NOTIFY
-NAT_Keep_Alive_Dest_[n]_ ~ $PROXY
-`,
-    },
+    PHONE_EXT_NAT_SETTINGS,
     {
       group: "Ext_[n]/Network_Settings",
       index: "line",
