@@ -76,6 +76,15 @@ describe("provisio set / rm", () => {
     expect(device.accountId).toBe(account.id);
 
     await ok("group", "set", "lobby", "--name", "reception", "--description", "front");
+    // A set with no flag changes nothing and says so, for each object.
+    for (const args of [
+      ["group", "set", "reception"],
+      ["device", "set", "000e08000001"],
+    ]) {
+      const r = await provisio([...args, "-d", data]);
+      expect(r.code, args.join(" ")).not.toBe(0);
+      expect(r.stderr).toContain(`nothing to change (see provisio ${args[0]} set --help)`);
+    }
     expect(await ok("device", "show", "000e08000001")).toMatch(/group\s+reception/);
     await ok("group", "rm", "reception");
     await ok("account", "rm", "2001");
