@@ -9,9 +9,9 @@
  */
 import {
   compilePathPattern,
+  findPathPatternOverlap,
   type MatchStats,
   type PathPattern,
-  pathPatternsOverlap,
 } from "../rules/index.ts";
 import { type CaIdentity, casCollide, isLookAlike, storedCaIdentities } from "./client_ca.ts";
 import { storeError } from "./errors.ts";
@@ -48,15 +48,19 @@ export function checkTenantIsolation(
     const stats: MatchStats = { steps: 0 };
     for (const source of added) {
       const mine = compilePathPattern(source);
+      const tooComplex = () =>
+        storeError(
+          "STORE_INVALID_SETTINGS",
+          `tenant settings: profile path ${JSON.stringify(source)} is too complex to check against the profile paths in use; use fewer macros or more literal text`,
+          { field: "profilePaths" },
+        );
       for (const other of theirs) {
-        if (stats.steps > MAX_OVERLAP_STEPS_PER_WRITE) {
-          throw storeError(
-            "STORE_INVALID_SETTINGS",
-            `tenant settings: profile path ${JSON.stringify(source)} is too complex to check against the profile paths in use; use fewer macros or more literal text`,
-            { field: "profilePaths" },
-          );
-        }
-        if (pathPatternsOverlap(mine, other, stats)) {
+        if (stats.steps > MAX_OVERLAP_STEPS_PER_WRITE) throw tooComplex();
+        const found = findPathPatternOverlap(mine, other, stats);
+        // An "overlap" without a path both match means the pair's budget ran out: nothing was
+        // found, so say the pattern is too complex rather than that another tenant holds it.
+        if (found.overlap && found.witness === undefined) throw tooComplex();
+        if (found.overlap) {
           throw storeError(
             "STORE_CONFLICT",
             `profile path ${JSON.stringify(source)} overlaps a profile path another tenant uses (some request path would match both); give this tenant's paths a prefix of their own, e.g. "/<tenant>/$MA.xml"`,
