@@ -95,3 +95,10 @@ export function parseRows(text: string): FamilyRow[] {
   }
   return rows;
 }
+
+/** The section of `table` for `group`, for a family that shares it unchanged (load-time check). */
+export function tableSection(table: FamilyTable, group: string): FamilySection {
+  const section = table.sections.find((s) => s.group === group);
+  if (!section) throw new RangeError(`no ${table.id} section ${group}`);
+  return section;
+}

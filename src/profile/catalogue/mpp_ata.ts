@@ -1,12 +1,10 @@
-import type { FamilySection, FamilyTable } from "./family_table.ts";
+import { type FamilySection, type FamilyTable, tableSection } from "./family_table.ts";
 import { familyModels } from "./models.ts";
 import { SPA1XX } from "./spa1xx.ts";
 
 /** A section the ATA19x shares unchanged with the SPA112/SPA122 (same firmware lineage). */
 function shared(group: string): FamilySection {
-  const section = SPA1XX.sections.find((s) => s.group === group);
-  if (!section) throw new RangeError(`no SPA1xx section ${group}`);
-  return section;
+  return tableSection(SPA1XX, group);
 }
 
 /** A SPA1xx section with rows added (the ATA19x firmware grew them). */

@@ -1,13 +1,11 @@
-import type { FamilySection, FamilyTable } from "./family_table.ts";
+import { type FamilySection, type FamilyTable, tableSection } from "./family_table.ts";
 import { familyModels } from "./models.ts";
 import { SPA_OUTBOUND_CALL_CODEC_SELECTION_CODES } from "./shared_sections.ts";
 import { SPA1XX } from "./spa1xx.ts";
 
 /** A section of the SPA1xx table that the older ATAs share unchanged. */
 function shared(group: string): FamilySection {
-  const section = SPA1XX.sections.find((s) => s.group === group);
-  if (!section) throw new RangeError(`no SPA1xx section ${group}`);
-  return section;
+  return tableSection(SPA1XX, group);
 }
 
 const ROUTER = ["SPA2102", "SPA3102"];
