@@ -1,9 +1,10 @@
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, sql } from "kysely";
 import pg from "pg";
 import type { StoreDialect } from "../dialect.ts";
 import { storeError } from "../errors.ts";
 import type { Database } from "../schema.ts";
 import { checkPostgres } from "./check.ts";
+import { SchemaPostgresDialect } from "./introspector.ts";
 import { watchPostgres } from "./watch.ts";
 
 export interface PostgresOptions {
@@ -58,7 +59,7 @@ export async function openPostgresDialect(options: PostgresOptions): Promise<Sto
       error,
     );
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, schema) });
 
   return {
     kind: "postgres",
