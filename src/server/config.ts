@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { serverError } from "./errors.ts";
 
@@ -127,6 +128,14 @@ export interface ServeConfig {
   readonly eventRetentionDays: number;
   /** Misses (404s) a source may make per minute before it is throttled (0 = no throttling). */
   readonly missesPerMinute: number;
+  /**
+   * Device-plane worker processes sharing the HTTP and HTTPS listeners (default: the CPU
+   * count). 1 runs everything in one process; more adds a primary process for the admin
+   * listener, TFTP and the merged `/metrics`.
+   */
+  readonly workers: number;
+  /** Bytes of rendered profiles each process keeps in memory (least recently used dropped first). */
+  readonly profileCacheBytes: number;
 }
 
 /** Command-line flags, as commander hands them over (all optional, all strings). */
@@ -141,6 +150,7 @@ export interface ServeFlags {
   readonly tftpPort?: string | undefined;
   readonly database?: string | undefined;
   readonly logLevel?: string | undefined;
+  readonly workers?: string | undefined;
 }
 
 export interface LoadConfigOptions {
@@ -212,7 +222,9 @@ type Key =
   | "repeatStatusWindowMs"
   | "shutdownGraceMs"
   | "eventRetentionDays"
-  | "missesPerMinute";
+  | "missesPerMinute"
+  | "workers"
+  | "profileCacheMb";
 
 /** Where each key lives in the YAML file and which environment variable overrides it. */
 const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly env: string }>> = {
@@ -296,6 +308,8 @@ const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly en
   shutdownGraceMs: { yaml: ["shutdown_grace_ms"], env: "PROVISIO_SHUTDOWN_GRACE_MS" },
   eventRetentionDays: { yaml: ["events", "retention_days"], env: "PROVISIO_EVENT_RETENTION_DAYS" },
   missesPerMinute: { yaml: ["limits", "misses_per_minute"], env: "PROVISIO_MISSES_PER_MINUTE" },
+  workers: { yaml: ["workers"], env: "PROVISIO_WORKERS" },
+  profileCacheMb: { yaml: ["cache", "profile_mb"], env: "PROVISIO_CACHE_PROFILE_MB" },
 };
 
 const FLAG_OF: Partial<Record<Key, keyof ServeFlags>> = {
@@ -308,6 +322,7 @@ const FLAG_OF: Partial<Record<Key, keyof ServeFlags>> = {
   tftpPort: "tftpPort",
   database: "database",
   logLevel: "logLevel",
+  workers: "workers",
 };
 
 /** The offending value for a message: JSON when it has one, clipped; YAML aliases can be circular. */
@@ -546,6 +561,8 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
     shutdownGraceMs: int("shutdownGraceMs", 10_000, 0, 600_000),
     eventRetentionDays: int("eventRetentionDays", 30, 0, 3650),
     missesPerMinute: int("missesPerMinute", 120, 0, 1_000_000),
+    workers: int("workers", Math.min(availableParallelism(), 64), 1, 64),
+    profileCacheBytes: int("profileCacheMb", 256, 1, 65_536) * 1024 * 1024,
   };
   const ports = [config.httpPort, config.httpsPort, config.adminPort].filter(
     (p): p is number => p !== null && p !== 0,
