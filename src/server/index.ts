@@ -42,6 +42,7 @@ export {
   identifyDevice,
 } from "./device_identity.ts";
 export { SERVER_ERRORS, type ServerErrorCode } from "./errors.ts";
+export type { FlowHook, FlowRequest } from "./flow_hook.ts";
 export {
   createDeviceRequestListener,
   createHttpServer,

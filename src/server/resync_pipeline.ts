@@ -8,8 +8,8 @@
  *
  * Each step that can end a request is a policy in its own file (`miss_throttle.ts`,
  * `client_cert_policy.ts`, `auto_create.ts`, `resync_recorder.ts`, `security_log.ts`); a new
- * flow (activation, redirect, firmware) is a new policy called from `#process`, not a branch
- * inside another one. A warm resync (device and profile cached) reads nothing from the
+ * flow (activation, redirect, firmware) is a new file implementing `FlowHook` (`flow_hook.ts`)
+ * passed in `hooks`, not a branch inside another one. A warm resync (device and profile cached) reads nothing from the
  * database and writes nothing on the request path.
  */
 import type { Logger } from "pino";
@@ -22,6 +22,7 @@ import { ClientCertPolicy } from "./client_cert_policy.ts";
 import type { ClientCertificate } from "./client_certificate.ts";
 import { type Identification, identifyDevice } from "./device_identity.ts";
 import { RENDER_ERROR_CODES } from "./errors.ts";
+import type { FlowHook, FlowRequest } from "./flow_hook.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { MissThrottle, type ScanReport } from "./miss_throttle.ts";
 import type { RouteMatch, RouteTable } from "./path_pattern.ts";
@@ -86,6 +87,8 @@ export interface PipelineOptions {
   /** How often scans and aggregated refusals are written (default 5 s; 0 = only `tick()`). */
   readonly tickMs?: number;
   readonly now?: () => number;
+  /** Device flows besides the tenants' profile paths (redirect, activation): `flow_hook.ts`. */
+  readonly hooks?: readonly FlowHook[];
 }
 
 const THROTTLED: ResyncResponse = (() => {
@@ -179,6 +182,7 @@ export class ResyncPipeline {
     const now = this.#now();
     const ua = parseUserAgent(request.userAgent);
     const source = request.remoteAddress;
+    const logged = this.#logged(request);
     let outcome: Outcome;
     // Every refusal uses up the source's budget, whatever the request carries: a trusted
     // device certificate naming other devices is a guess like any other.
@@ -190,16 +194,25 @@ export class ResyncPipeline {
       try {
         outcome = await this.#process(request, ua);
       } catch (error) {
-        outcome = this.#failure(request, error);
+        outcome = this.#failure(logged, error);
       }
       if (usesMissBudget(outcome)) this.#misses.miss(source, request.transport, now);
     }
     const { response } = outcome;
     const seconds = (performance.now() - started) / 1000;
     this.#o.metrics.resync(request.transport, response.result, seconds);
-    if (outcome.security !== undefined) this.#reportSecurity(request, outcome, now);
-    this.#recorder.record(request, ua, outcome, seconds, now);
+    if (outcome.security !== undefined) this.#reportSecurity(logged, outcome, now);
+    this.#recorder.record(logged, ua, outcome, seconds, now);
     return response;
+  }
+
+  /** The request as logs and events show it: a hook may hide a secret in its path. */
+  #logged(request: ResyncRequest): ResyncRequest {
+    for (const hook of this.#o.hooks ?? []) {
+      const path = hook.loggedPath?.(request.path);
+      if (path !== undefined) return { ...request, path, query: "" };
+    }
+    return request;
   }
 
   /** Writes ended scans and aggregated refusals whose window is over (the timer calls it). */
@@ -285,6 +298,11 @@ export class ResyncPipeline {
     const screened = this.#certs.screen(request.clientCert);
     if ("response" in screened) return screened;
     const { cert } = screened;
+    const flow: FlowRequest = { request, path: target.path, ua, cert, now: this.#now() };
+    for (const hook of this.#o.hooks ?? []) {
+      const routed = await hook.route?.(flow);
+      if (routed !== undefined) return routed;
+    }
     const matches = this.#o.routes().match(target.path, request.query);
     if (matches.length === 0) return refuse(404, NOT_FOUND_REASON);
     const required = this.#certs.requiredBeforeLookup(this.#matchedTenants(matches), cert);
@@ -342,7 +360,9 @@ export class ResyncPipeline {
       return refuse(403, "device disabled", { mac, tenantId: tenant.id });
     }
     const profile = await this.#profiles.get(device, tenant);
-    return { response: this.#profiles.answer(request, profile), mac, tenantId: tenant.id };
+    const response = this.#profiles.answer(request, profile);
+    for (const hook of this.#o.hooks ?? []) hook.served?.(device, flow);
+    return { response, mac, tenantId: tenant.id };
   }
 
   /** The tenants the matched patterns belong to (an unknown id stays `undefined`). */

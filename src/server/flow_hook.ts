@@ -1,0 +1,40 @@
+/**
+ * A device flow that is not "a tenant's profile path" (the redirect service, retail
+ * activation, …) hooks into the resync pipeline here: a new flow adds a file that implements
+ * {@link FlowHook} and is passed in `PipelineOptions.hooks`, not a branch inside the pipeline.
+ */
+import type { Device } from "../store/index.ts";
+import type { ClientCertificate } from "./client_certificate.ts";
+import type { Outcome } from "./resync_outcome.ts";
+import type { ResyncRequest } from "./resync_request.ts";
+import type { UserAgentIdentity } from "./user_agent.ts";
+
+/** What a hook sees of a request that passed the target checks and the certificate screen. */
+export interface FlowRequest {
+  readonly request: ResyncRequest;
+  /** The decoded, checked path. */
+  readonly path: string;
+  readonly ua: UserAgentIdentity | undefined;
+  /** The screened client certificate (HTTPS), if any. */
+  readonly cert: ClientCertificate | undefined;
+  readonly now: number;
+}
+
+export interface FlowHook {
+  /**
+   * The path as logs, events and the security log may show it, for paths that carry a
+   * secret (an activation code); undefined = not this hook's path. Called for every request,
+   * also throttled ones: keep it a cheap string test.
+   */
+  loggedPath?(path: string): string | undefined;
+  /**
+   * Called before the tenants' profile paths are matched: an outcome ends the request,
+   * undefined leaves it to the next hook and then to the profile paths.
+   */
+  route?(request: FlowRequest): Promise<Outcome | undefined> | Outcome | undefined;
+  /**
+   * A device's own profile was answered (200 or 304). Runs after the answer is decided;
+   * must not throw, and must not make the request wait (write in the background).
+   */
+  served?(device: Device, request: FlowRequest): void;
+}
