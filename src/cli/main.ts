@@ -169,6 +169,32 @@ function misspeltFlag(command: Command, args: readonly string[]): string | undef
   return undefined;
 }
 
+/**
+ * `provisio help nosuch sub` printed the main help and exited 0, as if it had worked: the
+ * words after `help` must name a command, each a subcommand of the one before. The first
+ * word that does not is reported as `provisio nosuch` would be (with the closest name).
+ */
+function unknownHelpTopic(program: Command, rawArgv: readonly string[]): string | undefined {
+  if (rawArgv[2] !== "help") return undefined;
+  const words = rawArgv.slice(3).filter((w) => !w.startsWith("-"));
+  const { command, path } = namedCommand(program, words);
+  const word = words[path.length];
+  if (word === undefined) return undefined;
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const sub of command.commands) {
+    const distance = editDistance(word, sub.name());
+    if (distance < bestDistance && distance < sub.name().length) {
+      best = sub.name();
+      bestDistance = distance;
+    }
+  }
+  return (
+    `error: unknown command '${word}'${best === undefined ? "" : ` (Did you mean ${best}?)`}\n` +
+    `see provisio ${[...path, ""].join(" ")}--help\n`
+  );
+}
+
 /** Commander's own outcomes that are not errors. */
 const NOT_ERRORS = new Set(["commander.helpDisplayed", "commander.version", "commander.help"]);
 
@@ -180,6 +206,12 @@ export async function main(rawArgv: readonly string[]): Promise<number> {
   let program: Command | undefined;
   try {
     program = buildProgram(await commandsFor(argv));
+    const unknownTopic = unknownHelpTopic(program, rawArgv);
+    if (unknownTopic !== undefined) {
+      // The same exit status as any other unknown command (commander's usage errors).
+      process.stderr.write(unknownTopic);
+      return 1;
+    }
     await program.parseAsync([...argv]);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {

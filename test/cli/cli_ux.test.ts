@@ -93,4 +93,22 @@ describe("provisio command-line manners", () => {
     expect(r.stdout).toContain("Usage: provisio device add [options]");
     expect(r.stdout).toContain("--model <pn>");
   });
+
+  it("`help` with an unknown command says so and fails, as the unknown command itself does", {
+    timeout: 120_000,
+  }, async () => {
+    for (const [args, word, hint] of [
+      [["help", "nosuch", "sub"], "nosuch", "see provisio --help"],
+      [["help", "device", "nosuch"], "nosuch", "see provisio device --help"],
+    ] as const) {
+      const r = await provisio(args);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain(`error: unknown command '${word}'`);
+      expect(r.stderr.trimEnd().split("\n").at(-1)).toBe(hint);
+    }
+    const typo = await provisio(["help", "devce"]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain("(Did you mean device?)");
+  });
 });
