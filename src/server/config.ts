@@ -109,6 +109,11 @@ export interface ServeConfig {
   /** Server certificate and key for HTTPS; default: the self-signed pair in the data dir. */
   readonly tlsCertFile: string;
   readonly tlsKeyFile: string;
+  /**
+   * HTTPS also accepts TLS 1.0 and 1.1 (`https.legacy_tls`): old unit firmware only. It lowers
+   * the whole listener's OpenSSL security level (docs/security.md).
+   */
+  readonly httpsLegacyTls: boolean;
   readonly logLevel: LogLevel;
   /** One info line per device request (`log.access`, default true). */
   readonly logAccess: boolean;
@@ -201,6 +206,7 @@ type Key =
   | "masterKeyFile"
   | "tlsCert"
   | "tlsKey"
+  | "httpsLegacyTls"
   | "logLevel"
   | "logAccess"
   | "logFormat"
@@ -262,6 +268,7 @@ const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly en
   masterKeyFile: { yaml: ["master_key_file"], env: "PROVISIO_MASTER_KEY_FILE" },
   tlsCert: { yaml: ["https", "cert"], env: "PROVISIO_TLS_CERT" },
   tlsKey: { yaml: ["https", "key"], env: "PROVISIO_TLS_KEY" },
+  httpsLegacyTls: { yaml: ["https", "legacy_tls"], env: "PROVISIO_HTTPS_LEGACY_TLS" },
   logLevel: { yaml: ["log", "level"], env: "PROVISIO_LOG_LEVEL" },
   logAccess: { yaml: ["log", "access"], env: "PROVISIO_LOG_ACCESS" },
   logFormat: { yaml: ["log", "format"], env: "PROVISIO_LOG_FORMAT" },
@@ -503,13 +510,14 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
     }
     logLevel = level as LogLevel;
   }
-  const accessRaw = pick("logAccess");
-  let logAccess = true;
-  if (accessRaw !== undefined) {
-    const text = String(accessRaw.value).trim().toLowerCase();
-    if (!/^(true|false|on|off|yes|no|1|0)$/.test(text)) invalid(accessRaw, "true or false");
-    logAccess = /^(true|on|yes|1)$/.test(text);
-  }
+  const bool = (key: Key, fallback: boolean): boolean => {
+    const raw = pick(key);
+    if (raw === undefined) return fallback;
+    const text = String(raw.value).trim().toLowerCase();
+    if (!/^(true|false|on|off|yes|no|1|0)$/.test(text)) invalid(raw, "true or false");
+    return /^(true|on|yes|1)$/.test(text);
+  };
+  const logAccess = bool("logAccess", true);
   const formatRaw = pick("logFormat");
   let logFormat: LogFormat = "auto";
   if (formatRaw !== undefined) {
@@ -535,6 +543,7 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
     masterKeyFile: path("masterKeyFile", "master.key", dataDir),
     tlsCertFile: path("tlsCert", "tls/server.crt", dataDir),
     tlsKeyFile: path("tlsKey", "tls/server.key", dataDir),
+    httpsLegacyTls: bool("httpsLegacyTls", false),
     logLevel,
     logAccess,
     logFormat,
