@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Selectable } from "kysely";
-import type { Core } from "./core.ts";
+import type { ChangeContext, Core } from "./core.ts";
 import { notFound } from "./errors.ts";
 import type { ApiTokenTable } from "./schema.ts";
-import type { TokenInput, TokenRepository, WriteOptions } from "./store.ts";
+import type { TokenInput, TokenPatch, TokenRepository, WriteOptions } from "./store.ts";
 import { generateToken, hashToken } from "./tokens.ts";
 import { API_ROLES, type ApiToken } from "./types.ts";
 import * as v from "./validate.ts";
@@ -36,14 +36,7 @@ export class ApiTokens implements TokenRepository {
     const role = v.oneOf(input.role, API_ROLES, "role");
     const tenantId = input.tenantId ?? null;
     return this.#core.change(options, async (ctx) => {
-      if (tenantId !== null) {
-        const tenant = await ctx.conn
-          .selectFrom("tenants")
-          .select("id")
-          .where("id", "=", tenantId)
-          .executeTakeFirst();
-        if (tenant === undefined) throw notFound("tenant", tenantId);
-      }
+      if (tenantId !== null) await tenantExists(ctx, tenantId);
       const secret = generateToken();
       const row: ApiTokenTable = {
         id: randomUUID(),
@@ -87,6 +80,53 @@ export class ApiTokens implements TokenRepository {
     return rows.map(toApiToken);
   }
 
+  async update(id: string, patch: TokenPatch, options?: WriteOptions): Promise<ApiToken> {
+    const name = patch.name === undefined ? undefined : v.text(patch.name, "name", 128);
+    const role = patch.role === undefined ? undefined : v.oneOf(patch.role, API_ROLES, "role");
+    return this.#core.change(options, async (ctx) => {
+      const row = await ctx.conn
+        .selectFrom("api_tokens")
+        .selectAll()
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (row === undefined) throw notFound("token", id);
+      if (patch.tenantId !== undefined && patch.tenantId !== null) {
+        await tenantExists(ctx, patch.tenantId);
+      }
+      const next: ApiTokenTable = {
+        ...row,
+        name: name ?? row.name,
+        role: role ?? row.role,
+        tenant_id: patch.tenantId === undefined ? row.tenant_id : patch.tenantId,
+        expires_at:
+          patch.expiresAt === undefined ? row.expires_at : (patch.expiresAt?.getTime() ?? null),
+      };
+      await ctx.conn
+        .updateTable("api_tokens")
+        .set({
+          name: next.name,
+          role: next.role,
+          tenant_id: next.tenant_id,
+          expires_at: next.expires_at,
+        })
+        .where("id", "=", id)
+        .execute();
+      const after = toApiToken(next);
+      ctx.touch("token", [id]);
+      ctx.audit({
+        action: "token.update",
+        entity: "token",
+        key: id,
+        // A token moved between tenants is a change to both: the audit names the new one,
+        // its before snapshot the old one.
+        tenantId: next.tenant_id,
+        before: toApiToken(row),
+        after,
+      });
+      return after;
+    });
+  }
+
   async revoke(id: string, options?: WriteOptions): Promise<void> {
     return this.#core.change(options, async (ctx) => {
       const row = await ctx.conn
@@ -106,4 +146,13 @@ export class ApiTokens implements TokenRepository {
       });
     });
   }
+}
+
+async function tenantExists(ctx: ChangeContext, tenantId: string): Promise<void> {
+  const tenant = await ctx.conn
+    .selectFrom("tenants")
+    .select("id")
+    .where("id", "=", tenantId)
+    .executeTakeFirst();
+  if (tenant === undefined) throw notFound("tenant", tenantId);
 }

@@ -16,6 +16,8 @@
  * version mismatch, still referenced), `STORE_INVALID_*` (400), `STORE_UNAVAILABLE` (503).
  */
 import type { MacAddress } from "../mac_address.ts";
+import type { ActivationCodeRepository } from "./activation_codes.ts";
+import type { RedirectRepository } from "./redirects.ts";
 import type { Secret, SecretSealer } from "./secret.ts";
 import type {
   Account,
@@ -24,6 +26,7 @@ import type {
   AuditEntry,
   ChangeNotice,
   Device,
+  DeviceLifecycleUpdate,
   DeviceModel,
   DeviceStatus,
   EncryptionMode,
@@ -32,6 +35,7 @@ import type {
   LayerParameter,
   LayerScope,
   LayerTarget,
+  LifecycleState,
   ProvisioningState,
   ResyncEvent,
   ResyncEventInput,
@@ -243,6 +247,16 @@ export interface TokenInput {
   readonly expiresAt?: Date | null;
 }
 
+/** What `tokens.update` may change; never the secret (issue a new token for that). */
+export interface TokenPatch {
+  readonly name?: string;
+  readonly role?: ApiRole;
+  /** null = every tenant. */
+  readonly tenantId?: string | null;
+  /** null = never expires. */
+  readonly expiresAt?: Date | null;
+}
+
 export interface AuditInput {
   readonly actor: string;
   readonly action: string;
@@ -372,6 +386,14 @@ export interface LayerRepository {
   unset(target: LayerTarget, options?: WriteOptions): Promise<boolean>;
 }
 
+/** Device lifecycle states (status, not configuration: no revision bump, no audit). */
+export interface LifecycleRepository {
+  /** One transaction for the batch; per device the newest wins, an older one never overwrites. */
+  recordBatch(updates: readonly DeviceLifecycleUpdate[]): Promise<void>;
+  /** Devices per state (every state listed, zero included); devices never seen are not counted. */
+  counts(query?: { readonly tenantId?: string }): Promise<Map<LifecycleState, number>>;
+}
+
 export interface EventRepository {
   /** One transaction for the batch; no revision bump. */
   appendBatch(events: readonly ResyncEventInput[]): Promise<void>;
@@ -388,6 +410,8 @@ export interface TokenRepository {
   /** Hashes the bearer secret and finds its token; null when unknown or expired. */
   verify(secret: string): Promise<ApiToken | null>;
   list(): Promise<ApiToken[]>;
+  /** Renames, re-roles, re-scopes or changes the expiry of a token; its secret stays. */
+  update(id: string, patch: TokenPatch, options?: WriteOptions): Promise<ApiToken>;
   revoke(id: string, options?: WriteOptions): Promise<void>;
 }
 
@@ -427,7 +451,12 @@ export interface Store {
   readonly groups: GroupRepository;
   readonly layers: LayerRepository;
   readonly events: EventRepository;
+  readonly lifecycle: LifecycleRepository;
   readonly tokens: TokenRepository;
+  /** The redirect (RC) service: providers' redirect profiles and registered MACs. */
+  readonly redirects: RedirectRepository;
+  /** Retail activation codes (hashed at rest, single use). */
+  readonly activationCodes: ActivationCodeRepository;
   readonly audit: AuditRepository;
   readonly changes: ChangeFeed;
   /**
