@@ -11,6 +11,8 @@ const ENTITIES: ReadonlySet<string> = new Set<ChangeEntity>([
   "group",
   "layer",
   "token",
+  "redirect",
+  "activation",
   "all",
 ]);
 

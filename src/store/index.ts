@@ -16,3 +16,33 @@ export { isSecret, Secret, type SecretSealer } from "./secret.ts";
 export * from "./store.ts";
 export { generateToken, hashToken } from "./tokens.ts";
 export * from "./types.ts";
+export {
+  type ActivationCode,
+  type ActivationCodeInput,
+  type ActivationCodeRepository,
+  type ActivationCodeState,
+  activationCodeState,
+  DEFAULT_ACTIVATION_CODE_LENGTH,
+  DEFAULT_ACTIVATION_CODE_TTL_MS,
+  looksLikeActivationCode,
+  MAX_ACTIVATION_CODE_LENGTH,
+  MIN_ACTIVATION_CODE_LENGTH,
+} from "./activation_codes.ts";
+export {
+  hostWithinDomains,
+  MAX_RESTRICTED_DOMAINS,
+  parseRestrictedDomains,
+  type RedirectProfile,
+  type RedirectProfileFields,
+  type RedirectProfileInput,
+} from "./redirect_profile.ts";
+export {
+  CUSTOMIZATION_STATUSES,
+  type CustomizationStatus,
+  heldElsewhere,
+  type RedirectRegisterOptions,
+  type RedirectRegisterResult,
+  type RedirectRepository,
+  type RedirectUnit,
+  type RedirectUnitQuery,
+} from "./redirects.ts";

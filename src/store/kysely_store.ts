@@ -1,5 +1,6 @@
 import { Migrator } from "kysely";
 import { Accounts } from "./accounts.ts";
+import { ActivationCodes } from "./activation_codes.ts";
 import { ApiTokens } from "./api_tokens.ts";
 import { Audit } from "./audit.ts";
 import { ChangeHub } from "./changes.ts";
@@ -13,6 +14,7 @@ import { Groups } from "./groups.ts";
 import { Layers } from "./layers.ts";
 import { checkMasterKey, completeReseal } from "./master_key_record.ts";
 import { migrationProvider } from "./migrations/index.ts";
+import { Redirects } from "./redirects.ts";
 import { resealSecrets } from "./reseal.ts";
 import type { SecretSealer } from "./secret.ts";
 import type { Store, StoreCheckResult, StoreDeps, StoreOptions } from "./store.ts";
@@ -75,6 +77,8 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
       layers,
       events: new Events(core),
       tokens: new ApiTokens(core),
+      redirects: new Redirects(core),
+      activationCodes: new ActivationCodes(core),
       audit,
       changes: hub,
       async resealSecrets(options) {

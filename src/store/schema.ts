@@ -165,6 +165,51 @@ export interface InstallationTable {
   value: string;
 }
 
+/** A provider's redirect profile (the redirect service). */
+export interface RedirectProfileTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** JSON array of host names (at most five). */
+  restricted_domains: string;
+  primary_dns: string | null;
+  secondary_dns: string | null;
+  provision_enable: string;
+  resync_periodic: string | null;
+  resync_error_retry_delay: string | null;
+  profile_rule: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A MAC a provider registered with the redirect service; one owner per MAC. */
+export interface RedirectUnitTable {
+  mac: string;
+  tenant_id: string;
+  profile_id: string;
+  /** Customization status (`open`, `pending`, `acquired`, …). */
+  status: string;
+  status_at: number;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A retail activation code: only its keyed hash is stored. */
+export interface ActivationCodeTable {
+  id: string;
+  tenant_id: string;
+  account_id: string;
+  /** HMAC-SHA-256 (hex) of the code under the installation's `activation_salt`. */
+  code_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  bound_mac: string | null;
+  created_by: string;
+}
+
 export interface Database {
   revision: RevisionTable;
   change_log: ChangeLogTable;
@@ -180,4 +225,7 @@ export interface Database {
   api_tokens: ApiTokenTable;
   audit_log: AuditTable;
   installation: InstallationTable;
+  redirect_profiles: RedirectProfileTable;
+  redirect_units: RedirectUnitTable;
+  activation_codes: ActivationCodeTable;
 }

@@ -315,6 +315,8 @@ export type ChangeEntity =
   | "group"
   | "layer"
   | "token"
+  | "redirect"
+  | "activation"
   | "all";
 
 /**
