@@ -6,6 +6,7 @@ import {
 import { type MacAddress, tryParseMac } from "../mac_address.ts";
 import { type ChangeContext, type Core, chunks, dropLayer } from "./core.ts";
 import { invalid, notFound, storeError } from "./errors.ts";
+import { toLifecycle } from "./lifecycle.ts";
 import type { Database, DeviceTable } from "./schema.ts";
 import { isSecret, Secret, sealContext } from "./secret.ts";
 import type {
@@ -40,6 +41,7 @@ function selectDevices(db: Kysely<Database>) {
   return db
     .selectFrom("devices")
     .leftJoin("device_status as s", "s.mac", "devices.mac")
+    .leftJoin("device_lifecycle as l", "l.mac", "devices.mac")
     .selectAll("devices")
     .select([
       "s.at as s_at",
@@ -48,6 +50,9 @@ function selectDevices(db: Kysely<Database>) {
       "s.firmware as s_firmware",
       "s.result as s_result",
       "s.transport as s_transport",
+      "l.state as l_state",
+      "l.since as l_since",
+      "l.cause as l_cause",
     ]);
 }
 
@@ -58,6 +63,9 @@ type DeviceRow = Selectable<DeviceTable> & {
   s_firmware: string | null;
   s_result: string | null;
   s_transport: string | null;
+  l_state: string | null;
+  l_since: number | null;
+  l_cause: string | null;
 };
 
 export class Devices implements DeviceRepository {
@@ -102,6 +110,7 @@ export class Devices implements DeviceRepository {
               result: row.s_result ?? "",
               transport: row.s_transport,
             },
+      lifecycle: toLifecycle(row.l_state, row.l_since, row.l_cause),
     };
   }
 
@@ -245,6 +254,7 @@ export class Devices implements DeviceRepository {
       this.#core.expectVersion(options, "device", mac, before.version);
       await dropLayer(ctx, { scope: "device", mac });
       await ctx.conn.deleteFrom("device_status").where("mac", "=", mac).execute();
+      await ctx.conn.deleteFrom("device_lifecycle").where("mac", "=", mac).execute();
       await ctx.conn.deleteFrom("devices").where("mac", "=", mac).execute();
       ctx.touch("device", [mac]);
       ctx.audit({

@@ -12,6 +12,7 @@ import { storeError } from "./errors.ts";
 import { Events } from "./events.ts";
 import { Groups } from "./groups.ts";
 import { Layers } from "./layers.ts";
+import { Lifecycles } from "./lifecycle.ts";
 import { checkMasterKey, completeReseal } from "./master_key_record.ts";
 import { migrationProvider } from "./migrations/index.ts";
 import { Redirects } from "./redirects.ts";
@@ -76,6 +77,7 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
       groups,
       layers,
       events: new Events(core),
+      lifecycle: new Lifecycles(core),
       tokens: new ApiTokens(core),
       redirects: new Redirects(core),
       activationCodes: new ActivationCodes(core),

@@ -108,6 +108,15 @@ export interface DeviceStatusTable {
   transport: string | null;
 }
 
+/** Where a device is in its provisioning life, as the server last saw it (status, batched). */
+export interface DeviceLifecycleTable {
+  mac: string;
+  /** `mfg-reset`, `sp-cust`, `sec-prv-1`, `sec-prv-2`. */
+  state: string;
+  since: number;
+  cause: string | null;
+}
+
 export interface LayerTable {
   /** `tenant:<id>`, `model:<tenant id>/<pn>`, `group:<id>`, `account:<id>`, `device:<mac>`. */
   key: string;
@@ -220,6 +229,7 @@ export interface Database {
   account_lines: AccountLineTable;
   devices: DeviceTable;
   device_status: DeviceStatusTable;
+  device_lifecycle: DeviceLifecycleTable;
   layers: LayerTable;
   events: EventTable;
   api_tokens: ApiTokenTable;

@@ -106,6 +106,7 @@ export function parseTenantSettings(
       (v) => parseBoolean(v, "allowUnknownParameters"),
       base.allowUnknownParameters,
     ),
+    staging: pick("staging", (v) => parseBoolean(v, "staging"), base.staging),
   };
 }
 

@@ -44,6 +44,11 @@ export interface TenantSettings {
    * refused (firmware newer than the catalogue).
    */
   readonly allowUnknownParameters: boolean;
+  /**
+   * The tenant answers the built-in models' factory paths (`/spa112.cfg`, …) with its staging
+   * profile (the default tenant does on a fresh install).
+   */
+  readonly staging: boolean;
 }
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
@@ -53,6 +58,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   trustedClientCas: [],
   encryption: "none",
   allowUnknownParameters: false,
+  staging: false,
 };
 
 /** A service provider. */
@@ -122,6 +128,32 @@ export const PROVISIONING_STATES = [
   "disabled",
 ] as const;
 
+/**
+ * The device's provisioning state as the server can tell it from what it served and what the
+ * device fetched next: factory defaults (`mfg-reset`), pointed at its own profile on this
+ * provider's server (`sp-cust`), given a targeted profile installing a key (`sec-prv-1`),
+ * resyncing with that key (`sec-prv-2`).
+ */
+export type LifecycleState = "mfg-reset" | "sp-cust" | "sec-prv-1" | "sec-prv-2";
+export const LIFECYCLE_STATES: readonly LifecycleState[] = [
+  "mfg-reset",
+  "sp-cust",
+  "sec-prv-1",
+  "sec-prv-2",
+];
+
+/** A device's lifecycle state, since when, and what showed it. Written in batches. */
+export interface DeviceLifecycle {
+  readonly state: LifecycleState;
+  readonly since: Date;
+  /** What the server saw (`fetched its own profile /profile/….xml`). */
+  readonly cause: string | null;
+}
+
+export interface DeviceLifecycleUpdate extends DeviceLifecycle {
+  readonly mac: MacAddress;
+}
+
 /** The last resync as the server saw it. Written in batches; does not bump the revision. */
 export interface DeviceStatus {
   readonly at: Date;
@@ -156,6 +188,8 @@ export interface Device {
   readonly updatedAt: Date;
   /** Last resync, or null if never seen. */
   readonly status: DeviceStatus | null;
+  /** Lifecycle state as last recorded, or null when the server never saw the device. */
+  readonly lifecycle: DeviceLifecycle | null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -63,6 +63,9 @@ for (const dialect of dialects()) {
         "0002_seal_layer_secrets",
         "0003_installation",
         "0004_account_line_fields",
+        "0005_device_lifecycle",
+        "0006_redirect_service",
+        "0007_activation_codes",
       ]);
       expect(await third.check()).toEqual({ ok: true, problems: [] });
     });
@@ -82,6 +85,9 @@ for (const dialect of dialects()) {
         "0002_seal_layer_secrets",
         "0003_installation",
         "0004_account_line_fields",
+        "0005_device_lifecycle",
+        "0006_redirect_service",
+        "0007_activation_codes",
       ]);
       expect(await store.tenants.list()).toHaveLength(1);
       expect(await store.devices.count()).toBe(30);

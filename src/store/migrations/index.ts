@@ -5,6 +5,7 @@ import { initial } from "./0001_initial.ts";
 import { sealLayerSecrets } from "./0002_seal_layer_secrets.ts";
 import { installationTable } from "./0003_installation.ts";
 import { accountLineFields } from "./0004_account_line_fields.ts";
+import { deviceLifecycle } from "./0005_device_lifecycle.ts";
 import { redirectService } from "./0006_redirect_service.ts";
 import { activationCodes } from "./0007_activation_codes.ts";
 
@@ -21,6 +22,7 @@ export function migrationProvider(kind: DialectKind, sealer: SecretSealer): Migr
         "0002_seal_layer_secrets": sealLayerSecrets(sealer),
         "0003_installation": installationTable(),
         "0004_account_line_fields": accountLineFields(),
+        "0005_device_lifecycle": deviceLifecycle(),
         "0006_redirect_service": redirectService(),
         "0007_activation_codes": activationCodes(),
       };
