@@ -5,7 +5,7 @@ import {
   createLogger,
   loadServeConfig,
   type ServeFlags,
-  startNode,
+  startServing,
   writeInitialAdminToken,
 } from "../server/index.ts";
 import type { RegisterCommand } from "./commands.ts";
@@ -47,6 +47,10 @@ export const registerServeCommand: RegisterCommand = (program: Command) => {
     .option("--tftp-port <n>", "TFTP (UDP) port, or 'off' (default 6969)")
     .option("--database <url>", "postgres://… URL, or a SQLite file (default DATA/provisio.db)")
     .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (default info)")
+    .option(
+      "--workers <n>",
+      "device-plane worker processes sharing the HTTP/HTTPS ports (default: the CPU count)",
+    )
     .addHelpText(
       "after",
       `
@@ -57,12 +61,13 @@ environment, which wins over the file. See docs/deployment.md.
 Examples:
   provisio serve
   provisio serve --data /var/lib/provisio --http-port 80 --https-port 443
+  provisio serve --workers 4
   PROVISIO_DATABASE_URL=postgres://provisio@db/provisio provisio serve`,
     )
     .action(async (flags: ServeFlags) => {
       const config = loadServeConfig({ flags });
       const logger = createLogger(config);
-      const node = await startNode(config, {
+      const node = await startServing(config, {
         logger,
         createAdmin: (deps) =>
           createAdminApp({
@@ -91,7 +96,9 @@ Examples:
           });
         };
         process.once("SIGTERM", stop);
-        process.once("SIGINT", stop);
+        // A worker stops when its primary tells it to (Ctrl-C reaches every process).
+        if (node.role === "worker") process.on("SIGINT", () => undefined);
+        else process.once("SIGINT", stop);
       });
     });
 };

@@ -5,6 +5,8 @@ export type ServerErrorCode =
   | "SERVER_CONFIG_INVALID"
   | "SERVER_BOOTSTRAP_FAILED"
   | "SERVER_LISTEN_FAILED"
+  /** A device-plane worker process could not start. */
+  | "SERVER_WORKER_FAILED"
   /** A value template does not parse. */
   | "SERVER_TEMPLATE_INVALID"
   /** A value template fails while rendering (unknown filter, limits). */
@@ -25,6 +27,11 @@ export const SERVER_ERRORS = {
     status: 500,
     meaning:
       "A listener could not be opened (port in use, or no permission for a port below 1024).",
+  },
+  SERVER_WORKER_FAILED: {
+    status: 500,
+    meaning:
+      "A device-plane worker process could not start (it exited, or its node failed to start).",
   },
   SERVER_TEMPLATE_INVALID: { status: 400, meaning: "A value template does not parse." },
   SERVER_TEMPLATE_FAILED: {

@@ -41,6 +41,7 @@ export {
   type IdentifiedBy,
   identifyDevice,
 } from "./device_identity.ts";
+export { ClusterRegistry } from "./device_workers.ts";
 export { SERVER_ERRORS, type ServerErrorCode } from "./errors.ts";
 export type { FlowHook, FlowRequest } from "./flow_hook.ts";
 export {
@@ -93,6 +94,7 @@ export {
   MASTER_KEY_ID,
   masterKeyId,
   readMasterKey,
+export { type RunningServer, startServing } from "./serve_node.ts";
   resealSealer,
   sealerFor,
   storeOptionsFor,

@@ -124,6 +124,8 @@ export class ServerMetrics {
       name: METRIC_NAMES.cacheHitRatio,
       help: "Share of rendered-profile cache lookups that hit, since start",
       registers,
+      // Merged over worker processes (device_workers.ts): a ratio averages, it does not add up.
+      aggregator: "average",
       collect() {
         const total = self.#hits + self.#misses;
         this.set(total === 0 ? 0 : self.#hits / total);

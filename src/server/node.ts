@@ -60,6 +60,20 @@ export interface StartNodeOptions {
   readonly createAdmin?: (deps: AdminDeps) => Promise<AdminApp>;
   /** Issue the first admin token when the database has none (default true). */
   readonly issueInitialToken?: boolean;
+  /** Count into these metrics (a primary's merged registry) instead of new ones. */
+  readonly metrics?: ServerMetrics;
+  /**
+   * A device-plane worker (device_workers.ts): no event retention and no start-up warnings,
+   * which its primary runs once for the node.
+   */
+  readonly worker?: boolean;
+  /** The start-up line's message, or false to write none (default `provisio listening`). */
+  readonly announce?: string | false;
+  /**
+   * HTTPS session-ticket keys from a primary that rotates them for all its workers (then
+   * `setTicketKeys` on each rotation); without them the listener rotates its own.
+   */
+  readonly ticketKeys?: Buffer;
 }
 
 export interface NodeAddresses {
@@ -295,7 +309,7 @@ export async function startNode(
     initialAdminToken = issued.secret;
   }
 
-  const metrics = new ServerMetrics();
+  const metrics = options.metrics ?? new ServerMetrics();
   let routes = new RouteTable([]);
   let https: HttpsServer | undefined;
   // OpenSSL gets the certificates the store's reader accepts, re-encoded, never the stored
@@ -350,7 +364,7 @@ export async function startNode(
     missesPerMinute: config.missesPerMinute,
     accessLog: new AccessLog({ logger, enabled: config.logAccess }),
   });
-  warnClearProfiles(cache.tenants.values(), logger);
+  if (options.worker !== true) warnClearProfiles(cache.tenants.values(), logger);
   const retention = new EventRetention({
     events: store.events,
     horizonDays: config.eventRetentionDays,
@@ -438,26 +452,11 @@ export async function startNode(
     throw error;
   }
 
-  const url = (scheme: string, a: AddressInfo | undefined): string | null =>
-    a === undefined
-      ? null
-      : `${scheme}://${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`;
-  logger.info(
-    {
-      ...describeConfig(config),
-      http: url("http", addresses.http),
-      https: url("https", addresses.https),
-      admin: url("http", addresses.admin),
-      tftp:
-        addresses.tftp === undefined
-          ? null
-          : `udp ${addresses.tftp.address}:${addresses.tftp.port}`,
-      ...(addresses.tftp === undefined ? {} : { tftpIo: tftpIoDescription() }),
-    },
-    "provisio listening",
-  );
+  if (options.announce !== false) {
+    logger.info(listeningFields(config, addresses), options.announce ?? "provisio listening");
+  }
 
-  retention.start();
+  if (options.worker !== true) retention.start();
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -506,4 +505,24 @@ function warnClearProfiles(tenants: Iterable<Tenant>, logger: Logger): void {
         "anyone who knows a device's MAC can fetch its profile (see docs/security.md)",
     );
   }
+/** The start-up line's fields: the configuration as it may be logged, and the listeners' URLs. */
+export function listeningFields(
+  config: ServeConfig,
+  addresses: NodeAddresses,
+): Record<string, unknown> {
+  const url = (scheme: string, a: AddressInfo | undefined): string | null =>
+    a === undefined
+      ? null
+      : `${scheme}://${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`;
+  return {
+    ...describeConfig(config),
+    http: url("http", addresses.http),
+    https: url("https", addresses.https),
+    admin: url("http", addresses.admin),
+    tftp:
+      addresses.tftp === undefined ? null : `udp ${addresses.tftp.address}:${addresses.tftp.port}`,
+    ...(addresses.tftp === undefined ? {} : { tftpIo: tftpIoDescription() }),
+  };
+}
+
 }

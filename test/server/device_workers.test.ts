@@ -1,0 +1,87 @@
+/**
+ * `provisio serve --workers 2`: the real binary, a primary and two device-plane workers on
+ * one SQLite installation. A worker killed with SIGKILL is replaced while the other keeps
+ * answering; `/metrics` on the admin listener counts every worker's requests; SIGTERM stops
+ * the primary and its workers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bootstrapDataDir, loadServeConfig, storeOptionsFor } from "../../src/server/index.ts";
+import { openStore, parseMac } from "../../src/store/index.ts";
+import { curl, tempDir } from "./helpers.ts";
+import { type ServeProcess, startServeProcess } from "./serve_process.ts";
+
+const MAC = parseMac("000e08aa0001");
+let server: ServeProcess;
+
+function workerPids(): number[] {
+  return server
+    .logLines()
+    .filter((l) => l.msg === "device-plane worker listening")
+    .map((l) => Number(l.pid));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function resyncsOk(): Promise<number> {
+  const metrics = await curl([`${server.admin}/metrics`]);
+  const line = metrics.body
+    .split("\n")
+    .find((l) => l.startsWith('provisio_resyncs_total{transport="http",result="ok"}'));
+  return line === undefined ? 0 : Number(line.split(" ").at(-1));
+}
+
+beforeAll(async () => {
+  const data = tempDir("workers");
+  const config = loadServeConfig({ flags: { data }, env: {}, cwd: data });
+  const boot = await bootstrapDataDir(config);
+  const store = await openStore(storeOptionsFor(config), { sealer: boot.sealer });
+  await store.devices.create({ mac: MAC, modelPn: null }, { actor: "test" });
+  await store.close();
+  server = await startServeProcess(data, ["--workers", "2"]);
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("device-plane workers", () => {
+  it("runs two workers behind one port, survives a SIGKILL, merges /metrics", async () => {
+    const url = `${server.http}/profile/${MAC}.xml`;
+    expect((await curl([url])).status).toBe(200);
+    const [victim, other] = workerPids();
+    expect(workerPids()).toHaveLength(2);
+    expect(victim).not.toBe(other);
+
+    process.kill(victim!, "SIGKILL");
+    const exited = (): boolean =>
+      server.logLines().some((l) => l.msg === "device-plane worker exited; starting another");
+    for (let i = 0; i < 600 && !exited(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(exited()).toBe(true);
+    // Every request while it is replaced gets its profile: the other worker takes them.
+    for (let i = 0; i < 20; i++) expect((await curl([url])).status).toBe(200);
+
+    // A new worker replaces the dead one.
+    for (let i = 0; i < 600 && workerPids().length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const pids = workerPids();
+    expect(pids).toHaveLength(3);
+    expect(alive(victim!)).toBe(false);
+
+    // Ten more requests spread over both live workers, all counted in the one /metrics.
+    const before = await resyncsOk();
+    for (let i = 0; i < 10; i++) expect((await curl([url])).status).toBe(200);
+    expect((await resyncsOk()) - before).toBe(10);
+
+    await server.stop();
+    expect(server.child.exitCode).toBe(0);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+  }, 180_000);
+});
