@@ -563,3 +563,20 @@ export const TokenCreate = Type.Object(
   { additionalProperties: false },
 );
 export type TokenCreate = Static<typeof TokenCreate>;
+
+export const TokenPatchBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    role: Type.Optional(
+      Type.Union([Type.Literal("admin"), Type.Literal("operator"), Type.Literal("read-only")]),
+    ),
+    tenant: Type.Optional(
+      Nullable(Type.String({ maxLength: 64, description: "slug or id; null: every tenant" })),
+    ),
+    expiresAt: Type.Optional(
+      Nullable(Type.String({ format: "date-time", description: "null: never expires" })),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type TokenPatchBody = Static<typeof TokenPatchBody>;

@@ -50,7 +50,12 @@ export {
   type DeviceListenerOptions,
   type ResyncHandler,
 } from "./http_adapter.ts";
-export { createHttpsServer, type HttpsServer, type TlsMaterial } from "./https_adapter.ts";
+export {
+  createHttpsServer,
+  type HttpsServer,
+  type TlsKeyPair,
+  type TlsMaterial,
+} from "./https_adapter.ts";
 export { METRIC_NAMES, type ResyncResult, ServerMetrics, type Transport } from "./metrics.ts";
 export {
   type AdminApp,
@@ -89,17 +94,23 @@ export {
   refusal,
   type TargetCheck,
 } from "./resync_request.ts";
+export { type RunningServer, startServing } from "./serve_node.ts";
 export { type StatusSink, StatusWriter, type StatusWriterOptions } from "./status_writer.ts";
 export {
   MASTER_KEY_ID,
   masterKeyId,
   readMasterKey,
-export { type RunningServer, startServing } from "./serve_node.ts";
   resealSealer,
   sealerFor,
   storeOptionsFor,
 } from "./store_access.ts";
 export { startTftpListener, tftpResolver } from "./tftp_adapter.ts";
+export {
+  isTicketKeys,
+  newTicketKeys,
+  TICKET_KEY_ROTATION_MS,
+  TicketKeyRotation,
+} from "./tls_sessions.ts";
 export { MAX_USER_AGENT_LENGTH, parseUserAgent, type UserAgentIdentity } from "./user_agent.ts";
 export {
   isValueTemplate,

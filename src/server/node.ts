@@ -94,6 +94,8 @@ export interface ProvisioNode {
   readonly addresses: NodeAddresses;
   /** The admin token issued on this (first) start, if any — show it once, never log it. */
   readonly initialAdminToken: string | undefined;
+  /** Replaces the HTTPS session-ticket keys (48 bytes; see `newTicketKeys`). */
+  setTicketKeys(keys: Buffer): void;
   /** Stops accepting, lets in-flight requests finish, flushes writes, closes the store. */
   close(): Promise<void>;
 }
@@ -405,10 +407,26 @@ export async function startNode(
       addresses.http = await listen(server, config.httpPort, config.host, "HTTP");
     }
     if (config.httpsPort !== null) {
+      const [first, ...others] = boot.serverCertificates.map((p) => ({
+        cert: p.certPem,
+        key: p.keyPem,
+      }));
+      if (!boot.hasRsaServerCertificate) {
+        logger.warn(
+          { cert: config.tlsCertFile },
+          "the HTTPS certificate has no RSA key: SPA/MPP units offer only RSA suites and cannot connect",
+        );
+      }
+      if (config.httpsLegacyTls) {
+        logger.warn("HTTPS accepts TLS 1.0 and 1.1 (https.legacy_tls): for old unit firmware only");
+      }
       https = createHttpsServer(listenerOptions, {
-        cert: boot.serverCertPem,
-        key: boot.serverKeyPem,
+        cert: first?.cert ?? boot.serverCertPem,
+        key: first?.key ?? boot.serverKeyPem,
+        alternates: others,
         clientCas: trustedCas(cache.tenants.values()),
+        legacyTls: config.httpsLegacyTls,
+        ...(options.ticketKeys === undefined ? {} : { ticketKeys: options.ticketKeys }),
       });
       limitListener(https.server, config.limits, "https");
       servers.push(trackConnections(https.server));
@@ -468,6 +486,9 @@ export async function startNode(
     boot,
     addresses,
     initialAdminToken,
+    setTicketKeys(keys) {
+      https?.setTicketKeys(keys);
+    },
     close() {
       closing ??= (async () => {
         logger.info("shutting down: finishing in-flight requests");

@@ -1,8 +1,8 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { notFound, tokenJson } from "../../admin/index.ts";
-import { assertVisible, principalOf, targetTenant } from "../auth.ts";
-import { IdParams, TokenCreate, TokenSchema } from "../schemas.ts";
+import { assertVisible, principalOf, requireGlobal, targetTenant } from "../auth.ts";
+import { IdParams, TokenCreate, TokenPatchBody, TokenSchema } from "../schemas.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
 
 export function tokenRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -62,6 +62,49 @@ export function tokenRoutes(app: FastifyInstance, ctx: RouteContext): void {
       );
       reply.code(201);
       return { token: tokenJson(issued.token), secret: issued.secret };
+    },
+  );
+
+  app.patch<{ Params: IdParams; Body: TokenPatchBody }>(
+    "/api/v1/tokens/:id",
+    {
+      config: { access: "admin" },
+      schema: {
+        tags,
+        summary: "Rename a token, change its role, tenant or expiry (never its secret)",
+        security: bearer,
+        params: IdParams,
+        body: TokenPatchBody,
+        response: responses({ 200: TokenSchema }),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const token = (await store.tokens.list()).find((t) => t.id === request.params.id);
+      if (token === undefined) throw notFound("token", request.params.id);
+      assertVisible(principal, token.tenantId, "token", request.params.id);
+      const body = request.body;
+      let tenantId: string | null | undefined;
+      if (body.tenant === null) {
+        // A tenant admin must not widen a token beyond its own tenant.
+        requireGlobal(principal, "a token for every tenant");
+        tenantId = null;
+      } else if (body.tenant !== undefined) {
+        tenantId = (await targetTenant(store, principal, body.tenant)).id;
+      }
+      const updated = await store.tokens.update(
+        token.id,
+        {
+          ...(body.name === undefined ? {} : { name: body.name }),
+          ...(body.role === undefined ? {} : { role: body.role }),
+          ...(tenantId === undefined ? {} : { tenantId }),
+          ...(body.expiresAt === undefined
+            ? {}
+            : { expiresAt: body.expiresAt === null ? null : new Date(body.expiresAt) }),
+        },
+        { actor: principal.actor },
+      );
+      return tokenJson(updated);
     },
   );
 
