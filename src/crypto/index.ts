@@ -91,4 +91,5 @@ export {
 export {
   type CreateServerCertificateOptions,
   createServerCertificate,
+  DEFAULT_SERVER_KEY_TYPE,
 } from "./server_certificate.ts";

@@ -3,7 +3,6 @@ import type { CertificateAuthority } from "./device_ca.ts";
 import { authorityKeyIdentifier } from "./device_ca.ts";
 import { CryptoErrorCode, cryptoError } from "./errors.ts";
 import {
-  DEFAULT_KEY_TYPE,
   describeIssued,
   generateKeyPair,
   type IssuedCertificate,
@@ -28,8 +27,15 @@ export interface CreateServerCertificateOptions extends ValidityOptions {
   readonly includeLoopback?: boolean;
   /** Sign with this CA (e.g. the emulator's test server CA); default self-signed. */
   readonly issuer?: CertificateAuthority;
+  /** Default {@link DEFAULT_SERVER_KEY_TYPE}. */
   readonly keyType?: KeyType;
 }
+
+/**
+ * RSA: the SPA/MPP client offers only RSA key exchange and DHE-RSA suites, so a unit cannot
+ * complete a handshake with a server that has only an ECDSA certificate.
+ */
+export const DEFAULT_SERVER_KEY_TYPE: KeyType = "rsa-2048";
 
 /** A TLS server certificate with SANs for every name given (and loopback). */
 export async function createServerCertificate(
@@ -43,7 +49,7 @@ export async function createServerCertificate(
       "a server certificate needs at least one name",
     );
   }
-  const keyType = options.keyType ?? DEFAULT_KEY_TYPE;
+  const keyType = options.keyType ?? DEFAULT_SERVER_KEY_TYPE;
   const keys = await generateKeyPair(keyType);
   const { notBefore, notAfter } = validityWindow(options, 825);
   const subject = new x509.Name([{ "2.5.4.3": [commonName] }]);

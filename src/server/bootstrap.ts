@@ -6,7 +6,8 @@
  *   master.key            64 hex digits — seals secrets at rest (SIP passwords, device keys);
  *                         `master_key_file` moves it (nodes on one PostgreSQL share it)
  *   provisio.db(-wal|-shm) SQLite database (unless PostgreSQL is configured)
- *   tls/server.crt|key    self-signed HTTPS server certificate, unless configured
+ *   tls/server.crt|key    self-signed HTTPS server certificate (RSA), unless configured
+ *   tls/server-rsa.crt|key  RSA companion, when an older installation's server.crt is EC
  *   pki/device-ca.crt|key device CA for emulated devices and tests
  *   initial-admin-token   the first admin token when no terminal showed it
  * ```
@@ -17,6 +18,8 @@
  * the data directory and the files it manages are tightened and reported. The first admin API
  * token is issued when the database has none, and returned so the caller shows it once.
  */
+
+import { X509Certificate } from "node:crypto";
 import {
   chmodSync,
   closeSync,
@@ -49,11 +52,23 @@ export interface Bootstrapped {
   readonly sealer: SecretSealer;
   readonly serverCertPem: string;
   readonly serverKeyPem: string;
+  /**
+   * Every HTTPS certificate to serve, RSA first: the configured pair, plus the RSA companion
+   * when the data directory's own pair is EC. TLS picks one per client hello.
+   */
+  readonly serverCertificates: readonly ServerKeyPair[];
+  /** True when some served certificate has an RSA key (what SPA/MPP units need). */
+  readonly hasRsaServerCertificate: boolean;
   readonly deviceCaPem: string;
   /** What this start created (for the start-up log). */
   readonly created: readonly string[];
   /** Existing files and directories whose mode was looser than 0600 / 0700, now tightened. */
   readonly tightened: readonly ModeChange[];
+}
+
+export interface ServerKeyPair {
+  readonly certPem: string;
+  readonly keyPem: string;
 }
 
 export interface ModeChange {
@@ -196,7 +211,14 @@ export async function bootstrapDataDir(config: ServeConfig): Promise<Bootstrappe
     for (const dir of [dirname(paths.deviceCaKey), dirname(paths.serverKey)]) {
       if (existsSync(dir)) tighten(dir, PRIVATE_DIR_MODE, tightened);
     }
-    for (const file of [paths.deviceCaKey, paths.deviceCaCert, paths.serverKey, paths.serverCert]) {
+    for (const file of [
+      paths.deviceCaKey,
+      paths.deviceCaCert,
+      paths.serverKey,
+      paths.serverCert,
+      paths.serverRsaKey,
+      paths.serverRsaCert,
+    ]) {
       tighten(file, PRIVATE_FILE_MODE, tightened);
     }
     tighten(paths.initialAdminToken, PRIVATE_FILE_MODE, tightened);
@@ -240,14 +262,49 @@ export async function bootstrapDataDir(config: ServeConfig): Promise<Bootstrappe
     }
   }
 
+  const primary: ServerKeyPair = {
+    certPem: readFileSync(certFile, "utf8"),
+    keyPem: readFileSync(keyFile, "utf8"),
+  };
+  const serverCertificates: ServerKeyPair[] = [primary];
+  // An installation made before RSA was the default has an EC pair that SPA/MPP units cannot
+  // use; its own pair keeps serving modern clients, an RSA one is added for the units.
+  if (!isRsa(primary.certPem) && certFile === paths.serverCert) {
+    if (!existsSync(paths.serverRsaCert) || !existsSync(paths.serverRsaKey)) {
+      const rsa = await createServerCertificate({
+        hostnames: [hostname(), "localhost"],
+        keyType: "rsa-2048",
+      });
+      if (writePrivate(paths.serverRsaKey, rsa.privateKeyPem)) {
+        writePrivate(paths.serverRsaCert, rsa.certificatePem);
+        created.push(paths.serverRsaCert);
+      }
+    }
+    serverCertificates.unshift({
+      certPem: readFileSync(paths.serverRsaCert, "utf8"),
+      keyPem: readFileSync(paths.serverRsaKey, "utf8"),
+    });
+  }
+
   return {
     paths,
     masterKey,
     sealer: sealerFor(masterKey, config.masterKeyFile),
-    serverCertPem: readFileSync(certFile, "utf8"),
-    serverKeyPem: readFileSync(keyFile, "utf8"),
+    serverCertPem: primary.certPem,
+    serverKeyPem: primary.keyPem,
+    serverCertificates,
+    hasRsaServerCertificate: serverCertificates.some((pair) => isRsa(pair.certPem)),
     deviceCaPem: readFileSync(paths.deviceCaCert, "utf8"),
     created,
     tightened,
   };
+}
+
+/** True for a certificate with an RSA key; unreadable text is left for TLS to report. */
+function isRsa(certPem: string): boolean {
+  try {
+    return new X509Certificate(certPem).publicKey.asymmetricKeyType === "rsa";
+  } catch {
+    return true;
+  }
 }

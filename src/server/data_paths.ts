@@ -12,6 +12,9 @@ export interface DataPaths {
   readonly deviceCaKey: string;
   readonly serverCert: string;
   readonly serverKey: string;
+  /** RSA companion added at start when the data directory's own pair above is EC. */
+  readonly serverRsaCert: string;
+  readonly serverRsaKey: string;
   readonly initialAdminToken: string;
 }
 
@@ -23,6 +26,8 @@ export function dataPaths(dataDir: string): DataPaths {
     deviceCaKey: join(dataDir, "pki", "device-ca.key"),
     serverCert: join(dataDir, "tls", "server.crt"),
     serverKey: join(dataDir, "tls", "server.key"),
+    serverRsaCert: join(dataDir, "tls", "server-rsa.crt"),
+    serverRsaKey: join(dataDir, "tls", "server-rsa.key"),
     initialAdminToken: join(dataDir, "initial-admin-token"),
   };
 }
