@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { serverError } from "./errors.ts";
+import { compileRedirectPath, DEFAULT_REDIRECT_PATH } from "./redirect_path.ts";
 
 export type DatabaseConfig =
   | { readonly kind: "sqlite"; readonly file: string }
@@ -134,6 +135,13 @@ export interface ServeConfig {
   /** Misses (404s) a source may make per minute before it is throttled (0 = no throttling). */
   readonly missesPerMinute: number;
   /**
+   * What this server is: a provider's provisioning server (`provider`, the default), a
+   * redirect (RC) service (`redirect`: answers only the redirect path), or `both`.
+   */
+  readonly role: ServerRole;
+  /** The path RC units ask the redirect service for, with `$MA` (`/rc/$MA.xml`). */
+  readonly redirectPath: string;
+  /**
    * Device-plane worker processes sharing the HTTP and HTTPS listeners (default: the CPU
    * count). 1 runs everything in one process; more adds a primary process for the admin
    * listener, TFTP and the merged `/metrics`.
@@ -155,6 +163,7 @@ export interface ServeFlags {
   readonly tftpPort?: string | undefined;
   readonly database?: string | undefined;
   readonly logLevel?: string | undefined;
+  readonly role?: string | undefined;
   readonly workers?: string | undefined;
 }
 
@@ -229,6 +238,8 @@ type Key =
   | "shutdownGraceMs"
   | "eventRetentionDays"
   | "missesPerMinute"
+  | "role"
+  | "redirectPath"
   | "workers"
   | "profileCacheMb";
 
@@ -315,6 +326,8 @@ const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly en
   shutdownGraceMs: { yaml: ["shutdown_grace_ms"], env: "PROVISIO_SHUTDOWN_GRACE_MS" },
   eventRetentionDays: { yaml: ["events", "retention_days"], env: "PROVISIO_EVENT_RETENTION_DAYS" },
   missesPerMinute: { yaml: ["limits", "misses_per_minute"], env: "PROVISIO_MISSES_PER_MINUTE" },
+  role: { yaml: ["role"], env: "PROVISIO_ROLE" },
+  redirectPath: { yaml: ["redirect", "path"], env: "PROVISIO_REDIRECT_PATH" },
   workers: { yaml: ["workers"], env: "PROVISIO_WORKERS" },
   profileCacheMb: { yaml: ["cache", "profile_mb"], env: "PROVISIO_CACHE_PROFILE_MB" },
 };
@@ -329,6 +342,7 @@ const FLAG_OF: Partial<Record<Key, keyof ServeFlags>> = {
   tftpPort: "tftpPort",
   database: "database",
   logLevel: "logLevel",
+  role: "role",
   workers: "workers",
 };
 
@@ -570,6 +584,8 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
     shutdownGraceMs: int("shutdownGraceMs", 10_000, 0, 600_000),
     eventRetentionDays: int("eventRetentionDays", 30, 0, 3650),
     missesPerMinute: int("missesPerMinute", 120, 0, 1_000_000),
+    role: serverRole(pick("role")),
+    redirectPath: redirectPath(pick("redirectPath")),
     workers: int("workers", Math.min(availableParallelism(), 64), 1, 64),
     profileCacheBytes: int("profileCacheMb", 256, 1, 65_536) * 1024 * 1024,
   };
@@ -585,6 +601,30 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
   return config;
 }
 
+/** What a server is; `provider` unless told. */
+export type ServerRole = "provider" | "redirect" | "both";
+const SERVER_ROLES: readonly ServerRole[] = ["provider", "redirect", "both"];
+
+function serverRole(raw: Raw | undefined): ServerRole {
+  if (raw === undefined) return "provider";
+  const role = asString(raw).toLowerCase();
+  if (!(SERVER_ROLES as readonly string[]).includes(role)) {
+    invalid(raw, `one of ${SERVER_ROLES.join(", ")}`);
+  }
+  return role as ServerRole;
+}
+
+function redirectPath(raw: Raw | undefined): string {
+  if (raw === undefined) return DEFAULT_REDIRECT_PATH;
+  const path = asString(raw);
+  try {
+    compileRedirectPath(path);
+  } catch {
+    invalid(raw, 'a path starting with "/" holding $MA (or $MAU) once, e.g. /rc/$MA.xml');
+  }
+  return path;
+}
+
 function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
@@ -595,6 +635,8 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     configFile: config.configFile ?? null,
     host: config.host,
     adminHost: config.adminHost,
+    role: config.role,
+    ...(config.role === "provider" ? {} : { redirectPath: config.redirectPath }),
     dataDir: config.dataDir,
     database:
       config.database.kind === "sqlite"

@@ -99,6 +99,7 @@ export function createDeviceRequestListener(
         query: q < 0 ? "" : url.slice(q + 1),
         remoteAddress: req.socket.remoteAddress ?? "",
         userAgent: single(req.headers["user-agent"]),
+        host: single(req.headers.host),
         clientCert: certificateOf?.(req),
         ifNoneMatch: single(req.headers["if-none-match"]),
         ifModifiedSince: single(req.headers["if-modified-since"]),

@@ -21,6 +21,7 @@ import { AccessLog } from "./access_log.ts";
 import { type Bootstrapped, bootstrapDataDir } from "./bootstrap.ts";
 import { describeConfig, type ServeConfig } from "./config.ts";
 import { type ConnectionLimits, limitConnections, refusalReporter } from "./connection_limit.ts";
+import { createDeviceFlows } from "./device_flows.ts";
 import { serverError } from "./errors.ts";
 import { EventRetention } from "./event_retention.ts";
 import { createHttpServer } from "./http_adapter.ts";
@@ -350,10 +351,23 @@ export async function startNode(
   });
   metrics.observe({ cacheSize: () => cache.profileCount, pendingWrites: () => writer.pending });
 
+  const renderer = new ProfileRenderer({ catalogue: defaultCatalogue, templates: new ValueTemplates() });
+  // Redirect service, activation, redirect status (device_flows.ts); a redirect-only server
+  // answers no tenant profile path.
+  const flows = createDeviceFlows({
+    config,
+    store,
+    cache,
+    renderer,
+    builtInClientCas: [boot.deviceCaPem],
+    logger,
+  });
+  const noRoutes = new RouteTable([]);
   const pipeline = new ResyncPipeline({
     cache,
-    routes: () => routes,
-    renderer: new ProfileRenderer({ catalogue: defaultCatalogue, templates: new ValueTemplates() }),
+    routes: () => (config.role === "redirect" ? noRoutes : routes),
+    renderer,
+    hooks: flows.hooks,
     writer,
     metrics,
     logger,
@@ -466,6 +480,7 @@ export async function startNode(
     pipeline.close();
     await writer.close();
     unsubscribe();
+    flows.close();
     if (options.store === undefined) await store.close();
     throw error;
   }
@@ -497,6 +512,7 @@ export async function startNode(
         pipeline.close();
         await writer.close();
         unsubscribe();
+        flows.close();
         if (options.store === undefined) await store.close();
         logger.info("stopped");
       })();

@@ -24,6 +24,8 @@ export interface ResyncRequest {
    */
   readonly sourceProven?: boolean | undefined;
   readonly userAgent?: string | undefined;
+  /** The `Host` header as sent (HTTP only; client-chosen, check before use). */
+  readonly host?: string | undefined;
   /** The TLS client certificate (HTTPS only). */
   readonly clientCert?: ClientCertificate | undefined;
   /** Conditional-request headers (HTTP only). */

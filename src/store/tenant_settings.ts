@@ -106,6 +106,11 @@ export function parseTenantSettings(
       (v) => parseBoolean(v, "allowUnknownParameters"),
       base.allowUnknownParameters,
     ),
+    activationByUserAgent: pick(
+      "activationByUserAgent",
+      (v) => parseBoolean(v, "activationByUserAgent"),
+      base.activationByUserAgent,
+    ),
     staging: pick("staging", (v) => parseBoolean(v, "staging"), base.staging),
   };
 }

@@ -45,6 +45,11 @@ export interface TenantSettings {
    */
   readonly allowUnknownParameters: boolean;
   /**
+   * Retail activation may bind a device that presents no device certificate by the MAC its
+   * User-Agent names (which anyone can write): for units without certificates, off by default.
+   */
+  readonly activationByUserAgent: boolean;
+  /**
    * The tenant answers the built-in models' factory paths (`/spa112.cfg`, …) with its staging
    * profile (the default tenant does on a fresh install).
    */
@@ -58,6 +63,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   trustedClientCas: [],
   encryption: "none",
   allowUnknownParameters: false,
+  activationByUserAgent: false,
   staging: false,
 };
 

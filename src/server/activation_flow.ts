@@ -1,0 +1,287 @@
+/**
+ * Retail activation as a device flow: `GET /init/<code>` (the device runs it when told
+ * `http://DEVICE/admin/resync?https://PROV/init/CODE`). The server binds the requesting
+ * device to the code's account — identified by its device certificate (trusted by the
+ * code's tenant), else, where the tenant allows it, by the MAC its User-Agent names —
+ * consumes the code and answers the first profile: the account's lines and the permanent
+ * per-device Profile_Rule.
+ *
+ * Every refusal (unknown, used or expired code, a device that cannot be identified, that
+ * belongs to another provider or to another account, a spent tenant budget) is the same
+ * 403 with the same body, after the same lookups; the real reason goes to the event and
+ * security logs. The code never reaches a log: the logged path is `/init/[redacted]`.
+ */
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import {
+  type ActivationCode,
+  activationCodeState,
+  type Device,
+  type MacAddress,
+  type Store,
+  type Tenant,
+  tryParseMac,
+} from "../store/index.ts";
+import { type ActivationBudgets, ActivationLimits } from "./activation_limits.ts";
+import { ClientCertPolicy } from "./client_cert_policy.ts";
+import type { FlowHook, FlowRequest } from "./flow_hook.ts";
+import type { DeviceLifecycles } from "./lifecycle.ts";
+import type { ConfigCache } from "./profile_cache.ts";
+import {
+  type EffectiveParameter,
+  layerTargetsOf,
+  type ProfileRenderer,
+  serializeFlatProfile,
+} from "./profile_renderer.ts";
+import { type Outcome, refuse } from "./resync_outcome.ts";
+import { type ResyncResponse, refusal } from "./resync_request.ts";
+
+/** Where activation requests arrive: `/init/<code>`. */
+export const ACTIVATION_PATH_PREFIX = "/init/";
+
+const REFUSED_REASON = "activation refused";
+
+/** The one answer to every refused activation: it says nothing about the account. */
+const REFUSED: ResyncResponse = refusal(403, "denied", REFUSED_REASON);
+
+const THROTTLED: ResyncResponse = (() => {
+  const base = refusal(429, "rate-limited", "too many activation attempts; try again later");
+  return { ...base, headers: { ...base.headers, "retry-after": "600" } };
+})();
+
+const HOST = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?$/;
+
+export interface ActivationFlowOptions {
+  readonly store: Pick<Store, "activationCodes" | "devices">;
+  readonly cache: ConfigCache<unknown>;
+  readonly renderer: ProfileRenderer;
+  /** PEM client CAs every tenant trusts (the node's device CA). */
+  readonly builtInClientCas: readonly string[];
+  readonly logger: Logger;
+  readonly budgets?: Partial<ActivationBudgets>;
+  /** Records "bound by activation" as the device's lifecycle transition (SP-CUST). */
+  readonly lifecycles?: DeviceLifecycles | undefined;
+  readonly now?: () => number;
+}
+
+/** Who the requesting device is, as far as the request shows it. */
+interface Claimant {
+  readonly mac: MacAddress;
+  readonly by: "certificate" | "user-agent";
+  readonly serial: string | undefined;
+  readonly product: string | undefined;
+}
+
+export class ActivationFlow implements FlowHook {
+  readonly #o: ActivationFlowOptions;
+  readonly #limits: ActivationLimits;
+  readonly #certs: ClientCertPolicy;
+  readonly #now: () => number;
+
+  constructor(options: ActivationFlowOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#limits = new ActivationLimits(options.budgets);
+    this.#certs = new ClientCertPolicy({
+      builtInCas: options.builtInClientCas,
+      tenants: () => options.cache.tenants,
+      logger: options.logger,
+      now: this.#now,
+    });
+  }
+
+  loggedPath(path: string): string | undefined {
+    return path.startsWith(ACTIVATION_PATH_PREFIX)
+      ? `${ACTIVATION_PATH_PREFIX}[redacted]`
+      : undefined;
+  }
+
+  async route(flow: FlowRequest): Promise<Outcome | undefined> {
+    if (!flow.path.startsWith(ACTIVATION_PATH_PREFIX)) return undefined;
+    const { request } = flow;
+    const now = this.#now();
+    const throttled = this.#limits.beforeLookup(request.remoteAddress, now);
+    if (throttled !== undefined) {
+      return {
+        response: THROTTLED,
+        security: "activation-rate-limited",
+        logReason: `activation attempts over the ${throttled === "source" ? "source address" : "server"} budget`,
+      };
+    }
+    const secret = flow.path.slice(ACTIVATION_PATH_PREFIX.length);
+    const code = await this.#o.store.activationCodes.lookup(secret);
+    const claimant = this.#claimant(flow, code);
+    const known = claimant === undefined ? null : await this.#o.cache.device(claimant.mac);
+    const tenantId = code?.tenantId ?? known?.tenantId;
+    const refused = (reason: string, security = "activation-refused"): Outcome => {
+      this.#limits.fail(request.remoteAddress, tenantId, now);
+      return {
+        response: REFUSED,
+        mac: claimant?.mac,
+        security,
+        logReason: reason,
+      };
+    };
+    if (code === null) return refused("unknown activation code", "activation-guess");
+    if (this.#limits.tenantSpent(code.tenantId, now)) {
+      return refused("the tenant's activation budget is spent", "activation-rate-limited");
+    }
+    const state = activationCodeState(code, now);
+    if (state !== "active") return refused(`activation code ${state} (code ${code.id})`);
+    const tenant = this.#o.cache.tenant(code.tenantId);
+    if (tenant === undefined) return refused("the code's tenant is gone");
+    if (claimant === undefined || !this.#acceptable(tenant, claimant, flow)) {
+      return refused(
+        tenant.settings.activationByUserAgent
+          ? "no device certificate the tenant trusts, nor a MAC in the User-Agent"
+          : "no device certificate the tenant trusts (binding by User-Agent is off)",
+      );
+    }
+    if (known !== null && known.tenantId !== code.tenantId) {
+      return refused("the device belongs to another provider", "activation-foreign-device");
+    }
+    if (known !== null && known.accountId !== null && known.accountId !== code.accountId) {
+      return refused("the device is bound to another account");
+    }
+    // Consumed before the device is bound: of two devices racing for one code, one wins.
+    if (
+      !(await this.#o.store.activationCodes.consume(code.id, claimant.mac, now, {
+        actor: "system:activation",
+      }))
+    ) {
+      return refused(`activation code used or expired meanwhile (code ${code.id})`);
+    }
+    const device = await this.#bind(tenant, code, claimant, flow, known);
+    const body = await this.#firstProfile(device, tenant, flow);
+    return {
+      response: {
+        status: 200,
+        headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" },
+        body,
+        result: "ok",
+        reason: "activated",
+      },
+      mac: device.mac,
+      tenantId: tenant.id,
+      logReason: `bound to account ${code.accountId} by activation code ${code.id} (${claimant.by})`,
+    };
+  }
+
+  /** The device the request names: its certificate's MAC, else the User-Agent's. */
+  #claimant(flow: FlowRequest, code: ActivationCode | null): Claimant | undefined {
+    const { cert, ua } = flow;
+    if (cert?.verified && !cert.identity.generic && cert.identity.mac) {
+      return {
+        mac: cert.identity.mac,
+        by: "certificate",
+        serial: cert.identity.serial,
+        product: cert.identity.product,
+      };
+    }
+    // Read only for a real code, so a guess costs no parsing beyond the lookup.
+    const mac = code === null || ua?.mac === undefined ? undefined : tryParseMac(ua.mac);
+    return mac === undefined
+      ? undefined
+      : { mac, by: "user-agent", serial: ua?.serial, product: ua?.product };
+  }
+
+  #acceptable(tenant: Tenant, claimant: Claimant, flow: FlowRequest): boolean {
+    if (claimant.by === "certificate") return this.#certs.certifies(tenant, flow.cert);
+    return tenant.settings.activationByUserAgent && !tenant.settings.requireClientCert;
+  }
+
+  async #bind(
+    tenant: Tenant,
+    code: ActivationCode,
+    claimant: Claimant,
+    flow: FlowRequest,
+    known: Device | null,
+  ): Promise<Device> {
+    const cert = claimant.by === "certificate" ? flow.cert : undefined;
+    const aes = (known?.encryption ?? tenant.settings.encryption) === "aes";
+    const fields = {
+      tenantId: tenant.id,
+      accountId: code.accountId,
+      ...(claimant.serial === undefined ? {} : { serial: claimant.serial }),
+      ...(cert === undefined
+        ? {}
+        : { certSubject: cert.subject, certFingerprint: cert.fingerprint }),
+      ...(aes && (known?.deviceKey ?? null) === null
+        ? { deviceKey: randomBytes(32).toString("hex") }
+        : {}),
+      state: "provisioned",
+    };
+    const options = { actor: "system:activation" };
+    const device =
+      known === null
+        ? await this.#o.store.devices.create(
+            { mac: claimant.mac, modelPn: claimant.product ?? null, ...fields },
+            options,
+          )
+        : await this.#o.store.devices.update(claimant.mac, fields, options);
+    this.#o.lifecycles?.transition(
+      device,
+      "sp-cust",
+      `bound to an account by an activation code (${claimant.by})`,
+      {
+        transport: flow.request.transport,
+        path: `${ACTIVATION_PATH_PREFIX}[redacted]`,
+        remoteAddress: flow.request.remoteAddress,
+        userAgent: flow.request.userAgent ?? null,
+      },
+    );
+    return device;
+  }
+
+  /**
+   * The device's profile (its account's lines included) with the permanent Profile_Rule:
+   * the one its layers set, else its tenant's first profile path on the server the device
+   * just reached — with the device's key (`--key $SA`) where the tenant encrypts profiles.
+   */
+  async #firstProfile(device: Device, tenant: Tenant, flow: FlowRequest): Promise<Buffer> {
+    const cache = this.#o.cache;
+    const [model, group, account, layers] = await Promise.all([
+      device.modelPn === null ? null : cache.model(device.modelPn),
+      device.groupId === null ? null : cache.group(device.groupId),
+      device.accountId === null ? null : cache.account(device.accountId),
+      cache.layers(layerTargetsOf(device)),
+    ]);
+    const parameters = this.#o.renderer.resolve({ device, tenant, model, group, account, layers });
+    const rule = parameters.find((p) => p.name === "Profile_Rule");
+    const extra: EffectiveParameter[] = [];
+    if (rule?.valueFrom === undefined) {
+      const url = permanentUrl(tenant, flow);
+      if (url === undefined) {
+        this.#o.logger.warn(
+          { tenant: tenant.slug, mac: device.mac },
+          "activation: the tenant has no profile path; the device keeps its current Profile_Rule",
+        );
+      } else {
+        const key =
+          device.encryption === "aes" ||
+          (device.encryption === null && tenant.settings.encryption === "aes")
+            ? device.deviceKey?.reveal()
+            : undefined;
+        if (key !== undefined) extra.push(secretParameter("GPP_SA", key));
+        extra.push(secretParameter("Profile_Rule", key === undefined ? url : `[--key $SA] ${url}`));
+      }
+    }
+    const names = new Set(extra.map((p) => p.name));
+    return Buffer.from(
+      serializeFlatProfile([...parameters.filter((p) => !names.has(p.name)), ...extra]),
+    );
+  }
+}
+
+function secretParameter(name: string, value: string): EffectiveParameter {
+  return { name, value, access: "na", valueFrom: "activation", accessFrom: "activation" };
+}
+
+/** `https://<the host the device reached>/<the tenant's first profile path>`, macros kept. */
+function permanentUrl(tenant: Tenant, flow: FlowRequest): string | undefined {
+  const path = tenant.settings.profilePaths[0];
+  const host = flow.request.host;
+  if (path === undefined || host === undefined || !HOST.test(host)) return undefined;
+  const scheme = flow.request.transport === "https" ? "https" : "http";
+  return `${scheme}://${host}${path}`;
+}

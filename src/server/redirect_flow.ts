@@ -1,0 +1,144 @@
+/**
+ * The redirect (RC) service as a device flow. A unit asks for its redirect path (keyed by
+ * MAC); a registered unit gets its provider's redirect profile, anything else — an unknown
+ * MAC, one whose provider marked it unavailable — the same `200 OK` with an empty
+ * `<flat-profile></flat-profile>` (MPP shows `Unavailable`, an SPA stays `Open` and retries
+ * on its schedule), so the answer reveals no owner. Serving a redirect moves the unit to
+ * `pending`.
+ *
+ * On a provider's server the same flow watches devices being served their own profile: a
+ * registered unit of that provider that was `pending` is now `acquired` (it followed the
+ * redirect); one still `open` got there by other means (`aborted`). This needs the redirect
+ * service's records, i.e. the provider's server shares the redirect service's database;
+ * otherwise the provider reports it (`provisio redirect status MAC acquired`, or the API).
+ */
+import type { Logger } from "pino";
+import { serializeXmlProfile } from "../profile/index.ts";
+import type {
+  CustomizationStatus,
+  Device,
+  MacAddress,
+  RedirectProfile,
+  Store,
+} from "../store/index.ts";
+import type { FlowHook, FlowRequest } from "./flow_hook.ts";
+import type { RedirectDirectory } from "./redirect_directory.ts";
+import type { RedirectPath } from "./redirect_path.ts";
+import type { Outcome } from "./resync_outcome.ts";
+import type { ResyncResponse } from "./resync_request.ts";
+
+/** The answer for a unit that is not (or no longer) a customized unit of any provider. */
+export const NOT_CUSTOMIZED: ResyncResponse = {
+  status: 200,
+  headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" },
+  body: Buffer.from("<flat-profile></flat-profile>\n"),
+  result: "not-found",
+  reason: "not a customized unit",
+};
+
+/** The redirect profile as XML: values set, user access left as the unit has it. */
+export function redirectProfileXml(profile: RedirectProfile): string {
+  const entries: { name: string; value: string }[] = [];
+  const add = (name: string, value: string | null): void => {
+    if (value !== null) entries.push({ name, value });
+  };
+  add("Restricted_Access_Domains", profile.restrictedDomains.join(", "));
+  add("Primary_DNS", profile.primaryDns);
+  add("Secondary_DNS", profile.secondaryDns);
+  add("Provision_Enable", profile.provisionEnable);
+  add("Resync_Periodic", profile.resyncPeriodic);
+  add("Resync_Error_Retry_Delay", profile.resyncErrorRetryDelay);
+  add("Profile_Rule", profile.profileRule);
+  return serializeXmlProfile(
+    { format: "xml", entries: entries.map((e) => ({ ...e, access: undefined })) },
+    { escapeNonAscii: true },
+  ).text;
+}
+
+const SERVED_FROM: readonly CustomizationStatus[] = [
+  "open",
+  "custom-pending",
+  "acquired",
+  "aborted",
+];
+
+export interface RedirectFlowOptions {
+  readonly directory: RedirectDirectory;
+  readonly store: Pick<Store, "redirects">;
+  /** The redirect path; undefined when this server is not a redirect service. */
+  readonly path: RedirectPath | undefined;
+  /** A tenant's slug (for paths with `$TENANT`). */
+  readonly tenantSlug: (tenantId: string) => string | undefined;
+  readonly logger: Logger;
+}
+
+export class RedirectFlow implements FlowHook {
+  readonly #o: RedirectFlowOptions;
+  /** Status writes in flight, so a burst of requests from one unit writes once. */
+  readonly #writing = new Set<MacAddress>();
+
+  constructor(options: RedirectFlowOptions) {
+    this.#o = options;
+  }
+
+  async route(request: FlowRequest): Promise<Outcome | undefined> {
+    const target = this.#o.path?.match(request.path);
+    if (target === undefined) return undefined;
+    const { mac } = target;
+    const unit = await this.#o.directory.unit(mac);
+    // Asked under another provider's path: as if unknown (the owner is not revealed).
+    const mine =
+      unit !== null &&
+      unit.status !== "unavailable" &&
+      (target.tenantSlug === undefined || this.#o.tenantSlug(unit.tenantId) === target.tenantSlug);
+    const profile = mine ? await this.#o.directory.profile(unit.profileId) : null;
+    if (unit === null || profile === null) {
+      return { response: NOT_CUSTOMIZED, mac, miss: true, logReason: "not a customized unit" };
+    }
+    if (unit.status !== "pending") this.#setStatus(mac, "pending", SERVED_FROM);
+    const body = Buffer.from(redirectProfileXml(profile));
+    return {
+      response: {
+        status: 200,
+        headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" },
+        body,
+        result: "ok",
+        reason: "redirect profile served",
+      },
+      mac,
+      logReason: `redirect profile ${profile.name} served`,
+    };
+  }
+
+  served(device: Device): void {
+    void this.#observe(device).catch((error: unknown) => {
+      this.#o.logger.warn({ err: error, mac: device.mac }, "redirect status not updated");
+    });
+  }
+
+  async #observe(device: Device): Promise<void> {
+    const unit = await this.#o.directory.unit(device.mac);
+    if (unit === null || unit.tenantId !== device.tenantId) return;
+    if (unit.status === "pending" || unit.status === "custom-pending") {
+      this.#setStatus(device.mac, "acquired", ["pending", "custom-pending"]);
+    } else if (unit.status === "open") {
+      this.#setStatus(device.mac, "aborted", ["open"]);
+    }
+  }
+
+  #setStatus(
+    mac: MacAddress,
+    status: CustomizationStatus,
+    from: readonly CustomizationStatus[],
+  ): void {
+    if (this.#writing.has(mac)) return;
+    this.#writing.add(mac);
+    this.#o.directory.noteStatus(mac, status);
+    this.#o.store.redirects
+      .setStatus(mac, status, from, { actor: "system:redirect" })
+      .catch((error: unknown) => {
+        this.#o.logger.warn({ err: error, mac, status }, "redirect status not updated");
+      })
+      .finally(() => this.#writing.delete(mac));
+  }
+}
