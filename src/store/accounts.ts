@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
+import { defaultCatalogue } from "../profile/index.ts";
 import { type Core, detachAndDropLayer } from "./core.ts";
 import { invalid, notFound, storeError } from "./errors.ts";
+import { isSecretParameter } from "./redact.ts";
 import type { AccountLineTable, AccountTable, Database } from "./schema.ts";
 import { isSecret, Secret, sealContext } from "./secret.ts";
 import type {
@@ -19,19 +21,42 @@ const MAX_LINES = 64;
 const MAX_EXTRAS = 32;
 /** A parameter base name: `Register_Expires` (a trailing `_` is dropped), not a full `_N_` name. */
 const EXTRA_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-/** Parameters a line's own fields set; as extras they would bypass them (and the sealing). */
-const LINE_FIELD_PARAMETERS = new Set([
-  "Line_Enable",
-  "User_ID",
-  "Auth_ID",
-  "Use_Auth_ID",
-  "Password",
-  "Display_Name",
-  "Proxy",
-  "Outbound_Proxy",
-  "Use_Outbound_Proxy",
-  "Mailbox_ID",
-]);
+/**
+ * Parameters a line's own fields set; as extras they would bypass them (and the sealing).
+ * Lower case: names are compared without regard to case, as `password` must not slip by.
+ */
+const LINE_FIELD_PARAMETERS = new Set(
+  [
+    "Line_Enable",
+    "User_ID",
+    "Auth_ID",
+    "Use_Auth_ID",
+    "Password",
+    "Display_Name",
+    "Proxy",
+    "Outbound_Proxy",
+    "Use_Outbound_Proxy",
+    "Mailbox_ID",
+  ].map((name) => name.toLowerCase()),
+);
+
+let secretBaseNames: ReadonlySet<string> | undefined;
+
+/**
+ * Whether an extra's base name is a secret parameter: its name looks like one, or the
+ * catalogue marks a parameter of that name secret (in any case). Extras are stored as plain
+ * JSON, so a secret there would sit unsealed in the database.
+ */
+function isSecretExtra(base: string): boolean {
+  if (isSecretParameter(base) || isSecretParameter(`${base}_1_`)) return true;
+  secretBaseNames ??= new Set(
+    defaultCatalogue.definitions
+      .filter((d) => d.secret === true)
+      // Some are listed by their full name (`pskKey_2_`): their base name counts too.
+      .map((d) => d.name.toLowerCase().replace(/_\d+_$/, "")),
+  );
+  return secretBaseNames.has(base.toLowerCase());
+}
 
 type LineFields = Omit<AccountLineTable, "account_id">;
 
@@ -357,13 +382,21 @@ function lineExtras(
         { field: "extras", line },
       );
     }
-    if (LINE_FIELD_PARAMETERS.has(name)) {
+    if (LINE_FIELD_PARAMETERS.has(name.toLowerCase())) {
       throw invalid(
         `line ${line}: extra ${JSON.stringify(raw)} is set by the line's own fields, not an extra`,
         { field: "extras", line },
       );
     }
-    if (Object.hasOwn(out, name)) {
+    if (isSecretExtra(name)) {
+      throw invalid(
+        `line ${line}: extra ${JSON.stringify(raw)} is a secret, and extras are not sealed: ` +
+          "give a SIP password as the line's password, any other secret as a layer parameter " +
+          `(${name}_${line}_ on the account's layer), where secret values are sealed`,
+        { field: "extras", line },
+      );
+    }
+    if (Object.keys(out).some((known) => known.toLowerCase() === name.toLowerCase())) {
       throw invalid(`line ${line}: extra ${name} appears twice`, { field: "extras", line });
     }
     if (typeof text !== "string" || text.length > 1024 || /[\u0000-\u001f\u007f]/.test(text)) {

@@ -89,6 +89,57 @@ for (const dialect of dialects()) {
       expect(await refused(line({ Register_Expires: "1", Register_Expires_: "2" }))).toMatch(
         /twice/,
       );
+      // Line fields in any case: `password` as an extra would be stored unsealed.
+      expect(await refused(line({ password: "x" }))).toMatch(/line's own fields/);
+      expect(await refused(line({ USER_ID: "x" }))).toMatch(/line's own fields/);
+      expect(await refused(line({ register_expires: "1", Register_Expires: "2" }))).toMatch(
+        /twice/,
+      );
+      expect(await store.accounts.list()).toEqual([]);
+    });
+
+    it("refuses secret extras (they would be stored unsealed) and names the sealed ways", async () => {
+      db = await dialect.fresh();
+      const store = await db.open();
+      const line = (extras: Record<string, string>) =>
+        store.accounts.create({ reference: "S", lines: [{ line: 2, userId: "1", extras }] });
+      // Marked secret by the catalogue, looking like a secret, in any case.
+      for (const name of [
+        "Auth_Page_Password",
+        "auth_page_password_",
+        "SRTP_Private_Key",
+        "pin_code",
+        "pskKey",
+        "My_Secret",
+      ]) {
+        const message = await refused(line({ [name]: "hunter2" }));
+        expect(message, name).toMatch(/is a secret, and extras are not sealed/);
+        expect(message, name).toMatch(/line's password/);
+        expect(message, name).toMatch(/layer parameter/);
+      }
+      expect(await refused(line({ Auth_Page_Password: "x" }))).toContain("Auth_Page_Password_2_");
+      const created = await store.accounts.create({
+        reference: "T",
+        lines: [{ line: 1, userId: "1", extras: { Register_Expires: "600" } }],
+      });
+      // An update is checked the same way, and the refused value is stored nowhere.
+      expect(
+        await refused(
+          store.accounts.update(created.id, {
+            lines: [{ line: 1, userId: "1", extras: { Auth_Page_Password: "hunter2" } }],
+          }),
+        ),
+      ).toMatch(/not sealed/);
+      const rows = await db.raw<{ extras: string | null }>("select extras from account_lines");
+      expect(JSON.stringify(rows)).not.toContain("hunter2");
+      expect((await store.accounts.list()).map((a) => a.reference)).toEqual(["T"]);
+    });
+
+    it("still refuses too many extras", async () => {
+      db = await dialect.fresh();
+      const store = await db.open();
+      const line = (extras: Record<string, string>) =>
+        store.accounts.create({ reference: "X", lines: [{ line: 1, userId: "1", extras }] });
       const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`P${i}`, "1"]));
       expect(await refused(line(many))).toMatch(/at most 32/);
       expect(await store.accounts.list()).toEqual([]);
