@@ -318,7 +318,7 @@ export const AccountLineInput = Type.Object(
         Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1024 }), {
           maxProperties: 32,
           description:
-            'per-line parameters by base name, e.g. {"Register_Expires": "3600"} → Register_Expires_N_; names the device\'s model lacks (or values not of its type) are left out of its profile and listed in the effective configuration\'s warnings; the line\'s own fields (User_ID, Password, Proxy…) cannot be extras',
+            "per-line parameters by base name, e.g. {\"Register_Expires\": \"3600\"} → Register_Expires_N_; names the device's model lacks (or values not of its type) are left out of its profile and listed in the effective configuration's warnings; the line's own fields (User_ID, Password, Proxy…, in any case) and secret parameters cannot be extras (extras are not sealed: a SIP password is the line's password, other secrets go in a layer)",
         }),
       ),
     ),
