@@ -4,6 +4,12 @@
  * effective configuration, and the admin error codes. Neither Fastify nor the server node is
  * loaded from here, so a management command starts without them (decision D1).
  */
+export {
+  activationCodeJson,
+  activationUrls,
+  type IssuedActivationCode,
+  issueActivationCode,
+} from "./activation_service.ts";
 export { type CsvOptions, type CsvRecord, readCsv } from "./csv.ts";
 export {
   IMPORT_COLUMNS,
@@ -31,6 +37,14 @@ export {
   patchParameters,
 } from "./layer_parameters.ts";
 export { type LayerEditOptions, patchLayer, replaceLayer } from "./layer_service.ts";
+export {
+  customizationLabel,
+  type MacListLineError,
+  readMacList,
+  redirectProfileJson,
+  redirectUnitJson,
+  registerOne,
+} from "./redirect_service.ts";
 export {
   findAccount,
   findGroup,

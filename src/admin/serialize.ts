@@ -32,6 +32,7 @@ export function tenantJson(t: Tenant) {
       trustedClientCas: [...t.settings.trustedClientCas],
       encryption: t.settings.encryption,
       allowUnknownParameters: t.settings.allowUnknownParameters,
+      activationByUserAgent: t.settings.activationByUserAgent,
     },
     version: t.version,
     createdAt: iso(t.createdAt),

@@ -61,6 +61,10 @@ export const TenantSettingsSchema = Type.Object({
     description:
       "accept layer parameters the catalogue does not know, with a warning (firmware newer than the catalogue)",
   }),
+  activationByUserAgent: Type.Boolean({
+    description:
+      "activation codes may bind a unit that presents no device certificate by the MAC in its User-Agent (anyone can write one: for units without certificates only)",
+  }),
 });
 
 export const TenantSchema = Type.Object(

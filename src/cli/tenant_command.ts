@@ -29,6 +29,7 @@ interface SetFlags extends InstallationFlags {
   clearTrustedClientCas?: boolean;
   encryption?: string;
   allowUnknownParameters?: string;
+  activationByUserAgent?: string;
   json?: boolean;
 }
 
@@ -74,6 +75,12 @@ function tenantPatch(flags: SetFlags): TenantPatch {
       "--allow-unknown-parameters",
     );
   }
+  if (flags.activationByUserAgent !== undefined) {
+    settings.activationByUserAgent = parseSwitch(
+      flags.activationByUserAgent,
+      "--activation-by-user-agent",
+    );
+  }
   const patch: TenantPatch = {
     ...(flags.name === undefined ? {} : { name: flags.name }),
     ...(flags.slug === undefined ? {} : { slug: flags.slug }),
@@ -99,6 +106,7 @@ function describeTenant(t: Tenant): string {
     ["trusted client CAs", String(s.trustedClientCas.length)],
     ["encryption", s.encryption],
     ["allow unknown parameters", onOff(s.allowUnknownParameters)],
+    ["activation by User-Agent", onOff(s.activationByUserAgent)],
     ["version", String(t.version)],
     ["updated", t.updatedAt.toISOString()],
   ];
@@ -199,6 +207,10 @@ export const registerTenantCommand: RegisterCommand = (program: Command) => {
       .option(
         "--allow-unknown-parameters <on|off>",
         "accept layer parameters the catalogue does not know, with a warning",
+      )
+      .option(
+        "--activation-by-user-agent <on|off>",
+        "activation codes may bind a unit without a device certificate by its User-Agent's MAC (spoofable)",
       )
       .option("--json", "print the tenant as JSON"),
   )
