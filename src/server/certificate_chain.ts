@@ -12,8 +12,29 @@ import { X509Certificate } from "node:crypto";
 import { readCaBundle } from "../store/index.ts";
 
 export type ChainVerdict =
-  | { readonly ok: true; readonly anchor: X509Certificate }
+  | {
+      readonly ok: true;
+      readonly anchor: X509Certificate;
+      /** When the first certificate on the verified path expires (ms since the epoch). */
+      readonly validUntil: number;
+    }
   | { readonly ok: false; readonly reason: string };
+
+/**
+ * The trusted CAs with duplicates (the same certificate trusted twice, by several tenants or
+ * as built-in and by a tenant) left out, in their first order.
+ */
+export function uniqueCertificates(certs: Iterable<X509Certificate>): X509Certificate[] {
+  const seen = new Set<string>();
+  const out: X509Certificate[] = [];
+  for (const cert of certs) {
+    const fingerprint = cert.fingerprint256;
+    if (seen.has(fingerprint)) continue;
+    seen.add(fingerprint);
+    out.push(cert);
+  }
+  return out;
+}
 
 /** Longest chain walked (leaf + intermediates); deeper chains are not trusted. */
 const MAX_DEPTH = 8;
@@ -78,6 +99,7 @@ export function verifyChain(
   if (leafDates !== undefined) return { ok: false, reason: leafDates };
   const unused = chain.slice(1);
   let current = leaf;
+  let validUntil = Date.parse(leaf.validTo);
   let sawExpiredAnchor = false;
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
     for (const anchor of anchors) {
@@ -86,13 +108,14 @@ export function verifyChain(
         sawExpiredAnchor = true;
         continue;
       }
-      return { ok: true, anchor };
+      return { ok: true, anchor, validUntil: Math.min(validUntil, Date.parse(anchor.validTo)) };
     }
     const index = unused.findIndex(
       (c) => c.ca && dateProblem(c, now) === undefined && issued(current, c),
     );
     if (index < 0) break;
     current = unused[index]!;
+    validUntil = Math.min(validUntil, Date.parse(current.validTo));
     unused.splice(index, 1);
   }
   return {

@@ -17,12 +17,23 @@
  * OpenSSL's verdict (against the union of CAs, first match by name) is not used for trust:
  * with two CAs of the same name in the union it may pick the wrong one, refusing genuine
  * devices. The TLS handshake has already proved the client holds the leaf's key.
- * Verdicts are remembered per certificate object (one per TLS connection).
+ *
+ * Verdicts are remembered by the presented chain (SHA-256 over its DER certificates) for the
+ * current trust set: a device connecting again — each resync of a device is a new TLS
+ * connection — costs a hash and a map lookup, not a signature walk. A change of tenants
+ * (a new trust set) forgets them all; a verdict is also checked again once a certificate on
+ * its path expires, and a refusal after a minute (a certificate not yet valid becomes valid).
+ * Trusted CAs are deduplicated by fingerprint (several tenants often trust the same CA).
  */
-import type { X509Certificate } from "node:crypto";
+import { createHash, type X509Certificate } from "node:crypto";
 import type { Logger } from "pino";
 import type { Tenant } from "../store/index.ts";
-import { type ChainVerdict, parseCertificates, verifyChain } from "./certificate_chain.ts";
+import {
+  type ChainVerdict,
+  parseCertificates,
+  uniqueCertificates,
+  verifyChain,
+} from "./certificate_chain.ts";
 import type { ClientCertificate } from "./client_certificate.ts";
 import type { IdentifiedBy } from "./device_identity.ts";
 import { type Outcome, refuse } from "./resync_outcome.ts";
@@ -38,12 +49,37 @@ export interface ClientCertPolicyOptions {
   readonly now?: () => number;
 }
 
+/** Presented chains whose verdicts are remembered (least recently stored dropped first). */
+const MAX_REMEMBERED_CHAINS = 50_000;
+/** A refusal is checked again after this long. */
+const REFUSAL_RECHECK_MS = 60_000;
+
+interface Timed {
+  readonly verdict: ChainVerdict;
+  readonly recheckAt: number;
+}
+
+/** What is known about one presented chain under the current trust set. */
+interface Known {
+  union?: Timed;
+  readonly byTenant: WeakMap<Tenant, Timed>;
+}
+
+/** Per certificate object (one per TLS connection). */
 interface Verdicts {
-  readonly chain: readonly X509Certificate[];
+  readonly key: string;
+  /** Parsed on the first verification this connection needs. */
+  chain?: readonly X509Certificate[];
   /** The certificate marked verified by `screen` (shares this entry). */
   screened?: ClientCertificate;
-  union?: { readonly key: object; readonly verdict: ChainVerdict };
-  readonly byTenant: WeakMap<Tenant, ChainVerdict>;
+}
+
+/** SHA-256 over the presented DER certificates (the leaf's fingerprint for a lone leaf). */
+function chainKey(cert: ClientCertificate): string {
+  if (cert.chain.length <= 1) return cert.fingerprint;
+  const hash = createHash("sha256");
+  for (const der of cert.chain) hash.update(der);
+  return hash.digest("hex");
 }
 
 export class ClientCertPolicy {
@@ -54,9 +90,12 @@ export class ClientCertPolicy {
   readonly #tenantAnchors = new WeakMap<Tenant, readonly X509Certificate[]>();
   #union: { key: object; anchors: readonly X509Certificate[] } | undefined;
   readonly #verdicts = new WeakMap<ClientCertificate, Verdicts>();
+  /** Verdicts by presented chain, for the trust set `#knownFor`. */
+  readonly #known = new Map<string, Known>();
+  #knownFor: object | undefined;
 
   constructor(options: ClientCertPolicyOptions) {
-    this.#builtIn = parseCertificates(options.builtInCas);
+    this.#builtIn = uniqueCertificates(parseCertificates(options.builtInCas));
     this.#tenants = options.tenants;
     this.#logger = options.logger;
     this.#now = options.now ?? Date.now;
@@ -141,41 +180,69 @@ export class ClientCertPolicy {
   #entry(cert: ClientCertificate): Verdicts {
     let entry = this.#verdicts.get(cert);
     if (entry === undefined) {
-      entry = { chain: parseCertificates(cert.chain), byTenant: new WeakMap() };
+      entry = { key: chainKey(cert) };
       this.#verdicts.set(cert, entry);
     }
     return entry;
   }
 
-  #unionVerdict(cert: ClientCertificate): ChainVerdict {
+  #parsed(cert: ClientCertificate): readonly X509Certificate[] {
     const entry = this.#entry(cert);
-    const union = this.#unionAnchors();
-    if (entry.union?.key !== union.key) {
-      entry.union = {
-        key: union.key,
-        verdict: verifyChain(entry.chain, union.anchors, this.#now()),
-      };
+    entry.chain ??= parseCertificates(cert.chain);
+    return entry.chain;
+  }
+
+  /** What is known about `cert`'s chain under the current trust set (forgotten on a change). */
+  #knownOf(cert: ClientCertificate): Known {
+    const tenants = this.#tenants();
+    if (this.#knownFor !== tenants) {
+      this.#known.clear();
+      this.#knownFor = tenants;
     }
-    return entry.union.verdict;
+    const key = this.#entry(cert).key;
+    let known = this.#known.get(key);
+    if (known === undefined) {
+      if (this.#known.size >= MAX_REMEMBERED_CHAINS) {
+        const oldest = this.#known.keys().next();
+        if (oldest.done !== true) this.#known.delete(oldest.value);
+      }
+      known = { byTenant: new WeakMap() };
+      this.#known.set(key, known);
+    }
+    return known;
+  }
+
+  #timed(cert: ClientCertificate, anchors: readonly X509Certificate[], now: number): Timed {
+    const verdict = verifyChain(this.#parsed(cert), anchors, now);
+    return { verdict, recheckAt: verdict.ok ? verdict.validUntil : now + REFUSAL_RECHECK_MS };
+  }
+
+  #unionVerdict(cert: ClientCertificate): ChainVerdict {
+    const known = this.#knownOf(cert);
+    const now = this.#now();
+    if (known.union === undefined || now > known.union.recheckAt) {
+      known.union = this.#timed(cert, this.#unionAnchors().anchors, now);
+    }
+    return known.union.verdict;
   }
 
   #tenantVerdict(cert: ClientCertificate, tenant: Tenant): ChainVerdict {
-    const entry = this.#entry(cert);
-    let verdict = entry.byTenant.get(tenant);
-    if (verdict === undefined) {
-      verdict = verifyChain(entry.chain, this.#anchorsOf(tenant), this.#now());
-      entry.byTenant.set(tenant, verdict);
+    const known = this.#knownOf(cert);
+    const now = this.#now();
+    let timed = known.byTenant.get(tenant);
+    if (timed === undefined || now > timed.recheckAt) {
+      timed = this.#timed(cert, this.#anchorsOf(tenant), now);
+      known.byTenant.set(tenant, timed);
     }
-    return verdict;
+    return timed.verdict;
   }
 
   #unionAnchors(): { key: object; anchors: readonly X509Certificate[] } {
     const tenants = this.#tenants();
     if (this.#union?.key !== tenants) {
-      const anchors = [...this.#builtIn];
-      for (const tenant of tenants.values())
-        anchors.push(...this.#anchorsOf(tenant).slice(this.#builtIn.length));
-      this.#union = { key: tenants, anchors };
+      const all = [...this.#builtIn];
+      for (const tenant of tenants.values()) all.push(...this.#anchorsOf(tenant));
+      this.#union = { key: tenants, anchors: uniqueCertificates(all) };
     }
     return this.#union;
   }
@@ -183,7 +250,7 @@ export class ClientCertPolicy {
   #anchorsOf(tenant: Tenant): readonly X509Certificate[] {
     let anchors = this.#tenantAnchors.get(tenant);
     if (anchors === undefined) {
-      anchors = [
+      anchors = uniqueCertificates([
         ...this.#builtIn,
         ...parseCertificates(tenant.settings.trustedClientCas, (index, problems) =>
           this.#logger.warn(
@@ -191,7 +258,7 @@ export class ClientCertPolicy {
             "trusted client CA entry: only its well-formed CA certificates are trusted",
           ),
         ),
-      ];
+      ]);
       this.#tenantAnchors.set(tenant, anchors);
     }
     return anchors;
