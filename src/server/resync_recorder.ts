@@ -7,7 +7,8 @@
  * - Refusals — not found, bad request, denied, rate-limited, whichever device they name —
  *   are aggregated: one row per (source, transport, status, tenant, security reason) per
  *   window, with the count, so a flood cannot grow the events table one row per request
- *   (nor one per MAC it names). A refusal alone in its window keeps its MAC. The number of
+ *   (nor one per MAC it names, nor one per address of an IPv6 /64: a source is keyed as
+ *   connections are counted). A refusal alone in its window keeps its MAC. The number of
  *   keys is bounded; beyond it, refusals are folded into one `(other sources)` row.
  * - A scan (from the miss throttle) is one row.
  *
@@ -16,6 +17,7 @@
  */
 import type { MacAddress, ResyncEventInput } from "../store/index.ts";
 import type { AccessLog } from "./access_log.ts";
+import { clientAddressKey } from "./connection_limit.ts";
 import type { ScanReport } from "./miss_throttle.ts";
 import { BoundedMap } from "./profile_cache.ts";
 import type { Outcome } from "./resync_outcome.ts";
@@ -49,6 +51,8 @@ interface LastWrite {
 
 interface Aggregate {
   readonly first: ResyncEventInput;
+  /** The source as connections are counted (`clientAddressKey`): the row's address when it sums up several. */
+  readonly source: string;
   readonly start: number;
   count: number;
 }
@@ -178,6 +182,7 @@ export class ResyncRecorder {
         ...first,
         at: new Date(agg.start),
         mac: count === 1 ? first.mac : null,
+        remoteAddress: count === 1 ? first.remoteAddress : agg.source,
         bytes: null,
         durationMs: count === 1 ? first.durationMs : null,
         message:
@@ -189,7 +194,10 @@ export class ResyncRecorder {
   }
 
   #aggregate(event: ResyncEventInput, security: string | undefined, now: number): void {
-    let key = `${event.remoteAddress}\u0000${event.transport}\u0000${event.statusCode}\u0000${event.tenantId ?? ""}\u0000${security ?? ""}`;
+    // Keyed like connections, so one IPv6 client (a /64 of addresses) cannot fill the table
+    // with a key per address and push everyone else into "(other sources)".
+    const source = clientAddressKey(event.remoteAddress);
+    let key = `${source}\u0000${event.transport}\u0000${event.statusCode}\u0000${event.tenantId ?? ""}\u0000${security ?? ""}`;
     let agg = this.#refusals.get(key);
     if (agg === undefined && this.#refusals.size >= this.#maxKeys) {
       key = `${OTHER_SOURCES}\u0000${event.statusCode}`;
@@ -197,6 +205,7 @@ export class ResyncRecorder {
       if (agg === undefined) {
         agg = {
           first: { ...event, remoteAddress: OTHER_SOURCES, path: null },
+          source: OTHER_SOURCES,
           start: now,
           count: 0,
         };
@@ -204,7 +213,7 @@ export class ResyncRecorder {
       }
     }
     if (agg === undefined) {
-      agg = { first: event, start: now, count: 0 };
+      agg = { first: event, source, start: now, count: 0 };
       this.#refusals.set(key, agg);
     }
     agg.count++;
