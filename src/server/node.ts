@@ -542,6 +542,8 @@ function warnClearProfiles(tenants: Iterable<Tenant>, logger: Logger): void {
         "anyone who knows a device's MAC can fetch its profile (see docs/security.md)",
     );
   }
+}
+
 /** The start-up line's fields: the configuration as it may be logged, and the listeners' URLs. */
 export function listeningFields(
   config: ServeConfig,
@@ -560,6 +562,4 @@ export function listeningFields(
       addresses.tftp === undefined ? null : `udp ${addresses.tftp.address}:${addresses.tftp.port}`,
     ...(addresses.tftp === undefined ? {} : { tftpIo: tftpIoDescription() }),
   };
-}
-
 }
