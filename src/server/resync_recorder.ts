@@ -196,7 +196,7 @@ export class ResyncRecorder {
   #aggregate(event: ResyncEventInput, security: string | undefined, now: number): void {
     // Keyed like connections, so one IPv6 client (a /64 of addresses) cannot fill the table
     // with a key per address and push everyone else into "(other sources)".
-    const source = clientAddressKey(event.remoteAddress);
+    const source = clientAddressKey(event.remoteAddress ?? undefined);
     let key = `${source}\u0000${event.transport}\u0000${event.statusCode}\u0000${event.tenantId ?? ""}\u0000${security ?? ""}`;
     let agg = this.#refusals.get(key);
     if (agg === undefined && this.#refusals.size >= this.#maxKeys) {
