@@ -30,12 +30,14 @@ import type { Store } from "../store/index.ts";
 import { authenticate, routeAccess } from "./auth.ts";
 import { OperationRegistry } from "./operations.ts";
 import { accountRoutes } from "./routes/account_routes.ts";
+import { activationRoutes } from "./routes/activation_routes.ts";
 import type { RouteContext } from "./routes/context.ts";
 import { deviceRoutes } from "./routes/device_routes.ts";
 import { eventRoutes } from "./routes/event_routes.ts";
 import { groupRoutes } from "./routes/group_routes.ts";
 import { layerRoutes } from "./routes/layer_routes.ts";
 import { modelRoutes } from "./routes/model_routes.ts";
+import { redirectRoutes } from "./routes/redirect_routes.ts";
 import { tenantRoutes } from "./routes/tenant_routes.ts";
 import { tokenRoutes } from "./routes/token_routes.ts";
 
@@ -281,6 +283,8 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
   layerRoutes(app, ctx);
   eventRoutes(app, ctx);
   tokenRoutes(app, ctx);
+  redirectRoutes(app, ctx);
+  activationRoutes(app, ctx);
 
   await app.ready();
   return app;
