@@ -19,6 +19,7 @@ import { openStore, readCaBundle, type Store } from "../store/index.ts";
 import { nativeEndpointStatus, type TftpServer } from "../tftp/index.ts";
 import { AccessLog } from "./access_log.ts";
 import { type Bootstrapped, bootstrapDataDir } from "./bootstrap.ts";
+import { ClearProfileWarning } from "./clear_profiles.ts";
 import { describeConfig, type ServeConfig } from "./config.ts";
 import { type ConnectionLimits, limitConnections, refusalReporter } from "./connection_limit.ts";
 import { createDeviceFlows } from "./device_flows.ts";
@@ -324,8 +325,11 @@ export async function startNode(
         for (const cert of readCaBundle(entry).certificates) pems.add(cert.toString());
     return [...pems];
   };
+  // At start-up and on every tenant change seen (workers leave it to the primary).
+  const clearProfiles = options.worker === true ? undefined : new ClearProfileWarning(logger);
   const cache = new ConfigCache<CachedProfile>(store, {
     onTenantsChanged: (tenants) => {
+      clearProfiles?.check(tenants);
       routes = new RouteTable(tenants);
       for (const problem of routes.problems) logger.warn({ problem }, "profile path ignored");
       try {
@@ -380,7 +384,6 @@ export async function startNode(
     missesPerMinute: config.missesPerMinute,
     accessLog: new AccessLog({ logger, enabled: config.logAccess }),
   });
-  if (options.worker !== true) warnClearProfiles(cache.tenants.values(), logger);
   const retention = new EventRetention({
     events: store.events,
     horizonDays: config.eventRetentionDays,
@@ -525,23 +528,6 @@ export async function startNode(
 function tftpIoDescription(): string {
   const native = nativeEndpointStatus();
   return native.loaded ? "native (recvmmsg/sendmmsg)" : `node:dgram (${native.reason})`;
-}
-
-/**
- * Warns at start-up about every tenant that serves profiles in clear to whoever asks: no
- * client certificate required and no encryption by default. Anyone who can reach the port
- * and knows (or guesses) a MAC gets that device's profile, SIP credentials included.
- */
-function warnClearProfiles(tenants: Iterable<Tenant>, logger: Logger): void {
-  for (const tenant of tenants) {
-    const { requireClientCert, encryption } = tenant.settings;
-    if (requireClientCert || (encryption !== undefined && encryption !== "none")) continue;
-    logger.warn(
-      { security: "clear-profiles", tenant: tenant.slug },
-      `security: tenant ${tenant.slug} serves profiles in clear without client certificates; ` +
-        "anyone who knows a device's MAC can fetch its profile (see docs/security.md)",
-    );
-  }
 }
 
 /** The start-up line's fields: the configuration as it may be logged, and the listeners' URLs. */
