@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import {
   log,
   prepareInstallation,
+  profilingArgs,
   rssSampler,
   runFleet,
   serverDurationPercentiles,
@@ -25,23 +26,29 @@ const { values: args } = parseArgs({
   options: {
     devices: { type: "string", default: "10000" },
     hours: { type: "string", default: "24" },
+    "cpu-prof": { type: "string" },
     concurrency: { type: "string", default: "64" },
   },
 });
 const DEVICES = Number(args.devices);
 
-const inst = await prepareInstallation("fleet_day", DEVICES, [
-  { name: "Resync_On_Reset", value: "Yes", access: "na" },
-  { name: "Resync_Periodic", value: "3600", access: "na" },
-  { name: "Resync_Error_Retry_Delay", value: "30,60,120,300,600", access: "na" },
-  { name: "Voice_Mail_Number", value: "*98", access: "rw" },
-  { name: "Proxy_1_", value: "sip.example.com", access: "na" },
-  {
-    name: "Dial_Plan_1_",
-    value: "(*xx|[3469]11|0|00|[2-9]xxxxxx|1xxx[2-9]xxxxxxS0)",
-    access: "ro",
-  },
-]);
+const inst = await prepareInstallation(
+  "fleet_day",
+  DEVICES,
+  [
+    { name: "Resync_On_Reset", value: "Yes", access: "na" },
+    { name: "Resync_Periodic", value: "3600", access: "na" },
+    { name: "Resync_Error_Retry_Delay", value: "30,60,120,300,600", access: "na" },
+    { name: "Voice_Mail_Number", value: "*98", access: "rw" },
+    { name: "Proxy_1_", value: "sip.example.com", access: "na" },
+    {
+      name: "Dial_Plan_1_",
+      value: "(*xx|[3469]11|0|00|[2-9]xxxxxx|1xxx[2-9]xxxxxxS0)",
+      access: "ro",
+    },
+  ],
+  profilingArgs(args["cpu-prof"]),
+);
 const server = await startServer(inst, { http: 18380, admin: 18381 });
 const serverRss = rssSampler(server.child.pid!);
 try {

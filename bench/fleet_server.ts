@@ -5,8 +5,9 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { build } from "esbuild";
 import { fleetMac } from "../src/fleet/index.ts";
 import { dataPaths, readMasterKey, sealerFor } from "../src/server/index.ts";
@@ -20,6 +21,18 @@ export interface BenchInstallation {
   readonly work: string;
   readonly runner: string;
   readonly dataDir: string;
+  /** Node flags for the server and fleet processes (e.g. `--cpu-prof`). */
+  readonly nodeArgs: readonly string[];
+}
+
+/**
+ * `--cpu-prof DIR` on a fleet benchmark: both processes write V8 CPU profiles there
+ * (NODE_OPTIONS may not carry `--cpu-prof`).
+ */
+export function profilingArgs(dir: string | undefined): string[] {
+  if (dir === undefined) return [];
+  mkdirSync(dir, { recursive: true });
+  return ["--cpu-prof", `--cpu-prof-dir=${dir}`];
 }
 
 /**
@@ -73,14 +86,15 @@ function waitForLog(child: ChildProcess, text: string, ms: number): Promise<stri
   });
 }
 
-/** Bundle + installation with `devices` units and the tenant layer every unit receives. */
 /** Parameters of the provider-size tenant layer every fleet benchmark serves. */
 const PROVIDER_PARAMETERS = 1_500;
 
+/** Bundle + installation with `devices` units and the tenant layer every unit receives. */
 export async function prepareInstallation(
   name: string,
   devices: number,
   layer: readonly { name: string; value: string; access: "na" | "ro" | "rw" }[],
+  nodeArgs: readonly string[] = [],
 ): Promise<BenchInstallation> {
   mkdirSync(join(ROOT, ".bench-out"), { recursive: true });
   const work = mkdtempSync(join(ROOT, ".bench-out", `${name}-`));
@@ -145,31 +159,53 @@ export async function prepareInstallation(
   await store.layers.set({ scope: "tenant", tenantId: "default" }, [...provider, ...layer]);
   log(`tenant layer: ${provider.length + layer.length} parameters (20 templated)`);
   await store.close();
-  return { work, runner, dataDir };
+  return { work, runner, dataDir, nodeArgs };
 }
 
 export interface RunningServer {
   readonly http: string;
   readonly child: ChildProcess;
   readonly admin: string;
+  /** The server's own log (JSON lines: access log, warnings). */
+  readonly logFile: string;
   stop(): Promise<void>;
 }
 
+/** Resolves when `file` contains `text`. */
+async function waitForFileText(file: string, text: string, ms: number): Promise<void> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const content = readFileSync(file, "utf8");
+    if (content.includes(text)) return;
+    if (performance.now() > deadline) throw new Error(`no "${text}" within ${ms} ms:\n${content}`);
+    await sleep(100);
+  }
+}
+
+/**
+ * `provisio serve` at log level info (its access log: one line per request, as a provider
+ * runs it), writing to a file as in production — not to a pipe the benchmark would have to
+ * keep reading.
+ */
 export async function startServer(
   inst: BenchInstallation,
   ports: { http: number; admin: number },
 ): Promise<RunningServer> {
+  const logFile = join(inst.work, "server.log");
+  const out = openSync(logFile, "w");
   const child = spawn(
     process.execPath,
-    [inst.runner, "serve", "--data", inst.dataDir, "--host", "127.0.0.1"]
+    [...inst.nodeArgs, inst.runner, "serve", "--data", inst.dataDir, "--host", "127.0.0.1"]
       .concat(["--http-port", String(ports.http), "--https-port", "off"])
       .concat(["--admin-port", String(ports.admin), "--tftp-port", "off", "--log-level", "info"]),
-    { stdio: ["ignore", "pipe", "pipe"] },
+    { stdio: ["ignore", out, out] },
   );
-  await waitForLog(child, "provisio listening", 120_000);
+  closeSync(out);
+  await waitForFileText(logFile, "provisio listening", 120_000);
   return {
     http: `http://127.0.0.1:${ports.http}`,
     admin: `http://127.0.0.1:${ports.admin}`,
+    logFile,
     child,
     stop: async () => {
       child.kill("SIGTERM");
@@ -190,10 +226,14 @@ export async function runFleet(
   wallMs: number;
 }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [inst.runner, "fleet", ...args, "--json"], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    [...inst.nodeArgs, inst.runner, "fleet", ...args, "--json"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    },
+  );
   const rss = rssSampler(child.pid!);
   let out = "";
   let err = "";

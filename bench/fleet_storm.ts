@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import {
   log,
   prepareInstallation,
+  profilingArgs,
   rssSampler,
   runFleet,
   serverDurationPercentiles,
@@ -28,6 +29,7 @@ const { values: args } = parseArgs({
   options: {
     devices: { type: "string", default: "100000" },
     minutes: { type: "string", default: "5" },
+    "cpu-prof": { type: "string" },
     concurrency: { type: "string", default: "2000" },
     // Phones in the field each have their own address; 1 = everything from 127.0.0.1 (a
     // whole site behind one NAT address).
@@ -36,12 +38,17 @@ const { values: args } = parseArgs({
 });
 const DEVICES = Number(args.devices);
 
-const inst = await prepareInstallation("fleet_storm", DEVICES, [
-  { name: "Resync_Periodic", value: "3600", access: "na" },
-  { name: "Resync_Error_Retry_Delay", value: "30,60,120,240", access: "na" },
-  { name: "Voice_Mail_Number", value: "*98", access: "rw" },
-  { name: "Proxy_1_", value: "sip.example.com", access: "na" },
-]);
+const inst = await prepareInstallation(
+  "fleet_storm",
+  DEVICES,
+  [
+    { name: "Resync_Periodic", value: "3600", access: "na" },
+    { name: "Resync_Error_Retry_Delay", value: "30,60,120,240", access: "na" },
+    { name: "Voice_Mail_Number", value: "*98", access: "rw" },
+    { name: "Proxy_1_", value: "sip.example.com", access: "na" },
+  ],
+  profilingArgs(args["cpu-prof"]),
+);
 const server = await startServer(inst, { http: 18480, admin: 18481 });
 const serverRss = rssSampler(server.child.pid!);
 try {

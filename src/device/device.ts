@@ -23,6 +23,7 @@ import {
   scheduleFromParameter,
 } from "../rules/index.ts";
 import { type Account, type EditRefusal, editParameter } from "./access_control.ts";
+import { AppliedFiles } from "./applied_files.ts";
 import { type DeviceClock, systemDeviceClock } from "./clock.ts";
 import { type CompatSwitches, defaultCompat } from "./compat.ts";
 import {
@@ -228,6 +229,8 @@ export class Device extends EventEmitter<DeviceEvents> {
   private readonly idleWaiters: (() => void)[] = [];
   /** Names changed outside a resync since the last resync, reboot or upgrade (`--delta`). */
   private readonly changedSinceSync = new Set<string>();
+  /** The files the resyncs applied last, by rule. */
+  private readonly appliedFiles = new AppliedFiles();
   private readonly udpSyslog = new UdpSyslog();
   private readonly syslogTransport: SyslogTransport;
 
@@ -893,6 +896,7 @@ export class Device extends EventEmitter<DeviceEvents> {
     const result = await runResyncSequence(
       {
         params: this.params,
+        applied: this.appliedFiles,
         fetcher: this.fetcher,
         dhcp: this.options.dhcp,
         evaluate: {

@@ -5,7 +5,10 @@
  *
  * A catalogue has thousands of concrete parameters (per line, per user), so the factory
  * table is built once per family and shared; each unit keeps only what differs from it.
- * That keeps a unit small enough for fleets of many thousands.
+ * A provider's profile changes hundreds of parameters the same way on every unit, so what
+ * differs is itself kept as a shared, immutable base (the differences of a unit that applied
+ * such a profile earlier) plus the unit's own few differences from that base. That keeps a
+ * unit small enough for fleets of many thousands.
  */
 import {
   type AppliedChange,
@@ -54,6 +57,46 @@ interface Shared {
 /** Per family, built once: the catalogue and factory table are immutable and shared. */
 const sharedByFamily = new Map<DeviceFamily, Shared>();
 
+/** Differences from the factory table, shared by units; never changed once built. */
+type Base = ReadonlyMap<string, ParameterState>;
+const NO_BASE: Base = new Map();
+
+/**
+ * Recent bases per factory table, newest first. A unit whose own differences grow past
+ * `COMPACT_AT` looks here for a base close to its table, else offers its table as one.
+ */
+const basesByFactory = new WeakMap<ReadonlyMap<string, ParameterState>, Base[]>();
+const COMPACT_AT = 64;
+const BASES_KEPT = 4;
+
+function sameState(a: ParameterState | undefined, b: ParameterState | undefined): boolean {
+  return (
+    a === b || (a !== undefined && b !== undefined && a.value === b.value && a.access === b.access)
+  );
+}
+
+/** Per factory table: each name ▸ the table's own string for it (see `ownCopy`). */
+const namesByFactory = new WeakMap<ReadonlyMap<string, ParameterState>, Map<string, string>>();
+
+function canonicalNames(factory: ReadonlyMap<string, ParameterState>): Map<string, string> {
+  let names = namesByFactory.get(factory);
+  if (names === undefined) {
+    names = new Map([...factory.keys()].map((n) => [n, n]));
+    namesByFactory.set(factory, names);
+  }
+  return names;
+}
+
+/**
+ * A copy of `text` that does not hold on to the string it was cut from: V8 keeps a
+ * substring of 13 characters or more as a view on its parent, so a value parsed from a
+ * 50 kB profile would keep the whole file alive for as long as the unit keeps the value.
+ * Concatenating flattens into a fresh string; slicing drops the added character.
+ */
+function ownCopy(text: string): string {
+  return text.length < 13 ? text : ` ${text}`.slice(1);
+}
+
 function shared(family: DeviceFamily, catalogue: Catalogue | undefined): Shared {
   if (catalogue !== undefined) {
     return {
@@ -76,8 +119,12 @@ export class ParameterStore {
   readonly family: DeviceFamily;
   private readonly factoryTable: ReadonlyMap<string, ParameterState>;
   private readonly overrides: ReadonlyMap<string, ParameterState>;
-  /** Parameters whose value or access differs from the factory table. */
-  private readonly changed = new Map<string, ParameterState>();
+  /** Shared differences from the factory table (see the file comment). */
+  private base: Base = NO_BASE;
+  /** This unit's differences from `base` (a factory-equal state where `base` differs). */
+  private readonly own = new Map<string, ParameterState>();
+  private readonly names: ReadonlyMap<string, string>;
+  private changeCount = 0;
   private readonly factoryLookup: (name: string) => ParameterState | undefined;
   private readonly accept: (name: string, value: string) => boolean;
   private readonly uaAbsent: "factoryDefault" | "retain";
@@ -89,6 +136,7 @@ export class ParameterStore {
     this.catalogue = s.catalogue;
     this.factoryTable = s.factory;
     this.accept = s.accept;
+    this.names = canonicalNames(s.factory);
     const overrides = new Map<string, ParameterState>();
     for (const [name, value] of Object.entries(options.factoryOverrides ?? {})) {
       const base = this.factoryTable.get(name);
@@ -109,22 +157,71 @@ export class ParameterStore {
     this.emptyXmlValue = options.emptyXmlValue ?? "emptyString";
   }
 
+  /**
+   * Bumped by every change of a value or access (never by a write that changes nothing):
+   * equal revisions mean an unchanged table.
+   */
+  get revision(): number {
+    return this.changeCount;
+  }
+
+  private factoryState(name: string): ParameterState | undefined {
+    return this.overrides.get(name) ?? this.factoryTable.get(name);
+  }
+
   private current(name: string): ParameterState | undefined {
-    return this.changed.get(name) ?? this.overrides.get(name) ?? this.factoryTable.get(name);
+    return this.own.get(name) ?? this.base.get(name) ?? this.factoryState(name);
   }
 
   private store(name: string, state: ParameterState): void {
-    const factory = this.overrides.get(name) ?? this.factoryTable.get(name);
-    if (factory !== undefined && factory.value === state.value && factory.access === state.access) {
-      this.changed.delete(name);
-    } else {
-      this.changed.set(name, state);
+    const before = this.current(name);
+    if (sameState(before, state)) return;
+    this.changeCount++;
+    const under = this.base.get(name) ?? this.factoryState(name);
+    if (sameState(under, state)) this.own.delete(name);
+    else {
+      // The key too: a name parsed from a file is a view on the whole file.
+      const key = this.names.get(name) ?? ownCopy(name);
+      this.own.set(key, { value: ownCopy(state.value), access: state.access });
     }
+  }
+
+  /**
+   * Folds a large set of own differences into a shared base: the newest known base close to
+   * this table (its differences from it become the unit's own), else this table becomes one.
+   */
+  private compact(): void {
+    if (this.own.size < COMPACT_AT || this.overrides.size > 0) return;
+    const table = new Map<string, ParameterState>();
+    for (const [name, state] of this.base) if (!this.own.has(name)) table.set(name, state);
+    for (const [name, state] of this.own) {
+      if (!sameState(state, this.factoryTable.get(name))) table.set(name, state);
+    }
+    let bases = basesByFactory.get(this.factoryTable);
+    if (bases === undefined) {
+      bases = [];
+      basesByFactory.set(this.factoryTable, bases);
+    }
+    const limit = Math.max(16, table.size >> 3);
+    for (const candidate of bases) {
+      const own = differences(table, candidate, this.factoryTable, limit);
+      if (own === undefined) continue;
+      this.base = candidate;
+      this.own.clear();
+      for (const [name, state] of own) this.own.set(name, state);
+      return;
+    }
+    bases.unshift(table);
+    if (bases.length > BASES_KEPT) bases.pop();
+    this.base = table;
+    this.own.clear();
   }
 
   /** Back to every factory value and access (§2.4 factory reset). */
   reset(): void {
-    this.changed.clear();
+    if (this.base.size > 0 || this.own.size > 0) this.changeCount++;
+    this.base = NO_BASE;
+    this.own.clear();
   }
 
   has(name: string): boolean {
@@ -159,7 +256,14 @@ export class ParameterStore {
 
   /** Names whose value or access differ from the factory table. */
   changedNames(): string[] {
-    return [...this.changed.keys()];
+    const out: string[] = [];
+    for (const name of this.base.keys()) {
+      if (!this.own.has(name)) out.push(name);
+    }
+    for (const [name, state] of this.own) {
+      if (!sameState(state, this.factoryState(name))) out.push(name);
+    }
+    return out;
   }
 
   /** Snapshot of the whole table (name → value, access), catalogue order. */
@@ -198,6 +302,31 @@ export class ParameterStore {
       accept: this.accept,
     });
     for (const c of result.changes) this.store(c.name, c.after);
+    this.compact();
     return { changes: result.changes, ignored: result.ignored, rejected: result.rejected };
   }
+}
+
+/**
+ * `table`'s differences from `base` (factory states where `base` differs and `table` does
+ * not), or undefined as soon as there are more than `limit`.
+ */
+function differences(
+  table: ReadonlyMap<string, ParameterState>,
+  base: Base,
+  factory: ReadonlyMap<string, ParameterState>,
+  limit: number,
+): Map<string, ParameterState> | undefined {
+  const out = new Map<string, ParameterState>();
+  for (const [name, state] of table) {
+    if (sameState(state, base.get(name))) continue;
+    out.set(name, state);
+    if (out.size > limit) return undefined;
+  }
+  for (const name of base.keys()) {
+    if (table.has(name)) continue;
+    out.set(name, factory.get(name)!);
+    if (out.size > limit) return undefined;
+  }
+  return out;
 }

@@ -15,14 +15,15 @@ import {
   type MacroVariables,
   requestTarget,
 } from "../rules/index.ts";
+import { type AppliedFiles, fileFingerprint } from "./applied_files.ts";
 import type { DhcpOptions } from "./dhcp_options.ts";
 import { defaultServer } from "./dhcp_options.ts";
 import { ERR } from "./fetch_result.ts";
 import type { ClientCertificate } from "./identity.ts";
 import type { ParameterStore } from "./parameter_store.ts";
-import { decodeProfile } from "./profile_decoder.ts";
 import { addressesOf, type ProfileFetcher, type ServerNameCheck } from "./profile_fetcher.ts";
 import { hostAllowed } from "./restricted_domains.ts";
+import { decodeShared } from "./shared_decodes.ts";
 
 /** One fetch the run made (or tried), for reports and tests. */
 export interface RequestRecord {
@@ -57,6 +58,8 @@ export interface SequenceResult {
 
 export interface SequenceContext {
   readonly params: ParameterStore;
+  /** The files this unit applied last, by rule (re-applying one may be skipped). */
+  readonly applied: AppliedFiles;
   readonly fetcher: ProfileFetcher;
   readonly dhcp: DhcpOptions | undefined;
   readonly evaluate: EvaluateOptions;
@@ -235,24 +238,43 @@ export async function runResyncSequence(
     if (fetched.kind !== "ok") return fail(fetched.err, fetched.detail, fetched.kind);
 
     const aliasMap = action.alias === undefined ? undefined : ctx.params.get(action.alias);
-    const decoded = decodeProfile(fetched.body, {
+    const decodeOptions = {
       ...(action.key === undefined ? {} : { key: action.key }),
       ...(aliasMap === undefined ? {} : { aliasMap }),
       digests: ctx.digests,
-    });
-    if (!decoded.ok) return fail(ERR.corrupt, `${where}: ${decoded.detail}`, "corrupt");
-    for (const n of decoded.notes) ctx.note(`${where}: ${n}`);
-    const applied = ctx.params.apply(decoded.profile);
-    for (const r of applied.rejected) {
+    };
+    const fingerprint = fileFingerprint(fetched.body, decodeOptions);
+    // The same file onto the table it produced changes nothing (applied_files.ts says why):
+    // what applying it said is said again, without decoding and applying it.
+    let file = ctx.applied.replay(rule.name, fingerprint, ctx.params.revision);
+    let changedCount = 0;
+    if (file === undefined) {
+      const decoded = decodeShared(fingerprint, fetched.body, decodeOptions);
+      if (!decoded.ok) return fail(ERR.corrupt, `${where}: ${decoded.detail}`, "corrupt");
+      const applied = ctx.params.apply(decoded.profile);
+      changes.push(...applied.changes);
+      file = {
+        fingerprint,
+        revision: ctx.params.revision,
+        entries: decoded.profile.entries.length,
+        notes: decoded.notes,
+        rejected: applied.rejected,
+        preservesValues: decoded.profile.entries.some((e) => e.preserveValue === true),
+        changedNothing: applied.changes.length === 0,
+      };
+      ctx.applied.remember(rule.name, file);
+      changedCount = applied.changes.length;
+    }
+    for (const n of file.notes) ctx.note(`${where}: ${n}`);
+    for (const r of file.rejected) {
       ctx.note(`${where}: ${r.name} refuses ${JSON.stringify(r.value)}; previous value kept`);
     }
-    changes.push(...applied.changes);
     if (action.key !== undefined) usedKey = true;
     if (fetched.clientAuthenticated) targeted = true;
-    if (index === 0) firstRuleEntries = decoded.profile.entries.length;
+    if (index === 0) firstRuleEntries = file.entries;
     ctx.setLastRequest({ ...lastOf(), error: "" });
     ctx.syslog("success");
-    record("ok", "", undefined, applied.changes.length);
+    record("ok", "", undefined, changedCount);
   }
   return result(true, "");
 }
