@@ -1083,6 +1083,17 @@ export class Device extends EventEmitter<DeviceEvents> {
     }[which];
     const template = this.params.get(name) ?? "";
     if (template === "") return;
+    const targets: { host: string; port: number }[] = [];
+    for (const server of ["Syslog_Server", "Debug_Server"]) {
+      const target = syslogTarget(this.params.get(server) ?? "");
+      if (target === undefined) continue;
+      if (this.options.syslogTransport !== undefined || UdpSyslog.reaches(target.host)) {
+        targets.push(target);
+      }
+    }
+    // Nobody would see the line (a fleet keeps no log and the servers are unreachable
+    // names): building it would change nothing.
+    if (targets.length === 0 && !this.log.wanted) return;
     const time = this.clock.now();
     const message = expandMacros(
       template,
@@ -1090,9 +1101,7 @@ export class Device extends EventEmitter<DeviceEvents> {
       { prefixFallback: this.compat.macroPrefixFallback },
     );
     this.log.add({ time, kind: "syslog", message });
-    for (const server of ["Syslog_Server", "Debug_Server"]) {
-      const target = syslogTarget(this.params.get(server) ?? "");
-      if (target === undefined) continue;
+    for (const target of targets) {
       this.syslogTransport(
         target.host,
         target.port,

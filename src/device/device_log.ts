@@ -26,8 +26,18 @@ export class DeviceLog extends EventEmitter<DeviceLogEvents> {
     super();
   }
 
+  /**
+   * Whether an entry added now would be kept or heard: with no capacity and no listener a
+   * caller may skip building its message.
+   */
+  get wanted(): boolean {
+    return this.capacity > 0 || this.listenerCount("entry") > 0;
+  }
+
   add(entry: LogEntry): void {
-    if (this.ring.length < this.capacity) this.ring.push(entry);
+    if (this.capacity === 0) {
+      // nothing kept
+    } else if (this.ring.length < this.capacity) this.ring.push(entry);
     else {
       this.ring[this.start] = entry;
       this.start = (this.start + 1) % this.capacity;

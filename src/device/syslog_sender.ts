@@ -33,8 +33,13 @@ export type SyslogTransport = (host: string, port: number, line: string) => void
 export class UdpSyslog {
   private socket: Socket | undefined;
 
+  /** No DNS for syslog: IP literals and `localhost` only; other names are dropped. */
+  static reaches(host: string): boolean {
+    return isIP(host) !== 0 || host === "localhost";
+  }
+
   readonly send: SyslogTransport = (host, port, line) => {
-    if (isIP(host) === 0 && host !== "localhost") return; // no DNS for syslog; loopback names only
+    if (!UdpSyslog.reaches(host)) return;
     if (this.socket === undefined) {
       this.socket = createSocket(isIP(host) === 6 ? "udp6" : "udp4");
       this.socket.on("error", () => undefined);

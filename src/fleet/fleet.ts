@@ -171,8 +171,8 @@ export class Fleet {
         fetcher: fetchers[i % sources]!,
         ...(dhcp === undefined ? {} : { dhcp }),
         ...(o.trustedServerCas === undefined ? {} : { trustedServerCas: o.trustedServerCas }),
-        // A fleet keeps counts, not each unit's log.
-        logCapacity: 8,
+        // A fleet keeps counts, not each unit's log (so no unit builds its log lines).
+        logCapacity: 0,
       });
       if (o.settings !== undefined) unit.configure(o.settings);
       if (o.profileRule !== undefined) unit.configure({ Profile_Rule: o.profileRule });

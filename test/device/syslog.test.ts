@@ -16,11 +16,12 @@ afterEach(async () => {
   await server.close();
 });
 
-function unit(): Device {
+function unit(logCapacity?: number): Device {
   const d = new Device({
     mac: "00:0e:08:ab:cd:ef",
     productName: "SPA2102",
     clock: new VirtualClock(Date.UTC(2026, 2, 5, 9, 7, 3)),
+    ...(logCapacity === undefined ? {} : { logCapacity }),
   });
   d.configure({ Resync_On_Reset: "No" });
   d.powerOn();
@@ -48,6 +49,30 @@ describe("syslog (§6.8)", () => {
       `<134>Mar  5 09:07:03 SPA2102 00:0e:08:ab:cd:ef -- Requesting resync http://127.0.0.1:${server.port}/basic.txt`,
       `<134>Mar  5 09:07:03 SPA2102 00:0e:08:ab:cd:ef -- Successful resync http://127.0.0.1:${server.port}/basic.txt -- `,
     ]);
+  });
+
+  it("a unit that keeps no log (a fleet's) still sends its lines, and its listeners hear them", async () => {
+    const listener = createSocket("udp4");
+    await new Promise<void>((resolve) => listener.bind(0, "127.0.0.1", resolve));
+    const got = new Promise<string>((resolve) => {
+      listener.on("message", (m) => resolve(m.toString("latin1")));
+    });
+    const d = unit(0);
+    d.configure({ Syslog_Server: `127.0.0.1:${listener.address().port}` });
+    await d.resync(`${server.base}/basic.txt`);
+    expect(await got).toMatch(/-- Requesting resync http:/);
+    listener.close();
+    expect(d.log.entries()).toEqual([]);
+    const quiet = unit(0);
+    const heard: LogEntry[] = [];
+    quiet.log.on("entry", (e) => heard.push(e));
+    await quiet.resync(`${server.base}/basic.txt`);
+    expect(heard.filter((e) => e.kind === "syslog").map((e) => e.message)).toEqual([
+      `SPA2102 00:0e:08:ab:cd:ef -- Requesting resync http://127.0.0.1:${server.port}/basic.txt`,
+      `SPA2102 00:0e:08:ab:cd:ef -- Successful resync http://127.0.0.1:${server.port}/basic.txt -- `,
+    ]);
+    d.powerOff();
+    quiet.powerOff();
   });
 
   it("an emptied template suppresses its line; custom templates are macro-expanded, $SA stays literal", async () => {
