@@ -36,6 +36,8 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<RegisterComm
   fleet: async () => (await import("./fleet_command.ts")).registerFleetCommand,
   events: async () => (await import("./events_command.ts")).registerEventsCommand,
   "master-key": async () => (await import("./master_key_command.ts")).registerMasterKeyCommand,
+  redirect: async () => (await import("./redirect_command.ts")).registerRedirectCommand,
+  activation: async () => (await import("./activation_command.ts")).registerActivationCommand,
 };
 
 /** Every command (for `--help`, or a name that is not a command). */
