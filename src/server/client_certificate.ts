@@ -12,10 +12,12 @@
  * kept for logs only. Trust is decided by the pipeline (`client_cert_policy.ts`) from the
  * DER chain carried here, verifying each signature up to a CA the device's tenant trusts —
  * never from issuer names or fingerprints of what the client sent. Extraction runs once per
- * TLS connection (the result is remembered per socket), so keep-alive requests pay nothing.
+ * TLS connection (the result is remembered per socket), so keep-alive requests pay nothing,
+ * and the subject is parsed once per certificate (remembered by fingerprint).
  */
 
-import type { DetailedPeerCertificate, TLSSocket } from "node:tls";
+import type { X509Certificate } from "node:crypto";
+import type { TLSSocket } from "node:tls";
 import { type CertificateFingerprint, fingerprintOfDer } from "../certificate_fingerprint.ts";
 import { parseDeviceCertificateIdentity } from "../crypto/index.ts";
 import type { MacAddress } from "../store/index.ts";
@@ -44,7 +46,7 @@ export interface ClientCertificate {
   readonly verifyError: string | undefined;
   /**
    * DER certificates as the TLS layer linked them: the leaf first, then the certificates
-   * the client sent (and OpenSSL found) above it. Untrusted input: only signatures verified
+   * the client sent above it. Untrusted input: only signatures verified
    * against it count.
    */
   readonly chain: readonly Buffer[];
@@ -76,29 +78,42 @@ export function certificateIdentity(
   };
 }
 
-function describeSubject(subject: Record<string, string | string[] | undefined>): string {
-  return Object.entries(subject)
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join("+") : v}`)
-    .join(", ");
+/** `OU=…\nL=…` (node's X509Certificate#subject) → fields, a repeated field as a list. */
+function subjectFields(subject: string): Record<string, string | string[] | undefined> {
+  const fields: Record<string, string | string[] | undefined> = {};
+  for (const line of subject.split("\n")) {
+    const eq = line.indexOf("=");
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq);
+    const value = line.slice(eq + 1);
+    const known = fields[key];
+    fields[key] =
+      known === undefined ? value : [...(Array.isArray(known) ? known : [known]), value];
+  }
+  return fields;
 }
 
 const perSocket = new WeakMap<TLSSocket, ClientCertificate | null>();
-/** Identities by certificate fingerprint: a device reconnecting is not parsed again. */
-const identities = new Map<string, CertificateIdentity>();
+
+interface Described {
+  readonly subject: string;
+  readonly identity: CertificateIdentity;
+}
+/** Subject and identity by certificate fingerprint: a device reconnecting is not parsed again. */
+const described = new Map<string, Described>();
+const MAX_DESCRIBED = 10_000;
 
 /**
  * Identity from the DER with the crypto library's parser (subject `ST`, surname, or a
- * `SEP<mac>` CN), falling back to node's subject fields when the DER does not parse.
+ * `SEP<mac>` CN), falling back to the subject fields when the DER does not parse.
  */
-function identityOf(
-  fingerprint: string,
-  raw: Buffer,
-  subject: Record<string, string | string[] | undefined>,
-): CertificateIdentity {
-  let identity = identities.get(fingerprint);
-  if (identity !== undefined) return identity;
+function describe(fingerprint: string, leaf: X509Certificate): Described {
+  let known = described.get(fingerprint);
+  if (known !== undefined) return known;
+  const fields = subjectFields(leaf.subject);
+  let identity: CertificateIdentity;
   try {
-    const parsed = parseDeviceCertificateIdentity(raw);
+    const parsed = parseDeviceCertificateIdentity(leaf.raw);
     identity = parsed.generic
       ? { mac: undefined, serial: undefined, product: parsed.product, generic: true }
       : {
@@ -108,39 +123,47 @@ function identityOf(
           generic: false,
         };
   } catch {
-    identity = certificateIdentity(subject);
+    identity = certificateIdentity(fields);
   }
-  if (identities.size >= 10_000) identities.clear();
-  identities.set(fingerprint, identity);
-  return identity;
+  known = {
+    subject: Object.entries(fields)
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join("+") : v}`)
+      .join(", "),
+    identity,
+  };
+  if (described.size >= MAX_DESCRIBED) described.clear();
+  described.set(fingerprint, known);
+  return known;
 }
 
-/** The client certificate of a TLS connection, or null when the client sent none. */
+/**
+ * The client certificate of a TLS connection, or null when the client sent none. Read with
+ * `getPeerX509Certificate`: the leaf and the certificates the client sent above it, without
+ * building node's detailed certificate objects (three digests and every field per certificate),
+ * which cost more than everything else done here per connection.
+ */
 export function clientCertificateOf(socket: TLSSocket): ClientCertificate | null {
   const known = perSocket.get(socket);
   if (known !== undefined) return known;
-  const peer = socket.getPeerCertificate(true);
+  const leaf = socket.getPeerX509Certificate();
   let result: ClientCertificate | null = null;
-  if (peer !== null && typeof peer === "object" && peer.raw !== undefined) {
-    const chain: Buffer[] = [peer.raw];
-    let node: DetailedPeerCertificate | undefined = peer.issuerCertificate;
-    let previous: DetailedPeerCertificate = peer;
-    // node links a self-signed root to itself; stop there.
-    while (node !== undefined && node !== previous && node.raw !== undefined && chain.length < 9) {
+  if (leaf !== undefined) {
+    const chain: Buffer[] = [leaf.raw];
+    let previous = leaf;
+    let node = leaf.issuerCertificate;
+    // A self-signed certificate may be linked to itself; stop there.
+    while (node !== undefined && chain.length < 9 && !node.raw.equals(previous.raw)) {
       chain.push(node.raw);
       previous = node;
       node = node.issuerCertificate;
     }
-    const subject = (peer.subject ?? {}) as unknown as Record<
-      string,
-      string | string[] | undefined
-    >;
+    const fingerprint = fingerprintOfDer(leaf.raw);
+    const { subject, identity } = describe(fingerprint, leaf);
     const authorizationError = socket.authorizationError as unknown;
-    const fingerprint = fingerprintOfDer(peer.raw);
     result = {
       fingerprint,
-      subject: describeSubject(subject),
-      identity: identityOf(fingerprint, peer.raw, subject),
+      subject,
+      identity,
       verified: socket.authorized,
       verifyError:
         socket.authorized || authorizationError == null
