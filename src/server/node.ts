@@ -355,7 +355,10 @@ export async function startNode(
   });
   metrics.observe({ cacheSize: () => cache.profileCount, pendingWrites: () => writer.pending });
 
-  const renderer = new ProfileRenderer({ catalogue: defaultCatalogue, templates: new ValueTemplates() });
+  const renderer = new ProfileRenderer({
+    catalogue: defaultCatalogue,
+    templates: new ValueTemplates(),
+  });
   // Redirect service, activation, redirect status (device_flows.ts); a redirect-only server
   // answers no tenant profile path.
   const flows = createDeviceFlows({

@@ -8,14 +8,6 @@
  */
 
 export { formatMac, parseMac, tryParseMac } from "../mac_address.ts";
-export { type CaBundle, readCaBundle } from "./client_ca.ts";
-export { STORE_ERRORS, type StoreErrorCode } from "./errors.ts";
-export { layerKey } from "./layer_key.ts";
-export { parseLayerKey } from "./layers.ts";
-export { isSecret, Secret, type SecretSealer } from "./secret.ts";
-export * from "./store.ts";
-export { generateToken, hashToken } from "./tokens.ts";
-export * from "./types.ts";
 export {
   type ActivationCode,
   type ActivationCodeInput,
@@ -28,6 +20,10 @@ export {
   MAX_ACTIVATION_CODE_LENGTH,
   MIN_ACTIVATION_CODE_LENGTH,
 } from "./activation_codes.ts";
+export { type CaBundle, readCaBundle } from "./client_ca.ts";
+export { STORE_ERRORS, type StoreErrorCode } from "./errors.ts";
+export { layerKey } from "./layer_key.ts";
+export { parseLayerKey } from "./layers.ts";
 export {
   hostWithinDomains,
   MAX_RESTRICTED_DOMAINS,
@@ -46,3 +42,7 @@ export {
   type RedirectUnit,
   type RedirectUnitQuery,
 } from "./redirects.ts";
+export { isSecret, Secret, type SecretSealer } from "./secret.ts";
+export * from "./store.ts";
+export { generateToken, hashToken } from "./tokens.ts";
+export * from "./types.ts";
