@@ -33,7 +33,7 @@ import {
   type ProfileRenderer,
   serializeFlatProfile,
 } from "./profile_renderer.ts";
-import { type Outcome, refuse } from "./resync_outcome.ts";
+import type { Outcome } from "./resync_outcome.ts";
 import { type ResyncResponse, refusal } from "./resync_request.ts";
 
 /** Where activation requests arrive: `/init/<code>`. */
