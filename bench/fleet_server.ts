@@ -254,12 +254,17 @@ export async function runFleet(
   };
 }
 
-/** The server's own counters (admin /metrics): resyncs by transport and result. */
+/**
+ * The server's own counters (admin /metrics): resyncs by transport and result, and its
+ * rendered-profile cache lookups by result (a miss renders the profile).
+ */
 export async function serverResyncCounts(admin: string): Promise<Record<string, number>> {
   const text = await (await fetch(`${admin}/metrics`)).text();
   const out: Record<string, number> = {};
-  for (const m of text.matchAll(/^provisio_resyncs_total\{([^}]*)\} (\d+)/gm)) {
-    out[m[1]!] = Number(m[2]);
+  const re = /^provisio_(resyncs_total|profile_cache_requests_total)\{([^}]*)\} (\d+)/gm;
+  for (const m of text.matchAll(re)) {
+    const key = m[1] === "resyncs_total" ? m[2]! : `profile_cache,${m[2]}`;
+    out[key] = (out[key] ?? 0) + Number(m[3]);
   }
   return out;
 }

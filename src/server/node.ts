@@ -318,11 +318,19 @@ export async function startNode(
   let https: HttpsServer | undefined;
   // OpenSSL gets the certificates the store's reader accepts, re-encoded, never the stored
   // text: it would also load armors the store does not check (`X509 CERTIFICATE`, …).
+  // Each bundle is read once: a tenant edit re-reads only bundles not seen before.
+  let bundles = new Map<string, readonly string[]>();
   const trustedCas = (tenants: Iterable<Tenant>): string[] => {
     const pems = new Set([boot.deviceCaPem]);
+    const seen = new Map<string, readonly string[]>();
     for (const t of tenants)
-      for (const entry of t.settings.trustedClientCas)
-        for (const cert of readCaBundle(entry).certificates) pems.add(cert.toString());
+      for (const entry of t.settings.trustedClientCas) {
+        let certs = seen.get(entry) ?? bundles.get(entry);
+        certs ??= readCaBundle(entry).certificates.map((cert) => cert.toString());
+        seen.set(entry, certs);
+        for (const pem of certs) pems.add(pem);
+      }
+    bundles = seen;
     return [...pems];
   };
   // At start-up and on every tenant change seen (workers leave it to the primary).
@@ -330,8 +338,12 @@ export async function startNode(
   const cache = new ConfigCache<CachedProfile>(store, {
     onTenantsChanged: (tenants) => {
       clearProfiles?.check(tenants);
-      routes = new RouteTable(tenants);
-      for (const problem of routes.problems) logger.warn({ problem }, "profile path ignored");
+      const previous = routes;
+      routes = new RouteTable(tenants, previous);
+      const known = new Set(previous.problems);
+      for (const problem of routes.problems) {
+        if (!known.has(problem)) logger.warn({ problem }, "profile path ignored");
+      }
       try {
         https?.updateTrust(trustedCas(tenants));
       } catch (error) {
