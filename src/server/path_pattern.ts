@@ -1,6 +1,12 @@
 /**
  * The server's route table: every tenant's profile paths, compiled (by the rules module's
  * linear-time matcher) once per tenant change and matched against request targets.
+ *
+ * A request tries only the routes whose literal prefix (the text before the first macro) it
+ * starts with: routes are indexed by the first path segment of that prefix, so a thousand
+ * tenants with paths of their own cost a map lookup, not a thousand matches. A table built
+ * from a previous one reuses its compiled patterns and overlap decisions: a tenant edit
+ * compiles and compares only the paths that are new.
  */
 import {
   compilePathPattern,
@@ -32,6 +38,27 @@ export interface RouteMatch {
   readonly facts: PathFacts;
 }
 
+/** A route with what the index needs: its position and the text every match starts with. */
+interface IndexedRoute {
+  readonly route: Route;
+  readonly order: number;
+  readonly prefix: string;
+}
+
+/** The text before the pattern's first macro (`$$` included: a shorter prefix still filters). */
+function literalPrefix(source: string): string {
+  const dollar = source.indexOf("$");
+  return dollar < 0 ? source : source.slice(0, dollar);
+}
+
+/** `/a/b…` → `/a/`; undefined when the text has no second `/` (index key of a prefix or target). */
+function firstSegment(text: string): string | undefined {
+  const slash = text.indexOf("/", 1);
+  return slash < 0 ? undefined : text.slice(0, slash + 1);
+}
+
+const pairKey = (a: string, b: string): string => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
+
 /**
  * Every tenant's profile paths, compiled once per tenant change (never per request). The same
  * pattern shared by several tenants is compiled once; the device found decides the tenant.
@@ -40,12 +67,21 @@ export class RouteTable {
   readonly routes: readonly Route[];
   /** Patterns that failed to compile, with the reason (logged, never fatal). */
   readonly problems: readonly string[];
+  /** Compiled patterns by source, for the next table. */
+  readonly #compiled = new Map<string, PathPattern>();
+  /** Overlap decisions by pair of sources (true: overlapping or undecided), for the next table. */
+  readonly #overlaps = new Map<string, boolean>();
+  /** Routes by the first segment of their literal prefix. */
+  readonly #bySegment = new Map<string, IndexedRoute[]>();
+  /** Routes whose literal prefix has no second `/` (tried for every target). */
+  readonly #unindexed: IndexedRoute[] = [];
 
   constructor(
     tenants: Iterable<{
       readonly id: string;
       readonly settings: { readonly profilePaths: readonly string[] };
     }>,
+    previous?: RouteTable,
   ) {
     const bySource = new Map<string, { pattern: PathPattern; tenantIds: Set<string> }>();
     const problems: string[] = [];
@@ -54,7 +90,11 @@ export class RouteTable {
         let entry = bySource.get(source);
         if (entry === undefined) {
           try {
-            entry = { pattern: compilePathPattern(source), tenantIds: new Set() };
+            const pattern =
+              (previous === undefined ? undefined : previous.#compiled.get(source)) ??
+              compilePathPattern(source);
+            this.#compiled.set(source, pattern);
+            entry = { pattern, tenantIds: new Set() };
           } catch (error) {
             problems.push(
               `tenant ${tenant.id}: ${error instanceof Error ? error.message : String(error)}`,
@@ -78,13 +118,17 @@ export class RouteTable {
           if (b.tenantIds.has(ta!)) continue;
         }
         // Past the budget (only hostile patterns saved before the store refused them get
-        // there) a pair counts as overlapping: the safe side, no auto-create on either.
-        if (
-          stats.steps <= MAX_ROUTE_OVERLAP_STEPS &&
-          !pathPatternsOverlap(a.pattern, b.pattern, stats)
-        ) {
-          continue;
+        // there) a pair counts as overlapping: the safe side, no auto-create on either. An
+        // undecided pair is not remembered: the next table tries it again with a fresh budget.
+        const key = pairKey(a.pattern.source, b.pattern.source);
+        let overlaps = previous === undefined ? undefined : previous.#overlaps.get(key);
+        if (overlaps === undefined && stats.steps <= MAX_ROUTE_OVERLAP_STEPS) {
+          overlaps = pathPatternsOverlap(a.pattern, b.pattern, stats);
+          this.#overlaps.set(key, overlaps);
+        } else if (overlaps !== undefined) {
+          this.#overlaps.set(key, overlaps);
         }
+        if (overlaps === false) continue;
         for (const id of b.tenantIds) claimants[i]!.add(id);
         for (const id of a.tenantIds) claimants[j]!.add(id);
       }
@@ -95,15 +139,48 @@ export class RouteTable {
       claimants: claimants[i]!,
     }));
     this.problems = problems;
+    this.routes.forEach((route, order) => {
+      const prefix = literalPrefix(route.pattern.source);
+      const indexed: IndexedRoute = { route, order, prefix };
+      // A match's path starts with the prefix's path part (before any `?`).
+      const q = prefix.indexOf("?");
+      const segment = firstSegment(q < 0 ? prefix : prefix.slice(0, q));
+      if (segment === undefined) {
+        this.#unindexed.push(indexed);
+        return;
+      }
+      let bucket = this.#bySegment.get(segment);
+      if (bucket === undefined) this.#bySegment.set(segment, (bucket = []));
+      bucket.push(indexed);
+    });
   }
 
   /** Every route the target matches, in configuration order. */
   match(path: string, query: string): RouteMatch[] {
+    const segment = firstSegment(path);
+    const bucket = segment === undefined ? undefined : this.#bySegment.get(segment);
     const out: RouteMatch[] = [];
-    for (const route of this.routes) {
-      const facts = route.pattern.match(route.pattern.withQuery ? `${path}?${query}` : path);
-      if (facts !== undefined) out.push({ route, facts });
+    let withQuery: string | undefined;
+    const tryRoutes = (routes: readonly IndexedRoute[]): void => {
+      for (const { route, prefix } of routes) {
+        let target = path;
+        if (route.pattern.withQuery) target = withQuery ??= `${path}?${query}`;
+        if (!target.startsWith(prefix)) continue;
+        const facts = route.pattern.match(target);
+        if (facts !== undefined) out.push({ route, facts });
+      }
+    };
+    if (bucket !== undefined) tryRoutes(bucket);
+    if (this.#unindexed.length > 0) {
+      const before = out.length;
+      tryRoutes(this.#unindexed);
+      // Both lists matched: back to configuration order.
+      if (before > 0 && out.length > before) out.sort((a, b) => this.#order(a) - this.#order(b));
     }
     return out;
+  }
+
+  #order(match: RouteMatch): number {
+    return this.routes.indexOf(match.route);
   }
 }

@@ -165,4 +165,65 @@ describe("path patterns (property)", () => {
       { numRuns: 10_000 },
     );
   });
+
+  it("the literal-prefix index finds exactly the routes a try of every route finds, in order", () => {
+    // Shared and distinct prefixes, prefixes without a second `/`, query patterns.
+    const sources = fc.constantFrom(
+      "/profile/$MA.xml",
+      "/profile/$MA.cfg",
+      "/profile/spa$PSN.cfg",
+      "/$MA.xml",
+      "/$MA.cfg",
+      "/spa$PSN.cfg",
+      "/cgi-bin/prov?mac=$MAU",
+      "/prov?mac=$MA",
+      "/p/$B/$(MAC).cfg",
+      "/t1/$MA.xml",
+      "/t2/$MA.xml",
+      "/t1/x/$MA.xml",
+      "/p$MA/x.xml",
+    );
+    const tenants = fc.array(
+      fc.record({
+        id: fc.constantFrom("a", "b", "c", "d"),
+        settings: fc.record({ profilePaths: fc.uniqueArray(sources, { maxLength: 5 }) }),
+      }),
+      { maxLength: 4 },
+    );
+    const mac = "000e08abcdef";
+    const targets = fc.constantFrom(
+      [`/profile/${mac}.xml`, ""],
+      [`/profile/${mac}.cfg`, ""],
+      ["/profile/spa504.cfg", ""],
+      [`/${mac}.xml`, ""],
+      ["/spa504.cfg", ""],
+      ["/cgi-bin/prov", `mac=${mac.toUpperCase()}`],
+      ["/prov", `mac=${mac}`],
+      [`/p/rnd/${mac}.cfg`, ""],
+      [`/t1/${mac}.xml`, ""],
+      [`/t1/x/${mac}.xml`, ""],
+      [`/p${mac}/x.xml`, ""],
+      ["/", ""],
+      ["/profile", ""],
+    );
+    fc.assert(
+      fc.property(tenants, tenants, targets, (before, after, [path, query]) => {
+        const fresh = new RouteTable(after);
+        const rebuilt = new RouteTable(after, new RouteTable(before));
+        for (const table of [fresh, rebuilt]) {
+          const everyRoute = table.routes.flatMap((route) => {
+            const target = route.pattern.withQuery ? `${path}?${query}` : path;
+            const facts = route.pattern.match(target);
+            return facts === undefined ? [] : [{ route, facts }];
+          });
+          expect(table.match(path, query)).toEqual(everyRoute);
+        }
+        // A table built on a previous one is the table built from scratch.
+        const describe = (t: RouteTable) =>
+          t.routes.map((r) => [r.pattern.source, [...r.tenantIds], [...r.claimants].sort()]);
+        expect(describe(rebuilt)).toEqual(describe(fresh));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
 });
