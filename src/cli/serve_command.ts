@@ -51,6 +51,10 @@ export const registerServeCommand: RegisterCommand = (program: Command) => {
       "--workers <n>",
       "device-plane worker processes sharing the HTTP/HTTPS ports (default: the CPU count)",
     )
+    .option(
+      "--role <role>",
+      "provider (default), redirect (the redirect service for RC units only) or both",
+    )
     .addHelpText(
       "after",
       `
@@ -62,6 +66,7 @@ Examples:
   provisio serve
   provisio serve --data /var/lib/provisio --http-port 80 --https-port 443
   provisio serve --workers 4
+  provisio serve --role redirect      # the redirect service (docs/redirect.md)
   PROVISIO_DATABASE_URL=postgres://provisio@db/provisio provisio serve`,
     )
     .action(async (flags: ServeFlags) => {
