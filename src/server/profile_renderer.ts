@@ -158,9 +158,33 @@ export interface RendererOptions {
   readonly templates: ValueTemplates;
 }
 
+/** Merged parameters and which of them are value templates. */
+interface MergedLayers {
+  readonly parameters: readonly EffectiveParameter[];
+  readonly templated: readonly number[];
+}
+
+/** A node of the merge memo: one step per record a device's profile is made of. */
+interface MergeNode {
+  readonly next: WeakMap<object, MergeNode>;
+  byModel?: Map<string, MergedLayers>;
+}
+
+const NO_ACCOUNT = {};
+
+function child(node: MergeNode, key: object): MergeNode {
+  let next = node.next.get(key);
+  if (next === undefined) {
+    next = { next: new WeakMap() };
+    node.next.set(key, next);
+  }
+  return next;
+}
+
 export class ProfileRenderer {
   readonly #catalogue: Catalogue;
   readonly #templates: ValueTemplates;
+  readonly #merges: MergeNode = { next: new WeakMap() };
 
   constructor(options: RendererOptions) {
     this.#catalogue = options.catalogue;
@@ -169,13 +193,40 @@ export class ProfileRenderer {
 
   /** Effective parameters with values rendered (templates applied). */
   resolve(input: RenderInput): EffectiveParameter[] {
-    const merged = mergeDeviceLayers(input.layers, this.#catalogue, accountLinesOf(input));
+    const merged = this.#merged(input);
     let context: TemplateContext | undefined;
-    return merged.map((p) => {
-      if (p.value === undefined || !isValueTemplate(p.value)) return p;
+    const out = merged.parameters.slice();
+    for (const i of merged.templated) {
+      const p = out[i]!;
       context ??= templateContext(input);
-      return { ...p, value: this.#templates.render(p.value, context) };
-    });
+      out[i] = { ...p, value: this.#templates.render(p.value!, context) };
+    }
+    return out;
+  }
+
+  /**
+   * The merge of these layers (and the account's lines for this model), computed once for
+   * every device made of the same records: a tenant-wide change re-renders the whole fleet,
+   * and the fleet's devices mostly share all their layers. Keyed by the records' identity
+   * (the config cache replaces a record when it changes), so an entry can never be stale and
+   * goes with its records.
+   */
+  #merged(input: RenderInput): MergedLayers {
+    const modelPn = input.model?.pn ?? input.device.modelPn ?? "";
+    let node = this.#merges;
+    for (const layer of input.layers) node = child(node, layer);
+    node = child(node, input.account ?? NO_ACCOUNT);
+    let merged = node.byModel?.get(modelPn);
+    if (merged === undefined) {
+      const parameters = mergeDeviceLayers(input.layers, this.#catalogue, accountLinesOf(input));
+      const templated: number[] = [];
+      parameters.forEach((p, i) => {
+        if (p.value !== undefined && isValueTemplate(p.value)) templated.push(i);
+      });
+      merged = { parameters, templated };
+      (node.byModel ??= new Map()).set(modelPn, merged);
+    }
+    return merged;
   }
 
   /**
