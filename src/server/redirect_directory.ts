@@ -19,6 +19,8 @@ export class RedirectDirectory {
   readonly #profiles = new Map<string, RedirectProfile | null>();
   /** Bumped by every notice: a load that straddles one is not cached. */
   #generation = 0;
+  /** Whether any unit is registered at all (a provider's server without any asks nothing). */
+  #any: Promise<boolean> | undefined;
 
   constructor(store: Pick<Store, "redirects">, maxUnits = 100_000) {
     this.#store = store;
@@ -30,6 +32,7 @@ export class RedirectDirectory {
       return;
     }
     this.#generation++;
+    this.#any = undefined;
     if (notice.keys === null || notice.entity !== "redirect") {
       this.#units.clear();
       this.#profiles.clear();
@@ -44,10 +47,29 @@ export class RedirectDirectory {
   async unit(mac: MacAddress): Promise<RedirectUnit | null> {
     const hit = this.#units.get(mac);
     if (hit !== undefined) return hit;
+    if (!(await this.#anyUnits())) return null;
     const generation = this.#generation;
     const unit = await this.#store.redirects.find(mac);
     if (generation === this.#generation) this.#units.set(mac, unit);
     return unit;
+  }
+
+  #anyUnits(): Promise<boolean> {
+    if (this.#any === undefined) {
+      const generation = this.#generation;
+      const any = this.#store.redirects.list({ limit: 1 }).then((units) => units.length > 0);
+      this.#any = any;
+      // A count that straddles a change, or fails, is asked again next time.
+      any.then(
+        () => {
+          if (generation !== this.#generation && this.#any === any) this.#any = undefined;
+        },
+        () => {
+          if (this.#any === any) this.#any = undefined;
+        },
+      );
+    }
+    return this.#any;
   }
 
   async profile(id: string): Promise<RedirectProfile | null> {
