@@ -13,6 +13,7 @@ export type ApiErrorCode =
   | "API_INVALID_VALUE"
   | "API_INVALID_PARAMETER"
   | "API_CSV_INVALID"
+  | "API_RESTRICTED_DOMAIN"
   | "API_INTERNAL"
   | "API_UNAVAILABLE";
 
@@ -44,6 +45,11 @@ export const API_ERRORS = {
     meaning: "a layer parameter entry is malformed (no value and no access, set twice)",
   },
   API_CSV_INVALID: { status: 400, meaning: "the CSV file or a row of it is malformed" },
+  API_RESTRICTED_DOMAIN: {
+    status: 400,
+    meaning:
+      "Restricted_Access_Domains is malformed (at most five host names), or a Profile_Rule, Upgrade_Rule or Report_Rule names a server outside the domains in force",
+  },
   API_INTERNAL: { status: 500, meaning: "a bug in Provisio; the log has the details" },
   API_UNAVAILABLE: {
     status: 503,

@@ -12,7 +12,7 @@
 import { isProvisioError } from "../errors.ts";
 import { builtInModel, type Catalogue, defaultCatalogue } from "../profile/index.ts";
 import { modelCatalogue } from "../server/index.ts";
-import type { Layer, LayerTarget, Store } from "../store/index.ts";
+import type { Layer, LayerParameter, LayerTarget, Store } from "../store/index.ts";
 import { layerKey } from "../store/index.ts";
 import {
   checkParameters,
@@ -20,6 +20,11 @@ import {
   type ParameterInput,
   patchParameters,
 } from "./layer_parameters.ts";
+import {
+  checkRestrictedDomains,
+  RESTRICTED_DOMAINS_PARAMETER,
+  RESTRICTED_RULES,
+} from "./restricted_domains.ts";
 
 export interface LayerEditOptions {
   readonly actor: string;
@@ -37,6 +42,7 @@ async function layerOwner(
 ): Promise<{ tenantId: string | null; pn: string | null }> {
   switch (target.scope) {
     case "tenant":
+    case "staging":
       return { tenantId: target.tenantId, pn: null };
     case "model":
       return { tenantId: target.tenantId, pn: target.pn };
@@ -121,6 +127,7 @@ async function patchLayerNow(
     const current = await store.layers.get(target);
     if (attempt === 1) warnUnsetAbsent(current, unsetNames, options);
     const next = patchParameters(current?.parameters ?? [], checked, unsetNames);
+    await checkDomains(store, target, next);
     try {
       if (next.length === 0) {
         if (current !== null) {
@@ -149,6 +156,42 @@ async function patchLayerNow(
 
 const MAX_EDIT_ATTEMPTS = 5;
 
+function domainsOf(parameters: readonly LayerParameter[] | undefined): string | undefined {
+  return parameters?.find((p) => p.name === RESTRICTED_DOMAINS_PARAMETER)?.value ?? undefined;
+}
+
+/**
+ * The layer's rules stay inside the restricted access domains in force (its own, else its
+ * tenant's); a tenant layer changing its domains also checks its staging layer's rules.
+ */
+async function checkDomains(
+  store: Store,
+  target: LayerTarget,
+  parameters: readonly LayerParameter[],
+): Promise<void> {
+  const relevant = parameters.some(
+    (p) => RESTRICTED_RULES.has(p.name) || p.name === RESTRICTED_DOMAINS_PARAMETER,
+  );
+  if (!relevant) return;
+  if (target.scope === "tenant") {
+    checkRestrictedDomains(parameters, undefined);
+    const domains = domainsOf(parameters);
+    const staging = await store.layers.get({ scope: "staging", tenantId: target.tenantId });
+    if (domains === undefined || staging === null) return;
+    try {
+      checkRestrictedDomains(staging.parameters, domains);
+    } catch (error) {
+      if (isProvisioError(error)) error.message = `the staging layer: ${error.message}`;
+      throw error;
+    }
+    return;
+  }
+  const { tenantId } = await layerOwner(store, target);
+  const tenantLayer =
+    tenantId === null ? null : await store.layers.get({ scope: "tenant", tenantId });
+  checkRestrictedDomains(parameters, domainsOf(tenantLayer?.parameters));
+}
+
 /** Unsetting a name the layer does not hold changes nothing: often a typo, so say so. */
 function warnUnsetAbsent(
   current: Layer | null,
@@ -169,6 +212,7 @@ export async function replaceLayer(
   options: LayerEditOptions,
 ): Promise<Layer | null> {
   const checked = checkParameters(parameters, await layerCheckOptions(store, target, options));
+  await checkDomains(store, target, checked);
   if (checked.length === 0) {
     await store.layers.unset(target, { actor: options.actor });
     return null;

@@ -33,6 +33,7 @@ export function tenantJson(t: Tenant) {
       encryption: t.settings.encryption,
       allowUnknownParameters: t.settings.allowUnknownParameters,
       activationByUserAgent: t.settings.activationByUserAgent,
+      staging: t.settings.staging,
     },
     version: t.version,
     createdAt: iso(t.createdAt),
@@ -84,6 +85,14 @@ export function deviceJson(d: Device) {
             firmware: d.status.firmware,
             result: d.status.result,
             transport: d.status.transport,
+          },
+    lifecycle:
+      d.lifecycle === null
+        ? null
+        : {
+            state: d.lifecycle.state.toUpperCase(),
+            since: iso(d.lifecycle.since),
+            cause: d.lifecycle.cause,
           },
   };
 }

@@ -65,6 +65,10 @@ export const TenantSettingsSchema = Type.Object({
     description:
       "activation codes may bind a unit that presents no device certificate by the MAC in its User-Agent (anyone can write one: for units without certificates only)",
   }),
+  staging: Type.Boolean({
+    description:
+      "answer factory units' files (/spa112.cfg, /8845.xml, …) with this tenant's staging profile (the staging layer); on for the default tenant of a fresh install",
+  }),
 });
 
 export const TenantSchema = Type.Object(
@@ -155,6 +159,22 @@ export const DeviceSchema = Type.Object(
     createdAt: DateTime,
     updatedAt: DateTime,
     status: Nullable(DeviceStatusSchema),
+    lifecycle: Nullable(
+      Type.Object(
+        {
+          state: Type.Union(
+            ["MFG-RESET", "SP-CUST", "SEC-PRV-1", "SEC-PRV-2"].map((s) => Type.Literal(s)),
+            {
+              description:
+                "where the unit is in its provisioning life, as the server tells it from what it served and what the unit fetched next",
+            },
+          ),
+          since: DateTime,
+          cause: Nullable(Type.String({ description: "what showed it" })),
+        },
+        { title: "DeviceLifecycle", description: "null: the server never saw the unit" },
+      ),
+    ),
   },
   { title: "Device" },
 );

@@ -80,6 +80,12 @@ async function describeDevice(store: Store, device: Device): Promise<string> {
     ["group", await names.group(device.groupId)],
     ["label", device.label ?? ""],
     ["state", device.state],
+    [
+      "lifecycle",
+      device.lifecycle === null
+        ? "(never seen)"
+        : `${device.lifecycle.state.toUpperCase()} since ${device.lifecycle.since.toISOString()}${device.lifecycle.cause === null ? "" : ` (${device.lifecycle.cause})`}`,
+    ],
     ["encryption", device.encryption ?? "(tenant default)"],
     ["device key", device.deviceKey === null ? "none" : "set"],
     ["certificate", device.certSubject ?? ""],

@@ -28,6 +28,7 @@ interface SelectorFlags extends InstallationFlags {
   group?: string;
   account?: string;
   device?: string;
+  staging?: boolean;
 }
 
 const ACCESS = ["na", "ro", "rw"];
@@ -42,13 +43,14 @@ function selectors(command: Command): Command {
       .option("--model <pn>", "the model layer (per tenant)")
       .option("--group <group>", "the group layer (group name or id)")
       .option("--account <account>", "the account layer (reference or id)")
-      .option("--device <mac>", "the device layer"),
+      .option("--device <mac>", "the device layer")
+      .option("--staging", "the tenant's staging profile (what its factory units get)"),
   );
 }
 
 /** The layer the selectors name; no selector = the tenant layer of the default tenant. */
 export async function resolveLayerTarget(store: Store, flags: SelectorFlags): Promise<LayerTarget> {
-  const given = (["model", "group", "account", "device"] as const).filter(
+  const given = (["model", "group", "account", "device", "staging"] as const).filter(
     (k) => flags[k] !== undefined,
   );
   if (given.length > 1) {
@@ -64,6 +66,7 @@ export async function resolveLayerTarget(store: Store, flags: SelectorFlags): Pr
     return { scope: "device", mac };
   }
   const tenant = await resolveTenant(store, flags.tenant);
+  if (flags.staging === true) return { scope: "staging", tenantId: tenant.id };
   if (flags.account !== undefined) {
     return {
       scope: "account",
@@ -90,7 +93,9 @@ const SELECTOR_HELP = `
 The layer is named by one selector; merge order, weakest first:
   --tenant T  <  --model PN  <  --group G  <  --account A  <  --device MAC
 With no selector, the default tenant's layer. --tenant also says which tenant
---model, --group and --account belong to.`;
+--model, --group and --account belong to. --staging names the tenant's staging
+profile: what its factory units get when they ask for their factory file
+(docs/staging.md), never merged into a device's profile.`;
 
 export const registerLayerCommand: RegisterCommand = (program: Command) => {
   const layer = program

@@ -57,6 +57,8 @@ export function recordNamer(store: Store): RecordNamer {
         return `account:${await accountWithTenant(target.accountId)}`;
       case "device":
         return `device:${target.mac}`;
+      case "staging":
+        return `staging:${await tenant(target.tenantId)}`;
     }
   };
 

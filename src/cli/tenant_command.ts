@@ -30,6 +30,7 @@ interface SetFlags extends InstallationFlags {
   encryption?: string;
   allowUnknownParameters?: string;
   activationByUserAgent?: string;
+  staging?: string;
   json?: boolean;
 }
 
@@ -81,6 +82,7 @@ function tenantPatch(flags: SetFlags): TenantPatch {
       "--activation-by-user-agent",
     );
   }
+  if (flags.staging !== undefined) settings.staging = parseSwitch(flags.staging, "--staging");
   const patch: TenantPatch = {
     ...(flags.name === undefined ? {} : { name: flags.name }),
     ...(flags.slug === undefined ? {} : { slug: flags.slug }),
@@ -107,6 +109,7 @@ function describeTenant(t: Tenant): string {
     ["encryption", s.encryption],
     ["allow unknown parameters", onOff(s.allowUnknownParameters)],
     ["activation by User-Agent", onOff(s.activationByUserAgent)],
+    ["staging", onOff(s.staging)],
     ["version", String(t.version)],
     ["updated", t.updatedAt.toISOString()],
   ];
@@ -211,6 +214,10 @@ export const registerTenantCommand: RegisterCommand = (program: Command) => {
       .option(
         "--activation-by-user-agent <on|off>",
         "activation codes may bind a unit without a device certificate by its User-Agent's MAC (spoofable)",
+      )
+      .option(
+        "--staging <on|off>",
+        "answer factory units' files (/spa112.cfg, …) with the staging profile (docs/staging.md)",
       )
       .option("--json", "print the tenant as JSON"),
   )

@@ -135,6 +135,12 @@ export interface ServeConfig {
   /** Misses (404s) a source may make per minute before it is throttled (0 = no throttling). */
   readonly missesPerMinute: number;
   /**
+   * Where devices reach this server from outside, for the `Profile_Rule` staging hands out
+   * (`http://prov.example.com:8080`, `https://prov.example.com`); undefined = not set.
+   */
+  readonly publicHttpUrl: string | undefined;
+  readonly publicHttpsUrl: string | undefined;
+  /**
    * What this server is: a provider's provisioning server (`provider`, the default), a
    * redirect (RC) service (`redirect`: answers only the redirect path), or `both`.
    */
@@ -238,6 +244,8 @@ type Key =
   | "shutdownGraceMs"
   | "eventRetentionDays"
   | "missesPerMinute"
+  | "publicHttpUrl"
+  | "publicHttpsUrl"
   | "role"
   | "redirectPath"
   | "workers"
@@ -326,6 +334,8 @@ const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly en
   shutdownGraceMs: { yaml: ["shutdown_grace_ms"], env: "PROVISIO_SHUTDOWN_GRACE_MS" },
   eventRetentionDays: { yaml: ["events", "retention_days"], env: "PROVISIO_EVENT_RETENTION_DAYS" },
   missesPerMinute: { yaml: ["limits", "misses_per_minute"], env: "PROVISIO_MISSES_PER_MINUTE" },
+  publicHttpUrl: { yaml: ["public", "http_url"], env: "PROVISIO_PUBLIC_HTTP_URL" },
+  publicHttpsUrl: { yaml: ["public", "https_url"], env: "PROVISIO_PUBLIC_HTTPS_URL" },
   role: { yaml: ["role"], env: "PROVISIO_ROLE" },
   redirectPath: { yaml: ["redirect", "path"], env: "PROVISIO_REDIRECT_PATH" },
   workers: { yaml: ["workers"], env: "PROVISIO_WORKERS" },
@@ -584,6 +594,8 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
     shutdownGraceMs: int("shutdownGraceMs", 10_000, 0, 600_000),
     eventRetentionDays: int("eventRetentionDays", 30, 0, 3650),
     missesPerMinute: int("missesPerMinute", 120, 0, 1_000_000),
+    publicHttpUrl: publicUrl(pick("publicHttpUrl"), "http:"),
+    publicHttpsUrl: publicUrl(pick("publicHttpsUrl"), "https:"),
     role: serverRole(pick("role")),
     redirectPath: redirectPath(pick("redirectPath")),
     workers: int("workers", Math.min(availableParallelism(), 64), 1, 64),
@@ -625,6 +637,33 @@ function redirectPath(raw: Raw | undefined): string {
   return path;
 }
 
+/** A public base URL: scheme, host, optional port and path prefix; no trailing `/`. */
+function publicUrl(raw: Raw | undefined, scheme: "http:" | "https:"): string | undefined {
+  if (raw === undefined) return undefined;
+  const text = asString(raw);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return invalid(raw, `a ${scheme.slice(0, -1)}:// URL`);
+  }
+  if (
+    url.protocol !== scheme ||
+    url.hostname === "" ||
+    url.username !== "" ||
+    url.password !== "" ||
+    url.search !== "" ||
+    url.hash !== "" ||
+    /[$\s]/.test(url.pathname)
+  ) {
+    return invalid(
+      raw,
+      `a ${scheme.slice(0, -1)}:// URL with a host and no query, e.g. ${scheme}//prov.example.com`,
+    );
+  }
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
+}
+
 function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
@@ -635,6 +674,8 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     configFile: config.configFile ?? null,
     host: config.host,
     adminHost: config.adminHost,
+    publicHttpUrl: config.publicHttpUrl ?? null,
+    publicHttpsUrl: config.publicHttpsUrl ?? null,
     role: config.role,
     ...(config.role === "provider" ? {} : { redirectPath: config.redirectPath }),
     dataDir: config.dataDir,

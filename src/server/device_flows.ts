@@ -1,28 +1,40 @@
 /**
  * The device flows besides the tenants' profile paths, by server role: the redirect service
  * (role `redirect` or `both`), retail activation (a provider's server), and on a provider's
- * server the redirect status watch (a registered unit served its own profile is acquired).
+ * server the redirect status watch (a registered unit served its own profile is acquired),
+ * in-house staging of factory units (`staging_flow.ts`) and the devices' lifecycle
+ * (`lifecycle_flow.ts`).
  */
 import type { Logger } from "pino";
+import { defaultCatalogue } from "../profile/index.ts";
 import type { Store } from "../store/index.ts";
 import { ActivationFlow, type ActivationFlowOptions } from "./activation_flow.ts";
 import type { ServeConfig } from "./config.ts";
 import type { FlowHook } from "./flow_hook.ts";
 import type { DeviceLifecycles } from "./lifecycle.ts";
+import { lifecycleFlow } from "./lifecycle_flow.ts";
+import type { RouteTable } from "./path_pattern.ts";
 import type { ConfigCache } from "./profile_cache.ts";
 import type { ProfileRenderer } from "./profile_renderer.ts";
 import { RedirectDirectory } from "./redirect_directory.ts";
 import { RedirectFlow } from "./redirect_flow.ts";
 import { compileRedirectPath } from "./redirect_path.ts";
+import { StagingFlow } from "./staging_flow.ts";
+import type { StatusWriter } from "./status_writer.ts";
+import { ValueTemplates } from "./value_template.ts";
 
 export interface DeviceFlowsOptions {
-  readonly config: Pick<ServeConfig, "role" | "redirectPath">;
+  readonly config: Pick<ServeConfig, "role" | "redirectPath" | "publicHttpUrl" | "publicHttpsUrl">;
   readonly store: Store;
   readonly cache: ConfigCache<unknown>;
   readonly renderer: ProfileRenderer;
   readonly builtInClientCas: readonly string[];
   readonly logger: Logger;
   readonly lifecycles?: DeviceLifecycles | undefined;
+  /** The tenants' profile paths (staging leaves a path a tenant serves to it). */
+  readonly routes?: (() => RouteTable) | undefined;
+  /** Where flows write events of their own (the batched writer). */
+  readonly events?: Pick<StatusWriter, "event"> | undefined;
   readonly activationBudgets?: ActivationFlowOptions["budgets"];
 }
 
@@ -57,6 +69,23 @@ export function createDeviceFlows(options: DeviceFlowsOptions): DeviceFlows {
         ...(options.activationBudgets === undefined ? {} : { budgets: options.activationBudgets }),
       }),
     );
+  }
+  const { lifecycles, routes, events } = options;
+  if (config.role !== "redirect" && lifecycles !== undefined) {
+    if (routes !== undefined && events !== undefined) {
+      hooks.push(
+        new StagingFlow({
+          cache: options.cache,
+          routes,
+          urls: { http: config.publicHttpUrl, https: config.publicHttpsUrl },
+          catalogue: defaultCatalogue,
+          templates: new ValueTemplates(),
+          lifecycles,
+          events,
+        }),
+      );
+    }
+    hooks.push(lifecycleFlow(lifecycles));
   }
   return { hooks, close: unsubscribe };
 }

@@ -31,6 +31,8 @@ import type { StatusWriter } from "./status_writer.ts";
 export type LifecycleObservation =
   /** It asked for its factory file (`/spa112.cfg`): its `Profile_Rule` is the factory one. */
   | { readonly kind: "factory-file"; readonly path: string }
+  /** It asked for its per-MAC staging file, where only its factory file sends units. */
+  | { readonly kind: "staging-file"; readonly path: string }
   /** It fetched its own profile on one of its tenant's paths. */
   | { readonly kind: "own-profile"; readonly path: string }
   /** It was served a targeted profile whose rule installs a key (`--key`). */
@@ -61,6 +63,7 @@ export function nextLifecycle(
   const to = ((): LifecycleState | undefined => {
     switch (seen.kind) {
       case "factory-file":
+      case "staging-file":
         return "mfg-reset";
       case "own-profile":
         // A keyed device fetching its profile is secure provisioning's business (keyed-fetch).
@@ -79,6 +82,7 @@ export function nextLifecycle(
 
 const CAUSES: Readonly<Record<LifecycleObservation["kind"], (path: string) => string>> = {
   "factory-file": (p) => `asked for its factory file ${p}`,
+  "staging-file": (p) => `asked for its staging file ${p} (where its factory file sends it)`,
   "own-profile": (p) => `fetched its own profile ${p}`,
   "targeted-key-profile": (p) => `was served a targeted profile installing a key at ${p}`,
   "keyed-fetch": (p) => `fetched its encrypted profile ${p} with the installed key`,

@@ -27,11 +27,14 @@ import { serverError } from "./errors.ts";
 import { EventRetention } from "./event_retention.ts";
 import { createHttpServer } from "./http_adapter.ts";
 import { createHttpsServer, type HttpsServer } from "./https_adapter.ts";
+import { DeviceLifecycles } from "./lifecycle.ts";
+import { lifecycleTransitionCounter, registerLifecycleGauge } from "./lifecycle_metrics.ts";
 import { ServerMetrics } from "./metrics.ts";
 import { RouteTable } from "./path_pattern.ts";
 import { ConfigCache } from "./profile_cache.ts";
 import { ProfileRenderer } from "./profile_renderer.ts";
 import { type CachedProfile, ResyncPipeline } from "./resync_pipeline.ts";
+import { warnStaging } from "./staging_flow.ts";
 import { StatusWriter } from "./status_writer.ts";
 import { storeOptionsFor } from "./store_access.ts";
 import { startTftpListener } from "./tftp_adapter.ts";
@@ -92,6 +95,8 @@ export interface ProvisioNode {
   readonly pipeline: ResyncPipeline;
   readonly cache: ConfigCache<CachedProfile>;
   readonly writer: StatusWriter;
+  /** Devices' lifecycle states (MFG-RESET, SP-CUST, …) as this process saw them. */
+  readonly lifecycles: DeviceLifecycles;
   readonly boot: Bootstrapped;
   readonly addresses: NodeAddresses;
   /** The admin token issued on this (first) start, if any — show it once, never log it. */
@@ -354,6 +359,7 @@ export async function startNode(
   const unsubscribe = store.changes.subscribe((notice) => cache.invalidate(notice));
   await cache.start();
 
+  const noRoutes = new RouteTable([]);
   const writer = new StatusWriter({
     sink: {
       recordStatusBatch: (statuses) => store.devices.recordStatusBatch(statuses),
@@ -373,6 +379,20 @@ export async function startNode(
   });
   // Redirect service, activation, redirect status (device_flows.ts); a redirect-only server
   // answers no tenant profile path.
+  const lifecycles = new DeviceLifecycles({
+    events: writer,
+    record: (updates) => store.lifecycle.recordBatch(updates),
+    logger,
+    onTransition: lifecycleTransitionCounter(metrics.registry),
+    intervalMs: config.flushIntervalMs,
+  });
+  if (options.worker !== true) {
+    registerLifecycleGauge(metrics.registry, {
+      perState: () => store.lifecycle.counts(),
+      total: () => store.devices.count(),
+    });
+    warnStaging(cache.tenants.values(), config, logger);
+  }
   const flows = createDeviceFlows({
     config,
     store,
@@ -380,8 +400,10 @@ export async function startNode(
     renderer,
     builtInClientCas: [boot.deviceCaPem],
     logger,
+    lifecycles,
+    routes: () => (config.role === "redirect" ? noRoutes : routes),
+    events: writer,
   });
-  const noRoutes = new RouteTable([]);
   const pipeline = new ResyncPipeline({
     cache,
     routes: () => (config.role === "redirect" ? noRoutes : routes),
@@ -496,6 +518,7 @@ export async function startNode(
   } catch (error) {
     await shutdownListeners();
     pipeline.close();
+    await lifecycles.close();
     await writer.close();
     unsubscribe();
     flows.close();
@@ -516,6 +539,7 @@ export async function startNode(
     pipeline,
     cache,
     writer,
+    lifecycles,
     boot,
     addresses,
     initialAdminToken,
@@ -528,6 +552,7 @@ export async function startNode(
         await shutdownListeners();
         await retention.stop();
         pipeline.close();
+        await lifecycles.close();
         await writer.close();
         unsubscribe();
         flows.close();

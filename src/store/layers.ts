@@ -45,6 +45,8 @@ export function parseLayerKey(key: string): LayerTarget {
     }
     case "group":
       return { scope, groupId: rest };
+    case "staging":
+      return { scope, tenantId: rest };
     case "account":
       return { scope, accountId: rest };
     case "device": {
@@ -162,7 +164,10 @@ export class Layers implements LayerRepository {
       const row: LayerTable = {
         key,
         scope: target.scope,
-        tenant_id: target.scope === "tenant" || target.scope === "model" ? target.tenantId : null,
+        tenant_id:
+          target.scope === "tenant" || target.scope === "model" || target.scope === "staging"
+            ? target.tenantId
+            : null,
         parameters: encodeParameters(key, prepared, this.#core.sealer),
         version: ctx.revision,
         updated_at: ctx.now,
@@ -240,6 +245,7 @@ export class Layers implements LayerRepository {
     switch (target.scope) {
       case "tenant":
       case "model":
+      case "staging":
         row = await conn
           .selectFrom("tenants")
           .select("id as tenant_id")

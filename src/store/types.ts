@@ -246,14 +246,18 @@ export interface Group {
 // ---------------------------------------------------------------------------------------------
 // Configuration layers
 
-/** Merge order, weakest first: tenant < model < group < account < device. */
-export type LayerScope = "tenant" | "model" | "group" | "account" | "device";
+/**
+ * Merge order, weakest first: tenant < model < group < account < device. `staging` is apart:
+ * the tenant's staging profile (what factory units get), never merged into a device's profile.
+ */
+export type LayerScope = "tenant" | "model" | "group" | "account" | "device" | "staging";
 export const LAYER_SCOPES: readonly LayerScope[] = [
   "tenant",
   "model",
   "group",
   "account",
   "device",
+  "staging",
 ];
 
 /** What a layer is attached to. */
@@ -262,7 +266,8 @@ export type LayerTarget =
   | { readonly scope: "model"; readonly tenantId: string; readonly pn: string }
   | { readonly scope: "group"; readonly groupId: string }
   | { readonly scope: "account"; readonly accountId: string }
-  | { readonly scope: "device"; readonly mac: MacAddress };
+  | { readonly scope: "device"; readonly mac: MacAddress }
+  | { readonly scope: "staging"; readonly tenantId: string };
 
 /** Cisco `ua` access tag. */
 export type ParameterAccess = "na" | "ro" | "rw";

@@ -67,6 +67,12 @@ export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       target: async (request) => ({ scope: "tenant", tenantId: (await tenantOf(request)).id }),
     },
     {
+      scope: "staging",
+      path: "/api/v1/tenants/:id/staging/layer",
+      params: Type.Object({ id: Id }),
+      target: async (request) => ({ scope: "staging", tenantId: (await tenantOf(request)).id }),
+    },
+    {
       scope: "model",
       path: "/api/v1/tenants/:id/models/:pn/layer",
       params: Type.Object({ id: Id, pn: Type.String({ minLength: 1, maxLength: 64 }) }),
