@@ -59,6 +59,11 @@ export interface ActivationFlowOptions {
   readonly builtInClientCas: readonly string[];
   readonly logger: Logger;
   readonly budgets?: Partial<ActivationBudgets>;
+  /**
+   * Where devices reach this server (`https://prov.example.com`), for the permanent rule;
+   * without one, the host the device used for the init request.
+   */
+  readonly publicUrls?: { readonly http?: string | undefined; readonly https?: string | undefined };
   /** Records "bound by activation" as the device's lifecycle transition (SP-CUST). */
   readonly lifecycles?: DeviceLifecycles | undefined;
   readonly now?: () => number;
@@ -110,7 +115,7 @@ export class ActivationFlow implements FlowHook {
     }
     const secret = flow.path.slice(ACTIVATION_PATH_PREFIX.length);
     const code = await this.#o.store.activationCodes.lookup(secret);
-    const claimant = this.#claimant(flow, code);
+    const claimant = this.#claimant(flow);
     const known = claimant === undefined ? null : await this.#o.cache.device(claimant.mac);
     const tenantId = code?.tenantId ?? known?.tenantId;
     const refused = (reason: string, security = "activation-refused"): Outcome => {
@@ -168,7 +173,7 @@ export class ActivationFlow implements FlowHook {
   }
 
   /** The device the request names: its certificate's MAC, else the User-Agent's. */
-  #claimant(flow: FlowRequest, code: ActivationCode | null): Claimant | undefined {
+  #claimant(flow: FlowRequest): Claimant | undefined {
     const { cert, ua } = flow;
     if (cert?.verified && !cert.identity.generic && cert.identity.mac) {
       return {
@@ -178,8 +183,8 @@ export class ActivationFlow implements FlowHook {
         product: cert.identity.product,
       };
     }
-    // Read only for a real code, so a guess costs no parsing beyond the lookup.
-    const mac = code === null || ua?.mac === undefined ? undefined : tryParseMac(ua.mac);
+    // Read whatever the code: a guess costs the same lookups as a real code.
+    const mac = ua?.mac === undefined ? undefined : tryParseMac(ua.mac);
     return mac === undefined
       ? undefined
       : { mac, by: "user-agent", serial: ua?.serial, product: ua?.product };
@@ -250,7 +255,7 @@ export class ActivationFlow implements FlowHook {
     const rule = parameters.find((p) => p.name === "Profile_Rule");
     const extra: EffectiveParameter[] = [];
     if (rule?.valueFrom === undefined) {
-      const url = permanentUrl(tenant, flow);
+      const url = permanentUrl(tenant, flow, this.#o.publicUrls);
       if (url === undefined) {
         this.#o.logger.warn(
           { tenant: tenant.slug, mac: device.mac },
@@ -277,11 +282,21 @@ function secretParameter(name: string, value: string): EffectiveParameter {
   return { name, value, access: "na", valueFrom: "activation", accessFrom: "activation" };
 }
 
-/** `https://<the host the device reached>/<the tenant's first profile path>`, macros kept. */
-function permanentUrl(tenant: Tenant, flow: FlowRequest): string | undefined {
+/**
+ * The tenant's first profile path (macros kept) on this server: at its public URL for the
+ * scheme the device used, else at the host the device reached.
+ */
+function permanentUrl(
+  tenant: Tenant,
+  flow: FlowRequest,
+  publicUrls: ActivationFlowOptions["publicUrls"],
+): string | undefined {
   const path = tenant.settings.profilePaths[0];
+  if (path === undefined) return undefined;
+  const https = flow.request.transport === "https";
+  const configured = https ? publicUrls?.https : publicUrls?.http;
+  if (configured !== undefined) return `${configured.replace(/\/+$/, "")}${path}`;
   const host = flow.request.host;
-  if (path === undefined || host === undefined || !HOST.test(host)) return undefined;
-  const scheme = flow.request.transport === "https" ? "https" : "http";
-  return `${scheme}://${host}${path}`;
+  if (host === undefined || !HOST.test(host)) return undefined;
+  return `${https ? "https" : "http"}://${host}${path}`;
 }
