@@ -9,6 +9,7 @@
  * | `provisio_profile_cache_requests_total` | counter | `result` (hit/miss) |
  * | `provisio_profile_cache_hit_ratio` | gauge (computed at scrape) | — |
  * | `provisio_profile_cache_entries` | gauge | — |
+ * | `provisio_profile_cache_bytes` | gauge | — (memory the cached profiles take, estimated) |
  * | `provisio_pending_writes` | gauge | `kind` (status/event) |
  * | `provisio_write_flushes_total` | counter | `result` (ok/error) |
  * | `provisio_security_events_total` | counter | `reason` |
@@ -44,6 +45,7 @@ export const METRIC_NAMES = {
   cacheRequests: "provisio_profile_cache_requests_total",
   cacheHitRatio: "provisio_profile_cache_hit_ratio",
   cacheEntries: "provisio_profile_cache_entries",
+  cacheBytes: "provisio_profile_cache_bytes",
   pendingWrites: "provisio_pending_writes",
   writeFlushes: "provisio_write_flushes_total",
   securityEvents: "provisio_security_events_total",
@@ -92,6 +94,7 @@ export class ServerMetrics {
   #hits = 0;
   #misses = 0;
   #cacheSize: () => number = () => 0;
+  #cacheBytes: () => number = () => 0;
   #pending: () => { status: number; event: number } = () => ({ status: 0, event: 0 });
 
   constructor(options: { registry?: Registry; defaultMetrics?: boolean } = {}) {
@@ -137,6 +140,14 @@ export class ServerMetrics {
       registers,
       collect() {
         this.set(self.#cacheSize());
+      },
+    });
+    new Gauge({
+      name: METRIC_NAMES.cacheBytes,
+      help: "Memory the rendered profiles held take (estimated; bounded by cache.profile_mb)",
+      registers,
+      collect() {
+        this.set(self.#cacheBytes());
       },
     });
     new Gauge({
@@ -267,10 +278,12 @@ export class ServerMetrics {
   /** Wires the gauges that read live state at scrape time. */
   observe(sources: {
     cacheSize?: () => number;
+    cacheBytes?: () => number;
     pendingWrites?: () => { status: number; event: number };
     tftpTransfers?: () => { active: number; queued: number };
   }): void {
     if (sources.cacheSize) this.#cacheSize = sources.cacheSize;
+    if (sources.cacheBytes) this.#cacheBytes = sources.cacheBytes;
     if (sources.pendingWrites) this.#pending = sources.pendingWrites;
     if (sources.tftpTransfers) this.#tftpCurrent = sources.tftpTransfers;
   }

@@ -341,6 +341,8 @@ export async function startNode(
   // At start-up and on every tenant change seen (workers leave it to the primary).
   const clearProfiles = options.worker === true ? undefined : new ClearProfileWarning(logger);
   const cache = new ConfigCache<CachedProfile>(store, {
+    maxProfileBytes: config.profileCacheBytes,
+    profileBytes: cachedProfileBytes,
     onTenantsChanged: (tenants) => {
       clearProfiles?.check(tenants);
       const previous = routes;
@@ -371,7 +373,11 @@ export async function startNode(
       if (!result.ok) logger.warn({ err: result.error }, "batched status write failed; will retry");
     },
   });
-  metrics.observe({ cacheSize: () => cache.profileCount, pendingWrites: () => writer.pending });
+  metrics.observe({
+    cacheSize: () => cache.profileCount,
+    cacheBytes: () => cache.profileBytes,
+    pendingWrites: () => writer.pending,
+  });
 
   const renderer = new ProfileRenderer({
     catalogue: defaultCatalogue,
@@ -562,6 +568,14 @@ export async function startNode(
       return closing;
     },
   };
+}
+
+/**
+ * What a cached profile holds in memory: its bytes, plus its two ready-made answers, their
+ * headers and its dependency list (measured: about 1 KB beside the body, docs/decisions.md).
+ */
+function cachedProfileBytes(profile: CachedProfile): number {
+  return profile.rendered.body.byteLength + 1024;
 }
 
 /** Which transfer I/O TFTP uses, for the start-up log line. */

@@ -34,16 +34,88 @@ import { layerKey } from "../store/index.ts";
  */
 export type Dependencies = ReadonlyArray<string | number>;
 
-export interface ConfigCacheOptions {
+export interface ConfigCacheOptions<P = unknown> {
   /** Most device records kept (known and unknown MACs). */
   readonly maxDevices?: number;
   /** Most rendered profiles kept. */
   readonly maxProfiles?: number;
+  /**
+   * Most bytes of rendered profiles kept (as `profileBytes` counts them); the least recently
+   * used go first. Unbounded without.
+   */
+  readonly maxProfileBytes?: number;
+  /** What one rendered profile costs in memory (default 1). */
+  readonly profileBytes?: (value: P) => number;
   /** Called after tenants were reloaded (routes and trusted CAs depend on them). */
   readonly onTenantsChanged?: (tenants: readonly Tenant[]) => void;
 }
 
 const GLOBAL = "*";
+
+interface ProfileEntry<P> {
+  readonly deps: Dependencies;
+  readonly value: P;
+  readonly bytes: number;
+}
+
+/**
+ * Rendered profiles, least recently used dropped first, bounded by count and by bytes (a
+ * provider-size profile is tens of kilobytes: a million of them would not fit in memory).
+ */
+class ProfileLru<P> {
+  readonly #entries = new Map<MacAddress, ProfileEntry<P>>();
+  readonly #maxEntries: number;
+  readonly #maxBytes: number;
+  // Method syntax: a cache of specific profiles still passes for a cache of unknown ones.
+  readonly #sizer: { bytesOf(value: P): number };
+  #bytes = 0;
+
+  constructor(maxEntries: number, maxBytes: number, sizer: { bytesOf(value: P): number }) {
+    this.#maxEntries = maxEntries;
+    this.#maxBytes = maxBytes;
+    this.#sizer = sizer;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** The entry, now the most recently used. */
+  use(mac: MacAddress): ProfileEntry<P> | undefined {
+    const entry = this.#entries.get(mac);
+    if (entry !== undefined) {
+      // Map order is insertion order: re-inserting makes it the newest.
+      this.#entries.delete(mac);
+      this.#entries.set(mac, entry);
+    }
+    return entry;
+  }
+
+  peek(mac: MacAddress): ProfileEntry<P> | undefined {
+    return this.#entries.get(mac);
+  }
+
+  set(mac: MacAddress, deps: Dependencies, value: P): void {
+    const old = this.#entries.get(mac);
+    if (old !== undefined) {
+      this.#bytes -= old.bytes;
+      this.#entries.delete(mac);
+    }
+    const bytes = this.#sizer.bytesOf(value);
+    this.#entries.set(mac, { deps, value, bytes });
+    this.#bytes += bytes;
+    for (const [oldest, entry] of this.#entries) {
+      if (this.#bytes <= this.#maxBytes && this.#entries.size <= this.#maxEntries) break;
+      if (oldest === mac) break;
+      this.#entries.delete(oldest);
+      this.#bytes -= entry.bytes;
+    }
+  }
+}
 
 /** A bounded map that drops its oldest insertions first. */
 export class BoundedMap<K, V> extends Map<K, V> {
@@ -71,17 +143,21 @@ export class ConfigCache<P = unknown> {
   readonly #accounts = new Map<string, Account | null>();
   readonly #groups = new Map<string, Group | null>();
   readonly #layers = new Map<string, Layer | null>();
-  readonly #profiles: BoundedMap<MacAddress, { deps: Dependencies; value: P }>;
+  readonly #profiles: ProfileLru<P>;
   /** Interned generation keys of shared records (`tenant:…`, `model:…`, …). */
   readonly #keys = new Map<string, string>();
-  readonly #onTenantsChanged: ConfigCacheOptions["onTenantsChanged"];
+  readonly #onTenantsChanged: ConfigCacheOptions<P>["onTenantsChanged"];
   #tenants = new Map<string, Tenant>();
   #tenantReload: Promise<void> | undefined;
 
-  constructor(store: Store, options: ConfigCacheOptions = {}) {
+  constructor(store: Store, options: ConfigCacheOptions<P> = {}) {
     this.#store = store;
     this.#devices = new BoundedMap(options.maxDevices ?? 500_000);
-    this.#profiles = new BoundedMap(options.maxProfiles ?? 500_000);
+    this.#profiles = new ProfileLru(
+      options.maxProfiles ?? 500_000,
+      options.maxProfileBytes ?? Number.POSITIVE_INFINITY,
+      { bytesOf: options.profileBytes ?? (() => 1) },
+    );
     this.#onTenantsChanged = options.onTenantsChanged;
   }
 
@@ -356,22 +432,27 @@ export class ConfigCache<P = unknown> {
 
   /** The rendered profile for this MAC if still current, else `undefined`. */
   profile(mac: MacAddress): P | undefined {
-    const entry = this.#profiles.get(mac);
+    const entry = this.#profiles.use(mac);
     if (entry === undefined || !this.#current(entry.deps)) return undefined;
     return entry.value;
   }
 
   /** The last rendered profile, current or not (to keep its version when content is equal). */
   previousProfile(mac: MacAddress): P | undefined {
-    return this.#profiles.get(mac)?.value;
+    return this.#profiles.peek(mac)?.value;
   }
 
   storeProfile(mac: MacAddress, deps: Dependencies, value: P): void {
-    this.#profiles.set(mac, { deps, value });
+    this.#profiles.set(mac, deps, value);
   }
 
   get profileCount(): number {
     return this.#profiles.size;
+  }
+
+  /** Bytes of rendered profiles held (as `profileBytes` counts them). */
+  get profileBytes(): number {
+    return this.#profiles.bytes;
   }
 
   get deviceCount(): number {
