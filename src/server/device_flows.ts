@@ -5,6 +5,8 @@
  * in-house staging of factory units (`staging_flow.ts`) and the devices' lifecycle
  * (`lifecycle_flow.ts`).
  */
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import type { Logger } from "pino";
 import { defaultCatalogue } from "../profile/index.ts";
 import type { Store } from "../store/index.ts";
@@ -24,7 +26,10 @@ import type { StatusWriter } from "./status_writer.ts";
 import { ValueTemplates } from "./value_template.ts";
 
 export interface DeviceFlowsOptions {
-  readonly config: Pick<ServeConfig, "role" | "redirectPath" | "publicHttpUrl" | "publicHttpsUrl">;
+  readonly config: Pick<
+    ServeConfig,
+    "role" | "redirectPath" | "publicHttpUrl" | "publicHttpsUrl" | "filesDir"
+  >;
   readonly store: Store;
   readonly cache: ConfigCache<unknown>;
   readonly renderer: ProfileRenderer;
@@ -42,6 +47,15 @@ export interface DeviceFlows {
   readonly hooks: readonly FlowHook[];
   /** Stops following the change feed. */
   close(): void;
+}
+
+/** A regular file (a checked request path joined to the files root: no `..`, no `//`). */
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 export function createDeviceFlows(options: DeviceFlowsOptions): DeviceFlows {
@@ -82,6 +96,7 @@ export function createDeviceFlows(options: DeviceFlowsOptions): DeviceFlows {
           templates: new ValueTemplates(),
           lifecycles,
           events,
+          hasStaticFile: (path) => isFile(join(config.filesDir, path)),
         }),
       );
     }

@@ -14,7 +14,7 @@
  *
  * A tenant stages when its setting `staging` is on (the default tenant on a fresh install).
  * A path some tenant serves as its own profile path (`/spa$PSN.cfg` with a User-Agent) is
- * left to it. Each step moves the device's lifecycle (MFG-RESET; SP-CUST once it fetches its
+ * left to it, and so is a factory file the operator put in the TFTP files root. Each step moves the device's lifecycle (MFG-RESET; SP-CUST once it fetches its
  * own profile, `lifecycle_flow.ts`).
  */
 import type { Logger } from "pino";
@@ -68,6 +68,11 @@ export interface StagingFlowOptions {
   readonly lifecycles: DeviceLifecycles;
   /** Where the attributed earlier step's event goes. */
   readonly events: Pick<StatusWriter, "event">;
+  /**
+   * True when the TFTP files root holds this (checked) path: a factory file the operator put
+   * there is served as it is, staging steps aside.
+   */
+  readonly hasStaticFile?: ((path: string) => boolean) | undefined;
 }
 
 interface GenericFetch {
@@ -111,6 +116,9 @@ export class StagingFlow implements FlowHook {
     if (!factory && stagingMac === undefined) return undefined;
     if (!this.#anyTenantStages()) return undefined;
     if (this.#o.routes().match(path, flow.request.query).length > 0) return undefined;
+    if (flow.request.transport === "tftp" && this.#o.hasStaticFile?.(path) === true) {
+      return undefined;
+    }
 
     const mac = stagingMac ?? this.#identified(flow);
     if (mac === undefined) return this.#genericFile(flow);

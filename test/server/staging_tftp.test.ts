@@ -7,7 +7,7 @@
  * here knows the server's paths.
  */
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { importDevicesCsv } from "../../src/admin/index.ts";
@@ -159,5 +159,16 @@ describe("a factory SPA112 staged over TFTP (tftp-hpa)", () => {
       parseXmlProfile(stranger.body).entries.find((e) => e.name === "Profile_Rule")?.value,
     ).toBe(`${http}/profile/$MA.xml`);
     expect(await restarted.store.devices.findByMac(parseMac("000e08fffffe"))).toBeNull();
+  }, 60_000);
+
+  it("a factory file the operator put in the TFTP files root is served as it is", async () => {
+    const { node, dir, tftp } = await start();
+    mkdirSync(node.config.filesDir, { recursive: true });
+    const own =
+      '<flat-profile><Profile_Rule ua="na">tftp://10.0.0.9/mine/$MA.cfg</Profile_Rule></flat-profile>\n';
+    writeFileSync(join(node.config.filesDir, "spa112.cfg"), own);
+    const out = join(dir, "own.cfg");
+    expect(await tftpGet(tftp, "spa112.cfg", out)).not.toMatch(/Error/);
+    expect(readFileSync(out, "utf8")).toBe(own);
   }, 60_000);
 });
