@@ -114,9 +114,36 @@ interface SessionEvents {
   ): unknown;
 }
 
+const TLS1_3 = 0x0304;
+
+/**
+ * The protocol version inside a serialized session (OpenSSL's SSL_SESSION: a SEQUENCE whose
+ * second INTEGER is the version), or undefined when it does not read as one.
+ */
+export function sessionProtocol(data: Buffer): number | undefined {
+  if (data[0] !== 0x30 || data.length < 8) return undefined;
+  let at = 2;
+  const length = data[1]!;
+  if (length & 0x80) at += length & 0x7f;
+  // version INTEGER 1, then ssl_version INTEGER
+  if (data[at] !== 0x02 || data[at + 1] !== 0x01) return undefined;
+  at += 3;
+  if (data[at] !== 0x02) return undefined;
+  const size = data[at + 1]!;
+  if (size < 1 || size > 4 || at + 2 + size > data.length) return undefined;
+  let version = 0;
+  for (let i = 0; i < size; i++) version = version * 256 + data[at + 2 + i]!;
+  return version;
+}
+
+/**
+ * TLS 1.3 sessions are not kept: that protocol resumes from tickets only (OpenSSL still
+ * reports each ticket it issues as a new session, two per connection, which would otherwise
+ * push the TLS 1.2 sessions out of the cache).
+ */
 export function attachSessionCache(server: SessionEvents, cache: SessionCache): void {
   server.on("newSession", (id, data, done) => {
-    cache.store(id, data);
+    if (sessionProtocol(data) !== TLS1_3) cache.store(id, data);
     done();
   });
   server.on("resumeSession", (id, done) => {
