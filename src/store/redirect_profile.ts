@@ -7,7 +7,7 @@
  */
 import { isIP } from "node:net";
 import { isProvisioError } from "../errors.ts";
-import { parseProfileRule, parseSchedule } from "../rules/index.ts";
+import { expandMacros, parseProfileRule, parseSchedule } from "../rules/index.ts";
 import { invalid } from "./errors.ts";
 import * as v from "./validate.ts";
 
@@ -112,15 +112,25 @@ function provisionEnable(value: RedirectProfileInput["provisionEnable"]): "Yes" 
   throw invalid("provisionEnable must be Yes or No", { field: "provisionEnable" });
 }
 
+/** Macros that expand to a unit's identity (host-name characters): a sub-domain at most. */
+const IDENTITY_MACROS = new Set(["MA", "MAU", "SN", "PN", "PSN"]);
+const IDENTITY = "id0";
+const OTHER_MACRO = "__macro__";
+
 /**
  * The Profile_Rule must parse, name a server in every URL (a unit redirected to "the DHCP
- * server" would not reach the provider) and, with restricted domains, stay inside them.
+ * server" would not reach the provider) and, with restricted domains, stay inside them. The
+ * unit expands macros first: a unit's identity (`$MA`, …) in a server name can only name a
+ * sub-domain (`$MA.prov.example.com`); any other macro there could name any server.
  */
 export function checkRedirectRule(rule: string, domains: readonly string[]): string {
   const text = v.text(rule.trim(), "profileRule", 1024);
+  const marked = expandMacros(text, (macro) =>
+    IDENTITY_MACROS.has(macro) ? IDENTITY : OTHER_MACRO,
+  );
   let parsed: ReturnType<typeof parseProfileRule>;
   try {
-    parsed = parseProfileRule(text);
+    parsed = parseProfileRule(marked);
   } catch (error) {
     if (!isProvisioError(error)) throw error;
     throw invalid(`profileRule: ${error.message}`, { field: "profileRule" });
@@ -132,6 +142,12 @@ export function checkRedirectRule(rule: string, domains: readonly string[]): str
       throw invalid("profileRule must name the provider's server in every URL", {
         field: "profileRule",
       });
+    }
+    if (url.host.includes(OTHER_MACRO)) {
+      throw invalid(
+        "profileRule: a macro in the server name could send the unit to any server; only a unit's identity ($MA, $MAU, $SN, $PN, $PSN) may name a sub-domain",
+        { field: "profileRule" },
+      );
     }
     if (!hostWithinDomains(url.host, domains)) {
       throw invalid(

@@ -74,7 +74,24 @@ for (const dialect of dialects()) {
         store.redirects.setProfile({ tenantId: acme.id, name: "x", profileRule: "/spa$PSN.cfg" }),
       );
       expect(noServer.message).toContain("server");
-      expect(await store.redirects.listProfiles(acme.id)).toHaveLength(1);
+      // The unit expands macros first: its identity may name a sub-domain, nothing else may.
+      const sub = await store.redirects.setProfile({
+        tenantId: acme.id,
+        name: "per-unit",
+        restrictedDomains: ["acme.example"],
+        profileRule: "https://$MA.prov.acme.example/profile/$MA.xml",
+      });
+      expect(sub.profileRule).toBe("https://$MA.prov.acme.example/profile/$MA.xml");
+      const gpp = await failure(
+        store.redirects.setProfile({
+          tenantId: acme.id,
+          name: "x",
+          restrictedDomains: ["acme.example"],
+          profileRule: "https://$B.acme.example/p",
+        }),
+      );
+      expect(gpp.message).toContain("only a unit's identity");
+      expect(await store.redirects.listProfiles(acme.id)).toHaveLength(2);
     });
 
     it("one owner per MAC: another provider's claim is skipped and names nobody; release and transfer are audited and announced", async () => {
