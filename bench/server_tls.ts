@@ -1,0 +1,367 @@
+/**
+ * mTLS full handshakes: `provisio serve` against nginx serving the same profile bytes, in one
+ * run, alternating, several rounds.
+ *
+ *   npx tsx bench/server_tls.ts [--rounds 3] [--duration 8] [--clients 3] [--workers 1,2]
+ *
+ * Scenario: a tenant requiring device certificates, RSA-2048 server certificate (the one the
+ * first start creates) and RSA-2048 device certificates from the node's device CA; each client
+ * is `openssl s_time -new -www /units/<mac>.xml` with its own device certificate (every
+ * connection a full handshake, one GET, close), `--clients` of them at once. nginx: `worker_processes
+ * auto`, `ssl_verify_client on` with the same CA, the same certificate, the same bytes as static
+ * files. Suites: TLS 1.3 (what s_time picks), and the units' TLS 1.2 suites AES256-SHA (RSA key
+ * exchange) and DHE-RSA-AES256-SHA. A client presents the same certificate on every connection
+ * (a device resyncing again); a reboot storm of distinct devices would miss the verification
+ * cache. Figures: connections per second, best of the rounds, and the server's CPU time per
+ * connection (user + system of all its processes, median of the rounds) — the per-core cost,
+ * which a busy shared machine disturbs less than throughput; the load average is printed.
+ * Work files go to `.bench-out/` (git-ignored).
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { build } from "esbuild";
+import { issueDeviceCertificate, parseMasterKey } from "../src/crypto/index.ts";
+import { dataPaths, sealerFor } from "../src/server/index.ts";
+import { type LayerParameter, openStore, parseMac } from "../src/store/index.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: "string", default: "3" },
+    duration: { type: "string", default: "8" },
+    clients: { type: "string", default: "3" },
+    workers: { type: "string", default: "1" },
+    suites: { type: "string", default: "tls13,AES256-SHA,DHE-RSA-AES256-SHA" },
+  },
+});
+const ROUNDS = Number(args.rounds);
+const DURATION = Number(args.duration);
+const CLIENTS = Number(args.clients);
+const WORKERS = String(args.workers)
+  .split(",")
+  .map((w) => Number(w));
+const SUITES = String(args.suites).split(",");
+const ROOT = join(import.meta.dirname, "..");
+const PORTS = { ours: 18743, nginx: 18843 };
+const load = (): string => readFileSync("/proc/loadavg", "utf8").trim();
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+function sh(cmd: string, argv: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, argv, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${cmd} ${argv.join(" ")}: ${stderr || error.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+function waitForLog(child: ChildProcess, text: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`no "${text}":\n${output}`)), timeoutMs);
+    const onData = (d: Buffer): void => {
+      output += d.toString();
+      if (output.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+  });
+}
+
+async function bundle(out: string): Promise<string> {
+  await build({
+    entryPoints: { main: join(ROOT, "src/cli/main.ts") },
+    bundle: true,
+    splitting: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outdir: join(out, "dist"),
+    packages: "external",
+    logLevel: "warning",
+  });
+  const runner = join(out, "run.mjs");
+  writeFileSync(
+    runner,
+    'import { main } from "./dist/main.js";\nprocess.exitCode = await main(process.argv);\n',
+  );
+  return runner;
+}
+
+interface Client {
+  readonly mac: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** The process and its descendants (nginx's workers, provisio's). */
+function processTree(pid: number): number[] {
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) {
+    try {
+      const children = readFileSync(`/proc/${all[i]}/task/${all[i]}/children`, "utf8");
+      for (const c of children.trim().split(/\s+/)) if (c !== "") all.push(Number(c));
+    } catch {
+      // gone
+    }
+  }
+  return all;
+}
+
+const TICKS = 100; // USER_HZ on Linux
+/** CPU seconds (user + system) used so far by `pids`. */
+function cpuSeconds(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / TICKS;
+}
+
+interface Run {
+  readonly perSec: number;
+  /** Server CPU milliseconds per connection (all its processes). */
+  readonly cpuMs: number;
+  readonly bytes: number;
+}
+
+/** One s_time per client, all at once; connections per second in all, and bytes per connection. */
+async function handshakes(
+  port: number,
+  serverPid: number,
+  clients: readonly Client[],
+  suite: string,
+): Promise<Run> {
+  const pids = processTree(serverPid);
+  const cpuBefore = cpuSeconds(pids);
+  const started = performance.now();
+  const outs = await Promise.all(
+    clients.map((c) =>
+      sh("openssl", [
+        "s_time",
+        "-connect",
+        `127.0.0.1:${port}`,
+        "-new",
+        "-time",
+        String(DURATION),
+        "-cert",
+        c.cert,
+        "-key",
+        c.key,
+        "-www",
+        `/units/${c.mac}.xml`,
+        ...(suite === "tls13" ? ["-tls1_3"] : ["-tls1_2", "-cipher", suite]),
+      ]),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  let count = 0;
+  let bytes = 0;
+  for (const out of outs) {
+    const m = /(\d+) connections in [\d.]+ real seconds, (\d+) bytes read per connection/.exec(out);
+    if (m === null) throw new Error(`unexpected s_time output:\n${out}`);
+    count += Number(m[1]);
+    bytes = Number(m[2]);
+  }
+  const cpu = cpuSeconds(pids) - cpuBefore;
+  return { perSec: count / seconds, cpuMs: (cpu * 1000) / count, bytes };
+}
+
+function tenantLayer(): LayerParameter[] {
+  const layer: LayerParameter[] = [];
+  for (let i = 0; i < 16; i++) {
+    layer.push({
+      name: `GPP_${String.fromCharCode(65 + i)}`,
+      value: `value-${i}-${"x".repeat(40)}`,
+      access: "na",
+    });
+  }
+  layer.push({ name: "Proxy_1_", value: "sip.example.net", access: "na" });
+  return layer;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(join(ROOT, ".bench-out"), { recursive: true });
+  const work = mkdtempSync(join(ROOT, ".bench-out", "server_tls-"));
+  const dataDir = join(work, "data");
+  log(`work dir ${work}`);
+  const runner = await bundle(join(work, "build"));
+  const serve = (extra: string[]): ChildProcess =>
+    spawn(
+      process.execPath,
+      [runner, "serve", "--data", dataDir, "--host", "127.0.0.1", "--admin-port", "off"]
+        .concat(["--tftp-port", "off", "--http-port", "off", "--log-level", "warn"])
+        .concat(extra),
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+
+  // The installation: first start (certificates), then a tenant and its devices.
+  const boot = serve(["--https-port", "off", "--workers", "1", "--log-level", "info"]);
+  await waitForLog(boot, "provisio listening", 60_000);
+  boot.kill("SIGTERM");
+  await new Promise((r) => boot.on("exit", r));
+  const paths = dataPaths(dataDir);
+  const key = parseMasterKey("k1", readFileSync(paths.masterKey, "utf8"));
+  const store = await openStore(
+    { kind: "sqlite", file: paths.database },
+    { sealer: sealerFor(key) },
+  );
+  const tenant = await store.tenants.create({
+    slug: "units",
+    name: "Units",
+    settings: { profilePaths: ["/units/$MA.xml"], requireClientCert: true },
+  });
+  await store.layers.set({ scope: "tenant", tenantId: tenant.id }, tenantLayer());
+  const ca = {
+    certificatePem: readFileSync(paths.deviceCaCert, "utf8"),
+    privateKeyPem: readFileSync(paths.deviceCaKey, "utf8"),
+  };
+  const clients: Client[] = [];
+  for (let i = 0; i < CLIENTS; i++) {
+    const mac = `000e08${(0xab0000 + i).toString(16)}`;
+    await store.devices.create({ mac: parseMac(mac), tenantId: tenant.id, modelPn: "SPA504G" });
+    const issued = await issueDeviceCertificate(ca, {
+      mac,
+      serial: `CCQ${100000 + i}`,
+      product: "SPA504G",
+      keyType: "rsa-2048",
+    });
+    const cert = join(work, `${mac}.crt`);
+    const certKey = join(work, `${mac}.key`);
+    writeFileSync(cert, issued.certificatePem);
+    writeFileSync(certKey, issued.privateKeyPem, { mode: 0o600 });
+    clients.push({ mac, cert, key: certKey });
+  }
+  await store.close();
+
+  const start = async (workers: number): Promise<ChildProcess> => {
+    const child = serve(["--https-port", String(PORTS.ours), "--workers", String(workers)]);
+    const first = clients[0]!;
+    for (let i = 0; ; i++) {
+      try {
+        await sh(
+          "curl",
+          ["-skf", "-o", "/dev/null", "--cert", first.cert, "--key", first.key].concat([
+            `https://127.0.0.1:${PORTS.ours}/units/${first.mac}.xml`,
+          ]),
+        );
+        return child;
+      } catch (error) {
+        if (i > 300) throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  };
+  const stop = async (child: ChildProcess): Promise<void> => {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.on("exit", r));
+  };
+
+  // The same bytes for nginx, fetched once over mTLS.
+  const staticDir = join(work, "static", "units");
+  mkdirSync(staticDir, { recursive: true });
+  {
+    const child = await start(1);
+    for (const c of clients) {
+      const body = await sh(
+        "curl",
+        ["-skf", "--cert", c.cert, "--key", c.key].concat([
+          `https://127.0.0.1:${PORTS.ours}/units/${c.mac}.xml`,
+        ]),
+      );
+      writeFileSync(join(staticDir, `${c.mac}.xml`), body);
+    }
+    await stop(child);
+  }
+  const conf = join(work, "nginx.conf");
+  const temp = join(work, "nginx-tmp");
+  mkdirSync(temp);
+  writeFileSync(
+    conf,
+    `worker_processes auto;
+daemon off;
+user root;
+pid ${work}/nginx.pid;
+error_log ${work}/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${temp}/body; proxy_temp_path ${temp}/proxy; fastcgi_temp_path ${temp}/fcgi;
+  uwsgi_temp_path ${temp}/uwsgi; scgi_temp_path ${temp}/scgi;
+  default_type text/xml;
+  server {
+    listen 127.0.0.1:${PORTS.nginx} ssl;
+    root ${work}/static;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers HIGH:!aNULL:!MD5;
+    ssl_certificate ${paths.serverCert};
+    ssl_certificate_key ${paths.serverKey};
+    ssl_client_certificate ${paths.deviceCaCert};
+    ssl_verify_client on;
+  }
+}
+`,
+  );
+  const nginx = spawn("/usr/sbin/nginx", ["-c", conf], { stdio: ["ignore", "pipe", "pipe"] });
+  await new Promise((r) => setTimeout(r, 700));
+  const c0 = clients[0]!;
+  const viaNginx = await sh(
+    "curl",
+    ["-skf", "--cert", c0.cert, "--key", c0.key].concat([
+      `https://127.0.0.1:${PORTS.nginx}/units/${c0.mac}.xml`,
+    ]),
+  );
+  if (viaNginx !== readFileSync(join(staticDir, `${c0.mac}.xml`), "utf8"))
+    throw new Error("nginx does not serve the same bytes");
+
+  const lines: string[] = [];
+  for (const workers of WORKERS) {
+    const ours = await start(workers);
+    const pidOf = { ours: ours.pid!, nginx: nginx.pid! };
+    for (const suite of SUITES) {
+      const best = { ours: 0, nginx: 0 };
+      const cpu = { ours: [] as number[], nginx: [] as number[] };
+      const rounds: string[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        // Alternating which goes first, so neither always runs on a hotter machine.
+        const order: Array<"ours" | "nginx"> = r % 2 === 0 ? ["ours", "nginx"] : ["nginx", "ours"];
+        const got = { ours: 0, nginx: 0 };
+        for (const who of order) {
+          const f = await handshakes(PORTS[who], pidOf[who], clients, suite);
+          got[who] = f.perSec;
+          cpu[who].push(f.cpuMs);
+          log(
+            `${workers}w ${suite} round ${r + 1} ${who}: ${f.perSec.toFixed(0)} conn/s, ${f.cpuMs.toFixed(2)} ms CPU/conn (${f.bytes} B/conn; load ${load()})`,
+          );
+        }
+        rounds.push(`${got.ours.toFixed(0)}/${got.nginx.toFixed(0)}`);
+        best.ours = Math.max(best.ours, got.ours);
+        best.nginx = Math.max(best.nginx, got.nginx);
+      }
+      const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+      const [ourCpu, theirCpu] = [median(cpu.ours), median(cpu.nginx)];
+      lines.push(
+        `| ${workers} | ${suite === "tls13" ? "TLS 1.3" : `TLS 1.2 ${suite}`} | ${best.ours.toFixed(0)} | ${best.nginx.toFixed(0)} | ${Math.round((best.ours / best.nginx) * 100)} % | ${ourCpu.toFixed(2)} | ${theirCpu.toFixed(2)} | ${Math.round((theirCpu / ourCpu) * 100)} % | ${rounds.join(", ")} |`,
+      );
+    }
+    await stop(ours);
+  }
+  nginx.kill("SIGQUIT");
+  process.stdout.write(
+    `# mTLS full handshakes: Provisio vs nginx\n\n${CLIENTS} × openssl s_time -new -time ${DURATION} (RSA-2048 device certs, one GET each); nginx worker_processes auto (${availableParallelism()} CPUs); best of ${ROUNDS} alternating rounds; ${new Date().toISOString()}; load average at the end ${load()}\n\n` +
+      "| provisio workers | suite | Provisio conn/s | nginx conn/s | ratio | Provisio CPU ms/conn | nginx CPU ms/conn | CPU ratio (nginx/ours) | rounds conn/s (ours/nginx) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" +
+      `${lines.join("\n")}\n`,
+  );
+}
+
+await main();
