@@ -47,7 +47,7 @@ export const registerActivationCommand: RegisterCommand = (program: Command) => 
       .option("--tenant <tenant>", "the account's tenant (default: the default tenant)")
       .option(
         "--server <url>",
-        "the provisioning server as units reach it over HTTPS (default: the public HTTPS URL setting)",
+        "the provisioning server as units reach it over HTTPS (default: the public.https_url setting)",
       )
       .option("--length <digits>", "code length in digits (default 16)")
       .option("--days <days>", "valid for this many days (default 7)")
@@ -65,14 +65,12 @@ export const registerActivationCommand: RegisterCommand = (program: Command) => 
         await withInstallation(flags, async ({ store, actor, config }) => {
           const tenant = await resolveTenant(store, flags.tenant);
           const account = await resolveAccount(store, tenant.id, ref);
-          // The public HTTPS URL setting, once the configuration has one.
-          const configured = (config as { publicHttpsUrl?: string | undefined }).publicHttpsUrl;
           const length = number(flags.length, "--length");
           const ttlDays = number(flags.days, "--days");
           const issued = await issueActivationCode(store, account, {
             ...(length === undefined ? {} : { length }),
             ...(ttlDays === undefined ? {} : { ttlDays }),
-            server: flags.server ?? configured,
+            server: flags.server ?? config.publicHttpsUrl,
             actor,
           });
           if (flags.json === true) {

@@ -80,6 +80,7 @@ export function createDeviceFlows(options: DeviceFlowsOptions): DeviceFlows {
         builtInClientCas: options.builtInClientCas,
         logger,
         lifecycles: options.lifecycles,
+        publicUrls: { http: config.publicHttpUrl, https: config.publicHttpsUrl },
         ...(options.activationBudgets === undefined ? {} : { budgets: options.activationBudgets }),
       }),
     );
