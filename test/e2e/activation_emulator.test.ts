@@ -97,4 +97,40 @@ describe("retail activation with the emulator", () => {
     expect(refused?.ok).toBe(false);
     expect(await store.devices.findByMac(parseMac(OTHER))).toBeNull();
   }, 120_000);
+
+  it("a tenant with encrypted profiles: the first profile gives the unit its key, later resyncs are decrypted with it", async () => {
+    const { store } = server.node;
+    const secure = await store.tenants.create({
+      slug: "aes",
+      name: "AES SP",
+      settings: { profilePaths: ["/aes/$MA.xml"], encryption: "aes" },
+    });
+    await store.layers.set({ scope: "tenant", tenantId: secure.id }, [
+      { name: "Resync_Periodic", value: "3600", access: "na" },
+      { name: "Voice_Mail_Number", value: "*97", access: "rw" },
+    ]);
+    const account = await store.accounts.create({
+      tenantId: secure.id,
+      reference: "AES-1",
+      lines: [{ line: 1, userId: "4085550300", password: "sip-0300" }],
+    });
+    const { secret } = await store.activationCodes.issue({ accountId: account.id });
+    const clock = new VirtualClock();
+    const unit = await unitWithCert("000e08ac0003", clock);
+    unit.powerOn();
+    await clock.advance(60_000);
+    const first = await unit.resync(`${server.https}/init/${secret}`);
+    expect(first?.ok).toBe(true);
+    expect(unit.params.get("Profile_Rule")).toBe(`[--key $SA] ${server.https}/aes/$MA.xml`);
+    const key = unit.params.get("GPP_SA");
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    const device = await store.devices.get(parseMac("000e08ac0003"));
+    expect(device.deviceKey?.reveal()).toBe(key);
+    // The next resync fetches the encrypted profile and decrypts it with that key.
+    const next = await unit.resync();
+    expect(next?.ok).toBe(true);
+    expect(unit.params.get("Voice_Mail_Number")).toBe("*97");
+    expect(unit.params.get("User_ID_1_")).toBe("4085550300");
+    unit.powerOff();
+  }, 120_000);
 });
