@@ -22,10 +22,19 @@
  * | `provisio_tftp_transfers` | gauge (computed at scrape) | `state` (active/queued) |
  *
  * Plus prom-client's default process metrics (`process_*`, `nodejs_*`).
- * Hot-path children are resolved once per label set and reused, so counting a resync is a
- * map lookup and an add.
+ * The resync counters and the duration histogram are counted in plain numbers on the request
+ * path and handed to prom-client when scraped (its per-call label hashing cost more than the
+ * rest of a warm resync's bookkeeping).
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import {
+  Counter,
+  collectDefaultMetrics,
+  Gauge,
+  Histogram,
+  type LabelValues,
+  type MetricValueWithName,
+  Registry,
+} from "prom-client";
 
 export type Transport = "tftp" | "http" | "https";
 
@@ -66,18 +75,93 @@ export interface TftpTransferMetrics {
   readonly retransmits: number;
 }
 
-interface CounterChild {
-  inc(value?: number): void;
+const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+const DURATION_HELP = "Time from request to response handed to the transport";
+
+/** One transport's durations: counts per bucket (not cumulative), sum, count. */
+interface DurationTally {
+  readonly buckets: Float64Array;
+  sum: number;
+  count: number;
 }
-interface HistogramChild {
-  observe(value: number): void;
+
+/** Resyncs of one (transport, result) not yet handed to prom-client. */
+interface ResyncTally {
+  readonly labels: { transport: Transport; result: ResyncResult };
+  pending: number;
+}
+
+/**
+ * `provisio_resync_duration_seconds`, observed into plain arrays (see {@link ServerMetrics})
+ * and exported in prom-client's format when scraped or merged.
+ */
+class DurationHistogram extends Histogram<"transport"> {
+  readonly tallies = new Map<Transport, DurationTally>();
+
+  tally(transport: Transport): DurationTally {
+    let t = this.tallies.get(transport);
+    if (t === undefined) {
+      t = { buckets: new Float64Array(DURATION_BUCKETS.length), sum: 0, count: 0 };
+      this.tallies.set(transport, t);
+    }
+    return t;
+  }
+
+  /**
+   * What prom-client's `get` (JSON, cluster merge) and text export read: the tallies in its
+   * histogram format (cumulative buckets, `+Inf`, sum, count).
+   */
+  async getForPromString(): Promise<{
+    name: string;
+    help: string;
+    type: "histogram";
+    aggregator: "sum";
+    values: MetricValueWithName<"transport">[];
+  }> {
+    const values: MetricValueWithName<"transport">[] = [];
+    // prom-client's shape: own labels (`le`) and shared ones (the metric's labels) apart.
+    const value = (
+      own: Record<string, string | number>,
+      transport: Transport,
+      v: number,
+      suffix: string,
+    ) =>
+      values.push({
+        labels: own as LabelValues<"transport">,
+        sharedLabels: { transport },
+        value: v,
+        metricName: `${METRIC_NAMES.resyncDuration}${suffix}`,
+      } as MetricValueWithName<"transport">);
+    for (const [transport, t] of this.tallies) {
+      let cumulative = 0;
+      DURATION_BUCKETS.forEach((le, i) => {
+        cumulative += t.buckets[i]!;
+        value({ le }, transport, cumulative, "_bucket");
+      });
+      value({ le: "+Inf" }, transport, t.count, "_bucket");
+      value({}, transport, t.sum, "_sum");
+      value({}, transport, t.count, "_count");
+    }
+    return {
+      name: METRIC_NAMES.resyncDuration,
+      help: DURATION_HELP,
+      type: "histogram",
+      aggregator: "sum",
+      values,
+    };
+  }
+
+  override reset(): void {
+    // Also called by prom-client's constructor, before this class's fields exist.
+    (this.tallies as Map<Transport, DurationTally> | undefined)?.clear();
+    super.reset();
+  }
 }
 
 export class ServerMetrics {
   readonly registry: Registry;
-  readonly #resyncs: Counter<"transport" | "result">;
-  readonly #duration: Histogram<"transport">;
-  readonly #cache: Counter<"result">;
+  readonly #duration: DurationHistogram;
   readonly #security: Counter<"reason">;
   readonly #throttled: Counter<"transport">;
   readonly #scans: Counter;
@@ -87,12 +171,11 @@ export class ServerMetrics {
   readonly #tftpRetransmits: Counter;
   readonly #tftpQueue: Histogram;
   #tftpCurrent: () => { active: number; queued: number } = () => ({ active: 0, queued: 0 });
-  readonly #resyncChildren = new Map<string, CounterChild>();
-  readonly #durationChildren = new Map<string, HistogramChild>();
-  readonly #cacheHit: CounterChild;
-  readonly #cacheMiss: CounterChild;
+  readonly #resyncTallies = new Map<Transport, Map<ResyncResult, ResyncTally>>();
   #hits = 0;
   #misses = 0;
+  #hitsExported = 0;
+  #missesExported = 0;
   #cacheSize: () => number = () => 0;
   #cacheBytes: () => number = () => 0;
   #pending: () => { status: number; event: number } = () => ({ status: 0, event: 0 });
@@ -101,28 +184,43 @@ export class ServerMetrics {
     this.registry = options.registry ?? new Registry();
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
-    this.#resyncs = new Counter({
+    const self = this;
+    new Counter({
       name: METRIC_NAMES.resyncs,
       help: "Resync requests answered, by transport and result",
       labelNames: ["transport", "result"],
       registers,
+      collect() {
+        for (const byResult of self.#resyncTallies.values()) {
+          for (const tally of byResult.values()) {
+            if (tally.pending === 0) continue;
+            this.inc(tally.labels, tally.pending);
+            tally.pending = 0;
+          }
+        }
+      },
     });
-    this.#duration = new Histogram({
+    this.#duration = new DurationHistogram({
       name: METRIC_NAMES.resyncDuration,
-      help: "Time from request to response handed to the transport",
+      help: DURATION_HELP,
       labelNames: ["transport"],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      buckets: DURATION_BUCKETS,
       registers,
     });
-    this.#cache = new Counter({
+    new Counter({
       name: METRIC_NAMES.cacheRequests,
       help: "Rendered-profile cache lookups, by result",
       labelNames: ["result"],
       registers,
+      collect() {
+        if (self.#hits > self.#hitsExported)
+          this.inc({ result: "hit" }, self.#hits - self.#hitsExported);
+        if (self.#misses > self.#missesExported)
+          this.inc({ result: "miss" }, self.#misses - self.#missesExported);
+        self.#hitsExported = self.#hits;
+        self.#missesExported = self.#misses;
+      },
     });
-    this.#cacheHit = this.#cache.labels("hit");
-    this.#cacheMiss = this.#cache.labels("miss");
-    const self = this;
     new Gauge({
       name: METRIC_NAMES.cacheHitRatio,
       help: "Share of rendered-profile cache lookups that hit, since start",
@@ -231,29 +329,28 @@ export class ServerMetrics {
   }
 
   resync(transport: Transport, result: ResyncResult, seconds: number): void {
-    const key = `${transport}|${result}`;
-    let counter = this.#resyncChildren.get(key);
-    if (counter === undefined) {
-      counter = this.#resyncs.labels(transport, result);
-      this.#resyncChildren.set(key, counter);
+    let byResult = this.#resyncTallies.get(transport);
+    if (byResult === undefined) {
+      byResult = new Map();
+      this.#resyncTallies.set(transport, byResult);
     }
-    counter.inc();
-    let histogram = this.#durationChildren.get(transport);
-    if (histogram === undefined) {
-      histogram = this.#duration.labels(transport);
-      this.#durationChildren.set(transport, histogram);
+    let tally = byResult.get(result);
+    if (tally === undefined) {
+      tally = { labels: { transport, result }, pending: 0 };
+      byResult.set(result, tally);
     }
-    histogram.observe(seconds);
+    tally.pending++;
+    const duration = this.#duration.tally(transport);
+    let i = 0;
+    while (i < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[i]!) i++;
+    if (i < DURATION_BUCKETS.length) duration.buckets[i]!++;
+    duration.sum += seconds;
+    duration.count++;
   }
 
   cacheLookup(hit: boolean): void {
-    if (hit) {
-      this.#hits++;
-      this.#cacheHit.inc();
-    } else {
-      this.#misses++;
-      this.#cacheMiss.inc();
-    }
+    if (hit) this.#hits++;
+    else this.#misses++;
   }
 
   securityEvent(reason: string): void {
