@@ -5,11 +5,13 @@
  * LiquidJS is sandboxed by construction (no code execution); on top of that, the tags that
  * look a name up at render time (`include`, `render`, `layout`) do not exist here — their
  * "not found" errors would echo whatever value named them, a password included — own
- * properties only, and parse/render/memory limits stop a hostile template from spinning.
+ * properties only, and parse, memory and step limits stop a hostile template from spinning.
+ * The step limit counts rendered nodes (LiquidJS checks its render limiter before each one):
+ * a count, not a clock, so a busy or slow machine never fails a benign template.
  * A render error of a template that read a secret names no detail of the library's message. Compiled templates
  * are cached by source text, so a value shared by 100,000 devices is parsed once.
  */
-import { Liquid, type Template } from "liquidjs";
+import { Context, Liquid, type Template } from "liquidjs";
 import type { Account, Device, DeviceModel, Tenant } from "../store/index.ts";
 import { formatMac } from "../store/index.ts";
 import { serverError } from "./errors.ts";
@@ -39,9 +41,6 @@ export class ValueTemplates {
       strictFilters: true,
       strictVariables: false,
       parseLimit: 16 * 1024,
-      // A wall-clock bound: generous, so a GC pause or a busy CPU does not fail a benign
-      // template (memoryLimit and parseLimit are what stop a hostile one first).
-      renderLimit: 1_000,
       memoryLimit: 1024 * 1024,
       cache: false,
     });
@@ -76,7 +75,7 @@ export class ValueTemplates {
     const templates = this.compile(value);
     const readsBefore = secretReadsOf(context);
     try {
-      const out: unknown = this.#liquid.renderSync(templates, context);
+      const out: unknown = this.#liquid.renderSync(templates, this.#context(context));
       return typeof out === "string" ? out : String(out);
     } catch (error) {
       // The library's message may quote a value it was handed; after a secret was read, that
@@ -92,12 +91,40 @@ export class ValueTemplates {
     }
   }
 
+  /** A render context whose render limiter counts steps instead of reading the clock. */
+  #context(scope: TemplateContext): Context {
+    return new Context(
+      scope,
+      this.#liquid.options,
+      { sync: true },
+      {
+        liquid: this.#liquid,
+        renderLimit: new StepBudget(MAX_RENDER_STEPS) as unknown as Context["renderLimit"],
+      },
+    );
+  }
+
   get cachedCount(): number {
     return this.#cache.size;
   }
 }
 
 const NAME_LOOKUP_TAGS = ["include", "render", "layout"] as const;
+
+/** Rendered nodes one value may take: a benign value takes tens, a loop over lines hundreds. */
+export const MAX_RENDER_STEPS = 20_000;
+
+/** LiquidJS's render limiter shape (`check` before each node), counting calls. */
+class StepBudget {
+  #left: number;
+  constructor(steps: number) {
+    this.#left = steps;
+  }
+  check(): void {
+    if (--this.#left < 0) throw new Error(`more than ${MAX_RENDER_STEPS} rendering steps`);
+  }
+  use(): void {}
+}
 
 /** Counts secret reads of one context; a symbol key, so no template can name or reach it. */
 const SECRET_READS = Symbol("secretReads");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ValueTemplates } from "../../src/server/value_template.ts";
+import { MAX_RENDER_STEPS, ValueTemplates } from "../../src/server/value_template.ts";
 
 const context = {
   device: { mac: "000e08aabb01", mac_upper: "000E08AABB01", serial: "CCQ1234" },
@@ -39,6 +39,28 @@ describe("ValueTemplates (sandboxed LiquidJS)", () => {
   it("stops runaway templates", () => {
     expect(() => templates.render("{% for i in (1..100000000) %}x{% endfor %}", context)).toThrow(
       expect.objectContaining({ code: "SERVER_TEMPLATE_FAILED" }),
+    );
+  });
+});
+
+describe("ValueTemplates step limit", () => {
+  const templates = new ValueTemplates();
+
+  it("stops nested loops that allocate nothing, by counting steps (not by the clock)", () => {
+    const lines = { account: { lines: Array.from({ length: 8 }, (_, i) => ({ n: i })) } };
+    const nested = `${"{% for a in account.lines %}".repeat(8)}${"{% endfor %}".repeat(8)}`;
+    expect(() => templates.render(nested, lines)).toThrow(
+      expect.objectContaining({
+        code: "SERVER_TEMPLATE_FAILED",
+        message: expect.stringContaining(`more than ${MAX_RENDER_STEPS} rendering steps`),
+      }),
+    );
+  });
+
+  it("renders a benign loop over an account's lines however slow the machine", () => {
+    const lines = { account: { lines: Array.from({ length: 16 }, (_, i) => ({ n: i })) } };
+    expect(templates.render("{% for l in account.lines %}{{ l.n }},{% endfor %}", lines)).toBe(
+      `${Array.from({ length: 16 }, (_, i) => i).join(",")},`,
     );
   });
 });
