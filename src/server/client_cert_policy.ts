@@ -24,6 +24,10 @@
  * (a new trust set) forgets them all; a verdict is also checked again once a certificate on
  * its path expires, and a refusal after a minute (a certificate not yet valid becomes valid).
  * Trusted CAs are deduplicated by fingerprint (several tenants often trust the same CA).
+ * A resumed TLS session presents the leaf alone (OpenSSL does not keep the rest of the chain
+ * in a session): intermediates seen in chains that verified are remembered (bounded) for
+ * resumed sessions only; on a full handshake a device must present its own.
+ * They are only candidates — every signature is still verified up to the tenant's anchors.
  */
 import { createHash, type X509Certificate } from "node:crypto";
 import type { Logger } from "pino";
@@ -51,6 +55,8 @@ export interface ClientCertPolicyOptions {
 
 /** Presented chains whose verdicts are remembered (least recently stored dropped first). */
 const MAX_REMEMBERED_CHAINS = 50_000;
+/** Intermediate CAs remembered for resumed sessions (which carry the leaf only). */
+const MAX_INTERMEDIATES = 1_000;
 /** A refusal is checked again after this long. */
 const REFUSAL_RECHECK_MS = 60_000;
 
@@ -76,7 +82,10 @@ interface Verdicts {
 
 /** SHA-256 over the presented DER certificates (the leaf's fingerprint for a lone leaf). */
 function chainKey(cert: ClientCertificate): string {
-  if (cert.chain.length <= 1) return cert.fingerprint;
+  // A resumed session's leaf may verify through remembered intermediates; a full
+  // handshake's lone leaf may not: two entries.
+  if (cert.chain.length <= 1)
+    return cert.resumed === true ? `r${cert.fingerprint}` : cert.fingerprint;
   const hash = createHash("sha256");
   for (const der of cert.chain) hash.update(der);
   return hash.digest("hex");
@@ -93,6 +102,8 @@ export class ClientCertPolicy {
   /** Verdicts by presented chain, for the trust set `#knownFor`. */
   readonly #known = new Map<string, Known>();
   #knownFor: object | undefined;
+  /** Intermediate CAs seen in chains that verified, by fingerprint. */
+  readonly #intermediates = new Map<string, X509Certificate>();
 
   constructor(options: ClientCertPolicyOptions) {
     this.#builtIn = uniqueCertificates(parseCertificates(options.builtInCas));
@@ -213,8 +224,27 @@ export class ClientCertPolicy {
   }
 
   #timed(cert: ClientCertificate, anchors: readonly X509Certificate[], now: number): Timed {
-    const verdict = verifyChain(this.#parsed(cert), anchors, now);
+    const chain = this.#parsed(cert);
+    let verdict = verifyChain(chain, anchors, now);
+    if (verdict.ok) {
+      for (const ca of chain.slice(1)) this.#rememberIntermediate(ca);
+    } else if (cert.resumed === true && chain.length === 1 && this.#intermediates.size > 0) {
+      // A resumed TLS session keeps the leaf only: the intermediates it was verified with on
+      // its full handshake come from those remembered then.
+      verdict = verifyChain([...chain, ...this.#intermediates.values()], anchors, now);
+    }
     return { verdict, recheckAt: verdict.ok ? verdict.validUntil : now + REFUSAL_RECHECK_MS };
+  }
+
+  /** Only CA certificates of a chain that verified; bounded, oldest dropped first. */
+  #rememberIntermediate(ca: X509Certificate): void {
+    const fingerprint = ca.fingerprint256;
+    if (this.#intermediates.has(fingerprint)) return;
+    if (this.#intermediates.size >= MAX_INTERMEDIATES) {
+      const oldest = this.#intermediates.keys().next();
+      if (oldest.done !== true) this.#intermediates.delete(oldest.value);
+    }
+    this.#intermediates.set(fingerprint, ca);
   }
 
   #unionVerdict(cert: ClientCertificate): ChainVerdict {

@@ -50,6 +50,11 @@ export interface ClientCertificate {
    * against it count.
    */
   readonly chain: readonly Buffer[];
+  /**
+   * The TLS session was resumed: `chain` is then the leaf alone (a session keeps no more),
+   * and the intermediates it was first verified with must be found elsewhere.
+   */
+  readonly resumed?: boolean;
 }
 
 function field(
@@ -172,6 +177,7 @@ export function clientCertificateOf(socket: TLSSocket): ClientCertificate | null
             ? authorizationError.message
             : String(authorizationError),
       chain,
+      resumed: socket.isSessionReused(),
     };
   }
   perSocket.set(socket, result);

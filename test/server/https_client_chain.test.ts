@@ -4,6 +4,7 @@
  * server verifies leaf ▸ intermediate ▸ root from what the TLS layer received. Without the
  * intermediate the chain does not verify. Certificates by the real openssl.
  */
+import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -66,4 +67,44 @@ it("the leaf alone does not", async () => {
   const res = await get("device.crt");
   expect(res.status).toBe(403);
   expect(res.body).not.toContain("CHAIN-SECRET");
+});
+
+/** openssl s_client presenting leaf + intermediate, one GET; its output. */
+function sClient(args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("openssl", [
+      "s_client",
+      "-connect",
+      `127.0.0.1:${node.addresses.https!.port}`,
+      "-ign_eof",
+      "-tls1_2",
+      "-cert",
+      join(dir, "device.crt"),
+      "-cert_chain",
+      join(dir, "inter.crt"),
+      "-key",
+      join(dir, "device.key"),
+      ...args,
+    ]);
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString("latin1");
+    });
+    child.stderr.resume();
+    child.once("error", reject);
+    child.once("close", () => resolve(output));
+    child.stdin.end(`GET /chain/${MAC}.xml HTTP/1.0\r\nHost: prov.test\r\n\r\n`);
+  });
+}
+
+it.each([
+  ["a session ticket", []],
+  ["a session ID", ["-no_ticket"]],
+])("a resumed session (%s) still carries the intermediate", async (_name, extra) => {
+  const session = join(dir, `session-${extra.length}.pem`);
+  const first = await sClient([...extra, "-sess_out", session]);
+  expect(first).toContain("CHAIN-SECRET");
+  const second = await sClient([...extra, "-sess_in", session]);
+  expect(second).toMatch(/^Reused,/m);
+  expect(second).toContain("CHAIN-SECRET");
 });
