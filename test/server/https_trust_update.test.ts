@@ -3,11 +3,13 @@
  * TLS context, so devices' sessions still resume (no node-wide wave of full handshakes).
  */
 
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type TLSSocket } from "node:tls";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ProvisioNode } from "../../src/server/node.ts";
 import { startTestNode, tempDir } from "./helpers.ts";
+import { makeCa } from "./openssl_pki.ts";
 
 let node: ProvisioNode;
 
@@ -49,5 +51,17 @@ it("keeps TLS sessions resumable across a tenant edit that does not touch client
   await node.store.tenants.update("default", { name: "Renamed SP" });
   await node.cache.settled();
   expect(node.cache.tenant("default")?.name).toBe("Renamed SP");
+  expect((await handshake(first.session)).reused).toBe(true);
+});
+
+it("keeps TLS sessions resumable when the client CAs change (same ticket keys, same session cache)", async () => {
+  const dir = tempDir("trust-update-ca");
+  makeCa(dir, "extra", "/CN=Extra Device CA");
+  const first = await handshake();
+  expect((await handshake(first.session)).reused).toBe(true);
+  await node.store.tenants.update("default", {
+    settings: { trustedClientCas: [readFileSync(join(dir, "extra.crt"), "utf8")] },
+  });
+  await node.cache.settled();
   expect((await handshake(first.session)).reused).toBe(true);
 });
