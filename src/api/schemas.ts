@@ -67,7 +67,7 @@ export const TenantSettingsSchema = Type.Object({
   }),
   staging: Type.Boolean({
     description:
-      "answer factory units' files (/spa112.cfg, /8845.xml, …) with this tenant's staging profile (the staging layer); on for the default tenant of a fresh install",
+      "answer factory units' files (/spa112.cfg, /8851.xml, …) with this tenant's staging profile (the staging layer); on for the default tenant of a fresh install",
   }),
 });
 

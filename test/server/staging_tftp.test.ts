@@ -122,6 +122,15 @@ describe("a factory SPA112 staged over TFTP (tftp-hpa)", () => {
       "(never seen) → MFG-RESET: asked for its factory file /spa112.cfg",
       `MFG-RESET → SP-CUST: fetched its own profile ${step3.path}`,
     ]);
+
+    // Devices per state and the transitions, on the admin listener's /metrics.
+    const admin = node.addresses.admin!;
+    const metrics = await (await fetch(`http://127.0.0.1:${admin.port}/metrics`)).text();
+    expect(metrics).toMatch(/^provisio_devices\{lifecycle="sp-cust"\} 1$/m);
+    expect(metrics).toMatch(/^provisio_devices\{lifecycle="mfg-reset"\} 0$/m);
+    expect(metrics).toMatch(
+      /^provisio_lifecycle_transitions_total\{from="mfg-reset",to="sp-cust"\} 1$/m,
+    );
   }, 60_000);
 
   it("with a public HTTP URL the unit is sent there, and a unit staged over HTTP is known by its User-Agent", async () => {
@@ -151,6 +160,14 @@ describe("a factory SPA112 staged over TFTP (tftp-hpa)", () => {
       (d) => d.lifecycle?.state === "sp-cust",
     );
     expect(device.lifecycle?.state).toBe("sp-cust");
+
+    // Reset to factory defaults, it asks for its factory file again: back to MFG-RESET.
+    expect((await curl(["-A", UA, `${http}/spa112.cfg`])).status).toBe(200);
+    const reset = await waitFor(
+      () => restarted.store.devices.get(mac),
+      (d) => d.lifecycle?.state === "mfg-reset",
+    );
+    expect(reset.lifecycle?.cause).toBe("asked for its factory file /spa112.cfg");
 
     // A unit nobody imported is staged too (by the default tenant) and stays unknown.
     const stranger = await curl(["-A", "Cisco/SPA112-1.4.1 (000E08FFFFFE)", `${http}/spa112.cfg`]);
