@@ -10,6 +10,7 @@
  * Target: under 5 minutes wall clock and under 1 GB RSS for the fleet process. Prints the
  * fleet's summary, wall time, both processes' peak RSS and the server's own resync count.
  */
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import {
   log,
@@ -18,6 +19,7 @@ import {
   rssSampler,
   runFleet,
   serverDurationPercentiles,
+  serverLogSummary,
   serverResyncCounts,
   startServer,
 } from "./fleet_server.ts";
@@ -51,6 +53,9 @@ const inst = await prepareInstallation(
 );
 const server = await startServer(inst, { http: 18380, admin: 18381 });
 const serverRss = rssSampler(server.child.pid!);
+const loadAtStart = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(" ");
 try {
   log(`fleet: ${DEVICES} devices, ${args.hours} h simulated, speed max`);
   const run = await runFleet(inst, [
@@ -79,12 +84,19 @@ try {
       {
         scenario: `${DEVICES} × SPA962, ${args.hours} h simulated, speed max, concurrency ${args.concurrency}`,
         wallSeconds: Math.round(run.wallMs / 1000),
+        loadAverage: {
+          start: loadAtStart,
+          end: loadavg()
+            .map((l) => l.toFixed(1))
+            .join(" "),
+        },
         fleetPeakRssMb: run.rssPeakMb,
         fleetCpuSeconds: run.cpuSeconds,
         serverPeakRssMb: serverRss.peakMb(),
         serverCpuSeconds: serverRss.cpuSeconds(),
         serverResyncs: counts,
         serverResyncDuration: await serverDurationPercentiles(server.admin),
+        serverLog: serverLogSummary(server.logFile),
         summary: s,
       },
       null,

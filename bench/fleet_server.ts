@@ -214,16 +214,22 @@ export async function startServer(
   };
 }
 
-/** Runs `provisio fleet … --json` from the bundle; resolves with its summary and peak RSS. */
+/**
+ * Runs `provisio fleet … --json` from the bundle; resolves with its summary and peak RSS.
+ * With `wallLimitMs`, the fleet is interrupted (SIGINT, as Ctrl-C) when that much wall time
+ * has passed: its summary then covers what happened until then (`interrupted` says so).
+ */
 export async function runFleet(
   inst: BenchInstallation,
   args: readonly string[],
   env: Record<string, string> = {},
+  wallLimitMs?: number,
 ): Promise<{
   summary: Record<string, unknown>;
   rssPeakMb: number;
   cpuSeconds: number;
   wallMs: number;
+  interrupted: boolean;
 }> {
   const started = performance.now();
   const child = spawn(
@@ -243,7 +249,16 @@ export async function runFleet(
   child.stderr.on("data", (d: Buffer) => {
     err += d.toString();
   });
+  let interrupted = false;
+  const limit =
+    wallLimitMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          interrupted = true;
+          child.kill("SIGINT");
+        }, wallLimitMs);
   const code = await new Promise<number | null>((r) => child.on("exit", r));
+  clearTimeout(limit);
   rss.stop();
   if (out.trim() === "") throw new Error(`provisio fleet exited ${code}:\n${err}`);
   return {
@@ -251,7 +266,39 @@ export async function runFleet(
     rssPeakMb: rss.peakMb(),
     cpuSeconds: rss.cpuSeconds(),
     wallMs: performance.now() - started,
+    interrupted,
   };
+}
+
+/**
+ * The server's log at the end of a run: access lines by status, and its warnings and errors
+ * by message (first 100 characters), most frequent first.
+ */
+export function serverLogSummary(logFile: string): {
+  accessByStatus: Record<string, number>;
+  warningsAndErrors: Record<string, number>;
+} {
+  const byStatus = new Map<string, number>();
+  const problems = new Map<string, number>();
+  for (const line of readFileSync(logFile, "utf8").split("\n")) {
+    if (!line.startsWith("{")) continue;
+    let entry: { level?: number; access?: string; status?: number; msg?: string };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue;
+    }
+    if (entry.access !== undefined) {
+      const k = String(entry.status);
+      byStatus.set(k, (byStatus.get(k) ?? 0) + 1);
+    } else if ((entry.level ?? 0) >= 40) {
+      const k = `${entry.level === 40 ? "warn" : "error"}: ${(entry.msg ?? "").slice(0, 100)}`;
+      problems.set(k, (problems.get(k) ?? 0) + 1);
+    }
+  }
+  const sorted = (m: Map<string, number>) =>
+    Object.fromEntries([...m].sort((a, b) => b[1] - a[1]).slice(0, 20));
+  return { accessByStatus: sorted(byStatus), warningsAndErrors: sorted(problems) };
 }
 
 /**

@@ -8,11 +8,16 @@
  * would), so the run also shows how the server recovers.
  *
  *   npx tsx bench/fleet_storm.ts [--devices 100000] [--minutes 5] [--concurrency 2000]
- *                                [--source-addresses 1000]
+ *                                [--source-addresses 1000] [--wall-limit-minutes 8]
+ *
+ * A fleet that cannot keep up with real time (a loaded machine: every unit's first resync
+ * decodes and applies a full profile) falls behind; after `--wall-limit-minutes` it is
+ * interrupted and the summary says how far it got.
  *
  * Prints the fleet's summary (device-side latency, refusals by HTTP status, failures by
  * $ERR, per-interval series) and the server's own counters and peak RSS.
  */
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import {
   log,
@@ -21,6 +26,7 @@ import {
   rssSampler,
   runFleet,
   serverDurationPercentiles,
+  serverLogSummary,
   serverResyncCounts,
   startServer,
 } from "./fleet_server.ts";
@@ -34,6 +40,7 @@ const { values: args } = parseArgs({
     // Phones in the field each have their own address; 1 = everything from 127.0.0.1 (a
     // whole site behind one NAT address).
     "source-addresses": { type: "string", default: "1000" },
+    "wall-limit-minutes": { type: "string", default: "8" },
   },
 });
 const DEVICES = Number(args.devices);
@@ -51,6 +58,9 @@ const inst = await prepareInstallation(
 );
 const server = await startServer(inst, { http: 18480, admin: 18481 });
 const serverRss = rssSampler(server.child.pid!);
+const loadAtStart = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(" ");
 try {
   log(`storm: ${DEVICES} devices power on at once, ${args.minutes} min real time`);
   const run = await runFleet(
@@ -78,6 +88,7 @@ try {
     ],
     // 100,000 units take more than V8's default old space on small machines.
     { NODE_OPTIONS: "--max-old-space-size=6144" },
+    Number(args["wall-limit-minutes"]) * 60_000,
   );
   const s = run.summary as Record<string, unknown> & {
     series: { t: number[]; resyncsOk: number[]; resyncsFailed: number[]; overloaded: number[] };
@@ -95,12 +106,20 @@ try {
       {
         scenario: `${DEVICES} × SPA962 reboot storm, ${args.minutes} min real time (speed 1), fleet concurrency ${args.concurrency}, ${args["source-addresses"]} source addresses`,
         wallSeconds: Math.round(run.wallMs / 1000),
+        loadAverage: {
+          start: loadAtStart,
+          end: loadavg()
+            .map((l) => l.toFixed(1))
+            .join(" "),
+        },
+        interruptedAtWallLimit: run.interrupted,
         fleetPeakRssMb: run.rssPeakMb,
         fleetCpuSeconds: run.cpuSeconds,
         serverPeakRssMb: serverRss.peakMb(),
         serverCpuSeconds: serverRss.cpuSeconds(),
         serverResyncs: counts,
         serverResyncDuration: await serverDurationPercentiles(server.admin),
+        serverLog: serverLogSummary(server.logFile),
         summary: rest,
         perInterval: steps,
       },
