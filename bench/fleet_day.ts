@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     devices: { type: "string", default: "10000" },
     hours: { type: "string", default: "24" },
     "cpu-prof": { type: "string" },
+    // The server's HTTP port; its admin port is the next one.
+    port: { type: "string", default: "18380" },
     concurrency: { type: "string", default: "64" },
   },
 });
@@ -51,7 +53,7 @@ const inst = await prepareInstallation(
   ],
   profilingArgs(args["cpu-prof"]),
 );
-const server = await startServer(inst, { http: 18380, admin: 18381 });
+const server = await startServer(inst, { http: Number(args.port), admin: Number(args.port) + 1 });
 const serverRss = rssSampler(server.child.pid!);
 const loadAtStart = loadavg()
   .map((l) => l.toFixed(1))

@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
     devices: { type: "string", default: "100000" },
     minutes: { type: "string", default: "5" },
     "cpu-prof": { type: "string" },
+    // The server's HTTP port; its admin port is the next one.
+    port: { type: "string", default: "18480" },
     concurrency: { type: "string", default: "2000" },
     // Phones in the field each have their own address; 1 = everything from 127.0.0.1 (a
     // whole site behind one NAT address).
@@ -56,7 +58,7 @@ const inst = await prepareInstallation(
   ],
   profilingArgs(args["cpu-prof"]),
 );
-const server = await startServer(inst, { http: 18480, admin: 18481 });
+const server = await startServer(inst, { http: Number(args.port), admin: Number(args.port) + 1 });
 const serverRss = rssSampler(server.child.pid!);
 const loadAtStart = loadavg()
   .map((l) => l.toFixed(1))
