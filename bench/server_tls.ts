@@ -283,6 +283,18 @@ async function main(): Promise<void> {
     }
     await stop(child);
   }
+  // The same finite-field group OpenSSL picks for Node's `dhparam: "auto"` (RFC 7919).
+  const dhparam = join(work, "ffdhe2048.pem");
+  await sh("openssl", [
+    "genpkey",
+    "-genparam",
+    "-algorithm",
+    "DH",
+    "-pkeyopt",
+    "group:ffdhe2048",
+    "-out",
+    dhparam,
+  ]);
   const conf = join(work, "nginx.conf");
   const temp = join(work, "nginx-tmp");
   mkdirSync(temp);
@@ -304,6 +316,7 @@ http {
     root ${work}/static;
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_ciphers HIGH:!aNULL:!MD5;
+    ssl_dhparam ${dhparam};
     ssl_certificate ${paths.serverCert};
     ssl_certificate_key ${paths.serverKey};
     ssl_client_certificate ${paths.deviceCaCert};
