@@ -1,48 +1,67 @@
 /**
  * Device-plane benchmark: `provisio serve` against nginx serving the same profiles as static
- * files, in the same run, on the same machine.
+ * files, in the same run, on the same machine — and, with a baseline checkout, the server
+ * before a change against the server after it, each next to its own nginx measurement.
  *
- *   npx tsx bench/server_http.ts [--devices 100000] [--duration 10] [--rounds 2] [--connections 64]
+ *   npx tsx bench/server_http.ts [--devices 100000] [--active 20000] [--duration 10]
+ *     [--rounds 1] [--connections 64] [--workers N] [--baseline DIR] [--quick]
  *
- * 1. Creates 100,000 devices (bulk import) in a fresh SQLite installation, with a tenant layer
- *    whose values are templates over each device (every profile differs).
- * 2. Starts `provisio serve` as its own process, fetches every profile once (which also warms
- *    its caches) and writes them as static files for nginx (/usr/sbin/nginx, temp config on
- *    loopback ports, one worker like our one process).
- * 3. `wrk` with a Lua script asking for random MACs: HTTP, then HTTPS (keep-alive, no client
- *    certificate — wrk cannot send one) against both.
- * 4. HTTPS with client certificates and keep-alive: wrk has no client-certificate option, so
- *    a small Node load generator (same for both servers) drives one device certificate per
- *    connection, each asking for its own device's profile.
+ * Scenario (the provider's): 100,000 devices imported in bulk into a fresh SQLite installation,
+ * a tenant layer of 22 parameters of which 7 are templates over each device (every profile
+ * differs, ~1.3 KB), nginx with `worker_processes auto` serving the same bytes as static files.
  *
- * The server runs from an esbuild bundle (what `npm start` runs after `npm ci`), as its own
- * process; work files go to `.bench-out/` (git-ignored). Writes the figures to stdout
- * (req/s, p50/p99 latency, RSS of the server processes).
+ * For each server variant (the baseline's `provisio serve` from `--baseline DIR` or
+ * `BENCH_BASELINE`, a git worktree with its node_modules; this tree with one worker; this tree
+ * with `--workers N`, default the CPU count):
+ * 1. cold, first fetch after start: every device in turn, once (device read, render);
+ * 2. cold, first fetch after a tenant-wide change (a tenant layer edit through the store,
+ *    which the server learns from its change feed): every profile renders again;
+ * 3. warm HTTP keep-alive: `wrk -t1 -c64 --latency`, random MACs over the first 20,000
+ *    devices, all warm; then nginx, same script;
+ * 4. warm HTTPS keep-alive (no client certificate: wrk has none), then nginx.
+ * Full mode adds HTTPS with device client certificates (keep-alive; a Node load generator,
+ * one certificate per connection), the server with every resync written, and the RSS after
+ * every device was fetched once. mTLS full handshakes are measured by bench/server_tls.ts.
+ *
+ * `--quick` (CI, ~30 s): 3,000 devices, 1,000 active, 2-second runs, HTTP and HTTPS only,
+ * this tree only. It prints, it asserts nothing.
+ *
+ * The servers run from esbuild bundles (what `npm start` runs after `npm ci`), as their own
+ * processes; work files go to `.bench-out/` (git-ignored).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent, request as httpsRequest } from "node:https";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { issueDeviceCertificate, parseMasterKey } from "../src/crypto/index.ts";
 import { dataPaths, sealerFor } from "../src/server/index.ts";
-import { type DeviceInput, openStore, parseMac } from "../src/store/index.ts";
+import { type DeviceInput, type LayerParameter, openStore, parseMac } from "../src/store/index.ts";
 
 const { values: args } = parseArgs({
   options: {
-    devices: { type: "string", default: "100000" },
-    duration: { type: "string", default: "10" },
-    rounds: { type: "string", default: "2" },
+    quick: { type: "boolean", default: false },
+    devices: { type: "string" },
+    active: { type: "string" },
+    duration: { type: "string" },
+    rounds: { type: "string", default: "1" },
     connections: { type: "string", default: "64" },
+    workers: { type: "string", default: String(availableParallelism()) },
+    baseline: { type: "string", default: process.env.BENCH_BASELINE ?? "" },
     "client-cert-connections": { type: "string", default: "16" },
   },
 });
-const DEVICES = Number(args.devices);
-const DURATION = Number(args.duration);
+const QUICK = args.quick === true;
+const DEVICES = Number(args.devices ?? (QUICK ? 3_000 : 100_000));
+const ACTIVE = Math.min(DEVICES, Number(args.active ?? (QUICK ? 1_000 : 20_000)));
+const DURATION = Number(args.duration ?? (QUICK ? 2 : 10));
 const CONNECTIONS = Number(args.connections);
 const ROUNDS = Number(args.rounds);
+const WORKERS = Number(args.workers);
+const BASELINE = args.baseline ?? "";
 const CERT_CONNECTIONS = Number(args["client-cert-connections"]);
 const ROOT = join(import.meta.dirname, "..");
 const PORTS = { http: 18180, https: 18543, nginxHttp: 18280, nginxHttps: 18643 };
@@ -82,6 +101,8 @@ function childPids(pid: number): number[] {
 
 interface Figures {
   readonly reqPerSec: number;
+  /** Server CPU time (user + system, all its processes) per request, µs; robust to neighbours. */
+  readonly cpuUs?: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly non2xx: number;
@@ -102,7 +123,31 @@ function parseWrk(out: string): Figures {
   };
 }
 
-async function wrk(url: string, script: string, seconds: number): Promise<Figures> {
+/** CPU ticks (user + system) the processes used so far. */
+function cpuTicks(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return ticks;
+}
+
+const TICK_US = 1e6 / 100;
+
+async function wrk(
+  url: string,
+  script: string,
+  seconds: number,
+  pids: () => readonly number[] = () => [],
+): Promise<Figures> {
+  const measured = pids();
+  const before = cpuTicks(measured);
   const out = await sh("wrk", [
     "-t1",
     `-c${CONNECTIONS}`,
@@ -112,7 +157,11 @@ async function wrk(url: string, script: string, seconds: number): Promise<Figure
     script,
     url,
   ]);
-  return parseWrk(out);
+  const figures = parseWrk(out);
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  if (measured.length === 0 || requests === 0) return figures;
+  const cpuUs = Math.round(((cpuTicks(measured) - before) * TICK_US) / requests);
+  return { ...figures, cpuUs };
 }
 
 /** Keep-alive HTTPS load with one client certificate per connection (Node; wrk has no --cert). */
@@ -183,25 +232,26 @@ function waitForLog(child: ChildProcess, text: string, timeoutMs: number): Promi
   });
 }
 
-async function fetchAll(count: number, write: (mac: string, body: Buffer) => void): Promise<void> {
+async function fetchAll(
+  port: number,
+  count: number,
+  write: (mac: string, body: Buffer) => void,
+): Promise<void> {
   const agent = new HttpAgent({ keepAlive: true, maxSockets: 16 });
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
       const mac = macOf(next++);
       const body = await new Promise<Buffer>((resolve, reject) => {
-        httpRequest(
-          { host: "127.0.0.1", port: PORTS.http, path: `/profile/${mac}.xml`, agent },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () =>
-              res.statusCode === 200
-                ? resolve(Buffer.concat(chunks))
-                : reject(new Error(`${mac}: ${res.statusCode}`)),
-            );
-          },
-        )
+        httpRequest({ host: "127.0.0.1", port, path: `/profile/${mac}.xml`, agent }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            res.statusCode === 200
+              ? resolve(Buffer.concat(chunks))
+              : reject(new Error(`${mac}: ${res.statusCode}`)),
+          );
+        })
           .on("error", reject)
           .end();
       });
@@ -212,8 +262,78 @@ async function fetchAll(count: number, write: (mac: string, body: Buffer) => voi
   agent.destroy();
 }
 
-function row(name: string, f: Figures, rss: { rssMb: number; peakMb: number }): string {
-  return `| ${name} | ${f.reqPerSec.toLocaleString("en")} | ${f.p50Ms} | ${f.p99Ms} | ${rss.rssMb} (peak ${rss.peakMb}) | ${f.non2xx} |`;
+function row(name: string, f: Figures, rss?: { rssMb: number; peakMb: number }): string {
+  const mem = rss === undefined ? "" : `${rss.rssMb} (peak ${rss.peakMb})`;
+  return `| ${name} | ${f.reqPerSec.toLocaleString("en")} | ${f.cpuUs ?? ""} | ${f.p50Ms} | ${f.p99Ms} | ${mem} | ${f.non2xx} |`;
+}
+
+/** The tenant layer: 22 parameters, 7 of them templates over the device. */
+function tenantLayer(version: string): LayerParameter[] {
+  return [
+    { name: "Resync_On_Reset", value: "Yes", access: "na" },
+    { name: "Resync_Periodic", value: "3600", access: "na" },
+    { name: "Resync_Error_Retry_Delay", value: "1800,3600,7200,14400", access: "na" },
+    { name: "Profile_Rule", value: "http://prov.example.com/profile/$MA.xml", access: "na" },
+    { name: "Upgrade_Enable", value: "Yes", access: "na" },
+    { name: "Admin_Passwd", value: "S3cret-Admin", access: "na" },
+    { name: "Proxy_1_", value: "sip.example.com", access: "na" },
+    { name: "Outbound_Proxy_1_", value: "sbc.example.com", access: "na" },
+    { name: "Line_Enable_1_", value: "Yes", access: "na" },
+    { name: "Register_Expires_1_", value: "3600", access: "na" },
+    {
+      name: "Dial_Plan_1_",
+      value: "(*xx|[3469]11|0|00|[2-9]xxxxxx|1xxx[2-9]xxxxxxS0|xxxxxxxxxxxx.)",
+      access: "ro",
+    },
+    { name: "Primary_NTP_Server", value: "ntp.example.com", access: "na" },
+    { name: "Time_Zone", value: "GMT+01:00", access: "rw" },
+    { name: "Syslog_Server", value: `syslog-${version}.example.com`, access: "na" },
+    { name: "Voice_Mail_Number", value: "*97", access: "na" },
+    // The seven per-device templates.
+    { name: "Station_Name", value: "Phone {{ device.mac_upper }}", access: "rw" },
+    { name: "User_ID_1_", value: "{{ device.serial }}", access: "na" },
+    { name: "Auth_ID_1_", value: "auth-{{ device.serial }}", access: "na" },
+    { name: "Display_Name_1_", value: "Desk {{ device.mac | slice: 6, 6 }}", access: "rw" },
+    { name: "Short_Name_1_", value: "{{ device.mac | slice: 8, 4 }}", access: "rw" },
+    { name: "Text_Logo", value: "{{ device.model }} {{ device.mac_upper }}", access: "na" },
+    {
+      name: "Upgrade_Rule",
+      value: "http://fw.example.com/{{ device.model }}/{{ device.mac }}.bin",
+      access: "na",
+    },
+  ];
+}
+
+interface Variant {
+  readonly name: string;
+  readonly runner: string;
+  readonly args: readonly string[];
+}
+
+interface VariantResult {
+  readonly name: string;
+  readonly rows: string[];
+  readonly summary: string[];
+}
+
+async function bundle(root: string, out: string): Promise<string> {
+  await build({
+    entryPoints: { main: join(root, "src/cli/main.ts") },
+    bundle: true,
+    splitting: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outdir: join(out, "dist"),
+    packages: "external",
+    logLevel: "warning",
+  });
+  const runner = join(out, "run.mjs");
+  writeFileSync(
+    runner,
+    'import { main } from "./dist/main.js";\nprocess.exitCode = await main(process.argv);\n',
+  );
+  return runner;
 }
 
 async function main(): Promise<void> {
@@ -223,23 +343,21 @@ async function main(): Promise<void> {
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
   log(`work dir ${work}`);
 
-  // The server runs from an esbuild bundle, as `npm start` does after `npm ci` (no tsx).
-  await build({
-    entryPoints: { main: join(ROOT, "src/cli/main.ts") },
-    bundle: true,
-    splitting: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outdir: join(work, "dist"),
-    packages: "external",
-    logLevel: "warning",
-  });
-  const runner = join(work, "run.mjs");
-  writeFileSync(
-    runner,
-    'import { main } from "./dist/main.js";\nprocess.exitCode = await main(process.argv);\n',
-  );
+  // The servers run from esbuild bundles, as `npm start` does after `npm ci` (no tsx). A
+  // baseline's bundle resolves its packages from this tree's node_modules (same lock file).
+  const runner = await bundle(ROOT, join(work, "current"));
+  const variants: Variant[] = [];
+  if (BASELINE !== "" && !QUICK) {
+    variants.push({
+      name: "baseline",
+      runner: await bundle(BASELINE, join(work, "baseline")),
+      args: [],
+    });
+  }
+  if (!QUICK || WORKERS === 1)
+    variants.push({ name: "1 worker", runner, args: ["--workers", "1"] });
+  if (WORKERS > 1)
+    variants.push({ name: `${WORKERS} workers`, runner, args: ["--workers", String(WORKERS)] });
 
   // 1. The installation: bootstrap by starting once, then import devices and layers.
   const boot = spawn(
@@ -257,6 +375,8 @@ async function main(): Promise<void> {
       "off",
       "--tftp-port",
       "off",
+      "--workers",
+      "1",
       "--log-level",
       "info",
     ],
@@ -268,10 +388,9 @@ async function main(): Promise<void> {
 
   const paths = dataPaths(dataDir);
   const key = parseMasterKey("k1", readFileSync(paths.masterKey, "utf8"));
-  const store = await openStore(
-    { kind: "sqlite", file: paths.database },
-    { sealer: sealerFor(key) },
-  );
+  const openBenchStore = () =>
+    openStore({ kind: "sqlite", file: paths.database }, { sealer: sealerFor(key) });
+  const store = await openBenchStore();
   await store.models.upsert({ pn: "SPA504G", psn: "504", family: "spa", lines: 4 });
   let t = performance.now();
   await store.devices.bulkUpsert(
@@ -287,43 +406,38 @@ async function main(): Promise<void> {
     { batchSize: 5000 },
   );
   log(`imported ${DEVICES} devices in ${Math.round(performance.now() - t)} ms`);
-  await store.layers.set({ scope: "tenant", tenantId: "default" }, [
-    { name: "Resync_On_Reset", value: "Yes", access: "na" },
-    { name: "Resync_Periodic", value: "3600", access: "na" },
-    { name: "Resync_Error_Retry_Delay", value: "1800,3600,7200,14400", access: "na" },
-    { name: "Profile_Rule", value: "http://prov.example.com/profile/$MA.xml", access: "na" },
-    { name: "Station_Name", value: "Phone {{ device.mac_upper }}", access: "rw" },
-    { name: "User_ID_1_", value: "{{ device.serial }}", access: "na" },
-    { name: "Display_Name_1_", value: "Desk {{ device.mac | slice: 6, 6 }}", access: "rw" },
-    { name: "Proxy_1_", value: "sip.example.com", access: "na" },
-    { name: "Line_Enable_1_", value: "Yes", access: "na" },
-    {
-      name: "Dial_Plan_1_",
-      value: "(*xx|[3469]11|0|00|[2-9]xxxxxx|1xxx[2-9]xxxxxxS0|xxxxxxxxxxxx.)",
-      access: "ro",
-    },
-    { name: "Admin_Passwd", value: "S3cret-Admin", access: "na" },
-    { name: "Upgrade_Enable", value: "Yes", access: "na" },
-  ]);
+  let layerVersion = 0;
+  const editTenant = async (): Promise<string> => {
+    const version = `v${++layerVersion}`;
+    const s = layerVersion === 1 ? store : await openBenchStore();
+    await s.layers.set({ scope: "tenant", tenantId: "default" }, tenantLayer(version));
+    if (s !== store) await s.close();
+    return version;
+  };
+  await editTenant();
   await store.close();
 
   const clients: Array<{ mac: string; cert: string; key: string }> = [];
-  const ca = {
-    certificatePem: readFileSync(paths.deviceCaCert, "utf8"),
-    privateKeyPem: readFileSync(paths.deviceCaKey, "utf8"),
-  };
-  for (let i = 0; i < CERT_CONNECTIONS; i++) {
-    const mac = macOf(i * 997);
-    const issued = await issueDeviceCertificate(ca, { mac, product: "SPA504G" });
-    clients.push({ mac, cert: issued.certificatePem, key: issued.privateKeyPem });
+  if (!QUICK) {
+    const ca = {
+      certificatePem: readFileSync(paths.deviceCaCert, "utf8"),
+      privateKeyPem: readFileSync(paths.deviceCaKey, "utf8"),
+    };
+    for (let i = 0; i < CERT_CONNECTIONS; i++) {
+      const mac = macOf(i * 997);
+      const issued = await issueDeviceCertificate(ca, { mac, product: "SPA504G" });
+      clients.push({ mac, cert: issued.certificatePem, key: issued.privateKeyPem });
+    }
   }
 
-  // 2. provisio serve, then the static copy for nginx.
-  const startServer = async (env: Record<string, string>): Promise<ChildProcess> => {
+  const startServer = async (
+    variant: Variant,
+    env: Record<string, string> = {},
+  ): Promise<ChildProcess> => {
     const child = spawn(
       process.execPath,
       [
-        runner,
+        variant.runner,
         "serve",
         "--data",
         dataDir,
@@ -339,51 +453,66 @@ async function main(): Promise<void> {
         "off",
         "--log-level",
         "warn",
+        ...variant.args,
       ],
       { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } },
     );
     let output = "";
     child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+    child.stdout?.on("data", () => undefined);
+    child.once("exit", (code, signal) => {
+      if (code !== 0) log(`server exited (${code ?? signal}): ${output.slice(-2000)}`);
+    });
     await new Promise((r) => setTimeout(r, 500));
+    // The last device is never part of a measured pass: probing it warms nothing measured.
     for (let i = 0; ; i++) {
       try {
         await sh("curl", [
           "-sf",
           "-o",
           "/dev/null",
-          `http://127.0.0.1:${PORTS.http}/profile/${macOf(0)}.xml`,
+          `http://127.0.0.1:${PORTS.http}/profile/${macOf(DEVICES - 1)}.xml`,
         ]);
         return child;
       } catch {
-        if (i > 200) throw new Error(`server did not start: ${output}`);
+        if (i > 300) throw new Error(`server did not start: ${output}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
   };
   const stopServer = async (child: ChildProcess): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the server exited early (${child.exitCode ?? child.signalCode})`);
+    }
+    const exited = new Promise((r) => child.once("exit", r));
     child.kill("SIGTERM");
-    await new Promise((r) => child.on("exit", r));
+    await exited;
   };
-  const server = await startServer({});
-  const serverPid = server.pid!;
+  const serverPids = (child: ChildProcess): number[] => [child.pid!, ...childPids(child.pid!)];
+
+  // 2. The static copy for nginx, fetched once from this tree's server.
   const staticDir = join(work, "static", "profile");
   mkdirSync(staticDir, { recursive: true });
-  t = performance.now();
-  let bytes = 0;
-  await fetchAll(DEVICES, (mac, body) => {
-    bytes += body.length;
-    writeFileSync(join(staticDir, `${mac}.xml`), body);
-  });
-  log(
-    `fetched ${DEVICES} profiles (${Math.round(bytes / DEVICES)} B avg) in ${Math.round(performance.now() - t)} ms (cold renders)`,
-  );
+  {
+    const first = await startServer(variants[variants.length - 1]!);
+    t = performance.now();
+    let bytes = 0;
+    await fetchAll(PORTS.http, DEVICES, (mac, body) => {
+      bytes += body.length;
+      writeFileSync(join(staticDir, `${mac}.xml`), body);
+    });
+    log(
+      `fetched ${DEVICES} profiles (${Math.round(bytes / DEVICES)} B avg) in ${Math.round(performance.now() - t)} ms`,
+    );
+    await stopServer(first);
+  }
 
   const nginxConf = join(work, "nginx.conf");
   const temp = join(work, "nginx-tmp");
   mkdirSync(temp);
   writeFileSync(
     nginxConf,
-    `worker_processes 1;
+    `worker_processes auto;
 worker_rlimit_nofile 16384;
 daemon off;
 user root;
@@ -413,22 +542,42 @@ http {
   await new Promise((r) => setTimeout(r, 700));
   const nginxPids = (): number[] => [nginx.pid!, ...childPids(nginx.pid!)];
 
-  const lua = join(work, "random_mac.lua");
+  const random = join(work, "random_mac.lua");
   writeFileSync(
-    lua,
+    random,
     `math.randomseed(os.time())
 request = function()
-  return wrk.format("GET", string.format("/profile/000e08%06x.xml", math.random(0, ${DEVICES - 1})))
+  return wrk.format("GET", string.format("/profile/000e08%06x.xml", math.random(0, ${ACTIVE - 1})))
+end
+`,
+  );
+  // Warm-up: the active devices in order, several times over (each worker caches its own).
+  const warmUp = join(work, "warm_up.lua");
+  writeFileSync(
+    warmUp,
+    `local n = 0
+request = function()
+  local i = n
+  n = n + 1
+  if i >= ${ACTIVE * Math.max(2, WORKERS * 2)} then wrk.thread:stop() end
+  return wrk.format("GET", string.format("/profile/000e08%06x.xml", i % ${ACTIVE}))
+end
+`,
+  );
+  // Every device once, in order; wrk stops when the last one was asked for (or at -d).
+  const once = join(work, "each_once.lua");
+  writeFileSync(
+    once,
+    `local n = 0
+request = function()
+  local i = n
+  n = n + 1
+  if i >= ${DEVICES - 1} then wrk.thread:stop() end
+  return wrk.format("GET", string.format("/profile/000e08%06x.xml", i % ${DEVICES - 1}))
 end
 `,
   );
 
-  // 3. wrk, warm-up then measured runs.
-  log("warm-up");
-  await wrk(`http://127.0.0.1:${PORTS.http}`, lua, 3);
-  await wrk(`http://127.0.0.1:${PORTS.nginxHttp}`, lua, 3);
-  // Each comparison alternates provisio and nginx ROUNDS times and keeps each one's best
-  // round: on a shared machine the neighbours' load moves single runs by 2x.
   const best = (a: Figures | undefined, b: Figures): Figures =>
     a === undefined || b.reqPerSec > a.reqPerSec ? b : a;
   const compare = async (
@@ -443,64 +592,100 @@ end
     }
     return [a!, b!];
   };
-  const rows: string[] = [];
-  log("HTTP");
-  const [ourHttp, ngHttp] = await compare(
-    () => wrk(`http://127.0.0.1:${PORTS.http}`, lua, DURATION),
-    () => wrk(`http://127.0.0.1:${PORTS.nginxHttp}`, lua, DURATION),
-  );
-  rows.push(row("provisio HTTP", ourHttp, rssOf([serverPid])));
-  rows.push(row("nginx HTTP (static files)", ngHttp, rssOf(nginxPids())));
-  log("HTTPS (no client certificate)");
-  const [ourTls, ngTls] = await compare(
-    () => wrk(`https://127.0.0.1:${PORTS.https}`, lua, DURATION),
-    () => wrk(`https://127.0.0.1:${PORTS.nginxHttps}`, lua, DURATION),
-  );
-  rows.push(row("provisio HTTPS, keep-alive", ourTls, rssOf([serverPid])));
-  rows.push(row("nginx HTTPS, keep-alive", ngTls, rssOf(nginxPids())));
+  const ratio = (a: Figures, b: Figures): string =>
+    `${Math.round((a.reqPerSec / b.reqPerSec) * 100)} %`;
+  const load = (): string => readFileSync("/proc/loadavg", "utf8").trim();
+  const coldSeconds = QUICK ? 2 : Math.max(DURATION, 15);
 
-  log("HTTPS with client certificates");
-  const certRows: string[] = [];
-  const serverCa = readFileSync(paths.serverCert, "utf8");
-  const [ourCert, ngCert] = await compare(
-    () => certLoad(PORTS.https, clients, serverCa, DURATION),
-    () => certLoad(PORTS.nginxHttps, clients, serverCa, DURATION),
-  );
-  certRows.push(row("provisio HTTPS + client cert", ourCert, rssOf([serverPid])));
-  certRows.push(row("nginx HTTPS + client cert (static)", ngCert, rssOf(nginxPids())));
-
-  // Every resync written (no repeat windows): the cost of a full event log under load.
-  await stopServer(server);
-  const writeAll = await startServer({
-    PROVISIO_REPEAT_EVENT_WINDOW_MS: "0",
-    PROVISIO_REPEAT_STATUS_WINDOW_MS: "0",
-  });
-  log("HTTP, every resync written (warming the restarted server first)");
-  await fetchAll(DEVICES, () => undefined);
-  let ourHttpAll: Figures | undefined;
-  for (let r = 0; r < ROUNDS; r++) {
-    ourHttpAll = best(ourHttpAll, await wrk(`http://127.0.0.1:${PORTS.http}`, lua, DURATION));
+  const results: VariantResult[] = [];
+  for (const variant of variants) {
+    const rows: string[] = [];
+    const summary: string[] = [];
+    log(`${variant.name}: start`);
+    let server = await startServer(variant);
+    const http = `http://127.0.0.1:${PORTS.http}`;
+    log(`${variant.name}: cold after start (load ${load()})`);
+    const pids = (): number[] => serverPids(server);
+    const coldStart = await wrk(http, once, coldSeconds, pids);
+    rows.push(row(`${variant.name}: HTTP cold, first fetch after start`, coldStart));
+    const version = await editTenant();
+    // Wait until the change reached the server (its change feed), on every worker.
+    for (let i = 0; ; i++) {
+      const body = await sh("curl", ["-s", `${http}/profile/${macOf(DEVICES - 1)}.xml`]);
+      if (body.includes(`syslog-${version}`)) break;
+      if (i > 100) throw new Error("the tenant change did not reach the server");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    log(`${variant.name}: cold after a tenant change (load ${load()})`);
+    const coldChange = await wrk(http, once, coldSeconds, pids);
+    rows.push(row(`${variant.name}: HTTP cold, first fetch after a tenant change`, coldChange));
+    log(`${variant.name}: warm-up`);
+    await wrk(http, warmUp, 300);
+    await wrk(http, random, QUICK ? 1 : 3);
+    log(`${variant.name}: warm HTTP (load ${load()})`);
+    const [ourHttp, ngHttp] = await compare(
+      () => wrk(http, random, DURATION, pids),
+      () => wrk(`http://127.0.0.1:${PORTS.nginxHttp}`, random, DURATION, nginxPids),
+    );
+    rows.push(row(`${variant.name}: HTTP warm, keep-alive`, ourHttp, rssOf(serverPids(server))));
+    rows.push(row("nginx HTTP (static files)", ngHttp, rssOf(nginxPids())));
+    log(`${variant.name}: warm HTTPS (load ${load()})`);
+    const [ourTls, ngTls] = await compare(
+      () => wrk(`https://127.0.0.1:${PORTS.https}`, random, DURATION, pids),
+      () => wrk(`https://127.0.0.1:${PORTS.nginxHttps}`, random, DURATION, nginxPids),
+    );
+    rows.push(row(`${variant.name}: HTTPS warm, keep-alive`, ourTls, rssOf(serverPids(server))));
+    rows.push(row("nginx HTTPS, keep-alive", ngTls, rssOf(nginxPids())));
+    summary.push(
+      `${variant.name}: HTTP warm ${ratio(ourHttp, ngHttp)} of nginx (CPU ${ourHttp.cpuUs ?? "?"} µs/request vs nginx ${ngHttp.cpuUs ?? "?"}), HTTPS keep-alive ${ratio(ourTls, ngTls)}; cold ${coldStart.reqPerSec.toLocaleString("en")} req/s after start, ${coldChange.reqPerSec.toLocaleString("en")} req/s after a tenant change (load ${load()})`,
+    );
+    if (!QUICK) {
+      log(`${variant.name}: HTTPS with client certificates (load ${load()})`);
+      const serverCa = readFileSync(paths.serverCert, "utf8");
+      const [ourCert, ngCert] = await compare(
+        () => certLoad(PORTS.https, clients, serverCa, DURATION),
+        () => certLoad(PORTS.nginxHttps, clients, serverCa, DURATION),
+      );
+      rows.push(
+        row(
+          `${variant.name}: HTTPS + client cert, keep-alive (${CERT_CONNECTIONS} conn.)`,
+          ourCert,
+          rssOf(serverPids(server)),
+        ),
+      );
+      rows.push(row("nginx HTTPS + client cert (static)", ngCert, rssOf(nginxPids())));
+      log(`${variant.name}: every device fetched once, for the RSS`);
+      await fetchAll(PORTS.http, DEVICES, () => undefined);
+      const full = rssOf(serverPids(server));
+      summary.push(
+        `${variant.name}: RSS with all ${DEVICES.toLocaleString("en")} profiles fetched: ${full.rssMb} MB (peak ${full.peakMb} MB), all processes`,
+      );
+      // Every resync written (no repeat windows): the cost of a full event log under load.
+      await stopServer(server);
+      server = await startServer(variant, {
+        PROVISIO_REPEAT_EVENT_WINDOW_MS: "0",
+        PROVISIO_REPEAT_STATUS_WINDOW_MS: "0",
+      });
+      await wrk(http, warmUp, 300);
+      let all: Figures | undefined;
+      for (let r = 0; r < ROUNDS; r++) all = best(all, await wrk(http, random, DURATION, pids));
+      rows.push(row(`${variant.name}: HTTP warm, every resync written`, all!));
+    }
+    await stopServer(server);
+    results.push({ name: variant.name, rows, summary });
   }
-  rows.splice(
-    1,
-    0,
-    row("provisio HTTP, every resync written", ourHttpAll!, rssOf([writeAll.pid!])),
-  );
-  await stopServer(writeAll);
   nginx.kill("SIGQUIT");
 
   const header =
-    "| server | req/s | p50 ms | p99 ms | RSS MB | non-2xx |\n| --- | --: | --: | --: | --: | --: |";
-  const ratio = (a: Figures, b: Figures): string =>
-    `${Math.round((a.reqPerSec / b.reqPerSec) * 100)} %`;
+    "| server | req/s | CPU µs/req | p50 ms | p99 ms | RSS MB | non-2xx |\n| --- | --: | --: | --: | --: | --: | --: |";
+  const [l1, l5] = loadavg();
   process.stdout.write(
-    `# Provisio device plane vs nginx — ${DEVICES.toLocaleString("en")} devices, random MACs\n\n` +
-      `wrk -t1 -c${CONNECTIONS} -d${DURATION}s --latency (Lua: random MAC per request), one server process / one nginx worker; best of ${ROUNDS} alternating rounds each; ${new Date().toISOString()}\n\n` +
-      `${header}\n${rows.join("\n")}\n\n` +
-      `HTTP: provisio = ${ratio(ourHttp, ngHttp)} of nginx req/s (${ratio(ourHttpAll!, ngHttp)} with every resync written); HTTPS keep-alive: ${ratio(ourTls, ngTls)}.\n\n` +
-      "Writes: by default a device repeating the same successful resync within 60 s is logged once and its status row rewritten at most every 10 s (docs/decisions.md D11); the measured runs come right after every device was fetched once, so most of their writes are de-duplicated. The 'every resync written' row turns the windows off (one event row and one status upsert per request, batched).\n\n" +
-      `HTTPS with device client certificates, keep-alive, ${CERT_CONNECTIONS} connections (one certificate each; Node load generator):\n\n` +
-      `${header}\n${certRows.join("\n")}\n\nprovisio = ${ratio(ourCert, ngCert)} of nginx req/s.\n`,
+    `# Provisio device plane vs nginx — ${DEVICES.toLocaleString("en")} devices, random MACs over ${ACTIVE.toLocaleString("en")}${QUICK ? " (quick)" : ""}\n\n` +
+      `Tenant layer of 22 parameters, 7 templated per device; wrk -t1 -c${CONNECTIONS} -d${DURATION}s --latency; nginx worker_processes auto (${availableParallelism()} CPUs); best of ${ROUNDS} alternating round(s); cold = every device once, in order, ${CONNECTIONS} connections; ${new Date().toISOString()}; load average at the end ${l1?.toFixed(2)} ${l5?.toFixed(2)}\n\n` +
+      `${header}\n${results.flatMap((r) => r.rows).join("\n")}\n\n` +
+      results.flatMap((r) => r.summary.map((line) => `- ${line}`)).join("\n") +
+      "\n",
   );
 }
 

@@ -273,6 +273,9 @@ export class ConfigCache<P = unknown> {
         }
         return;
       case "token":
+      // Redirect registrations and activation codes are no part of any profile.
+      case "redirect":
+      case "activation":
         return;
       default:
         this.#dropAll();
