@@ -114,6 +114,19 @@ describe("redirect service", () => {
   });
 });
 
+describe("redirect records and the profile cache", () => {
+  it("registering units and issuing activation codes leave every rendered profile cached", async () => {
+    const device = parseMac("000e08cc00d1");
+    await node.store.devices.create({ mac: device, tenantId: acme });
+    expect((await curl([`${http}/acme/${device}.xml`])).status).toBe(200);
+    expect(node.cache.profile(device)).toBeDefined();
+    await node.store.redirects.register(acme, "default", [parseMac("000e08cc00d2")]);
+    const account = await node.store.accounts.create({ tenantId: acme, reference: "K-1" });
+    await node.store.activationCodes.issue({ accountId: account.id });
+    expect(node.cache.profile(device)).toBeDefined();
+  });
+});
+
 describe("redirect service with a path per provider ($TENANT), role redirect only", () => {
   let rc: ProvisioNode;
   afterAll(async () => {
