@@ -3,7 +3,8 @@
  * `provisio device import`.
  *
  * The file starts with a header row naming its columns, in any order (names are case
- * insensitive; only `mac` is required):
+ * insensitive; only `mac` is required) — or, with the `columns` option, has none (a bar-code
+ * scanner's list of MAC, serial and account):
  *
  * | column | meaning |
  * | --- | --- |
@@ -82,6 +83,11 @@ export interface ImportOptions {
   readonly onCreated?: (kind: "account" | "group", name: string) => void;
   /** Called once per model name the file uses that is not registered (rows are imported). */
   readonly onUnknownModel?: (pn: string) => void;
+  /**
+   * The columns, in order, of a file without a header row (`["mac", "serial", "account"]`
+   * for a bar-code scan list); every line is then a row.
+   */
+  readonly columns?: readonly string[];
 }
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -131,31 +137,46 @@ export async function importDevicesCsv(
   };
 
   const records = readCsv(source);
-  const header = await records.next();
-  if (header.done === true) {
-    throw apiError("API_CSV_INVALID", "the file is empty: expected a header row (mac,model,…)");
+  let names: readonly string[];
+  /** Where the column names come from, for messages (`line 1`, `the columns given`). */
+  let where: string;
+  let headerLine: number | undefined;
+  if (options.columns !== undefined) {
+    names = options.columns;
+    where = "the columns given";
+  } else {
+    const header = await records.next();
+    if (header.done === true) {
+      throw apiError("API_CSV_INVALID", "the file is empty: expected a header row (mac,model,…)");
+    }
+    names = header.value.fields;
+    headerLine = header.value.line;
+    where = `line ${headerLine}`;
   }
-  const columns = header.value.fields.map((f) => f.trim().toLowerCase());
+  const columns = names.map((f) => f.trim().toLowerCase());
+  const at = headerLine === undefined ? {} : { line: headerLine };
   const index = new Map<Column, number>();
   columns.forEach((name, i) => {
     if (!(IMPORT_COLUMNS as readonly string[]).includes(name)) {
       throw apiError(
         "API_CSV_INVALID",
-        `line ${header.value.line}: unknown column ${JSON.stringify(name.slice(0, 64))}; columns are ${IMPORT_COLUMNS.join(", ")}`,
-        { line: header.value.line },
+        `${where}: unknown column ${JSON.stringify(name.slice(0, 64))}; columns are ${IMPORT_COLUMNS.join(", ")}`,
+        at,
       );
     }
     if (index.has(name as Column)) {
-      throw apiError("API_CSV_INVALID", `line ${header.value.line}: column ${name} appears twice`, {
-        line: header.value.line,
-      });
+      throw apiError("API_CSV_INVALID", `${where}: column ${name} appears twice`, at);
     }
     index.set(name as Column, i);
   });
   if (!index.has("mac")) {
-    throw apiError("API_CSV_INVALID", `line ${header.value.line}: the header has no mac column`, {
-      line: header.value.line,
-    });
+    throw apiError(
+      "API_CSV_INVALID",
+      headerLine === undefined
+        ? "the columns given have no mac"
+        : `${where}: the header has no mac column`,
+      at,
+    );
   }
 
   const cell = (fields: readonly string[], column: Column): string | undefined => {

@@ -64,6 +64,7 @@ interface ListFlags extends InstallationFlags {
 
 interface ImportFlags extends InstallationFlags {
   tenant?: string;
+  columns?: string;
   createMissing?: boolean;
   batchSize?: string;
   progress?: boolean;
@@ -369,12 +370,17 @@ Examples:
         "--create-missing",
         "create the accounts (without lines) and groups the file names that do not exist",
       )
-      .option("--no-progress", "no progress bar or progress lines"),
+      .option("--no-progress", "no progress bar or progress lines")
+      .option(
+        "--columns <names>",
+        "the file has no header row: its columns, in order (a bar-code scan list: mac,serial,account)",
+      ),
   )
     .addHelpText(
       "after",
       `
-The first row names the columns, in any order; only mac is required:
+The first row names the columns, in any order (or --columns names them and every row is
+data, as in a bar-code scanner's list); only mac is required:
   mac      MAC address (any form)
   model    product name, e.g. SPA112
   serial   serial number
@@ -398,7 +404,8 @@ Examples:
   provisio device import devices.csv
   provisio device import acme.csv --tenant acme
   provisio device import acme.csv --tenant acme --create-missing
-  printf 'mac,model\\n000e08abcdef,SPA112\\n' | provisio device import -`,
+  printf 'mac,model\\n000e08abcdef,SPA112\\n' | provisio device import -
+  provisio device import scans.csv --columns mac,serial,account   # a bar-code scan list`,
     )
     .action(async (file: string, flags: ImportFlags) => {
       const batchSize = positiveInt(flags.batchSize, "--batch-size", 10_000);
@@ -453,6 +460,7 @@ Examples:
               ...(batchSize === undefined ? {} : { batchSize }),
               onProgress: report,
               ...(flags.createMissing === true ? { createMissing: true } : {}),
+              ...(flags.columns === undefined ? {} : { columns: flags.columns.split(",") }),
               onCreated: (kind, name) => {
                 if (bar === undefined) process.stderr.write(`created ${kind} ${name}\n`);
               },

@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { provisio, tempDir } from "./helpers.ts";
@@ -39,19 +40,24 @@ describe("provisio: staging layer, restricted domains and the lifecycle line", (
     expect(inside.code, inside.stderr).toBe(0);
     expect(inside.stdout).toContain("staging:default: set 1 parameter");
 
-    const add = await provisio([
+    // A bar-code scan list: no header row, MAC, serial and account per line.
+    const scans = join(data, "..", "scans.csv");
+    writeFileSync(scans, "00:0E:08:C1:C0:01,CCQC1C001,cust-7\n");
+    const imported = await provisio([
       "device",
-      "add",
-      "--mac",
-      "000e08c1c001",
-      "--model",
-      "SPA112",
+      "import",
+      scans,
+      "--columns",
+      "mac,serial,account",
+      "--create-missing",
       "-d",
       data,
     ]);
-    expect(add.code, add.stderr).toBe(0);
+    expect(imported.code, imported.stderr).toBe(0);
     const show = await provisio(["device", "show", "000e08c1c001", "-d", data]);
     expect(show.stdout).toMatch(/^lifecycle\s+\(never seen\)$/m);
+    expect(show.stdout).toMatch(/^serial\s+CCQC1C001$/m);
+    expect(show.stdout).toMatch(/^account\s+cust-7/m);
 
     const off = await provisio(["tenant", "set", "default", "--staging", "off", "-d", data]);
     expect(off.code, off.stderr).toBe(0);
