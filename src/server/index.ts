@@ -56,6 +56,16 @@ export {
   type TlsKeyPair,
   type TlsMaterial,
 } from "./https_adapter.ts";
+export {
+  DeviceLifecycles,
+  type DeviceLifecyclesOptions,
+  type LifecycleContext,
+  type LifecycleDevice,
+  type LifecycleObservation,
+  type LifecycleTransition,
+  lifecycleLabel,
+  nextLifecycle,
+} from "./lifecycle.ts";
 export { METRIC_NAMES, type ResyncResult, ServerMetrics, type Transport } from "./metrics.ts";
 export {
   type AdminApp,
