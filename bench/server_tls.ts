@@ -47,6 +47,11 @@ const ROOT = join(import.meta.dirname, "..");
 const PORTS = { ours: 18743, nginx: 18843 };
 const load = (): string => readFileSync("/proc/loadavg", "utf8").trim();
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
+/** Servers started here, stopped however the run ends. */
+const children = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGTERM");
+});
 
 function sh(cmd: string, argv: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -196,14 +201,18 @@ async function main(): Promise<void> {
   const dataDir = join(work, "data");
   log(`work dir ${work}`);
   const runner = await bundle(join(work, "build"));
-  const serve = (extra: string[]): ChildProcess =>
-    spawn(
+  const serve = (extra: string[]): ChildProcess => {
+    const child = spawn(
       process.execPath,
       [runner, "serve", "--data", dataDir, "--host", "127.0.0.1", "--admin-port", "off"]
         .concat(["--tftp-port", "off", "--http-port", "off", "--log-level", "warn"])
         .concat(extra),
       { stdio: ["ignore", "pipe", "pipe"] },
     );
+    children.add(child);
+    child.on("exit", () => children.delete(child));
+    return child;
+  };
 
   // The installation: first start (certificates), then a tenant and its devices.
   const boot = serve(["--https-port", "off", "--workers", "1", "--log-level", "info"]);
@@ -257,7 +266,8 @@ async function main(): Promise<void> {
         );
         return child;
       } catch (error) {
-        if (i > 300) throw error;
+        // A start on a busy machine can take tens of seconds.
+        if (i > 1200) throw error;
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -326,6 +336,7 @@ http {
 `,
   );
   const nginx = spawn("/usr/sbin/nginx", ["-c", conf], { stdio: ["ignore", "pipe", "pipe"] });
+  children.add(nginx);
   await new Promise((r) => setTimeout(r, 700));
   const c0 = clients[0]!;
   const viaNginx = await sh(
@@ -377,4 +388,11 @@ http {
   );
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  process.exit();
+}
