@@ -55,6 +55,12 @@ export const FACTORY_PATHS: ReadonlySet<string> = new Set([
 /** How long a generic factory fetch waits for its source's per-MAC request (attribution). */
 const ATTRIBUTION_MS = 15 * 60_000;
 const MAX_SOURCES = 10_000;
+/**
+ * Answers for units nobody knows (the generic factory file, a staging file of an unknown MAC)
+ * per source address and minute. Each is an event row; a unit needs one or two per boot.
+ * Beyond it: 429, aggregated in the event log and counted by the miss throttle.
+ */
+export const ANONYMOUS_STAGING_PER_MINUTE = 60;
 
 const MISS = { miss: true } as const;
 
@@ -104,6 +110,8 @@ export class StagingFlow implements FlowHook {
   readonly #o: StagingFlowOptions;
   /** Source address → its last generic factory fetch. Oldest dropped first. */
   readonly #generic = new Map<string, GenericFetch>();
+  /** Source address → anonymous answers in the current minute. Oldest dropped first. */
+  readonly #budgets = new Map<string, { start: number; count: number }>();
 
   constructor(options: StagingFlowOptions) {
     this.#o = options;
@@ -121,9 +129,13 @@ export class StagingFlow implements FlowHook {
     }
 
     const mac = stagingMac ?? this.#identified(flow);
-    if (mac === undefined) return this.#genericFile(flow);
+    if (mac === undefined) return this.#spend(flow) ?? this.#genericFile(flow);
 
     const device = await this.#o.cache.device(mac);
+    if (device === null) {
+      const over = this.#spend(flow);
+      if (over !== undefined) return over;
+    }
     const tenant =
       device === null ? this.#stagingTenantForUnknown() : this.#o.cache.tenant(device.tenantId);
     if (tenant === undefined || !tenant.settings.staging) {
@@ -146,6 +158,27 @@ export class StagingFlow implements FlowHook {
       response: xmlResponse(parameters),
       mac,
       tenantId: device === null ? undefined : tenant.id,
+    };
+  }
+
+  /** Counts an anonymous answer for the source; a 429 once its minute's budget is spent. */
+  #spend(flow: FlowRequest): Outcome | undefined {
+    const source = flow.request.remoteAddress;
+    let budget = this.#budgets.get(source);
+    if (budget === undefined || flow.now - budget.start >= 60_000) {
+      if (budget === undefined && this.#budgets.size >= MAX_SOURCES) {
+        const oldest = this.#budgets.keys().next();
+        if (oldest.done !== true) this.#budgets.delete(oldest.value);
+      }
+      budget = { start: flow.now, count: 0 };
+      this.#budgets.set(source, budget);
+    }
+    budget.count++;
+    if (budget.count <= ANONYMOUS_STAGING_PER_MINUTE) return undefined;
+    const over = refuse(429, "too many staging requests for unknown units from this address");
+    return {
+      ...over,
+      response: { ...over.response, headers: { ...over.response.headers, "retry-after": "60" } },
     };
   }
 

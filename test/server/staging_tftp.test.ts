@@ -14,6 +14,7 @@ import { importDevicesCsv } from "../../src/admin/index.ts";
 import { parseXmlProfile } from "../../src/profile/index.ts";
 import { deviceVariables, expandMacros, parseProfileRule } from "../../src/rules/index.ts";
 import type { ProvisioNode } from "../../src/server/node.ts";
+import { ANONYMOUS_STAGING_PER_MINUTE } from "../../src/server/staging_flow.ts";
 import { parseMac } from "../../src/store/index.ts";
 import { curl, startTestNode, tempDir } from "./helpers.ts";
 
@@ -187,5 +188,20 @@ describe("a factory SPA112 staged over TFTP (tftp-hpa)", () => {
     const out = join(dir, "own.cfg");
     expect(await tftpGet(tftp, "spa112.cfg", out)).not.toMatch(/Error/);
     expect(readFileSync(out, "utf8")).toBe(own);
+  }, 60_000);
+
+  it("answers for units nobody knows are budgeted per source address; a known unit is not", async () => {
+    const { node } = await start();
+    const http = `http://127.0.0.1:${node.addresses.http!.port}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < ANONYMOUS_STAGING_PER_MINUTE + 1; i++) {
+      const r = await fetch(`${http}/spa112.cfg`);
+      await r.arrayBuffer();
+      statuses.push(r.status);
+    }
+    expect(statuses.slice(0, -1).every((s) => s === 200)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    const known = await curl(["-A", UA, `${http}/spa112.cfg`]);
+    expect(known.status).toBe(200);
   }, 60_000);
 });
