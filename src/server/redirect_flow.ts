@@ -76,6 +76,8 @@ export class RedirectFlow implements FlowHook {
   readonly #o: RedirectFlowOptions;
   /** Status writes in flight, so a burst of requests from one unit writes once. */
   readonly #writing = new Set<MacAddress>();
+  /** Each profile's answer, built once per cached profile record. */
+  readonly #answers = new WeakMap<RedirectProfile, ResyncResponse>();
 
   constructor(options: RedirectFlowOptions) {
     this.#o = options;
@@ -96,18 +98,26 @@ export class RedirectFlow implements FlowHook {
       return { response: NOT_CUSTOMIZED, mac, miss: true, logReason: "not a customized unit" };
     }
     if (unit.status !== "pending") this.#setStatus(mac, "pending", SERVED_FROM);
-    const body = Buffer.from(redirectProfileXml(profile));
     return {
-      response: {
-        status: 200,
-        headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" },
-        body,
-        result: "ok",
-        reason: "redirect profile served",
-      },
+      response: this.#answer(profile),
       mac,
       logReason: `redirect profile ${profile.name} served`,
     };
+  }
+
+  #answer(profile: RedirectProfile): ResyncResponse {
+    let response = this.#answers.get(profile);
+    if (response === undefined) {
+      response = {
+        status: 200,
+        headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" },
+        body: Buffer.from(redirectProfileXml(profile)),
+        result: "ok",
+        reason: "redirect profile served",
+      };
+      this.#answers.set(profile, response);
+    }
+    return response;
   }
 
   served(device: Device): void {
