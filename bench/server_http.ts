@@ -37,9 +37,9 @@ import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
-import { issueDeviceCertificate, parseMasterKey } from "../src/crypto/index.ts";
-import { dataPaths, sealerFor } from "../src/server/index.ts";
-import { type DeviceInput, type LayerParameter, openStore, parseMac } from "../src/store/index.ts";
+import { issueDeviceCertificate } from "../src/crypto/index.ts";
+import { dataPaths } from "../src/server/index.ts";
+import type { LayerParameter } from "../src/store/index.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -308,6 +308,7 @@ interface Variant {
   readonly name: string;
   readonly runner: string;
   readonly args: readonly string[];
+  readonly dataDir: string;
 }
 
 interface VariantResult {
@@ -352,83 +353,100 @@ async function main(): Promise<void> {
       name: "baseline",
       runner: await bundle(BASELINE, join(work, "baseline")),
       args: [],
+      dataDir: join(work, "data-baseline"),
     });
   }
   if (!QUICK || WORKERS === 1)
-    variants.push({ name: "1 worker", runner, args: ["--workers", "1"] });
+    variants.push({ name: "1 worker", runner, args: ["--workers", "1"], dataDir });
   if (WORKERS > 1)
-    variants.push({ name: `${WORKERS} workers`, runner, args: ["--workers", String(WORKERS)] });
-
-  // 1. The installation: bootstrap by starting once, then import devices and layers.
-  const boot = spawn(
-    process.execPath,
-    [
+    variants.push({
+      name: `${WORKERS} workers`,
       runner,
-      "serve",
-      "--data",
+      args: ["--workers", String(WORKERS)],
       dataDir,
-      "--http-port",
-      "off",
-      "--https-port",
-      "off",
-      "--admin-port",
-      "off",
-      "--tftp-port",
-      "off",
-      "--workers",
-      "1",
-      "--log-level",
-      "info",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  await waitForLog(boot, "provisio listening", 60_000);
-  boot.kill("SIGTERM");
-  await new Promise((r) => boot.on("exit", r));
+    });
 
-  const paths = dataPaths(dataDir);
-  const key = parseMasterKey("k1", readFileSync(paths.masterKey, "utf8"));
-  const openBenchStore = () =>
-    openStore({ kind: "sqlite", file: paths.database }, { sealer: sealerFor(key) });
-  const store = await openBenchStore();
-  await store.models.upsert({ pn: "SPA504G", psn: "504", family: "spa", lines: 4 });
-  let t = performance.now();
-  await store.devices.bulkUpsert(
-    (function* (): Generator<DeviceInput> {
-      for (let i = 0; i < DEVICES; i++) {
-        yield {
-          mac: parseMac(macOf(i)),
-          modelPn: "SPA504G",
-          serial: `CCQ${(100000 + i).toString()}`,
-        };
-      }
-    })(),
-    { batchSize: 5000 },
+  // 1. The installations (the baseline's schema may differ: each gets its own): bootstrap
+  // by starting once, then devices and the tenant layer through the CLI, as an operator would.
+  const csv = join(work, "devices.csv");
+  writeFileSync(
+    csv,
+    `mac,model,serial\n${Array.from({ length: DEVICES }, (_, i) => `${macOf(i)},SPA504G,CCQ${100000 + i}`).join("\n")}\n`,
   );
-  log(`imported ${DEVICES} devices in ${Math.round(performance.now() - t)} ms`);
   let layerVersion = 0;
-  const editTenant = async (): Promise<string> => {
+  const editTenant = async (variant: Variant): Promise<string> => {
     const version = `v${++layerVersion}`;
-    const s = layerVersion === 1 ? store : await openBenchStore();
-    await s.layers.set({ scope: "tenant", tenantId: "default" }, tenantLayer(version));
-    if (s !== store) await s.close();
+    await sh(process.execPath, [
+      variant.runner,
+      "layer",
+      "set",
+      "--tenant",
+      "default",
+      "--data",
+      variant.dataDir,
+      ...tenantLayer(version).map((p) => `${p.name}:${p.access}=${p.value}`),
+    ]);
     return version;
   };
-  await editTenant();
-  await store.close();
+  const installed = new Set<string>();
+  for (const variant of variants) {
+    if (installed.has(variant.dataDir)) continue;
+    installed.add(variant.dataDir);
+    const boot = spawn(
+      process.execPath,
+      [
+        variant.runner,
+        "serve",
+        "--data",
+        variant.dataDir,
+        "--http-port",
+        "off",
+        "--https-port",
+        "off",
+        "--admin-port",
+        "off",
+        "--tftp-port",
+        "off",
+        "--log-level",
+        "info",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PROVISIO_WORKERS: "1" } },
+    );
+    await waitForLog(boot, "provisio listening", 120_000);
+    boot.kill("SIGTERM");
+    await new Promise((r) => boot.on("exit", r));
+    const t = performance.now();
+    await sh(process.execPath, [
+      variant.runner,
+      "device",
+      "import",
+      csv,
+      "--data",
+      variant.dataDir,
+    ]);
+    log(
+      `${variant.dataDir}: imported ${DEVICES} devices in ${Math.round(performance.now() - t)} ms`,
+    );
+    await editTenant(variant);
+  }
+  const paths = dataPaths(dataDir);
 
-  const clients: Array<{ mac: string; cert: string; key: string }> = [];
-  if (!QUICK) {
+  const clientsOf = async (
+    variant: Variant,
+  ): Promise<Array<{ mac: string; cert: string; key: string }>> => {
+    const own = dataPaths(variant.dataDir);
     const ca = {
-      certificatePem: readFileSync(paths.deviceCaCert, "utf8"),
-      privateKeyPem: readFileSync(paths.deviceCaKey, "utf8"),
+      certificatePem: readFileSync(own.deviceCaCert, "utf8"),
+      privateKeyPem: readFileSync(own.deviceCaKey, "utf8"),
     };
+    const clients: Array<{ mac: string; cert: string; key: string }> = [];
     for (let i = 0; i < CERT_CONNECTIONS; i++) {
       const mac = macOf(i * 997);
       const issued = await issueDeviceCertificate(ca, { mac, product: "SPA504G" });
       clients.push({ mac, cert: issued.certificatePem, key: issued.privateKeyPem });
     }
-  }
+    return clients;
+  };
 
   const startServer = async (
     variant: Variant,
@@ -440,7 +458,7 @@ async function main(): Promise<void> {
         variant.runner,
         "serve",
         "--data",
-        dataDir,
+        variant.dataDir,
         "--host",
         "127.0.0.1",
         "--http-port",
@@ -495,7 +513,7 @@ async function main(): Promise<void> {
   mkdirSync(staticDir, { recursive: true });
   {
     const first = await startServer(variants[variants.length - 1]!);
-    t = performance.now();
+    const t = performance.now();
     let bytes = 0;
     await fetchAll(PORTS.http, DEVICES, (mac, body) => {
       bytes += body.length;
@@ -608,7 +626,7 @@ end
     const pids = (): number[] => serverPids(server);
     const coldStart = await wrk(http, once, coldSeconds, pids);
     rows.push(row(`${variant.name}: HTTP cold, first fetch after start`, coldStart));
-    const version = await editTenant();
+    const version = await editTenant(variant);
     // Wait until the change reached the server (its change feed), on every worker.
     for (let i = 0; ; i++) {
       const body = await sh("curl", ["-s", `${http}/profile/${macOf(DEVICES - 1)}.xml`]);
@@ -642,7 +660,8 @@ end
     );
     if (!QUICK) {
       log(`${variant.name}: HTTPS with client certificates (load ${load()})`);
-      const serverCa = readFileSync(paths.serverCert, "utf8");
+      const serverCa = readFileSync(dataPaths(variant.dataDir).serverCert, "utf8");
+      const clients = await clientsOf(variant);
       const [ourCert, ngCert] = await compare(
         () => certLoad(PORTS.https, clients, serverCa, DURATION),
         () => certLoad(PORTS.nginxHttps, clients, serverCa, DURATION),

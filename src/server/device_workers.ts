@@ -46,6 +46,12 @@ interface MetricsReply {
 /** One process's metrics, as `Registry#getMetricsAsJSON` gives them. */
 type MetricsJson = Awaited<ReturnType<Registry["getMetricsAsJSON"]>>;
 
+/** The primary's HTTPS session-ticket keys (base64 of 48 bytes), shared by every worker. */
+export interface TicketKeysMessage {
+  readonly provisio: "ticket-keys";
+  readonly keys: string;
+}
+
 type WorkerMessage = WorkerReady | WorkerFailed | MetricsReply;
 
 function isWorkerMessage(value: unknown): value is WorkerMessage {
@@ -86,6 +92,8 @@ export interface WorkerPoolOptions {
   readonly logger: Logger;
   /** A worker that does not answer a metrics request within this time is left out. */
   readonly metricsTimeoutMs?: number;
+  /** Called when a worker (a first one or a replacement) listens, with a way to message it. */
+  readonly onWorkerReady?: (send: (message: TicketKeysMessage) => void) => void;
 }
 
 export interface WorkerPool {
@@ -95,6 +103,8 @@ export interface WorkerPool {
   pids(): number[];
   /** Every live worker's metrics. */
   metrics(): Promise<MetricsJson[]>;
+  /** Sends a message to every live worker. */
+  broadcast(message: TicketKeysMessage): void;
   /** Stops restarting; SIGTERM to each worker (graceful), resolves when all exited. */
   close(): Promise<void>;
 }
@@ -117,7 +127,12 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   let lastCrash = 0;
 
   const onMessage = (worker: Worker, message: unknown): void => {
-    if (!isWorkerMessage(message) || message.provisio !== "metrics") return;
+    if (!isWorkerMessage(message)) return;
+    if (message.provisio === "ready") {
+      options.onWorkerReady?.((m) => worker.send(m));
+      return;
+    }
+    if (message.provisio !== "metrics") return;
     const request = pending.get(message.id);
     if (request === undefined || !request.workers.delete(worker.id)) return;
     request.replies.push(message.metrics);
@@ -203,6 +218,9 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   return {
     addresses: { http: started.http, https: started.https },
     pids: () => live().map((w) => w.process.pid ?? 0),
+    broadcast: (message) => {
+      for (const w of live()) w.send(message);
+    },
     metrics: () => {
       const workers = live();
       if (workers.length === 0) return Promise.resolve([]);
@@ -247,6 +265,18 @@ export function answerMetricsRequests(registry: Registry): () => void {
       (metrics) => process.send?.({ provisio: "metrics", id, metrics } satisfies MetricsReply),
       () => process.send?.({ provisio: "metrics", id, metrics: [] } satisfies MetricsReply),
     );
+  };
+  process.on("message", onMessage);
+  return () => process.off("message", onMessage);
+}
+
+/** Worker side: applies the primary's session-ticket keys as they come. */
+export function receiveTicketKeys(apply: (keys: Buffer) => void): () => void {
+  const onMessage = (message: unknown): void => {
+    if (typeof message !== "object" || message === null) return;
+    const m = message as Partial<TicketKeysMessage>;
+    if (m.provisio !== "ticket-keys" || typeof m.keys !== "string") return;
+    apply(Buffer.from(m.keys, "base64"));
   };
   process.on("message", onMessage);
   return () => process.off("message", onMessage);

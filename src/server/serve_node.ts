@@ -10,9 +10,11 @@ import {
   answerMetricsRequests,
   ClusterRegistry,
   isDeviceWorker,
+  receiveTicketKeys,
   reportFailed,
   reportReady,
   startWorkerPool,
+  type TicketKeysMessage,
 } from "./device_workers.ts";
 import { ServerMetrics } from "./metrics.ts";
 import {
@@ -22,6 +24,7 @@ import {
   type StartNodeOptions,
   startNode,
 } from "./node.ts";
+import { isTicketKeys, TicketKeyRotation } from "./tls_sessions.ts";
 
 export interface RunningServer {
   /** This process's part: `primary` and `worker` when the node runs workers. */
@@ -61,18 +64,31 @@ export async function startServing(
     { ...config, httpPort: null, httpsPort: null },
     { ...options, metrics: new ServerMetrics({ registry }), announce: false },
   );
-  let pool: Awaited<ReturnType<typeof startWorkerPool>>;
+  // One set of session-ticket keys for every worker: a device resumes its HTTPS session
+  // whichever worker its next connection lands on.
+  const keysMessage = (keys: Buffer): TicketKeysMessage => ({
+    provisio: "ticket-keys",
+    keys: keys.toString("base64"),
+  });
+  let pool: Awaited<ReturnType<typeof startWorkerPool>> | undefined;
+  const rotation = new TicketKeyRotation((keys) => pool?.broadcast(keysMessage(keys)));
   try {
-    pool = await startWorkerPool({ count: config.workers, logger });
+    pool = await startWorkerPool({
+      count: config.workers,
+      logger,
+      onWorkerReady: (send) => send(keysMessage(rotation.current)),
+    });
   } catch (error) {
+    rotation.stop();
     await node.close();
     throw error;
   }
-  registry.askWorkersWith(() => pool.metrics());
+  const workers = pool;
+  registry.askWorkersWith(() => workers.metrics());
   const addresses: NodeAddresses = {
     ...node.addresses,
-    http: pool.addresses.http,
-    https: pool.addresses.https,
+    http: workers.addresses.http,
+    https: workers.addresses.https,
   };
   logger.info(
     { ...listeningFields(config, addresses), workers: config.workers },
@@ -83,10 +99,11 @@ export async function startServing(
     role: "primary",
     addresses,
     initialAdminToken: node.initialAdminToken,
-    workerPids: () => pool.pids(),
+    workerPids: () => workers.pids(),
     close() {
       closing ??= (async () => {
-        await pool.close();
+        rotation.stop();
+        await workers.close();
         await node.close();
       })();
       return closing;
@@ -115,6 +132,9 @@ async function startWorker(
     throw error;
   }
   const stopAnswering = answerMetricsRequests(node.metrics.registry);
+  const stopReceiving = receiveTicketKeys((keys) => {
+    if (isTicketKeys(keys)) node.setTicketKeys(keys);
+  });
   const address = (a: AddressInfo | undefined): AddressInfo | undefined =>
     a === undefined ? undefined : { address: a.address, family: a.family, port: a.port };
   reportReady({ http: address(node.addresses.http), https: address(node.addresses.https) });
@@ -122,6 +142,7 @@ async function startWorker(
   const close = (): Promise<void> => {
     closing ??= (async () => {
       stopAnswering();
+      stopReceiving();
       await node.close();
       // The IPC channel would keep the process up.
       if (process.connected) process.disconnect();

@@ -4,6 +4,8 @@
  * answering; `/metrics` on the admin listener counts every worker's requests; SIGTERM stops
  * the primary and its workers.
  */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapDataDir, loadServeConfig, storeOptionsFor } from "../../src/server/index.ts";
 import { openStore, parseMac } from "../../src/store/index.ts";
@@ -12,6 +14,30 @@ import { type ServeProcess, startServeProcess } from "./serve_process.ts";
 
 const MAC = parseMac("000e08aa0001");
 let server: ServeProcess;
+let data: string;
+
+/** One TLS 1.2 handshake with openssl; true when it resumed the saved session. */
+function handshake(sessionFile: string, save: boolean): Promise<boolean> {
+  const { hostname, port } = new URL(server.https);
+  return new Promise((resolve, reject) => {
+    execFile(
+      "openssl",
+      [
+        "s_client",
+        "-connect",
+        `${hostname}:${port}`,
+        "-tls1_2",
+        save ? "-sess_out" : "-sess_in",
+        sessionFile,
+      ],
+      { timeout: 20_000 },
+      (error, stdout) => {
+        if (error !== null && stdout === "") reject(error);
+        else resolve(/^Reused, /m.test(stdout));
+      },
+    ).stdin?.end();
+  });
+}
 
 function workerPids(): number[] {
   return server
@@ -38,20 +64,27 @@ async function resyncsOk(): Promise<number> {
 }
 
 beforeAll(async () => {
-  const data = tempDir("workers");
+  data = tempDir("workers");
   const config = loadServeConfig({ flags: { data }, env: {}, cwd: data });
   const boot = await bootstrapDataDir(config);
   const store = await openStore(storeOptionsFor(config), { sealer: boot.sealer });
   await store.devices.create({ mac: MAC, modelPn: null }, { actor: "test" });
   await store.close();
   server = await startServeProcess(data, ["--workers", "2"]);
-}, 120_000);
+}, 200_000);
 
 afterAll(async () => {
   await server?.stop();
 });
 
 describe("device-plane workers", () => {
+  it("share the HTTPS session-ticket keys: a session resumes on whichever worker", async () => {
+    const session = join(data, "tls-session.pem");
+    expect(await handshake(session, true)).toBe(false);
+    // Round-robin sends consecutive connections to both workers.
+    for (let i = 0; i < 4; i++) expect(await handshake(session, false)).toBe(true);
+  }, 120_000);
+
   it("runs two workers behind one port, survives a SIGKILL, merges /metrics", async () => {
     const url = `${server.http}/profile/${MAC}.xml`;
     expect((await curl([url])).status).toBe(200);
