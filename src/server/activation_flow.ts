@@ -217,10 +217,17 @@ export class ActivationFlow implements FlowHook {
       state: "provisioned",
     };
     const options = { actor: "system:activation" };
+    // A new device's model: the product its certificate or User-Agent names, when it is one
+    // this installation knows (as auto-create does).
+    const model =
+      known !== null
+        ? null
+        : ((claimant.product === undefined ? null : await this.#o.cache.model(claimant.product)) ??
+          (flow.ua?.product === undefined ? null : await this.#o.cache.model(flow.ua.product)));
     const device =
       known === null
         ? await this.#o.store.devices.create(
-            { mac: claimant.mac, modelPn: claimant.product ?? null, ...fields },
+            { mac: claimant.mac, modelPn: model?.pn ?? null, ...fields },
             options,
           )
         : await this.#o.store.devices.update(claimant.mac, fields, options);

@@ -118,6 +118,8 @@ describe("retail activation", () => {
     const device = await node.store.devices.get(A);
     expect(device.accountId).toBe(accountId);
     expect(device.serial).toBe("CCQ1");
+    // The certificate's product is a model this installation knows.
+    expect(device.modelPn).toBe("SPA504G");
     // The next resync, on the permanent path, has the account's line.
     const next = await get(`/profile/${A}.xml`, certA);
     expect(next.status).toBe(200);
