@@ -14,7 +14,9 @@
  * (a device resyncing again); a reboot storm of distinct devices would miss the verification
  * cache. Figures: connections per second, best of the rounds, and the server's CPU time per
  * connection (user + system of all its processes, median of the rounds) — the per-core cost,
- * which a busy shared machine disturbs less than throughput; the load average is printed.
+ * which a busy shared machine disturbs less than throughput; the load average is printed. A
+ * bare `node:https` server (client certificates requested, the bytes from memory) runs in the
+ * one-process rounds too: the floor of Node's TLS on this machine.
  * Work files go to `.bench-out/` (git-ignored).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
@@ -44,7 +46,7 @@ const WORKERS = String(args.workers)
   .map((w) => Number(w));
 const SUITES = String(args.suites).split(",");
 const ROOT = join(import.meta.dirname, "..");
-const PORTS = { ours: 18743, nginx: 18843 };
+const PORTS = { ours: 18743, nginx: 18843, bare: 18744 };
 const load = (): string => readFileSync("/proc/loadavg", "utf8").trim();
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 /** Servers started here, stopped however the run ends. */
@@ -348,42 +350,69 @@ http {
   if (viaNginx !== readFileSync(join(staticDir, `${c0.mac}.xml`), "utf8"))
     throw new Error("nginx does not serve the same bytes");
 
+  // The floor of Node's TLS: a bare node:https server, client certificates requested, the
+  // same certificate and bytes from memory.
+  const bareScript = join(work, "bare.mjs");
+  writeFileSync(
+    bareScript,
+    `import { createServer } from "node:https";
+import { readFileSync } from "node:fs";
+const body = readFileSync(${JSON.stringify(join(staticDir, `${c0.mac}.xml`))});
+createServer({
+  cert: readFileSync(${JSON.stringify(paths.serverCert)}),
+  key: readFileSync(${JSON.stringify(paths.serverKey)}),
+  ca: readFileSync(${JSON.stringify(paths.deviceCaCert)}),
+  requestCert: true, rejectUnauthorized: false, dhparam: "auto",
+}, (req, res) => {
+  req.socket.getPeerX509Certificate();
+  res.writeHead(200, { "content-type": "text/xml", "content-length": body.length });
+  res.end(body);
+}).listen(${PORTS.bare}, "127.0.0.1");
+`,
+  );
+  const bare = spawn(process.execPath, [bareScript], { stdio: "ignore" });
+  children.add(bare);
+  await new Promise((r) => setTimeout(r, 1000));
+
+  type Who = "ours" | "nginx" | "bare";
   const lines: string[] = [];
   for (const workers of WORKERS) {
     const ours = await start(workers);
-    const pidOf = { ours: ours.pid!, nginx: nginx.pid! };
+    const pidOf: Record<Who, number> = { ours: ours.pid!, nginx: nginx.pid!, bare: bare.pid! };
+    const who: Who[] = workers === 1 ? ["ours", "nginx", "bare"] : ["ours", "nginx"];
     for (const suite of SUITES) {
-      const best = { ours: 0, nginx: 0 };
-      const cpu = { ours: [] as number[], nginx: [] as number[] };
+      const best: Record<Who, number> = { ours: 0, nginx: 0, bare: 0 };
+      const cpu: Record<Who, number[]> = { ours: [], nginx: [], bare: [] };
       const rounds: string[] = [];
       for (let r = 0; r < ROUNDS; r++) {
-        // Alternating which goes first, so neither always runs on a hotter machine.
-        const order: Array<"ours" | "nginx"> = r % 2 === 0 ? ["ours", "nginx"] : ["nginx", "ours"];
-        const got = { ours: 0, nginx: 0 };
-        for (const who of order) {
-          const f = await handshakes(PORTS[who], pidOf[who], clients, suite);
-          got[who] = f.perSec;
-          cpu[who].push(f.cpuMs);
+        // Rotating which goes first, so none always runs on a hotter machine.
+        const order = [...who.slice(r % who.length), ...who.slice(0, r % who.length)];
+        const got: Record<Who, number> = { ours: 0, nginx: 0, bare: 0 };
+        for (const w of order) {
+          const f = await handshakes(PORTS[w], pidOf[w], clients, suite);
+          got[w] = f.perSec;
+          cpu[w].push(f.cpuMs);
+          best[w] = Math.max(best[w], f.perSec);
           log(
-            `${workers}w ${suite} round ${r + 1} ${who}: ${f.perSec.toFixed(0)} conn/s, ${f.cpuMs.toFixed(2)} ms CPU/conn (${f.bytes} B/conn; load ${load()})`,
+            `${workers}w ${suite} round ${r + 1} ${w}: ${f.perSec.toFixed(0)} conn/s, ${f.cpuMs.toFixed(2)} ms CPU/conn (${f.bytes} B/conn; load ${load()})`,
           );
         }
         rounds.push(`${got.ours.toFixed(0)}/${got.nginx.toFixed(0)}`);
-        best.ours = Math.max(best.ours, got.ours);
-        best.nginx = Math.max(best.nginx, got.nginx);
       }
       const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
       const [ourCpu, theirCpu] = [median(cpu.ours), median(cpu.nginx)];
+      const bareCpu = cpu.bare.length > 0 ? median(cpu.bare).toFixed(2) : "—";
       lines.push(
-        `| ${workers} | ${suite === "tls13" ? "TLS 1.3" : `TLS 1.2 ${suite}`} | ${best.ours.toFixed(0)} | ${best.nginx.toFixed(0)} | ${Math.round((best.ours / best.nginx) * 100)} % | ${ourCpu.toFixed(2)} | ${theirCpu.toFixed(2)} | ${Math.round((theirCpu / ourCpu) * 100)} % | ${rounds.join(", ")} |`,
+        `| ${workers} | ${suite === "tls13" ? "TLS 1.3" : `TLS 1.2 ${suite}`} | ${best.ours.toFixed(0)} | ${best.nginx.toFixed(0)} | ${Math.round((best.ours / best.nginx) * 100)} % | ${ourCpu.toFixed(2)} | ${theirCpu.toFixed(2)} | ${Math.round((theirCpu / ourCpu) * 100)} % | ${bareCpu} | ${rounds.join(", ")} |`,
       );
     }
     await stop(ours);
   }
+  bare.kill("SIGTERM");
   nginx.kill("SIGQUIT");
   process.stdout.write(
     `# mTLS full handshakes: Provisio vs nginx\n\n${CLIENTS} × openssl s_time -new -time ${DURATION} (RSA-2048 device certs, one GET each); nginx worker_processes auto (${availableParallelism()} CPUs); best of ${ROUNDS} alternating rounds; ${new Date().toISOString()}; load average at the end ${load()}\n\n` +
-      "| provisio workers | suite | Provisio conn/s | nginx conn/s | ratio | Provisio CPU ms/conn | nginx CPU ms/conn | CPU ratio (nginx/ours) | rounds conn/s (ours/nginx) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" +
+      "| provisio workers | suite | Provisio conn/s | nginx conn/s | ratio | Provisio CPU ms/conn | nginx CPU ms/conn | CPU ratio (nginx/ours) | bare node:https CPU ms/conn | rounds conn/s (ours/nginx) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" +
       `${lines.join("\n")}\n`,
   );
 }
