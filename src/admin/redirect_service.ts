@@ -72,8 +72,10 @@ export interface MacListLineError {
  */
 export async function readMacList(
   source: AsyncIterable<string | Buffer> | Iterable<string | Buffer>,
-): Promise<{ macs: MacAddress[]; errors: MacListLineError[] }> {
+): Promise<{ macs: MacAddress[]; lines: number[]; errors: MacListLineError[] }> {
   const macs: MacAddress[] = [];
+  /** The file line of each MAC, in order. */
+  const lines: number[] = [];
   const errors: MacListLineError[] = [];
   let column = 0;
   let first = true;
@@ -97,9 +99,10 @@ export async function readMacList(
       });
     } else {
       macs.push(mac);
+      lines.push(record.line);
     }
   }
-  return { macs, errors };
+  return { macs, lines, errors };
 }
 
 /** One MAC for one provider: a conflict when another provider holds it. */

@@ -4,7 +4,8 @@
  * installation admin; activation codes are shown once with the device-side URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApi, type TestApi } from "./helpers.ts";
+import { parseMac } from "../../src/store/index.ts";
+import { startApi, type TestApi, waitForOperation } from "./helpers.ts";
 
 let api: TestApi;
 let acmeToken: string;
@@ -87,6 +88,23 @@ describe("redirect API", () => {
     ).toBe(404);
     const listed = await api.request("GET", "/api/v1/redirect/units", { token: betaToken });
     expect(listed.body.items.map((u: { mac: string }) => u.mac)).toEqual(["000e08ee0002"]);
+  });
+
+  it("a CSV of MACs registers as an operation: progress, unreadable lines and another provider's MACs by line", async () => {
+    const started = await api.request("POST", "/api/v1/redirect/units/import?profile=default", {
+      token: acmeToken,
+      raw: "serial,mac\nS1,000e08ee0010\nS2,bogus\nS3,000e08ee0002\nS4,00:0e:08:ee:00:11\n",
+    });
+    expect(started.status).toBe(202);
+    const done = await waitForOperation(api, started.body.operation.id, acmeToken);
+    expect(done.status).toBe("succeeded");
+    expect(done.progress).toMatchObject({ rowsRead: 4, committed: 2, rejected: 2 });
+    expect(done.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([
+      [3, "API_CSV_INVALID"],
+      [4, "STORE_CONFLICT"],
+    ]);
+    expect(JSON.stringify(done)).not.toMatch(/beta/i);
+    expect((await api.store.redirects.find(parseMac("000e08ee0011")))?.status).toBe("open");
   });
 
   it("a transfer needs an installation admin; the provider reports acquired", async () => {

@@ -4,11 +4,14 @@
  * holds is a 409 that names nobody. Transfers between providers need an admin token of the
  * whole installation.
  */
+import { setImmediate as nextTick } from "node:timers/promises";
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import {
+  apiError,
   notFound,
   parseMacParam,
+  readMacList,
   redirectProfileJson,
   redirectUnitJson,
   registerOne,
@@ -21,7 +24,8 @@ import {
   tryParseMac,
 } from "../../store/index.ts";
 import { assertVisible, listTenant, type Principal, principalOf, targetTenant } from "../auth.ts";
-import { Limit, MacParams, Page } from "../schemas.ts";
+import { operationJson } from "../operations.ts";
+import { Limit, MacParams, OperationSchema, Page } from "../schemas.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -274,6 +278,80 @@ export function redirectRoutes(app: FastifyInstance, ctx: RouteContext): void {
         actor: principal.actor,
       });
       return { ...result, conflicts: [...result.conflicts] };
+    },
+  );
+
+  app.post<{ Querystring: { tenant?: string; profile: string }; Body: string }>(
+    "/api/v1/redirect/units/import",
+    {
+      bodyLimit: ctx.importBodyLimit,
+      schema: {
+        tags,
+        summary: "Register MACs from a file (asynchronous: poll the operation)",
+        description:
+          "Body: `text/csv` with a `mac` column (other columns ignored), or one MAC per line. Answers 202 with an operation: `committed` counts MACs registered so far; unreadable lines and MACs another provider holds are listed in `errors` with their line (the owner is not named).",
+        security: bearer,
+        querystring: Type.Object(
+          {
+            tenant: Type.Optional(Type.String({ maxLength: 64 })),
+            profile: Type.String({ maxLength: 64 }),
+          },
+          { additionalProperties: false },
+        ),
+        consumes: ["text/csv"],
+        body: Type.String({ examples: ["mac\n000e08abcdef\n000e08abcdf0\n"] }),
+        response: responses({ 202: Type.Object({ operation: OperationSchema }) }),
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const tenant = await targetTenant(store, principal, request.query.tenant);
+      const { profile } = request.query;
+      if ((await store.redirects.findProfile(tenant.id, profile)) === null) {
+        throw notFound("redirect profile", profile);
+      }
+      const body = request.body;
+      if (typeof body !== "string") {
+        throw apiError("API_UNSUPPORTED_MEDIA_TYPE", "send the MACs as Content-Type: text/csv");
+      }
+      const operation = ctx.operations.start("redirect-import", tenant.id, async (op) => {
+        await nextTick();
+        const read = await readMacList([body]);
+        for (const e of read.errors) {
+          if (op.errors.length < 1000) op.errors.push({ ...e, code: "API_CSV_INVALID" });
+        }
+        const lineOf = new Map(read.macs.map((mac, i) => [mac, read.lines[i]!]));
+        const rowsRead = read.macs.length + read.errors.length;
+        op.progress = {
+          rowsRead,
+          committed: 0,
+          rejected: read.errors.length,
+          lastCommittedLine: null,
+        };
+        const result = await store.redirects.register(tenant.id, profile, read.macs, {
+          actor: principal.actor,
+          onProgress: (p) => {
+            op.progress = { ...op.progress, committed: p.done };
+          },
+        });
+        for (const mac of result.conflicts) {
+          if (op.errors.length < 1000) {
+            op.errors.push({
+              line: lineOf.get(mac) ?? 0,
+              code: "STORE_CONFLICT",
+              message: `MAC ${mac} is registered to another provider`,
+            });
+          }
+        }
+        op.progress = {
+          rowsRead,
+          committed: result.registered + result.unchanged,
+          rejected: read.errors.length + result.conflicts.length,
+          lastCommittedLine: read.lines.at(-1) ?? null,
+        };
+      });
+      reply.code(202).header("location", `/api/v1/operations/${operation.id}`);
+      return { operation: operationJson(operation) };
     },
   );
 
