@@ -36,9 +36,10 @@ export function profilingArgs(dir: string | undefined): string[] {
 }
 
 /**
- * Peak RSS and CPU time (user + system, seconds) of a process, sampled from /proc every
- * 200 ms until `stop()`. CPU seconds say what a run costs on a shared, loaded machine, where
- * wall time says mostly how loaded it was.
+ * Peak RSS and CPU time (user + system, seconds) of a process and its children (a server's
+ * workers), sampled from /proc every 200 ms until `stop()`: RSS summed over the processes at
+ * each sample, CPU summed over every process seen. CPU seconds say what a run costs on a
+ * shared, loaded machine, where wall time says mostly how loaded it was.
  */
 export function rssSampler(pid: number): {
   peakMb: () => number;
@@ -46,24 +47,39 @@ export function rssSampler(pid: number): {
   stop: () => void;
 } {
   let peak = 0;
-  let cpu = 0;
+  const cpuByPid = new Map<number, number>();
   const ticks = 100; // USER_HZ on Linux
-  const read = () => {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      peak = Math.max(peak, kb / 1024);
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      cpu = (Number(fields[11]) + Number(fields[12])) / ticks;
-    } catch {
-      // exited
+  const tree = (root: number): number[] => {
+    const out = [root];
+    for (let i = 0; i < out.length; i++) {
+      try {
+        const kids = readFileSync(`/proc/${out[i]}/task/${out[i]}/children`, "utf8");
+        for (const k of kids.trim().split(/\s+/)) if (k !== "") out.push(Number(k));
+      } catch {
+        // exited
+      }
     }
+    return out;
+  };
+  const read = () => {
+    let kb = 0;
+    for (const p of tree(pid)) {
+      try {
+        const status = readFileSync(`/proc/${p}/status`, "utf8");
+        kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        cpuByPid.set(p, (Number(fields[11]) + Number(fields[12])) / ticks);
+      } catch {
+        // exited
+      }
+    }
+    peak = Math.max(peak, kb / 1024);
   };
   const timer = setInterval(read, 200);
   return {
     peakMb: () => Math.round(peak),
-    cpuSeconds: () => Math.round(cpu),
+    cpuSeconds: () => Math.round([...cpuByPid.values()].reduce((a, b) => a + b, 0)),
     stop: () => clearInterval(timer),
   };
 }
