@@ -44,7 +44,7 @@ describe("the first admin token on a terminal", () => {
     // `script` gives the server a terminal; stdout goes to a file, as under a service manager.
     const command =
       `umask 022; exec '${process.execPath}' bin/provisio.js serve --data '${data}' ` +
-      "--host 127.0.0.1 --http-port 0 --https-port 0 --admin-port 0 --tftp-port off " +
+      "--host 127.0.0.1 --http-port 0 --https-port 0 --admin-port 0 --tftp-port off --workers 1 " +
       `> '${logFile}'`;
     const child = spawn("script", ["-qfec", `sh -c "${command}"`, "/dev/null"], {
       cwd: ROOT,

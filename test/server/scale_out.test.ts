@@ -56,6 +56,8 @@ function serve(dataDir: string, schema: string): Promise<ServeProcess> {
       "off",
       "--database",
       PG_URL,
+      "--workers",
+      "1",
     ],
     {
       env: { ...process.env, PROVISIO_DATABASE_SCHEMA: schema, PROVISIO_FROM_SOURCE: "1" },
