@@ -23,6 +23,8 @@
  * one certificate per connection), the server with every resync written, and the RSS after
  * every device was fetched once. mTLS full handshakes are measured by bench/server_tls.ts.
  *
+ * `--skip-extras` leaves out the full mode's additions (client certificates, RSS after every
+ * device, every resync written).
  * `--quick` (CI, ~30 s): 3,000 devices, 1,000 active, 2-second runs, HTTP and HTTPS only,
  * this tree only. It prints, it asserts nothing.
  *
@@ -44,6 +46,7 @@ import type { LayerParameter } from "../src/store/index.ts";
 const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
+    "skip-extras": { type: "boolean", default: false },
     devices: { type: "string" },
     active: { type: "string" },
     duration: { type: "string" },
@@ -55,6 +58,8 @@ const { values: args } = parseArgs({
   },
 });
 const QUICK = args.quick === true;
+/** No client-certificate load, no RSS after every device, no every-resync-written run. */
+const EXTRAS = !QUICK && args["skip-extras"] !== true;
 const DEVICES = Number(args.devices ?? (QUICK ? 3_000 : 100_000));
 const ACTIVE = Math.min(DEVICES, Number(args.active ?? (QUICK ? 1_000 : 20_000)));
 const DURATION = Number(args.duration ?? (QUICK ? 2 : 10));
@@ -658,7 +663,7 @@ end
     summary.push(
       `${variant.name}: HTTP warm ${ratio(ourHttp, ngHttp)} of nginx (CPU ${ourHttp.cpuUs ?? "?"} µs/request vs nginx ${ngHttp.cpuUs ?? "?"}), HTTPS keep-alive ${ratio(ourTls, ngTls)}; cold ${coldStart.reqPerSec.toLocaleString("en")} req/s after start, ${coldChange.reqPerSec.toLocaleString("en")} req/s after a tenant change (load ${load()})`,
     );
-    if (!QUICK) {
+    if (EXTRAS) {
       log(`${variant.name}: HTTPS with client certificates (load ${load()})`);
       const serverCa = readFileSync(dataPaths(variant.dataDir).serverCert, "utf8");
       const clients = await clientsOf(variant);
@@ -693,6 +698,8 @@ end
     }
     await stopServer(server);
     results.push({ name: variant.name, rows, summary });
+    // As it goes: a long run on a busy machine still leaves its figures.
+    log(`${rows.join("\n")}\n${summary.join("\n")}`);
   }
   nginx.kill("SIGQUIT");
 
