@@ -106,6 +106,32 @@ describe("redirect service and provider as two processes", () => {
     expect(history.filter((a) => a.action === "redirect.status").map((a) => a.after)).toEqual(
       expect.arrayContaining([{ status: "pending" }, { status: "acquired" }]),
     );
+    // A transfer made by another process (this one) reaches the redirect service through the
+    // change feed: its next answers are the new owner's.
+    const beta = await store.tenants.create({ slug: "beta", name: "Beta Voice" });
+    await store.redirects.setProfile({
+      tenantId: beta.id,
+      name: "default",
+      profileRule: "https://prov.beta.example/beta/$MA.xml",
+    });
+    const moved = parseMac("000e08a0c002");
+    await store.redirects.register(acme.id, "default", [moved]);
+    const rcAnswer = async (): Promise<string> =>
+      (await fetch(`${rc.http}/rc/${moved}.xml`)).text();
+    const seen = async (text: string): Promise<boolean> => {
+      for (let i = 0; i < 200; i++) {
+        if ((await rcAnswer()).includes(text)) return true;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return false;
+    };
+    expect(await seen("prov.acme.example")).toBe(true);
+    await store.redirects.transfer(moved, beta.id, "default", { actor: "test" });
+    expect(await seen("prov.beta.example")).toBe(true);
+    expect(await rcAnswer()).not.toContain("acme");
+    await store.redirects.release(moved, beta.id);
+    expect(await seen("<flat-profile></flat-profile>")).toBe(true);
+
     await setup.close();
     // Neither process logged the SIP password.
     expect(`${provider.stdout()}${rc.stdout()}`).not.toContain("sip-7777");
