@@ -37,6 +37,7 @@ export {
   patchParameters,
 } from "./layer_parameters.ts";
 export { type LayerEditOptions, patchLayer, replaceLayer } from "./layer_service.ts";
+export { parseLifecycleFilter } from "./lifecycle_filter.ts";
 export {
   customizationLabel,
   type MacListLineError,

@@ -218,6 +218,12 @@ export const DeviceListQuery = Type.Object(
     group: Type.Optional(Type.String({ maxLength: 255 })),
     model: Type.Optional(Type.String({ maxLength: 64 })),
     state: Type.Optional(Type.String({ maxLength: 32 })),
+    lifecycle: Type.Optional(
+      Type.Union(
+        ["MFG-RESET", "SP-CUST", "SEC-PRV-1", "SEC-PRV-2", "none"].map((s) => Type.Literal(s)),
+        { description: "devices in this lifecycle state; none: never seen by the server" },
+      ),
+    ),
     after: Type.Optional(
       Type.String({ maxLength: 17, description: "cursor: the `next` of the previous page" }),
     ),

@@ -5,6 +5,7 @@ import {
   eventJson,
   type ImportProgress,
   importDevicesCsv,
+  parseLifecycleFilter,
   parseMacParam,
   resolveAccount,
   resolveGroup,
@@ -55,6 +56,7 @@ interface SetFlags extends InstallationFlags {
 
 interface ListFlags extends InstallationFlags {
   tenant?: string;
+  lifecycle?: string;
   model?: string;
   account?: string;
   group?: string;
@@ -202,6 +204,10 @@ Examples:
       .option("--model <pn>", "only this model")
       .option("--account <account>", "only this account (reference or id; needs its tenant)")
       .option("--group <group>", "only this group (name or id; needs its tenant)")
+      .option(
+        "--lifecycle <state>",
+        "only devices in this state: MFG-RESET, SP-CUST, SEC-PRV-1, SEC-PRV-2, or none (never seen)",
+      )
       .option("--limit <n>", "at most this many")
       .option("--json", "JSON lines, one device per line"),
   )
@@ -211,6 +217,7 @@ Examples:
 Examples:
   provisio device list
   provisio device list --tenant acme --model SPA112
+  provisio device list --lifecycle MFG-RESET      # staged units that never fetched their profile
   provisio device list --json | jq -r .mac`,
     )
     .action(async (flags: ListFlags) => {
@@ -228,6 +235,8 @@ Examples:
             ? undefined
             : (await resolveGroup(store, tenant.id, flags.group)).id;
         const max = positiveInt(flags.limit, "--limit", Number.MAX_SAFE_INTEGER) ?? Infinity;
+        const lifecycle =
+          flags.lifecycle === undefined ? undefined : parseLifecycleFilter(flags.lifecycle);
         const names = recordNamer(store);
         const rows: string[][] = [];
         let after: Device["mac"] | undefined;
@@ -240,6 +249,7 @@ Examples:
             ...(flags.model === undefined ? {} : { modelPn: flags.model }),
             ...(accountId === undefined ? {} : { accountId }),
             ...(groupId === undefined ? {} : { groupId }),
+            ...(lifecycle === undefined ? {} : { lifecycle }),
             ...(after === undefined ? {} : { after }),
             limit: want,
           });

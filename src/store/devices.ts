@@ -170,13 +170,39 @@ export class Devices implements DeviceRepository {
     if (query.groupId !== undefined) q = q.where("devices.group_id", "=", query.groupId);
     if (query.modelPn !== undefined) q = q.where("devices.model_pn", "=", query.modelPn);
     if (query.state !== undefined) q = q.where("devices.state", "=", query.state);
+    if (query.lifecycle === "none") q = q.where("l.state", "is", null);
+    else if (query.lifecycle !== undefined) q = q.where("l.state", "=", query.lifecycle);
     if (query.after !== undefined) q = q.where("devices.mac", ">", query.after);
     const rows = await q.orderBy("devices.mac").limit(v.limit(query.limit)).execute();
     return rows.map((row) => this.#toDevice(row));
   }
 
   async count(query: Omit<DeviceQuery, "after" | "limit"> = {}): Promise<number> {
+    // The lifecycle table is joined only when asked about (the gauge counts every device).
     let q = this.#core.db.selectFrom("devices").select((eb) => eb.fn.countAll<number>().as("n"));
+    if (query.lifecycle === "none") {
+      q = q.where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("device_lifecycle as l")
+              .select("l.mac")
+              .whereRef("l.mac", "=", "devices.mac"),
+          ),
+        ),
+      );
+    } else if (query.lifecycle !== undefined) {
+      const state = query.lifecycle;
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("device_lifecycle as l")
+            .select("l.mac")
+            .whereRef("l.mac", "=", "devices.mac")
+            .where("l.state", "=", state),
+        ),
+      );
+    }
     if (query.tenantId !== undefined) q = q.where("tenant_id", "=", query.tenantId);
     if (query.accountId !== undefined) q = q.where("account_id", "=", query.accountId);
     if (query.groupId !== undefined) q = q.where("group_id", "=", query.groupId);

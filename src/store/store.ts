@@ -150,6 +150,8 @@ export interface DeviceQuery {
   readonly groupId?: string;
   readonly modelPn?: string;
   readonly state?: ProvisioningState;
+  /** Devices in this lifecycle state; `none`: never seen by the server. */
+  readonly lifecycle?: LifecycleState | "none";
   /** Keyset pagination: devices with a MAC greater than this one. */
   readonly after?: MacAddress;
   /** Default 100, at most 10,000. */

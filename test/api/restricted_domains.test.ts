@@ -93,6 +93,12 @@ describe("restricted access domains at layer set, and the staging layer (API)", 
     const device = await api.request("GET", "/api/v1/devices/000e08d0d001");
     expect(device.status).toBe(200);
     expect(device.body.lifecycle).toBeNull();
+    const never = await api.request("GET", "/api/v1/devices?lifecycle=none");
+    expect(never.body.items.map((d: { mac: string }) => d.mac)).toEqual(["000e08d0d001"]);
+    const custom = await api.request("GET", "/api/v1/devices?lifecycle=SP-CUST");
+    expect(custom.status).toBe(200);
+    expect(custom.body.items).toEqual([]);
+    expect((await api.request("GET", "/api/v1/devices?lifecycle=staged")).status).toBe(400);
     const tenant = await api.request("GET", "/api/v1/tenants/default");
     expect(tenant.body.settings.staging).toBe(true);
   });

@@ -57,6 +57,16 @@ for (const dialect of dialects()) {
       });
       expect((await store.lifecycle.counts({ tenantId: "nope" })).get("sp-cust")).toBe(0);
 
+      // Listed and counted by lifecycle state; `none`: never seen.
+      const c = parseMac("00:0e:08:00:00:c3");
+      await store.devices.create({ mac: c });
+      expect((await store.devices.list({ lifecycle: "sp-cust" })).map((d) => d.mac)).toEqual([a]);
+      expect((await store.devices.list({ lifecycle: "none" })).map((d) => d.mac)).toEqual([c]);
+      expect(await store.devices.count({ lifecycle: "mfg-reset" })).toBe(1);
+      expect(await store.devices.count({ lifecycle: "none", tenantId: DEFAULT_TENANT_ID })).toBe(1);
+      expect(await store.devices.count({ lifecycle: "sec-prv-2" })).toBe(0);
+      await store.devices.delete(c);
+
       await store.devices.delete(b);
       expect((await store.lifecycle.counts()).get("mfg-reset")).toBe(0);
       // Re-created, the device starts with no lifecycle of its own.

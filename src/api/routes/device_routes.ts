@@ -6,6 +6,7 @@ import {
   deviceJson,
   importDevicesCsv,
   notFound,
+  parseLifecycleFilter,
   parseMacParam,
   resolveAccount,
   resolveGroup,
@@ -103,6 +104,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
         ...(groupId === undefined ? {} : { groupId }),
         ...(q.model === undefined ? {} : { modelPn: q.model }),
         ...(q.state === undefined ? {} : { state: q.state }),
+        ...(q.lifecycle === undefined ? {} : { lifecycle: parseLifecycleFilter(q.lifecycle) }),
         ...(q.after === undefined ? {} : { after: parseMacParam(q.after) }),
         limit,
       });
