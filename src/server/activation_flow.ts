@@ -148,6 +148,8 @@ export class ActivationFlow implements FlowHook {
     if (known !== null && known.accountId !== null && known.accountId !== code.accountId) {
       return refused("the device is bound to another account");
     }
+    // An operator's "disabled" is not undone by whoever holds a code.
+    if (known?.state === "disabled") return refused("the device is disabled");
     // Consumed before the device is bound: of two devices racing for one code, one wins.
     if (
       !(await this.#o.store.activationCodes.consume(code.id, claimant.mac, now, {

@@ -144,6 +144,14 @@ describe("retail activation", () => {
     }
     // The device with the used code was not bound.
     expect(await node.store.devices.findByMac(C)).toBeNull();
+    // A device an operator disabled is not activated, even with a valid code.
+    await node.store.devices.create({ mac: C, state: "disabled" });
+    const fresh = await issue();
+    const disabled = await get(`/init/${fresh.secret}`, certC, "127.0.0.2");
+    expect(disabled.status).toBe(403);
+    expect(disabled.body).toBe(wrong.body);
+    expect((await node.store.devices.get(C)).state).toBe("disabled");
+    await node.store.devices.delete(C);
   });
 
   it("a device without a certificate is refused unless the tenant allows binding by User-Agent", async () => {
