@@ -5,8 +5,9 @@ import { ProfileErrorCode, profileError } from "./errors.ts";
  * `Resync_At__HHmm_`). Everything in the library keys on this canonical form; the
  * plain-text bracket form (`Proxy[1]`) and web labels are converted at the edges.
  *
- * Grammar adopted: a letter, then letters, digits, `_` or `-`. The hyphen is needed by
- * real names (`Auth_Resync-Reboot_1_`, `Phone-UI-User-Mode`); the spec's EBNF omits it.
+ * Grammar adopted: a letter, then letters, digits, `_`, `-` or `.`. The hyphen and the dot
+ * are needed by real names (`Auth_Resync-Reboot_1_`, `Phone-UI-User-Mode`,
+ * `G722.2_Enable_1_`, `Enable_802.1X_Authentication`); the spec's EBNF omits them.
  */
 
 export type NameProblemReason = "empty" | "bad-start" | "bad-char";
@@ -23,7 +24,9 @@ function isLetter(c: number): boolean {
 }
 
 function isNameChar(c: number): boolean {
-  return isLetter(c) || (c >= 48 && c <= 57) || c === 95 /* _ */ || c === 45 /* - */;
+  return (
+    isLetter(c) || (c >= 48 && c <= 57) || c === 95 /* _ */ || c === 45 /* - */ || c === 46 /* . */
+  );
 }
 
 /** Why `name` is not a canonical parameter name, or undefined when it is one. */
@@ -43,7 +46,7 @@ export function parameterNameProblem(name: string): NameProblem | undefined {
       return {
         reason: "bad-char",
         index: i,
-        message: `parameter name ${JSON.stringify(name)} has ${JSON.stringify(name[i])} at position ${i + 1}; only letters, digits, "_" and "-" are allowed`,
+        message: `parameter name ${JSON.stringify(name)} has ${JSON.stringify(name[i])} at position ${i + 1}; only letters, digits, "_", "-" and "." are allowed`,
       };
     }
   }
@@ -142,7 +145,7 @@ export function indexedName(base: string, index: number): string {
   return `${base}_${index}_`;
 }
 
-const BRACKET_FORM = /^[A-Za-z][A-Za-z0-9_-]*(\[\d+\][A-Za-z0-9_-]*)*$/;
+const BRACKET_FORM = /^[A-Za-z][A-Za-z0-9_.-]*(\[\d+\][A-Za-z0-9_.-]*)*$/;
 
 /** True when `name` uses the plain-text bracket form (`Proxy[1]`, `Speed_Dial_2[2]`). */
 export function isBracketForm(name: string): boolean {

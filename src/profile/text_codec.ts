@@ -80,7 +80,9 @@ function isLetter(c: number): boolean {
 }
 
 function isWordChar(c: number): boolean {
-  return isLetter(c) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 91 || c === 93;
+  return (
+    isLetter(c) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46 || c === 91 || c === 93
+  );
 }
 
 interface Context {

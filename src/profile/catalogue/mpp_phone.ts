@@ -15,8 +15,6 @@ const LEVELS = "EMERGENCY|ALERT|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG";
  * cross-checked against the MPP administration guides; the web groups come from the
  * export's section headings. The 68xx and 78xx share this firmware base; no public full
  * export of them was found, so their rows are those of the 88xx (see README).
- * Parameters whose names hold a dot (`G722.2_Enable_1_`, `Enable_802.1X_Authentication`,
- * `CWMP_V1.2_Support`) are left out: the name grammar does not allow `.` yet.
  */
 export const MPP_PHONE: FamilyTable = {
   id: "mpp-phone",
@@ -70,6 +68,12 @@ Debug_Level ~ NOTICE ~ e:${LEVELS}
 Primary_NTP_Server ~ ~ host ~ rw
 Secondary_NTP_Server ~ ~ host ~ rw
 Enable_SSLv3 ~ No
+`,
+    },
+    {
+      group: "System/802.1X_Authentication",
+      rows: `
+Enable_802.1X_Authentication ~ No ~ ~ rw
 `,
     },
     {
@@ -167,6 +171,7 @@ RTCP_Tx_Interval ~ 0 ~ t:0..255
     {
       group: "SIP/SDP_Payload_Types",
       rows: `
+G722.2_Dynamic_Payload ~ 96 ~ i:96..127
 iLBC_Dynamic_Payload ~ 97 ~ i:96..127
 iSAC_Dynamic_Payload ~ 98 ~ i:96..127
 OPUS_Dynamic_Payload ~ 99 ~ i:96..127
@@ -177,6 +182,7 @@ G711a_Codec_Name ~ PCMA
 G729a_Codec_Name ~ G729a
 G729b_Codec_Name ~ G729ab
 G722_Codec_Name ~ G722
+G722.2_Codec_Name ~ AMR-WB
 iLBC_Codec_Name ~ iLBC
 iSAC_Codec_Name ~ iSAC
 OPUS_Codec_Name ~ OPUS
@@ -348,6 +354,8 @@ Prefer_G711a_Code ~ *017111
 Force_G711a_Code ~ *027111
 Prefer_G722_Code ~ *01722
 Force_G722_Code ~ *02722
+Prefer_G722.2_Code ~ *01724
+Force_G722.2_Code ~ *02724
 Prefer_G729a_Code ~ *01729
 Force_G729a_Code ~ *02729
 Prefer_iLBC_Code ~ *01016
@@ -662,6 +670,7 @@ Second_Preferred_Codec_[n]_ ~ Unspecified ~ e:Unspecified|${CODECS}
 Third_Preferred_Codec_[n]_ ~ Unspecified ~ e:Unspecified|${CODECS}
 G729a_Enable_[n]_ ~ Yes
 G722_Enable_[n]_ ~ Yes
+G722.2_Enable_[n]_ ~ Yes
 iLBC_Enable_[n]_ ~ Yes
 iSAC_Enable_[n]_ ~ No
 OPUS_Enable_[n]_ ~ Yes
@@ -802,6 +811,7 @@ Connection_Request_URL ~ ~ url ~ ro
 Periodic_Inform_Interval ~ 20 ~ i:0..65535
 Periodic_Inform_Enable ~ Yes
 TR-069_Traceability ~ No
+CWMP_V1.2_Support ~ Yes
 TR-069_VoiceObject_Init ~ Yes
 TR-069_DHCPOption_Init ~ Yes
 TR-069_Fallback_Support ~ No

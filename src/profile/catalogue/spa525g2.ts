@@ -883,6 +883,7 @@ Connection_Request_URL ~ ~ url ~ ro
 Periodic_Inform_Interval ~ 20 ~ i:0..65535
 Periodic_Inform_Enable ~ Yes
 TR-069_Traceability ~ No
+CWMP_V1.2_Support ~ Yes
 TR-069_VoiceObject_Init ~ Yes
 TR-069_DHCPOption_Init ~ Yes
 TR-069_IGD_Support ~ No
