@@ -164,6 +164,57 @@ export interface RendererOptions {
 interface MergedLayers {
   readonly parameters: readonly EffectiveParameter[];
   readonly templated: readonly number[];
+  /** For each templated parameter, its plain form when it has one. */
+  readonly plain: readonly (PlainTemplate | undefined)[];
+}
+
+/**
+ * A template that only prints variables of the device, its model or its tenant — text and
+ * `{{ device.serial }}`, no filter, no tag — as literal parts and variable paths. Most
+ * per-device values are such; they are filled in directly, without the template engine (a
+ * tenant-wide change re-renders the whole fleet). Anything else, or a variable that is not
+ * a string, goes to the engine.
+ */
+interface PlainTemplate {
+  /** Literal text, then a variable, alternately: `[text, [root, field], text, …, text]`. */
+  readonly parts: readonly (string | readonly [string, string])[];
+}
+
+const PLAIN_VARIABLE = /\{\{\s*(device|model|tenant)\.([a-z_][a-z0-9_]*)\s*\}\}/g;
+
+function plainTemplate(source: string): PlainTemplate | undefined {
+  const parts: (string | readonly [string, string])[] = [];
+  let last = 0;
+  for (const m of source.matchAll(PLAIN_VARIABLE)) {
+    parts.push(source.slice(last, m.index), [m[1]!, m[2]!]);
+    last = m.index + m[0].length;
+  }
+  parts.push(source.slice(last));
+  // Any other markup left in the text: not plain.
+  for (const part of parts) {
+    if (typeof part === "string" && (part.includes("{{") || part.includes("{%"))) return undefined;
+  }
+  return { parts };
+}
+
+/** The plain template filled in from the context; undefined when a variable is not a string. */
+function substitute(plain: PlainTemplate | undefined, context: TemplateContext): string | undefined {
+  if (plain === undefined) return undefined;
+  let out = "";
+  for (const part of plain.parts) {
+    if (typeof part === "string") {
+      out += part;
+      continue;
+    }
+    const scope = context[part[0]];
+    if (typeof scope !== "object" || scope === null || !Object.hasOwn(scope, part[1])) {
+      return undefined;
+    }
+    const value: unknown = (scope as Record<string, unknown>)[part[1]];
+    if (typeof value !== "string") return undefined;
+    out += value;
+  }
+  return out;
 }
 
 /** A node of the merge memo: one step per record a device's profile is made of. */
@@ -198,11 +249,12 @@ export class ProfileRenderer {
     const merged = this.#merged(input);
     let context: TemplateContext | undefined;
     const out = merged.parameters.slice();
-    for (const i of merged.templated) {
+    merged.templated.forEach((i, k) => {
       const p = out[i]!;
       context ??= templateContext(input);
-      out[i] = { ...p, value: this.#templates.render(p.value!, context) };
-    }
+      const value = substitute(merged.plain[k], context) ?? this.#templates.render(p.value!, context);
+      out[i] = { ...p, value };
+    });
     return out;
   }
 
@@ -222,11 +274,16 @@ export class ProfileRenderer {
     if (merged === undefined) {
       const parameters = mergeDeviceLayers(input.layers, this.#catalogue, accountLinesOf(input));
       const templated: number[] = [];
+      const plain: (PlainTemplate | undefined)[] = [];
       parameters.forEach((p, i) => {
-        if (p.value !== undefined && isValueTemplate(p.value)) templated.push(i);
+        if (p.value !== undefined && isValueTemplate(p.value)) {
+          templated.push(i);
+          plain.push(plainTemplate(p.value));
+        }
       });
-      merged = { parameters, templated };
-      (node.byModel ??= new Map()).set(modelPn, merged);
+      merged = { parameters, templated, plain };
+      node.byModel ??= new Map();
+      node.byModel.set(modelPn, merged);
     }
     return merged;
   }
