@@ -96,8 +96,6 @@ const SCOPE_ORDER: Readonly<Record<LayerScope, number>> = {
   group: 2,
   account: 3,
   device: 4,
-  // The staging profile is rendered on its own (staging_profile.ts), never with these.
-  staging: -1,
 };
 
 /**
@@ -198,7 +196,10 @@ function plainTemplate(source: string): PlainTemplate | undefined {
 }
 
 /** The plain template filled in from the context; undefined when a variable is not a string. */
-function substitute(plain: PlainTemplate | undefined, context: TemplateContext): string | undefined {
+function substitute(
+  plain: PlainTemplate | undefined,
+  context: TemplateContext,
+): string | undefined {
   if (plain === undefined) return undefined;
   let out = "";
   for (const part of plain.parts) {
@@ -252,7 +253,8 @@ export class ProfileRenderer {
     merged.templated.forEach((i, k) => {
       const p = out[i]!;
       context ??= templateContext(input);
-      const value = substitute(merged.plain[k], context) ?? this.#templates.render(p.value!, context);
+      const value =
+        substitute(merged.plain[k], context) ?? this.#templates.render(p.value!, context);
       out[i] = { ...p, value };
     });
     return out;
