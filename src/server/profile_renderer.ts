@@ -96,6 +96,8 @@ const SCOPE_ORDER: Readonly<Record<LayerScope, number>> = {
   group: 2,
   account: 3,
   device: 4,
+  // The staging profile is rendered on its own (staging_profile.ts), never with these.
+  staging: -1,
 };
 
 /**
