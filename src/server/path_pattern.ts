@@ -38,17 +38,35 @@ export interface RouteMatch {
   readonly facts: PathFacts;
 }
 
-/** A route with what the index needs: its position and the text every match starts with. */
+/** A route with what the index needs: its position and the text every match starts and ends with. */
 interface IndexedRoute {
   readonly route: Route;
   readonly order: number;
   readonly prefix: string;
+  readonly suffix: string;
 }
 
 /** The text before the pattern's first macro (`$$` included: a shorter prefix still filters). */
 function literalPrefix(source: string): string {
   const dollar = source.indexOf("$");
   return dollar < 0 ? source : source.slice(0, dollar);
+}
+
+/**
+ * The text after the pattern's last macro: every match ends with it. Skipping `$NAME`,
+ * `$(NAME)` or `$$` may leave a shorter suffix than the literal one (a `$NAME` that is no
+ * macro is literal text), never a longer one, so it only ever lets a match through.
+ */
+function literalSuffix(source: string): string {
+  const dollar = source.lastIndexOf("$");
+  if (dollar < 0) return source;
+  let end = dollar + 1;
+  if (source[end] === "(") {
+    const close = source.indexOf(")", end);
+    return close < 0 ? "" : source.slice(close + 1);
+  }
+  while (end < source.length && /[A-Z0-9]/.test(source[end]!)) end++;
+  return source.slice(end);
 }
 
 /** `/a/b…` → `/a/`; undefined when the text has no second `/` (index key of a prefix or target). */
@@ -141,7 +159,12 @@ export class RouteTable {
     this.problems = problems;
     this.routes.forEach((route, order) => {
       const prefix = literalPrefix(route.pattern.source);
-      const indexed: IndexedRoute = { route, order, prefix };
+      const indexed: IndexedRoute = {
+        route,
+        order,
+        prefix,
+        suffix: literalSuffix(route.pattern.source),
+      };
       // A match's path starts with the prefix's path part (before any `?`).
       const q = prefix.indexOf("?");
       const segment = firstSegment(q < 0 ? prefix : prefix.slice(0, q));
@@ -149,9 +172,9 @@ export class RouteTable {
         this.#unindexed.push(indexed);
         return;
       }
-      let bucket = this.#bySegment.get(segment);
-      if (bucket === undefined) this.#bySegment.set(segment, (bucket = []));
-      bucket.push(indexed);
+      const bucket = this.#bySegment.get(segment);
+      if (bucket === undefined) this.#bySegment.set(segment, [indexed]);
+      else bucket.push(indexed);
     });
   }
 
@@ -162,10 +185,13 @@ export class RouteTable {
     const out: RouteMatch[] = [];
     let withQuery: string | undefined;
     const tryRoutes = (routes: readonly IndexedRoute[]): void => {
-      for (const { route, prefix } of routes) {
+      for (const { route, prefix, suffix } of routes) {
         let target = path;
-        if (route.pattern.withQuery) target = withQuery ??= `${path}?${query}`;
-        if (!target.startsWith(prefix)) continue;
+        if (route.pattern.withQuery) {
+          withQuery ??= `${path}?${query}`;
+          target = withQuery;
+        }
+        if (!target.startsWith(prefix) || !target.endsWith(suffix)) continue;
         const facts = route.pattern.match(target);
         if (facts !== undefined) out.push({ route, facts });
       }

@@ -182,6 +182,9 @@ describe("path patterns (property)", () => {
       "/t2/$MA.xml",
       "/t1/x/$MA.xml",
       "/p$MA/x.xml",
+      "/$(MA).cfg",
+      "/x/$$$MA",
+      "/cfg/$FOO$MA.x",
     );
     const tenants = fc.array(
       fc.record({
@@ -205,6 +208,9 @@ describe("path patterns (property)", () => {
       [`/p${mac}/x.xml`, ""],
       ["/", ""],
       ["/profile", ""],
+      [`/${mac}.cfg`, ""],
+      [`/x/$${mac}`, ""],
+      [`/cfg/$FOO${mac}.x`, ""],
     );
     fc.assert(
       fc.property(tenants, tenants, targets, (before, after, [path, query]) => {
