@@ -85,7 +85,12 @@ function rssOf(pids: number[]): { rssMb: number; peakMb: number } {
   let rss = 0;
   let peak = 0;
   for (const pid of pids) {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${pid}/status`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
     rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
     peak += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   }
