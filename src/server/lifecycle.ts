@@ -17,6 +17,8 @@
  */
 import type { Logger } from "pino";
 import type {
+  ChangeFeed,
+  ChangeNotice,
   Device,
   DeviceLifecycle,
   DeviceLifecycleUpdate,
@@ -114,6 +116,11 @@ export interface DeviceLifecyclesOptions {
   readonly maxDevices?: number;
   /** States kept while the database is unavailable (default 200,000). */
   readonly maxPending?: number;
+  /**
+   * The store's change feed: a device changed, deleted or re-created is forgotten here, so
+   * its next request reads the state its fresh record carries.
+   */
+  readonly changes?: Pick<ChangeFeed, "subscribe"> | undefined;
   readonly now?: () => number;
 }
 
@@ -125,11 +132,20 @@ export class DeviceLifecycles {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #flushing: Promise<void> | undefined;
   #closed = false;
+  readonly #unsubscribe: (() => void) | undefined;
 
   constructor(options: DeviceLifecyclesOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#known = new BoundedMap(options.maxDevices ?? 500_000);
+    this.#unsubscribe = options.changes?.subscribe((notice) => this.invalidate(notice));
+  }
+
+  /** A change-feed notice: forgets the devices it names (all of them when it names none). */
+  invalidate(notice: ChangeNotice): void {
+    if (notice.entity !== "device" && notice.entity !== "all") return;
+    if (notice.keys === null || notice.entity === "all") this.#known.clear();
+    else for (const mac of notice.keys) this.#known.delete(mac as MacAddress);
   }
 
   /** The device's current state as this process knows it (memory first, then its record). */
@@ -239,6 +255,7 @@ export class DeviceLifecycles {
   /** Stops the timer and writes what is pending. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#unsubscribe?.();
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.flush();

@@ -391,6 +391,7 @@ export async function startNode(
     logger,
     onTransition: lifecycleTransitionCounter(metrics.registry),
     intervalMs: config.flushIntervalMs,
+    changes: store.changes,
   });
   if (options.worker !== true) {
     registerLifecycleGauge(metrics.registry, {

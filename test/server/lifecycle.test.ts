@@ -6,6 +6,7 @@ import {
   nextLifecycle,
 } from "../../src/server/lifecycle.ts";
 import type {
+  ChangeNotice,
   DeviceLifecycleUpdate,
   LifecycleState,
   ResyncEventInput,
@@ -121,5 +122,33 @@ describe("DeviceLifecycles", () => {
     setFail(false);
     await lifecycles.close();
     expect(batches.flat().map((u) => u.state)).toEqual(["mfg-reset"]);
+  });
+
+  it("forgets a device the change feed names (deleted, re-created), and stops listening on close", async () => {
+    let listener: ((n: ChangeNotice) => void) | undefined;
+    let unsubscribed = false;
+    const lifecycles = new DeviceLifecycles({
+      events: { event: () => undefined },
+      record: async () => undefined,
+      intervalMs: 60_000,
+      changes: {
+        subscribe(l) {
+          listener = l;
+          return () => {
+            unsubscribed = true;
+          };
+        },
+      },
+    });
+    const device = { mac, tenantId: "default", lifecycle: null };
+    lifecycles.observe(device, { kind: "own-profile", path: "/p" }, context, 1);
+    expect(lifecycles.current(device)?.state).toBe("sp-cust");
+    listener!({ revision: 2, entity: "layer", keys: [`device:${mac}`], at: new Date(2) });
+    expect(lifecycles.current(device)?.state).toBe("sp-cust");
+    listener!({ revision: 3, entity: "device", keys: [mac], at: new Date(3) });
+    // Its fresh record (re-created: no lifecycle yet) is what counts now.
+    expect(lifecycles.current(device)).toBeNull();
+    await lifecycles.close();
+    expect(unsubscribed).toBe(true);
   });
 });
