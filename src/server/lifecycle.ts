@@ -144,8 +144,12 @@ export class DeviceLifecycles {
   /** A change-feed notice: forgets the devices it names (all of them when it names none). */
   invalidate(notice: ChangeNotice): void {
     if (notice.entity !== "device" && notice.entity !== "all") return;
-    if (notice.keys === null || notice.entity === "all") this.#known.clear();
-    else for (const mac of notice.keys) this.#known.delete(mac as MacAddress);
+    // A state not written yet is newer than any record: it stays.
+    const macs =
+      notice.keys === null || notice.entity === "all"
+        ? [...this.#known.keys()]
+        : (notice.keys as readonly MacAddress[]);
+    for (const mac of macs) if (!this.#pending.has(mac)) this.#known.delete(mac);
   }
 
   /** The device's current state as this process knows it (memory first, then its record). */

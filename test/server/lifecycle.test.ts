@@ -143,6 +143,10 @@ describe("DeviceLifecycles", () => {
     const device = { mac, tenantId: "default", lifecycle: null };
     lifecycles.observe(device, { kind: "own-profile", path: "/p" }, context, 1);
     expect(lifecycles.current(device)?.state).toBe("sp-cust");
+    // Not written yet: newer than any record, kept.
+    listener!({ revision: 2, entity: "device", keys: [mac], at: new Date(2) });
+    expect(lifecycles.current(device)?.state).toBe("sp-cust");
+    await lifecycles.flush();
     listener!({ revision: 2, entity: "layer", keys: [`device:${mac}`], at: new Date(2) });
     expect(lifecycles.current(device)?.state).toBe("sp-cust");
     listener!({ revision: 3, entity: "device", keys: [mac], at: new Date(3) });
