@@ -12,7 +12,8 @@ import { x509 } from "./x509_lib.ts";
 /**
  * `ec-p256` (default): ECDSA P-256 / SHA-256 — key generation in ~1 ms, accepted by node,
  * curl and openssl. `rsa-2048`: RSASSA-PKCS1-v1_5 / SHA-256 — what real SPA units carry
- * (their TLS list in §8.3.2 has only RSA suites), ~50–200 ms per key.
+ * (their TLS list in §8.3.2 has only RSA suites), ~50–200 ms per key — and what server
+ * certificates default to (`DEFAULT_SERVER_KEY_TYPE`).
  */
 export type KeyType = "ec-p256" | "rsa-2048";
 
