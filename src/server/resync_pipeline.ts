@@ -45,7 +45,7 @@ import {
 } from "./resync_request.ts";
 import { SecurityLog } from "./security_log.ts";
 import type { StatusWriter } from "./status_writer.ts";
-import { parseUserAgent, type UserAgentIdentity } from "./user_agent.ts";
+import { MAX_USER_AGENT_LENGTH, parseUserAgent, type UserAgentIdentity } from "./user_agent.ts";
 
 export { type CachedProfile, etagMatches } from "./profile_response.ts";
 
@@ -117,6 +117,8 @@ export class ResyncPipeline {
   readonly #security: SecurityLog;
   readonly #profiles: ProfileResponses;
   readonly #timer: ReturnType<typeof setInterval> | undefined;
+  /** Parsed User-Agent headers: a device sends the same one at every resync. */
+  readonly #userAgents = new Map<string, UserAgentIdentity | undefined>();
   #closed = false;
 
   constructor(options: PipelineOptions) {
@@ -180,7 +182,7 @@ export class ResyncPipeline {
   async handle(request: ResyncRequest): Promise<ResyncResponse> {
     const started = performance.now();
     const now = this.#now();
-    const ua = parseUserAgent(request.userAgent);
+    const ua = this.#userAgent(request.userAgent);
     const source = request.remoteAddress;
     const logged = this.#logged(request);
     let outcome: Outcome;
@@ -213,6 +215,17 @@ export class ResyncPipeline {
       if (path !== undefined) return { ...request, path, query: "" };
     }
     return request;
+  }
+
+  #userAgent(header: string | undefined): UserAgentIdentity | undefined {
+    if (header === undefined || header.length > MAX_USER_AGENT_LENGTH) return undefined;
+    const known = this.#userAgents.get(header);
+    if (known !== undefined || this.#userAgents.has(header)) return known;
+    const parsed = parseUserAgent(header);
+    // Bounded: headers are the client's to choose.
+    if (this.#userAgents.size >= 10_000) this.#userAgents.clear();
+    this.#userAgents.set(header, parsed);
+    return parsed;
   }
 
   /** Writes ended scans and aggregated refusals whose window is over (the timer calls it). */
