@@ -121,7 +121,9 @@ class StepBudget {
     this.#left = steps;
   }
   check(): void {
-    if (--this.#left < 0) throw new Error(`more than ${MAX_RENDER_STEPS} rendering steps`);
+    if (--this.#left < 0) {
+      throw serverError("SERVER_TEMPLATE_FAILED", `more than ${MAX_RENDER_STEPS} rendering steps`);
+    }
   }
   use(): void {}
 }
