@@ -96,9 +96,7 @@ export class ActivationFlow implements FlowHook {
   }
 
   loggedPath(path: string): string | undefined {
-    return path.startsWith(ACTIVATION_PATH_PREFIX)
-      ? `${ACTIVATION_PATH_PREFIX}[redacted]`
-      : undefined;
+    return isActivationPath(path) ? `${ACTIVATION_PATH_PREFIX}[redacted]` : undefined;
   }
 
   async route(flow: FlowRequest): Promise<Outcome | undefined> {
@@ -117,7 +115,10 @@ export class ActivationFlow implements FlowHook {
     const code = await this.#o.store.activationCodes.lookup(secret);
     const claimant = this.#claimant(flow);
     const known = claimant === undefined ? null : await this.#o.cache.device(claimant.mac);
-    const tenantId = code?.tenantId ?? known?.tenantId;
+    // A failure counts against a tenant only when the code is the tenant's or the device is
+    // one its certificate proves: a User-Agent (or another tenant's certificate) naming a
+    // tenant's device would let anyone spend that tenant's budget and lock out its activations.
+    const tenantId = code?.tenantId ?? this.#vouchedTenant(claimant, known, flow);
     const refused = (reason: string, security = "activation-refused"): Outcome => {
       this.#limits.fail(request.remoteAddress, tenantId, now);
       return {
@@ -190,6 +191,17 @@ export class ActivationFlow implements FlowHook {
     return mac === undefined
       ? undefined
       : { mac, by: "user-agent", serial: ua?.serial, product: ua?.product };
+  }
+
+  /** The known device's tenant, when the request's certificate is one that tenant trusts. */
+  #vouchedTenant(
+    claimant: Claimant | undefined,
+    known: Device | null,
+    flow: FlowRequest,
+  ): string | undefined {
+    if (claimant?.by !== "certificate" || known === null) return undefined;
+    const tenant = this.#o.cache.tenant(known.tenantId);
+    return tenant !== undefined && this.#certs.certifies(tenant, flow.cert) ? tenant.id : undefined;
   }
 
   #acceptable(tenant: Tenant, claimant: Claimant, flow: FlowRequest): boolean {
@@ -285,6 +297,24 @@ export class ActivationFlow implements FlowHook {
       serializeFlatProfile([...parameters.filter((p) => !names.has(p.name)), ...extra]),
     );
   }
+}
+
+/**
+ * Whether `path` is (or decodes to) an activation path. The raw target is what logs show:
+ * `/%69nit/…` or `/init%2F…` reaches the flow once decoded, and a malformed or doubled escape
+ * is refused with the code still in the target; either would put the code in a log line.
+ */
+function isActivationPath(path: string): boolean {
+  if (path.startsWith(ACTIVATION_PATH_PREFIX)) return true;
+  let decoded = path;
+  // Twice at most: `%2569` is refused as double encoding, with the code in the target.
+  for (let round = 0; round < 2 && decoded.includes("%"); round++) {
+    decoded = decoded.replace(/%[0-9A-Fa-f]{2}/g, (e) =>
+      String.fromCharCode(Number.parseInt(e.slice(1), 16)),
+    );
+    if (decoded.startsWith(ACTIVATION_PATH_PREFIX)) return true;
+  }
+  return false;
 }
 
 function secretParameter(name: string, value: string): EffectiveParameter {
