@@ -111,9 +111,12 @@ export function ruleOutsideDomains(
           : parseProfileRule(marked).alternatives;
   } catch (error) {
     if (!isProvisioError(error)) throw error;
+    // A rule this server cannot read is one whose servers it cannot vouch for: a unit may read
+    // `https://prov.example.com@evil.net/`, `http://[::1]/` or `http://evil.net#.example.com/`
+    // as a server outside the domains.
     return macros.length > 0
       ? `${name} cannot be checked against the restricted domains (${listed}): its macros or templates make its servers unknown until the unit expands them`
-      : undefined; // A rule that does not parse is the catalogue check's business.
+      : `${name} cannot be checked against the restricted domains (${listed}): ${error.message}`;
   }
   for (const alternative of alternatives) {
     const url = alternative.url;

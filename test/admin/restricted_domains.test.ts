@@ -108,3 +108,47 @@ describe("restricted access domains", () => {
     expect(code(() => checkRestrictedDomains([rule], ""))).toBeUndefined();
   });
 });
+
+describe("restricted access domains: rules that try to slip past", () => {
+  it("a rule this server cannot read is refused where domains are in force", () => {
+    for (const rule of [
+      "http://prov.example.com@evil.net/a",
+      "http://prov.example.com\\@evil.net/a",
+      "http://user:pw@evil.net/a",
+      "http://[::1]/a",
+      "http://evil.net#.example.com/a",
+      "http://evil.net?.example.com/a",
+      "http://evil.net%2eexample.com/a",
+      "http://prov.example.com;evil.net/a",
+      "http://prov.example.com/a | http://evil.net/b",
+    ]) {
+      expect(ruleOutsideDomains("Profile_Rule", rule, D), rule).toBeDefined();
+    }
+  });
+
+  it("case, a trailing dot, a port and identity macros as a sub-domain stay allowed", () => {
+    for (const rule of [
+      "http://PROV.EXAMPLE.COM/a",
+      "http://prov.example.com./a",
+      "https://prov.example.com:8443/a",
+      "http://$MA.example.com/a",
+      "http://$(MA).example.com/a",
+      "[--key abc] https://prov.voiceip.net/$MA.cfg",
+      "prov.example.com/a",
+    ]) {
+      expect(ruleOutsideDomains("Profile_Rule", rule, D), rule).toBeUndefined();
+    }
+    for (const rule of [
+      "http://$MA.evil.net/a",
+      "http://$MAexample.com/a",
+      "http://$MA.example.com.evil.net/a",
+      "http://evilexample.com/a",
+      "http://xn--exmple-cua.com/a",
+      "[--key $A] evil.net/a",
+      "( $A == 1 )? http://evil.net/a",
+      "https://evil.net:443/a",
+    ]) {
+      expect(ruleOutsideDomains("Profile_Rule", rule, D), rule).toBeDefined();
+    }
+  });
+});
