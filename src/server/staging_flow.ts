@@ -27,6 +27,7 @@ import {
   tryParseMac,
 } from "../store/index.ts";
 import type { ServeConfig } from "./config.ts";
+import { clientAddressKey } from "./connection_limit.ts";
 import type { FlowHook, FlowRequest } from "./flow_hook.ts";
 import type { DeviceLifecycles } from "./lifecycle.ts";
 import type { RouteTable } from "./path_pattern.ts";
@@ -110,7 +111,7 @@ export class StagingFlow implements FlowHook {
   readonly #o: StagingFlowOptions;
   /** Source address → its last generic factory fetch. Oldest dropped first. */
   readonly #generic = new Map<string, GenericFetch>();
-  /** Source address → anonymous answers in the current minute. Oldest dropped first. */
+  /** Source (address, IPv6 /64) → anonymous answers in the current minute. Oldest dropped first. */
   readonly #budgets = new Map<string, { start: number; count: number }>();
 
   constructor(options: StagingFlowOptions) {
@@ -161,9 +162,12 @@ export class StagingFlow implements FlowHook {
     };
   }
 
-  /** Counts an anonymous answer for the source; a 429 once its minute's budget is spent. */
+  /**
+   * Counts an anonymous answer for the source (an IPv4 address, an IPv6 /64: a host picks any
+   * address in its network); a 429 once its minute's budget is spent.
+   */
   #spend(flow: FlowRequest): Outcome | undefined {
-    const source = flow.request.remoteAddress;
+    const source = clientAddressKey(flow.request.remoteAddress);
     let budget = this.#budgets.get(source);
     if (budget === undefined || flow.now - budget.start >= 60_000) {
       if (budget === undefined && this.#budgets.size >= MAX_SOURCES) {

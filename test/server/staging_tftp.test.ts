@@ -204,4 +204,22 @@ describe("a factory SPA112 staged over TFTP (tftp-hpa)", () => {
     const known = await curl(["-A", UA, `${http}/spa112.cfg`]);
     expect(known.status).toBe(200);
   }, 60_000);
+
+  it("an IPv6 source is budgeted by its /64: a new address in the same network is no new budget", async () => {
+    const { node } = await start();
+    const statuses: number[] = [];
+    for (let i = 1; i <= ANONYMOUS_STAGING_PER_MINUTE + 1; i++) {
+      const response = await node.pipeline.handle({
+        transport: "http",
+        method: "GET",
+        path: "/spa112.cfg",
+        query: "",
+        remoteAddress: `2001:db8:1:2::${i.toString(16)}`,
+        userAgent: undefined,
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses.slice(0, -1).every((s) => s === 200)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+  }, 60_000);
 });
