@@ -486,6 +486,9 @@ async function main(): Promise<void> {
       { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } },
     );
     let output = "";
+    const orphan = (): void => void child.kill("SIGTERM");
+    process.once("exit", orphan);
+    child.once("exit", () => process.off("exit", orphan));
     child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
     child.stdout?.on("data", () => undefined);
     child.once("exit", (code, signal) => {
@@ -567,6 +570,8 @@ http {
 `,
   );
   const nginx = spawn("/usr/sbin/nginx", ["-c", nginxConf], { stdio: ["ignore", "pipe", "pipe"] });
+  // A run that fails leaves no nginx behind to answer the next run's requests.
+  process.once("exit", () => nginx.kill("SIGQUIT"));
   await new Promise((r) => setTimeout(r, 700));
   const nginxPids = (): number[] => [nginx.pid!, ...childPids(nginx.pid!)];
 
