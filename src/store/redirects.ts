@@ -418,16 +418,19 @@ export class Redirects implements RedirectRepository {
       else await ctx.conn.updateTable("redirect_units").set(next).where("mac", "=", mac).execute();
       ctx.touch("redirect", [mac]);
       const after = toUnit(next);
-      // Audited under both owners, so each provider's audit trail shows the move.
+      const foreign = row !== undefined && row.tenant_id !== toTenantId;
+      // Audited under both owners, so each provider's audit trail shows the move; neither
+      // entry names the other provider (the new owner reads only that it came from another).
       ctx.audit({
         action: "redirect.transfer",
         entity: "redirect",
         key: mac,
         tenantId: toTenantId,
-        before: row === undefined ? undefined : toUnit(row),
+        before:
+          row === undefined ? undefined : foreign ? { mac, from: "another provider" } : toUnit(row),
         after,
       });
-      if (row !== undefined && row.tenant_id !== toTenantId) {
+      if (foreign) {
         ctx.audit({
           action: "redirect.transfer-out",
           entity: "redirect",

@@ -132,6 +132,11 @@ for (const dialect of dialects()) {
       );
       const out = audit.find((a) => a.action === "redirect.transfer-out");
       expect(out?.tenantId).toBe(acme.id);
+      // Each provider's trail names nobody else: the new owner's entry hides where it came from.
+      const inbound = audit.find((a) => a.action === "redirect.transfer");
+      expect(inbound?.tenantId).toBe(beta.id);
+      expect(JSON.stringify(inbound)).not.toContain(acme.id);
+      expect(JSON.stringify(out)).not.toContain(beta.id);
 
       await store.redirects.release(MAC2, acme.id);
       expect(await store.redirects.find(MAC2)).toBeNull();
