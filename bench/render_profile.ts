@@ -120,6 +120,7 @@ async function main(): Promise<void> {
       createdAt: now,
       updatedAt: now,
       status: null,
+      lifecycle: null,
     }));
     const devices = all.slice(WARM_UP);
 
