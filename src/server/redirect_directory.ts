@@ -82,8 +82,8 @@ export class RedirectDirectory {
   }
 
   /** Records a status this process just wrote (the feed confirms it shortly after). */
-  noteStatus(mac: MacAddress, status: CustomizationStatus): void {
+  noteStatus(mac: MacAddress, status: CustomizationStatus, now: number): void {
     const unit = this.#units.get(mac);
-    if (unit) this.#units.set(mac, { ...unit, status });
+    if (unit) this.#units.set(mac, { ...unit, status, statusAt: new Date(now) });
   }
 }

@@ -55,6 +55,9 @@ export function redirectProfileXml(profile: RedirectProfile): string {
   ).text;
 }
 
+/** How long an acquired or aborted unit stays so when it asks the redirect service again. */
+export const RESETTLE_MS = 10 * 60_000;
+
 const SERVED_FROM: readonly CustomizationStatus[] = [
   "open",
   "custom-pending",
@@ -97,7 +100,15 @@ export class RedirectFlow implements FlowHook {
     if (unit === null || profile === null) {
       return { response: NOT_CUSTOMIZED, mac, miss: true, logReason: "not a customized unit" };
     }
-    if (unit.status !== "pending") this.#setStatus(mac, "pending", SERVED_FROM);
+    // A unit that settled moments ago and asks again is not moved back to pending: each move
+    // is a status write and an audit row, and alternating this path with the provider's
+    // profile path would otherwise write two per request pair, for anyone who sends them.
+    const settled =
+      (unit.status === "acquired" || unit.status === "aborted") &&
+      request.now - unit.statusAt.getTime() < RESETTLE_MS;
+    if (unit.status !== "pending" && !settled) {
+      this.#setStatus(mac, "pending", SERVED_FROM, request.now);
+    }
     return {
       response: this.#answer(profile),
       mac,
@@ -120,19 +131,19 @@ export class RedirectFlow implements FlowHook {
     return response;
   }
 
-  served(device: Device): void {
-    void this.#observe(device).catch((error: unknown) => {
+  served(device: Device, request: FlowRequest): void {
+    void this.#observe(device, request.now).catch((error: unknown) => {
       this.#o.logger.warn({ err: error, mac: device.mac }, "redirect status not updated");
     });
   }
 
-  async #observe(device: Device): Promise<void> {
+  async #observe(device: Device, now: number): Promise<void> {
     const unit = await this.#o.directory.unit(device.mac);
     if (unit === null || unit.tenantId !== device.tenantId) return;
     if (unit.status === "pending" || unit.status === "custom-pending") {
-      this.#setStatus(device.mac, "acquired", ["pending", "custom-pending"]);
+      this.#setStatus(device.mac, "acquired", ["pending", "custom-pending"], now);
     } else if (unit.status === "open") {
-      this.#setStatus(device.mac, "aborted", ["open"]);
+      this.#setStatus(device.mac, "aborted", ["open"], now);
     }
   }
 
@@ -140,10 +151,11 @@ export class RedirectFlow implements FlowHook {
     mac: MacAddress,
     status: CustomizationStatus,
     from: readonly CustomizationStatus[],
+    now: number,
   ): void {
     if (this.#writing.has(mac)) return;
     this.#writing.add(mac);
-    this.#o.directory.noteStatus(mac, status);
+    this.#o.directory.noteStatus(mac, status, now);
     this.#o.store.redirects
       .setStatus(mac, status, from, { actor: "system:redirect" })
       .catch((error: unknown) => {

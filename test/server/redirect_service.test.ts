@@ -112,6 +112,23 @@ describe("redirect service", () => {
       expect.arrayContaining([{ status: "pending" }, { status: "acquired" }]),
     );
   });
+
+  it("alternating the redirect path and the provider's path does not write a status row per request", async () => {
+    const rows = async () =>
+      (await node.store.audit.list({ entity: "redirect", key: UNIT })).filter(
+        (a) => a.action === "redirect.status",
+      ).length;
+    const before = await rows();
+    for (let i = 0; i < 5; i++) {
+      expect((await curl([`${http}/rc/${UNIT}.xml`])).status).toBe(200);
+      expect((await curl([`${http}/acme/${UNIT}.xml`])).status).toBe(200);
+      await node.writer.flush();
+    }
+    // Writes are in the background: give any of them time to land before counting.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await rows()).toBe(before);
+    expect((await node.store.redirects.find(UNIT))?.status).toBe("acquired");
+  });
 });
 
 describe("redirect records and the profile cache", () => {
