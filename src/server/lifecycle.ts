@@ -124,10 +124,25 @@ export interface DeviceLifecyclesOptions {
   readonly now?: () => number;
 }
 
+/** Transition events one device may write per window; the rest are counted, not written. */
+export const LIFECYCLE_EVENTS_PER_WINDOW = 10;
+export const LIFECYCLE_EVENT_WINDOW_MS = 10 * 60_000;
+
+interface EventWindow {
+  start: number;
+  written: number;
+  dropped: number;
+}
+
 export class DeviceLifecycles {
   readonly #o: DeviceLifecyclesOptions;
   readonly #now: () => number;
   readonly #known: BoundedMap<MacAddress, DeviceLifecycle>;
+  /**
+   * Each device's event budget: anyone who can name a unit can alternate its factory file and
+   * its profile, and each request would move it (one event row each) without one.
+   */
+  readonly #windows: BoundedMap<MacAddress, EventWindow>;
   #pending = new Map<MacAddress, DeviceLifecycleUpdate>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #flushing: Promise<void> | undefined;
@@ -138,6 +153,7 @@ export class DeviceLifecycles {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#known = new BoundedMap(options.maxDevices ?? 500_000);
+    this.#windows = new BoundedMap(100_000);
     this.#unsubscribe = options.changes?.subscribe((notice) => this.invalidate(notice));
   }
 
@@ -201,6 +217,17 @@ export class DeviceLifecycles {
     const state: DeviceLifecycle = { state: transition.to, since, cause: transition.cause };
     this.#known.set(device.mac, state);
     this.#o.onTransition?.(from, transition.to);
+    this.#pending.set(device.mac, { mac: device.mac, ...state });
+    const max = this.#o.maxPending ?? 200_000;
+    if (this.#pending.size > max) {
+      const oldest = this.#pending.keys().next();
+      if (oldest.done !== true) this.#pending.delete(oldest.value);
+    }
+    this.#schedule();
+    const dropped = this.#admitEvent(device.mac, at);
+    if (dropped === undefined) return;
+    const unlogged =
+      dropped === 0 ? "" : ` (${dropped} earlier transitions of this device were not logged)`;
     const event: ResyncEventInput = {
       mac: device.mac,
       tenantId: device.tenantId,
@@ -213,16 +240,27 @@ export class DeviceLifecycles {
       durationMs: null,
       remoteAddress: context.remoteAddress ?? null,
       userAgent: context.userAgent?.slice(0, 256) ?? null,
-      message: `${lifecycleLabel(from)} → ${lifecycleLabel(transition.to)}: ${transition.cause}`,
+      message: `${lifecycleLabel(from)} → ${lifecycleLabel(transition.to)}: ${transition.cause}${unlogged}`,
     };
     this.#o.events.event(event);
-    this.#pending.set(device.mac, { mac: device.mac, ...state });
-    const max = this.#o.maxPending ?? 200_000;
-    if (this.#pending.size > max) {
-      const oldest = this.#pending.keys().next();
-      if (oldest.done !== true) this.#pending.delete(oldest.value);
+  }
+
+  /**
+   * Whether the device's transition gets an event: the number of transitions left unlogged
+   * since its last event (to say so in this one), or undefined when its window's budget is spent.
+   */
+  #admitEvent(mac: MacAddress, at: number): number | undefined {
+    const window = this.#windows.get(mac);
+    if (window === undefined || at - window.start >= LIFECYCLE_EVENT_WINDOW_MS) {
+      this.#windows.set(mac, { start: at, written: 1, dropped: 0 });
+      return window?.dropped ?? 0;
     }
-    this.#schedule();
+    if (window.written >= LIFECYCLE_EVENTS_PER_WINDOW) {
+      window.dropped++;
+      return undefined;
+    }
+    window.written++;
+    return 0;
   }
 
   #schedule(): void {

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { parseMac } from "../../src/mac_address.ts";
 import {
   DeviceLifecycles,
+  LIFECYCLE_EVENT_WINDOW_MS,
+  LIFECYCLE_EVENTS_PER_WINDOW,
   type LifecycleObservation,
   nextLifecycle,
 } from "../../src/server/lifecycle.ts";
@@ -154,5 +156,35 @@ describe("DeviceLifecycles", () => {
     expect(lifecycles.current(device)).toBeNull();
     await lifecycles.close();
     expect(unsubscribed).toBe(true);
+  });
+});
+
+describe("DeviceLifecycles under a flood", () => {
+  it("a device alternating its factory file and its profile writes a bounded number of events; its state still follows", async () => {
+    const events: ResyncEventInput[] = [];
+    const batches: DeviceLifecycleUpdate[][] = [];
+    const lifecycles = new DeviceLifecycles({
+      events: { event: (e) => events.push(e) },
+      record: async (updates) => {
+        batches.push([...updates]);
+      },
+      intervalMs: 60_000,
+    });
+    const mac = parseMac("000e08aabbdd");
+    const device = { mac, tenantId: "default", lifecycle: null };
+    const context = { transport: "http", path: "/p", remoteAddress: "192.0.2.8" };
+    for (let i = 0; i < 1000; i++) {
+      lifecycles.observe(device, { kind: "factory-file", path: "/spa112.cfg" }, context, 2 * i);
+      lifecycles.observe(device, { kind: "own-profile", path: "/p.xml" }, context, 2 * i + 1);
+    }
+    expect(events).toHaveLength(LIFECYCLE_EVENTS_PER_WINDOW);
+    expect(lifecycles.current(device)?.state).toBe("sp-cust");
+    // The next window logs again, and says how many transitions went unlogged.
+    const later = LIFECYCLE_EVENT_WINDOW_MS + 10_000;
+    lifecycles.observe(device, { kind: "factory-file", path: "/spa112.cfg" }, context, later);
+    expect(events).toHaveLength(LIFECYCLE_EVENTS_PER_WINDOW + 1);
+    expect(events.at(-1)?.message).toContain(`(${2000 - LIFECYCLE_EVENTS_PER_WINDOW} earlier`);
+    await lifecycles.close();
+    expect(batches.flat().at(-1)?.state).toBe("mfg-reset");
   });
 });
