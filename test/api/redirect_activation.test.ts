@@ -113,6 +113,26 @@ describe("redirect API", () => {
       body: { tenant: "beta", profile: "default" },
     });
     expect(byTenant.status).toBe(403);
+    // Not even a tenant's admin: between its look and its write another provider may claim
+    // the MAC, and a transfer overwrites whoever holds it.
+    const betaAdmin = (
+      await api.store.tokens.issue({
+        name: "beta-admin",
+        role: "admin",
+        tenantId: (await api.store.tenants.list()).find((t) => t.slug === "beta")!.id,
+      })
+    ).secret;
+    const unclaimed = "000e08ee00f1";
+    const byTenantAdmin = await api.request(
+      "POST",
+      `/api/v1/redirect/units/${unclaimed}/transfer`,
+      {
+        token: betaAdmin,
+        body: { tenant: "beta", profile: "default" },
+      },
+    );
+    expect(byTenantAdmin.status, JSON.stringify(byTenantAdmin.body)).toBe(403);
+    expect(await api.store.redirects.find(parseMac(unclaimed))).toBeNull();
     const moved = await api.request("POST", `/api/v1/redirect/units/${MAC}/transfer`, {
       body: { tenant: "beta", profile: "default" },
     });

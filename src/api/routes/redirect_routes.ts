@@ -23,7 +23,14 @@ import {
   type Store,
   tryParseMac,
 } from "../../store/index.ts";
-import { assertVisible, listTenant, type Principal, principalOf, targetTenant } from "../auth.ts";
+import {
+  assertVisible,
+  listTenant,
+  type Principal,
+  principalOf,
+  requireGlobal,
+  targetTenant,
+} from "../auth.ts";
 import { operationJson } from "../operations.ts";
 import { Limit, MacParams, OperationSchema, Page } from "../schemas.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
@@ -466,10 +473,11 @@ export function redirectRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
     async (request) => {
       const principal = principalOf(request);
+      // Only a token of the whole installation moves units between providers: a transfer
+      // overwrites whoever holds the MAC, so a tenant's "it is unregistered" check could race
+      // another provider's registration (a tenant registers with POST /redirect/units).
+      requireGlobal(principal, "moving a unit between providers");
       const mac = parseMacParam(request.params.mac);
-      // Only a token of the whole installation moves units between providers.
-      const unit = await store.redirects.find(mac);
-      if (unit !== null) assertVisible(principal, unit.tenantId, "redirect registration", mac);
       const tenant = await targetTenant(store, principal, request.body.tenant);
       const moved = await store.redirects.transfer(mac, tenant.id, request.body.profile, {
         actor: principal.actor,
