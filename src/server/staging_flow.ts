@@ -305,12 +305,14 @@ export class StagingFlow implements FlowHook {
     return false;
   }
 
-  /** Who stages a unit no tenant knows: the default tenant, else the only staging tenant. */
+  /**
+   * Who stages a unit no tenant knows: the default tenant when it stages, nobody else. A
+   * tenant's admin turns its own staging on; that must not hand it every unknown unit (with its
+   * admin password and Profile_Rule) once the operator turned the default tenant's off.
+   */
   #stagingTenantForUnknown(): Tenant | undefined {
     const fallback = this.#o.cache.tenant(DEFAULT_TENANT_ID);
-    if (fallback?.settings.staging === true) return fallback;
-    const staging = [...this.#o.cache.tenants.values()].filter((t) => t.settings.staging);
-    return staging.length === 1 ? staging[0] : undefined;
+    return fallback?.settings.staging === true ? fallback : undefined;
   }
 }
 

@@ -205,6 +205,22 @@ describe("a factory SPA112 staged over TFTP (tftp-hpa)", () => {
     expect(known.status).toBe(200);
   }, 60_000);
 
+  it("a tenant that turns its own staging on does not get units no tenant knows", async () => {
+    const { node } = await start();
+    await node.store.tenants.update("default", { settings: { staging: false } });
+    await node.store.tenants.create({
+      slug: "acme",
+      name: "Acme",
+      settings: { staging: true, profilePaths: ["/acme/$MA.xml"] },
+    });
+    const http = `http://127.0.0.1:${node.addresses.http!.port}`;
+    const stranger = await curl(["-A", "Cisco/SPA112-1.4.1 (000E08FFFFFD)", `${http}/spa112.cfg`]);
+    expect(stranger.status).toBe(404);
+    expect(stranger.body).not.toContain("/acme/");
+    const direct = await curl([`${http}/staging/000e08fffffd.cfg`]);
+    expect(direct.status).toBe(404);
+  }, 60_000);
+
   it("an IPv6 source is budgeted by its /64: a new address in the same network is no new budget", async () => {
     const { node } = await start();
     const statuses: number[] = [];
