@@ -16,8 +16,14 @@ describe("provisio token set", () => {
       return r.stdout;
     };
     await ok("tenant", "add", "acme");
-    const secret = (await ok("token", "create", "--role", "admin", "--name", "noc")).trim();
-    const [created] = JSON.parse(await ok("token", "list", "--json")) as { id: string }[];
+    const secret = (
+      await ok("token", "create", "--role", "admin", "--name", "noc", "--expires", "2099-01-01")
+    ).trim();
+    const [created] = JSON.parse(await ok("token", "list", "--json")) as {
+      id: string;
+      expiresAt: string | null;
+    }[];
+    expect(created!.expiresAt).toBe("2099-01-01T00:00:00.000Z");
 
     const saved = await ok(
       "token",
