@@ -20,7 +20,10 @@ const REQUESTS = [
 async function values(registry: Registry, name: string) {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
   return (metric?.values ?? [])
-    .map((v) => JSON.stringify([v.metricName ?? name, v.labels, v.value]))
+    .map((v) => {
+      const metricName = (v as { metricName?: string }).metricName ?? name;
+      return JSON.stringify([metricName, v.labels, v.value]);
+    })
     .sort();
 }
 
