@@ -51,7 +51,14 @@ export function registerLifecycleGauge(
     async collect() {
       const t = now();
       if (cached === undefined || t - cached.at >= maxAgeMs) {
-        const [perState, total] = await Promise.all([counts.perState(), counts.total()]);
+        // A scrape must not fail because the store cannot answer (closing, unreachable): the
+        // gauge keeps its last values (none before the first answer).
+        const answer = await Promise.all([counts.perState(), counts.total()]).catch(() => null);
+        if (answer === null) {
+          for (const [state, n] of cached?.values ?? []) this.labels(state).set(n);
+          return;
+        }
+        const [perState, total] = answer;
         const values = new Map<string, number>();
         let seen = 0;
         for (const state of LIFECYCLE_STATES) {
