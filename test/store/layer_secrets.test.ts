@@ -159,10 +159,16 @@ for (const dialect of dialects()) {
            values (1, 'system', 'layer.set', 'layer', 'tenant:${DEFAULT_TENANT_ID}', null, null, '${plaintext}')`,
         );
         // …so also before the migrations that came after it.
-        await other.raw(
-          `delete from kysely_migration where name in ('0002_seal_layer_secrets', '0003_installation', '0004_account_line_fields')`,
-        );
-        await other.raw("drop table installation");
+        await other.raw("delete from kysely_migration where name > '0001_initial'");
+        for (const table of [
+          "activation_codes", // 0007
+          "redirect_units", // 0006
+          "redirect_profiles", // 0006
+          "device_lifecycle", // 0005
+          "installation", // 0003
+        ]) {
+          await other.raw(`drop table ${table}`);
+        }
         for (const column of ["outbound_proxy", "voicemail_id", "extras"]) {
           await other.raw(`alter table account_lines drop column ${column}`);
         }
