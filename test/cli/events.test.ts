@@ -65,9 +65,14 @@ describe("provisio device events", () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^TIME\s+MAC\s+TRANSPORT\s+RESULT\s+STATUS\s+BYTES\s+MS\s+SOURCE/);
-    const fetches = lines.filter(
+    const forProfile = lines.filter(
       (l) => l.includes(`/profile/${MAC}.xml`) || l.includes(` profile/${MAC}.xml`),
     );
+    const fetches = forProfile.filter((l) => l.split(/\s+/)[3] !== "lifecycle");
+    // Its first own profile is also a lifecycle transition, with the fetch as its cause.
+    expect(forProfile.filter((l) => l.split(/\s+/)[3] === "lifecycle")).toEqual([
+      expect.stringMatching(/→ SP-CUST: fetched its own profile/),
+    ]);
     expect(fetches.map((l) => l.split(/\s+/)[2])).toEqual(["http", "https", "tftp"]);
     for (const line of fetches) {
       expect(line).toMatch(/\sok\s+200\s+\d+\s/);
