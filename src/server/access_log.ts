@@ -10,6 +10,7 @@
  * one summary line the window ends with.
  */
 import type { Logger } from "pino";
+import { clientAddressKey } from "./connection_limit.ts";
 import type { Outcome } from "./resync_outcome.ts";
 import type { ResyncRequest } from "./resync_request.ts";
 
@@ -47,7 +48,9 @@ export class AccessLog {
     this.flush(now);
     const { response } = outcome;
     if (isUnownedRefusal(outcome)) {
-      const key = `${request.remoteAddress}\u0000${request.transport}\u0000${response.status}`;
+      // Keyed as connections are counted: an IPv6 host owns its /64, so rotating addresses
+      // inside it is one source, not one log line per address.
+      const key = `${clientAddressKey(request.remoteAddress)}\u0000${request.transport}\u0000${response.status}`;
       const seen = this.#repeats.get(key);
       if (seen !== undefined) {
         this.#repeats.set(key, seen + 1);

@@ -174,6 +174,15 @@ describe("AccessLog windows (virtual clock)", () => {
     expect(lines[3]).toMatchObject({ access: "http", src: "192.0.2.7", status: 404 });
   });
 
+  it("counts an IPv6 /64 as one source: rotating addresses inside it writes one line", () => {
+    const out = capture();
+    const access = new AccessLog({ logger: createLogger({ logLevel: "info" }, out.stream) });
+    for (let i = 1; i <= 50; i++)
+      access.request(request(`2001:db8:1:2::${i.toString(16)}`, "/x.xml"), notFound, 0, 1);
+    access.request(request("2001:db8:1:3::1", "/x.xml"), notFound, 0, 1);
+    expect(out.lines().map((l) => l.src)).toEqual(["2001:db8:1:2::1", "2001:db8:1:3::1"]);
+  });
+
   it("tracks a bounded number of sources; the rest only counted", () => {
     const out = capture();
     const access = new AccessLog({
