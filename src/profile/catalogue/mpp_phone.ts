@@ -4,6 +4,7 @@ import {
   PHONE_DISTINCTIVE_RING_PATTERNS,
   PHONE_EXT_NAT_SETTINGS,
   PHONE_GENERAL_PURPOSE_PARAMETERS,
+  WIFI_PROFILES_2_3_ROWS,
 } from "./shared_sections.ts";
 
 const CODECS = "G711u|G711a|G729a|G722|G722.2|iLBC|iSAC|OPUS";
@@ -838,46 +839,7 @@ eapType_1_
 serverCert_1_
 clientCert_1_
 ttlsAuthProto_1_ ~ MD5
-profileName_2_
-ssid_2_
-securityMode_2_ ~ Disable
-cipherType_2_
-wepKeyId_2_
-wepKeyLen_2_
-wepKey0_2_ ~ ~ pw
-wepKey1_2_ ~ ~ pw
-wepKey2_2_ ~ ~ pw
-wepKey3_2_ ~ ~ pw
-pskKey_2_ ~ ~ pw
-eapType_2_
-identity_2_
-password_2_ ~ ~ pw
-anonymousIdentity_2_
-serverCert_2_
-clientCert_2_
-ttlsAuthProto_2_
-profileLock_2_
-profileEnable_2_
-profileName_3_
-ssid_3_
-securityMode_3_ ~ Disable
-cipherType_3_
-wepKeyId_3_
-wepKeyLen_3_
-wepKey0_3_ ~ ~ pw
-wepKey1_3_ ~ ~ pw
-wepKey2_3_ ~ ~ pw
-wepKey3_3_ ~ ~ pw
-pskKey_3_ ~ ~ pw
-eapType_3_
-identity_3_
-password_3_ ~ ~ pw
-anonymousIdentity_3_
-serverCert_3_
-clientCert_3_
-ttlsAuthProto_3_
-profileLock_3_
-profileEnable_3_
+${WIFI_PROFILES_2_3_ROWS}
 `,
       models: ["CP-8811-3PCC", "CP-8841-3PCC", "CP-8851-3PCC", "CP-8861-3PCC"],
     },

@@ -324,3 +324,47 @@ NAT_Keep_Alive_Msg_[n]_ ~ $NOTIFY
 NAT_Keep_Alive_Dest_[n]_ ~ $PROXY
 `,
 };
+
+/** Wi-Fi profiles 2 and 3 as the 88xx and SPA525G2 exports write them (profile 1 differs). */
+export const WIFI_PROFILES_2_3_ROWS = `
+profileName_2_
+ssid_2_
+securityMode_2_ ~ Disable
+cipherType_2_
+wepKeyId_2_
+wepKeyLen_2_
+wepKey0_2_ ~ ~ pw
+wepKey1_2_ ~ ~ pw
+wepKey2_2_ ~ ~ pw
+wepKey3_2_ ~ ~ pw
+pskKey_2_ ~ ~ pw
+eapType_2_
+identity_2_
+password_2_ ~ ~ pw
+anonymousIdentity_2_
+serverCert_2_
+clientCert_2_
+ttlsAuthProto_2_
+profileLock_2_
+profileEnable_2_
+profileName_3_
+ssid_3_
+securityMode_3_ ~ Disable
+cipherType_3_
+wepKeyId_3_
+wepKeyLen_3_
+wepKey0_3_ ~ ~ pw
+wepKey1_3_ ~ ~ pw
+wepKey2_3_ ~ ~ pw
+wepKey3_3_ ~ ~ pw
+pskKey_3_ ~ ~ pw
+eapType_3_
+identity_3_
+password_3_ ~ ~ pw
+anonymousIdentity_3_
+serverCert_3_
+clientCert_3_
+ttlsAuthProto_3_
+profileLock_3_
+profileEnable_3_
+`.trim();

@@ -10,6 +10,7 @@ import {
   SPA_PHONE_LINE_KEY_LED_PATTERN,
   SPA_PHONE_SIP_TIMER_VALUES,
   SPA_PHONE_VERTICAL_SERVICE_ACTIVATION_CODES,
+  WIFI_PROFILES_2_3_ROWS,
 } from "./shared_sections.ts";
 
 const CODECS = "G711u|G711a|G726-32|G729a|G722";
@@ -910,46 +911,7 @@ eapType_1_ ~ LEAP
 serverCert_1_
 clientCert_1_
 ttlsAuthProto_1_ ~ MD5
-profileName_2_
-ssid_2_
-securityMode_2_ ~ Disable
-cipherType_2_
-wepKeyId_2_
-wepKeyLen_2_
-wepKey0_2_ ~ ~ pw
-wepKey1_2_ ~ ~ pw
-wepKey2_2_ ~ ~ pw
-wepKey3_2_ ~ ~ pw
-pskKey_2_ ~ ~ pw
-eapType_2_
-identity_2_
-password_2_ ~ ~ pw
-anonymousIdentity_2_
-serverCert_2_
-clientCert_2_
-ttlsAuthProto_2_
-profileLock_2_
-profileEnable_2_
-profileName_3_
-ssid_3_
-securityMode_3_ ~ Disable
-cipherType_3_
-wepKeyId_3_
-wepKeyLen_3_
-wepKey0_3_ ~ ~ pw
-wepKey1_3_ ~ ~ pw
-wepKey2_3_ ~ ~ pw
-wepKey3_3_ ~ ~ pw
-pskKey_3_ ~ ~ pw
-eapType_3_
-identity_3_
-password_3_ ~ ~ pw
-anonymousIdentity_3_
-serverCert_3_
-clientCert_3_
-ttlsAuthProto_3_
-profileLock_3_
-profileEnable_3_
+${WIFI_PROFILES_2_3_ROWS}
 `,
     },
   ],
