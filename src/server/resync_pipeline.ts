@@ -235,12 +235,17 @@ export class ResyncPipeline {
     this.#recorder.flush(now);
   }
 
-  /** Stops the timer; reports open scans and writes every aggregated refusal (shutdown). */
+  /**
+   * Stops the timer; reports open scans, the security log's last summary and every aggregated
+   * refusal (shutdown).
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     for (const scan of this.#misses.close()) this.#reportScan(scan);
+    // The last window's "suppressed" summary, and no timer left to fire after shutdown.
+    this.#security.flush();
     this.#recorder.flush(this.#now(), true);
   }
 
