@@ -95,7 +95,11 @@ describe("README's first command on an empty data directory", () => {
   });
 
   it("writes the admin token to a 0600 file, not to stdout (the log stream) or stderr, and the token works", async () => {
-    // No terminal here: the token goes to a file the log names, never into the output.
+    // No terminal here: the token goes to a file the log names, never into the output. The
+    // line may reach the pipe after the listening line (workers start first): wait for it.
+    for (let i = 0; i < 100 && !output.includes("first admin token"); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const line = output
       .split("\n")
       .filter((l) => l.startsWith("{"))
