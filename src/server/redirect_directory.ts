@@ -54,6 +54,17 @@ export class RedirectDirectory {
     return unit;
   }
 
+  /**
+   * The unit as the store holds it now, bypassing the cache: for a status decision another
+   * process may have just changed (the change feed reaches this one a moment later).
+   */
+  async fresh(mac: MacAddress): Promise<RedirectUnit | null> {
+    const generation = this.#generation;
+    const unit = await this.#store.redirects.find(mac);
+    if (generation === this.#generation) this.#units.set(mac, unit);
+    return unit;
+  }
+
   #anyUnits(): Promise<boolean> {
     if (this.#any === undefined) {
       const generation = this.#generation;

@@ -106,8 +106,10 @@ export class RedirectFlow implements FlowHook {
     const settled =
       (unit.status === "acquired" || unit.status === "aborted") &&
       request.now - unit.statusAt.getTime() < RESETTLE_MS;
+    // Written before the answer goes out: the unit's next request, to its provider's server
+    // (another process), must find it pending, or that server would take it for open.
     if (unit.status !== "pending" && !settled) {
-      this.#setStatus(mac, "pending", SERVED_FROM, request.now);
+      await this.#setStatus(mac, "pending", SERVED_FROM, request.now);
     }
     return {
       response: this.#answer(profile),
@@ -138,12 +140,18 @@ export class RedirectFlow implements FlowHook {
   }
 
   async #observe(device: Device, now: number): Promise<void> {
-    const unit = await this.#o.directory.unit(device.mac);
+    let unit = await this.#o.directory.unit(device.mac);
     if (unit === null || unit.tenantId !== device.tenantId) return;
+    // Not settled yet: the redirect service (maybe another process) may have moved it moments
+    // ago, so the decision is taken on the stored status, not on this process's copy.
+    if (unit.status !== "acquired" && unit.status !== "aborted") {
+      unit = await this.#o.directory.fresh(device.mac);
+      if (unit === null || unit.tenantId !== device.tenantId) return;
+    }
     if (unit.status === "pending" || unit.status === "custom-pending") {
-      this.#setStatus(device.mac, "acquired", ["pending", "custom-pending"], now);
+      await this.#setStatus(device.mac, "acquired", ["pending", "custom-pending"], now);
     } else if (unit.status === "open") {
-      this.#setStatus(device.mac, "aborted", ["open"], now);
+      await this.#setStatus(device.mac, "aborted", ["open"], now);
     }
   }
 
@@ -152,15 +160,18 @@ export class RedirectFlow implements FlowHook {
     status: CustomizationStatus,
     from: readonly CustomizationStatus[],
     now: number,
-  ): void {
-    if (this.#writing.has(mac)) return;
+  ): Promise<void> {
+    if (this.#writing.has(mac)) return Promise.resolve();
     this.#writing.add(mac);
     this.#o.directory.noteStatus(mac, status, now);
-    this.#o.store.redirects
+    return this.#o.store.redirects
       .setStatus(mac, status, from, { actor: "system:redirect" })
-      .catch((error: unknown) => {
-        this.#o.logger.warn({ err: error, mac, status }, "redirect status not updated");
-      })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.#o.logger.warn({ err: error, mac, status }, "redirect status not updated");
+        },
+      )
       .finally(() => this.#writing.delete(mac));
   }
 }
