@@ -37,6 +37,20 @@ export const CryptoErrorCode = {
   MacInvalid: "CRYPTO_MAC_INVALID",
   /** gzip of an encrypted file (encrypt-then-gzip): devices decrypt first, then gunzip. */
   LayerOrder: "CRYPTO_LAYER_ORDER",
+  /** A Provisio SPC container whose framing is wrong (truncated, unknown flags or key kind). */
+  ContainerMalformed: "CRYPTO_CONTAINER_MALFORMED",
+  /** A Provisio SPC container of a version this build cannot read. */
+  ContainerVersion: "CRYPTO_CONTAINER_VERSION",
+  /** The container needs a MAC + installation secret, a device key or a `--key` not given. */
+  ContainerIdentityRequired: "CRYPTO_CONTAINER_IDENTITY_REQUIRED",
+  /** The container is targeted to another device (MAC or certificate key). */
+  ContainerNotForDevice: "CRYPTO_CONTAINER_NOT_FOR_DEVICE",
+  /** The container does not authenticate: wrong key, or modified bytes. */
+  ContainerAuthFailed: "CRYPTO_CONTAINER_AUTH_FAILED",
+  /** An RFC 8188 `aes128gcm` body whose framing is wrong (header, record size, padding). */
+  Aes128gcmMalformed: "CRYPTO_AES128GCM_MALFORMED",
+  /** An RFC 8188 `aes128gcm` record does not authenticate: wrong key, or modified bytes. */
+  Aes128gcmAuthFailed: "CRYPTO_AES128GCM_AUTH_FAILED",
 } as const;
 
 export type CryptoErrorCode = (typeof CryptoErrorCode)[keyof typeof CryptoErrorCode];
@@ -84,6 +98,35 @@ export const CRYPTO_ERRORS = {
     status: 400,
     meaning:
       "The file was encrypted, then gzipped; devices decrypt first and gunzip after, so compress before encrypting.",
+  },
+  CRYPTO_CONTAINER_MALFORMED: {
+    status: 400,
+    meaning: "A Provisio SPC container is truncated or its header is not valid.",
+  },
+  CRYPTO_CONTAINER_VERSION: {
+    status: 400,
+    meaning: "A Provisio SPC container has a version this build cannot read.",
+  },
+  CRYPTO_CONTAINER_IDENTITY_REQUIRED: {
+    status: 400,
+    meaning:
+      "The file is targeted or key-encrypted and the device MAC with the installation secret, the device key or the --key is missing.",
+  },
+  CRYPTO_CONTAINER_NOT_FOR_DEVICE: {
+    status: 400,
+    meaning: "The file is targeted to another device.",
+  },
+  CRYPTO_CONTAINER_AUTH_FAILED: {
+    status: 400,
+    meaning: "The file does not authenticate: wrong key, or it was modified.",
+  },
+  CRYPTO_AES128GCM_MALFORMED: {
+    status: 400,
+    meaning: "An aes128gcm-encoded body is truncated or its header or padding is not valid.",
+  },
+  CRYPTO_AES128GCM_AUTH_FAILED: {
+    status: 400,
+    meaning: "An aes128gcm-encoded body does not authenticate: wrong key, or it was modified.",
   },
 } as const satisfies ErrorCodeList<CryptoErrorCode>;
 

@@ -93,3 +93,20 @@ export {
   createServerCertificate,
   DEFAULT_SERVER_KEY_TYPE,
 } from "./server_certificate.ts";
+export {
+  ASCII_KEY_ITERATIONS,
+  inspectSpcContainer,
+  isSpcContainer,
+  type MacTarget,
+  macTargetShare,
+  type OpenedSpcContainer,
+  openSpcContainer,
+  type RecipientKeyInput,
+  type SealSpcOptions,
+  SPC_CONTAINER_MAGIC,
+  SPC_CONTAINER_VERSION,
+  type SpcContainerInfo,
+  type SpcContainerModes,
+  type SpcOpener,
+  sealSpcContainer,
+} from "./spc_container.ts";
