@@ -95,12 +95,14 @@ export {
 } from "./server_certificate.ts";
 export {
   ASCII_KEY_ITERATIONS,
+  generateInstallationSecret,
   inspectSpcContainer,
   isSpcContainer,
   type MacTarget,
   macTargetShare,
   type OpenedSpcContainer,
   openSpcContainer,
+  parseInstallationSecret,
   type RecipientKeyInput,
   type SealSpcOptions,
   SPC_CONTAINER_MAGIC,

@@ -163,6 +163,24 @@ export function isSpcContainer(bytes: Uint8Array): boolean {
   return true;
 }
 
+/** A fresh installation targeting secret: 32 random bytes, and the 64 hex digits stored. */
+export function generateInstallationSecret(): { readonly bytes: Buffer; readonly text: string } {
+  const bytes = randomBytes(32);
+  return { bytes, text: bytes.toString("hex") };
+}
+
+/** The installation targeting secret from its stored text: 32 to 128 hex digits (16–64 bytes). */
+export function parseInstallationSecret(text: string): Buffer {
+  const trimmed = text.trim();
+  if (!/^(?:[0-9a-fA-F]{2}){16,64}$/.test(trimmed)) {
+    throw cryptoError(
+      CryptoErrorCode.OptionInvalid,
+      "the installation targeting secret must be 32 to 128 hex digits",
+    );
+  }
+  return Buffer.from(trimmed, "hex");
+}
+
 /** The share a MAC-targeted file is keyed with (documented KDF above). */
 export function macTargetShare(mac: string, installationSecret: Uint8Array): Buffer {
   const canonical = tryParseMac(mac);
