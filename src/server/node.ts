@@ -29,6 +29,7 @@ import { createHttpServer } from "./http_adapter.ts";
 import { createHttpsServer, type HttpsServer } from "./https_adapter.ts";
 import { DeviceLifecycles } from "./lifecycle.ts";
 import { lifecycleTransitionCounter, registerLifecycleGauge } from "./lifecycle_metrics.ts";
+import { LoadShedder } from "./load_shedding.ts";
 import { ServerMetrics } from "./metrics.ts";
 import { RouteTable } from "./path_pattern.ts";
 import { ConfigCache } from "./profile_cache.ts";
@@ -177,19 +178,24 @@ export function prettyStream(fd: number | DestinationStream): DestinationStream 
   });
 }
 
+/** A listener that could not bind (port taken, no permission): the operator's to fix, not a bug. */
+function listenFailed(what: string, host: string, port: number, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === undefined) return error instanceof Error ? error : new Error(String(error));
+  return serverError(
+    "SERVER_LISTEN_FAILED",
+    `${what}: cannot listen on ${host}:${port} (${code})`,
+    {
+      cause: error,
+      status: 500,
+    },
+  );
+}
+
 function listen(server: Server, port: number, host: string, what: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      reject(
-        serverError(
-          "SERVER_LISTEN_FAILED",
-          `${what}: cannot listen on ${host}:${port} (${error.code ?? error.message})`,
-          {
-            cause: error,
-            status: 500,
-          },
-        ),
-      );
+      reject(listenFailed(what, host, port, error));
     };
     server.once("error", onError);
     // A deeper accept queue than Node's 511 (the kernel caps it at net.core.somaxconn): under
@@ -434,7 +440,12 @@ export async function startNode(
     logger,
   });
 
-  const listenerOptions = { handler: pipeline, limits: config.limits, logger };
+  const shedding = new LoadShedder({
+    settings: config.shedding,
+    logger,
+    registry: metrics.registry,
+  });
+  const listenerOptions = { handler: pipeline, limits: config.limits, logger, shedding };
   const limitListener = (server: Server, limits: ConnectionLimits, listener: string): void => {
     limitConnections(
       server,
@@ -506,18 +517,25 @@ export async function startNode(
       admin = options.createAdmin ? await options.createAdmin(deps) : minimalAdmin(metrics, logger);
       adminTimeouts(admin.server, config);
       limitListener(admin.server, config.adminLimits, "admin");
-      await admin.listen({ port: config.adminPort, host: config.adminHost });
+      const adminPort = config.adminPort;
+      await admin.listen({ port: adminPort, host: config.adminHost }).catch((error: unknown) => {
+        throw listenFailed("admin", config.adminHost, adminPort, error);
+      });
       addresses.admin = admin.server.address() as AddressInfo;
     }
     if (config.tftpPort !== null) {
+      const tftpPort = config.tftpPort;
       const started = await startTftpListener({
         handler: pipeline,
         filesDir: config.filesDir,
-        port: config.tftpPort,
+        port: tftpPort,
         host: config.host,
         limits: config.tftpLimits,
         logger,
         metrics,
+        shedding,
+      }).catch((error: unknown) => {
+        throw listenFailed("TFTP", config.host, tftpPort, error);
       });
       tftp = started.server;
       addresses.tftp = started.address;
@@ -525,6 +543,7 @@ export async function startNode(
   } catch (error) {
     await shutdownListeners();
     pipeline.close();
+    shedding.close();
     await lifecycles.close();
     await writer.close();
     unsubscribe();
@@ -559,6 +578,7 @@ export async function startNode(
         await shutdownListeners();
         await retention.stop();
         pipeline.close();
+        shedding.close();
         await lifecycles.close();
         await writer.close();
         unsubscribe();
