@@ -5,6 +5,18 @@
  */
 
 export {
+  AES128GCM_CONTENT_ENCODING,
+  AES128GCM_DEFAULT_RECORD_SIZE,
+  AES128GCM_MIN_RECORD_SIZE,
+  type Aes128gcmDecoded,
+  type Aes128gcmDecodeOptions,
+  type Aes128gcmEncodeOptions,
+  type Aes128gcmIkm,
+  decodeAes128gcm,
+  encodeAes128gcm,
+  parseAes128gcmHeader,
+} from "./aes128gcm_encoding.ts";
+export {
   type DeviceCertificateIdentity,
   parseDeviceCertificateIdentity,
 } from "./certificate_identity.ts";
