@@ -120,7 +120,8 @@ export class ActivationFlow implements FlowHook {
     // tenant's device would let anyone spend that tenant's budget and lock out its activations.
     const tenantId = code?.tenantId ?? this.#vouchedTenant(claimant, known, flow);
     const refused = (reason: string, security = "activation-refused"): Outcome => {
-      this.#limits.fail(request.remoteAddress, tenantId, now);
+      const spent = this.#limits.fail(request.remoteAddress, tenantId, now);
+      if (spent !== undefined) this.#budgetSpent(spent, tenantId, now);
       return {
         response: REFUSED,
         mac: claimant?.mac,
@@ -176,6 +177,27 @@ export class ActivationFlow implements FlowHook {
   }
 
   /** The device the request names: its certificate's MAC, else the User-Agent's. */
+  /**
+   * Once per window, outside the security log's rate (which may be summarising the very
+   * flood that spent the budget): from now on every activation of that tenant, or every
+   * unattributed attempt, is refused until the window ends — the operator must learn it.
+   */
+  #budgetSpent(budget: "tenant" | "unattributed", tenantId: string | undefined, now: number): void {
+    const until = new Date(now + this.#limits.windowMs).toISOString();
+    if (budget === "tenant" && tenantId !== undefined) {
+      const slug = this.#o.cache.tenant(tenantId)?.slug ?? tenantId;
+      this.#o.logger.warn(
+        { security: "activation-budget-spent", tenant: slug, until },
+        `security: tenant ${slug}'s budget of failed activation attempts is spent; its activation codes are refused until ${until}`,
+      );
+    } else {
+      this.#o.logger.warn(
+        { security: "activation-budget-spent", until },
+        `security: the budget of failed activation attempts that name no tenant is spent; every activation is refused until ${until}`,
+      );
+    }
+  }
+
   #claimant(flow: FlowRequest): Claimant | undefined {
     const { cert, ua } = flow;
     if (cert?.verified && !cert.identity.generic && cert.identity.mac) {

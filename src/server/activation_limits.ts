@@ -63,11 +63,24 @@ export class ActivationLimits {
     return this.#spent(this.#tenants, tenantId, this.#budgets.perTenant, now);
   }
 
-  /** Counts a failed attempt against the source and the tenant (or the process). */
-  fail(remoteAddress: string, tenantId: string | undefined, now: number): void {
+  /**
+   * Counts a failed attempt against the source and the tenant (or the process). Says which
+   * shared budget this very attempt used up — once per window, so the caller can tell the
+   * operator that activations are refused now, whatever the security log's rate left out.
+   */
+  fail(
+    remoteAddress: string,
+    tenantId: string | undefined,
+    now: number,
+  ): "tenant" | "unattributed" | undefined {
     this.#bump(this.#sources, clientAddressKey(remoteAddress), now);
-    if (tenantId === undefined) this.#current(this.#unattributed, now).failures++;
-    else this.#bump(this.#tenants, tenantId, now);
+    if (tenantId === undefined) {
+      const failures = ++this.#current(this.#unattributed, now).failures;
+      return failures === this.#budgets.unattributed ? "unattributed" : undefined;
+    }
+    return this.#bump(this.#tenants, tenantId, now) === this.#budgets.perTenant
+      ? "tenant"
+      : undefined;
   }
 
   #current(window: Window, now: number): Window {
@@ -83,7 +96,8 @@ export class ActivationLimits {
     return window !== undefined && this.#current(window, now).failures >= budget;
   }
 
-  #bump(map: Map<string, Window>, key: string, now: number): void {
+  /** Counts one failure; the window's count after it. */
+  #bump(map: Map<string, Window>, key: string, now: number): number {
     let window = map.get(key);
     if (window === undefined) {
       if (map.size >= MAX_KEYS) {
@@ -93,6 +107,6 @@ export class ActivationLimits {
       window = { start: now, failures: 0 };
       map.set(key, window);
     }
-    this.#current(window, now).failures++;
+    return ++this.#current(window, now).failures;
   }
 }

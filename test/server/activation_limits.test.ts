@@ -35,4 +35,24 @@ describe("activation guess budgets", () => {
     expect(limits.tenantSpent("acme", 1001)).toBe(false);
     expect(limits.beforeLookup("203.0.113.7", 1001)).toBeUndefined();
   });
+
+  it("the attempt that spends a shared budget is named once a window, so it can be told to the operator", () => {
+    const limits = new ActivationLimits({
+      perSource: 100,
+      perTenant: 3,
+      unattributed: 2,
+      windowMs: 1000,
+    });
+    const tenant = [0, 1, 2, 3, 4].map((i) => limits.fail(`198.51.100.${i}`, "acme", 0));
+    expect(tenant).toEqual([undefined, undefined, "tenant", undefined, undefined]);
+    expect(limits.fail("198.51.100.9", "beta", 0)).toBeUndefined();
+    const other = [0, 1, 2].map((i) => limits.fail(`203.0.113.${i}`, undefined, 0));
+    expect(other).toEqual([undefined, "unattributed", undefined]);
+    // A new window: spent again, named again.
+    expect([1000, 1000, 1000].map((t, i) => limits.fail(`192.0.2.${i}`, "acme", t))).toEqual([
+      undefined,
+      undefined,
+      "tenant",
+    ]);
+  });
 });
