@@ -34,6 +34,8 @@ export function tenantJson(t: Tenant) {
       allowUnknownParameters: t.settings.allowUnknownParameters,
       activationByUserAgent: t.settings.activationByUserAgent,
       staging: t.settings.staging,
+      secureProvisioning: t.settings.secureProvisioning,
+      keyRotationDays: t.settings.keyRotationDays,
     },
     version: t.version,
     createdAt: iso(t.createdAt),

@@ -69,6 +69,18 @@ export const TenantSettingsSchema = Type.Object({
     description:
       "answer factory units' files (/spa112.cfg, /8851.xml, …) with this tenant's staging profile (the staging layer); on for the default tenant of a fresh install",
   }),
+  secureProvisioning: Type.Union(
+    [Type.Literal("off"), Type.Literal("on"), Type.Literal("lan-bootstrap")],
+    {
+      description:
+        "secure provisioning: 'on' sends each unit a per-device key and random directory once (over HTTPS with its device certificate, or in a file only it can open), then serves its profile only there, encrypted; 'lan-bootstrap' may send the key in clear the first time (trusted LAN only)",
+    },
+  ),
+  keyRotationDays: Type.Integer({
+    minimum: 0,
+    maximum: 3650,
+    description: "rotate each unit's key and directory after this many days (0: on demand only)",
+  }),
 });
 
 export const TenantSchema = Type.Object(

@@ -21,6 +21,7 @@ import type { ProfileRenderer } from "./profile_renderer.ts";
 import { RedirectDirectory } from "./redirect_directory.ts";
 import { RedirectFlow } from "./redirect_flow.ts";
 import { compileRedirectPath } from "./redirect_path.ts";
+import { SecureProvisioningFlow, type TargetedEncoder } from "./secure_provisioning_flow.ts";
 import { StagingFlow } from "./staging_flow.ts";
 import type { StatusWriter } from "./status_writer.ts";
 import { ValueTemplates } from "./value_template.ts";
@@ -41,6 +42,8 @@ export interface DeviceFlowsOptions {
   /** Where flows write events of their own (the batched writer). */
   readonly events?: Pick<StatusWriter, "event"> | undefined;
   readonly activationBudgets?: ActivationFlowOptions["budgets"];
+  /** Wraps a bootstrap for one unit (SPC `--target`): TFTP/HTTP bootstraps need it. */
+  readonly targeted?: TargetedEncoder | undefined;
 }
 
 export interface DeviceFlows {
@@ -102,6 +105,19 @@ export function createDeviceFlows(options: DeviceFlowsOptions): DeviceFlows {
       );
     }
     hooks.push(lifecycleFlow(lifecycles));
+  }
+  if (config.role !== "redirect") {
+    hooks.push(
+      new SecureProvisioningFlow({
+        store,
+        cache: options.cache,
+        renderer: options.renderer,
+        urls: { http: config.publicHttpUrl, https: config.publicHttpsUrl },
+        lifecycles,
+        targeted: options.targeted,
+        logger,
+      }),
+    );
   }
   return { hooks, close: unsubscribe };
 }

@@ -3,8 +3,9 @@
  * activation, …) hooks into the resync pipeline here: a new flow adds a file that implements
  * {@link FlowHook} and is passed in `PipelineOptions.hooks`, not a branch inside the pipeline.
  */
-import type { Device } from "../store/index.ts";
+import type { Device, Tenant } from "../store/index.ts";
 import type { ClientCertificate } from "./client_certificate.ts";
+import type { IdentifiedBy } from "./device_identity.ts";
 import type { Outcome } from "./resync_outcome.ts";
 import type { ResyncRequest } from "./resync_request.ts";
 import type { UserAgentIdentity } from "./user_agent.ts";
@@ -32,6 +33,18 @@ export interface FlowHook {
    * undefined leaves it to the next hook and then to the profile paths.
    */
   route?(request: FlowRequest): Promise<Outcome | undefined> | Outcome | undefined;
+  /**
+   * A known device asks for its own profile on its tenant's path and passed every check
+   * (identity, certificate policy, not disabled): an outcome answers instead of the profile
+   * (secure provisioning's bootstrap); undefined serves the profile. `by`: how the device was
+   * identified.
+   */
+  ownProfile?(
+    device: Device,
+    tenant: Tenant,
+    request: FlowRequest,
+    by: IdentifiedBy,
+  ): Promise<Outcome | undefined> | Outcome | undefined;
   /**
    * A device's own profile was answered (200 or 304). Runs after the answer is decided;
    * must not throw, and must not make the request wait (write in the background).

@@ -377,6 +377,11 @@ export class ResyncPipeline {
     if (device.state === "disabled") {
       return refuse(403, "device disabled", { mac, tenantId: tenant.id });
     }
+    for (const hook of this.#o.hooks ?? []) {
+      if (hook.ownProfile === undefined) continue;
+      const own = await hook.ownProfile(device, tenant, flow, identification.by);
+      if (own !== undefined) return own;
+    }
     const profile = await this.#profiles.get(device, tenant);
     const response = this.#profiles.answer(request, profile);
     for (const hook of this.#o.hooks ?? []) hook.served?.(device, flow);

@@ -21,6 +21,18 @@ export {
   MIN_ACTIVATION_CODE_LENGTH,
 } from "./activation_codes.ts";
 export { type CaBundle, readCaBundle } from "./client_ca.ts";
+export {
+  type DeviceKeyQuery,
+  type DeviceKeyRepository,
+  type DeviceSecureKeys,
+  looksLikeSecureDirectory,
+  type RotationResult,
+  type RotationScope,
+  SECURE_BOOTSTRAP_VIAS,
+  type SecureBootstrapVia,
+  type SecureKeyPair,
+  type SecureKeyStatus,
+} from "./device_keys.ts";
 export { STORE_ERRORS, type StoreErrorCode } from "./errors.ts";
 export { layerKey } from "./layer_key.ts";
 export { parseLayerKey } from "./layers.ts";
@@ -36,6 +48,8 @@ export {
   CUSTOMIZATION_STATUSES,
   type CustomizationStatus,
   heldElsewhere,
+  type RedirectGrant,
+  type RedirectGrantInput,
   type RedirectRegisterOptions,
   type RedirectRegisterResult,
   type RedirectRepository,

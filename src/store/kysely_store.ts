@@ -5,6 +5,7 @@ import { ApiTokens } from "./api_tokens.ts";
 import { Audit } from "./audit.ts";
 import { ChangeHub } from "./changes.ts";
 import { Core } from "./core.ts";
+import { DeviceKeys } from "./device_keys.ts";
 import { DeviceModels } from "./device_models.ts";
 import { Devices } from "./devices.ts";
 import type { StoreDialect } from "./dialect.ts";
@@ -81,6 +82,7 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
       tokens: new ApiTokens(core),
       redirects: new Redirects(core),
       activationCodes: new ActivationCodes(core),
+      deviceKeys: new DeviceKeys(core),
       audit,
       changes: hub,
       async resealSecrets(options) {

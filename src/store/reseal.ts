@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Core } from "./core.ts";
+import { resealDeviceKeys } from "./device_keys.ts";
 import { resealParameters } from "./layer_codec.ts";
 import type { Database } from "./schema.ts";
 import { type SecretSealer, sealContext } from "./secret.ts";
@@ -11,6 +12,8 @@ export interface ResealResult {
   readonly passwords: number;
   /** Secret parameter values in layers sealed again (or sealed for the first time). */
   readonly layerValues: number;
+  /** Secure-provisioning keys (current and next pairs). */
+  readonly secureKeys: number;
 }
 
 /**
@@ -121,7 +124,8 @@ export async function resealSecrets(core: Core): Promise<ResealResult> {
   const layerValues = await resealLayerValues(core.db, sealer, stale, (work) =>
     core.run(() => core.dialect.writeTransaction(work)),
   );
-  return { deviceKeys, passwords, layerValues };
+  const secureKeys = await resealDeviceKeys(core, stale);
+  return { deviceKeys, passwords, layerValues, secureKeys };
 }
 
 /**

@@ -219,6 +219,28 @@ export interface ActivationCodeTable {
   created_by: string;
 }
 
+/** Secure provisioning: a device's key and random directory, and the pair it rotates to. */
+export interface DeviceKeyTable {
+  mac: string;
+  /** `bootstrap` (pair delivered, not fetched with yet) or `active`. */
+  status: string;
+  /** How the first pair was delivered: `https`, `targeted`, `lan`. */
+  via: string;
+  key_sealed: string;
+  directory: string;
+  generation: number;
+  key_created_at: number;
+  next_key_sealed: string | null;
+  next_directory: string | null;
+  next_generation: number | null;
+  next_created_at: number | null;
+  next_delivered_at: number | null;
+  rotations: number;
+  created_at: number;
+  confirmed_at: number | null;
+  rotated_at: number | null;
+}
+
 export interface Database {
   revision: RevisionTable;
   change_log: ChangeLogTable;
@@ -238,4 +260,5 @@ export interface Database {
   redirect_profiles: RedirectProfileTable;
   redirect_units: RedirectUnitTable;
   activation_codes: ActivationCodeTable;
+  device_keys: DeviceKeyTable;
 }

@@ -17,6 +17,7 @@
  */
 import type { MacAddress } from "../mac_address.ts";
 import type { ActivationCodeRepository } from "./activation_codes.ts";
+import type { DeviceKeyRepository } from "./device_keys.ts";
 import type { RedirectRepository } from "./redirects.ts";
 import type { Secret, SecretSealer } from "./secret.ts";
 import type {
@@ -459,6 +460,8 @@ export interface Store {
   readonly redirects: RedirectRepository;
   /** Retail activation codes (hashed at rest, single use). */
   readonly activationCodes: ActivationCodeRepository;
+  /** Secure provisioning: per-device keys and random directories, and their rotation. */
+  readonly deviceKeys: DeviceKeyRepository;
   readonly audit: AuditRepository;
   readonly changes: ChangeFeed;
   /**
@@ -468,9 +471,12 @@ export interface Store {
    * marked secret after it was written) are sealed too. No revision bump: the plaintexts do
    * not change.
    */
-  resealSecrets(
-    options?: Pick<WriteOptions, "actor">,
-  ): Promise<{ deviceKeys: number; passwords: number; layerValues: number }>;
+  resealSecrets(options?: Pick<WriteOptions, "actor">): Promise<{
+    deviceKeys: number;
+    passwords: number;
+    layerValues: number;
+    secureKeys: number;
+  }>;
   /** Integrity check (SQLite `PRAGMA integrity_check` + foreign keys; PostgreSQL invariants). */
   check(): Promise<StoreCheckResult>;
   /** Stops the change feed and closes the connections. */

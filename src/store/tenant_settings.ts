@@ -6,6 +6,9 @@ import {
   DEFAULT_TENANT_SETTINGS,
   ENCRYPTION_MODES,
   type EncryptionMode,
+  MAX_KEY_ROTATION_DAYS,
+  SECURE_PROVISIONING_MODES,
+  type SecureProvisioningMode,
   type TenantSettings,
 } from "./types.ts";
 
@@ -71,6 +74,30 @@ function parseEncryption(value: unknown): EncryptionMode {
   return value as EncryptionMode;
 }
 
+function parseSecureProvisioning(value: unknown): SecureProvisioningMode {
+  if (!(SECURE_PROVISIONING_MODES as readonly unknown[]).includes(value)) {
+    bad(
+      `secureProvisioning must be one of ${SECURE_PROVISIONING_MODES.join(", ")}`,
+      "secureProvisioning",
+    );
+  }
+  return value as SecureProvisioningMode;
+}
+
+function parseRotationDays(value: unknown): number {
+  if (
+    !Number.isInteger(value) ||
+    (value as number) < 0 ||
+    (value as number) > MAX_KEY_ROTATION_DAYS
+  ) {
+    bad(
+      `keyRotationDays must be a whole number from 0 to ${MAX_KEY_ROTATION_DAYS}`,
+      "keyRotationDays",
+    );
+  }
+  return value as number;
+}
+
 /**
  * Applies a (partial) settings object over `base`. Input from users is `strict`: unknown keys
  * are refused (a typo must not pass silently). Rows read back are parsed leniently (unknown
@@ -112,6 +139,12 @@ export function parseTenantSettings(
       base.activationByUserAgent,
     ),
     staging: pick("staging", (v) => parseBoolean(v, "staging"), base.staging),
+    secureProvisioning: pick(
+      "secureProvisioning",
+      parseSecureProvisioning,
+      base.secureProvisioning,
+    ),
+    keyRotationDays: pick("keyRotationDays", parseRotationDays, base.keyRotationDays),
   };
 }
 

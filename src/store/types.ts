@@ -54,7 +54,22 @@ export interface TenantSettings {
    * profile (the default tenant does on a fresh install).
    */
   readonly staging: boolean;
+  /**
+   * Secure provisioning (SEC-PRV): `on` — a unit's own profile path answers once with a
+   * bootstrap installing a per-device key and random directory (over HTTPS with its device
+   * certificate, or targeted to it), after which its profile is served only there, encrypted;
+   * `lan-bootstrap` — the same, but the bootstrap may go out in clear (trust on first use: for
+   * a trusted LAN only); `off`.
+   */
+  readonly secureProvisioning: SecureProvisioningMode;
+  /** Rotate each unit's key and directory after this many days (0: only on demand). */
+  readonly keyRotationDays: number;
 }
+
+export const SECURE_PROVISIONING_MODES = ["off", "on", "lan-bootstrap"] as const;
+export type SecureProvisioningMode = (typeof SECURE_PROVISIONING_MODES)[number];
+/** Longest scheduled rotation period, in days. */
+export const MAX_KEY_ROTATION_DAYS = 3650;
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   profilePaths: [],
@@ -65,6 +80,8 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   allowUnknownParameters: false,
   activationByUserAgent: false,
   staging: false,
+  secureProvisioning: "off",
+  keyRotationDays: 0,
 };
 
 /** A service provider. */

@@ -66,6 +66,7 @@ for (const dialect of dialects()) {
         "0005_device_lifecycle",
         "0006_redirect_service",
         "0007_activation_codes",
+        "0008_device_keys",
       ]);
       expect(await third.check()).toEqual({ ok: true, problems: [] });
     });
@@ -88,6 +89,7 @@ for (const dialect of dialects()) {
         "0005_device_lifecycle",
         "0006_redirect_service",
         "0007_activation_codes",
+        "0008_device_keys",
       ]);
       expect(await store.tenants.list()).toHaveLength(1);
       expect(await store.devices.count()).toBe(30);

@@ -8,6 +8,7 @@ import { accountLineFields } from "./0004_account_line_fields.ts";
 import { deviceLifecycle } from "./0005_device_lifecycle.ts";
 import { redirectService } from "./0006_redirect_service.ts";
 import { activationCodes } from "./0007_activation_codes.ts";
+import { deviceKeys } from "./0008_device_keys.ts";
 
 /**
  * Every migration, in order, as code (no file-system scan, so bundling works). Append new ones
@@ -25,6 +26,7 @@ export function migrationProvider(kind: DialectKind, sealer: SecretSealer): Migr
         "0005_device_lifecycle": deviceLifecycle(),
         "0006_redirect_service": redirectService(),
         "0007_activation_codes": activationCodes(),
+        "0008_device_keys": deviceKeys(),
       };
     },
   };

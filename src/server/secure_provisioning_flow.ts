@@ -1,0 +1,287 @@
+/**
+ * Secure provisioning (SEC-PRV) as a device flow, for tenants whose `secureProvisioning` is on.
+ *
+ * - **Bootstrap (SEC-PRV-1)**: a unit asking for its own profile on its tenant's path gets,
+ *   once, its profile with a fresh 256-bit key (`GPP_SA`), a random 128-bit directory
+ *   (`GPP_B`) and `Profile_Rule [--key $SA] …/secure/$B/$MA.cfg` — over HTTPS only to the unit
+ *   its verified device certificate names; over TFTP/HTTP only in a file targeted to the unit
+ *   (when the node has a targeted encoder), or in clear where the tenant chose the warned
+ *   `lan-bootstrap` mode (trust on first use: key, directory and rule only). Until the unit
+ *   fetched with that pair the bootstrap answers it again (a lost answer must not strand it);
+ *   afterwards the path answers it 404 like any unknown device.
+ * - **Secure location (SEC-PRV-2)**: `/secure/<directory>/<mac>.cfg` answers the device's
+ *   profile, AES-256-CBC (openssl `enc`, MD5 KDF) under the key of that directory, gzip inside.
+ *   Anything else — another device's directory, a retired one, a guess — is the one 404.
+ * - **Rotation**: while a next pair is on its way, the current location (old key) answers the
+ *   profile installing the next pair; the next location answers it too, and the first fetch
+ *   there retires the old pair. A scheduled rotation (`keyRotationDays`) starts at the
+ *   device's first fetch after it is due.
+ *
+ * The keys are read from the store on every secure request (one indexed read): every process
+ * sees a promotion the moment it is written, with no cache to invalidate.
+ */
+import type { Logger } from "pino";
+import { encodeProfileBytes } from "../crypto/index.ts";
+import type {
+  Device,
+  DeviceSecureKeys,
+  SecureBootstrapVia,
+  Store,
+  Tenant,
+} from "../store/index.ts";
+import type { IdentifiedBy } from "./device_identity.ts";
+import type { FlowHook, FlowRequest } from "./flow_hook.ts";
+import type { DeviceLifecycles, LifecycleContext } from "./lifecycle.ts";
+import type { ConfigCache } from "./profile_cache.ts";
+import {
+  type EffectiveParameter,
+  layerTargetsOf,
+  type ProfileRenderer,
+  serializeFlatProfile,
+} from "./profile_renderer.ts";
+import { NOT_FOUND_REASON, type Outcome, refuse, refuseAsUnknown } from "./resync_outcome.ts";
+import type { ResyncResponse } from "./resync_request.ts";
+import {
+  type PublicBase,
+  parseSecurePath,
+  rotationDue,
+  secureBase,
+  secureFileName,
+  securePairParameters,
+  secureProfileRule,
+  securesProvisioning,
+  withSecurePair,
+} from "./secure_provisioning_profile.ts";
+
+/** Wraps profile bytes so that only the unit with this MAC can open them (SPC `--target`). */
+export type TargetedEncoder = (mac: Device["mac"], bytes: Buffer) => Buffer;
+
+export interface SecureProvisioningFlowOptions {
+  readonly store: Pick<Store, "deviceKeys">;
+  readonly cache: ConfigCache<unknown>;
+  readonly renderer: ProfileRenderer;
+  readonly urls: PublicBase;
+  readonly lifecycles?: DeviceLifecycles | undefined;
+  /** Where bootstraps over TFTP/HTTP are targeted; without one only HTTPS (or LAN mode) bootstraps. */
+  readonly targeted?: TargetedEncoder | undefined;
+  readonly logger?: Logger | undefined;
+  readonly now?: () => number;
+}
+
+const MISS = { miss: true } as const;
+
+function binary(body: Buffer): ResyncResponse {
+  return {
+    status: 200,
+    headers: { "content-type": "application/octet-stream", "cache-control": "no-store" },
+    body,
+    result: "ok",
+  };
+}
+
+function contextOf(flow: FlowRequest): LifecycleContext {
+  const { request } = flow;
+  return {
+    transport: request.transport,
+    path: flow.path,
+    remoteAddress: request.remoteAddress,
+    userAgent: request.userAgent,
+  };
+}
+
+export class SecureProvisioningFlow implements FlowHook {
+  readonly #o: SecureProvisioningFlowOptions;
+
+  constructor(options: SecureProvisioningFlowOptions) {
+    this.#o = options;
+  }
+
+  /** The secure location (any transport): `/secure/<directory>/<mac>.cfg`. */
+  async route(flow: FlowRequest): Promise<Outcome | undefined> {
+    const parts = parseSecurePath(flow.path);
+    if (parts === undefined) return undefined;
+    const found = await this.#o.store.deviceKeys.byDirectory(parts.directory);
+    if (found === null) return refuse(404, NOT_FOUND_REASON, MISS);
+    const { keys, pair } = found;
+    const device = await this.#o.cache.device(keys.mac);
+    const tenant = device === null ? undefined : this.#o.cache.tenant(device.tenantId);
+    if (device === null || tenant === undefined || parts.file !== secureFileName(device.mac)) {
+      // A directory with another device's file name: the same answer as a guess.
+      return refuseAsUnknown("secure provisioning: file name does not match the directory", {
+        mac: keys.mac,
+      });
+    }
+    const cert = flow.cert;
+    if (cert?.verified === true && !cert.identity.generic && cert.identity.mac !== undefined) {
+      if (cert.identity.mac !== device.mac) {
+        return refuseAsUnknown("secure provisioning: another device's certificate", {
+          mac: device.mac,
+          security: "certificate-mismatch",
+        });
+      }
+    }
+    if (device.state === "disabled") {
+      return refuse(403, "device disabled", { mac: device.mac, tenantId: tenant.id });
+    }
+    const base = secureBase(flow.request, this.#o.urls);
+    if (base === undefined) {
+      return refuse(400, "secure provisioning: the request names no host to send the unit back to");
+    }
+    const now = flow.now;
+    const deviceKeys = this.#o.store.deviceKeys;
+    // Which key this answer is under (the directory's), and which pair it installs.
+    let encryptWith = keys.current;
+    let install = keys.current;
+    if (pair === "next" && keys.next !== null) {
+      encryptWith = keys.next;
+      install = keys.next;
+      await deviceKeys.promote(device.mac, keys.next.generation, now);
+    } else {
+      let current: DeviceSecureKeys = keys;
+      if (current.status === "bootstrap") {
+        await deviceKeys.confirm(device.mac, current.current.generation, now);
+      }
+      if (current.next === null && rotationDue(tenant, current.current.createdAt, now)) {
+        if (
+          await deviceKeys.rotateIfDue(
+            device.mac,
+            tenant.settings.keyRotationDays * 86_400_000,
+            now,
+          )
+        ) {
+          current = (await deviceKeys.get(device.mac)) ?? current;
+        }
+      }
+      if (current.next !== null) {
+        install = current.next;
+        if (current.nextDeliveredAt === null) {
+          await deviceKeys.delivered(device.mac, current.next.generation, now);
+        }
+      }
+    }
+    this.#o.lifecycles?.observe(
+      device,
+      { kind: "keyed-fetch", path: flow.path },
+      contextOf(flow),
+      now,
+    );
+    const parameters = await this.#parameters(device, tenant);
+    const xml = serializeFlatProfile(
+      withSecurePair(parameters, install.key.reveal(), install.directory, secureProfileRule(base)),
+    );
+    const body = encodeProfileBytes(Buffer.from(xml, "utf8"), {
+      gzip: true,
+      key: encryptWith.key.reveal(),
+    });
+    return { response: binary(body), mac: device.mac, tenantId: tenant.id };
+  }
+
+  /**
+   * The unit's own profile path on a tenant that secures provisioning: the bootstrap while the
+   * unit has not fetched with its pair yet, 404 afterwards. Undefined for other tenants.
+   */
+  async ownProfile(
+    device: Device,
+    tenant: Tenant,
+    flow: FlowRequest,
+    by: IdentifiedBy,
+  ): Promise<Outcome | undefined> {
+    if (!securesProvisioning(tenant)) return undefined;
+    const { request } = flow;
+    const mac = device.mac;
+    const existing = await this.#o.store.deviceKeys.get(mac);
+    if (existing?.status === "active") {
+      return refuseAsUnknown(
+        "secure provisioning: the unit is provisioned; its bootstrap path no longer answers it",
+        { mac, tenantId: tenant.id, security: "secure-bootstrap-replay" },
+      );
+    }
+    const via = this.#channel(tenant, flow, by);
+    if (via === undefined) {
+      return refuseAsUnknown(
+        request.transport === "https"
+          ? "secure provisioning: the bootstrap needs the unit's own device certificate"
+          : "secure provisioning: the bootstrap needs HTTPS with the unit's device certificate (no targeted encoder, LAN bootstrap off)",
+        { mac, tenantId: tenant.id },
+      );
+    }
+    const base = secureBase(request, this.#o.urls);
+    if (base === undefined) {
+      return refuse(400, "secure provisioning: the request names no host to send the unit back to");
+    }
+    const keys = await this.#o.store.deviceKeys.bootstrap(mac, existing?.via ?? via, flow.now);
+    const rule = secureProfileRule(base);
+    const key = keys.current.key.reveal();
+    const lifecycles = this.#o.lifecycles;
+    const context = contextOf(flow);
+    // It asked for its own profile on its tenant's path: SP-CUST, then the bootstrap.
+    lifecycles?.observe(device, { kind: "own-profile", path: flow.path }, context, flow.now);
+    lifecycles?.observe(
+      device,
+      { kind: "targeted-key-profile", path: flow.path },
+      context,
+      flow.now,
+    );
+    if (via === "lan") {
+      this.#o.logger?.warn(
+        {
+          security: "secure-lan-bootstrap",
+          mac,
+          tenant: tenant.slug,
+          transport: request.transport,
+        },
+        `secure provisioning: LAN bootstrap sent ${mac} its key in clear over ${request.transport}`,
+      );
+      const xml = serializeFlatProfile(securePairParameters(key, keys.current.directory, rule));
+      return {
+        response: {
+          status: 200,
+          headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" },
+          body: Buffer.from(xml, "utf8"),
+          result: "ok",
+        },
+        mac,
+        tenantId: tenant.id,
+      };
+    }
+    const parameters = await this.#parameters(device, tenant);
+    const xml = Buffer.from(
+      serializeFlatProfile(withSecurePair(parameters, key, keys.current.directory, rule)),
+      "utf8",
+    );
+    if (via === "targeted") {
+      return { response: binary(this.#o.targeted!(mac, xml)), mac, tenantId: tenant.id };
+    }
+    return {
+      response: {
+        status: 200,
+        headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" },
+        body: xml,
+        result: "ok",
+      },
+      mac,
+      tenantId: tenant.id,
+    };
+  }
+
+  /** How the bootstrap may reach this unit on this request; undefined: it may not. */
+  #channel(tenant: Tenant, flow: FlowRequest, by: IdentifiedBy): SecureBootstrapVia | undefined {
+    const { transport } = flow.request;
+    if (transport === "https" && by === "certificate") return "https";
+    if (transport !== "https" && this.#o.targeted !== undefined) return "targeted";
+    if (tenant.settings.secureProvisioning === "lan-bootstrap") return "lan";
+    return undefined;
+  }
+
+  /** The device's effective parameters, as its ordinary profile would carry them. */
+  async #parameters(device: Device, tenant: Tenant): Promise<EffectiveParameter[]> {
+    const cache = this.#o.cache;
+    const [model, group, account, layers] = await Promise.all([
+      device.modelPn === null ? null : cache.model(device.modelPn),
+      device.groupId === null ? null : cache.group(device.groupId),
+      device.accountId === null ? null : cache.account(device.accountId),
+      cache.layers(layerTargetsOf(device)),
+    ]);
+    return this.#o.renderer.resolve({ device, tenant, model, group, account, layers });
+  }
+}
