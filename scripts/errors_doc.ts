@@ -16,6 +16,7 @@ import { type ErrorCodeSpec, KERNEL_ERRORS } from "../src/errors.ts";
 import { PROFILE_ERRORS, PROFILE_WARNINGS } from "../src/profile/index.ts";
 import { RULE_ERRORS, RULE_WARNINGS } from "../src/rules/index.ts";
 import { SERVER_ERRORS } from "../src/server/index.ts";
+import { SIP_ERRORS } from "../src/sip/index.ts";
 import { STORE_ERRORS } from "../src/store/index.ts";
 import { TFTP_ERRORS } from "../src/tftp/index.ts";
 
@@ -37,6 +38,7 @@ export const ERROR_SECTIONS: readonly Section[] = [
     codes: SERVER_ERRORS,
   },
   { title: "TFTP", what: "the TFTP server and client", codes: TFTP_ERRORS },
+  { title: "SIP", what: "the SIP library (push NOTIFY, digest, message parsing)", codes: SIP_ERRORS },
   { title: "Admin API", what: "the admin REST API and the management commands", codes: API_ERRORS },
   { title: "Command line", what: "the `provisio` command itself", codes: CLI_ERRORS },
   { title: "Device emulator", what: "the device emulator (misuse of the emulator itself)", codes: DEVICE_ERRORS },

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { documentedCodes, renderErrorsDoc } from "../scripts/errors_doc.ts";
 
 const SRC = new URL("../src/", import.meta.url).pathname;
-const PREFIXES = "PROFILE|RULE|CRYPTO|STORE|SERVER|API|ADMIN|TFTP|CLI|DEVICE|MAC|FINGERPRINT";
+const PREFIXES = "PROFILE|RULE|CRYPTO|STORE|SERVER|API|ADMIN|TFTP|CLI|DEVICE|SIP|MAC|FINGERPRINT";
 const CODE_LITERAL = new RegExp(`["'\`]((?:${PREFIXES})_[A-Z0-9_]*[A-Z0-9])["'\`]`, "g");
 
 function sources(dir: string): string[] {

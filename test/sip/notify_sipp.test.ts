@@ -1,0 +1,112 @@
+/**
+ * Push resync against sipp (Debian sip-tester) acting as the unit, over UDP: sipp expects
+ * the NOTIFY, checks its Event header, challenges with 401 Digest, verifies the answer
+ * against the line's user and password (`verifyauth`) and answers 200 — or 403 when the
+ * credentials are wrong. Scenario: test/fixtures/sipp/notify_digest_uas.xml.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type NotifyEvent, SipUdpClient } from "../../src/sip/index.ts";
+import { freeUdpPort } from "../device/helpers.ts";
+
+const SCENARIO = new URL("../fixtures/sipp/notify_digest_uas.xml", import.meta.url).pathname;
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "provisio-sipp-uas-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Uas {
+  readonly port: number;
+  readonly exit: Promise<{ code: number | null; output: string }>;
+  readonly process: ChildProcess;
+}
+
+/** Starts sipp as the unit; resolves once it listens (its first screen is printed). */
+async function startUas(event: string, user: string, password: string): Promise<Uas> {
+  const port = await freeUdpPort();
+  const inf = join(dir, `line-${port}.csv`);
+  writeFileSync(inf, `SEQUENTIAL\n${event};${user};${password};\n`);
+  const child = spawn(
+    "sipp",
+    ["-sf", SCENARIO, "-inf", inf, "-i", "127.0.0.1", "-p", String(port), "-m", "1"].concat([
+      "-timeout",
+      "20s",
+      "-nostdin",
+      "-trace_err",
+      "-error_file",
+      join(dir, `err-${port}.log`),
+    ]),
+    { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout.on("data", (b: Buffer) => (output += b.toString()));
+  child.stderr.on("data", (b: Buffer) => (output += b.toString()));
+  const exit = new Promise<{ code: number | null; output: string }>((resolve) =>
+    child.on("exit", (code) => resolve({ code, output })),
+  );
+  // sipp prints nothing until it ends when stdout is not a terminal: wait until its port is taken.
+  let ended = false;
+  void exit.then(() => (ended = true));
+  while (!ended && !(await portTaken(port))) await new Promise((r) => setTimeout(r, 50));
+  return { port, exit, process: child };
+}
+
+async function portTaken(port: number): Promise<boolean> {
+  const s = createSocket("udp4");
+  return new Promise((resolve) => {
+    s.once("error", () => {
+      s.close();
+      resolve(true);
+    });
+    s.bind(port, "127.0.0.1", () => s.close(() => resolve(false)));
+  });
+}
+
+async function push(port: number, event: NotifyEvent, user: string, password: string) {
+  const client = await SipUdpClient.open({ bindAddress: "127.0.0.1" });
+  try {
+    return await client.notify({
+      contact: { host: "127.0.0.1", port },
+      event,
+      user,
+      credentials: { username: user, password },
+    });
+  } finally {
+    await client.close();
+  }
+}
+
+describe("push NOTIFY against sipp as the unit (UDP)", () => {
+  it("check-sync: challenged, answered with the line's digest, accepted with 200", async () => {
+    const uas = await startUas("check-sync", "4085551234", "line-Secret-9");
+    const result = await push(uas.port, "check-sync", "4085551234", "line-Secret-9");
+    const { code, output } = await uas.exit;
+    expect(result).toMatchObject({ outcome: "accepted", status: 200, challenged: true });
+    expect(code, output).toBe(0);
+  }, 30_000);
+
+  it("wrong credentials: sipp's verifyauth fails and answers 403, the push says rejected", async () => {
+    const uas = await startUas("check-sync", "4085551234", "line-Secret-9");
+    const result = await push(uas.port, "check-sync", "4085551234", "not-the-password");
+    const { code } = await uas.exit;
+    expect(result).toMatchObject({ outcome: "rejected", status: 403, challenged: true });
+    expect(code).not.toBe(0);
+  }, 30_000);
+
+  it("the Event header is what was asked: sipp expecting `reboot` refuses `check-sync` with 489", async () => {
+    const uas = await startUas("reboot", "4085551234", "pw");
+    const wrong = await push(uas.port, "check-sync", "4085551234", "pw");
+    await uas.exit;
+    expect(wrong).toMatchObject({ outcome: "rejected", status: 489, challenged: false });
+    const uas2 = await startUas("reboot", "4085551234", "pw");
+    const right = await push(uas2.port, "reboot", "4085551234", "pw");
+    expect((await uas2.exit).code).toBe(0);
+    expect(right).toMatchObject({ outcome: "accepted", status: 200 });
+  }, 60_000);
+});
