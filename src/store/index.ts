@@ -56,6 +56,17 @@ export {
   type RedirectUnit,
   type RedirectUnitQuery,
 } from "./redirects.ts";
+export {
+  DEFAULT_REPORT_HISTORY,
+  type DeviceReport,
+  type DeviceReportInput,
+  type DeviceReportSummary,
+  MAX_REPORT_ENTRIES,
+  REPORT_KINDS,
+  type ReportEntry,
+  type ReportKind,
+  type ReportRepository,
+} from "./reports.ts";
 export { isSecret, Secret, type SecretSealer } from "./secret.ts";
 export * from "./store.ts";
 export { generateToken, hashToken } from "./tokens.ts";

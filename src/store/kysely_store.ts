@@ -17,6 +17,7 @@ import { Lifecycles } from "./lifecycle.ts";
 import { checkMasterKey, completeReseal } from "./master_key_record.ts";
 import { migrationProvider } from "./migrations/index.ts";
 import { Redirects } from "./redirects.ts";
+import { Reports } from "./reports.ts";
 import { resealSecrets } from "./reseal.ts";
 import type { SecretSealer } from "./secret.ts";
 import type { Store, StoreCheckResult, StoreDeps, StoreOptions } from "./store.ts";
@@ -82,6 +83,7 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
       tokens: new ApiTokens(core),
       redirects: new Redirects(core),
       activationCodes: new ActivationCodes(core),
+      reports: new Reports(core),
       deviceKeys: new DeviceKeys(core),
       audit,
       changes: hub,

@@ -241,6 +241,21 @@ export interface DeviceKeyTable {
   rotated_at: number | null;
 }
 
+/** A configuration report a device uploaded (Report_Rule); a bounded history per device. */
+export interface DeviceReportTable {
+  id: string;
+  mac: string;
+  tenant_id: string;
+  received_at: number;
+  /** `config`, `delta` or `status`. */
+  kind: string;
+  remote_address: string | null;
+  identified_by: string | null;
+  entry_count: number;
+  /** JSON `[{ n, v, a, s? }]`; a secret's value is sealed in `s`. */
+  entries: string;
+}
+
 export interface Database {
   revision: RevisionTable;
   change_log: ChangeLogTable;
@@ -260,5 +275,6 @@ export interface Database {
   redirect_profiles: RedirectProfileTable;
   redirect_units: RedirectUnitTable;
   activation_codes: ActivationCodeTable;
+  device_reports: DeviceReportTable;
   device_keys: DeviceKeyTable;
 }

@@ -19,6 +19,7 @@ import type { MacAddress } from "../mac_address.ts";
 import type { ActivationCodeRepository } from "./activation_codes.ts";
 import type { DeviceKeyRepository } from "./device_keys.ts";
 import type { RedirectRepository } from "./redirects.ts";
+import type { ReportRepository } from "./reports.ts";
 import type { Secret, SecretSealer } from "./secret.ts";
 import type {
   Account,
@@ -460,6 +461,8 @@ export interface Store {
   readonly redirects: RedirectRepository;
   /** Retail activation codes (hashed at rest, single use). */
   readonly activationCodes: ActivationCodeRepository;
+  /** Configuration reports devices upload (bounded history per device). */
+  readonly reports: ReportRepository;
   /** Secure provisioning: per-device keys and random directories, and their rotation. */
   readonly deviceKeys: DeviceKeyRepository;
   readonly audit: AuditRepository;

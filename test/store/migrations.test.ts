@@ -67,6 +67,7 @@ for (const dialect of dialects()) {
         "0006_redirect_service",
         "0007_activation_codes",
         "0008_device_keys",
+        "0010_device_reports",
       ]);
       expect(await third.check()).toEqual({ ok: true, problems: [] });
     });
@@ -90,6 +91,7 @@ for (const dialect of dialects()) {
         "0006_redirect_service",
         "0007_activation_codes",
         "0008_device_keys",
+        "0010_device_reports",
       ]);
       expect(await store.tenants.list()).toHaveLength(1);
       expect(await store.devices.count()).toBe(30);
