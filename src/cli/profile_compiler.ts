@@ -1,11 +1,22 @@
 import { constants as bufferConstants } from "node:buffer";
 import {
+  CryptoErrorCode,
+  decodeAes128gcm,
   detectEnvelope,
+  encodeAes128gcm,
   encodeProfileBytes,
+  inspectSpcContainer,
+  isSpcContainer,
   type KdfDigest,
   looksLikeUnsaltedCiphertext,
+  openSpcContainer,
+  type SealSpcOptions,
+  type SpcContainerInfo,
+  type SpcOpener,
+  sealSpcContainer,
   decodeProfileBytes as unwrapEnvelope,
 } from "../crypto/index.ts";
+import { isProvisioError, ProvisioError } from "../errors.ts";
 import {
   decodeProfileBytes as bytesToText,
   type Catalogue,
@@ -57,6 +68,13 @@ export interface CompileOptions extends ProfileSource {
   readonly key?: string;
   readonly digest?: KdfDigest;
   readonly catalogue?: Catalogue;
+  /**
+   * Wrap the output in a Provisio SPC container (`--target`, `--target-cert`, `--scramble`,
+   * `--aes --ascii-key/--hex-key`); exclusive with `key` (the OpenSSL envelope).
+   */
+  readonly container?: Omit<SealSpcOptions, "salt">;
+  /** MPP: encode the output as RFC 8188 `aes128gcm` with this IKM (served with `Content-Encoding: aes128gcm`). */
+  readonly aes128gcmIkm?: string;
 }
 
 export interface CompileResult {
@@ -258,10 +276,25 @@ export function compileProfile(input: Uint8Array, options: CompileOptions = {}):
     rendered.warnings,
   );
   const plain = Buffer.from(rendered.text, "utf8");
-  const bytes =
+  const wrappers = [
+    options.key !== undefined ? "--key" : undefined,
+    options.container !== undefined
+      ? "a container option (--target, --scramble, --aes …)"
+      : undefined,
+    options.aes128gcmIkm !== undefined ? "--aes128gcm-ikm" : undefined,
+  ].filter((w) => w !== undefined);
+  if (wrappers.length > 1) {
+    throw cliError(
+      "CLI_BAD_OPTION",
+      `${wrappers.join(" and ")} are different encryption layers a device reads one of: choose one`,
+    );
+  }
+  let bytes: Buffer =
     options.gzip || options.key !== undefined
       ? encodeProfileBytes(plain, { gzip: options.gzip, key: options.key, digest: options.digest })
       : plain;
+  if (options.container !== undefined) bytes = sealSpcContainer(bytes, options.container);
+  if (options.aes128gcmIkm !== undefined) bytes = encodeAes128gcm(bytes, options.aes128gcmIkm);
   return {
     bytes,
     inputFormat: profile.format,
@@ -283,6 +316,13 @@ export interface DecodeOptions {
    * whatever `compile` wrote; lower it for files from elsewhere.
    */
   readonly maxInflatedBytes?: number;
+  /**
+   * What opens a Provisio SPC container: the device's MAC with the installation secret,
+   * the device's private key; `key` above doubles as the container's explicit key.
+   */
+  readonly opener?: Omit<SpcOpener, "key">;
+  /** The input is an RFC 8188 `aes128gcm` body: decode it with this IKM first. */
+  readonly aes128gcmIkm?: string;
 }
 
 /** UTF-8 of the longest string Node can hold, capped at the largest Buffer. */
@@ -296,10 +336,60 @@ export interface DecodeResult {
   readonly layers: readonly string[];
   readonly inputFormat: ProfileTextFormat;
   readonly warnings: readonly CompileDiagnostic[];
+  /** The container's header, when the input was one. */
+  readonly container?: SpcContainerInfo;
+}
+
+/** How `decode` names what a container needs, in its own flags. */
+function containerHint(info: SpcContainerInfo): string {
+  const needs: string[] = [];
+  if (info.modes.targetMac)
+    needs.push("--as-device MAC (with the installation's targeting secret)");
+  if (info.modes.targetCertificate) {
+    needs.push(`--device-key FILE (the private key of certificate key id ${info.recipientKeyId})`);
+  }
+  if (info.modes.key !== undefined)
+    needs.push(`--key (the ${info.modes.key} key it was compiled with)`);
+  return needs.join(" and ");
+}
+
+/** Open a Provisio SPC container, turning "identity required" into the flags that give it. */
+function openContainer(input: Uint8Array, options: DecodeOptions) {
+  try {
+    return openSpcContainer(input, {
+      ...options.opener,
+      ...(options.key === undefined ? {} : { key: options.key }),
+    });
+  } catch (error) {
+    if (isProvisioError(error) && error.code === CryptoErrorCode.ContainerIdentityRequired) {
+      throw new ProvisioError(
+        error.code,
+        `${error.message}: give ${containerHint(inspectSpcContainer(input))}`,
+        { status: error.status },
+      );
+    }
+    throw error;
+  }
 }
 
 /** The reverse of `compileProfile`: unwrap encryption and gzip, parse, render. */
 export function decodeProfile(input: Uint8Array, options: DecodeOptions = {}): DecodeResult {
+  const outer: string[] = [];
+  let container: SpcContainerInfo | undefined;
+  if (options.aes128gcmIkm !== undefined) {
+    input = decodeAes128gcm(input, options.aes128gcmIkm, {
+      maxPlaintextBytes: options.maxInflatedBytes ?? DECODE_MAX_INFLATED_BYTES,
+    }).plaintext;
+    outer.push("aes128gcm");
+  }
+  if (isSpcContainer(input)) {
+    const opened = openContainer(input, options);
+    input = opened.payload;
+    container = opened.info;
+    outer.push("container");
+    // The container's key was its own; the payload carries no further key layer.
+    options = { ...options, key: undefined };
+  }
   if (options.key === undefined && looksLikeUnsaltedCiphertext(input)) {
     throw cliError(
       "CLI_INPUT_UNREADABLE",
@@ -318,8 +408,9 @@ export function decodeProfile(input: Uint8Array, options: DecodeOptions = {}): D
   const rendered = serialize(profile, to);
   return {
     text: rendered.text,
-    layers: unwrapped.layers,
+    layers: [...outer, ...unwrapped.layers],
     inputFormat: profile.format,
     warnings: mergeWarnings(profile.warnings, keepAccessWarnings(profile, to), rendered.warnings),
+    ...(container === undefined ? {} : { container }),
   };
 }
