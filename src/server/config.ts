@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { serverError } from "./errors.ts";
+import { DEFAULT_LOAD_SHEDDING, type LoadSheddingSettings } from "./load_shedding.ts";
 import { compileRedirectPath, DEFAULT_REDIRECT_PATH } from "./redirect_path.ts";
 
 export type DatabaseConfig =
@@ -155,6 +156,8 @@ export interface ServeConfig {
   readonly workers: number;
   /** Bytes of rendered profiles each process keeps in memory (least recently used dropped first). */
   readonly profileCacheBytes: number;
+  /** When a device-plane process refuses new requests as overloaded (`shedding.*`). */
+  readonly shedding: LoadSheddingSettings;
 }
 
 /** Command-line flags, as commander hands them over (all optional, all strings). */
@@ -249,7 +252,12 @@ type Key =
   | "role"
   | "redirectPath"
   | "workers"
-  | "profileCacheMb";
+  | "profileCacheMb"
+  | "sheddingEnabled"
+  | "sheddingMaxEventLoopDelayMs"
+  | "sheddingMaxInFlight"
+  | "sheddingMaxQueueAgeMs"
+  | "sheddingRetryAfterSeconds";
 
 /** Where each key lives in the YAML file and which environment variable overrides it. */
 const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly env: string }>> = {
@@ -340,6 +348,23 @@ const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly en
   redirectPath: { yaml: ["redirect", "path"], env: "PROVISIO_REDIRECT_PATH" },
   workers: { yaml: ["workers"], env: "PROVISIO_WORKERS" },
   profileCacheMb: { yaml: ["cache", "profile_mb"], env: "PROVISIO_CACHE_PROFILE_MB" },
+  sheddingEnabled: { yaml: ["shedding", "enabled"], env: "PROVISIO_SHEDDING_ENABLED" },
+  sheddingMaxEventLoopDelayMs: {
+    yaml: ["shedding", "max_event_loop_delay_ms"],
+    env: "PROVISIO_SHEDDING_MAX_EVENT_LOOP_DELAY_MS",
+  },
+  sheddingMaxInFlight: {
+    yaml: ["shedding", "max_in_flight"],
+    env: "PROVISIO_SHEDDING_MAX_IN_FLIGHT",
+  },
+  sheddingMaxQueueAgeMs: {
+    yaml: ["shedding", "max_queue_age_ms"],
+    env: "PROVISIO_SHEDDING_MAX_QUEUE_AGE_MS",
+  },
+  sheddingRetryAfterSeconds: {
+    yaml: ["shedding", "retry_after_seconds"],
+    env: "PROVISIO_SHEDDING_RETRY_AFTER_SECONDS",
+  },
 };
 
 const FLAG_OF: Partial<Record<Key, keyof ServeFlags>> = {
@@ -600,6 +625,23 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
     redirectPath: redirectPath(pick("redirectPath")),
     workers: int("workers", Math.min(availableParallelism(), 64), 1, 64),
     profileCacheBytes: int("profileCacheMb", 256, 1, 65_536) * 1024 * 1024,
+    shedding: {
+      enabled: bool("sheddingEnabled", DEFAULT_LOAD_SHEDDING.enabled),
+      maxEventLoopDelayMs: int(
+        "sheddingMaxEventLoopDelayMs",
+        DEFAULT_LOAD_SHEDDING.maxEventLoopDelayMs,
+        10,
+        600_000,
+      ),
+      maxInFlight: int("sheddingMaxInFlight", DEFAULT_LOAD_SHEDDING.maxInFlight, 1, 1_000_000),
+      maxQueueAgeMs: int("sheddingMaxQueueAgeMs", DEFAULT_LOAD_SHEDDING.maxQueueAgeMs, 10, 600_000),
+      retryAfterSeconds: int(
+        "sheddingRetryAfterSeconds",
+        DEFAULT_LOAD_SHEDDING.retryAfterSeconds,
+        1,
+        86_400,
+      ),
+    },
   };
   const ports = [config.httpPort, config.httpsPort, config.adminPort].filter(
     (p): p is number => p !== null && p !== 0,

@@ -13,6 +13,7 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { ClientCertificate } from "./client_certificate.ts";
 import type { ServeLimits } from "./config.ts";
+import type { LoadShedder } from "./load_shedding.ts";
 import type { ResyncRequest, ResyncResponse, Transport } from "./resync_request.ts";
 
 export interface ResyncHandler {
@@ -23,6 +24,8 @@ export interface DeviceListenerOptions {
   readonly handler: ResyncHandler;
   readonly limits: ServeLimits;
   readonly logger: Logger;
+  /** Overload admission: refused requests are answered 503 + Retry-After before any lookup. */
+  readonly shedding?: LoadShedder;
 }
 
 const flatHeaders = new WeakMap<ResyncResponse, string[]>();
@@ -76,6 +79,7 @@ export function createDeviceRequestListener(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { handler, limits, logger } = options;
   return (req, res) => {
+    if (options.shedding?.refuse(transport, res) === true) return;
     const url = req.url ?? "/";
     if (url.length > limits.maxUrlBytes) {
       sendPlain(res, 414, "request target too long");

@@ -66,6 +66,12 @@ export {
   lifecycleLabel,
   nextLifecycle,
 } from "./lifecycle.ts";
+export {
+  DEFAULT_LOAD_SHEDDING,
+  LoadShedder,
+  type LoadSheddingSettings,
+  type ShedReason,
+} from "./load_shedding.ts";
 export { METRIC_NAMES, type ResyncResult, ServerMetrics, type Transport } from "./metrics.ts";
 export {
   type AdminApp,

@@ -5,6 +5,9 @@
  * 200 → the bytes, 404 → error 1 (file not found — the device's class-B failure, §8.2.4),
  * 400/403 → error 2 (access violation), anything else → error 0 with the reason. Uploads (WRQ)
  * are refused until report uploads land. Transfers stay on the node that started them.
+ * An overloaded node (`load_shedding.ts`) answers a read request with error 0 "server busy"
+ * at once, as HTTP answers 503: the unit counts a failed resync and retries on its
+ * `Resync_Error_Retry_Delay`, where silence would make it retransmit the request first.
  *
  * An RRQ's source address proves nothing (UDP): a request from an address that has not
  * completed a transfer with this server is passed on as `sourceProven: false`, so it cannot
@@ -24,6 +27,7 @@ import {
 } from "../tftp/index.ts";
 import type { TftpLimits } from "./config.ts";
 import type { ResyncHandler } from "./http_adapter.ts";
+import type { LoadShedder } from "./load_shedding.ts";
 import type { ServerMetrics } from "./metrics.ts";
 
 /**
@@ -61,18 +65,25 @@ export function tftpResolver(
   handler: ResyncHandler,
   files?: TftpResolver,
   proven?: ProvenSources,
+  shedding?: LoadShedder,
 ): TftpResolver {
   return async (request: TftpRequest) => {
+    const admitted = shedding?.admit("tftp");
+    if (typeof admitted === "string") {
+      return errorSource(TftpErrorCode.NotDefined, "server busy, retry later");
+    }
     const name = request.filename.startsWith("/") ? request.filename : `/${request.filename}`;
     const q = name.indexOf("?");
-    const response = await handler.handle({
-      transport: "tftp",
-      method: "GET",
-      path: q < 0 ? name : name.slice(0, q),
-      query: q < 0 ? "" : name.slice(q + 1),
-      remoteAddress: request.remote.address,
-      sourceProven: proven === undefined || proven.has(request.remote.address),
-    });
+    const response = await handler
+      .handle({
+        transport: "tftp",
+        method: "GET",
+        path: q < 0 ? name : name.slice(0, q),
+        query: q < 0 ? "" : name.slice(q + 1),
+        remoteAddress: request.remote.address,
+        sourceProven: proven === undefined || proven.has(request.remote.address),
+      })
+      .finally(() => admitted?.done());
     if (response.status === 200 && response.body !== undefined) return bytesSource(response.body);
     if (response.status === 404) {
       if (files !== undefined) {
@@ -100,6 +111,8 @@ export async function startTftpListener(options: {
   readonly limits?: TftpLimits;
   readonly logger: Logger;
   readonly metrics?: ServerMetrics;
+  /** Overload admission (an error packet instead of a transfer while overloaded). */
+  readonly shedding?: LoadShedder;
 }): Promise<{ server: TftpServer; address: AddressInfo }> {
   const proven = new ProvenSources();
   const server = new TftpServer({
@@ -107,6 +120,7 @@ export async function startTftpListener(options: {
       options.handler,
       options.filesDir === undefined ? undefined : staticRootResolver(options.filesDir),
       proven,
+      options.shedding,
     ),
     port: options.port,
     address: options.host,

@@ -1,4 +1,4 @@
-import { type CompiledQuery, type Kysely, type Selectable, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import {
   parseCertificateFingerprint,
   tryParseCertificateFingerprint,
@@ -30,8 +30,6 @@ const DEVICE_COLUMNS = 15;
 const STATUS_COLUMNS = 7;
 /** MACs per query of `findMany`. */
 const FIND_MANY_CHUNK = 500;
-/** Stands for the MAC in the compiled `findByMac` query (replaced by each lookup's MAC). */
-const MAC_SLOT = "\u0000mac";
 
 interface Prepared {
   readonly mac: MacAddress;
@@ -72,7 +70,6 @@ type DeviceRow = Selectable<DeviceTable> & {
 
 export class Devices implements DeviceRepository {
   readonly #core: Core;
-  #byMac: CompiledQuery<DeviceRow> | undefined;
 
   constructor(core: Core) {
     this.#core = core;
@@ -122,20 +119,8 @@ export class Devices implements DeviceRepository {
     return row === undefined ? null : this.#toDevice(row);
   }
 
-  /**
-   * A device's first fetch reads it here: the query is compiled once (Kysely's compile cost
-   * more than SQLite's lookup) and run with each MAC in place of its slot.
-   */
-  async findByMac(mac: MacAddress): Promise<Device | null> {
-    const db = this.#core.db;
-    this.#byMac ??= selectDevices(db).where("devices.mac", "=", MAC_SLOT).compile();
-    const compiled = this.#byMac;
-    const { rows } = await db.executeQuery<DeviceRow>({
-      ...compiled,
-      parameters: compiled.parameters.map((p) => (p === MAC_SLOT ? mac : p)),
-    });
-    const row = rows[0];
-    return row === undefined ? null : this.#toDevice(row);
+  findByMac(mac: MacAddress): Promise<Device | null> {
+    return this.#findIn(this.#core.db, mac);
   }
 
   async findMany(macs: readonly MacAddress[]): Promise<Map<MacAddress, Device>> {

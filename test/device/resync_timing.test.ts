@@ -187,6 +187,26 @@ describe("error retry (§6.5, §6.10 rows 3–4)", () => {
     expect(seconds()).toEqual([0, 1800, 5400, 9000, 12600, 14400]);
   });
 
+  it("§8.2.4: a 503 with Retry-After is a failure like any 5xx — the unit retries on its own schedule", async () => {
+    let n = 0;
+    server.handler = () =>
+      n++ < 2
+        ? { status: 503, body: "server busy, retry later\n", headers: { "Retry-After": "5" } }
+        : { status: 200, body: PROFILE };
+    const d = device({
+      Resync_Random_Delay: "0",
+      Resync_Periodic: "3600",
+      Resync_Error_Retry_Delay: "30,60,120",
+    });
+    const runs = reports(d);
+    d.powerOn();
+    await clock.advance(200 * S);
+    // Not at +5 s: Retry-After is not a device parameter; 30 then 60 from the schedule.
+    expect(seconds()).toEqual([0, 30, 90]);
+    expect(runs.map((r) => r.ok)).toEqual([false, false, true]);
+    expect(runs[0]!.err).toBe("http_get failed");
+  });
+
   it("C2: Resync_Error_Retry_Delay 0 — no automatic retry after a failure", async () => {
     server.handler = () => ({ status: 500 });
     const d = device({ Resync_Random_Delay: "0", Resync_Error_Retry_Delay: "0" });

@@ -1,0 +1,269 @@
+/**
+ * Issue 12, reboot storm: an overloaded device-plane process refuses new requests early —
+ * 503 + Retry-After over HTTP, a TFTP error packet — and serves them once it has room again.
+ * Through a real node and real sockets with an in-flight limit of one, held by a unit whose
+ * request body is still arriving: a burst gets 503s
+ * (with the configured Retry-After, before any lookup), each refused unit then gets its
+ * profile; the refusals are counted in the metrics and summarised in the log, never logged
+ * one by one. The other signals (event-loop delay, queue age) on the shedder itself.
+ */
+import { request } from "node:http";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  DEFAULT_LOAD_SHEDDING,
+  LoadShedder,
+  type ResyncHandler,
+  tftpResolver,
+} from "../../src/server/index.ts";
+import type { ProvisioNode } from "../../src/server/node.ts";
+import { type MacAddress, parseMac } from "../../src/store/index.ts";
+import { TftpErrorCode } from "../../src/tftp/index.ts";
+import { startTestNode, tempDir } from "./helpers.ts";
+
+const MACS: MacAddress[] = Array.from({ length: 40 }, (_, i) =>
+  parseMac(`000e08dd${(i + 1).toString(16).padStart(4, "0")}`),
+);
+const lines: Record<string, unknown>[] = [];
+let node: ProvisioNode;
+let port: number;
+
+interface Answer {
+  mac: MacAddress;
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One GET on its own connection (as a unit opens one per resync). */
+function get(mac: MacAddress): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port, path: `/profile/${mac}.xml`, agent: false },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => {
+          body += d;
+        });
+        res.on("end", () =>
+          resolve({ mac, status: res.statusCode ?? 0, headers: res.headers, body }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+beforeAll(async () => {
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split("\n")) if (l !== "") lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  node = await startTestNode(
+    join(tempDir("shedding"), "data"),
+    {},
+    { logger: pino({ level: "info" }, sink) },
+    { PROVISIO_SHEDDING_MAX_IN_FLIGHT: "1", PROVISIO_SHEDDING_RETRY_AFTER_SECONDS: "7" },
+  );
+  port = node.addresses.http!.port;
+  await node.store.layers.set({ scope: "tenant", tenantId: "default" }, [
+    { name: "Resync_Periodic", value: "3600", access: "na" },
+  ]);
+  for (const mac of MACS) await node.store.devices.create({ mac });
+  await node.cache.settled();
+}, 60_000);
+
+let closed = false;
+afterAll(async () => {
+  if (!closed) await node?.close();
+});
+
+describe("load shedding over HTTP", () => {
+  it("answers a burst 503 + Retry-After while its one slot is held, then serves every refused unit", async () => {
+    // A process just started may still lag (start-up work) and refuse: first one unit at a
+    // time until each has its profile, which also warms the profile cache.
+    const warm = async (mac: MacAddress): Promise<Answer> => {
+      for (let i = 0; ; i++) {
+        const a = await get(mac);
+        if (a.status !== 503 || i >= 50) return a;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    for (const mac of MACS) expect((await warm(mac)).status).toBe(200);
+    const before = await node.metrics.registry.metrics();
+    const okBefore = Number(
+      /^provisio_resyncs_total\{transport="http",result="ok"\} (\d+)$/m.exec(before)?.[1],
+    );
+    const shedBefore = [...before.matchAll(/^provisio_load_shed_total\{[^}]*\} (\d+)$/gm)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
+    // A unit whose `--post` body is still on its way holds the one slot…
+    const held = connect({ host: "127.0.0.1", port });
+    let heldAnswer = "";
+    held.setEncoding("utf8");
+    held.on("data", (d: string) => {
+      heldAnswer += d;
+    });
+    const heldClosed = new Promise((r) => held.on("close", r));
+    held.write(
+      `POST /profile/${MACS[0]}.xml HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\nconnection: close\r\n\r\n`,
+    );
+    // …so a burst is refused (once the server has read that request: burst until then).
+    const refused: Answer[] = [];
+    let served = 0;
+    for (let burst = 0; burst < 50 && refused.length === 0; burst++) {
+      const answers = await Promise.all(MACS.slice(1).map(get));
+      for (const a of answers) {
+        expect([200, 503]).toContain(a.status);
+        if (a.status === 503) refused.push(a);
+        else served++;
+      }
+    }
+    expect(refused.length).toBeGreaterThan(0);
+    // The held unit finishes its request and gets its profile.
+    held.end("hello");
+    await heldClosed;
+    expect(heldAnswer).toMatch(/^HTTP\/1\.1 200 /);
+    for (const a of refused) {
+      expect(a.headers["retry-after"]).toBe("7");
+      expect(a.headers.connection).toBe("close");
+      expect(a.body).toBe("server busy, retry later\n");
+    }
+    // One at a time, each refused unit gets its profile.
+    for (const a of refused) {
+      const again = await warm(a.mac);
+      expect(again.status).toBe(200);
+      expect(again.body).toContain('<Resync_Periodic ua="na">3600</Resync_Periodic>');
+    }
+
+    const metrics = await node.metrics.registry.metrics();
+    const shed = [...metrics.matchAll(/^provisio_load_shed_total\{[^}]*\} (\d+)$/gm)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
+    expect(shed - shedBefore).toBeGreaterThanOrEqual(refused.length);
+    // A refused request was never looked up: the server counted only the admitted ones.
+    const ok = /^provisio_resyncs_total\{transport="http",result="ok"\} (\d+)$/m.exec(metrics);
+    expect(Number(ok?.[1]) - okBefore).toBe(1 + served + refused.length);
+    // No access line for a refusal, and no line per refusal in the log: the episodes' start
+    // and end lines, whose counts add up to every refusal.
+    expect(lines.filter((l) => l.access !== undefined && l.status === 503)).toEqual([]);
+    await node.close();
+    closed = true;
+    const shedLines = lines.filter((l) => l.security === "load-shed");
+    const starts = shedLines.filter((l) => l.reason !== undefined);
+    const ends = shedLines.filter((l) => typeof l.seconds === "number");
+    expect(starts.length).toBeGreaterThan(0);
+    expect(ends.length).toBe(starts.length);
+    expect(ends.reduce((n, l) => n + (l.refused as number), 0)).toBe(shed);
+    // …and nothing else: every load-shed line is an episode's start or end (or a summary).
+    expect(shedLines.length).toBe(
+      starts.length +
+        ends.length +
+        shedLines.filter((l) => l.refused !== undefined && l.seconds === undefined).length,
+    );
+    expect(starts.every((l) => l.level === 40)).toBe(true);
+    expect(starts.some((l) => l.reason === "in-flight")).toBe(true);
+  }, 120_000);
+});
+
+describe("LoadShedder", () => {
+  const silent = pino({ level: "silent" });
+
+  it("refuses while the event loop lags beyond its limit, and admits again once it does not", async () => {
+    const shedder = new LoadShedder({
+      settings: { ...DEFAULT_LOAD_SHEDDING, maxEventLoopDelayMs: 50 },
+      logger: silent,
+      sampleMs: 10,
+    });
+    try {
+      expect(shedder.overload()).toBeUndefined();
+      const until = performance.now() + 300;
+      while (performance.now() < until) {
+        // the loop is blocked, as by a saturated process
+      }
+      await new Promise((r) => setTimeout(r, 30));
+      expect(shedder.overload()).toBe("event-loop-delay");
+      expect(shedder.admit("tftp")).toBe("event-loop-delay");
+      // The window forgets the lag after ~20 samples of a free loop.
+      for (let i = 0; i < 100 && shedder.overload() !== undefined; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(shedder.overload()).toBeUndefined();
+    } finally {
+      shedder.close();
+    }
+  });
+
+  it("refuses while the oldest request in flight is older than the queue-age limit", () => {
+    let now = 0;
+    const shedder = new LoadShedder({
+      settings: { ...DEFAULT_LOAD_SHEDDING, maxQueueAgeMs: 5_000 },
+      logger: silent,
+      now: () => now,
+    });
+    try {
+      const first = shedder.admit("http");
+      now = 1_000;
+      const second = shedder.admit("http");
+      if (typeof first === "string" || typeof second === "string") throw new Error("refused");
+      now = 5_001;
+      expect(shedder.overload()).toBe("queue-age");
+      first.done();
+      // The oldest is now the second, 4,001 ms old.
+      expect(shedder.overload()).toBeUndefined();
+      second.done();
+      expect(shedder.inFlight).toBe(0);
+    } finally {
+      shedder.close();
+    }
+  });
+
+  it("never refuses when disabled", () => {
+    const shedder = new LoadShedder({
+      settings: { ...DEFAULT_LOAD_SHEDDING, enabled: false, maxInFlight: 1 },
+      logger: silent,
+    });
+    for (let i = 0; i < 10; i++) expect(typeof shedder.admit("http")).toBe("object");
+    expect(shedder.overload()).toBeUndefined();
+    shedder.close();
+  });
+
+  it("answers a TFTP read request with an error packet while overloaded, without a lookup", async () => {
+    const shedder = new LoadShedder({
+      settings: { ...DEFAULT_LOAD_SHEDDING, maxInFlight: 1 },
+      logger: silent,
+    });
+    const looked: string[] = [];
+    const handler: ResyncHandler = {
+      handle: async (r) => {
+        looked.push(r.path);
+        return { status: 200, result: "ok", headers: {}, body: Buffer.from("x") };
+      },
+    };
+    const resolve = tftpResolver(handler, undefined, undefined, shedder);
+    const rrq = {
+      filename: "spa962.cfg",
+      mode: "octet",
+      remote: { address: "192.0.2.1", port: 1024, family: "IPv4" },
+      options: {},
+    } as unknown as Parameters<typeof resolve>[0];
+    const held = shedder.admit("tftp");
+    const busy = await resolve(rrq);
+    expect(busy).toMatchObject({ kind: "error", code: TftpErrorCode.NotDefined });
+    expect(looked).toEqual([]);
+    if (typeof held !== "string") held.done();
+    expect(await resolve(rrq)).not.toMatchObject({ kind: "error" });
+    expect(looked).toEqual(["/spa962.cfg"]);
+    expect(shedder.inFlight).toBe(0);
+    shedder.close();
+  });
+});
