@@ -6,6 +6,7 @@ import type { StoreDialect } from "../dialect.ts";
 import { storeError } from "../errors.ts";
 import type { Database } from "../schema.ts";
 import { checkSqlite } from "./check.ts";
+import { cachingStatements } from "./statement_cache.ts";
 import { watchSqlite } from "./watch.ts";
 
 export interface SqliteOptions {
@@ -57,7 +58,9 @@ export function openSqliteDialect(options: SqliteOptions): StoreDialect {
           error,
         );
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: cachingStatements(database) }),
+  });
 
   const writeTransaction: StoreDialect["writeTransaction"] = async (fn) => {
     // One connection behind a mutex: `connection()` holds it for the whole callback.
