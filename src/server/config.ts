@@ -156,6 +156,10 @@ export interface ServeConfig {
   readonly workers: number;
   /** Bytes of rendered profiles each process keeps in memory (least recently used dropped first). */
   readonly profileCacheBytes: number;
+  /** Bytes of device records each process keeps (estimated; oldest dropped first). */
+  readonly deviceCacheBytes: number;
+  /** Bytes of layers each process keeps (estimated; oldest dropped first). */
+  readonly layerCacheBytes: number;
   /** When a device-plane process refuses new requests as overloaded (`shedding.*`). */
   readonly shedding: LoadSheddingSettings;
 }
@@ -253,6 +257,8 @@ type Key =
   | "redirectPath"
   | "workers"
   | "profileCacheMb"
+  | "deviceCacheMb"
+  | "layerCacheMb"
   | "sheddingEnabled"
   | "sheddingMaxEventLoopDelayMs"
   | "sheddingMaxInFlight"
@@ -348,6 +354,8 @@ const KEYS: Readonly<Record<Key, { readonly yaml: readonly string[]; readonly en
   redirectPath: { yaml: ["redirect", "path"], env: "PROVISIO_REDIRECT_PATH" },
   workers: { yaml: ["workers"], env: "PROVISIO_WORKERS" },
   profileCacheMb: { yaml: ["cache", "profile_mb"], env: "PROVISIO_CACHE_PROFILE_MB" },
+  deviceCacheMb: { yaml: ["cache", "device_mb"], env: "PROVISIO_CACHE_DEVICE_MB" },
+  layerCacheMb: { yaml: ["cache", "layer_mb"], env: "PROVISIO_CACHE_LAYER_MB" },
   sheddingEnabled: { yaml: ["shedding", "enabled"], env: "PROVISIO_SHEDDING_ENABLED" },
   sheddingMaxEventLoopDelayMs: {
     yaml: ["shedding", "max_event_loop_delay_ms"],
@@ -625,6 +633,8 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
     redirectPath: redirectPath(pick("redirectPath")),
     workers: int("workers", Math.min(availableParallelism(), 64), 1, 64),
     profileCacheBytes: int("profileCacheMb", 256, 1, 65_536) * 1024 * 1024,
+    deviceCacheBytes: int("deviceCacheMb", 64, 1, 65_536) * 1024 * 1024,
+    layerCacheBytes: int("layerCacheMb", 32, 1, 65_536) * 1024 * 1024,
     shedding: {
       enabled: bool("sheddingEnabled", DEFAULT_LOAD_SHEDDING.enabled),
       maxEventLoopDelayMs: int(

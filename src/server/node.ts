@@ -348,6 +348,8 @@ export async function startNode(
   const clearProfiles = options.worker === true ? undefined : new ClearProfileWarning(logger);
   const cache = new ConfigCache<CachedProfile>(store, {
     maxProfileBytes: config.profileCacheBytes,
+    maxDeviceBytes: config.deviceCacheBytes,
+    maxLayerBytes: config.layerCacheBytes,
     profileBytes: cachedProfileBytes,
     onTenantsChanged: (tenants) => {
       clearProfiles?.check(tenants);

@@ -26,6 +26,7 @@ import type {
   Tenant,
 } from "../store/index.ts";
 import { layerKey } from "../store/index.ts";
+import { deviceRecordBytes, layerRecordBytes, SizedCache } from "./record_cache.ts";
 
 /**
  * Generation snapshot a rendered profile depends on: `key, generation, key, generation, …`
@@ -37,6 +38,10 @@ export type Dependencies = ReadonlyArray<string | number>;
 export interface ConfigCacheOptions<P = unknown> {
   /** Most device records kept (known and unknown MACs). */
   readonly maxDevices?: number;
+  /** Most bytes of device records kept (estimated, `record_cache.ts`; default 64 MiB). */
+  readonly maxDeviceBytes?: number;
+  /** Most bytes of layers kept (estimated; default 32 MiB). */
+  readonly maxLayerBytes?: number;
   /** Most rendered profiles kept. */
   readonly maxProfiles?: number;
   /**
@@ -51,6 +56,8 @@ export interface ConfigCacheOptions<P = unknown> {
 }
 
 const GLOBAL = "*";
+export const DEFAULT_DEVICE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_LAYER_BYTES = 32 * 1024 * 1024;
 
 interface ProfileEntry<P> {
   readonly deps: Dependencies;
@@ -136,13 +143,13 @@ export class BoundedMap<K, V> extends Map<K, V> {
 export class ConfigCache<P = unknown> {
   readonly #store: Store;
   readonly #generations = new Map<string, number>();
-  readonly #devices: BoundedMap<MacAddress, Device | null>;
+  readonly #devices: SizedCache<MacAddress, Device | null>;
   readonly #serials = new Map<string, MacAddress | null>();
   readonly #fingerprints = new Map<string, MacAddress | null>();
   readonly #models = new Map<string, DeviceModel | null>();
   readonly #accounts = new Map<string, Account | null>();
   readonly #groups = new Map<string, Group | null>();
-  readonly #layers = new Map<string, Layer | null>();
+  readonly #layers: SizedCache<string, Layer | null>;
   readonly #profiles: ProfileLru<P>;
   /** Interned generation keys of shared records (`tenant:…`, `model:…`, …). */
   readonly #keys = new Map<string, string>();
@@ -152,7 +159,15 @@ export class ConfigCache<P = unknown> {
 
   constructor(store: Store, options: ConfigCacheOptions<P> = {}) {
     this.#store = store;
-    this.#devices = new BoundedMap(options.maxDevices ?? 500_000);
+    this.#devices = new SizedCache<MacAddress, Device | null>({
+      maxEntries: options.maxDevices ?? 500_000,
+      maxBytes: options.maxDeviceBytes ?? DEFAULT_DEVICE_BYTES,
+      sizeOf: deviceRecordBytes,
+    });
+    this.#layers = new SizedCache<string, Layer | null>({
+      maxBytes: options.maxLayerBytes ?? DEFAULT_LAYER_BYTES,
+      sizeOf: layerRecordBytes,
+    });
     this.#profiles = new ProfileLru(
       options.maxProfiles ?? 500_000,
       options.maxProfileBytes ?? Number.POSITIVE_INFINITY,
@@ -403,31 +418,28 @@ export class ConfigCache<P = unknown> {
   /** The layers of these targets, weakest first as given; missing ones loaded in one query. */
   async layers(targets: readonly LayerTarget[]): Promise<Layer[]> {
     const keys = targets.map(layerKey);
-    const missing: LayerTarget[] = [];
-    for (let i = 0; i < keys.length; i++) {
-      if (!this.#layers.has(keys[i]!)) missing.push(targets[i]!);
-    }
+    // Read before loading or storing anything: storing a loaded layer can push a cached one
+    // out of the bounded cache, and a change landing meanwhile can drop one.
+    const found: Array<Layer | null | undefined> = keys.map((k) => this.#layers.get(k));
+    const missing: number[] = [];
+    for (let i = 0; i < keys.length; i++) if (found[i] === undefined) missing.push(i);
     if (missing.length > 0) {
-      const gens = missing.map((t) => this.generation(generationOfLayerKey(layerKey(t))));
+      const gens = missing.map((i) => this.generation(generationOfLayerKey(keys[i]!)));
       const global = this.generation(GLOBAL);
-      const loaded = await this.#store.layers.listForTargets(missing);
+      const loaded = await this.#store.layers.listForTargets(missing.map((i) => targets[i]!));
       const byKey = new Map(loaded.map((l) => [layerKey(l.target), l]));
       const fresh = global === this.generation(GLOBAL);
-      missing.forEach((t, i) => {
-        const key = layerKey(t);
+      missing.forEach((i, n) => {
+        const key = keys[i]!;
         const layer = byKey.get(key) ?? null;
-        if (fresh && gens[i] === this.generation(generationOfLayerKey(key))) {
+        found[i] = layer;
+        // Changed while loading: used for this request only.
+        if (fresh && gens[n] === this.generation(generationOfLayerKey(key))) {
           this.#layers.set(key, layer);
-        } else {
-          // Changed while loading: use what we read for this request only.
-          byKey.set(key, layer as Layer);
         }
       });
-      return keys
-        .map((k) => (this.#layers.has(k) ? this.#layers.get(k) : byKey.get(k)) ?? null)
-        .filter((l): l is Layer => l !== null);
     }
-    return keys.map((k) => this.#layers.get(k) ?? null).filter((l): l is Layer => l !== null);
+    return found.filter((l): l is Layer => l !== null && l !== undefined);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -460,6 +472,20 @@ export class ConfigCache<P = unknown> {
 
   get deviceCount(): number {
     return this.#devices.size;
+  }
+
+  /** Estimated bytes of device records held (bounded by `maxDeviceBytes`). */
+  get deviceBytes(): number {
+    return this.#devices.bytes;
+  }
+
+  get layerCount(): number {
+    return this.#layers.size;
+  }
+
+  /** Estimated bytes of layers held (bounded by `maxLayerBytes`). */
+  get layerBytes(): number {
+    return this.#layers.bytes;
   }
 }
 
