@@ -27,6 +27,18 @@ export {
 } from "./effective_config.ts";
 export { API_ERRORS, type ApiErrorCode, apiError, notFound } from "./errors.ts";
 export {
+  type FirmwareUpload,
+  MAX_FIRMWARE_BYTES,
+  moveRollout,
+  type RolloutStart,
+  type RolloutView,
+  removeFirmware,
+  rolloutView,
+  setUpgradePolicy,
+  startRollout,
+  uploadFirmware,
+} from "./firmware_service.ts";
+export {
   ACCESS_VALUES,
   canonicalParameterName,
   checkParameter,

@@ -8,10 +8,13 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import { defaultCatalogue } from "../profile/index.ts";
 import type { Store } from "../store/index.ts";
 import { ActivationFlow, type ActivationFlowOptions } from "./activation_flow.ts";
 import type { ServeConfig } from "./config.ts";
+import { FirmwareFiles } from "./firmware_files.ts";
+import { FirmwareFlow } from "./firmware_flow.ts";
 import type { FlowHook } from "./flow_hook.ts";
 import type { DeviceLifecycles } from "./lifecycle.ts";
 import { lifecycleFlow } from "./lifecycle_flow.ts";
@@ -21,9 +24,12 @@ import type { ProfileRenderer } from "./profile_renderer.ts";
 import { RedirectDirectory } from "./redirect_directory.ts";
 import { RedirectFlow } from "./redirect_flow.ts";
 import { compileRedirectPath } from "./redirect_path.ts";
+import { RolloutWatch } from "./rollout_watch.ts";
 import { SecureProvisioningFlow, type TargetedEncoder } from "./secure_provisioning_flow.ts";
 import { StagingFlow } from "./staging_flow.ts";
 import type { StatusWriter } from "./status_writer.ts";
+import { UpgradeFlow } from "./upgrade_flow.ts";
+import { UpgradePolicies } from "./upgrade_policies.ts";
 import { ValueTemplates } from "./value_template.ts";
 
 export interface DeviceFlowsOptions {
@@ -44,10 +50,14 @@ export interface DeviceFlowsOptions {
   readonly activationBudgets?: ActivationFlowOptions["budgets"];
   /** Wraps a bootstrap for one unit (SPC `--target`): TFTP/HTTP bootstraps need it. */
   readonly targeted?: TargetedEncoder | undefined;
+  /** Where the rollout gauges go (the primary's registry; none on workers). */
+  readonly registry?: Registry | undefined;
 }
 
 export interface DeviceFlows {
   readonly hooks: readonly FlowHook[];
+  /** Resolves once the flows have read what they serve from (firmware registry, policies). */
+  readonly ready: Promise<void>;
   /** Stops following the change feed. */
   close(): void;
 }
@@ -119,5 +129,30 @@ export function createDeviceFlows(options: DeviceFlowsOptions): DeviceFlows {
       }),
     );
   }
-  return { hooks, close: unsubscribe };
+  if (config.role === "redirect") return { hooks, ready: Promise.resolve(), close: unsubscribe };
+  // Firmware images, upgrade policies and staged rollouts (docs/firmware.md).
+  const files = new FirmwareFiles({ store, filesDir: config.filesDir });
+  const policies = new UpgradePolicies(store, logger);
+  const watch = new RolloutWatch({ store, logger, registry: options.registry });
+  hooks.push(
+    new FirmwareFlow({ files, logger, events, downloaded: (d) => watch.downloaded(d) }),
+    new UpgradeFlow({
+      files,
+      policies,
+      watch,
+      publicUrls: { http: config.publicHttpUrl, https: config.publicHttpsUrl },
+      logger,
+      events,
+    }),
+  );
+  return {
+    hooks,
+    ready: Promise.all([files.reload(), policies.reload(), watch.reload()]).then(() => undefined),
+    close() {
+      unsubscribe();
+      files.close();
+      policies.close();
+      void watch.close().catch(() => undefined);
+    },
+  };
 }

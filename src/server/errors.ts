@@ -12,7 +12,15 @@ export type ServerErrorCode =
   /** A value template fails while rendering (unknown filter, limits). */
   | "SERVER_TEMPLATE_FAILED"
   /** A device's profile cannot be rendered (e.g. AES profiles without a device key). */
-  | "SERVER_PROFILE_UNRENDERABLE";
+  | "SERVER_PROFILE_UNRENDERABLE"
+  /** A firmware image's version, models or file name is unusable. */
+  | "SERVER_FIRMWARE_INVALID"
+  /** An uploaded firmware image does not match the checksum given with it. */
+  | "SERVER_FIRMWARE_CHECKSUM_MISMATCH"
+  /** An uploaded firmware image is over the size limit. */
+  | "SERVER_FIRMWARE_TOO_LARGE"
+  /** An upgrade policy or rollout cannot be used as asked (versions, state). */
+  | "SERVER_ROLLOUT_INVALID";
 
 export const SERVER_ERRORS = {
   SERVER_CONFIG_INVALID: {
@@ -42,6 +50,24 @@ export const SERVER_ERRORS = {
   SERVER_PROFILE_UNRENDERABLE: {
     status: 400,
     meaning: "A device's profile cannot be rendered, e.g. AES encryption without a device key.",
+  },
+  SERVER_FIRMWARE_INVALID: {
+    status: 400,
+    meaning:
+      "A firmware image's version is not one a unit reports, or its models or file name are unusable.",
+  },
+  SERVER_FIRMWARE_CHECKSUM_MISMATCH: {
+    status: 400,
+    meaning: "An uploaded firmware image's SHA-256 differs from the checksum given with it.",
+  },
+  SERVER_FIRMWARE_TOO_LARGE: {
+    status: 413,
+    meaning: "An uploaded firmware image is over the size limit.",
+  },
+  SERVER_ROLLOUT_INVALID: {
+    status: 400,
+    meaning:
+      "An upgrade policy's versions do not form a path, or a rollout cannot move as asked (state, no units).",
   },
 } as const satisfies ErrorCodeList<ServerErrorCode>;
 

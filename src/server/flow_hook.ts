@@ -6,6 +6,7 @@
 import type { Device, Tenant } from "../store/index.ts";
 import type { ClientCertificate } from "./client_certificate.ts";
 import type { IdentifiedBy } from "./device_identity.ts";
+import type { EffectiveParameter } from "./profile_renderer.ts";
 import type { Outcome } from "./resync_outcome.ts";
 import type { ResyncRequest } from "./resync_request.ts";
 import type { UserAgentIdentity } from "./user_agent.ts";
@@ -50,4 +51,18 @@ export interface FlowHook {
    * must not throw, and must not make the request wait (write in the background).
    */
   served?(device: Device, request: FlowRequest): void;
+  /**
+   * Parameters this flow adds to a device's own profile after every layer (the firmware
+   * upgrade rule); undefined: none. Called on the request path: memory only.
+   */
+  amend?(device: Device, request: FlowRequest): ProfileAmendment | undefined;
+}
+
+/**
+ * A change to a device's rendered parameters. `key` names the change exactly: the rendered
+ * profile is cached per key, so the same key must always mean the same change.
+ */
+export interface ProfileAmendment {
+  readonly key: string;
+  apply(parameters: readonly EffectiveParameter[]): EffectiveParameter[];
 }

@@ -107,6 +107,7 @@ export function createDeviceRequestListener(
         clientCert: certificateOf?.(req),
         ifNoneMatch: single(req.headers["if-none-match"]),
         ifModifiedSince: single(req.headers["if-modified-since"]),
+        range: single(req.headers.range),
       };
       handler.handle(request).then(
         (response) => writeResponse(res, response, method === "HEAD"),

@@ -42,8 +42,18 @@ export {
   identifyDevice,
 } from "./device_identity.ts";
 export { ClusterRegistry } from "./device_workers.ts";
-export { SERVER_ERRORS, type ServerErrorCode } from "./errors.ts";
-export type { FlowHook, FlowRequest } from "./flow_hook.ts";
+export { SERVER_ERRORS, type ServerErrorCode, serverError } from "./errors.ts";
+export { FIRMWARE_FOLDER, FirmwareFiles } from "./firmware_files.ts";
+export { FIRMWARE_PREFIX, FirmwareFlow } from "./firmware_flow.ts";
+export { type ByteRange, parseRange } from "./firmware_range.ts";
+export {
+  compareReleases,
+  compareToRelease,
+  parseImageVersion,
+  parseReleaseVersion,
+  type ReleaseVersion,
+} from "./firmware_version.ts";
+export type { FlowHook, FlowRequest, ProfileAmendment } from "./flow_hook.ts";
 export {
   createDeviceRequestListener,
   createHttpServer,
@@ -110,6 +120,8 @@ export {
   refusal,
   type TargetCheck,
 } from "./resync_request.ts";
+export { assignWaves, decideWave, type WaveDecision } from "./rollout_waves.ts";
+export { ROLLOUT_METRIC_NAMES, RolloutWatch } from "./rollout_watch.ts";
 export { type RunningServer, startServing } from "./serve_node.ts";
 export { type StatusSink, StatusWriter, type StatusWriterOptions } from "./status_writer.ts";
 export {
@@ -127,6 +139,15 @@ export {
   TICKET_KEY_ROTATION_MS,
   TicketKeyRotation,
 } from "./tls_sessions.ts";
+export {
+  type PlanImage,
+  type PlanInput,
+  type PlanPolicy,
+  planUpgrade,
+  policyHops,
+  type UpgradePlan,
+  type UpgradeScheme,
+} from "./upgrade_plan.ts";
 export { MAX_USER_AGENT_LENGTH, parseUserAgent, type UserAgentIdentity } from "./user_agent.ts";
 export {
   isValueTemplate,

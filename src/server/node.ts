@@ -418,7 +418,9 @@ export async function startNode(
     lifecycles,
     routes: () => (config.role === "redirect" ? noRoutes : routes),
     events: writer,
+    registry: options.worker === true ? undefined : metrics.registry,
   });
+  await flows.ready;
   const pipeline = new ResyncPipeline({
     cache,
     routes: () => (config.role === "redirect" ? noRoutes : routes),

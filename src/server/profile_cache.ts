@@ -291,6 +291,8 @@ export class ConfigCache<P = unknown> {
       // Redirect registrations and activation codes are no part of any profile.
       case "redirect":
       case "activation":
+      // Upgrade rules are added per request (upgrade_flow.ts), keyed by their text.
+      case "firmware":
         return;
       default:
         this.#dropAll();

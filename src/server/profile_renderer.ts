@@ -296,8 +296,12 @@ export class ProfileRenderer {
    * Renders and encodes. When `previous` has the same content hash, its bytes are reused, so
    * an AES profile keeps its bytes (and ETag) until its content changes.
    */
-  render(input: RenderInput, previous?: RenderedProfile): RenderedProfile {
-    const parameters = this.resolve(input);
+  render(
+    input: RenderInput,
+    previous?: RenderedProfile,
+    amend?: (parameters: readonly EffectiveParameter[]) => EffectiveParameter[],
+  ): RenderedProfile {
+    const parameters = amend === undefined ? this.resolve(input) : amend(this.resolve(input));
     const xml = serializeFlatProfile(parameters);
     const encoding: EncryptionMode =
       input.device.encryption ?? input.tenant.settings.encryption ?? "none";

@@ -4,6 +4,7 @@
  * with ETag / Last-Modified, and 304 to a device that has the current version.
  */
 import type { Device, Tenant } from "../store/index.ts";
+import type { ProfileAmendment } from "./flow_hook.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import type { ConfigCache } from "./profile_cache.ts";
 import { layerTargetsOf, type ProfileRenderer, type RenderedProfile } from "./profile_renderer.ts";
@@ -15,6 +16,8 @@ export interface CachedProfile {
   readonly lastModifiedMs: number;
   readonly ok: ResyncResponse;
   readonly notModified: ResyncResponse;
+  /** The amendment (flow_hook.ts) it was rendered with, if any. */
+  readonly amendKey?: string | undefined;
 }
 
 export class ProfileResponses {
@@ -47,9 +50,10 @@ export class ProfileResponses {
   }
 
   /** The device's rendered profile, from the cache or rendered now (and cached). */
-  async get(device: Device, tenant: Tenant): Promise<CachedProfile> {
+  async get(device: Device, tenant: Tenant, amendment?: ProfileAmendment): Promise<CachedProfile> {
     const cache = this.#cache;
-    const hit = cache.profile(device.mac);
+    const cached = cache.profile(device.mac);
+    const hit = cached?.amendKey === amendment?.key ? cached : undefined;
     this.#metrics.cacheLookup(hit !== undefined);
     if (hit !== undefined) return hit;
 
@@ -65,8 +69,13 @@ export class ProfileResponses {
     const rendered = this.#renderer.render(
       { device, tenant, model, group, account, layers },
       previous?.rendered,
+      amendment === undefined ? undefined : (p) => amendment.apply(p),
     );
-    if (previous !== undefined && previous.rendered === rendered) {
+    if (
+      previous !== undefined &&
+      previous.rendered === rendered &&
+      previous.amendKey === amendment?.key
+    ) {
       cache.storeProfile(device.mac, deps, previous);
       return previous;
     }
@@ -100,6 +109,7 @@ export class ProfileResponses {
         body: undefined,
         result: "not-modified",
       },
+      ...(amendment === undefined ? {} : { amendKey: amendment.key }),
     };
     cache.storeProfile(device.mac, deps, entry);
     return entry;

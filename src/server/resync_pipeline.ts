@@ -22,7 +22,7 @@ import { ClientCertPolicy } from "./client_cert_policy.ts";
 import type { ClientCertificate } from "./client_certificate.ts";
 import { type Identification, identifyDevice } from "./device_identity.ts";
 import { RENDER_ERROR_CODES } from "./errors.ts";
-import type { FlowHook, FlowRequest } from "./flow_hook.ts";
+import type { FlowHook, FlowRequest, ProfileAmendment } from "./flow_hook.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { MissThrottle, type ScanReport } from "./miss_throttle.ts";
 import type { RouteMatch, RouteTable } from "./path_pattern.ts";
@@ -382,7 +382,12 @@ export class ResyncPipeline {
       const own = await hook.ownProfile(device, tenant, flow, identification.by);
       if (own !== undefined) return own;
     }
-    const profile = await this.#profiles.get(device, tenant);
+    let amendment: ProfileAmendment | undefined;
+    for (const hook of this.#o.hooks ?? []) {
+      amendment = hook.amend?.(device, flow);
+      if (amendment !== undefined) break;
+    }
+    const profile = await this.#profiles.get(device, tenant, amendment);
     const response = this.#profiles.answer(request, profile);
     for (const hook of this.#o.hooks ?? []) hook.served?.(device, flow);
     return { response, mac, tenantId: tenant.id };

@@ -31,6 +31,8 @@ export interface ResyncRequest {
   /** Conditional-request headers (HTTP only). */
   readonly ifNoneMatch?: string | undefined;
   readonly ifModifiedSince?: string | undefined;
+  /** The `Range` header (HTTP only; firmware downloads). */
+  readonly range?: string | undefined;
 }
 
 /** Response headers the pipeline sets; adapters add transport framing (length, connection). */
@@ -40,6 +42,9 @@ export interface ResyncHeaders {
   readonly "last-modified"?: string;
   readonly "cache-control"?: string;
   readonly "retry-after"?: string;
+  /** Firmware downloads (HTTP Range). */
+  readonly "accept-ranges"?: string;
+  readonly "content-range"?: string;
 }
 
 export interface ResyncResponse {

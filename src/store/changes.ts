@@ -13,6 +13,7 @@ const ENTITIES: ReadonlySet<string> = new Set<ChangeEntity>([
   "token",
   "redirect",
   "activation",
+  "firmware",
   "all",
 ]);
 

@@ -34,6 +34,18 @@ export {
   type SecureKeyStatus,
 } from "./device_keys.ts";
 export { STORE_ERRORS, type StoreErrorCode } from "./errors.ts";
+export {
+  type FirmwareImageInput,
+  type FirmwareImageRecord,
+  type FirmwareRepository,
+  isFirmwareFileName,
+  MAX_FIRMWARE_MODELS,
+  MAX_INTERMEDIATES,
+  UPGRADE_SCHEMES,
+  type UpgradePolicy,
+  type UpgradePolicyInput,
+  type UpgradeSchemeName,
+} from "./firmware.ts";
 export { layerKey } from "./layer_key.ts";
 export { parseLayerKey } from "./layers.ts";
 export {
@@ -67,6 +79,21 @@ export {
   type ReportKind,
   type ReportRepository,
 } from "./reports.ts";
+export {
+  type EligibleUnit,
+  MAX_WAVES,
+  MEMBER_STATUSES,
+  type MemberOutcome,
+  type MemberStatus,
+  ROLLOUT_STATES,
+  type Rollout,
+  type RolloutInput,
+  type RolloutMember,
+  type RolloutRepository,
+  type RolloutState,
+  validWaves,
+  type WaveProgress,
+} from "./rollouts.ts";
 export { isSecret, Secret, type SecretSealer } from "./secret.ts";
 export * from "./store.ts";
 export { generateToken, hashToken } from "./tokens.ts";

@@ -11,12 +11,14 @@ import { Devices } from "./devices.ts";
 import type { StoreDialect } from "./dialect.ts";
 import { storeError } from "./errors.ts";
 import { Events } from "./events.ts";
+import { Firmware } from "./firmware.ts";
 import { Groups } from "./groups.ts";
 import { Layers } from "./layers.ts";
 import { Lifecycles } from "./lifecycle.ts";
 import { checkMasterKey, completeReseal } from "./master_key_record.ts";
 import { migrationProvider } from "./migrations/index.ts";
 import { Redirects } from "./redirects.ts";
+import { Rollouts } from "./rollouts.ts";
 import { Reports } from "./reports.ts";
 import { resealSecrets } from "./reseal.ts";
 import type { SecretSealer } from "./secret.ts";
@@ -85,6 +87,8 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
       activationCodes: new ActivationCodes(core),
       reports: new Reports(core),
       deviceKeys: new DeviceKeys(core),
+      firmware: new Firmware(core),
+      rollouts: new Rollouts(core),
       audit,
       changes: hub,
       async resealSecrets(options) {

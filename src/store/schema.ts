@@ -256,6 +256,71 @@ export interface DeviceReportTable {
   entries: string;
 }
 
+/** A firmware image in the registry (its bytes are a file in the files directory). */
+export interface FirmwareImageTable {
+  id: string;
+  tenant_id: string;
+  version: string;
+  /** JSON array of product names, series or `*`. */
+  models: string;
+  file_name: string;
+  sha256: string;
+  bytes: number;
+  created_at: number;
+  created_by: string;
+}
+
+/** An upgrade policy: target and required intermediate versions for a tenant, model or group. */
+export interface UpgradePolicyTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  model_pn: string | null;
+  group_id: string | null;
+  target_version: string;
+  /** JSON array of versions. */
+  intermediates: string;
+  downgrade_rev_limit: string | null;
+  scheme: string;
+  /** `scheme://host[:port]` the upgrade URL uses; null: the node's public URL or the request's host. */
+  base_url: string | null;
+  /** 1: nothing is offered until a rollout admits the unit. */
+  staged: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A staged rollout of a policy. */
+export interface RolloutTable {
+  id: string;
+  tenant_id: string;
+  policy_id: string;
+  /** JSON array of cumulative percentages, e.g. [5, 25, 100]. */
+  waves: string;
+  /** Percent of a wave's units that may fail before the rollout halts. */
+  failure_threshold: number;
+  silence_ms: number;
+  state: string;
+  wave: number;
+  reason: string | null;
+  created_at: number;
+  updated_at: number;
+  wave_started_at: number;
+}
+
+/** One unit of a rollout. */
+export interface RolloutMemberTable {
+  rollout_id: string;
+  mac: string;
+  wave: number;
+  status: string;
+  from_version: string | null;
+  reported_version: string | null;
+  error: string | null;
+  offered_at: number | null;
+  updated_at: number;
+}
+
 export interface Database {
   revision: RevisionTable;
   change_log: ChangeLogTable;
@@ -275,6 +340,10 @@ export interface Database {
   redirect_profiles: RedirectProfileTable;
   redirect_units: RedirectUnitTable;
   activation_codes: ActivationCodeTable;
+  firmware_images: FirmwareImageTable;
+  upgrade_policies: UpgradePolicyTable;
+  rollouts: RolloutTable;
+  rollout_members: RolloutMemberTable;
   device_reports: DeviceReportTable;
   device_keys: DeviceKeyTable;
 }

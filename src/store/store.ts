@@ -18,7 +18,9 @@
 import type { MacAddress } from "../mac_address.ts";
 import type { ActivationCodeRepository } from "./activation_codes.ts";
 import type { DeviceKeyRepository } from "./device_keys.ts";
+import type { FirmwareRepository } from "./firmware.ts";
 import type { RedirectRepository } from "./redirects.ts";
+import type { RolloutRepository } from "./rollouts.ts";
 import type { ReportRepository } from "./reports.ts";
 import type { Secret, SecretSealer } from "./secret.ts";
 import type {
@@ -465,6 +467,10 @@ export interface Store {
   readonly reports: ReportRepository;
   /** Secure provisioning: per-device keys and random directories, and their rotation. */
   readonly deviceKeys: DeviceKeyRepository;
+  /** Firmware images (the registry; bytes in the files directory) and upgrade policies. */
+  readonly firmware: FirmwareRepository;
+  /** Staged rollouts of upgrade policies and their members. */
+  readonly rollouts: RolloutRepository;
   readonly audit: AuditRepository;
   readonly changes: ChangeFeed;
   /**

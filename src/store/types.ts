@@ -379,6 +379,8 @@ export type ChangeEntity =
   | "token"
   | "redirect"
   | "activation"
+  /** Firmware images, upgrade policies, rollouts (their state, not their members' outcomes). */
+  | "firmware"
   | "all";
 
 /**

@@ -9,6 +9,7 @@ import { deviceLifecycle } from "./0005_device_lifecycle.ts";
 import { redirectService } from "./0006_redirect_service.ts";
 import { activationCodes } from "./0007_activation_codes.ts";
 import { deviceKeys } from "./0008_device_keys.ts";
+import { firmware } from "./0009_firmware.ts";
 import { deviceReports } from "./0010_device_reports.ts";
 
 /**
@@ -28,6 +29,7 @@ export function migrationProvider(kind: DialectKind, sealer: SecretSealer): Migr
         "0006_redirect_service": redirectService(),
         "0007_activation_codes": activationCodes(),
         "0008_device_keys": deviceKeys(),
+        "0009_firmware": firmware(),
         "0010_device_reports": deviceReports(),
       };
     },

@@ -1,0 +1,300 @@
+/**
+ * What the API and the CLI share for firmware: uploading an image (checksum verified before
+ * anything is written, the file written under a temporary name and renamed, then
+ * registered), upgrade policies with their versions checked as a path, and rollouts —
+ * start (eligible units ranked into waves), resume, abort, progress. Every refusal of an
+ * upload or a rollout move is written to the audit log.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  assignWaves,
+  compareToRelease,
+  FIRMWARE_FOLDER,
+  parseImageVersion,
+  policyHops,
+  serverError,
+} from "../server/index.ts";
+import {
+  type FirmwareImageRecord,
+  isFirmwareFileName,
+  type Rollout,
+  type Store,
+  type UpgradePolicy,
+  type UpgradePolicyInput,
+  type WaveProgress,
+} from "../store/index.ts";
+
+/** Largest image accepted (the biggest MPP loads are tens of MB). */
+export const MAX_FIRMWARE_BYTES = 256 * 1024 * 1024;
+
+export interface FirmwareUpload {
+  readonly tenantId: string;
+  readonly version: string;
+  readonly models: readonly string[];
+  readonly fileName: string;
+  /** The checksum the uploader states (hex); the bytes must hash to it. */
+  readonly sha256: string;
+  readonly bytes: Buffer;
+}
+
+async function refused(
+  store: Store,
+  actor: string,
+  action: string,
+  tenantId: string | null,
+  after: unknown,
+): Promise<void> {
+  await store.audit
+    .append({ actor, action, entity: "firmware-image", tenantId, after })
+    .catch(() => undefined);
+}
+
+export async function uploadFirmware(
+  store: Store,
+  filesDir: string,
+  upload: FirmwareUpload,
+  actor: string,
+): Promise<FirmwareImageRecord> {
+  const summary = {
+    fileName: upload.fileName.slice(0, 128),
+    version: upload.version.slice(0, 64),
+    bytes: upload.bytes.length,
+  };
+  const refuse = async (reason: string, error: Error): Promise<never> => {
+    await refused(store, actor, "firmware.refused", upload.tenantId, { ...summary, reason });
+    throw error;
+  };
+  if (upload.bytes.length > MAX_FIRMWARE_BYTES) {
+    await refuse(
+      "too large",
+      serverError(
+        "SERVER_FIRMWARE_TOO_LARGE",
+        `the image is ${upload.bytes.length} bytes; at most ${MAX_FIRMWARE_BYTES} are accepted`,
+      ),
+    );
+  }
+  if (parseImageVersion(upload.version) === undefined) {
+    await refuse(
+      "version",
+      serverError(
+        "SERVER_FIRMWARE_INVALID",
+        `"${summary.version}" is not a version a unit reports (5.1.6, 7.4.8a, sip88xx.11-3-1MPP-678)`,
+      ),
+    );
+  }
+  if (!isFirmwareFileName(upload.fileName)) {
+    await refuse(
+      "file name",
+      serverError(
+        "SERVER_FIRMWARE_INVALID",
+        "the file name may hold letters, digits, '.', '-' and '_' only (no path)",
+      ),
+    );
+  }
+  const stated = upload.sha256.trim().toLowerCase();
+  const actual = createHash("sha256").update(upload.bytes).digest("hex");
+  if (stated !== actual) {
+    await refuse(
+      "checksum",
+      serverError(
+        "SERVER_FIRMWARE_CHECKSUM_MISMATCH",
+        `the image's SHA-256 is ${actual}, not the ${stated.slice(0, 64)} given with it; nothing was stored`,
+      ),
+    );
+  }
+  const dir = join(filesDir, FIRMWARE_FOLDER);
+  await mkdir(dir, { recursive: true });
+  const final = join(dir, upload.fileName);
+  const temp = join(dir, `.${upload.fileName}.${randomBytes(6).toString("hex")}.part`);
+  await writeFile(temp, upload.bytes, { mode: 0o644 });
+  try {
+    const image = await store.firmware.addImage(
+      {
+        tenantId: upload.tenantId,
+        version: upload.version,
+        models: upload.models,
+        fileName: upload.fileName,
+        sha256: actual,
+        bytes: upload.bytes.length,
+      },
+      { actor },
+    );
+    // Registered first, then visible: a node that sees the row before the file answers 503.
+    await rename(temp, final);
+    return image;
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Removes an image from the registry and the files directory. */
+export async function removeFirmware(
+  store: Store,
+  filesDir: string,
+  id: string,
+  actor: string,
+): Promise<FirmwareImageRecord> {
+  const image = await store.firmware.removeImage(id, { actor });
+  await rm(join(filesDir, FIRMWARE_FOLDER, image.fileName), { force: true });
+  return image;
+}
+
+/** Creates or replaces a policy after checking its versions form one path of one family. */
+export async function setUpgradePolicy(
+  store: Store,
+  input: UpgradePolicyInput,
+  actor: string,
+): Promise<UpgradePolicy> {
+  const hops = policyHops({ target: input.target, intermediates: input.intermediates ?? [] });
+  const refuse = async (reason: string): Promise<never> => {
+    await store.audit
+      .append({
+        actor,
+        action: "upgrade-policy.refused",
+        entity: "upgrade-policy",
+        tenantId: input.tenantId,
+        after: { name: String(input.name).slice(0, 64), reason },
+      })
+      .catch(() => undefined);
+    throw serverError("SERVER_ROLLOUT_INVALID", reason);
+  };
+  if (hops === undefined) {
+    await refuse(
+      "the target and intermediate versions must all be versions of one family (all SPA like 7.5.5, or all MPP like 11-3-7MPP)",
+    );
+  }
+  const target = hops!.at(-1)!;
+  if (hops!.some((h, i) => i < hops!.length - 1 && compareToRelease(h.version, target) !== -1)) {
+    await refuse("every intermediate version must be below the target");
+  }
+  if (
+    input.downgradeRevLimit !== undefined &&
+    input.downgradeRevLimit !== null &&
+    input.downgradeRevLimit !== ""
+  ) {
+    const limit = parseImageVersion(input.downgradeRevLimit);
+    if (limit === undefined || limit.format !== target.format) {
+      await refuse("the downgrade limit must be a full version of the same family");
+    }
+    const lowest = hops![0]!;
+    if (compareToRelease(limit!, lowest) === 1) {
+      await refuse(
+        `the downgrade limit ${input.downgradeRevLimit} is above the first hop ${lowest.text}: units would refuse it`,
+      );
+    }
+  }
+  return store.firmware.setPolicy(input, { actor });
+}
+
+export interface RolloutStart {
+  readonly policyId: string;
+  readonly waves: readonly number[];
+  readonly failureThreshold: number;
+  readonly silenceMs: number;
+}
+
+/** Starts a rollout over the policy's units that are below its target (or unknown). */
+export async function startRollout(
+  store: Store,
+  input: RolloutStart,
+  actor: string,
+): Promise<{ rollout: Rollout; units: number }> {
+  const policy = await store.firmware.getPolicy(input.policyId);
+  const hops = policyHops(policy);
+  const target = hops?.at(-1);
+  const units = (await store.rollouts.eligibleUnits(policy.tenantId)).filter((u) => {
+    if (policy.groupId !== null && u.groupId !== policy.groupId) return false;
+    if (policy.modelPn !== null && u.modelPn !== policy.modelPn) return false;
+    if (u.firmware === null || target === undefined) return true;
+    const v = parseImageVersion(u.firmware);
+    // A unit on another family or already at the target is not part of it.
+    return v !== undefined && compareToRelease(v, target) === -1;
+  });
+  if (units.length === 0) {
+    await store.audit
+      .append({
+        actor,
+        action: "rollout.refused",
+        entity: "rollout",
+        tenantId: policy.tenantId,
+        after: { policyId: policy.id, reason: "no unit to move" },
+      })
+      .catch(() => undefined);
+    throw serverError("SERVER_ROLLOUT_INVALID", "no unit of this policy is below its target");
+  }
+  const key = randomBytes(8).toString("hex");
+  const members = assignWaves(key, units, input.waves).map(({ unit, wave }) => ({
+    mac: unit.mac,
+    wave,
+    fromVersion: unit.firmware,
+  }));
+  const rollout = await store.rollouts.create(
+    {
+      policyId: policy.id,
+      waves: input.waves,
+      failureThreshold: input.failureThreshold,
+      silenceMs: input.silenceMs,
+      members,
+    },
+    { actor },
+  );
+  return { rollout, units: members.length };
+}
+
+/** Resume a halted rollout (its wave's failures get the offer again) or abort one. */
+export async function moveRollout(
+  store: Store,
+  id: string,
+  action: "resume" | "abort",
+  actor: string,
+): Promise<Rollout> {
+  const r = await store.rollouts.get(id);
+  const allowed =
+    action === "resume" ? r.state === "halted" : r.state === "running" || r.state === "halted";
+  const moved = allowed
+    ? await store.rollouts.transition(
+        id,
+        { state: r.state, wave: r.wave },
+        action === "resume"
+          ? { state: "running", wave: r.wave, reason: null }
+          : { state: "aborted", wave: r.wave, reason: `aborted by ${actor}` },
+        { actor, retryFailed: action === "resume" },
+      )
+    : null;
+  if (moved === null) {
+    await store.audit
+      .append({
+        actor,
+        action: "rollout.refused",
+        entity: "rollout",
+        key: id,
+        tenantId: r.tenantId,
+        after: { action, state: r.state },
+      })
+      .catch(() => undefined);
+    throw serverError("SERVER_ROLLOUT_INVALID", `a ${r.state} rollout cannot ${action}`);
+  }
+  return moved;
+}
+
+export interface RolloutView {
+  readonly rollout: Rollout;
+  readonly policy: string;
+  readonly target: string;
+  readonly waves: readonly (WaveProgress & { readonly percent: number })[];
+}
+
+export async function rolloutView(store: Store, id: string): Promise<RolloutView> {
+  const rollout = await store.rollouts.get(id);
+  const policy = await store.firmware.getPolicy(rollout.policyId);
+  const progress = await store.rollouts.progress(id);
+  return {
+    rollout,
+    policy: policy.name,
+    target: policy.target,
+    waves: progress.map((p) => ({ ...p, percent: rollout.waves[p.wave]! })),
+  };
+}

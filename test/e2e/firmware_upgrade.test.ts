@@ -1,0 +1,162 @@
+/**
+ * Firmware upgrades end to end, over real sockets: the real server (images uploaded through
+ * the admin service, a policy with a required intermediate release) and the device emulator
+ * three releases behind, once over HTTP and once over TFTP. The unit must pass through the
+ * intermediate release and end on the target; the server's upgrade rule is what moves it.
+ */
+import { createHash } from "node:crypto";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setUpgradePolicy, uploadFirmware } from "../../src/admin/index.ts";
+import { Device, encodeFirmwareImage, VirtualClock } from "../../src/device/index.ts";
+import { parseMac } from "../../src/store/index.ts";
+import { curl } from "../server/helpers.ts";
+import { type E2eServer, startE2eServer } from "./provisio_server.ts";
+
+const HTTP_UNIT = "000e08f00001";
+const TFTP_UNIT = "000e08f00002";
+const S = 1000;
+let server: E2eServer;
+
+function image(version: string, models = ["SPA962"]): Buffer {
+  return encodeFirmwareImage({ version, models, payload: Buffer.from(`firmware ${version}`) });
+}
+
+async function upload(version: string, bytes = image(version)): Promise<void> {
+  await uploadFirmware(
+    server.node.store,
+    server.node.config.filesDir,
+    {
+      tenantId: "default",
+      version,
+      models: ["SPA962"],
+      fileName: `spa962-${version}.bin`,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      bytes,
+    },
+    "test",
+  );
+}
+
+/** Paths the server served to a unit, in order (its event log). */
+async function served(mac: string): Promise<string[]> {
+  await server.node.writer.flush();
+  const events = await server.node.store.events.list({ mac: parseMac(mac) });
+  return events.map((e) => `${e.transport} ${e.result} ${e.path}`).reverse();
+}
+
+beforeAll(async () => {
+  server = await startE2eServer([{ name: "Resync_Random_Delay", value: "0", access: "na" }]);
+  await server.addDevices([HTTP_UNIT, TFTP_UNIT]);
+  // Three releases newer than the units' 7.4.8; 7.5.5 is required on the way to 7.6.2.
+  for (const v of ["7.5.5", "7.5.6", "7.6.2"]) await upload(v);
+  await setUpgradePolicy(
+    server.node.store,
+    { tenantId: "default", name: "spa-762", target: "7.6.2", intermediates: ["7.5.5"] },
+    "test",
+  );
+  await server.node.cache.settled();
+  await new Promise((r) => setTimeout(r, 200)); // the change feed reaches the flows
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+});
+
+function unitAt(mac: string, clock: VirtualClock, rule: string, dhcp?: string): Device {
+  const unit = new Device({
+    mac,
+    productName: "SPA962",
+    swVersion: "7.4.8",
+    clock,
+    ...(dhcp === undefined ? {} : { dhcp: { option66: dhcp } }),
+  });
+  unit.configure({ Profile_Rule: rule, Resync_Random_Delay: "0" });
+  return unit;
+}
+
+/** Runs the unit's clock until it reports `version`; the versions it installed on the way. */
+async function runUntilVersion(unit: Device, clock: VirtualClock, version: string) {
+  for (let i = 0; i < 40 && unit.identity.swVersion !== version; i++) {
+    await clock.advance(5 * S);
+    await unit.settled();
+  }
+  return unit.log
+    .messages()
+    .filter((m) => m.startsWith("installed firmware "))
+    .map((m) => m.slice("installed firmware ".length));
+}
+
+describe("a unit three releases behind reaches the target through the required release (emulated unit)", () => {
+  it("over HTTP", async () => {
+    const clock = new VirtualClock();
+    const unit = unitAt(HTTP_UNIT, clock, `${server.http}/profile/$MA.xml`);
+    unit.powerOn();
+    const versions = await runUntilVersion(unit, clock, "7.6.2");
+    expect(versions).toEqual(["7.5.5", "7.6.2"]);
+    expect(unit.identity.swVersion).toBe("7.6.2");
+    expect((await served(HTTP_UNIT)).filter((p) => p.includes("/profile/")).length).toBeGreaterThan(
+      2,
+    );
+    const rule = unit.params.get("Upgrade_Rule");
+    expect(rule).toBe(`($SWVER lt 7.6.2)? ${server.http}/firmware/spa962-7.6.2.bin?mac=$MA`);
+    expect(unit.params.get("Resync_After_Upgrade_Attempt")).toBe("Yes");
+    // At the target the server offers nothing more.
+    await unit.resync();
+    expect(unit.params.get("Upgrade_Rule")).toBe(rule);
+    unit.powerOff();
+  }, 60_000);
+
+  it("over TFTP (the unit's DHCP server, no server in the URL)", async () => {
+    const clock = new VirtualClock();
+    const unit = unitAt(TFTP_UNIT, clock, "/profile/$MA.xml", `127.0.0.1:${server.tftpPort}`);
+    await server.node.store.firmware.listPolicies();
+    const policy = (await server.node.store.firmware.listPolicies())[0]!;
+    await setUpgradePolicy(
+      server.node.store,
+      {
+        tenantId: "default",
+        name: policy.name,
+        target: "7.6.2",
+        intermediates: ["7.5.5"],
+        scheme: "tftp",
+      },
+      "test",
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    unit.powerOn();
+    const versions = await runUntilVersion(unit, clock, "7.6.2");
+    expect(versions).toEqual(["7.5.5", "7.6.2"]);
+    expect(unit.identity.swVersion).toBe("7.6.2");
+    // TFTP carries no User-Agent: the server cannot read the unit's version, so the rule is
+    // the whole chain and the unit picks its hop (each alternative guarded by its image).
+    expect(unit.params.get("Upgrade_Rule")).toBe(
+      "($SWVER lt 7.5.5)? /firmware/spa962-7.5.5.bin?mac=$MA | ($SWVER lt 7.6.2)? /firmware/spa962-7.6.2.bin?mac=$MA",
+    );
+    unit.powerOff();
+  }, 60_000);
+});
+
+describe("serving images", () => {
+  it("HTTP Range returns the asked bytes; an unknown name is 404; a missing file is 503", async () => {
+    const bytes = image("7.5.6");
+    const full = await curl([`${server.http}/firmware/spa962-7.5.6.bin`]);
+    expect(full.status).toBe(200);
+    const part = await curl([
+      "-H",
+      "Range: bytes=7-20",
+      `${server.http}/firmware/spa962-7.5.6.bin`,
+    ]);
+    expect(part.status).toBe(206);
+    expect(part.body).toBe(bytes.subarray(7, 21).toString("latin1"));
+    expect((await curl([`${server.http}/firmware/nothing.bin`])).status).toBe(404);
+    // Registered, but the file never reached this node's files directory.
+    await upload("7.5.7");
+    rmSync(join(server.node.config.filesDir, "firmware", "spa962-7.5.7.bin"));
+    await new Promise((r) => setTimeout(r, 200));
+    const missing = await curl([`${server.http}/firmware/spa962-7.5.7.bin`]);
+    expect(missing.status).toBe(503);
+    expect(missing.body).toContain("registered but not on this node");
+  });
+});
