@@ -14,6 +14,7 @@ export type ApiErrorCode =
   | "API_INVALID_PARAMETER"
   | "API_CSV_INVALID"
   | "API_RESTRICTED_DOMAIN"
+  | "API_REDIRECT_NOT_GRANTED"
   | "API_INTERNAL"
   | "API_UNAVAILABLE";
 
@@ -49,6 +50,11 @@ export const API_ERRORS = {
     status: 400,
     meaning:
       "Restricted_Access_Domains is malformed (at most five host names), or a Profile_Rule, Upgrade_Rule or Report_Rule names a server outside the domains in force",
+  },
+  API_REDIRECT_NOT_GRANTED: {
+    status: 403,
+    meaning:
+      "a provider's token registers on the redirect service only MACs inside the ranges the installation granted it",
   },
   API_INTERNAL: { status: 500, meaning: "a bug in Provisio; the log has the details" },
   API_UNAVAILABLE: {

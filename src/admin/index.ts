@@ -53,7 +53,10 @@ export { parseLifecycleFilter } from "./lifecycle_filter.ts";
 export {
   customizationLabel,
   type MacListLineError,
+  notGranted,
+  parseMacRange,
   readMacList,
+  redirectGrantJson,
   redirectProfileJson,
   redirectUnitJson,
   registerOne,

@@ -3,8 +3,10 @@
  * (CSV with a `mac` column, or one MAC per line) registered in batches with progress, and
  * the conflict a provider gets for a MAC another provider holds (it names nobody).
  */
+import type { ProvisioError } from "../errors.ts";
 import type {
   MacAddress,
+  RedirectGrant,
   RedirectProfile,
   RedirectRegisterResult,
   RedirectUnit,
@@ -12,6 +14,7 @@ import type {
 } from "../store/index.ts";
 import { heldElsewhere, tryParseMac } from "../store/index.ts";
 import { readCsv } from "./csv.ts";
+import { apiError } from "./errors.ts";
 
 const iso = (d: Date): string => d.toISOString();
 
@@ -105,17 +108,69 @@ export async function readMacList(
   return { macs, lines, errors };
 }
 
-/** One MAC for one provider: a conflict when another provider holds it. */
+/** The refusal of a MAC outside the provider's grants (whether anyone holds it is not said). */
+export function notGranted(mac: MacAddress): ProvisioError {
+  return apiError(
+    "API_REDIRECT_NOT_GRANTED",
+    `MAC ${mac} is outside the MAC ranges granted to this provider; the installation's administrator grants ranges (provisio redirect grant)`,
+  );
+}
+
+/**
+ * One MAC for one provider: a conflict when another provider holds it. `grantedOnly` (a
+ * provider's own token): refused outside its grants, before anything else is looked at.
+ */
 export async function registerOne(
   store: Store,
   tenantId: string,
   profileName: string,
   mac: MacAddress,
   actor: string,
+  grantedOnly: boolean,
 ): Promise<RedirectRegisterResult> {
-  const result = await store.redirects.register(tenantId, profileName, [mac], { actor });
-  if (result.conflicts.length > 0) {
-    throw heldElsewhere(mac);
-  }
+  const result = await store.redirects.register(tenantId, profileName, [mac], {
+    actor,
+    grantedOnly,
+  });
+  if (result.outside.length > 0) throw notGranted(mac);
+  if (result.conflicts.length > 0) throw heldElsewhere(mac);
   return result;
+}
+
+export function redirectGrantJson(g: RedirectGrant, tenantSlug?: string) {
+  return {
+    id: g.id,
+    tenant: tenantSlug ?? g.tenantId,
+    first: g.first,
+    last: g.last,
+    size: g.size,
+    note: g.note,
+    createdAt: iso(g.createdAt),
+  };
+}
+
+/**
+ * A MAC range as an operator writes it: `FIRST-LAST` (each MAC in any accepted spelling) or a
+ * prefix of 6 to 12 hex digits (`000e0812` is 000e08120000-000e0812ffff).
+ */
+export function parseMacRange(text: string): { first: MacAddress; last: MacAddress } {
+  const t = text.trim();
+  const bad = (why: string): ProvisioError =>
+    apiError("API_VALIDATION", `not a MAC range: ${JSON.stringify(t.slice(0, 60))} (${why})`);
+  const dash = /^([0-9a-fA-F:.-]{12,17})\s*-\s*([0-9a-fA-F:.-]{12,17})$/.exec(t);
+  if (dash !== null) {
+    const first = tryParseMac(dash[1]!);
+    const last = tryParseMac(dash[2]!);
+    if (first === undefined || last === undefined) throw bad("two MACs, FIRST-LAST");
+    if (first > last) throw bad("the first MAC is after the last");
+    return { first, last };
+  }
+  const prefix = t.replace(/[:.-]/g, "").toLowerCase();
+  if (/^[0-9a-f]{6,12}$/.test(prefix)) {
+    return {
+      first: prefix.padEnd(12, "0") as MacAddress,
+      last: prefix.padEnd(12, "f") as MacAddress,
+    };
+  }
+  throw bad("FIRST-LAST, or a prefix of 6 to 12 hex digits");
 }

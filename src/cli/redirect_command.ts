@@ -8,7 +8,9 @@ import type { Command } from "commander";
 import {
   customizationLabel,
   parseMacParam,
+  parseMacRange,
   readMacList,
+  redirectGrantJson,
   redirectProfileJson,
   redirectUnitJson,
   registerOne,
@@ -169,7 +171,8 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
           }
           if (macs.length === 0) throw cliError("CLI_BAD_OPTION", "no MAC to register");
           if (macs.length === 1 && flags.file === undefined) {
-            await registerOne(store, tenant.id, flags.profile, macs[0]!, actor);
+            // The installation's own command: no grant needed (grants bind providers' tokens).
+            await registerOne(store, tenant.id, flags.profile, macs[0]!, actor, false);
             process.stdout.write(`registered ${macs[0]} to ${tenant.slug}/${flags.profile}\n`);
             return;
           }
@@ -283,6 +286,66 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
       const mac = parseMacParam(macText);
       await store.redirects.release(mac, tenant.id, { actor });
       process.stdout.write(`released ${mac} from ${tenant.slug}\n`);
+    });
+  });
+
+  installationOptions(
+    redirect
+      .command("grant")
+      .description(
+        "Grant a provider a MAC range: its own API token then registers MACs inside its grants only",
+      )
+      .argument("<tenant>", "the provider, slug or id")
+      .argument("<range>", "FIRST-LAST, or a prefix of 6 to 12 hex digits (000e0812)")
+      .option("--note <text>", "what the range is (a shipment, an order)"),
+  ).action(
+    async (tenantRef: string, rangeText: string, flags: InstallationFlags & { note?: string }) => {
+      await withInstallation(flags, async ({ store, actor }) => {
+        const tenant = await resolveTenant(store, tenantRef);
+        const range = parseMacRange(rangeText);
+        const grant = await store.redirects.grant(
+          { tenantId: tenant.id, ...range, note: flags.note },
+          { actor },
+        );
+        process.stdout.write(
+          `granted ${grant.first}-${grant.last} (${grant.size} MACs) to ${tenant.slug}: grant ${grant.id}\n`,
+        );
+      });
+    },
+  );
+
+  installationOptions(
+    redirect
+      .command("grants")
+      .description("The MAC ranges granted to providers")
+      .option("--tenant <tenant>", "only this tenant")
+      .option("--json", "JSON"),
+  ).action(async (flags: TenantFlags) => {
+    await withInstallation(flags, async ({ store }) => {
+      const tenant =
+        flags.tenant === undefined ? undefined : await resolveTenant(store, flags.tenant);
+      const grants = await store.redirects.listGrants(tenant?.id);
+      const slugs = new Map((await store.tenants.list()).map((t) => [t.id, t.slug]));
+      const rows = grants.map((g) => redirectGrantJson(g, slugs.get(g.tenantId)));
+      if (flags.json === true) return printJson(rows);
+      process.stdout.write(
+        formatTable(
+          ["ID", "TENANT", "FIRST", "LAST", "MACS", "NOTE"],
+          rows.map((g) => [g.id, g.tenant, g.first, g.last, String(g.size), g.note ?? ""]),
+        ),
+      );
+    });
+  });
+
+  installationOptions(
+    redirect
+      .command("revoke")
+      .description("Take a grant back (units registered under it stay registered)")
+      .argument("<grant-id>", "the grant's id (provisio redirect grants)"),
+  ).action(async (id: string, flags: InstallationFlags) => {
+    await withInstallation(flags, async ({ store, actor }) => {
+      const grant = await store.redirects.revokeGrant(id, { actor });
+      process.stdout.write(`revoked ${grant.first}-${grant.last}\n`);
     });
   });
 

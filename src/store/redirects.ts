@@ -15,7 +15,7 @@ import {
   type RedirectProfile,
   type RedirectProfileInput,
 } from "./redirect_profile.ts";
-import type { RedirectProfileTable, RedirectUnitTable } from "./schema.ts";
+import type { RedirectGrantTable, RedirectProfileTable, RedirectUnitTable } from "./schema.ts";
 import type { WriteOptions } from "./store.ts";
 import * as v from "./validate.ts";
 
@@ -66,6 +66,11 @@ export interface RedirectUnitQuery {
 export interface RedirectRegisterOptions extends WriteOptions {
   /** MACs per transaction; default 1,000. */
   readonly batchSize?: number;
+  /**
+   * Only MACs inside the tenant's grants are registered; the others are reported as `outside`
+   * (a provider's own token: it may claim only the units it was granted).
+   */
+  readonly grantedOnly?: boolean;
   /** After each committed batch. */
   readonly onProgress?: (progress: { done: number; total: number }) => void;
 }
@@ -77,6 +82,27 @@ export interface RedirectRegisterResult {
   readonly unchanged: number;
   /** Held by another provider: left alone (the owner is not named). */
   readonly conflicts: readonly MacAddress[];
+  /** Outside the tenant's granted ranges (with `grantedOnly`): left alone. */
+  readonly outside: readonly MacAddress[];
+}
+
+/** A MAC range the installation granted a provider: its token registers MACs inside it. */
+export interface RedirectGrant {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly first: MacAddress;
+  readonly last: MacAddress;
+  /** How many MACs the range holds. */
+  readonly size: number;
+  readonly note: string | null;
+  readonly createdAt: Date;
+}
+
+export interface RedirectGrantInput {
+  readonly tenantId: string;
+  readonly first: MacAddress;
+  readonly last: MacAddress;
+  readonly note?: string | null | undefined;
 }
 
 export interface RedirectRepository {
@@ -97,6 +123,12 @@ export interface RedirectRepository {
     macs: readonly MacAddress[],
     options?: RedirectRegisterOptions,
   ): Promise<RedirectRegisterResult>;
+  /** Grants, by first MAC; one tenant's or all. */
+  listGrants(tenantId?: string): Promise<RedirectGrant[]>;
+  /** Grants a MAC range (`STORE_CONFLICT` when it overlaps another provider's). */
+  grant(input: RedirectGrantInput, options?: WriteOptions): Promise<RedirectGrant>;
+  /** Takes a grant back; the units registered under it stay registered. */
+  revokeGrant(id: string, options?: WriteOptions): Promise<RedirectGrant>;
   /** The owner gives the MAC up (`STORE_NOT_FOUND` when `tenantId` does not hold it). */
   release(mac: MacAddress, tenantId: string | undefined, options?: WriteOptions): Promise<void>;
   /** Moves the MAC to another provider's profile (status back to `open`), audited. */
@@ -149,6 +181,23 @@ function toUnit(row: Selectable<RedirectUnitTable>): RedirectUnit {
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
+}
+
+function toGrant(row: Selectable<RedirectGrantTable>): RedirectGrant {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    first: row.first_mac as MacAddress,
+    last: row.last_mac as MacAddress,
+    size: Number.parseInt(row.last_mac, 16) - Number.parseInt(row.first_mac, 16) + 1,
+    note: row.note,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+/** Whether a MAC falls in one of the ranges (canonical MACs sort as the numbers they are). */
+function inGrants(mac: string, grants: readonly Selectable<RedirectGrantTable>[]): boolean {
+  return grants.some((g) => g.first_mac <= mac && mac <= g.last_mac);
 }
 
 /** The one message for a MAC another provider holds: it names nobody. */
@@ -307,10 +356,24 @@ export class Redirects implements RedirectRepository {
     let registered = 0;
     let unchanged = 0;
     const conflicts: MacAddress[] = [];
+    const outside: MacAddress[] = [];
     let done = 0;
-    for (const batch of chunks(unique, size)) {
+    for (const all of chunks(unique, size)) {
       const result = await this.#core.change(options, async (ctx) => {
         const profile = await this.#profileOf(ctx, tenantId, profileName);
+        // Read in the transaction: a grant revoked meanwhile is not used.
+        const grants =
+          options.grantedOnly === true
+            ? await ctx.conn
+                .selectFrom("redirect_grants")
+                .selectAll()
+                .where("tenant_id", "=", tenantId)
+                .execute()
+            : undefined;
+        // Outside the grants first: whether another provider holds such a MAC is not said.
+        const batch = grants === undefined ? all : all.filter((mac) => inGrants(mac, grants));
+        const beyond = grants === undefined ? [] : all.filter((mac) => !inGrants(mac, grants));
+        if (batch.length === 0) return { registered: 0, unchanged: 0, conflicts: [], beyond };
         const existing = await ctx.conn
           .selectFrom("redirect_units")
           .selectAll()
@@ -361,15 +424,87 @@ export class Redirects implements RedirectRepository {
             after: { mac, tenantId, profile: profile.name },
           });
         }
-        return { registered: touched.length, unchanged: same, conflicts: skipped };
+        return { registered: touched.length, unchanged: same, conflicts: skipped, beyond };
       });
       registered += result.registered;
       unchanged += result.unchanged;
       conflicts.push(...result.conflicts);
-      done += batch.length;
+      outside.push(...result.beyond);
+      done += all.length;
       options.onProgress?.({ done, total: unique.length });
     }
-    return { registered, unchanged, conflicts };
+    return { registered, unchanged, conflicts, outside };
+  }
+
+  async listGrants(tenantId?: string): Promise<RedirectGrant[]> {
+    let q = this.#core.db.selectFrom("redirect_grants").selectAll();
+    if (tenantId !== undefined) q = q.where("tenant_id", "=", tenantId);
+    return (await q.orderBy("first_mac").orderBy("id").execute()).map(toGrant);
+  }
+
+  async grant(input: RedirectGrantInput, options?: WriteOptions): Promise<RedirectGrant> {
+    if (input.first > input.last) {
+      throw storeError(
+        "STORE_INVALID_INPUT",
+        `a MAC range runs from its first to its last MAC: ${input.first} is after ${input.last}`,
+      );
+    }
+    const note = input.note == null ? null : v.text(input.note, "note", 200);
+    return this.#core.change(options, async (ctx) => {
+      await this.#tenantExists(ctx, input.tenantId);
+      const overlap = await ctx.conn
+        .selectFrom("redirect_grants")
+        .select(["id", "first_mac", "last_mac"])
+        .where("tenant_id", "!=", input.tenantId)
+        .where("first_mac", "<=", input.last)
+        .where("last_mac", ">=", input.first)
+        .executeTakeFirst();
+      if (overlap !== undefined) {
+        throw storeError(
+          "STORE_CONFLICT",
+          `${input.first}-${input.last} overlaps ${overlap.first_mac}-${overlap.last_mac}, granted to another provider (grant ${overlap.id})`,
+        );
+      }
+      const row: RedirectGrantTable = {
+        id: randomUUID(),
+        tenant_id: input.tenantId,
+        first_mac: input.first,
+        last_mac: input.last,
+        note,
+        created_at: ctx.now,
+      };
+      await ctx.conn.insertInto("redirect_grants").values(row).execute();
+      const grant = toGrant(row);
+      ctx.audit({
+        action: "redirect-grant.create",
+        entity: "redirect-grant",
+        key: row.id,
+        tenantId: input.tenantId,
+        after: grant,
+      });
+      return grant;
+    });
+  }
+
+  async revokeGrant(id: string, options?: WriteOptions): Promise<RedirectGrant> {
+    return this.#core.change(options, async (ctx) => {
+      const row = await ctx.conn
+        .selectFrom("redirect_grants")
+        .selectAll()
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (row === undefined) throw notFound("redirect grant", id);
+      await ctx.conn.deleteFrom("redirect_grants").where("id", "=", id).execute();
+      const grant = toGrant(row);
+      ctx.audit({
+        action: "redirect-grant.delete",
+        entity: "redirect-grant",
+        key: id,
+        tenantId: row.tenant_id,
+        before: grant,
+      });
+      return grant;
+    });
   }
 
   async release(

@@ -205,6 +205,17 @@ export interface RedirectUnitTable {
   updated_at: number;
 }
 
+/** A MAC range the installation granted a provider on the redirect service. */
+export interface RedirectGrantTable {
+  id: string;
+  tenant_id: string;
+  /** First and last MAC of the range, canonical (12 lower-case hex digits: they sort as numbers). */
+  first_mac: string;
+  last_mac: string;
+  note: string | null;
+  created_at: number;
+}
+
 /** A retail activation code: only its keyed hash is stored. */
 export interface ActivationCodeTable {
   id: string;
@@ -339,6 +350,7 @@ export interface Database {
   installation: InstallationTable;
   redirect_profiles: RedirectProfileTable;
   redirect_units: RedirectUnitTable;
+  redirect_grants: RedirectGrantTable;
   activation_codes: ActivationCodeTable;
   firmware_images: FirmwareImageTable;
   upgrade_policies: UpgradePolicyTable;

@@ -1,6 +1,8 @@
 /**
  * The redirect and activation API as providers use it: tenant tokens see only their own
- * units; a claim on another provider's MAC is 409 without naming it; transfers need an
+ * units and register only inside the MAC ranges the installation granted them (so no
+ * provider can claim another's units, nor learn whether they are registered); a claim on
+ * another provider's MAC is 409 without naming it; grants and transfers need an
  * installation admin; activation codes are shown once with the device-side URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -62,24 +64,83 @@ describe("redirect API", () => {
     }
   });
 
-  it("a MAC is one provider's: the other gets 409 naming nobody, cannot see or release it", async () => {
+  it("only the installation grants MAC ranges, never overlapping another provider's", async () => {
+    const byTenant = await api.request("POST", "/api/v1/redirect/grants", {
+      token: acmeToken,
+      body: { tenant: "acme", range: "000e08" },
+    });
+    expect(byTenant.status).toBe(403);
+    const acme = await api.request("POST", "/api/v1/redirect/grants", {
+      body: { tenant: "acme", range: "000e08ee00", note: "shipment 1" },
+    });
+    expect(acme.status).toBe(201);
+    expect(acme.body).toMatchObject({ first: "000e08ee0000", last: "000e08ee00ff", size: 256 });
+    const overlapping = await api.request("POST", "/api/v1/redirect/grants", {
+      body: { tenant: "beta", range: "00:0e:08:ee:00:80-00:0e:08:ee:01:ff" },
+    });
+    expect(overlapping.status).toBe(409);
+    const beta = await api.request("POST", "/api/v1/redirect/grants", {
+      body: { tenant: "beta", range: "000e08ef0000-000e08ef00ff" },
+    });
+    expect(beta.status).toBe(201);
+    const seen = await api.request("GET", "/api/v1/redirect/grants", { token: betaToken });
+    expect(seen.body.map((g: { first: string }) => g.first)).toEqual(["000e08ef0000"]);
+    expect(
+      (await api.request("DELETE", `/api/v1/redirect/grants/${acme.body.id}`, { token: acmeToken }))
+        .status,
+    ).toBe(403);
+  });
+
+  it("a provider registers only inside its grants; outside them the answer is the same whether anyone holds the MAC", async () => {
     const mine = await api.request("PUT", `/api/v1/redirect/units/${MAC}`, {
       token: acmeToken,
       body: { profile: "default" },
     });
     expect(mine.status).toBe(200);
     expect(mine.body.customization).toBe("Open");
+    // Beta tries acme's unit, and a MAC nobody holds, both outside its grants.
     const claim = await api.request("PUT", `/api/v1/redirect/units/${MAC}`, {
+      token: betaToken,
+      body: { profile: "default" },
+    });
+    const free = await api.request("PUT", "/api/v1/redirect/units/000e08ee0077", {
+      token: betaToken,
+      body: { profile: "default" },
+    });
+    expect(claim.status).toBe(403);
+    expect(claim.body.error.code).toBe("API_REDIRECT_NOT_GRANTED");
+    expect(claim.text).not.toMatch(/acme/i);
+    expect(claim.text.replace("000e08ee0001", "M")).toBe(free.text.replace("000e08ee0077", "M"));
+    expect(await api.store.redirects.find(parseMac("000e08ee0077"))).toBeNull();
+    const bulk = await api.request("POST", "/api/v1/redirect/units", {
+      token: betaToken,
+      body: { profile: "default", macs: [MAC, "000e08ef0002"] },
+    });
+    expect(bulk.body).toEqual({
+      registered: 1,
+      unchanged: 0,
+      conflicts: [],
+      outside: ["000e08ee0001"],
+    });
+  });
+
+  it("a MAC is one provider's: the other gets 409 naming nobody, cannot see or release it", async () => {
+    // The installation registered a unit of beta's range for acme (a token of the whole
+    // installation registers any MAC): beta's claim on it is a conflict that names nobody.
+    const held = "000e08ef0005";
+    expect(
+      (
+        await api.request("PUT", `/api/v1/redirect/units/${held}`, {
+          body: { tenant: "acme", profile: "default" },
+        })
+      ).status,
+    ).toBe(200);
+    const claim = await api.request("PUT", `/api/v1/redirect/units/${held}`, {
       token: betaToken,
       body: { profile: "default" },
     });
     expect(claim.status).toBe(409);
     expect(claim.text).not.toMatch(/acme/i);
-    const bulk = await api.request("POST", "/api/v1/redirect/units", {
-      token: betaToken,
-      body: { profile: "default", macs: [MAC, "000e08ee0002"] },
-    });
-    expect(bulk.body).toEqual({ registered: 1, unchanged: 0, conflicts: ["000e08ee0001"] });
     expect(
       (await api.request("GET", `/api/v1/redirect/units/${MAC}`, { token: betaToken })).status,
     ).toBe(404);
@@ -87,21 +148,27 @@ describe("redirect API", () => {
       (await api.request("DELETE", `/api/v1/redirect/units/${MAC}`, { token: betaToken })).status,
     ).toBe(404);
     const listed = await api.request("GET", "/api/v1/redirect/units", { token: betaToken });
-    expect(listed.body.items.map((u: { mac: string }) => u.mac)).toEqual(["000e08ee0002"]);
+    expect(listed.body.items.map((u: { mac: string }) => u.mac)).toEqual(["000e08ef0002"]);
   });
 
   it("a CSV of MACs registers as an operation: progress, unreadable lines and another provider's MACs by line", async () => {
+    // A unit of acme's range the installation registered for beta: a conflict in acme's file.
+    await api.request("PUT", "/api/v1/redirect/units/000e08ee00f0", {
+      body: { tenant: "beta", profile: "default" },
+    });
     const started = await api.request("POST", "/api/v1/redirect/units/import?profile=default", {
       token: acmeToken,
-      raw: "serial,mac\nS1,000e08ee0010\nS2,bogus\nS3,000e08ee0002\nS4,00:0e:08:ee:00:11\n",
+      raw: "serial,mac\nS1,000e08ee0010\nS2,bogus\nS3,000e08ef0002\nS4,00:0e:08:ee:00:11\nS5,000e08ee00f0\n",
     });
     expect(started.status).toBe(202);
     const done = await waitForOperation(api, started.body.operation.id, acmeToken);
     expect(done.status).toBe("succeeded");
-    expect(done.progress).toMatchObject({ rowsRead: 4, committed: 2, rejected: 2 });
-    expect(done.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([
+    expect(done.progress).toMatchObject({ rowsRead: 5, committed: 2, rejected: 3 });
+    const errors = done.errors.map((e: { line: number; code: string }) => [e.line, e.code]);
+    expect(errors.sort((a: number[], b: number[]) => a[0]! - b[0]!)).toEqual([
       [3, "API_CSV_INVALID"],
-      [4, "STORE_CONFLICT"],
+      [4, "API_REDIRECT_NOT_GRANTED"],
+      [6, "STORE_CONFLICT"],
     ]);
     expect(JSON.stringify(done)).not.toMatch(/beta/i);
     expect((await api.store.redirects.find(parseMac("000e08ee0011")))?.status).toBe("open");

@@ -104,6 +104,21 @@ describe("provisio redirect / activation", () => {
       "Acquired",
     );
 
+    // Granted ranges: the installation's commands; two providers' ranges never overlap.
+    const granted = await run("redirect", "grant", "acme", "000e08ff00", "--note", "PO 7");
+    expect(granted.code, granted.stderr).toBe(0);
+    expect(granted.stdout).toContain("granted 000e08ff0000-000e08ff00ff (256 MACs) to acme");
+    const overlap = await run("redirect", "grant", "beta", "000e08ff0080-000e08ff0100");
+    expect(overlap.code).not.toBe(0);
+    expect(overlap.stderr).toContain("overlaps 000e08ff0000-000e08ff00ff");
+    expect((await run("redirect", "grant", "beta", "0e08")).stderr).toContain("not a MAC range");
+    const grants = await run("redirect", "grants");
+    expect(grants.stdout).toMatch(/acme\s+000e08ff0000\s+000e08ff00ff\s+256\s+PO 7/);
+    const id = /granted .* grant (\S+)/.exec(granted.stdout)?.[1];
+    const revoked = await run("redirect", "revoke", id!);
+    expect(revoked.stdout, revoked.stderr).toContain("revoked 000e08ff0000");
+    expect((await run("redirect", "grants")).stdout).not.toContain("000e08ff0000");
+
     const issued = await run("activation", "issue", "R-7", "--server", "https://prov.example.com");
     expect(issued.code, issued.stderr).toBe(0);
     const code = /activation code for account R-7: (\d{16})/.exec(issued.stdout)?.[1];

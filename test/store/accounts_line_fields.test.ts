@@ -14,6 +14,7 @@ async function refused(promise: Promise<unknown>): Promise<string> {
 
 /** What the migrations after 0003 created, undone newest first. */
 const UNDO_AFTER_0003 = [
+  "drop table redirect_grants", // 0011
   "drop table device_reports", // 0010
   "drop table device_keys", // 0008
   "drop table activation_codes", // 0007

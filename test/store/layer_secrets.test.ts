@@ -161,6 +161,7 @@ for (const dialect of dialects()) {
         // …so also before the migrations that came after it.
         await other.raw("delete from kysely_migration where name > '0001_initial'");
         for (const table of [
+          "redirect_grants", // 0011
           "device_reports", // 0010
           "device_keys", // 0008
           "activation_codes", // 0007

@@ -68,6 +68,7 @@ for (const dialect of dialects()) {
         "0007_activation_codes",
         "0008_device_keys",
         "0010_device_reports",
+        "0011_redirect_grants",
       ]);
       expect(await third.check()).toEqual({ ok: true, problems: [] });
     });
@@ -92,6 +93,7 @@ for (const dialect of dialects()) {
         "0007_activation_codes",
         "0008_device_keys",
         "0010_device_reports",
+        "0011_redirect_grants",
       ]);
       expect(await store.tenants.list()).toHaveLength(1);
       expect(await store.devices.count()).toBe(30);

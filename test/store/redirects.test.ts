@@ -110,7 +110,7 @@ for (const dialect of dialects()) {
         batchSize: 1,
         onProgress: (p) => progress.push(p.done),
       });
-      expect(first).toEqual({ registered: 2, unchanged: 0, conflicts: [] });
+      expect(first).toEqual({ registered: 2, unchanged: 0, conflicts: [], outside: [] });
       expect(progress).toEqual([1, 2]);
       expect((await store.redirects.find(MAC1))?.status).toBe("open");
 
@@ -167,6 +167,67 @@ for (const dialect of dialects()) {
       const unit = await b.redirects.find(MAC1);
       expect(unit?.status).toBe("acquired");
       expect((await a.redirects.list({ status: "acquired" })).map((u) => u.mac)).toEqual([MAC1]);
+    });
+
+    it("grants: ranges never overlap between providers; grantedOnly registers inside them only", async () => {
+      db = await dialect.fresh();
+      const store = await db.open();
+      const acme = await store.tenants.create({ slug: "acme", name: "Acme" });
+      const beta = await store.tenants.create({ slug: "beta", name: "Beta" });
+      await store.redirects.setProfile({ tenantId: acme.id, name: "p", profileRule: RULE });
+      const range = { first: parseMac("000e08aa0000"), last: parseMac("000e08aa00ff") };
+      const grant = await store.redirects.grant({ tenantId: acme.id, ...range, note: "PO 7" });
+      expect(grant.size).toBe(256);
+      // Another provider's overlapping range (inside, across either edge) is refused; the
+      // same provider may hold adjacent or overlapping ranges.
+      for (const [first, last] of [
+        ["000e08aa0010", "000e08aa0020"],
+        ["000e08a9ffff", "000e08aa0000"],
+        ["000e08aa00ff", "000e08ab0000"],
+        ["000e080000ff", "000e08ffffff"],
+      ] as const) {
+        const refused = await failure(
+          store.redirects.grant({
+            tenantId: beta.id,
+            first: parseMac(first),
+            last: parseMac(last),
+          }),
+        );
+        expect(refused.code).toBe("STORE_CONFLICT");
+      }
+      await store.redirects.grant({
+        tenantId: beta.id,
+        first: parseMac("000e08aa0100"),
+        last: parseMac("000e08aa01ff"),
+      });
+      expect(
+        (
+          await failure(
+            store.redirects.grant({ tenantId: beta.id, first: range.last, last: range.first }),
+          )
+        ).code,
+      ).toBe("STORE_INVALID_INPUT");
+
+      const inside = parseMac("000e08aa00ff");
+      const outside = parseMac("000e08aa0100");
+      const result = await store.redirects.register(acme.id, "p", [inside, outside], {
+        grantedOnly: true,
+      });
+      expect(result).toEqual({ registered: 1, unchanged: 0, conflicts: [], outside: [outside] });
+      expect(await store.redirects.find(outside)).toBeNull();
+      // Revoked: nothing more registers under it; what is registered stays.
+      await store.redirects.revokeGrant(grant.id, { actor: "cli:admin" });
+      const after = await store.redirects.register(acme.id, "p", [parseMac("000e08aa0001")], {
+        grantedOnly: true,
+      });
+      expect(after.outside).toEqual(["000e08aa0001"]);
+      expect((await store.redirects.find(inside))?.tenantId).toBe(acme.id);
+      const audit = await store.audit.list({ entity: "redirect-grant", key: grant.id });
+      expect(audit.map((a) => a.action).sort()).toEqual([
+        "redirect-grant.create",
+        "redirect-grant.delete",
+      ]);
+      expect((await store.redirects.listGrants()).map((g) => g.tenantId)).toEqual([beta.id]);
     });
   });
 }

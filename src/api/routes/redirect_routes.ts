@@ -10,8 +10,11 @@ import type { FastifyInstance } from "fastify";
 import {
   apiError,
   notFound,
+  notGranted,
   parseMacParam,
+  parseMacRange,
   readMacList,
+  redirectGrantJson,
   redirectProfileJson,
   redirectUnitJson,
   registerOne,
@@ -123,7 +126,38 @@ const RegisterResult = Type.Object({
   conflicts: Type.Array(Type.String(), {
     description: "MACs another provider holds (left alone; the owner is not named)",
   }),
+  outside: Type.Array(Type.String(), {
+    description:
+      "MACs outside the ranges granted to the provider (a provider's token only; left alone)",
+  }),
 });
+
+const RedirectGrantSchema = Type.Object(
+  {
+    id: Type.String(),
+    tenant: Type.String(),
+    first: Type.String(),
+    last: Type.String(),
+    size: Type.Integer(),
+    note: Nullable(Type.String()),
+    createdAt: Type.String({ format: "date-time" }),
+  },
+  { title: "RedirectGrant" },
+);
+
+const GrantBody = Type.Object(
+  {
+    tenant: Type.String({ maxLength: 64 }),
+    range: Type.String({
+      maxLength: 40,
+      description: "FIRST-LAST, or a prefix of 6 to 12 hex digits",
+      examples: ["000e08120000-000e0812ffff", "000e0812"],
+    }),
+    note: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+type GrantBody = Static<typeof GrantBody>;
 
 const UnitPatch = Type.Object(
   {
@@ -151,6 +185,12 @@ async function unitJson(store: Store, unit: RedirectUnit) {
   ]);
   return redirectUnitJson(unit, profile?.name ?? null, tenant?.slug);
 }
+
+/**
+ * A provider's own token registers only MACs inside its grants; a token of the whole
+ * installation registers any (the operator decides whose units are whose).
+ */
+const grantedOnly = (principal: Principal): boolean => principal.token.tenantId !== null;
 
 /** The unit, when the principal's tenant holds it; another provider's MAC is a 404. */
 async function visibleUnit(
@@ -271,7 +311,7 @@ export function redirectRoutes(app: FastifyInstance, ctx: RouteContext): void {
         tags,
         summary: "Register MACs to a redirect profile (up to 10,000 per request)",
         description:
-          "MACs another provider holds are left alone and listed in `conflicts`; MACs already yours move to this profile.",
+          "A provider's token registers only MACs inside the ranges the installation granted it (the others are listed in `outside`); MACs another provider holds are left alone and listed in `conflicts`; MACs already yours move to this profile.",
         security: bearer,
         body: RegisterBody,
         response: responses({ 200: RegisterResult }),
@@ -283,8 +323,9 @@ export function redirectRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const macs = request.body.macs.map(parseMacParam);
       const result = await store.redirects.register(tenant.id, request.body.profile, macs, {
         actor: principal.actor,
+        grantedOnly: grantedOnly(principal),
       });
-      return { ...result, conflicts: [...result.conflicts] };
+      return { ...result, conflicts: [...result.conflicts], outside: [...result.outside] };
     },
   );
 
@@ -337,6 +378,7 @@ export function redirectRoutes(app: FastifyInstance, ctx: RouteContext): void {
         };
         const result = await store.redirects.register(tenant.id, profile, read.macs, {
           actor: principal.actor,
+          grantedOnly: grantedOnly(principal),
           onProgress: (p) => {
             op.progress = { ...op.progress, committed: p.done };
           },
@@ -350,10 +392,20 @@ export function redirectRoutes(app: FastifyInstance, ctx: RouteContext): void {
             });
           }
         }
+        for (const mac of result.outside) {
+          if (op.errors.length < 1000) {
+            const error = notGranted(mac);
+            op.errors.push({
+              line: lineOf.get(mac) ?? 0,
+              code: error.code,
+              message: error.message,
+            });
+          }
+        }
         op.progress = {
           rowsRead,
           committed: result.registered + result.unchanged,
-          rejected: read.errors.length + result.conflicts.length,
+          rejected: read.errors.length + result.conflicts.length + result.outside.length,
           lastCommittedLine: read.lines.at(-1) ?? null,
         };
       });
@@ -384,7 +436,8 @@ export function redirectRoutes(app: FastifyInstance, ctx: RouteContext): void {
     {
       schema: {
         tags,
-        summary: "Register one MAC (409 when another provider holds it; the owner is not named)",
+        summary:
+          "Register one MAC (403 outside the provider's granted ranges; 409 when another provider holds it, unnamed)",
         security: bearer,
         params: MacParams,
         body: Type.Object(
@@ -401,7 +454,14 @@ export function redirectRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const principal = principalOf(request);
       const tenant = await targetTenant(store, principal, request.body.tenant);
       const mac = parseMacParam(request.params.mac);
-      await registerOne(store, tenant.id, request.body.profile, mac, principal.actor);
+      await registerOne(
+        store,
+        tenant.id,
+        request.body.profile,
+        mac,
+        principal.actor,
+        grantedOnly(principal),
+      );
       return unitJson(store, await visibleUnit(store, principal, mac));
     },
   );
@@ -425,7 +485,8 @@ export function redirectRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const mac = parseMacParam(request.params.mac);
       const unit = await visibleUnit(store, principal, mac);
       if (request.body.profile !== undefined) {
-        await registerOne(store, unit.tenantId, request.body.profile, mac, principal.actor);
+        // The unit is the provider's already: moving it between its own profiles needs no grant.
+        await registerOne(store, unit.tenantId, request.body.profile, mac, principal.actor, false);
       }
       if (request.body.status !== undefined) {
         await store.redirects.setStatus(mac, request.body.status, undefined, {
@@ -483,6 +544,75 @@ export function redirectRoutes(app: FastifyInstance, ctx: RouteContext): void {
         actor: principal.actor,
       });
       return unitJson(store, moved);
+    },
+  );
+
+  app.get<{ Querystring: { tenant?: string } }>(
+    "/api/v1/redirect/grants",
+    {
+      schema: {
+        tags,
+        summary:
+          "MAC ranges granted to providers (the token's own, or all for an installation token)",
+        security: bearer,
+        querystring: Type.Object({ tenant: Type.Optional(Type.String({ maxLength: 64 })) }),
+        response: responses({ 200: Type.Array(RedirectGrantSchema) }),
+      },
+    },
+    async (request) => {
+      const tenantId = await listTenant(store, principalOf(request), request.query.tenant);
+      const grants = await store.redirects.listGrants(tenantId);
+      const slugs = new Map((await store.tenants.list()).map((t) => [t.id, t.slug]));
+      return grants.map((g) => redirectGrantJson(g, slugs.get(g.tenantId)));
+    },
+  );
+
+  app.post<{ Body: GrantBody }>(
+    "/api/v1/redirect/grants",
+    {
+      config: { access: "admin" },
+      schema: {
+        tags,
+        summary: "Grant a provider a MAC range it may register (installation admin)",
+        description:
+          "409 when the range overlaps another provider's. Units already registered are not touched.",
+        security: bearer,
+        body: GrantBody,
+        response: responses({ 201: RedirectGrantSchema }),
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      requireGlobal(principal, "granting MAC ranges");
+      const tenant = await targetTenant(store, principal, request.body.tenant);
+      const range = parseMacRange(request.body.range);
+      const grant = await store.redirects.grant(
+        { tenantId: tenant.id, ...range, note: request.body.note },
+        { actor: principal.actor },
+      );
+      reply.code(201);
+      return redirectGrantJson(grant, tenant.slug);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    "/api/v1/redirect/grants/:id",
+    {
+      config: { access: "admin" },
+      schema: {
+        tags,
+        summary: "Take a grant back (installation admin); registered units stay registered",
+        security: bearer,
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: responses({ 204: Type.Null() }),
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      requireGlobal(principal, "revoking MAC ranges");
+      await store.redirects.revokeGrant(request.params.id, { actor: principal.actor });
+      reply.code(204);
+      return null;
     },
   );
 }

@@ -11,6 +11,7 @@ import { activationCodes } from "./0007_activation_codes.ts";
 import { deviceKeys } from "./0008_device_keys.ts";
 import { firmware } from "./0009_firmware.ts";
 import { deviceReports } from "./0010_device_reports.ts";
+import { redirectGrants } from "./0011_redirect_grants.ts";
 
 /**
  * Every migration, in order, as code (no file-system scan, so bundling works). Append new ones
@@ -31,6 +32,7 @@ export function migrationProvider(kind: DialectKind, sealer: SecretSealer): Migr
         "0008_device_keys": deviceKeys(),
         "0009_firmware": firmware(),
         "0010_device_reports": deviceReports(),
+        "0011_redirect_grants": redirectGrants(),
       };
     },
   };
