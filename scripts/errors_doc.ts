@@ -15,7 +15,7 @@ import { DEVICE_ERRORS } from "../src/device/index.ts";
 import { type ErrorCodeSpec, KERNEL_ERRORS } from "../src/errors.ts";
 import { PROFILE_ERRORS, PROFILE_WARNINGS } from "../src/profile/index.ts";
 import { RULE_ERRORS, RULE_WARNINGS } from "../src/rules/index.ts";
-import { SERVER_ERRORS } from "../src/server/index.ts";
+import { REPORT_ERRORS, SERVER_ERRORS } from "../src/server/index.ts";
 import { SIP_ERRORS } from "../src/sip/index.ts";
 import { STORE_ERRORS } from "../src/store/index.ts";
 import { TFTP_ERRORS } from "../src/tftp/index.ts";
@@ -36,6 +36,11 @@ export const ERROR_SECTIONS: readonly Section[] = [
     title: "Server",
     what: "the provisioning server: configuration, start-up, profile rendering",
     codes: SERVER_ERRORS,
+  },
+  {
+    title: "Reports",
+    what: "the device-facing report upload (Report_Rule)",
+    codes: REPORT_ERRORS,
   },
   { title: "TFTP", what: "the TFTP server and client", codes: TFTP_ERRORS },
   { title: "SIP", what: "the SIP library (push NOTIFY, digest, message parsing)", codes: SIP_ERRORS },

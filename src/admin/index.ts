@@ -51,6 +51,16 @@ export {
 export { type LayerEditOptions, patchLayer, replaceLayer } from "./layer_service.ts";
 export { parseLifecycleFilter } from "./lifecycle_filter.ts";
 export {
+  MAX_PUSH_DEVICES,
+  PUSH_EVENTS,
+  type PushOptions,
+  type PushOutcome,
+  type PushResult,
+  type PushVia,
+  parseContact,
+  pushDevices,
+} from "./push_resync.ts";
+export {
   customizationLabel,
   type MacListLineError,
   notGranted,
@@ -61,6 +71,17 @@ export {
   redirectUnitJson,
   registerOne,
 } from "./redirect_service.ts";
+export {
+  computeDrift,
+  type DeviceDrift,
+  type DriftItem,
+  type DriftKind,
+  deviceDrift,
+  type ExpectedParameter,
+  reportedView,
+  reportJson,
+  reportsForDrift,
+} from "./report_drift.ts";
 export {
   findAccount,
   findGroup,

@@ -24,6 +24,7 @@ import type { ProfileRenderer } from "./profile_renderer.ts";
 import { RedirectDirectory } from "./redirect_directory.ts";
 import { RedirectFlow } from "./redirect_flow.ts";
 import { compileRedirectPath } from "./redirect_path.ts";
+import { ReportFlow } from "./report_flow.ts";
 import { RolloutWatch } from "./rollout_watch.ts";
 import { SecureProvisioningFlow, type TargetedEncoder } from "./secure_provisioning_flow.ts";
 import { StagingFlow } from "./staging_flow.ts";
@@ -125,6 +126,17 @@ export function createDeviceFlows(options: DeviceFlowsOptions): DeviceFlows {
         urls: { http: config.publicHttpUrl, https: config.publicHttpsUrl },
         lifecycles,
         targeted: options.targeted,
+        logger,
+      }),
+    );
+  }
+  if (config.role !== "redirect") {
+    // Report_Rule uploads under /report/ (docs/reports-and-push.md).
+    hooks.push(
+      new ReportFlow({
+        store,
+        cache: options.cache,
+        builtInClientCas: options.builtInClientCas,
         logger,
       }),
     );

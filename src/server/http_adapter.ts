@@ -95,6 +95,7 @@ export function createDeviceRequestListener(
       return;
     }
     const q = url.indexOf("?");
+    let body: Buffer | undefined;
     const dispatch = (): void => {
       const request: ResyncRequest = {
         transport,
@@ -107,6 +108,7 @@ export function createDeviceRequestListener(
         clientCert: certificateOf?.(req),
         ifNoneMatch: single(req.headers["if-none-match"]),
         ifModifiedSince: single(req.headers["if-modified-since"]),
+        body,
         range: single(req.headers.range),
       };
       handler.handle(request).then(
@@ -124,14 +126,17 @@ export function createDeviceRequestListener(
     // A `--post` body: read it within the limit (the profile answer does not depend on it yet).
     let received = 0;
     let refused = false;
+    const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => {
       received += chunk.length;
+      if (received <= limits.maxBodyBytes) chunks.push(chunk);
       if (received > limits.maxBodyBytes && !refused) {
         refused = true;
         sendPlain(res, 413, "request body too large", true);
       }
     });
     req.on("end", () => {
+      body = Buffer.concat(chunks);
       if (!refused) dispatch();
     });
     req.on("error", () => {

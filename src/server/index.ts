@@ -107,6 +107,20 @@ export {
   serializeFlatProfile,
 } from "./profile_renderer.ts";
 export {
+  DEFAULT_MAX_REPORT_BYTES,
+  type ParsedReport,
+  parseReportBody,
+  REPORT_ERRORS,
+  type ReportErrorCode,
+} from "./report_body.ts";
+export {
+  macsInReportPath,
+  REPORT_PATH_PREFIX,
+  ReportFlow,
+  type ReportFlowOptions,
+  reportKindOf,
+} from "./report_flow.ts";
+export {
   type CachedProfile,
   etagMatches,
   type PipelineOptions,

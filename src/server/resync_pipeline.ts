@@ -305,7 +305,7 @@ export class ResyncPipeline {
 
   async #process(request: ResyncRequest, ua: UserAgentIdentity | undefined): Promise<Outcome> {
     const { method } = request;
-    if (method !== "GET" && method !== "HEAD" && method !== "POST") {
+    if (method !== "GET" && method !== "HEAD" && method !== "POST" && method !== "PUT") {
       return refuse(405, `method ${method.slice(0, 16)} not allowed`);
     }
     const target = checkTargetPath(request.path, this.#o.maxUrlBytes);
@@ -321,6 +321,8 @@ export class ResyncPipeline {
       const routed = await hook.route?.(flow);
       if (routed !== undefined) return routed;
     }
+    // PUT is for report uploads (a hook above); nothing else takes it.
+    if (method === "PUT") return refuse(405, "method PUT not allowed");
     const matches = this.#o.routes().match(target.path, request.query);
     if (matches.length === 0) return refuse(404, NOT_FOUND_REASON);
     const required = this.#certs.requiredBeforeLookup(this.#matchedTenants(matches), cert);

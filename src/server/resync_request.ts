@@ -31,6 +31,8 @@ export interface ResyncRequest {
   /** Conditional-request headers (HTTP only). */
   readonly ifNoneMatch?: string | undefined;
   readonly ifModifiedSince?: string | undefined;
+  /** The request body (HTTP `POST`/`PUT`, within `maxBodyBytes`): report uploads read it. */
+  readonly body?: Uint8Array | undefined;
   /** The `Range` header (HTTP only; firmware downloads). */
   readonly range?: string | undefined;
 }

@@ -1,0 +1,194 @@
+/**
+ * Report_Rule uploads on the device-facing listeners: `POST` (what units send) or `PUT` of a
+ * `<flat-profile>` or `<status>` document to a path under `/report/`. The device is
+ * identified as for a resync — its client certificate, else a MAC in the path, else the
+ * User-Agent — and a tenant that requires client certificates refuses a report without one.
+ * Uploads are bounded in size and counted per source and per device; every refusal is an
+ * outcome the pipeline logs (security events for what looks like abuse).
+ *
+ * The kind: a `<status>` document is a status report; a path with a `delta` segment
+ * (`/report/delta/$MA.xml`) or a `delta` query parameter is a `--delta` report; anything
+ * else is a full configuration report.
+ */
+import type { Logger } from "pino";
+import { isProvisioError } from "../errors.ts";
+import { type Catalogue, defaultCatalogue } from "../profile/index.ts";
+import type { Device, MacAddress, ReportKind, Store } from "../store/index.ts";
+import { ClientCertPolicy } from "./client_cert_policy.ts";
+import { identifyDevice } from "./device_identity.ts";
+import type { FlowHook, FlowRequest } from "./flow_hook.ts";
+import type { RouteMatch } from "./path_pattern.ts";
+import type { ConfigCache } from "./profile_cache.ts";
+import { DEFAULT_MAX_REPORT_BYTES, parseReportBody } from "./report_body.ts";
+import { NOT_FOUND_REASON, type Outcome, refuse } from "./resync_outcome.ts";
+
+export const REPORT_PATH_PREFIX = "/report/";
+
+export interface ReportFlowOptions {
+  readonly store: Pick<Store, "reports" | "devices">;
+  readonly cache: ConfigCache<unknown>;
+  readonly builtInClientCas: readonly string[];
+  readonly logger: Logger;
+  readonly catalogue?: Catalogue;
+  readonly maxBytes?: number;
+  /** Uploads one source address may make per minute (default 30). */
+  readonly perSourcePerMinute?: number;
+  /** Uploads stored per device per minute (default 6). */
+  readonly perDevicePerMinute?: number;
+  /** Reports kept per device (default 20). */
+  readonly keep?: number;
+  readonly now?: () => number;
+}
+
+/** Fixed one-minute windows per key, bounded in size (keys are the clients' to choose). */
+class MinuteCounter {
+  readonly #limit: number;
+  readonly #counts = new Map<string, { window: number; n: number }>();
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  /** Counts one more; false when the key is over its limit in this minute. */
+  take(key: string, now: number): boolean {
+    const window = Math.floor(now / 60_000);
+    const entry = this.#counts.get(key);
+    if (entry === undefined || entry.window !== window) {
+      if (this.#counts.size >= 50_000) this.#counts.clear();
+      this.#counts.set(key, { window, n: 1 });
+      return this.#limit > 0;
+    }
+    entry.n++;
+    return entry.n <= this.#limit;
+  }
+}
+
+const MAC_IN_PATH = /(?<![0-9a-f])[0-9a-f]{12}(?![0-9a-f])/gi;
+
+/** The MACs a report path names (`/report/SPA504G_000e08abcdef_88012BA01234.xml`). */
+export function macsInReportPath(path: string): MacAddress[] {
+  const found = new Set<string>();
+  for (const m of path.slice(REPORT_PATH_PREFIX.length).matchAll(MAC_IN_PATH)) {
+    found.add(m[0].toLowerCase());
+  }
+  return [...found] as MacAddress[];
+}
+
+export function reportKindOf(path: string, query: string, document: string): ReportKind {
+  if (document === "status") return "status";
+  const segments = path.slice(REPORT_PATH_PREFIX.length).toLowerCase().split("/");
+  if (segments.slice(0, -1).includes("delta")) return "delta";
+  if (query.split("&").some((p) => p === "delta" || p.startsWith("delta="))) return "delta";
+  return "config";
+}
+
+export class ReportFlow implements FlowHook {
+  readonly #o: ReportFlowOptions;
+  readonly #now: () => number;
+  readonly #certs: ClientCertPolicy;
+  readonly #perSource: MinuteCounter;
+  readonly #perDevice: MinuteCounter;
+  readonly #catalogue: Catalogue;
+
+  constructor(options: ReportFlowOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#catalogue = options.catalogue ?? defaultCatalogue;
+    this.#certs = new ClientCertPolicy({
+      builtInCas: options.builtInClientCas,
+      tenants: () => options.cache.tenants,
+      logger: options.logger,
+      now: this.#now,
+    });
+    this.#perSource = new MinuteCounter(options.perSourcePerMinute ?? 30);
+    this.#perDevice = new MinuteCounter(options.perDevicePerMinute ?? 6);
+  }
+
+  async route(flow: FlowRequest): Promise<Outcome | undefined> {
+    const { path, request } = flow;
+    if (!path.startsWith(REPORT_PATH_PREFIX)) return undefined;
+    if (request.method !== "POST" && request.method !== "PUT") {
+      return refuse(405, "reports are uploaded with POST or PUT");
+    }
+    const now = this.#now();
+    if (!this.#perSource.take(request.remoteAddress, now)) {
+      return refuse(429, "too many reports from this address", { security: "report-flood" });
+    }
+    const macs = macsInReportPath(path);
+    if (macs.length > 1) return refuse(400, "the path names two different devices");
+    const matches = macs.map((mac) => ({ facts: { mac } }) as unknown as RouteMatch);
+    const identified = await identifyDevice(this.#o.cache, matches, flow.cert, flow.ua);
+    if (identified.kind === "refused") {
+      return refuse(identified.status, identified.reason, {
+        mac: identified.mac,
+        security: identified.security,
+      });
+    }
+    if (identified.kind === "unknown") {
+      return refuse(404, NOT_FOUND_REASON, { miss: true, mac: identified.mac });
+    }
+    const { device } = identified;
+    const tenant = this.#o.cache.tenant(device.tenantId);
+    if (tenant === undefined) return refuse(404, NOT_FOUND_REASON, { miss: true });
+    const extra = { mac: device.mac, tenantId: tenant.id };
+    const refused = this.#certs.authorize(tenant, flow.cert, identified.by, extra);
+    if (refused !== undefined) {
+      return { ...refused, logReason: `report refused: ${refused.response.reason ?? ""}` };
+    }
+    if (device.state === "disabled") return refuse(403, "device disabled", extra);
+    if (identified.by !== "certificate") {
+      const mismatch = await this.#sourceMismatch(device, request.remoteAddress);
+      if (mismatch) {
+        return refuse(403, "report not sent from the device's address", {
+          ...extra,
+          security: "report-source-mismatch",
+          logReason: "report from an address other than the device's last resync",
+        });
+      }
+    }
+    if (!this.#perDevice.take(device.mac, now)) {
+      return refuse(429, "too many reports for this device", extra);
+    }
+    const body = request.body ?? new Uint8Array();
+    let parsed: ReturnType<typeof parseReportBody>;
+    try {
+      parsed = parseReportBody(body, this.#catalogue, this.#o.maxBytes ?? DEFAULT_MAX_REPORT_BYTES);
+    } catch (e) {
+      if (!isProvisioError(e)) throw e;
+      return refuse(e.status, `report refused: ${e.message}`.slice(0, 300), extra);
+    }
+    const kind = reportKindOf(path, request.query, parsed.document);
+    await this.#o.store.reports.add(
+      {
+        mac: device.mac,
+        tenantId: tenant.id,
+        receivedAt: new Date(now),
+        kind,
+        remoteAddress: request.remoteAddress || null,
+        identifiedBy: identified.by,
+        entries: parsed.entries,
+      },
+      { keep: this.#o.keep ?? 20 },
+    );
+    return {
+      response: {
+        status: 200,
+        headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+        body: Buffer.from(`${kind} report stored (${parsed.entries.length} entries)\n`),
+        result: "ok",
+      },
+      ...extra,
+    };
+  }
+
+  /**
+   * A report identified only by path or User-Agent must come from the address the device
+   * last resynced from (anyone can write a MAC into a path); one with no resync on record is
+   * let through (nothing to compare with).
+   */
+  async #sourceMismatch(device: Device, source: string): Promise<boolean> {
+    const fresh = await this.#o.store.devices.findByMac(device.mac);
+    const last = fresh?.status?.remoteAddress ?? device.status?.remoteAddress ?? null;
+    return last !== null && last !== "" && last !== source;
+  }
+}
