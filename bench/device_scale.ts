@@ -168,11 +168,12 @@ async function main(): Promise<void> {
     platform: "node",
     format: "esm",
     target: "node20",
-    outdir: join(work, "dist"),
+    // Inside the tree: the bundle resolves its packages from node_modules.
+    outdir: join(ROOT, ".bench-out", "device_scale-dist", "dist"),
     packages: "external",
     logLevel: "warning",
   });
-  const runner = join(work, "run.mjs");
+  const runner = join(ROOT, ".bench-out", "device_scale-dist", "run.mjs");
   writeFileSync(
     runner,
     'import { main } from "./dist/main.js";\nprocess.exitCode = await main(process.argv);\n',
