@@ -11,9 +11,7 @@ import {
   writeOutput,
 } from "./cli_io.ts";
 import { cliError } from "./errors.ts";
-import { installationOptions, loadInstallationConfig } from "./installation.ts";
 import { type CompileDiagnostic, compileProfile, decodeProfile } from "./profile_compiler.ts";
-import { loadOrCreateTargetSecret, readTargetSecret, targetSecretPath } from "./target_secret.ts";
 
 function printDiagnostics(source: string, diagnostics: readonly CompileDiagnostic[]): void {
   for (const d of diagnostics) {
@@ -56,6 +54,16 @@ interface CompileFlags extends InstallationSecretFlags {
   aes128gcmIkm?: string;
 }
 
+/** `--data` and `--config` as every installation command has them (where DATA/target.key is). */
+function installationFlags(command: Command): void {
+  command
+    .option("-d, --data <dir>", "data directory of the installation (default ./data)")
+    .option(
+      "-c, --config <file>",
+      "YAML configuration file, as for serve (default ./provisio.yaml)",
+    );
+}
+
 function readFileOption(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
@@ -69,6 +77,12 @@ function readFileOption(path: string, what: string): Buffer {
 
 /** The installation secret: --installation-secret-file, else DATA/target.key of the installation. */
 async function installationSecret(flags: InstallationSecretFlags, create: boolean) {
+  // Loaded on demand: the installation's configuration pulls in the server's modules,
+  // which a plain compile or decode never needs.
+  const { loadOrCreateTargetSecret, readTargetSecret, targetSecretPath } = await import(
+    "./target_secret.ts"
+  );
+  const { loadInstallationConfig } = await import("./installation.ts");
   if (flags.installationSecretFile !== undefined) {
     return readTargetSecret(flags.installationSecretFile);
   }
@@ -159,7 +173,7 @@ combine; a file targeted both ways needs both). It is Provisio's own format, not
 SPC's binary: emulated units and \`provisio decode\` read it. See docs/security.md for
 what each mode protects against.`,
     );
-  installationOptions(command);
+  installationFlags(command);
   command.action(async (input: string, flags: CompileFlags) => {
     const container = await containerOptions(flags);
     const result = compileProfile(readInput(input), {
@@ -258,7 +272,7 @@ A container opens with what its modes need: nothing (generic, scrambled), the de
 MAC and the installation's targeting secret (--as-device), the device's private key
 (--device-key), the key it was compiled with (--key).`,
     );
-  installationOptions(command);
+  installationFlags(command);
   command.action(async (input: string, flags: DecodeFlags) => {
     const opener = await openerOf(flags);
     const result = decodeProfile(readInput(input), {
