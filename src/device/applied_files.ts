@@ -42,6 +42,13 @@ export interface FingerprintOptions {
   readonly key?: string;
   readonly aliasMap?: string;
   readonly digests: readonly KdfDigest[];
+  /** Targeted containers decode per unit: two units must never share one's decoding. */
+  readonly identity?: {
+    readonly mac: string;
+    readonly installationSecret?: Uint8Array;
+    readonly privateKeyPem?: string;
+  };
+  readonly aes128gcmIkm?: string;
 }
 
 /** SHA-256 over the bytes and everything else decoding depends on. */
@@ -51,7 +58,22 @@ export function fileFingerprint(bytes: Uint8Array, options: FingerprintOptions):
     .update(
       `\u0000${JSON.stringify([options.key ?? null, options.aliasMap ?? null, options.digests])}`,
     )
+    .update(identityPart(options))
     .digest("base64");
+}
+
+/** Empty without identity or IKM, so fingerprints of plain files stay what they were. */
+function identityPart(options: FingerprintOptions): string {
+  const id = options.identity;
+  if (id === undefined && options.aes128gcmIkm === undefined) return "";
+  const hash = (v: string | Uint8Array | undefined) =>
+    v === undefined ? null : createHash("sha256").update(v).digest("base64");
+  return `\u0000${JSON.stringify([
+    id?.mac ?? null,
+    hash(id?.installationSecret),
+    hash(id?.privateKeyPem),
+    hash(options.aes128gcmIkm),
+  ])}`;
 }
 
 /** Per unit: the last file each rule (`Profile_Rule`…, `explicit`) applied. */

@@ -102,6 +102,13 @@ export interface DeviceOptions extends DeviceIdentityInput {
   readonly appliesLive?: (name: string) => boolean;
   /** Where syslog lines go when `Syslog_Server` is set; default UDP. */
   readonly syslogTransport?: SyslogTransport;
+  /**
+   * The installation's targeting secret, for Provisio SPC files targeted to this unit's
+   * MAC: what a real unit carries in its firmware as SPC's product secret (every unit
+   * knows it). Without it, MAC-targeted files fail as corrupt; certificate-targeted ones
+   * open with the unit's own client certificate key.
+   */
+  readonly installationSecret?: Uint8Array;
 }
 
 /** §12.5: what the Mute LED shows while resyncs fail. */
@@ -909,6 +916,15 @@ export class Device extends EventEmitter<DeviceEvents> {
         digests: this.compat.kdfDigests,
         userAgent: userAgent(this.identity, this.compat.uaIncludesMac),
         clientCertificate: this.identity.clientCertificate,
+        targetIdentity: {
+          mac: this.identity.mac,
+          ...(this.options.installationSecret === undefined
+            ? {}
+            : { installationSecret: this.options.installationSecret }),
+          ...(this.identity.clientCertificate === undefined
+            ? {}
+            : { privateKeyPem: this.identity.clientCertificate.privateKeyPem }),
+        },
         trustedCas: this.trustedCas(),
         nameCheck: this.nameCheck(),
         variables: () => this.variables(),

@@ -5,7 +5,7 @@
  * result through the `Log_*` templates. The first failure stops the run (§4.1).
  * Scheduling what comes next is the device's business (device.ts).
  */
-import type { KdfDigest } from "../crypto/index.ts";
+import { isSpcContainer, type KdfDigest } from "../crypto/index.ts";
 import type { AppliedChange } from "../profile/index.ts";
 import {
   type Diagnostic,
@@ -21,6 +21,7 @@ import { defaultServer } from "./dhcp_options.ts";
 import { ERR } from "./fetch_result.ts";
 import type { ClientCertificate } from "./identity.ts";
 import type { ParameterStore } from "./parameter_store.ts";
+import type { TargetIdentity } from "./profile_decoder.ts";
 import { addressesOf, type ProfileFetcher, type ServerNameCheck } from "./profile_fetcher.ts";
 import { hostAllowed } from "./restricted_domains.ts";
 import { decodeShared } from "./shared_decodes.ts";
@@ -66,6 +67,8 @@ export interface SequenceContext {
   readonly digests: readonly KdfDigest[];
   readonly userAgent: string;
   readonly clientCertificate: ClientCertificate | undefined;
+  /** What opens a Provisio SPC container targeted to this unit. */
+  readonly targetIdentity?: TargetIdentity;
   readonly trustedCas: readonly string[];
   readonly nameCheck: ServerNameCheck;
   /** The device's macro variables as of now (timers, last request, current parameters). */
@@ -242,6 +245,10 @@ export async function runResyncSequence(
       ...(action.key === undefined ? {} : { key: action.key }),
       ...(aliasMap === undefined ? {} : { aliasMap }),
       digests: ctx.digests,
+      // Only containers decode per unit; plain files stay shared between units.
+      ...(ctx.targetIdentity !== undefined && isSpcContainer(fetched.body)
+        ? { identity: ctx.targetIdentity }
+        : {}),
     };
     const fingerprint = fileFingerprint(fetched.body, decodeOptions);
     // The same file onto the table it produced changes nothing (applied_files.ts says why):
@@ -251,6 +258,7 @@ export async function runResyncSequence(
     if (file === undefined) {
       const decoded = decodeShared(fingerprint, fetched.body, decodeOptions);
       if (!decoded.ok) return fail(ERR.corrupt, `${where}: ${decoded.detail}`, "corrupt");
+      if (decoded.targeted) targeted = true;
       const applied = ctx.params.apply(decoded.profile);
       changes.push(...applied.changes);
       file = {
