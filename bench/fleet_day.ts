@@ -32,6 +32,16 @@ const { values: args } = parseArgs({
     // The server's HTTP port; its admin port is the next one.
     port: { type: "string", default: "18380" },
     concurrency: { type: "string", default: "64" },
+    // The server's device-plane processes. One by default: on a 2-core box the fleet takes
+    // the other core, and workers would each render and cache every unit's profile and add
+    // the primary's connection handoff (docs/decisions.md, the fleet section).
+    "server-workers": { type: "string", default: "1" },
+    // Rendered-profile cache per server process. The default 256 MB holds ~4,700 of these
+    // 52 kB profiles: with 10,000 units cycling hourly, least-recently-used eviction then
+    // misses on every request. Default here: enough for every unit (64 kB each).
+    "profile-cache-mb": { type: "string" },
+    // Interrupt the fleet after this much wall time (its summary covers what was done).
+    "wall-limit-minutes": { type: "string" },
   },
 });
 const DEVICES = Number(args.devices);
@@ -53,39 +63,66 @@ const inst = await prepareInstallation(
   ],
   profilingArgs(args["cpu-prof"]),
 );
-const server = await startServer(inst, { http: Number(args.port), admin: Number(args.port) + 1 });
+const cacheMb = args["profile-cache-mb"] ?? String(Math.max(256, Math.ceil((DEVICES * 64) / 1024)));
+const server = await startServer(
+  inst,
+  { http: Number(args.port), admin: Number(args.port) + 1 },
+  { workers: Number(args["server-workers"]), env: { PROVISIO_CACHE_PROFILE_MB: cacheMb } },
+);
 const serverRss = rssSampler(server.child.pid!);
 const loadAtStart = loadavg()
   .map((l) => l.toFixed(1))
   .join(" ");
 try {
   log(`fleet: ${DEVICES} devices, ${args.hours} h simulated, speed max`);
-  const run = await runFleet(inst, [
-    "--devices",
-    String(DEVICES),
-    "--model",
-    "SPA962",
-    "--profile-rule",
-    `${server.http}/profile/$MA.xml`,
-    "--duration",
-    `${args.hours}h`,
-    "--ramp",
-    "1h",
-    "--speed",
-    "max",
-    "--concurrency",
-    args.concurrency,
-    "--report",
-    `${inst.work}/fleet_day.html`,
-  ]);
+  const run = await runFleet(
+    inst,
+    [
+      "--devices",
+      String(DEVICES),
+      "--model",
+      "SPA962",
+      "--profile-rule",
+      `${server.http}/profile/$MA.xml`,
+      "--duration",
+      `${args.hours}h`,
+      "--ramp",
+      "1h",
+      "--speed",
+      "max",
+      "--concurrency",
+      args.concurrency,
+      "--report",
+      `${inst.work}/fleet_day.html`,
+    ],
+    {},
+    args["wall-limit-minutes"] === undefined
+      ? undefined
+      : Number(args["wall-limit-minutes"]) * 60_000,
+  );
   const s = run.summary as Record<string, unknown> & { series?: unknown };
   delete s.series;
   const counts = await serverResyncCounts(server.admin);
   process.stdout.write(
     `${JSON.stringify(
       {
-        scenario: `${DEVICES} × SPA962, ${args.hours} h simulated, speed max, concurrency ${args.concurrency}`,
+        scenario: `${DEVICES} × SPA962, ${args.hours} h simulated, speed max, concurrency ${args.concurrency}, server workers ${args["server-workers"]}, profile cache ${cacheMb} MB`,
         wallSeconds: Math.round(run.wallMs / 1000),
+        interruptedAtWallLimit: run.interrupted,
+        cpuMsPerResync: {
+          fleet:
+            Math.round(
+              (run.cpuSeconds * 1e5) /
+                Math.max(
+                  1,
+                  Number(run.summary.resyncsOk ?? 0) + Number(run.summary.resyncsFailed ?? 0),
+                ),
+            ) / 100,
+          server:
+            Math.round(
+              (serverRss.cpuSeconds() * 1e5) / Math.max(1, Number(run.summary.fetches ?? 0)),
+            ) / 100,
+        },
         loadAverage: {
           start: loadAtStart,
           end: loadavg()

@@ -206,6 +206,7 @@ async function waitForFileText(file: string, text: string, ms: number): Promise<
 export async function startServer(
   inst: BenchInstallation,
   ports: { http: number; admin: number },
+  options: { workers?: number; env?: Record<string, string> } = {},
 ): Promise<RunningServer> {
   const logFile = join(inst.work, "server.log");
   const out = openSync(logFile, "w");
@@ -213,8 +214,9 @@ export async function startServer(
     process.execPath,
     [...inst.nodeArgs, inst.runner, "serve", "--data", inst.dataDir, "--host", "127.0.0.1"]
       .concat(["--http-port", String(ports.http), "--https-port", "off"])
-      .concat(["--admin-port", String(ports.admin), "--tftp-port", "off", "--log-level", "info"]),
-    { stdio: ["ignore", out, out] },
+      .concat(["--admin-port", String(ports.admin), "--tftp-port", "off", "--log-level", "info"])
+      .concat(options.workers === undefined ? [] : ["--workers", String(options.workers)]),
+    { stdio: ["ignore", out, out], env: { ...process.env, ...options.env } },
   );
   closeSync(out);
   await waitForFileText(logFile, "provisio listening", 120_000);

@@ -96,11 +96,25 @@ try {
     series: { t: number[]; resyncsOk: number[]; resyncsFailed: number[]; overloaded: number[] };
   };
   const counts = await serverResyncCounts(server.admin);
+  // Load shedding: the server's refusals by transport and signal (load_shedding.ts).
+  const metricsText = await (await fetch(`${server.admin}/metrics`)).text();
+  const shed: Record<string, number> = {};
+  for (const m of metricsText.matchAll(/^provisio_load_shed_total\{([^}]*)\} (\d+)/gm)) {
+    shed[m[1]!] = (shed[m[1]!] ?? 0) + Number(m[2]);
+  }
   // The first two minutes in 10 s steps: what the storm looked like from the devices.
   const steps: string[] = [];
   const { t, resyncsOk, resyncsFailed, overloaded } = s.series;
   for (let i = 0; i < t.length; i++) {
     steps.push(`${t[i]}s ok ${resyncsOk[i]} failed ${resyncsFailed[i]} 503/429 ${overloaded[i]}`);
+  }
+  // Each unit's first successful resync provisions it (the next is an hour later): the
+  // storm is over when the running total of successes reaches the fleet.
+  let total = 0;
+  let allProvisionedAtS: number | null = null;
+  for (let i = 0; i < t.length && allProvisionedAtS === null; i++) {
+    total += resyncsOk[i]!;
+    if (total >= DEVICES) allProvisionedAtS = t[i]!;
   }
   const { series: _series, ...rest } = s;
   process.stdout.write(
@@ -120,6 +134,8 @@ try {
         serverPeakRssMb: serverRss.peakMb(),
         serverCpuSeconds: serverRss.cpuSeconds(),
         serverResyncs: counts,
+        serverLoadShed: shed,
+        allProvisionedAtSeconds: allProvisionedAtS,
         serverResyncDuration: await serverDurationPercentiles(server.admin),
         serverLog: serverLogSummary(server.logFile),
         summary: rest,

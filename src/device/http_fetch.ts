@@ -143,7 +143,8 @@ function once(
         finish({
           status: res.statusCode ?? 0,
           headers: res.headers,
-          body: Buffer.concat(chunks),
+          // One chunk is the whole body (most answers): no copy.
+          body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size),
           clientAuthenticated: https && cert !== undefined,
         }),
       );
