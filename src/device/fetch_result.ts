@@ -25,6 +25,8 @@ export type FetchResult =
       readonly serverIp: string;
       /** HTTPS request made with the unit's client certificate. */
       readonly clientAuthenticated: boolean;
+      /** HTTP `Content-Encoding` of the answer, lower case (MPP `aes128gcm`). */
+      readonly contentEncoding?: string;
     }
   | {
       readonly kind: "not-found";

@@ -236,11 +236,13 @@ export async function httpFetch(initial: FetchRequest, o: HttpFetchOptions): Pro
       answer.status === 200 ||
       (req.upload === true && answer.status >= 200 && answer.status < 300)
     ) {
+      const encoding = answer.headers["content-encoding"]?.trim().toLowerCase();
       return {
         kind: "ok",
         body: answer.body,
         serverIp: r.address,
         clientAuthenticated: answer.clientAuthenticated,
+        ...(encoding === undefined || encoding === "" ? {} : { contentEncoding: encoding }),
       };
     }
     if (answer.status === 404) {

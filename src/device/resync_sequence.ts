@@ -5,7 +5,7 @@
  * result through the `Log_*` templates. The first failure stops the run (§4.1).
  * Scheduling what comes next is the device's business (device.ts).
  */
-import { isSpcContainer, type KdfDigest } from "../crypto/index.ts";
+import { AES128GCM_CONTENT_ENCODING, isSpcContainer, type KdfDigest } from "../crypto/index.ts";
 import type { AppliedChange } from "../profile/index.ts";
 import {
   type Diagnostic,
@@ -245,6 +245,10 @@ export async function runResyncSequence(
       ...(action.key === undefined ? {} : { key: action.key }),
       ...(aliasMap === undefined ? {} : { aliasMap }),
       digests: ctx.digests,
+      // MPP: an aes128gcm body is keyed by the phone's IKM (a --key wins, §3.6.6).
+      ...(ctx.evaluate.family === "mpp" && fetched.contentEncoding === AES128GCM_CONTENT_ENCODING
+        ? { aes128gcmIkm: ctx.params.get("IKM_HTTP_Encrypt_Content") ?? "" }
+        : {}),
       // Only containers decode per unit; plain files stay shared between units.
       ...(ctx.targetIdentity !== undefined && isSpcContainer(fetched.body)
         ? { identity: ctx.targetIdentity }

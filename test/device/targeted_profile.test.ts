@@ -2,7 +2,8 @@
  * Files compiled by the real `provisio compile --target / --target-cert` (Provisio SPC
  * container), served by in.tftpd and a plain HTTP server, opened by emulated units with
  * their own identity: the target opens it (MFG-RESET → SEC-PRV-1 → SEC-PRV-2 with the key
- * it installed), any other unit fails it as a corrupt file — for both key kinds.
+ * it installed), any other unit fails it as a corrupt file — for both key kinds. And MPP's
+ * RFC 8188 `Content-Encoding: aes128gcm` answers, keyed by the phone's IKM.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createDeviceCa,
+  encodeAes128gcm,
   encodeProfileBytes,
   type IssuedCertificate,
   issueDeviceCertificate,
@@ -158,5 +160,50 @@ describe("a certificate-targeted file (compile --target-cert) over HTTP", () => 
     const none = unit(MAC_A);
     none.powerOn();
     expect(await none.resync(url)).toMatchObject({ ok: false, err: "corrupt file" });
+  });
+});
+
+describe("MPP Content-Encoding: aes128gcm", () => {
+  const IKM = "ikm-of-this-phone-0123";
+  const mpp = () =>
+    new Device({
+      mac: MAC_A,
+      productName: "CP-8841-3PCC",
+      productSeries: "8841",
+      family: "mpp",
+      clock: new VirtualClock(),
+      fetcher: networkFetcher(),
+    });
+
+  it("decodes with IKM_HTTP_Encrypt_Content; a wrong or missing IKM is a corrupt file", async () => {
+    http.files.set("/gcm.xml", {
+      body: encodeAes128gcm(Buffer.from(flat("<GPP_D>gcm</GPP_D>")), IKM, { recordSize: 64 }),
+      headers: { "Content-Type": "text/xml", "Content-Encoding": "aes128gcm" },
+    });
+    const url = `http://127.0.0.1:${http.port}/gcm.xml`;
+    const d = mpp();
+    d.powerOn();
+    d.configure({ IKM_HTTP_Encrypt_Content: IKM });
+    expect((await d.resync(url))?.ok).toBe(true);
+    expect(d.params.get("GPP_D")).toBe("gcm");
+    const wrong = mpp();
+    wrong.powerOn();
+    wrong.configure({ IKM_HTTP_Encrypt_Content: "another" });
+    expect(await wrong.resync(url)).toMatchObject({ ok: false, err: "corrupt file" });
+    const none = mpp();
+    none.powerOn();
+    expect(await none.resync(url)).toMatchObject({ ok: false, err: "corrupt file" });
+  });
+
+  it("a rule with --key reads AES-256-CBC whatever the header says", async () => {
+    http.files.set("/cbc.xml", {
+      body: encodeProfileBytes(Buffer.from(flat("<GPP_D>cbc</GPP_D>")), { key: "k1" }),
+      headers: { "Content-Type": "text/xml", "Content-Encoding": "aes128gcm" },
+    });
+    const d = mpp();
+    d.powerOn();
+    d.configure({ IKM_HTTP_Encrypt_Content: IKM });
+    expect((await d.resync(`[--key k1] http://127.0.0.1:${http.port}/cbc.xml`))?.ok).toBe(true);
+    expect(d.params.get("GPP_D")).toBe("cbc");
   });
 });
