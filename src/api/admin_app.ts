@@ -38,6 +38,7 @@ import { groupRoutes } from "./routes/group_routes.ts";
 import { layerRoutes } from "./routes/layer_routes.ts";
 import { modelRoutes } from "./routes/model_routes.ts";
 import { redirectRoutes } from "./routes/redirect_routes.ts";
+import { reportRoutes } from "./routes/report_routes.ts";
 import { tenantRoutes } from "./routes/tenant_routes.ts";
 import { tokenRoutes } from "./routes/token_routes.ts";
 
@@ -284,6 +285,7 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
   eventRoutes(app, ctx);
   tokenRoutes(app, ctx);
   redirectRoutes(app, ctx);
+  reportRoutes(app, ctx);
   activationRoutes(app, ctx);
 
   await app.ready();

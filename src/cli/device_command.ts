@@ -22,6 +22,7 @@ import {
 import { cleared, parseChoice, requireChange } from "./cli_values.ts";
 import type { RegisterCommand } from "./commands.ts";
 import { cliError, hintOnConflict } from "./errors.ts";
+import { registerDeviceReportCommands } from "./device_report_command.ts";
 import { changeRow, EVENT_HEADER, eventRow, parseLimit } from "./events_command.ts";
 import {
   formatTable,
@@ -613,4 +614,6 @@ Examples:
         else process.stdout.write(await describeDevice(store, updated));
       });
     });
+
+  registerDeviceReportCommands(device);
 };

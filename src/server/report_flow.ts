@@ -89,6 +89,8 @@ export class ReportFlow implements FlowHook {
   readonly #perSource: MinuteCounter;
   readonly #perDevice: MinuteCounter;
   readonly #catalogue: Catalogue;
+  /** Where each device's own profile was last served from this node (bounded). */
+  readonly #resyncFrom = new Map<string, string>();
 
   constructor(options: ReportFlowOptions) {
     this.#o = options;
@@ -130,7 +132,9 @@ export class ReportFlow implements FlowHook {
     const { device } = identified;
     const tenant = this.#o.cache.tenant(device.tenantId);
     if (tenant === undefined) return refuse(404, NOT_FOUND_REASON, { miss: true });
-    const extra = { mac: device.mac, tenantId: tenant.id };
+    // Refusals name the device (its event log) but not its tenant: a refused upload must not
+    // become the device's status (and so its "last address").
+    const extra = { mac: device.mac };
     const refused = this.#certs.authorize(tenant, flow.cert, identified.by, extra);
     if (refused !== undefined) {
       return { ...refused, logReason: `report refused: ${refused.response.reason ?? ""}` };
@@ -177,18 +181,34 @@ export class ReportFlow implements FlowHook {
         body: Buffer.from(`${kind} report stored (${parsed.entries.length} entries)\n`),
         result: "ok",
       },
-      ...extra,
+      mac: device.mac,
+      tenantId: tenant.id,
     };
+  }
+
+  /** The device's own profile was served: remember where from (the source reports must share). */
+  served(device: Device, flow: FlowRequest): void {
+    const from = flow.request.remoteAddress;
+    if (this.#resyncFrom.get(device.mac) === from) return;
+    this.#resyncFrom.delete(device.mac);
+    if (this.#resyncFrom.size >= 100_000) {
+      this.#resyncFrom.delete(this.#resyncFrom.keys().next().value!);
+    }
+    this.#resyncFrom.set(device.mac, from);
   }
 
   /**
    * A report identified only by path or User-Agent must come from the address the device
-   * last resynced from (anyone can write a MAC into a path); one with no resync on record is
-   * let through (nothing to compare with).
+   * last fetched its profile from (anyone can write a MAC into a path): this node's memory
+   * first, else the stored status when it records a served profile. With neither (the unit
+   * never resynced, or only elsewhere and its status is a refusal) the report is let through.
    */
   async #sourceMismatch(device: Device, source: string): Promise<boolean> {
-    const fresh = await this.#o.store.devices.findByMac(device.mac);
-    const last = fresh?.status?.remoteAddress ?? device.status?.remoteAddress ?? null;
-    return last !== null && last !== "" && last !== source;
+    const known = this.#resyncFrom.get(device.mac);
+    if (known !== undefined) return known !== source;
+    const status = (await this.#o.store.devices.findByMac(device.mac))?.status;
+    if (status === null || status === undefined || status.remoteAddress === null) return false;
+    if (status.result !== "ok" && status.result !== "not-modified") return false;
+    return status.remoteAddress !== source;
   }
 }

@@ -4,69 +4,9 @@
  * against the line's user and password (`verifyauth`) and answers 200 — or 403 when the
  * credentials are wrong. Scenario: test/fixtures/sipp/notify_digest_uas.xml.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { createSocket } from "node:dgram";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type NotifyEvent, SipUdpClient } from "../../src/sip/index.ts";
-import { freeUdpPort } from "../device/helpers.ts";
-
-const SCENARIO = new URL("../fixtures/sipp/notify_digest_uas.xml", import.meta.url).pathname;
-
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "provisio-sipp-uas-"));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Uas {
-  readonly port: number;
-  readonly exit: Promise<{ code: number | null; output: string }>;
-  readonly process: ChildProcess;
-}
-
-/** Starts sipp as the unit; resolves once it listens (its first screen is printed). */
-async function startUas(event: string, user: string, password: string): Promise<Uas> {
-  const port = await freeUdpPort();
-  const inf = join(dir, `line-${port}.csv`);
-  writeFileSync(inf, `SEQUENTIAL\n${event};${user};${password};\n`);
-  const child = spawn(
-    "sipp",
-    ["-sf", SCENARIO, "-inf", inf, "-i", "127.0.0.1", "-p", String(port), "-m", "1"].concat([
-      "-timeout",
-      "20s",
-      "-nostdin",
-      "-trace_err",
-      "-error_file",
-      join(dir, `err-${port}.log`),
-    ]),
-    { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout.on("data", (b: Buffer) => (output += b.toString()));
-  child.stderr.on("data", (b: Buffer) => (output += b.toString()));
-  const exit = new Promise<{ code: number | null; output: string }>((resolve) =>
-    child.on("exit", (code) => resolve({ code, output })),
-  );
-  // sipp prints nothing until it ends when stdout is not a terminal: wait until its port is taken.
-  let ended = false;
-  void exit.then(() => (ended = true));
-  while (!ended && !(await portTaken(port))) await new Promise((r) => setTimeout(r, 50));
-  return { port, exit, process: child };
-}
-
-async function portTaken(port: number): Promise<boolean> {
-  const s = createSocket("udp4");
-  return new Promise((resolve) => {
-    s.once("error", () => {
-      s.close();
-      resolve(true);
-    });
-    s.bind(port, "127.0.0.1", () => s.close(() => resolve(false)));
-  });
-}
+import { startUas } from "./sipp_uas.ts";
 
 async function push(port: number, event: NotifyEvent, user: string, password: string) {
   const client = await SipUdpClient.open({ bindAddress: "127.0.0.1" });
