@@ -21,8 +21,8 @@ import {
 } from "../store/index.ts";
 import { cleared, parseChoice, requireChange } from "./cli_values.ts";
 import type { RegisterCommand } from "./commands.ts";
-import { cliError, hintOnConflict } from "./errors.ts";
 import { registerDeviceReportCommands } from "./device_report_command.ts";
+import { cliError, hintOnConflict } from "./errors.ts";
 import { changeRow, EVENT_HEADER, eventRow, parseLimit } from "./events_command.ts";
 import {
   formatTable,
