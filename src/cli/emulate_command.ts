@@ -24,6 +24,7 @@ interface EmulateFlags {
   dhcpTftp?: string;
   cert?: string;
   certKey?: string;
+  installationSecretFile?: string;
   serverCa: string[];
   host: string;
   httpPort: string;
@@ -116,6 +117,10 @@ export const registerEmulateCommand: RegisterCommand = (program: Command) => {
     .option("--cert <file>", "device client certificate (PEM, from `provisio pki issue-device`)")
     .option("--cert-key <file>", "its private key (PEM)")
     .option(
+      "--installation-secret-file <file>",
+      "the installation's targeting secret (DATA/target.key): opens files compiled with --target for this MAC",
+    )
+    .option(
       "--server-ca <file>",
       "CA certificate (PEM) trusted for HTTPS servers (repeatable)",
       (value: string, list: string[]) => [...list, value],
@@ -170,6 +175,13 @@ Examples:
         ...(flags.swver === undefined ? {} : { swVersion: flags.swver }),
         ...(clientCertificate === undefined ? {} : { clientCertificate }),
         ...(dhcp === undefined ? {} : { dhcp }),
+        ...(flags.installationSecretFile === undefined
+          ? {}
+          : {
+              installationSecret: (await import("./target_secret.ts")).readTargetSecret(
+                flags.installationSecretFile,
+              ),
+            }),
         trustedServerCas: flags.serverCa.map((f) => readPem(f, "--server-ca")),
       });
       const log = logger.child({ mac: device.identity.mac });
