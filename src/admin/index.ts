@@ -10,6 +10,14 @@ export {
   type IssuedActivationCode,
   issueActivationCode,
 } from "./activation_service.ts";
+export {
+  resetSecureKeys,
+  rotateSecureKeys,
+  type SecureKeyState,
+  type SecureKeysJson,
+  secureKeyState,
+  secureKeysJson,
+} from "./secure_provisioning.ts";
 export { type CsvOptions, type CsvRecord, readCsv } from "./csv.ts";
 export {
   IMPORT_COLUMNS,

@@ -31,6 +31,7 @@ import { authenticate, routeAccess } from "./auth.ts";
 import { OperationRegistry } from "./operations.ts";
 import { accountRoutes } from "./routes/account_routes.ts";
 import { activationRoutes } from "./routes/activation_routes.ts";
+import { secureProvisioningRoutes } from "./routes/secure_provisioning_routes.ts";
 import type { RouteContext } from "./routes/context.ts";
 import { deviceRoutes } from "./routes/device_routes.ts";
 import { eventRoutes } from "./routes/event_routes.ts";
@@ -287,6 +288,7 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
   redirectRoutes(app, ctx);
   reportRoutes(app, ctx);
   activationRoutes(app, ctx);
+  secureProvisioningRoutes(app, ctx);
 
   await app.ready();
   return app;

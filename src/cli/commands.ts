@@ -38,6 +38,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<RegisterComm
   "master-key": async () => (await import("./master_key_command.ts")).registerMasterKeyCommand,
   redirect: async () => (await import("./redirect_command.ts")).registerRedirectCommand,
   activation: async () => (await import("./activation_command.ts")).registerActivationCommand,
+  secure: async () => (await import("./secure_command.ts")).registerSecureCommand,
 };
 
 /** Every command (for `--help`, or a name that is not a command). */

@@ -27,6 +27,7 @@ import { compileRedirectPath } from "./redirect_path.ts";
 import { ReportFlow } from "./report_flow.ts";
 import { RolloutWatch } from "./rollout_watch.ts";
 import { SecureProvisioningFlow, type TargetedEncoder } from "./secure_provisioning_flow.ts";
+import { targetedBootstrapEncoder } from "./secure_provisioning_target.ts";
 import { StagingFlow } from "./staging_flow.ts";
 import type { StatusWriter } from "./status_writer.ts";
 import { UpgradeFlow } from "./upgrade_flow.ts";
@@ -36,7 +37,7 @@ import { ValueTemplates } from "./value_template.ts";
 export interface DeviceFlowsOptions {
   readonly config: Pick<
     ServeConfig,
-    "role" | "redirectPath" | "publicHttpUrl" | "publicHttpsUrl" | "filesDir"
+    "role" | "redirectPath" | "publicHttpUrl" | "publicHttpsUrl" | "filesDir" | "dataDir"
   >;
   readonly store: Store;
   readonly cache: ConfigCache<unknown>;
@@ -125,7 +126,7 @@ export function createDeviceFlows(options: DeviceFlowsOptions): DeviceFlows {
         renderer: options.renderer,
         urls: { http: config.publicHttpUrl, https: config.publicHttpsUrl },
         lifecycles,
-        targeted: options.targeted,
+        targeted: options.targeted ?? targetedBootstrapEncoder(config.dataDir),
         logger,
       }),
     );

@@ -35,6 +35,7 @@ import { RouteTable } from "./path_pattern.ts";
 import { ConfigCache } from "./profile_cache.ts";
 import { ProfileRenderer } from "./profile_renderer.ts";
 import { type CachedProfile, ResyncPipeline } from "./resync_pipeline.ts";
+import { warnSecureProvisioning } from "./secure_provisioning_flow.ts";
 import { warnStaging } from "./staging_flow.ts";
 import { StatusWriter } from "./status_writer.ts";
 import { storeOptionsFor } from "./store_access.ts";
@@ -407,6 +408,7 @@ export async function startNode(
       total: () => store.devices.count(),
     });
     warnStaging(cache.tenants.values(), config, logger);
+    warnSecureProvisioning(cache.tenants.values(), logger);
   }
   const flows = createDeviceFlows({
     config,

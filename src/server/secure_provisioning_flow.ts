@@ -70,6 +70,11 @@ export interface SecureProvisioningFlowOptions {
 
 const MISS = { miss: true } as const;
 
+/** True for the families whose firmware opens SPC targeted files (SPA, Sipura; not MPP). */
+export function opensTargetedFiles(family: string): boolean {
+  return /^(spa|sipura)/i.test(family);
+}
+
 function binary(body: Buffer): ResyncResponse {
   return {
     status: 200,
@@ -196,12 +201,12 @@ export class SecureProvisioningFlow implements FlowHook {
         { mac, tenantId: tenant.id, security: "secure-bootstrap-replay" },
       );
     }
-    const via = this.#channel(tenant, flow, by);
+    const via = await this.#channel(device, tenant, flow, by);
     if (via === undefined) {
       return refuseAsUnknown(
         request.transport === "https"
           ? "secure provisioning: the bootstrap needs the unit's own device certificate"
-          : "secure provisioning: the bootstrap needs HTTPS with the unit's device certificate (no targeted encoder, LAN bootstrap off)",
+          : "secure provisioning: the bootstrap needs HTTPS with the unit's device certificate (the model opens no targeted files, LAN bootstrap off)",
         { mac, tenantId: tenant.id },
       );
     }
@@ -264,11 +269,22 @@ export class SecureProvisioningFlow implements FlowHook {
     };
   }
 
-  /** How the bootstrap may reach this unit on this request; undefined: it may not. */
-  #channel(tenant: Tenant, flow: FlowRequest, by: IdentifiedBy): SecureBootstrapVia | undefined {
+  /**
+   * How the bootstrap may reach this unit on this request; undefined: it may not. Targeted
+   * files are an SPA (and Sipura) feature: an MPP unit cannot open one.
+   */
+  async #channel(
+    device: Device,
+    tenant: Tenant,
+    flow: FlowRequest,
+    by: IdentifiedBy,
+  ): Promise<SecureBootstrapVia | undefined> {
     const { transport } = flow.request;
     if (transport === "https" && by === "certificate") return "https";
-    if (transport !== "https" && this.#o.targeted !== undefined) return "targeted";
+    if (transport !== "https" && this.#o.targeted !== undefined && device.modelPn !== null) {
+      const model = await this.#o.cache.model(device.modelPn);
+      if (model !== null && opensTargetedFiles(model.family)) return "targeted";
+    }
     if (tenant.settings.secureProvisioning === "lan-bootstrap") return "lan";
     return undefined;
   }
@@ -284,4 +300,20 @@ export class SecureProvisioningFlow implements FlowHook {
     ]);
     return this.#o.renderer.resolve({ device, tenant, model, group, account, layers });
   }
+}
+
+/**
+ * Start-up warning for tenants in `lan-bootstrap` mode: a unit with neither a device
+ * certificate nor targeted files gets its key in clear the first time.
+ */
+export function warnSecureProvisioning(tenants: Iterable<Tenant>, logger: Logger): void {
+  const lan = [...tenants].filter((t) => t.settings.secureProvisioning === "lan-bootstrap");
+  if (lan.length === 0) return;
+  const slugs = lan.map((t) => t.slug).join(", ");
+  logger.warn(
+    { security: "secure-lan-bootstrap", tenants: slugs },
+    `secure provisioning: tenant ${slugs} is in lan-bootstrap mode: a unit's first key may go out ` +
+      "in clear (trust on first use); keep its bootstrap on a trusted LAN or use " +
+      "'provisio secure mode TENANT on' (see docs/secure-provisioning.md)",
+  );
 }

@@ -30,9 +30,11 @@ export async function startE2eServer(
     readonly value: string;
     readonly access: "na" | "ro" | "rw" | null;
   }[] = [],
+  /** Environment of the node's configuration (e.g. `PROVISIO_SHEDDING_ENABLED`). */
+  env: Readonly<Record<string, string>> = {},
 ): Promise<E2eServer> {
   const dir = tempDir("e2e");
-  const node = await startTestNode(join(dir, "data"), { tftpPort: "0" });
+  const node = await startTestNode(join(dir, "data"), { tftpPort: "0" }, {}, env);
   const http = `http://127.0.0.1:${node.addresses.http!.port}`;
   const https = `https://127.0.0.1:${node.addresses.https!.port}`;
   const { store } = node;
