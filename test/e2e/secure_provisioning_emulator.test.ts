@@ -56,7 +56,8 @@ async function get(url: string, files?: { cert: string; key: string }) {
 }
 
 beforeAll(async () => {
-  server = await startE2eServer();
+  // A loaded test machine must not turn the units' resyncs into 503s (load shedding).
+  server = await startE2eServer([], { PROVISIO_SHEDDING_ENABLED: "false" });
   const { store } = server.node;
   await store.layers.set({ scope: "tenant", tenantId: "default" }, [
     { name: "Profile_Rule", value: `${server.https}/profile/$MA.xml`, access: "na" },
