@@ -10,9 +10,11 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   assignWaves,
+  compareReleases,
   compareToRelease,
   FIRMWARE_FOLDER,
   parseImageVersion,
+  parseReleaseVersion,
   policyHops,
   serverError,
 } from "../server/index.ts";
@@ -166,9 +168,12 @@ export async function setUpgradePolicy(
       "the target and intermediate versions must all be versions of one family (all SPA like 7.5.5, or all MPP like 11-3-7MPP)",
     );
   }
-  const target = hops!.at(-1)!;
-  if (hops!.some((h, i) => i < hops!.length - 1 && compareToRelease(h.version, target) !== -1)) {
-    await refuse("every intermediate version must be below the target");
+  const target = parseReleaseVersion(input.target)!;
+  for (const text of input.intermediates ?? []) {
+    const hop = parseReleaseVersion(text)!;
+    if (compareReleases(hop, target) !== -1) {
+      await refuse(`the intermediate version ${text} is not below the target ${input.target}`);
+    }
   }
   if (
     input.downgradeRevLimit !== undefined &&

@@ -14,6 +14,7 @@
  * schema violations answer 400 `API_VALIDATION` in the same shape; unknown routes 404; bodies
  * over the limit 413; anything unexpected 500 `API_INTERNAL` without internals (logged).
  */
+import { join } from "node:path";
 import swagger from "@fastify/swagger";
 import Fastify, {
   type FastifyBaseLogger,
@@ -35,6 +36,7 @@ import { secureProvisioningRoutes } from "./routes/secure_provisioning_routes.ts
 import type { RouteContext } from "./routes/context.ts";
 import { deviceRoutes } from "./routes/device_routes.ts";
 import { eventRoutes } from "./routes/event_routes.ts";
+import { firmwareRoutes } from "./routes/firmware_routes.ts";
 import { groupRoutes } from "./routes/group_routes.ts";
 import { layerRoutes } from "./routes/layer_routes.ts";
 import { modelRoutes } from "./routes/model_routes.ts";
@@ -49,6 +51,8 @@ export interface AdminDeps {
   readonly registry: Registry;
   readonly logger: Logger;
   readonly dataDir: string;
+  /** Where firmware images are written (the node's files directory; default DATA/files). */
+  readonly filesDir?: string;
   /** `/metrics` needs a bearer token (any role) when true; default false. */
   readonly metricsRequireToken?: boolean;
   /** Largest JSON body, in bytes (default 1 MiB). */
@@ -288,6 +292,7 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
   redirectRoutes(app, ctx);
   reportRoutes(app, ctx);
   activationRoutes(app, ctx);
+  firmwareRoutes(app, { ...ctx, filesDir: deps.filesDir ?? join(deps.dataDir, "files") });
   secureProvisioningRoutes(app, ctx);
 
   await app.ready();

@@ -80,6 +80,7 @@ Examples:
             registry: deps.registry,
             logger: deps.logger,
             dataDir: deps.dataDir,
+            filesDir: deps.config.filesDir,
           }),
       });
       if (node.initialAdminToken !== undefined) {

@@ -16,6 +16,10 @@ async function refused(promise: Promise<unknown>): Promise<string> {
 const UNDO_AFTER_0003 = [
   "drop table redirect_grants", // 0011
   "drop table device_reports", // 0010
+  "drop table rollout_members", // 0009
+  "drop table rollouts", // 0009
+  "drop table upgrade_policies", // 0009
+  "drop table firmware_images", // 0009
   "drop table device_keys", // 0008
   "drop table activation_codes", // 0007
   "delete from installation where name = 'activation_salt'", // 0007

@@ -163,6 +163,10 @@ for (const dialect of dialects()) {
         for (const table of [
           "redirect_grants", // 0011
           "device_reports", // 0010
+          "rollout_members", // 0009
+          "rollouts", // 0009
+          "upgrade_policies", // 0009
+          "firmware_images", // 0009
           "device_keys", // 0008
           "activation_codes", // 0007
           "redirect_units", // 0006

@@ -67,6 +67,7 @@ for (const dialect of dialects()) {
         "0006_redirect_service",
         "0007_activation_codes",
         "0008_device_keys",
+        "0009_firmware",
         "0010_device_reports",
         "0011_redirect_grants",
       ]);
@@ -92,6 +93,7 @@ for (const dialect of dialects()) {
         "0006_redirect_service",
         "0007_activation_codes",
         "0008_device_keys",
+        "0009_firmware",
         "0010_device_reports",
         "0011_redirect_grants",
       ]);
