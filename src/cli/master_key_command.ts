@@ -69,9 +69,10 @@ export const registerMasterKeyCommand: RegisterCommand = (program: Command) => {
       "after",
       `
 Stop every node first: a node still running with the old key would seal new secrets under it.
-Without --to, a new key is generated next to the current one, every device key, SIP password
-and secret parameter is sealed again under it, and it replaces the key file (the old key is
-kept as MASTER_KEY_FILE.retired). Interrupted, run the same command again: it resumes.
+Without --to, a new key is generated next to the current one, every device key, SIP password,
+secret parameter and secure-provisioning key is sealed again under it, and it replaces the
+key file (the old key is kept as MASTER_KEY_FILE.retired). Interrupted, run the same
+command again: it resumes.
 With --to FILE, the key file is left alone: point master_key_file at FILE afterwards.
 Nodes with their own master_key_file need the new key copied there before they start.`,
     )
@@ -95,7 +96,12 @@ Nodes with their own master_key_file need the new key copied there before they s
       const installation = await openInstallation(flags, {
         sealer: () => resealSealer(previous, next, nextFile),
       });
-      let counts: { deviceKeys: number; passwords: number; layerValues: number };
+      let counts: {
+        deviceKeys: number;
+        passwords: number;
+        layerValues: number;
+        secureKeys: number;
+      };
       try {
         counts = await installation.store.resealSecrets({ actor: installation.actor });
       } finally {
@@ -115,7 +121,8 @@ Nodes with their own master_key_file need the new key copied there before they s
       }
       process.stdout.write(
         `sealed again under master key ${keyId}: ${counts.deviceKeys} device keys, ` +
-          `${counts.passwords} SIP passwords, ${counts.layerValues} secret parameters\n` +
+          `${counts.passwords} SIP passwords, ${counts.layerValues} secret parameters, ` +
+          `${counts.secureKeys} secure-provisioning keys\n` +
           (flags.to === undefined
             ? `${current} now holds the new key; the old one is in ${current}.retired (delete it once no backup needs it)\n`
             : `set master_key_file to ${nextFile} (or copy it over ${current}) before starting the nodes\n`),
