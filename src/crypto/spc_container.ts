@@ -525,8 +525,9 @@ function recipientPublicKey(input: RecipientKeyInput): KeyObject {
     // not a certificate: a public key, PEM or DER SPKI
   }
   try {
-    return typeof input === "string"
-      ? createPublicKey(input)
+    const pem = typeof input === "string" || bytes.includes("-----BEGIN");
+    return pem
+      ? createPublicKey(bytes.toString("utf8"))
       : createPublicKey({ key: bytes, format: "der", type: "spki" });
   } catch {
     throw cryptoError(

@@ -1,4 +1,4 @@
-import { createDecipheriv, createHmac, hkdfSync } from "node:crypto";
+import { createDecipheriv, createHmac, hkdfSync, X509Certificate } from "node:crypto";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -160,6 +160,23 @@ describe("Provisio SPC container", () => {
       expect(
         codeOf(() => openSpcContainer(sealed, { mac: MAC_A, installationSecret: SECRET })),
       ).toBe(CryptoErrorCode.ContainerIdentityRequired);
+    }
+  });
+
+  it("a certificate, DER or PEM, or just the public key (PEM text or bytes, DER) all target the same key", () => {
+    const cert = new X509Certificate(ecA.certificatePem);
+    const inputs = [
+      ecA.certificatePem,
+      Buffer.from(ecA.certificatePem),
+      cert.raw,
+      cert.publicKey.export({ type: "spki", format: "pem" }).toString(),
+      Buffer.from(cert.publicKey.export({ type: "spki", format: "pem" })),
+      cert.publicKey.export({ type: "spki", format: "der" }),
+      cert.publicKey,
+    ];
+    for (const input of inputs) {
+      const sealed = sealSpcContainer(PROFILE, { targetCertificate: input });
+      expect(openSpcContainer(sealed, { privateKey: ecA.privateKeyPem }).payload).toEqual(PROFILE);
     }
   });
 
