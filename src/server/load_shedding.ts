@@ -11,8 +11,10 @@
  * waits its full timeout first. Refusing early spreads the storm over the units' retry schedule.
  *
  * Three measured signals, any of which refuses a new request:
- * - event-loop delay: the largest lag of a 50 ms timer over the last ~second (`maxEventLoopDelayMs`)
- *   — the loop is saturated (thousands of sockets ready each turn, or no CPU for the process);
+ * - event-loop delay: a 50 ms timer lagging more than `maxEventLoopDelayMs` on each of its last
+ *   three runs — the loop is saturated (thousands of sockets ready each turn, or no CPU for the
+ *   process). One long turn (start-up work, a GC pause, a test's synchronous call) is not
+ *   overload and refuses nothing;
  * - requests in flight in this process (`maxInFlight`) — store or render calls piling up;
  * - queue age: how long the oldest request in flight has been waiting (`maxQueueAgeMs`).
  * All are per process (a primary and each device-plane worker decide for themselves).
@@ -29,7 +31,7 @@ import { Counter, Gauge, type Registry } from "prom-client";
 export interface LoadSheddingSettings {
   /** `shedding.enabled` (default true). */
   readonly enabled: boolean;
-  /** Refuse while the event loop lags more than this (ms; default 1,000). */
+  /** Refuse while the event loop lags more than this (ms; default 1,000), three samples running. */
   readonly maxEventLoopDelayMs: number;
   /** Refuse while this many requests are in flight in the process (default 1,000). */
   readonly maxInFlight: number;
@@ -62,8 +64,8 @@ export interface LoadShedderOptions {
   readonly now?: () => number;
 }
 
-/** Samples kept for the delay window: the lag is the largest over the last ~second. */
-const WINDOW_SAMPLES = 20;
+/** Consecutive late samples that make the loop overloaded (and on-time ones that end it). */
+const SUSTAINED_SAMPLES = 3;
 
 export class LoadShedder {
   readonly settings: LoadSheddingSettings;
@@ -73,7 +75,8 @@ export class LoadShedder {
   readonly #sampleMs: number;
   /** Requests in flight ▸ when each started; insertion order = age order, so the first is the oldest. */
   readonly #inFlight = new Map<object, number>();
-  readonly #lags = new Float64Array(WINDOW_SAMPLES);
+  /** The smallest lag of the last SUSTAINED_SAMPLES samples: over the limit = every one was. */
+  readonly #lags = new Float64Array(SUSTAINED_SAMPLES);
   #lagIndex = 0;
   #loopDelayMs = 0;
   #expected = 0;
@@ -98,7 +101,7 @@ export class LoadShedder {
     if (this.settings.enabled) this.#startSampling();
   }
 
-  /** The event-loop delay the decisions use (ms): the largest recent lag. */
+  /** The event-loop delay the decisions use (ms): the smallest of the last three lags. */
   get eventLoopDelayMs(): number {
     return this.#loopDelayMs;
   }
@@ -212,10 +215,10 @@ export class LoadShedder {
     const lag = Math.max(0, now - this.#expected);
     this.#expected = now + this.#sampleMs;
     this.#lags[this.#lagIndex] = lag;
-    this.#lagIndex = (this.#lagIndex + 1) % WINDOW_SAMPLES;
-    let max = 0;
-    for (const l of this.#lags) if (l > max) max = l;
-    this.#loopDelayMs = max;
+    this.#lagIndex = (this.#lagIndex + 1) % SUSTAINED_SAMPLES;
+    let min = Number.POSITIVE_INFINITY;
+    for (const l of this.#lags) if (l < min) min = l;
+    this.#loopDelayMs = min;
     const episode = this.#episode;
     if (episode === undefined) return;
     if (this.overload() === undefined) {
@@ -227,7 +230,7 @@ export class LoadShedder {
         {
           security: "load-shed",
           refused: episode.since,
-          eventLoopDelayMs: Math.round(max),
+          eventLoopDelayMs: Math.round(min),
           inFlight: this.#inFlight.size,
         },
         `still overloaded: ${episode.since} device requests refused in the last ${Math.round((now - episode.lastSummary) / 1000)} s`,
