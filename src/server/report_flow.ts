@@ -20,7 +20,7 @@ import type { FlowHook, FlowRequest } from "./flow_hook.ts";
 import type { RouteMatch } from "./path_pattern.ts";
 import type { ConfigCache } from "./profile_cache.ts";
 import { DEFAULT_MAX_REPORT_BYTES, parseReportBody } from "./report_body.ts";
-import { NOT_FOUND_REASON, type Outcome, refuse } from "./resync_outcome.ts";
+import { NOT_FOUND_REASON, type Outcome, refuse, refuseAsUnknown } from "./resync_outcome.ts";
 
 export const REPORT_PATH_PREFIX = "/report/";
 
@@ -120,6 +120,14 @@ export class ReportFlow implements FlowHook {
     if (macs.length > 1) return refuse(400, "the path names two different devices");
     const matches = macs.map((mac) => ({ facts: { mac } }) as unknown as RouteMatch);
     const identified = await identifyDevice(this.#o.cache, matches, flow.cert, flow.ua);
+    if (identified.kind === "refused" && identified.security === "certificate-mismatch") {
+      // Another unit's MAC with a device certificate: answered as an unknown unit would be,
+      // as for a profile, so a certificate is no oracle for what exists.
+      return refuseAsUnknown(identified.reason, {
+        mac: identified.mac,
+        security: identified.security,
+      });
+    }
     if (identified.kind === "refused") {
       return refuse(identified.status, identified.reason, {
         mac: identified.mac,
@@ -137,7 +145,12 @@ export class ReportFlow implements FlowHook {
     const extra = { mac: device.mac };
     const refused = this.#certs.authorize(tenant, flow.cert, identified.by, extra);
     if (refused !== undefined) {
-      return { ...refused, logReason: `report refused: ${refused.response.reason ?? ""}` };
+      // Not trusted by the unit's tenant, or no certificate where one is required: the
+      // answer an unknown unit gets (as for a profile), the reason in the logs.
+      return refuseAsUnknown(`report refused: ${refused.response.reason ?? ""}`, {
+        mac: device.mac,
+        security: refused.security,
+      });
     }
     if (device.state === "disabled") return refuse(403, "device disabled", extra);
     if (identified.by !== "certificate") {
