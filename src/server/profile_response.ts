@@ -87,6 +87,10 @@ export class ProfileResponses {
       account?.updatedAt.getTime() ?? 0,
       ...layers.map((l) => l.updatedAt.getTime()),
     );
+    // An amended profile changes with what the amendment depends on (a unit's next firmware
+    // hop), which no record's time shows: it is as new as its rendering, so a unit asking
+    // If-Modified-Since gets the new rule.
+    if (amendment !== undefined) lastModifiedMs = Math.max(lastModifiedMs, Date.now());
     lastModifiedMs = Math.floor(lastModifiedMs / 1000) * 1000;
     const lastModified = new Date(lastModifiedMs).toUTCString();
     const headers: ResyncHeaders = {

@@ -5,7 +5,7 @@
  * intermediate release and end on the target; the server's upgrade rule is what moves it.
  */
 import { createHash } from "node:crypto";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setUpgradePolicy, uploadFirmware } from "../../src/admin/index.ts";
@@ -49,6 +49,7 @@ async function served(mac: string): Promise<string[]> {
 beforeAll(async () => {
   server = await startE2eServer([{ name: "Resync_Random_Delay", value: "0", access: "na" }]);
   await server.addDevices([HTTP_UNIT, TFTP_UNIT]);
+  writeFileSync(join(server.dir, "ca.pem"), server.serverCa);
   // Three releases newer than the units' 7.4.8; 7.5.5 is required on the way to 7.6.2.
   for (const v of ["7.5.5", "7.5.6", "7.6.2"]) await upload(v);
   await setUpgradePolicy(
@@ -150,6 +151,19 @@ describe("serving images", () => {
     ]);
     expect(part.status).toBe(206);
     expect(part.body).toBe(bytes.subarray(7, 21).toString("latin1"));
+    // HTTPS serves the same bytes, with Range too.
+    const tls = await curl([
+      "--cacert",
+      join(server.dir, "ca.pem"),
+      "-H",
+      "Range: bytes=-10",
+      `${server.https}/firmware/spa962-7.5.6.bin`,
+    ]);
+    expect(tls.status).toBe(206);
+    expect(tls.headers["content-range"]).toBe(
+      `bytes ${bytes.length - 10}-${bytes.length - 1}/${bytes.length}`,
+    );
+    expect(tls.body).toBe(bytes.subarray(bytes.length - 10).toString("latin1"));
     expect((await curl([`${server.http}/firmware/nothing.bin`])).status).toBe(404);
     // Registered, but the file never reached this node's files directory.
     await upload("7.5.7");
@@ -158,5 +172,16 @@ describe("serving images", () => {
     const missing = await curl([`${server.http}/firmware/spa962-7.5.7.bin`]);
     expect(missing.status).toBe(503);
     expect(missing.body).toContain("registered but not on this node");
+    expect(missing.headers["retry-after"]).toBe("60");
+    // …and says so in the tenant's event log.
+    await server.node.writer.flush();
+    const events = await server.node.store.events.list({ limit: 50 });
+    expect(
+      events.some(
+        (e) =>
+          e.statusCode === 503 &&
+          e.message?.includes("spa962-7.5.7.bin is registered but not on this node"),
+      ),
+    ).toBe(true);
   });
 });
