@@ -81,7 +81,7 @@ describe("provisio compile --target MAC", () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("--as-device");
     expect(none.stderr).toContain("[CRYPTO_CONTAINER_IDENTITY_REQUIRED]");
-  }, 120_000);
+  }, 300_000);
 });
 
 describe("provisio compile --target-cert FILE", () => {
@@ -106,38 +106,46 @@ describe("provisio compile --target-cert FILE", () => {
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain("[CRYPTO_CONTAINER_NOT_FOR_DEVICE]");
     }
-  }, 180_000);
+  }, 300_000);
 });
 
 describe("--scramble, --aes and --aes128gcm-ikm", () => {
-  it("scrambled + hex key opens with --key only; the wrong key fails authentication", async () => {
+  it("scrambled opens with nothing; scrambled + hex key with --key only, the wrong key fails", async () => {
     const key = "8e4ca259aa55bb66";
-    const made = await runCli([
-      "compile",
-      p("spa.txt"),
-      "-o",
-      p("aes.cfg"),
-      "--scramble",
-      "SomeSecretPhrase",
-      "--aes",
-      "--hex-key",
-      key,
+    const [made, scrambled] = await Promise.all([
+      runCli([
+        "compile",
+        p("spa.txt"),
+        "-o",
+        p("aes.cfg"),
+        "--scramble",
+        "SomeSecretPhrase",
+        "--aes",
+        "--hex-key",
+        key,
+      ]),
+      runCli(["compile", p("spa.txt"), "-o", p("scrambled.cfg"), "--scramble"]),
     ]);
     expect(made.code).toBe(0);
+    expect(scrambled.code).toBe(0);
+    expect(readFileSync(p("scrambled.cfg")).includes(Buffer.from("Gp3sqLn4Rt"))).toBe(false);
     expect(inspectSpcContainer(readFileSync(p("aes.cfg"))).modes).toMatchObject({
       scrambled: true,
       key: "hex",
     });
-    const [good, bad, conflict] = await Promise.all([
+    const [good, bad, conflict, unscrambled] = await Promise.all([
       runCli(["decode", p("aes.cfg"), "--key", key]),
       runCli(["decode", p("aes.cfg"), "--key", "8e4ca259aa55bb67"]),
       runCli(["compile", p("spa.txt"), "--key", "x", "--target", MAC_A, "-d", data]),
+      runCli(["decode", p("scrambled.cfg")]),
     ]);
+    // decode opens what needs no key by itself: a scrambled file.
+    expect(unscrambled.stdout.toString("utf8")).toBe(plain);
     expect(good.stdout.toString("utf8")).toBe(plain);
     expect(bad.stderr).toContain("[CRYPTO_CONTAINER_AUTH_FAILED]");
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toContain("[CLI_BAD_OPTION]");
-  }, 120_000);
+  }, 300_000);
 
   it("an aes128gcm body decodes with the IKM, by the library and by decode", async () => {
     const ikm = "phone-ikm-0123456789";
@@ -155,5 +163,5 @@ describe("--scramble, --aes and --aes128gcm-ikm", () => {
     expect(decodeAes128gcm(body, ikm).plaintext.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
     const back = await runCli(["decode", p("gcm.bin"), "--aes128gcm-ikm", ikm]);
     expect(back.stdout.toString("utf8")).toBe(plain);
-  }, 120_000);
+  }, 300_000);
 });
