@@ -48,7 +48,7 @@ beforeAll(async () => {
   expect(issuedA.code).toBe(0);
   expect(issuedB.code).toBe(0);
   plain = compiled.stdout.toString("utf8");
-}, 240_000);
+}, 400_000);
 
 describe("provisio compile --target MAC", () => {
   it("keeps the installation's secret in DATA/target.key (0600) and names no MAC in the file", () => {

@@ -85,7 +85,7 @@ beforeAll(async () => {
     `Gp3sqLn4Rt/${MAC_A}.cfg`,
     encodeProfileBytes(Buffer.from(flat("<GPP_C>second</GPP_C>")), { key: DEVICE_KEY }),
   );
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await tftpd?.close();
