@@ -2,7 +2,7 @@
  * A map bounded by an estimate of the memory its entries take: beyond `maxBytes` (or
  * `maxEntries`) the oldest insertions go first. Used for the device records and layers the
  * resync path reads: at a million devices, a cache bounded only by count would hold a
- * gigabyte per process (docs/decisions.md, D27).
+ * gigabyte per process (docs/decisions.md, D30).
  *
  * Oldest insertion, not least recent use: a hit stays a plain map lookup (re-inserting on
  * every hit costs the warm path), and an entry dropped while still in use is one indexed

@@ -1,7 +1,7 @@
 /**
  * Prepared statements kept by SQL text. Kysely's SQLite driver prepares every query it runs
  * (`db.prepare(sql)` each time): for a device's first fetch that was about a third of the
- * store's CPU (docs/decisions.md, D27). Statements are reused while not busy (a streamed
+ * store's CPU (docs/decisions.md, D30). Statements are reused while not busy (a streamed
  * query still iterating gets a fresh one) and the least recently used are dropped beyond
  * `max` (batched inserts make one text per row count).
  */
