@@ -180,9 +180,10 @@ export function prettyStream(fd: number | DestinationStream): DestinationStream 
 }
 
 /** A listener that could not bind (port taken, no permission): the operator's to fix, not a bug. */
-function listenFailed(what: string, host: string, port: number, error: unknown): Error {
+function listenFailed(what: string, host: string, port: number, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === undefined) return error instanceof Error ? error : new Error(String(error));
+  // Not a socket error: thrown on as it came (a bug, reported as one).
+  if (code === undefined) return error;
   return serverError(
     "SERVER_LISTEN_FAILED",
     `${what}: cannot listen on ${host}:${port} (${code})`,
