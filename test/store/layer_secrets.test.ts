@@ -194,6 +194,7 @@ for (const dialect of dialects()) {
           deviceKeys: 0,
           passwords: 0,
           layerValues: Object.keys(SECRETS).length,
+          secureKeys: 0,
         });
         expect((await rotated.resealSecrets()).layerValues).toBe(0);
         const [row] = await other.raw<{ parameters: string }>("select parameters from layers");
