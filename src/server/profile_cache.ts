@@ -58,6 +58,8 @@ export interface ConfigCacheOptions<P = unknown> {
 const GLOBAL = "*";
 export const DEFAULT_DEVICE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_LAYER_BYTES = 32 * 1024 * 1024;
+/** Generations kept before the device ones are forgotten (~100 bytes each). */
+export const MAX_GENERATIONS = 200_000;
 
 interface ProfileEntry<P> {
   readonly deps: Dependencies;
@@ -239,6 +241,7 @@ export class ConfigCache<P = unknown> {
           this.#devices.delete(mac as MacAddress);
           this.#bump(`device:${mac}`);
         }
+        if (this.#generations.size > MAX_GENERATIONS) this.#forgetDeviceGenerations();
         return;
       case "tenant":
         if (keys === null) this.#bump(GLOBAL);
@@ -299,6 +302,24 @@ export class ConfigCache<P = unknown> {
         void this.#reloadTenants();
         void this.#reloadModels();
     }
+  }
+
+  /**
+   * Every device edited since the start keeps a generation: at a million devices edited one by
+   * one that would grow without end. Past the bound the device generations are forgotten and
+   * the global one moves on, so no profile rendered before counts as current (each renders
+   * once more) and none can become current again by a generation starting over.
+   */
+  #forgetDeviceGenerations(): void {
+    for (const key of this.#generations.keys()) {
+      if (key.startsWith("device:")) this.#generations.delete(key);
+    }
+    this.#dropAll();
+  }
+
+  /** Generations held (devices edited since the start, tenants, models, …). */
+  get generationCount(): number {
+    return this.#generations.size;
   }
 
   #dropAll(): void {

@@ -112,3 +112,31 @@ describe("config cache within byte bounds", () => {
     }
   });
 });
+
+describe("generations of edited devices", () => {
+  it("stay bounded, and no profile rendered before forgetting them counts as current", async () => {
+    const { MAX_GENERATIONS } = await import("../../src/server/profile_cache.ts");
+    const cache = new ConfigCache<string>(store);
+    const device = (await store.devices.findByMac(mac(1)))!;
+    cache.storeProfile(device.mac, cache.dependencies(device), "before");
+    expect(cache.profile(device.mac)).toBe("before");
+    // Edits of many other devices, one notice each batch of 1,000 (as the store sends them).
+    let n = 0;
+    while (n <= MAX_GENERATIONS) {
+      const keys = Array.from({ length: 1000 }, () => `0000${(n++).toString(16).padStart(8, "0")}`);
+      cache.invalidate({ revision: n, entity: "device", keys, at: new Date() });
+    }
+    expect(cache.generationCount).toBeLessThan(MAX_GENERATIONS);
+    expect(cache.profile(device.mac)).toBeUndefined();
+    // Rendered again afterwards, it is current until its device changes.
+    cache.storeProfile(device.mac, cache.dependencies(device), "after");
+    expect(cache.profile(device.mac)).toBe("after");
+    cache.invalidate({
+      revision: n + 1,
+      entity: "device",
+      keys: [device.mac],
+      at: new Date(),
+    });
+    expect(cache.profile(device.mac)).toBeUndefined();
+  });
+});
