@@ -209,7 +209,11 @@ async function main(): Promise<void> {
       [runner, "serve", "--data", dataDir, "--host", "127.0.0.1", "--admin-port", "off"]
         .concat(["--tftp-port", "off", "--http-port", "off", "--log-level", "warn"])
         .concat(extra),
-      { stdio: ["ignore", "pipe", "pipe"] },
+      // Load shedding off: on the busy shared machine it answers 503s; this measures capacity.
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, PROVISIO_SHEDDING_ENABLED: "false" },
+      },
     );
     children.add(child);
     child.on("exit", () => children.delete(child));
