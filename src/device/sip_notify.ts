@@ -9,6 +9,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { parseBool } from "../profile/index.ts";
+import { headerKey, parseSipMessage } from "../sip/index.ts";
 import type { Device } from "./device.ts";
 
 export interface SipListener {
@@ -46,40 +47,27 @@ interface SipRequest {
   readonly headers: ReadonlyMap<string, readonly string[]>;
 }
 
-const COMPACT: Readonly<Record<string, string>> = {
-  v: "via",
-  f: "from",
-  t: "to",
-  i: "call-id",
-  m: "contact",
-  l: "content-length",
-  o: "event",
-};
-
-/** Parses the start line and headers of a SIP request; undefined when it is not one. */
+/**
+ * The start line and headers of a SIP request, read by the SIP library's codec (the one the
+ * server's push client uses); undefined for a response or for what the codec refuses — a
+ * unit ignores a datagram it cannot read.
+ */
 export function parseSipRequest(text: string): SipRequest | undefined {
-  const end = text.indexOf("\r\n\r\n");
-  const head = (end < 0 ? text : text.slice(0, end)).split("\r\n");
-  const m = /^([A-Z]+) (\S+) SIP\/2\.0$/.exec(head[0] ?? "");
-  if (m === null) return undefined;
-  const headers = new Map<string, string[]>();
-  let last: string | undefined;
-  for (const line of head.slice(1)) {
-    if (/^[ \t]/.test(line) && last !== undefined) {
-      const values = headers.get(last)!;
-      values[values.length - 1] += ` ${line.trim()}`;
-      continue;
-    }
-    const colon = line.indexOf(":");
-    if (colon <= 0) continue;
-    const raw = line.slice(0, colon).trim().toLowerCase();
-    const name = COMPACT[raw] ?? raw;
-    const list = headers.get(name) ?? [];
-    list.push(line.slice(colon + 1).trim());
-    headers.set(name, list);
-    last = name;
+  let message: ReturnType<typeof parseSipMessage>;
+  try {
+    message = parseSipMessage(text);
+  } catch {
+    return undefined;
   }
-  return { method: m[1]!, uri: m[2]!, headers };
+  if (message.kind !== "request") return undefined;
+  const headers = new Map<string, string[]>();
+  for (const [name, value] of message.headers) {
+    const key = headerKey(name);
+    const list = headers.get(key) ?? [];
+    list.push(value);
+    headers.set(key, list);
+  }
+  return { method: message.method, uri: message.uri, headers };
 }
 
 const md5 = (t: string): string => createHash("md5").update(t).digest("hex");
