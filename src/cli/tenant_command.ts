@@ -110,6 +110,8 @@ function describeTenant(t: Tenant): string {
     ["allow unknown parameters", onOff(s.allowUnknownParameters)],
     ["activation by User-Agent", onOff(s.activationByUserAgent)],
     ["staging", onOff(s.staging)],
+    ["secure provisioning", s.secureProvisioning],
+    ["key rotation", s.keyRotationDays === 0 ? "on demand" : `every ${s.keyRotationDays} days`],
     ["version", String(t.version)],
     ["updated", t.updatedAt.toISOString()],
   ];
