@@ -15,6 +15,7 @@ import { randomBytes } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
 import type { MacAddress } from "../mac_address.ts";
 import { type Core, chunks } from "./core.ts";
+import { notFound } from "./errors.ts";
 import type { Database, DeviceKeyTable } from "./schema.ts";
 import { Secret, sealContext } from "./secret.ts";
 import * as v from "./validate.ts";
@@ -236,7 +237,8 @@ export class DeviceKeys implements DeviceKeyRepository {
       ),
     );
     const stored = await this.get(mac);
-    if (stored === null) throw new Error(`device_keys: ${mac} vanished after its insert`);
+    // Deleted (with its device) between the insert and this read.
+    if (stored === null) throw notFound("device", mac);
     return stored;
   }
 
