@@ -111,9 +111,16 @@ export function createDeviceRequestListener(
         body,
         range: single(req.headers.range),
       };
+      // In flight for load shedding while this process works on it (not while the client
+      // sends its body or reads the answer: slow clients cost no CPU).
+      const work = options.shedding?.begin();
       handler.handle(request).then(
-        (response) => writeResponse(res, response, method === "HEAD"),
+        (response) => {
+          work?.done();
+          writeResponse(res, response, method === "HEAD");
+        },
         (error: unknown) => {
+          work?.done();
           logger.error({ err: error }, "device request failed");
           if (!res.headersSent) sendPlain(res, 500, "internal error");
         },

@@ -17,6 +17,11 @@
  *   overload and refuses nothing;
  * - requests in flight in this process (`maxInFlight`) — store or render calls piling up;
  * - queue age: how long the oldest request in flight has been waiting (`maxQueueAgeMs`).
+ * "In flight" is the process's own work on a request: from the moment its body is complete to
+ * the moment its answer is written — not the time a client takes to send or read. A client
+ * trickling a body or reading an answer slowly costs no CPU, and counting it would let one slow
+ * connection (a firmware download on a thin line, or an attacker) make the process refuse
+ * every unit.
  * All are per process (a primary and each device-plane worker decide for themselves).
  *
  * Observability: `provisio_load_shed_total{transport,reason}`, `provisio_load_shedding` (1 while
@@ -123,14 +128,11 @@ export class LoadShedder {
 
   /**
    * The HTTP(S) admission: true when the request was refused (answered 503 here, nothing else
-   * to do); false when admitted — the request counts as in flight until its response closes.
+   * to do); false when admitted — the caller then counts its own work on it with `begin()`.
    */
   refuse(transport: ShedTransport, res: ServerResponse): boolean {
     const reason = this.overload();
-    if (reason === undefined) {
-      this.#track(res);
-      return false;
-    }
+    if (reason === undefined) return false;
     this.#shed(transport, reason);
     const body = "server busy, retry later\n";
     res.shouldKeepAlive = false;
@@ -160,6 +162,11 @@ export class LoadShedder {
       this.#shed(transport, reason);
       return reason;
     }
+    return this.begin();
+  }
+
+  /** Counts the process's work on an admitted request, until `done()` (call it once). */
+  begin(): { done: () => void } {
     const token = {};
     this.#inFlight.set(token, this.#now());
     return { done: () => this.#release(token) };
@@ -170,11 +177,6 @@ export class LoadShedder {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#endEpisode();
-  }
-
-  #track(res: ServerResponse): void {
-    this.#inFlight.set(res, this.#now());
-    res.once("close", () => this.#release(res));
   }
 
   #release(key: object): void {

@@ -99,6 +99,8 @@ export interface ProvisioNode {
   readonly writer: StatusWriter;
   /** Devices' lifecycle states (MFG-RESET, SP-CUST, …) as this process saw them. */
   readonly lifecycles: DeviceLifecycles;
+  /** Overload admission of this process's device requests. */
+  readonly shedding: LoadShedder;
   readonly boot: Bootstrapped;
   readonly addresses: NodeAddresses;
   /** The admin token issued on this (first) start, if any — show it once, never log it. */
@@ -573,6 +575,7 @@ export async function startNode(
     cache,
     writer,
     lifecycles,
+    shedding,
     boot,
     addresses,
     initialAdminToken,
