@@ -32,6 +32,16 @@ const MAC_B = parseMac("000e08b0b0b0");
 const MAC_NEW_A = parseMac("000e08f0f0a1");
 const MAC_NEW_B = parseMac("000e08f0f0b1");
 const measure = process.env.PROVISIO_MEASURE === "1";
+
+/**
+ * The miss budget is BUDGET per one-minute window: a flood that a loaded machine stretches over
+ * more than a minute is allowed BUDGET in each window it spans (+1 for the request that finds
+ * the budget spent as the window turns).
+ */
+function allowedMisses(startedAt: number): number {
+  const windows = Math.floor((Date.now() - startedAt) / 60_000) + 1;
+  return windows * (BUDGET + 1);
+}
 let dir: string;
 let node: ProvisioNode;
 let http: string;
@@ -227,6 +237,7 @@ describe("a certificate-only tenant's path without a device certificate", () => 
     const statuses = new Map<number, number>();
     let legitOk = 0;
     let legitTried = 0;
+    const startedAt = Date.now();
     try {
       for (let i = 0; i < ATTACK; i++) {
         const r = await attacker.get(`${http}/acme/${MAC_A}.xml`);
@@ -244,8 +255,9 @@ describe("a certificate-only tenant's path without a device certificate", () => 
     if (measure)
       console.info("no-cert flood, registered MAC, HTTP:", statuses, legitOk, legitTried);
     expect(legitOk).toBe(legitTried);
-    expect(statuses.get(403) ?? 0).toBeLessThanOrEqual(BUDGET + 1);
-    expect(statuses.get(429) ?? 0).toBeGreaterThanOrEqual(ATTACK - BUDGET - 1);
+    const allowed = allowedMisses(startedAt);
+    expect(statuses.get(403) ?? 0).toBeLessThanOrEqual(allowed);
+    expect(statuses.get(429) ?? 0).toBeGreaterThanOrEqual(ATTACK - allowed);
 
     const answers: string[] = [];
     for (let i = 0; i < 3 * BUDGET; i++) {
@@ -289,6 +301,7 @@ describe("a device certificate or a generic one naming another tenant's devices"
     const client = httpsFrom("127.0.0.24", "a-dev");
     const ATTACK = 10 * BUDGET;
     const statuses = new Map<number, number>();
+    const startedAt = Date.now();
     try {
       for (let i = 0; i < ATTACK; i++) {
         const target = i % 2 === 0 ? MAC_B : mac("000e08b2", i);
@@ -300,8 +313,9 @@ describe("a device certificate or a generic one naming another tenant's devices"
     }
     if (measure) console.info("device cert, other MACs:", statuses);
     expect(statuses.get(403) ?? 0).toBe(0);
-    expect(statuses.get(404) ?? 0).toBeLessThanOrEqual(BUDGET + 1);
-    expect(statuses.get(429) ?? 0).toBeGreaterThanOrEqual(ATTACK - BUDGET - 1);
+    const allowed = allowedMisses(startedAt);
+    expect(statuses.get(404) ?? 0).toBeLessThanOrEqual(allowed);
+    expect(statuses.get(429) ?? 0).toBeGreaterThanOrEqual(ATTACK - allowed);
   });
 });
 
