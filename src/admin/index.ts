@@ -10,14 +10,6 @@ export {
   type IssuedActivationCode,
   issueActivationCode,
 } from "./activation_service.ts";
-export {
-  resetSecureKeys,
-  rotateSecureKeys,
-  type SecureKeyState,
-  type SecureKeysJson,
-  secureKeyState,
-  secureKeysJson,
-} from "./secure_provisioning.ts";
 export { type CsvOptions, type CsvRecord, readCsv } from "./csv.ts";
 export {
   IMPORT_COLUMNS,
@@ -99,6 +91,14 @@ export {
   resolveGroup,
   resolveTenant,
 } from "./resolve.ts";
+export {
+  resetSecureKeys,
+  rotateSecureKeys,
+  type SecureKeyState,
+  type SecureKeysJson,
+  secureKeyState,
+  secureKeysJson,
+} from "./secure_provisioning.ts";
 export {
   accountJson,
   auditJson,

@@ -32,7 +32,6 @@ import { authenticate, routeAccess } from "./auth.ts";
 import { OperationRegistry } from "./operations.ts";
 import { accountRoutes } from "./routes/account_routes.ts";
 import { activationRoutes } from "./routes/activation_routes.ts";
-import { secureProvisioningRoutes } from "./routes/secure_provisioning_routes.ts";
 import type { RouteContext } from "./routes/context.ts";
 import { deviceRoutes } from "./routes/device_routes.ts";
 import { eventRoutes } from "./routes/event_routes.ts";
@@ -42,6 +41,7 @@ import { layerRoutes } from "./routes/layer_routes.ts";
 import { modelRoutes } from "./routes/model_routes.ts";
 import { redirectRoutes } from "./routes/redirect_routes.ts";
 import { reportRoutes } from "./routes/report_routes.ts";
+import { secureProvisioningRoutes } from "./routes/secure_provisioning_routes.ts";
 import { tenantRoutes } from "./routes/tenant_routes.ts";
 import { tokenRoutes } from "./routes/token_routes.ts";
 

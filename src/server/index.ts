@@ -134,8 +134,8 @@ export {
   refusal,
   type TargetCheck,
 } from "./resync_request.ts";
-export { assignWaves, decideWave, type WaveDecision } from "./rollout_waves.ts";
 export { ROLLOUT_METRIC_NAMES, RolloutWatch } from "./rollout_watch.ts";
+export { assignWaves, decideWave, type WaveDecision } from "./rollout_waves.ts";
 export { type RunningServer, startServing } from "./serve_node.ts";
 export { type StatusSink, StatusWriter, type StatusWriterOptions } from "./status_writer.ts";
 export {

@@ -252,21 +252,6 @@ export interface DeviceKeyTable {
   rotated_at: number | null;
 }
 
-/** A configuration report a device uploaded (Report_Rule); a bounded history per device. */
-export interface DeviceReportTable {
-  id: string;
-  mac: string;
-  tenant_id: string;
-  received_at: number;
-  /** `config`, `delta` or `status`. */
-  kind: string;
-  remote_address: string | null;
-  identified_by: string | null;
-  entry_count: number;
-  /** JSON `[{ n, v, a, s? }]`; a secret's value is sealed in `s`. */
-  entries: string;
-}
-
 /** A firmware image in the registry (its bytes are a file in the files directory). */
 export interface FirmwareImageTable {
   id: string;
@@ -332,6 +317,21 @@ export interface RolloutMemberTable {
   updated_at: number;
 }
 
+/** A configuration report a device uploaded (Report_Rule); a bounded history per device. */
+export interface DeviceReportTable {
+  id: string;
+  mac: string;
+  tenant_id: string;
+  received_at: number;
+  /** `config`, `delta` or `status`. */
+  kind: string;
+  remote_address: string | null;
+  identified_by: string | null;
+  entry_count: number;
+  /** JSON `[{ n, v, a, s? }]`; a secret's value is sealed in `s`. */
+  entries: string;
+}
+
 export interface Database {
   revision: RevisionTable;
   change_log: ChangeLogTable;
@@ -352,10 +352,10 @@ export interface Database {
   redirect_units: RedirectUnitTable;
   redirect_grants: RedirectGrantTable;
   activation_codes: ActivationCodeTable;
+  device_reports: DeviceReportTable;
   firmware_images: FirmwareImageTable;
   upgrade_policies: UpgradePolicyTable;
   rollouts: RolloutTable;
   rollout_members: RolloutMemberTable;
-  device_reports: DeviceReportTable;
   device_keys: DeviceKeyTable;
 }

@@ -36,8 +36,7 @@ export const sealContext = {
   /** A secret parameter's value in a layer (`layer:device:<mac>:Admin_Passwd`). */
   layerValue: (layerKey: string, name: string): string => `layer:${layerKey}:${name}`,
   /** A device's secure-provisioning key of one generation (it moves between columns). */
-  secureKey: (mac: string, generation: number): string =>
-    `device:${mac}:secure_key:${generation}`,
+  secureKey: (mac: string, generation: number): string => `device:${mac}:secure_key:${generation}`,
 } as const;
 
 const REDACTED = "[redacted]";

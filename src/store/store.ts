@@ -20,8 +20,8 @@ import type { ActivationCodeRepository } from "./activation_codes.ts";
 import type { DeviceKeyRepository } from "./device_keys.ts";
 import type { FirmwareRepository } from "./firmware.ts";
 import type { RedirectRepository } from "./redirects.ts";
-import type { RolloutRepository } from "./rollouts.ts";
 import type { ReportRepository } from "./reports.ts";
+import type { RolloutRepository } from "./rollouts.ts";
 import type { Secret, SecretSealer } from "./secret.ts";
 import type {
   Account,

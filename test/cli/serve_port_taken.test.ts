@@ -58,12 +58,16 @@ describe("serve on a port another program holds", () => {
     ["HTTP", () => ({ http: String(tcpPort) })],
     ["admin", () => ({ admin: String(tcpPort) })],
     ["TFTP", () => ({ tftp: String(udpPort) })],
-  ] as const)("names the %s listener and exits 1", async (what, taken) => {
-    const r = await serveWith(taken());
-    const port = what === "TFTP" ? udpPort : tcpPort;
-    expect(r.stderr).toContain(`${what}: cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
-    expect(r.stderr).toContain("SERVER_LISTEN_FAILED");
-    expect(r.stderr).not.toContain("bug in Provisio");
-    expect(r.code).toBe(1);
-  }, 120_000);
+  ] as const)(
+    "names the %s listener and exits 1",
+    async (what, taken) => {
+      const r = await serveWith(taken());
+      const port = what === "TFTP" ? udpPort : tcpPort;
+      expect(r.stderr).toContain(`${what}: cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+      expect(r.stderr).toContain("SERVER_LISTEN_FAILED");
+      expect(r.stderr).not.toContain("bug in Provisio");
+      expect(r.code).toBe(1);
+    },
+    120_000,
+  );
 });
