@@ -24,6 +24,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
+import { waitForLog } from "./lib/wait_for_log.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -81,25 +82,6 @@ function memory(pid: number): { total: number; peak: number; each: number[] } {
     }
   }
   return { total: each.reduce((a, b) => a + b, 0), peak: Math.round(peak), each };
-}
-
-function waitForLog(child: ChildProcess, text: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(
-      () => reject(new Error(`timeout waiting for ${text}:\n${output}`)),
-      timeoutMs,
-    );
-    const onData = (d: Buffer): void => {
-      output += d.toString();
-      if (output.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-  });
 }
 
 const LAYER = [

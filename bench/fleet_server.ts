@@ -12,6 +12,7 @@ import { build } from "esbuild";
 import { fleetMac } from "../src/fleet/index.ts";
 import { dataPaths, readMasterKey, sealerFor } from "../src/server/index.ts";
 import { type DeviceInput, openStore, parseMac } from "../src/store/index.ts";
+import { waitForLog } from "./lib/wait_for_log.ts";
 import { modelCatalogue, providerLayer } from "./provider_layer.ts";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -82,24 +83,6 @@ export function rssSampler(pid: number): {
     cpuSeconds: () => Math.round([...cpuByPid.values()].reduce((a, b) => a + b, 0)),
     stop: () => clearInterval(timer),
   };
-}
-
-function waitForLog(child: ChildProcess, text: string, ms: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`no "${text}" within ${ms} ms:\n${out}`)), ms);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(text)) {
-        clearTimeout(timer);
-        resolve(out);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-  });
 }
 
 /** Parameters of the provider-size tenant layer every fleet benchmark serves. */

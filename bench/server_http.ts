@@ -42,6 +42,7 @@ import { build } from "esbuild";
 import { issueDeviceCertificate } from "../src/crypto/index.ts";
 import { dataPaths } from "../src/server/index.ts";
 import type { LayerParameter } from "../src/store/index.ts";
+import { waitForLog } from "./lib/wait_for_log.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -221,25 +222,6 @@ async function certLoad(
     p99Ms: at(0.99),
     non2xx: bad,
   };
-}
-
-function waitForLog(child: ChildProcess, text: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(
-      () => reject(new Error(`timeout waiting for ${text}:\n${output}`)),
-      timeoutMs,
-    );
-    const onData = (d: Buffer): void => {
-      output += d.toString();
-      if (output.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-  });
 }
 
 async function fetchAll(

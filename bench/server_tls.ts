@@ -28,6 +28,7 @@ import { build } from "esbuild";
 import { issueDeviceCertificate, parseMasterKey } from "../src/crypto/index.ts";
 import { dataPaths, sealerFor } from "../src/server/index.ts";
 import { type LayerParameter, openStore, parseMac } from "../src/store/index.ts";
+import { waitForLog } from "./lib/wait_for_log.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -61,22 +62,6 @@ function sh(cmd: string, argv: string[]): Promise<string> {
       if (error) reject(new Error(`${cmd} ${argv.join(" ")}: ${stderr || error.message}`));
       else resolve(stdout);
     });
-  });
-}
-
-function waitForLog(child: ChildProcess, text: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`no "${text}":\n${output}`)), timeoutMs);
-    const onData = (d: Buffer): void => {
-      output += d.toString();
-      if (output.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
   });
 }
 
