@@ -92,6 +92,12 @@ export class ProfileResponses {
     // If-Modified-Since gets the new rule.
     if (amendment !== undefined) lastModifiedMs = Math.max(lastModifiedMs, Date.now());
     lastModifiedMs = Math.floor(lastModifiedMs / 1000) * 1000;
+    // Other content than the answer it replaces is newer than that answer, also within its
+    // second (Last-Modified has second resolution): else a unit asking If-Modified-Since with
+    // the previous answer's date would get 304 and keep the old content.
+    if (previous !== undefined && previous.rendered.etag !== rendered.etag) {
+      lastModifiedMs = Math.max(lastModifiedMs, previous.lastModifiedMs + 1000);
+    }
     const lastModified = new Date(lastModifiedMs).toUTCString();
     const headers: ResyncHeaders = {
       "content-type": rendered.contentType,
