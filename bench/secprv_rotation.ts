@@ -29,6 +29,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import pg from "pg";
 import pino from "pino";
 import {
   decodeProfileBytes,
@@ -130,6 +131,8 @@ export async function runRotationScenario(
   const log = options.log ?? (() => undefined);
   const rand = random(options.seed);
   const dir = mkdtempSync(join(tmpdir(), "provisio-secprv-"));
+  // Its own schema on PostgreSQL (created by the store), so no run meets another's records.
+  const schema = `secprv_${process.pid}_${options.seed}_${Date.now() % 1e6}`;
   const config = loadServeConfig({
     flags: {
       data: join(dir, "data"),
@@ -138,14 +141,13 @@ export async function runRotationScenario(
       httpsPort: "off",
       adminPort: "off",
       tftpPort: "off",
-      ...(options.database === undefined
-        ? {}
-        : {
-            database: options.database,
-            databaseSchema: `secprv_${process.pid}_${options.seed}_${Date.now() % 1e6}`,
-          }),
+      ...(options.database === undefined ? {} : { database: options.database }),
     },
-    env: { PROVISIO_LOG_ACCESS: "false", PROVISIO_WORKERS: "1" },
+    env: {
+      PROVISIO_LOG_ACCESS: "false",
+      PROVISIO_WORKERS: "1",
+      ...(options.database === undefined ? {} : { PROVISIO_DATABASE_SCHEMA: schema }),
+    },
     cwd: dir,
   });
   const node = await startNode(config, {
@@ -293,6 +295,11 @@ export async function runRotationScenario(
   } finally {
     await node.close();
     rmSync(dir, { recursive: true, force: true });
+    if (options.database !== undefined) {
+      const admin = new pg.Client({ connectionString: options.database });
+      await admin.connect();
+      await admin.query(`drop schema if exists ${schema} cascade`).finally(() => admin.end());
+    }
   }
 }
 
