@@ -91,7 +91,12 @@ export function createDeviceRequestListener(
     const hasBody =
       length !== undefined ? length !== "0" : req.headers["transfer-encoding"] !== undefined;
     if (length !== undefined && !(Number(length) <= limits.maxBodyBytes)) {
-      sendPlain(res, 413, "request body too large", true);
+      // The connection is not closed at once: closing with the client's body unread resets it,
+      // and the client sees a broken pipe instead of the 413. What it still sends is read and
+      // dropped (no CPU to speak of); the request timeout bounds how long, as nginx's
+      // lingering close does.
+      sendPlain(res, 413, "request body too large");
+      req.resume();
       return;
     }
     const q = url.indexOf("?");
@@ -139,7 +144,8 @@ export function createDeviceRequestListener(
       if (received <= limits.maxBodyBytes) chunks.push(chunk);
       if (received > limits.maxBodyBytes && !refused) {
         refused = true;
-        sendPlain(res, 413, "request body too large", true);
+        // Kept open and drained like the case above: this listener goes on reading.
+        sendPlain(res, 413, "request body too large");
       }
     });
     req.on("end", () => {
