@@ -119,7 +119,15 @@ export function createDeviceRequestListener(
       // In flight for load shedding while this process works on it (not while the client
       // sends its body or reads the answer: slow clients cost no CPU).
       const work = options.shedding?.begin();
-      handler.handle(request).then(
+      // A handler that throws instead of rejecting must still release its slot and get a 500,
+      // not escape the listener (an uncaught exception in the device plane).
+      let answer: Promise<ResyncResponse>;
+      try {
+        answer = handler.handle(request);
+      } catch (error) {
+        answer = Promise.reject(error);
+      }
+      answer.then(
         (response) => {
           work?.done();
           writeResponse(res, response, method === "HEAD");

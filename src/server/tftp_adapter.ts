@@ -29,6 +29,7 @@ import type { TftpLimits } from "./config.ts";
 import type { ResyncHandler } from "./http_adapter.ts";
 import type { LoadShedder } from "./load_shedding.ts";
 import type { ServerMetrics } from "./metrics.ts";
+import type { ResyncResponse } from "./resync_request.ts";
 
 /**
  * Source addresses that completed a read transfer (bounded; the least recently completed is
@@ -74,16 +75,20 @@ export function tftpResolver(
     }
     const name = request.filename.startsWith("/") ? request.filename : `/${request.filename}`;
     const q = name.indexOf("?");
-    const response = await handler
-      .handle({
+    let response: ResyncResponse;
+    try {
+      response = await handler.handle({
         transport: "tftp",
         method: "GET",
         path: q < 0 ? name : name.slice(0, q),
         query: q < 0 ? "" : name.slice(q + 1),
         remoteAddress: request.remote.address,
         sourceProven: proven === undefined || proven.has(request.remote.address),
-      })
-      .finally(() => admitted?.done());
+      });
+    } finally {
+      // Also when the handler throws instead of rejecting: the slot is released either way.
+      admitted?.done();
+    }
     if (response.status === 200 && response.body !== undefined) return bytesSource(response.body);
     if (response.status === 404) {
       if (files !== undefined) {

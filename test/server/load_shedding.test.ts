@@ -8,16 +8,18 @@
  * reads slowly holds no slot (one slow connection must not make the process refuse everyone).
  * The other signals (event-loop delay, queue age) on the shedder itself.
  */
-import { request } from "node:http";
-import { connect } from "node:net";
+import { createServer, request } from "node:http";
+import { type AddressInfo, connect } from "node:net";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  createDeviceRequestListener,
   DEFAULT_LOAD_SHEDDING,
   LoadShedder,
   type ResyncHandler,
+  type ServeLimits,
   tftpResolver,
 } from "../../src/server/index.ts";
 import type { ProvisioNode } from "../../src/server/node.ts";
@@ -313,5 +315,74 @@ describe("LoadShedder", () => {
     expect(looked).toEqual(["/spa962.cfg"]);
     expect(shedder.inFlight).toBe(0);
     shedder.close();
+  });
+});
+
+describe("in-flight slots are released when the handler throws instead of rejecting", () => {
+  const silent = pino({ level: "silent" });
+  const throwing: ResyncHandler = {
+    handle: () => {
+      throw new Error("boom");
+    },
+  };
+
+  it("over TFTP", async () => {
+    const shedder = new LoadShedder({ settings: DEFAULT_LOAD_SHEDDING, logger: silent });
+    try {
+      const resolve = tftpResolver(throwing, undefined, undefined, shedder);
+      const rrq = {
+        filename: "spa962.cfg",
+        mode: "octet",
+        remote: { address: "192.0.2.1", port: 1024, family: "IPv4" },
+        options: {},
+      } as unknown as Parameters<typeof resolve>[0];
+      await expect(resolve(rrq)).rejects.toThrow("boom");
+      expect(shedder.inFlight).toBe(0);
+    } finally {
+      shedder.close();
+    }
+  });
+
+  it("over HTTP: a 500, the slot released, the listener still standing", async () => {
+    const shedder = new LoadShedder({ settings: DEFAULT_LOAD_SHEDDING, logger: silent });
+    const server = createServer(
+      createDeviceRequestListener("http", {
+        handler: throwing,
+        limits: {
+          maxUrlBytes: 2048,
+          maxBodyBytes: 65536,
+          maxHeaderBytes: 16384,
+          requestTimeoutMs: 5_000,
+          keepAliveTimeoutMs: 5_000,
+          headersTimeoutMs: 5_000,
+          idleTimeoutMs: 5_000,
+          handshakeTimeoutMs: 5_000,
+        } as ServeLimits,
+        logger: silent,
+        shedding: shedder,
+      }),
+    );
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const { port: p } = server.address() as AddressInfo;
+      for (let i = 0; i < 2; i++) {
+        const status = await new Promise<number>((resolve, reject) => {
+          const req = request(
+            { host: "127.0.0.1", port: p, path: "/x.cfg", agent: false },
+            (res) => {
+              res.resume();
+              res.on("end", () => resolve(res.statusCode ?? 0));
+            },
+          );
+          req.on("error", reject);
+          req.end();
+        });
+        expect(status).toBe(500);
+      }
+      expect(shedder.inFlight).toBe(0);
+    } finally {
+      server.close();
+      shedder.close();
+    }
   });
 });
