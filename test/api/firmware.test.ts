@@ -91,6 +91,37 @@ describe("firmware images", () => {
   });
 });
 
+describe("octet-stream body limit", () => {
+  // The image parser's 256 MiB limit belongs to the upload route alone; any other route keeps
+  // the admin listener's 1 MiB, so an octet-stream body cannot make it buffer 256 MiB.
+  const BIG = Buffer.alloc(2 * 1024 * 1024, 7);
+
+  it("another route refuses a 2 MiB octet-stream body with 413", async () => {
+    const res = await fetch(`${api.url}/api/v1/rollouts`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${api.tokens.admin}`,
+        "content-type": "application/octet-stream",
+      },
+      body: BIG,
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+      "API_BODY_TOO_LARGE",
+    );
+  });
+
+  it("the upload route still takes an image over 1 MiB", async () => {
+    const sha = createHash("sha256").update(BIG).digest("hex");
+    const res = await upload(
+      `version=7.5.9&models=SPA962&fileName=spa962-big-7.5.9.bin&sha256=${sha}`,
+      BIG,
+    );
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { bytes: number }).bytes).toBe(BIG.length);
+  });
+});
+
 describe("policies and rollouts", () => {
   it("a policy whose intermediate is not below the target is refused and audited", async () => {
     const res = await api.request("PUT", "/api/v1/upgrade-policies", {

@@ -239,9 +239,12 @@ export function firmwareRoutes(
 ): void {
   const { store, filesDir } = ctx;
   const tags = ["firmware"];
+  // No bodyLimit on the parser: a parser's limit applies to every route without its own, so
+  // it would let any admin route buffer 256 MiB. The upload route raises its own limit below;
+  // the rest keep the listener's.
   app.addContentTypeParser(
     "application/octet-stream",
-    { parseAs: "buffer", bodyLimit: MAX_FIRMWARE_BYTES },
+    { parseAs: "buffer" },
     (_request, body, done) => done(null, body),
   );
 
