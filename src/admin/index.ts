@@ -90,6 +90,7 @@ export {
   resolveAccount,
   resolveGroup,
   resolveTenant,
+  tenantSlugs,
 } from "./resolve.ts";
 export {
   resetSecureKeys,

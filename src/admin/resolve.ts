@@ -21,6 +21,11 @@ export async function findTenant(store: Store, ref: string): Promise<Tenant | nu
   return (await store.tenants.find(ref)) ?? (await store.tenants.findBySlug(ref));
 }
 
+/** Every tenant's slug by id, for listings that name each record's tenant. */
+export async function tenantSlugs(store: Store): Promise<Map<string, string>> {
+  return new Map((await store.tenants.list()).map((t) => [t.id, t.slug]));
+}
+
 /** Tenant by id or slug; `undefined` = the default tenant. */
 export async function resolveTenant(store: Store, ref: string | undefined): Promise<Tenant> {
   const tenant = await findTenant(store, ref ?? DEFAULT_TENANT_ID);

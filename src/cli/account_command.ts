@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { accountJson, resolveTenant } from "../admin/index.ts";
+import { accountJson, resolveTenant, tenantSlugs } from "../admin/index.ts";
 import type { AccountLineInput } from "../store/index.ts";
 import type { RegisterCommand } from "./commands.ts";
 import { cliError } from "./errors.ts";
@@ -190,7 +190,7 @@ Examples:
       await withInstallation(flags, async ({ store }) => {
         const tenant =
           flags.tenant === undefined ? undefined : await resolveTenant(store, flags.tenant);
-        const slugs = new Map((await store.tenants.list()).map((t) => [t.id, t.slug]));
+        const slugs = await tenantSlugs(store);
         const rows: string[][] = [];
         let after: string | undefined;
         for (;;) {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { resolveGroup, resolveTenant } from "../admin/index.ts";
+import { resolveGroup, resolveTenant, tenantSlugs } from "../admin/index.ts";
 import { cleared, requireChange } from "./cli_values.ts";
 import type { RegisterCommand } from "./commands.ts";
 import { hintOnConflict } from "./errors.ts";
@@ -62,7 +62,7 @@ export const registerGroupCommand: RegisterCommand = (program: Command) => {
       await withInstallation(flags, async ({ store }) => {
         const tenant =
           flags.tenant === undefined ? undefined : await resolveTenant(store, flags.tenant);
-        const slugs = new Map((await store.tenants.list()).map((t) => [t.id, t.slug]));
+        const slugs = await tenantSlugs(store);
         const groups = await store.groups.list({
           ...(tenant === undefined ? {} : { tenantId: tenant.id }),
           limit: 10_000,

@@ -15,6 +15,7 @@ import {
   redirectUnitJson,
   registerOne,
   resolveTenant,
+  tenantSlugs,
 } from "../admin/index.ts";
 import { CUSTOMIZATION_STATUSES, type CustomizationStatus, type Store } from "../store/index.ts";
 import type { RegisterCommand } from "./commands.ts";
@@ -114,7 +115,7 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
     await withInstallation(flags, async ({ store }) => {
       const tenant =
         flags.tenant === undefined ? undefined : await resolveTenant(store, flags.tenant);
-      const slugs = new Map((await store.tenants.list()).map((t) => [t.id, t.slug]));
+      const slugs = await tenantSlugs(store);
       const profiles = await store.redirects.listProfiles(tenant?.id);
       if (flags.json === true) {
         printJson(profiles.map((p) => redirectProfileJson(p, slugs.get(p.tenantId))));
@@ -205,7 +206,7 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
     await withInstallation(flags, async ({ store }) => {
       const tenant =
         flags.tenant === undefined ? undefined : await resolveTenant(store, flags.tenant);
-      const slugs = new Map((await store.tenants.list()).map((t) => [t.id, t.slug]));
+      const slugs = await tenantSlugs(store);
       const names = await profileNames(store);
       const units = await store.redirects.list({
         ...(tenant === undefined ? {} : { tenantId: tenant.id }),
@@ -325,7 +326,7 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
       const tenant =
         flags.tenant === undefined ? undefined : await resolveTenant(store, flags.tenant);
       const grants = await store.redirects.listGrants(tenant?.id);
-      const slugs = new Map((await store.tenants.list()).map((t) => [t.id, t.slug]));
+      const slugs = await tenantSlugs(store);
       const rows = grants.map((g) => redirectGrantJson(g, slugs.get(g.tenantId)));
       if (flags.json === true) return printJson(rows);
       process.stdout.write(

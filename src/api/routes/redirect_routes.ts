@@ -18,6 +18,7 @@ import {
   redirectProfileJson,
   redirectUnitJson,
   registerOne,
+  tenantSlugs,
 } from "../../admin/index.ts";
 import {
   CUSTOMIZATION_STATUSES,
@@ -222,7 +223,7 @@ export function redirectRoutes(app: FastifyInstance, ctx: RouteContext): void {
     async (request) => {
       const tenantId = await listTenant(store, principalOf(request), request.query.tenant);
       const profiles = await store.redirects.listProfiles(tenantId);
-      const slugs = new Map((await store.tenants.list()).map((t) => [t.id, t.slug]));
+      const slugs = await tenantSlugs(store);
       return profiles.map((p) => redirectProfileJson(p, slugs.get(p.tenantId)));
     },
   );
@@ -562,7 +563,7 @@ export function redirectRoutes(app: FastifyInstance, ctx: RouteContext): void {
     async (request) => {
       const tenantId = await listTenant(store, principalOf(request), request.query.tenant);
       const grants = await store.redirects.listGrants(tenantId);
-      const slugs = new Map((await store.tenants.list()).map((t) => [t.id, t.slug]));
+      const slugs = await tenantSlugs(store);
       return grants.map((g) => redirectGrantJson(g, slugs.get(g.tenantId)));
     },
   );
