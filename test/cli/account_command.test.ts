@@ -56,7 +56,7 @@ describe("provisio account add --line: outbound proxy, voicemail id, extras", ()
     expect(shown.stderr).toContain(
       "warning: account:5001 line 1: extras.Not_A_Parameter left out: the model has no per-line Not_A_Parameter_1_",
     );
-   }, 180_000);
+  }, 180_000);
 
   it("refuses an unknown line field, naming the extra.<Parameter> form", async () => {
     const refused = await provisio([
