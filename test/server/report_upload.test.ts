@@ -4,6 +4,7 @@
  * acting as the unit. Every refusal of an upload leaves an event (and the suspicious ones a
  * security log line); no line password reaches a log line or the command's output.
  */
+import { createSocket } from "node:dgram";
 import { request } from "node:http";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -277,6 +278,39 @@ describe("push resync to sipp as the unit", () => {
     ]);
     expect(JSON.stringify(res.json)).not.toContain(LINE_PASSWORD);
   }, 60_000);
+
+  it("a tenant's token may not aim a push at another host than the device's own", async () => {
+    const { secret } = await node.store.tokens.issue({
+      name: "tenant-admin",
+      role: "admin",
+      tenantId: "default",
+    });
+    // A UDP socket on an address the device never used: what a victim host would see.
+    const victim = createSocket("udp4");
+    const received: Buffer[] = [];
+    victim.on("message", (m) => received.push(m));
+    await new Promise<void>((r) => victim.bind(0, "127.0.0.9", r));
+    try {
+      for (const via of ["sip", "http"]) {
+        const res = await fetch(`${admin}/api/v1/devices/${A}/push`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+          body: JSON.stringify({
+            event: "check-sync",
+            via,
+            contact: `127.0.0.9:${victim.address().port}`,
+          }),
+        });
+        expect(res.status).toBe(403);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+          "API_FORBIDDEN",
+        );
+      }
+      expect(received).toEqual([]);
+    } finally {
+      victim.close();
+    }
+  });
 
   it("a whole tenant: devices without a contact say so; every push is audited", async () => {
     const res = await api("POST", "/api/v1/push", { event: "check-sync", tenant: "quiet" });

@@ -42,7 +42,8 @@ const PushOne = Type.Object(
     contact: Type.Optional(
       Type.String({
         maxLength: 270,
-        description: "host[:port]; default: the address the device last resynced from",
+        description:
+          "host[:port]; default: the address the device last resynced from (a tenant's token may change only the port)",
       }),
     ),
     line: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
@@ -146,13 +147,22 @@ export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const device = await visibleDevice(store, principal, request.params.mac);
       const { event, via, contact, line } = request.body;
       if (!isNotifyEvent(event)) throw apiError("API_VALIDATION", "unknown event");
+      const given =
+        contact === undefined ? undefined : parseContact(contact, via === "http" ? 80 : 5060);
+      // A tenant's token may name a port, not a host: any host would let it aim the server's
+      // NOTIFYs (answered with the line's Digest) and admin-URL calls at anyone's address.
+      const seen = device.status?.remoteAddress?.replace(/^::ffff:/, "") ?? null;
+      if (given !== undefined && principal.token.tenantId !== null && given.host !== seen) {
+        throw apiError(
+          "API_FORBIDDEN",
+          "a tenant's token may push only to the address the device last resynced from",
+        );
+      }
       const results = await pushDevices(store, ctx.effective, [device], {
         event,
         actor: principal.actor,
         ...(via === undefined ? {} : { via }),
-        ...(contact === undefined
-          ? {}
-          : { contact: parseContact(contact, via === "http" ? 80 : 5060) }),
+        ...(given === undefined ? {} : { contact: given }),
         ...(line === undefined ? {} : { line }),
       });
       return { results };
