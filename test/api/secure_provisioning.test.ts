@@ -101,6 +101,17 @@ describe("secure provisioning API", () => {
     expect(readOnly.status).toBe(403);
   });
 
+  it("pages after a MAC written any usual way; a cursor that is not a MAC is a 400", async () => {
+    const res = await api.request(
+      "GET",
+      "/api/v1/secure-provisioning/devices?after=00:0E:08:CA:00:01",
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.map((k: { mac: string }) => k.mac)).toEqual([B, X]);
+    const bad = await api.request("GET", "/api/v1/secure-provisioning/devices?after=zz");
+    expect(bad.status).toBe(400);
+  });
+
   it("a reset forgets the keys (404 afterwards)", async () => {
     expect((await api.request("DELETE", `/api/v1/devices/${B}/secure-provisioning`)).status).toBe(
       204,

@@ -9,11 +9,12 @@ import type { FastifyInstance } from "fastify";
 import {
   apiError,
   notFound,
+  parseMacParam,
   resetSecureKeys,
   rotateSecureKeys,
   secureKeysJson,
 } from "../../admin/index.ts";
-import type { MacAddress, RotationScope } from "../../store/index.ts";
+import type { RotationScope } from "../../store/index.ts";
 import { listTenant, principalOf, targetTenant } from "../auth.ts";
 import { Limit, MacParams } from "../schemas.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
@@ -120,7 +121,7 @@ export function secureProvisioningRoutes(app: FastifyInstance, ctx: RouteContext
         ...(tenantId === undefined ? {} : { tenantId }),
         ...(groupId === undefined ? {} : { groupId }),
         ...(q.rotating === true ? { rotating: true } : {}),
-        ...(q.after === undefined ? {} : { after: q.after as MacAddress }),
+        ...(q.after === undefined ? {} : { after: parseMacParam(q.after) }),
         limit: q.limit ?? 100,
       });
       return list.map((k) => secureKeysJson(k));
