@@ -17,14 +17,14 @@
  * The server runs from an esbuild bundle, as in bench/server_http.ts; work files go to
  * `.bench-out/` (git-ignored).
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
-import { waitForLog } from "./lib/wait_for_log.ts";
+import { installDataDir } from "./lib/install_data.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -170,29 +170,7 @@ async function main(): Promise<void> {
   const marker = join(work, `imported-${DEVICES}`);
   let importSeconds: number | undefined;
   if (!existsSync(marker)) {
-    const boot = spawn(
-      process.execPath,
-      [
-        runner,
-        "serve",
-        "--data",
-        dataDir,
-        "--http-port",
-        "off",
-        "--https-port",
-        "off",
-        "--admin-port",
-        "off",
-        "--tftp-port",
-        "off",
-        "--log-level",
-        "info",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PROVISIO_WORKERS: "1" } },
-    );
-    await waitForLog(boot, "provisio listening", 120_000);
-    boot.kill("SIGTERM");
-    await new Promise((r) => boot.on("exit", r));
+    await installDataDir(runner, dataDir);
     const csv = join(work, "devices.csv");
     const lines = ["mac,model,serial"];
     for (let i = 0; i < DEVICES; i++) lines.push(`${macOf(i)},SPA504G,CCQ${1_000_000 + i}`);

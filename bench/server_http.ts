@@ -42,7 +42,7 @@ import { build } from "esbuild";
 import { issueDeviceCertificate } from "../src/crypto/index.ts";
 import { dataPaths } from "../src/server/index.ts";
 import type { LayerParameter } from "../src/store/index.ts";
-import { waitForLog } from "./lib/wait_for_log.ts";
+import { installDataDir } from "./lib/install_data.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -384,29 +384,7 @@ async function main(): Promise<void> {
   for (const variant of variants) {
     if (installed.has(variant.dataDir)) continue;
     installed.add(variant.dataDir);
-    const boot = spawn(
-      process.execPath,
-      [
-        variant.runner,
-        "serve",
-        "--data",
-        variant.dataDir,
-        "--http-port",
-        "off",
-        "--https-port",
-        "off",
-        "--admin-port",
-        "off",
-        "--tftp-port",
-        "off",
-        "--log-level",
-        "info",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PROVISIO_WORKERS: "1" } },
-    );
-    await waitForLog(boot, "provisio listening", 120_000);
-    boot.kill("SIGTERM");
-    await new Promise((r) => boot.on("exit", r));
+    await installDataDir(variant.runner, variant.dataDir);
     const t = performance.now();
     await sh(process.execPath, [
       variant.runner,
