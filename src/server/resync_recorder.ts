@@ -95,7 +95,9 @@ export class ResyncRecorder {
     const userAgent = request.userAgent === undefined ? null : request.userAgent.slice(0, 256);
 
     let writeEvent = true;
-    let writeStatus = mac !== undefined && outcome.tenantId !== undefined;
+    // A refusal is not the device's resync: anyone can send one naming its MAC, and the status's
+    // address is where pushes go and what report uploads are checked against.
+    let writeStatus = mac !== undefined && outcome.tenantId !== undefined && !isRefusal(outcome);
     if (mac !== undefined && (response.result === "ok" || response.result === "not-modified")) {
       const last = this.#lastWrite.get(mac);
       const same =

@@ -77,6 +77,31 @@ describe("ResyncRecorder", () => {
     expect((await rows("10.1.0.2"))[0]?.message).toBe(NOT_FOUND_REASON);
   });
 
+  it("a refusal naming a device does not move its status (the address pushes go to and reports are checked against)", async () => {
+    const r = new ResyncRecorder({ writer, repeatEventWindowMs: 0, repeatStatusWindowMs: 0 });
+    const mac = parseMac("000e08990042");
+    await store.devices.create({ mac });
+    const ok = {
+      response: { status: 200, headers: {}, body: Buffer.from("x"), result: "ok" as const },
+      mac,
+      tenantId: "default",
+    };
+    r.record(req("10.4.0.1"), undefined, ok, 0, 1000);
+    // Anyone can send a request naming the MAC; refused, it must not become the device's address.
+    r.record(
+      req("203.0.113.66"),
+      undefined,
+      refuse(403, "no certificate", { mac, tenantId: "default" }),
+      0,
+      2000,
+    );
+    r.flush(2000, true);
+    await writer.flush();
+    const device = await store.devices.get(mac);
+    expect(device.status?.remoteAddress).toBe("10.4.0.1");
+    expect(device.status?.result).toBe("ok");
+  });
+
   it("aggregates refusals that name an owned device too (a lone one keeps its MAC), and skips repeated successes", async () => {
     const r = new ResyncRecorder({ writer, repeatEventWindowMs: 60_000, repeatStatusWindowMs: 0 });
     const mac = parseMac("000e08990001");
