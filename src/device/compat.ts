@@ -23,7 +23,7 @@ export interface CompatSwitches {
   readonly kdfDigests: readonly KdfDigest[];
   /** C12: a reboot caused by an applied profile also resyncs on reset. */
   readonly resyncAfterProfileReboot: boolean;
-  /** C9: firmware over HTTPS (SPA ATAs no, MPP yes). */
+  /** C9: firmware over HTTPS (SPA ATAs and SPA9000 no; SPA9x2 phones and MPP yes). */
   readonly upgradeHttps: boolean;
   /** §5.2 `macroPrefixFallback`. */
   readonly macroPrefixFallback: boolean;
@@ -31,7 +31,16 @@ export interface CompatSwitches {
   readonly uaIncludesMac: boolean;
 }
 
-export function defaultCompat(family: DeviceFamily): CompatSwitches {
+/**
+ * The SPA9x2 phones (SPA922, SPA942, SPA962, by `$PN`): SPA firmware, but with HTTPS
+ * upgrades (C9). SPA9000 and the SPA ATAs are not among them.
+ */
+export function isSpa9x2(productName: string): boolean {
+  return /^SPA9\d2(?!\d)/i.test(productName.trim());
+}
+
+/** Each family's defaults; `productName` picks the model-specific ones (C9 on SPA9x2). */
+export function defaultCompat(family: DeviceFamily, productName = ""): CompatSwitches {
   return {
     randomDelayUnitSeconds: 20,
     zeroRetryMeans: "never",
@@ -41,7 +50,7 @@ export function defaultCompat(family: DeviceFamily): CompatSwitches {
     emptyXmlValue: "emptyString",
     kdfDigests: family === "mpp" ? ["md5", "sha256"] : ["md5"],
     resyncAfterProfileReboot: false,
-    upgradeHttps: family === "mpp",
+    upgradeHttps: family === "mpp" || (family === "spa" && isSpa9x2(productName)),
     macroPrefixFallback: false,
     uaIncludesMac: false,
   };

@@ -245,7 +245,10 @@ export class Device extends EventEmitter<DeviceEvents> {
     super();
     this.options = options;
     this.id = createIdentity(options);
-    this.compat = { ...defaultCompat(this.identity.family), ...options.compat };
+    this.compat = {
+      ...defaultCompat(this.identity.family, this.identity.productName),
+      ...options.compat,
+    };
     this.clock = options.clock ?? systemDeviceClock;
     this.random = options.random ?? seededRandom(options.seed ?? 1);
     this.fetcher = options.fetcher ?? networkFetcher();

@@ -4,11 +4,17 @@
  * memory, retries and $UPGST/$UPGERR, Downgrade_Rev_Limit, idle-only, C8, C9, multi-stage
  * chains and Sipura loop protection.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  createDeviceCa,
+  createServerCertificate,
+  type IssuedCertificate,
+} from "../../src/crypto/index.ts";
 import {
   Device,
   type DeviceOptions,
   encodeFirmwareImage,
+  networkFetcher,
   VirtualClock,
 } from "../../src/device/index.ts";
 import { flat, type StaticServer, startStaticServer } from "./helpers.ts";
@@ -197,5 +203,69 @@ describe("the upgrade procedure (§7.3, §7.4)", () => {
     await clock.advance(1 * S);
     expect(d.expand("$UPGERR")).toBe("upgrade loop");
     expect(d.identity.swVersion).toBe("0.9.5");
+  });
+});
+
+describe("HTTPS firmware URLs by model (C9: SPA ATAs and SPA9000 TFTP/HTTP only; SPA9x2 phones and MPP also HTTPS)", () => {
+  let tlsServer: StaticServer;
+  let ca: IssuedCertificate;
+  beforeAll(async () => {
+    ca = await createDeviceCa({ commonName: "Upgrade Test Server CA" });
+    const cert = await createServerCertificate({
+      issuer: ca,
+      hostnames: ["fw.example.com"],
+      includeLoopback: false,
+    });
+    tlsServer = await startStaticServer(() => clock.now(), {
+      cert: cert.certificatePem,
+      key: cert.privateKeyPem,
+    });
+  });
+  afterAll(async () => {
+    await tlsServer?.close();
+  });
+
+  const httpsUnit = (productName: string, family: "spa" | "mpp" = "spa", swVersion = "5.1.5") =>
+    unit(
+      { Upgrade_Rule: `https://fw.example.com:${tlsServer.port}/fw/${productName}.bin` },
+      {
+        productName,
+        family,
+        swVersion,
+        trustedServerCas: [ca.certificatePem],
+        fetcher: networkFetcher({
+          resolve: async (host) =>
+            host === "127.0.0.1" || host === "fw.example.com" ? ["127.0.0.1"] : [],
+        }),
+      },
+    );
+
+  it("an SPA962 (SPA9x2 phone) downloads and installs an https image", async () => {
+    tlsServer.requests.length = 0;
+    tlsServer.files.set("/fw/SPA962.bin", image("6.1.5(a)", ["SPA962"]));
+    const d = httpsUnit("SPA962");
+    d.powerOn();
+    await clock.advance(1 * S);
+    expect(tlsServer.requests.map((r) => r.url)).toEqual(["/fw/SPA962.bin"]);
+    expect(d.expand("$UPGERR")).toBe("");
+    expect(d.identity.swVersion).toBe("6.1.5(a)");
+  });
+
+  it("an SPA942 too; an SPA9000 and an SPA2102 refuse the same URL without a request", async () => {
+    tlsServer.requests.length = 0;
+    for (const pn of ["SPA942", "SPA9000", "SPA2102"]) {
+      tlsServer.files.set(`/fw/${pn}.bin`, image("6.1.5(a)", [pn]));
+    }
+    const phone = httpsUnit("SPA942");
+    const pbx = httpsUnit("SPA9000");
+    const ata = httpsUnit("SPA2102");
+    for (const d of [phone, pbx, ata]) d.powerOn();
+    await clock.advance(1 * S);
+    expect(phone.identity.swVersion).toBe("6.1.5(a)");
+    for (const d of [pbx, ata]) {
+      expect(d.expand("$UPGERR")).toBe("unsupported upgrade url");
+      expect(d.identity.swVersion).toBe("5.1.5");
+    }
+    expect(tlsServer.requests.map((r) => r.url)).toEqual(["/fw/SPA942.bin"]);
   });
 });
