@@ -113,17 +113,8 @@ export async function attemptUpgrade(
   if (!imageFits(image, ctx.productName, ctx.productSeries)) {
     return fail(UPGRADE_ERR.wrongModel, `image ${image.version} is for ${image.models.join(", ")}`);
   }
-  const limit = (ctx.params.get("Downgrade_Rev_Limit") ?? "").trim();
-  if (limit !== "") {
-    const l = tryParseVersion(limit);
-    const v = tryParseVersion(image.version);
-    if (l === undefined || v === undefined || l.format !== v.format || compareVersions(v, l) < 0) {
-      return fail(
-        UPGRADE_ERR.downgradeLimit,
-        `image ${image.version} is older than Downgrade_Rev_Limit ${limit}`,
-      );
-    }
-  }
+  const refused = belowDowngradeLimit(ctx, image.version);
+  if (refused !== undefined) return fail(UPGRADE_ERR.downgradeLimit, refused);
   if (
     ctx.family === "sipura" &&
     action.condition !== undefined &&
@@ -135,4 +126,27 @@ export async function attemptUpgrade(
     );
   }
   return { kind: "installed", image, serverIp };
+}
+
+/**
+ * `Downgrade_Rev_Limit` (§7.1, §7.3): why `version` is refused, or undefined. Empty is no
+ * limit. A limit that does not parse as a version, or not in the image version's format,
+ * makes the "older than" comparison a type error, which evaluates to false as every
+ * comparison does (§4.3): the limit refuses nothing, and the unit logs an error.
+ */
+function belowDowngradeLimit(ctx: UpgradeContext, version: string): string | undefined {
+  const limit = (ctx.params.get("Downgrade_Rev_Limit") ?? "").trim();
+  if (limit === "") return undefined;
+  const l = tryParseVersion(limit);
+  const v = tryParseVersion(version);
+  if (l === undefined || v === undefined || l.format !== v.format) {
+    ctx.note(
+      `Downgrade_Rev_Limit ${JSON.stringify(limit)} cannot be compared with ${version}: no limit applied`,
+      "error",
+    );
+    return undefined;
+  }
+  return compareVersions(v, l) < 0
+    ? `image ${version} is older than Downgrade_Rev_Limit ${limit}`
+    : undefined;
 }

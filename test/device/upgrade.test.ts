@@ -135,6 +135,28 @@ describe("the upgrade procedure (§7.3, §7.4)", () => {
     expect(d.identity.swVersion).toBe("2.0.6(b)");
   });
 
+  it("a Downgrade_Rev_Limit that is not a version (or not in the image's format) limits nothing: the comparison is false, an error is logged, the image installs", async () => {
+    server.files.set("/fw/2.0.7.bin", image("2.0.7"));
+    server.files.set("/fw/2.0.8.bin", image("2.0.8"));
+    const d = unit({
+      Upgrade_Rule: `($SWVER lt 2.0.7)? ${server.base}/fw/2.0.7.bin`,
+      Downgrade_Rev_Limit: "not-a-version",
+    });
+    expect(d.params.get("Downgrade_Rev_Limit")).toBe("not-a-version");
+    d.powerOn();
+    await clock.advance(1 * S);
+    expect(d.expand("$UPGERR")).toBe("");
+    expect(d.identity.swVersion).toBe("2.0.7");
+    expect(d.log.messages("error").join("\n")).toContain("Downgrade_Rev_Limit");
+    // An MPP-style limit on an SPA unit cannot be compared with an SPA version either.
+    d.configure({
+      Downgrade_Rev_Limit: "sip88xx.11-3-1MPP-678",
+      Upgrade_Rule: `($SWVER lt 2.0.8)? ${server.base}/fw/2.0.8.bin`,
+    });
+    await clock.advance(3600 * S);
+    expect(d.identity.swVersion).toBe("2.0.8");
+  });
+
   it("idle only, no forced variant (§7.3): the upgrade waits for hang-up however long", async () => {
     server.files.set("/fw/5.bin", image("5.2.12"));
     const d = unit({
