@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { serverError } from "./errors.ts";
-import { DEFAULT_LOAD_SHEDDING, type LoadSheddingSettings } from "./load_shedding.ts";
+import { DEFAULT_LOAD_SHEDDING, type LoadSheddingSettings } from "./load_shedding_settings.ts";
 import { compileRedirectPath, DEFAULT_REDIRECT_PATH } from "./redirect_path.ts";
 
 export type DatabaseConfig =
