@@ -36,6 +36,7 @@ export function tenantJson(t: Tenant) {
       staging: t.settings.staging,
       secureProvisioning: t.settings.secureProvisioning,
       keyRotationDays: t.settings.keyRotationDays,
+      aes128gcmModels: [...t.settings.aes128gcmModels],
     },
     version: t.version,
     createdAt: iso(t.createdAt),

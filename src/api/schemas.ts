@@ -81,6 +81,11 @@ export const TenantSettingsSchema = Type.Object({
     maximum: 3650,
     description: "rotate each unit's key and directory after this many days (0: on demand only)",
   }),
+  aes128gcmModels: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+    maxItems: 256,
+    description:
+      "product names (MPP) whose profiles are served with Content-Encoding: aes128gcm (RFC 8188), keyed by the phone's IKM_HTTP_Encrypt_Content (not over TFTP, not for AES-256-CBC profiles)",
+  }),
 });
 
 export const TenantSchema = Type.Object(

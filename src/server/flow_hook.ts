@@ -6,7 +6,7 @@
 import type { Device, Tenant } from "../store/index.ts";
 import type { ClientCertificate } from "./client_certificate.ts";
 import type { IdentifiedBy } from "./device_identity.ts";
-import type { EffectiveParameter } from "./profile_renderer.ts";
+import type { EffectiveParameter, ProfileFinishing } from "./profile_renderer.ts";
 import type { Outcome } from "./resync_outcome.ts";
 import type { ResyncRequest } from "./resync_request.ts";
 import type { UserAgentIdentity } from "./user_agent.ts";
@@ -33,11 +33,14 @@ export interface FlowHook {
    * Called before the tenants' profile paths are matched: an outcome ends the request,
    * undefined leaves it to the next hook and then to the profile paths.
    */
-  route?(request: FlowRequest): Promise<Outcome | undefined> | Outcome | undefined;
+  route?(
+    request: FlowRequest,
+  ): Promise<Outcome | ProfileHandBack | undefined> | Outcome | ProfileHandBack | undefined;
   /**
    * A known device asks for its own profile on its tenant's path and passed every check
    * (identity, certificate policy, not disabled): an outcome answers instead of the profile
-   * (secure provisioning's bootstrap); undefined serves the profile. `by`: how the device was
+   * (a refusal), a hand-back serves the profile finished the flow's way (secure
+   * provisioning's bootstrap); undefined serves the profile. `by`: how the device was
    * identified.
    */
   ownProfile?(
@@ -45,9 +48,10 @@ export interface FlowHook {
     tenant: Tenant,
     request: FlowRequest,
     by: IdentifiedBy,
-  ): Promise<Outcome | undefined> | Outcome | undefined;
+  ): Promise<Outcome | ProfileHandBack | undefined> | Outcome | ProfileHandBack | undefined;
   /**
-   * A device's own profile was answered (200 or 304). Runs after the answer is decided;
+   * A device's own profile was answered (200 or 304), on its tenant's path or handed back by a
+   * flow (the secure location). Runs after the answer is decided;
    * must not throw, and must not make the request wait (write in the background).
    */
   served?(device: Device, request: FlowRequest): void;
@@ -65,4 +69,32 @@ export interface FlowHook {
 export interface ProfileAmendment {
   readonly key: string;
   apply(parameters: readonly EffectiveParameter[]): EffectiveParameter[];
+}
+
+/**
+ * A device's own profile that a flow found on a path of its own (secure provisioning's
+ * location) or answers in a form of its own (its bootstrap): handed back to the pipeline,
+ * which renders it, applies every flow's `amend`, then the flow's `finish` (before any
+ * encryption), answers it as any profile (cached, ETag / Last-Modified, 304) and runs every
+ * flow's `served`. The flow has checked the request; it answers nothing itself.
+ */
+export interface ProfileHandBack {
+  readonly serve: {
+    readonly device: Device;
+    readonly tenant: Tenant;
+    readonly finish: ProfileFinish;
+  };
+}
+
+/** The flow's part of a handed-back profile, after every amendment. */
+export interface ProfileFinish extends ProfileFinishing {
+  /**
+   * Names the finish exactly (its keys, its pair, its rule): answers are cached per device,
+   * amendment and this key, so the same key must always mean the same bytes.
+   */
+  readonly key: string;
+}
+
+export function isHandBack(answer: Outcome | ProfileHandBack): answer is ProfileHandBack {
+  return "serve" in answer;
 }

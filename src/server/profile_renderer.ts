@@ -75,7 +75,34 @@ export interface RenderedProfile {
   readonly etag: string;
   readonly encoding: EncryptionMode;
   readonly contentType: string;
+  /** HTTP `Content-Encoding` of the body (MPP `aes128gcm`); undefined: none. */
+  readonly contentEncoding?: string | undefined;
   readonly parameterCount: number;
+}
+
+/** How rendered XML goes on the wire. */
+export interface ProfileWire {
+  readonly encoding: EncryptionMode;
+  /** Names the wire form in the profile's version (ETag). */
+  readonly name: string;
+  /**
+   * The key the body is encoded with: hashed into the version, so an ETag confirms no guess
+   * of the content to whoever lacks the key, and changes when the key does.
+   */
+  readonly secret: string | undefined;
+  readonly contentType: string;
+  readonly contentEncoding?: string | undefined;
+  encode(xml: Buffer): Buffer;
+}
+
+/**
+ * What a flow does to a device's profile after every amendment (secure provisioning installs
+ * its pair), and the wire form it goes out in; `own` is the device's own (its encryption
+ * setting).
+ */
+export interface ProfileFinishing {
+  apply?(parameters: readonly EffectiveParameter[]): EffectiveParameter[];
+  wire?(parameters: readonly EffectiveParameter[], own: () => ProfileWire): ProfileWire;
 }
 
 /** The layer targets a device's configuration is made of, weakest first. */
@@ -300,39 +327,66 @@ export class ProfileRenderer {
     input: RenderInput,
     previous?: RenderedProfile,
     amend?: (parameters: readonly EffectiveParameter[]) => EffectiveParameter[],
+    finish?: ProfileFinishing,
   ): RenderedProfile {
-    const parameters = amend === undefined ? this.resolve(input) : amend(this.resolve(input));
+    let parameters = amend === undefined ? this.resolve(input) : amend(this.resolve(input));
+    if (finish?.apply !== undefined) parameters = finish.apply(parameters);
     const xml = serializeFlatProfile(parameters);
-    const encoding: EncryptionMode =
-      input.device.encryption ?? input.tenant.settings.encryption ?? "none";
-    const key = encoding === "aes" ? input.device.deviceKey?.reveal() : undefined;
-    if (encoding === "aes" && (key === undefined || key === "")) {
-      throw new ProfileRenderError(
-        `device ${input.device.mac} is set to AES profiles but has no device key`,
-      );
-    }
+    const own = (): ProfileWire => ownWire(input);
+    const wire = finish?.wire === undefined ? own() : finish.wire(parameters, own);
     const digest = createHash("sha256")
       .update(xml)
       .update("\0")
-      .update(encoding)
+      .update(wire.name)
       .update("\0")
-      .update(key === undefined ? "" : createHash("sha256").update(key).digest("hex"))
+      .update(
+        wire.secret === undefined ? "" : createHash("sha256").update(wire.secret).digest("hex"),
+      )
       .digest("base64url");
     const etag = `"${digest.slice(0, 27)}"`;
     if (previous !== undefined && previous.etag === etag) return previous;
-    const plain = Buffer.from(xml, "utf8");
-    const body =
-      encoding === "none"
-        ? plain
-        : encodeProfileBytes(plain, { gzip: true, ...(key === undefined ? {} : { key }) });
     return {
-      body,
+      body: wire.encode(Buffer.from(xml, "utf8")),
       etag,
-      encoding,
-      contentType: encoding === "none" ? "text/xml; charset=utf-8" : "application/octet-stream",
+      encoding: wire.encoding,
+      contentType: wire.contentType,
+      ...(wire.contentEncoding === undefined ? {} : { contentEncoding: wire.contentEncoding }),
       parameterCount: parameters.length,
     };
   }
+}
+
+/** The device's own wire form: its encryption setting, else its tenant's. */
+function ownWire(input: RenderInput): ProfileWire {
+  const encoding: EncryptionMode =
+    input.device.encryption ?? input.tenant.settings.encryption ?? "none";
+  if (encoding === "none") {
+    return {
+      encoding,
+      name: encoding,
+      secret: undefined,
+      contentType: "text/xml; charset=utf-8",
+      encode: (xml) => xml,
+    };
+  }
+  const key = encoding === "aes" ? input.device.deviceKey?.reveal() : undefined;
+  if (encoding === "aes" && (key === undefined || key === "")) {
+    throw new ProfileRenderError(
+      `device ${input.device.mac} is set to AES profiles but has no device key`,
+    );
+  }
+  return opensslWire(encoding, key);
+}
+
+/** Gzip, then AES-256-CBC in openssl `enc` format when a key is given (the `--key` form). */
+export function opensslWire(encoding: "gzip" | "aes", key: string | undefined): ProfileWire {
+  return {
+    encoding,
+    name: encoding,
+    secret: key,
+    contentType: "application/octet-stream",
+    encode: (xml) => encodeProfileBytes(xml, { gzip: true, ...(key === undefined ? {} : { key }) }),
+  };
 }
 
 /** The merge layers of the account's lines, named for the device's model (account_lines.ts). */

@@ -4,7 +4,7 @@
  * with ETag / Last-Modified, and 304 to a device that has the current version.
  */
 import type { Device, Tenant } from "../store/index.ts";
-import type { ProfileAmendment } from "./flow_hook.ts";
+import type { ProfileAmendment, ProfileFinish } from "./flow_hook.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import type { ConfigCache } from "./profile_cache.ts";
 import { layerTargetsOf, type ProfileRenderer, type RenderedProfile } from "./profile_renderer.ts";
@@ -18,6 +18,8 @@ export interface CachedProfile {
   readonly notModified: ResyncResponse;
   /** The amendment (flow_hook.ts) it was rendered with, if any. */
   readonly amendKey?: string | undefined;
+  /** The finish (flow_hook.ts: secure provisioning, a content encoding) it was rendered with. */
+  readonly finishKey?: string | undefined;
 }
 
 export class ProfileResponses {
@@ -49,11 +51,21 @@ export class ProfileResponses {
     return profile.ok;
   }
 
-  /** The device's rendered profile, from the cache or rendered now (and cached). */
-  async get(device: Device, tenant: Tenant, amendment?: ProfileAmendment): Promise<CachedProfile> {
+  /**
+   * The device's rendered profile, from the cache or rendered now (and cached). One entry per
+   * device: a unit fetches one variant (one path, one pair) at a time, and a variant differs
+   * from the cached one by its amendment or finish key.
+   */
+  async get(
+    device: Device,
+    tenant: Tenant,
+    amendment?: ProfileAmendment,
+    finish?: ProfileFinish,
+  ): Promise<CachedProfile> {
     const cache = this.#cache;
     const cached = cache.profile(device.mac);
-    const hit = cached?.amendKey === amendment?.key ? cached : undefined;
+    const hit =
+      cached?.amendKey === amendment?.key && cached?.finishKey === finish?.key ? cached : undefined;
     this.#metrics.cacheLookup(hit !== undefined);
     if (hit !== undefined) return hit;
 
@@ -70,11 +82,13 @@ export class ProfileResponses {
       { device, tenant, model, group, account, layers },
       previous?.rendered,
       amendment === undefined ? undefined : (p) => amendment.apply(p),
+      finish,
     );
     if (
       previous !== undefined &&
       previous.rendered === rendered &&
-      previous.amendKey === amendment?.key
+      previous.amendKey === amendment?.key &&
+      previous.finishKey === finish?.key
     ) {
       cache.storeProfile(device.mac, deps, previous);
       return previous;
@@ -101,6 +115,9 @@ export class ProfileResponses {
     const lastModified = new Date(lastModifiedMs).toUTCString();
     const headers: ResyncHeaders = {
       "content-type": rendered.contentType,
+      ...(rendered.contentEncoding === undefined
+        ? {}
+        : { "content-encoding": rendered.contentEncoding }),
       etag: rendered.etag,
       "last-modified": lastModified,
       "cache-control": "no-cache",
@@ -120,6 +137,7 @@ export class ProfileResponses {
         result: "not-modified",
       },
       ...(amendment === undefined ? {} : { amendKey: amendment.key }),
+      ...(finish === undefined ? {} : { finishKey: finish.key }),
     };
     cache.storeProfile(device.mac, deps, entry);
     return entry;

@@ -20,9 +20,16 @@ import type { AccessLog } from "./access_log.ts";
 import { AutoCreate } from "./auto_create.ts";
 import { ClientCertPolicy } from "./client_cert_policy.ts";
 import type { ClientCertificate } from "./client_certificate.ts";
+import { contentEncodingFinish } from "./content_encoding.ts";
 import { type Identification, identifyDevice } from "./device_identity.ts";
 import { RENDER_ERROR_CODES } from "./errors.ts";
-import type { FlowHook, FlowRequest, ProfileAmendment } from "./flow_hook.ts";
+import {
+  type FlowHook,
+  type FlowRequest,
+  isHandBack,
+  type ProfileAmendment,
+  type ProfileFinish,
+} from "./flow_hook.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { MissThrottle, type ScanReport } from "./miss_throttle.ts";
 import type { RouteMatch, RouteTable } from "./path_pattern.ts";
@@ -319,7 +326,10 @@ export class ResyncPipeline {
     const flow: FlowRequest = { request, path: target.path, ua, cert, now: this.#now() };
     for (const hook of this.#o.hooks ?? []) {
       const routed = await hook.route?.(flow);
-      if (routed !== undefined) return routed;
+      if (routed === undefined) continue;
+      if (!isHandBack(routed)) return routed;
+      const { device, tenant, finish } = routed.serve;
+      return this.#serve(device, tenant, finish, flow);
     }
     // PUT is for report uploads (a hook above); nothing else takes it.
     if (method === "PUT") return refuse(405, "method PUT not allowed");
@@ -382,17 +392,32 @@ export class ResyncPipeline {
     for (const hook of this.#o.hooks ?? []) {
       if (hook.ownProfile === undefined) continue;
       const own = await hook.ownProfile(device, tenant, flow, identification.by);
-      if (own !== undefined) return own;
+      if (own === undefined) continue;
+      if (!isHandBack(own)) return own;
+      return this.#serve(device, tenant, own.serve.finish, flow);
     }
+    return this.#serve(device, tenant, contentEncodingFinish(tenant, device, request), flow);
+  }
+
+  /**
+   * A device's own profile, on its tenant's path or handed back by a flow: every flow's
+   * amendment, the finish, the answer (cached, conditional), then every flow's `served`.
+   */
+  async #serve(
+    device: Device,
+    tenant: Tenant,
+    finish: ProfileFinish | undefined,
+    flow: FlowRequest,
+  ): Promise<Outcome> {
     let amendment: ProfileAmendment | undefined;
     for (const hook of this.#o.hooks ?? []) {
       amendment = hook.amend?.(device, flow);
       if (amendment !== undefined) break;
     }
-    const profile = await this.#profiles.get(device, tenant, amendment);
-    const response = this.#profiles.answer(request, profile);
+    const profile = await this.#profiles.get(device, tenant, amendment, finish);
+    const response = this.#profiles.answer(flow.request, profile);
     for (const hook of this.#o.hooks ?? []) hook.served?.(device, flow);
-    return { response, mac, tenantId: tenant.id };
+    return { response, mac: device.mac, tenantId: tenant.id };
   }
 
   /** The tenants the matched patterns belong to (an unknown id stays `undefined`). */

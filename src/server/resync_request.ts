@@ -43,6 +43,8 @@ export interface ResyncHeaders {
   readonly etag?: string;
   readonly "last-modified"?: string;
   readonly "cache-control"?: string;
+  /** MPP `aes128gcm` profiles (RFC 8188). */
+  readonly "content-encoding"?: string;
   readonly "retry-after"?: string;
   /** Firmware downloads (HTTP Range). */
   readonly "accept-ranges"?: string;

@@ -21,7 +21,6 @@
  * sees a promotion the moment it is written, with no cache to invalidate.
  */
 import type { Logger } from "pino";
-import { encodeProfileBytes } from "../crypto/index.ts";
 import type {
   Device,
   DeviceSecureKeys,
@@ -30,17 +29,16 @@ import type {
   Tenant,
 } from "../store/index.ts";
 import type { IdentifiedBy } from "./device_identity.ts";
-import type { FlowHook, FlowRequest } from "./flow_hook.ts";
+import type { FlowHook, FlowRequest, ProfileFinish, ProfileHandBack } from "./flow_hook.ts";
 import type { DeviceLifecycles, LifecycleContext } from "./lifecycle.ts";
 import type { ConfigCache } from "./profile_cache.ts";
 import {
-  type EffectiveParameter,
-  layerTargetsOf,
+  opensslWire,
   type ProfileRenderer,
+  type ProfileWire,
   serializeFlatProfile,
 } from "./profile_renderer.ts";
 import { NOT_FOUND_REASON, type Outcome, refuse, refuseAsUnknown } from "./resync_outcome.ts";
-import type { ResyncResponse } from "./resync_request.ts";
 import {
   type PublicBase,
   parseSecurePath,
@@ -75,12 +73,20 @@ export function opensTargetedFiles(family: string): boolean {
   return /^(spa|sipura)/i.test(family);
 }
 
-function binary(body: Buffer): ResyncResponse {
+/**
+ * The device's profile with a pair installed (after every flow's amendment), going out in
+ * `wire`. `key` names it exactly: the pair installed, the rule and the wire's key (the
+ * directories are random and never reused, so a new pair is a new key).
+ */
+function pairFinish(
+  install: { readonly key: string; readonly directory: string },
+  rule: string,
+  wire: { readonly key: string; readonly make: () => ProfileWire },
+): ProfileFinish {
   return {
-    status: 200,
-    headers: { "content-type": "application/octet-stream", "cache-control": "no-store" },
-    body,
-    result: "ok",
+    key: `secure\u0000${install.directory}\u0000${rule}\u0000${wire.key}`,
+    apply: (parameters) => withSecurePair(parameters, install.key, install.directory, rule),
+    wire: () => wire.make(),
   };
 }
 
@@ -102,7 +108,7 @@ export class SecureProvisioningFlow implements FlowHook {
   }
 
   /** The secure location (any transport): `/secure/<directory>/<mac>.cfg`. */
-  async route(flow: FlowRequest): Promise<Outcome | undefined> {
+  async route(flow: FlowRequest): Promise<Outcome | ProfileHandBack | undefined> {
     const parts = parseSecurePath(flow.path);
     if (parts === undefined) return undefined;
     const found = await this.#o.store.deviceKeys.byDirectory(parts.directory);
@@ -170,15 +176,14 @@ export class SecureProvisioningFlow implements FlowHook {
       contextOf(flow),
       now,
     );
-    const parameters = await this.#parameters(device, tenant);
-    const xml = serializeFlatProfile(
-      withSecurePair(parameters, install.key.reveal(), install.directory, secureProfileRule(base)),
+    // Rendered, amended and answered by the pipeline; encrypted under the directory's key.
+    const key = encryptWith.key.reveal();
+    const finish = pairFinish(
+      { key: install.key.reveal(), directory: install.directory },
+      secureProfileRule(base),
+      { key: `aes\u0000${encryptWith.directory}`, make: () => opensslWire("aes", key) },
     );
-    const body = encodeProfileBytes(Buffer.from(xml, "utf8"), {
-      gzip: true,
-      key: encryptWith.key.reveal(),
-    });
-    return { response: binary(body), mac: device.mac, tenantId: tenant.id };
+    return { serve: { device, tenant, finish } };
   }
 
   /**
@@ -190,7 +195,7 @@ export class SecureProvisioningFlow implements FlowHook {
     tenant: Tenant,
     flow: FlowRequest,
     by: IdentifiedBy,
-  ): Promise<Outcome | undefined> {
+  ): Promise<Outcome | ProfileHandBack | undefined> {
     if (!securesProvisioning(tenant)) return undefined;
     const { request } = flow;
     const mac = device.mac;
@@ -249,24 +254,18 @@ export class SecureProvisioningFlow implements FlowHook {
         tenantId: tenant.id,
       };
     }
-    const parameters = await this.#parameters(device, tenant);
-    const xml = Buffer.from(
-      serializeFlatProfile(withSecurePair(parameters, key, keys.current.directory, rule)),
-      "utf8",
-    );
-    if (via === "targeted") {
-      return { response: binary(this.#o.targeted!(mac, xml)), mac, tenantId: tenant.id };
-    }
-    return {
-      response: {
-        status: 200,
-        headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" },
-        body: xml,
-        result: "ok",
-      },
-      mac,
-      tenantId: tenant.id,
-    };
+    // The device's profile with its pair, rendered, amended and answered by the pipeline:
+    // targeted to the unit, or in clear inside the TLS session its certificate opened.
+    const pair = { key, directory: keys.current.directory };
+    const targeted = this.#o.targeted;
+    const finish =
+      via === "targeted" && targeted !== undefined
+        ? pairFinish(pair, rule, {
+            key: "targeted",
+            make: () => targetedWire(mac, key, targeted),
+          })
+        : pairFinish(pair, rule, { key: "clear", make: () => CLEAR_WIRE });
+    return { serve: { device, tenant, finish } };
   }
 
   /**
@@ -288,18 +287,25 @@ export class SecureProvisioningFlow implements FlowHook {
     if (tenant.settings.secureProvisioning === "lan-bootstrap") return "lan";
     return undefined;
   }
+}
 
-  /** The device's effective parameters, as its ordinary profile would carry them. */
-  async #parameters(device: Device, tenant: Tenant): Promise<EffectiveParameter[]> {
-    const cache = this.#o.cache;
-    const [model, group, account, layers] = await Promise.all([
-      device.modelPn === null ? null : cache.model(device.modelPn),
-      device.groupId === null ? null : cache.group(device.groupId),
-      device.accountId === null ? null : cache.account(device.accountId),
-      cache.layers(layerTargetsOf(device)),
-    ]);
-    return this.#o.renderer.resolve({ device, tenant, model, group, account, layers });
-  }
+const CLEAR_WIRE: ProfileWire = {
+  encoding: "none",
+  name: "none",
+  secret: undefined,
+  contentType: "text/xml; charset=utf-8",
+  encode: (xml) => xml,
+};
+
+/** A bootstrap sealed for one unit; `pairKey` (in the content) versions it. */
+function targetedWire(mac: Device["mac"], pairKey: string, seal: TargetedEncoder): ProfileWire {
+  return {
+    encoding: "none",
+    name: "spc-targeted",
+    secret: pairKey,
+    contentType: "application/octet-stream",
+    encode: (xml) => seal(mac, xml),
+  };
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 const KEYS = new Set(Object.keys(DEFAULT_TENANT_SETTINGS));
 const MAX_PATHS = 32;
 const MAX_CAS = 32;
+const MAX_MODELS = 256;
 
 function bad(message: string, field: string): never {
   throw storeError("STORE_INVALID_SETTINGS", `tenant settings: ${message}`, { field });
@@ -60,6 +61,15 @@ function parseCas(value: unknown, strict: boolean): string[] {
     }
   });
   return cas;
+}
+
+function parseModels(value: unknown): string[] {
+  const models = strings(value, "aes128gcmModels", MAX_MODELS);
+  for (const pn of models) {
+    if (pn === "" || pn.length > 64)
+      bad("aes128gcmModels must hold product names", "aes128gcmModels");
+  }
+  return [...new Set(models)];
 }
 
 function parseBoolean(value: unknown, field: string): boolean {
@@ -145,6 +155,7 @@ export function parseTenantSettings(
       base.secureProvisioning,
     ),
     keyRotationDays: pick("keyRotationDays", parseRotationDays, base.keyRotationDays),
+    aes128gcmModels: pick("aes128gcmModels", parseModels, base.aes128gcmModels),
   };
 }
 

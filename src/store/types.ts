@@ -64,6 +64,11 @@ export interface TenantSettings {
   readonly secureProvisioning: SecureProvisioningMode;
   /** Rotate each unit's key and directory after this many days (0: only on demand). */
   readonly keyRotationDays: number;
+  /**
+   * Product names (MPP models) whose profiles are served with RFC 8188
+   * `Content-Encoding: aes128gcm`, keyed by the phone's `IKM_HTTP_Encrypt_Content`.
+   */
+  readonly aes128gcmModels: readonly string[];
 }
 
 export const SECURE_PROVISIONING_MODES = ["off", "on", "lan-bootstrap"] as const;
@@ -82,6 +87,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   staging: false,
   secureProvisioning: "off",
   keyRotationDays: 0,
+  aes128gcmModels: [],
 };
 
 /** A service provider. */

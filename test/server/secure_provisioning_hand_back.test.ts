@@ -1,0 +1,180 @@
+/**
+ * Secure provisioning hands the device and its profile back to the resync pipeline, so every
+ * flow's `amend` and `served` run for a SEC-PRV-1/-2 answer as for a clear profile. Over real
+ * HTTP: a SEC-PRV-2 unit under an upgrade policy finds its Upgrade_Rule inside its encrypted
+ * profile (opened with the openssl command line); a report is accepted from the address the
+ * unit last fetched its secure profile from and refused from another; a redirected unit that
+ * reaches SEC-PRV-2 is acquired.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { request } from "node:http";
+import { gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setUpgradePolicy, uploadFirmware } from "../../src/admin/index.ts";
+import { type MacAddress, parseMac } from "../../src/store/index.ts";
+import { type E2eServer, startE2eServer } from "../e2e/provisio_server.ts";
+
+const UPGRADED = parseMac("000e08ee0001");
+const REPORTER = parseMac("000e08ee0002");
+const REDIRECTED = parseMac("000e08ee0003");
+
+let server: E2eServer;
+let port: number;
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Buffer;
+}
+
+/** One HTTP request from a chosen loopback address (a unit on another address). */
+function send(
+  method: string,
+  path: string,
+  options: { from?: string; ua?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        method,
+        path,
+        localAddress: options.from ?? "127.0.0.1",
+        headers: {
+          ...(options.ua === undefined ? {} : { "user-agent": options.ua }),
+          ...(options.body === undefined ? {} : { "content-type": "application/xml" }),
+          ...options.headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+const ua = (mac: string, version = "7.4.8") => `Cisco/SPA962-${version} (${mac})`;
+
+/** Bootstraps the unit (SEC-PRV-1, targeted over HTTP) and returns its installed pair. */
+async function bootstrap(mac: MacAddress, from = "127.0.0.1") {
+  const first = await send("GET", `/profile/${mac}.xml`, { from, ua: ua(mac) });
+  expect(first.status).toBe(200);
+  const keys = await server.node.store.deviceKeys.get(mac);
+  expect(keys).not.toBeNull();
+  return { key: keys!.current.key.reveal(), directory: keys!.current.directory };
+}
+
+/** The unit's SEC-PRV-2 fetch; the profile as the unit reads it (openssl, then gunzip). */
+async function secureFetch(
+  mac: MacAddress,
+  pair: { key: string; directory: string },
+  from?: string,
+) {
+  const answer = await send("GET", `/secure/${pair.directory}/${mac}.cfg`, {
+    ua: ua(mac),
+    ...(from === undefined ? {} : { from }),
+  });
+  expect(answer.status).toBe(200);
+  const decrypted = execFileSync(
+    "openssl",
+    ["enc", "-d", "-aes-256-cbc", "-md", "md5", "-k", pair.key],
+    { input: answer.body },
+  );
+  return { answer, xml: gunzipSync(decrypted).toString("utf8") };
+}
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("condition never held");
+}
+
+beforeAll(async () => {
+  server = await startE2eServer();
+  port = Number(new URL(server.http).port);
+  await server.addDevices([UPGRADED, REPORTER, REDIRECTED]);
+  const { store } = server.node;
+  for (const version of ["7.5.5", "7.6.2"]) {
+    const bytes = Buffer.from(`image ${version}`);
+    await uploadFirmware(
+      store,
+      server.node.config.filesDir,
+      {
+        tenantId: "default",
+        version,
+        models: ["SPA962"],
+        fileName: `fw-${version}.bin`,
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+        bytes,
+      },
+      "test",
+    );
+  }
+  await setUpgradePolicy(
+    store,
+    { tenantId: "default", name: "all", target: "7.6.2", intermediates: ["7.5.5"] },
+    "test",
+  );
+  // The reporting unit fetched its clear profile from 127.0.0.1 before the tenant turned
+  // secure provisioning on; it then moves to 127.0.0.3.
+  const clear = await send("GET", `/profile/${REPORTER}.xml`, { ua: ua(REPORTER) });
+  expect(clear.status).toBe(200);
+  await store.tenants.update("default", { settings: { secureProvisioning: "on" } });
+  await store.redirects.setProfile({
+    tenantId: "default",
+    name: "default",
+    profileRule: "http://prov.example/profile/$MA.xml",
+  });
+  await store.redirects.register("default", "default", [REDIRECTED]);
+  await store.redirects.setStatus(REDIRECTED, "pending");
+  await server.node.cache.settled();
+  await new Promise((r) => setTimeout(r, 300));
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe("secure provisioning runs the pipeline's flows", () => {
+  it("a SEC-PRV-2 unit under an upgrade policy gets its Upgrade_Rule inside its encrypted profile", async () => {
+    const pair = await bootstrap(UPGRADED);
+    const { xml } = await secureFetch(UPGRADED, pair);
+    expect(xml).toContain(`<GPP_B ua="na">${pair.directory}</GPP_B>`);
+    expect(xml).toContain(
+      `<Upgrade_Rule ua="na">($SWVER lt 7.5.5)? ${server.http}/firmware/fw-7.5.5.bin?mac=$MA</Upgrade_Rule>`,
+    );
+  });
+
+  it("a report is accepted from the address of the unit's secure fetch, refused from another", async () => {
+    const pair = await bootstrap(REPORTER, "127.0.0.3");
+    await secureFetch(REPORTER, pair, "127.0.0.3");
+    const report = '<flat-profile>\n<Station_Name ua="rw">lobby</Station_Name>\n</flat-profile>\n';
+    const path = `/report/${REPORTER}.xml`;
+    const ok = await send("POST", path, { from: "127.0.0.3", ua: ua(REPORTER), body: report });
+    expect(ok.status).toBe(200);
+    const other = await send("POST", path, { from: "127.0.0.1", ua: ua(REPORTER), body: report });
+    expect(other.status).toBe(403);
+  });
+
+  it("a redirected unit that reaches SEC-PRV-2 is acquired", async () => {
+    const pair = await bootstrap(REDIRECTED);
+    await secureFetch(REDIRECTED, pair);
+    await until(
+      async () => (await server.node.store.redirects.find(REDIRECTED))?.status === "acquired",
+    );
+  });
+});
