@@ -81,32 +81,19 @@ export function createDeviceRequestListener(
   return (req, res) => {
     if (options.shedding?.refuse(transport, res) === true) return;
     const url = req.url ?? "/";
-    if (url.length > limits.maxUrlBytes) {
-      sendPlain(res, 414, "request target too long");
-      req.resume();
-      return;
-    }
     const method = req.method ?? "GET";
-    const length = req.headers["content-length"];
-    const hasBody =
-      length !== undefined ? length !== "0" : req.headers["transfer-encoding"] !== undefined;
-    if (length !== undefined && !(Number(length) <= limits.maxBodyBytes)) {
-      // The connection is not closed at once: closing with the client's body unread resets it,
-      // and the client sees a broken pipe instead of the 413. What it still sends is read and
-      // dropped (no CPU to speak of); the request timeout bounds how long, as nginx's
-      // lingering close does.
-      sendPlain(res, 413, "request body too large");
-      req.resume();
-      return;
-    }
     const q = url.indexOf("?");
     let body: Buffer | undefined;
+    // Set when this adapter refuses the request before reading it whole: the pipeline answers
+    // and records the refusal like any other (event row, rate-limited security log).
+    let refused: ResyncRequest["refused"];
     const dispatch = (): void => {
+      const tooLong = refused?.status === 414;
       const request: ResyncRequest = {
         transport,
         method,
-        path: q < 0 ? url : url.slice(0, q),
-        query: q < 0 ? "" : url.slice(q + 1),
+        path: tooLong ? url.slice(0, 256) : q < 0 ? url : url.slice(0, q),
+        query: tooLong || q < 0 ? "" : url.slice(q + 1),
         remoteAddress: req.socket.remoteAddress ?? "",
         userAgent: single(req.headers["user-agent"]),
         host: single(req.headers.host),
@@ -115,6 +102,7 @@ export function createDeviceRequestListener(
         ifModifiedSince: single(req.headers["if-modified-since"]),
         body,
         range: single(req.headers.range),
+        refused,
       };
       // In flight for load shedding while this process works on it (not while the client
       // sends its body or reads the answer: slow clients cost no CPU).
@@ -139,29 +127,49 @@ export function createDeviceRequestListener(
         },
       );
     };
+    if (url.length > limits.maxUrlBytes) {
+      refused = { status: 414, reason: "request target too long", security: "target-too-long" };
+      dispatch();
+      req.resume();
+      return;
+    }
+    const length = req.headers["content-length"];
+    const hasBody =
+      length !== undefined ? length !== "0" : req.headers["transfer-encoding"] !== undefined;
+    if (length !== undefined && !(Number(length) <= limits.maxBodyBytes)) {
+      // The connection is not closed at once: closing with the client's body unread resets it,
+      // and the client sees a broken pipe instead of the 413. What it still sends is read and
+      // dropped (no CPU to speak of); the request timeout bounds how long, as nginx's
+      // lingering close does.
+      refused = { status: 413, reason: "request body too large", security: "body-too-large" };
+      dispatch();
+      req.resume();
+      return;
+    }
     if (!hasBody) {
       dispatch();
       return;
     }
-    // A `--post` body: read it within the limit (the profile answer does not depend on it yet).
+    // A `--post` body or a report upload: read it within the limit.
     let received = 0;
-    let refused = false;
+    let failed = false;
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => {
       received += chunk.length;
       if (received <= limits.maxBodyBytes) chunks.push(chunk);
-      if (received > limits.maxBodyBytes && !refused) {
-        refused = true;
+      if (received > limits.maxBodyBytes && refused === undefined && !failed) {
         // Kept open and drained like the case above: this listener goes on reading.
-        sendPlain(res, 413, "request body too large");
+        chunks.length = 0;
+        refused = { status: 413, reason: "request body too large", security: "body-too-large" };
+        dispatch();
       }
     });
     req.on("end", () => {
       body = Buffer.concat(chunks);
-      if (!refused) dispatch();
+      if (refused === undefined && !failed) dispatch();
     });
     req.on("error", () => {
-      refused = true;
+      failed = true;
     });
   };
 }

@@ -543,6 +543,7 @@ export async function startNode(
         logger,
         metrics,
         shedding,
+        maxUploadBytes: config.limits.maxBodyBytes,
       }).catch((error: unknown) => {
         throw listenFailed("TFTP", config.host, tftpPort, error);
       });

@@ -154,12 +154,15 @@ export class ReportFlow implements FlowHook {
     }
     if (device.state === "disabled") return refuse(403, "device disabled", extra);
     if (identified.by !== "certificate") {
-      const mismatch = await this.#sourceMismatch(device, request.remoteAddress);
-      if (mismatch) {
+      const proven = await this.#provenSource(device, request.remoteAddress);
+      if (proven !== "same") {
         return refuse(403, "report not sent from the device's address", {
           ...extra,
           security: "report-source-mismatch",
-          logReason: "report from an address other than the device's last resync",
+          logReason:
+            proven === "none"
+              ? "report for a device with no proven resync to compare its address with"
+              : "report from an address other than the device's last resync",
         });
       }
     }
@@ -201,6 +204,9 @@ export class ReportFlow implements FlowHook {
 
   /** The device's own profile was served: remember where from (the source reports must share). */
   served(device: Device, flow: FlowRequest): void {
+    // A TFTP request from a source that never completed a transfer may be forged: it proves
+    // no address (and must not displace the unit's real one).
+    if (flow.request.sourceProven === false) return;
     const from = flow.request.remoteAddress;
     if (this.#resyncFrom.get(device.mac) === from) return;
     this.#resyncFrom.delete(device.mac);
@@ -213,15 +219,16 @@ export class ReportFlow implements FlowHook {
   /**
    * A report identified only by path or User-Agent must come from the address the device
    * last fetched its profile from (anyone can write a MAC into a path): this node's memory
-   * first, else the stored status when it records a served profile. With neither (the unit
-   * never resynced, or only elsewhere and its status is a refusal) the report is let through.
+   * first, else the stored status when it records a served profile (`ok` or `not-modified`).
+   * With neither — the unit never resynced, or its last recorded request was no served
+   * profile — there is nothing to compare with, and the report is refused.
    */
-  async #sourceMismatch(device: Device, source: string): Promise<boolean> {
+  async #provenSource(device: Device, source: string): Promise<"same" | "other" | "none"> {
     const known = this.#resyncFrom.get(device.mac);
-    if (known !== undefined) return known !== source;
+    if (known !== undefined) return known === source ? "same" : "other";
     const status = (await this.#o.store.devices.findByMac(device.mac))?.status;
-    if (status === null || status === undefined || status.remoteAddress === null) return false;
-    if (status.result !== "ok" && status.result !== "not-modified") return false;
-    return status.remoteAddress !== source;
+    if (status === null || status === undefined || status.remoteAddress === null) return "none";
+    if (status.result !== "ok" && status.result !== "not-modified") return "none";
+    return status.remoteAddress === source ? "same" : "other";
   }
 }

@@ -311,6 +311,12 @@ export class ResyncPipeline {
   }
 
   async #process(request: ResyncRequest, ua: UserAgentIdentity | undefined): Promise<Outcome> {
+    if (request.refused !== undefined) {
+      // Refused by the transport (an oversized upload, an overlong target, a TFTP write of
+      // something other than a report): no unit sends one, so it is a security event too.
+      const { status, reason, security } = request.refused;
+      return refuse(status, reason, { security });
+    }
     const { method } = request;
     if (method !== "GET" && method !== "HEAD" && method !== "POST" && method !== "PUT") {
       return refuse(405, `method ${method.slice(0, 16)} not allowed`);
@@ -331,8 +337,11 @@ export class ResyncPipeline {
       const { device, tenant, finish } = routed.serve;
       return this.#serve(device, tenant, finish, flow);
     }
-    // PUT is for report uploads (a hook above); nothing else takes it.
-    if (method === "PUT") return refuse(405, "method PUT not allowed");
+    // PUT is for report uploads (a hook above); nothing else takes it. An upload anywhere
+    // else (an HTTP PUT, a TFTP write request) is someone probing for a writable path.
+    if (method === "PUT") {
+      return refuse(405, "method PUT not allowed", { security: "upload-refused" });
+    }
     const matches = this.#o.routes().match(target.path, request.query);
     if (matches.length === 0) return refuse(404, NOT_FOUND_REASON);
     const required = this.#certs.requiredBeforeLookup(this.#matchedTenants(matches), cert);

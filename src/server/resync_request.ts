@@ -35,6 +35,21 @@ export interface ResyncRequest {
   readonly body?: Uint8Array | undefined;
   /** The `Range` header (HTTP only; firmware downloads). */
   readonly range?: string | undefined;
+  /**
+   * The transport refused the request before reading it whole (a body over the limit, a
+   * request target too long, a TFTP upload of something other than a report): the pipeline
+   * answers with this refusal without looking further, and records it like every other one
+   * (event row, and a line in the rate-limited security log with `security` as the reason).
+   */
+  readonly refused?: TransportRefusal | undefined;
+}
+
+/** A request its transport adapter refused before the pipeline saw it whole. */
+export interface TransportRefusal {
+  readonly status: 405 | 413 | 414;
+  readonly reason: string;
+  /** The security log's reason (`body-too-large`, `target-too-long`, `upload-refused`). */
+  readonly security: string;
 }
 
 /** Response headers the pipeline sets; adapters add transport framing (length, connection). */

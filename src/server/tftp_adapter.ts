@@ -4,7 +4,11 @@
  * (`spa2102.cfg`, relative to the TFTP root, spec §8.1.1) get one. Answers map to TFTP:
  * 200 → the bytes, 404 → error 1 (file not found — the device's class-B failure, §8.2.4),
  * 400/403 → error 2 (access violation), anything else → error 0 with the reason. Uploads (WRQ)
- * are refused until report uploads land. Transfers stay on the node that started them.
+ * are taken for report paths only (`/report/…`, a Report_Rule with a `tftp://` URL): bounded,
+ * and once the transfer completed — the source then proved it receives at its address — the
+ * report goes through the pipeline as an HTTP PUT would (identification, source, budgets).
+ * Any other write request, and a report over the size limit, is refused with a TFTP error and
+ * recorded as a refusal with a security event. Transfers stay on the node that started them.
  * An overloaded node (`load_shedding.ts`) answers a read request with error 0 "server busy"
  * at once, as HTTP answers 503: the unit counts a failed resync and retries on its
  * `Resync_Error_Retry_Delay`, where silence would make it retransmit the request first.
@@ -17,7 +21,12 @@
 
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
-import type { TftpRequest, TftpResolver } from "../tftp/index.ts";
+import type {
+  TftpRequest,
+  TftpResolver,
+  TftpTransferStats,
+  TftpUploadResolver,
+} from "../tftp/index.ts";
 import {
   bytesSource,
   errorSource,
@@ -29,7 +38,8 @@ import type { TftpLimits } from "./config.ts";
 import type { ResyncHandler } from "./http_adapter.ts";
 import type { LoadShedder } from "./load_shedding.ts";
 import type { ServerMetrics } from "./metrics.ts";
-import type { ResyncResponse } from "./resync_request.ts";
+import { REPORT_PATH_PREFIX } from "./report_flow.ts";
+import type { ResyncRequest, ResyncResponse, TransportRefusal } from "./resync_request.ts";
 
 /**
  * Source addresses that completed a read transfer (bounded; the least recently completed is
@@ -106,6 +116,83 @@ export function tftpResolver(
   };
 }
 
+/** Path and query of a TFTP file name (`spa2102.cfg` is `/spa2102.cfg`). */
+function targetOf(filename: string): { path: string; query: string } {
+  const name = filename.startsWith("/") ? filename : `/${filename}`;
+  const q = name.indexOf("?");
+  return { path: q < 0 ? name : name.slice(0, q), query: q < 0 ? "" : name.slice(q + 1) };
+}
+
+/** Records a write request the adapter refused (event row, security log); never throws. */
+function recordRefusal(
+  handler: ResyncHandler,
+  filename: string,
+  remoteAddress: string,
+  refused: TransportRefusal,
+): void {
+  const request: ResyncRequest = {
+    transport: "tftp",
+    method: "PUT",
+    ...targetOf(filename.slice(0, 512)),
+    remoteAddress,
+    refused,
+  };
+  void Promise.resolve()
+    .then(() => handler.handle(request))
+    .catch(() => undefined);
+}
+
+/**
+ * Write requests (WRQ): report uploads only, at most `maxBytes` each. The report is handed to
+ * the pipeline once its transfer completed (one upload per transfer); refused names, and a
+ * `tsize` over the limit, get a TFTP error at once.
+ */
+export function tftpUploadResolver(handler: ResyncHandler, maxBytes: number): TftpUploadResolver {
+  return async (request: TftpRequest) => {
+    const target = targetOf(request.filename);
+    const remoteAddress = request.remote.address;
+    if (!target.path.startsWith(REPORT_PATH_PREFIX)) {
+      recordRefusal(handler, request.filename, remoteAddress, {
+        status: 405,
+        reason: "TFTP uploads are taken for reports only",
+        security: "upload-refused",
+      });
+      return {
+        kind: "error",
+        code: TftpErrorCode.AccessViolation,
+        message: "uploads are taken for reports only",
+      };
+    }
+    const tsize = Number(request.options.tsize ?? 0);
+    if (tsize > maxBytes) {
+      recordRefusal(handler, request.filename, remoteAddress, REPORT_TOO_LARGE);
+      return { kind: "error", code: TftpErrorCode.DiskFull, message: "report too large" };
+    }
+    return {
+      kind: "accept",
+      maxBytes,
+      onComplete: async (data) => {
+        // The answer cannot reach the unit any more (its transfer is over, and a unit sends a
+        // report once, without retries): the pipeline records what it decided.
+        await handler.handle({
+          transport: "tftp",
+          method: "PUT",
+          ...target,
+          remoteAddress,
+          sourceProven: true,
+          body: data,
+        });
+      },
+    };
+  };
+}
+
+const REPORT_TOO_LARGE: TransportRefusal = {
+  status: 413,
+  reason: "report too large",
+  security: "body-too-large",
+};
+
 export async function startTftpListener(options: {
   readonly handler: ResyncHandler;
   /** Root of firmware and static files; absent = profiles only. */
@@ -118,8 +205,11 @@ export async function startTftpListener(options: {
   readonly metrics?: ServerMetrics;
   /** Overload admission (an error packet instead of a transfer while overloaded). */
   readonly shedding?: LoadShedder;
+  /** Largest report a unit may upload (WRQ); default 256 KiB. */
+  readonly maxUploadBytes?: number;
 }): Promise<{ server: TftpServer; address: AddressInfo }> {
   const proven = new ProvenSources();
+  const maxUploadBytes = options.maxUploadBytes ?? 256 * 1024;
   const server = new TftpServer({
     resolver: tftpResolver(
       options.handler,
@@ -127,6 +217,8 @@ export async function startTftpListener(options: {
       proven,
       options.shedding,
     ),
+    upload: tftpUploadResolver(options.handler, maxUploadBytes),
+    maxUploadBytes,
     port: options.port,
     address: options.host,
     ...options.limits,
@@ -137,6 +229,7 @@ export async function startTftpListener(options: {
   server.on("socketError", (error) => options.logger.warn({ err: error }, "TFTP socket error"));
   server.on("transferEnd", (t) => {
     if (t.kind === "read" && t.outcome === "complete") proven.completed(t.remote.address);
+    if (tooLarge(t)) recordRefusal(options.handler, t.filename, t.remote.address, REPORT_TOO_LARGE);
   });
   const metrics = options.metrics;
   if (metrics) {
@@ -154,4 +247,9 @@ export async function startTftpListener(options: {
   const bound = await server.listen();
   const family = bound.address.includes(":") ? "IPv6" : "IPv4";
   return { server, address: { address: bound.address, port: bound.port, family } };
+}
+
+/** An upload that went past its limit mid-transfer (the server answered Disk full). */
+function tooLarge(t: TftpTransferStats): boolean {
+  return t.kind === "write" && t.outcome !== "complete" && t.error?.code === "TFTP_TOO_LARGE";
 }

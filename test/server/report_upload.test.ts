@@ -339,7 +339,7 @@ describe("push resync to sipp as the unit", () => {
     const codes = new Set(
       rows.filter((r) => r.path?.startsWith("/report/")).map((r) => r.statusCode),
     );
-    for (const code of [200, 400, 403, 404, 405, 415, 429])
+    for (const code of [200, 400, 403, 404, 405, 413, 415, 429])
       expect(codes.has(code), String(code)).toBe(true);
   });
 });
