@@ -109,6 +109,8 @@ export interface DeviceOptions extends DeviceIdentityInput {
    * open with the unit's own client certificate key.
    */
   readonly installationSecret?: Uint8Array;
+  /** MPP: the load (an MPP version) in the inactive partition; default none. */
+  readonly inactiveLoad?: string;
 }
 
 /** §12.5: what the Mute LED shows while resyncs fail. */
@@ -269,7 +271,7 @@ export class Device extends EventEmitter<DeviceEvents> {
     this.customizationStatus = initialCustomization(rc);
     this.log = new DeviceLog(options.logCapacity ?? 1000);
     this.syslogTransport = options.syslogTransport ?? this.udpSyslog.send;
-    this.upgrader = new FirmwareUpgrader(this.upgraderHost());
+    this.upgrader = new FirmwareUpgrader(this.upgraderHost(), options.inactiveLoad);
   }
 
   // ------------------------------------------------------------------ observation
@@ -277,6 +279,11 @@ export class Device extends EventEmitter<DeviceEvents> {
   /** Who the unit is; `swVersion` changes when an upgrade is installed. */
   get identity(): DeviceIdentity {
     return this.id;
+  }
+
+  /** MPP: the version of the load in the inactive partition (an upgrade swaps them). */
+  get inactiveLoad(): string | undefined {
+    return this.upgrader.inactiveLoad;
   }
 
   get provisioningState(): ProvisioningStateName {

@@ -1,8 +1,8 @@
 /**
  * The unit's firmware upgrade scheduling (§7.3–§7.5): when `Upgrade_Rule` is acted on
  * (after a successful resync, when the retry timer expires, after a provisioning reboot),
- * the once-only memory, the retry schedule with `$UPGST`/`$UPGERR`, C8, C9, and the
- * `/admin/upgrade` attempt. One attempt is `upgrade_attempt.ts`; flashing and rebooting
+ * the once-only memory, the retry schedule with `$UPGST`/`$UPGERR`, C8, C9, the MPP
+ * inactive partition, and the `/admin/upgrade` attempt. One attempt is `upgrade_attempt.ts`; flashing and rebooting
  * are the device's (`install`).
  */
 import { type DeviceFamily, parseBool } from "../profile/index.ts";
@@ -16,12 +16,14 @@ import {
   type RuleUrl,
   resolveRuleUrl,
   scheduleFromParameter,
+  tryParseVersion,
   type UpgradeState,
 } from "../rules/index.ts";
 import type { DeviceClock } from "./clock.ts";
 import type { CompatSwitches } from "./compat.ts";
 import type { LogKind } from "./device_log.ts";
 import { type DhcpOptions, defaultServer } from "./dhcp_options.ts";
+import { deviceError } from "./errors.ts";
 import type { ParameterStore } from "./parameter_store.ts";
 import {
   attemptUpgrade,
@@ -85,8 +87,33 @@ export class FirmwareUpgrader {
   private readonly installed = new Map<string, string>();
   /** C8: failures taken as success until the next reboot. */
   private readonly failedAsDone = new Set<string>();
+  /**
+   * MPP dual image (§7.4 step 5): the version of the load in the inactive partition —
+   * the one an upgrade switched away from, or what the unit was made with. SPA: a single
+   * image, never set.
+   */
+  private inactive: string | undefined;
 
-  constructor(private readonly host: UpgraderHost) {}
+  constructor(
+    private readonly host: UpgraderHost,
+    inactiveLoad?: string,
+  ) {
+    if (inactiveLoad !== undefined) {
+      const v = tryParseVersion(inactiveLoad);
+      if (host.family !== "mpp" || v?.format !== "mpp") {
+        throw deviceError(
+          "DEVICE_OPTION_INVALID",
+          `an inactive load is an MPP unit's MPP version (sip88xx.11-3-1MPP-678), not ${JSON.stringify(inactiveLoad)}`,
+        );
+      }
+      this.inactive = inactiveLoad;
+    }
+  }
+
+  /** MPP: the version of the load in the inactive partition, if any. */
+  get inactiveLoad(): string | undefined {
+    return this.inactive;
+  }
 
   private bool(name: string): boolean {
     return parseBool(this.host.params.get(name) ?? "") === true;
@@ -137,10 +164,13 @@ export class FirmwareUpgrader {
     const generation = h.generation();
     const previousAttemptAt = this.lastAttemptAt;
     this.lastAttemptAt = h.clock.now();
-    const context = h.attemptContext(this.installed.get(key), (version) => {
-      const again = evaluate(version);
-      return again.kind === "upgrade" && again.alternativeIndex === action.alternativeIndex;
-    });
+    const context = {
+      ...h.attemptContext(this.installed.get(key), (version) => {
+        const again = evaluate(version);
+        return again.kind === "upgrade" && again.alternativeIndex === action.alternativeIndex;
+      }),
+      inactiveLoad: this.inactive,
+    };
     const work = attemptUpgrade(context, action).then(
       (outcome) => {
         h.setWork(undefined);
@@ -154,7 +184,7 @@ export class FirmwareUpgrader {
           return;
         }
         this.installed.set(key, outcome.serverIp);
-        this.succeeded(outcome.image.version);
+        this.succeeded(outcome.kind === "activated" ? outcome.version : outcome.image.version);
       },
       (error: unknown) => {
         h.setWork(undefined);
@@ -178,6 +208,9 @@ export class FirmwareUpgrader {
     this.error = "";
     this.installedVersion = version;
     this.host.note(`installed firmware ${version}`);
+    // MPP: the new load went to the inactive partition and the unit switched to it, so the
+    // load it ran until now is the inactive one.
+    if (this.host.family === "mpp") this.inactive = this.host.swVersion();
     this.host.install(version);
   }
 
@@ -216,7 +249,7 @@ export class FirmwareUpgrader {
     const generation = h.generation();
     this.lastAttemptAt = h.clock.now();
     const work = attemptUpgrade(
-      h.attemptContext(undefined, () => false),
+      { ...h.attemptContext(undefined, () => false), inactiveLoad: this.inactive },
       {
         kind: "upgrade",
         url,
@@ -231,6 +264,7 @@ export class FirmwareUpgrader {
     h.setWork(undefined);
     if (generation !== h.generation()) return outcome;
     if (outcome.kind === "installed") this.succeeded(outcome.image.version);
+    else if (outcome.kind === "activated") this.succeeded(outcome.version);
     else if (outcome.kind === "failed") this.failed(undefined, outcome.err);
     return outcome;
   }

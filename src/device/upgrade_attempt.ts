@@ -1,7 +1,9 @@
 /**
  * One firmware upgrade attempt (§7.4): resolve, check the restricted domains, log the
  * request, download, validate the image (model, `Downgrade_Rev_Limit`, Sipura loop
- * protection). Flashing and the reboot into the new image are the device's business.
+ * protection) — or, on MPP, activate the requested load without download when the
+ * inactive partition already holds it. Flashing and the reboot into the new image are
+ * the device's business.
  */
 import type { DeviceFamily } from "../profile/index.ts";
 import {
@@ -46,10 +48,14 @@ export interface UpgradeContext {
   selectsAgain(version: string): boolean;
   /** Server address this exact rule and URL last installed from, if any (once-only, §7.3). */
   installedFrom: string | undefined;
+  /** MPP: the version of the load in the inactive partition, if it holds one. */
+  inactiveLoad?: string | undefined;
 }
 
 export type UpgradeOutcome =
   | { readonly kind: "installed"; readonly image: FirmwareImage; readonly serverIp: string }
+  /** MPP: the requested load was in the inactive partition; switched to it, nothing downloaded. */
+  | { readonly kind: "activated"; readonly version: string; readonly serverIp: string }
   | { readonly kind: "failed"; readonly err: string }
   /** Already installed from this URL and address (§7.3): nothing requested. */
   | { readonly kind: "skipped" };
@@ -92,6 +98,16 @@ export async function attemptUpgrade(
   if (ctx.installedFrom !== undefined && ctx.installedFrom === serverIp) return { kind: "skipped" };
   ctx.setLastRequest(last(""));
   ctx.syslog("request");
+  if (
+    ctx.family === "mpp" &&
+    ctx.inactiveLoad !== undefined &&
+    requestedLoad(url.path) === ctx.inactiveLoad
+  ) {
+    const refused = belowDowngradeLimit(ctx, ctx.inactiveLoad);
+    if (refused !== undefined) return fail(UPGRADE_ERR.downgradeLimit, refused);
+    ctx.note(`load ${ctx.inactiveLoad} is in the inactive partition: activated without download`);
+    return { kind: "activated", version: ctx.inactiveLoad, serverIp };
+  }
   if (addresses.length === 0) return fail(ERR.dns, `cannot resolve ${host}`);
   const fetched = await ctx.fetcher.fetch({
     scheme: url.scheme,
@@ -148,5 +164,17 @@ function belowDowngradeLimit(ctx: UpgradeContext, version: string): string | und
   }
   return compareVersions(v, l) < 0
     ? `image ${version} is older than Downgrade_Rev_Limit ${limit}`
+    : undefined;
+}
+
+/**
+ * The MPP load a firmware path names: its file name without the `.loads` suffix
+ * (`/sw/sip88xx.11-3-1MPP-678.loads` → `sip88xx.11-3-1MPP-678`, the `$SWVER` it installs).
+ * A path to any other kind of file names no load.
+ */
+export function requestedLoad(path: string): string | undefined {
+  const file = path.slice(path.lastIndexOf("/") + 1);
+  return file.endsWith(".loads") && file.length > ".loads".length
+    ? file.slice(0, -".loads".length)
     : undefined;
 }

@@ -228,6 +228,63 @@ describe("the upgrade procedure (§7.3, §7.4)", () => {
   });
 });
 
+describe("MPP dual image (§7.4 step 5): a new load goes to the inactive partition; a load already there is activated without download", () => {
+  const A = "sip88xx.11-3-1MPP-678";
+  const B = "sip88xx.11-3-2MPP0001-609";
+  const C = "sip88xx.11-2-3MPP-256";
+  const mpp = (values: Record<string, string>, options: Partial<DeviceOptions> = {}) =>
+    unit(values, { productName: "CP-8841-3PCC", family: "mpp", swVersion: A, ...options });
+  const loads = () => requested().filter((r) => r.includes(".loads"));
+
+  it("upgrading A→B keeps A inactive; a rule for A's load then switches back without a request, and the web upgrade to B does too", async () => {
+    server.files.set(`/sw/${B}.loads`, image(B, ["CP-8841-3PCC"]));
+    const d = mpp({ Upgrade_Rule: `($SWVER ne ${B})? ${server.base}/sw/${B}.loads` });
+    expect(d.inactiveLoad).toBeUndefined();
+    d.powerOn();
+    await clock.advance(1 * S);
+    expect(d.identity.swVersion).toBe(B);
+    expect(d.inactiveLoad).toBe(A);
+    expect(loads()).toEqual([`0 /sw/${B}.loads`]);
+
+    // A's load is not on the server: only the inactive partition can provide it.
+    d.configure({ Upgrade_Rule: `($SWVER ne ${A})? ${server.base}/sw/${A}.loads` });
+    await clock.advance(3600 * S);
+    expect(d.identity.swVersion).toBe(A);
+    expect(d.inactiveLoad).toBe(B);
+    expect(d.expand("$UPGST/$UPGERR")).toBe("1/");
+    expect(d.rebootHistory.map((r) => r.reason)).toEqual(["Power On", "Upgrade", "Upgrade"]);
+    expect(d.log.messages("syslog")).toContain(
+      `CP-8841-3PCC 00:0e:08:01:23:45 -- Successful upgrade http://127.0.0.1:${server.port}/sw/${A}.loads -- ${A}`,
+    );
+    expect(loads()).toEqual([`0 /sw/${B}.loads`]);
+
+    d.configure({ Upgrade_Rule: "" });
+    expect((await d.upgrade(`${server.base}/sw/${B}.loads`))?.kind).toBe("activated");
+    await clock.advance(1 * S);
+    expect([d.identity.swVersion, d.inactiveLoad]).toEqual([B, A]);
+    expect(loads()).toEqual([`0 /sw/${B}.loads`]);
+  });
+
+  it("a unit made with a load in its inactive partition activates it; Downgrade_Rev_Limit still applies to it", async () => {
+    const d = mpp(
+      { Upgrade_Rule: `($SWVER ne ${C})? ${server.base}/sw/${C}.loads`, Downgrade_Rev_Limit: A },
+      { inactiveLoad: C },
+    );
+    d.powerOn();
+    await clock.advance(1 * S);
+    expect(d.expand("$UPGERR")).toBe("downgrade limit");
+    expect(d.identity.swVersion).toBe(A);
+    d.configure({ Downgrade_Rev_Limit: "" });
+    await clock.advance(3600 * S); // the upgrade retry timer
+    expect([d.identity.swVersion, d.inactiveLoad]).toEqual([C, A]);
+    expect(loads()).toEqual([]);
+  });
+
+  it("an SPA unit has one image: nothing to activate, an inactive load is refused as an option", () => {
+    expect(() => unit({}, { inactiveLoad: "2.0.5" })).toThrow(/inactive load/);
+  });
+});
+
 describe("HTTPS firmware URLs by model (C9: SPA ATAs and SPA9000 TFTP/HTTP only; SPA9x2 phones and MPP also HTTPS)", () => {
   let tlsServer: StaticServer;
   let ca: IssuedCertificate;
