@@ -4,7 +4,9 @@
  * HTTP: a SEC-PRV-2 unit under an upgrade policy finds its Upgrade_Rule inside its encrypted
  * profile (opened with the openssl command line); a report is accepted from the address the
  * unit last fetched its secure profile from and refused from another; a redirected unit that
- * reaches SEC-PRV-2 is acquired.
+ * reaches SEC-PRV-2 is acquired. Secure answers are cached like clear ones: the same bytes
+ * and ETag until something they are made of changes (a layer, the pair after a rotation), and
+ * 304 to a unit that has them.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -18,6 +20,7 @@ import { type E2eServer, startE2eServer } from "../e2e/provisio_server.ts";
 const UPGRADED = parseMac("000e08ee0001");
 const REPORTER = parseMac("000e08ee0002");
 const REDIRECTED = parseMac("000e08ee0003");
+const CACHED = parseMac("000e08ee0004");
 
 let server: E2eServer;
 let port: number;
@@ -106,7 +109,7 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 beforeAll(async () => {
   server = await startE2eServer();
   port = Number(new URL(server.http).port);
-  await server.addDevices([UPGRADED, REPORTER, REDIRECTED]);
+  await server.addDevices([UPGRADED, REPORTER, REDIRECTED, CACHED]);
   const { store } = server.node;
   for (const version of ["7.5.5", "7.6.2"]) {
     const bytes = Buffer.from(`image ${version}`);
@@ -176,5 +179,56 @@ describe("secure provisioning runs the pipeline's flows", () => {
     await until(
       async () => (await server.node.store.redirects.find(REDIRECTED))?.status === "acquired",
     );
+  });
+});
+
+describe("secure answers are cached", () => {
+  it("same bytes and ETag until a layer or the pair changes; 304 to a unit that has them", async () => {
+    const pair = await bootstrap(CACHED);
+    const first = await secureFetch(CACHED, pair);
+    const second = await secureFetch(CACHED, pair);
+    const etag = first.answer.headers.etag as string;
+    const lastModified = first.answer.headers["last-modified"] as string;
+    expect(etag).toMatch(/^"/);
+    expect(lastModified).toBeDefined();
+    expect(second.answer.headers.etag).toBe(etag);
+    expect(second.answer.body.equals(first.answer.body)).toBe(true);
+    const path = `/secure/${pair.directory}/${CACHED}.cfg`;
+    const byTag = await send("GET", path, { ua: ua(CACHED), headers: { "if-none-match": etag } });
+    expect(byTag.status).toBe(304);
+    const byDate = await send("GET", path, {
+      ua: ua(CACHED),
+      headers: { "if-modified-since": lastModified },
+    });
+    expect(byDate.status).toBe(304);
+
+    // A layer of the unit changes: the next answer carries it, under a new version.
+    await server.node.store.layers.set({ scope: "device", mac: CACHED }, [
+      { name: "Station_Name", value: "cached-lobby", access: "rw" },
+    ]);
+    let changed: Awaited<ReturnType<typeof secureFetch>> | undefined;
+    await until(async () => {
+      changed = await secureFetch(CACHED, pair);
+      return changed.xml.includes("cached-lobby");
+    });
+    expect(changed!.answer.headers.etag).not.toBe(etag);
+    const afterLayer = changed!.answer.headers.etag as string;
+
+    // A rotation: the same location now answers the profile installing the next pair, also
+    // to a unit asking with the version it has.
+    await server.node.store.deviceKeys.rotate({ macs: [CACHED] }, Date.now());
+    const next = (await server.node.store.deviceKeys.get(CACHED))!.next!;
+    const rotated = await send("GET", path, {
+      ua: ua(CACHED),
+      headers: { "if-none-match": afterLayer },
+    });
+    expect(rotated.status).toBe(200);
+    const xml = gunzipSync(
+      execFileSync("openssl", ["enc", "-d", "-aes-256-cbc", "-md", "md5", "-k", pair.key], {
+        input: rotated.body,
+      }),
+    ).toString("utf8");
+    expect(xml).toContain(`<GPP_B ua="na">${next.directory}</GPP_B>`);
+    expect(xml).toContain(`<GPP_SA ua="na">${next.key.reveal()}</GPP_SA>`);
   });
 });
