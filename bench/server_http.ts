@@ -5,10 +5,13 @@
  *
  *   npx tsx bench/server_http.ts [--devices 100000] [--active 20000] [--duration 10]
  *     [--rounds 1] [--connections 64] [--workers N] [--baseline DIR] [--quick]
+ *     [--parameters 22]
  *
  * Scenario (the provider's): 100,000 devices imported in bulk into a fresh SQLite installation,
  * a tenant layer of 22 parameters of which 7 are templates over each device (every profile
  * differs, ~1.3 KB), nginx with `worker_processes auto` serving the same bytes as static files.
+ * `--parameters N` (N > 22) pads the tenant layer with the SPA504G's own catalogue parameters at
+ * their factory values up to N: a provider's full-size profile (~700 parameters, ~50 KB).
  *
  * For each server variant (the baseline's `provisio serve` from `--baseline DIR` or
  * `BENCH_BASELINE`, a git worktree with its node_modules; this tree with one worker; this tree
@@ -43,6 +46,7 @@ import { issueDeviceCertificate } from "../src/crypto/index.ts";
 import { dataPaths } from "../src/server/index.ts";
 import type { LayerParameter } from "../src/store/index.ts";
 import { installDataDir } from "./lib/install_data.ts";
+import { modelCatalogue, providerLayer } from "./provider_layer.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -56,6 +60,7 @@ const { values: args } = parseArgs({
     workers: { type: "string", default: String(availableParallelism()) },
     baseline: { type: "string", default: process.env.BENCH_BASELINE ?? "" },
     "client-cert-connections": { type: "string", default: "16" },
+    parameters: { type: "string", default: "22" },
   },
 });
 const QUICK = args.quick === true;
@@ -69,6 +74,7 @@ const ROUNDS = Number(args.rounds);
 const WORKERS = Number(args.workers);
 const BASELINE = args.baseline ?? "";
 const CERT_CONNECTIONS = Number(args["client-cert-connections"]);
+const PARAMETERS = Number(args.parameters);
 const ROOT = join(import.meta.dirname, "..");
 const PORTS = { http: 18180, https: 18543, nginxHttp: 18280, nginxHttps: 18643 };
 const macOf = (i: number): string => `000e08${i.toString(16).padStart(6, "0")}`;
@@ -259,8 +265,26 @@ function row(name: string, f: Figures, rss?: { rssMb: number; peakMb: number }):
   return `| ${name} | ${f.reqPerSec.toLocaleString("en")} | ${f.cpuUs ?? ""} | ${f.p50Ms} | ${f.p99Ms} | ${mem} | ${f.non2xx} |`;
 }
 
-/** The tenant layer: 22 parameters, 7 of them templates over the device. */
+/** The tenant layer: 22 parameters, 7 of them templates over the device, padded to PARAMETERS. */
 function tenantLayer(version: string): LayerParameter[] {
+  const base = baseLayer(version);
+  if (PARAMETERS <= base.length) return base;
+  const named = new Set(base.map((p) => p.name));
+  const padding = providerLayer({
+    catalogue: modelCatalogue("SPA504G"),
+    family: "spa",
+    parameters: PARAMETERS * 2,
+    templated: 0,
+  }).filter((p) => !named.has(p.name));
+  if (padding.length < PARAMETERS - base.length) {
+    throw new RangeError(
+      `the SPA504G catalogue has only ${base.length + padding.length} usable parameters`,
+    );
+  }
+  return [...base, ...padding.slice(0, PARAMETERS - base.length)];
+}
+
+function baseLayer(version: string): LayerParameter[] {
   return [
     { name: "Resync_On_Reset", value: "Yes", access: "na" },
     { name: "Resync_Periodic", value: "3600", access: "na" },
@@ -676,7 +700,7 @@ end
   const [l1, l5] = loadavg();
   process.stdout.write(
     `# Provisio device plane vs nginx — ${DEVICES.toLocaleString("en")} devices, random MACs over ${ACTIVE.toLocaleString("en")}${QUICK ? " (quick)" : ""}\n\n` +
-      `Tenant layer of 22 parameters, 7 templated per device; wrk -t1 -c${CONNECTIONS} -d${DURATION}s --latency; nginx worker_processes auto (${availableParallelism()} CPUs); best of ${ROUNDS} alternating round(s); cold = every device once, in order, ${CONNECTIONS} connections; ${new Date().toISOString()}; load average at the end ${l1?.toFixed(2)} ${l5?.toFixed(2)}\n\n` +
+      `Tenant layer of ${Math.max(22, PARAMETERS)} parameters, 7 templated per device; wrk -t1 -c${CONNECTIONS} -d${DURATION}s --latency; nginx worker_processes auto (${availableParallelism()} CPUs); best of ${ROUNDS} alternating round(s); cold = every device once, in order, ${CONNECTIONS} connections; ${new Date().toISOString()}; load average at the end ${l1?.toFixed(2)} ${l5?.toFixed(2)}\n\n` +
       `${header}\n${results.flatMap((r) => r.rows).join("\n")}\n\n` +
       results.flatMap((r) => r.summary.map((line) => `- ${line}`)).join("\n") +
       "\n",
