@@ -16,7 +16,7 @@ beforeAll(async () => {
   await api.request("POST", "/api/v1/devices", { body: { mac: "000e08aabb01", model: "SPA504G" } });
   await api.request("POST", "/api/v1/accounts", { body: { reference: "C-1" } });
   await api.request("POST", "/api/v1/groups", { body: { name: "g1" } });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await api?.close();

@@ -79,5 +79,5 @@ describe("device import operation, server killed", () => {
     } finally {
       await store.close();
     }
-  }, 60_000);
+  }, 120_000);
 });

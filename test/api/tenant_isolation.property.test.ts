@@ -85,7 +85,7 @@ beforeAll(async () => {
       message: null,
     })),
   );
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await api?.close();

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { provisio, tempDir } from "./helpers.ts";
 
 describe("provisio … add of something that exists", () => {
-  it("names the set command that changes it", { timeout: 90_000 }, async () => {
+  it("names the set command that changes it", { timeout: 120_000 }, async () => {
     const data = join(tempDir("conflict"), "data");
     const twice = async (...args: string[]) => {
       const first = await provisio([...args, "-d", data]);

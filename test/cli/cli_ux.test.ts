@@ -74,7 +74,7 @@ describe("provisio command-line manners", () => {
     );
   });
 
-  it("other usage errors are one line and a hint", { timeout: 30_000 }, async () => {
+  it("other usage errors are one line and a hint", { timeout: 120_000 }, async () => {
     const missing = await provisio(["device", "show", "-d", data]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
@@ -87,7 +87,7 @@ describe("provisio command-line manners", () => {
     expect(unknown.stderr.trimEnd().split("\n").at(-1)).toBe("see provisio device --help");
   });
 
-  it("`help device add` prints that subcommand's help", { timeout: 30_000 }, async () => {
+  it("`help device add` prints that subcommand's help", { timeout: 120_000 }, async () => {
     const r = await provisio(["help", "device", "add"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Usage: provisio device add [options]");

@@ -135,7 +135,7 @@ describe("provisio device", () => {
     expect(stdout).toMatch(/importing \[[█░]+\] 100% \| 2000\/2000 rows \| 0 refused/);
     expect(stdout).toContain("imported 2000 devices");
     expect(stdout).not.toContain("committed 500 rows");
-  }, 60_000);
+  }, 120_000);
 
   it("finds the installation through --config and PROVISIO_DATA_DIR, like serve", async () => {
     const dir = tempDir("config");
@@ -161,7 +161,7 @@ describe("provisio device", () => {
     });
     expect(viaEnv.code, viaEnv.stderr).toBe(0);
     expect(JSON.parse(viaEnv.stdout).mac).toBe("000e08000001");
-  }, 60_000);
+  }, 120_000);
 
   it("documents every command with examples", async () => {
     const res = await provisio(["device", "import", "--help"]);

@@ -52,7 +52,7 @@ beforeAll(async () => {
   expect((await curl([`${http}/profile/${UNKNOWN}.xml`])).status).toBe(404);
   // Closing flushes the batched writer and the aggregated refusals.
   await node.close();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();
@@ -167,7 +167,7 @@ describe("provisio events", () => {
       .split("\n")
       .map((l) => JSON.parse(l) as { transport: string; result: string });
     expect(followed.at(-1)).toMatchObject({ transport: "http", result: "ok" });
-  }, 30_000);
+  }, 120_000);
 });
 
 describe("provisio events --follow on PostgreSQL", () => {
@@ -223,5 +223,5 @@ describe("provisio events --follow on PostgreSQL", () => {
       await admin.query(`drop schema ${schema} cascade`);
       await admin.end();
     }
-  }, 60_000);
+  }, 120_000);
 });

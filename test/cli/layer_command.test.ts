@@ -29,7 +29,7 @@ describe("provisio account, layer and token with a running server", () => {
     );
     http = `http://127.0.0.1:${node.addresses.http!.port}`;
     admin = `http://127.0.0.1:${node.addresses.admin!.port}`;
-  }, 60_000);
+  }, 120_000);
   afterAll(() => node?.close());
 
   it("sets layers from the CLI and the running server serves them within a second", async () => {
@@ -208,5 +208,5 @@ describe("provisio account, layer and token with a running server", () => {
     const audit = await node.store.audit.list({ entity: "layer" });
     expect(audit.length).toBeGreaterThanOrEqual(3);
     expect(audit.every((a) => a.actor.startsWith("cli:"))).toBe(true);
-  }, 60_000);
+  }, 120_000);
 });

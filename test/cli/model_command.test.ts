@@ -11,7 +11,7 @@ describe("provisio model and layer on a fresh installation", () => {
     // The first command creates the installation.
     const first = await provisio(["model", "list", "-d", data]);
     expect(first.code, first.stderr).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it("lists every catalogue model with PSN, family, lines, FXS ports, line keys and factory rule", async () => {
     const list = await provisio(["model", "list", "-d", data]);

@@ -80,5 +80,5 @@ describe("provisio pki issue-device", () => {
     const bad = await provisio(["pki", "issue-device", "--mac", "nope", "--out", out, "-d", data]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("not a MAC address");
-  }, 90_000);
+  }, 120_000);
 });

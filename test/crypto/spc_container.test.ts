@@ -60,7 +60,7 @@ beforeAll(async () => {
     issueDeviceCertificate(rsaCa, { mac: MAC_A, product: "SPA-962", keyType: "rsa-2048" }),
     issueDeviceCertificate(rsaCa, { mac: MAC_B, product: "SPA-962", keyType: "rsa-2048" }),
   ]);
-}, 60_000);
+}, 120_000);
 
 type CertKind = "none" | "ec" | "rsa";
 type KeyKind = "none" | "ascii" | "hex";
@@ -313,7 +313,7 @@ describe("Provisio SPC container", () => {
       );
     flip(sealedCheap, 400);
     flip(sealedCostly, 25);
-  }, 60_000);
+  }, 120_000);
 
   it("truncating or extending a container fails cleanly", () => {
     const sealed = sealSpcContainer(PROFILE, combo(true, true, "ec", "hex").seal);

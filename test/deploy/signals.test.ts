@@ -76,5 +76,5 @@ describe("SIGTERM to node bin/provisio.js serve", () => {
     expect(messages).toContain("stopped");
     expect(serve.stderr()).not.toMatch(/error/i);
     expect(await udpFree(tftpPort)).toBe(true);
-  }, 60_000);
+  }, 120_000);
 });

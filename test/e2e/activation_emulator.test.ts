@@ -40,7 +40,7 @@ async function unitWithCert(mac: string, clock: VirtualClock): Promise<Device> {
 
 beforeAll(async () => {
   server = await startE2eServer();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await server?.close();

@@ -108,7 +108,7 @@ describe("provisio emulate", () => {
       `GET ${serve.http}/profile/${fleetMac(0)}.xml → ok (1 changed)`,
     ]);
     expect(log.some((l) => l.msg === "powering off")).toBe(true);
-  }, 60_000);
+  }, 120_000);
 
   it("refuses a bad MAC with the device's error code", async () => {
     const r = await cli(["emulate", "--mac", "00:0e:zz", "--model", "SPA962"]);

@@ -77,7 +77,7 @@ beforeAll(async () => {
     "spa962.cfg",
     `<flat-profile>\n<Profile_Rule ua="na">tftp://127.0.0.1:${server.tftpPort}/profile/$MA.xml</Profile_Rule>\n</flat-profile>\n`,
   );
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await server?.close();
@@ -172,7 +172,7 @@ describe("over HTTPS with a device certificate, then the unit's web pages", () =
     unit.powerOn();
     await clock.advance(60_000); // the factory rule finds no server: nothing to fetch
     web = await startWebServer(unit);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     unit?.powerOff();

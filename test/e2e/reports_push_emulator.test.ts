@@ -79,7 +79,7 @@ beforeAll(async () => {
   await unit.resync();
   await unit.settled();
   sip = await startSipListener(unit);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await sip?.close();

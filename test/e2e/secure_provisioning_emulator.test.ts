@@ -66,7 +66,7 @@ beforeAll(async () => {
     { name: "Admin_Passwd", value: "Secr3t-admin", access: "na" },
   ]);
   await server.addDevices([UNIT, OTHER]);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await server?.close();

@@ -52,7 +52,7 @@ beforeAll(async () => {
   await server.addDevices([UNIT, OTHER]);
   await store.models.upsert({ pn: "CP-8851-3PCC", psn: "8851", family: "mpp", lines: 10 });
   await server.addDevices([PHONE], "CP-8851-3PCC");
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await server?.close();

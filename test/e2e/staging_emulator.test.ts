@@ -30,7 +30,7 @@ beforeAll(async () => {
     { name: "Proxy_1_", value: "sip.staged.example", access: "na" },
   ]);
   await node.cache.settled();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

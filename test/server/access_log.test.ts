@@ -235,5 +235,5 @@ describe("pretty output", () => {
     // eslint-style ESC[ colour sequence, and no JSON object lines.
     expect(out).toContain("\u001b[");
     expect(out.split("\n").filter((l) => l.trim().startsWith('{"level"'))).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

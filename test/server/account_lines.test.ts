@@ -99,7 +99,7 @@ describe("account lines in the rendered profile", () => {
       const device = await api("POST", "/api/v1/devices", { mac, model, account: "acme-42" });
       expect(device.status, JSON.stringify(device.body)).toBe(201);
     }
-  }, 60_000);
+  }, 120_000);
   afterAll(() => node?.close());
 
   it("renders an SPA112's two FXS ports from the account's lines", async () => {

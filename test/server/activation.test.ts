@@ -96,7 +96,7 @@ beforeAll(async () => {
   certA = await issueCert(dataDir, dir, "a", { mac: A, serial: "CCQ1" });
   certB = await issueCert(dataDir, dir, "b", { mac: B, serial: "CCQ2" });
   certC = await issueCert(dataDir, dir, "c", { mac: C, serial: "CCQ3" });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

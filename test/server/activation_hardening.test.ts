@@ -74,7 +74,7 @@ beforeAll(async () => {
   await node.store.devices.create({ mac: KNOWN });
   certFresh = await issueCert(dataDir, dir, "fresh", { mac: FRESH, serial: "CCQ2" });
   certOther = await issueCert(dataDir, dir, "other", { mac: OTHER, serial: "CCQ3" });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

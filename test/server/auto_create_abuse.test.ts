@@ -47,7 +47,7 @@ beforeAll(async () => {
   }
   node = await startTestNode(dataDir);
   http = `http://127.0.0.1:${node.addresses.http!.port}`;
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

@@ -100,7 +100,7 @@ beforeAll(async () => {
     { createAdmin: (deps) => createAdminApp({ ...deps, logger: pino({ level: "silent" }) }) },
   );
   https = `https://127.0.0.1:${node.addresses.https!.port}`;
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

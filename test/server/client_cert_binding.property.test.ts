@@ -78,7 +78,7 @@ beforeAll(async () => {
     macOnly: agentOf(await issue("a-mac", { mac: A })),
   };
   agentC = agentOf(await issue("c", { mac: C }));
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   for (const agent of Object.values(agents ?? {})) agent.destroy();

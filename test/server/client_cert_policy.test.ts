@@ -33,7 +33,7 @@ beforeAll(() => {
   issue(dir, "stale", "root", { mac: "000e08000003", days: 1 });
   // After the certificates exist: their validity starts now.
   now = Date.now();
-}, 60_000);
+}, 120_000);
 
 describe("verifyChain", () => {
   it("walks leaf ▸ intermediate ▸ anchor by signatures", () => {

@@ -74,7 +74,7 @@ beforeAll(async () => {
   }
   node = await startTestNode(dataDir);
   https = `https://127.0.0.1:${node.addresses.https!.port}`;
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

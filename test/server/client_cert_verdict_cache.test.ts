@@ -28,7 +28,7 @@ beforeAll(() => {
   issue(dir, "leaf", "inter", { mac: "000e08000001" });
   issue(dir, "short", "root", { mac: "000e08000002", days: 1 });
   start = Date.now();
-}, 60_000);
+}, 120_000);
 
 afterEach(() => {
   vi.restoreAllMocks();

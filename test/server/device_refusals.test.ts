@@ -106,7 +106,7 @@ beforeAll(async () => {
   ]);
   await node.store.devices.create({ mac: MAC_B, tenantId: beta.id });
   await node.cache.settled();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

@@ -40,7 +40,7 @@ beforeAll(async () => {
   await node.store.devices.create({ mac: OTHERS, tenantId: other.id });
   await node.store.devices.create({ mac: OTHERS_COLD, tenantId: other.id });
   await node.cache.settled();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

@@ -49,7 +49,7 @@ for (const dialect of dialects()) {
       fresh = await dialect.fresh();
       store = await fresh.open();
       node = await startTestNode(join(tempDir(`events-${dialect.name}`), "data"), {}, { store });
-    }, 60_000);
+    }, 120_000);
 
     afterAll(async () => {
       await node?.close();

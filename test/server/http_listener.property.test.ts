@@ -37,7 +37,7 @@ beforeAll(async () => {
     { name: "Resync_Periodic", value: "3600", access: "na" },
   ]);
   await node.cache.settled();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

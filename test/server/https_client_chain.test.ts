@@ -41,7 +41,7 @@ beforeAll(async () => {
     { name: "Password_1_", value: "CHAIN-SECRET", access: "na" },
   ]);
   await node.cache.settled();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

@@ -15,7 +15,7 @@ let node: ProvisioNode;
 
 beforeAll(async () => {
   node = await startTestNode(join(tempDir("trust-update"), "data"));
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

@@ -81,7 +81,7 @@ beforeAll(async () => {
   ]);
   for (const mac of MACS) await node.store.devices.create({ mac });
   await node.cache.settled();
-}, 60_000);
+}, 120_000);
 
 let closed = false;
 afterAll(async () => {

@@ -65,7 +65,7 @@ beforeAll(async () => {
     hostileLoaded = (await curl([marker])).status === 200;
     if (!hostileLoaded) await new Promise((r) => setTimeout(r, 50));
   }
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

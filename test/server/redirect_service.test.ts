@@ -57,7 +57,7 @@ beforeAll(async () => {
   });
   await store.redirects.register(acme, "default", [UNIT]);
   await store.redirects.register(beta, "default", [OTHER]);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

@@ -98,7 +98,7 @@ beforeAll(async () => {
   // The TFTP unit fetches its profile over TFTP (a completed transfer: its source is proven).
   await tftpGet(`/profile/${OVER_TFTP}.xml`, { host: "127.0.0.1", port: tftpPort });
   await node.writer.flush();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

@@ -137,7 +137,7 @@ beforeAll(async () => {
   const resync = await send("GET", `/profile/${A}.xml`);
   expect(resync.status, resync.body).toBe(200);
   await node.writer.flush();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();
@@ -263,7 +263,7 @@ describe("push resync to sipp as the unit", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.toString()).toMatch(/check-sync\s+sip\s+127\.0\.0\.1:\d+\s+accepted\s+200/);
     expect(run.stdout.toString() + run.stderr).not.toContain(LINE_PASSWORD);
-  }, 60_000);
+  }, 120_000);
 
   it("the API pushes reboot_now to one device and reports the result per device", async () => {
     const uas = await startUas("reboot_now", LINE_USER, LINE_PASSWORD);
@@ -277,7 +277,7 @@ describe("push resync to sipp as the unit", () => {
       expect.objectContaining({ mac: A, outcome: "accepted", status: 200, challenged: true }),
     ]);
     expect(JSON.stringify(res.json)).not.toContain(LINE_PASSWORD);
-  }, 60_000);
+  }, 120_000);
 
   it("a tenant's token may not aim a push at another host than the device's own", async () => {
     const { secret } = await node.store.tokens.issue({

@@ -35,7 +35,7 @@ beforeAll(async () => {
   });
   await node.cache.settled();
   generic = await issueCert(node.config.dataDir, dir, "generic", { generic: "cisco" });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

@@ -84,7 +84,7 @@ beforeAll(async () => {
   rogue = { cert: join(other, "r.crt"), key: join(other, "r.key") };
   writeFileSync(rogue.cert, issued.certificatePem);
   writeFileSync(rogue.key, issued.privateKeyPem);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

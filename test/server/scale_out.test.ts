@@ -107,7 +107,7 @@ beforeAll(async () => {
   await store.layers.set({ scope: "tenant", tenantId: "default" }, [
     { name: "Resync_Periodic", value: "3600", access: "na" },
   ]);
-}, 90_000);
+}, 120_000);
 
 afterAll(async () => {
   for (const n of nodes) if (n.child.exitCode === null) n.child.kill("SIGKILL");
@@ -155,7 +155,7 @@ describe("two serve processes on one PostgreSQL", () => {
       }),
     );
     for (const ms of seen) expect(ms).not.toBe(Number.POSITIVE_INFINITY);
-  }, 60_000);
+  }, 120_000);
 
   it("stop gracefully on SIGTERM, flushing the batched status writes", async () => {
     for (const n of nodes) n.child.kill("SIGTERM");
@@ -165,5 +165,5 @@ describe("two serve processes on one PostgreSQL", () => {
     const device = await store.devices.get(MAC);
     expect(device.status?.result).toBe("ok");
     expect(device.status?.transport).toBe("http");
-  }, 30_000);
+  }, 120_000);
 });

@@ -146,7 +146,7 @@ beforeAll(async () => {
   await store.redirects.setStatus(REDIRECTED, "pending");
   await server.node.cache.settled();
   await new Promise((r) => setTimeout(r, 300));
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await server?.close();

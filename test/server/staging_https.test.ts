@@ -30,7 +30,7 @@ beforeAll(async () => {
   await node.cache.settled();
   cert = await issueCert(node.config.dataDir, dir, "unit", { mac: MAC });
   https = `https://127.0.0.1:${node.addresses.https!.port}`;
-}, 60_000);
+}, 120_000);
 
 afterAll(() => node?.close());
 

@@ -132,7 +132,7 @@ describe("a factory SPA112 staged over TFTP (tftp-hpa)", () => {
     expect(metrics).toMatch(
       /^provisio_lifecycle_transitions_total\{from="mfg-reset",to="sp-cust"\} 1$/m,
     );
-  }, 60_000);
+  }, 120_000);
 
   it("with a public HTTP URL the unit is sent there, and a unit staged over HTTP is known by its User-Agent", async () => {
     const probe = await start();
@@ -177,7 +177,7 @@ describe("a factory SPA112 staged over TFTP (tftp-hpa)", () => {
       parseXmlProfile(stranger.body).entries.find((e) => e.name === "Profile_Rule")?.value,
     ).toBe(`${http}/profile/$MA.xml`);
     expect(await restarted.store.devices.findByMac(parseMac("000e08fffffe"))).toBeNull();
-  }, 60_000);
+  }, 120_000);
 
   it("a factory file the operator put in the TFTP files root is served as it is", async () => {
     const { node, dir, tftp } = await start();
@@ -188,7 +188,7 @@ describe("a factory SPA112 staged over TFTP (tftp-hpa)", () => {
     const out = join(dir, "own.cfg");
     expect(await tftpGet(tftp, "spa112.cfg", out)).not.toMatch(/Error/);
     expect(readFileSync(out, "utf8")).toBe(own);
-  }, 60_000);
+  }, 120_000);
 
   it("answers for units nobody knows are budgeted per source address; a known unit is not", async () => {
     const { node } = await start();
@@ -203,7 +203,7 @@ describe("a factory SPA112 staged over TFTP (tftp-hpa)", () => {
     expect(statuses.at(-1)).toBe(429);
     const known = await curl(["-A", UA, `${http}/spa112.cfg`]);
     expect(known.status).toBe(200);
-  }, 60_000);
+  }, 120_000);
 
   it("a tenant that turns its own staging on does not get units no tenant knows", async () => {
     const { node } = await start();
@@ -219,7 +219,7 @@ describe("a factory SPA112 staged over TFTP (tftp-hpa)", () => {
     expect(stranger.body).not.toContain("/acme/");
     const direct = await curl([`${http}/staging/000e08fffffd.cfg`]);
     expect(direct.status).toBe(404);
-  }, 60_000);
+  }, 120_000);
 
   it("an IPv6 source is budgeted by its /64: a new address in the same network is no new budget", async () => {
     const { node } = await start();
@@ -237,5 +237,5 @@ describe("a factory SPA112 staged over TFTP (tftp-hpa)", () => {
     }
     expect(statuses.slice(0, -1).every((s) => s === 200)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
-  }, 60_000);
+  }, 120_000);
 });

@@ -44,4 +44,4 @@ it("warns while a tenant stages, and about a missing public URL; not once stagin
   await first.store.tenants.update("default", { settings: { staging: false } });
   await first.close();
   expect(staging(await startUpLines(dataDir))).toEqual([]);
-}, 60_000);
+}, 120_000);

@@ -63,7 +63,7 @@ beforeAll(async () => {
   );
   await server.node.cache.settled();
   await settle();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await server?.close();

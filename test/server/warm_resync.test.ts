@@ -56,7 +56,7 @@ beforeAll(async () => {
   ]) {
     countCalls(repo, s[repo]!);
   }
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await node?.close();

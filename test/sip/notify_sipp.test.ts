@@ -29,7 +29,7 @@ describe("push NOTIFY against sipp as the unit (UDP)", () => {
     const { code, output } = await uas.exit;
     expect(result).toMatchObject({ outcome: "accepted", status: 200, challenged: true });
     expect(code, output).toBe(0);
-  }, 30_000);
+  }, 120_000);
 
   it("wrong credentials: sipp's verifyauth fails and answers 403, the push says rejected", async () => {
     const uas = await startUas("check-sync", "4085551234", "line-Secret-9");
@@ -37,7 +37,7 @@ describe("push NOTIFY against sipp as the unit (UDP)", () => {
     const { code } = await uas.exit;
     expect(result).toMatchObject({ outcome: "rejected", status: 403, challenged: true });
     expect(code).not.toBe(0);
-  }, 30_000);
+  }, 120_000);
 
   it("the Event header is what was asked: sipp expecting `reboot` refuses `check-sync` with 489", async () => {
     const uas = await startUas("reboot", "4085551234", "pw");
@@ -48,5 +48,5 @@ describe("push NOTIFY against sipp as the unit (UDP)", () => {
     const right = await push(uas2.port, "reboot", "4085551234", "pw");
     expect((await uas2.exit).code).toBe(0);
     expect(right).toMatchObject({ outcome: "accepted", status: 200 });
-  }, 60_000);
+  }, 120_000);
 });

@@ -83,6 +83,6 @@ for (const dialect of dialects()) {
         { numRuns: 30 },
       );
       expect((await store.check()).ok).toBe(true);
-    }, 60_000);
+    }, 120_000);
   });
 }

@@ -80,6 +80,6 @@ for (const dialect of dialects()) {
       expect(await store.devices.count()).toBe(10_000);
       expect(await store.changes.currentRevision()).toBe(1 + 10);
       expect(await store.check()).toEqual({ ok: true, problems: [] });
-    }, 60_000);
+    }, 120_000);
   });
 }

@@ -89,7 +89,7 @@ for (const dialect of dialects()) {
         const layer = await store.layers.get({ scope: "device", mac: parseMac(macFor(i)) });
         expect(layer?.parameters).toEqual([{ name: `P_${winner}`, value: winner, access: null }]);
       }
-    }, 60_000);
+    }, 120_000);
 
     it("read-modify-write from two processes creating the same layers: no edit is lost", async () => {
       const fresh = await withDevices();
@@ -105,7 +105,7 @@ for (const dialect of dialects()) {
       for (const layer of layers) {
         expect(layer.parameters.map((p) => p.name).sort()).toEqual(["P_a", "P_b"]);
       }
-    }, 60_000);
+    }, 120_000);
 
     it("expectedVersion 0 on an existing layer, or a stale version: STORE_CONFLICT, nothing written", async () => {
       const fresh = await withDevices();

@@ -71,7 +71,7 @@ beforeAll(async () => {
   });
   server.on("transferEnd", (s) => ends.push(s));
   port = (await server.listen()).port;
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await server?.close();
@@ -118,7 +118,7 @@ describe.skipIf(!haveClients)("interop: Debian tftp-hpa and atftp clients", () =
     const st = lastEnd("firmware.bin")!;
     expect(st).toMatchObject({ outcome: "complete", bytes: 32 * 1024 * 1024, blocks: 65537 });
     expect(st.params).toMatchObject({ blksize: 512, windowsize: 1 });
-  }, 60_000);
+  }, 120_000);
 
   it("tftp-hpa netascii mode gets the profile back with LF line ends", async () => {
     const prof = join(dir, "hpa-ascii.xml");
@@ -157,7 +157,7 @@ describe.skipIf(!haveClients)("interop: Debian tftp-hpa and atftp clients", () =
       tsize: 32 * 1024 * 1024,
     });
     expect(st.oack.map(([k]) => k).sort()).toEqual(["blksize", "timeout", "tsize", "windowsize"]);
-  }, 60_000);
+  }, 120_000);
 
   it.each([
     ["blksize 1428"],
