@@ -31,6 +31,8 @@ interface SetFlags extends InstallationFlags {
   allowUnknownParameters?: string;
   activationByUserAgent?: string;
   staging?: string;
+  aes128gcmModel?: string[];
+  clearAes128gcmModels?: boolean;
   json?: boolean;
 }
 
@@ -83,6 +85,14 @@ function tenantPatch(flags: SetFlags): TenantPatch {
     );
   }
   if (flags.staging !== undefined) settings.staging = parseSwitch(flags.staging, "--staging");
+  if (flags.aes128gcmModel !== undefined && flags.clearAes128gcmModels === true) {
+    throw cliError(
+      "CLI_BAD_OPTION",
+      "--aes128gcm-model and --clear-aes128gcm-models contradict each other",
+    );
+  }
+  if (flags.aes128gcmModel !== undefined) settings.aes128gcmModels = flags.aes128gcmModel;
+  if (flags.clearAes128gcmModels === true) settings.aes128gcmModels = [];
   const patch: TenantPatch = {
     ...(flags.name === undefined ? {} : { name: flags.name }),
     ...(flags.slug === undefined ? {} : { slug: flags.slug }),
@@ -112,6 +122,7 @@ function describeTenant(t: Tenant): string {
     ["staging", onOff(s.staging)],
     ["secure provisioning", s.secureProvisioning],
     ["key rotation", s.keyRotationDays === 0 ? "on demand" : `every ${s.keyRotationDays} days`],
+    ["aes128gcm models", s.aes128gcmModels.join(" ") || "(none)"],
     ["version", String(t.version)],
     ["updated", t.updatedAt.toISOString()],
   ];
@@ -221,6 +232,11 @@ export const registerTenantCommand: RegisterCommand = (program: Command) => {
         "--staging <on|off>",
         "answer factory units' files (/spa112.cfg, …) with the staging profile (docs/staging.md)",
       )
+      .option(
+        "--aes128gcm-model <pn...>",
+        "MPP models whose profiles go out with Content-Encoding: aes128gcm under the phone's IKM_HTTP_Encrypt_Content (replace the list; docs/security.md)",
+      )
+      .option("--clear-aes128gcm-models", "serve no model aes128gcm-encoded")
       .option("--json", "print the tenant as JSON"),
   )
     .addHelpText(
