@@ -53,6 +53,14 @@ async function refused(
     .catch(() => undefined);
 }
 
+/** A tenant's firmware folder; its id comes from the store (a UUID or `default`). */
+function tenantFolder(filesDir: string, tenantId: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(tenantId)) {
+    throw serverError("SERVER_FIRMWARE_INVALID", "no such tenant");
+  }
+  return join(filesDir, FIRMWARE_FOLDER, tenantId);
+}
+
 export async function uploadFirmware(
   store: Store,
   filesDir: string,
@@ -106,7 +114,9 @@ export async function uploadFirmware(
       ),
     );
   }
-  const dir = join(filesDir, FIRMWARE_FOLDER);
+  // The tenant's own folder (its id: what the server reads, docs/firmware.md): two tenants
+  // may each have an image of one name.
+  const dir = tenantFolder(filesDir, upload.tenantId);
   await mkdir(dir, { recursive: true });
   const final = join(dir, upload.fileName);
   const temp = join(dir, `.${upload.fileName}.${randomBytes(6).toString("hex")}.part`);
@@ -140,7 +150,7 @@ export async function removeFirmware(
   actor: string,
 ): Promise<FirmwareImageRecord> {
   const image = await store.firmware.removeImage(id, { actor });
-  await rm(join(filesDir, FIRMWARE_FOLDER, image.fileName), { force: true });
+  await rm(join(tenantFolder(filesDir, image.tenantId), image.fileName), { force: true });
   return image;
 }
 

@@ -14,6 +14,7 @@ import {
   rolloutView,
   setUpgradePolicy,
   startRollout,
+  tenantSlugs,
   uploadFirmware,
 } from "../admin/index.ts";
 import { UPGRADE_SCHEMES, type UpgradeSchemeName } from "../store/index.ts";
@@ -72,7 +73,10 @@ export const registerFirmwareCommand: RegisterCommand = (program: Command) => {
       .requiredOption("--fw-version <version>", "the version units report once on it (7.5.5)")
       .requiredOption("--models <list>", "product names, series or * (SPA962,962)")
       .requiredOption("--sha256 <hex>", "the image's SHA-256 as published with it")
-      .option("--name <file name>", "file name under firmware/ (default: the file's name)")
+      .option(
+        "--name <file name>",
+        "file name, unique within the tenant (default: the file's name)",
+      )
       .option("--tenant <tenant>", "the image's tenant (default: the default tenant)")
       .option("--json", "JSON"),
   )
@@ -104,7 +108,7 @@ export const registerFirmwareCommand: RegisterCommand = (program: Command) => {
           if (flags.json === true) printJson(image);
           else
             process.stdout.write(
-              `added ${image.fileName} (${image.version}, ${image.bytes} bytes, sha256 ${createHash("sha256").update(bytes).digest("hex").slice(0, 16)}…): units fetch /firmware/${image.fileName}\n`,
+              `added ${image.fileName} for tenant ${tenant.slug} (${image.version}, ${image.bytes} bytes, sha256 ${createHash("sha256").update(bytes).digest("hex").slice(0, 16)}…): the tenant's units fetch /firmware/${image.fileName}?mac=$MA\n`,
             );
         });
       },
@@ -122,10 +126,19 @@ export const registerFirmwareCommand: RegisterCommand = (program: Command) => {
         flags.tenant === undefined ? undefined : (await resolveTenant(store, flags.tenant)).id;
       const images = await store.firmware.listImages(tenantId === undefined ? {} : { tenantId });
       if (flags.json === true) return printJson(images);
+      // File names are unique per tenant: two tenants may list the same one.
+      const slugs = await tenantSlugs(store);
       process.stdout.write(
         formatTable(
-          ["ID", "VERSION", "MODELS", "FILE", "BYTES"],
-          images.map((i) => [i.id, i.version, i.models.join(","), i.fileName, String(i.bytes)]),
+          ["ID", "TENANT", "VERSION", "MODELS", "FILE", "BYTES"],
+          images.map((i) => [
+            i.id,
+            slugs.get(i.tenantId) ?? i.tenantId,
+            i.version,
+            i.models.join(","),
+            i.fileName,
+            String(i.bytes),
+          ]),
         ),
       );
     });

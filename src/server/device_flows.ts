@@ -148,7 +148,14 @@ export function createDeviceFlows(options: DeviceFlowsOptions): DeviceFlows {
   const policies = new UpgradePolicies(store, logger);
   const watch = new RolloutWatch({ store, logger, registry: options.registry });
   hooks.push(
-    new FirmwareFlow({ files, logger, events, downloaded: (d) => watch.downloaded(d) }),
+    new FirmwareFlow({
+      files,
+      cache: options.cache,
+      builtInClientCas: options.builtInClientCas,
+      logger,
+      events,
+      downloaded: (d) => watch.downloaded(d),
+    }),
     new UpgradeFlow({
       files,
       policies,

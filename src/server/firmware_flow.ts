@@ -1,22 +1,43 @@
 /**
  * Firmware downloads: `/firmware/<file name>` over HTTP, HTTPS (with `Range`) and TFTP, for
- * images in the registry only. The upgrade rule the server writes adds `?mac=$MA`, so a
- * download names its unit (a claim, checked by the rollout watch against the address the
- * unit resyncs from). A registered image this node cannot serve is a 503 with the reason, an
- * error line and an event — a unit mid-rollout then counts a failed attempt and retries,
- * where a 404 would read as "this image does not exist".
+ * images in the registry only, and only to a unit of the image's tenant. The unit is
+ * identified as for its profile — its client certificate, else the MAC the URL names (the
+ * upgrade rule the server writes adds `?mac=$MA`), else its User-Agent — and the name is
+ * looked up among its own tenant's images; a tenant that requires client certificates serves
+ * firmware, like profiles, only to a unit identified by its own certificate. Whatever the
+ * reason — no unit named, an unknown unit, another tenant's image, a certificate the tenant
+ * does not accept, no image of that name — the answer is the same, so it tells nothing of
+ * what other tenants hold. A registered image this node cannot serve is a 503 with the
+ * reason, an error line and an event — a unit mid-rollout then counts a failed attempt and
+ * retries, where a 404 would read as "this image does not exist".
  */
 import type { Logger } from "pino";
-import { type MacAddress, tryParseMac } from "../store/index.ts";
+import { isFirmwareFileName, type MacAddress, tryParseMac } from "../store/index.ts";
+import { ClientCertPolicy } from "./client_cert_policy.ts";
+import { identifyDevice } from "./device_identity.ts";
 import type { FirmwareFiles } from "./firmware_files.ts";
 import { parseRange } from "./firmware_range.ts";
 import type { FlowHook, FlowRequest } from "./flow_hook.ts";
+import type { RouteMatch } from "./path_pattern.ts";
+import type { ConfigCache } from "./profile_cache.ts";
 import { type Outcome, refuse } from "./resync_outcome.ts";
 import { refusal } from "./resync_request.ts";
 import type { StatusWriter } from "./status_writer.ts";
 
 export const FIRMWARE_PREFIX = "/firmware/";
 const MISSING_LOG_EVERY_MS = 60_000;
+const NO_IMAGE_REASON = "no firmware image of this name";
+
+/**
+ * The one answer to "no image for you": the same status and bytes for every reason (the real
+ * one kept for the logs). Over TFTP it is an access violation rather than "file not found":
+ * the TFTP listener answers a not-found name from the files root, which holds the images'
+ * files — a refusal here must not fall through to them.
+ */
+function noImage(flow: FlowRequest, logReason: string, extra: Omit<Outcome, "response"> = {}) {
+  const status = flow.request.transport === "tftp" ? 403 : 404;
+  return { ...refuse(status, NO_IMAGE_REASON, { ...extra, miss: true }), logReason };
+}
 
 /** What the rollout watch learns from a download. */
 export interface FirmwareDownload {
@@ -28,6 +49,10 @@ export interface FirmwareDownload {
 
 export interface FirmwareFlowOptions {
   readonly files: FirmwareFiles;
+  /** Devices and tenants, as the profile requests see them. */
+  readonly cache: ConfigCache<unknown>;
+  /** PEM client CAs every tenant trusts (the node's device CA). */
+  readonly builtInClientCas: readonly string[];
   readonly logger: Logger;
   readonly events?: Pick<StatusWriter, "event"> | undefined;
   readonly downloaded?: ((download: FirmwareDownload) => void) | undefined;
@@ -42,10 +67,16 @@ function macOf(query: string): MacAddress | undefined {
 
 export class FirmwareFlow implements FlowHook {
   readonly #o: FirmwareFlowOptions;
+  readonly #certs: ClientCertPolicy;
   readonly #loggedMissing = new Map<string, number>();
 
   constructor(options: FirmwareFlowOptions) {
     this.#o = options;
+    this.#certs = new ClientCertPolicy({
+      builtInCas: options.builtInClientCas,
+      tenants: () => options.cache.tenants,
+      logger: options.logger,
+    });
   }
 
   async route(flow: FlowRequest): Promise<Outcome | undefined> {
@@ -55,20 +86,51 @@ export class FirmwareFlow implements FlowHook {
       return refuse(405, `method ${request.method.slice(0, 16)} not allowed`);
     }
     const name = flow.path.slice(FIRMWARE_PREFIX.length);
-    const image = this.#o.files.image(name);
-    // A name outside the registry: a guess, counted against the source like a profile miss.
-    if (image === undefined) return refuse(404, "no firmware image of this name", { miss: true });
-    const mac = macOf(request.query);
-    const got = await this.#o.files.bytes(image);
-    if (got.kind === "missing") return this.#missing(flow, image.tenantId, name, got.reason, mac);
-    if (mac !== undefined) {
-      this.#o.downloaded?.({
-        mac,
-        fileName: name,
-        remoteAddress: request.remoteAddress,
-        at: flow.now,
+    // Every refusal below is a guess or a request for what is not the requester's: counted
+    // against the source like a profile miss, answered alike.
+    if (!isFirmwareFileName(name)) return noImage(flow, "not an image file name");
+    const named = macOf(request.query);
+    const matches = named === undefined ? [] : [{ facts: { mac: named } } as unknown as RouteMatch];
+    const identified = await identifyDevice(this.#o.cache, matches, flow.cert, flow.ua);
+    if (identified.kind === "refused") {
+      return noImage(flow, `firmware refused: ${identified.reason}`, {
+        mac: identified.mac,
+        security: identified.security,
       });
     }
+    if (identified.kind === "unknown") {
+      return noImage(
+        flow,
+        identified.mac === undefined ? "firmware asked by no unit" : "firmware for an unknown unit",
+        { mac: identified.mac },
+      );
+    }
+    const { device } = identified;
+    const tenant = this.#o.cache.tenant(device.tenantId);
+    if (tenant === undefined) return noImage(flow, "firmware for a unit of no tenant");
+    const refused = this.#certs.authorize(tenant, flow.cert, identified.by, { mac: device.mac });
+    if (refused !== undefined) {
+      return noImage(flow, `firmware refused: ${refused.response.reason ?? ""}`, {
+        mac: device.mac,
+        security: refused.security,
+      });
+    }
+    if (device.state === "disabled") {
+      return noImage(flow, "firmware for a disabled unit", { mac: device.mac });
+    }
+    const image = this.#o.files.image(tenant.id, name);
+    if (image === undefined) {
+      return noImage(flow, "no image of this name in the unit's tenant", { mac: device.mac });
+    }
+    const mac = device.mac;
+    const got = await this.#o.files.bytes(image);
+    if (got.kind === "missing") return this.#missing(flow, image.tenantId, name, got.reason, mac);
+    this.#o.downloaded?.({
+      mac,
+      fileName: name,
+      remoteAddress: request.remoteAddress,
+      at: flow.now,
+    });
     const size = got.bytes.length;
     const etag = `"${image.sha256.slice(0, 32)}"`;
     const base = {
@@ -111,12 +173,13 @@ export class FirmwareFlow implements FlowHook {
     mac: MacAddress | undefined,
   ): Outcome {
     const text = `firmware image ${name} is registered but ${reason}; try again later`;
-    const last = this.#loggedMissing.get(name);
+    const key = `${tenantId}/${name}`;
+    const last = this.#loggedMissing.get(key);
     if (last === undefined || flow.now - last >= MISSING_LOG_EVERY_MS) {
-      this.#loggedMissing.set(name, flow.now);
+      this.#loggedMissing.set(key, flow.now);
       if (this.#loggedMissing.size > 1_000) this.#loggedMissing.clear();
       this.#o.logger.error(
-        { file: name, reason, remoteAddress: flow.request.remoteAddress },
+        { file: name, tenant: tenantId, reason, remoteAddress: flow.request.remoteAddress },
         "firmware image missing on this node (copy it into the shared files directory)",
       );
     }

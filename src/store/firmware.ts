@@ -1,7 +1,9 @@
 /**
  * The firmware registry and upgrade policies. An image row says what a file in the files
  * directory is (version, models, SHA-256, size); the bytes are written there by whoever
- * uploads (checksum verified first), so the database never carries firmware. A policy names a
+ * uploads (checksum verified first), so the database never carries firmware. An image
+ * belongs to its tenant: its file name is unique within the tenant only, so no tenant can
+ * take a name another will need, nor learn which names others use. A policy names a
  * target version and the intermediate versions a unit must pass through, for a whole tenant,
  * one model or one group (the most specific applies).
  */
@@ -18,7 +20,7 @@ export interface FirmwareImageRecord {
   readonly tenantId: string;
   readonly version: string;
   readonly models: readonly string[];
-  /** Under the files directory's `firmware/` folder. */
+  /** Under the files directory's `firmware/<tenant id>/` folder; unique within the tenant. */
   readonly fileName: string;
   readonly sha256: string;
   readonly bytes: number;
@@ -75,8 +77,8 @@ export interface FirmwareRepository {
   addImage(input: FirmwareImageInput, options?: WriteOptions): Promise<FirmwareImageRecord>;
   listImages(query?: { tenantId?: string; limit?: number }): Promise<FirmwareImageRecord[]>;
   getImage(id: string): Promise<FirmwareImageRecord>;
-  /** The image stored under this file name, if any. */
-  imageByFile(fileName: string): Promise<FirmwareImageRecord | null>;
+  /** The tenant's image of this file name, if any. */
+  imageByFile(tenantId: string, fileName: string): Promise<FirmwareImageRecord | null>;
   removeImage(id: string, options?: WriteOptions): Promise<FirmwareImageRecord>;
   /** Creates or replaces the tenant's policy of this name. */
   setPolicy(input: UpgradePolicyInput, options?: WriteOptions): Promise<UpgradePolicy>;
@@ -187,10 +189,14 @@ export class Firmware implements FirmwareRepository {
       const taken = await ctx.conn
         .selectFrom("firmware_images")
         .select("id")
+        .where("tenant_id", "=", input.tenantId)
         .where("file_name", "=", input.fileName)
         .executeTakeFirst();
       if (taken !== undefined) {
-        throw storeError("STORE_CONFLICT", `an image named ${input.fileName} exists already`);
+        throw storeError(
+          "STORE_CONFLICT",
+          `this tenant has an image named ${input.fileName} already`,
+        );
       }
       const row: FirmwareImageTable = {
         id: randomUUID(),
@@ -238,10 +244,11 @@ export class Firmware implements FirmwareRepository {
     return toImage(row);
   }
 
-  async imageByFile(fileName: string): Promise<FirmwareImageRecord | null> {
+  async imageByFile(tenantId: string, fileName: string): Promise<FirmwareImageRecord | null> {
     const row = await this.#core.db
       .selectFrom("firmware_images")
       .selectAll()
+      .where("tenant_id", "=", tenantId)
       .where("file_name", "=", fileName)
       .executeTakeFirst();
     return row === undefined ? null : toImage(row);

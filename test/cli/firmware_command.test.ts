@@ -41,7 +41,7 @@ describe("provisio firmware / rollout", () => {
     );
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toContain("SHA-256");
-    expect(existsSync(join(data, "files", "firmware", "spa962-7.5.5.bin"))).toBe(false);
+    expect(existsSync(join(data, "files", "firmware", "default", "spa962-7.5.5.bin"))).toBe(false);
 
     expect(
       await ok(
@@ -56,8 +56,10 @@ describe("provisio firmware / rollout", () => {
         sha,
       ),
     ).toContain("units fetch /firmware/spa962-7.5.5.bin");
-    expect(existsSync(join(data, "files", "firmware", "spa962-7.5.5.bin"))).toBe(true);
-    expect(await ok("firmware", "list")).toMatch(/7\.5\.5\s+SPA962\s+spa962-7\.5\.5\.bin/);
+    expect(existsSync(join(data, "files", "firmware", "default", "spa962-7.5.5.bin"))).toBe(true);
+    expect(await ok("firmware", "list")).toMatch(
+      /default\s+7\.5\.5\s+SPA962\s+spa962-7\.5\.5\.bin/,
+    );
 
     const set = await ok(
       "firmware",

@@ -132,7 +132,7 @@ describe("a staged rollout to 1,000 units", () => {
   }, 900_000);
 
   it("with a good image completes every wave", async () => {
-    const bad = await server.node.store.firmware.imageByFile("bad-2.0.7.bin");
+    const bad = await server.node.store.firmware.imageByFile("default", "bad-2.0.7.bin");
     await server.node.store.firmware.removeImage(bad!.id);
     await upload("good-2.0.7.bin", "2.0.7", ["SPA962"]);
     const { rollout } = await startRollout(

@@ -142,12 +142,15 @@ describe("a unit three releases behind reaches the target through the required r
 describe("serving images", () => {
   it("HTTP Range returns the asked bytes; an unknown name is 404; a missing file is 503", async () => {
     const bytes = image("7.5.6");
-    const full = await curl([`${server.http}/firmware/spa962-7.5.6.bin`]);
+    // Images go to the tenant's units only: the URL names the unit, as the upgrade rule does.
+    const unit = `?mac=${HTTP_UNIT}`;
+    expect((await curl([`${server.http}/firmware/spa962-7.5.6.bin`])).status).toBe(404);
+    const full = await curl([`${server.http}/firmware/spa962-7.5.6.bin${unit}`]);
     expect(full.status).toBe(200);
     const part = await curl([
       "-H",
       "Range: bytes=7-20",
-      `${server.http}/firmware/spa962-7.5.6.bin`,
+      `${server.http}/firmware/spa962-7.5.6.bin${unit}`,
     ]);
     expect(part.status).toBe(206);
     expect(part.body).toBe(bytes.subarray(7, 21).toString("latin1"));
@@ -157,19 +160,19 @@ describe("serving images", () => {
       join(server.dir, "ca.pem"),
       "-H",
       "Range: bytes=-10",
-      `${server.https}/firmware/spa962-7.5.6.bin`,
+      `${server.https}/firmware/spa962-7.5.6.bin${unit}`,
     ]);
     expect(tls.status).toBe(206);
     expect(tls.headers["content-range"]).toBe(
       `bytes ${bytes.length - 10}-${bytes.length - 1}/${bytes.length}`,
     );
     expect(tls.body).toBe(bytes.subarray(bytes.length - 10).toString("latin1"));
-    expect((await curl([`${server.http}/firmware/nothing.bin`])).status).toBe(404);
+    expect((await curl([`${server.http}/firmware/nothing.bin${unit}`])).status).toBe(404);
     // Registered, but the file never reached this node's files directory.
     await upload("7.5.7");
-    rmSync(join(server.node.config.filesDir, "firmware", "spa962-7.5.7.bin"));
+    rmSync(join(server.node.config.filesDir, "firmware", "default", "spa962-7.5.7.bin"));
     await new Promise((r) => setTimeout(r, 200));
-    const missing = await curl([`${server.http}/firmware/spa962-7.5.7.bin`]);
+    const missing = await curl([`${server.http}/firmware/spa962-7.5.7.bin${unit}`]);
     expect(missing.status).toBe(503);
     expect(missing.body).toContain("registered but not on this node");
     expect(missing.headers["retry-after"]).toBe("60");

@@ -14,6 +14,7 @@ async function refused(promise: Promise<unknown>): Promise<string> {
 
 /** What the migrations after 0003 created, undone newest first. */
 const UNDO_AFTER_0003 = [
+  // 0012 rebuilt firmware_images: dropped below with 0009's tables.
   "drop table redirect_grants", // 0011
   "drop table device_reports", // 0010
   "drop table rollout_members", // 0009

@@ -25,7 +25,9 @@ for (const dialect of dialects()) {
         sha256: SHA,
         bytes: 10,
       });
-      expect(await store.firmware.imageByFile("spa962-7.5.5.bin")).toEqual(image);
+      expect(await store.firmware.imageByFile(DEFAULT_TENANT_ID, "spa962-7.5.5.bin")).toEqual(
+        image,
+      );
       await expect(
         store.firmware.addImage({ ...image, fileName: "spa962-7.5.5.bin" }),
       ).rejects.toMatchObject({ code: "STORE_CONFLICT" });
@@ -144,6 +146,54 @@ for (const dialect of dialects()) {
       // Removing the policy removes its rollouts and members.
       await store.firmware.removePolicy(policy.id);
       expect(await store.rollouts.list()).toEqual([]);
+    });
+
+    it("migration 0012: images kept, names unique per tenant instead of installation-wide", async () => {
+      db = await dialect.fresh();
+      const first = await db.open();
+      const other = await first.tenants.create({ slug: "other", name: "Other" });
+      await first.close();
+      // The database as 0011 left it: firmware_images of 0009 (file names unique across
+      // tenants) with one image, 0012 not recorded.
+      await db.raw("drop table firmware_images");
+      await db.raw(
+        `create table firmware_images (id text primary key,
+           tenant_id text not null references tenants (id) on delete cascade,
+           version text not null, models text not null, file_name text not null unique,
+           sha256 text not null, bytes bigint not null, created_at bigint not null,
+           created_by text not null)`,
+      );
+      await db.raw("create index firmware_images_tenant on firmware_images (tenant_id)");
+      await db.raw(
+        `insert into firmware_images values ('old-1', '${DEFAULT_TENANT_ID}', '7.5.5',
+           '["SPA962"]', 'spa962.bin', '${SHA}', 10, 1000, 'cli:old')`,
+      );
+      await db.raw("delete from kysely_migration where name = '0012_firmware_names_per_tenant'");
+
+      const store = await db.open();
+      const migrations = await db.raw<{ name: string }>("select name from kysely_migration");
+      expect(migrations.map((m) => m.name)).toContain("0012_firmware_names_per_tenant");
+      const kept = await store.firmware.imageByFile(DEFAULT_TENANT_ID, "spa962.bin");
+      expect(kept).toMatchObject({ id: "old-1", version: "7.5.5", models: ["SPA962"], bytes: 10 });
+      // Another tenant may use the name now; the same tenant still may not.
+      const input = { version: "7.5.5", models: ["SPA962"], sha256: SHA, bytes: 10 };
+      const theirs = await store.firmware.addImage({
+        ...input,
+        tenantId: other.id,
+        fileName: "spa962.bin",
+      });
+      expect(await store.firmware.imageByFile(other.id, "spa962.bin")).toEqual(theirs);
+      await expect(
+        store.firmware.addImage({ ...input, tenantId: DEFAULT_TENANT_ID, fileName: "spa962.bin" }),
+      ).rejects.toMatchObject({ code: "STORE_CONFLICT" });
+      // Enforced by the database too, not only by the repository's check.
+      await expect(
+        db.raw(
+          `insert into firmware_images values ('dup', '${other.id}', '1.0.0', '["*"]',
+             'spa962.bin', '${SHA}', 1, 1, 'x')`,
+        ),
+      ).rejects.toThrow();
+      expect(await store.check()).toEqual({ ok: true, problems: [] });
     });
   });
 }

@@ -70,6 +70,7 @@ for (const dialect of dialects()) {
         "0009_firmware",
         "0010_device_reports",
         "0011_redirect_grants",
+        "0012_firmware_names_per_tenant",
       ]);
       expect(await third.check()).toEqual({ ok: true, problems: [] });
     });
@@ -96,6 +97,7 @@ for (const dialect of dialects()) {
         "0009_firmware",
         "0010_device_reports",
         "0011_redirect_grants",
+        "0012_firmware_names_per_tenant",
       ]);
       expect(await store.tenants.list()).toHaveLength(1);
       expect(await store.devices.count()).toBe(30);

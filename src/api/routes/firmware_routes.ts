@@ -38,7 +38,10 @@ const ImageSchema = Type.Object(
     version: Type.String(),
     models: Type.Array(Type.String()),
     fileName: Type.String(),
-    path: Type.String({ description: "where units download it: /firmware/<file name>" }),
+    path: Type.String({
+      description:
+        "where the tenant's units download it: /firmware/<file name>?mac=<the unit's MAC> (another tenant's units are answered as for a name nobody has)",
+    }),
     sha256: Type.String(),
     bytes: Type.Integer(),
     createdAt: Type.String({ format: "date-time" }),
@@ -55,7 +58,7 @@ const UploadQuery = Type.Object(
       maxLength: 2048,
       description: "comma-separated product names (SPA962), series (962) or *",
     }),
-    fileName: Type.String({ maxLength: 128 }),
+    fileName: Type.String({ maxLength: 128, description: "unique within the tenant" }),
     sha256: Type.String({ minLength: 64, maxLength: 64, description: "hex; verified on upload" }),
   },
   { additionalProperties: false },

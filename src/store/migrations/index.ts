@@ -12,6 +12,7 @@ import { deviceKeys } from "./0008_device_keys.ts";
 import { firmware } from "./0009_firmware.ts";
 import { deviceReports } from "./0010_device_reports.ts";
 import { redirectGrants } from "./0011_redirect_grants.ts";
+import { firmwareNamesPerTenant } from "./0012_firmware_names_per_tenant.ts";
 
 /**
  * Every migration, in order, as code (no file-system scan, so bundling works). Append new ones
@@ -33,6 +34,7 @@ export function migrationProvider(kind: DialectKind, sealer: SecretSealer): Migr
         "0009_firmware": firmware(),
         "0010_device_reports": deviceReports(),
         "0011_redirect_grants": redirectGrants(),
+        "0012_firmware_names_per_tenant": firmwareNamesPerTenant(),
       };
     },
   };

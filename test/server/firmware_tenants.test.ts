@@ -1,0 +1,201 @@
+/**
+ * Firmware images belong to a tenant, over real sockets (HTTP and TFTP) on both dialects:
+ * another tenant may register a name a tenant already uses (no squatting, no "exists already"
+ * oracle); a unit gets its own tenant's image under that name; another tenant's unit, or a
+ * requester that names no unit, asking for a tenant's image gets exactly the answer a name
+ * nobody registered gets — also over TFTP, where a miss falls back to the files root.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { uploadFirmware } from "../../src/admin/index.ts";
+import { parseMac } from "../../src/store/index.ts";
+import { type E2eServer, startE2eServer } from "../e2e/provisio_server.ts";
+import { PG_URL } from "../store/dialects.ts";
+import { curl } from "./helpers.ts";
+import { tftpFirstAnswer } from "./sources.ts";
+
+const UNIT_A = "000e08fa0001";
+const UNIT_B = "000e08fb0001";
+
+async function pgAdmin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+const DIALECTS = [
+  { name: "sqlite", schema: undefined },
+  { name: "postgres", schema: `t_fw_${randomUUID().replaceAll("-", "").slice(0, 12)}` },
+] as const;
+
+for (const dialect of DIALECTS) {
+  describe(`firmware images per tenant (${dialect.name})`, () => {
+    let server: E2eServer;
+    let tenantB: string;
+
+    async function upload(tenantId: string, fileName: string, text: string) {
+      const bytes = Buffer.from(text);
+      return uploadFirmware(
+        server.node.store,
+        server.node.config.filesDir,
+        {
+          tenantId,
+          version: "7.5.5",
+          models: ["SPA962"],
+          fileName,
+          sha256: createHash("sha256").update(bytes).digest("hex"),
+          bytes,
+        },
+        "test",
+      );
+    }
+
+    /** What an HTTP GET of the path answers, as the client sees it. */
+    async function get(path: string, mac?: string) {
+      const r = await curl([
+        ...(mac === undefined ? [] : ["-A", `Cisco/SPA962-7.4.8 (${mac})`]),
+        `${server.http}${path}`,
+      ]);
+      return { status: r.status, body: r.body, type: r.headers["content-type"] };
+    }
+
+    const tftp = (name: string) => tftpFirstAnswer("127.0.0.1", server.tftpPort, name);
+
+    const settle = async () => {
+      await server.node.cache.settled();
+      await new Promise((r) => setTimeout(r, 300));
+    };
+
+    beforeAll(async () => {
+      const env: Record<string, string> =
+        dialect.schema === undefined
+          ? {}
+          : { PROVISIO_DATABASE_URL: PG_URL, PROVISIO_DATABASE_SCHEMA: dialect.schema };
+      server = await startE2eServer([], env);
+      const { store } = server.node;
+      const b = await store.tenants.create({
+        slug: "bravo",
+        name: "Bravo",
+        settings: { profilePaths: ["/bravo/$MA.xml"] },
+      });
+      tenantB = b.id;
+      await server.addDevices([UNIT_A]);
+      await store.devices.create({ mac: parseMac(UNIT_B), tenantId: b.id, modelPn: "SPA962" });
+      await upload("default", "alpha-only.bin", "image of tenant A, alpha-only");
+      await settle();
+    }, 60_000);
+
+    afterAll(async () => {
+      await server?.close();
+      if (dialect.schema !== undefined) {
+        await pgAdmin(`drop schema if exists ${dialect.schema} cascade`);
+      }
+    });
+
+    it("another tenant registers a name a tenant uses; the first tenant's image is untouched", async () => {
+      const a = await upload("default", "shared.bin", "image of tenant A, shared");
+      const b = await upload(tenantB, "shared.bin", "image of tenant B, shared");
+      expect(b.tenantId).toBe(tenantB);
+      expect(b.fileName).toBe("shared.bin");
+      const listed = await server.node.store.firmware.listImages({ tenantId: "default" });
+      expect(listed.find((i) => i.fileName === "shared.bin")).toEqual(a);
+      await settle();
+      const fetched = await get(`/firmware/shared.bin?mac=${UNIT_A}`, UNIT_A);
+      expect(fetched).toMatchObject({ status: 200, body: "image of tenant A, shared" });
+      // The same name twice in one tenant is still refused.
+      await expect(upload(tenantB, "shared.bin", "again")).rejects.toMatchObject({
+        code: "STORE_CONFLICT",
+      });
+    });
+
+    it("each tenant's unit gets its own tenant's image under a shared name (HTTP and TFTP)", async () => {
+      await upload("default", "both.bin", "image of tenant A, both");
+      await upload(tenantB, "both.bin", "image of tenant B, both");
+      await settle();
+      expect(await get(`/firmware/both.bin?mac=${UNIT_A}`, UNIT_A)).toMatchObject({
+        status: 200,
+        body: "image of tenant A, both",
+      });
+      expect(await get(`/firmware/both.bin?mac=${UNIT_B}`, UNIT_B)).toMatchObject({
+        status: 200,
+        body: "image of tenant B, both",
+      });
+      // The URL the upgrade rule carries: the unit's MAC in the query, no User-Agent (TFTP).
+      const overTftp = await tftp(`/firmware/both.bin?mac=${UNIT_B}`);
+      expect(overTftp.kind).toBe("data");
+      if (overTftp.kind === "data") {
+        expect(overTftp.bytes.toString()).toBe("image of tenant B, both");
+      }
+      // Stored under the tenant's folder of the files directory.
+      const filesDir = server.node.config.filesDir;
+      expect(readFileSync(join(filesDir, "firmware", tenantB, "both.bin"), "utf8")).toBe(
+        "image of tenant B, both",
+      );
+    });
+
+    it("another tenant's unit, or nobody in particular, gets the answer of a name nobody has", async () => {
+      const none = await get(`/firmware/nobody-has-this.bin?mac=${UNIT_B}`, UNIT_B);
+      expect(none.status).toBe(404);
+      // Tenant B's unit asking for A's image.
+      expect(await get(`/firmware/alpha-only.bin?mac=${UNIT_B}`, UNIT_B)).toEqual(none);
+      // No unit named at all.
+      expect(await get("/firmware/alpha-only.bin")).toEqual(
+        await get("/firmware/nobody-has-this.bin"),
+      );
+      expect(await get("/firmware/alpha-only.bin")).toEqual(none);
+      // Over TFTP: the same error as for a name nobody registered — no fall-back to the file.
+      const tftpNone = await tftp(`/firmware/nobody-has-this.bin?mac=${UNIT_B}`);
+      expect(tftpNone.kind).toBe("error");
+      expect(await tftp(`/firmware/alpha-only.bin?mac=${UNIT_B}`)).toEqual(tftpNone);
+      expect(await tftp("/firmware/alpha-only.bin")).toEqual(await tftp("/firmware/nobody.bin"));
+      expect(await tftp("firmware/alpha-only.bin")).toEqual(await tftp("firmware/nobody.bin"));
+      // Nor by the folder the files directory keeps it in.
+      expect(await tftp("/firmware/default/alpha-only.bin")).toEqual(
+        await tftp("/firmware/default/nobody.bin"),
+      );
+      expect(await get("/firmware/default/alpha-only.bin")).toEqual(
+        await get("/firmware/default/nobody.bin"),
+      );
+      // A's own unit still gets it.
+      expect(await get(`/firmware/alpha-only.bin?mac=${UNIT_A}`, UNIT_A)).toMatchObject({
+        status: 200,
+        body: "image of tenant A, alpha-only",
+      });
+    });
+
+    it("a file left where names were installation-wide is moved to its tenant's folder and served", async () => {
+      const { store } = server.node;
+      const filesDir = server.node.config.filesDir;
+      const bytes = Buffer.from("image registered before names were per tenant");
+      mkdirSync(join(filesDir, "firmware"), { recursive: true });
+      writeFileSync(join(filesDir, "firmware", "legacy.bin"), bytes);
+      await store.firmware.addImage({
+        tenantId: "default",
+        version: "7.5.5",
+        models: ["SPA962"],
+        fileName: "legacy.bin",
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+        bytes: bytes.length,
+      });
+      await settle();
+      // Not to tenant B's unit, nor over TFTP's files root.
+      expect(await get(`/firmware/legacy.bin?mac=${UNIT_B}`, UNIT_B)).toEqual(
+        await get(`/firmware/nobody.bin?mac=${UNIT_B}`, UNIT_B),
+      );
+      expect(await tftp("/firmware/legacy.bin")).toEqual(await tftp("/firmware/nobody.bin"));
+      expect(await get(`/firmware/legacy.bin?mac=${UNIT_A}`, UNIT_A)).toMatchObject({
+        status: 200,
+        body: bytes.toString(),
+      });
+      expect(readFileSync(join(filesDir, "firmware", "default", "legacy.bin"))).toEqual(bytes);
+      expect(existsSync(join(filesDir, "firmware", "legacy.bin"))).toBe(false);
+    });
+  });
+}
