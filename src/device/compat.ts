@@ -1,5 +1,5 @@
 /**
- * The behaviour switches of the conflict register (§0.3), C12 and two emulator options,
+ * The behaviour switches of the conflict register (§0.3), C12 and three emulator options,
  * with each family's defaults, so one emulator reproduces every documented reading.
  */
 import type { KdfDigest } from "../crypto/index.ts";
@@ -29,6 +29,11 @@ export interface CompatSwitches {
   readonly macroPrefixFallback: boolean;
   /** §8.2.2: User-Agent with `(<MAU>)(<SN>)`. */
   readonly uaIncludesMac: boolean;
+  /**
+   * §8.4 `reportHidePasswords`: configuration reports leave the passwords out (by default
+   * they carry `Admin_Passwd` and `User_Password`, an admin-equivalent document).
+   */
+  readonly reportHidePasswords: boolean;
 }
 
 /**
@@ -53,5 +58,6 @@ export function defaultCompat(family: DeviceFamily, productName = ""): CompatSwi
     upgradeHttps: family === "mpp" || (family === "spa" && isSpa9x2(productName)),
     macroPrefixFallback: false,
     uaIncludesMac: false,
+    reportHidePasswords: false,
   };
 }

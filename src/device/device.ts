@@ -582,6 +582,7 @@ export class Device extends EventEmitter<DeviceEvents> {
       nameCheck: this.nameCheck(),
       changedSinceSync: this.changedSinceSync,
       info: this.productInformation,
+      hidePasswords: this.compat.reportHidePasswords,
       note: (m, kind) => this.note(m, kind),
     };
     const results: ReportResult[] = [];

@@ -52,7 +52,10 @@ export function exportGroups(
 
 /**
  * The document one upload carries (before encryption). With `groupOf`, a `config`
- * document is the configuration export: each element carries its web `group`.
+ * document is the configuration export: each element carries its web `group`. With
+ * `hidePasswords` (`reportHidePasswords`), the secret parameters (`Admin_Passwd`,
+ * `User_Password`, the line passwords…) are left out — not sent empty, so re-applying
+ * the report leaves the passwords as they are.
  */
 export function reportDocument(
   store: ParameterStore,
@@ -60,6 +63,7 @@ export function reportDocument(
   changedSinceSync: ReadonlySet<string>,
   info: ProductInformation,
   groupOf?: (name: string) => string | undefined,
+  hidePasswords = false,
 ): Buffer {
   if (content === "status") {
     const fields: [string, string][] = [
@@ -79,6 +83,7 @@ export function reportDocument(
   const entries: ProfileEntry[] = [];
   for (const [name, state] of store.entries()) {
     if (NEVER_REPORTED.test(name)) continue;
+    if (hidePasswords && store.catalogue.isSecret(name)) continue;
     if (content === "delta" && !changedSinceSync.has(name)) continue;
     const group = groupOf?.(name);
     entries.push({
@@ -103,6 +108,8 @@ export interface ReportContext {
   readonly nameCheck: ServerNameCheck;
   readonly changedSinceSync: ReadonlySet<string>;
   readonly info: ProductInformation;
+  /** `reportHidePasswords`: leave the passwords out of configuration reports. */
+  readonly hidePasswords?: boolean;
   note(message: string, kind?: "note" | "error"): void;
 }
 
@@ -141,7 +148,14 @@ export async function sendReport(ctx: ReportContext, upload: ReportUpload): Prom
   }
   const addresses = await addressesOf(ctx.fetcher, host);
   if (addresses.length === 0) return done(false, ERR.dns);
-  let body = reportDocument(ctx.params, upload.content, ctx.changedSinceSync, ctx.info);
+  let body = reportDocument(
+    ctx.params,
+    upload.content,
+    ctx.changedSinceSync,
+    ctx.info,
+    undefined,
+    ctx.hidePasswords === true,
+  );
   if (upload.key !== undefined) {
     try {
       body = encodeProfileBytes(body, { key: upload.key });

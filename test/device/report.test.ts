@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Device, VirtualClock } from "../../src/device/index.ts";
+import { Device, type DeviceOptions, VirtualClock } from "../../src/device/index.ts";
 import { flat, type StaticServer, startStaticServer, startTftpd, type Tftpd } from "./helpers.ts";
 
 let server: StaticServer;
@@ -20,12 +20,13 @@ afterAll(async () => {
   await tftpd?.close();
 });
 
-function unit(): Device {
+function unit(options: Partial<DeviceOptions> = {}): Device {
   const d = new Device({
     mac: "000e08012345",
     productName: "SPA2102",
     serial: "88012BA01234",
     clock: new VirtualClock(),
+    ...options,
   });
   d.configure({ Resync_On_Reset: "No" });
   d.powerOn();
@@ -105,6 +106,47 @@ describe("Report_Rule (§8.4)", () => {
     expect(delta!.body.match(/<[A-Z][A-Za-z0-9_]*[ >]/g)).toEqual(["<Dial_Plan_2_ "]);
     expect(status!.body).toContain("<Product_Name>SPA2102</Product_Name>");
     expect(status!.body).toContain("<Serial_Number>88012BA01234</Serial_Number>");
+  });
+
+  it("passwords: reported by default (admin-equivalent document); reportHidePasswords leaves them out, and the report re-applied keeps the target's passwords", async () => {
+    server.handler = (r) => (r.method === "POST" ? { status: 200 } : undefined);
+    const secrets = {
+      Admin_Passwd: "adm-Secret-1",
+      User_Password: "usr-Secret-2",
+      Password_1_: "line-Secret-3",
+    };
+    const bodies: string[] = [];
+    for (const reportHidePasswords of [false, true]) {
+      const d = unit({ compat: { reportHidePasswords } });
+      d.configure({
+        ...secrets,
+        GPP_A: "kept",
+        Report_Rule: `${server.base}/rep-${reportHidePasswords}.xml`,
+      });
+      server.requests.length = 0;
+      expect(await d.report()).toMatchObject([{ ok: true, content: "config" }]);
+      bodies.push(server.requests.find((r) => r.method === "POST")!.body);
+    }
+    server.handler = undefined;
+    const [shown, hidden] = bodies as [string, string];
+    expect(shown).toContain("<Admin_Passwd");
+    expect(shown).toContain("adm-Secret-1");
+    expect(shown).toContain("usr-Secret-2");
+    expect(hidden).toContain("<GPP_A");
+    for (const [name, value] of Object.entries(secrets)) {
+      expect(hidden).not.toContain(`<${name}`);
+      expect(hidden).not.toContain(value);
+    }
+    // Applied to a unit with other passwords, the hidden report changes none of them.
+    server.files.set("/hidden.xml", { body: hidden });
+    const twin = unit();
+    twin.configure({ Admin_Passwd: "twin-admin", User_Password: "twin-user" });
+    expect((await twin.resync(`${server.base}/hidden.xml`))?.ok).toBe(true);
+    expect([twin.params.get("Admin_Passwd"), twin.params.get("User_Password")]).toEqual([
+      "twin-admin",
+      "twin-user",
+    ]);
+    expect(twin.params.get("GPP_A")).toBe("kept");
   });
 
   it("tftp: a TFTP PUT (WRQ) to in.tftpd", async () => {
