@@ -90,6 +90,15 @@ function fits(image: PlanImage, pn: string | null, psn: string | null): boolean 
   );
 }
 
+/**
+ * Whether a unit takes an https firmware URL: MPP units and the SPA9x2 phones (SPA922,
+ * SPA942, SPA962) do; the SPA ATAs and SPA9000 do not, nor a unit of unknown model.
+ */
+function upgradesOverHttps(format: FirmwareVersion["format"], productName: string | null): boolean {
+  if (format === "mpp") return true;
+  return productName !== null && /^SPA9\d2(?!\d)/i.test(productName.trim());
+}
+
 /** The URL of an image for this scheme; SPA over TFTP may leave the server to DHCP. */
 function imageUrl(
   scheme: UpgradeScheme,
@@ -163,9 +172,10 @@ function offer(input: PlanInput, hop: ReleaseVersion): Offer {
       };
     }
   }
-  // SPA ATAs (and every SPA-format unit the emulator knows) cannot upgrade over HTTPS.
   const scheme: UpgradeScheme =
-    policy.scheme === "https" && best.version.format === "spa" ? "http" : policy.scheme;
+    policy.scheme === "https" && !upgradesOverHttps(best.version.format, input.productName)
+      ? "http"
+      : policy.scheme;
   const url = imageUrl(scheme, input.servers[scheme], best.image.fileName);
   // MPP units need the server in an Upgrade_Rule (no DHCP shortcut there).
   if (url === undefined || (best.version.format === "mpp" && url.startsWith("/"))) {
