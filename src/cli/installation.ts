@@ -10,10 +10,9 @@ import { userInfo } from "node:os";
 import type { Command } from "commander";
 import {
   dataPaths,
+  keyFileSealer,
   loadServeConfig,
-  readMasterKey,
   type ServeConfig,
-  sealerFor,
   storeOptionsFor,
 } from "../server/index.ts";
 import { openStore, type SecretSealer, type Store } from "../store/index.ts";
@@ -78,7 +77,7 @@ export async function openInstallation(
     options.sealer !== undefined
       ? options.sealer(config)
       : isInitialised(config)
-        ? sealerFor(readMasterKey(config.masterKeyFile), config.masterKeyFile)
+        ? keyFileSealer(config.masterKeyFile)
         : await initialise(config);
   const store = await openStore(storeOptionsFor(config), {
     sealer,

@@ -44,7 +44,7 @@ import type { SecretSealer } from "../store/index.ts";
 import type { ServeConfig } from "./config.ts";
 import { type DataPaths, dataPaths } from "./data_paths.ts";
 import { serverError } from "./errors.ts";
-import { MASTER_KEY_ID, readMasterKey, sealerFor } from "./store_access.ts";
+import { keyFileSealer, MASTER_KEY_ID, readMasterKey } from "./store_access.ts";
 
 export interface Bootstrapped {
   readonly paths: DataPaths;
@@ -289,7 +289,7 @@ export async function bootstrapDataDir(config: ServeConfig): Promise<Bootstrappe
   return {
     paths,
     masterKey,
-    sealer: sealerFor(masterKey, config.masterKeyFile),
+    sealer: keyFileSealer(config.masterKeyFile),
     serverCertPem: primary.certPem,
     serverKeyPem: primary.keyPem,
     serverCertificates,

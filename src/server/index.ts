@@ -139,10 +139,12 @@ export { assignWaves, decideWave, type WaveDecision } from "./rollout_waves.ts";
 export { type RunningServer, startServing } from "./serve_node.ts";
 export { type StatusSink, StatusWriter, type StatusWriterOptions } from "./status_writer.ts";
 export {
+  keyFileSealer,
   MASTER_KEY_ID,
   masterKeyId,
+  nextKeyFile,
   readMasterKey,
-  resealSealer,
+  retiredKeyFile,
   sealerFor,
   storeOptionsFor,
 } from "./store_access.ts";

@@ -305,6 +305,10 @@ export async function startNode(
 ): Promise<ProvisioNode> {
   const logger = options.logger ?? createLogger(config);
   const boot = await bootstrapDataDir(config);
+  // The master keys' notices (an online rotation this node follows, a key it lacks) go to its log.
+  boot.sealer.keyRing?.onNotice(({ level, message, details }) =>
+    logger[level]({ masterKey: details ?? {} }, message),
+  );
   for (const file of boot.created) logger.info({ file }, "created");
   for (const { path, from, to, failed } of boot.tightened) {
     if (failed === undefined)

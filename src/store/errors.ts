@@ -11,7 +11,8 @@ export type StoreErrorCode =
   | "STORE_CORRUPT"
   | "STORE_UNAVAILABLE"
   | "STORE_MIGRATION_FAILED"
-  | "STORE_MASTER_KEY_MISMATCH";
+  | "STORE_MASTER_KEY_MISMATCH"
+  | "STORE_MASTER_KEY_ROTATION_BLOCKED";
 
 export const STORE_ERRORS = {
   STORE_NOT_FOUND: {
@@ -49,6 +50,11 @@ export const STORE_ERRORS = {
     status: 500,
     meaning:
       "The database's secrets are sealed under another master key than this process's (wrong --data or master_key_file); nothing was written.",
+  },
+  STORE_MASTER_KEY_ROTATION_BLOCKED: {
+    status: 409,
+    meaning:
+      "A master-key rotation cannot go on: a running process lacks the new key (copy it to that process's master_key_file.next), or another rotation was started and has not finished. Run the command again once fixed: it resumes.",
   },
 } as const satisfies ErrorCodeList<StoreErrorCode>;
 

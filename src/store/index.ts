@@ -94,7 +94,13 @@ export {
   validWaves,
   type WaveProgress,
 } from "./rollouts.ts";
-export { isSecret, Secret, type SecretSealer } from "./secret.ts";
+export {
+  isSecret,
+  type KeyNotice,
+  type SealerKeyRing,
+  Secret,
+  type SecretSealer,
+} from "./secret.ts";
 export * from "./store.ts";
 export { generateToken, hashToken } from "./tokens.ts";
 export * from "./types.ts";

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Migrator } from "kysely";
 import { Accounts } from "./accounts.ts";
 import { ActivationCodes } from "./activation_codes.ts";
@@ -15,11 +16,11 @@ import { Firmware } from "./firmware.ts";
 import { Groups } from "./groups.ts";
 import { Layers } from "./layers.ts";
 import { Lifecycles } from "./lifecycle.ts";
-import { checkMasterKey, completeReseal } from "./master_key_record.ts";
+import { checkMasterKey, KeyWatch, listKeyProcesses, readKeyState } from "./master_key_record.ts";
 import { migrationProvider } from "./migrations/index.ts";
 import { Redirects } from "./redirects.ts";
 import { Reports } from "./reports.ts";
-import { resealSecrets } from "./reseal.ts";
+import { countSealedByKey, resealSecrets, rotateMasterKey } from "./reseal.ts";
 import { Rollouts } from "./rollouts.ts";
 import type { SecretSealer } from "./secret.ts";
 import type { Store, StoreCheckResult, StoreDeps, StoreOptions } from "./store.ts";
@@ -64,6 +65,10 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
     const hub = new ChangeHub(dialect.db, start.value);
     const core = new Core(dialect, deps.sealer, deps.now ?? Date.now, hub);
     const stopWatching = dialect.watch(() => void hub.wake(), deps.pollIntervalMs);
+    // A sealer over several keys follows the installation's key state (online rotation).
+    const ring = deps.sealer.keyRing;
+    const keyWatch = ring === undefined ? undefined : new KeyWatch(dialect.db, ring, randomUUID());
+    await keyWatch?.start();
     let closed: Promise<void> | undefined;
     const tenants = new Tenants(core, deps.reservedClientCas);
     const models = new DeviceModels(core);
@@ -93,7 +98,6 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
       changes: hub,
       async resealSecrets(options) {
         const result = await resealSecrets(core);
-        await completeReseal(dialect.db, deps.sealer);
         await audit.append({
           actor: options?.actor ?? "system",
           action: "secrets.reseal",
@@ -102,12 +106,46 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
         });
         return result;
       },
+      masterKey: {
+        async state() {
+          const state = await readKeyState(dialect.db);
+          const processes = await listKeyProcesses(dialect.db);
+          return {
+            current: state.current ?? null,
+            next: state.next ?? null,
+            sealing: state.sealing ?? null,
+            processes: processes.map(({ host, pid, command, holds, seals, nextFile }) => ({
+              host,
+              pid,
+              command,
+              holds,
+              seals,
+              nextFile,
+            })),
+          };
+        },
+        countByKey: () => core.run(() => countSealedByKey(core)),
+        async rotate(next, options) {
+          if (keyWatch === undefined) {
+            throw storeError("STORE_MASTER_KEY_MISMATCH", "this store's sealer holds one key only");
+          }
+          const result = await core.run(() => rotateMasterKey(core, keyWatch, next, options));
+          await audit.append({
+            actor: options?.actor ?? "system",
+            action: "secrets.rotate",
+            entity: "store",
+            after: { keyId: next, ...result },
+          });
+          return result;
+        },
+      },
       async check(): Promise<StoreCheckResult> {
         const problems = await dialect.check();
         return { ok: problems.length === 0, problems };
       },
       close(): Promise<void> {
         closed ??= (async () => {
+          await keyWatch?.stop();
           await stopWatching();
           await hub.close();
           await dialect.destroy();

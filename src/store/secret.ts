@@ -11,10 +11,12 @@ export interface SecretSealer {
    */
   seal(plaintext: string, context?: string): string;
   open(sealed: string, context?: string): string;
-  /** True when the value should be sealed again (sealed under a retired master key). */
+  /** True when the value should be sealed again (not sealed under the key that seals now). */
   needsReseal?(sealed: string): boolean;
+  /** The key id a sealed value names (what a count of values per key groups by). */
+  keyIdOf?(sealed: string): string | undefined;
   /**
-   * A fingerprint of the master key that seals (never the key). When set, the store records
+   * A fingerprint of the master key that seals now (never the key). When set, the store records
    * it on first open and refuses to open a database sealed under another key
    * (`STORE_MASTER_KEY_MISMATCH`).
    */
@@ -22,10 +24,38 @@ export interface SecretSealer {
   /** Where the key comes from, for that refusal's message (e.g. the key file). */
   readonly keySource?: string;
   /**
-   * A re-seal in progress: the fingerprint of the key being replaced. The sealer opens values
-   * sealed under either key; `resealSecrets` then moves the record to `keyId`.
+   * A sealer over several master keys (the server's). The installation, not the process,
+   * chooses which of them seals: the store follows its record (`master_key_record.ts`), so
+   * every process switches to a new key during an online rotation.
    */
-  readonly previousKeyId?: string;
+  readonly keyRing?: SealerKeyRing;
+}
+
+/** A notice for the operator about the master keys: a node logs it, a command prints it. */
+export interface KeyNotice {
+  readonly level: "info" | "warn" | "error";
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The keys of a sealer over several master keys, each named by its fingerprint. It opens a
+ * value sealed under any key it holds and seals under one of them.
+ */
+export interface SealerKeyRing {
+  /** Fingerprints of the keys held. */
+  held(): readonly string[];
+  /** The fingerprint of the key that seals now. */
+  sealing(): string;
+  /** Looks for the key with this fingerprint where this process expects new keys; true when held. */
+  acquire(keyId: string): boolean;
+  /** Seals under this (held) key from now on. */
+  sealWith(keyId: string): void;
+  /** Where this process looks for a new key (`<master_key_file>.next`), for messages. */
+  readonly nextFile?: string;
+  notify(notice: KeyNotice): void;
+  /** Routes notices to `listener` (a node's log) instead of standard error. */
+  onNotice(listener: (notice: KeyNotice) => void): void;
 }
 
 /** Seal contexts of the store's secrets. */

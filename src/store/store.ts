@@ -84,6 +84,48 @@ export interface StoreDeps {
   readonly reservedClientCas?: readonly string[];
 }
 
+/** What a re-seal sealed again, per kind of secret. */
+export interface ResealResult {
+  readonly deviceKeys: number;
+  readonly passwords: number;
+  readonly layerValues: number;
+  /** Secure-provisioning keys (current and next pairs). */
+  readonly secureKeys: number;
+  /** Secret values of stored device reports. */
+  readonly reportValues: number;
+}
+
+export interface MasterKeyAccess {
+  /** The recorded key, a rotation's announced key and whether processes seal under it yet. */
+  state(): Promise<{
+    readonly current: string | null;
+    readonly next: string | null;
+    readonly sealing: string | null;
+    /** Processes that have the store open, as they last answered. */
+    readonly processes: readonly {
+      readonly host: string;
+      readonly pid: number;
+      readonly command: string;
+      readonly holds: readonly string[];
+      readonly seals: string;
+      readonly nextFile: string | null;
+    }[];
+  }>;
+  /** Sealed values per key id, over every sealed column (a full scan). */
+  countByKey(): Promise<Record<string, number>>;
+  /**
+   * Online rotation to `next` (a fingerprint this process's sealer holds), resumable: see
+   * `reseal.ts`. Throws `STORE_MASTER_KEY_ROTATION_BLOCKED` when a running process lacks the key.
+   */
+  rotate(
+    next: string,
+    options?: Pick<WriteOptions, "actor"> & {
+      readonly answerTimeoutMs?: number;
+      readonly onProgress?: (line: string) => void;
+    },
+  ): Promise<ResealResult & { readonly processes: number }>;
+}
+
 /** Who makes a change (recorded in the audit log) and optimistic concurrency. */
 export interface WriteOptions {
   /** `token:<id>`, `cli:<user>`, … default `system`. */
@@ -474,18 +516,15 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly changes: ChangeFeed;
   /**
-   * Master-key rotation: seals again the device keys, SIP passwords and secret layer values
-   * that `sealer.needsReseal` reports (all of them when the sealer has no `needsReseal`), in
-   * pages of 1,000, and audits the counts. Secret layer values still in plaintext (a parameter
-   * marked secret after it was written) are sealed too. No revision bump: the plaintexts do
-   * not change.
+   * Seals again the device keys, SIP passwords, secret layer values, secure-provisioning keys
+   * and report values that `sealer.needsReseal` reports (all of them when the sealer has no
+   * `needsReseal`), in pages of 1,000, and audits the counts. Secret layer values still in
+   * plaintext (a parameter marked secret after it was written) are sealed too. No revision
+   * bump: the plaintexts do not change.
    */
-  resealSecrets(options?: Pick<WriteOptions, "actor">): Promise<{
-    deviceKeys: number;
-    passwords: number;
-    layerValues: number;
-    secureKeys: number;
-  }>;
+  resealSecrets(options?: Pick<WriteOptions, "actor">): Promise<ResealResult>;
+  /** The installation's master key: its state, the processes following it, an online rotation. */
+  readonly masterKey: MasterKeyAccess;
   /** Integrity check (SQLite `PRAGMA integrity_check` + foreign keys; PostgreSQL invariants). */
   check(): Promise<StoreCheckResult>;
   /** Stops the change feed and closes the connections. */

@@ -8,16 +8,18 @@
  * `./data/master.key`) must refuse instead of sealing secrets under the wrong key.
  */
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { generateMasterKey, type MasterKey } from "../../src/crypto/index.ts";
-import { resealSealer, sealerFor } from "../../src/server/index.ts";
-import { openStore, type StoreOptions } from "../../src/store/index.ts";
+import { generateMasterKey, type MasterKey, sealSecret } from "../../src/crypto/index.ts";
+import { keyFileSealer, masterKeyId, sealerFor } from "../../src/server/index.ts";
+import { openStore, parseMac, type Store, type StoreOptions } from "../../src/store/index.ts";
 import { provisio, tempDir } from "../cli/helpers.ts";
 import { startTestNode } from "../server/helpers.ts";
-import { dialects, PG_URL } from "./dialects.ts";
+import { dialects, macFor, PG_URL } from "./dialects.ts";
+
+const MAC = parseMac("000e08aa0001");
 
 const schemas: string[] = [];
 
@@ -182,39 +184,172 @@ for (const dialect of dialects()) {
       }
     });
 
-    it("re-seals under a new key: resumable, and afterwards only the new key opens the database", async () => {
+    it("rotates online: a process without the new key blocks it; every process follows; nothing stays under the old key", async () => {
       const fresh = await dialect.fresh();
+      const dir = tempDir(`mk-ring-${dialect.name}`);
+      const opened: Store[] = [];
       try {
         const [old, next] = keys();
-        const store = await fresh.open({ sealer: sealerFor(old) });
-        const account = await store.accounts.create({
+        const fileA = join(dir, "a", "master.key");
+        const fileC = join(dir, "c", "master.key");
+        for (const file of [fileA, fileC]) {
+          mkdirSync(dirname(file), { recursive: true });
+          writeFileSync(file, Buffer.from(old.key).toString("hex"));
+        }
+        const open = async (file: string) => {
+          const store = await fresh.open({ sealer: keyFileSealer(file) });
+          opened.push(store);
+          return store;
+        };
+        const a = await open(fileA);
+        const account = await a.accounts.create({
           reference: "C-1",
-          lines: [{ line: 1, userId: "1", password: "line-one-secret" }],
+          lines: [
+            { line: 1, userId: "1", password: "line-one" },
+            { line: 2, userId: "2", password: "line-two" },
+          ],
         });
-        await store.close();
-
-        // Interrupted: opened for the re-seal, closed before it ran.
-        await (await fresh.open({ sealer: resealSealer(old, next) })).close();
-        await expect(fresh.open({ sealer: sealerFor(next) })).rejects.toMatchObject({
-          code: "STORE_MASTER_KEY_MISMATCH",
-          message: expect.stringContaining("has not finished"),
+        await a.devices.create({ mac: MAC, deviceKey: "device-key", accountId: account.id });
+        await a.layers.set({ scope: "device", mac: MAC }, [
+          { name: "Admin_Passwd", value: "admin-secret", access: "na" },
+        ]);
+        // A value sealed before keys were named by their fingerprint (as every one was): `k1`.
+        const legacy = sealSecret(old, "line-two", {
+          context: `account:${account.id}:line:2:password`,
         });
-        // The old key still works meanwhile; the same command again finishes the job.
-        await (await fresh.open({ sealer: sealerFor(old) })).close();
-        const resealing = await fresh.open({ sealer: resealSealer(old, next) });
-        expect(await resealing.resealSecrets()).toMatchObject({ passwords: 1 });
-        await resealing.close();
+        expect(legacy.startsWith("pv1:k1:")).toBe(true);
+        await fresh.raw(
+          `update account_lines set password = '${legacy}' where account_id = '${account.id}' and line = 2`,
+        );
+        const c = await open(fileC); // a node with its own key file
+        const oldId = masterKeyId(old);
+        const nextId = masterKeyId(next);
+        writeFileSync(`${fileA}.next`, Buffer.from(next.key).toString("hex"));
 
+        const rotator = await open(fileA);
+        await expect(
+          rotator.masterKey.rotate(nextId, { answerTimeoutMs: 10_000 }),
+        ).rejects.toMatchObject({
+          code: "STORE_MASTER_KEY_ROTATION_BLOCKED",
+          message: expect.stringContaining(`${fileC}.next`),
+        });
+        // Nothing was sealed under the new key: the process without it still reads everything.
+        expect(Object.keys(await rotator.masterKey.countByKey()).sort()).toEqual(
+          [oldId, "k1"].sort(),
+        );
+        expect((await c.accounts.get(account.id)).lines[1]!.password!.reveal()).toBe("line-two");
+
+        copyFileSync(`${fileA}.next`, `${fileC}.next`);
+        // Written while the rotation runs, by either process, before and after they switch.
+        // (PostgreSQL only: two SQLite connections in one process writing at once block each
+        // other's event loop — better-sqlite3 waits synchronously; the process tests cover it.)
+        const concurrent = dialect.name === "postgres";
+        const during: Promise<unknown>[] = [];
+        const result = await rotator.masterKey.rotate(nextId, {
+          answerTimeoutMs: 10_000,
+          onProgress: (line) => {
+            if (!concurrent) return;
+            if (line.startsWith("announced")) {
+              during.push(c.devices.update(MAC, { deviceKey: "written-before-switch" }));
+            }
+            if (line.includes("sealing every secret again")) {
+              during.push(
+                a.accounts.update(account.id, {
+                  lines: [
+                    { line: 1, userId: "1", password: "written-during" },
+                    { line: 2, userId: "2", password: "line-two" },
+                  ],
+                }),
+              );
+            }
+          },
+        });
+        await Promise.all(during);
+        expect(during).toHaveLength(concurrent ? 2 : 0);
+        expect(result.processes).toBe(2);
+        // Nothing under another key, what was written meanwhile included.
+        expect(await rotator.masterKey.countByKey()).toEqual({ [nextId]: 4 });
+        expect(await rotator.masterKey.state()).toMatchObject({
+          current: nextId,
+          next: null,
+          sealing: null,
+        });
+        for (const store of [a, c]) {
+          const lines = (await store.accounts.get(account.id)).lines;
+          expect(lines.map((l) => l.password!.reveal())).toEqual([
+            concurrent ? "written-during" : "line-one",
+            "line-two",
+          ]);
+          expect((await store.devices.get(MAC)).deviceKey!.reveal()).toBe(
+            concurrent ? "written-before-switch" : "device-key",
+          );
+          const layer = await store.layers.get({ scope: "device", mac: MAC });
+          expect(layer?.parameters[0]?.value).toBe("admin-secret");
+        }
+        // Both seal under the new key now, and a process with only the old key is refused.
+        await c.devices.update(MAC, { deviceKey: "after" });
+        expect(await rotator.masterKey.countByKey()).toEqual({ [nextId]: 4 });
         await expect(fresh.open({ sealer: sealerFor(old) })).rejects.toMatchObject({
           code: "STORE_MASTER_KEY_MISMATCH",
         });
-        const after = await fresh.open({ sealer: sealerFor(next) });
-        const found = await after.accounts.get(account.id);
-        expect(found.lines[0]!.password!.reveal()).toBe("line-one-secret");
+        await (await open(fileA)).close(); // master.key old, .next the installation's: opens
       } finally {
+        for (const store of opened) await store.close();
         await fresh.dispose();
       }
-    });
+    }, 120_000);
+
+    it("a process that starts mid-rotation follows it; an interrupted rotation resumes", async () => {
+      const fresh = await dialect.fresh();
+      const dir = tempDir(`mk-mid-${dialect.name}`);
+      const opened: Store[] = [];
+      try {
+        const [old, next] = keys();
+        const file = join(dir, "master.key");
+        writeFileSync(file, Buffer.from(old.key).toString("hex"));
+        const a = await fresh.open({ sealer: keyFileSealer(file) });
+        opened.push(a);
+        await a.devices.bulkUpsert(
+          Array.from({ length: 1_200 }, (_, i) => ({
+            mac: parseMac(macFor(i)),
+            deviceKey: `k${i}`,
+          })),
+        );
+        writeFileSync(`${file}.next`, Buffer.from(next.key).toString("hex"));
+        const nextId = masterKeyId(next);
+        // Interrupted after the first page: the rotation's process stops there.
+        const first = await fresh.open({ sealer: keyFileSealer(file) });
+        await expect(
+          first.masterKey.rotate(nextId, {
+            onProgress: (line) => {
+              if (line.includes("a page of")) throw new Error("interrupted");
+            },
+          }),
+        ).rejects.toThrow("interrupted");
+        await first.close();
+        const counts = await a.masterKey.countByKey();
+        expect(counts[nextId]).toBeGreaterThan(0);
+        expect(counts[masterKeyId(old)]).toBeGreaterThan(0);
+        // A process that starts now holds both keys, reads both, seals under the new one.
+        const late = await fresh.open({ sealer: keyFileSealer(file) });
+        opened.push(late);
+        expect((await late.devices.get(parseMac(macFor(0)))).deviceKey!.reveal()).toBe("k0");
+        expect((await late.devices.get(parseMac(macFor(1_199)))).deviceKey!.reveal()).toBe("k1199");
+        await late.devices.update(parseMac(macFor(5)), { deviceKey: "late" });
+        const [row] = await fresh.raw<{ device_key: string }>(
+          `select device_key from devices where mac = '${parseMac(macFor(5))}'`,
+        );
+        expect(row!.device_key.startsWith(`pv1:${nextId}:`)).toBe(true);
+        // Run again: it resumes and finishes.
+        const again = await fresh.open({ sealer: keyFileSealer(file) });
+        opened.push(again);
+        await again.masterKey.rotate(nextId);
+        expect(await again.masterKey.countByKey()).toEqual({ [nextId]: 1_200 });
+      } finally {
+        for (const store of opened) await store.close();
+        await fresh.dispose();
+      }
+    }, 120_000);
   });
 }
 

@@ -111,12 +111,14 @@ for (const dialect of dialects()) {
           passwords: 2,
           layerValues: 0,
           secureKeys: 0,
+          reportValues: 0,
         });
         expect(await rotated.resealSecrets()).toEqual({
           deviceKeys: 0,
           passwords: 0,
           layerValues: 0,
           secureKeys: 0,
+          reportValues: 0,
         });
         expect(await rotated.changes.currentRevision()).toBe(revision);
         const keys = await before.raw<{ device_key: string }>("select device_key from devices");
