@@ -80,6 +80,7 @@ export {
   TRIGGER_NAMES,
   type TriggerState,
 } from "./resync_triggers.ts";
+export { decodeShared } from "./shared_decodes.ts";
 export {
   type NotifyEvent,
   parseSipRequest,
