@@ -17,8 +17,16 @@
  *   there retires the old pair. A scheduled rotation (`keyRotationDays`) starts at the
  *   device's first fetch after it is due.
  *
+ * Neither the bootstrap nor the secure location renders anything here: the flow checks the
+ * request, moves the pairs, and hands the device back to the pipeline with a finish (the pair
+ * installed after every flow's amendment, and the wire form: encrypted under the directory's
+ * key, targeted, or clear inside TLS). The pipeline renders, amends (an upgrade policy's
+ * Upgrade_Rule), caches and answers it as any profile, conditional requests included, and
+ * runs every flow's `served` (report source, redirect status, lifecycle).
+ *
  * The keys are read from the store on every secure request (one indexed read): every process
- * sees a promotion the moment it is written, with no cache to invalidate.
+ * sees a promotion the moment it is written. The cached answer is keyed by the pair it
+ * installs and the key it is encrypted under, so a rotation or a reset never serves a stale one.
  */
 import type { Logger } from "pino";
 import type {
