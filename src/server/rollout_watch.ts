@@ -15,8 +15,13 @@
  * - it never resyncs while its wave runs that long ▸ unreached (not counted as a failure).
  *
  * Every node watches its own requests and writes outcomes in batches (status, no revision);
- * every node's controller reads the counts from the store and moves the rollout by a
- * conditional update, so one node wins and the change feed tells the others.
+ * the node that wrote outcomes then reads the counts of the rollouts it wrote to (one query)
+ * and moves a rollout by a conditional update, so one node wins and the change feed tells
+ * the others. A failure is only ever counted after a write, so the wave that crosses its
+ * threshold halts right after the write that crossed it, whichever node made it. What time
+ * alone settles (silent and unreached units) is swept every `sweepMs` for all running
+ * rollouts at once (two statements), followed by one count of every open rollout — so a
+ * node's queries do not grow with the number of open rollouts (docs/decisions.md, D33).
  */
 import type { Logger } from "pino";
 import { Gauge, type Registry } from "prom-client";
@@ -60,8 +65,16 @@ export interface RolloutWatchOptions {
   readonly store: Store;
   readonly logger: Logger;
   readonly now?: () => number;
-  /** How often outcomes are written and waves decided (default 1 s; 0: only `tick()`). */
+  /**
+   * How often queued outcomes are written, and the rollouts written to decided (default 1 s;
+   * 0: only `tick()`). Nothing is read when nothing was written.
+   */
   readonly tickMs?: number;
+  /**
+   * How often silent and unreached units are settled and every open rollout counted
+   * (default 10 s; 0: only `sweep()`). Bounds how late a silence is noticed.
+   */
+  readonly sweepMs?: number;
   readonly registry?: Registry;
 }
 
@@ -78,8 +91,10 @@ export class RolloutWatch {
   readonly #pending = new Map<string, MemberOutcome>();
   readonly #progress = new Map<string, WaveProgress[]>();
   #loading: Promise<void> | undefined;
-  #ticking: Promise<void> | undefined;
+  /** Serialises writes, decisions and sweeps (one at a time per node). */
+  #working: Promise<void> = Promise.resolve();
   readonly #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #sweepTimer: ReturnType<typeof setInterval> | undefined;
   readonly #unsubscribe: () => void;
 
   constructor(options: RolloutWatchOptions) {
@@ -94,6 +109,11 @@ export class RolloutWatch {
     if (tickMs > 0) {
       this.#timer = setInterval(() => void this.tick(), tickMs);
       this.#timer.unref();
+    }
+    const sweepMs = options.sweepMs ?? 10_000;
+    if (sweepMs > 0) {
+      this.#sweepTimer = setInterval(() => void this.sweep(), sweepMs);
+      this.#sweepTimer.unref();
     }
     if (options.registry !== undefined) this.#registerMetrics(options.registry);
   }
@@ -249,58 +269,83 @@ export class RolloutWatch {
     });
   }
 
-  /** Writes outcomes, then lets every running rollout's current wave decide. */
+  /** Writes queued outcomes, then lets the rollouts written to decide (nothing to write: no query). */
   tick(): Promise<void> {
-    this.#ticking ??= this.#tick().finally(() => {
-      this.#ticking = undefined;
+    return this.#serial(async () => {
+      if (this.#pending.size === 0) return;
+      const batch = [...this.#pending.values()];
+      this.#pending.clear();
+      await this.#o.store.rollouts.recordOutcomes(batch);
+      const written = new Set(batch.map((o) => o.rolloutId));
+      await this.#decide([...this.#rollouts.values()].filter((r) => written.has(r.id)));
     });
-    return this.#ticking;
   }
 
-  async #tick(): Promise<void> {
+  /**
+   * Settles what time alone decides — offered units silent for their rollout's silence time
+   * (failed), units of a wave that ran that long without a resync (unreached) — for every
+   * running rollout at once, then counts and decides every open rollout.
+   */
+  sweep(): Promise<void> {
+    return this.#serial(async () => {
+      const open = [...this.#rollouts.values()].filter(
+        (r) => r.state === "running" || r.state === "halted",
+      );
+      if (open.length === 0) return;
+      if (open.some((r) => r.state === "running")) {
+        await this.#o.store.rollouts.settleSilentAll(this.#now());
+      }
+      await this.#decide(open);
+    });
+  }
+
+  #serial(work: () => Promise<void>): Promise<void> {
+    const run = this.#working.then(async () => {
+      try {
+        await work();
+      } catch (error) {
+        this.#o.logger.error({ err: error }, "rollout watch failed (retried at the next tick)");
+      }
+    });
+    this.#working = run;
+    return run;
+  }
+
+  /** Counts the rollouts (one query) and moves each running one its current wave decides. */
+  async #decide(rollouts: readonly Rollout[]): Promise<void> {
+    const open = rollouts.filter((r) => r.state === "running" || r.state === "halted");
+    if (open.length === 0) return;
     const store = this.#o.store;
-    try {
-      if (this.#pending.size > 0) {
-        const batch = [...this.#pending.values()];
-        this.#pending.clear();
-        await store.rollouts.recordOutcomes(batch);
+    const counted = await store.rollouts.progressOf(open);
+    for (const r of open) {
+      const progress = counted.get(r.id) ?? [];
+      this.#progress.set(r.id, progress);
+      if (r.state !== "running") continue;
+      const decision = decideWave(r.wave, r.waves.length, r.failureThreshold, progress[r.wave]);
+      if (decision.action === "wait") continue;
+      const to =
+        decision.action === "halt"
+          ? { state: "halted" as const, wave: r.wave, reason: decision.reason }
+          : decision.action === "complete"
+            ? { state: "completed" as const, wave: r.wave, reason: null }
+            : { state: "running" as const, wave: decision.wave, reason: null };
+      const moved = await store.rollouts.transition(r.id, { state: r.state, wave: r.wave }, to, {
+        actor: ACTOR,
+      });
+      if (moved === null) continue;
+      this.#rollouts.set(moved.id, moved);
+      if (this.#latest.get(moved.policyId)?.id === moved.id) {
+        this.#latest.set(moved.policyId, moved);
       }
-      for (const r of this.#rollouts.values()) {
-        if (r.state !== "running" && r.state !== "halted") continue;
-        if (r.state === "running") {
-          const now = this.#now();
-          await store.rollouts.settleSilent(r.id, r.wave, now - r.silenceMs, now);
-        }
-        const progress = await store.rollouts.progress(r.id);
-        this.#progress.set(r.id, progress);
-        if (r.state !== "running") continue;
-        const decision = decideWave(r.wave, r.waves.length, r.failureThreshold, progress[r.wave]);
-        if (decision.action === "wait") continue;
-        const to =
-          decision.action === "halt"
-            ? { state: "halted" as const, wave: r.wave, reason: decision.reason }
-            : decision.action === "complete"
-              ? { state: "completed" as const, wave: r.wave, reason: null }
-              : { state: "running" as const, wave: decision.wave, reason: null };
-        const moved = await store.rollouts.transition(r.id, { state: r.state, wave: r.wave }, to, {
-          actor: ACTOR,
-        });
-        if (moved === null) continue;
-        this.#rollouts.set(moved.id, moved);
-        if (this.#latest.get(moved.policyId)?.id === moved.id)
-          this.#latest.set(moved.policyId, moved);
-        const log = { rollout: moved.id, wave: moved.wave + 1, state: moved.state };
-        if (decision.action === "halt") {
-          this.#o.logger.warn({ ...log, reason: decision.reason }, "rollout halted");
-        } else {
-          this.#o.logger.info(
-            log,
-            decision.action === "complete" ? "rollout completed" : "rollout wave started",
-          );
-        }
+      const log = { rollout: moved.id, wave: moved.wave + 1, state: moved.state };
+      if (decision.action === "halt") {
+        this.#o.logger.warn({ ...log, reason: decision.reason }, "rollout halted");
+      } else {
+        this.#o.logger.info(
+          log,
+          decision.action === "complete" ? "rollout completed" : "rollout wave started",
+        );
       }
-    } catch (error) {
-      this.#o.logger.error({ err: error }, "rollout watch failed (retried at the next tick)");
     }
   }
 
@@ -343,6 +388,7 @@ export class RolloutWatch {
   async close(): Promise<void> {
     this.#unsubscribe();
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
     await this.tick();
   }
 }

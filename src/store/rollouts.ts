@@ -128,6 +128,18 @@ export interface RolloutRepository {
    * `silentBefore` ▸ unreached. Returns how many changed.
    */
   settleSilent(id: string, wave: number, silentBefore: number, now: number): Promise<number>;
+  /**
+   * `progress` of several rollouts in one query (their waves as given): what a node's
+   * rollout watch counts, whatever the number of open rollouts.
+   */
+  progressOf(
+    rollouts: readonly Pick<Rollout, "id" | "waves">[],
+  ): Promise<Map<string, WaveProgress[]>>;
+  /**
+   * `settleSilent` for the current wave of every running rollout, each with its own silence
+   * time, in two statements. Returns how many changed.
+   */
+  settleSilentAll(now: number): Promise<number>;
 }
 
 export const MAX_WAVES = 20;
@@ -180,6 +192,26 @@ export function validWaves(waves: unknown): number[] {
   if (last !== 100)
     throw invalid("the last wave must be 100 (the whole fleet)", { field: "waves" });
   return waves as number[];
+}
+
+/** Per-wave counts from `(wave, status, count)` rows. */
+function countWaves(
+  waves: number,
+  rows: readonly { wave: number | string; status: string; n: number | string }[],
+): WaveProgress[] {
+  return Array.from({ length: waves }, (_, wave) => {
+    const counts = Object.fromEntries(MEMBER_STATUSES.map((s) => [s, 0])) as Record<
+      MemberStatus,
+      number
+    >;
+    for (const r of rows) {
+      if (Number(r.wave) === wave && (MEMBER_STATUSES as string[]).includes(r.status)) {
+        counts[r.status as MemberStatus] += Number(r.n);
+      }
+    }
+    const size = Object.values(counts).reduce((a, b) => a + b, 0);
+    return { wave, size, counts };
+  });
 }
 
 export class Rollouts implements RolloutRepository {
@@ -352,19 +384,77 @@ export class Rollouts implements RolloutRepository {
       .where("rollout_id", "=", id)
       .groupBy(["wave", "status"])
       .execute();
-    return rollout.waves.map((_, wave) => {
-      const counts = Object.fromEntries(MEMBER_STATUSES.map((s) => [s, 0])) as Record<
-        MemberStatus,
-        number
-      >;
-      for (const r of rows) {
-        if (Number(r.wave) === wave && (MEMBER_STATUSES as string[]).includes(r.status)) {
-          counts[r.status as MemberStatus] += Number(r.n);
-        }
-      }
-      const size = Object.values(counts).reduce((a, b) => a + b, 0);
-      return { wave, size, counts };
-    });
+    return countWaves(rollout.waves.length, rows);
+  }
+
+  async progressOf(
+    rollouts: readonly Pick<Rollout, "id" | "waves">[],
+  ): Promise<Map<string, WaveProgress[]>> {
+    const out = new Map<string, WaveProgress[]>();
+    if (rollouts.length === 0) return out;
+    const rows: { rollout_id: string; wave: number; status: string; n: number }[] = [];
+    for (const part of chunks(rollouts, 500)) {
+      rows.push(
+        ...(await this.#core.db
+          .selectFrom("rollout_members")
+          .select(["rollout_id", "wave", "status", sql<number>`count(*)`.as("n")])
+          .where(
+            "rollout_id",
+            "in",
+            part.map((r) => r.id),
+          )
+          .groupBy(["rollout_id", "wave", "status"])
+          .execute()),
+      );
+    }
+    const byRollout = new Map<string, typeof rows>();
+    for (const r of rows) {
+      const list = byRollout.get(r.rollout_id) ?? [];
+      list.push(r);
+      byRollout.set(r.rollout_id, list);
+    }
+    for (const rollout of rollouts) {
+      out.set(rollout.id, countWaves(rollout.waves.length, byRollout.get(rollout.id) ?? []));
+    }
+    return out;
+  }
+
+  async settleSilentAll(now: number): Promise<number> {
+    const failed = await this.#core.db
+      .updateTable("rollout_members")
+      .set({
+        status: "failed",
+        error: "stopped resyncing after the upgrade was offered",
+        updated_at: now,
+      })
+      .where("status", "=", "offered")
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom("rollouts")
+            .select(sql<number>`1`.as("one"))
+            .whereRef("rollouts.id", "=", "rollout_members.rollout_id")
+            .where("rollouts.state", "=", "running")
+            .whereRef("rollouts.wave", "=", "rollout_members.wave")
+            .where(sql<boolean>`rollout_members.updated_at < ${now} - rollouts.silence_ms`),
+        ),
+      )
+      .executeTakeFirst();
+    const unreached = await this.#core.db
+      .updateTable("rollout_members")
+      .set({ status: "unreached", updated_at: now })
+      .where("status", "=", "waiting")
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom("rollouts")
+            .select(sql<number>`1`.as("one"))
+            .whereRef("rollouts.id", "=", "rollout_members.rollout_id")
+            .where("rollouts.state", "=", "running")
+            .whereRef("rollouts.wave", "=", "rollout_members.wave")
+            .where(sql<boolean>`rollouts.wave_started_at < ${now} - rollouts.silence_ms`),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(failed.numUpdatedRows + unreached.numUpdatedRows);
   }
 
   async recordOutcomes(outcomes: readonly MemberOutcome[]): Promise<void> {

@@ -14,7 +14,7 @@ import { uploadFirmware } from "../../src/admin/index.ts";
 import { parseMac } from "../../src/store/index.ts";
 import { type E2eServer, startE2eServer } from "../e2e/provisio_server.ts";
 import { PG_URL } from "../store/dialects.ts";
-import { curl } from "./helpers.ts";
+import { curl, issueCert, tempDir } from "./helpers.ts";
 import { tftpFirstAnswer } from "./sources.ts";
 
 const UNIT_A = "000e08fa0001";
@@ -168,6 +168,56 @@ for (const dialect of DIALECTS) {
         status: 200,
         body: "image of tenant A, alpha-only",
       });
+    });
+
+    it("a tenant that requires client certificates serves firmware, as profiles, to a unit's own certificate only", async () => {
+      const { store } = server.node;
+      const secure = await store.tenants.create({
+        slug: "charlie",
+        name: "Charlie",
+        settings: { profilePaths: ["/charlie/$MA.xml"], requireClientCert: true },
+      });
+      const mac = "000e08fc0001";
+      await store.devices.create({ mac: parseMac(mac), tenantId: secure.id, modelPn: "SPA962" });
+      await upload(secure.id, "secure.bin", "image of tenant C");
+      await settle();
+      // Named by the URL and the User-Agent, without a certificate: as for a name nobody has.
+      expect(await get(`/firmware/secure.bin?mac=${mac}`, mac)).toEqual(
+        await get(`/firmware/nobody.bin?mac=${mac}`, mac),
+      );
+      expect(await tftp(`/firmware/secure.bin?mac=${mac}`)).toEqual(
+        await tftp(`/firmware/nobody.bin?mac=${mac}`),
+      );
+      const certs = tempDir("fw-certs");
+      const own = await issueCert(server.node.config.dataDir, certs, "c", { mac });
+      const tls = [
+        "--cacert",
+        server.node.boot.paths.serverCert,
+        "--cert",
+        own.cert,
+        "--key",
+        own.key,
+      ];
+      const r = await curl([...tls, `${server.https}/firmware/secure.bin?mac=${mac}`]);
+      expect(r.status).toBe(200);
+      expect(r.body).toBe("image of tenant C");
+      // Another unit's certificate naming this unit: refused, as an unknown name.
+      const other = await issueCert(server.node.config.dataDir, certs, "a", { mac: UNIT_A });
+      const theirs = [
+        "--cacert",
+        server.node.boot.paths.serverCert,
+        "--cert",
+        other.cert,
+        "--key",
+        other.key,
+      ];
+      const stolen = await curl([...theirs, `${server.https}/firmware/secure.bin?mac=${mac}`]);
+      const none = await curl([...theirs, `${server.https}/firmware/nobody.bin?mac=${mac}`]);
+      expect({ status: stolen.status, body: stolen.body }).toEqual({
+        status: none.status,
+        body: none.body,
+      });
+      expect(stolen.status).toBe(404);
     });
 
     it("a file left where names were installation-wide is moved to its tenant's folder and served", async () => {
