@@ -67,6 +67,17 @@ for (const dialect of dialects()) {
       expect(updated.settings.encryption).toBe("aes");
       expect(updated.settings.autoCreate).toBe(true);
       expect(updated.version).toBeGreaterThan(acme.version);
+      // The models served aes128gcm: product names, each once.
+      const gcm = await store.tenants.update(acme.id, {
+        settings: { aes128gcmModels: ["CP-8851-3PCC", "CP-8851-3PCC"] },
+      });
+      expect(gcm.settings.aes128gcmModels).toEqual(["CP-8851-3PCC"]);
+      for (const bad of [[""], "CP-8851-3PCC", ["x".repeat(65)]]) {
+        await rejectsWith(
+          store.tenants.update(acme.id, { settings: { aes128gcmModels: bad as never } }),
+          "STORE_INVALID_SETTINGS",
+        );
+      }
       await rejectsWith(
         store.tenants.update(acme.id, { name: "stale" }, { expectedVersion: acme.version }),
         "STORE_CONFLICT",
