@@ -1,6 +1,7 @@
 /**
  * Report_Rule uploads (§8.4): what a NOTIFY `Event: report` makes the unit send — its
- * configuration as a re-appliable `<flat-profile>` (every parameter but `GPP_SA`..`SD`),
+ * configuration as a re-appliable `<flat-profile>` (every parameter but `GPP_SA`..`SD` and
+ * the MPP `IKM_HTTP_Encrypt_Content`),
  * only what changed since the last resync/reboot/upgrade (`--delta`), or the Info page
  * (`--status`); AES-encrypted with `--key`; TFTP PUT or HTTP POST; once, no retries.
  */
@@ -24,7 +25,11 @@ import type { ParameterStore } from "./parameter_store.ts";
 import { addressesOf, type ProfileFetcher, type ServerNameCheck } from "./profile_fetcher.ts";
 import { hostAllowed } from "./restricted_domains.ts";
 
-const NEVER_REPORTED = /^GPP_S[A-D]$/;
+/**
+ * Secrets no report or export carries, whatever `reportHidePasswords` says: the secret GPPs
+ * and the aes128gcm keying material.
+ */
+const NEVER_REPORTED = /^(GPP_S[A-D]|IKM_HTTP_Encrypt_Content)$/;
 
 /**
  * The web group each parameter has on this model's pages, as its configuration export

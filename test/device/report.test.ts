@@ -149,6 +149,38 @@ describe("Report_Rule (§8.4)", () => {
     expect(twin.params.get("GPP_A")).toBe("kept");
   });
 
+  it("IKM_HTTP_Encrypt_Content is never reported, not even with reportHidePasswords off (config and --delta)", async () => {
+    server.files.set("/ikm.xml", { body: flat('<GPP_B ua="rw">synced</GPP_B>') });
+    server.handler = (r) => (r.method === "POST" ? { status: 200 } : undefined);
+    const ikm = "ikm-Secret-0123456789";
+    const d = unit({
+      productName: "CP-8841-3PCC",
+      family: "mpp",
+      compat: { reportHidePasswords: false },
+    });
+    d.configure({
+      IKM_HTTP_Encrypt_Content: ikm,
+      Report_Rule: `${server.base}/ikm-config.xml; [--delta]${server.base}/ikm-delta.xml`,
+    });
+    expect((await d.resync(`${server.base}/ikm.xml`))?.ok).toBe(true);
+    // Changed outside a resync, so --delta would carry both.
+    expect(d.edit("admin", "IKM_HTTP_Encrypt_Content", `${ikm}-2`)).toBeUndefined();
+    expect(d.edit("admin", "GPP_A", "edited")).toBeUndefined();
+    server.requests.length = 0;
+    expect((await d.report()).map((r) => [r.content, r.ok])).toEqual([
+      ["config", true],
+      ["delta", true],
+    ]);
+    server.handler = undefined;
+    const [config, delta] = server.requests.filter((r) => r.method === "POST");
+    expect(config!.body).toContain("<GPP_B");
+    expect(delta!.body).toContain("<GPP_A");
+    for (const body of [config!.body, delta!.body]) {
+      expect(body).not.toContain("IKM_HTTP_Encrypt_Content");
+      expect(body).not.toContain(ikm);
+    }
+  });
+
   it("tftp: a TFTP PUT (WRQ) to in.tftpd", async () => {
     const d = unit();
     d.configure({ Report_Rule: `tftp://127.0.0.1:${tftpd.port}/$MA.xml`, GPP_P: "via-tftp" });
