@@ -289,23 +289,202 @@ export class ParameterStore {
 
   /** Applies a received profile exactly as §3.2.5/§3.2.6 say; returns what changed. */
   apply(profile: Profile): StoreApplyResult {
+    const fast = this.applyLikeBefore(profile);
+    if (fast !== undefined) return fast;
+    const memo = this.memoCandidate(profile);
+    const result = this.applyEntries(profile);
+    for (const c of result.changes) this.store(c.name, c.after);
+    this.compact();
+    if (memo !== undefined) this.rememberApply(memo, profile, result);
+    return { changes: result.changes, ignored: result.ignored, rejected: result.rejected };
+  }
+
+  private applyEntries(profile: Profile): ReturnType<typeof applyProfile> {
     // applyProfile only reads the names the profile mentions; hand it just those.
     const subset = new Map<string, ParameterState>();
     for (const e of profile.entries) {
       const s = this.current(e.name);
       if (s !== undefined) subset.set(e.name, s);
     }
-    const result = applyProfile(subset, profile, {
+    return applyProfile(subset, profile, {
       uaAbsent: this.uaAbsent,
       emptyXmlValue: this.emptyXmlValue,
       factory: this.factoryLookup,
       accept: this.accept,
     });
-    for (const c of result.changes) this.store(c.name, c.after);
-    this.compact();
-    return { changes: result.changes, ignored: result.ignored, rejected: result.rejected };
+  }
+
+  /*
+   * A fleet's units apply files of one template to tables that are alike (the factory one
+   * plus the same admin edits), and such files share their entry objects except for the few
+   * values that are the unit's own (shared_decodes.ts). Applying works name by name — an
+   * entry reads and writes only its own name's state, the factory and the type check — so
+   * on a table equal to the one an earlier unit applied a file of the template to, every
+   * name whose entries are the same objects ends as it ended there. Only the names with
+   * other entries are applied; the rest of the outcome is the earlier unit's.
+   */
+
+  /** The table is small enough to compare (no overrides, few own differences): its snapshot. */
+  private memoCandidate(profile: Profile): ApplyMemo["before"] | undefined {
+    if (this.overrides.size > 0 || this.own.size > MEMO_OWN_MAX) return undefined;
+    if (profile.entries.length < MEMO_MIN_ENTRIES) return undefined;
+    return { base: this.base, own: [...this.own] };
+  }
+
+  private rememberApply(
+    before: ApplyMemo["before"],
+    profile: Profile,
+    result: ReturnType<typeof applyProfile>,
+  ): void {
+    const index = new Map<ProfileEntry, number>();
+    profile.entries.forEach((e, i) => index.set(e, i));
+    const changeAt: (AppliedChange | undefined)[] = new Array(profile.entries.length);
+    for (const c of result.changes) changeAt[index.get(c.entry)!] = c;
+    const flag = (list: readonly ProfileEntry[]) => {
+      const out = new Uint8Array(profile.entries.length);
+      for (const e of list) out[index.get(e)!] = 1;
+      return out;
+    };
+    let memos = memosByFactory.get(this.factoryTable);
+    if (memos === undefined) {
+      memos = [];
+      memosByFactory.set(this.factoryTable, memos);
+    }
+    memos.unshift({
+      before,
+      uaAbsent: this.uaAbsent,
+      emptyXmlValue: this.emptyXmlValue,
+      profile,
+      changeAt,
+      ignoredAt: flag(result.ignored),
+      rejectedAt: flag(result.rejected),
+      after: { base: this.base, own: new Map(this.own) },
+    });
+    if (memos.length > MEMOS_KEPT) memos.pop();
+  }
+
+  /** The outcome of `profile` from an earlier unit's, or undefined (apply in full). */
+  private applyLikeBefore(profile: Profile): StoreApplyResult | undefined {
+    if (this.overrides.size > 0 || this.own.size > MEMO_OWN_MAX) return undefined;
+    const memos = memosByFactory.get(this.factoryTable);
+    if (memos === undefined) return undefined;
+    const entries = profile.entries;
+    for (const memo of memos) {
+      if (!this.tableIs(memo)) continue;
+      const theirs = memo.profile.entries;
+      if (theirs.length !== entries.length || memo.profile.format !== profile.format) continue;
+      let other: Set<string> | undefined;
+      let alike = true;
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
+        if (e === theirs[i]) continue;
+        if (e.name !== theirs[i]!.name) {
+          alike = false;
+          break;
+        }
+        other ??= new Set();
+        other.add(e.name);
+        if (other.size > MEMO_OTHER_MAX) {
+          alike = false;
+          break;
+        }
+      }
+      if (alike) return this.applyWith(memo, profile, other ?? new Set());
+    }
+    return undefined;
+  }
+
+  /** This table is the one `memo` was applied to: same base, same own differences. */
+  private tableIs(memo: ApplyMemo): boolean {
+    const { before } = memo;
+    if (
+      this.base !== before.base ||
+      this.own.size !== before.own.length ||
+      this.uaAbsent !== memo.uaAbsent ||
+      this.emptyXmlValue !== memo.emptyXmlValue
+    ) {
+      return false;
+    }
+    for (const [name, state] of before.own) {
+      if (!sameState(this.own.get(name), state)) return false;
+    }
+    return true;
+  }
+
+  private applyWith(
+    memo: ApplyMemo,
+    profile: Profile,
+    other: ReadonlySet<string>,
+  ): StoreApplyResult {
+    const entries = profile.entries;
+    // The names with other entries, applied to this table as applying the file would.
+    const mine =
+      other.size === 0
+        ? undefined
+        : this.applyEntries({
+            ...(profile.format === undefined ? {} : { format: profile.format }),
+            entries: entries.filter((e) => other.has(e.name)),
+          });
+    const theirChange = new Map<ProfileEntry, AppliedChange>();
+    for (const c of mine?.changes ?? []) theirChange.set(c.entry, c);
+    const ignoredMine = new Set(mine?.ignored ?? []);
+    const rejectedMine = new Set(mine?.rejected ?? []);
+    const changes: AppliedChange[] = [];
+    const ignored: ProfileEntry[] = [];
+    const rejected: ProfileEntry[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (other.has(e.name)) {
+        const c = theirChange.get(e);
+        if (c !== undefined) changes.push(c);
+        if (ignoredMine.has(e)) ignored.push(e);
+        if (rejectedMine.has(e)) rejected.push(e);
+      } else {
+        const c = memo.changeAt[i];
+        if (c !== undefined) changes.push(c);
+        if (memo.ignoredAt[i] === 1) ignored.push(e);
+        if (memo.rejectedAt[i] === 1) rejected.push(e);
+      }
+    }
+    // The earlier unit's resulting table, with this unit's own outcome for the other names.
+    this.base = memo.after.base;
+    this.own.clear();
+    for (const [name, state] of memo.after.own) this.own.set(name, state);
+    if (mine !== undefined) {
+      for (const name of other) {
+        const state = mine.state.get(name);
+        if (state === undefined) continue;
+        const key = this.names.get(name) ?? ownCopy(name);
+        if (sameState(state, this.base.get(name) ?? this.factoryState(name))) this.own.delete(key);
+        else this.own.set(key, { value: ownCopy(state.value), access: state.access });
+      }
+    }
+    this.changeCount += changes.length;
+    return { changes, ignored, rejected };
   }
 }
+
+/** An earlier unit's application of a file, reused by units with the same table (see above). */
+interface ApplyMemo {
+  readonly before: { readonly base: Base; readonly own: readonly [string, ParameterState][] };
+  readonly uaAbsent: "factoryDefault" | "retain";
+  readonly emptyXmlValue: "emptyString" | "default";
+  readonly profile: Profile;
+  /** Per entry: its change, if it made one. */
+  readonly changeAt: readonly (AppliedChange | undefined)[];
+  readonly ignoredAt: Uint8Array;
+  readonly rejectedAt: Uint8Array;
+  readonly after: { readonly base: Base; readonly own: ReadonlyMap<string, ParameterState> };
+}
+
+const memosByFactory = new WeakMap<ReadonlyMap<string, ParameterState>, ApplyMemo[]>();
+const MEMOS_KEPT = 4;
+/** Tables with more own differences are not compared (a unit far from its fleet). */
+const MEMO_OWN_MAX = 16;
+/** Small files apply quickly anyway. */
+const MEMO_MIN_ENTRIES = 64;
+/** More names with other entries than this: apply in full. */
+const MEMO_OTHER_MAX = 128;
 
 /**
  * `table`'s differences from `base` (factory states where `base` differs and `table` does
