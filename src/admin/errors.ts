@@ -16,7 +16,8 @@ export type ApiErrorCode =
   | "API_RESTRICTED_DOMAIN"
   | "API_REDIRECT_NOT_GRANTED"
   | "API_INTERNAL"
-  | "API_UNAVAILABLE";
+  | "API_UNAVAILABLE"
+  | "API_BUSY";
 
 /** The admin API's code list (docs/errors.md is generated from it). */
 export const API_ERRORS = {
@@ -60,6 +61,11 @@ export const API_ERRORS = {
   API_UNAVAILABLE: {
     status: 503,
     meaning: "the database is unreachable, or the node is shutting down",
+  },
+  API_BUSY: {
+    status: 429,
+    meaning:
+      "as many background operations of this kind are running as the node allows (in all or for the tenant); retry when one has finished",
   },
 } as const satisfies ErrorCodeList<ApiErrorCode>;
 

@@ -52,13 +52,17 @@ export { type LayerEditOptions, patchLayer, replaceLayer } from "./layer_service
 export { parseLifecycleFilter } from "./lifecycle_filter.ts";
 export {
   MAX_PUSH_DEVICES,
+  MAX_RUNNING_PUSHES,
+  MAX_RUNNING_PUSHES_PER_TENANT,
   PUSH_EVENTS,
   type PushOptions,
   type PushOutcome,
+  type PushProgress,
   type PushResult,
   type PushVia,
   parseContact,
   pushDevices,
+  pushProgress,
 } from "./push_resync.ts";
 export {
   customizationLabel,

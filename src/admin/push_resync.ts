@@ -13,8 +13,11 @@
  * path the PBX's own NOTIFYs take.
  *
  * Many devices are paced (a rate per second and a bound on what is in flight) so a tenant-wide
- * push does not make every unit fetch its profile in the same second. The line password is
- * used for the Digest only: it is never in a result, an audit entry or a log line.
+ * push does not make every unit fetch its profile in the same second; such a push runs long
+ * (minutes for a large tenant), so the API runs it as a background operation that reports
+ * each result as it comes (`onResult`) and stops starting pushes when asked (`signal`). The
+ * line password is used for the Digest only: it is never in a result, an audit entry or a
+ * log line.
  */
 import { request as httpRequest } from "node:http";
 import { isProvisioError } from "../errors.ts";
@@ -59,9 +62,45 @@ export interface PushOptions {
   /** Waits between starts (tests pass a virtual one). */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly httpTimeoutMs?: number;
+  /** Stops starting pushes (the ones not started are `cancelled`); those in flight finish. */
+  readonly signal?: AbortSignal;
+  /** Each device's result as soon as it is known (progress). */
+  readonly onResult?: (result: PushResult) => void;
 }
 
-export type PushOutcome = NotifyOutcome | "no-contact" | "unreachable" | "error";
+export type PushOutcome = NotifyOutcome | "no-contact" | "unreachable" | "error" | "cancelled";
+
+/** Pushes a background push operation runs at once: in all, and for one tenant. */
+export const MAX_RUNNING_PUSHES = 4;
+export const MAX_RUNNING_PUSHES_PER_TENANT = 2;
+
+/** Progress of a push run as a background operation (what the API shows while it runs). */
+export interface PushProgress {
+  readonly event: NotifyEvent;
+  readonly via: PushVia;
+  readonly devices: number;
+  done: number;
+  readonly outcomes: Record<string, number>;
+  /** One per device, in the order they finished. */
+  readonly results: PushResult[];
+}
+
+/** A progress record that `pushDevices`' `onResult` fills in. */
+export function pushProgress(
+  event: NotifyEvent,
+  via: PushVia,
+  devices: number,
+): { progress: PushProgress; onResult: (result: PushResult) => void } {
+  const progress: PushProgress = { event, via, devices, done: 0, outcomes: {}, results: [] };
+  return {
+    progress,
+    onResult(result) {
+      progress.done++;
+      progress.outcomes[result.outcome] = (progress.outcomes[result.outcome] ?? 0) + 1;
+      progress.results.push(result);
+    },
+  };
+}
 
 export interface PushResult {
   readonly mac: string;
@@ -259,13 +298,34 @@ export async function pushDevices(
     }
   };
 
+  const settle = (i: number, r: PushResult): void => {
+    results[i] = r;
+    options.onResult?.(r);
+  };
   try {
     const inFlight = new Set<Promise<void>>();
     for (let i = 0; i < devices.length; i++) {
       if (i > 0) await sleep(1000 / perSecond);
       while (inFlight.size >= concurrency) await Promise.race(inFlight);
+      if (options.signal?.aborted === true) {
+        for (let j = i; j < devices.length; j++) {
+          settle(j, {
+            mac: devices[j]!.mac,
+            via,
+            event: options.event,
+            outcome: "cancelled",
+            contact: null,
+            contactFrom: null,
+            status: null,
+            challenged: false,
+            transmissions: 0,
+            message: "not started: the server is shutting down",
+          });
+        }
+        break;
+      }
       const p: Promise<void> = one(devices[i]!).then((r) => {
-        results[i] = r;
+        settle(i, r);
         inFlight.delete(p);
       });
       inFlight.add(p);

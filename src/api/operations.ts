@@ -7,7 +7,7 @@
  * are kept for an hour, at most `maxFinished` of them.
  */
 import { randomUUID } from "node:crypto";
-import type { ImportLineError, ImportProgress } from "../admin/index.ts";
+import type { ImportLineError, ImportProgress, PushProgress } from "../admin/index.ts";
 import { isProvisioError } from "../errors.ts";
 
 export type OperationStatus = "running" | "succeeded" | "failed";
@@ -23,6 +23,8 @@ export interface Operation {
   progress: ImportProgress;
   errors: ImportLineError[];
   error: { code: string; message: string } | null;
+  /** A push operation's progress and per-device results (`progress` is for imports). */
+  push?: PushProgress;
   /** Aborted when the registry shuts down; long operations check it between steps. */
   readonly signal: AbortSignal;
 }
@@ -91,6 +93,29 @@ export class OperationRegistry {
     return this.#operations.get(id);
   }
 
+  /** Operations of this kind still running (for one tenant when given). */
+  running(kind: string, tenantId?: string | null): number {
+    let n = 0;
+    for (const o of this.#operations.values()) {
+      if (o.kind !== kind || o.status !== "running") continue;
+      if (tenantId === undefined || o.tenantId === tenantId) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Forgets the finished operations of this kind beyond the newest `keep` (kinds whose
+   * results are large: a push keeps one result per device).
+   */
+  forgetFinished(kind: string, keep: number): void {
+    const finished = [...this.#operations.values()].filter(
+      (o) => o.kind === kind && o.finishedAt !== null,
+    );
+    for (const o of finished.slice(0, Math.max(0, finished.length - keep))) {
+      this.#operations.delete(o.id);
+    }
+  }
+
   /** Asks running operations to stop, and waits for them (graceful shutdown). */
   async close(): Promise<void> {
     this.#abort.abort();
@@ -126,5 +151,8 @@ export function operationJson(o: Operation) {
     progress: { ...o.progress },
     errors: o.errors.slice(0, 1000),
     error: o.error,
+    ...(o.push === undefined
+      ? {}
+      : { push: { ...o.push, outcomes: { ...o.push.outcomes }, results: [...o.push.results] } }),
   };
 }

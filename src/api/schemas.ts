@@ -290,6 +290,25 @@ export const LineError = Type.Object({
   message: Type.String(),
 });
 
+export const PushResultSchema = Type.Object(
+  {
+    mac: Type.String(),
+    via: Type.String(),
+    event: Type.String(),
+    outcome: Type.String({
+      description:
+        "accepted, rejected, unauthorized, timeout, no-contact, unreachable, failed, error, cancelled",
+    }),
+    contact: Nullable(Type.String()),
+    contactFrom: Nullable(Type.String()),
+    status: Nullable(Type.Integer()),
+    challenged: Type.Boolean(),
+    transmissions: Type.Integer(),
+    message: Nullable(Type.String()),
+  },
+  { title: "PushResult" },
+);
+
 export const OperationSchema = Type.Object(
   {
     id: Type.String(),
@@ -312,6 +331,23 @@ export const OperationSchema = Type.Object(
     }),
     errors: Type.Array(LineError, { description: "first 1,000 refused rows" }),
     error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+    push: Type.Optional(
+      Type.Object(
+        {
+          event: Type.String(),
+          via: Type.String(),
+          devices: Type.Integer({ description: "devices the push addresses" }),
+          done: Type.Integer({ description: "devices with a result so far" }),
+          outcomes: Type.Record(Type.String(), Type.Integer(), {
+            description: "results so far by outcome",
+          }),
+          results: Type.Array(PushResultSchema, {
+            description: "one per device, in the order they finished",
+          }),
+        },
+        { description: "a push operation's progress and results (`progress` is for imports)" },
+      ),
+    ),
   },
   { title: "Operation" },
 );

@@ -55,6 +55,58 @@ function positive(text: string | undefined, flag: string, max: number): number |
   return n;
 }
 
+/**
+ * Progress of a push to a group, a tenant or several MACs on stderr (stdout keeps the
+ * results): a bar on a terminal, else a line every few seconds and at the end.
+ */
+async function pushProgressDisplay(
+  devices: number,
+  selected: boolean,
+): Promise<{ onResult: (r: PushResult) => void; stop: () => void }> {
+  if (devices < 2 && !selected) return { onResult: () => undefined, stop: () => undefined };
+  const outcomes: Record<string, number> = {};
+  let done = 0;
+  const summary = () =>
+    Object.entries(outcomes)
+      .map(([o, n]) => `${n} ${o}`)
+      .join(", ");
+  if (process.stderr.isTTY === true) {
+    // The bar's library is loaded only when a terminal shows it.
+    const cliProgress = (await import("cli-progress")).default;
+    const bar = new cliProgress.SingleBar(
+      {
+        format: "pushing [{bar}] {value}/{total} devices | {outcomes}",
+        stream: process.stderr,
+        hideCursor: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(devices, 0, { outcomes: "" });
+    return {
+      onResult(r) {
+        done++;
+        outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+        bar.update(done, { outcomes: summary() });
+      },
+      stop: () => bar.stop(),
+    };
+  }
+  let lastLine = 0;
+  const line = () => process.stderr.write(`pushed ${done}/${devices} devices: ${summary()}\n`);
+  return {
+    onResult(r) {
+      done++;
+      outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+      const now = performance.now();
+      if (now - lastLine >= 5_000 || done === devices) {
+        lastLine = now;
+        line();
+      }
+    },
+    stop: () => undefined,
+  };
+}
+
 function printResults(results: readonly PushResult[], json: boolean | undefined): void {
   if (json === true) {
     printJson(results);
@@ -285,14 +337,21 @@ Examples:
           } else {
             throw cliError("CLI_BAD_OPTION", "name MACs, or --group or --tenant");
           }
-          const results = await pushDevices(store, new EffectiveConfigResolver(store), devices, {
-            event,
-            via,
-            actor,
-            ...(contact === undefined ? {} : { contact }),
-            ...(line === undefined ? {} : { line }),
-            ...(rate === undefined ? {} : { perSecond: rate }),
-          });
+          const progress = await pushProgressDisplay(devices.length, macs.length === 0);
+          let results: PushResult[];
+          try {
+            results = await pushDevices(store, new EffectiveConfigResolver(store), devices, {
+              event,
+              via,
+              actor,
+              onResult: progress.onResult,
+              ...(contact === undefined ? {} : { contact }),
+              ...(line === undefined ? {} : { line }),
+              ...(rate === undefined ? {} : { perSecond: rate }),
+            });
+          } finally {
+            progress.stop();
+          }
           printResults(results, flags.json);
           if (results.some((r) => r.outcome !== "accepted")) process.exitCode = 1;
         });

@@ -146,6 +146,24 @@ const deviceFields = [
   "deviceKey",
 ];
 
+const pushFields: Record<string, fc.Arbitrary<unknown>> = {
+  event: typed(fc.constantFrom("check-sync", "resync", "report", "reboot_now", "notify", "")),
+  via: typed(fc.constantFrom("sip", "http", "smtp")),
+  contact: fc.oneof(
+    fc.constantFrom("", " ", "[::1", "a b", "host:99999", "h:0", "x".repeat(300), "::1:5060"),
+    fc.integer(),
+    fc.constant(null),
+    fc.boolean(),
+  ),
+  macs: fc.oneof(
+    fc.array(fc.constantFrom("000e08aabb01", "00:0E:08:AA:BB:03", "000e08aabbzz", ""), {
+      maxLength: 3,
+    }),
+    value,
+  ),
+  perSecond: typed(fc.integer({ min: -1, max: 600 })),
+};
+
 interface Call {
   readonly method: string;
   readonly path: string;
@@ -232,6 +250,22 @@ const calls: fc.Arbitrary<{ method: string; path: string; body: unknown }> = fc
       path: "/api/v1/tokens",
       body: nearValid(["name", "role", "tenant", "expiresAt"], {}, ["name", "role"]),
     }),
+    // Push: the fuzzed devices never resynced (no contact: answered at once), and a contact is
+    // never a host that resolves or listens (a NOTIFY to it would wait 32 s for an answer).
+    segment.map<Call>((mac) => ({
+      method: "POST",
+      path: `/api/v1/devices/${mac}/push`,
+      body: nearValid(["event", "via", "contact", "line"], pushFields, ["event"]),
+    })),
+    fc.constant<Call>({
+      method: "POST",
+      path: "/api/v1/push",
+      body: nearValid(
+        ["event", "via", "tenant", "group", "macs", "line", "perSecond"],
+        pushFields,
+        ["event"],
+      ),
+    }),
   )
   .chain((call) =>
     fc
@@ -300,6 +334,7 @@ describe("admin API write routes (fuzz)", () => {
             "entity",
             "key",
             "actor",
+            "kind",
             "x",
           ),
           queryValue,
@@ -325,6 +360,9 @@ describe("admin API write routes (fuzz)", () => {
           "/api/v1/audit",
           "/api/v1/operations/:p",
           "/api/v1/tokens",
+          "/api/v1/devices/:p/report",
+          "/api/v1/devices/:p/reports",
+          "/api/v1/devices/:p/drift",
         ),
         segment,
         query,
@@ -341,7 +379,13 @@ describe("admin API write routes (fuzz)", () => {
   it("answers raw non-JSON bodies and wrong content types with a 4xx error body", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom("/api/v1/devices", "/api/v1/tenants", "/api/v1/tenants/default/layer"),
+        fc.constantFrom(
+          "/api/v1/devices",
+          "/api/v1/tenants",
+          "/api/v1/tenants/default/layer",
+          "/api/v1/push",
+          "/api/v1/devices/000e08aabb01/push",
+        ),
         fc.constantFrom("POST", "PUT", "PATCH"),
         fc.string({ unit: "binary", maxLength: 80 }),
         fc.constantFrom(

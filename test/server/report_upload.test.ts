@@ -314,8 +314,22 @@ describe("push resync to sipp as the unit", () => {
 
   it("a whole tenant: devices without a contact say so; every push is audited", async () => {
     const res = await api("POST", "/api/v1/push", { event: "check-sync", tenant: "quiet" });
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ devices: 1, outcomes: { "no-contact": 1 } });
+    expect(res.status).toBe(202);
+    const id = (res.json.operation as { id: string }).id;
+    let operation = (await api("GET", `/api/v1/operations/${id}`)).json;
+    while (operation.status === "running") {
+      await new Promise((r) => setTimeout(r, 50));
+      operation = (await api("GET", `/api/v1/operations/${id}`)).json;
+    }
+    expect(operation).toMatchObject({
+      status: "succeeded",
+      push: { devices: 1, outcomes: { "no-contact": 1 } },
+    });
+    // The command waits for the push and shows its progress on stderr, results on stdout.
+    const run = await cli(["device", "resync", "--tenant", "quiet"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.toString()).toContain("pushed 1/1 devices: 1 no-contact");
+    expect(run.stdout.toString()).toMatch(/000e08c0ffe3\s.*no-contact/);
     const audit = await node.store.audit.list({});
     expect(audit.filter((a) => a.action.startsWith("device.push.")).length).toBeGreaterThanOrEqual(
       3,

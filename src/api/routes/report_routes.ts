@@ -1,8 +1,9 @@
 /**
  * Configuration reports, drift and push resync in the admin API:
  * `GET /devices/{mac}/report` (latest), `/reports` (history), `/drift`;
- * `POST /devices/{mac}/push` (one device) and `POST /push` (a group, a list, or a tenant),
- * paced, one result per device.
+ * `POST /devices/{mac}/push` (one device, answered when it answered) and `POST /push` (a
+ * group, a list, or a tenant: a background operation, paced, with progress and one result per
+ * device at `GET /operations/{id}`; a bounded number run at once).
  */
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
@@ -10,18 +11,22 @@ import {
   apiError,
   deviceDrift,
   MAX_PUSH_DEVICES,
+  MAX_RUNNING_PUSHES,
+  MAX_RUNNING_PUSHES_PER_TENANT,
   notFound,
   PUSH_EVENTS,
   parseContact,
   parseMacParam,
   pushDevices,
+  pushProgress,
   reportJson,
   resolveGroup,
 } from "../../admin/index.ts";
 import { isNotifyEvent } from "../../sip/index.ts";
 import { type Device, type MacAddress, REPORT_KINDS, type ReportKind } from "../../store/index.ts";
 import { assertVisible, principalOf, targetTenant } from "../auth.ts";
-import { MacParams } from "../schemas.ts";
+import { operationJson } from "../operations.ts";
+import { MacParams, OperationSchema } from "../schemas.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
 import { visibleDevice } from "./device_routes.ts";
 
@@ -65,6 +70,8 @@ const PushMany = Type.Object(
 );
 type PushMany = Static<typeof PushMany>;
 const Json = Type.Unknown();
+/** Finished push operations kept with their results (one per device: up to 10,000 each). */
+const KEEP_FINISHED_PUSHES = 10;
 
 export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store } = ctx;
@@ -174,15 +181,15 @@ export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
     {
       schema: {
         tags,
-        summary: "Push to many devices: listed MACs, a group, or a whole tenant — paced",
-        description:
-          "Pushes start at `perSecond` (default 20) with a bounded number in flight; the answer comes when every device has answered or timed out (about 32 s for one that never answers), one result per device.",
+        summary:
+          "Push to many devices: listed MACs, a group, or a whole tenant — paced, in the background",
+        description: `Answers 202 with an operation at once; \`GET /api/v1/operations/{id}\` shows its \`push\` progress (devices done, results so far by outcome) and one result per device as each finishes (about 32 s for one that never answers). Pushes start at \`perSecond\` (default 20) with a bounded number in flight. At most ${MAX_RUNNING_PUSHES} push operations run at once (${MAX_RUNNING_PUSHES_PER_TENANT} per tenant): beyond, 429 API_BUSY.`,
         security: bearer,
         body: PushMany,
-        response: responses({ 200: Json }),
+        response: responses({ 202: Type.Object({ operation: OperationSchema }) }),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const principal = principalOf(request);
       const body = request.body;
       const tenant = await targetTenant(store, principal, body.tenant ?? null);
@@ -212,17 +219,44 @@ export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
         }
         devices = await store.devices.list({ ...query, limit: MAX_PUSH_DEVICES });
       }
-      if (!isNotifyEvent(body.event)) throw apiError("API_VALIDATION", "unknown event");
-      const results = await pushDevices(store, ctx.effective, devices, {
-        event: body.event,
-        actor: principal.actor,
-        ...(body.via === undefined ? {} : { via: body.via }),
-        ...(body.line === undefined ? {} : { line: body.line }),
-        ...(body.perSecond === undefined ? {} : { perSecond: body.perSecond }),
+      const event = body.event;
+      if (!isNotifyEvent(event)) throw apiError("API_VALIDATION", "unknown event");
+      const via = body.via ?? "sip";
+      if (via === "http" && event === "report") {
+        throw apiError("API_VALIDATION", "a report can only be asked for over SIP");
+      }
+      // Checked and started with no await between: two requests cannot both take the last slot.
+      const operations = ctx.operations;
+      if (
+        operations.running("push") >= MAX_RUNNING_PUSHES ||
+        operations.running("push", tenant.id) >= MAX_RUNNING_PUSHES_PER_TENANT
+      ) {
+        throw apiError(
+          "API_BUSY",
+          `${operations.running("push", tenant.id) >= MAX_RUNNING_PUSHES_PER_TENANT ? `${MAX_RUNNING_PUSHES_PER_TENANT} pushes of this tenant are` : `${MAX_RUNNING_PUSHES} pushes are`} running; retry when one has finished`,
+        );
+      }
+      operations.forgetFinished("push", KEEP_FINISHED_PUSHES);
+      const { progress, onResult } = pushProgress(event, via, devices.length);
+      const log = request.log;
+      const operation = operations.start("push", tenant.id, async (op) => {
+        op.push = progress;
+        await pushDevices(store, ctx.effective, devices, {
+          event,
+          via,
+          actor: principal.actor,
+          signal: op.signal,
+          onResult,
+          ...(body.line === undefined ? {} : { line: body.line }),
+          ...(body.perSecond === undefined ? {} : { perSecond: body.perSecond }),
+        });
+        log.info(
+          { operation: op.id, event, devices: devices.length, outcomes: progress.outcomes },
+          "push finished",
+        );
       });
-      const outcomes: Record<string, number> = {};
-      for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
-      return { tenant: tenant.slug, devices: results.length, outcomes, results };
+      reply.code(202).header("location", `/api/v1/operations/${operation.id}`);
+      return { operation: operationJson(operation) };
     },
   );
 }
