@@ -337,7 +337,9 @@ export class ParameterStore {
     result: ReturnType<typeof applyProfile>,
   ): void {
     const index = new Map<ProfileEntry, number>();
-    profile.entries.forEach((e, i) => index.set(e, i));
+    for (let i = 0; i < profile.entries.length; i++) index.set(profile.entries[i]!, i);
+    // One object twice in a file: its outcomes could not be told apart.
+    if (index.size !== profile.entries.length) return;
     const changeAt: (AppliedChange | undefined)[] = new Array(profile.entries.length);
     for (const c of result.changes) changeAt[index.get(c.entry)!] = c;
     const flag = (list: readonly ProfileEntry[]) => {
@@ -355,6 +357,7 @@ export class ParameterStore {
       uaAbsent: this.uaAbsent,
       emptyXmlValue: this.emptyXmlValue,
       profile,
+      index,
       changeAt,
       ignoredAt: flag(result.ignored),
       rejectedAt: flag(result.rejected),
@@ -374,14 +377,17 @@ export class ParameterStore {
       const theirs = memo.profile.entries;
       if (theirs.length !== entries.length || memo.profile.format !== profile.format) continue;
       let other: Set<string> | undefined;
+      const own = new Set<ProfileEntry>();
       let alike = true;
       for (let i = 0; i < entries.length; i++) {
         const e = entries[i]!;
         if (e === theirs[i]) continue;
-        if (e.name !== theirs[i]!.name) {
+        // Each of this file's own entries must be one object in one place (see `applyWith`).
+        if (e.name !== theirs[i]!.name || memo.index.has(e) || own.has(e)) {
           alike = false;
           break;
         }
+        own.add(e);
         other ??= new Set();
         other.add(e.name);
         if (other.size > MEMO_OTHER_MAX) {
@@ -470,6 +476,8 @@ interface ApplyMemo {
   readonly uaAbsent: "factoryDefault" | "retain";
   readonly emptyXmlValue: "emptyString" | "default";
   readonly profile: Profile;
+  /** Each entry object's position in `profile` (each appears once). */
+  readonly index: ReadonlyMap<ProfileEntry, number>;
   /** Per entry: its change, if it made one. */
   readonly changeAt: readonly (AppliedChange | undefined)[];
   readonly ignoredAt: Uint8Array;

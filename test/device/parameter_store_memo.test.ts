@@ -53,7 +53,7 @@ describe("ParameterStore: applying like an earlier unit", () => {
     fc.assert(
       fc.property(
         fc.array(entryArb, { minLength: 64, maxLength: 120 }),
-        fc.array(fc.tuple(fc.nat(119), entryArb), { maxLength: 12 }),
+        fc.array(fc.tuple(fc.nat(119), entryArb, fc.option(fc.nat(119))), { maxLength: 12 }),
         fc.constantFrom("spa" as const, "mpp" as const),
         fc.constantFrom(undefined, "xml" as const, "text" as const),
         fc.boolean(),
@@ -61,10 +61,13 @@ describe("ParameterStore: applying like an earlier unit", () => {
           const entries = template.map(entry);
           const file: Profile = { ...(format === undefined ? {} : { format }), entries };
           const mine = entries.slice();
-          for (const [at, e] of edits) {
+          for (const [at, e, from] of edits) {
             const i = at % mine.length;
+            const j = from === null ? undefined : from % mine.length;
+            // The same entry object twice (a file built by code may repeat one).
+            if (j !== undefined && mine[j]!.name === mine[i]!.name) mine[i] = mine[j]!;
             // Same name, other statement (what a unit's own value looks like).
-            mine[i] = entry({ ...e, name: mine[i]!.name });
+            else mine[i] = entry({ ...e, name: mine[i]!.name });
           }
           const other: Profile = { ...(format === undefined ? {} : { format }), entries: mine };
           const setup = (s: ParameterStore) => {
