@@ -12,6 +12,7 @@ import {
 import { familyOfModel } from "../fleet/index.ts";
 import type { DeviceFamily } from "../profile/index.ts";
 import type { RegisterCommand } from "./commands.ts";
+import { addEmulatorFlags, COMPAT_HELP, emulatorOptions } from "./emulator_flags.ts";
 import { cliError } from "./errors.ts";
 
 interface EmulateFlags {
@@ -31,6 +32,8 @@ interface EmulateFlags {
   sipPort: string;
   seed: string;
   logLevel: string;
+  compat: string[];
+  inactiveLoad?: string;
 }
 
 function isFamily(text: string): text is DeviceFamily {
@@ -104,7 +107,7 @@ function describeResync(r: ResyncReport): Record<string, unknown> {
 
 /** `provisio emulate`: one virtual SPA/MPP unit in real time, logging what it does. */
 export const registerEmulateCommand: RegisterCommand = (program: Command) => {
-  program
+  const command = program
     .command("emulate")
     .description("run one emulated SPA/MPP device in real time and log what it does")
     .requiredOption("--mac <mac>", "the device's MAC address (000e08012345, 00:0E:08:01:23:45, …)")
@@ -130,7 +133,8 @@ export const registerEmulateCommand: RegisterCommand = (program: Command) => {
     .option("--http-port <n>", "the device's web server port (0: any free port)", "0")
     .option("--sip-port <n>", "the device's SIP NOTIFY port (0: any free port)", "0")
     .option("--seed <n>", "seed of the device's random delays", "1")
-    .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent", "info")
+    .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent", "info");
+  addEmulatorFlags(command)
     .addHelpText(
       "after",
       `
@@ -142,7 +146,10 @@ Examples:
   provisio emulate --mac 000e08012345 --model SPA962 --dhcp-tftp 127.0.0.1:6969
   provisio emulate --mac 000e08012345 --model SPA962 \\
     --profile-rule 'https://prov.example.com/$MA.xml' --server-ca data/tls/server.crt \\
-    --cert dev.crt --cert-key dev.key --http-port 8088`,
+    --cert dev.crt --cert-key dev.key --http-port 8088
+  provisio emulate --mac 000e08012345 --model CP-8841-3PCC --swver sip88xx.11-3-2MPP0001-609 \\
+    --inactive-load sip88xx.11-3-1MPP-678 --compat reportHidePasswords --dhcp-tftp 127.0.0.1
+${COMPAT_HELP}`,
     )
     .action(async (flags: EmulateFlags) => {
       const logger = await emulatorLogger(flags.logLevel);
@@ -166,6 +173,7 @@ Examples:
             };
       const dhcp: DhcpOptions | undefined =
         flags.dhcpTftp === undefined ? undefined : { option66: flags.dhcpTftp };
+      const options = emulatorOptions(flags);
       const device = new Device({
         mac: flags.mac,
         productName: flags.model,
@@ -183,6 +191,7 @@ Examples:
               ),
             }),
         trustedServerCas: flags.serverCa.map((f) => readPem(f, "--server-ca")),
+        ...options,
       });
       const log = logger.child({ mac: device.identity.mac });
       if (flags.profileRule !== undefined) device.configure({ Profile_Rule: flags.profileRule });
@@ -210,6 +219,8 @@ Examples:
           web: web.url,
           sip: `${flags.host}:${sip.port}`,
           state: device.provisioningState,
+          ...(options.compat === undefined ? {} : { compat: options.compat }),
+          ...(device.inactiveLoad === undefined ? {} : { inactiveLoad: device.inactiveLoad }),
         },
         "device emulator listening",
       );

@@ -12,6 +12,7 @@ import {
   sequentialDevices,
 } from "../fleet/index.ts";
 import type { RegisterCommand } from "./commands.ts";
+import { addEmulatorFlags, COMPAT_HELP, emulatorOptions } from "./emulator_flags.ts";
 import { cliError } from "./errors.ts";
 
 interface FleetFlags {
@@ -33,6 +34,8 @@ interface FleetFlags {
   report?: string;
   json?: boolean;
   progress: boolean;
+  compat: string[];
+  inactiveLoad?: string;
 }
 
 const UNITS: Readonly<Record<string, number>> = {
@@ -114,7 +117,7 @@ async function csvDevices(path: string, model: string): Promise<FleetDeviceSpec[
 
 /** `provisio fleet`: many emulated devices on an accelerated clock, then a summary. */
 export const registerFleetCommand: RegisterCommand = (program: Command) => {
-  program
+  const command = program
     .command("fleet")
     .description("run a fleet of emulated devices against a server on an accelerated clock")
     .option("--devices <n>", "number of devices, MACs 000e08000000 + i (default 100)")
@@ -157,7 +160,8 @@ export const registerFleetCommand: RegisterCommand = (program: Command) => {
     .option("--seed <n>", "seed of the devices' random delays", "1")
     .option("--report <file.html>", "write a self-contained HTML report with charts")
     .option("--json", "print the summary as JSON")
-    .option("--no-progress", "no progress bar")
+    .option("--no-progress", "no progress bar");
+  addEmulatorFlags(command)
     .addHelpText(
       "after",
       `
@@ -165,7 +169,10 @@ Examples:
   provisio fleet --devices 1000 --profile-rule 'http://127.0.0.1:8080/$MA.xml' --duration 24h
   provisio fleet --devices-csv phones.csv --dhcp-tftp 127.0.0.1:6969 --report run.html
   provisio fleet --devices 20000 --reboot-storm --speed 1 --duration 10m \\
-    --profile-rule 'http://127.0.0.1:8080/$MA.xml'`,
+    --profile-rule 'http://127.0.0.1:8080/$MA.xml'
+  provisio fleet --devices 100 --model CP-8841-3PCC --inactive-load sip88xx.11-3-1MPP-678 \\
+    --compat reportHidePasswords --profile-rule 'http://127.0.0.1:8080/$MA.xml'
+${COMPAT_HELP}`,
     )
     .action(async (flags: FleetFlags) => {
       if (flags.devices !== undefined && flags.devicesCsv !== undefined) {
@@ -175,6 +182,7 @@ Examples:
         flags.devicesCsv !== undefined
           ? await csvDevices(flags.devicesCsv, flags.model)
           : sequentialDevices(wholeNumber(flags.devices ?? "100", "--devices", 1), flags.model);
+      const options = emulatorOptions(flags);
       const durationMs = parseDuration(flags.duration, "--duration");
       if (durationMs <= 0) throw cliError("CLI_BAD_OPTION", "--duration must be positive");
       const serverCas = flags.serverCa.map((f) => {
@@ -215,6 +223,7 @@ Examples:
         ...(flags.profileRule === undefined ? {} : { profileRule: flags.profileRule }),
         ...(flags.dhcpTftp === undefined ? {} : { dhcpTftp: flags.dhcpTftp }),
         ...(serverCas.length === 0 ? {} : { trustedServerCas: serverCas }),
+        ...options,
         onProgress: (p) => {
           if (!showBar) return;
           bar.update(Math.min(p.durationMs, p.virtualMs), {

@@ -5,6 +5,7 @@
  * after an outage) — and run for the given virtual duration.
  */
 import {
+  type CompatSwitches,
   Device,
   type DhcpOptions,
   deviceError,
@@ -26,6 +27,10 @@ export interface FleetOptions {
   readonly dhcpTftp?: string;
   /** CA certificates (PEM) the units trust for HTTPS servers. */
   readonly trustedServerCas?: readonly string[];
+  /** Behaviour switches of every unit (over its family's defaults). */
+  readonly compat?: Partial<CompatSwitches>;
+  /** MPP: the load in every unit's inactive partition. */
+  readonly inactiveLoad?: string;
   readonly durationMs: number;
   readonly speed: FleetSpeed;
   /** Device work in flight at most; default 64. */
@@ -171,6 +176,8 @@ export class Fleet {
         fetcher: fetchers[i % sources]!,
         ...(dhcp === undefined ? {} : { dhcp }),
         ...(o.trustedServerCas === undefined ? {} : { trustedServerCas: o.trustedServerCas }),
+        ...(o.compat === undefined ? {} : { compat: o.compat }),
+        ...(o.inactiveLoad === undefined ? {} : { inactiveLoad: o.inactiveLoad }),
         // A fleet keeps counts, not each unit's log (so no unit builds its log lines).
         logCapacity: 0,
       });
