@@ -169,10 +169,10 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
   app.decorateRequest("principal", null);
   // Shutdown: running imports stop after their current batch (what they committed stays).
   app.addHook("onClose", () => ctx.operations.close());
-  app.addContentTypeParser(
-    "text/csv",
-    { parseAs: "string", bodyLimit: importBodyLimit },
-    (_request, body, done) => done(null, body),
+  // No bodyLimit here: a parser's limit applies to every route without its own, so any route
+  // would buffer an import-sized CSV before refusing it. The import routes raise theirs.
+  app.addContentTypeParser("text/csv", { parseAs: "string" }, (_request, body, done) =>
+    done(null, body),
   );
 
   app.addHook("onRequest", async (request) => {
