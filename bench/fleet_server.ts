@@ -80,7 +80,7 @@ export function rssSampler(pid: number): {
   const timer = setInterval(read, 200);
   return {
     peakMb: () => Math.round(peak),
-    cpuSeconds: () => Math.round([...cpuByPid.values()].reduce((a, b) => a + b, 0)),
+    cpuSeconds: () => Math.round([...cpuByPid.values()].reduce((a, b) => a + b, 0) * 100) / 100,
     stop: () => clearInterval(timer),
   };
 }
