@@ -238,13 +238,29 @@ describe("the upgrade plan", () => {
       kind: "refused",
       reason: "no image of 7.6.2 for SPA962",
     });
-    // MPP needs the server in the URL; an SPA unit asked for HTTPS gets HTTP (no HTTPS upgrades).
+    // An SPA ATA asked for HTTPS gets HTTP (no HTTPS upgrades); an SPA9x2 phone gets HTTPS.
+    const https = { ...base, policy: { ...base.policy, scheme: "https" as const } };
+    const both = { http: "http://h", https: "https://h" };
+    const ruleOf = (plan: ReturnType<typeof planUpgrade>) =>
+      plan.kind === "hop" ? plan.parameters.find((p) => p.name === "Upgrade_Rule")?.value : plan;
+    const ataImage = { id: "3", version: "7.5.5", models: ["SPA2102"], fileName: "c.bin" };
     expect(
-      planUpgrade({
-        ...base,
-        policy: { ...base.policy, scheme: "https" },
-        servers: { http: "http://h" },
-      }),
-    ).toMatchObject({ kind: "hop", image: { version: "7.5.5" } });
+      ruleOf(
+        planUpgrade({
+          ...https,
+          productName: "SPA2102",
+          productSeries: "2102",
+          images: [ataImage],
+          servers: both,
+        }),
+      ),
+    ).toBe("($SWVER lt 7.5.5)? http://h/firmware/c.bin?mac=$MA");
+    expect(ruleOf(planUpgrade({ ...https, servers: both }))).toBe(
+      "($SWVER lt 7.5.5)? https://h/firmware/a.bin?mac=$MA",
+    );
+    expect(planUpgrade({ ...https, servers: { http: "http://h" } })).toMatchObject({
+      kind: "refused",
+      reason: "no https server address is known",
+    });
   });
 });
