@@ -24,7 +24,7 @@ import type { ProfileRenderer } from "./profile_renderer.ts";
 import { RedirectDirectory } from "./redirect_directory.ts";
 import { RedirectFlow } from "./redirect_flow.ts";
 import { compileRedirectPath } from "./redirect_path.ts";
-import { ReportFlow } from "./report_flow.ts";
+import { ReportFlow, upgradeFailureEvent } from "./report_flow.ts";
 import { RolloutWatch } from "./rollout_watch.ts";
 import { SecureProvisioningFlow, type TargetedEncoder } from "./secure_provisioning_flow.ts";
 import { targetedBootstrapEncoder } from "./secure_provisioning_target.ts";
@@ -131,14 +131,20 @@ export function createDeviceFlows(options: DeviceFlowsOptions): DeviceFlows {
       }),
     );
   }
+  // The rollout watch (below) learns of upgrade failures the units report to the report flow.
+  let rolloutWatch: RolloutWatch | undefined;
   if (config.role !== "redirect") {
-    // Report_Rule uploads under /report/ (docs/reports-and-push.md).
+    // Report_Rule uploads under /report/, and the units' $UPGST/$UPGERR (docs/reports-and-push.md).
     hooks.push(
       new ReportFlow({
         store,
         cache: options.cache,
         builtInClientCas: options.builtInClientCas,
         logger,
+        upgradeStatus: (u) => {
+          events?.event(upgradeFailureEvent(u));
+          rolloutWatch?.upgradeFailed(u.mac, u.error, u.attemptedAt, u.at);
+        },
       }),
     );
   }
@@ -147,6 +153,7 @@ export function createDeviceFlows(options: DeviceFlowsOptions): DeviceFlows {
   const files = new FirmwareFiles({ store, filesDir: config.filesDir });
   const policies = new UpgradePolicies(store, logger);
   const watch = new RolloutWatch({ store, logger, registry: options.registry });
+  rolloutWatch = watch;
   hooks.push(
     new FirmwareFlow({
       files,

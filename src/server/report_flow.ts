@@ -9,18 +9,28 @@
  * The kind: a `<status>` document is a status report; a path with a `delta` segment
  * (`/report/delta/$MA.xml`) or a `delta` query parameter is a `--delta` report; anything
  * else is a full configuration report.
+ *
+ * Upgrade status: a unit whose Profile_Rule or Report_Rule URL carries its upgrade state
+ * (`?upgst=$UPGST&upgerr=$UPGERR`, optionally `&upgtmr=$UPGTMR`) tells the server when its last
+ * upgrade attempt failed and why. A change to a failed state (`$UPGST` 2), seen on the unit's
+ * own profile fetch or an accepted upload, is handed to `upgradeStatus` (an event row, and a
+ * failure for the rollout that offered the unit its hop) — only when the request is the
+ * unit's beyond doubt: its own certificate, or the address this node already saw it resync
+ * from (anyone can fetch a profile by a MAC in its path and add a query).
  */
 import type { Logger } from "pino";
 import { isProvisioError } from "../errors.ts";
 import { type Catalogue, defaultCatalogue } from "../profile/index.ts";
-import type { Device, MacAddress, ReportKind, Store } from "../store/index.ts";
+import type { Device, MacAddress, ReportKind, ResyncEventInput, Store } from "../store/index.ts";
 import { ClientCertPolicy } from "./client_cert_policy.ts";
+import type { ClientCertificate } from "./client_certificate.ts";
 import { identifyDevice } from "./device_identity.ts";
 import type { FlowHook, FlowRequest } from "./flow_hook.ts";
 import type { RouteMatch } from "./path_pattern.ts";
 import type { ConfigCache } from "./profile_cache.ts";
 import { DEFAULT_MAX_REPORT_BYTES, parseReportBody } from "./report_body.ts";
 import { NOT_FOUND_REASON, type Outcome, refuse, refuseAsUnknown } from "./resync_outcome.ts";
+import type { ResyncRequest, Transport } from "./resync_request.ts";
 
 export const REPORT_PATH_PREFIX = "/report/";
 
@@ -38,7 +48,30 @@ export interface ReportFlowOptions {
   /** Reports kept per device (default 20). */
   readonly keep?: number;
   readonly now?: () => number;
+  /** A unit reported that its last upgrade attempt failed (`$UPGST` 2): see the file comment. */
+  readonly upgradeStatus?: (report: UpgradeFailureReport) => void;
 }
+
+/** A failed upgrade attempt as the unit reported it in a request's query. */
+export interface UpgradeFailureReport {
+  readonly mac: MacAddress;
+  readonly tenantId: string;
+  /** `$UPGERR`: why the attempt failed (the unit's `$ERR`, e.g. `http_get failed`). */
+  readonly error: string;
+  /**
+   * When the attempt was made: from `$UPGTMR` when sent, else the request that showed the
+   * change from a state this node saw before; undefined when it cannot tell (the first state
+   * this node sees may be older than anything the server offered since).
+   */
+  readonly attemptedAt: number | undefined;
+  readonly transport: Transport;
+  readonly path: string;
+  readonly remoteAddress: string;
+  readonly at: number;
+}
+
+/** Longest `$UPGERR` kept. */
+const MAX_UPGRADE_ERROR = 200;
 
 /** Fixed one-minute windows per key, bounded in size (keys are the clients' to choose). */
 class MinuteCounter {
@@ -91,6 +124,8 @@ export class ReportFlow implements FlowHook {
   readonly #catalogue: Catalogue;
   /** Where each device's own profile was last served from this node (bounded). */
   readonly #resyncFrom = new Map<string, string>();
+  /** The upgrade state (`$UPGST`, `$UPGERR`) each device last reported (bounded). */
+  readonly #upgradeState = new Map<string, string>();
 
   constructor(options: ReportFlowOptions) {
     this.#o = options;
@@ -190,6 +225,8 @@ export class ReportFlow implements FlowHook {
       },
       { keep: this.#o.keep ?? 20 },
     );
+    // Identified and from its proven source: the upload's own URL may carry the state too.
+    this.#readUpgradeState(device, request, path, true, now);
     return {
       response: {
         status: 200,
@@ -208,12 +245,63 @@ export class ReportFlow implements FlowHook {
     // no address (and must not displace the unit's real one).
     if (flow.request.sourceProven === false) return;
     const from = flow.request.remoteAddress;
+    const known = this.#resyncFrom.get(device.mac) === from || certifies(flow.cert, device);
+    this.#readUpgradeState(device, flow.request, flow.path, known, flow.now);
     if (this.#resyncFrom.get(device.mac) === from) return;
     this.#resyncFrom.delete(device.mac);
     if (this.#resyncFrom.size >= 100_000) {
       this.#resyncFrom.delete(this.#resyncFrom.keys().next().value!);
     }
     this.#resyncFrom.set(device.mac, from);
+  }
+
+  /** The upgrade state in the request's query; a new failed one goes to `upgradeStatus`. */
+  #readUpgradeState(
+    device: Device,
+    request: ResyncRequest,
+    path: string,
+    trusted: boolean,
+    now: number,
+  ): void {
+    if (this.#o.upgradeStatus === undefined || !trusted || !request.query.includes("upgst=")) {
+      return;
+    }
+    let params: URLSearchParams;
+    try {
+      params = new URLSearchParams(request.query);
+    } catch {
+      return;
+    }
+    const state = params.get("upgst")?.trim();
+    if (state === undefined) return;
+    const error = (params.get("upgerr") ?? "").trim().slice(0, MAX_UPGRADE_ERROR);
+    const key = `${state}\u0000${error}`;
+    const previous = this.#upgradeState.get(device.mac);
+    if (previous === key) return;
+    this.#upgradeState.delete(device.mac);
+    if (this.#upgradeState.size >= 100_000) {
+      this.#upgradeState.delete(this.#upgradeState.keys().next().value!);
+    }
+    this.#upgradeState.set(device.mac, key);
+    if (state !== "2") return;
+    const timer = params.get("upgtmr");
+    const seconds = timer === null || timer.trim() === "" ? Number.NaN : Number(timer);
+    const attemptedAt =
+      Number.isFinite(seconds) && seconds >= 0
+        ? now - seconds * 1000
+        : previous === undefined
+          ? undefined
+          : now;
+    this.#o.upgradeStatus({
+      mac: device.mac,
+      tenantId: device.tenantId,
+      error: error === "" ? "unknown error" : error,
+      attemptedAt,
+      transport: request.transport,
+      path,
+      remoteAddress: request.remoteAddress,
+      at: now,
+    });
   }
 
   /**
@@ -231,4 +319,27 @@ export class ReportFlow implements FlowHook {
     if (status.result !== "ok" && status.result !== "not-modified") return "none";
     return status.remoteAddress === source ? "same" : "other";
   }
+}
+
+/** A verified device certificate naming this device (not a generic one). */
+function certifies(cert: ClientCertificate | undefined, device: Device): boolean {
+  return cert?.verified === true && !cert.identity.generic && cert.identity.mac === device.mac;
+}
+
+/** The event row of a failed upgrade a unit reported (its event log shows it). */
+export function upgradeFailureEvent(u: UpgradeFailureReport): ResyncEventInput {
+  return {
+    mac: u.mac,
+    tenantId: u.tenantId,
+    at: new Date(u.at),
+    transport: u.transport,
+    result: "error",
+    statusCode: null,
+    path: u.path.slice(0, 512),
+    bytes: null,
+    durationMs: null,
+    remoteAddress: u.remoteAddress,
+    userAgent: null,
+    message: `upgrade failed on the unit ($UPGST 2): ${u.error}`,
+  };
 }

@@ -237,6 +237,30 @@ export class RolloutWatch {
     if (changed || heartbeat) this.#queue(m, mac, now);
   }
 
+  /**
+   * Input from the report flow (`report_flow.ts`, helper-owned there): the unit itself said its
+   * last upgrade attempt failed (`$UPGST` 2, `$UPGERR`), from its own certificate or proven
+   * address. A unit offered its hop that attempted since the offer has failed; a report that
+   * cannot be placed in time (`attemptedAt` undefined) or predates the offer counts nothing.
+   */
+  upgradeFailed(
+    mac: MacAddress,
+    error: string,
+    attemptedAt: number | undefined,
+    now: number,
+  ): void {
+    if (attemptedAt === undefined) return;
+    for (const r of this.#latest.values()) {
+      if (r.state !== "running" && r.state !== "halted") continue;
+      const m = this.#members.get(`${r.id} ${mac}`);
+      if (m === undefined || m.wave > r.wave || m.status !== "offered") continue;
+      if (m.offeredAt === null || attemptedAt < m.offeredAt) continue;
+      m.status = "failed";
+      m.error = `the unit reports: ${error}`;
+      this.#queue(m, mac, now);
+    }
+  }
+
   /** A download that names a unit: counted when it comes from where the unit resyncs from. */
   downloaded(d: FirmwareDownload): void {
     for (const r of this.#latest.values()) {
