@@ -3,7 +3,7 @@
  * `provisio emulate` (one unit in real time, its log on stdout) and `provisio fleet`
  * (units on the max-speed clock, a summary and a self-contained HTML report).
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import { dataPaths, readMasterKey, sealerFor } from "../../src/server/index.ts";
 import { openStore, parseMac } from "../../src/store/index.ts";
 import { tempDir } from "../server/helpers.ts";
 import { type ServeProcess, startServeProcess } from "../server/serve_process.ts";
+import { startEmulate } from "./emulate_process.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const FLEET = 20;
@@ -61,44 +62,20 @@ afterAll(async () => {
 
 describe("provisio emulate", () => {
   it("runs one unit in real time: it powers on, resyncs against serve and logs it", async () => {
-    const child: ChildProcess = spawn(
-      process.execPath,
-      [
-        join(ROOT, "bin/provisio.js"),
-        "emulate",
-        "--mac",
-        fleetMac(0),
-        "--model",
-        "SPA962",
-        "--profile-rule",
-        `${serve.http}/profile/$MA.xml`,
-        // Seed 7 draws a boot delay of 0 s from Resync_Random_Delay's window.
-        "--seed",
-        "7",
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, PROVISIO_FROM_SOURCE: "1" },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    const lines = () =>
-      out
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && !lines().some((l) => l.msg === "resync done")) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-    child.kill("SIGINT");
-    expect(await exited).toBe(0);
-    const log = lines();
+    const unit = startEmulate([
+      "--mac",
+      fleetMac(0),
+      "--model",
+      "SPA962",
+      "--profile-rule",
+      `${serve.http}/profile/$MA.xml`,
+      // Seed 7 draws a boot delay of 0 s from Resync_Random_Delay's window.
+      "--seed",
+      "7",
+    ]);
+    await unit.waitFor("resync done");
+    expect(await unit.interrupt()).toBe(0);
+    const log = unit.lines();
     const listening = log.find((l) => l.msg === "device emulator listening");
     expect(listening?.state).toBe("SP-CUST");
     expect(String(listening?.web)).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

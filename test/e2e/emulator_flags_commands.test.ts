@@ -3,13 +3,13 @@
  * (`--inactive-load`) through `provisio emulate` and `provisio fleet`, each its own process,
  * against a plain node:http server: what the units send and do shows the flags took.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fleetMac } from "../../src/fleet/index.ts";
 import { runCli } from "../cli/run_cli.ts";
+import { startEmulate } from "./emulate_process.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const ENV = { ...process.env, PROVISIO_FROM_SOURCE: "1" };
@@ -53,48 +53,28 @@ const cli = (args: readonly string[]) => runCli(args, { cwd: ROOT, env: ENV });
 describe("provisio emulate --compat / --inactive-load", () => {
   it("an MPP unit with a load in its inactive partition activates it without a download; the unit runs with the switches given", async () => {
     const mac = "000e08f20001";
-    const child: ChildProcess = spawn(
-      process.execPath,
-      [
-        join(ROOT, "bin/provisio.js"),
-        "emulate",
-        "--mac",
-        mac,
-        "--model",
-        "CP-8841-3PCC",
-        "--swver",
-        RUNNING,
-        "--inactive-load",
-        INACTIVE,
-        "--profile-rule",
-        `${base}/p/$MA.xml`,
-        "--compat",
-        "randomDelayUnitSeconds=1",
-        "--compat",
-        "reportHidePasswords",
-        "--compat",
-        "kdfDigests=sha256,md5",
-      ],
-      { cwd: ROOT, env: ENV, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    const lines = () =>
-      out
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const unit = startEmulate([
+      "--mac",
+      mac,
+      "--model",
+      "CP-8841-3PCC",
+      "--swver",
+      RUNNING,
+      "--inactive-load",
+      INACTIVE,
+      "--profile-rule",
+      `${base}/p/$MA.xml`,
+      "--compat",
+      "randomDelayUnitSeconds=1",
+      "--compat",
+      "reportHidePasswords",
+      "--compat",
+      "kdfDigests=sha256,md5",
+    ]);
     const installed = `installed firmware ${INACTIVE}`;
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && !lines().some((l) => l.msg === installed)) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-    child.kill("SIGINT");
-    expect(await exited).toBe(0);
-    const log = lines();
+    await unit.waitFor(installed);
+    expect(await unit.interrupt()).toBe(0);
+    const log = unit.lines();
     const listening = log.find((l) => l.msg === "device emulator listening");
     expect(listening?.compat).toEqual({
       randomDelayUnitSeconds: 1,
