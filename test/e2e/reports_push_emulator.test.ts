@@ -51,7 +51,7 @@ beforeAll(async () => {
   });
   node = await startTestNode(
     join(tempDir("reports-push"), "data"),
-    {},
+    { tftpPort: "0" },
     { logger: pino({ level: "debug" }, sink) },
   );
   http = `http://127.0.0.1:${node.addresses.http!.port}`;
@@ -157,6 +157,32 @@ describe("reports and push resync with the emulator", () => {
       kind: "changed-on-device",
       reported: "*55",
     });
+  });
+
+  it("a tftp:// Report_Rule: the unit uploads by TFTP write request and the report is stored", async () => {
+    const tftp = `tftp://127.0.0.1:${node.addresses.tftp!.port}`;
+    await node.store.layers.set({ scope: "device", mac: MAC }, [
+      { name: "Report_Rule", value: `${tftp}/report/$MA.xml`, access: "na" },
+    ]);
+    await node.cache.settled();
+    await unit.resync(); // takes the new rule
+    await unit.settled();
+    const [result] = await pushDevices(node.store, resolver, [await node.store.devices.get(MAC)], {
+      event: "report",
+      contact: contact(),
+      actor: "test",
+    });
+    expect(result?.outcome).toBe("accepted");
+    // The latest report was the delta above: a config report now is the TFTP upload.
+    const report = await until(async () => {
+      const r = await node.store.reports.latest(MAC);
+      return r?.kind === "config" ? r : undefined;
+    });
+    expect(report).toMatchObject({ kind: "config", identifiedBy: "path" });
+    expect(report!.entries.find((e) => e.name === "Voice_Mail_Number")?.value).toBe(
+      unit.params.get("Voice_Mail_Number"),
+    );
+    expect(report!.entries.length).toBeGreaterThan(100);
   });
 
   it("a pushed `check-sync` makes the unit resync now", async () => {
