@@ -4,40 +4,23 @@
  * three releases behind, once over HTTP and once over TFTP. The unit must pass through the
  * intermediate release and end on the target; the server's upgrade rule is what moves it.
  */
-import { createHash } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setUpgradePolicy, uploadFirmware } from "../../src/admin/index.ts";
-import { Device, encodeFirmwareImage, VirtualClock } from "../../src/device/index.ts";
+import { setUpgradePolicy } from "../../src/admin/index.ts";
+import { Device, VirtualClock } from "../../src/device/index.ts";
 import { parseMac } from "../../src/store/index.ts";
 import { curl } from "../server/helpers.ts";
+import { firmwareImage, runUntilVersion, uploadImage } from "./firmware_helpers.ts";
 import { type E2eServer, startE2eServer } from "./provisio_server.ts";
 
 const HTTP_UNIT = "000e08f00001";
 const TFTP_UNIT = "000e08f00002";
-const S = 1000;
 let server: E2eServer;
 
-function image(version: string, models = ["SPA962"]): Buffer {
-  return encodeFirmwareImage({ version, models, payload: Buffer.from(`firmware ${version}`) });
-}
-
-async function upload(version: string, bytes = image(version)): Promise<void> {
-  await uploadFirmware(
-    server.node.store,
-    server.node.config.filesDir,
-    {
-      tenantId: "default",
-      version,
-      models: ["SPA962"],
-      fileName: `spa962-${version}.bin`,
-      sha256: createHash("sha256").update(bytes).digest("hex"),
-      bytes,
-    },
-    "test",
-  );
-}
+const image = (version: string): Buffer => firmwareImage(version, ["SPA962"]);
+const upload = (version: string) =>
+  uploadImage(server, version, ["SPA962"], `spa962-${version}.bin`);
 
 /** Paths the server served to a unit, in order (its event log). */
 async function served(mac: string): Promise<string[]> {
@@ -75,18 +58,6 @@ function unitAt(mac: string, clock: VirtualClock, rule: string, dhcp?: string): 
   });
   unit.configure({ Profile_Rule: rule, Resync_Random_Delay: "0" });
   return unit;
-}
-
-/** Runs the unit's clock until it reports `version`; the versions it installed on the way. */
-async function runUntilVersion(unit: Device, clock: VirtualClock, version: string) {
-  for (let i = 0; i < 40 && unit.identity.swVersion !== version; i++) {
-    await clock.advance(5 * S);
-    await unit.settled();
-  }
-  return unit.log
-    .messages()
-    .filter((m) => m.startsWith("installed firmware "))
-    .map((m) => m.slice("installed firmware ".length));
 }
 
 describe("a unit three releases behind reaches the target through the required release (emulated unit)", () => {
