@@ -6,7 +6,7 @@
  * upload or a rollout move is written to the audit log.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   assignWaves,
@@ -151,6 +151,13 @@ export async function removeFirmware(
 ): Promise<FirmwareImageRecord> {
   const image = await store.firmware.removeImage(id, { actor });
   await rm(join(tenantFolder(filesDir, image.tenantId), image.fileName), { force: true });
+  // A file still where names were installation-wide (no node has moved it yet) goes too, when
+  // it holds this image's bytes.
+  const legacy = join(filesDir, FIRMWARE_FOLDER, image.fileName);
+  const bytes = await readFile(legacy).catch(() => undefined);
+  if (bytes !== undefined && createHash("sha256").update(bytes).digest("hex") === image.sha256) {
+    await rm(legacy, { force: true });
+  }
   return image;
 }
 

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uploadFirmware } from "../../src/admin/index.ts";
+import { removeFirmware, uploadFirmware } from "../../src/admin/index.ts";
 import { parseMac } from "../../src/store/index.ts";
 import { type E2eServer, startE2eServer } from "../e2e/provisio_server.ts";
 import { PG_URL } from "../store/dialects.ts";
@@ -246,6 +246,19 @@ for (const dialect of DIALECTS) {
       });
       expect(readFileSync(join(filesDir, "firmware", "default", "legacy.bin"))).toEqual(bytes);
       expect(existsSync(join(filesDir, "firmware", "legacy.bin"))).toBe(false);
+      // Removing an image whose file no node moved yet removes the file at the old place.
+      const older = Buffer.from("another image from before");
+      writeFileSync(join(filesDir, "firmware", "older.bin"), older);
+      const registered = await store.firmware.addImage({
+        tenantId: "default",
+        version: "7.5.5",
+        models: ["SPA962"],
+        fileName: "older.bin",
+        sha256: createHash("sha256").update(older).digest("hex"),
+        bytes: older.length,
+      });
+      await removeFirmware(store, filesDir, registered.id, "test");
+      expect(existsSync(join(filesDir, "firmware", "older.bin"))).toBe(false);
     });
   });
 }
