@@ -89,6 +89,28 @@ describe("firmware images", () => {
     const del = await api.request("DELETE", `/api/v1/firmware/${image!.id}`, { token: otherToken });
     expect(del.status).toBe(404);
   });
+
+  it("another tenant's token uploads a name this tenant uses: its own image, each lists its own", async () => {
+    const res = await upload(
+      `version=7.5.5&models=SPA962&fileName=spa962-7.5.5.bin&sha256=${SHA}`,
+      IMAGE,
+      otherToken,
+    );
+    expect(res.status).toBe(201);
+    const theirs = (await res.json()) as { id: string; tenant: string };
+    // The installation-wide token sees both; asked for the default tenant, its own only.
+    const mine = await api.request("GET", "/api/v1/firmware?tenant=default");
+    const listed = await api.request("GET", "/api/v1/firmware", { token: otherToken });
+    expect(listed.body.map((i: { id: string }) => i.id)).toEqual([theirs.id]);
+    expect(mine.body.map((i: { id: string }) => i.id)).not.toContain(theirs.id);
+    // The same name again in that tenant: a conflict, about its own image only.
+    const again = await upload(
+      `version=7.5.5&models=SPA962&fileName=spa962-7.5.5.bin&sha256=${SHA}`,
+      IMAGE,
+      otherToken,
+    );
+    expect(again.status).toBe(409);
+  });
 });
 
 describe("octet-stream body limit", () => {
