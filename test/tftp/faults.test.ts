@@ -42,7 +42,9 @@ async function startServer(io: "native" | "dgram"): Promise<void> {
     port: 0,
     address: "127.0.0.1",
     retransmitMs: 25,
-    maxRetries: 20,
+    // 10 s of silence before either side gives up: a CPU hog can starve a process for a
+    // second, which a 0.5 s budget read as a lost peer.
+    maxRetries: 400,
     io,
     resolver: async (r) => bytesSource(r.filename.startsWith("small") ? SMALL : FILE),
     upload: async (r) => ({ kind: "accept", onComplete: (d) => void uploads.set(r.filename, d) }),
@@ -69,7 +71,7 @@ const client = (port: number, extra: Partial<TftpClientOptions> = {}): TftpClien
   host: "127.0.0.1",
   port,
   retransmitMs: 25,
-  maxRetries: 20,
+  maxRetries: 400,
   ...extra,
 });
 
