@@ -120,40 +120,41 @@ describe("report refusals", () => {
     await tftpPut(`/report/delta/${OVER_TFTP}.xml`, REPORT, { host: "127.0.0.1", port: tftpPort });
     // The report is handed to the pipeline after the final ACK.
     let stored = await node.store.reports.latest(OVER_TFTP);
-    for (let i = 0; i < 100 && stored === null; i++) {
+    while (stored === null) {
       await new Promise((r) => setTimeout(r, 50));
       stored = await node.store.reports.latest(OVER_TFTP);
     }
     expect(stored).toMatchObject({ kind: "delta", identifiedBy: "path" });
     expect(stored?.entries.map((e) => e.name)).toEqual(["Station_Name"]);
 
+    // The refusals come from an address of their own: the security log's per-source budget
+    // (5 lines a second) is not shared with the requests above.
+    const from = { host: "127.0.0.1", port: tftpPort, localAddress: "127.0.0.7" };
     // Not a report path: Access violation, no file anywhere.
-    await expect(
-      tftpPut("/profile/evil.xml", REPORT, { host: "127.0.0.1", port: tftpPort }),
-    ).rejects.toMatchObject({ code: "TFTP_ACCESS_VIOLATION" });
+    await expect(tftpPut("/profile/evil.xml", REPORT, from)).rejects.toMatchObject({
+      code: "TFTP_ACCESS_VIOLATION",
+    });
     // A report over the limit: refused mid-transfer (no tsize) and up front (with tsize).
     const big = Buffer.alloc(MAX_BODY * 2, 0x41);
+    await expect(tftpPut(`/report/${OVER_TFTP}.xml`, big, from)).rejects.toMatchObject({
+      code: "TFTP_DISK_FULL",
+    });
     await expect(
-      tftpPut(`/report/${OVER_TFTP}.xml`, big, { host: "127.0.0.1", port: tftpPort }),
-    ).rejects.toMatchObject({ code: "TFTP_DISK_FULL" });
-    await expect(
-      tftpPut(`/report/big-${OVER_TFTP}.xml`, big, {
-        host: "127.0.0.1",
-        port: tftpPort,
-        tsize: true,
-      }),
+      tftpPut(`/report/big-${OVER_TFTP}.xml`, big, { ...from, tsize: true }),
     ).rejects.toMatchObject({ code: "TFTP_DISK_FULL" });
     // A unit that never resynced may not upload over TFTP either.
-    await tftpPut(`/report/${NEVER}.xml`, REPORT, { host: "127.0.0.1", port: tftpPort });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await node.store.reports.latest(NEVER)).toBeNull();
+    await tftpPut(`/report/${NEVER}.xml`, REPORT, from);
 
-    const security = logLines.filter((l) => l.includes('"security"') && l.includes('"tftp"'));
-    expect(security.some((l) => l.includes('"upload-refused"'))).toBe(true);
-    expect(security.filter((l) => l.includes('"body-too-large"')).length).toBe(2);
-    expect(security.some((l) => l.includes("report-source-mismatch") && l.includes(NEVER))).toBe(
-      true,
-    );
+    // Each refusal is recorded once the pipeline has seen it: wait for the four lines.
+    const security = () =>
+      logLines.filter((l) => l.includes('"security"') && l.includes('"transport":"tftp"'));
+    while (security().length < 4) await new Promise((r) => setTimeout(r, 50));
+    expect(security().filter((l) => l.includes('"upload-refused"'))).toHaveLength(1);
+    expect(security().filter((l) => l.includes('"body-too-large"'))).toHaveLength(2);
+    expect(
+      security().filter((l) => l.includes("report-source-mismatch") && l.includes(NEVER)),
+    ).toHaveLength(1);
+    expect(await node.store.reports.latest(NEVER)).toBeNull();
   });
 
   it("an oversized report body gets 413 and leaves one event row and a security line", async () => {
@@ -183,6 +184,11 @@ describe("report refusals", () => {
       }),
     ]);
     // The two TFTP reports over the limit (previous test) likewise.
-    expect(rows.filter((e) => e.transport === "tftp")).toHaveLength(1);
+    expect(rows.filter((e) => e.transport === "tftp")).toEqual([
+      expect.objectContaining({
+        remoteAddress: "127.0.0.7",
+        message: expect.stringMatching(/^2 × report too large/),
+      }),
+    ]);
   });
 });
