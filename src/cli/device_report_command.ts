@@ -5,14 +5,11 @@
  */
 import type { Command } from "commander";
 import {
-  deviceDrift,
-  EffectiveConfigResolver,
   MAX_PUSH_DEVICES,
   type PushResult,
   type PushVia,
   parseContact,
   parseMacParam,
-  pushDevices,
   reportJson,
   resolveGroup,
   resolveTenant,
@@ -28,6 +25,12 @@ import {
   printJson,
   withInstallation,
 } from "./installation.ts";
+
+/**
+ * What renders a device's effective configuration (the template engine with it), loaded only
+ * by the commands that need it: every other `provisio device` command starts without it.
+ */
+const effectiveConfig = () => import("../admin/index.ts");
 
 interface ReportFlags extends InstallationFlags {
   kind?: string;
@@ -227,6 +230,7 @@ Example:
       await withInstallation(flags, async ({ store }) => {
         const found = await store.devices.findByMac(mac);
         if (found === null) throw cliError("CLI_NOT_FOUND", `device ${mac} not found`);
+        const { deviceDrift, EffectiveConfigResolver } = await effectiveConfig();
         const drift = await deviceDrift(store, new EffectiveConfigResolver(store), found);
         if (flags.json === true) {
           printJson(drift);
@@ -340,6 +344,7 @@ Examples:
           const progress = await pushProgressDisplay(devices.length, macs.length === 0);
           let results: PushResult[];
           try {
+            const { pushDevices, EffectiveConfigResolver } = await effectiveConfig();
             results = await pushDevices(store, new EffectiveConfigResolver(store), devices, {
               event,
               via,
