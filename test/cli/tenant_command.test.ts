@@ -54,6 +54,9 @@ describe("provisio tenant set / show / rm", () => {
       "aes",
       "--allow-unknown-parameters",
       "on",
+      "--aes128gcm-model",
+      "CP-8851-3PCC",
+      "CP-8845-3PCC",
       "--trusted-client-ca",
       ca,
       "-d",
@@ -61,6 +64,7 @@ describe("provisio tenant set / show / rm", () => {
     ]);
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout).toMatch(/require client cert\s+on/);
+    expect(set.stdout).toMatch(/aes128gcm models\s+CP-8851-3PCC CP-8845-3PCC/);
 
     const show = await provisio(["tenant", "show", "acme", "--json", "-d", data]);
     expect(show.code, show.stderr).toBe(0);
@@ -72,6 +76,7 @@ describe("provisio tenant set / show / rm", () => {
       autoCreate: true,
       encryption: "aes",
       allowUnknownParameters: true,
+      aes128gcmModels: ["CP-8851-3PCC", "CP-8845-3PCC"],
     });
     expect(tenant.settings.trustedClientCas).toHaveLength(1);
 
@@ -83,6 +88,7 @@ describe("provisio tenant set / show / rm", () => {
       "off",
       "--clear-trusted-client-cas",
       "--clear-profile-paths",
+      "--clear-aes128gcm-models",
       "--json",
       "-d",
       data,
@@ -92,6 +98,7 @@ describe("provisio tenant set / show / rm", () => {
       profilePaths: [],
       requireClientCert: false,
       trustedClientCas: [],
+      aes128gcmModels: [],
     });
 
     const bad = await provisio(["tenant", "set", "acme", "--encryption", "rot13", "-d", data]);
