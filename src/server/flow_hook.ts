@@ -93,6 +93,12 @@ export interface ProfileFinish extends ProfileFinishing {
    * amendment and this key, so the same key must always mean the same bytes.
    */
   readonly key: string;
+  /**
+   * When what the finish adds last changed (a pair's creation): the answer is at least this
+   * new, so a unit asking If-Modified-Since after a rotation gets the new pair even when the
+   * cached answer was dropped meanwhile (the records' times did not move).
+   */
+  readonly changedAt?: number | undefined;
 }
 
 export function isHandBack(answer: Outcome | ProfileHandBack): answer is ProfileHandBack {

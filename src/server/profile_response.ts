@@ -106,6 +106,11 @@ export class ProfileResponses {
     // If-Modified-Since gets the new rule.
     if (amendment !== undefined) lastModifiedMs = Math.max(lastModifiedMs, Date.now());
     lastModifiedMs = Math.floor(lastModifiedMs / 1000) * 1000;
+    // What the finish added last (a pair) counts from the next whole second: an answer from
+    // before it, in the same second, must not look as new (Last-Modified has second resolution).
+    if (finish?.changedAt !== undefined) {
+      lastModifiedMs = Math.max(lastModifiedMs, Math.ceil(finish.changedAt / 1000) * 1000);
+    }
     // Other content than the answer it replaces is newer than that answer, also within its
     // second (Last-Modified has second resolution): else a unit asking If-Modified-Since with
     // the previous answer's date would get 304 and keep the old content.

@@ -87,14 +87,15 @@ export function opensTargetedFiles(family: string): boolean {
  * directories are random and never reused, so a new pair is a new key).
  */
 function pairFinish(
-  install: { readonly key: string; readonly directory: string },
+  install: { readonly key: string; readonly directory: string; readonly createdAt: number },
   rule: string,
-  wire: { readonly key: string; readonly make: () => ProfileWire },
+  wire: { readonly key: string; readonly make: () => ProfileWire; readonly createdAt?: number },
 ): ProfileFinish {
   return {
     key: `secure\u0000${install.directory}\u0000${rule}\u0000${wire.key}`,
     apply: (parameters) => withSecurePair(parameters, install.key, install.directory, rule),
     wire: () => wire.make(),
+    changedAt: Math.max(install.createdAt, wire.createdAt ?? 0),
   };
 }
 
@@ -187,9 +188,17 @@ export class SecureProvisioningFlow implements FlowHook {
     // Rendered, amended and answered by the pipeline; encrypted under the directory's key.
     const key = encryptWith.key.reveal();
     const finish = pairFinish(
-      { key: install.key.reveal(), directory: install.directory },
+      {
+        key: install.key.reveal(),
+        directory: install.directory,
+        createdAt: install.createdAt.getTime(),
+      },
       secureProfileRule(base),
-      { key: `aes\u0000${encryptWith.directory}`, make: () => opensslWire("aes", key) },
+      {
+        key: `aes\u0000${encryptWith.directory}`,
+        make: () => opensslWire("aes", key),
+        createdAt: encryptWith.createdAt.getTime(),
+      },
     );
     return { serve: { device, tenant, finish } };
   }
@@ -264,7 +273,11 @@ export class SecureProvisioningFlow implements FlowHook {
     }
     // The device's profile with its pair, rendered, amended and answered by the pipeline:
     // targeted to the unit, or in clear inside the TLS session its certificate opened.
-    const pair = { key, directory: keys.current.directory };
+    const pair = {
+      key,
+      directory: keys.current.directory,
+      createdAt: keys.current.createdAt.getTime(),
+    };
     const targeted = this.#o.targeted;
     const finish =
       via === "targeted" && targeted !== undefined

@@ -14,15 +14,20 @@ import { request } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setUpgradePolicy, uploadFirmware } from "../../src/admin/index.ts";
+import type { ProvisioNode } from "../../src/server/node.ts";
 import { type MacAddress, parseMac } from "../../src/store/index.ts";
 import { type E2eServer, startE2eServer } from "../e2e/provisio_server.ts";
+import { startTestNode } from "./helpers.ts";
 
 const UPGRADED = parseMac("000e08ee0001");
 const REPORTER = parseMac("000e08ee0002");
 const REDIRECTED = parseMac("000e08ee0003");
 const CACHED = parseMac("000e08ee0004");
+const RESTARTED = parseMac("000e08ee0005");
 
 let server: E2eServer;
+/** The node started again on the same data directory (an empty cache). */
+let again: ProvisioNode | undefined;
 let port: number;
 
 interface Answer {
@@ -109,7 +114,7 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 beforeAll(async () => {
   server = await startE2eServer();
   port = Number(new URL(server.http).port);
-  await server.addDevices([UPGRADED, REPORTER, REDIRECTED, CACHED]);
+  await server.addDevices([UPGRADED, REPORTER, REDIRECTED, CACHED, RESTARTED]);
   const { store } = server.node;
   for (const version of ["7.5.5", "7.6.2"]) {
     const bytes = Buffer.from(`image ${version}`);
@@ -150,6 +155,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  await again?.close();
 });
 
 describe("secure provisioning runs the pipeline's flows", () => {
@@ -230,5 +236,42 @@ describe("secure answers are cached", () => {
     ).toString("utf8");
     expect(xml).toContain(`<GPP_B ua="na">${next.directory}</GPP_B>`);
     expect(xml).toContain(`<GPP_SA ua="na">${next.key.reveal()}</GPP_SA>`);
+  });
+});
+
+describe("a rotation with nothing cached", () => {
+  it("a unit asking If-Modified-Since with its answer from before gets the next pair", async () => {
+    // On its target firmware: no upgrade rule, so nothing but the pair makes its answer newer.
+    const current = ua(RESTARTED, "7.6.2");
+    expect((await send("GET", `/profile/${RESTARTED}.xml`, { ua: current })).status).toBe(200);
+    const pair = (await server.node.store.deviceKeys.get(RESTARTED))!.current;
+    const path = `/secure/${pair.directory}/${RESTARTED}.cfg`;
+    const answer = await send("GET", path, { ua: current });
+    expect(answer.status).toBe(200);
+    const lastModified = answer.headers["last-modified"] as string;
+    // A new process (or an evicted entry): no earlier answer to compare with. The rotation
+    // comes after that answer's second, as any real one does.
+    const dataDir = server.node.config.dataDir;
+    await server.close();
+    again = await startTestNode(dataDir, { tftpPort: "off" });
+    port = again.addresses.http!.port;
+    while (Date.now() < Date.parse(lastModified) + 1000) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await again.store.deviceKeys.rotate({ macs: [RESTARTED] }, Date.now());
+    const next = (await again.store.deviceKeys.get(RESTARTED))!.next!;
+    const rotated = await send("GET", path, {
+      ua: current,
+      headers: { "if-modified-since": lastModified },
+    });
+    expect(rotated.status).toBe(200);
+    const xml = gunzipSync(
+      execFileSync(
+        "openssl",
+        ["enc", "-d", "-aes-256-cbc", "-md", "md5", "-k", pair.key.reveal()],
+        { input: rotated.body },
+      ),
+    ).toString("utf8");
+    expect(xml).toContain(`<GPP_B ua="na">${next.directory}</GPP_B>`);
   });
 });
