@@ -52,6 +52,8 @@ export interface DeviceFlowsOptions {
   readonly activationBudgets?: ActivationFlowOptions["budgets"];
   /** Wraps a bootstrap for one unit (SPC `--target`): TFTP/HTTP bootstraps need it. */
   readonly targeted?: TargetedEncoder | undefined;
+  /** The port the node's HTTP listener took (image URLs for units asking over HTTPS). */
+  readonly httpPort?: (() => number | undefined) | undefined;
   /** Where the rollout gauges go (the primary's registry; none on workers). */
   readonly registry?: Registry | undefined;
 }
@@ -133,20 +135,20 @@ export function createDeviceFlows(options: DeviceFlowsOptions): DeviceFlows {
   }
   // The rollout watch (below) learns of upgrade failures the units report to the report flow.
   let rolloutWatch: RolloutWatch | undefined;
+  let reports: ReportFlow | undefined;
   if (config.role !== "redirect") {
     // Report_Rule uploads under /report/, and the units' $UPGST/$UPGERR (docs/reports-and-push.md).
-    hooks.push(
-      new ReportFlow({
-        store,
-        cache: options.cache,
-        builtInClientCas: options.builtInClientCas,
-        logger,
-        upgradeStatus: (u) => {
-          events?.event(upgradeFailureEvent(u));
-          rolloutWatch?.upgradeFailed(u.mac, u.error, u.attemptedAt, u.at);
-        },
-      }),
-    );
+    reports = new ReportFlow({
+      store,
+      cache: options.cache,
+      builtInClientCas: options.builtInClientCas,
+      logger,
+      upgradeStatus: (u) => {
+        events?.event(upgradeFailureEvent(u));
+        rolloutWatch?.upgradeFailed(u.mac, u.error, u.attemptedAt, u.at);
+      },
+    });
+    hooks.push(reports);
   }
   if (config.role === "redirect") return { hooks, ready: Promise.resolve(), close: unsubscribe };
   // Firmware images, upgrade policies and staged rollouts (docs/firmware.md).
@@ -162,12 +164,15 @@ export function createDeviceFlows(options: DeviceFlowsOptions): DeviceFlows {
       logger,
       events,
       downloaded: (d) => watch.downloaded(d),
+      // Where the unit's profile was served to its certificate (units that cannot use HTTPS).
+      provenResync: reports?.provenResync.bind(reports),
     }),
     new UpgradeFlow({
       files,
       policies,
       watch,
       publicUrls: { http: config.publicHttpUrl, https: config.publicHttpsUrl },
+      httpPort: options.httpPort,
       logger,
       events,
     }),

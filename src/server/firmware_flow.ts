@@ -4,7 +4,9 @@
  * identified as for its profile — its client certificate, else the MAC the URL names (the
  * upgrade rule the server writes adds `?mac=$MA`), else its User-Agent — and the name is
  * looked up among its own tenant's images; a tenant that requires client certificates serves
- * firmware, like profiles, only to a unit identified by its own certificate. Whatever the
+ * firmware, like profiles, only to a unit identified by its own certificate — or over HTTP
+ * and TFTP to the address of the unit's recent certificate-proven resync (`#provenElsewhere`:
+ * units that cannot upgrade over HTTPS). Whatever the
  * reason — no unit named, an unknown unit, another tenant's image, a certificate the tenant
  * does not accept, no image of that name — the answer is the same, so it tells nothing of
  * what other tenants hold. A registered image this node cannot serve is a 503 with the
@@ -14,7 +16,7 @@
 import type { Logger } from "pino";
 import { isFirmwareFileName, type MacAddress, tryParseMac } from "../store/index.ts";
 import { ClientCertPolicy } from "./client_cert_policy.ts";
-import { identifyDevice } from "./device_identity.ts";
+import { type IdentifiedBy, identifyDevice } from "./device_identity.ts";
 import type { FirmwareFiles } from "./firmware_files.ts";
 import { parseRange } from "./firmware_range.ts";
 import type { FlowHook, FlowRequest } from "./flow_hook.ts";
@@ -56,7 +58,21 @@ export interface FirmwareFlowOptions {
   readonly logger: Logger;
   readonly events?: Pick<StatusWriter, "event"> | undefined;
   readonly downloaded?: ((download: FirmwareDownload) => void) | undefined;
+  /**
+   * Whether the unit's last resync was proven by its own certificate, from `source`, within
+   * `withinMs` (the report flow's memory of where profiles were served). Without it, a tenant
+   * that requires client certificates serves firmware over HTTPS only.
+   */
+  readonly provenResync?:
+    | ((mac: MacAddress, source: string, now: number, withinMs: number) => Promise<boolean>)
+    | undefined;
 }
+
+/**
+ * How long after a certificate-proven resync its address may download over HTTP or TFTP: a
+ * unit fetches its image right after the resync that gave it the rule.
+ */
+export const PROVEN_RESYNC_WINDOW_MS = 10 * 60_000;
 
 function macOf(query: string): MacAddress | undefined {
   for (const part of query.split("&")) {
@@ -109,7 +125,7 @@ export class FirmwareFlow implements FlowHook {
     const tenant = this.#o.cache.tenant(device.tenantId);
     if (tenant === undefined) return noImage(flow, "firmware for a unit of no tenant");
     const refused = this.#certs.authorize(tenant, flow.cert, identified.by, { mac: device.mac });
-    if (refused !== undefined) {
+    if (refused !== undefined && !(await this.#provenElsewhere(flow, identified.by, device.mac))) {
       return noImage(flow, `firmware refused: ${refused.response.reason ?? ""}`, {
         mac: device.mac,
         security: refused.security,
@@ -163,6 +179,22 @@ export class FirmwareFlow implements FlowHook {
       response: { status: 200, headers: base, body: got.bytes, result: "ok" },
       tenantId: image.tenantId,
     };
+  }
+
+  /**
+   * SPA ATAs and SPA9000 cannot download over HTTPS, so in a tenant that requires client
+   * certificates they could never upgrade: a download over HTTP or TFTP without a
+   * certificate, naming the unit by `?mac=`, is answered when the unit's last resync was
+   * proven by its own certificate from this same address, recently. That exposes the image
+   * to whoever shares the unit's address (its NAT) within the window, nothing more.
+   */
+  async #provenElsewhere(flow: FlowRequest, by: IdentifiedBy, mac: MacAddress): Promise<boolean> {
+    const { transport, remoteAddress } = flow.request;
+    if (this.#o.provenResync === undefined || flow.cert !== undefined || by !== "path") {
+      return false;
+    }
+    if (transport !== "http" && transport !== "tftp") return false;
+    return this.#o.provenResync(mac, remoteAddress, flow.now, PROVEN_RESYNC_WINDOW_MS);
   }
 
   #missing(

@@ -428,6 +428,7 @@ export async function startNode(
     routes: () => (config.role === "redirect" ? noRoutes : routes),
     events: writer,
     registry: options.worker === true ? undefined : metrics.registry,
+    httpPort: () => addresses.http?.port,
   });
   await flows.ready;
   const pipeline = new ResyncPipeline({

@@ -122,8 +122,8 @@ export class ReportFlow implements FlowHook {
   readonly #perSource: MinuteCounter;
   readonly #perDevice: MinuteCounter;
   readonly #catalogue: Catalogue;
-  /** Where each device's own profile was last served from this node (bounded). */
-  readonly #resyncFrom = new Map<string, string>();
+  /** Where and when each device's own profile was last served from this node (bounded). */
+  readonly #resyncFrom = new Map<string, ResyncSource>();
   /** The upgrade state (`$UPGST`, `$UPGERR`) each device last reported (bounded). */
   readonly #upgradeState = new Map<string, string>();
 
@@ -245,14 +245,39 @@ export class ReportFlow implements FlowHook {
     // no address (and must not displace the unit's real one).
     if (flow.request.sourceProven === false) return;
     const from = flow.request.remoteAddress;
-    const known = this.#resyncFrom.get(device.mac) === from || certifies(flow.cert, device);
+    const certified = certifies(flow.cert, device);
+    const known = this.#resyncFrom.get(device.mac)?.from === from || certified;
     this.#readUpgradeState(device, flow.request, flow.path, known, flow.now);
-    if (this.#resyncFrom.get(device.mac) === from) return;
     this.#resyncFrom.delete(device.mac);
     if (this.#resyncFrom.size >= 100_000) {
       this.#resyncFrom.delete(this.#resyncFrom.keys().next().value!);
     }
-    this.#resyncFrom.set(device.mac, from);
+    this.#resyncFrom.set(device.mac, { from, at: flow.now, certified });
+  }
+
+  /**
+   * Whether the unit's last resync was proven by its own client certificate, from `source`,
+   * at most `withinMs` before `now`. This node's memory first; else the stored status, when
+   * it records a profile served over HTTPS — to the unit's own certificate only where the
+   * caller asks this of a tenant that requires one (another node served it, or this one
+   * restarted). Addresses compare as IPv4 when one is IPv4-mapped (TFTP is IPv4, HTTP may
+   * listen on both families).
+   */
+  async provenResync(
+    mac: MacAddress,
+    source: string,
+    now: number,
+    withinMs: number,
+  ): Promise<boolean> {
+    const known = this.#resyncFrom.get(mac);
+    if (known !== undefined) {
+      return known.certified && now - known.at <= withinMs && sameAddress(known.from, source);
+    }
+    const status = (await this.#o.store.devices.findByMac(mac))?.status;
+    if (status === null || status === undefined || status.remoteAddress === null) return false;
+    if (status.result !== "ok" && status.result !== "not-modified") return false;
+    if (status.transport !== "https" || now - status.at.getTime() > withinMs) return false;
+    return sameAddress(status.remoteAddress, source);
   }
 
   /** The upgrade state in the request's query; a new failed one goes to `upgradeStatus`. */
@@ -312,13 +337,25 @@ export class ReportFlow implements FlowHook {
    * profile — there is nothing to compare with, and the report is refused.
    */
   async #provenSource(device: Device, source: string): Promise<"same" | "other" | "none"> {
-    const known = this.#resyncFrom.get(device.mac);
+    const known = this.#resyncFrom.get(device.mac)?.from;
     if (known !== undefined) return known === source ? "same" : "other";
     const status = (await this.#o.store.devices.findByMac(device.mac))?.status;
     if (status === null || status === undefined || status.remoteAddress === null) return "none";
     if (status.result !== "ok" && status.result !== "not-modified") return "none";
     return status.remoteAddress === source ? "same" : "other";
   }
+}
+
+/** Where a unit's own profile was served from, when, and whether to its own certificate. */
+interface ResyncSource {
+  readonly from: string;
+  readonly at: number;
+  readonly certified: boolean;
+}
+
+function sameAddress(a: string, b: string): boolean {
+  const plain = (x: string) => (x.startsWith("::ffff:") && x.includes(".") ? x.slice(7) : x);
+  return plain(a) === plain(b);
 }
 
 /** A verified device certificate naming this device (not a generic one). */

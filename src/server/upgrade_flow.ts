@@ -27,6 +27,8 @@ export interface UpgradeFlowOptions {
   readonly policies: UpgradePolicies;
   readonly watch: RolloutWatch;
   readonly publicUrls: { readonly http: string | undefined; readonly https: string | undefined };
+  /** The port this node's HTTP listener took, when it has one. */
+  readonly httpPort?: (() => number | undefined) | undefined;
   readonly logger: Logger;
   readonly events?: Pick<StatusWriter, "event"> | undefined;
 }
@@ -68,14 +70,28 @@ export class UpgradeFlow implements FlowHook {
   }
 
   #servers(policy: UpgradePolicy, flow: FlowRequest): Partial<Record<UpgradeScheme, string>> {
-    if (policy.baseUrl !== null) return { [policy.scheme]: policy.baseUrl };
+    const http = origin(this.#o.publicUrls.http);
+    if (policy.baseUrl !== null) {
+      // An https base names no server for the units that fall back to HTTP (SPA ATAs,
+      // SPA9000): the public HTTP URL when configured; otherwise the plan refuses and the
+      // device's events say why.
+      return policy.scheme === "https" && http !== undefined
+        ? { https: policy.baseUrl, http }
+        : { [policy.scheme]: policy.baseUrl };
+    }
     const { request } = flow;
     const host = request.host !== undefined && HOST.test(request.host) ? request.host : undefined;
     const out: Partial<Record<UpgradeScheme, string>> = {};
-    const http = origin(this.#o.publicUrls.http);
     const https = origin(this.#o.publicUrls.https);
+    const httpPort = this.#o.httpPort?.();
     if (http !== undefined) out.http = http;
     else if (host !== undefined && request.transport === "http") out.http = `http://${host}`;
+    else if (host !== undefined && httpPort !== undefined) {
+      // Asked over HTTPS (a unit of a tenant that requires certificates): this node's HTTP
+      // listener under the name the unit used, for units that cannot download over HTTPS.
+      const name = host.replace(/:\d+$/, "");
+      out.http = httpPort === 80 ? `http://${name}` : `http://${name}:${httpPort}`;
+    }
     if (https !== undefined) out.https = https;
     else if (host !== undefined && request.transport === "https") out.https = `https://${host}`;
     return out;

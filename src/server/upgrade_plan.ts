@@ -179,7 +179,11 @@ function offer(input: PlanInput, hop: ReleaseVersion): Offer {
   const url = imageUrl(scheme, input.servers[scheme], best.image.fileName);
   // MPP units need the server in an Upgrade_Rule (no DHCP shortcut there).
   if (url === undefined || (best.version.format === "mpp" && url.startsWith("/"))) {
-    return { kind: "refused", hop: hop.text, reason: `no ${scheme} server address is known` };
+    const reason =
+      scheme === policy.scheme
+        ? `no ${scheme} server address is known`
+        : `${input.productName ?? "this model"} cannot upgrade over https and no http server address is known (set public.http_url)`;
+    return { kind: "refused", hop: hop.text, reason };
   }
   return {
     kind: "ok",

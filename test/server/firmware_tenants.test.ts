@@ -10,12 +10,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeFirmware, uploadFirmware } from "../../src/admin/index.ts";
+import { removeFirmware, setUpgradePolicy, uploadFirmware } from "../../src/admin/index.ts";
 import { parseMac } from "../../src/store/index.ts";
 import { type E2eServer, startE2eServer } from "../e2e/provisio_server.ts";
 import { PG_URL } from "../store/dialects.ts";
 import { curl, issueCert, tempDir } from "./helpers.ts";
-import { tftpFirstAnswer } from "./sources.ts";
+import { httpFrom, tftpFirstAnswer } from "./sources.ts";
 
 const UNIT_A = "000e08fa0001";
 const UNIT_B = "000e08fb0001";
@@ -40,7 +40,7 @@ for (const dialect of DIALECTS) {
     let server: E2eServer;
     let tenantB: string;
 
-    async function upload(tenantId: string, fileName: string, text: string) {
+    async function upload(tenantId: string, fileName: string, text: string, models = ["SPA962"]) {
       const bytes = Buffer.from(text);
       return uploadFirmware(
         server.node.store,
@@ -48,7 +48,7 @@ for (const dialect of DIALECTS) {
         {
           tenantId,
           version: "7.5.5",
-          models: ["SPA962"],
+          models,
           fileName,
           sha256: createHash("sha256").update(bytes).digest("hex"),
           bytes,
@@ -218,6 +218,100 @@ for (const dialect of DIALECTS) {
         body: none.body,
       });
       expect(stolen.status).toBe(404);
+    });
+
+    it("in a tenant that requires client certificates, an SPA ATA gets its image over HTTP and TFTP from the address of its certificate-proven resync, and nobody else does", async () => {
+      const { store } = server.node;
+      const settings = (slug: string) => ({
+        profilePaths: [`/${slug}/$MA.xml`],
+        requireClientCert: true,
+      });
+      const delta = await store.tenants.create({
+        slug: "delta",
+        name: "D",
+        settings: settings("delta"),
+      });
+      const echo = await store.tenants.create({
+        slug: "echo",
+        name: "E",
+        settings: settings("echo"),
+      });
+      const ata = "000e08fd0001";
+      const idle = "000e08fd0002";
+      const foreign = "000e08fe0001";
+      for (const [mac, tenantId] of [
+        [ata, delta.id],
+        [idle, delta.id],
+        [foreign, echo.id],
+      ]) {
+        await store.devices.create({
+          mac: parseMac(mac!),
+          tenantId: tenantId!,
+          modelPn: "SPA2102",
+        });
+      }
+      await upload(delta.id, "ata.bin", "image of tenant D", ["SPA2102"]);
+      await setUpgradePolicy(
+        store,
+        { tenantId: delta.id, name: "ata", target: "7.5.5", scheme: "https" },
+        "test",
+      );
+      await settle();
+      const certs = tempDir("fw-ata-certs");
+      /** A resync over HTTPS with the unit's own certificate, from `from`: its Upgrade_Rule. */
+      const resync = async (mac: string, slug: string, from: string) => {
+        const own = await issueCert(server.node.config.dataDir, certs, mac, { mac });
+        const r = await curl([
+          ...["--interface", from, "--cacert", server.node.boot.paths.serverCert],
+          ...["--cert", own.cert, "--key", own.key, "-A", `Cisco/SPA2102-7.4.8 (${mac})`],
+          `${server.https}/${slug}/${mac}.xml`,
+        ]);
+        expect(r.status).toBe(200);
+        return /<Upgrade_Rule ua="na">([^<]*)<\/Upgrade_Rule>/.exec(r.body)?.[1];
+      };
+      // The https policy gives the ATA, which cannot download over HTTPS, an http URL.
+      expect(await resync(ata, "delta", "127.0.0.2")).toBe(
+        `($SWVER lt 7.5.5)? ${server.http}/firmware/ata.bin?mac=$MA`,
+      );
+      const fetchFrom = async (from: string, path: string) => {
+        const client = httpFrom(from);
+        try {
+          const r = await client.get(`${server.http}${path}`);
+          return { status: r.status, body: r.body };
+        } finally {
+          client.close();
+        }
+      };
+      const tftpFrom = (from: string, name: string) => tftpFirstAnswer(from, server.tftpPort, name);
+      // From the address of its proven resync: the image, over HTTP and TFTP.
+      expect(await fetchFrom("127.0.0.2", `/firmware/ata.bin?mac=${ata}`)).toEqual({
+        status: 200,
+        body: "image of tenant D",
+      });
+      const overTftp = await tftpFrom("127.0.0.2", `/firmware/ata.bin?mac=${ata}`);
+      expect(overTftp.kind === "data" ? overTftp.bytes.toString() : overTftp).toBe(
+        "image of tenant D",
+      );
+      // From another address: the answer of a name nobody has.
+      const none = await fetchFrom("127.0.0.3", `/firmware/nobody.bin?mac=${ata}`);
+      expect(none.status).toBe(404);
+      expect(await fetchFrom("127.0.0.3", `/firmware/ata.bin?mac=${ata}`)).toEqual(none);
+      expect(await tftpFrom("127.0.0.3", `/firmware/ata.bin?mac=${ata}`)).toEqual(
+        await tftpFrom("127.0.0.3", `/firmware/nobody.bin?mac=${ata}`),
+      );
+      // A unit of the tenant with no proven resync, from the ATA's own address.
+      expect(await fetchFrom("127.0.0.2", `/firmware/ata.bin?mac=${idle}`)).toEqual(
+        await fetchFrom("127.0.0.2", `/firmware/nobody.bin?mac=${idle}`),
+      );
+      expect(await tftpFrom("127.0.0.2", `/firmware/ata.bin?mac=${idle}`)).toEqual(
+        await tftpFrom("127.0.0.2", `/firmware/nobody.bin?mac=${idle}`),
+      );
+      // Another tenant's unit, with a proven resync of its own from its address.
+      await resync(foreign, "echo", "127.0.0.4");
+      expect(await fetchFrom("127.0.0.4", `/firmware/ata.bin?mac=${foreign}`)).toEqual(none);
+      expect(await tftpFrom("127.0.0.4", `/firmware/ata.bin?mac=${foreign}`)).toEqual(
+        await tftpFrom("127.0.0.4", `/firmware/nobody.bin?mac=${foreign}`),
+      );
     });
 
     it("a file left where names were installation-wide is moved to its tenant's folder and served", async () => {
