@@ -54,6 +54,8 @@ export {
   MAX_PUSH_DEVICES,
   MAX_RUNNING_PUSHES,
   MAX_RUNNING_PUSHES_PER_TENANT,
+  MAX_SINGLE_PUSHES,
+  MAX_SINGLE_PUSHES_PER_TENANT,
   PUSH_EVENTS,
   type PushOptions,
   type PushOutcome,
@@ -63,6 +65,7 @@ export {
   parseContact,
   pushDevices,
   pushProgress,
+  SinglePushGate,
 } from "./push_resync.ts";
 export {
   customizationLabel,

@@ -74,6 +74,37 @@ export type PushOutcome = NotifyOutcome | "no-contact" | "unreachable" | "error"
 export const MAX_RUNNING_PUSHES = 4;
 export const MAX_RUNNING_PUSHES_PER_TENANT = 2;
 
+/**
+ * Single-device pushes answered synchronously at once (each up to 32 s and one SIP socket):
+ * in all on a node, and for one tenant.
+ */
+export const MAX_SINGLE_PUSHES = 16;
+export const MAX_SINGLE_PUSHES_PER_TENANT = 4;
+
+/** Counts the single-device pushes in flight; `enter` refuses beyond the bounds. */
+export class SinglePushGate {
+  readonly #perTenant = new Map<string, number>();
+  #total = 0;
+
+  /** A release function, or the bound that is reached (nothing is taken then). */
+  enter(tenantId: string): (() => void) | "tenant" | "all" {
+    const mine = this.#perTenant.get(tenantId) ?? 0;
+    if (mine >= MAX_SINGLE_PUSHES_PER_TENANT) return "tenant";
+    if (this.#total >= MAX_SINGLE_PUSHES) return "all";
+    this.#perTenant.set(tenantId, mine + 1);
+    this.#total++;
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.#total--;
+      const n = (this.#perTenant.get(tenantId) ?? 1) - 1;
+      if (n <= 0) this.#perTenant.delete(tenantId);
+      else this.#perTenant.set(tenantId, n);
+    };
+  }
+}
+
 /** Progress of a push run as a background operation (what the API shows while it runs). */
 export interface PushProgress {
   readonly event: NotifyEvent;

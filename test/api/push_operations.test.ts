@@ -9,6 +9,7 @@
  */
 import { createSocket, type RemoteInfo } from "node:dgram";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_SINGLE_PUSHES, MAX_SINGLE_PUSHES_PER_TENANT } from "../../src/admin/index.ts";
 import { type MacAddress, parseMac } from "../../src/store/index.ts";
 import { type ApiResponse, startApi, type TestApi } from "./helpers.ts";
 
@@ -35,6 +36,13 @@ function answer(msg: Buffer, from: RemoteInfo): void {
     "",
   ].join("\r\n");
   units.send(response, from.port, from.address);
+}
+
+/** Distinct SIP clients whose NOTIFYs are held (one per push in flight). */
+const heldClients = () => new Set(held.map((h) => h.from.port)).size;
+
+async function heldFrom(n: number): Promise<void> {
+  while (heldClients() < n) await new Promise((r) => setTimeout(r, 20));
 }
 
 function release(): void {
@@ -72,17 +80,23 @@ beforeAll(async () => {
   await new Promise<void>((r) => units.bind(0, "127.0.0.1", r));
   api = await startApi();
   const other = await api.store.tenants.create({ slug: "other", name: "Other" });
-  // Every unit listens on the test's socket: the line's SIP port as the tenants set it.
-  for (const tenantId of ["default", other.id]) {
+  for (const mac of DEFAULT) await api.store.devices.create({ mac });
+  for (const mac of OTHER) await api.store.devices.create({ mac, tenantId: other.id });
+  await listening(["default", other.id], [...DEFAULT, ...OTHER]);
+}, 60_000);
+
+/**
+ * Every unit listens on the test's socket (the line's SIP port as the tenants set it), and
+ * its last resync came from 127.0.0.1: where the NOTIFYs go.
+ */
+async function listening(tenantIds: readonly string[], units_: readonly MacAddress[]) {
+  for (const tenantId of tenantIds) {
     await api.store.layers.set({ scope: "tenant", tenantId }, [
       { name: "SIP_Port_1_", value: String(units.address().port), access: null },
     ]);
   }
-  for (const mac of DEFAULT) await api.store.devices.create({ mac });
-  for (const mac of OTHER) await api.store.devices.create({ mac, tenantId: other.id });
-  // The units' last resync came from 127.0.0.1: where the NOTIFYs go.
   await api.store.devices.recordStatusBatch(
-    [...DEFAULT, ...OTHER].map((mac) => ({
+    units_.map((mac) => ({
       mac,
       at: new Date(),
       remoteAddress: "127.0.0.1",
@@ -92,7 +106,7 @@ beforeAll(async () => {
       transport: "http",
     })),
   );
-}, 60_000);
+}
 
 afterAll(async () => {
   release();
@@ -165,6 +179,45 @@ describe("push operations", () => {
     });
     expect(seen.status).toBe(404);
     await finished(mine.body.operation.id);
+  });
+});
+
+describe("single-device pushes", () => {
+  it("a bounded number wait for their answers at once, per tenant and in all; beyond, 429 API_BUSY", async () => {
+    answering = false;
+    const one = (mac: MacAddress) =>
+      api.request("POST", `/api/v1/devices/${mac}/push`, { body: { event: "check-sync" } });
+    // Tenants of MAX_SINGLE_PUSHES_PER_TENANT units each, enough to fill the node's bound.
+    const perTenant = MAX_SINGLE_PUSHES_PER_TENANT;
+    const tenants = Math.ceil(MAX_SINGLE_PUSHES / perTenant) + 1;
+    const groups: MacAddress[][] = [];
+    for (let t = 0; t < tenants; t++) {
+      const { id } = await api.store.tenants.create({ slug: `single${t}`, name: `S${t}` });
+      const mine = macs(`000e08e2${String(t).padStart(2, "0")}`, perTenant);
+      for (const mac of mine) await api.store.devices.create({ mac, tenantId: id });
+      await listening([id], mine);
+      groups.push(mine);
+    }
+    // One tenant's bound: the next push to one of its units is refused at once.
+    const first = groups[0]!.map(one);
+    await heldFrom(perTenant);
+    const tenantBusy = await one(groups[0]![0]!);
+    expect(tenantBusy.status).toBe(429);
+    expect(tenantBusy.body.error.code).toBe("API_BUSY");
+    // Other tenants fill the node's bound; then even a tenant with none in flight waits.
+    const rest: Promise<ApiResponse>[] = [];
+    for (const group of groups.slice(1, -1)) rest.push(...group.map(one));
+    await heldFrom(MAX_SINGLE_PUSHES);
+    const allBusy = await one(groups.at(-1)![0]!);
+    expect(allBusy.status).toBe(429);
+    expect(allBusy.body.error.code).toBe("API_BUSY");
+    // Answered: every push held returns its unit's answer, and the slots are free again.
+    release();
+    for (const r of await Promise.all([...first, ...rest])) {
+      expect(r.status, r.text).toBe(200);
+      expect(r.body.results[0]).toMatchObject({ outcome: "accepted" });
+    }
+    expect((await one(groups.at(-1)![0]!)).status).toBe(200);
   });
 });
 

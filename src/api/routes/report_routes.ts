@@ -13,6 +13,8 @@ import {
   MAX_PUSH_DEVICES,
   MAX_RUNNING_PUSHES,
   MAX_RUNNING_PUSHES_PER_TENANT,
+  MAX_SINGLE_PUSHES,
+  MAX_SINGLE_PUSHES_PER_TENANT,
   notFound,
   PUSH_EVENTS,
   parseContact,
@@ -21,6 +23,7 @@ import {
   pushProgress,
   reportJson,
   resolveGroup,
+  SinglePushGate,
 } from "../../admin/index.ts";
 import { isNotifyEvent } from "../../sip/index.ts";
 import { type Device, type MacAddress, REPORT_KINDS, type ReportKind } from "../../store/index.ts";
@@ -76,6 +79,7 @@ const KEEP_FINISHED_PUSHES = 10;
 export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store } = ctx;
   const tags = ["reports"];
+  const singlePushes = new SinglePushGate();
 
   app.get<{ Params: MacParams; Querystring: ReportQuery }>(
     "/api/v1/devices/:mac/report",
@@ -143,6 +147,7 @@ export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags,
         summary: "Make the device resync, reboot or report now (SIP NOTIFY, or its admin URL)",
+        description: `Answered when the device answered (about 32 s for one that never does). At most ${MAX_SINGLE_PUSHES_PER_TENANT} such pushes wait for their answers at once per tenant, ${MAX_SINGLE_PUSHES} in all on a node: beyond, 429 API_BUSY.`,
         security: bearer,
         params: MacParams,
         body: PushOne,
@@ -165,14 +170,26 @@ export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
           "a tenant's token may push only to the address the device last resynced from",
         );
       }
-      const results = await pushDevices(store, ctx.effective, [device], {
-        event,
-        actor: principal.actor,
-        ...(via === undefined ? {} : { via }),
-        ...(given === undefined ? {} : { contact: given }),
-        ...(line === undefined ? {} : { line }),
-      });
-      return { results };
+      // Each answer may wait 32 s with a socket open: bounded per tenant and in all.
+      const leave = singlePushes.enter(device.tenantId);
+      if (typeof leave === "string") {
+        throw apiError(
+          "API_BUSY",
+          `${leave === "tenant" ? `${MAX_SINGLE_PUSHES_PER_TENANT} pushes to devices of this tenant are` : `${MAX_SINGLE_PUSHES} pushes to single devices are`} waiting for their answers; retry when one has finished`,
+        );
+      }
+      try {
+        const results = await pushDevices(store, ctx.effective, [device], {
+          event,
+          actor: principal.actor,
+          ...(via === undefined ? {} : { via }),
+          ...(given === undefined ? {} : { contact: given }),
+          ...(line === undefined ? {} : { line }),
+        });
+        return { results };
+      } finally {
+        leave();
+      }
     },
   );
 
