@@ -306,6 +306,39 @@ for (const dialect of DIALECTS) {
       expect(await tftpFrom("127.0.0.2", `/firmware/ata.bin?mac=${idle}`)).toEqual(
         await tftpFrom("127.0.0.2", `/firmware/nobody.bin?mac=${idle}`),
       );
+      // Another node served the profile (this one has no memory of it): the stored status
+      // of an HTTPS profile from that address, recent, proves it; an HTTP one or an old one
+      // does not.
+      const [viaStatus, overHttp, stale] = ["000e08fd0003", "000e08fd0004", "000e08fd0005"];
+      const statuses: [string, string, number][] = [
+        [viaStatus, "https", 0],
+        [overHttp, "http", 0],
+        [stale, "https", 11 * 60_000],
+      ];
+      for (const [mac] of statuses) {
+        await store.devices.create({ mac: parseMac(mac), tenantId: delta.id, modelPn: "SPA2102" });
+      }
+      await store.devices.recordStatusBatch(
+        statuses.map(([mac, transport, age]) => ({
+          mac: parseMac(mac),
+          at: new Date(Date.now() - age),
+          remoteAddress: "127.0.0.5",
+          userAgent: null,
+          firmware: null,
+          result: "ok",
+          transport,
+        })),
+      );
+      await settle();
+      expect(await fetchFrom("127.0.0.5", `/firmware/ata.bin?mac=${viaStatus}`)).toEqual({
+        status: 200,
+        body: "image of tenant D",
+      });
+      for (const mac of [overHttp, stale]) {
+        expect(await fetchFrom("127.0.0.5", `/firmware/ata.bin?mac=${mac}`)).toEqual(
+          await fetchFrom("127.0.0.5", `/firmware/nobody.bin?mac=${mac}`),
+        );
+      }
       // Another tenant's unit, with a proven resync of its own from its address.
       await resync(foreign, "echo", "127.0.0.4");
       expect(await fetchFrom("127.0.0.4", `/firmware/ata.bin?mac=${foreign}`)).toEqual(none);
