@@ -68,6 +68,12 @@ for (const dialect of DIALECTS) {
 
     const tftp = (name: string) => tftpFirstAnswer("127.0.0.1", server.tftpPort, name);
 
+    /** curl's arguments for HTTPS with a certificate of the node's device CA naming `mac`. */
+    async function tlsAs(mac: string): Promise<string[]> {
+      const own = await issueCert(server.node.config.dataDir, tempDir("fw-certs"), mac, { mac });
+      return ["--cacert", server.node.boot.paths.serverCert, "--cert", own.cert, "--key", own.key];
+    }
+
     const settle = async () => {
       await server.node.cache.settled();
       await new Promise((r) => setTimeout(r, 300));
@@ -188,29 +194,12 @@ for (const dialect of DIALECTS) {
       expect(await tftp(`/firmware/secure.bin?mac=${mac}`)).toEqual(
         await tftp(`/firmware/nobody.bin?mac=${mac}`),
       );
-      const certs = tempDir("fw-certs");
-      const own = await issueCert(server.node.config.dataDir, certs, "c", { mac });
-      const tls = [
-        "--cacert",
-        server.node.boot.paths.serverCert,
-        "--cert",
-        own.cert,
-        "--key",
-        own.key,
-      ];
+      const tls = await tlsAs(mac);
       const r = await curl([...tls, `${server.https}/firmware/secure.bin?mac=${mac}`]);
       expect(r.status).toBe(200);
       expect(r.body).toBe("image of tenant C");
       // Another unit's certificate naming this unit: refused, as an unknown name.
-      const other = await issueCert(server.node.config.dataDir, certs, "a", { mac: UNIT_A });
-      const theirs = [
-        "--cacert",
-        server.node.boot.paths.serverCert,
-        "--cert",
-        other.cert,
-        "--key",
-        other.key,
-      ];
+      const theirs = await tlsAs(UNIT_A);
       const stolen = await curl([...theirs, `${server.https}/firmware/secure.bin?mac=${mac}`]);
       const none = await curl([...theirs, `${server.https}/firmware/nobody.bin?mac=${mac}`]);
       expect({ status: stolen.status, body: stolen.body }).toEqual({
@@ -257,14 +246,11 @@ for (const dialect of DIALECTS) {
         "test",
       );
       await settle();
-      const certs = tempDir("fw-ata-certs");
       /** A resync over HTTPS with the unit's own certificate, from `from`: its Upgrade_Rule. */
       const resync = async (mac: string, slug: string, from: string) => {
-        const own = await issueCert(server.node.config.dataDir, certs, mac, { mac });
         const r = await curl([
-          ...["--interface", from, "--cacert", server.node.boot.paths.serverCert],
-          ...["--cert", own.cert, "--key", own.key, "-A", `Cisco/SPA2102-7.4.8 (${mac})`],
-          `${server.https}/${slug}/${mac}.xml`,
+          ...["--interface", from, ...(await tlsAs(mac))],
+          ...["-A", `Cisco/SPA2102-7.4.8 (${mac})`, `${server.https}/${slug}/${mac}.xml`],
         ]);
         expect(r.status).toBe(200);
         return /<Upgrade_Rule ua="na">([^<]*)<\/Upgrade_Rule>/.exec(r.body)?.[1];
