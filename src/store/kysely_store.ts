@@ -56,7 +56,7 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
       : await (await import("./postgres/dialect.ts")).openPostgresDialect(options);
   try {
     await migrate(dialect, deps.sealer);
-    await checkMasterKey(dialect.db, deps.sealer);
+    const follower = await checkMasterKey(dialect.db, deps.sealer);
     const start = await dialect.db
       .selectFrom("revision")
       .select("value")
@@ -67,7 +67,8 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
     const stopWatching = dialect.watch(() => void hub.wake(), deps.pollIntervalMs);
     // A sealer over several keys follows the installation's key state (online rotation).
     const ring = deps.sealer.keyRing;
-    const keyWatch = ring === undefined ? undefined : new KeyWatch(dialect.db, ring, randomUUID());
+    const keyWatch =
+      ring === undefined ? undefined : new KeyWatch(dialect.db, ring, randomUUID(), follower);
     await keyWatch?.start();
     let closed: Promise<void> | undefined;
     const tenants = new Tenants(core, deps.reservedClientCas);

@@ -189,9 +189,12 @@ async function opensExisting(db: Kysely<Database>, sealer: SecretSealer): Promis
  * sealer with a key ring passes when it holds the installation's key, and is set to seal
  * under the key the installation chooses.
  */
-export async function checkMasterKey(db: Kysely<Database>, sealer: SecretSealer): Promise<void> {
+export async function checkMasterKey(
+  db: Kysely<Database>,
+  sealer: SecretSealer,
+): Promise<KeyFollower | undefined> {
   const keyId = sealer.keyId;
-  if (keyId === undefined) return;
+  if (keyId === undefined) return undefined;
   let state = await readKeyState(db);
   if (state.current === undefined) {
     if (!(await opensExisting(db, sealer))) {
@@ -217,11 +220,14 @@ export async function checkMasterKey(db: Kysely<Database>, sealer: SecretSealer)
         : "",
     );
   }
-  if (ring !== undefined) new KeyFollower(ring).apply(state);
+  if (ring === undefined) return undefined;
+  const follower = new KeyFollower(ring);
+  follower.apply(state);
+  return follower;
 }
 
 /** Applies the installation's key state to a process's ring, telling the operator once. */
-class KeyFollower {
+export class KeyFollower {
   readonly #ring: SealerKeyRing;
   #told = "";
 
@@ -280,11 +286,11 @@ export class KeyWatch {
   #written = "";
   #stopped = false;
 
-  constructor(db: Kysely<Database>, ring: SealerKeyRing, id: string) {
+  constructor(db: Kysely<Database>, ring: SealerKeyRing, id: string, follower?: KeyFollower) {
     this.id = id;
     this.#db = db;
     this.#ring = ring;
-    this.#follower = new KeyFollower(ring);
+    this.#follower = follower ?? new KeyFollower(ring);
   }
 
   async start(): Promise<void> {
