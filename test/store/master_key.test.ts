@@ -411,4 +411,41 @@ describe("provisio master-key rotate", () => {
       openStore(options, { sealer: sealerFor(parseMasterKey("k1", before)) }),
     ).rejects.toMatchObject({ code: "STORE_MASTER_KEY_MISMATCH" });
   }, 60_000);
+
+  it("--to FILE rotates to that key; show --count counts the values per key", async () => {
+    const dir = tempDir("mk-rotate-to");
+    const data = join(dir, "data");
+    const added = await provisio([
+      "account",
+      "add",
+      "--id",
+      "C-1",
+      "--line",
+      "1:user_id=1,password=s3cret",
+      "--data",
+      data,
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const chosen = generateMasterKey("k1");
+    const file = join(dir, "chosen.key");
+    writeFileSync(file, chosen.text, { mode: 0o600 });
+    const rotated = await provisio([
+      "master-key",
+      "rotate",
+      "--to",
+      file,
+      "--json",
+      "--data",
+      data,
+    ]);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(JSON.parse(rotated.stdout)).toMatchObject({ keyId: masterKeyId(chosen), passwords: 1 });
+    const shown = await provisio(["master-key", "show", "--count", "--json", "--data", data]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      keyId: masterKeyId(chosen),
+      installation: { keyId: masterKeyId(chosen), next: null, sealing: null },
+      counts: { [masterKeyId(chosen)]: 1 },
+    });
+  }, 120_000);
 });
