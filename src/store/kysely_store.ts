@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Migrator } from "kysely";
+import { type Kysely, Migrator, sql } from "kysely";
 import { Accounts } from "./accounts.ts";
 import { ActivationCodes } from "./activation_codes.ts";
 import { ApiTokens } from "./api_tokens.ts";
@@ -22,16 +22,43 @@ import { Redirects } from "./redirects.ts";
 import { Reports } from "./reports.ts";
 import { countSealedByKey, resealSecrets, rotateMasterKey } from "./reseal.ts";
 import { Rollouts } from "./rollouts.ts";
+import type { Database } from "./schema.ts";
 import type { SecretSealer } from "./secret.ts";
 import type { Store, StoreCheckResult, StoreDeps, StoreOptions } from "./store.ts";
 import { Tenants } from "./tenants.ts";
 
+/**
+ * Whether every migration has run already: the names recorded are exactly the provider's. One
+ * query, where Kysely's migrator reads every table's metadata first — most of a management
+ * command's time in the store. Anything unexpected (no table yet, a name missing or unknown)
+ * answers no, and the migrator decides.
+ */
+async function upToDate(
+  db: Kysely<Database>,
+  schema: string | undefined,
+  names: readonly string[],
+): Promise<boolean> {
+  const table =
+    schema === undefined ? sql.table("kysely_migration") : sql.table(`${schema}.kysely_migration`);
+  try {
+    const { rows } = await sql<{ name: string }>`select name from ${table} order by name`.execute(
+      db,
+    );
+    return rows.length === names.length && rows.every((r, i) => r.name === names[i]);
+  } catch {
+    return false;
+  }
+}
+
 /** Brings the schema to the latest migration (idempotent; concurrent openers serialise). */
 export async function migrate(dialect: StoreDialect, sealer: SecretSealer): Promise<void> {
+  const provider = migrationProvider(dialect.kind, sealer);
+  const names = Object.keys(await provider.getMigrations()).sort();
+  if (await upToDate(dialect.db, dialect.migrationTableSchema, names)) return;
   const { error, results } = await dialect.migrationScope((db) =>
     new Migrator({
       db,
-      provider: migrationProvider(dialect.kind, sealer),
+      provider,
       ...(dialect.migrationTableSchema === undefined
         ? {}
         : { migrationTableSchema: dialect.migrationTableSchema }),

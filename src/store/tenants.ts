@@ -24,12 +24,14 @@ export function toTenant(row: Selectable<TenantTable>): Tenant {
 
 export class Tenants implements TenantRepository {
   readonly #core: Core;
-  readonly #reservedCas: readonly CaIdentity[];
+  readonly #reservedClientCas: readonly string[];
+  /** Parsed on the first tenant write that needs them: opening the store parses no certificate. */
+  #reservedCas: readonly CaIdentity[] | undefined;
 
   /** `reservedClientCas`: built-in CAs (the device CA) no tenant's CA may collide with. */
   constructor(core: Core, reservedClientCas: readonly string[] = []) {
     this.#core = core;
-    this.#reservedCas = reservedClientCas.flatMap(caIdentities);
+    this.#reservedClientCas = reservedClientCas;
   }
 
   async list(): Promise<Tenant[]> {
@@ -206,6 +208,7 @@ export class Tenants implements TenantRepository {
     let query = conn.selectFrom("tenants").select(["id", "settings"]);
     if (self !== null) query = query.where("id", "!=", self);
     const others = (await query.execute()).map((row) => readTenantSettings(row.settings));
+    this.#reservedCas ??= this.#reservedClientCas.flatMap(caIdentities);
     checkTenantIsolation(next, before, others, this.#reservedCas);
   }
 
