@@ -83,15 +83,12 @@ export function tftpResolver(
     if (typeof admitted === "string") {
       return errorSource(TftpErrorCode.NotDefined, "server busy, retry later");
     }
-    const name = request.filename.startsWith("/") ? request.filename : `/${request.filename}`;
-    const q = name.indexOf("?");
     let response: ResyncResponse;
     try {
       response = await handler.handle({
         transport: "tftp",
         method: "GET",
-        path: q < 0 ? name : name.slice(0, q),
-        query: q < 0 ? "" : name.slice(q + 1),
+        ...targetOf(request.filename),
         remoteAddress: request.remote.address,
         sourceProven: proven === undefined || proven.has(request.remote.address),
       });
