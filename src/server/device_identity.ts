@@ -47,7 +47,8 @@ function refuse(
 
 export async function identifyDevice(
   directory: DeviceDirectory,
-  matches: readonly RouteMatch[],
+  /** What the request's path says (its route matches, or a MAC a flow read from its own path). */
+  matches: readonly Pick<RouteMatch, "facts">[],
   cert: ClientCertificate | undefined,
   ua: UserAgentIdentity | undefined,
 ): Promise<Identification> {

@@ -20,7 +20,6 @@ import { type IdentifiedBy, identifyDevice } from "./device_identity.ts";
 import type { FirmwareFiles } from "./firmware_files.ts";
 import { parseRange } from "./firmware_range.ts";
 import type { FlowHook, FlowRequest } from "./flow_hook.ts";
-import type { RouteMatch } from "./path_pattern.ts";
 import type { ConfigCache } from "./profile_cache.ts";
 import { type Outcome, refuse } from "./resync_outcome.ts";
 import { refusal } from "./resync_request.ts";
@@ -106,7 +105,7 @@ export class FirmwareFlow implements FlowHook {
     // against the source like a profile miss, answered alike.
     if (!isFirmwareFileName(name)) return noImage(flow, "not an image file name");
     const named = macOf(request.query);
-    const matches = named === undefined ? [] : [{ facts: { mac: named } } as unknown as RouteMatch];
+    const matches = named === undefined ? [] : [{ facts: { mac: named } }];
     const identified = await identifyDevice(this.#o.cache, matches, flow.cert, flow.ua);
     if (identified.kind === "refused") {
       return noImage(flow, `firmware refused: ${identified.reason}`, {

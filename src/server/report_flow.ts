@@ -26,7 +26,6 @@ import { ClientCertPolicy } from "./client_cert_policy.ts";
 import type { ClientCertificate } from "./client_certificate.ts";
 import { identifyDevice } from "./device_identity.ts";
 import type { FlowHook, FlowRequest } from "./flow_hook.ts";
-import type { RouteMatch } from "./path_pattern.ts";
 import type { ConfigCache } from "./profile_cache.ts";
 import { DEFAULT_MAX_REPORT_BYTES, parseReportBody } from "./report_body.ts";
 import { NOT_FOUND_REASON, type Outcome, refuse, refuseAsUnknown } from "./resync_outcome.ts";
@@ -153,7 +152,7 @@ export class ReportFlow implements FlowHook {
     }
     const macs = macsInReportPath(path);
     if (macs.length > 1) return refuse(400, "the path names two different devices");
-    const matches = macs.map((mac) => ({ facts: { mac } }) as unknown as RouteMatch);
+    const matches = macs.map((mac) => ({ facts: { mac } }));
     const identified = await identifyDevice(this.#o.cache, matches, flow.cert, flow.ua);
     if (identified.kind === "refused" && identified.security === "certificate-mismatch") {
       // Another unit's MAC with a device certificate: answered as an unknown unit would be,
