@@ -9,6 +9,19 @@ import { storeError } from "../errors.ts";
  * The files move to their tenant's folder in the files directory when a node first needs
  * them (the store does not know the files directory): `src/server/firmware_files.ts`.
  */
+/** Every column of the table as 0009 made it, copied as it is. */
+const COLUMNS = [
+  "id",
+  "tenant_id",
+  "version",
+  "models",
+  "file_name",
+  "sha256",
+  "bytes",
+  "created_at",
+  "created_by",
+] as const;
+
 export function firmwareNamesPerTenant(): Migration {
   return {
     // biome-ignore lint/suspicious/noExplicitAny: migrations are frozen code and must not follow later schema types
@@ -30,32 +43,8 @@ export function firmwareNamesPerTenant(): Migration {
         .execute();
       await db
         .insertInto("firmware_images_0012")
-        .columns([
-          "id",
-          "tenant_id",
-          "version",
-          "models",
-          "file_name",
-          "sha256",
-          "bytes",
-          "created_at",
-          "created_by",
-        ])
-        .expression(
-          db
-            .selectFrom("firmware_images")
-            .select([
-              "id",
-              "tenant_id",
-              "version",
-              "models",
-              "file_name",
-              "sha256",
-              "bytes",
-              "created_at",
-              "created_by",
-            ]),
-        )
+        .columns(COLUMNS)
+        .expression(db.selectFrom("firmware_images").select(COLUMNS))
         .execute();
       await db.schema.dropTable("firmware_images").execute();
       await db.schema.alterTable("firmware_images_0012").renameTo("firmware_images").execute();
