@@ -420,14 +420,35 @@ export class Rollouts implements RolloutRepository {
   }
 
   async settleSilentAll(now: number): Promise<number> {
-    const failed = await this.#core.db
+    const failed = await this.#settleInRunningWave(
+      "offered",
+      { status: "failed", error: "stopped resyncing after the upgrade was offered" },
+      "rollout_members.updated_at",
+      now,
+    );
+    const unreached = await this.#settleInRunningWave(
+      "waiting",
+      { status: "unreached" },
+      "rollouts.wave_started_at",
+      now,
+    );
+    return failed + unreached;
+  }
+
+  /**
+   * Members still `from` in their rollout's running wave whose `since` is older than the
+   * rollout's silence: set to `to`, in one statement for every running rollout.
+   */
+  async #settleInRunningWave(
+    from: "offered" | "waiting",
+    to: { status: "failed" | "unreached"; error?: string },
+    since: "rollout_members.updated_at" | "rollouts.wave_started_at",
+    now: number,
+  ): Promise<number> {
+    const result = await this.#core.db
       .updateTable("rollout_members")
-      .set({
-        status: "failed",
-        error: "stopped resyncing after the upgrade was offered",
-        updated_at: now,
-      })
-      .where("status", "=", "offered")
+      .set({ ...to, updated_at: now })
+      .where("status", "=", from)
       .where(({ exists, selectFrom }) =>
         exists(
           selectFrom("rollouts")
@@ -435,26 +456,11 @@ export class Rollouts implements RolloutRepository {
             .whereRef("rollouts.id", "=", "rollout_members.rollout_id")
             .where("rollouts.state", "=", "running")
             .whereRef("rollouts.wave", "=", "rollout_members.wave")
-            .where(sql<boolean>`rollout_members.updated_at < ${now} - rollouts.silence_ms`),
+            .where(sql<boolean>`${sql.ref(since)} < ${now} - rollouts.silence_ms`),
         ),
       )
       .executeTakeFirst();
-    const unreached = await this.#core.db
-      .updateTable("rollout_members")
-      .set({ status: "unreached", updated_at: now })
-      .where("status", "=", "waiting")
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom("rollouts")
-            .select(sql<number>`1`.as("one"))
-            .whereRef("rollouts.id", "=", "rollout_members.rollout_id")
-            .where("rollouts.state", "=", "running")
-            .whereRef("rollouts.wave", "=", "rollout_members.wave")
-            .where(sql<boolean>`rollouts.wave_started_at < ${now} - rollouts.silence_ms`),
-        ),
-      )
-      .executeTakeFirst();
-    return Number(failed.numUpdatedRows + unreached.numUpdatedRows);
+    return Number(result.numUpdatedRows);
   }
 
   async recordOutcomes(outcomes: readonly MemberOutcome[]): Promise<void> {
