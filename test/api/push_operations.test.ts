@@ -83,7 +83,7 @@ beforeAll(async () => {
   for (const mac of DEFAULT) await api.store.devices.create({ mac });
   for (const mac of OTHER) await api.store.devices.create({ mac, tenantId: other.id });
   await listening(["default", other.id], [...DEFAULT, ...OTHER]);
-}, 60_000);
+}, 120_000);
 
 /**
  * Every unit listens on the test's socket (the line's SIP port as the tenants set it), and

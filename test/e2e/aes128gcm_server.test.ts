@@ -30,7 +30,7 @@ beforeAll(async () => {
   await server.addDevices([ATA]);
   await store.tenants.update("default", { settings: { aes128gcmModels: ["CP-8841-3PCC"] } });
   await server.node.cache.settled();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await server?.close();

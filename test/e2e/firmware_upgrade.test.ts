@@ -42,7 +42,7 @@ beforeAll(async () => {
   );
   await server.node.cache.settled();
   await new Promise((r) => setTimeout(r, 200)); // the change feed reaches the flows
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await server?.close();
@@ -78,7 +78,7 @@ describe("a unit three releases behind reaches the target through the required r
     await unit.resync();
     expect(unit.params.get("Upgrade_Rule")).toBe(rule);
     unit.powerOff();
-  }, 60_000);
+  }, 120_000);
 
   it("over TFTP (the unit's DHCP server, no server in the URL)", async () => {
     const clock = new VirtualClock();
@@ -107,7 +107,7 @@ describe("a unit three releases behind reaches the target through the required r
       "($SWVER lt 7.5.5)? /firmware/spa962-7.5.5.bin?mac=$MA | ($SWVER lt 7.6.2)? /firmware/spa962-7.6.2.bin?mac=$MA",
     );
     unit.powerOff();
-  }, 60_000);
+  }, 120_000);
 });
 
 describe("serving images", () => {

@@ -96,7 +96,7 @@ for (const dialect of DIALECTS) {
       await store.devices.create({ mac: parseMac(UNIT_B), tenantId: b.id, modelPn: "SPA962" });
       await upload("default", "alpha-only.bin", "image of tenant A, alpha-only");
       await settle();
-    }, 60_000);
+    }, 120_000);
 
     afterAll(async () => {
       await server?.close();

@@ -117,7 +117,7 @@ describe.each(["postgres", "sqlite"] as const)(
         { env: db.env },
       );
       expect(right.code, right.stderr).toBe(0);
-    }, 60_000);
+    }, 120_000);
   },
 );
 
@@ -369,7 +369,7 @@ describe("a server node with another master key", () => {
     });
     // The installation's own data directory still starts.
     await (await startTestNode(join(dir, "a"), { database: db })).close();
-  }, 60_000);
+  }, 120_000);
 });
 
 describe("provisio master-key rotate", () => {
@@ -410,7 +410,7 @@ describe("provisio master-key rotate", () => {
     await expect(
       openStore(options, { sealer: sealerFor(parseMasterKey("k1", before)) }),
     ).rejects.toMatchObject({ code: "STORE_MASTER_KEY_MISMATCH" });
-  }, 60_000);
+  }, 120_000);
 
   it("--to FILE rotates to that key; show --count counts the values per key", async () => {
     const dir = tempDir("mk-rotate-to");

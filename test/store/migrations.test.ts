@@ -102,7 +102,7 @@ for (const dialect of dialects()) {
       expect(await store.tenants.list()).toHaveLength(1);
       expect(await store.devices.count()).toBe(30);
       expect((await store.check()).ok).toBe(true);
-    }, 60_000);
+    }, 120_000);
   });
 }
 
