@@ -9,7 +9,7 @@
  *   completed, with the same identification and source rules as HTTP; any other name, and a
  *   report over the limit, gets a TFTP error and a security event.
  */
-import { request } from "node:http";
+
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
@@ -18,6 +18,7 @@ import type { ProvisioNode } from "../../src/server/node.ts";
 import { type MacAddress, parseMac } from "../../src/store/index.ts";
 import { tftpGet, tftpPut } from "../../src/tftp/index.ts";
 import { startTestNode, tempDir } from "./helpers.ts";
+import { sendFrom } from "./sources.ts";
 
 const RESYNCED = parseMac("000e08d1d1d1") as MacAddress;
 const NEVER = parseMac("000e08d2d2d2") as MacAddress;
@@ -33,39 +34,19 @@ const REPORT = Buffer.from(
   '<?xml version="1.0" encoding="UTF-8"?>\n<flat-profile>\n<Station_Name ua="rw">desk</Station_Name>\n</flat-profile>\n',
 );
 
-function send(
+async function send(
   method: string,
   path: string,
   body?: Buffer,
   options: { chunked?: boolean; localAddress?: string } = {},
 ): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        method,
-        path,
-        localAddress: options.localAddress ?? "127.0.0.1",
-        headers: {
-          "content-type": "application/xml",
-          ...(body === undefined || options.chunked === true
-            ? {}
-            : { "content-length": String(body.length) }),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on("error", reject);
-    if (options.chunked === true && body !== undefined) {
-      // Streamed without a length: the listener finds out mid-body.
-      for (let i = 0; i < body.length; i += 1024) req.write(body.subarray(i, i + 1024));
-      req.end();
-    } else req.end(body);
+  const answer = await sendFrom(port, method, path, {
+    body,
+    ...(options.chunked === undefined ? {} : { chunked: options.chunked }),
+    ...(options.localAddress === undefined ? {} : { from: options.localAddress }),
+    headers: { "content-type": "application/xml" },
   });
+  return answer.status;
 }
 
 /** Writes the aggregated refusals and the batched rows, then reads every event. */

@@ -5,7 +5,6 @@
  * security log line); no line password reaches a log line or the command's output.
  */
 import { createSocket } from "node:dgram";
-import { request } from "node:http";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
@@ -16,6 +15,7 @@ import { type MacAddress, parseMac } from "../../src/store/index.ts";
 import { runCli } from "../cli/run_cli.ts";
 import { startUas } from "../sip/sipp_uas.ts";
 import { curl, issueCert, startTestNode, tempDir } from "./helpers.ts";
+import { sendFrom } from "./sources.ts";
 
 const A = parseMac("000e08c0ffe1") as MacAddress;
 const SECURE = parseMac("000e08c0ffe2") as MacAddress;
@@ -36,34 +36,18 @@ interface Answer {
   readonly body: string;
 }
 
-function send(
+async function send(
   method: string,
   path: string,
   body?: string | Buffer,
   localAddress = "127.0.0.1",
 ): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        method,
-        path,
-        localAddress,
-        headers: {
-          "user-agent": "Cisco/SPA962-6.1.5(a) (000e08c0ffe1)",
-          ...(body === undefined ? {} : { "content-type": "application/xml" }),
-        },
-      },
-      (res) => {
-        let text = "";
-        res.on("data", (c: Buffer) => (text += c.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
+  const answer = await sendFrom(port, method, path, {
+    from: localAddress,
+    ...(body === undefined ? {} : { body }),
+    headers: { "user-agent": "Cisco/SPA962-6.1.5(a) (000e08c0ffe1)" },
   });
+  return { status: answer.status, body: answer.body.toString() };
 }
 
 const report = (entries: string) =>

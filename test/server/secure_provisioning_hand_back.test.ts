@@ -10,7 +10,6 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { request } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setUpgradePolicy, uploadFirmware } from "../../src/admin/index.ts";
@@ -18,6 +17,7 @@ import type { ProvisioNode } from "../../src/server/node.ts";
 import { type MacAddress, parseMac } from "../../src/store/index.ts";
 import { type E2eServer, startE2eServer } from "../e2e/provisio_server.ts";
 import { startTestNode } from "./helpers.ts";
+import { type SentAnswer, sendFrom } from "./sources.ts";
 
 const UPGRADED = parseMac("000e08ee0001");
 const REPORTER = parseMac("000e08ee0002");
@@ -30,46 +30,19 @@ let server: E2eServer;
 let again: ProvisioNode | undefined;
 let port: number;
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: Buffer;
-}
-
 /** One HTTP request from a chosen loopback address (a unit on another address). */
 function send(
   method: string,
   path: string,
   options: { from?: string; ua?: string; body?: string; headers?: Record<string, string> } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        method,
-        path,
-        localAddress: options.from ?? "127.0.0.1",
-        headers: {
-          ...(options.ua === undefined ? {} : { "user-agent": options.ua }),
-          ...(options.body === undefined ? {} : { "content-type": "application/xml" }),
-          ...options.headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks),
-          }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end(options.body);
+): Promise<SentAnswer> {
+  return sendFrom(port, method, path, {
+    ...(options.from === undefined ? {} : { from: options.from }),
+    ...(options.body === undefined ? {} : { body: options.body }),
+    headers: {
+      ...(options.ua === undefined ? {} : { "user-agent": options.ua }),
+      ...options.headers,
+    },
   });
 }
 

@@ -44,6 +44,70 @@ export function httpFrom(localAddress: string): {
   };
 }
 
+export interface SendOptions {
+  /** The loopback address to send from (default 127.0.0.1). */
+  readonly from?: string;
+  readonly headers?: Record<string, string>;
+  /** Sent with `content-type: application/xml` and its length, unless `chunked`. */
+  readonly body?: string | Buffer;
+  /** Streams the body in 1 KiB writes without a length: the listener finds out mid-body. */
+  readonly chunked?: boolean;
+}
+
+export interface SentAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Buffer;
+}
+
+/** One HTTP request on a fresh connection from a chosen loopback address. */
+export function sendFrom(
+  port: number,
+  method: string,
+  path: string,
+  options: SendOptions = {},
+): Promise<SentAnswer> {
+  const body =
+    options.body === undefined || Buffer.isBuffer(options.body)
+      ? options.body
+      : Buffer.from(options.body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        method,
+        path,
+        localAddress: options.from ?? "127.0.0.1",
+        headers: {
+          ...(body === undefined ? {} : { "content-type": "application/xml" }),
+          ...(body === undefined || options.chunked === true
+            ? {}
+            : { "content-length": String(body.length) }),
+          ...options.headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    if (options.chunked === true && body !== undefined) {
+      for (let i = 0; i < body.length; i += 1024) req.write(body.subarray(i, i + 1024));
+      req.end();
+    } else req.end(body);
+  });
+}
+
 export type TftpAnswer =
   | { readonly kind: "data"; readonly block: number; readonly bytes: Buffer }
   | { readonly kind: "error"; readonly code: number; readonly message: string };
