@@ -56,6 +56,50 @@ async function resealPages<R, C>(
   }
 }
 
+/** The pages both the rotation and the count walk: rows after a keyset cursor, in its order. */
+function devicesWithKeys(db: Kysely<Database>, after: string) {
+  return db
+    .selectFrom("devices")
+    .select(["mac", "device_key"])
+    .where("device_key", "is not", null)
+    .where("mac", ">", after)
+    .orderBy("mac")
+    .limit(PAGE)
+    .execute();
+}
+
+interface LineCursor {
+  readonly account: string;
+  readonly line: number;
+}
+
+function linesWithPasswords(db: Kysely<Database>, after: LineCursor) {
+  return db
+    .selectFrom("account_lines")
+    .select(["account_id", "line", "password"])
+    .where("password", "is not", null)
+    .where((eb) =>
+      eb.or([
+        eb("account_id", ">", after.account),
+        eb.and([eb("account_id", "=", after.account), eb("line", ">", after.line)]),
+      ]),
+    )
+    .orderBy("account_id")
+    .orderBy("line")
+    .limit(PAGE)
+    .execute();
+}
+
+function reportsAfter(db: Kysely<Database>, after: string) {
+  return db
+    .selectFrom("device_reports")
+    .select(["id", "entries"])
+    .where("id", ">", after)
+    .orderBy("id")
+    .limit(PAGE)
+    .execute();
+}
+
 function reseal(sealer: SecretSealer, sealed: string, context: string): string {
   return sealer.seal(sealer.open(sealed, context), context);
 }
@@ -78,15 +122,7 @@ export async function resealSecrets(
   const deviceKeys = await resealPages(
     core,
     "",
-    (after) =>
-      core.db
-        .selectFrom("devices")
-        .select(["mac", "device_key"])
-        .where("device_key", "is not", null)
-        .where("mac", ">", after)
-        .orderBy("mac")
-        .limit(PAGE)
-        .execute(),
+    (after) => devicesWithKeys(core.db, after),
     (row) => row.mac,
     (row) => stale(row.device_key!),
     async (conn, row) => {
@@ -104,21 +140,7 @@ export async function resealSecrets(
   const passwords = await resealPages(
     core,
     { account: "", line: 0 },
-    (after) =>
-      core.db
-        .selectFrom("account_lines")
-        .select(["account_id", "line", "password"])
-        .where("password", "is not", null)
-        .where((eb) =>
-          eb.or([
-            eb("account_id", ">", after.account),
-            eb.and([eb("account_id", "=", after.account), eb("line", ">", after.line)]),
-          ]),
-        )
-        .orderBy("account_id")
-        .orderBy("line")
-        .limit(PAGE)
-        .execute(),
+    (after) => linesWithPasswords(core.db, after),
     (row) => ({ account: row.account_id, line: row.line }),
     (row) => stale(row.password!),
     async (conn, row) => {
@@ -170,14 +192,7 @@ async function resealReports(
   return resealPages(
     core,
     "",
-    (after) =>
-      core.db
-        .selectFrom("device_reports")
-        .select(["id", "entries"])
-        .where("id", ">", after)
-        .orderBy("id")
-        .limit(PAGE)
-        .execute(),
+    (after) => reportsAfter(core.db, after),
     (row) => row.id,
     (row) => reportEntries(row.entries).some((e) => typeof e.s === "string" && stale(e.s)),
     async (conn, row) => {
@@ -235,33 +250,13 @@ export async function countSealedByKey(core: Core): Promise<Record<string, numbe
   const db = core.db;
   await scan(
     "",
-    (after) =>
-      db
-        .selectFrom("devices")
-        .select(["mac", "device_key"])
-        .where("mac", ">", after)
-        .orderBy("mac")
-        .limit(PAGE)
-        .execute(),
+    (after) => devicesWithKeys(db, after),
     (r) => r.mac,
     (r) => add(r.device_key),
   );
   await scan(
     { account: "", line: 0 },
-    (after) =>
-      db
-        .selectFrom("account_lines")
-        .select(["account_id", "line", "password"])
-        .where((eb) =>
-          eb.or([
-            eb("account_id", ">", after.account),
-            eb.and([eb("account_id", "=", after.account), eb("line", ">", after.line)]),
-          ]),
-        )
-        .orderBy("account_id")
-        .orderBy("line")
-        .limit(PAGE)
-        .execute(),
+    (after) => linesWithPasswords(db, after),
     (r) => ({ account: r.account_id, line: r.line }),
     (r) => add(r.password),
   );
@@ -304,14 +299,7 @@ export async function countSealedByKey(core: Core): Promise<Record<string, numbe
   );
   await scan(
     "",
-    (after) =>
-      db
-        .selectFrom("device_reports")
-        .select(["id", "entries"])
-        .where("id", ">", after)
-        .orderBy("id")
-        .limit(PAGE)
-        .execute(),
+    (after) => reportsAfter(db, after),
     (r) => r.id,
     (r) => {
       for (const e of reportEntries(r.entries)) add(e.s);
