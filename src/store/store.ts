@@ -19,6 +19,7 @@ import type { MacAddress } from "../mac_address.ts";
 import type { ActivationCodeRepository } from "./activation_codes.ts";
 import type { DeviceKeyRepository } from "./device_keys.ts";
 import type { FirmwareRepository } from "./firmware.ts";
+import type { KeyProcess } from "./master_key_record.ts";
 import type { RedirectRepository } from "./redirects.ts";
 import type { ReportRepository } from "./reports.ts";
 import type { RolloutRepository } from "./rollouts.ts";
@@ -102,14 +103,10 @@ export interface MasterKeyAccess {
     readonly next: string | null;
     readonly sealing: string | null;
     /** Processes that have the store open, as they last answered. */
-    readonly processes: readonly {
-      readonly host: string;
-      readonly pid: number;
-      readonly command: string;
-      readonly holds: readonly string[];
-      readonly seals: string;
-      readonly nextFile: string | null;
-    }[];
+    readonly processes: readonly Pick<
+      KeyProcess,
+      "host" | "pid" | "command" | "holds" | "seals" | "nextFile"
+    >[];
   }>;
   /** Sealed values per key id, over every sealed column (a full scan). */
   countByKey(): Promise<Record<string, number>>;
