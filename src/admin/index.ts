@@ -19,6 +19,7 @@ export {
   type ImportResult,
   importDevicesCsv,
 } from "./device_import.ts";
+export { decodeCursor, encodeCursor, parseMacFragment } from "./device_search_params.ts";
 export {
   type EffectiveConfig,
   type EffectiveConfigOptions,

@@ -228,7 +228,7 @@ export type DeviceCreate = Static<typeof DeviceCreate>;
 export const DevicePatchBody = Type.Object(DeviceFields, { additionalProperties: false });
 export type DevicePatchBody = Static<typeof DevicePatchBody>;
 
-export const DeviceListQuery = Type.Object(
+export const DeviceSearchQuery = Type.Object(
   {
     tenant: Type.Optional(Type.String({ maxLength: 64 })),
     account: Type.Optional(Type.String({ maxLength: 128 })),
@@ -241,14 +241,54 @@ export const DeviceListQuery = Type.Object(
         { description: "devices in this lifecycle state; none: never seen by the server" },
       ),
     ),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 128,
+        pattern: "^[^\\u0000-\\u001f\\u007f]*$",
+        description:
+          "free text: a MAC fragment in any notation, a serial or account reference prefix, a label substring",
+      }),
+    ),
+    firmware: Type.Optional(
+      Type.String({ maxLength: 128, description: "firmware version the device last reported" }),
+    ),
+    seen_before: Type.Optional(
+      Type.String({ maxLength: 40, description: "last resync before this ISO 8601 time" }),
+    ),
+    seen_after: Type.Optional(
+      Type.String({ maxLength: 40, description: "last resync at or after this ISO 8601 time" }),
+    ),
+    never_seen: Type.Optional(
+      Type.Boolean({ description: "true: only devices never seen; false: only those seen" }),
+    ),
+    sort: Type.Optional(
+      Type.Union(
+        [
+          Type.Literal("mac"),
+          Type.Literal("last_seen"),
+          Type.Literal("model"),
+          Type.Literal("state"),
+        ],
+        { description: "order (then by MAC); default mac" },
+      ),
+    ),
+    order: Type.Optional(
+      Type.Union([Type.Literal("asc"), Type.Literal("desc")], { description: "default asc" }),
+    ),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 400, description: "the `cursor` of the previous page" }),
+    ),
     after: Type.Optional(
-      Type.String({ maxLength: 17, description: "cursor: the `next` of the previous page" }),
+      Type.String({
+        maxLength: 17,
+        description: "MAC order only: the `next` of the previous page",
+      }),
     ),
     limit: Type.Optional(Limit),
   },
   { additionalProperties: false },
 );
-export type DeviceListQuery = Static<typeof DeviceListQuery>;
+export type DeviceSearchQuery = Static<typeof DeviceSearchQuery>;
 
 export const Page = <T extends TSchema>(item: T) =>
   Type.Object({
@@ -257,6 +297,24 @@ export const Page = <T extends TSchema>(item: T) =>
       Type.String({ description: "pass as `after` for the next page; null on the last" }),
     ),
   });
+
+export const DeviceSearchPage = Type.Object({
+  items: Type.Array(DeviceSchema),
+  next: Nullable(
+    Type.String({
+      description: "MAC order ascending only: pass as `after` for the next page; null otherwise",
+    }),
+  ),
+  cursor: Nullable(
+    Type.String({
+      description: "pass as `cursor` for the next page (any order); null on the last",
+    }),
+  ),
+  total: Type.Integer({ description: "matches; at most 10,000 when `total_exact` is false" }),
+  total_exact: Type.Boolean({
+    description: "false: more than 10,000 devices match and `total` is that bound",
+  }),
+});
 
 export const PageQuery = Type.Object(
   {

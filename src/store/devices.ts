@@ -5,6 +5,7 @@ import {
 } from "../certificate_fingerprint.ts";
 import { type MacAddress, tryParseMac } from "../mac_address.ts";
 import { type ChangeContext, type Core, chunks, dropLayer } from "./core.ts";
+import { type DeviceSearchPage, type DeviceSearchQuery, searchDevices } from "./device_search.ts";
 import { invalid, notFound, storeError } from "./errors.ts";
 import { toLifecycle } from "./lifecycle.ts";
 import type { Database, DeviceTable } from "./schema.ts";
@@ -39,7 +40,7 @@ interface Prepared {
   readonly set: Partial<DeviceFields>;
 }
 
-function selectDevices(db: Kysely<Database>) {
+export function selectDevices(db: Kysely<Database>) {
   return db
     .selectFrom("devices")
     .leftJoin("device_status as s", "s.mac", "devices.mac")
@@ -58,7 +59,7 @@ function selectDevices(db: Kysely<Database>) {
     ]);
 }
 
-type DeviceRow = Selectable<DeviceTable> & {
+export type DeviceRow = Selectable<DeviceTable> & {
   s_at: number | null;
   s_remote_address: string | null;
   s_user_agent: string | null;
@@ -190,6 +191,14 @@ export class Devices implements DeviceRepository {
     if (query.after !== undefined) q = q.where("devices.mac", ">", query.after);
     const rows = await q.orderBy("devices.mac").limit(v.limit(query.limit)).execute();
     return rows.map((row) => this.#toDevice(row));
+  }
+
+  search(query: DeviceSearchQuery = {}): Promise<DeviceSearchPage> {
+    return this.#core.run(() =>
+      searchDevices(this.#core.db, query, v.limit(query.limit, 100, 1_000), (row) =>
+        this.#toDevice(row),
+      ),
+    );
   }
 
   async count(query: Omit<DeviceQuery, "after" | "limit"> = {}): Promise<number> {

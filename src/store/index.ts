@@ -33,6 +33,14 @@ export {
   type SecureKeyPair,
   type SecureKeyStatus,
 } from "./device_keys.ts";
+export {
+  DEFAULT_COUNT_CAP,
+  DEVICE_SORT_KEYS,
+  type DeviceSearchPage,
+  type DeviceSearchPosition,
+  type DeviceSearchQuery,
+  type DeviceSortKey,
+} from "./device_search.ts";
 export { STORE_ERRORS, type StoreErrorCode } from "./errors.ts";
 export {
   type FirmwareImageInput,

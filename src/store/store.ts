@@ -18,6 +18,7 @@
 import type { MacAddress } from "../mac_address.ts";
 import type { ActivationCodeRepository } from "./activation_codes.ts";
 import type { DeviceKeyRepository } from "./device_keys.ts";
+import type { DeviceSearchPage, DeviceSearchQuery } from "./device_search.ts";
 import type { FirmwareRepository } from "./firmware.ts";
 import type { KeyProcess } from "./master_key_record.ts";
 import type { RedirectRepository } from "./redirects.ts";
@@ -363,6 +364,8 @@ export interface DeviceRepository {
   count(query?: Omit<DeviceQuery, "after" | "limit">): Promise<number>;
   /** `STORE_CONFLICT` when the MAC exists. */
   create(input: DeviceInput, options?: WriteOptions): Promise<Device>;
+  /** Filters, free text, four sort orders with keyset positions, a bounded count (`device_search.ts`). */
+  search(query?: DeviceSearchQuery): Promise<DeviceSearchPage>;
   upsert(input: DeviceInput, options?: WriteOptions): Promise<Device>;
   update(mac: MacAddress, patch: DevicePatch, options?: WriteOptions): Promise<Device>;
   /** Also removes the device's layer and status. */

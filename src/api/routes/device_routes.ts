@@ -3,10 +3,13 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import {
   apiError,
+  decodeCursor,
   deviceJson,
+  encodeCursor,
   importDevicesCsv,
   notFound,
   parseLifecycleFilter,
+  parseMacFragment,
   parseMacParam,
   resolveAccount,
   resolveGroup,
@@ -16,15 +19,15 @@ import { assertVisible, listTenant, type Principal, principalOf, targetTenant } 
 import { operationJson } from "../operations.ts";
 import {
   DeviceCreate,
-  DeviceListQuery,
   DevicePatchBody,
   DeviceSchema,
+  DeviceSearchPage,
+  DeviceSearchQuery,
   EffectiveConfigSchema,
   IdParams,
   ImportQuery,
   MacParams,
   OperationSchema,
-  Page,
 } from "../schemas.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
 
@@ -70,15 +73,17 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store } = ctx;
   const tags = ["devices"];
 
-  app.get<{ Querystring: DeviceListQuery }>(
+  app.get<{ Querystring: DeviceSearchQuery }>(
     "/api/v1/devices",
     {
       schema: {
         tags,
-        summary: "List devices, filtered, in MAC order (keyset pagination with `after`)",
+        summary: "Search devices: filters, free text, four orders, keyset pages, a total",
+        description:
+          "Filters combine with AND. `q` matches a MAC fragment in any notation (`00:0e:08`, `0E-08-AB`, `000e.08ab`, `e08ab`: its hex digits anywhere in the MAC), a serial or account reference starting with it, or a label containing it (any case). `sort` orders by MAC, last resync (`last_seen`; devices never seen come last in either direction), model (devices without one last) or state, then by MAC; pass the page's `cursor` as `cursor` for the next page (it is tied to the order). `after` (a MAC) still pages the MAC order. `total` counts matches exactly up to 10,000; above, `total` is 10,000 and `total_exact` false (the count's work stays bounded like the page's).",
         security: bearer,
-        querystring: DeviceListQuery,
-        response: responses({ 200: Page(DeviceSchema) }),
+        querystring: DeviceSearchQuery,
+        response: responses({ 200: DeviceSearchPage }),
       },
     },
     async (request) => {
@@ -86,6 +91,23 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const q = request.query;
       const tenantId = await listTenant(store, principal, q.tenant);
       const limit = q.limit ?? 100;
+      const sort = q.sort ?? "mac";
+      const descending = q.order === "desc";
+      if (q.after !== undefined && q.cursor !== undefined) {
+        throw apiError("API_VALIDATION", "pass either `after` or `cursor`, not both");
+      }
+      if (q.after !== undefined && (sort !== "mac" || descending)) {
+        throw apiError("API_VALIDATION", "`after` pages the MAC order only; use `cursor`");
+      }
+      const after =
+        q.cursor !== undefined
+          ? decodeCursor(q.cursor, sort, descending)
+          : q.after === undefined
+            ? undefined
+            : (() => {
+                const mac = parseMacParam(q.after);
+                return { value: mac, mac };
+              })();
       // By reference/name within the listed tenant (default tenant when listing all); by id
       // in any visible tenant.
       const accountId =
@@ -98,19 +120,35 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
           ? undefined
           : ((tenantId === undefined ? await store.groups.find(q.group) : null)?.id ??
             (await resolveGroup(store, tenantId ?? "default", q.group)).id);
-      const devices = await store.devices.list({
+      const text = q.q?.trim();
+      const fragment = text === undefined ? undefined : parseMacFragment(text);
+      const page = await store.devices.search({
         ...(tenantId === undefined ? {} : { tenantId }),
         ...(accountId === undefined ? {} : { accountId }),
         ...(groupId === undefined ? {} : { groupId }),
         ...(q.model === undefined ? {} : { modelPn: q.model }),
         ...(q.state === undefined ? {} : { state: q.state }),
         ...(q.lifecycle === undefined ? {} : { lifecycle: parseLifecycleFilter(q.lifecycle) }),
-        ...(q.after === undefined ? {} : { after: parseMacParam(q.after) }),
+        ...(text === undefined || text === "" ? {} : { text }),
+        ...(fragment === undefined ? {} : { macFragment: fragment }),
+        ...(q.firmware === undefined ? {} : { firmware: q.firmware }),
+        ...(q.seen_before === undefined
+          ? {}
+          : { seenBefore: isoTime(q.seen_before, "seen_before") }),
+        ...(q.seen_after === undefined ? {} : { seenAfter: isoTime(q.seen_after, "seen_after") }),
+        ...(q.never_seen === undefined ? {} : { neverSeen: q.never_seen }),
+        ...(after === undefined ? {} : { after }),
+        sort,
+        descending,
         limit,
       });
+      const last = page.devices.at(-1);
       return {
-        items: devices.map(deviceJson),
-        next: devices.length === limit ? (devices.at(-1)?.mac ?? null) : null,
+        items: page.devices.map(deviceJson),
+        next: page.next !== null && sort === "mac" && !descending ? (last?.mac ?? null) : null,
+        cursor: page.next === null ? null : encodeCursor(page.next, sort, descending),
+        total: page.total,
+        total_exact: page.totalExact,
       };
     },
   );
@@ -303,6 +341,19 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
       return operationJson(operation);
     },
   );
+}
+
+/** An ISO 8601 time of a query parameter (400 naming the parameter otherwise). */
+function isoTime(text: string, field: string): Date {
+  const at = /^\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.test(text)
+    ? new Date(text)
+    : undefined;
+  if (at === undefined || Number.isNaN(at.getTime())) {
+    throw apiError("API_VALIDATION", `${field} must be an ISO 8601 time (2026-01-31T12:00:00Z)`, {
+      details: { field },
+    });
+  }
+  return at;
 }
 
 /** Hands a large body over in slices, yielding to the event loop between them. */

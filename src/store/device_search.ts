@@ -1,0 +1,221 @@
+/**
+ * Device search for the admin UI's device table: filters, free text, four sort orders with a
+ * keyset position per order, and a bounded count.
+ *
+ * Keyset: rows are ordered by (sort column, MAC), both in the page's direction; the position
+ * of the last row is the next page's start, compared as a row value, which both dialects
+ * answer from an index on (column, MAC) or (tenant, column, MAC). A nullable sort column
+ * (last seen, model) is read in two phases: the rows with a value, then the rows without
+ * (always last, ordered by MAC), so no query sorts on an expression an index cannot serve.
+ *
+ * Count: at most `countCap` matching rows are counted (a `limit` inside the count), so the
+ * count's work is bounded like the page's; above it, the total is the cap and not exact.
+ */
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from "kysely";
+import type { MacAddress } from "../mac_address.ts";
+import { type DeviceRow, selectDevices } from "./devices.ts";
+import type { Database } from "./schema.ts";
+import type { DeviceQuery } from "./store.ts";
+import type { Device } from "./types.ts";
+
+export const DEVICE_SORT_KEYS = ["mac", "last_seen", "model", "state"] as const;
+export type DeviceSortKey = (typeof DEVICE_SORT_KEYS)[number];
+
+/** Where a page starts: the last row of the previous one (value null: the rows without one). */
+export interface DeviceSearchPosition {
+  readonly value: string | number | null;
+  readonly mac: MacAddress;
+}
+
+export interface DeviceSearchQuery extends Omit<DeviceQuery, "after" | "limit"> {
+  /** 1–12 lower-case hex digits found anywhere in the MAC. */
+  readonly macFragment?: string;
+  /** Serial or account reference starting with it, label containing it (any case). */
+  readonly text?: string;
+  /** Firmware version the device last reported (exact). */
+  readonly firmware?: string;
+  /** Last resync strictly before / at or after. */
+  readonly seenBefore?: Date;
+  readonly seenAfter?: Date;
+  /** true: only devices the server never saw; false: only those it saw. */
+  readonly neverSeen?: boolean;
+  readonly sort?: DeviceSortKey;
+  readonly descending?: boolean;
+  readonly after?: DeviceSearchPosition;
+  /** Default 100, at most 1,000. */
+  readonly limit?: number;
+  /** Matches counted at most (default 10,000); 0 skips the count. */
+  readonly countCap?: number;
+}
+
+export interface DeviceSearchPage {
+  readonly devices: readonly Device[];
+  /** Start of the next page; null on the last. */
+  readonly next: DeviceSearchPosition | null;
+  readonly total: number;
+  /** False when more than `countCap` rows match (`total` is then the cap). */
+  readonly totalExact: boolean;
+}
+
+export const DEFAULT_COUNT_CAP = 10_000;
+
+type Tables = "devices" | "s" | "l";
+type Eb = ExpressionBuilder<
+  Database & { s: Database["device_status"]; l: Database["device_lifecycle"] },
+  Tables
+>;
+
+/** Column and nullability of each sort key. */
+const SORT_COLUMNS = {
+  mac: { column: "devices.mac", nullable: false },
+  last_seen: { column: "s.at", nullable: true },
+  model: { column: "devices.model_pn", nullable: true },
+  state: { column: "devices.state", nullable: false },
+} as const;
+
+/** `%`, `_` and the escape itself taken literally in a LIKE pattern (escape `\`). */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function like(column: string, pattern: string): Expression<SqlBool> {
+  return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+}
+
+/** Every filter of the query but the position, as one condition (AND of the given ones). */
+export function searchConditions(eb: Eb, query: DeviceSearchQuery): Expression<SqlBool> {
+  const all: Expression<SqlBool>[] = [];
+  if (query.tenantId !== undefined) all.push(eb("devices.tenant_id", "=", query.tenantId));
+  if (query.accountId !== undefined) all.push(eb("devices.account_id", "=", query.accountId));
+  if (query.groupId !== undefined) all.push(eb("devices.group_id", "=", query.groupId));
+  if (query.modelPn !== undefined) all.push(eb("devices.model_pn", "=", query.modelPn));
+  if (query.state !== undefined) all.push(eb("devices.state", "=", query.state));
+  if (query.lifecycle === "none") all.push(eb("l.state", "is", null));
+  else if (query.lifecycle !== undefined) all.push(eb("l.state", "=", query.lifecycle));
+  if (query.firmware !== undefined) all.push(eb("s.firmware", "=", query.firmware));
+  if (query.seenBefore !== undefined) all.push(eb("s.at", "<", query.seenBefore.getTime()));
+  if (query.seenAfter !== undefined) all.push(eb("s.at", ">=", query.seenAfter.getTime()));
+  if (query.neverSeen === true) all.push(eb("s.at", "is", null));
+  else if (query.neverSeen === false) all.push(eb("s.at", "is not", null));
+  const any: Expression<SqlBool>[] = [];
+  if (query.macFragment !== undefined) {
+    any.push(sql<SqlBool>`devices.mac like ${`%${query.macFragment}%`}`);
+  }
+  const text = query.text?.trim().toLowerCase();
+  if (text !== undefined && text !== "") {
+    const prefix = `${likeLiteral(text)}%`;
+    any.push(like("devices.serial", prefix));
+    any.push(like("devices.label", `%${likeLiteral(text)}%`));
+    let accounts = eb
+      .selectFrom("accounts as a")
+      .select("a.id")
+      .where(() => like("a.reference", prefix));
+    if (query.tenantId !== undefined) accounts = accounts.where("a.tenant_id", "=", query.tenantId);
+    any.push(eb("devices.account_id", "in", accounts));
+  }
+  if (any.length > 0) all.push(eb.or(any));
+  return eb.and(all);
+}
+
+/** The value of a device's sort column (the position a page ends at). */
+function sortValue(device: Device, key: DeviceSortKey): string | number | null {
+  switch (key) {
+    case "mac":
+      return device.mac;
+    case "last_seen":
+      return device.status?.at.getTime() ?? null;
+    case "model":
+      return device.modelPn;
+    case "state":
+      return device.state;
+  }
+}
+
+/** Whether the phase of rows with (without) a value can match these filters at all. */
+function phases(query: DeviceSearchQuery, key: DeviceSortKey): { values: boolean; nulls: boolean } {
+  const nullable = SORT_COLUMNS[key].nullable;
+  if (!nullable) return { values: true, nulls: false };
+  if (key === "last_seen") {
+    const seen =
+      query.seenBefore !== undefined ||
+      query.seenAfter !== undefined ||
+      query.firmware !== undefined;
+    return { values: query.neverSeen !== true, nulls: !seen && query.neverSeen !== false };
+  }
+  return { values: true, nulls: query.modelPn === undefined };
+}
+
+/** One page of the search, its position and the bounded count. */
+export async function searchDevices(
+  db: Kysely<Database>,
+  query: DeviceSearchQuery,
+  limit: number,
+  toDevice: (row: DeviceRow) => Device,
+): Promise<DeviceSearchPage> {
+  const key = query.sort ?? "mac";
+  const dir = query.descending === true ? "desc" : "asc";
+  const cmp = dir === "desc" ? "<" : ">";
+  const { column } = SORT_COLUMNS[key];
+  const { values, nulls } = phases(query, key);
+  const after = query.after;
+  const rows: DeviceRow[] = [];
+  const want = limit + 1;
+  if (values && (after === undefined || after.value !== null)) {
+    let q = selectDevices(db).where((eb) => searchConditions(eb, query));
+    if (SORT_COLUMNS[key].nullable) q = q.where((eb) => eb(sql.ref(column), "is not", null));
+    if (after !== undefined) {
+      q =
+        key === "mac"
+          ? q.where((eb) => eb("devices.mac", cmp, after.mac))
+          : q.where(
+              () =>
+                sql<SqlBool>`(${sql.ref(column)}, devices.mac) ${sql.raw(cmp)} (${after.value}, ${after.mac})`,
+            );
+    }
+    if (key !== "mac") q = q.orderBy(column, dir);
+    rows.push(...(await q.orderBy("devices.mac", dir).limit(want).execute()));
+  }
+  if (nulls && rows.length < want) {
+    let q = selectDevices(db)
+      .where((eb) => searchConditions(eb, query))
+      .where((eb) => eb(sql.ref(column), "is", null));
+    if (after !== undefined && after.value === null) {
+      q = q.where((eb) => eb("devices.mac", cmp, after.mac));
+    }
+    rows.push(
+      ...(await q
+        .orderBy("devices.mac", dir)
+        .limit(want - rows.length)
+        .execute()),
+    );
+  }
+  const devices = rows.slice(0, limit).map((row) => toDevice(row));
+  const last = devices.at(-1);
+  const next =
+    rows.length > limit && last !== undefined
+      ? { value: sortValue(last, key), mac: last.mac }
+      : null;
+  const cap = query.countCap ?? DEFAULT_COUNT_CAP;
+  const counted = cap === 0 ? 0 : await countMatches(db, query, cap);
+  return { devices, next, total: Math.min(counted, cap), totalExact: counted <= cap };
+}
+
+/** Matching rows, counted up to `cap + 1`; joins only the tables the filters read. */
+async function countMatches(
+  db: Kysely<Database>,
+  query: DeviceSearchQuery,
+  cap: number,
+): Promise<number> {
+  const inner = db
+    .selectFrom("devices")
+    .leftJoin("device_status as s", "s.mac", "devices.mac")
+    .leftJoin("device_lifecycle as l", "l.mac", "devices.mac")
+    .select(sql<number>`1`.as("one"))
+    .where((eb) => searchConditions(eb, query))
+    .limit(cap + 1);
+  const row = await db
+    .selectFrom(inner.as("m"))
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
