@@ -148,7 +148,8 @@ export class ApiTokens implements TokenRepository {
   }
 }
 
-async function tenantExists(ctx: ChangeContext, tenantId: string): Promise<void> {
+/** `STORE_NOT_FOUND` unless the tenant exists (tokens and users name one). */
+export async function tenantExists(ctx: ChangeContext, tenantId: string): Promise<void> {
   const tenant = await ctx.conn
     .selectFrom("tenants")
     .select("id")

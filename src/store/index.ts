@@ -57,6 +57,12 @@ export {
 export { layerKey } from "./layer_key.ts";
 export { parseLayerKey } from "./layers.ts";
 export {
+  checkPasswordPolicy,
+  MAX_PASSWORD_BYTES,
+  MIN_PASSWORD_LENGTH,
+  PASSWORD_PARAMETERS,
+} from "./passwords.ts";
+export {
   hostWithinDomains,
   MAX_RESTRICTED_DOMAINS,
   parseRestrictedDomains,
@@ -109,6 +115,22 @@ export {
   Secret,
   type SecretSealer,
 } from "./secret.ts";
+export {
+  DEFAULT_SESSION_LIMITS,
+  hashSessionId,
+  type ResolvedSession,
+  type Session,
+  type SessionLimits,
+  type SessionOwner,
+  type SessionRepository,
+} from "./sessions.ts";
 export * from "./store.ts";
 export { generateToken, hashToken } from "./tokens.ts";
 export * from "./types.ts";
+export {
+  parseUsername,
+  type User,
+  type UserInput,
+  type UserPatch,
+  type UserRepository,
+} from "./users.ts";

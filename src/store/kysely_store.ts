@@ -24,8 +24,10 @@ import { countSealedByKey, resealSecrets, rotateMasterKey } from "./reseal.ts";
 import { Rollouts } from "./rollouts.ts";
 import type { Database } from "./schema.ts";
 import type { SecretSealer } from "./secret.ts";
+import { Sessions } from "./sessions.ts";
 import type { Store, StoreCheckResult, StoreDeps, StoreOptions } from "./store.ts";
 import { Tenants } from "./tenants.ts";
+import { Users } from "./users.ts";
 
 /**
  * Whether every migration has run already: the names recorded are exactly the provider's. One
@@ -116,6 +118,8 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
       events: new Events(core),
       lifecycle: new Lifecycles(core),
       tokens: new ApiTokens(core),
+      users: new Users(core),
+      sessions: new Sessions(core),
       redirects: new Redirects(core),
       activationCodes: new ActivationCodes(core),
       reports: new Reports(core),

@@ -155,6 +155,31 @@ export interface ApiTokenTable {
   expires_at: number | null;
 }
 
+/** Admin users (migration 0013); `password_hash` is a scrypt string (`passwords.ts`). */
+export interface UserTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: string;
+  tenant_id: string | null;
+  /** 0 or 1. */
+  disabled: number;
+  created_at: number;
+  last_login_at: number | null;
+}
+
+/** Browser sessions (migration 0013): the SHA-256 of the session id; a user's or a token's. */
+export interface SessionTable {
+  id_hash: string;
+  user_id: string | null;
+  token_id: string | null;
+  created_at: number;
+  last_seen_at: number;
+  idle_ms: number;
+  idle_expires_at: number;
+  expires_at: number;
+}
+
 export interface AuditTable {
   id: Generated<number>;
   at: number;
@@ -358,4 +383,6 @@ export interface Database {
   rollouts: RolloutTable;
   rollout_members: RolloutMemberTable;
   device_keys: DeviceKeyTable;
+  users: UserTable;
+  sessions: SessionTable;
 }

@@ -25,6 +25,7 @@ import type { RedirectRepository } from "./redirects.ts";
 import type { ReportRepository } from "./reports.ts";
 import type { RolloutRepository } from "./rollouts.ts";
 import type { Secret, SecretSealer } from "./secret.ts";
+import type { SessionRepository } from "./sessions.ts";
 import type {
   Account,
   ApiRole,
@@ -48,6 +49,7 @@ import type {
   Tenant,
   TenantSettings,
 } from "./types.ts";
+import type { UserRepository } from "./users.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Opening
@@ -501,6 +503,10 @@ export interface Store {
   readonly events: EventRepository;
   readonly lifecycle: LifecycleRepository;
   readonly tokens: TokenRepository;
+  /** Admin users with passwords (scrypt); role and tenant scope as tokens have them. */
+  readonly users: UserRepository;
+  /** Browser sessions of users and tokens (hashed ids, idle and absolute expiry). */
+  readonly sessions: SessionRepository;
   /** The redirect (RC) service: providers' redirect profiles and registered MACs. */
   readonly redirects: RedirectRepository;
   /** Retail activation codes (hashed at rest, single use). */

@@ -71,6 +71,7 @@ for (const dialect of dialects()) {
         "0010_device_reports",
         "0011_redirect_grants",
         "0012_firmware_names_per_tenant",
+        "0013_users_sessions",
         "0014_device_search",
       ]);
       expect(await third.check()).toEqual({ ok: true, problems: [] });
@@ -99,6 +100,7 @@ for (const dialect of dialects()) {
         "0010_device_reports",
         "0011_redirect_grants",
         "0012_firmware_names_per_tenant",
+        "0013_users_sessions",
         "0014_device_search",
       ]);
       expect(await store.tenants.list()).toHaveLength(1);

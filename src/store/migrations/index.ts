@@ -13,6 +13,7 @@ import { firmware } from "./0009_firmware.ts";
 import { deviceReports } from "./0010_device_reports.ts";
 import { redirectGrants } from "./0011_redirect_grants.ts";
 import { firmwareNamesPerTenant } from "./0012_firmware_names_per_tenant.ts";
+import { usersSessions } from "./0013_users_sessions.ts";
 import { deviceSearch } from "./0014_device_search.ts";
 
 /**
@@ -36,6 +37,7 @@ export function migrationProvider(kind: DialectKind, sealer: SecretSealer): Migr
         "0010_device_reports": deviceReports(),
         "0011_redirect_grants": redirectGrants(),
         "0012_firmware_names_per_tenant": firmwareNamesPerTenant(),
+        "0013_users_sessions": usersSessions(),
         "0014_device_search": deviceSearch(),
       };
     },
