@@ -33,6 +33,7 @@ import { OperationRegistry } from "./operations.ts";
 import { accountRoutes } from "./routes/account_routes.ts";
 import { activationRoutes } from "./routes/activation_routes.ts";
 import type { RouteContext } from "./routes/context.ts";
+import { dashboardRoutes } from "./routes/dashboard_routes.ts";
 import { deviceRoutes } from "./routes/device_routes.ts";
 import { eventRoutes } from "./routes/event_routes.ts";
 import { firmwareRoutes } from "./routes/firmware_routes.ts";
@@ -42,8 +43,11 @@ import { modelRoutes } from "./routes/model_routes.ts";
 import { redirectRoutes } from "./routes/redirect_routes.ts";
 import { reportRoutes } from "./routes/report_routes.ts";
 import { secureProvisioningRoutes } from "./routes/secure_provisioning_routes.ts";
+import { type SessionOptions, sessionRoutes } from "./routes/session_routes.ts";
 import { tenantRoutes } from "./routes/tenant_routes.ts";
 import { tokenRoutes } from "./routes/token_routes.ts";
+import { userRoutes } from "./routes/user_routes.ts";
+import { defaultUiDir, registerUiAssets } from "./ui_assets.ts";
 
 export interface AdminDeps {
   readonly store: Store;
@@ -62,6 +66,10 @@ export interface AdminDeps {
   readonly catalogue?: Catalogue;
   /** Operations registry (tests); default a new one. */
   readonly operations?: OperationRegistry;
+  /** Session expiry, sign-in throttle and sweep (defaults: 12 h idle, 7 days, 10 failures / 10 min). */
+  readonly sessions?: SessionOptions;
+  /** The built admin UI (`dist/ui/admin`); default the package's own, when built. */
+  readonly uiDir?: string;
 }
 
 /** The part of a reply the pre-routing error hook uses (its generic type is unwieldy). */
@@ -158,10 +166,13 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
         title: "Provisio admin API",
         version: "1",
         description:
-          "Tenants, device models, devices, accounts, groups, configuration layers, resync events, audit log and API tokens of a Provisio installation. Authenticate with `Authorization: Bearer <token>`; `provisio token create` issues one.",
+          "Tenants, device models, devices, accounts, groups, configuration layers, resync events, audit log and API tokens of a Provisio installation. Authenticate with `Authorization: Bearer <token>` (`provisio token create` issues one), or sign in with `POST /api/v1/session` (a user name and password, or a token) and send the `provisio_session` cookie it sets; with the cookie, POST/PUT/PATCH/DELETE requests must carry `X-Provisio-Request: 1`.",
       },
       components: {
-        securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer" },
+          session: { type: "apiKey", in: "cookie", name: "provisio_session" },
+        },
       },
     },
   });
@@ -197,7 +208,7 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
         status: reply.statusCode,
         ms,
         src: request.ip,
-        ...(request.principal === null ? {} : { tokenId: request.principal.token.id }),
+        ...(request.principal === null ? {} : { actor: request.principal.actor }),
       },
       `${request.method} ${url} ${reply.statusCode} ${ms} ms`,
     );
@@ -233,7 +244,9 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
     });
   });
 
+  const ui = await registerUiAssets(app, deps.uiDir ?? defaultUiDir());
   app.setNotFoundHandler((request, reply) => {
+    if (ui.page(request, reply)) return;
     reply.code(404).send({
       error: {
         code: "API_NOT_FOUND",
@@ -284,11 +297,14 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
   tenantRoutes(app, ctx);
   modelRoutes(app, ctx);
   deviceRoutes(app, ctx);
+  dashboardRoutes(app, ctx);
   accountRoutes(app, ctx);
   groupRoutes(app, ctx);
   layerRoutes(app, ctx);
   eventRoutes(app, ctx);
   tokenRoutes(app, ctx);
+  sessionRoutes(app, ctx, deps.sessions);
+  userRoutes(app, ctx);
   redirectRoutes(app, ctx);
   reportRoutes(app, ctx);
   activationRoutes(app, ctx);

@@ -1,0 +1,68 @@
+/** The signed-in principal: who the session stands for, with its role and tenant scope. */
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { ApiError, api } from "./client.ts";
+
+export type Role = "read-only" | "operator" | "admin";
+
+export interface Principal {
+  readonly kind: "user" | "token";
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+  /** The one tenant a scoped principal sees; null for an installation-wide one. */
+  readonly tenant: string | null;
+}
+
+const RANK: Record<Role, number> = { "read-only": 0, operator: 1, admin: 2 };
+
+export function canWrite(principal: Principal): boolean {
+  return RANK[principal.role] >= RANK.operator;
+}
+
+export function isAdmin(principal: Principal): boolean {
+  return principal.role === "admin";
+}
+
+export const SESSION_KEY = ["session"] as const;
+
+/** The current session; `null` when signed out (401), an error for anything else. */
+export function useSession() {
+  return useQuery({
+    queryKey: SESSION_KEY,
+    queryFn: async (): Promise<Principal | null> => {
+      try {
+        const body = await api<{ principal: Principal }>("/api/v1/session");
+        return body.principal;
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return null;
+        throw error;
+      }
+    },
+    staleTime: 60_000,
+    retry: false,
+  });
+}
+
+export type Credentials =
+  | { readonly username: string; readonly password: string }
+  | { readonly token: string };
+
+export async function signIn(credentials: Credentials): Promise<Principal> {
+  const body = await api<{ principal: Principal }>("/api/v1/session", {
+    method: "POST",
+    body: credentials,
+  });
+  return body.principal;
+}
+
+export function useSignOut(): () => Promise<void> {
+  const client = useQueryClient();
+  return async () => {
+    try {
+      await api("/api/v1/session", { method: "DELETE" });
+    } finally {
+      client.clear();
+      client.setQueryData(SESSION_KEY, null);
+    }
+  };
+}

@@ -1,0 +1,1 @@
+export { AccountsPage as default } from "./AccountsPage.tsx";

@@ -1,0 +1,1 @@
+export { ActivationPage as default } from "./ActivationPage.tsx";

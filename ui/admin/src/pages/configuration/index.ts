@@ -1,0 +1,1 @@
+export { ConfigurationPage as default } from "./ConfigurationPage.tsx";
