@@ -7,11 +7,13 @@ import type {
   AccountSchema,
   AuditSchema,
   DeviceSchema,
+  DeviceSearchPage as DeviceSearchPageSchema,
   EffectiveConfigSchema,
   EventSchema,
   GroupSchema,
   LayerSchema,
   ModelSchema,
+  OperationSchema,
   TenantSchema,
   TokenSchema,
 } from "../../../../src/api/schemas.ts";
@@ -26,3 +28,5 @@ export type EffectiveConfig = Static<typeof EffectiveConfigSchema>;
 export type DeviceEvent = Static<typeof EventSchema>;
 export type AuditEntry = Static<typeof AuditSchema>;
 export type Token = Static<typeof TokenSchema>;
+export type DeviceSearchPage = Static<typeof DeviceSearchPageSchema>;
+export type Operation = Static<typeof OperationSchema>;
