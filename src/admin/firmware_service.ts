@@ -22,6 +22,7 @@ import {
   type FirmwareImageRecord,
   isFirmwareFileName,
   type Rollout,
+  type RolloutState,
   type Store,
   type UpgradePolicy,
   type UpgradePolicyInput,
@@ -267,23 +268,37 @@ export async function startRollout(
 }
 
 /** Resume a halted rollout (its wave's failures get the offer again) or abort one. */
+/** What each operator action does to a rollout: from which states, to which. */
+const MOVES = {
+  // An operator's pause: nothing new is offered until a resume.
+  halt: { from: ["running"], to: "halted", retryFailed: false },
+  resume: { from: ["halted"], to: "running", retryFailed: true },
+  abort: { from: ["running", "halted"], to: "aborted", retryFailed: false },
+} as const satisfies Record<
+  string,
+  { from: readonly RolloutState[]; to: RolloutState; retryFailed: boolean }
+>;
+
+export type RolloutAction = keyof typeof MOVES;
+export const ROLLOUT_ACTIONS = Object.keys(MOVES) as readonly RolloutAction[];
+
 export async function moveRollout(
   store: Store,
   id: string,
-  action: "resume" | "abort",
+  action: RolloutAction,
   actor: string,
 ): Promise<Rollout> {
   const r = await store.rollouts.get(id);
-  const allowed =
-    action === "resume" ? r.state === "halted" : r.state === "running" || r.state === "halted";
+  const move = MOVES[action];
+  const allowed = (move.from as readonly RolloutState[]).includes(r.state);
+  const reason =
+    move.to === "running" ? null : `${action === "halt" ? "halted" : "aborted"} by ${actor}`;
   const moved = allowed
     ? await store.rollouts.transition(
         id,
         { state: r.state, wave: r.wave },
-        action === "resume"
-          ? { state: "running", wave: r.wave, reason: null }
-          : { state: "aborted", wave: r.wave, reason: `aborted by ${actor}` },
-        { actor, retryFailed: action === "resume" },
+        { state: move.to, wave: r.wave, reason },
+        { actor, retryFailed: move.retryFailed },
       )
     : null;
   if (moved === null) {

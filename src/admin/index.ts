@@ -31,6 +31,8 @@ export {
   type FirmwareUpload,
   MAX_FIRMWARE_BYTES,
   moveRollout,
+  ROLLOUT_ACTIONS,
+  type RolloutAction,
   type RolloutStart,
   type RolloutView,
   removeFirmware,

@@ -8,6 +8,8 @@ import { basename } from "node:path";
 import type { Command } from "commander";
 import {
   moveRollout,
+  ROLLOUT_ACTIONS,
+  type RolloutAction,
   removeFirmware,
   resolveGroup,
   resolveTenant,
@@ -339,15 +341,16 @@ export const registerRolloutCommand: RegisterCommand = (program: Command) => {
     });
   });
 
-  for (const action of ["resume", "abort"] as const) {
+  const descriptions: Record<RolloutAction, string> = {
+    halt: "Halt a running rollout: nothing new is offered until it is resumed",
+    resume: "Resume a halted rollout (its wave's failed units are offered again)",
+    abort: "Abort a rollout: nothing more is offered",
+  };
+  for (const action of ROLLOUT_ACTIONS) {
     installationOptions(
       rollout
         .command(action)
-        .description(
-          action === "resume"
-            ? "Resume a halted rollout (its wave's failed units are offered again)"
-            : "Abort a rollout: nothing more is offered",
-        )
+        .description(descriptions[action])
         .argument("<id>", "the rollout's id"),
     ).action(async (id: string, flags: Flags) => {
       await withInstallation(flags, async ({ store, actor }) => {

@@ -200,6 +200,17 @@ describe("policies and rollouts", () => {
       body: { policy: policy.body.id },
     });
     expect(again.status).toBe(400);
+    // An operator halts it (a second halt is refused), then resumes it.
+    const halt = await api.request("POST", `/api/v1/rollouts/${started.body.id}/halt`);
+    expect(halt.status).toBe(200);
+    expect(halt.body).toMatchObject({
+      state: "halted",
+      reason: expect.stringContaining("halted by"),
+    });
+    const haltAgain = await api.request("POST", `/api/v1/rollouts/${started.body.id}/halt`);
+    expect(haltAgain.status).toBe(400);
+    const resumed = await api.request("POST", `/api/v1/rollouts/${started.body.id}/resume`);
+    expect(resumed.body).toMatchObject({ state: "running", reason: null });
     const abort = await api.request("POST", `/api/v1/rollouts/${started.body.id}/abort`);
     expect(abort.status).toBe(200);
     expect(abort.body.state).toBe("aborted");

@@ -10,6 +10,8 @@ import {
   MAX_FIRMWARE_BYTES,
   moveRollout,
   notFound,
+  ROLLOUT_ACTIONS,
+  type RolloutAction,
   removeFirmware,
   rolloutView,
   setUpgradePolicy,
@@ -480,16 +482,18 @@ export function firmwareRoutes(
     },
   );
 
-  for (const action of ["resume", "abort"] as const) {
+  const summaries: Record<RolloutAction, string> = {
+    halt: "Halt a running rollout (nothing new is offered until it is resumed)",
+    resume: "Resume a halted rollout (its current wave's failed units are offered again)",
+    abort: "Abort a rollout (nothing more is offered)",
+  };
+  for (const action of ROLLOUT_ACTIONS) {
     app.post<{ Params: IdParams }>(
       `/api/v1/rollouts/:id/${action}`,
       {
         schema: {
           tags,
-          summary:
-            action === "resume"
-              ? "Resume a halted rollout (its current wave's failed units are offered again)"
-              : "Abort a rollout (nothing more is offered)",
+          summary: summaries[action],
           security: bearer,
           params: IdParams,
           response: responses({ 200: RolloutSchema }),
