@@ -86,6 +86,14 @@ export const TenantSettingsSchema = Type.Object({
     description:
       "product names (MPP) whose profiles are served with Content-Encoding: aes128gcm (RFC 8188), keyed by the phone's IKM_HTTP_Encrypt_Content (not over TFTP, not for AES-256-CBC profiles)",
   }),
+  brandAccent: Type.Union([Type.String({ pattern: "^#[0-9a-fA-F]{6}$" }), Type.Null()], {
+    description:
+      "the customer's activation page: accent colour (#rrggbb) once a code of this tenant is entered; null: the page's own",
+  }),
+  brandLogoText: Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Null()], {
+    description:
+      "the customer's activation page: a short text shown as the logo (plain text, never markup); null: none",
+  }),
 });
 
 export const TenantSchema = Type.Object(
@@ -325,6 +333,24 @@ export const PageQuery = Type.Object(
   { additionalProperties: false },
 );
 export type PageQuery = Static<typeof PageQuery>;
+
+export const AccountListQuery = Type.Object(
+  {
+    tenant: Type.Optional(Type.String({ maxLength: 64 })),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 128,
+        pattern: "^[^\\u0000-\\u001f\\u007f]*$",
+        description:
+          "free text: a reference or line user-id prefix, or a name substring (any case)",
+      }),
+    ),
+    after: Type.Optional(Type.String({ maxLength: 128 })),
+    limit: Type.Optional(Limit),
+  },
+  { additionalProperties: false },
+);
+export type AccountListQuery = Static<typeof AccountListQuery>;
 
 export const MacParams = Type.Object({ mac: Type.String({ maxLength: 32 }) });
 export type MacParams = Static<typeof MacParams>;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
 import { defaultCatalogue } from "../profile/index.ts";
 import { type Core, detachAndDropLayer } from "./core.ts";
+import { like, likeLiteral } from "./device_search.ts";
 import { invalid, notFound, storeError } from "./errors.ts";
 import { isSecretParameter } from "./redact.ts";
 import type { AccountLineTable, AccountTable, Database } from "./schema.ts";
@@ -59,6 +60,12 @@ function isSecretExtra(base: string): boolean {
 }
 
 type LineFields = Omit<AccountLineTable, "account_id">;
+
+/** A page of accounts, optionally only those matching free text. */
+export interface AccountListQuery extends PageQuery {
+  /** A reference or line user-id prefix, or a name substring (any case). */
+  readonly text?: string;
+}
 
 export class Accounts implements AccountRepository {
   readonly #core: Core;
@@ -146,9 +153,27 @@ export class Accounts implements AccountRepository {
     return this.#toAccount(first, lines);
   }
 
-  async list(query: PageQuery = {}): Promise<Account[]> {
+  async list(query: AccountListQuery = {}): Promise<Account[]> {
     let q = this.#core.db.selectFrom("accounts").selectAll();
     if (query.tenantId !== undefined) q = q.where("tenant_id", "=", query.tenantId);
+    const text = query.text?.trim().toLowerCase();
+    if (text !== undefined && text !== "") {
+      const prefix = `${likeLiteral(text)}%`;
+      q = q.where((eb) =>
+        eb.or([
+          like("accounts.reference", prefix),
+          like("accounts.name", `%${likeLiteral(text)}%`),
+          eb(
+            "accounts.id",
+            "in",
+            eb
+              .selectFrom("account_lines as l")
+              .select("l.account_id")
+              .where(() => like("l.user_id", prefix)),
+          ),
+        ]),
+      );
+    }
     if (query.after !== undefined) q = q.where("id", ">", query.after);
     const rows = await q.orderBy("id").limit(v.limit(query.limit)).execute();
     if (rows.length === 0) return [];

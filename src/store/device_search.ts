@@ -74,11 +74,12 @@ const SORT_COLUMNS = {
 } as const;
 
 /** `%`, `_` and the escape itself taken literally in a LIKE pattern (escape `\`). */
-function likeLiteral(text: string): string {
+export function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function like(column: string, pattern: string): Expression<SqlBool> {
+/** `lower(column) like pattern`, the pattern escaped with `likeLiteral` (lower case). */
+export function like(column: string, pattern: string): Expression<SqlBool> {
   return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
 }
 

@@ -16,6 +16,7 @@
  * version mismatch, still referenced), `STORE_INVALID_*` (400), `STORE_UNAVAILABLE` (503).
  */
 import type { MacAddress } from "../mac_address.ts";
+import type { AccountListQuery } from "./accounts.ts";
 import type { ActivationCodeRepository } from "./activation_codes.ts";
 import type { DeviceKeyRepository } from "./device_keys.ts";
 import type { DeviceSearchPage, DeviceSearchQuery } from "./device_search.ts";
@@ -389,7 +390,7 @@ export interface DeviceRepository {
 }
 
 export interface AccountRepository {
-  list(query?: PageQuery): Promise<Account[]>;
+  list(query?: AccountListQuery): Promise<Account[]>;
   find(id: string): Promise<Account | null>;
   findByReference(tenantId: string, reference: string): Promise<Account | null>;
   get(id: string): Promise<Account>;

@@ -5,11 +5,11 @@ import type { Account, AccountLineInput, Store } from "../../store/index.ts";
 import { assertVisible, listTenant, type Principal, principalOf, targetTenant } from "../auth.ts";
 import {
   AccountCreate,
+  AccountListQuery,
   AccountPatchBody,
   AccountSchema,
   IdParams,
   Page,
-  PageQuery,
 } from "../schemas.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
 
@@ -47,14 +47,15 @@ export function accountRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store } = ctx;
   const tags = ["accounts"];
 
-  app.get<{ Querystring: PageQuery }>(
+  app.get<{ Querystring: AccountListQuery }>(
     "/api/v1/accounts",
     {
       schema: {
         tags,
-        summary: "List accounts (ordered by id; keyset pagination with `after`)",
+        summary:
+          "List accounts (ordered by id; keyset pagination with `after`), optionally matching `q`",
         security: bearer,
-        querystring: PageQuery,
+        querystring: AccountListQuery,
         response: responses({ 200: Page(AccountSchema) }),
       },
     },
@@ -65,6 +66,7 @@ export function accountRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const accounts = await store.accounts.list({
         ...(tenantId === undefined ? {} : { tenantId }),
         ...(request.query.after === undefined ? {} : { after: request.query.after }),
+        ...(request.query.q === undefined ? {} : { text: request.query.q }),
         limit,
       });
       return {

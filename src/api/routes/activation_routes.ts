@@ -7,8 +7,8 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { activationCodeJson, issueActivationCode, notFound } from "../../admin/index.ts";
 import { MAX_ACTIVATION_CODE_LENGTH, MIN_ACTIVATION_CODE_LENGTH } from "../../store/index.ts";
-import { assertVisible, principalOf } from "../auth.ts";
-import { IdParams } from "../schemas.ts";
+import { assertVisible, listTenant, principalOf } from "../auth.ts";
+import { IdParams, Limit } from "../schemas.ts";
 import { visibleAccount } from "./account_routes.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
 
@@ -24,6 +24,28 @@ const CodeSchema = Type.Object(
     createdBy: Type.String(),
   },
   { title: "ActivationCode" },
+);
+
+const TenantCodesQuery = Type.Object(
+  {
+    tenant: Type.Optional(Type.String({ maxLength: 64 })),
+    limit: Type.Optional(Limit),
+  },
+  { additionalProperties: false },
+);
+type TenantCodesQuery = Static<typeof TenantCodesQuery>;
+
+const TenantCode = Type.Composite(
+  [
+    CodeSchema,
+    Type.Object({
+      accountReference: Type.Union([Type.String(), Type.Null()], {
+        description: "the account's reference (null if it is gone)",
+      }),
+      accountName: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ],
+  { title: "TenantActivationCode" },
 );
 
 const IssueBody = Type.Object(
@@ -103,6 +125,42 @@ export function activationRoutes(app: FastifyInstance, ctx: RouteContext): void 
       const account = await visibleAccount(store, principalOf(request), request.params.id);
       const codes = await store.activationCodes.list({ accountId: account.id, limit: 1000 });
       return codes.map((c) => activationCodeJson(c));
+    },
+  );
+
+  app.get<{ Querystring: TenantCodesQuery }>(
+    "/api/v1/activation-codes",
+    {
+      schema: {
+        tags,
+        summary:
+          "A tenant's activation codes, newest first, with their accounts (never the codes themselves)",
+        security: bearer,
+        querystring: TenantCodesQuery,
+        response: responses({ 200: Type.Object({ items: Type.Array(TenantCode) }) }),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const tenantId = (await listTenant(store, principal, request.query.tenant)) ?? "default";
+      const codes = await store.activationCodes.list({
+        tenantId,
+        limit: request.query.limit ?? 100,
+      });
+      const accounts = new Map<string, { reference: string; name: string | null } | null>();
+      for (const id of new Set(codes.map((c) => c.accountId))) {
+        accounts.set(id, await store.accounts.find(id));
+      }
+      return {
+        items: codes.map((c) => {
+          const account = accounts.get(c.accountId) ?? null;
+          return {
+            ...activationCodeJson(c),
+            accountReference: account?.reference ?? null,
+            accountName: account?.name ?? null,
+          };
+        }),
+      };
     },
   );
 
