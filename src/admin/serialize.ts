@@ -37,6 +37,8 @@ export function tenantJson(t: Tenant) {
       secureProvisioning: t.settings.secureProvisioning,
       keyRotationDays: t.settings.keyRotationDays,
       aes128gcmModels: [...t.settings.aes128gcmModels],
+      brandAccent: t.settings.brandAccent,
+      brandLogoText: t.settings.brandLogoText,
     },
     version: t.version,
     createdAt: iso(t.createdAt),

@@ -33,6 +33,8 @@ interface SetFlags extends InstallationFlags {
   staging?: string;
   aes128gcmModel?: string[];
   clearAes128gcmModels?: boolean;
+  brandAccent?: string;
+  brandLogoText?: string;
   json?: boolean;
 }
 
@@ -93,6 +95,13 @@ function tenantPatch(flags: SetFlags): TenantPatch {
   }
   if (flags.aes128gcmModel !== undefined) settings.aes128gcmModels = flags.aes128gcmModel;
   if (flags.clearAes128gcmModels === true) settings.aes128gcmModels = [];
+  // The activation page's branding; `off` removes it (the store checks the values).
+  if (flags.brandAccent !== undefined) {
+    settings.brandAccent = flags.brandAccent === "off" ? null : flags.brandAccent;
+  }
+  if (flags.brandLogoText !== undefined) {
+    settings.brandLogoText = flags.brandLogoText === "off" ? null : flags.brandLogoText;
+  }
   const patch: TenantPatch = {
     ...(flags.name === undefined ? {} : { name: flags.name }),
     ...(flags.slug === undefined ? {} : { slug: flags.slug }),
@@ -123,6 +132,8 @@ function describeTenant(t: Tenant): string {
     ["secure provisioning", s.secureProvisioning],
     ["key rotation", s.keyRotationDays === 0 ? "on demand" : `every ${s.keyRotationDays} days`],
     ["aes128gcm models", s.aes128gcmModels.join(" ") || "(none)"],
+    ["brand accent", s.brandAccent ?? "(none)"],
+    ["brand logo text", s.brandLogoText ?? "(none)"],
     ["version", String(t.version)],
     ["updated", t.updatedAt.toISOString()],
   ];
@@ -237,6 +248,14 @@ export const registerTenantCommand: RegisterCommand = (program: Command) => {
         "MPP models whose profiles go out with Content-Encoding: aes128gcm under the phone's IKM_HTTP_Encrypt_Content (replace the list; docs/security.md)",
       )
       .option("--clear-aes128gcm-models", "serve no model aes128gcm-encoded")
+      .option(
+        "--brand-accent <#rrggbb|off>",
+        "the customer's activation page: accent colour once one of this tenant's codes is entered",
+      )
+      .option(
+        "--brand-logo-text <text|off>",
+        "the customer's activation page: a short text (at most 40 characters) shown as the logo",
+      )
       .option("--json", "print the tenant as JSON"),
   )
     .addHelpText(

@@ -108,6 +108,36 @@ function parseRotationDays(value: unknown): number {
   return value as number;
 }
 
+/** A colour the activation page can use as its accent: `#rrggbb` only (no CSS beyond it). */
+const BRAND_ACCENT = /^#[0-9a-fA-F]{6}$/;
+/** Longest logo text on the activation page. */
+const MAX_BRAND_LOGO_TEXT = 40;
+
+function parseAccent(value: unknown): string | null {
+  if (value === null) return null;
+  if (typeof value !== "string" || !BRAND_ACCENT.test(value)) {
+    bad("brandAccent must be a colour #rrggbb, or null", "brandAccent");
+  }
+  return value.toLowerCase();
+}
+
+function parseLogoText(value: unknown): string | null {
+  if (value === null) return null;
+  if (
+    typeof value !== "string" ||
+    value.trim() === "" ||
+    value.length > MAX_BRAND_LOGO_TEXT ||
+    // Shown as text (never markup), but control and formatting characters have no place in it.
+    /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(value)
+  ) {
+    bad(
+      `brandLogoText must be 1 to ${MAX_BRAND_LOGO_TEXT} printable characters, or null`,
+      "brandLogoText",
+    );
+  }
+  return value.trim();
+}
+
 /**
  * Applies a (partial) settings object over `base`. Input from users is `strict`: unknown keys
  * are refused (a typo must not pass silently). Rows read back are parsed leniently (unknown
@@ -156,6 +186,8 @@ export function parseTenantSettings(
     ),
     keyRotationDays: pick("keyRotationDays", parseRotationDays, base.keyRotationDays),
     aes128gcmModels: pick("aes128gcmModels", parseModels, base.aes128gcmModels),
+    brandAccent: pick("brandAccent", parseAccent, base.brandAccent),
+    brandLogoText: pick("brandLogoText", parseLogoText, base.brandLogoText),
   };
 }
 

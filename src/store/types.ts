@@ -69,6 +69,12 @@ export interface TenantSettings {
    * `Content-Encoding: aes128gcm`, keyed by the phone's `IKM_HTTP_Encrypt_Content`.
    */
   readonly aes128gcmModels: readonly string[];
+  /**
+   * The customer's activation page, once a code of this tenant is entered: an accent colour
+   * (`#rrggbb`) and a short text shown as the logo (plain text, never markup); null: none.
+   */
+  readonly brandAccent: string | null;
+  readonly brandLogoText: string | null;
 }
 
 export const SECURE_PROVISIONING_MODES = ["off", "on", "lan-bootstrap"] as const;
@@ -88,6 +94,8 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   secureProvisioning: "off",
   keyRotationDays: 0,
   aes128gcmModels: [],
+  brandAccent: null,
+  brandLogoText: null,
 };
 
 /** A service provider. */
