@@ -54,7 +54,7 @@ async function errorOf(response: Response): Promise<ApiError> {
 export interface RequestOptions {
   readonly method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   readonly query?: Query;
-  /** JSON-encoded unless a string (sent as is, with `contentType`). */
+  /** JSON-encoded unless a string or bytes (sent as they are, with `contentType`). */
   readonly body?: unknown;
   readonly contentType?: string;
   readonly signal?: AbortSignal;
@@ -63,9 +63,12 @@ export interface RequestOptions {
 /** One API call; resolves to the parsed JSON (undefined for 204). */
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { "X-Provisio-Request": "1", Accept: "application/json" };
-  let body: string | undefined;
+  let body: string | Blob | ArrayBuffer | undefined;
   if (options.body !== undefined) {
-    if (typeof options.body === "string") {
+    if (options.body instanceof Blob || options.body instanceof ArrayBuffer) {
+      body = options.body;
+      headers["Content-Type"] = options.contentType ?? "application/octet-stream";
+    } else if (typeof options.body === "string") {
       body = options.body;
       headers["Content-Type"] = options.contentType ?? "text/plain";
     } else {

@@ -1,1 +1,1 @@
-export { FirmwarePage as default } from "./FirmwarePage.tsx";
+export { FirmwareSection as default } from "./FirmwareSection.tsx";
