@@ -64,6 +64,13 @@ export interface ResyncHeaders {
   /** Firmware downloads (HTTP Range). */
   readonly "accept-ranges"?: string;
   readonly "content-range"?: string;
+  /** The customer's activation page (`activation_page.ts`): a browser's, not a unit's. */
+  readonly "content-security-policy"?: string;
+  readonly "x-content-type-options"?: string;
+  readonly "x-frame-options"?: string;
+  readonly "referrer-policy"?: string;
+  readonly location?: string;
+  readonly allow?: string;
 }
 
 export interface ResyncResponse {
