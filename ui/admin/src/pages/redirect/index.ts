@@ -1,1 +1,1 @@
-export { RedirectPage as default } from "./RedirectPage.tsx";
+export { RedirectSection as default } from "./RedirectSection.tsx";
