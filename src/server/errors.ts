@@ -20,7 +20,11 @@ export type ServerErrorCode =
   /** An uploaded firmware image is over the size limit. */
   | "SERVER_FIRMWARE_TOO_LARGE"
   /** An upgrade policy or rollout cannot be used as asked (versions, state). */
-  | "SERVER_ROLLOUT_INVALID";
+  | "SERVER_ROLLOUT_INVALID"
+  /** The activation page's status request is not `{"code": "<digits>"}`. */
+  | "SERVER_ACTIVATION_STATUS_INVALID"
+  /** Too many activation-page status requests, or unknown codes, from one source. */
+  | "SERVER_ACTIVATION_STATUS_LIMITED";
 
 export const SERVER_ERRORS = {
   SERVER_CONFIG_INVALID: {
@@ -68,6 +72,16 @@ export const SERVER_ERRORS = {
     status: 400,
     meaning:
       "An upgrade policy's versions do not form a path, or a rollout cannot move as asked (state, no units).",
+  },
+  SERVER_ACTIVATION_STATUS_INVALID: {
+    status: 400,
+    meaning:
+      'The activation page\'s status request is not the JSON object {"code": "<activation code>"} with a code of 10 to 32 digits.',
+  },
+  SERVER_ACTIVATION_STATUS_LIMITED: {
+    status: 429,
+    meaning:
+      "Too many status requests (60 a minute) or unknown activation codes (10 per 10 minutes) from one address, or too many unknown codes on the server; wait and try again.",
   },
 } as const satisfies ErrorCodeList<ServerErrorCode>;
 
