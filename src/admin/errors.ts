@@ -17,15 +17,21 @@ export type ApiErrorCode =
   | "API_REDIRECT_NOT_GRANTED"
   | "API_INTERNAL"
   | "API_UNAVAILABLE"
-  | "API_BUSY";
+  | "API_BUSY"
+  | "API_TOO_MANY_ATTEMPTS";
 
 /** The admin API's code list (docs/errors.md is generated from it). */
 export const API_ERRORS = {
   API_UNAUTHORIZED: {
     status: 401,
-    meaning: "no bearer token, or one that is malformed or unknown",
+    meaning:
+      "no bearer token or session, one that is malformed, unknown or expired, or a sign-in with a wrong user name, password or token (one answer for each)",
   },
-  API_FORBIDDEN: { status: 403, meaning: "the token's role may not do this" },
+  API_FORBIDDEN: {
+    status: 403,
+    meaning:
+      "the token's or user's role may not do this, or a request made with the session cookie lacks the X-Provisio-Request: 1 header",
+  },
   API_NOT_FOUND: {
     status: 404,
     meaning: "no such record, or one outside the token's tenant (the same answer either way)",
@@ -66,6 +72,11 @@ export const API_ERRORS = {
     status: 429,
     meaning:
       "as many background operations of this kind are running as the node allows (in all or for the tenant); retry when one has finished",
+  },
+  API_TOO_MANY_ATTEMPTS: {
+    status: 429,
+    meaning:
+      "too many failed sign-ins from this address or for this user name (10 in 10 minutes); retry after the seconds the Retry-After header names",
   },
 } as const satisfies ErrorCodeList<ApiErrorCode>;
 

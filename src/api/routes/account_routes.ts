@@ -37,7 +37,7 @@ export async function visibleAccount(
 ): Promise<Account> {
   const account =
     (await store.accounts.find(ref)) ??
-    (await store.accounts.findByReference(principal.token.tenantId ?? "default", ref));
+    (await store.accounts.findByReference(principal.tenantId ?? "default", ref));
   if (account === null) throw notFound("account", ref);
   assertVisible(principal, account.tenantId, "account", ref);
   return account;

@@ -27,4 +27,5 @@ export function responses(ok: Record<number, TSchema>): Record<number, TSchema> 
   };
 }
 
-export const bearer = [{ bearer: [] }];
+/** Either security scheme: a bearer token, or the session cookie (`POST /api/v1/session`). */
+export const bearer: { [scheme: string]: string[] }[] = [{ bearer: [] }, { session: [] }];

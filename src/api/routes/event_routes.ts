@@ -65,7 +65,7 @@ export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const principal = principalOf(request);
       const q = request.query;
       const limit = q.limit ?? 100;
-      const tenantId = principal.token.tenantId;
+      const tenantId = principal.tenantId;
       const entries = await store.audit.list({
         ...(tenantId === null ? {} : { tenantId }),
         ...(q.entity === undefined ? {} : { entity: q.entity }),
@@ -100,8 +100,8 @@ export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const { token } = principalOf(request);
-      return { id: token.id, name: token.name, role: token.role, tenantId: token.tenantId };
+      const p = principalOf(request);
+      return { id: p.id, name: p.name, role: p.role, tenantId: p.tenantId };
     },
   );
 }

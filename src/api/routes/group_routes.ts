@@ -14,7 +14,7 @@ export async function visibleGroup(
 ): Promise<Group> {
   const group =
     (await store.groups.find(ref)) ??
-    (await store.groups.findByName(principal.token.tenantId ?? "default", ref));
+    (await store.groups.findByName(principal.tenantId ?? "default", ref));
   if (group === null) throw notFound("group", ref);
   assertVisible(principal, group.tenantId, "group", ref);
   return group;

@@ -32,7 +32,7 @@ export function layerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store, catalogue } = ctx;
   const params = (request: FastifyRequest): AnyParams => request.params as AnyParams;
   const view = (request: FastifyRequest) => ({
-    revealSecrets: principalOf(request).token.role === "admin",
+    revealSecrets: principalOf(request).role === "admin",
     isSecret: (name: string) => catalogue.isSecret(name),
   });
   /** The layer's JSON, with the warnings of the edit that produced it. */

@@ -191,7 +191,7 @@ async function unitJson(store: Store, unit: RedirectUnit) {
  * A provider's own token registers only MACs inside its grants; a token of the whole
  * installation registers any (the operator decides whose units are whose).
  */
-const grantedOnly = (principal: Principal): boolean => principal.token.tenantId !== null;
+const grantedOnly = (principal: Principal): boolean => principal.tenantId !== null;
 
 /** The unit, when the principal's tenant holds it; another provider's MAC is a 404. */
 async function visibleUnit(

@@ -164,7 +164,7 @@ export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
       // A tenant's token may name a port, not a host: any host would let it aim the server's
       // NOTIFYs (answered with the line's Digest) and admin-URL calls at anyone's address.
       const seen = device.status?.remoteAddress?.replace(/^::ffff:/, "") ?? null;
-      if (given !== undefined && principal.token.tenantId !== null && given.host !== seen) {
+      if (given !== undefined && principal.tenantId !== null && given.host !== seen) {
         throw apiError(
           "API_FORBIDDEN",
           "a tenant's token may push only to the address the device last resynced from",

@@ -172,7 +172,7 @@ export function secureProvisioningRoutes(app: FastifyInstance, ctx: RouteContext
         const devices = [];
         for (const text of body.macs) devices.push(await visibleDevice(store, principal, text));
         scope = { macs: devices.map((d) => d.mac) };
-        tenantId = devices.length === 1 ? devices[0]!.tenantId : principal.token.tenantId;
+        tenantId = devices.length === 1 ? devices[0]!.tenantId : principal.tenantId;
       } else if (body.group !== undefined) {
         const group = await visibleGroup(store, principal, body.group);
         scope = { groupId: group.id };

@@ -29,7 +29,7 @@ export function tenantRoutes(app: FastifyInstance, ctx: RouteContext): void {
     async (request) => {
       const principal = principalOf(request);
       const tenants = await store.tenants.list();
-      const scope = principal.token.tenantId;
+      const scope = principal.tenantId;
       return {
         items: tenants.filter((t) => scope === null || t.id === scope).map(tenantJson),
       };

@@ -21,7 +21,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const scope = principalOf(request).token.tenantId;
+      const scope = principalOf(request).tenantId;
       const tokens = await store.tokens.list();
       return { items: tokens.filter((t) => scope === null || t.tenantId === scope).map(tokenJson) };
     },
@@ -45,7 +45,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const principal = principalOf(request);
       const body = request.body;
       // A tenant admin issues tokens for its tenant only; a global admin for any (or global).
-      let tenantId: string | null = principal.token.tenantId;
+      let tenantId: string | null = principal.tenantId;
       if (body.tenant !== undefined && body.tenant !== null) {
         tenantId = (await targetTenant(store, principal, body.tenant)).id;
       }
