@@ -18,6 +18,8 @@ import type { Tenant } from "../store/index.ts";
 import { openStore, readCaBundle, type Store } from "../store/index.ts";
 import { nativeEndpointStatus, type TftpServer } from "../tftp/index.ts";
 import { AccessLog } from "./access_log.ts";
+import { ActivationPage, defaultActivationUiDir } from "./activation_page.ts";
+import { ActivationStatus } from "./activation_status.ts";
 import { type Bootstrapped, bootstrapDataDir } from "./bootstrap.ts";
 import { ClearProfileWarning } from "./clear_profiles.ts";
 import { describeConfig, type ServeConfig } from "./config.ts";
@@ -459,7 +461,22 @@ export async function startNode(
     logger,
     registry: metrics.registry,
   });
-  const listenerOptions = { handler: pipeline, limits: config.limits, logger, shedding };
+  // The customer's activation page answers its own paths on HTTP/HTTPS (activation_page.ts).
+  const page =
+    config.role === "redirect"
+      ? undefined
+      : new ActivationPage({
+          dir: defaultActivationUiDir(),
+          status: new ActivationStatus({
+            store,
+            tenant: (id) => cache.tenant(id),
+            logger,
+            publicUrls: { http: config.publicHttpUrl, https: config.publicHttpsUrl },
+            httpsPort: () => addresses.https?.port,
+          }),
+        });
+  const handler = page?.wrap(pipeline) ?? pipeline;
+  const listenerOptions = { handler, limits: config.limits, logger, shedding };
   const limitListener = (server: Server, limits: ConnectionLimits, listener: string): void => {
     limitConnections(
       server,
