@@ -514,6 +514,45 @@ export const AccountPatchBody = Type.Object(
 );
 export type AccountPatchBody = Static<typeof AccountPatchBody>;
 
+// --- activation codes -------------------------------------------------------------------------
+
+export const ActivationCodeSchema = Type.Object(
+  {
+    id: Type.String(),
+    account: Type.String(),
+    state: Type.Union([Type.Literal("active"), Type.Literal("used"), Type.Literal("expired")]),
+    createdAt: Type.String({ format: "date-time" }),
+    expiresAt: Type.String({ format: "date-time" }),
+    usedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+    boundMac: Type.Union([Type.String(), Type.Null()]),
+    createdBy: Type.String(),
+  },
+  { title: "ActivationCode" },
+);
+
+export const TenantActivationCodeSchema = Type.Composite(
+  [
+    ActivationCodeSchema,
+    Type.Object({
+      accountReference: Type.Union([Type.String(), Type.Null()], {
+        description: "the account's reference (null if it is gone)",
+      }),
+      accountName: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ],
+  { title: "TenantActivationCode" },
+);
+
+export const IssuedActivationCodeSchema = Type.Object({
+  code: Type.String({ description: "shown only here: it is stored hashed" }),
+  initUrl: Type.Union([Type.String(), Type.Null()]),
+  deviceUrl: Type.Union([
+    Type.String({ description: "http://DEVICE/admin/resync?https://PROV/init/CODE" }),
+    Type.Null(),
+  ]),
+  record: ActivationCodeSchema,
+});
+
 // --- groups -------------------------------------------------------------------------------------------
 
 export const GroupSchema = Type.Object(

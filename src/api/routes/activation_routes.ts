@@ -8,23 +8,15 @@ import type { FastifyInstance } from "fastify";
 import { activationCodeJson, issueActivationCode, notFound } from "../../admin/index.ts";
 import { MAX_ACTIVATION_CODE_LENGTH, MIN_ACTIVATION_CODE_LENGTH } from "../../store/index.ts";
 import { assertVisible, listTenant, principalOf } from "../auth.ts";
-import { IdParams, Limit } from "../schemas.ts";
+import {
+  ActivationCodeSchema,
+  IdParams,
+  IssuedActivationCodeSchema,
+  Limit,
+  TenantActivationCodeSchema,
+} from "../schemas.ts";
 import { visibleAccount } from "./account_routes.ts";
 import { bearer, type RouteContext, responses } from "./context.ts";
-
-const CodeSchema = Type.Object(
-  {
-    id: Type.String(),
-    account: Type.String(),
-    state: Type.Union([Type.Literal("active"), Type.Literal("used"), Type.Literal("expired")]),
-    createdAt: Type.String({ format: "date-time" }),
-    expiresAt: Type.String({ format: "date-time" }),
-    usedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-    boundMac: Type.Union([Type.String(), Type.Null()]),
-    createdBy: Type.String(),
-  },
-  { title: "ActivationCode" },
-);
 
 const TenantCodesQuery = Type.Object(
   {
@@ -34,19 +26,6 @@ const TenantCodesQuery = Type.Object(
   { additionalProperties: false },
 );
 type TenantCodesQuery = Static<typeof TenantCodesQuery>;
-
-const TenantCode = Type.Composite(
-  [
-    CodeSchema,
-    Type.Object({
-      accountReference: Type.Union([Type.String(), Type.Null()], {
-        description: "the account's reference (null if it is gone)",
-      }),
-      accountName: Type.Union([Type.String(), Type.Null()]),
-    }),
-  ],
-  { title: "TenantActivationCode" },
-);
 
 const IssueBody = Type.Object(
   {
@@ -70,16 +49,6 @@ const IssueBody = Type.Object(
 );
 type IssueBody = Static<typeof IssueBody>;
 
-const Issued = Type.Object({
-  code: Type.String({ description: "shown only here: it is stored hashed" }),
-  initUrl: Type.Union([Type.String(), Type.Null()]),
-  deviceUrl: Type.Union([
-    Type.String({ description: "http://DEVICE/admin/resync?https://PROV/init/CODE" }),
-    Type.Null(),
-  ]),
-  record: CodeSchema,
-});
-
 export function activationRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store } = ctx;
   const tags = ["activation"];
@@ -93,7 +62,7 @@ export function activationRoutes(app: FastifyInstance, ctx: RouteContext): void 
         security: bearer,
         params: IdParams,
         body: IssueBody,
-        response: responses({ 201: Issued }),
+        response: responses({ 201: IssuedActivationCodeSchema }),
       },
     },
     async (request, reply) => {
@@ -118,7 +87,7 @@ export function activationRoutes(app: FastifyInstance, ctx: RouteContext): void 
         summary: "The account's activation codes (never the codes themselves)",
         security: bearer,
         params: IdParams,
-        response: responses({ 200: Type.Array(CodeSchema) }),
+        response: responses({ 200: Type.Array(ActivationCodeSchema) }),
       },
     },
     async (request) => {
@@ -137,7 +106,9 @@ export function activationRoutes(app: FastifyInstance, ctx: RouteContext): void 
           "A tenant's activation codes, newest first, with their accounts (never the codes themselves)",
         security: bearer,
         querystring: TenantCodesQuery,
-        response: responses({ 200: Type.Object({ items: Type.Array(TenantCode) }) }),
+        response: responses({
+          200: Type.Object({ items: Type.Array(TenantActivationCodeSchema) }),
+        }),
       },
     },
     async (request) => {
