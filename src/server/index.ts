@@ -10,6 +10,18 @@ export {
   modelCatalogue,
 } from "./account_lines.ts";
 export {
+  ACTIVATION_PAGE_PATH,
+  ActivationPage,
+  defaultActivationUiDir,
+} from "./activation_page.ts";
+export {
+  ActivationStatus,
+  type ActivationStatusAnswer,
+  type ActivationStatusState,
+  parseStatusQuery,
+  type StatusQuery,
+} from "./activation_status.ts";
+export {
   type Bootstrapped,
   bootstrapDataDir,
   loadMasterKey,
