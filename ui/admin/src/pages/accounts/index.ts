@@ -1,1 +1,1 @@
-export { AccountsPage as default } from "./AccountsPage.tsx";
+export { AccountsSection as default } from "./AccountsSection.tsx";
