@@ -726,67 +726,88 @@ export function serializeXmlProfile(
   profile: Profile,
   options: XmlSerializeOptions = {},
 ): SerializedProfile {
-  const indent = options.indent ?? "  ";
   const warnings: ProfileWarning[] = [];
   const lines: string[] = [];
   if (options.declaration) lines.push('<?xml version="1.0" encoding="UTF-8"?>');
   lines.push(`<${FLAT_PROFILE}>`);
   for (const item of profile.entries) {
-    const { name, value } = item;
-    if (!isXmlName(name) || name === FLAT_PROFILE) {
-      throw profileError(
-        ProfileErrorCode.NameInvalid,
-        `${JSON.stringify(name)} cannot be an XML element name`,
-        {
-          details: { name },
-        },
-      );
-    }
-    let attributes = "";
-    if (item.access !== undefined) attributes += ` ua="${item.access}"`;
-    else if (item.invalidAccess !== undefined)
-      attributes += ` ua="${escapeXmlValue(item.invalidAccess)}"`;
-    if (item.preserveValue && value !== undefined) attributes += ' preserve-value="y"';
-    // Only `ua` makes `<X …/>` mean "keep the value"; `group` alone would set it empty.
-    const keepsValue = attributes !== "";
-    // Exports write the group first: `<Proxy_1_ group="Ext_1/…" ua="na">`.
-    if (item.group !== undefined)
-      attributes = ` group="${escapeXmlValue(item.group)}"${attributes}`;
-    if (value === undefined) {
-      if (!keepsValue) {
-        warnings.push({
-          code: ProfileWarningCode.NoOpEntry,
-          message: `${name} has neither value nor access; XML cannot express that, so it is left out`,
-          name,
-        });
-        continue;
-      }
-      lines.push(`${indent}<${name}${attributes}/>`);
-      continue;
-    }
-    const control = forbiddenControlIn(value);
-    if (control !== undefined) {
-      const code = value.charCodeAt(control);
-      unrepresentable(
-        name,
-        `it contains the control character U+${code.toString(16).toUpperCase().padStart(4, "0")} (at offset ${control}), which XML 1.0 does not allow`,
-        item.position,
-      );
-    }
-    if (hasLoneSurrogate(value)) {
-      unrepresentable(name, "it contains an unpaired UTF-16 surrogate", item.position);
-    }
-    if (hasNonAscii(value) || hasNonAscii(name)) {
-      warnings.push({
-        code: ProfileWarningCode.NonAscii,
-        message: `${name} has non-ASCII characters; SPA devices accept only ASCII`,
-        name,
-      });
-    }
-    lines.push(
-      `${indent}<${name}${attributes}>${escapeXmlValue(value, options.escapeNonAscii)}</${name}>`,
-    );
+    const line = serializeXmlEntry(item, options, warnings);
+    if (line !== undefined) lines.push(line);
   }
   lines.push(`</${FLAT_PROFILE}>`);
   return { text: `${lines.join("\n")}\n`, warnings };
+}
+
+/**
+ * What `serializeXmlProfile` writes around its entries (no declaration): the text of a
+ * profile is `open`, then each entry's line (`serializeXmlEntry`) followed by a newline, then
+ * `close` — so a renderer that keeps the lines of unchanging entries can assemble the same
+ * bytes without serializing them again.
+ */
+export const XML_FLAT_PROFILE_FRAME = {
+  open: `<${FLAT_PROFILE}>\n`,
+  close: `</${FLAT_PROFILE}>\n`,
+} as const;
+
+/**
+ * One entry's line as `serializeXmlProfile` writes it (no newline); undefined when XML cannot
+ * express it (neither value nor access: a warning is added). Throws as the profile's
+ * serialization would for this entry.
+ */
+export function serializeXmlEntry(
+  item: Profile["entries"][number],
+  options: XmlSerializeOptions = {},
+  warnings: ProfileWarning[] = [],
+): string | undefined {
+  const indent = options.indent ?? "  ";
+  const { name, value } = item;
+  if (!isXmlName(name) || name === FLAT_PROFILE) {
+    throw profileError(
+      ProfileErrorCode.NameInvalid,
+      `${JSON.stringify(name)} cannot be an XML element name`,
+      {
+        details: { name },
+      },
+    );
+  }
+  let attributes = "";
+  if (item.access !== undefined) attributes += ` ua="${item.access}"`;
+  else if (item.invalidAccess !== undefined)
+    attributes += ` ua="${escapeXmlValue(item.invalidAccess)}"`;
+  if (item.preserveValue && value !== undefined) attributes += ' preserve-value="y"';
+  // Only `ua` makes `<X …/>` mean "keep the value"; `group` alone would set it empty.
+  const keepsValue = attributes !== "";
+  // Exports write the group first: `<Proxy_1_ group="Ext_1/…" ua="na">`.
+  if (item.group !== undefined) attributes = ` group="${escapeXmlValue(item.group)}"${attributes}`;
+  if (value === undefined) {
+    if (!keepsValue) {
+      warnings.push({
+        code: ProfileWarningCode.NoOpEntry,
+        message: `${name} has neither value nor access; XML cannot express that, so it is left out`,
+        name,
+      });
+      return undefined;
+    }
+    return `${indent}<${name}${attributes}/>`;
+  }
+  const control = forbiddenControlIn(value);
+  if (control !== undefined) {
+    const code = value.charCodeAt(control);
+    unrepresentable(
+      name,
+      `it contains the control character U+${code.toString(16).toUpperCase().padStart(4, "0")} (at offset ${control}), which XML 1.0 does not allow`,
+      item.position,
+    );
+  }
+  if (hasLoneSurrogate(value)) {
+    unrepresentable(name, "it contains an unpaired UTF-16 surrogate", item.position);
+  }
+  if (hasNonAscii(value) || hasNonAscii(name)) {
+    warnings.push({
+      code: ProfileWarningCode.NonAscii,
+      message: `${name} has non-ASCII characters; SPA devices accept only ASCII`,
+      name,
+    });
+  }
+  return `${indent}<${name}${attributes}>${escapeXmlValue(value, options.escapeNonAscii)}</${name}>`;
 }

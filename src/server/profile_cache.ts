@@ -26,7 +26,7 @@ import type {
   Tenant,
 } from "../store/index.ts";
 import { layerKey } from "../store/index.ts";
-import { deviceRecordBytes, layerRecordBytes, SizedCache } from "./record_cache.ts";
+import { BatchLoader, deviceRecordBytes, layerRecordBytes, SizedCache } from "./record_cache.ts";
 
 /**
  * Generation snapshot a rendered profile depends on: `key, generation, key, generation, …`
@@ -158,9 +158,26 @@ export class ConfigCache<P = unknown> {
   readonly #onTenantsChanged: ConfigCacheOptions<P>["onTenantsChanged"];
   #tenants = new Map<string, Tenant>();
   #tenantReload: Promise<void> | undefined;
+  /** Device reads of one event-loop turn, one query (a storm's first fetches). */
+  readonly #deviceReads: BatchLoader<MacAddress, Device | null>;
+  /** Layer reads of one event-loop turn, one query. */
+  readonly #layerReads: BatchLoader<LayerTarget, Layer | null>;
 
   constructor(store: Store, options: ConfigCacheOptions<P> = {}) {
     this.#store = store;
+    this.#deviceReads = new BatchLoader<MacAddress, Device | null>({
+      keyOf: (mac) => mac,
+      one: (mac) => store.devices.findByMac(mac),
+      many: (macs) => store.devices.findMany(macs),
+      absent: null,
+    });
+    this.#layerReads = new BatchLoader<LayerTarget, Layer | null>({
+      keyOf: layerKey,
+      one: async (target) => (await store.layers.listForTargets([target]))[0] ?? null,
+      many: async (targets) =>
+        new Map((await store.layers.listForTargets(targets)).map((l) => [layerKey(l.target), l])),
+      absent: null,
+    });
     this.#devices = new SizedCache<MacAddress, Device | null>({
       maxEntries: options.maxDevices ?? 500_000,
       maxBytes: options.maxDeviceBytes ?? DEFAULT_DEVICE_BYTES,
@@ -378,7 +395,7 @@ export class ConfigCache<P = unknown> {
     const key = `device:${mac}`;
     const gen = this.generation(key);
     const global = this.generation(GLOBAL);
-    const device = await this.#store.devices.findByMac(mac);
+    const device = await this.#deviceReads.load(mac);
     if (gen === this.generation(key) && global === this.generation(GLOBAL)) {
       this.#devices.set(mac, device);
     }
@@ -438,7 +455,10 @@ export class ConfigCache<P = unknown> {
     return value;
   }
 
-  /** The layers of these targets, weakest first as given; missing ones loaded in one query. */
+  /**
+   * The layers of these targets, weakest first as given; missing ones loaded together with the
+   * other requests' of the same event-loop turn, in one query.
+   */
   async layers(targets: readonly LayerTarget[]): Promise<Layer[]> {
     const keys = targets.map(layerKey);
     // Read before loading or storing anything: storing a loaded layer can push a cached one
@@ -449,12 +469,11 @@ export class ConfigCache<P = unknown> {
     if (missing.length > 0) {
       const gens = missing.map((i) => this.generation(generationOfLayerKey(keys[i]!)));
       const global = this.generation(GLOBAL);
-      const loaded = await this.#store.layers.listForTargets(missing.map((i) => targets[i]!));
-      const byKey = new Map(loaded.map((l) => [layerKey(l.target), l]));
+      const loaded = await Promise.all(missing.map((i) => this.#layerReads.load(targets[i]!)));
       const fresh = global === this.generation(GLOBAL);
       missing.forEach((i, n) => {
         const key = keys[i]!;
-        const layer = byKey.get(key) ?? null;
+        const layer = loaded[n] ?? null;
         found[i] = layer;
         // Changed while loading: used for this request only.
         if (fresh && gens[n] === this.generation(generationOfLayerKey(key))) {

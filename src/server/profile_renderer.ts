@@ -23,7 +23,9 @@ import {
   type Catalogue,
   type ConfigLayer,
   mergeLayers,
+  serializeXmlEntry,
   serializeXmlProfile,
+  XML_FLAT_PROFILE_FRAME,
 } from "../profile/index.ts";
 import type {
   Account,
@@ -171,6 +173,8 @@ export function mergeDeviceLayers(
   });
 }
 
+const XML_OPTIONS = { escapeNonAscii: true } as const;
+
 /** The XML flat profile of resolved parameters (always with `ua`, ASCII only). */
 export function serializeFlatProfile(parameters: readonly EffectiveParameter[]): string {
   return serializeXmlProfile(
@@ -178,8 +182,14 @@ export function serializeFlatProfile(parameters: readonly EffectiveParameter[]):
       format: "xml",
       entries: parameters.map((p) => ({ name: p.name, value: p.value, access: p.access })),
     },
-    { escapeNonAscii: true },
+    XML_OPTIONS,
   ).text;
+}
+
+/** One parameter's line of `serializeFlatProfile`, newline included ("" when it has none). */
+function flatProfileLine(p: EffectiveParameter): string {
+  const line = serializeXmlEntry({ name: p.name, value: p.value, access: p.access }, XML_OPTIONS);
+  return line === undefined ? "" : `${line}\n`;
 }
 
 export interface RendererOptions {
@@ -193,6 +203,13 @@ interface MergedLayers {
   readonly templated: readonly number[];
   /** For each templated parameter, its plain form when it has one. */
   readonly plain: readonly (PlainTemplate | undefined)[];
+  /**
+   * The profile's XML around the templated parameters, serialized once: `frames[k]` comes
+   * before templated parameter `k`, the last frame closes the profile. A device's XML is these
+   * and its templated parameters' lines — the bytes `serializeFlatProfile` writes. null: an
+   * unchanging parameter cannot be serialized (the full serialization reports it).
+   */
+  readonly frames: readonly string[] | null;
 }
 
 /**
@@ -203,17 +220,36 @@ interface MergedLayers {
  * a string, goes to the engine.
  */
 interface PlainTemplate {
-  /** Literal text, then a variable, alternately: `[text, [root, field], text, …, text]`. */
-  readonly parts: readonly (string | readonly [string, string])[];
+  /** Literal text, then a variable, alternately: `[text, variable, text, …, text]`. */
+  readonly parts: readonly (string | PlainVariable)[];
 }
 
-const PLAIN_VARIABLE = /\{\{\s*(device|model|tenant)\.([a-z_][a-z0-9_]*)\s*\}\}/g;
+/** `{{ root.field }}`, optionally through one filter LiquidJS would apply the same way. */
+interface PlainVariable {
+  readonly root: string;
+  readonly field: string;
+  readonly filter: PlainFilter | undefined;
+}
+
+type PlainFilter =
+  | { readonly kind: "upcase" | "downcase" }
+  | { readonly kind: "slice"; readonly begin: number; readonly length: number };
+
+const PLAIN_VARIABLE =
+  /\{\{\s*(device|model|tenant)\.([a-z_][a-z0-9_]*)\s*(?:\|\s*(upcase|downcase|slice\s*:\s*(-?\d{1,4})\s*(?:,\s*(\d{1,4})\s*)?)\s*)?\}\}/g;
 
 function plainTemplate(source: string): PlainTemplate | undefined {
-  const parts: (string | readonly [string, string])[] = [];
+  const parts: (string | PlainVariable)[] = [];
   let last = 0;
   for (const m of source.matchAll(PLAIN_VARIABLE)) {
-    parts.push(source.slice(last, m.index), [m[1]!, m[2]!]);
+    const filterText = m[3];
+    const filter: PlainFilter | undefined =
+      filterText === undefined
+        ? undefined
+        : filterText === "upcase" || filterText === "downcase"
+          ? { kind: filterText }
+          : { kind: "slice", begin: Number(m[4]), length: m[5] === undefined ? 1 : Number(m[5]) };
+    parts.push(source.slice(last, m.index), { root: m[1]!, field: m[2]!, filter });
     last = m.index + m[0].length;
   }
   parts.push(source.slice(last));
@@ -222,6 +258,24 @@ function plainTemplate(source: string): PlainTemplate | undefined {
     if (typeof part === "string" && (part.includes("{{") || part.includes("{%"))) return undefined;
   }
   return { parts };
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * A filter as LiquidJS applies it to a string (its `upcase`, `downcase` and `slice`, the
+ * latter counting code points: only ASCII is taken here, where they are characters);
+ * undefined: left to the engine.
+ */
+function applyFilter(value: string, filter: PlainFilter | undefined): string | undefined {
+  if (filter === undefined) return value;
+  if (filter.kind === "upcase") return value.toUpperCase();
+  if (filter.kind === "downcase") return value.toLowerCase();
+  if (filter.kind !== "slice") return undefined;
+  if (!ASCII.test(value)) return undefined;
+  const begin = filter.begin < 0 ? value.length + filter.begin : filter.begin;
+  if (begin < 0) return "";
+  return value.slice(begin, begin + filter.length);
 }
 
 /** The plain template filled in from the context; undefined when a variable is not a string. */
@@ -236,13 +290,15 @@ function substitute(
       out += part;
       continue;
     }
-    const scope = context[part[0]];
-    if (typeof scope !== "object" || scope === null || !Object.hasOwn(scope, part[1])) {
+    const scope = context[part.root];
+    if (typeof scope !== "object" || scope === null || !Object.hasOwn(scope, part.field)) {
       return undefined;
     }
-    const value: unknown = (scope as Record<string, unknown>)[part[1]];
+    const value: unknown = (scope as Record<string, unknown>)[part.field];
     if (typeof value !== "string") return undefined;
-    out += value;
+    const filtered = applyFilter(value, part.filter);
+    if (filtered === undefined) return undefined;
+    out += filtered;
   }
   return out;
 }
@@ -276,7 +332,10 @@ export class ProfileRenderer {
 
   /** Effective parameters with values rendered (templates applied). */
   resolve(input: RenderInput): EffectiveParameter[] {
-    const merged = this.#merged(input);
+    return this.#resolve(this.#merged(input), input);
+  }
+
+  #resolve(merged: MergedLayers, input: RenderInput): EffectiveParameter[] {
     let context: TemplateContext | undefined;
     const out = merged.parameters.slice();
     merged.templated.forEach((i, k) => {
@@ -312,7 +371,7 @@ export class ProfileRenderer {
           plain.push(plainTemplate(p.value));
         }
       });
-      merged = { parameters, templated, plain };
+      merged = { parameters, templated, plain, frames: xmlFrames(parameters, templated) };
       node.byModel ??= new Map();
       node.byModel.set(modelPn, merged);
     }
@@ -329,9 +388,14 @@ export class ProfileRenderer {
     amend?: (parameters: readonly EffectiveParameter[]) => EffectiveParameter[],
     finish?: ProfileFinishing,
   ): RenderedProfile {
-    let parameters = amend === undefined ? this.resolve(input) : amend(this.resolve(input));
+    const merged = this.#merged(input);
+    const resolved = this.#resolve(merged, input);
+    let parameters = amend === undefined ? resolved : amend(resolved);
     if (finish?.apply !== undefined) parameters = finish.apply(parameters);
-    const xml = serializeFlatProfile(parameters);
+    const xml =
+      parameters === resolved && merged.frames !== null
+        ? assembleXml(merged.frames, merged.templated, resolved)
+        : serializeFlatProfile(parameters);
     const own = (): ProfileWire => ownWire(input);
     const wire = finish?.wire === undefined ? own() : finish.wire(parameters, own);
     const digest = createHash("sha256")
@@ -354,6 +418,44 @@ export class ProfileRenderer {
       parameterCount: parameters.length,
     };
   }
+}
+
+/** The frames of `MergedLayers`: the XML of the parameters that are not templates. */
+function xmlFrames(
+  parameters: readonly EffectiveParameter[],
+  templated: readonly number[],
+): string[] | null {
+  const frames: string[] = [];
+  let frame: string = XML_FLAT_PROFILE_FRAME.open;
+  let next = 0;
+  try {
+    for (let i = 0; i < parameters.length; i++) {
+      if (templated[next] === i) {
+        frames.push(frame);
+        frame = "";
+        next++;
+      } else {
+        frame += flatProfileLine(parameters[i]!);
+      }
+    }
+  } catch {
+    return null;
+  }
+  frames.push(frame + XML_FLAT_PROFILE_FRAME.close);
+  return frames;
+}
+
+/** `serializeFlatProfile(parameters)` from the frames and the templated parameters' lines. */
+function assembleXml(
+  frames: readonly string[],
+  templated: readonly number[],
+  parameters: readonly EffectiveParameter[],
+): string {
+  let xml = frames[0]!;
+  for (let k = 0; k < templated.length; k++) {
+    xml += flatProfileLine(parameters[templated[k]!]!) + frames[k + 1]!;
+  }
+  return xml;
 }
 
 /** The device's own wire form: its encryption setting, else its tenant's. */
