@@ -24,7 +24,8 @@
  * 4. warm HTTPS keep-alive (no client certificate: wrk has none), then nginx.
  * Full mode adds HTTPS with device client certificates (keep-alive; a Node load generator,
  * one certificate per connection), the server with every resync written, and the RSS after
- * every device was fetched once. mTLS full handshakes are measured by bench/server_tls.ts.
+ * every device was fetched once, and mTLS full handshakes (`openssl s_time -new`, RSA-2048 device
+ * certificates, the units' TLS 1.2 suites) against an nginx with `ssl_verify_client on`.
  *
  * `--skip-extras` leaves out the full mode's additions (client certificates, RSS after every
  * device, every resync written).
@@ -46,6 +47,7 @@ import { issueDeviceCertificate } from "../src/crypto/index.ts";
 import { dataPaths } from "../src/server/index.ts";
 import type { LayerParameter } from "../src/store/index.ts";
 import { installDataDir } from "./lib/install_data.ts";
+import { compareMtls, mtlsClients, startMtlsNginx } from "./lib/mtls_handshakes.ts";
 import { modelCatalogue, providerLayer } from "./provider_layer.ts";
 
 const { values: args } = parseArgs({
@@ -351,6 +353,48 @@ async function bundle(root: string, out: string): Promise<string> {
     'import { main } from "./dist/main.js";\nprocess.exitCode = await main(process.argv);\n',
   );
   return runner;
+}
+
+/**
+ * mTLS full handshakes (bench/lib/mtls_handshakes.ts): `openssl s_time -new` with RSA-2048
+ * device certificates on the units' TLS 1.2 suites, this server against an nginx of its own
+ * (`ssl_verify_client on`, same certificate, CA and bytes); summary lines.
+ */
+async function mtlsSummary(
+  work: string,
+  dataDir: string,
+  name: string,
+  pids: () => readonly number[],
+  log: (s: string) => void,
+): Promise<string[]> {
+  const paths = dataPaths(dataDir);
+  const clients = await mtlsClients(
+    join(work, "mtls-clients"),
+    { cert: paths.deviceCaCert, key: paths.deviceCaKey },
+    [1, 2, 3].map((i) => macOf(i * 991)),
+  );
+  const port = 18743;
+  const nginx = await startMtlsNginx({
+    work,
+    port,
+    root: join(work, "static"),
+    serverCert: paths.serverCert,
+    serverKey: paths.serverKey,
+    deviceCaCert: paths.deviceCaCert,
+  });
+  try {
+    return await compareMtls({
+      ours: { name, port: PORTS.https, pids },
+      nginx: { name: "nginx", port, pids: nginx.pids },
+      clients,
+      pathOf: (mac) => `/profile/${mac}.xml`,
+      seconds: DURATION,
+      rounds: ROUNDS,
+      log,
+    });
+  } finally {
+    nginx.stop();
+  }
 }
 
 async function main(): Promise<void> {
@@ -669,6 +713,7 @@ end
         ),
       );
       rows.push(row("nginx HTTPS + client cert (static)", ngCert, rssOf(nginxPids())));
+      summary.push(...(await mtlsSummary(work, variant.dataDir, variant.name, pids, log)));
       log(`${variant.name}: every device fetched once, for the RSS`);
       await fetchAll(PORTS.http, DEVICES, () => undefined);
       const full = rssOf(serverPids(server));
