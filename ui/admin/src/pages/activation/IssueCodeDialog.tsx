@@ -139,6 +139,13 @@ export function IssueCodeDialog(props: {
             The server keeps only a hash of the code: copy it or its URLs now.
           </Alert>
           <CopyField label="Activation code" value={issued.code} />
+          {issued.initUrl === null ? null : (
+            <CopyField
+              label="Customer page"
+              value={`${new URL(issued.initUrl).origin}/activate/#code=${issued.code}`}
+              description="The page where the customer enters the code and finds their unit on the LAN."
+            />
+          )}
           {issued.initUrl === null ? null : <CopyField label="Init URL" value={issued.initUrl} />}
           {issued.deviceUrl === null ? (
             <Text size="sm" c="dimmed">

@@ -1,1 +1,1 @@
-export { SettingsPage as default } from "./SettingsPage.tsx";
+export { SettingsSection as default } from "./SettingsSection.tsx";

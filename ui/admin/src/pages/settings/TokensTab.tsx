@@ -1,0 +1,191 @@
+/** API tokens: listed without secrets; a new one's secret is shown once; revoke. Admins only. */
+import { Alert, Badge, Button, Group, Modal, Select, Stack, Table, TextInput } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { api } from "../../api/client.ts";
+import type { Token } from "../../api/types.ts";
+import { usePrincipal } from "../../app/principal.tsx";
+import { useTenant } from "../../app/tenant.tsx";
+import {
+  ConfirmButton,
+  CopyField,
+  EmptyState,
+  ErrorAlert,
+  formatDateTime,
+  Loading,
+} from "../../components/index.ts";
+import { ALL_TENANTS, ROLES, type RoleName, scopeOptions, tenantName } from "./role.ts";
+
+function NewTokenDialog(props: { opened: boolean; onClose: () => void }) {
+  const client = useQueryClient();
+  const principal = usePrincipal();
+  const { tenants, tenant } = useTenant();
+  const global = principal.tenant === null;
+  const [name, setName] = useState("");
+  const [role, setRole] = useState<RoleName>("operator");
+  const [scope, setScope] = useState<string>(global ? ALL_TENANTS : tenant);
+  const [expires, setExpires] = useState("");
+  const create = useMutation({
+    mutationFn: () =>
+      api<{ token: Token; secret: string }>("/api/v1/tokens", {
+        method: "POST",
+        body: {
+          name: name.trim(),
+          role,
+          tenant: scope === ALL_TENANTS ? null : scope,
+          expiresAt: expires === "" ? null : new Date(`${expires}T23:59:59`).toISOString(),
+        },
+      }),
+    onSuccess: (issued) => {
+      void client.invalidateQueries({ queryKey: ["tokens"] });
+      notifications.show({ color: "teal", title: "Token created", message: issued.token.name });
+    },
+  });
+  const close = () => {
+    create.reset();
+    setName("");
+    props.onClose();
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate();
+  };
+  return (
+    <Modal opened={props.opened} onClose={close} title="New API token" size="lg">
+      {create.data === undefined ? (
+        <form onSubmit={submit}>
+          <Stack>
+            <TextInput
+              label="Name"
+              description="What uses it, e.g. billing-sync"
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+              required
+              maxLength={128}
+              data-autofocus
+            />
+            <Select
+              label="Role"
+              data={ROLES}
+              value={role}
+              onChange={(v) => setRole((v ?? "operator") as RoleName)}
+              allowDeselect={false}
+            />
+            <Select
+              label="Tenant"
+              data={scopeOptions(tenants, global)}
+              value={scope}
+              onChange={(v) => setScope(v ?? tenant)}
+              allowDeselect={false}
+            />
+            <TextInput
+              label="Expires"
+              description="Optional: the last day it works"
+              type="date"
+              value={expires}
+              onChange={(e) => setExpires(e.currentTarget.value)}
+            />
+            {create.isError ? <ErrorAlert error={create.error} title="No token created" /> : null}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={close}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={create.isPending}>
+                Create token
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      ) : (
+        <Stack>
+          <Alert color="yellow" title="Shown once">
+            Copy the token now: the server keeps only its hash and cannot show it again.
+          </Alert>
+          <CopyField label="Token" value={create.data.secret} />
+          <Group justify="flex-end">
+            <Button onClick={close}>Done</Button>
+          </Group>
+        </Stack>
+      )}
+    </Modal>
+  );
+}
+
+export function TokensTab() {
+  const client = useQueryClient();
+  const { tenants } = useTenant();
+  const [creating, setCreating] = useState(false);
+  const tokens = useQuery({
+    queryKey: ["tokens"],
+    queryFn: ({ signal }) =>
+      api<{ items: Token[] }>("/api/v1/tokens", { signal }).then((b) => b.items),
+  });
+  const revoke = useMutation({
+    mutationFn: (token: Token) =>
+      api(`/api/v1/tokens/${encodeURIComponent(token.id)}`, { method: "DELETE" }),
+    onSuccess: (_, token) => {
+      void client.invalidateQueries({ queryKey: ["tokens"] });
+      notifications.show({ color: "teal", title: "Token revoked", message: token.name });
+    },
+    onError: (error) =>
+      notifications.show({ color: "red", title: "Not revoked", message: error.message }),
+  });
+  return (
+    <Stack>
+      <Group justify="flex-end">
+        <Button onClick={() => setCreating(true)}>New token</Button>
+      </Group>
+      {tokens.isPending ? (
+        <Loading rows={4} label="Loading tokens" />
+      ) : tokens.isError ? (
+        <ErrorAlert error={tokens.error} title="The tokens cannot be listed" />
+      ) : tokens.data.length === 0 ? (
+        <EmptyState title="No API tokens">
+          Create a token for each script or system that calls the API.
+        </EmptyState>
+      ) : (
+        <Table striped aria-label="API tokens">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Role</Table.Th>
+              <Table.Th>Tenant</Table.Th>
+              <Table.Th>Created</Table.Th>
+              <Table.Th>Expires</Table.Th>
+              <Table.Th>Actions</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {tokens.data.map((t) => (
+              <Table.Tr key={t.id}>
+                <Table.Td>{t.name}</Table.Td>
+                <Table.Td>
+                  <Badge variant="light" color="gray">
+                    {t.role}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>{tenantName(tenants, t.tenantId)}</Table.Td>
+                <Table.Td>{formatDateTime(t.createdAt)}</Table.Td>
+                <Table.Td>{t.expiresAt === null ? "never" : formatDateTime(t.expiresAt)}</Table.Td>
+                <Table.Td>
+                  <ConfirmButton
+                    title={`Revoke token ${t.name}?`}
+                    message="Whatever uses it is refused from now on."
+                    confirmLabel="Revoke token"
+                    aria-label={`Revoke token ${t.name}`}
+                    loading={revoke.isPending && revoke.variables?.id === t.id}
+                    onConfirm={() => revoke.mutate(t)}
+                  >
+                    Revoke
+                  </ConfirmButton>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      <NewTokenDialog opened={creating} onClose={() => setCreating(false)} />
+    </Stack>
+  );
+}
