@@ -27,6 +27,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<RegisterComm
   },
   layer: async () => (await import("./layer_command.ts")).registerLayerCommand,
   token: async () => (await import("./token_command.ts")).registerTokenCommand,
+  user: async () => (await import("./user_command.ts")).registerUserCommand,
   pki: async () => (await import("./pki_command.ts")).registerPkiCommand,
   tenant: async () => (await import("./tenant_command.ts")).registerTenantCommand,
   group: async () => (await import("./group_command.ts")).registerGroupCommand,
