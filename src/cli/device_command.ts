@@ -29,6 +29,7 @@ import {
   type InstallationFlags,
   installationOptions,
   printJson,
+  readInstallation,
   withInstallation,
 } from "./installation.ts";
 import { recordNamer } from "./record_names.ts";
@@ -222,7 +223,7 @@ Examples:
   provisio device list --json | jq -r .mac`,
     )
     .action(async (flags: ListFlags) => {
-      await withInstallation(flags, async ({ store }) => {
+      await readInstallation(flags, async ({ store }) => {
         const tenant =
           flags.tenant === undefined && flags.account === undefined && flags.group === undefined
             ? undefined

@@ -70,7 +70,11 @@ export async function loadInstallationConfig(flags: InstallationFlags): Promise<
  */
 export async function openInstallation(
   flags: InstallationFlags,
-  options: { readonly sealer?: (config: ServeConfig) => SecretSealer } = {},
+  options: {
+    readonly sealer?: (config: ServeConfig) => SecretSealer;
+    /** A command that only reads: the store skips its write on open (`StoreDeps.readOnly`). */
+    readonly readOnly?: boolean;
+  } = {},
 ): Promise<Installation> {
   const config = await loadInstallationConfig(flags);
   const sealer =
@@ -82,6 +86,7 @@ export async function openInstallation(
   const store = await openStore(storeOptionsFor(config), {
     sealer,
     reservedClientCas: reservedClientCas(config),
+    ...(options.readOnly === true ? { readOnly: true } : {}),
   });
   return { config, store, actor: cliActor(), close: () => store.close() };
 }
@@ -123,13 +128,25 @@ async function initialise(config: ServeConfig): Promise<SecretSealer> {
 export async function withInstallation<T>(
   flags: InstallationFlags,
   body: (installation: Installation) => Promise<T>,
+  options: { readonly readOnly?: boolean } = {},
 ): Promise<T> {
-  const installation = await openInstallation(flags);
+  const installation = await openInstallation(flags, options);
   try {
     return await body(installation);
   } finally {
     await installation.close();
   }
+}
+
+/**
+ * `withInstallation` for a command that seals no secret (a listing): the store skips the write
+ * a writer makes on every open (`StoreDeps.readOnly`, D42).
+ */
+export function readInstallation<T>(
+  flags: InstallationFlags,
+  body: (installation: Installation) => Promise<T>,
+): Promise<T> {
+  return withInstallation(flags, body, { readOnly: true });
 }
 
 /** Plain text table: columns padded to their widest cell. */

@@ -12,7 +12,8 @@ export type StoreErrorCode =
   | "STORE_UNAVAILABLE"
   | "STORE_MIGRATION_FAILED"
   | "STORE_MASTER_KEY_MISMATCH"
-  | "STORE_MASTER_KEY_ROTATION_BLOCKED";
+  | "STORE_MASTER_KEY_ROTATION_BLOCKED"
+  | "STORE_READ_ONLY";
 
 export const STORE_ERRORS = {
   STORE_NOT_FOUND: {
@@ -55,6 +56,11 @@ export const STORE_ERRORS = {
     status: 409,
     meaning:
       "A master-key rotation cannot go on: a running process lacks the new key (copy it to that process's master_key_file.next), or another rotation was started and has not finished. Run the command again once fixed: it resumes.",
+  },
+  STORE_READ_ONLY: {
+    status: 500,
+    meaning:
+      "A process that opened the store to read (a listing command) tried to seal a secret or rotate the master key: a bug in Provisio; nothing was sealed.",
   },
 } as const satisfies ErrorCodeList<StoreErrorCode>;
 

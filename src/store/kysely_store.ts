@@ -52,11 +52,14 @@ async function upToDate(
   }
 }
 
-/** Brings the schema to the latest migration (idempotent; concurrent openers serialise). */
-export async function migrate(dialect: StoreDialect, sealer: SecretSealer): Promise<void> {
+/**
+ * Brings the schema to the latest migration (idempotent; concurrent openers serialise).
+ * Answers whether it had to run the migrator.
+ */
+export async function migrate(dialect: StoreDialect, sealer: SecretSealer): Promise<boolean> {
   const provider = migrationProvider(dialect.kind, sealer);
   const names = Object.keys(await provider.getMigrations()).sort();
-  if (await upToDate(dialect.db, dialect.migrationTableSchema, names)) return;
+  if (await upToDate(dialect.db, dialect.migrationTableSchema, names)) return false;
   const { error, results } = await dialect.migrationScope((db) =>
     new Migrator({
       db,
@@ -75,6 +78,27 @@ export async function migrate(dialect: StoreDialect, sealer: SecretSealer): Prom
       error,
     );
   }
+  return true;
+}
+
+/** A reader's sealer: opens what the installation's keys open, refuses to seal. */
+function readOnlySealer(sealer: SecretSealer): SecretSealer {
+  const refuse = (): never => {
+    throw storeError("STORE_READ_ONLY", "this store was opened read-only: it seals no secret");
+  };
+  return {
+    seal: refuse,
+    open: (sealed, context) => sealer.open(sealed, context),
+    ...(sealer.needsReseal === undefined
+      ? {}
+      : { needsReseal: (sealed: string) => sealer.needsReseal!(sealed) }),
+    ...(sealer.keyIdOf === undefined
+      ? {}
+      : { keyIdOf: (sealed: string) => sealer.keyIdOf!(sealed) }),
+    ...(sealer.keyId === undefined ? {} : { keyId: sealer.keyId }),
+    ...(sealer.keySource === undefined ? {} : { keySource: sealer.keySource }),
+    ...(sealer.keyRing === undefined ? {} : { keyRing: sealer.keyRing }),
+  };
 }
 
 export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): Promise<Store> {
@@ -84,20 +108,31 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
       ? (await import("./sqlite/dialect.ts")).openSqliteDialect(options)
       : await (await import("./postgres/dialect.ts")).openPostgresDialect(options);
   try {
-    await migrate(dialect, deps.sealer);
+    const migrated = await migrate(dialect, deps.sealer);
     const follower = await checkMasterKey(dialect.db, deps.sealer);
+    // A reader seals nothing (its sealer refuses), so an online rotation has nothing to wait
+    // for from it: no process row (a write transaction and an fsync on every open) and no watch.
+    // An open that migrated announces itself like any other: a migration may seal.
+    const readOnly = deps.readOnly === true && !migrated;
     const start = await dialect.db
       .selectFrom("revision")
       .select("value")
       .where("id", "=", 1)
       .executeTakeFirstOrThrow();
     const hub = new ChangeHub(dialect.db, start.value);
-    const core = new Core(dialect, deps.sealer, deps.now ?? Date.now, hub);
+    const core = new Core(
+      dialect,
+      readOnly ? readOnlySealer(deps.sealer) : deps.sealer,
+      deps.now ?? Date.now,
+      hub,
+    );
     const stopWatching = dialect.watch(() => void hub.wake(), deps.pollIntervalMs);
     // A sealer over several keys follows the installation's key state (online rotation).
     const ring = deps.sealer.keyRing;
     const keyWatch =
-      ring === undefined ? undefined : new KeyWatch(dialect.db, ring, randomUUID(), follower);
+      ring === undefined || readOnly
+        ? undefined
+        : new KeyWatch(dialect.db, ring, randomUUID(), follower);
     await keyWatch?.start();
     let closed: Promise<void> | undefined;
     const tenants = new Tenants(core, deps.reservedClientCas);
@@ -158,6 +193,7 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
         },
         countByKey: () => core.run(() => countSealedByKey(core)),
         async rotate(next, options) {
+          if (readOnly) throw storeError("STORE_READ_ONLY", "this store was opened read-only");
           if (keyWatch === undefined) {
             throw storeError("STORE_MASTER_KEY_MISMATCH", "this store's sealer holds one key only");
           }

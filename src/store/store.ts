@@ -87,6 +87,12 @@ export interface StoreDeps {
   readonly pollIntervalMs?: number;
   /** PEM of built-in client CAs (the device CA): no tenant may trust a CA colliding with one. */
   readonly reservedClientCas?: readonly string[];
+  /**
+   * A process that only reads (`provisio device list`): its sealer refuses to seal
+   * (`STORE_READ_ONLY`), so it does not announce itself to an online master-key rotation,
+   * which saves a write on every open. Writes without secrets still go through.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** What a re-seal sealed again, per kind of secret. */
