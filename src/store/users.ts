@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import type { Selectable } from "kysely";
 import { isProvisioError } from "../errors.ts";
 import { tenantExists } from "./api_tokens.ts";
-import type { Core } from "./core.ts";
+import type { ChangeContext, Core } from "./core.ts";
 import { invalid, notFound, storeError } from "./errors.ts";
 import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
 import type { UserTable } from "./schema.ts";
@@ -175,12 +175,7 @@ export class Users implements UserRepository {
         ? undefined
         : await hashPassword(checkPasswordPolicy(patch.password));
     return this.#core.change(options, async (ctx) => {
-      const row = await ctx.conn
-        .selectFrom("users")
-        .selectAll()
-        .where("id", "=", id)
-        .executeTakeFirst();
-      if (row === undefined) throw notFound("user", id);
+      const row = await existing(ctx, id);
       if (patch.tenantId !== undefined && patch.tenantId !== null) {
         await tenantExists(ctx, patch.tenantId);
       }
@@ -227,12 +222,7 @@ export class Users implements UserRepository {
 
   async remove(id: string, options?: WriteOptions): Promise<void> {
     return this.#core.change(options, async (ctx) => {
-      const row = await ctx.conn
-        .selectFrom("users")
-        .selectAll()
-        .where("id", "=", id)
-        .executeTakeFirst();
-      if (row === undefined) throw notFound("user", id);
+      const row = await existing(ctx, id);
       await ctx.conn.deleteFrom("sessions").where("user_id", "=", id).execute();
       await ctx.conn.deleteFrom("users").where("id", "=", id).execute();
       ctx.touch("token", [`user:${id}`]);
@@ -285,4 +275,15 @@ export class Users implements UserRepository {
       this.#core.db.selectFrom("users").selectAll().where("username", "=", name).executeTakeFirst(),
     );
   }
+}
+
+/** The user's row inside a change, or `STORE_NOT_FOUND`. */
+async function existing(ctx: ChangeContext, id: string): Promise<Selectable<UserTable>> {
+  const row = await ctx.conn
+    .selectFrom("users")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (row === undefined) throw notFound("user", id);
+  return row;
 }
