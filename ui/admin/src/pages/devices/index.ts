@@ -1,1 +1,1 @@
-export { DevicesPage as default } from "./DevicesPage.tsx";
+export { DevicesSection as default } from "./DevicesSection.tsx";
