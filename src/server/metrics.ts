@@ -182,7 +182,11 @@ export class ServerMetrics {
 
   constructor(options: { registry?: Registry; defaultMetrics?: boolean } = {}) {
     this.registry = options.registry ?? new Registry();
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    // prom-client samples the event-loop delay every 10 ms by default: 100 wake-ups a second
+    // per idle process, each a context switch on a busy machine (D44). 100 ms is plenty for a
+    // lag histogram; load shedding has its own sampler.
+    if (options.defaultMetrics !== false)
+      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 });
     const registers = [this.registry];
     const self = this;
     new Counter({
