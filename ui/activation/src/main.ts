@@ -41,6 +41,7 @@ const ui = {
   link: element<HTMLAnchorElement>("resync-link"),
   changeAddress: element<HTMLButtonElement>("change-address"),
   progress: element("progress"),
+  progressTitle: element("progress-title"),
   progressText: element("progress-text"),
   progressHelp: element("progress-help"),
 };
@@ -85,8 +86,9 @@ function busy(form: HTMLFormElement, on: boolean): void {
   for (const button of form.querySelectorAll("button")) button.disabled = on;
 }
 
-function finish(text: string): void {
+function finish(text: string, title = "Activation"): void {
   stopPolling();
+  ui.progressTitle.textContent = title;
   ui.progressText.textContent = text;
   ui.progressHelp.hidden = true;
   show(ui.progress);
@@ -127,8 +129,8 @@ async function checkCode(event: SubmitEvent): Promise<void> {
       return;
     case "bound":
       ui.stepCode.hidden = true;
-      finish(`This code has already activated a phone with ${providerName}.`);
-      ui.progress.querySelector("h2")?.focus();
+      finish(`This code has already activated a phone with ${providerName}.`, "Already used");
+      ui.progressTitle.focus();
       return;
     case "waiting":
       if (status.initUrl === undefined) {
@@ -168,6 +170,7 @@ function stopPolling(): void {
 function startPolling(): void {
   stopPolling();
   const started = Date.now();
+  ui.progressTitle.textContent = "Activation";
   ui.progressText.textContent = `Waiting for your phone to contact ${providerName}…`;
   ui.progressHelp.hidden = true;
   show(ui.progress);
@@ -179,8 +182,9 @@ function startPolling(): void {
         ui.stepSend.hidden = true;
         finish(
           `Your phone is activated with ${providerName}. It now loads its settings and may restart; this takes a minute or two.`,
+          "Activated",
         );
-        ui.progress.querySelector("h2")?.focus();
+        ui.progressTitle.focus();
         return;
       }
       if (status.state === "expired") return finish("This code has expired meanwhile.");
