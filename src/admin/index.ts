@@ -10,6 +10,14 @@ export {
   type IssuedActivationCode,
   issueActivationCode,
 } from "./activation_service.ts";
+export {
+  type ChangePreview,
+  DEFAULT_PREVIEW_DEVICES,
+  LayerChangePreview,
+  MAX_PREVIEW_DEVICES,
+  type ParameterChange,
+  type PreviewOptions,
+} from "./change_preview.ts";
 export { type CsvOptions, type CsvRecord, readCsv } from "./csv.ts";
 export {
   IMPORT_COLUMNS,
@@ -53,6 +61,13 @@ export {
 } from "./layer_parameters.ts";
 export { type LayerEditOptions, patchLayer, replaceLayer } from "./layer_service.ts";
 export { parseLifecycleFilter } from "./lifecycle_filter.ts";
+export {
+  type CatalogueEntry,
+  catalogueEntries,
+  catalogueFor,
+  type ParameterVerdict,
+  validateParameter,
+} from "./parameter_catalogue.ts";
 export {
   MAX_PUSH_DEVICES,
   MAX_RUNNING_PUSHES,

@@ -34,6 +34,7 @@ import { accountRoutes } from "./routes/account_routes.ts";
 import { activationRoutes } from "./routes/activation_routes.ts";
 import type { RouteContext } from "./routes/context.ts";
 import { dashboardRoutes } from "./routes/dashboard_routes.ts";
+import { editorRoutes } from "./routes/editor_routes.ts";
 import { deviceRoutes } from "./routes/device_routes.ts";
 import { eventRoutes } from "./routes/event_routes.ts";
 import { firmwareRoutes } from "./routes/firmware_routes.ts";
@@ -298,6 +299,7 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
   modelRoutes(app, ctx);
   deviceRoutes(app, ctx);
   dashboardRoutes(app, ctx);
+  editorRoutes(app, ctx);
   accountRoutes(app, ctx);
   groupRoutes(app, ctx);
   layerRoutes(app, ctx);

@@ -11,7 +11,14 @@
  * Count: at most `countCap` matching rows are counted (a `limit` inside the count), so the
  * count's work is bounded like the page's; above it, the total is the cap and not exact.
  */
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from "kysely";
+import {
+  type Expression,
+  type ExpressionBuilder,
+  expressionBuilder,
+  type Kysely,
+  type SqlBool,
+  sql,
+} from "kysely";
 import type { MacAddress } from "../mac_address.ts";
 import { type DeviceRow, selectDevices } from "./devices.ts";
 import type { Database } from "./schema.ts";
@@ -67,7 +74,7 @@ type Eb = ExpressionBuilder<
 
 /** Column and nullability of each sort key. */
 const SORT_COLUMNS = {
-  mac: { column: "devices.mac", nullable: false },
+  mac: { column: "devices.mac", nullable: false }, // ties and order: `macColumn`
   last_seen: { column: "s.at", nullable: true },
   model: { column: "devices.model_pn", nullable: true },
   state: { column: "devices.state", nullable: false },
@@ -83,8 +90,13 @@ export function like(column: string, pattern: string): Expression<SqlBool> {
   return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
 }
 
-/** Every filter of the query but the position, as one condition (AND of the given ones). */
-export function searchConditions(eb: Eb, query: DeviceSearchQuery): Expression<SqlBool> {
+/**
+ * Every filter of the query but the position, one condition each (to AND; none: an empty
+ * list, never a constant `true` — SQLite then no longer turns the status join into an inner
+ * one and the last-seen order loses its index).
+ */
+export function searchConditions(query: DeviceSearchQuery): Expression<SqlBool>[] {
+  const eb: Eb = expressionBuilder();
   const all: Expression<SqlBool>[] = [];
   if (query.tenantId !== undefined) all.push(eb("devices.tenant_id", "=", query.tenantId));
   if (query.accountId !== undefined) all.push(eb("devices.account_id", "=", query.accountId));
@@ -98,24 +110,62 @@ export function searchConditions(eb: Eb, query: DeviceSearchQuery): Expression<S
   if (query.seenAfter !== undefined) all.push(eb("s.at", ">=", query.seenAfter.getTime()));
   if (query.neverSeen === true) all.push(eb("s.at", "is", null));
   else if (query.neverSeen === false) all.push(eb("s.at", "is not", null));
-  const any: Expression<SqlBool>[] = [];
+  const matches = textMatches(eb, query);
+  if (matches !== undefined) all.push(sql<SqlBool>`devices.mac in (${matches})`);
+  return all;
+}
+
+/**
+ * The MACs free text matches, as a union of indexed lookups (so neither the page nor the count
+ * reads every device row): the MAC fragment anywhere in the MAC (a scan of the MAC index only),
+ * the serial or the account reference equal to the text (as typed, upper or lower case: an
+ * index lookup each), the label containing it in any case (a scan of the labelled devices in
+ * the (label, MAC) index).
+ */
+function textMatches(eb: Eb, query: DeviceSearchQuery) {
+  const text = query.text?.trim();
+  if ((text === undefined || text === "") && query.macFragment === undefined) return undefined;
+  const tenant = query.tenantId;
+  const parts: Expression<{ mac: string }>[] = [];
   if (query.macFragment !== undefined) {
-    any.push(sql<SqlBool>`devices.mac like ${`%${query.macFragment}%`}`);
+    let q = eb
+      .selectFrom("devices as fm")
+      .select("fm.mac")
+      .where(sql<SqlBool>`fm.mac like ${`%${query.macFragment}%`}`);
+    if (tenant !== undefined) q = q.where("fm.tenant_id", "=", tenant);
+    parts.push(q);
   }
-  const text = query.text?.trim().toLowerCase();
   if (text !== undefined && text !== "") {
-    const prefix = `${likeLiteral(text)}%`;
-    any.push(like("devices.serial", prefix));
-    any.push(like("devices.label", `%${likeLiteral(text)}%`));
+    const variants = [...new Set([text, text.toUpperCase(), text.toLowerCase()])];
+    let serial = eb.selectFrom("devices as fs").select("fs.mac").where("fs.serial", "in", variants);
+    let label = eb
+      .selectFrom("devices as fl")
+      .select("fl.mac")
+      .where("fl.label", "is not", null)
+      .where(() => like("fl.label", `%${likeLiteral(text.toLowerCase())}%`));
+    // Accounts first (by reference), then their devices (devices_account): never a scan of
+    // every device for its account.
     let accounts = eb
-      .selectFrom("accounts as a")
-      .select("a.id")
-      .where(() => like("a.reference", prefix));
-    if (query.tenantId !== undefined) accounts = accounts.where("a.tenant_id", "=", query.tenantId);
-    any.push(eb("devices.account_id", "in", accounts));
+      .selectFrom("accounts as fa")
+      .select("fa.id")
+      .where("fa.reference", "in", variants);
+    if (tenant !== undefined) accounts = accounts.where("fa.tenant_id", "=", tenant);
+    const account = eb
+      .selectFrom("devices as fd")
+      .select("fd.mac")
+      .where("fd.account_id", "in", accounts);
+    if (tenant !== undefined) {
+      serial = serial.where("fs.tenant_id", "=", tenant);
+      label = label.where("fl.tenant_id", "=", tenant);
+    }
+    parts.push(serial, label, account);
   }
-  if (any.length > 0) all.push(eb.or(any));
-  return eb.and(all);
+  // Each part is a subquery (parenthesised when compiled), read through a derived table so
+  // the UNION is valid on both dialects.
+  return sql.join(
+    parts.map((part, i) => sql`select mac from ${part} as ${sql.raw(`u${i}`)}`),
+    sql` union all `,
+  );
 }
 
 /** The value of a device's sort column (the position a page ends at). */
@@ -146,6 +196,29 @@ function phases(query: DeviceSearchQuery, key: DeviceSortKey): { values: boolean
   return { values: true, nulls: query.modelPn === undefined };
 }
 
+/**
+ * The MAC column the order breaks ties with (and the MAC order itself uses). The rows joined
+ * have the same MAC in every table, so the one whose index already holds the order is chosen:
+ * the status rows' for the last-seen order (index (at, MAC)) and when only seen devices match;
+ * the lifecycle rows' when one lifecycle state is asked for (index (state, MAC)); else the
+ * devices'. An index then yields the rows in order and the query stops after a page, instead
+ * of sorting every match.
+ */
+function macColumn(
+  query: DeviceSearchQuery,
+  key: DeviceSortKey,
+): "s.mac" | "l.mac" | "devices.mac" {
+  if (key === "last_seen") return "s.mac";
+  if (key !== "mac") return "devices.mac";
+  if (query.lifecycle !== undefined && query.lifecycle !== "none") return "l.mac";
+  const seenOnly =
+    query.seenBefore !== undefined ||
+    query.seenAfter !== undefined ||
+    query.firmware !== undefined ||
+    query.neverSeen === false;
+  return seenOnly ? "s.mac" : "devices.mac";
+}
+
 /** One page of the search, its position and the bounded count. */
 export async function searchDevices(
   db: Kysely<Database>,
@@ -158,28 +231,30 @@ export async function searchDevices(
   const cmp = dir === "desc" ? "<" : ">";
   const { column } = SORT_COLUMNS[key];
   const { values, nulls } = phases(query, key);
+  const mac = macColumn(query, key);
+  const conditions = searchConditions(query);
   const after = query.after;
   const rows: DeviceRow[] = [];
   const want = limit + 1;
   if (values && (after === undefined || after.value !== null)) {
-    let q = selectDevices(db).where((eb) => searchConditions(eb, query));
+    let q = selectDevices(db);
+    for (const condition of conditions) q = q.where(condition);
     if (SORT_COLUMNS[key].nullable) q = q.where((eb) => eb(sql.ref(column), "is not", null));
     if (after !== undefined) {
       q =
         key === "mac"
-          ? q.where((eb) => eb("devices.mac", cmp, after.mac))
+          ? q.where((eb) => eb(sql.ref(mac), cmp, after.mac))
           : q.where(
               () =>
-                sql<SqlBool>`(${sql.ref(column)}, devices.mac) ${sql.raw(cmp)} (${after.value}, ${after.mac})`,
+                sql<SqlBool>`(${sql.ref(column)}, ${sql.ref(mac)}) ${sql.raw(cmp)} (${after.value}, ${after.mac})`,
             );
     }
     if (key !== "mac") q = q.orderBy(column, dir);
-    rows.push(...(await q.orderBy("devices.mac", dir).limit(want).execute()));
+    rows.push(...(await q.orderBy(sql.ref(mac), dir).limit(want).execute()));
   }
   if (nulls && rows.length < want) {
-    let q = selectDevices(db)
-      .where((eb) => searchConditions(eb, query))
-      .where((eb) => eb(sql.ref(column), "is", null));
+    let q = selectDevices(db).where((eb) => eb(sql.ref(column), "is", null));
+    for (const condition of conditions) q = q.where(condition);
     if (after !== undefined && after.value === null) {
       q = q.where((eb) => eb("devices.mac", cmp, after.mac));
     }
@@ -197,25 +272,24 @@ export async function searchDevices(
       ? { value: sortValue(last, key), mac: last.mac }
       : null;
   const cap = query.countCap ?? DEFAULT_COUNT_CAP;
-  const counted = cap === 0 ? 0 : await countMatches(db, query, cap);
+  const counted = cap === 0 ? 0 : await countMatches(db, conditions, cap);
   return { devices, next, total: Math.min(counted, cap), totalExact: counted <= cap };
 }
 
 /** Matching rows, counted up to `cap + 1`; joins only the tables the filters read. */
 async function countMatches(
   db: Kysely<Database>,
-  query: DeviceSearchQuery,
+  conditions: readonly Expression<SqlBool>[],
   cap: number,
 ): Promise<number> {
-  const inner = db
+  let inner = db
     .selectFrom("devices")
     .leftJoin("device_status as s", "s.mac", "devices.mac")
     .leftJoin("device_lifecycle as l", "l.mac", "devices.mac")
-    .select(sql<number>`1`.as("one"))
-    .where((eb) => searchConditions(eb, query))
-    .limit(cap + 1);
+    .select(sql<number>`1`.as("one"));
+  for (const condition of conditions) inner = inner.where(condition);
   const row = await db
-    .selectFrom(inner.as("m"))
+    .selectFrom(inner.limit(cap + 1).as("m"))
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .executeTakeFirstOrThrow();
   return Number(row.n);

@@ -54,6 +54,13 @@ export {
   type UpgradePolicyInput,
   type UpgradeSchemeName,
 } from "./firmware.ts";
+export {
+  type ActiveRollout,
+  type ActivityBucket,
+  type CountBy,
+  type FleetStatsRepository,
+  SECURITY_RESULTS,
+} from "./fleet_stats.ts";
 export { layerKey } from "./layer_key.ts";
 export { parseLayerKey } from "./layers.ts";
 export {

@@ -13,6 +13,7 @@ import type { StoreDialect } from "./dialect.ts";
 import { storeError } from "./errors.ts";
 import { Events } from "./events.ts";
 import { Firmware } from "./firmware.ts";
+import { FleetStats } from "./fleet_stats.ts";
 import { Groups } from "./groups.ts";
 import { Layers } from "./layers.ts";
 import { Lifecycles } from "./lifecycle.ts";
@@ -152,6 +153,7 @@ export async function openKyselyStore(options: StoreOptions, deps: StoreDeps): P
       layers,
       events: new Events(core),
       lifecycle: new Lifecycles(core),
+      stats: new FleetStats(core),
       tokens: new ApiTokens(core),
       users: new Users(core),
       sessions: new Sessions(core),

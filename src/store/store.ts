@@ -21,6 +21,7 @@ import type { ActivationCodeRepository } from "./activation_codes.ts";
 import type { DeviceKeyRepository } from "./device_keys.ts";
 import type { DeviceSearchPage, DeviceSearchQuery } from "./device_search.ts";
 import type { FirmwareRepository } from "./firmware.ts";
+import type { FleetStatsRepository } from "./fleet_stats.ts";
 import type { KeyProcess } from "./master_key_record.ts";
 import type { RedirectRepository } from "./redirects.ts";
 import type { ReportRepository } from "./reports.ts";
@@ -509,6 +510,8 @@ export interface Store {
   readonly layers: LayerRepository;
   readonly events: EventRepository;
   readonly lifecycle: LifecycleRepository;
+  /** The admin dashboard's counts (each one grouped, indexed query). */
+  readonly stats: FleetStatsRepository;
   readonly tokens: TokenRepository;
   /** Admin users with passwords (scrypt); role and tenant scope as tokens have them. */
   readonly users: UserRepository;

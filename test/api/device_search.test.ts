@@ -100,7 +100,7 @@ for (const dialect of dialects()) {
       expect(serial.body.items.map((d: Row) => d.mac)).toEqual(["0a0b0c000007"]);
       const label = await api.request("GET", "/api/v1/devices?q=desk");
       expect(label.body.items.map((d: Row) => d.mac)).toEqual(["0a0b0c000007"]);
-      const account = await api.request("GET", "/api/v1/devices?q=cust-7");
+      const account = await api.request("GET", "/api/v1/devices?q=cust-77");
       expect(account.body.items.map((d: Row) => d.mac)).toEqual(
         [0, 2, 4, 6, 8].map((i) => `0a0b0c${i.toString(16).padStart(6, "0")}`),
       );

@@ -5,8 +5,9 @@ import { storeError } from "../errors.ts";
  * Indexes for the admin UI's device search and dashboard (decision D40): each sort order of the
  * device list is a keyset on (column, MAC), within a tenant or across all; the last-seen order
  * and the seen-before/after filters read the status rows by time; the firmware filter and the
- * fleet's firmware counts read them by version; the dashboard's resync buckets read a tenant's
- * events by time. `devices_model` (model alone) is replaced by (model, MAC).
+ * fleet's firmware counts read them by version; the dashboard's resync buckets and refusals read
+ * a tenant's (or every) event by time and result without the rows. `devices_model` (model
+ * alone) is replaced by (model, MAC), `events_at` (time alone) by (time, result).
  */
 const INDEXES: readonly (readonly [name: string, table: string, columns: readonly string[]])[] = [
   ["devices_tenant_state", "devices", ["tenant_id", "state", "mac"]],
@@ -15,7 +16,10 @@ const INDEXES: readonly (readonly [name: string, table: string, columns: readonl
   ["devices_model_mac", "devices", ["model_pn", "mac"]],
   ["device_status_at", "device_status", ["at", "mac"]],
   ["device_status_firmware", "device_status", ["firmware", "mac"]],
-  ["events_tenant_at", "events", ["tenant_id", "at"]],
+  ["device_lifecycle_state_mac", "device_lifecycle", ["state", "mac"]],
+  ["devices_label", "devices", ["label", "mac"]],
+  ["events_tenant_at", "events", ["tenant_id", "at", "result"]],
+  ["events_at_result", "events", ["at", "result"]],
 ];
 
 export function deviceSearch(): Migration {
@@ -30,6 +34,8 @@ export function deviceSearch(): Migration {
           .execute();
       }
       await db.schema.dropIndex("devices_model").execute();
+      await db.schema.dropIndex("events_at").execute();
+      await db.schema.dropIndex("device_lifecycle_state").execute();
     },
     async down(): Promise<void> {
       throw storeError("STORE_MIGRATION_FAILED", "0014_device_search cannot be reverted");
