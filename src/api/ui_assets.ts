@@ -60,18 +60,25 @@ export async function registerUiAssets(
     };
   }
   const index = readFileSync(join(dir, "index.html"));
-  await app.register(fastifyStatic, {
-    root: join(dir, "assets"),
-    prefix: "/assets/",
-    // Hashed file names: a new build is a new name.
-    immutable: true,
-    maxAge: "365d",
-    index: false,
-    list: false,
-    dotfiles: "deny",
-    setHeaders: (res) => {
-      res.setHeader("x-content-type-options", "nosniff");
-    },
+  // The UI's files are public (the sign-in page needs them); the API's routes keep their access.
+  await app.register(async (scope) => {
+    scope.addHook("onRoute", (route) => {
+      route.config = { ...route.config, access: "public" };
+      route.schema = { ...route.schema, hide: true };
+    });
+    await scope.register(fastifyStatic, {
+      root: join(dir, "assets"),
+      prefix: "/assets/",
+      // Hashed file names: a new build is a new name.
+      immutable: true,
+      maxAge: "365d",
+      index: false,
+      list: false,
+      dotfiles: "deny",
+      setHeaders: (res) => {
+        res.setHeader("x-content-type-options", "nosniff");
+      },
+    });
   });
   return {
     page(request, reply) {

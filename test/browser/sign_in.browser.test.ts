@@ -40,7 +40,13 @@ describe("signing in to the admin UI", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("x-frame-options")).toBe("DENY");
     expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
-    expect(await response.text()).toContain('<div id="root">');
+    const html = await response.text();
+    expect(html).toContain('<div id="root">');
+    // Its script loads without a session (the sign-in page is made of it), cached for good.
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    const asset = await fetch(`${server.admin}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("cache-control")).toContain("immutable");
     // The API keeps its JSON answers.
     const api = await fetch(`${server.admin}/api/v1/nothing`, { headers: { accept: "text/html" } });
     expect(api.status).toBe(404);
@@ -52,14 +58,14 @@ describe("signing in to the admin UI", () => {
     await expect.poll(() => page.getByRole("button", { name: "Sign in" }).isVisible()).toBe(true);
     await checkPage(page, watch, "sign-in");
     await page.getByRole("tab", { name: "API token" }).click();
-    await page.getByLabel("API token").fill("not-a-token");
+    await page.getByRole("textbox", { name: "API token" }).fill("not-a-token");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("Sign-in failed");
     watch.errors.length = 0; // the browser logs the refused request's 401 itself
   });
 
   it("signs in with the admin token, keeps the session across a reload, and signs out", async () => {
-    await page.getByLabel("API token").fill(server.adminToken);
+    await page.getByRole("textbox", { name: "API token" }).fill(server.adminToken);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect
       .poll(() => page.getByRole("navigation", { name: "Sections" }).isVisible())
