@@ -173,9 +173,9 @@ export function editorRoutes(app: FastifyInstance, ctx: RouteContext): void {
       return validateParameter(
         {
           name: body.parameter,
-          value: body.value,
+          value: body.value ?? null,
           // Neither value nor access yet: only the name is checked.
-          access: body.value === undefined && body.access == null ? "rw" : body.access,
+          access: body.value == null && body.access == null ? "rw" : body.access,
         },
         body.model ?? null,
         body.allowUnknown === undefined ? {} : { allowUnknown: body.allowUnknown },
