@@ -3,9 +3,11 @@
 // TypeScript sources through tsx when the bundle is missing or older than any
 // source file — so a developer never runs stale code and a user never waits for
 // on-the-fly compilation.
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Script } from "node:vm";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -27,15 +29,77 @@ function bundleIsFresh() {
   }
 }
 
+function readOrUndefined(file) {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The bundle (dist/main.js, CommonJS) loaded as `require` would load it, but compiled through
+ * `vm.Script` with V8's code cache for the command being run (D42): Node 20 caches no module
+ * code, and compiling the bundle was most of a management command's start. The cache is
+ * dist/cache/<command>.bin, written after the command's first run (where dist/ is writable),
+ * else <command>.build.bin, written by the build; V8 refuses a cache from another Node
+ * version or another bundle (`cachedDataRejected`), and the run then writes a new one.
+ * PROVISIO_CODE_CACHE=0 neither reads nor writes one; =build is the build writing its own.
+ */
+function loadBundle(argv) {
+  const file = join(root, "dist", "main.js");
+  const mode = process.env.PROVISIO_CODE_CACHE;
+  const word = argv[2] ?? "";
+  const key =
+    word === "--version" || word === "-V" ? "version" : /^[a-z][a-z-]*$/.test(word) ? word : "_";
+  const cacheFile = (kind) => join(root, "dist", "cache", `${key}${kind}.bin`);
+  const fromRun = mode === "0" || mode === "build" ? undefined : readOrUndefined(cacheFile(""));
+  const cachedData = fromRun ?? (mode === "0" ? undefined : readOrUndefined(cacheFile(".build")));
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {\n${readFileSync(file, "utf8")}\n})`;
+  const script = new Script(wrapped, {
+    filename: file,
+    lineOffset: -1,
+    cachedData,
+  });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  const { main, COMMAND_NAMES } = module.exports;
+  // After the run: what it compiled, for the next run of the same command. Not for the server,
+  // which runs for days (its start-up is not what the cache is for), nor for a name that is
+  // not a command.
+  const known = key === "version" || key === "_" || COMMAND_NAMES.includes(key);
+  const save =
+    mode === "build"
+      ? cacheFile(".build")
+      : mode !== "0" &&
+          key !== "serve" &&
+          known &&
+          (fromRun === undefined || script.cachedDataRejected)
+        ? cacheFile("")
+        : undefined;
+  const saveCache = () => {
+    if (save === undefined) return;
+    try {
+      const temporary = `${save}.${process.pid}`;
+      writeFileSync(temporary, script.createCachedData());
+      renameSync(temporary, save); // whole or not at all: a reader never sees half a cache
+    } catch {
+      // dist/ not writable by this user: the build's cache (or none) stays in use
+    }
+  };
+  return { main, saveCache };
+}
+
 // PROVISIO_FROM_SOURCE=1 forces the sources; PROVISIO_FROM_SOURCE=0 forces the bundle
 // (benchmarks, while someone edits src/).
 const mode = process.env.PROVISIO_FROM_SOURCE;
-let main;
 if (mode === "0" || (mode !== "1" && bundleIsFresh())) {
-  ({ main } = await import("../dist/main.js"));
+  const { main, saveCache } = loadBundle(process.argv);
+  process.exitCode = await main(process.argv);
+  saveCache();
 } else {
   const { register } = await import("tsx/esm/api");
   register();
-  ({ main } = await import("../src/cli/main.ts"));
+  const { main } = await import("../src/cli/main.ts");
+  process.exitCode = await main(process.argv);
 }
-process.exitCode = await main(process.argv);

@@ -3,8 +3,19 @@
 // Runs on `npm ci` / `npm install` (prepare). bin/provisio.js falls back to the
 // TypeScript sources when dist/ is older than any source file, so a stale bundle
 // is never used.
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { resolve, sep } from "node:path";
+//
+// One CommonJS file, dist/main.js (dist/package.json says commonjs), which bin/provisio.js
+// compiles through `vm.Script` with V8's code cache (D42): Node 20 has no compile cache for
+// modules, and compiling the bundle's JavaScript was most of a management command's start.
+// Each command's code still loads on demand: esbuild wraps what `import()` reaches in a lazy
+// initialiser, so `device list` runs the store's code and not the server's. This script also
+// writes a first code cache per command (dist/cache/, from loading the command), so an
+// installation whose dist/ its users cannot write still starts from a cache.
+import { spawn } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { directIndexImports } from "./esbuild_barrels.mjs";
@@ -30,24 +41,66 @@ const sideEffectFreeSources = {
   },
 };
 
-rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DIST = join(ROOT, "dist");
+// What an earlier build left, not what other builds put there (dist/ui, scripts/build_ui.mjs).
+mkdirSync(DIST, { recursive: true });
+for (const entry of readdirSync(DIST)) {
+  if (entry !== "ui") rmSync(join(DIST, entry), { recursive: true, force: true });
+}
 await build({
-  entryPoints: { main: "src/cli/main.ts" },
+  entryPoints: { main: join(SRC, "cli", "main.ts") },
   bundle: true,
-  splitting: true,
   platform: "node",
-  format: "esm",
+  format: "cjs",
   target: "node20",
-  outdir: "dist",
+  outdir: DIST,
   external,
   plugins: [sideEffectFreeSources, directIndexImports(SRC)],
-  // CommonJS packages bundled into ESM chunks call require() for Node's built-ins.
-  banner: {
-    js: 'import { createRequire as __provisioRequire } from "node:module"; const require = __provisioRequire(import.meta.url);',
-  },
+  // The few files that find a file or a package from import.meta.url find it from dist/main.js.
+  define: { "import.meta.url": "__provisioImportMetaUrl" },
+  // `import()` of a package (cli-progress, pino-pretty) becomes require(): a script compiled
+  // by vm.Script has no module loader behind `import()` on Node 20 without a flag.
+  supported: { "dynamic-import": false },
+  banner: { js: 'var __provisioImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  // Smaller is faster here: the whole file is read and handed to V8 on every run. Names are
+  // kept (error and class names show in messages); ASCII only, so V8 keeps it one byte a char.
+  minify: true,
+  keepNames: true,
+  charset: "ascii",
   sourcemap: "linked",
   logLevel: "warning",
 });
-writeFileSync(new URL("../dist/BUILT", import.meta.url), `${new Date().toISOString()}\n`);
+writeFileSync(join(DIST, "package.json"), '{ "type": "commonjs" }\n');
+writeFileSync(join(DIST, "BUILT"), `${new Date().toISOString()}\n`);
+
+// A first code cache per command, from loading it (`provisio <command> --help`, run through
+// bin/provisio.js with PROVISIO_CODE_CACHE=build); a command's first real run replaces it
+// with one that holds what the run compiled, where dist/ is writable.
+const { COMMAND_NAMES } = createRequire(import.meta.url)(join(DIST, "main.js"));
+mkdirSync(join(DIST, "cache"));
+const names = ["--version", "--help", ...COMMAND_NAMES];
+const failures = [];
+async function cacheFor(name) {
+  const args = name.startsWith("--") ? [name] : [name, "--help"];
+  const child = spawn(process.execPath, [join(ROOT, "bin", "provisio.js"), ...args], {
+    env: { ...process.env, PROVISIO_FROM_SOURCE: "0", PROVISIO_CODE_CACHE: "build" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const code = await new Promise((done) => child.on("close", done));
+  if (code !== 0) failures.push(`${name}: exit ${code} ${stderr}`);
+}
+const queue = [...names];
+await Promise.all(
+  Array.from({ length: Math.min(4, availableParallelism()) }, async () => {
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) await cacheFor(name);
+  }),
+);
+// Without a cache every command still runs (compiled as it loads): say so, do not fail.
+if (failures.length > 0) process.stderr.write(`build: no code cache for ${failures.join("; ")}\n`);
 // The TFTP fast path (optional native endpoint; see scripts/build_native.mjs).
 await import("./build_native.mjs");

@@ -6,6 +6,9 @@ import { COMMAND_LOADERS, loadAllCommands, type RegisterCommand } from "./comman
 /** sysexits.h EX_SOFTWARE: an internal error, as opposed to bad input (exit 1). */
 export const EXIT_INTERNAL_ERROR = 70;
 
+/** The top-level commands' names (bin/provisio.js keeps a code cache per command, D42). */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMAND_LOADERS);
+
 /** Flags that need no command: `provisio --version` loads nothing but commander (D1). */
 const NO_COMMAND = new Set(["--version", "-V"]);
 
