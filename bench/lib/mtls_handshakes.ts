@@ -191,10 +191,13 @@ export async function negotiatedSuite(
     ],
     "",
   );
-  const cipher = /New, (TLSv[\d.]+), Cipher is (\S+)/.exec(out);
-  if (cipher === null) throw new Error(`no handshake on port ${port} with ${suite}:\n${out}`);
+  // The session block: `Protocol  : TLSv1.2`, `Cipher    : AES256-SHA`.
+  const protocol = /^\s*Protocol\s*: (\S+)$/m.exec(out)?.[1];
+  const cipher = /^\s*Cipher\s*: (\S+)$/m.exec(out)?.[1];
+  if (protocol === undefined || cipher === undefined || cipher === "0000")
+    throw new Error(`no handshake on port ${port} with ${suite}:\n${out}`);
   const temp = /Server Temp Key: ([^\n]+)/.exec(out)?.[1];
-  return `${cipher[1]} ${cipher[2]}${temp === undefined ? "" : ` (${temp})`}`;
+  return `${protocol} ${cipher}${temp === undefined ? "" : ` (${temp})`}`;
 }
 
 /** Every client's s_time at once for `seconds`; connections per second and CPU per connection. */
