@@ -2,13 +2,13 @@
 // rewritten, in the bundle only, to imports from the files that define the imported names.
 //
 // Why: the sources import a module only through its index.ts (the house rule, checked by
-// scripts/check_imports.mjs), but with code splitting esbuild assigns whole files to chunks
-// by which entry points reach them, following every re-export of an index it passes
-// through. A command importing one function from `server/index.ts` would then share a chunk
-// with the whole server and load its packages (pino, prom-client, LiquidJS, the x509 stack)
-// at start-up. Importing from the defining file gives each command's chunk only the files it
-// uses (decision D1). Names this cannot place (an `export *` it cannot read, a default export)
-// are left on the index import, which stays correct, only heavier.
+// scripts/check_imports.mjs), but esbuild follows every re-export of an index it passes
+// through: a command importing one function from `server/index.ts` would initialise the whole
+// server when it loads (in the bundle each file reached by `import()` runs on first use, D42;
+// with the earlier code splitting, it shared a chunk) and load its packages (pino, prom-client,
+// LiquidJS, the x509 stack) at start-up. Importing from the defining file makes a command run
+// only the files it uses (decision D1). Names this cannot place (an `export *` it cannot read, a
+// default export) are left on the index import, which stays correct, only heavier.
 import { readFileSync } from "node:fs";
 import { dirname, resolve, sep } from "node:path";
 

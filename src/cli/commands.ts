@@ -2,7 +2,7 @@ import type { Command } from "commander";
 
 /**
  * Every subcommand registers itself through one function; adding a command is one entry here.
- * Each is loaded on demand (a separate chunk in the bundle), so `provisio device list` loads
+ * Each is loaded on demand (run on first use in the bundle, D42), so `provisio device list` loads
  * the device command and what it uses — not Fastify, not the server node — and
  * `provisio --version` loads no command at all (decision D1).
  */

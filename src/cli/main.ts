@@ -13,8 +13,8 @@ export const COMMAND_NAMES: readonly string[] = Object.keys(COMMAND_LOADERS);
 const NO_COMMAND = new Set(["--version", "-V"]);
 
 /**
- * The commands `argv` needs: just the one it names (each command is its own chunk in the
- * bundle, so a management command loads neither Fastify nor the server node, and the profile
+ * The commands `argv` needs: just the one it names (each command's code runs only when it is
+ * loaded, so a management command loads neither Fastify nor the server node, and the profile
  * tools none of the server's libraries), none for `--version`, else all of them (`--help`,
  * `help`, no command, a misspelt one).
  */
