@@ -28,6 +28,7 @@ import { build } from "esbuild";
 import { issueDeviceCertificate, parseMasterKey } from "../src/crypto/index.ts";
 import { dataPaths, sealerFor } from "../src/server/index.ts";
 import { type LayerParameter, openStore, parseMac } from "../src/store/index.ts";
+import { cpuSeconds, ffdhe2048, processTree } from "./lib/mtls_handshakes.ts";
 import { waitForLog } from "./lib/wait_for_log.ts";
 
 const { values: args } = parseArgs({
@@ -89,35 +90,6 @@ interface Client {
   readonly mac: string;
   readonly cert: string;
   readonly key: string;
-}
-
-/** The process and its descendants (nginx's workers, provisio's). */
-function processTree(pid: number): number[] {
-  const all = [pid];
-  for (let i = 0; i < all.length; i++) {
-    try {
-      const children = readFileSync(`/proc/${all[i]}/task/${all[i]}/children`, "utf8");
-      for (const c of children.trim().split(/\s+/)) if (c !== "") all.push(Number(c));
-    } catch {
-      // gone
-    }
-  }
-  return all;
-}
-
-const TICKS = 100; // USER_HZ on Linux
-/** CPU seconds (user + system) used so far by `pids`. */
-function cpuSeconds(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone
-    }
-  }
-  return ticks / TICKS;
 }
 
 interface Run {
@@ -285,17 +257,7 @@ async function main(): Promise<void> {
     await stop(child);
   }
   // The same finite-field group OpenSSL picks for Node's `dhparam: "auto"` (RFC 7919).
-  const dhparam = join(work, "ffdhe2048.pem");
-  await sh("openssl", [
-    "genpkey",
-    "-genparam",
-    "-algorithm",
-    "DH",
-    "-pkeyopt",
-    "group:ffdhe2048",
-    "-out",
-    dhparam,
-  ]);
+  const dhparam = await ffdhe2048(join(work, "ffdhe2048.pem"));
   const conf = join(work, "nginx.conf");
   const temp = join(work, "nginx-tmp");
   mkdirSync(temp);

@@ -106,6 +106,21 @@ export async function mtlsClients(
   return clients;
 }
 
+/** Writes the RFC 7919 ffdhe2048 group (what Node's `dhparam: "auto"` picks) for nginx; its path. */
+export async function ffdhe2048(path: string): Promise<string> {
+  await run("openssl", [
+    "genpkey",
+    "-genparam",
+    "-algorithm",
+    "DH",
+    "-pkeyopt",
+    "group:ffdhe2048",
+    "-out",
+    path,
+  ]);
+  return path;
+}
+
 /**
  * nginx for the mTLS comparison: `worker_processes auto`, the units' suites on TLS 1.2, the
  * same finite-field group as Node's `dhparam: "auto"` (RFC 7919 ffdhe2048), client
@@ -121,17 +136,7 @@ export async function startMtlsNginx(options: {
 }): Promise<{ readonly pids: () => number[]; stop(): void }> {
   const dir = join(options.work, "nginx-mtls");
   mkdirSync(join(dir, "tmp"), { recursive: true });
-  const dhparam = join(dir, "ffdhe2048.pem");
-  await run("openssl", [
-    "genpkey",
-    "-genparam",
-    "-algorithm",
-    "DH",
-    "-pkeyopt",
-    "group:ffdhe2048",
-    "-out",
-    dhparam,
-  ]);
+  const dhparam = await ffdhe2048(join(dir, "ffdhe2048.pem"));
   const conf = join(dir, "nginx.conf");
   const temp = join(dir, "tmp");
   writeFileSync(
