@@ -6,31 +6,14 @@
  * exact paths are answered on HTTP and HTTPS; every other path, and TFTP, still reaches the
  * resync pipeline.
  */
-import { randomUUID } from "node:crypto";
-import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActivationStatus } from "../../src/server/index.ts";
 import { parseMac } from "../../src/store/index.ts";
 import { type E2eServer, startE2eServer } from "../e2e/provisio_server.ts";
-import { PG_URL } from "../store/dialects.ts";
 import { curl } from "./helpers.ts";
+import { nodeDialects } from "./node_dialects.ts";
 import { sendFrom, tftpFirstAnswer } from "./sources.ts";
-
-async function pgAdmin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-const DIALECTS = [
-  { name: "sqlite", schema: undefined },
-  { name: "postgres", schema: `t_act_${randomUUID().replaceAll("-", "").slice(0, 12)}` },
-] as const;
 
 interface Answer {
   readonly status: number;
@@ -39,7 +22,7 @@ interface Answer {
   readonly text: string;
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of nodeDialects("t_act")) {
   describe(`the activation page's status endpoint (${dialect.name})`, () => {
     let server: E2eServer;
     let port: number;
@@ -66,11 +49,7 @@ for (const dialect of DIALECTS) {
     }
 
     beforeAll(async () => {
-      const env: Record<string, string> =
-        dialect.schema === undefined
-          ? {}
-          : { PROVISIO_DATABASE_URL: PG_URL, PROVISIO_DATABASE_SCHEMA: dialect.schema };
-      server = await startE2eServer([], env);
+      server = await startE2eServer([], dialect.env);
       port = server.node.addresses.http!.port;
       const { store } = server.node;
       const acme = await store.tenants.create({
@@ -96,9 +75,7 @@ for (const dialect of DIALECTS) {
 
     afterAll(async () => {
       await server?.close();
-      if (dialect.schema !== undefined) {
-        await pgAdmin(`drop schema if exists ${dialect.schema} cascade`);
-      }
+      await dialect.drop();
     });
 
     it("a waiting code: its tenant's name and branding, the init URL on this server's HTTPS listener, nothing more", async () => {
