@@ -19,7 +19,9 @@
  * "tenant" rows use a token scoped to the small tenant). The time reported is the server's own
  * (Fastify's elapsed time of the request, from its log line: routing, auth, queries,
  * serialisation), p50 and p95 in ms, with the load average: the machine is shared, so read
- * the figures as an upper bound on an idle machine's.
+ * the figures as an upper bound on an idle machine's. "CPU ms" is the mean CPU time per
+ * request of this process (server and client: SQLite runs in it) plus, on PostgreSQL, of the
+ * backends serving its connections (read from /proc): the figure the load does not inflate.
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -31,6 +33,7 @@ import pg from "pg";
 import pino from "pino";
 import { Registry } from "prom-client";
 import { createAdminApp } from "../src/api/index.ts";
+import { seededRandom } from "../src/device/index.ts";
 import {
   type DeviceInput,
   type MacAddress,
@@ -61,25 +64,13 @@ const LIFECYCLE = ["mfg-reset", "sp-cust", "sec-prv-1", "sec-prv-2"] as const;
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 const load = (): string => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
-/** Deterministic pseudo-random numbers (the same fleet on both dialects). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const macOf = (i: number): MacAddress =>
   parseMac(
     `00${((i * 2654435761) >>> 0).toString(16).padStart(8, "0")}${(i & 0xff).toString(16).padStart(2, "0")}`,
   );
 
 async function seed(store: Store): Promise<{ small: string }> {
-  const random = rng(42);
+  const random = seededRandom(42);
   const small = await store.tenants.create({ slug: "small", name: "Small" });
   const accounts: string[] = [];
   const accountCount = Math.ceil(DEVICES / 20);
@@ -168,7 +159,7 @@ interface QueryType {
 }
 
 function queries(cursorFor: Map<string, string>): QueryType[] {
-  const random = rng(7);
+  const random = seededRandom(7);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const iso = (ms: number) => new Date(ms).toISOString();
   const fragment = () => macOf(Math.floor(random() * DEVICES)).slice(4, 10);
@@ -250,6 +241,7 @@ async function run(
   options: StoreOptions,
   dispose: () => Promise<void>,
   analyze: () => Promise<void> = async () => {},
+  backendCpuMs: () => Promise<number> = async () => 0,
 ) {
   log(`${name}: seeding ${DEVICES} devices (load ${load()})`);
   const store = await openStore(options, { sealer: testSealer(), pollIntervalMs: 60_000 });
@@ -293,10 +285,15 @@ async function run(
   const rows: string[] = [];
   for (const q of queries(cursors)) {
     const times: number[] = [];
+    let cpu = 0;
     for (let r = 0; r < RUNS; r++) {
       elapsed.length = 0;
       try {
+        const backend = await backendCpuMs();
+        const own = process.cpuUsage();
         await get(q.url(r), q.scoped === true ? scoped.secret : admin.secret);
+        const used = process.cpuUsage(own);
+        cpu += (used.user + used.system) / 1000 + ((await backendCpuMs()) - backend);
       } catch (error) {
         log(`  ${q.name}: ${String(error).slice(0, 200)}`);
         break;
@@ -307,7 +304,7 @@ async function run(
     times.sort((a, b) => a - b);
     if (times.length === 0) continue;
     rows.push(
-      `| ${name} | ${q.name} | ${percentile(times, 50).toFixed(1)} | ${percentile(times, 95).toFixed(1)} |`,
+      `| ${name} | ${q.name} | ${percentile(times, 50).toFixed(1)} | ${percentile(times, 95).toFixed(1)} | ${(cpu / times.length).toFixed(1)} |`,
     );
     log(rows.at(-1)!);
   }
@@ -318,6 +315,7 @@ async function run(
   return rows;
 }
 
+let monitorClose = async (): Promise<void> => {};
 const results: string[] = [];
 if (args.dialect === "sqlite" || args.dialect === "both") {
   const dir = args.keep
@@ -348,21 +346,50 @@ if (args.dialect === "postgres" || args.dialect === "both") {
     }
   };
   await admin(`create schema if not exists ${schema}`);
+  // CPU of the PostgreSQL backends serving the bench's connections (from /proc: the server
+  // runs on this machine), in ms; ticks of 10 ms, so read as a mean over the runs.
+  const APP = `bench_${process.pid}`;
+  const monitor = new pg.Client({ connectionString: PG_URL });
+  await monitor.connect();
+  monitorClose = () => monitor.end();
+  const backendCpu = async (): Promise<number> => {
+    const { rows } = await monitor.query<{ pid: number }>(
+      "select pid from pg_stat_activity where application_name = $1",
+      [APP],
+    );
+    let ticks = 0;
+    for (const { pid } of rows) {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // The backend ended between the query and the read.
+      }
+    }
+    return ticks * 10;
+  };
   results.push(
     ...(await run(
       "postgres",
-      { kind: "postgres", connectionString: PG_URL, schema, maxConnections: 4 },
+      {
+        kind: "postgres",
+        connectionString: `${PG_URL}${PG_URL.includes("?") ? "&" : "?"}application_name=${APP}`,
+        schema,
+        maxConnections: 4,
+      },
       async () => {
         if (!args.keep) await admin(`drop schema ${schema} cascade`);
       },
       // Statistics as autovacuum keeps them in a running installation (a bulk load leaves
       // none until its next pass).
       () => admin(`set search_path = ${schema}; analyze`),
+      backendCpu,
     )),
   );
 }
+await monitorClose();
 process.stdout.write(
   `devices ${DEVICES}, ${RUNS} runs per query, load average at the end ${load()}\n` +
-    "| dialect | query | p50 ms | p95 ms |\n| --- | --- | --- | --- |\n" +
+    "| dialect | query | p50 ms | p95 ms | CPU ms |\n| --- | --- | --- | --- | --- |\n" +
     `${results.join("\n")}\n`,
 );

@@ -100,47 +100,38 @@ export class FleetStats implements FleetStatsRepository {
   }
 
   async lifecycle(tenantId?: string) {
-    const db = this.#core.db;
-    // A lifecycle row goes with its device, so across tenants the (state, MAC) index alone
-    // answers; a tenant's needs its devices.
-    const rows = await this.#core.run(() =>
-      tenantId === undefined
-        ? db
-            .selectFrom("device_lifecycle")
-            .select((eb) => ["state", eb.fn.countAll<number>().as("n")])
-            .groupBy("state")
-            .execute()
-        : db
-            .selectFrom("device_lifecycle as l")
-            .innerJoin("devices as d", "d.mac", "l.mac")
-            .where("d.tenant_id", "=", tenantId)
-            .select((eb) => ["l.state", eb.fn.countAll<number>().as("n")])
-            .groupBy("l.state")
-            .execute(),
-    );
-    return rows.map((r) => ({ key: r.state, count: Number(r.n) }));
+    const rows = await this.#countBy("device_lifecycle", "state", tenantId);
+    return rows.map((r) => ({ key: r.key ?? "", count: r.count }));
   }
 
   async firmware(tenantId?: string) {
-    const db = this.#core.db;
-    const rows = await this.#core.run(() =>
+    const rows = await this.#countBy("device_status", "firmware", tenantId);
+    return rows.sort((a, b) => b.count - a.count || String(a.key).localeCompare(String(b.key)));
+  }
+
+  /**
+   * Rows of a per-device table (one row per device, gone with it) counted by a column: across
+   * tenants from the table's (column, MAC) index alone, a tenant's joined to its devices.
+   */
+  async #countBy(
+    table: "device_lifecycle" | "device_status",
+    column: "state" | "firmware",
+    tenantId: string | undefined,
+  ): Promise<CountBy<string | null>[]> {
+    const key = sql.ref(`x.${column}`);
+    const tenant =
       tenantId === undefined
-        ? db
-            .selectFrom("device_status")
-            .select((eb) => ["firmware", eb.fn.countAll<number>().as("n")])
-            .groupBy("firmware")
-            .execute()
-        : db
-            .selectFrom("device_status as s")
-            .innerJoin("devices as d", "d.mac", "s.mac")
-            .where("d.tenant_id", "=", tenantId)
-            .select((eb) => ["s.firmware", eb.fn.countAll<number>().as("n")])
-            .groupBy("s.firmware")
-            .execute(),
+        ? sql``
+        : sql`join devices d on d.mac = x.mac where d.tenant_id = ${tenantId}`;
+    const { rows } = await this.#core.run(() =>
+      sql<{
+        key: string | null;
+        n: number | string;
+      }>`select ${key} as key, count(*) as n from ${sql.table(table)} x ${tenant} group by ${key}`.execute(
+        this.#core.db,
+      ),
     );
-    return rows
-      .map((r) => ({ key: r.firmware, count: Number(r.n) }))
-      .sort((a, b) => b.count - a.count || String(a.key).localeCompare(String(b.key)));
+    return rows.map((r) => ({ key: r.key, count: Number(r.n) }));
   }
 
   async activity(since: number, bucketMs: number, tenantId?: string) {
