@@ -214,7 +214,7 @@ export class Users implements UserRepository {
         tenantId: next.tenant_id,
         before: toUser(row),
         // The audit says that the password changed, never what to.
-        after: hash === undefined ? after : { ...after, password: "[changed]" },
+        after: hash === undefined ? after : { ...after, credentials: "changed" },
       });
       return after;
     });

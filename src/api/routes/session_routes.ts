@@ -94,7 +94,9 @@ export function sessionRoutes(
     async (request, reply) => {
       const login = parseLoginBody(request.body);
       const source = `src:${request.ip}`;
-      const name = login.kind === "password" ? `user:${login.username.toLowerCase()}` : undefined;
+      // The user name as the store compares it, so case and spaces do not make new keys.
+      const name =
+        login.kind === "password" ? `user:${login.username.trim().toLowerCase()}` : undefined;
       const keys = name === undefined ? [source] : [source, name];
       await withRetryAfter(reply, () => throttle.begin(keys));
       if (login.kind === "password") {
@@ -102,8 +104,10 @@ export function sessionRoutes(
           gate.run(() => store.users.authenticate(login.username, login.password)),
         );
         if (user === null) {
+          // The name only when it is a user's: a password typed into the name field stays out.
+          const known = await store.users.findByUsername(login.username).catch(() => null);
           request.log.warn(
-            { src: request.ip, username: login.username.slice(0, 64) },
+            { src: request.ip, ...(known === null ? { unknownUser: true } : { userId: known.id }) },
             "sign-in failed",
           );
           throw apiError("API_UNAUTHORIZED", "wrong user name or password");
