@@ -103,13 +103,35 @@ export function searchConditions(query: DeviceSearchQuery): Expression<SqlBool>[
   if (query.groupId !== undefined) all.push(eb("devices.group_id", "=", query.groupId));
   if (query.modelPn !== undefined) all.push(eb("devices.model_pn", "=", query.modelPn));
   if (query.state !== undefined) all.push(eb("devices.state", "=", query.state));
-  if (query.lifecycle === "none") all.push(eb("l.state", "is", null));
-  else if (query.lifecycle !== undefined) all.push(eb("l.state", "=", query.lifecycle));
+  // "Has no row" as NOT EXISTS: PostgreSQL then walks both primary keys in MAC order (a merge
+  // anti-join that stops after a page) instead of hashing both tables.
+  if (query.lifecycle === "none") {
+    all.push(
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("device_lifecycle as nl")
+            .select("nl.mac")
+            .whereRef("nl.mac", "=", "devices.mac"),
+        ),
+      ),
+    );
+  } else if (query.lifecycle !== undefined) all.push(eb("l.state", "=", query.lifecycle));
   if (query.firmware !== undefined) all.push(eb("s.firmware", "=", query.firmware));
   if (query.seenBefore !== undefined) all.push(eb("s.at", "<", query.seenBefore.getTime()));
   if (query.seenAfter !== undefined) all.push(eb("s.at", ">=", query.seenAfter.getTime()));
-  if (query.neverSeen === true) all.push(eb("s.at", "is", null));
-  else if (query.neverSeen === false) all.push(eb("s.at", "is not", null));
+  if (query.neverSeen === true) {
+    all.push(
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("device_status as ns")
+            .select("ns.mac")
+            .whereRef("ns.mac", "=", "devices.mac"),
+        ),
+      ),
+    );
+  } else if (query.neverSeen === false) all.push(eb("s.at", "is not", null));
   const matches = textMatches(eb, query);
   if (matches !== undefined) all.push(sql<SqlBool>`devices.mac in (${matches})`);
   return all;
