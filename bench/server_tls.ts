@@ -25,10 +25,16 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
-import { issueDeviceCertificate, parseMasterKey } from "../src/crypto/index.ts";
+import { parseMasterKey } from "../src/crypto/index.ts";
 import { dataPaths, sealerFor } from "../src/server/index.ts";
 import { type LayerParameter, openStore, parseMac } from "../src/store/index.ts";
-import { cpuSeconds, ffdhe2048, processTree } from "./lib/mtls_handshakes.ts";
+import {
+  type MtlsClient as Client,
+  cpuSeconds,
+  ffdhe2048,
+  mtlsClients,
+  processTree,
+} from "./lib/mtls_handshakes.ts";
 import { waitForLog } from "./lib/wait_for_log.ts";
 
 const { values: args } = parseArgs({
@@ -84,12 +90,6 @@ async function bundle(out: string): Promise<string> {
     'import { main } from "./dist/main.js";\nprocess.exitCode = await main(process.argv);\n',
   );
   return runner;
-}
-
-interface Client {
-  readonly mac: string;
-  readonly cert: string;
-  readonly key: string;
 }
 
 interface Run {
@@ -194,26 +194,15 @@ async function main(): Promise<void> {
     settings: { profilePaths: ["/units/$MA.xml"], requireClientCert: true },
   });
   await store.layers.set({ scope: "tenant", tenantId: tenant.id }, tenantLayer());
-  const ca = {
-    certificatePem: readFileSync(paths.deviceCaCert, "utf8"),
-    privateKeyPem: readFileSync(paths.deviceCaKey, "utf8"),
-  };
-  const clients: Client[] = [];
-  for (let i = 0; i < CLIENTS; i++) {
-    const mac = `000e08${(0xab0000 + i).toString(16)}`;
+  const macs = Array.from({ length: CLIENTS }, (_, i) => `000e08${(0xab0000 + i).toString(16)}`);
+  for (const mac of macs) {
     await store.devices.create({ mac: parseMac(mac), tenantId: tenant.id, modelPn: "SPA504G" });
-    const issued = await issueDeviceCertificate(ca, {
-      mac,
-      serial: `CCQ${100000 + i}`,
-      product: "SPA504G",
-      keyType: "rsa-2048",
-    });
-    const cert = join(work, `${mac}.crt`);
-    const certKey = join(work, `${mac}.key`);
-    writeFileSync(cert, issued.certificatePem);
-    writeFileSync(certKey, issued.privateKeyPem, { mode: 0o600 });
-    clients.push({ mac, cert, key: certKey });
   }
+  const clients = await mtlsClients(
+    work,
+    { cert: paths.deviceCaCert, key: paths.deviceCaKey },
+    macs,
+  );
   await store.close();
 
   const start = async (workers: number): Promise<ChildProcess> => {
