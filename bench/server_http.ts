@@ -644,8 +644,9 @@ end
     }
     return [a!, b!];
   };
+  // nginx answering nothing in a round (a loaded machine) leaves no ratio to state.
   const ratio = (a: Figures, b: Figures): string =>
-    `${Math.round((a.reqPerSec / b.reqPerSec) * 100)} %`;
+    b.reqPerSec === 0 ? "n/a" : `${Math.round((a.reqPerSec / b.reqPerSec) * 100)} %`;
   const load = (): string => readFileSync("/proc/loadavg", "utf8").trim();
 
   const results: VariantResult[] = [];
