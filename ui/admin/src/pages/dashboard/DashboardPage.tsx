@@ -63,10 +63,10 @@ export function DashboardPage() {
         <Grid.Col span={{ base: 12, md: 6, lg: 4 }}>
           <FirmwareCard summary={summary.data} />
         </Grid.Col>
-        <Grid.Col span={{ base: 12, md: 6, lg: 3 }}>
+        <Grid.Col span={{ base: 12, md: 6, lg: 4 }}>
           <RolloutsCard summary={summary.data} />
         </Grid.Col>
-        <Grid.Col span={{ base: 12, lg: 5 }}>
+        <Grid.Col span={{ base: 12, lg: 4 }}>
           <SecurityCard tenant={tenant} />
         </Grid.Col>
       </Grid>
@@ -327,7 +327,7 @@ function FirmwareCard(props: { summary: Summary | undefined }) {
   const s = props.summary;
   const reported = s?.firmware.filter((f) => f.version !== null) ?? [];
   return (
-    <Panel title="Firmware in the fleet" height={340}>
+    <Panel title="Firmware in the fleet" height={320}>
       {s === undefined ? (
         <Loading rows={5} height={32} label="Loading firmware versions" />
       ) : reported.length === 0 ? (
@@ -357,7 +357,7 @@ function RolloutsCard(props: { summary: Summary | undefined }) {
   return (
     <Panel
       title="Rollouts in progress"
-      height={340}
+      height={320}
       action={
         <Anchor component={Link} to="/firmware" size="sm">
           Firmware
@@ -399,7 +399,7 @@ function SecurityCard(props: { tenant: string }) {
   const security = useSecurityEvents(props.tenant);
   const items = security.data?.items;
   return (
-    <Panel title="Recent security events" height={340}>
+    <Panel title="Recent security events" height={320}>
       {security.isError && items === undefined ? (
         <ErrorAlert error={security.error} />
       ) : items === undefined ? (

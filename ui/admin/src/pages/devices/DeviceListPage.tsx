@@ -43,6 +43,7 @@ import {
   STATE_OPTIONS,
 } from "./device_filters.ts";
 import { ImportDialog } from "./ImportDialog.tsx";
+import { MoreButton } from "./MoreButton.tsx";
 import { useAccountReferences } from "./names.ts";
 import { PAGE_SIZE, useDeviceSearch, useFirmwareVersions, useModels } from "./queries.ts";
 
@@ -54,16 +55,12 @@ export function DeviceListPage() {
   const [importing, setImporting] = useState(false);
   const [adding, setAdding] = useState(false);
 
+  // From the address as it is now: a debounced input may call this with an older render's closure.
   const setFilter = (key: FilterKey, value: string | null, replace = false) => {
-    setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
-        if (value === null || value === "") next.delete(key);
-        else next.set(key, value);
-        return next;
-      },
-      { replace },
-    );
+    const next = new URLSearchParams(window.location.search);
+    if (value === null || value === "") next.delete(key);
+    else next.set(key, value);
+    if (next.toString() !== window.location.search.replace(/^\?/, "")) setParams(next, { replace });
   };
 
   const writable = canWrite(principal);
@@ -305,17 +302,12 @@ function DeviceResults(props: {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {search.hasNextPage ? (
-        <Group justify="center" mt="md">
-          <Button
-            variant="default"
-            loading={search.isFetchingNextPage}
-            onClick={() => void search.fetchNextPage()}
-          >
-            Show {PAGE_SIZE} more
-          </Button>
-        </Group>
-      ) : null}
+      <MoreButton
+        hasMore={search.hasNextPage}
+        loading={search.isFetchingNextPage}
+        onMore={() => search.fetchNextPage()}
+        label={`Show ${PAGE_SIZE} more`}
+      />
     </>
   );
 }

@@ -28,7 +28,7 @@ export function EffectiveConfigPanel(props: { mac: string; names: LayerNames }) 
   return (
     <>
       {config.data.warnings.map((w) => (
-        <Alert key={w} color="yellow" mb="sm" title="Left out of the profile">
+        <Alert key={w} mb="sm" title="Left out of the profile">
           {w}
         </Alert>
       ))}

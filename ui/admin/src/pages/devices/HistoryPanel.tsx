@@ -1,9 +1,10 @@
 /** The device's resync history: every request it made of the device plane, newest first. */
-import { Button, Group, Table, Text } from "@mantine/core";
+import { Table, Text } from "@mantine/core";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { api, type Page } from "../../api/client.ts";
 import type { DeviceEvent } from "../../api/types.ts";
 import { EmptyState, ErrorAlert, formatDateTime, Loading } from "../../components/index.ts";
+import { MoreButton } from "./MoreButton.tsx";
 
 const PAGE = 25;
 
@@ -61,17 +62,12 @@ export function HistoryPanel(props: { mac: string }) {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {events.hasNextPage ? (
-        <Group justify="center" mt="md">
-          <Button
-            variant="default"
-            loading={events.isFetchingNextPage}
-            onClick={() => void events.fetchNextPage()}
-          >
-            Show older
-          </Button>
-        </Group>
-      ) : null}
+      <MoreButton
+        hasMore={events.hasNextPage}
+        loading={events.isFetchingNextPage}
+        onMore={() => events.fetchNextPage()}
+        label="Show older"
+      />
     </>
   );
 }

@@ -102,7 +102,6 @@ export function ImportDialog(props: { opened: boolean; onClose: () => void }) {
           value={file}
           onChange={setFile}
           disabled={operationId !== null}
-          clearable
         />
         {start.isError ? <ErrorAlert error={start.error} title="The import was refused" /> : null}
         {operation.isError ? <ErrorAlert error={operation.error} /> : null}
@@ -156,7 +155,7 @@ function ImportResult(props: { operation: Operation }) {
           {op.progress.lastCommittedLine ?? 1} were kept.
         </Alert>
       ) : (
-        <Alert color={op.progress.rejected === 0 ? "green" : "yellow"} title="Import finished">
+        <Alert title="Import finished">
           {formatCount(op.progress.committed)} devices imported or updated
           {op.progress.rejected === 0
             ? "."
