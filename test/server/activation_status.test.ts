@@ -29,6 +29,7 @@ for (const dialect of nodeDialects("t_act")) {
     let acmeCode: string;
     let defaultCode: string;
     let acmeAccountRef: string;
+    let acmeId: string;
 
     /** POST /activate/status from a chosen loopback address. */
     async function status(body: unknown, from = "127.0.0.1"): Promise<Answer> {
@@ -61,6 +62,7 @@ for (const dialect of nodeDialects("t_act")) {
           brandLogoText: "ACME",
         },
       });
+      acmeId = acme.id;
       acmeAccountRef = "ACME-SECRET-REF";
       const acmeAccount = await store.accounts.create({
         tenantId: acme.id,
@@ -93,6 +95,31 @@ for (const dialect of nodeDialects("t_act")) {
         },
         initUrl: `${server.https}/init/${acmeCode}`,
       });
+    });
+
+    it("branding settings are checked when written: a #rrggbb accent, a short printable logo text", async () => {
+      const { store } = server.node;
+      const refused = [
+        { brandAccent: "red" },
+        { brandAccent: "#ff6600; background: url(x)" },
+        { brandLogoText: "" },
+        { brandLogoText: "x".repeat(41) },
+        { brandLogoText: "ACME\u202eevil" },
+        { brandLogoText: "two\nlines" },
+      ];
+      for (const settings of refused) {
+        await expect(
+          store.tenants.update("default", { settings }),
+          JSON.stringify(settings),
+        ).rejects.toMatchObject({ code: "STORE_INVALID_SETTINGS" });
+      }
+      // Markup is only text: the page sets it as text.
+      const acme = await store.tenants.update(acmeId, {
+        settings: { brandLogoText: " <b>ACME</b> " },
+      });
+      expect(acme.settings.brandLogoText).toBe("<b>ACME</b>");
+      await store.tenants.update(acmeId, { settings: { brandLogoText: "ACME" } });
+      await server.node.cache.settled();
     });
 
     it("a code names only its own tenant; no account, id or MAC in any answer", async () => {
