@@ -5,6 +5,7 @@
  */
 import { Group, Paper, SegmentedControl, Select, Stack, Text, TextInput } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { useSearchParams } from "react-router";
 import { api, type Page } from "../../api/client.ts";
 import { canWrite } from "../../api/session.ts";
@@ -24,6 +25,7 @@ import {
   isScope,
   type LayerChoice,
   layerPath,
+  previewTarget,
   SCOPES,
   type Scope,
 } from "./layer_target.ts";
@@ -86,6 +88,9 @@ export function ConfigurationPage() {
         ? (device.data?.model ?? null)
         : null;
   const tenantName = current?.name ?? tenant;
+  // A layer without a model is checked against every model; names are suggested from one.
+  const [suggestModel, setSuggestModel] = useState<string | null>(null);
+  const suggestFrom = suggestModel ?? models.data?.[0]?.pn ?? null;
   const title = (() => {
     switch (choice.scope) {
       case "tenant":
@@ -182,6 +187,18 @@ export function ConfigurationPage() {
               />
             ) : null}
           </Group>
+          {model === null ? (
+            <Select
+              label="Suggest parameter names of"
+              description="This layer applies to every model; its names are checked against all of them"
+              w={320}
+              searchable
+              allowDeselect={false}
+              data={(models.data ?? []).map((m) => m.pn)}
+              value={suggestFrom}
+              onChange={setSuggestModel}
+            />
+          ) : null}
           <Text size="sm" c="dimmed">
             {SCOPES.find((s) => s.value === choice.scope)?.hint}
             {model === null
@@ -198,10 +215,11 @@ export function ConfigurationPage() {
           key={path}
           path={path}
           title={title}
-          tenant={tenant}
           model={model}
+          catalogueModel={model ?? suggestFrom}
+          allowUnknown={current?.settings.allowUnknownParameters ?? false}
           canWrite={canWrite(principal)}
-          previewable={choice.scope !== "staging"}
+          preview={previewTarget(tenant, choice)}
         />
       ) : (
         <Text c="dimmed" size="sm">

@@ -25,6 +25,7 @@ import {
   type Access,
   type ChangePreview,
   type ParameterEdit,
+  type PreviewTarget,
   previewChange,
   saveChange,
   useLayer,
@@ -68,12 +69,15 @@ const CHANGE_COLOR = { added: "teal", changed: "blue", removed: "red" } as const
 export function LayerEditor(props: {
   path: string;
   title: string;
-  tenant: string;
-  /** The model whose catalogue names and checks parameters; null: every model's. */
+  /** The model whose parameters the layer is checked against; null: every model's. */
   model: string | null;
+  /** The model whose catalogue suggests names (the layer's, else one the operator picked). */
+  catalogueModel: string | null;
+  /** The tenant keeps names the catalogue does not know. */
+  allowUnknown: boolean;
   canWrite: boolean;
-  /** Whether a preview makes sense (a layer that reaches devices). */
-  previewable: boolean;
+  /** The layer as the preview names it; null: no preview (the staging layer). */
+  preview: PreviewTarget | null;
 }) {
   const client = useQueryClient();
   const layer = useLayer(props.path);
@@ -85,7 +89,10 @@ export function LayerEditor(props: {
   const count = changes.set.length + changes.unset.length;
 
   const previewing = useMutation({
-    mutationFn: () => previewChange(props.path, changes.set, changes.unset),
+    mutationFn: () =>
+      props.preview === null
+        ? Promise.reject(new Error("no preview for this layer"))
+        : previewChange(props.preview, changes.set, changes.unset),
     onSuccess: setPreview,
   });
   const saving = useMutation({
@@ -249,7 +256,7 @@ export function LayerEditor(props: {
                 <Button variant="default" onClick={() => change((d) => d.clear())}>
                   Discard
                 </Button>
-                {props.previewable ? (
+                {props.preview !== null ? (
                   <Button
                     variant="light"
                     loading={previewing.isPending}
@@ -275,7 +282,8 @@ export function LayerEditor(props: {
         opened={dialog !== undefined}
         start={dialog ?? null}
         model={props.model}
-        tenant={props.tenant}
+        catalogueModel={props.catalogueModel}
+        allowUnknown={props.allowUnknown}
         existing={names}
         onClose={() => setDialog(undefined)}
         onSubmit={(edit) => {

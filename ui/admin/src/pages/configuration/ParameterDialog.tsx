@@ -58,8 +58,11 @@ function facts(entry: CatalogueEntry | undefined): string | undefined {
 export function ParameterDialog(props: {
   opened: boolean;
   start: DialogStart | null;
+  /** The model the layer is checked against (null: every model's). */
   model: string | null;
-  tenant: string;
+  /** The model whose catalogue suggests names. */
+  catalogueModel: string | null;
+  allowUnknown: boolean;
   /** Names already in the layer (a new parameter with one of them edits it instead). */
   existing: readonly string[];
   onClose: () => void;
@@ -79,7 +82,7 @@ export function ParameterDialog(props: {
   }, [props.opened, start]);
 
   const [debouncedName] = useDebouncedValue(name, 200);
-  const catalogue = useCatalogue(props.model, debouncedName.trim());
+  const catalogue = useCatalogue(props.catalogueModel, debouncedName.trim());
   const entries = catalogue.data ?? [];
   const entry = entries.find((e) => e.name.toLowerCase() === name.trim().toLowerCase());
   const secret = start?.secret === true || entry?.secret === true;
@@ -93,18 +96,23 @@ export function ParameterDialog(props: {
           access: access === "" ? null : (access as Access),
         };
   const [debouncedEdit] = useDebouncedValue(edit, 300);
-  const verdict = useVerdict(props.model, props.tenant, debouncedEdit);
+  const verdict = useVerdict(props.model, props.allowUnknown, debouncedEdit);
   const current = verdict.data;
   const settled = JSON.stringify(debouncedEdit) === JSON.stringify(edit) && !verdict.isFetching;
   const refused = current !== undefined && !current.ok ? current : null;
+  const refusedCode = refused?.code ?? "";
   const nameProblem =
-    refused !== null && /PARAMETER|NAME/.test(refused.code) && !/VALUE/.test(refused.code);
+    refused !== null && /PARAMETER|NAME/.test(refusedCode) && !/VALUE/.test(refusedCode);
   const missingValue = !hasValue && access === "";
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (edit === null || missingValue) return;
-    props.onSubmit(current?.ok === true && settled ? { ...edit, name: current.name } : edit);
+    props.onSubmit(
+      current?.ok === true && settled && current.name !== undefined
+        ? { ...edit, name: current.name }
+        : edit,
+    );
   };
 
   return (
@@ -183,9 +191,9 @@ export function ParameterDialog(props: {
             allowDeselect={false}
             error={missingValue ? "Set a value, an access tag, or both" : undefined}
           />
-          {current?.ok === true && current.warnings.length > 0 ? (
+          {current?.ok === true && (current.warnings ?? []).length > 0 ? (
             <Text size="sm" c="orange.9">
-              {current.warnings.join(" ")}
+              {(current.warnings ?? []).join(" ")}
             </Text>
           ) : null}
           <Group justify="space-between">

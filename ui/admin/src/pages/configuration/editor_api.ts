@@ -30,14 +30,16 @@ export interface CatalogueEntry {
   readonly access: string | null;
 }
 
-export type Verdict =
-  | { readonly ok: true; readonly name: string; readonly warnings: readonly string[] }
-  | {
-      readonly ok: false;
-      readonly code: string;
-      readonly message: string;
-      readonly suggestions?: readonly string[];
-    };
+export interface Verdict {
+  readonly ok: boolean;
+  /** The canonical name (ok). */
+  readonly name?: string;
+  readonly warnings?: readonly string[];
+  /** The error code the edit would answer with (not ok). */
+  readonly code?: string;
+  readonly message?: string;
+  readonly suggestions?: readonly string[];
+}
 
 export interface ChangePreview {
   readonly devices: number;
@@ -58,52 +60,72 @@ export function useLayer(path: string | null) {
   });
 }
 
-/** Catalogue parameters of the model (every model's when null) whose name or label matches. */
+/** Catalogue parameters of the model whose name or label contains `q` (nothing asked for an empty `q`). */
 export function useCatalogue(model: string | null, q: string) {
   return useQuery<CatalogueEntry[]>({
     queryKey: ["catalogue", model, q],
     queryFn: ({ signal }) =>
       api<{ items: CatalogueEntry[] }>(
-        model === null
-          ? "/api/v1/parameters"
-          : `/api/v1/models/${encodeURIComponent(model)}/parameters`,
-        { query: { q, limit: 50 }, signal },
+        `/api/v1/models/${encodeURIComponent(model ?? "")}/parameters`,
+        {
+          query: { q },
+          signal,
+        },
       ).then((b) => b.items),
+    enabled: model !== null && q !== "",
     placeholderData: keepPreviousData,
     staleTime: 5 * 60_000,
   });
 }
 
-/** The server's verdict on one parameter for a layer of this model, as the layer edit would judge it. */
-export function useVerdict(model: string | null, tenant: string, edit: ParameterEdit | null) {
+/**
+ * The server's verdict on one parameter as the layer edit would judge it: against the model's
+ * parameters (every model's when null), unknown names kept when the tenant allows them.
+ */
+export function useVerdict(
+  model: string | null,
+  allowUnknown: boolean,
+  edit: ParameterEdit | null,
+) {
   return useQuery<Verdict>({
-    queryKey: ["parameter-verdict", model, tenant, edit],
+    queryKey: ["parameter-verdict", model, allowUnknown, edit],
     queryFn: ({ signal }) =>
-      api<Verdict>(
-        model === null
-          ? "/api/v1/parameters/validate"
-          : `/api/v1/models/${encodeURIComponent(model)}/parameters/validate`,
-        {
-          method: "POST",
-          query: { tenant },
-          body: { name: edit?.name, value: edit?.value ?? null, access: edit?.access ?? null },
-          signal,
+      api<Verdict>("/api/v1/parameters/validate", {
+        method: "POST",
+        body: {
+          parameter: edit?.name ?? "",
+          value: edit?.value ?? null,
+          access: edit?.access ?? null,
+          allowUnknown,
+          ...(model === null ? {} : { model }),
         },
-      ),
+        signal,
+      }),
     enabled: edit !== null && edit.name.trim() !== "",
     placeholderData: keepPreviousData,
     staleTime: 60_000,
   });
 }
 
+/** The layer as `POST /api/v1/layers/preview` names it. */
+export interface PreviewTarget {
+  readonly scope: "tenant" | "model" | "group" | "account" | "device";
+  readonly tenant?: string;
+  readonly model?: string;
+  readonly group?: string;
+  readonly account?: string;
+  readonly mac?: string;
+}
+
+/** Which devices the edit would change, without saving it. */
 export function previewChange(
-  path: string,
+  target: PreviewTarget,
   set: readonly ParameterEdit[],
   unset: readonly string[],
 ): Promise<ChangePreview> {
-  return api<ChangePreview>(`${path}/preview`, {
+  return api<ChangePreview>("/api/v1/layers/preview", {
     method: "POST",
-    body: { set, unset },
+    body: { target, set, unset },
   });
 }
 

@@ -3,6 +3,7 @@
  * choice is kept in the address (`?scope=model&target=SPA112`), so a reload or a link from
  * another page lands on the same layer.
  */
+import type { PreviewTarget } from "./editor_api.ts";
 
 export type Scope = "tenant" | "staging" | "model" | "group" | "account" | "device";
 
@@ -51,5 +52,24 @@ export function layerPath(tenant: string, choice: LayerChoice): string | null {
       return target === null ? null : `/api/v1/accounts/${target}/layer`;
     case "device":
       return target === null ? null : `/api/v1/devices/${target}/layer`;
+  }
+}
+
+/** The layer as the preview endpoint names it; null for the staging layer (it reaches no known device). */
+export function previewTarget(tenant: string, choice: LayerChoice): PreviewTarget | null {
+  const target = choice.target ?? "";
+  switch (choice.scope) {
+    case "tenant":
+      return { scope: "tenant", tenant };
+    case "staging":
+      return null;
+    case "model":
+      return { scope: "model", tenant, model: target };
+    case "group":
+      return { scope: "group", group: target };
+    case "account":
+      return { scope: "account", account: target };
+    case "device":
+      return { scope: "device", mac: target };
   }
 }
