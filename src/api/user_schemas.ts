@@ -20,17 +20,20 @@ const Password = (description: string) =>
 const NullableString = (options: Record<string, unknown>) =>
   Type.Unsafe<string | null>({ type: ["string", "null"], ...options });
 
-export const PrincipalSchema = Type.Object(
-  {
-    principal: Type.Object({
-      kind: Type.Union([Type.Literal("user"), Type.Literal("token")]),
-      id: Type.String({ description: "the user's or token's id" }),
-      name: Type.String({ description: "the user name, or the token's name" }),
-      role: Role,
-      tenant: NullableString({ description: "the tenant id it is scoped to; null: every tenant" }),
-    }),
-  },
-  { title: "Principal" },
+const PrincipalFields = Type.Object({
+  kind: Type.Union([Type.Literal("user"), Type.Literal("token")]),
+  id: Type.String({ description: "the user's or token's id" }),
+  name: Type.String({ description: "the user name, or the token's name" }),
+  role: Role,
+  tenant: NullableString({ description: "the tenant id it is scoped to; null: every tenant" }),
+});
+
+export const PrincipalSchema = Type.Object({ principal: PrincipalFields }, { title: "Principal" });
+
+/** Who is signed in: a principal, or null for nobody (no session, or one that has ended). */
+export const SessionStateSchema = Type.Object(
+  { principal: Type.Union([PrincipalFields, Type.Null()]) },
+  { title: "SessionState" },
 );
 
 export const LoginBody = Type.Union(

@@ -205,12 +205,19 @@ for (const dialect of dialects()) {
       const out = await browser.send("DELETE", "/api/v1/session");
       expect(out.status).toBe(204);
       expect(setCookieOf(out)).toMatch(/^provisio_session=; .*Max-Age=0/);
+      // The ended session's cookie, sent again, is nobody signed in, and is cleared again.
       const after = await browser.send("GET", "/api/v1/session");
-      expect(after.status).toBe(401);
-      expect(after.body.error.code).toBe("API_UNAUTHORIZED");
-      // Without any session, sign-out is still 204; GET is 401.
+      expect(after.status).toBe(200);
+      expect(after.body).toEqual({ principal: null });
+      expect(setCookieOf(after)).toMatch(/^provisio_session=; .*Max-Age=0/);
+      // Without any session, sign-out is still 204, and GET says nobody is signed in.
       expect((await call(api.url, "DELETE", "/api/v1/session")).status).toBe(204);
-      expect((await call(api.url, "GET", "/api/v1/session")).status).toBe(401);
+      const nobody = await call(api.url, "GET", "/api/v1/session");
+      expect(nobody.status).toBe(200);
+      expect(nobody.body).toEqual({ principal: null });
+      // A script's wrong bearer token is still an error.
+      const wrongBearer = await call(api.url, "GET", "/api/v1/session", { token: "not-a-token" });
+      expect(wrongBearer.status).toBe(401);
     });
 
     it("a session ends after 12 idle hours, and after 7 days however busy", async () => {
@@ -219,11 +226,11 @@ for (const dialect of dialects()) {
       const busy = new Browser(api.url);
       await busy.signIn({ username: "root", password: PASSWORDS.root });
       api.clock += 11 * HOUR;
-      expect((await busy.send("GET", "/api/v1/session")).status).toBe(200);
+      expect((await busy.send("GET", "/api/v1/whoami")).status).toBe(200);
       api.clock += 2 * HOUR;
-      expect((await idle.send("GET", "/api/v1/session")).status).toBe(401);
+      expect((await idle.send("GET", "/api/v1/whoami")).status).toBe(401);
       let uses = 1;
-      while (uses < 30 && (await busy.send("GET", "/api/v1/session")).status === 200) {
+      while (uses < 30 && (await busy.send("GET", "/api/v1/whoami")).status === 200) {
         api.clock += 11 * HOUR;
         uses++;
       }
@@ -239,10 +246,10 @@ for (const dialect of dialects()) {
       });
       const browser = new Browser(api.url);
       await browser.signIn({ username: "temp", password: "temporary passphrase" });
-      expect((await browser.send("GET", "/api/v1/session")).status).toBe(200);
+      expect((await browser.send("GET", "/api/v1/whoami")).status).toBe(200);
       const disabled = await admin("PATCH", `/api/v1/users/${made.body.id}`, { disabled: true });
       expect(disabled.body.disabled).toBe(true);
-      expect((await browser.send("GET", "/api/v1/session")).status).toBe(401);
+      expect((await browser.send("GET", "/api/v1/whoami")).status).toBe(401);
       const again = await call(api.url, "POST", "/api/v1/session", {
         body: { username: "temp", password: "temporary passphrase" },
         from: "127.0.0.3",
@@ -276,8 +283,8 @@ for (const dialect of dialects()) {
         body: { current: "changer passphrase 1", new: PASSWORDS.changed },
       });
       expect(ok.status).toBe(204);
-      expect((await here.send("GET", "/api/v1/session")).status).toBe(200);
-      expect((await there.send("GET", "/api/v1/session")).status).toBe(401);
+      expect((await here.send("GET", "/api/v1/whoami")).status).toBe(200);
+      expect((await there.send("GET", "/api/v1/whoami")).status).toBe(401);
       const fresh = new Browser(api.url, "127.0.0.4");
       expect(
         (await fresh.signIn({ username: "changer", password: "changer passphrase 1" })).status,
@@ -322,7 +329,7 @@ for (const dialect of dialects()) {
       const audit = await admin("GET", "/api/v1/audit?entity=device&key=0a00000000ff");
       expect(audit.body.items[0].actor).toBe(`token:${issued.token.id}`);
       await api.store.tokens.revoke(issued.token.id);
-      expect((await browser.send("GET", "/api/v1/session")).status).toBe(401);
+      expect((await browser.send("GET", "/api/v1/whoami")).status).toBe(401);
     });
 
     it("the users API: duplicate names 409, the password policy 400, patch role and password", async () => {

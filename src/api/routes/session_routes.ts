@@ -14,6 +14,7 @@ import { apiError } from "../../admin/index.ts";
 import { isProvisioError } from "../../errors.ts";
 import type { SessionLimits, SessionOwner } from "../../store/index.ts";
 import {
+  authenticate,
   principalJson,
   principalOf,
   requireCsrfHeader,
@@ -28,7 +29,7 @@ import {
   parseSessionCookie,
   sessionCookie,
 } from "../session_cookie.ts";
-import { LoginBody, PasswordChange, PrincipalSchema } from "../user_schemas.ts";
+import { LoginBody, PasswordChange, PrincipalSchema, SessionStateSchema } from "../user_schemas.ts";
 import type { RouteContext } from "./context.ts";
 import { bearer, responses } from "./context.ts";
 
@@ -144,15 +145,29 @@ export function sessionRoutes(
   app.get(
     "/api/v1/session",
     {
-      config: { access: "read" },
+      config: { access: "public" },
       schema: {
         tags,
-        summary: "Who the session cookie (or bearer token) is",
+        summary: "Who is signed in: the session cookie's (or bearer token's) principal, or null",
+        description:
+          "Without a session, or with one that has ended, answers `{ principal: null }` (and clears an ended session's cookie): a browser asks this before it knows whether anyone is signed in. A bearer token that is wrong is still a 401.",
         security: bearer,
-        response: responses({ 200: PrincipalSchema }),
+        response: responses({ 200: SessionStateSchema }),
       },
     },
-    async (request) => principalJson(principalOf(request)),
+    async (request, reply) => {
+      const bearerSent = request.headers.authorization !== undefined;
+      if (!bearerSent && parseSessionCookie(request.headers.cookie) === null) {
+        return { principal: null };
+      }
+      try {
+        return principalJson(await authenticate(store, request, "read"));
+      } catch (error) {
+        if (bearerSent || !isProvisioError(error) || error.code !== "API_UNAUTHORIZED") throw error;
+        reply.header("set-cookie", clearedSessionCookie(secure(request)));
+        return { principal: null };
+      }
+    },
   );
 
   app.delete(

@@ -1,6 +1,6 @@
 /** The signed-in principal: who the session stands for, with its role and tenant scope. */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { ApiError, api } from "./client.ts";
+import { api } from "./client.ts";
 
 export type Role = "read-only" | "operator" | "admin";
 
@@ -25,19 +25,12 @@ export function isAdmin(principal: Principal): boolean {
 
 export const SESSION_KEY = ["session"] as const;
 
-/** The current session; `null` when signed out (401), an error for anything else. */
+/** The current session; `null` when nobody is signed in. */
 export function useSession() {
   return useQuery({
     queryKey: SESSION_KEY,
-    queryFn: async (): Promise<Principal | null> => {
-      try {
-        const body = await api<{ principal: Principal }>("/api/v1/session");
-        return body.principal;
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 401) return null;
-        throw error;
-      }
-    },
+    queryFn: async (): Promise<Principal | null> =>
+      (await api<{ principal: Principal | null }>("/api/v1/session")).principal,
     staleTime: 60_000,
     retry: false,
   });
