@@ -5,6 +5,7 @@ import {
   type CSSVariablesResolver,
   createTheme,
   MantineProvider,
+  Modal,
   Notification,
 } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
@@ -22,6 +23,8 @@ const theme = createTheme({
   primaryShade: 8,
   defaultRadius: "sm",
   components: {
+    // Mantine's modal close button is an icon without a name.
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { "aria-label": "Close" } } }),
     // A notification's close button gets a name, and its text (gray 6 under a title) gray 7.
     Notification: Notification.extend({
       defaultProps: { closeButtonProps: { "aria-label": "Dismiss" } },
