@@ -24,7 +24,7 @@ const theme = createTheme({
   defaultRadius: "sm",
   components: {
     // Mantine's modal close button is an icon without a name.
-    Modal: Modal.extend({ defaultProps: { closeButtonProps: { "aria-label": "Close" } } }),
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { "aria-label": "Close dialog" } } }),
     // A notification's close button gets a name, and its text (gray 6 under a title) gray 7.
     Notification: Notification.extend({
       defaultProps: { closeButtonProps: { "aria-label": "Dismiss" } },
