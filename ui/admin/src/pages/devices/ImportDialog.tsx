@@ -21,6 +21,8 @@ import type { Operation } from "../../api/types.ts";
 import { useTenant } from "../../app/tenant.tsx";
 import { ErrorAlert, formatCount } from "../../components/index.ts";
 
+const rowsRefused = (n: number) => `${formatCount(n)} ${n === 1 ? "row" : "rows"} refused`;
+
 /** Data rows in a CSV text: non-empty lines after the header (quoted newlines are rare in MAC lists). */
 function dataRows(text: string): number {
   return Math.max(0, text.split(/\r?\n/).filter((line) => line.trim() !== "").length - 1);
@@ -68,7 +70,7 @@ export function ImportDialog(props: { opened: boolean; onClose: () => void }) {
       notifications.show({
         color: "green",
         title: "Import finished",
-        message: `${formatCount(op.progress.committed)} devices imported, ${formatCount(op.progress.rejected)} rows refused`,
+        message: `${formatCount(op.progress.committed)} devices imported, ${rowsRefused(op.progress.rejected)}`,
       });
     }
   }
