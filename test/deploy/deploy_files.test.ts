@@ -170,11 +170,16 @@ describe("deploy/Dockerfile and its build context", () => {
       symlinkSync(resolve(ROOT, "node_modules"), join(dir, "node_modules"));
       const prepare = (JSON.parse(read("package.json")) as { scripts: Record<string, string> })
         .scripts.prepare!;
-      expect(prepare).toBe("node scripts/build.mjs");
+      expect(prepare).toBe("node scripts/build.mjs && node scripts/build_ui.mjs");
       // npm runs `prepare` in the package's directory.
-      const built = await run(process.execPath, ["scripts/build.mjs"], dir);
-      expect(built.code, built.out).toBe(0);
+      for (const script of ["scripts/build.mjs", "scripts/build_ui.mjs"]) {
+        const built = await run(process.execPath, [script], dir);
+        expect(built.code, built.out).toBe(0);
+      }
       expect(existsSync(join(dir, "dist/main.js"))).toBe(true);
+      // The UI the admin listener serves, and the customer's activation page.
+      expect(existsSync(join(dir, "dist/ui/admin/index.html"))).toBe(true);
+      expect(existsSync(join(dir, "dist/ui/activation/index.html"))).toBe(true);
       const env = { ...process.env, PROVISIO_FROM_SOURCE: "0" };
       const version = await new Promise<string>((done) =>
         execFile(
