@@ -12,7 +12,15 @@
  * tenant, model, group and account layers share it) plus the edited parameters' templates; the
  * records are read in a few batched queries (devices, layers) and one lookup per distinct
  * account and group.
+ *
+ * Secrets are never compared: a preview could otherwise tell whether a proposed value equals a
+ * SIP password or a secret layer value, or whether a template's output (or its failure)
+ * depends on one, to anyone with the read role, as often as asked. Each preview replaces every
+ * line password and every secret parameter's stored value with one random stand-in, so an
+ * edit of a secret counts as a change whatever it is set to, and a template that reads a
+ * password sees the stand-in, never the password.
  */
+import { randomBytes } from "node:crypto";
 import { type Catalogue, defaultCatalogue } from "../profile/index.ts";
 import { layerTargetsOf, ProfileRenderer, ValueTemplates } from "../server/index.ts";
 import type {
@@ -25,7 +33,7 @@ import type {
   LayerTarget,
   Store,
 } from "../store/index.ts";
-import { layerKey } from "../store/index.ts";
+import { layerKey, Secret } from "../store/index.ts";
 import { notFound } from "./errors.ts";
 import { checkParameters, type ParameterInput, patchParameters } from "./layer_parameters.ts";
 import { layerCheckOptions } from "./layer_service.ts";
@@ -133,7 +141,9 @@ export class LayerChangePreview {
       exact = page.totalExact;
     }
 
-    const current = await store.layers.get(target);
+    const mask = secretMask(this.#catalogue);
+    const stored = await store.layers.get(target);
+    const current = stored === null ? null : mask.layer(stored);
     const edited: Layer | null = (() => {
       const parameters = patchParameters(current?.parameters ?? [], checked, unsetNames);
       return parameters.length === 0
@@ -142,7 +152,7 @@ export class LayerChangePreview {
     })();
     const key = layerKey(target);
 
-    const records = await this.#records(devices);
+    const records = await this.#records(devices, mask);
     const perParameter = new Map<string, number>(names.map((n) => [n, 0]));
     const macs: string[] = [];
     let changed = 0;
@@ -193,7 +203,7 @@ export class LayerChangePreview {
   }
 
   /** Every record the devices' resolution reads, in batched queries. */
-  async #records(devices: readonly Device[]) {
+  async #records(devices: readonly Device[], mask: SecretMask) {
     const store = this.#store;
     const unique = <T>(values: (T | null)[]) =>
       [...new Set(values)].filter((v): v is T => v !== null);
@@ -215,10 +225,36 @@ export class LayerChangePreview {
       },
       models: new Map(models.filter((m): m is DeviceModel => m !== null).map((m) => [m.pn, m])),
       groups: byId<Group>(groups),
-      accounts: byId<Account>(accounts),
-      layers: new Map(layers.map((l) => [layerKey(l.target), l])),
+      accounts: byId<Account>(accounts.map((a) => (a === null ? null : mask.account(a)))),
+      layers: new Map(layers.map((l) => [layerKey(l.target), mask.layer(l)])),
     };
   }
+}
+
+interface SecretMask {
+  layer(layer: Layer): Layer;
+  account(account: Account): Account;
+}
+
+/** Records with their secrets replaced by one random stand-in (one per preview). */
+function secretMask(catalogue: Catalogue): SecretMask {
+  const standIn = `secret-${randomBytes(16).toString("hex")}`;
+  const secret = Secret.of(standIn);
+  return {
+    layer: (layer) =>
+      layer.parameters.some((p) => p.value !== null && catalogue.isSecret(p.name))
+        ? {
+            ...layer,
+            parameters: layer.parameters.map((p) =>
+              p.value !== null && catalogue.isSecret(p.name) ? { ...p, value: standIn } : p,
+            ),
+          }
+        : layer,
+    account: (account) => ({
+      ...account,
+      lines: account.lines.map((l) => (l.password === null ? l : { ...l, password: secret })),
+    }),
+  };
 }
 
 function pick<P extends { name: string }>(parameters: readonly P[], names: Set<string>) {
