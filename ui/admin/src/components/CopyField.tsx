@@ -16,8 +16,8 @@ export function CopyField(props: { label: string; value: string; description?: s
           {({ copied, copy }) => (
             <Tooltip label={copied ? "Copied" : `Copy ${props.label.toLowerCase()}`} withArrow>
               <ActionIcon
-                variant={copied ? "filled" : "light"}
-                color={copied ? "teal" : undefined}
+                variant="filled"
+                color={copied ? "teal.9" : undefined}
                 onClick={copy}
                 aria-label={`Copy ${props.label.toLowerCase()}`}
                 w={60}

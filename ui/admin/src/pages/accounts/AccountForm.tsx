@@ -170,7 +170,7 @@ export function AccountForm(props: {
           <Group justify="space-between">
             <Text fw={600}>Lines</Text>
             <Button
-              variant="light"
+              variant="default"
               size="xs"
               onClick={() => setLines((all) => [...all, blankLine(nextLine())])}
               disabled={lines.length >= 64}

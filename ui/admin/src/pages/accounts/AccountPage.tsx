@@ -155,7 +155,7 @@ export function AccountPage() {
             {writer ? <Button onClick={() => setEditing(true)}>Edit account</Button> : null}
             {writer ? (
               <ConfirmButton
-                variant="light"
+                variant="default"
                 size="sm"
                 title={`Delete account ${a.reference}?`}
                 message="Its devices are detached (they keep their own settings) and the account's layer is removed."

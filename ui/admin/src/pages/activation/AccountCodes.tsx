@@ -44,7 +44,7 @@ export function AccountCodes(props: { account: Account; tenant: string }) {
       )}
       {writer ? (
         <Group>
-          <Button variant="light" onClick={() => setIssuing(true)}>
+          <Button variant="default" onClick={() => setIssuing(true)}>
             Issue activation code
           </Button>
         </Group>

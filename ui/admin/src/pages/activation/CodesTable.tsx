@@ -7,7 +7,7 @@ import { api } from "../../api/client.ts";
 import type { ActivationCode } from "../../api/types.ts";
 import { ConfirmButton, formatDateTime, formatMac } from "../../components/index.ts";
 
-const STATE_COLOR = { active: "teal", used: "blue", expired: "gray" } as const;
+const STATE_COLOR = { active: "teal.9", used: "blue.9", expired: "gray.7" } as const;
 
 export type CodeRow = ActivationCode & {
   readonly accountReference?: string | null;
@@ -68,7 +68,7 @@ export function CodesTable(props: {
               </Table.Td>
             ) : null}
             <Table.Td>
-              <Badge color={STATE_COLOR[c.state]} variant="light">
+              <Badge color={STATE_COLOR[c.state]} variant="filled">
                 {c.state}
               </Badge>
             </Table.Td>

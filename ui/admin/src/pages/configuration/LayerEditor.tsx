@@ -64,7 +64,7 @@ function changesOf(draft: Draft): { set: ParameterEdit[]; unset: string[] } {
   return { set, unset };
 }
 
-const CHANGE_COLOR = { added: "teal", changed: "blue", removed: "red" } as const;
+const CHANGE_COLOR = { added: "teal.9", changed: "blue.9", removed: "red.9" } as const;
 
 export function LayerEditor(props: {
   path: string;
@@ -191,7 +191,7 @@ export function LayerEditor(props: {
                 </Table.Td>
                 <Table.Td>
                   {row.change === null ? null : (
-                    <Badge color={CHANGE_COLOR[row.change]} variant="light">
+                    <Badge color={CHANGE_COLOR[row.change]} variant="filled">
                       {row.change}
                     </Badge>
                   )}
@@ -258,7 +258,7 @@ export function LayerEditor(props: {
                 </Button>
                 {props.preview !== null ? (
                   <Button
-                    variant="light"
+                    variant="default"
                     loading={previewing.isPending}
                     onClick={() => previewing.mutate()}
                   >

@@ -170,6 +170,7 @@ export function TenantDialog(props: { opened: boolean; onClose: () => void; tena
               label="Accent colour"
               description="#rrggbb; empty: the page's own"
               format="hex"
+              withEyeDropper={false}
               value={settings.brandAccent ?? ""}
               onChange={(v) => set("brandAccent", v === "" ? null : v)}
             />

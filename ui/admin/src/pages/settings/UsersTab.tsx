@@ -262,7 +262,7 @@ export function UsersTab() {
                 </Table.Td>
                 <Table.Td>{tenantName(tenants, u.tenantId)}</Table.Td>
                 <Table.Td>
-                  <Badge color={u.disabled ? "red" : "teal"} variant="light">
+                  <Badge color={u.disabled ? "red.9" : "teal.9"} variant="filled">
                     {u.disabled ? "disabled" : "active"}
                   </Badge>
                 </Table.Td>
