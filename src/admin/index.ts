@@ -4,6 +4,9 @@
  * effective configuration, and the admin error codes. Neither Fastify nor the server node is
  * loaded from here, so a management command starts without them (decision D1).
  */
+
+/** How the device plane keys a source address (IPv4, or IPv6 /64): the sign-in throttle's too. */
+export { clientAddressKey } from "../server/index.ts";
 export {
   activationCodeJson,
   activationUrls,

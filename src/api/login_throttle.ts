@@ -3,7 +3,9 @@
  * `maxFailures` in `windowMs` a key is refused (429 with Retry-After) until its window ends.
  * An attempt counts as a failure when it starts and is forgiven when it succeeds, so a burst of
  * parallel guesses cannot slip past the count while the hashes run. Memory is bounded: at most
- * `maxKeys` keys are kept; past that, expired windows go first, then the oldest.
+ * `maxKeys` keys are kept; past that, expired windows go first, then those with the fewest
+ * failures. Sources are keyed as the device plane keys them (`clientAddressKey`: an IPv4
+ * address, or an IPv6 /64), by the caller.
  *
  * Password hashing is also bounded: `PasswordGate` runs at most `concurrency` scrypt hashes at
  * once (each takes 32 MiB and a fraction of a CPU second) and queues at most `queue` more.
@@ -92,18 +94,25 @@ export class LoginThrottle {
   }
 
   #add(key: string, window: Window): void {
-    if (this.#keys.size >= this.#maxKeys) {
-      const now = this.#now();
-      for (const [k, w] of this.#keys) {
-        if (now - w.start >= this.#windowMs) this.#keys.delete(k);
-      }
-      // Still full: the oldest windows (Map order is insertion order) make room.
-      for (const k of this.#keys.keys()) {
-        if (this.#keys.size < this.#maxKeys) break;
-        this.#keys.delete(k);
-      }
-    }
+    if (this.#keys.size >= this.#maxKeys) this.#makeRoom();
     this.#keys.set(key, window);
+  }
+
+  /**
+   * Expired windows go; if more than half the bound is left, the windows with the fewest
+   * failures go (the oldest first among equals) down to half. Dropping the oldest instead let
+   * a flood of fresh names from fresh addresses wipe the count of a user name under attack.
+   */
+  #makeRoom(): void {
+    const now = this.#now();
+    for (const [k, w] of this.#keys) {
+      if (now - w.start >= this.#windowMs) this.#keys.delete(k);
+    }
+    const excess = this.#keys.size - Math.floor(this.#maxKeys / 2);
+    if (excess <= 0) return;
+    // A stable sort: Map order (insertion order) stays among equal counts.
+    const fewest = [...this.#keys].sort((a, b) => a[1].failures - b[1].failures);
+    for (const [k] of fewest.slice(0, excess)) this.#keys.delete(k);
   }
 }
 

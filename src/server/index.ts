@@ -46,6 +46,7 @@ export {
   type ServeFlags,
   type ServeLimits,
 } from "./config.ts";
+export { clientAddressKey } from "./connection_limit.ts";
 export { type DataPaths, dataPaths } from "./data_paths.ts";
 export {
   type DeviceDirectory,

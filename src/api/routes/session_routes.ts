@@ -10,7 +10,7 @@
  */
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { apiError } from "../../admin/index.ts";
+import { apiError, clientAddressKey } from "../../admin/index.ts";
 import { isProvisioError } from "../../errors.ts";
 import type { SessionLimits, SessionOwner } from "../../store/index.ts";
 import {
@@ -94,7 +94,8 @@ export function sessionRoutes(
     },
     async (request, reply) => {
       const login = parseLoginBody(request.body);
-      const source = `src:${request.ip}`;
+      // One source per IPv4 address or IPv6 /64: a host holds a whole /64 of addresses.
+      const source = `src:${clientAddressKey(request.ip)}`;
       // The user name as the store compares it, so case and spaces do not make new keys.
       const name =
         login.kind === "password" ? `user:${login.username.trim().toLowerCase()}` : undefined;
