@@ -273,7 +273,7 @@ export function UsersTab() {
                     <Button
                       size="xs"
                       variant="subtle"
-                      aria-label={`Reset the password of ${u.username}`}
+                      aria-label={`Reset password of ${u.username}`}
                       onClick={() => setResetting(u)}
                     >
                       Reset password
@@ -282,7 +282,6 @@ export function UsersTab() {
                       <Button
                         size="xs"
                         variant="subtle"
-                        color={u.disabled ? undefined : "orange"}
                         aria-label={`${u.disabled ? "Enable" : "Disable"} ${u.username}`}
                         onClick={() =>
                           patch.mutate({
