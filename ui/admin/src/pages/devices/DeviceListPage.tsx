@@ -193,7 +193,7 @@ function FilterBar(props: {
         />
         <Select
           label="Device state"
-          placeholder="Active or disabled"
+          placeholder="Any state"
           data={[...STATE_OPTIONS]}
           value={filters.state ?? null}
           onChange={(v) => setFilter("state", v)}

@@ -73,13 +73,23 @@ function DeviceView(props: { device: Device }) {
   const tenant = useTenant();
   const account = useAccount(d.accountId);
   const group = useGroup(d.groupId);
+  // The device's keys, from the list that starts at it (a 404 probe would log a console error).
   const keys = useQuery({
     queryKey: ["devices", "one", d.mac, "secure-provisioning"],
-    queryFn: () =>
-      api<SecureKeys>(`/api/v1/devices/${d.mac}/secure-provisioning`).catch((error: unknown) => {
-        if (error instanceof ApiError && error.status === 404) return null;
-        throw error;
-      }),
+    queryFn: async () => {
+      const before = Number.parseInt(d.mac, 16) - 1;
+      const list = await api<(SecureKeys & { mac: string })[]>(
+        "/api/v1/secure-provisioning/devices",
+        {
+          query: {
+            tenant: d.tenantId,
+            limit: 1,
+            after: before < 0 ? undefined : before.toString(16).padStart(12, "0"),
+          },
+        },
+      );
+      return list[0]?.mac === d.mac ? list[0] : null;
+    },
   });
   const names: LayerNames = {
     tenant: tenant.tenants.find((t) => t.id === d.tenantId)?.name,
@@ -135,7 +145,7 @@ function DeviceView(props: { device: Device }) {
               )}
             </Fact>
             <Fact name="State">
-              {d.state === "active" ? "active" : <Badge color="gray">{d.state}</Badge>}
+              {d.state === "disabled" ? <Badge color="gray">disabled</Badge> : d.state}
             </Fact>
             <Fact name="Profile encryption">{d.encryption ?? "tenant default"}</Fact>
           </Facts>

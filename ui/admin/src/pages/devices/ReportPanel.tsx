@@ -15,9 +15,17 @@ const orNull = (error: unknown) => {
 };
 
 export function ReportPanel(props: { mac: string; names: LayerNames }) {
+  // The history first: asking for the latest report of a unit without one answers 404,
+  // which the browser logs as a console error.
   const report = useQuery({
     queryKey: ["devices", "one", props.mac, "report"],
-    queryFn: () => api<DeviceReport>(`/api/v1/devices/${props.mac}/report`).catch(orNull),
+    queryFn: async () => {
+      const history = await api<unknown[]>(`/api/v1/devices/${props.mac}/reports`, {
+        query: { limit: 1 },
+      });
+      if (history.length === 0) return null;
+      return api<DeviceReport>(`/api/v1/devices/${props.mac}/report`).catch(orNull);
+    },
   });
   const drift = useQuery({
     queryKey: ["devices", "one", props.mac, "drift"],

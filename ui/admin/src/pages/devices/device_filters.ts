@@ -29,8 +29,12 @@ export const LIFECYCLE_OPTIONS = [
   { value: "none", label: "Never seen by the server" },
 ] as const;
 
+/** The store's provisioning states (src/store/types.ts PROVISIONING_STATES). */
 export const STATE_OPTIONS = [
-  { value: "active", label: "Active" },
+  { value: "factory", label: "Factory" },
+  { value: "staged", label: "Staged" },
+  { value: "activation-pending", label: "Activation pending" },
+  { value: "provisioned", label: "Provisioned" },
   { value: "disabled", label: "Disabled" },
 ] as const;
 
