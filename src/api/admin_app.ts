@@ -187,7 +187,12 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
     done(null, body),
   );
 
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", async (request, reply) => {
+    // API answers may carry secrets (an admin's read of secret layer values, a new token):
+    // no browser or proxy cache keeps them; and no answer is sniffed into another type.
+    if (request.url.startsWith("/api/")) {
+      reply.header("cache-control", "no-store").header("x-content-type-options", "nosniff");
+    }
     request.principal = null;
     const url = request.routeOptions.url;
     if (url === undefined) return; // 404 handler
