@@ -50,8 +50,12 @@ const { values: args } = parseArgs({
     runs: { type: "string", default: "30" },
     dialect: { type: "string", default: "both" },
     keep: { type: "boolean", default: false },
+    scopes: { type: "string", default: "all,default,small" },
+    only: { type: "string" },
   },
 });
+const SCOPES = args.scopes.split(",");
+const ONLY = args.only === undefined ? undefined : new RegExp(args.only);
 const DEVICES = Number(args.devices);
 const RUNS = Number(args.runs);
 const PG_URL = process.env.PROVISIO_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -155,82 +159,71 @@ async function seed(store: Store): Promise<{ small: string }> {
 interface QueryType {
   readonly name: string;
   readonly url: (run: number) => string;
-  readonly scoped?: boolean;
 }
 
-function queries(cursorFor: Map<string, string>): QueryType[] {
+function queries(cursorFor: Map<string, string>, account: () => string): QueryType[] {
   const random = seededRandom(7);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const iso = (ms: number) => new Date(ms).toISOString();
   const fragment = () => macOf(Math.floor(random() * DEVICES)).slice(4, 10);
+  const devices = (query: string) => `/api/v1/devices?limit=50${query}`;
   return [
-    { name: "list (mac order)", url: () => "/api/v1/devices?limit=50" },
-    { name: "q = MAC fragment (6 hex)", url: () => `/api/v1/devices?limit=50&q=${fragment()}` },
+    { name: "list (mac order)", url: () => devices("") },
+    { name: "q = MAC fragment (6 hex)", url: () => devices(`&q=${fragment()}`) },
     {
       name: "q = MAC fragment (colons)",
-      url: () => `/api/v1/devices?limit=50&q=${fragment().replace(/(..)(?=.)/g, "$1:")}`,
+      url: () => devices(`&q=${fragment().replace(/(..)(?=.)/g, "$1:")}`),
     },
     {
       name: "q = account reference",
-      url: () => `/api/v1/devices?limit=50&q=ACC-${100000 + Math.floor(random() * (DEVICES / 20))}`,
+      url: () => devices(`&q=ACC-${100000 + Math.floor(random() * (DEVICES / 20))}`),
     },
-    { name: "q = label word", url: () => `/api/v1/devices?limit=50&q=lobby` },
+    { name: "q = label word", url: () => devices("&q=lobby") },
+    { name: "q = label, no match", url: () => devices("&q=nowhere") },
+    { name: "account", url: () => devices(`&account=${account()}`) },
+    { name: "firmware", url: () => devices(`&firmware=${encodeURIComponent(pick(FIRMWARE))}`) },
+    { name: "seen_after (1 h)", url: () => devices(`&seen_after=${iso(NOW - DAY / 24)}`) },
+    { name: "seen_after (24 h)", url: () => devices(`&seen_after=${iso(NOW - DAY)}`) },
+    { name: "seen_before (7 d)", url: () => devices(`&seen_before=${iso(NOW - 7 * DAY)}`) },
+    { name: "never_seen", url: () => devices("&never_seen=true") },
     {
-      name: "firmware",
-      url: () => `/api/v1/devices?limit=50&firmware=${encodeURIComponent(pick(FIRMWARE))}`,
+      name: "never_seen + sort last_seen desc",
+      url: () => devices("&never_seen=true&sort=last_seen&order=desc"),
     },
-    {
-      name: "seen_after (24 h)",
-      url: () => `/api/v1/devices?limit=50&seen_after=${iso(NOW - DAY)}`,
-    },
-    {
-      name: "seen_before (7 d)",
-      url: () => `/api/v1/devices?limit=50&seen_before=${iso(NOW - 7 * DAY)}`,
-    },
-    { name: "never_seen", url: () => "/api/v1/devices?limit=50&never_seen=true" },
-    { name: "state", url: () => `/api/v1/devices?limit=50&state=${pick(STATES)}` },
-    { name: "model", url: () => `/api/v1/devices?limit=50&model=${pick(MODELS)}` },
-    { name: "lifecycle", url: () => `/api/v1/devices?limit=50&lifecycle=SP-CUST` },
-    {
-      name: "sort last_seen desc",
-      url: () => "/api/v1/devices?limit=50&sort=last_seen&order=desc",
-    },
+    { name: "state", url: () => devices(`&state=${pick(STATES)}`) },
+    { name: "model", url: () => devices(`&model=${pick(MODELS)}`) },
+    { name: "lifecycle", url: () => devices("&lifecycle=SP-CUST") },
+    { name: "lifecycle none", url: () => devices("&lifecycle=none") },
+    { name: "sort last_seen desc", url: () => devices("&sort=last_seen&order=desc") },
     {
       name: "sort last_seen desc, page 2",
-      url: () =>
-        `/api/v1/devices?limit=50&sort=last_seen&order=desc&cursor=${cursorFor.get("last_seen") ?? ""}`,
+      url: () => devices(`&sort=last_seen&order=desc&cursor=${cursorFor.get("last_seen") ?? ""}`),
     },
-    { name: "sort model", url: () => "/api/v1/devices?limit=50&sort=model" },
-    { name: "sort state desc", url: () => "/api/v1/devices?limit=50&sort=state&order=desc" },
+    { name: "sort model", url: () => devices("&sort=model") },
+    { name: "sort state", url: () => devices("&sort=state") },
     {
       name: "firmware + sort last_seen desc",
       url: () =>
-        `/api/v1/devices?limit=50&firmware=${encodeURIComponent(pick(FIRMWARE))}&sort=last_seen&order=desc`,
+        devices(`&firmware=${encodeURIComponent(pick(FIRMWARE))}&sort=last_seen&order=desc`),
     },
     {
-      name: "tenant token: sort last_seen desc",
-      url: () => "/api/v1/devices?limit=50&sort=last_seen&order=desc",
-      scoped: true,
-    },
-    {
-      name: "tenant token: q fragment",
-      url: () => `/api/v1/devices?limit=50&q=${fragment()}`,
-      scoped: true,
+      name: "q label + state + sort model",
+      url: () => devices(`&q=office&state=${pick(STATES)}&sort=model`),
     },
     { name: "dashboard summary", url: () => "/api/v1/dashboard/summary" },
     { name: "dashboard activity", url: () => "/api/v1/dashboard/activity" },
-    {
-      name: "dashboard summary (tenant token)",
-      url: () => "/api/v1/dashboard/summary",
-      scoped: true,
-    },
-    {
-      name: "dashboard activity (tenant token)",
-      url: () => "/api/v1/dashboard/activity",
-      scoped: true,
-    },
+    { name: "dashboard security", url: () => "/api/v1/dashboard/security?limit=8" },
   ];
 }
+
+/** The SQL statements a request sent to PostgreSQL (text and parameters), in order. */
+interface Captured {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+const captured: Captured[] = [];
+/** Sum of the EXPLAIN ANALYZE execution times of a request's statements (PostgreSQL). */
+let explainMs = async (_sql: readonly Captured[]): Promise<number> => 0;
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
@@ -279,34 +272,53 @@ async function run(
     await new Promise((resolve) => setImmediate(resolve));
     return body;
   };
-  const cursors = new Map<string, string>();
-  const first = await get("/api/v1/devices?limit=50&sort=last_seen&order=desc", admin.secret);
-  cursors.set("last_seen", first.cursor ?? "");
   const rows: string[] = [];
-  for (const q of queries(cursors)) {
-    const times: number[] = [];
-    let cpu = 0;
-    for (let r = 0; r < RUNS; r++) {
-      elapsed.length = 0;
-      try {
-        const backend = await backendCpuMs();
-        const own = process.cpuUsage();
-        await get(q.url(r), q.scoped === true ? scoped.secret : admin.secret);
-        const used = process.cpuUsage(own);
-        cpu += (used.user + used.system) / 1000 + ((await backendCpuMs()) - backend);
-      } catch (error) {
-        log(`  ${q.name}: ${String(error).slice(0, 200)}`);
-        break;
+  for (const scope of SCOPES) {
+    // The UI always names the tenant it works in (`tenant=`); "all" is an API client's
+    // installation-wide list, "small" a token scoped to the small tenant.
+    const token = scope === "small" ? scoped.secret : admin.secret;
+    const withScope = (path: string) =>
+      scope === "default" ? `${path}${path.includes("?") ? "&" : "?"}tenant=default` : path;
+    const cursors = new Map<string, string>();
+    const first = await get(withScope("/api/v1/devices?limit=50&sort=last_seen&order=desc"), token);
+    cursors.set("last_seen", first.cursor ?? "");
+    const random = seededRandom(11);
+    const account = () => {
+      // Accounts n with n % 10 = 9 are the small tenant's.
+      const n = Math.floor(random() * (DEVICES / 200)) * 10 + (scope === "small" ? 9 : 3);
+      return `ACC-${100000 + n}`;
+    };
+    for (const q of queries(cursors, account)) {
+      if (ONLY !== undefined && !ONLY.test(q.name)) continue;
+      const times: number[] = [];
+      const cpus: number[] = [];
+      let sqlOf: readonly Captured[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        elapsed.length = 0;
+        captured.length = 0;
+        try {
+          const backend = await backendCpuMs();
+          const own = process.cpuUsage();
+          await get(withScope(q.url(r)), token);
+          const used = process.cpuUsage(own);
+          cpus.push((used.user + used.system) / 1000 + ((await backendCpuMs()) - backend));
+        } catch (error) {
+          log(`  ${q.name}: ${String(error).slice(0, 200)}`);
+          break;
+        }
+        if (r === 0) sqlOf = [...captured];
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        times.push(elapsed.at(-1) ?? Number.NaN);
       }
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      times.push(elapsed.at(-1) ?? Number.NaN);
+      times.sort((x, y) => x - y);
+      cpus.sort((x, y) => x - y);
+      if (times.length === 0) continue;
+      const exec = sqlOf.length === 0 ? " – |" : ` ${(await explainMs(sqlOf)).toFixed(1)} |`;
+      rows.push(
+        `| ${name} | ${scope} | ${q.name} | ${percentile(times, 50).toFixed(1)} | ${percentile(times, 95).toFixed(1)} | ${percentile(cpus, 50).toFixed(1)} | ${percentile(cpus, 95).toFixed(1)} |${exec} ${load()} |`,
+      );
+      log(rows.at(-1)!);
     }
-    times.sort((a, b) => a - b);
-    if (times.length === 0) continue;
-    rows.push(
-      `| ${name} | ${q.name} | ${percentile(times, 50).toFixed(1)} | ${percentile(times, 95).toFixed(1)} | ${(cpu / times.length).toFixed(1)} |`,
-    );
-    log(rows.at(-1)!);
   }
   await app.close();
   await store.close();
@@ -346,27 +358,63 @@ if (args.dialect === "postgres" || args.dialect === "both") {
     }
   };
   await admin(`create schema if not exists ${schema}`);
-  // CPU of the PostgreSQL backends serving the bench's connections (from /proc: the server
-  // runs on this machine), in ms; ticks of 10 ms, so read as a mean over the runs.
+  // CPU of the PostgreSQL backends serving the bench's connections, in ms, from
+  // /proc/<pid>/schedstat (ns on a CPU; the server runs on this machine).
   const APP = `bench_${process.pid}`;
   const monitor = new pg.Client({ connectionString: PG_URL });
   await monitor.connect();
-  monitorClose = () => monitor.end();
+  const explainer = new pg.Client({
+    connectionString: PG_URL,
+    options: `-c search_path=${schema}`,
+  });
+  await explainer.connect();
+  monitorClose = async () => {
+    await monitor.end();
+    await explainer.end();
+  };
   const backendCpu = async (): Promise<number> => {
     const { rows } = await monitor.query<{ pid: number }>(
       "select pid from pg_stat_activity where application_name = $1",
       [APP],
     );
-    let ticks = 0;
+    let ns = 0;
     for (const { pid } of rows) {
       try {
-        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-        ticks += Number(fields[11]) + Number(fields[12]);
+        ns += Number(readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]);
       } catch {
         // The backend ended between the query and the read.
       }
     }
-    return ticks * 10;
+    return ns / 1e6;
+  };
+  // Every statement the store's connections send, kept for EXPLAIN ANALYZE after the timed
+  // runs (the pool's clients are pg.Client; the monitor and the explainer are not captured).
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...params: unknown[]) {
+    const [first, second] = params;
+    const text = typeof first === "string" ? first : (first as { text?: unknown })?.text;
+    if (this !== monitor && this !== explainer && typeof text === "string") {
+      if (/^\s*(select|with)\b/i.test(text)) {
+        captured.push({ text, values: Array.isArray(second) ? second : [] });
+      }
+    }
+    return (query as (...p: unknown[]) => unknown).apply(this, params);
+  } as typeof query;
+  // Execution time as PostgreSQL reports it (the median of 3), summed over the statements.
+  explainMs = async (statements) => {
+    let total = 0;
+    for (const { text, values } of statements) {
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const { rows } = await explainer.query<{ "QUERY PLAN": [{ "Execution Time": number }] }>(
+          `explain (analyze, timing off, format json) ${text}`,
+          [...values],
+        );
+        times.push(rows[0]!["QUERY PLAN"][0]["Execution Time"]);
+      }
+      total += times.sort((x, y) => x - y)[1]!;
+    }
+    return total;
   };
   results.push(
     ...(await run(
@@ -390,6 +438,7 @@ if (args.dialect === "postgres" || args.dialect === "both") {
 await monitorClose();
 process.stdout.write(
   `devices ${DEVICES}, ${RUNS} runs per query, load average at the end ${load()}\n` +
-    "| dialect | query | p50 ms | p95 ms | CPU ms |\n| --- | --- | --- | --- | --- |\n" +
+    "| dialect | scope | query | wall p50 | wall p95 | CPU p50 | CPU p95 | PG exec ms | load |\n" +
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" +
     `${results.join("\n")}\n`,
 );

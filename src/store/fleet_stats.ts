@@ -3,7 +3,8 @@
  * its cost is one index scan of the rows it counts, never a read of whole device records:
  *
  * - devices per provisioning state: (tenant, state, MAC) or (state, MAC), index only;
- * - devices never seen: the devices without a status row (anti-join on the status key);
+ * - devices never seen: the partial index of the devices whose `seen` flag is 0 (kept by triggers
+ *   on the status table, migration 0015) — never an anti-join over every device and status row;
  * - devices per lifecycle state: the (state, MAC) index, joined to devices only for a tenant;
  * - firmware versions: the status rows by (firmware, MAC), joined to devices only for a tenant;
  * - resync activity: a tenant's (or every) event of the window by (tenant, at, result), index
@@ -12,7 +13,7 @@
  *   first, by the same index;
  * - rollouts not finished: the rollouts table (small), with their policies' names.
  */
-import { sql } from "kysely";
+import { type SqlBool, sql } from "kysely";
 import type { Core } from "./core.ts";
 import { toEvent } from "./events.ts";
 import type { ResyncEvent } from "./types.ts";
@@ -75,16 +76,7 @@ export class FleetStats implements FleetStatsRepository {
     let unseen = db
       .selectFrom("devices")
       .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("device_status as s")
-              .select("s.mac")
-              .whereRef("s.mac", "=", "devices.mac"),
-          ),
-        ),
-      );
+      .where(sql<SqlBool>`seen = 0`);
     if (tenantId !== undefined) {
       states = states.where("tenant_id", "=", tenantId);
       unseen = unseen.where("tenant_id", "=", tenantId);

@@ -168,6 +168,39 @@ for (const dialect of dialects()) {
       }
     });
 
+    it("counts a device as seen from its first resync on, also when it resynced before it was added", async () => {
+      const { store } = api;
+      const [a, b] = ["0a0b0d000001", "0a0b0d000002"].map((m) => parseMac(m));
+      const status = (mac: MacAddress) => ({
+        mac,
+        at: new Date(BASE),
+        remoteAddress: "192.0.2.1",
+        userAgent: null,
+        firmware: "1.0",
+        result: "ok",
+        transport: "http" as const,
+      });
+      const never = async () => (await all("never_seen=true&q=0a0b0d", 50)).map((d) => d.mac);
+      const neverCount = async () =>
+        (await api.request("GET", "/api/v1/dashboard/summary")).body.devices.neverSeen as number;
+      const counted = await neverCount();
+      // b resynced while it was unknown (its status row is there before the device).
+      await store.devices.recordStatusBatch([status(b!)]);
+      await store.devices.bulkUpsert([{ mac: a! }, { mac: b! }]);
+      expect(await never()).toEqual([a]);
+      expect(await neverCount()).toBe(counted + 1);
+      await store.devices.recordStatusBatch([status(a!)]);
+      expect(await never()).toEqual([]);
+      expect(await neverCount()).toBe(counted);
+      // Deleted (with its status) and added again: never seen again.
+      await store.devices.delete(a!);
+      await store.devices.bulkUpsert([{ mac: a! }]);
+      expect(await never()).toEqual([a]);
+      await store.devices.delete(a!);
+      await store.devices.delete(b!);
+      expect(await neverCount()).toBe(counted);
+    });
+
     it("shows a tenant-scoped token only its tenant, and counts it", async () => {
       const rows = await all("sort=last_seen&order=desc", 9, acmeToken);
       expect(rows).toHaveLength(N / 2);

@@ -73,6 +73,7 @@ for (const dialect of dialects()) {
         "0012_firmware_names_per_tenant",
         "0013_users_sessions",
         "0014_device_search",
+        "0015_never_seen",
       ]);
       expect(await third.check()).toEqual({ ok: true, problems: [] });
     });
@@ -102,6 +103,7 @@ for (const dialect of dialects()) {
         "0012_firmware_names_per_tenant",
         "0013_users_sessions",
         "0014_device_search",
+        "0015_never_seen",
       ]);
       expect(await store.tenants.list()).toHaveLength(1);
       expect(await store.devices.count()).toBe(30);

@@ -15,6 +15,7 @@ import { redirectGrants } from "./0011_redirect_grants.ts";
 import { firmwareNamesPerTenant } from "./0012_firmware_names_per_tenant.ts";
 import { usersSessions } from "./0013_users_sessions.ts";
 import { deviceSearch } from "./0014_device_search.ts";
+import { neverSeen } from "./0015_never_seen.ts";
 
 /**
  * Every migration, in order, as code (no file-system scan, so bundling works). Append new ones
@@ -39,6 +40,7 @@ export function migrationProvider(kind: DialectKind, sealer: SecretSealer): Migr
         "0012_firmware_names_per_tenant": firmwareNamesPerTenant(),
         "0013_users_sessions": usersSessions(),
         "0014_device_search": deviceSearch(),
+        "0015_never_seen": neverSeen(kind),
       };
     },
   };
