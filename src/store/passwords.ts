@@ -47,11 +47,41 @@ export function checkPasswordPolicy(password: unknown, field = "password"): stri
   return password;
 }
 
-function derive(
+/**
+ * Hashes running at once in this process; the rest wait their turn here. scrypt runs on
+ * libuv's thread pool (four threads), which file reads, zlib and DNS share: unbounded, a burst
+ * of user creations or password changes (an admin's, for any tenant) filled the pool, and the
+ * device plane's firmware reads and gzip profiles waited behind every queued hash.
+ */
+const CONCURRENT_HASHES = 2;
+let hashing = 0;
+const waitingHashes: (() => void)[] = [];
+
+async function derive(
   password: string,
   salt: Buffer,
   params: ScryptParameters,
   keyBytes = KEY_BYTES,
+): Promise<Buffer> {
+  if (hashing >= CONCURRENT_HASHES) {
+    await new Promise<void>((resolve) => waitingHashes.push(resolve));
+  } else {
+    hashing++;
+  }
+  try {
+    return await scryptKey(password, salt, params, keyBytes);
+  } finally {
+    const next = waitingHashes.shift();
+    if (next !== undefined) next();
+    else hashing--;
+  }
+}
+
+function scryptKey(
+  password: string,
+  salt: Buffer,
+  params: ScryptParameters,
+  keyBytes: number,
 ): Promise<Buffer> {
   const N = 2 ** params.ln;
   return new Promise((resolve, reject) => {
