@@ -14,8 +14,8 @@ import {
   launchBrowser,
   startUiServer,
   type UiServer,
-  watchConsole,
 } from "./chromium.ts";
+import { signInWithToken } from "./token_session.ts";
 
 let server: UiServer;
 let browser: Browser;
@@ -44,18 +44,7 @@ beforeAll(async () => {
   server = await startUiServer();
   await call("POST", "/api/v1/devices", { mac: MAC, model: "SPA112", label: "Front desk" });
   browser = await launchBrowser();
-  context = await browser.newContext({
-    viewport: { width: 1366, height: 800 },
-    permissions: ["clipboard-read", "clipboard-write"],
-  });
-  context.setDefaultTimeout(60_000);
-  page = await context.newPage();
-  watch = watchConsole(page);
-  await page.goto(`${server.admin}/configuration`);
-  await page.getByRole("tab", { name: "API token" }).click();
-  await page.getByRole("textbox", { name: "API token" }).fill(server.adminToken);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("navigation", { name: "Sections" }).waitFor();
+  ({ context, page, watch } = await signInWithToken(browser, server, "/configuration"));
 });
 
 afterAll(async () => {

@@ -14,14 +14,13 @@ import {
   type UiServer,
   watchConsole,
 } from "./chromium.ts";
+import { signInWithToken, VIEWPORT } from "./token_session.ts";
 
 let server: UiServer;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let watch: ConsoleWatch;
-
-const VIEWPORT = { width: 1366, height: 800 };
 
 async function call(
   path: string,
@@ -42,18 +41,7 @@ async function openTab(name: string): Promise<void> {
 beforeAll(async () => {
   server = await startUiServer();
   browser = await launchBrowser();
-  context = await browser.newContext({
-    viewport: VIEWPORT,
-    permissions: ["clipboard-read", "clipboard-write"],
-  });
-  context.setDefaultTimeout(60_000);
-  page = await context.newPage();
-  watch = watchConsole(page);
-  await page.goto(`${server.admin}/settings`);
-  await page.getByRole("tab", { name: "API token" }).click();
-  await page.getByRole("textbox", { name: "API token" }).fill(server.adminToken);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("navigation", { name: "Sections" }).waitFor();
+  ({ context, page, watch } = await signInWithToken(browser, server, "/settings"));
 });
 
 afterAll(async () => {

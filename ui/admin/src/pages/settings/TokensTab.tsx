@@ -1,11 +1,10 @@
 /** API tokens: listed without secrets; a new one's secret is shown once; revoke. Admins only. */
-import { Alert, Badge, Button, Group, Modal, Select, Stack, Table, TextInput } from "@mantine/core";
+import { Alert, Badge, Button, Group, Modal, Stack, Table, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api } from "../../api/client.ts";
 import type { Token } from "../../api/types.ts";
-import { usePrincipal } from "../../app/principal.tsx";
 import { useTenant } from "../../app/tenant.tsx";
 import {
   ConfirmButton,
@@ -15,16 +14,12 @@ import {
   formatDateTime,
   Loading,
 } from "../../components/index.ts";
-import { ALL_TENANTS, ROLES, type RoleName, scopeOptions, tenantName } from "./role.ts";
+import { tenantName, useRoleScope } from "./role.tsx";
 
 function NewTokenDialog(props: { opened: boolean; onClose: () => void }) {
   const client = useQueryClient();
-  const principal = usePrincipal();
-  const { tenants, tenant } = useTenant();
-  const global = principal.tenant === null;
+  const access = useRoleScope();
   const [name, setName] = useState("");
-  const [role, setRole] = useState<RoleName>("operator");
-  const [scope, setScope] = useState<string>(global ? ALL_TENANTS : tenant);
   const [expires, setExpires] = useState("");
   const create = useMutation({
     mutationFn: () =>
@@ -32,8 +27,8 @@ function NewTokenDialog(props: { opened: boolean; onClose: () => void }) {
         method: "POST",
         body: {
           name: name.trim(),
-          role,
-          tenant: scope === ALL_TENANTS ? null : scope,
+          role: access.role,
+          tenant: access.tenant,
           expiresAt: expires === "" ? null : new Date(`${expires}T23:59:59`).toISOString(),
         },
       }),
@@ -65,20 +60,7 @@ function NewTokenDialog(props: { opened: boolean; onClose: () => void }) {
               maxLength={128}
               data-autofocus
             />
-            <Select
-              label="Role"
-              data={ROLES}
-              value={role}
-              onChange={(v) => setRole((v ?? "operator") as RoleName)}
-              allowDeselect={false}
-            />
-            <Select
-              label="Tenant"
-              data={scopeOptions(tenants, global)}
-              value={scope}
-              onChange={(v) => setScope(v ?? tenant)}
-              allowDeselect={false}
-            />
+            {access.fields}
             <TextInput
               label="Expires"
               description="Optional: the last day it works"

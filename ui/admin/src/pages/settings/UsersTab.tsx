@@ -29,7 +29,7 @@ import {
   formatDateTime,
   Loading,
 } from "../../components/index.ts";
-import { ALL_TENANTS, ROLES, type RoleName, scopeOptions, tenantName } from "./role.ts";
+import { ROLES, tenantName, useRoleScope } from "./role.tsx";
 
 const MIN_PASSWORD = 12;
 
@@ -52,13 +52,9 @@ function useUserPatch() {
 
 function NewUserDialog(props: { opened: boolean; onClose: () => void }) {
   const client = useQueryClient();
-  const principal = usePrincipal();
-  const { tenants, tenant } = useTenant();
-  const global = principal.tenant === null;
+  const access = useRoleScope();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
-  const [role, setRole] = useState<RoleName>("operator");
-  const [scope, setScope] = useState<string>(global ? ALL_TENANTS : tenant);
   const create = useMutation({
     mutationFn: () =>
       api<User>("/api/v1/users", {
@@ -66,8 +62,8 @@ function NewUserDialog(props: { opened: boolean; onClose: () => void }) {
         body: {
           username: username.trim(),
           password,
-          role,
-          tenant: scope === ALL_TENANTS ? null : scope,
+          role: access.role,
+          tenant: access.tenant,
         },
       }),
     onSuccess: (user) => {
@@ -105,20 +101,7 @@ function NewUserDialog(props: { opened: boolean; onClose: () => void }) {
             minLength={MIN_PASSWORD}
             autoComplete="new-password"
           />
-          <Select
-            label="Role"
-            data={ROLES}
-            value={role}
-            onChange={(v) => setRole((v ?? "operator") as RoleName)}
-            allowDeselect={false}
-          />
-          <Select
-            label="Tenant"
-            data={scopeOptions(tenants, global)}
-            value={scope}
-            onChange={(v) => setScope(v ?? tenant)}
-            allowDeselect={false}
-          />
+          {access.fields}
           {create.isError ? <ErrorAlert error={create.error} title="No user created" /> : null}
           <Group justify="flex-end">
             <Button variant="default" onClick={props.onClose}>
