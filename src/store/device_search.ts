@@ -81,6 +81,10 @@ const SORT_COLUMNS = {
   state: { column: "devices.state", nullable: false },
 } as const;
 
+/** Devices without a status row: `seen` is kept by triggers (migration 0015); the literal
+ * predicate is the partial indexes' (SQLite matches one only against the same text). */
+const NEVER_SEEN = sql<SqlBool>`devices.seen = 0`;
+
 /** `%`, `_` and the escape itself taken literally in a LIKE pattern (escape `\`). */
 export function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -149,12 +153,20 @@ export function searchConditions(
       ),
     );
   } else if (query.lifecycle !== undefined) all.push(eb("l.state", "=", query.lifecycle));
-  if (query.firmware !== undefined) all.push(eb("s.firmware", "=", query.firmware));
+  if (query.firmware !== undefined) {
+    // In the last-seen order SQLite walks (at, MAC) and stops after a page, rather than sort a
+    // version's every device read from (firmware, MAC).
+    all.push(
+      dialect.sqlite && dialect.statusOrder
+        ? sql<SqlBool>`+s.firmware = ${query.firmware}`
+        : eb("s.firmware", "=", query.firmware),
+    );
+  }
   if (query.seenBefore !== undefined) all.push(eb("s.at", "<", query.seenBefore.getTime()));
   if (query.seenAfter !== undefined) all.push(eb("s.at", ">=", query.seenAfter.getTime()));
   if (query.neverSeen === true) {
     // `seen` is kept by triggers (migration 0015); the literal predicate is the partial indexes'.
-    all.push(sql<SqlBool>`devices.seen = 0`);
+    all.push(NEVER_SEEN);
   } else if (query.neverSeen === false) all.push(eb("s.at", "is not", null));
   const matches = textMatches(eb, query);
   if (matches !== undefined) all.push(sql<SqlBool>`devices.mac in (${matches})`);
@@ -306,8 +318,14 @@ export async function searchDevices(
     rows.push(...(await q.orderBy(sql.ref(mac), dir).limit(want).execute()));
   }
   if (nulls && rows.length < want) {
-    let q = selectDevices(db).where((eb) => eb(sql.ref(column), "is", null));
-    for (const condition of conditions) q = q.where(condition);
+    // No last seen is no status row: `seen = 0`, which the never-seen partial indexes hold
+    // (PostgreSQL hashed every status row for `s.at is null`).
+    let q = selectDevices(db).where(
+      key === "last_seen" ? NEVER_SEEN : (eb) => eb(sql.ref(column), "is", null),
+    );
+    for (const condition of conditions) {
+      if (condition !== NEVER_SEEN) q = q.where(condition);
+    }
     if (after !== undefined && after.value === null) {
       q = q.where((eb) => eb("devices.mac", cmp, after.mac));
     }

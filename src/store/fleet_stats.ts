@@ -5,8 +5,9 @@
  * - devices per provisioning state: (tenant, state, MAC) or (state, MAC), index only;
  * - devices never seen: the partial index of the devices whose `seen` flag is 0 (kept by triggers
  *   on the status table, migration 0015) — never an anti-join over every device and status row;
- * - devices per lifecycle state: the (state, MAC) index, joined to devices only for a tenant;
- * - firmware versions: the status rows by (firmware, MAC), joined to devices only for a tenant;
+ * - devices per lifecycle state: the (state, MAC) index, or a tenant's (tenant, state);
+ * - firmware versions: the status rows by (firmware, MAC), or a tenant's (tenant, firmware) —
+ *   the rows carry their device's tenant (triggers, migration 0015), so nothing is joined;
  * - resync activity: a tenant's (or every) event of the window by (tenant, at, result), index
  *   only, grouped per hour in SQL — bounded by the events of the window, not the table;
  * - refusals (security events): the newest `denied` / `rate-limited` events of the window, newest
@@ -103,7 +104,8 @@ export class FleetStats implements FleetStatsRepository {
 
   /**
    * Rows of a per-device table (one row per device, gone with it) counted by a column: across
-   * tenants from the table's (column, MAC) index alone, a tenant's joined to its devices.
+   * tenants from the table's (column, MAC) index alone, a tenant's from its (tenant, column)
+   * index — no join to devices.
    */
   async #countBy(
     table: "device_lifecycle" | "device_status",
@@ -111,10 +113,8 @@ export class FleetStats implements FleetStatsRepository {
     tenantId: string | undefined,
   ): Promise<CountBy<string | null>[]> {
     const key = sql.ref(`x.${column}`);
-    const tenant =
-      tenantId === undefined
-        ? sql``
-        : sql`join devices d on d.mac = x.mac where d.tenant_id = ${tenantId}`;
+    // The rows carry their device's tenant (kept by triggers, migration 0015).
+    const tenant = tenantId === undefined ? sql`` : sql`where x.tenant_id = ${tenantId}`;
     const { rows } = await this.#core.run(() =>
       sql<{
         key: string | null;

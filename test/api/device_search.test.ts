@@ -184,14 +184,24 @@ for (const dialect of dialects()) {
       const neverCount = async () =>
         (await api.request("GET", "/api/v1/dashboard/summary")).body.devices.neverSeen as number;
       const counted = await neverCount();
+      // The tenant's firmware counts include a device's status however the two arrived.
+      const version1 = async () =>
+        (
+          (await api.request("GET", "/api/v1/dashboard/summary?tenant=default")).body.firmware as {
+            version: string | null;
+            count: number;
+          }[]
+        ).find((f) => f.version === "1.0")?.count ?? 0;
       // b resynced while it was unknown (its status row is there before the device).
       await store.devices.recordStatusBatch([status(b!)]);
       await store.devices.bulkUpsert([{ mac: a! }, { mac: b! }]);
       expect(await never()).toEqual([a]);
       expect(await neverCount()).toBe(counted + 1);
+      expect(await version1()).toBe(1);
       await store.devices.recordStatusBatch([status(a!)]);
       expect(await never()).toEqual([]);
       expect(await neverCount()).toBe(counted);
+      expect(await version1()).toBe(2);
       // Deleted (with its status) and added again: never seen again.
       await store.devices.delete(a!);
       await store.devices.bulkUpsert([{ mac: a! }]);
