@@ -37,6 +37,23 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
+/** A fresh browser profile (no cookies) on a laptop-sized screen. */
+export async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+  const page = await context.newPage();
+  // A busy machine takes its time to start the UI; a deadline here is no assertion.
+  page.setDefaultTimeout(90_000);
+  return page;
+}
+
+/** Signs in through the UI's API-token tab, from wherever `page` is. */
+export async function signInWithToken(page: Page, token: string): Promise<void> {
+  await page.getByRole("tab", { name: "API token" }).click();
+  await page.getByRole("textbox", { name: "API token" }).fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+}
+
 export interface ConsoleWatch {
   /** Console errors and uncaught page errors seen so far. */
   readonly errors: string[];

@@ -3,12 +3,13 @@
  * a wrong token refused with the server's message, an API token exchanged for a session,
  * the shell and its navigation, a reload that keeps the session, signing out.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ConsoleWatch,
   checkPage,
   launchBrowser,
+  newPage,
   startUiServer,
   type UiServer,
   watchConsole,
@@ -16,20 +17,18 @@ import {
 
 let server: UiServer;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let watch: ConsoleWatch;
 
 beforeAll(async () => {
   server = await startUiServer();
   browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
-  page = await context.newPage();
+  page = await newPage(browser);
   watch = watchConsole(page);
 });
 
 afterAll(async () => {
-  await context?.close();
+  await page?.context().close();
   await browser?.close();
   await server?.close();
 });

@@ -54,8 +54,10 @@ export function useSignOut(): () => Promise<void> {
     try {
       await api("/api/v1/session", { method: "DELETE" });
     } finally {
-      client.clear();
+      // The session query stays (the app is subscribed to it) and says nobody; every other
+      // record the operator saw goes.
       client.setQueryData(SESSION_KEY, null);
+      client.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_KEY[0] });
     }
   };
 }

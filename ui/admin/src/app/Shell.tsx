@@ -72,6 +72,8 @@ export function Shell(props: { children: ReactNode }) {
             to={section.path}
             label={section.label}
             active={active(location.pathname, section.path)}
+            // Filled: white on the primary colour passes contrast, hovered or not (light fails).
+            variant="filled"
             onClick={close}
           />
         ))}

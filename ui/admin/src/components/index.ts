@@ -6,3 +6,4 @@ export { ErrorAlert } from "./ErrorAlert.tsx";
 export { formatAgo, formatCount, formatDateTime, formatMac } from "./format.ts";
 export { Loading } from "./Loading.tsx";
 export { PageHeader } from "./PageHeader.tsx";
+export { StatusBadge } from "./StatusBadge.tsx";

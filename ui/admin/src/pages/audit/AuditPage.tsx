@@ -162,7 +162,6 @@ export function AuditPage() {
                       <UnstyledButton
                         onClick={() => setOpen(expanded ? null : entry.id)}
                         aria-expanded={expanded}
-                        aria-label={`Before and after of change ${entry.id}`}
                       >
                         <Text size="sm" c="indigo.8" td="underline">
                           {changed.length === 0 ? "details" : changed.slice(0, 4).join(", ")}

@@ -22,6 +22,7 @@ import {
   formatDateTime,
   Loading,
   PageHeader,
+  StatusBadge,
 } from "../../components/index.ts";
 import {
   actionsFor,
@@ -60,7 +61,11 @@ function WaveBar(props: { wave: WaveProgress }) {
       </Text>
     );
   return (
-    <Progress.Root size="lg" aria-label={`Wave ${wave.wave} progress`}>
+    <Progress.Root
+      size="lg"
+      role="img"
+      aria-label={`Wave ${wave.wave} progress: ${SEGMENTS.map((s) => `${wave[s.key]} ${s.label.toLowerCase()}`).join(", ")}`}
+    >
       {SEGMENTS.map((s) =>
         wave[s.key] === 0 ? null : (
           <Tooltip key={s.key} label={`${s.label}: ${formatCount(wave[s.key])}`}>
@@ -111,9 +116,9 @@ export function RolloutPage() {
         description={`Started ${formatDateTime(r.createdAt)}; halts when ${r.failureThreshold} % of a wave fails; an offered unit silent for ${Math.round(r.silenceSeconds / 3600)} h counts as failed.`}
         actions={
           <>
-            <Badge size="lg" color={STATE_COLOR[r.state]} variant="light">
+            <StatusBadge size="lg" color={STATE_COLOR[r.state]}>
               {r.state}
-            </Badge>
+            </StatusBadge>
             {writer
               ? actionsFor(r.state).map((action) => (
                   <Button

@@ -1,6 +1,5 @@
 /** Rollouts of the tenant's policies: their state and wave, and starting a new one. */
 import {
-  Badge,
   Button,
   Group,
   Modal,
@@ -19,7 +18,13 @@ import { api } from "../../api/client.ts";
 import { canWrite } from "../../api/session.ts";
 import { usePrincipal } from "../../app/principal.tsx";
 import { useTenant } from "../../app/tenant.tsx";
-import { EmptyState, ErrorAlert, formatDateTime, Loading } from "../../components/index.ts";
+import {
+  EmptyState,
+  ErrorAlert,
+  formatDateTime,
+  Loading,
+  StatusBadge,
+} from "../../components/index.ts";
 import { firmwareKeys, listPolicies, listRollouts, type Rollout, STATE_COLOR } from "./model.ts";
 
 export function RolloutsTab() {
@@ -65,9 +70,7 @@ export function RolloutsTab() {
                   <Link to={`/firmware/rollouts/${encodeURIComponent(r.id)}`}>{r.id}</Link>
                 </Table.Td>
                 <Table.Td>
-                  <Badge color={STATE_COLOR[r.state]} variant="light">
-                    {r.state}
-                  </Badge>
+                  <StatusBadge color={STATE_COLOR[r.state]}>{r.state}</StatusBadge>
                 </Table.Td>
                 <Table.Td>
                   {r.wave} of {r.waves.length} ({r.waves.join(" → ")} %)

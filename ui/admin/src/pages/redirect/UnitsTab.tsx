@@ -5,7 +5,6 @@
  */
 import {
   Alert,
-  Badge,
   Button,
   Group,
   Modal,
@@ -24,7 +23,14 @@ import { api, type Page } from "../../api/client.ts";
 import { canWrite, isAdmin } from "../../api/session.ts";
 import { usePrincipal } from "../../app/principal.tsx";
 import { useTenant } from "../../app/tenant.tsx";
-import { EmptyState, ErrorAlert, formatAgo, formatMac, Loading } from "../../components/index.ts";
+import {
+  EmptyState,
+  ErrorAlert,
+  formatAgo,
+  formatMac,
+  Loading,
+  StatusBadge,
+} from "../../components/index.ts";
 import {
   macsIn,
   type RedirectProfile,
@@ -140,9 +146,7 @@ export function UnitsTab() {
                   )}
                 </Table.Td>
                 <Table.Td>
-                  <Badge color={STATUS_COLOR[u.status]} variant="light">
-                    {u.customization}
-                  </Badge>
+                  <StatusBadge color={STATUS_COLOR[u.status]}>{u.customization}</StatusBadge>
                 </Table.Td>
                 <Table.Td>{formatAgo(u.statusAt)}</Table.Td>
                 <Table.Td>
