@@ -3,25 +3,29 @@
  * SQLite and PostgreSQL.
  *
  *   npx tsx bench/device_search.ts [--devices 100000] [--runs 30] [--dialect sqlite|postgres|both]
- *     [--keep]
+ *     [--scopes all,default,small] [--only REGEX] [--keep]
  *
  * `--keep` keeps the seeded databases (`.bench-out/device_search-N.db`, PostgreSQL schema
- * `bench_device_search_N`) and reuses them on the next run with the same N.
- * Scenario: a store (a temp SQLite file; a fresh schema in PostgreSQL at PROVISIO_TEST_PG or
- * 127.0.0.1:5432/test) gets `--devices` devices through the store's bulk import, 90 % in the
- * default tenant and 10 % in a second one; 1 account per 20 devices (references `ACC-n`),
- * six models, four states, serials for all, labels for 1 in 10; 85 % have a last resync spread
- * over 30 days (more of them recent) reporting one of six firmware versions, the rest were never
- * seen; 80 % have a lifecycle state; two events per seen device over the last 7 days (one in 20
- * a failure, one in 50 a refusal). Then the admin app listens on loopback and each query type
- * runs `--runs` times with varied arguments (PostgreSQL analysed after the load first, as
- * autovacuum would have) (an installation-wide admin token; the
- * "tenant" rows use a token scoped to the small tenant). The time reported is the server's own
- * (Fastify's elapsed time of the request, from its log line: routing, auth, queries,
- * serialisation), p50 and p95 in ms, with the load average: the machine is shared, so read
- * the figures as an upper bound on an idle machine's. "CPU ms" is the mean CPU time per
- * request of this process (server and client: SQLite runs in it) plus, on PostgreSQL, of the
- * backends serving its connections (read from /proc): the figure the load does not inflate.
+ * `bench_device_search_N`) and reuses them on the next run with the same N (migrating them
+ * first). Scenario: a store (a temp SQLite file; a fresh schema in PostgreSQL at
+ * PROVISIO_TEST_PG or 127.0.0.1:5432/test) gets `--devices` devices through the store's bulk
+ * import, 90 % in the default tenant and 10 % in a second one; 1 account per 20 devices
+ * (references `ACC-n`), six models, four states, serials for all, labels for 1 in 10; 85 % have a
+ * last resync spread over 30 days (more of them recent) reporting one of six firmware versions,
+ * the rest were never seen; 80 % have a lifecycle state; two events per seen device over the last
+ * 7 days (one in 20 a failure, one in 50 a refusal). Then the admin app listens on loopback and
+ * each query type runs `--runs` times with varied arguments (PostgreSQL analysed first, as
+ * autovacuum would have) in three scopes: `all` (an installation-wide token, no tenant: an API
+ * client's list), `default` (the same token with `tenant=default`, as the admin UI always sends
+ * it: the large tenant) and `small` (a token scoped to the small tenant).
+ *
+ * Columns: the server's own time (Fastify's elapsed time of the request, from its log line:
+ * routing, auth, queries, serialisation), p50 and p95 in ms; CPU ms per request, p50 and p95, of
+ * this process (server and client: SQLite runs in it) plus, on PostgreSQL, of the backends
+ * serving its connections (from /proc/<pid>/schedstat) — the figure the load does not inflate;
+ * on PostgreSQL the EXPLAIN ANALYZE (timing off) execution time of the request's statements,
+ * summed (median of 3, after the timed runs); and the load average. The machine is shared, so
+ * read wall times as an upper bound on an idle machine's.
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";

@@ -343,7 +343,10 @@ export async function searchDevices(
       ? { value: sortValue(last, key), mac: last.mac }
       : null;
   const cap = query.countCap ?? DEFAULT_COUNT_CAP;
-  const counted = cap === 0 ? 0 : await countMatches(db, conditions, cap);
+  // The count keeps the tenant indexable: it reads every match up to the cap in any order, and
+  // a (tenant, MAC) index probe per status or lifecycle row is cheaper than a device row's
+  // (a small tenant's seen-before count: 150 → ~20 ms CPU on SQLite).
+  const counted = cap === 0 ? 0 : await countMatches(db, searchConditions(query), cap);
   return { devices, next, total: Math.min(counted, cap), totalExact: counted <= cap };
 }
 
