@@ -434,7 +434,7 @@ if (args.dialect === "postgres" || args.dialect === "both") {
       },
       // Statistics as autovacuum keeps them in a running installation (a bulk load leaves
       // none until its next pass).
-      () => admin(`set search_path = ${schema}; analyze`),
+      () => admin(`set search_path = ${schema}; vacuum analyze`),
       backendCpu,
     )),
   );
