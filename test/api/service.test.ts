@@ -46,7 +46,8 @@ describe("OpenAPI, health and metrics", () => {
       // Request schemas are the routes' own.
       const create = doc.paths["/api/v1/devices"].post;
       expect(create.requestBody.content["application/json"].schema.required).toContain("mac");
-      expect(create.security).toEqual([{ bearer: [] }]);
+      // A script sends its bearer token; the browser UI its session cookie.
+      expect(create.security).toEqual([{ bearer: [] }, { session: [] }]);
       expect(doc.paths["/api/v1/devices/import"].post.requestBody.content).toHaveProperty([
         "text/csv",
       ]);
