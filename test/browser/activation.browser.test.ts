@@ -93,9 +93,7 @@ beforeAll(async () => {
   web = await startWebServer(unit);
 
   browser = await launchBrowser();
-  // The accessibility scan injects axe-core as an inline script, which the page's CSP refuses:
-  // this context bypasses the CSP; the page is checked under its own CSP in a second one.
-  context = await browser.newContext({ viewport: { width: 1366, height: 800 }, bypassCSP: true });
+  context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
   page = await context.newPage();
   watch = watchConsole(page);
 }, 300_000);
