@@ -356,7 +356,8 @@ if (args.dialect === "postgres" || args.dialect === "both") {
     const c = new pg.Client({ connectionString: PG_URL });
     await c.connect();
     try {
-      await c.query(query);
+      // One statement per query: VACUUM refuses to run in a multi-statement query's transaction.
+      for (const statement of query.split(";")) await c.query(statement);
     } finally {
       await c.end();
     }
