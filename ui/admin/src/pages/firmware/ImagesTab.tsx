@@ -4,7 +4,6 @@ import {
   Code,
   FileInput,
   Group,
-  Modal,
   Stack,
   Table,
   Text,
@@ -18,7 +17,13 @@ import { api } from "../../api/client.ts";
 import { canWrite } from "../../api/session.ts";
 import { usePrincipal } from "../../app/principal.tsx";
 import { useTenant } from "../../app/tenant.tsx";
-import { EmptyState, ErrorAlert, formatDateTime, Loading } from "../../components/index.ts";
+import {
+  EmptyState,
+  ErrorAlert,
+  FormModal,
+  formatDateTime,
+  Loading,
+} from "../../components/index.ts";
 import { type FirmwareImage, firmwareKeys, formatBytes, listImages, sha256Hex } from "./model.ts";
 
 export function ImagesTab() {
@@ -135,57 +140,49 @@ function UploadImage(props: { opened: boolean; onClose(): void }) {
     },
   });
   return (
-    <Modal opened={props.opened} onClose={props.onClose} title="Upload a firmware image">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          upload.mutate();
+    <FormModal
+      opened={props.opened}
+      onClose={props.onClose}
+      title="Upload a firmware image"
+      onSubmit={() => upload.mutate()}
+      submitLabel="Upload"
+      submitting={upload.isPending}
+      canSubmit={!(file === null)}
+      error={upload.error}
+      errorTitle="Not uploaded"
+    >
+      <FileInput
+        label="Image file"
+        value={file}
+        onChange={(f) => {
+          setFile(f);
+          if (f !== null && fileName === "") setFileName(f.name);
         }}
-      >
-        <Stack>
-          <FileInput
-            label="Image file"
-            value={file}
-            onChange={(f) => {
-              setFile(f);
-              if (f !== null && fileName === "") setFileName(f.name);
-            }}
-            required
-          />
-          <TextInput
-            label="File name units ask for"
-            value={fileName}
-            onChange={(e) => setFileName(e.currentTarget.value)}
-            required
-          />
-          <TextInput
-            label="Version"
-            description="As units report it once they run this image"
-            value={version}
-            onChange={(e) => setVersion(e.currentTarget.value)}
-            required
-          />
-          <TextInput
-            label="Models"
-            description="Comma-separated product names (SPA962), series (962) or *"
-            value={models}
-            onChange={(e) => setModels(e.currentTarget.value)}
-            required
-          />
-          <Text size="xs" c="dimmed">
-            The browser computes the file's SHA-256; the server checks it before storing anything.
-          </Text>
-          {upload.isError ? <ErrorAlert error={upload.error} title="Not uploaded" /> : null}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={props.onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={upload.isPending} disabled={file === null}>
-              Upload
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+        required
+      />
+      <TextInput
+        label="File name units ask for"
+        value={fileName}
+        onChange={(e) => setFileName(e.currentTarget.value)}
+        required
+      />
+      <TextInput
+        label="Version"
+        description="As units report it once they run this image"
+        value={version}
+        onChange={(e) => setVersion(e.currentTarget.value)}
+        required
+      />
+      <TextInput
+        label="Models"
+        description="Comma-separated product names (SPA962), series (962) or *"
+        value={models}
+        onChange={(e) => setModels(e.currentTarget.value)}
+        required
+      />
+      <Text size="xs" c="dimmed">
+        The browser computes the file's SHA-256; the server checks it before storing anything.
+      </Text>
+    </FormModal>
   );
 }

@@ -4,7 +4,6 @@ import {
   Button,
   Checkbox,
   Group,
-  Modal,
   Select,
   Stack,
   Table,
@@ -20,7 +19,7 @@ import { canWrite } from "../../api/session.ts";
 import type { Model } from "../../api/types.ts";
 import { usePrincipal } from "../../app/principal.tsx";
 import { useTenant } from "../../app/tenant.tsx";
-import { EmptyState, ErrorAlert, Loading } from "../../components/index.ts";
+import { EmptyState, ErrorAlert, FormModal, Loading } from "../../components/index.ts";
 import { firmwareKeys, listImages, listPolicies, type UpgradePolicy } from "./model.ts";
 
 export function PoliciesTab() {
@@ -163,70 +162,61 @@ function PolicyForm(props: { opened: boolean; onClose(): void }) {
     },
   });
   return (
-    <Modal opened={props.opened} onClose={props.onClose} title="Upgrade policy">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label="Name"
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            required
-          />
-          <Select
-            label="Model"
-            description="Leave empty for every model of the tenant"
-            clearable
-            searchable
-            data={(models.data ?? []).map((m) => m.pn)}
-            value={model}
-            onChange={setModel}
-          />
-          <TextInput
-            label="Target version"
-            description={
-              versions.length === 0 ? "Upload its image first" : `Uploaded: ${versions.join(", ")}`
-            }
-            value={target}
-            onChange={(e) => setTarget(e.currentTarget.value)}
-            required
-          />
-          <TextInput
-            label="Through versions"
-            description="Versions a unit must pass on the way, comma-separated (may be empty)"
-            value={through}
-            onChange={(e) => setThrough(e.currentTarget.value)}
-          />
-          <Select
-            label="Download over"
-            data={["http", "https", "tftp"]}
-            value={scheme}
-            onChange={setScheme}
-            allowDeselect={false}
-          />
-          <Checkbox
-            label="Staged: offer nothing until a rollout admits the unit"
-            checked={staged}
-            onChange={(e) => setStaged(e.currentTarget.checked)}
-          />
-          {save.isError ? <ErrorAlert error={save.error} title="Not saved" /> : null}
-          <Text size="xs" c="dimmed">
-            Saving a policy with an existing name replaces it.
-          </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={props.onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              Save
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal
+      opened={props.opened}
+      onClose={props.onClose}
+      title="Upgrade policy"
+      onSubmit={() => save.mutate()}
+      submitLabel="Save"
+      submitting={save.isPending}
+      error={save.error}
+      errorTitle="Not saved"
+    >
+      <TextInput
+        label="Name"
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        required
+      />
+      <Select
+        label="Model"
+        description="Leave empty for every model of the tenant"
+        clearable
+        searchable
+        data={(models.data ?? []).map((m) => m.pn)}
+        value={model}
+        onChange={setModel}
+      />
+      <TextInput
+        label="Target version"
+        description={
+          versions.length === 0 ? "Upload its image first" : `Uploaded: ${versions.join(", ")}`
+        }
+        value={target}
+        onChange={(e) => setTarget(e.currentTarget.value)}
+        required
+      />
+      <TextInput
+        label="Through versions"
+        description="Versions a unit must pass on the way, comma-separated (may be empty)"
+        value={through}
+        onChange={(e) => setThrough(e.currentTarget.value)}
+      />
+      <Select
+        label="Download over"
+        data={["http", "https", "tftp"]}
+        value={scheme}
+        onChange={setScheme}
+        allowDeselect={false}
+      />
+      <Checkbox
+        label="Staged: offer nothing until a rollout admits the unit"
+        checked={staged}
+        onChange={(e) => setStaged(e.currentTarget.checked)}
+      />
+      <Text size="xs" c="dimmed">
+        Saving a policy with an existing name replaces it.
+      </Text>
+    </FormModal>
   );
 }

@@ -1,15 +1,5 @@
 /** Rollouts of the tenant's policies: their state and wave, and starting a new one. */
-import {
-  Button,
-  Group,
-  Modal,
-  NumberInput,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from "@mantine/core";
+import { Button, Group, NumberInput, Select, Stack, Table, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -21,6 +11,7 @@ import { useTenant } from "../../app/tenant.tsx";
 import {
   EmptyState,
   ErrorAlert,
+  FormModal,
   formatDateTime,
   Loading,
   StatusBadge,
@@ -130,59 +121,45 @@ function StartRollout(props: { opened: boolean; onClose(): void }) {
     },
   });
   return (
-    <Modal opened={props.opened} onClose={props.onClose} title="Start a rollout">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          start.mutate();
-        }}
-      >
-        <Stack>
-          <Select
-            label="Upgrade policy"
-            placeholder={policies.isPending ? "Loading…" : "Pick a policy"}
-            data={(policies.data ?? []).map((p) => ({
-              value: p.id,
-              label: `${p.name} → ${p.target}`,
-            }))}
-            value={policy}
-            onChange={setPolicy}
-            required
-            nothingFoundMessage="No policy: create one on the Policies tab"
-          />
-          <TextInput
-            label="Waves"
-            description="Cumulative percentages of the eligible units, ending at 100"
-            value={waves}
-            onChange={(e) => setWaves(e.currentTarget.value)}
-            error={
-              parsed === null ? "Rising whole percentages from 1 to 100, the last 100" : undefined
-            }
-            required
-          />
-          <NumberInput
-            label="Failure threshold (%)"
-            description="The rollout halts when this share of a wave fails"
-            min={1}
-            max={100}
-            value={threshold}
-            onChange={setThreshold}
-          />
-          {start.isError ? <ErrorAlert error={start.error} title="Not started" /> : null}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={props.onClose}>
-              Cancel
-            </Button>
-            <Button
-              type="submit"
-              loading={start.isPending}
-              disabled={policy === null || parsed === null}
-            >
-              Start
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal
+      opened={props.opened}
+      onClose={props.onClose}
+      title="Start a rollout"
+      onSubmit={() => start.mutate()}
+      submitLabel="Start"
+      submitting={start.isPending}
+      canSubmit={!(policy === null || parsed === null)}
+      error={start.error}
+      errorTitle="Not started"
+    >
+      <Select
+        label="Upgrade policy"
+        placeholder={policies.isPending ? "Loading…" : "Pick a policy"}
+        data={(policies.data ?? []).map((p) => ({
+          value: p.id,
+          label: `${p.name} → ${p.target}`,
+        }))}
+        value={policy}
+        onChange={setPolicy}
+        required
+        nothingFoundMessage="No policy: create one on the Policies tab"
+      />
+      <TextInput
+        label="Waves"
+        description="Cumulative percentages of the eligible units, ending at 100"
+        value={waves}
+        onChange={(e) => setWaves(e.currentTarget.value)}
+        error={parsed === null ? "Rising whole percentages from 1 to 100, the last 100" : undefined}
+        required
+      />
+      <NumberInput
+        label="Failure threshold (%)"
+        description="The rollout halts when this share of a wave fails"
+        min={1}
+        max={100}
+        value={threshold}
+        onChange={setThreshold}
+      />
+    </FormModal>
   );
 }

@@ -4,7 +4,6 @@ import {
   Checkbox,
   Code,
   Group,
-  Modal,
   Stack,
   Table,
   TextInput,
@@ -17,7 +16,7 @@ import { api } from "../../api/client.ts";
 import { canWrite } from "../../api/session.ts";
 import { usePrincipal } from "../../app/principal.tsx";
 import { useTenant } from "../../app/tenant.tsx";
-import { EmptyState, ErrorAlert, Loading } from "../../components/index.ts";
+import { EmptyState, ErrorAlert, FormModal, Loading } from "../../components/index.ts";
 import type { RedirectProfile } from "./model.ts";
 import { useRedirectProfiles } from "./UnitsTab.tsx";
 
@@ -138,54 +137,41 @@ function ProfileForm(props: { profile: RedirectProfile | null; onClose(): void }
     },
   });
   return (
-    <Modal
+    <FormModal
       opened
       onClose={props.onClose}
       title={p === null ? "New redirect profile" : `Profile ${p.name}`}
+      onSubmit={() => save.mutate()}
+      submitLabel="Save"
+      submitting={save.isPending}
+      error={save.error}
+      errorTitle="Not saved"
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label="Name"
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            disabled={p !== null}
-            required
-          />
-          <TextInput
-            label="Profile rule"
-            description="Your provisioning server's URL for the unit, e.g. https://prov.example.com/profile/$MA.xml"
-            value={rule}
-            onChange={(e) => setRule(e.currentTarget.value)}
-            required
-          />
-          <TextInput
-            label="Restricted domains"
-            description="Up to five; the unit then talks only to hosts in them"
-            value={domains}
-            onChange={(e) => setDomains(e.currentTarget.value)}
-          />
-          <Checkbox
-            label="Provisioning enabled on the unit"
-            checked={provision}
-            onChange={(e) => setProvision(e.currentTarget.checked)}
-          />
-          {save.isError ? <ErrorAlert error={save.error} title="Not saved" /> : null}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={props.onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              Save
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+      <TextInput
+        label="Name"
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        disabled={p !== null}
+        required
+      />
+      <TextInput
+        label="Profile rule"
+        description="Your provisioning server's URL for the unit, e.g. https://prov.example.com/profile/$MA.xml"
+        value={rule}
+        onChange={(e) => setRule(e.currentTarget.value)}
+        required
+      />
+      <TextInput
+        label="Restricted domains"
+        description="Up to five; the unit then talks only to hosts in them"
+        value={domains}
+        onChange={(e) => setDomains(e.currentTarget.value)}
+      />
+      <Checkbox
+        label="Provisioning enabled on the unit"
+        checked={provision}
+        onChange={(e) => setProvision(e.currentTarget.checked)}
+      />
+    </FormModal>
   );
 }

@@ -7,7 +7,6 @@ import {
   Alert,
   Button,
   Group,
-  Modal,
   Select,
   Stack,
   Table,
@@ -26,6 +25,7 @@ import { useTenant } from "../../app/tenant.tsx";
 import {
   EmptyState,
   ErrorAlert,
+  FormModal,
   formatAgo,
   formatMac,
   Loading,
@@ -231,65 +231,55 @@ function RegisterMacs(props: { opened: boolean; onClose(): void; profiles: reado
   };
   const result = register.data;
   return (
-    <Modal opened={props.opened} onClose={close} title="Register MACs" size="lg">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          register.mutate();
-        }}
-      >
-        <Stack>
-          <Select
-            label="Redirect profile"
-            data={[...props.profiles]}
-            value={profile}
-            onChange={setProfile}
-            required
-            nothingFoundMessage="Create a profile first"
-          />
-          <Textarea
-            label="MACs"
-            description="One per line, or separated by commas or spaces; any notation (up to 10,000)"
-            autosize
-            minRows={5}
-            maxRows={14}
-            value={text}
-            onChange={(e) => setText(e.currentTarget.value)}
-            required
-          />
-          <Text size="sm" c="dimmed">
-            {macs.length} MAC{macs.length === 1 ? "" : "s"}
-          </Text>
-          {register.isError ? <ErrorAlert error={register.error} title="Not registered" /> : null}
-          {result === undefined ? null : (
-            <Alert
-              color={result.conflicts.length + result.outside.length === 0 ? "green" : "orange"}
-              title="Result"
-            >
-              {result.registered} registered, {result.unchanged} unchanged.
-              {result.conflicts.length === 0
-                ? ""
-                : ` ${result.conflicts.length} held by another provider (left alone): ${result.conflicts.map(formatMac).join(", ")}.`}
-              {result.outside.length === 0
-                ? ""
-                : ` ${result.outside.length} outside your granted ranges: ${result.outside.map(formatMac).join(", ")}.`}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Close
-            </Button>
-            <Button
-              type="submit"
-              loading={register.isPending}
-              disabled={profile === null || macs.length === 0}
-            >
-              Register
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal
+      opened={props.opened}
+      onClose={close}
+      title="Register MACs"
+      size="lg"
+      onSubmit={() => register.mutate()}
+      submitLabel="Register"
+      submitting={register.isPending}
+      canSubmit={!(profile === null || macs.length === 0)}
+      error={register.error}
+      errorTitle="Not registered"
+      closeLabel="Close"
+    >
+      <Select
+        label="Redirect profile"
+        data={[...props.profiles]}
+        value={profile}
+        onChange={setProfile}
+        required
+        nothingFoundMessage="Create a profile first"
+      />
+      <Textarea
+        label="MACs"
+        description="One per line, or separated by commas or spaces; any notation (up to 10,000)"
+        autosize
+        minRows={5}
+        maxRows={14}
+        value={text}
+        onChange={(e) => setText(e.currentTarget.value)}
+        required
+      />
+      <Text size="sm" c="dimmed">
+        {macs.length} MAC{macs.length === 1 ? "" : "s"}
+      </Text>
+      {result === undefined ? null : (
+        <Alert
+          color={result.conflicts.length + result.outside.length === 0 ? "green" : "orange"}
+          title="Result"
+        >
+          {result.registered} registered, {result.unchanged} unchanged.
+          {result.conflicts.length === 0
+            ? ""
+            : ` ${result.conflicts.length} held by another provider (left alone): ${result.conflicts.map(formatMac).join(", ")}.`}
+          {result.outside.length === 0
+            ? ""
+            : ` ${result.outside.length} outside your granted ranges: ${result.outside.map(formatMac).join(", ")}.`}
+        </Alert>
+      )}
+    </FormModal>
   );
 }
 
@@ -311,52 +301,36 @@ function TransferUnit(props: { unit: RedirectUnit | null; onClose(): void }) {
     },
   });
   return (
-    <Modal
+    <FormModal
       opened={props.unit !== null}
       onClose={props.onClose}
       title="Transfer to another provider"
+      onSubmit={() => transfer.mutate()}
+      submitLabel="Transfer"
+      submitting={transfer.isPending}
+      canSubmit={!(to === null || profile.trim() === "")}
+      error={transfer.error}
+      errorTitle="Not transferred"
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          transfer.mutate();
-        }}
-      >
-        <Stack>
-          <Text size="sm">
-            {props.unit === null ? "" : formatMac(props.unit.mac)} moves to the other provider's
-            profile; the change is audited under both.
-          </Text>
-          <Select
-            label="Provider (tenant)"
-            data={tenants
-              .filter((t) => t.id !== props.unit?.tenant)
-              .map((t) => ({ value: t.id, label: t.name }))}
-            value={to}
-            onChange={setTo}
-            required
-          />
-          <TextInput
-            label="Its redirect profile"
-            value={profile}
-            onChange={(e) => setProfile(e.currentTarget.value)}
-            required
-          />
-          {transfer.isError ? <ErrorAlert error={transfer.error} title="Not transferred" /> : null}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={props.onClose}>
-              Cancel
-            </Button>
-            <Button
-              type="submit"
-              loading={transfer.isPending}
-              disabled={to === null || profile.trim() === ""}
-            >
-              Transfer
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+      <Text size="sm">
+        {props.unit === null ? "" : formatMac(props.unit.mac)} moves to the other provider's
+        profile; the change is audited under both.
+      </Text>
+      <Select
+        label="Provider (tenant)"
+        data={tenants
+          .filter((t) => t.id !== props.unit?.tenant)
+          .map((t) => ({ value: t.id, label: t.name }))}
+        value={to}
+        onChange={setTo}
+        required
+      />
+      <TextInput
+        label="Its redirect profile"
+        value={profile}
+        onChange={(e) => setProfile(e.currentTarget.value)}
+        required
+      />
+    </FormModal>
   );
 }
