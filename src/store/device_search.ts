@@ -16,6 +16,7 @@ import {
   type ExpressionBuilder,
   expressionBuilder,
   type Kysely,
+  type SelectQueryBuilder,
   type SqlBool,
   SqliteAdapter,
   sql,
@@ -119,13 +120,9 @@ export function searchConditions(
 ): Expression<SqlBool>[] {
   const eb: Eb = expressionBuilder();
   const all: Expression<SqlBool>[] = [];
-  const status =
-    dialect.statusOrder ||
-    query.firmware !== undefined ||
-    query.seenBefore !== undefined ||
-    query.seenAfter !== undefined ||
-    query.neverSeen === false;
-  const lifecycle = query.lifecycle !== undefined && query.lifecycle !== "none";
+  const joined = joinedFilters(query);
+  const status = dialect.statusOrder || joined.status;
+  const lifecycle = joined.lifecycle;
   if (status) all.push(eb("s.mac", "=", eb.ref("devices.mac")));
   if (lifecycle) all.push(eb("l.mac", "=", eb.ref("devices.mac")));
   if (query.tenantId !== undefined) {
@@ -171,6 +168,18 @@ export function searchConditions(
   const matches = textMatches(eb, query);
   if (matches !== undefined) all.push(sql<SqlBool>`devices.mac in (${matches})`);
   return all;
+}
+
+/** Whether a filter reads the status (lifecycle) row: only devices with one can match. */
+function joinedFilters(query: DeviceSearchQuery): { status: boolean; lifecycle: boolean } {
+  return {
+    status:
+      query.firmware !== undefined ||
+      query.seenBefore !== undefined ||
+      query.seenAfter !== undefined ||
+      query.neverSeen === false,
+    lifecycle: query.lifecycle !== undefined && query.lifecycle !== "none",
+  };
 }
 
 /**
@@ -314,8 +323,18 @@ export async function searchDevices(
                 sql<SqlBool>`(${sql.ref(column)}, ${sql.ref(mac)}) ${sql.raw(cmp)} (${after.value}, ${after.mac})`,
             );
     }
-    if (key !== "mac") q = q.orderBy(column, dir);
-    rows.push(...(await q.orderBy(sql.ref(mac), dir).limit(want).execute()));
+    const page = <Q extends SelectQueryBuilder<Database, "devices", object>>(q: Q): Q =>
+      (key === "mac" ? q : q.orderBy(sql.ref(column), dir))
+        .orderBy(sql.ref(mac), dir)
+        .limit(want) as Q;
+    const joined = joinedFilters(query);
+    if (!sqlite && !statusOrder && !joined.status && !joined.lifecycle) {
+      // No filter reads the status or lifecycle rows: PostgreSQL picks the page's MACs from
+      // devices alone (it drops the unused outer joins) and joins the rows of those only, not of
+      // every match before the top-N sort (a label word's 3,000 matches: 115 → … ms CPU).
+      const macs = page(q.clearSelect().select("devices.mac"));
+      rows.push(...(await page(selectDevices(db).where("devices.mac", "in", macs)).execute()));
+    } else rows.push(...(await page(q).execute()));
   }
   if (nulls && rows.length < want) {
     // No last seen is no status row: `seen = 0`, which the never-seen partial indexes hold
