@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { isProvisioError } from "../../src/errors.ts";
 import { dialects, type Fresh } from "./dialects.ts";
+import { undoAfter0012 } from "./undo_migrations.ts";
 
 async function refused(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(
@@ -176,7 +177,9 @@ for (const dialect of dialects()) {
       // The previous version's database: no 0004 columns and nothing of the migrations after
       // it, none of them recorded. A new migration adds its own undo here (Kysely refuses a
       // database whose recorded migrations skip one).
-      for (const statement of UNDO_AFTER_0003) await db.raw(statement);
+      for (const statement of [...undoAfter0012(dialect.name), ...UNDO_AFTER_0003]) {
+        await db.raw(statement);
+      }
       await db.raw("delete from kysely_migration where name > '0003_installation'");
 
       const upgraded = await db.open();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_TENANT_ID, parseMac } from "../../src/store/index.ts";
 import { dialects, type Fresh } from "./dialects.ts";
+import { undoAfter0012 } from "./undo_migrations.ts";
 
 const SHA = "a".repeat(64);
 
@@ -168,6 +169,7 @@ for (const dialect of dialects()) {
         `insert into firmware_images values ('old-1', '${DEFAULT_TENANT_ID}', '7.5.5',
            '["SPA962"]', 'spa962.bin', '${SHA}', 10, 1000, 'cli:old')`,
       );
+      for (const statement of undoAfter0012(dialect.name)) await db.raw(statement);
       await db.raw("delete from kysely_migration where name = '0012_firmware_names_per_tenant'");
 
       const store = await db.open();

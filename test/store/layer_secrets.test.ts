@@ -6,6 +6,7 @@ import { redact } from "../../src/store/redact.ts";
 import type { Store } from "../../src/store/store.ts";
 import { DEFAULT_TENANT_ID, type LayerParameter } from "../../src/store/types.ts";
 import { dialects, type Fresh, testSealer } from "./dialects.ts";
+import { undoAfter0012 } from "./undo_migrations.ts";
 
 /** Secret parameters (catalogue-marked, and by name) with distinctive values. */
 const SECRETS: Record<string, string> = {
@@ -160,56 +161,8 @@ for (const dialect of dialects()) {
         );
         // …so also before the migrations that came after it.
         await other.raw("delete from kysely_migration where name > '0001_initial'");
-        // 0015 (never seen, tenant on status rows): triggers, functions, indexes, columns.
-        if (dialect.name === "postgres") {
-          for (const fn of [
-            "device_status_seen",
-            "device_lifecycle_tenant",
-            "devices_seen",
-            "devices_tenant",
-          ]) {
-            await other.raw(`drop function if exists ${fn}() cascade`);
-          }
-        } else {
-          for (const trigger of [
-            "device_status_seen",
-            "device_status_unseen",
-            "device_lifecycle_tenant",
-            "devices_seen",
-            "devices_tenant",
-          ]) {
-            await other.raw(`drop trigger if exists ${trigger}`);
-          }
-        }
-        for (const index of [
-          "devices_label_trigrams",
-          "devices_never_seen",
-          "devices_tenant_never_seen",
-          "devices_account_mac",
-          "devices_group_mac",
-          "device_status_tenant_firmware",
-          // 0014 (device search)
-          "devices_tenant_state",
-          "devices_tenant_model",
-          "devices_state_mac",
-          "devices_model_mac",
-          "device_status_at",
-          "device_status_firmware",
-          "devices_label",
-          "events_tenant_at",
-          "events_at_result",
-        ]) {
-          await other.raw(`drop index if exists ${index}`);
-        }
-        await other.raw("alter table devices drop column seen");
-        await other.raw("alter table device_status drop column tenant_id");
-        await other.raw("create index devices_account on devices (account_id)");
-        await other.raw("create index devices_group on devices (group_id)");
-        await other.raw("create index devices_model on devices (model_pn)");
-        await other.raw("create index events_at on events (at)");
+        for (const statement of undoAfter0012(dialect.name)) await other.raw(statement);
         for (const table of [
-          "sessions", // 0013
-          "users", // 0013
           // 0012 rebuilt firmware_images: dropped below with 0009's tables.
           "redirect_grants", // 0011
           "device_reports", // 0010
