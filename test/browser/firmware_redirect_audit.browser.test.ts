@@ -185,10 +185,12 @@ describe("the audit log in the admin UI", () => {
     expect((await actions()).some((a) => a.startsWith("redirect"))).toBe(true);
     await page.getByLabel("Record type").fill("rollout");
     await expect.poll(() => new URL(page.url()).searchParams.get("entity")).toBe("rollout");
+    // Until the filtered page has arrived (while it loads there are no rows at all).
     await expect
-      .poll(async () =>
-        (await actions()).filter((a) => a !== "").every((a) => a.startsWith("rollout")),
-      )
+      .poll(async () => {
+        const shown = (await actions()).filter((a) => a !== "");
+        return shown.length > 0 && shown.every((a) => a.startsWith("rollout"));
+      })
       .toBe(true);
     expect(await actions()).toContain("rollout.halted");
   });
