@@ -80,7 +80,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
         tags,
         summary: "Search devices: filters, free text, four orders, keyset pages, a total",
         description:
-          "Filters combine with AND. `q` matches a MAC fragment in any notation (`00:0e:08`, `0E-08-AB`, `000e.08ab`, `e08ab`: its hex digits anywhere in the MAC), a serial or account reference starting with it, or a label containing it (any case). `sort` orders by MAC, last resync (`last_seen`; devices never seen come last in either direction), model (devices without one last) or state, then by MAC; pass the page's `cursor` as `cursor` for the next page (it is tied to the order). `after` (a MAC) still pages the MAC order. `total` counts matches exactly up to 10,000; above, `total` is 10,000 and `total_exact` false (the count's work stays bounded like the page's).",
+          "Filters combine with AND. `q` matches a MAC fragment in any notation (`00:0e:08`, `0E-08-AB`, `000e.08ab`, `e08ab`: its hex digits anywhere in the MAC), a serial or account reference equal to it (as typed, upper or lower case), or a label containing it (any case). `sort` orders by MAC, last resync (`last_seen`; devices never seen come last in either direction), model (devices without one last) or state, then by MAC; pass the page's `cursor` as `cursor` for the next page (it is tied to the order). `after` (a MAC) still pages the MAC order. `total` counts matches exactly up to 10,000; above, `total` is 10,000 and `total_exact` false (the count's work stays bounded like the page's).",
         security: bearer,
         querystring: DeviceSearchQuery,
         response: responses({ 200: DeviceSearchPage }),
