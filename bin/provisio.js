@@ -93,7 +93,13 @@ function loadBundle(argv) {
 // PROVISIO_FROM_SOURCE=1 forces the sources; PROVISIO_FROM_SOURCE=0 forces the bundle
 // (benchmarks, while someone edits src/).
 const mode = process.env.PROVISIO_FROM_SOURCE;
-if (mode === "0" || (mode !== "1" && bundleIsFresh())) {
+const alone = process.argv.length === 3 ? process.argv[2] : undefined;
+if (alone === "--version" || alone === "-V") {
+  // The version alone needs none of the CLI's code (test/cli/main_commands.test.ts checks that
+  // the CLI's own --version says this same number).
+  const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  process.stdout.write(`${version}\n`);
+} else if (mode === "0" || (mode !== "1" && bundleIsFresh())) {
   const { main, saveCache } = loadBundle(process.argv);
   process.exitCode = await main(process.argv);
   saveCache();

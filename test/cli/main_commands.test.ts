@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { buildProgram, commandsFor } from "../../src/cli/main.ts";
 
@@ -22,9 +23,11 @@ describe("which commands a run loads", () => {
   ])("provisio %s loads just that command", async (command) => {
     expect(await names(command, "x")).toEqual([command]);
   });
-  it("--version loads no command", async () => {
+  it("--version loads no command, and says package.json's version (as bin/provisio.js does)", async () => {
     expect(await names("--version")).toEqual([]);
     expect(await names("-V")).toEqual([]);
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    expect(buildProgram([]).version()).toBe((pkg as { version: string }).version);
   });
   it("--help, help, no command and a name that is not a command load every command", async () => {
     for (const args of [["--help"], [], ["help", "compile"], ["constructor"], ["devise"]]) {
