@@ -220,6 +220,16 @@ export function refuseTunnels(server: Server): void {
   server.on("connect", refuse);
 }
 
+/**
+ * A client that half-closes after its request (`printf 'GET …' | nc`) still gets the answer:
+ * Node's default aborts the request on the client's FIN, so an answer that waits one turn of
+ * the event loop (a batched record read) was dropped. The server ends the connection once it
+ * has answered; the idle and header timeouts still bound it.
+ */
+export function answerHalfClosed(server: Server | import("node:https").Server): void {
+  (server as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true;
+}
+
 export function createHttpServer(options: DeviceListenerOptions): Server {
   const server = createServer(
     serverOptions(options.limits),
@@ -227,5 +237,6 @@ export function createHttpServer(options: DeviceListenerOptions): Server {
   );
   refuseTunnels(server);
   closeIdleSockets(server, options.limits);
+  answerHalfClosed(server);
   return server;
 }

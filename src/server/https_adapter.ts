@@ -15,6 +15,7 @@ import type { TLSSocket } from "node:tls";
 import { type ClientCertificate, clientCertificateOf } from "./client_certificate.ts";
 import { serverError } from "./errors.ts";
 import {
+  answerHalfClosed,
   closeIdleSockets,
   createDeviceRequestListener,
   type DeviceListenerOptions,
@@ -100,6 +101,7 @@ export function createHttpsServer(options: DeviceListenerOptions, tls: TlsMateri
     clientCertificateOf(socket);
   });
   closeIdleSockets(server, options.limits);
+  answerHalfClosed(server);
   // Handshake failures (scanners, wrong protocol) are the client's problem: log quietly.
   server.on("tlsClientError", (error) => {
     options.logger.debug({ err: error }, "TLS handshake failed");
