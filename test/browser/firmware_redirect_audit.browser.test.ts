@@ -143,6 +143,17 @@ describe("firmware in the admin UI", () => {
     expect((await call<{ state: string }>("GET", `/api/v1/rollouts/${rollout!.id}`)).state).toBe(
       "running",
     );
+    // Abort asks first (it cannot be undone): cancelling keeps it running, confirming ends it.
+    const state = async () =>
+      (await call<{ state: string }>("GET", `/api/v1/rollouts/${rollout!.id}`)).state;
+    const dialog = page.getByRole("dialog", { name: "Abort this rollout?" });
+    await page.getByRole("button", { name: "Abort" }).click();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    expect(await state()).toBe("running");
+    await page.getByRole("button", { name: "Abort" }).click();
+    await dialog.getByRole("button", { name: "Abort" }).click();
+    await expect.poll(state).toBe("aborted");
   });
 });
 

@@ -18,6 +18,7 @@ import { canWrite } from "../../api/session.ts";
 import { usePrincipal } from "../../app/principal.tsx";
 import { useTenant } from "../../app/tenant.tsx";
 import {
+  ConfirmButton,
   EmptyState,
   ErrorAlert,
   FormModal,
@@ -88,16 +89,14 @@ export function ImagesTab() {
                 <Table.Td>{formatDateTime(image.createdAt)}</Table.Td>
                 <Table.Td>
                   {writer ? (
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      color="red"
-                      onClick={() => {
-                        if (window.confirm(`Remove ${image.fileName}?`)) remove.mutate(image);
-                      }}
+                    <ConfirmButton
+                      title={`Remove ${image.fileName}?`}
+                      message="Units offered this image no longer find it; its file is deleted."
+                      confirmLabel="Remove"
+                      onConfirm={() => remove.mutate(image)}
                     >
                       Remove
-                    </Button>
+                    </ConfirmButton>
                   ) : null}
                 </Table.Td>
               </Table.Tr>

@@ -19,7 +19,13 @@ import { canWrite } from "../../api/session.ts";
 import type { Model } from "../../api/types.ts";
 import { usePrincipal } from "../../app/principal.tsx";
 import { useTenant } from "../../app/tenant.tsx";
-import { EmptyState, ErrorAlert, FormModal, Loading } from "../../components/index.ts";
+import {
+  ConfirmButton,
+  EmptyState,
+  ErrorAlert,
+  FormModal,
+  Loading,
+} from "../../components/index.ts";
 import { firmwareKeys, listImages, listPolicies, type UpgradePolicy } from "./model.ts";
 
 export function PoliciesTab() {
@@ -91,17 +97,14 @@ export function PoliciesTab() {
                 <Table.Td>{p.scheme}</Table.Td>
                 <Table.Td>
                   {writer ? (
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      color="red"
-                      onClick={() => {
-                        if (window.confirm(`Remove policy ${p.name} and its rollouts?`))
-                          remove.mutate(p);
-                      }}
+                    <ConfirmButton
+                      title={`Remove policy ${p.name} and its rollouts?`}
+                      message="Its rollouts go with it; units keep the version they run."
+                      confirmLabel="Remove"
+                      onConfirm={() => remove.mutate(p)}
                     >
                       Remove
-                    </Button>
+                    </ConfirmButton>
                   ) : null}
                 </Table.Td>
               </Table.Tr>

@@ -17,6 +17,7 @@ import { Link, useParams } from "react-router";
 import { canWrite } from "../../api/session.ts";
 import { usePrincipal } from "../../app/principal.tsx";
 import {
+  ConfirmButton,
   ErrorAlert,
   formatCount,
   formatDateTime,
@@ -120,24 +121,30 @@ export function RolloutPage() {
               {r.state}
             </StatusBadge>
             {writer
-              ? actionsFor(r.state).map((action) => (
-                  <Button
-                    key={action}
-                    color={action === "abort" ? "red" : undefined}
-                    variant={action === "abort" ? "outline" : "filled"}
-                    loading={move.isPending && move.variables === action}
-                    onClick={() => {
-                      if (
-                        action !== "abort" ||
-                        window.confirm("Abort this rollout? It cannot be resumed.")
-                      ) {
-                        move.mutate(action);
-                      }
-                    }}
-                  >
-                    {ACTION_LABEL[action]}
-                  </Button>
-                ))
+              ? actionsFor(r.state).map((action) =>
+                  action === "abort" ? (
+                    <ConfirmButton
+                      key={action}
+                      size="sm"
+                      variant="outline"
+                      title="Abort this rollout?"
+                      message="Nothing more is offered, and it cannot be resumed."
+                      confirmLabel="Abort"
+                      loading={move.isPending && move.variables === action}
+                      onConfirm={() => move.mutate(action)}
+                    >
+                      {ACTION_LABEL[action]}
+                    </ConfirmButton>
+                  ) : (
+                    <Button
+                      key={action}
+                      loading={move.isPending && move.variables === action}
+                      onClick={() => move.mutate(action)}
+                    >
+                      {ACTION_LABEL[action]}
+                    </Button>
+                  ),
+                )
               : null}
           </>
         }

@@ -6,7 +6,14 @@ import { useState } from "react";
 import { api } from "../../api/client.ts";
 import { usePrincipal } from "../../app/principal.tsx";
 import { useTenant } from "../../app/tenant.tsx";
-import { EmptyState, ErrorAlert, formatCount, formatMac, Loading } from "../../components/index.ts";
+import {
+  ConfirmButton,
+  EmptyState,
+  ErrorAlert,
+  formatCount,
+  formatMac,
+  Loading,
+} from "../../components/index.ts";
 import type { RedirectGrant } from "./model.ts";
 
 export function GrantsTab() {
@@ -107,20 +114,14 @@ export function GrantsTab() {
                 <Table.Td>{g.note ?? ""}</Table.Td>
                 <Table.Td>
                   {global ? (
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      color="red"
-                      onClick={() => {
-                        if (
-                          window.confirm("Take this grant back? Registered units stay registered.")
-                        ) {
-                          revoke.mutate(g.id);
-                        }
-                      }}
+                    <ConfirmButton
+                      title={"Take this grant back?"}
+                      message="The provider can no longer register MACs of this range; registered units stay registered."
+                      confirmLabel="Take back"
+                      onConfirm={() => revoke.mutate(g.id)}
                     >
                       Take back
-                    </Button>
+                    </ConfirmButton>
                   ) : null}
                 </Table.Td>
               </Table.Tr>

@@ -16,7 +16,13 @@ import { api } from "../../api/client.ts";
 import { canWrite } from "../../api/session.ts";
 import { usePrincipal } from "../../app/principal.tsx";
 import { useTenant } from "../../app/tenant.tsx";
-import { EmptyState, ErrorAlert, FormModal, Loading } from "../../components/index.ts";
+import {
+  ConfirmButton,
+  EmptyState,
+  ErrorAlert,
+  FormModal,
+  Loading,
+} from "../../components/index.ts";
 import type { RedirectProfile } from "./model.ts";
 import { useRedirectProfiles } from "./UnitsTab.tsx";
 
@@ -80,16 +86,14 @@ export function ProfilesTab() {
                       <Button size="xs" variant="subtle" onClick={() => setEditing(p)}>
                         Edit
                       </Button>
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        color="red"
-                        onClick={() => {
-                          if (window.confirm(`Remove profile ${p.name}?`)) remove.mutate(p.name);
-                        }}
+                      <ConfirmButton
+                        title={`Remove profile ${p.name}?`}
+                        message="The server refuses while units use it."
+                        confirmLabel="Remove"
+                        onConfirm={() => remove.mutate(p.name)}
                       >
                         Remove
-                      </Button>
+                      </ConfirmButton>
                     </Group>
                   ) : null}
                 </Table.Td>

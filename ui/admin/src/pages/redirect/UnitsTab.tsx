@@ -23,6 +23,7 @@ import { canWrite, isAdmin } from "../../api/session.ts";
 import { usePrincipal } from "../../app/principal.tsx";
 import { useTenant } from "../../app/tenant.tsx";
 import {
+  ConfirmButton,
   EmptyState,
   ErrorAlert,
   FormModal,
@@ -157,22 +158,14 @@ export function UnitsTab() {
                       </Button>
                     ) : null}
                     {writer ? (
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        color="red"
-                        onClick={() => {
-                          if (
-                            window.confirm(
-                              `Release ${formatMac(u.mac)}? Its redirect stops at once.`,
-                            )
-                          ) {
-                            release.mutate(u.mac);
-                          }
-                        }}
+                      <ConfirmButton
+                        title={`Release ${formatMac(u.mac)}?`}
+                        message="Its redirect stops at once."
+                        confirmLabel="Release"
+                        onConfirm={() => release.mutate(u.mac)}
                       >
                         Release
-                      </Button>
+                      </ConfirmButton>
                     ) : null}
                   </Group>
                 </Table.Td>
