@@ -130,19 +130,48 @@ export interface Tftpd {
 export async function startTftpd(options: { allowCreate?: boolean } = {}): Promise<Tftpd> {
   const root = mkdtempSync(join(tmpdir(), "provisio-tftpd-"));
   chmodSync(root, 0o755);
-  const port = await freeUdpPort();
+  // The free port is released before in.tftpd binds it, so another test's ephemeral socket can
+  // take it meanwhile; in.tftpd then exits (its reason goes to syslog, not stderr): try again.
+  let failures = "";
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freeUdpPort();
+    const started = await spawnTftpd(root, port, options.allowCreate === true);
+    if (typeof started === "string") {
+      failures += `\n  port ${port}: ${started}`;
+      continue;
+    }
+    const child = started;
+    return {
+      port,
+      root,
+      put(path, content) {
+        const file = join(root, path);
+        mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
+        writeFileSync(file, content, { mode: 0o644 });
+      },
+      close: async () => {
+        if (child.exitCode === null) {
+          const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+          child.kill("SIGTERM");
+          await exited;
+        }
+        rmSync(root, { recursive: true, force: true });
+      },
+    };
+  }
+  rmSync(root, { recursive: true, force: true });
+  throw new RangeError(`in.tftpd did not start:${failures}`);
+}
+
+/** Starts in.tftpd and waits until it holds the port; a string says why it did not. */
+async function spawnTftpd(
+  root: string,
+  port: number,
+  allowCreate: boolean,
+): Promise<ChildProcess | string> {
   const child: ChildProcess = spawn(
     "/usr/sbin/in.tftpd",
-    [
-      "-L",
-      ...(options.allowCreate === true ? ["-c"] : []),
-      "-s",
-      root,
-      "-a",
-      `127.0.0.1:${port}`,
-      "-u",
-      "root",
-    ],
+    ["-L", ...(allowCreate ? ["-c"] : []), "-s", root, "-a", `127.0.0.1:${port}`, "-u", "root"],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   let stderr = "";
@@ -151,33 +180,27 @@ export async function startTftpd(options: { allowCreate?: boolean } = {}): Promi
   });
   // Wait until the port is taken (bind) or the process dies.
   for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new RangeError(`in.tftpd exited: ${stderr}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      return `exited (${child.exitCode ?? child.signalCode}) ${stderr.trim()}`;
+    }
     const probe = createSocket("udp4");
     const taken = await new Promise<boolean>((resolve) => {
       probe.once("error", () => resolve(true));
       probe.bind(port, "127.0.0.1", () => resolve(false));
     });
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    if (taken) break;
+    if (taken) {
+      // Taken by in.tftpd, or by someone else while it was starting: if it then exits, retry.
+      await new Promise((r) => setTimeout(r, 30));
+      if (child.exitCode !== null || child.signalCode !== null) {
+        return `exited (${child.exitCode ?? child.signalCode}) ${stderr.trim()}`;
+      }
+      return child;
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
-  return {
-    port,
-    root,
-    put(path, content) {
-      const file = join(root, path);
-      mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
-      writeFileSync(file, content, { mode: 0o644 });
-    },
-    close: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
+  child.kill("SIGKILL");
+  return "did not bind within 2 s";
 }
 
 /** The Appendix B fixture unit on a virtual clock. */
