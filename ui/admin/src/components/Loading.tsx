@@ -1,7 +1,13 @@
 import { Skeleton, Stack } from "@mantine/core";
 
+export interface LoadingProps {
+  rows?: number;
+  height?: number;
+  label?: string;
+}
+
 /** A placeholder the size of what is loading, so the page does not jump when it arrives. */
-export function Loading(props: { rows?: number; height?: number; label?: string }) {
+export function Loading(props: LoadingProps) {
   const rows = props.rows ?? 5;
   return (
     <Stack gap="xs" aria-busy="true" aria-label={props.label ?? "Loading"}>

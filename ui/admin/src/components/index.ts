@@ -7,4 +7,5 @@ export { FormModal } from "./FormModal.tsx";
 export { formatAgo, formatCount, formatDateTime, formatMac } from "./format.ts";
 export { Loading } from "./Loading.tsx";
 export { PageHeader } from "./PageHeader.tsx";
+export { QueryView } from "./QueryView.tsx";
 export { StatusBadge } from "./StatusBadge.tsx";

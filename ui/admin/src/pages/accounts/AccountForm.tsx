@@ -5,7 +5,6 @@
 import {
   Button,
   Group,
-  Modal,
   NumberInput,
   Paper,
   PasswordInput,
@@ -16,10 +15,10 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { api } from "../../api/client.ts";
 import type { Account } from "../../api/types.ts";
-import { ErrorAlert } from "../../components/index.ts";
+import { FormModal } from "../../components/index.ts";
 
 interface LineDraft {
   /** Identifies the line's fields while its number is being edited. */
@@ -135,145 +134,133 @@ export function AccountForm(props: {
   const update = (index: number, patch: Partial<LineDraft>) =>
     setLines((all) => all.map((l, i) => (i === index ? { ...l, ...patch } : l)));
   const nextLine = () => Math.max(0, ...lines.map((l) => l.line)) + 1;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    save.mutate();
-  };
 
   return (
-    <Modal
+    <FormModal
       opened={props.opened}
       onClose={props.onClose}
       title={account === undefined ? "New account" : `Edit ${account.reference}`}
       size="xl"
+      onSubmit={() => save.mutate()}
+      submitLabel={account === undefined ? "Create account" : "Save account"}
+      submitting={save.isPending}
+      error={save.error}
+      errorTitle="Not saved"
     >
-      <form onSubmit={submit}>
-        <Stack>
-          <SimpleGrid cols={2}>
-            <TextInput
-              label="Reference"
-              description="Your customer or contract number; unique in the tenant"
-              value={reference}
-              onChange={(e) => setReference(e.currentTarget.value)}
-              required
-              maxLength={128}
-              data-autofocus
-            />
-            <TextInput
-              label="Name"
-              description="Optional: the customer's name"
-              value={name}
-              onChange={(e) => setName(e.currentTarget.value)}
-              maxLength={255}
-            />
-          </SimpleGrid>
-          <Group justify="space-between">
-            <Text fw={600}>Lines</Text>
-            <Button
-              variant="default"
-              size="xs"
-              onClick={() => setLines((all) => [...all, blankLine(nextLine())])}
-              disabled={lines.length >= 64}
-            >
-              Add line
-            </Button>
-          </Group>
-          {lines.length === 0 ? (
-            <Text size="sm" c="dimmed">
-              No lines: the account's devices register nothing. Add a line with its SIP user id.
-            </Text>
-          ) : null}
-          {lines.map((l, index) => (
-            <Paper key={l.key} withBorder p="sm" component="fieldset" aria-label={`Line ${l.line}`}>
-              <Stack gap="xs">
-                <Group justify="space-between">
-                  <NumberInput
-                    label="Line number"
-                    min={1}
-                    max={64}
-                    w={120}
-                    value={l.line}
-                    onChange={(v) => update(index, { line: typeof v === "number" ? v : 1 })}
-                    required
-                  />
-                  <Button
-                    variant="subtle"
-                    color="red"
-                    size="xs"
-                    aria-label={`Remove line ${l.line}`}
-                    onClick={() => setLines((all) => all.filter((_, i) => i !== index))}
-                  >
-                    Remove line
-                  </Button>
-                </Group>
-                <SimpleGrid cols={3}>
-                  <TextInput
-                    label="User ID"
-                    value={l.userId}
-                    onChange={(e) => update(index, { userId: e.currentTarget.value })}
-                    required
-                    maxLength={255}
-                  />
-                  <PasswordInput
-                    label="Password"
-                    autoComplete="new-password"
-                    placeholder={l.hasPassword ? "set — type to replace" : "not set"}
-                    value={l.password}
-                    onChange={(e) => update(index, { password: e.currentTarget.value })}
-                    maxLength={255}
-                  />
-                  <TextInput
-                    label="Auth ID"
-                    placeholder="the user id"
-                    value={l.authId}
-                    onChange={(e) => update(index, { authId: e.currentTarget.value })}
-                    maxLength={255}
-                  />
-                  <TextInput
-                    label="Display name"
-                    value={l.displayName}
-                    onChange={(e) => update(index, { displayName: e.currentTarget.value })}
-                    maxLength={255}
-                  />
-                  <TextInput
-                    label="Proxy"
-                    placeholder="sip.example.com"
-                    value={l.proxy}
-                    onChange={(e) => update(index, { proxy: e.currentTarget.value })}
-                    maxLength={255}
-                  />
-                  <TextInput
-                    label="Outbound proxy"
-                    value={l.outboundProxy}
-                    onChange={(e) => update(index, { outboundProxy: e.currentTarget.value })}
-                    maxLength={255}
-                  />
-                  <TextInput
-                    label="Voicemail ID"
-                    value={l.voicemailId}
-                    onChange={(e) => update(index, { voicemailId: e.currentTarget.value })}
-                    maxLength={128}
-                  />
-                </SimpleGrid>
-                {Object.keys(l.extras).length > 0 ? (
-                  <Text size="xs" c="dimmed">
-                    Also sets {Object.keys(l.extras).join(", ")} (kept as they are).
-                  </Text>
-                ) : null}
-              </Stack>
-            </Paper>
-          ))}
-          {save.isError ? <ErrorAlert error={save.error} title="Not saved" /> : null}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={props.onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {account === undefined ? "Create account" : "Save account"}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+      <SimpleGrid cols={2}>
+        <TextInput
+          label="Reference"
+          description="Your customer or contract number; unique in the tenant"
+          value={reference}
+          onChange={(e) => setReference(e.currentTarget.value)}
+          required
+          maxLength={128}
+          data-autofocus
+        />
+        <TextInput
+          label="Name"
+          description="Optional: the customer's name"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          maxLength={255}
+        />
+      </SimpleGrid>
+      <Group justify="space-between">
+        <Text fw={600}>Lines</Text>
+        <Button
+          variant="default"
+          size="xs"
+          onClick={() => setLines((all) => [...all, blankLine(nextLine())])}
+          disabled={lines.length >= 64}
+        >
+          Add line
+        </Button>
+      </Group>
+      {lines.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          No lines: the account's devices register nothing. Add a line with its SIP user id.
+        </Text>
+      ) : null}
+      {lines.map((l, index) => (
+        <Paper key={l.key} withBorder p="sm" component="fieldset" aria-label={`Line ${l.line}`}>
+          <Stack gap="xs">
+            <Group justify="space-between">
+              <NumberInput
+                label="Line number"
+                min={1}
+                max={64}
+                w={120}
+                value={l.line}
+                onChange={(v) => update(index, { line: typeof v === "number" ? v : 1 })}
+                required
+              />
+              <Button
+                variant="subtle"
+                color="red"
+                size="xs"
+                aria-label={`Remove line ${l.line}`}
+                onClick={() => setLines((all) => all.filter((_, i) => i !== index))}
+              >
+                Remove line
+              </Button>
+            </Group>
+            <SimpleGrid cols={3}>
+              <TextInput
+                label="User ID"
+                value={l.userId}
+                onChange={(e) => update(index, { userId: e.currentTarget.value })}
+                required
+                maxLength={255}
+              />
+              <PasswordInput
+                label="Password"
+                autoComplete="new-password"
+                placeholder={l.hasPassword ? "set — type to replace" : "not set"}
+                value={l.password}
+                onChange={(e) => update(index, { password: e.currentTarget.value })}
+                maxLength={255}
+              />
+              <TextInput
+                label="Auth ID"
+                placeholder="the user id"
+                value={l.authId}
+                onChange={(e) => update(index, { authId: e.currentTarget.value })}
+                maxLength={255}
+              />
+              <TextInput
+                label="Display name"
+                value={l.displayName}
+                onChange={(e) => update(index, { displayName: e.currentTarget.value })}
+                maxLength={255}
+              />
+              <TextInput
+                label="Proxy"
+                placeholder="sip.example.com"
+                value={l.proxy}
+                onChange={(e) => update(index, { proxy: e.currentTarget.value })}
+                maxLength={255}
+              />
+              <TextInput
+                label="Outbound proxy"
+                value={l.outboundProxy}
+                onChange={(e) => update(index, { outboundProxy: e.currentTarget.value })}
+                maxLength={255}
+              />
+              <TextInput
+                label="Voicemail ID"
+                value={l.voicemailId}
+                onChange={(e) => update(index, { voicemailId: e.currentTarget.value })}
+                maxLength={128}
+              />
+            </SimpleGrid>
+            {Object.keys(l.extras).length > 0 ? (
+              <Text size="xs" c="dimmed">
+                Also sets {Object.keys(l.extras).join(", ")} (kept as they are).
+              </Text>
+            ) : null}
+          </Stack>
+        </Paper>
+      ))}
+    </FormModal>
   );
 }

@@ -9,13 +9,7 @@ import { canWrite } from "../../api/session.ts";
 import type { Account } from "../../api/types.ts";
 import { usePrincipal } from "../../app/principal.tsx";
 import { useTenant } from "../../app/tenant.tsx";
-import {
-  EmptyState,
-  ErrorAlert,
-  formatDateTime,
-  Loading,
-  PageHeader,
-} from "../../components/index.ts";
+import { EmptyState, formatDateTime, PageHeader, QueryView } from "../../components/index.ts";
 import { AccountForm } from "./AccountForm.tsx";
 
 const PAGE = 50;
@@ -58,75 +52,79 @@ export function AccountListPage() {
         onChange={(e) => setSearch(e.currentTarget.value)}
         maw={420}
       />
-      {accounts.isPending ? (
-        <Loading rows={8} label="Loading accounts" />
-      ) : accounts.isError ? (
-        <ErrorAlert error={accounts.error} title="The accounts cannot be listed" />
-      ) : items.length === 0 ? (
-        <EmptyState title={q === "" ? "No accounts yet" : "No account matches"}>
-          {q === ""
-            ? "Create an account for each customer or site, with its SIP lines; then attach devices to it."
-            : "Try a shorter reference, part of the name, or a line's user id."}
-        </EmptyState>
-      ) : (
-        <>
-          <Table striped highlightOnHover aria-label="Accounts">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Reference</Table.Th>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Lines</Table.Th>
-                <Table.Th>Updated</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((a) => (
-                <Table.Tr key={a.id}>
-                  <Table.Td>
-                    <Anchor component={Link} to={`/accounts/${a.id}`}>
-                      {a.reference}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>
-                    {a.name ?? (
-                      <Text span c="dimmed">
-                        —
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={4}>
-                      {a.lines.length === 0 ? (
-                        <Text span c="dimmed" size="sm">
-                          none
-                        </Text>
-                      ) : (
-                        a.lines.map((l) => (
-                          <Badge key={l.line} variant="light" color="gray" tt="none">
-                            {l.line}: {l.userId}
-                          </Badge>
-                        ))
-                      )}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>{formatDateTime(a.updatedAt)}</Table.Td>
+      <QueryView
+        query={accounts}
+        loading={{ rows: 8, label: "Loading accounts" }}
+        errorTitle="The accounts cannot be listed"
+        isEmpty={() => items.length === 0}
+        empty={
+          <EmptyState title={q === "" ? "No accounts yet" : "No account matches"}>
+            {q === ""
+              ? "Create an account for each customer or site, with its SIP lines; then attach devices to it."
+              : "Try a shorter reference, part of the name, or a line's user id."}
+          </EmptyState>
+        }
+      >
+        {() => (
+          <>
+            <Table striped highlightOnHover aria-label="Accounts">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Reference</Table.Th>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Lines</Table.Th>
+                  <Table.Th>Updated</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-          {accounts.hasNextPage ? (
-            <Group justify="center">
-              <Button
-                variant="default"
-                loading={accounts.isFetchingNextPage}
-                onClick={() => void accounts.fetchNextPage()}
-              >
-                Show more
-              </Button>
-            </Group>
-          ) : null}
-        </>
-      )}
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((a) => (
+                  <Table.Tr key={a.id}>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/accounts/${a.id}`}>
+                        {a.reference}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      {a.name ?? (
+                        <Text span c="dimmed">
+                          —
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap={4}>
+                        {a.lines.length === 0 ? (
+                          <Text span c="dimmed" size="sm">
+                            none
+                          </Text>
+                        ) : (
+                          a.lines.map((l) => (
+                            <Badge key={l.line} variant="light" color="gray" tt="none">
+                              {l.line}: {l.userId}
+                            </Badge>
+                          ))
+                        )}
+                      </Group>
+                    </Table.Td>
+                    <Table.Td>{formatDateTime(a.updatedAt)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            {accounts.hasNextPage ? (
+              <Group justify="center">
+                <Button
+                  variant="default"
+                  loading={accounts.isFetchingNextPage}
+                  onClick={() => void accounts.fetchNextPage()}
+                >
+                  Show more
+                </Button>
+              </Group>
+            ) : null}
+          </>
+        )}
+      </QueryView>
       <AccountForm
         opened={creating}
         onClose={() => setCreating(false)}

@@ -18,6 +18,7 @@ import {
   formatMac,
   Loading,
   PageHeader,
+  QueryView,
 } from "../../components/index.ts";
 import { AccountCodes } from "../activation/AccountCodes.tsx";
 import { AccountForm } from "./AccountForm.tsx";
@@ -33,63 +34,66 @@ function AccountDevices(props: { account: Account }) {
         signal,
       }),
   });
-  if (devices.isPending) return <Loading rows={3} label="Loading the account's devices" />;
-  if (devices.isError)
-    return <ErrorAlert error={devices.error} title="The devices cannot be listed" />;
-  const page = devices.data;
-  if (page.items.length === 0) {
-    return (
-      <EmptyState title="No devices on this account">
-        Attach a device from its page, import devices with this account's reference in the account
-        column, or issue an activation code for the customer.
-      </EmptyState>
-    );
-  }
   return (
-    <Stack gap="xs">
-      <Table striped aria-label="Devices of the account">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>MAC</Table.Th>
-            <Table.Th>Model</Table.Th>
-            <Table.Th>Label</Table.Th>
-            <Table.Th>State</Table.Th>
-            <Table.Th>Last seen</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {page.items.map((d) => (
-            <Table.Tr key={d.mac}>
-              <Table.Td>
-                <Anchor component={Link} to={`/devices/${d.mac}`} ff="monospace">
-                  {formatMac(d.mac)}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>{d.model ?? "—"}</Table.Td>
-              <Table.Td>{d.label ?? "—"}</Table.Td>
-              <Table.Td>
-                <Badge variant="light" color="gray">
-                  {d.state}
-                </Badge>
-              </Table.Td>
-              <Table.Td>{formatAgo(d.status?.at)}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {page.total > page.items.length ? (
-        <Text size="sm" c="dimmed">
-          {formatCount(page.items.length)} of {formatCount(page.total)}
-          {page.total_exact ? "" : "+"} devices —{" "}
-          <Anchor
-            component={Link}
-            to={`/devices?account=${encodeURIComponent(props.account.reference)}`}
-          >
-            see them all in Devices
-          </Anchor>
-        </Text>
-      ) : null}
-    </Stack>
+    <QueryView
+      query={devices}
+      loading={{ rows: 3, label: "Loading the account's devices" }}
+      errorTitle="The devices cannot be listed"
+      isEmpty={(page) => page.items.length === 0}
+      empty={
+        <EmptyState title="No devices on this account">
+          Attach a device from its page, import devices with this account's reference in the account
+          column, or issue an activation code for the customer.
+        </EmptyState>
+      }
+    >
+      {(page) => (
+        <Stack gap="xs">
+          <Table striped aria-label="Devices of the account">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>MAC</Table.Th>
+                <Table.Th>Model</Table.Th>
+                <Table.Th>Label</Table.Th>
+                <Table.Th>State</Table.Th>
+                <Table.Th>Last seen</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {page.items.map((d) => (
+                <Table.Tr key={d.mac}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/devices/${d.mac}`} ff="monospace">
+                      {formatMac(d.mac)}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>{d.model ?? "—"}</Table.Td>
+                  <Table.Td>{d.label ?? "—"}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color="gray">
+                      {d.state}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{formatAgo(d.status?.at)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          {page.total > page.items.length ? (
+            <Text size="sm" c="dimmed">
+              {formatCount(page.items.length)} of {formatCount(page.total)}
+              {page.total_exact ? "" : "+"} devices —{" "}
+              <Anchor
+                component={Link}
+                to={`/devices?account=${encodeURIComponent(props.account.reference)}`}
+              >
+                see them all in Devices
+              </Anchor>
+            </Text>
+          ) : null}
+        </Stack>
+      )}
+    </QueryView>
   );
 }
 

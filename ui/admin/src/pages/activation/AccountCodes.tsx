@@ -6,7 +6,7 @@ import { api } from "../../api/client.ts";
 import { canWrite } from "../../api/session.ts";
 import type { Account, ActivationCode } from "../../api/types.ts";
 import { usePrincipal } from "../../app/principal.tsx";
-import { ErrorAlert, Loading } from "../../components/index.ts";
+import { QueryView } from "../../components/index.ts";
 import { CodesTable } from "./CodesTable.tsx";
 import { IssueCodeDialog } from "./IssueCodeDialog.tsx";
 
@@ -26,22 +26,25 @@ export function AccountCodes(props: { account: Account; tenant: string }) {
   const writer = canWrite(principal);
   return (
     <Stack gap="xs">
-      {codes.isPending ? (
-        <Loading rows={2} label="Loading the account's activation codes" />
-      ) : codes.isError ? (
-        <ErrorAlert error={codes.error} title="The codes cannot be listed" />
-      ) : codes.data.length === 0 ? (
-        <Text size="sm" c="dimmed">
-          No activation codes. Issue one for a customer who sets up a unit themselves.
-        </Text>
-      ) : (
-        <CodesTable
-          codes={codes.data}
-          showAccount={false}
-          canWrite={writer}
-          label="Activation codes of the account"
-        />
-      )}
+      <QueryView
+        query={codes}
+        loading={{ rows: 2, label: "Loading the account's activation codes" }}
+        errorTitle="The codes cannot be listed"
+        empty={
+          <Text size="sm" c="dimmed">
+            No activation codes. Issue one for a customer who sets up a unit themselves.
+          </Text>
+        }
+      >
+        {(items) => (
+          <CodesTable
+            codes={items}
+            showAccount={false}
+            canWrite={writer}
+            label="Activation codes of the account"
+          />
+        )}
+      </QueryView>
       {writer ? (
         <Group>
           <Button variant="default" onClick={() => setIssuing(true)}>

@@ -7,7 +7,7 @@ import { canWrite } from "../../api/session.ts";
 import type { TenantActivationCode } from "../../api/types.ts";
 import { usePrincipal } from "../../app/principal.tsx";
 import { useTenant } from "../../app/tenant.tsx";
-import { EmptyState, ErrorAlert, Loading, PageHeader } from "../../components/index.ts";
+import { EmptyState, PageHeader, QueryView } from "../../components/index.ts";
 import { CodesTable } from "./CodesTable.tsx";
 import { IssueCodeDialog } from "./IssueCodeDialog.tsx";
 
@@ -33,18 +33,21 @@ export function ActivationPage() {
         description="Codes a customer uses to bind a unit to their account; each is shown once when issued."
         actions={writer ? <Button onClick={() => setIssuing(true)}>Issue code</Button> : undefined}
       />
-      {codes.isPending ? (
-        <Loading rows={6} label="Loading activation codes" />
-      ) : codes.isError ? (
-        <ErrorAlert error={codes.error} title="The codes cannot be listed" />
-      ) : codes.data.length === 0 ? (
-        <EmptyState title="No activation codes">
-          Issue a code for an account; the customer enters it (or opens its device URL) to bind
-          their unit.
-        </EmptyState>
-      ) : (
-        <CodesTable codes={codes.data} showAccount canWrite={writer} label="Activation codes" />
-      )}
+      <QueryView
+        query={codes}
+        loading={{ rows: 6, label: "Loading activation codes" }}
+        errorTitle="The codes cannot be listed"
+        empty={
+          <EmptyState title="No activation codes">
+            Issue a code for an account; the customer enters it (or opens its device URL) to bind
+            their unit.
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <CodesTable codes={items} showAccount canWrite={writer} label="Activation codes" />
+        )}
+      </QueryView>
       <IssueCodeDialog opened={issuing} onClose={() => setIssuing(false)} tenant={tenant} />
     </Stack>
   );

@@ -16,13 +16,7 @@ import { Fragment, useState } from "react";
 import { useSearchParams } from "react-router";
 import { api, type Page } from "../../api/client.ts";
 import type { AuditEntry, Token } from "../../api/types.ts";
-import {
-  EmptyState,
-  ErrorAlert,
-  formatDateTime,
-  Loading,
-  PageHeader,
-} from "../../components/index.ts";
+import { EmptyState, formatDateTime, PageHeader, QueryView } from "../../components/index.ts";
 
 interface Named {
   readonly id: string;
@@ -120,80 +114,83 @@ export function AuditPage() {
           onChange={(e) => update("actor", e.currentTarget.value, setActor)}
         />
       </Group>
-      {log.isPending ? (
-        <Loading rows={8} label="Loading the audit log" />
-      ) : log.isError ? (
-        <ErrorAlert error={log.error} />
-      ) : entries.length === 0 ? (
-        <EmptyState title="Nothing recorded">
-          {filters.entity || filters.actor || filters.key
-            ? "No change matches these filters."
-            : "Changes appear here as soon as anyone makes one."}
-        </EmptyState>
-      ) : (
-        <Table>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>When</Table.Th>
-              <Table.Th>Who</Table.Th>
-              <Table.Th>What</Table.Th>
-              <Table.Th>Record</Table.Th>
-              <Table.Th>Changed</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {entries.map((entry) => {
-              const changed = changedFields(entry.before, entry.after);
-              const expanded = open === entry.id;
-              return (
-                <Fragment key={entry.id}>
-                  <Table.Tr>
-                    <Table.Td>{formatDateTime(entry.at)}</Table.Td>
-                    <Table.Td>{nameOf(entry.actor)}</Table.Td>
-                    <Table.Td>
-                      <Badge variant="light" color="gray">
-                        {entry.action}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      {entry.entity} {entry.key === null ? "" : <Code>{entry.key}</Code>}
-                    </Table.Td>
-                    <Table.Td>
-                      <UnstyledButton
-                        onClick={() => setOpen(expanded ? null : entry.id)}
-                        aria-expanded={expanded}
-                      >
-                        <Text size="sm" c="indigo.8" td="underline">
-                          {changed.length === 0 ? "details" : changed.slice(0, 4).join(", ")}
-                          {changed.length > 4 ? ` +${changed.length - 4}` : ""}
-                        </Text>
-                      </UnstyledButton>
-                    </Table.Td>
-                  </Table.Tr>
-                  <Table.Tr style={{ display: expanded ? undefined : "none" }}>
-                    <Table.Td colSpan={5}>
-                      <Group grow align="flex-start">
-                        <Stack gap={2}>
-                          <Text size="xs" fw={600}>
-                            Before
+      <QueryView
+        query={log}
+        loading={{ rows: 8, label: "Loading the audit log" }}
+        isEmpty={() => entries.length === 0}
+        empty={
+          <EmptyState title="Nothing recorded">
+            {filters.entity || filters.actor || filters.key
+              ? "No change matches these filters."
+              : "Changes appear here as soon as anyone makes one."}
+          </EmptyState>
+        }
+      >
+        {() => (
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>When</Table.Th>
+                <Table.Th>Who</Table.Th>
+                <Table.Th>What</Table.Th>
+                <Table.Th>Record</Table.Th>
+                <Table.Th>Changed</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {entries.map((entry) => {
+                const changed = changedFields(entry.before, entry.after);
+                const expanded = open === entry.id;
+                return (
+                  <Fragment key={entry.id}>
+                    <Table.Tr>
+                      <Table.Td>{formatDateTime(entry.at)}</Table.Td>
+                      <Table.Td>{nameOf(entry.actor)}</Table.Td>
+                      <Table.Td>
+                        <Badge variant="light" color="gray">
+                          {entry.action}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>
+                        {entry.entity} {entry.key === null ? "" : <Code>{entry.key}</Code>}
+                      </Table.Td>
+                      <Table.Td>
+                        <UnstyledButton
+                          onClick={() => setOpen(expanded ? null : entry.id)}
+                          aria-expanded={expanded}
+                        >
+                          <Text size="sm" c="indigo.8" td="underline">
+                            {changed.length === 0 ? "details" : changed.slice(0, 4).join(", ")}
+                            {changed.length > 4 ? ` +${changed.length - 4}` : ""}
                           </Text>
-                          <Code block>{json(entry.before)}</Code>
-                        </Stack>
-                        <Stack gap={2}>
-                          <Text size="xs" fw={600}>
-                            After
-                          </Text>
-                          <Code block>{json(entry.after)}</Code>
-                        </Stack>
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                </Fragment>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
-      )}
+                        </UnstyledButton>
+                      </Table.Td>
+                    </Table.Tr>
+                    <Table.Tr style={{ display: expanded ? undefined : "none" }}>
+                      <Table.Td colSpan={5}>
+                        <Group grow align="flex-start">
+                          <Stack gap={2}>
+                            <Text size="xs" fw={600}>
+                              Before
+                            </Text>
+                            <Code block>{json(entry.before)}</Code>
+                          </Stack>
+                          <Stack gap={2}>
+                            <Text size="xs" fw={600}>
+                              After
+                            </Text>
+                            <Code block>{json(entry.after)}</Code>
+                          </Stack>
+                        </Group>
+                      </Table.Td>
+                    </Table.Tr>
+                  </Fragment>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryView>
       {log.hasNextPage ? (
         <Group justify="center">
           <Button

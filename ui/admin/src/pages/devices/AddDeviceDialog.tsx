@@ -1,13 +1,13 @@
 /** Adding one device: its MAC and, optionally, model, serial, label, account and group. */
-import { Button, Group, Modal, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { Select, SimpleGrid, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { useNavigate } from "react-router";
 import { api } from "../../api/client.ts";
 import type { Device } from "../../api/types.ts";
 import { useTenant } from "../../app/tenant.tsx";
-import { ErrorAlert, formatMac } from "../../components/index.ts";
+import { FormModal, formatMac } from "../../components/index.ts";
 import { useModels } from "./queries.ts";
 
 const EMPTY = { mac: "", model: "", serial: "", label: "", account: "", group: "" };
@@ -53,50 +53,41 @@ export function AddDeviceDialog(props: { opened: boolean; onClose: () => void })
     create.reset();
     props.onClose();
   };
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
 
   return (
-    <Modal opened={props.opened} onClose={close} title="Add a device" size="lg">
-      <form onSubmit={submit}>
-        <Stack>
-          <TextInput
-            label="MAC address"
-            placeholder="00:0e:08:01:23:45"
-            required
-            data-autofocus
-            {...field("mac")}
-          />
-          <SimpleGrid cols={2}>
-            <Select
-              label="Model"
-              placeholder="Unknown until it resyncs"
-              data={(models.data ?? []).map((m) => m.pn)}
-              value={form.model === "" ? null : form.model}
-              onChange={(v) => setForm((f) => ({ ...f, model: v ?? "" }))}
-              searchable
-              clearable
-            />
-            <TextInput label="Serial number" {...field("serial")} />
-            <TextInput label="Label" placeholder="Front desk" {...field("label")} />
-            <TextInput label="Account" placeholder="Account reference" {...field("account")} />
-            <TextInput label="Group" placeholder="Group name" {...field("group")} />
-          </SimpleGrid>
-          {create.isError ? (
-            <ErrorAlert error={create.error} title="The device was not added" />
-          ) : null}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              Add device
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal
+      opened={props.opened}
+      onClose={close}
+      title="Add a device"
+      size="lg"
+      onSubmit={() => create.mutate()}
+      submitLabel="Add device"
+      submitting={create.isPending}
+      error={create.error}
+      errorTitle="The device was not added"
+    >
+      <TextInput
+        label="MAC address"
+        placeholder="00:0e:08:01:23:45"
+        required
+        data-autofocus
+        {...field("mac")}
+      />
+      <SimpleGrid cols={2}>
+        <Select
+          label="Model"
+          placeholder="Unknown until it resyncs"
+          data={(models.data ?? []).map((m) => m.pn)}
+          value={form.model === "" ? null : form.model}
+          onChange={(v) => setForm((f) => ({ ...f, model: v ?? "" }))}
+          searchable
+          clearable
+        />
+        <TextInput label="Serial number" {...field("serial")} />
+        <TextInput label="Label" placeholder="Front desk" {...field("label")} />
+        <TextInput label="Account" placeholder="Account reference" {...field("account")} />
+        <TextInput label="Group" placeholder="Group name" {...field("group")} />
+      </SimpleGrid>
+    </FormModal>
   );
 }

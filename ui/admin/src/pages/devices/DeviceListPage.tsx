@@ -23,13 +23,12 @@ import { usePrincipal } from "../../app/principal.tsx";
 import { useTenant } from "../../app/tenant.tsx";
 import {
   EmptyState,
-  ErrorAlert,
   formatAgo,
   formatCount,
   formatDateTime,
   formatMac,
-  Loading,
   PageHeader,
+  QueryView,
 } from "../../components/index.ts";
 import { AddDeviceDialog } from "./AddDeviceDialog.tsx";
 import {
@@ -239,76 +238,87 @@ function DeviceResults(props: {
   const accounts = useAccountReferences(
     devices.flatMap((d) => (d.accountId === null ? [] : [d.accountId])),
   );
-  if (search.isPending) return <Loading rows={8} label="Loading devices" />;
-  if (search.isError) return <ErrorAlert error={search.error} title="The search failed" />;
-  const first = search.data.pages[0];
+  const first = search.data?.pages[0];
   const total = first?.total ?? 0;
-  if (devices.length === 0) {
-    return isFiltered(props.filters) ? (
-      <EmptyState
-        title="No device matches"
-        action={
-          <Button variant="light" onClick={props.clear}>
-            Clear the filters
-          </Button>
-        }
-      >
-        Try a shorter part of the MAC, or fewer filters.
-      </EmptyState>
-    ) : (
-      <EmptyState
-        title="No devices yet"
-        action={
-          props.writable ? (
-            <Button variant="light" onClick={props.onImport}>
-              Import a CSV of MACs
-            </Button>
-          ) : undefined
-        }
-      >
-        Import a shipment's MAC addresses from a CSV file, add devices one by one, or let units
-        resync: the staging profile registers factory units as they call in.
-      </EmptyState>
-    );
-  }
   return (
-    <>
-      <Text size="sm" mb="xs" aria-live="polite">
-        {formatCount(devices.length)} of {formatCount(total)}
-        {first?.total_exact === false ? "+" : ""} devices
-        {search.isPlaceholderData ? " (updating…)" : ""}
-      </Text>
-      <Table.ScrollContainer minWidth={900}>
-        <Table striped highlightOnHover aria-busy={search.isPlaceholderData ? "true" : undefined}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>MAC</Table.Th>
-              <Table.Th>Model</Table.Th>
-              <Table.Th>Label</Table.Th>
-              <Table.Th>Account</Table.Th>
-              <Table.Th>Firmware</Table.Th>
-              <Table.Th>Last seen</Table.Th>
-              <Table.Th>Provisioning</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {devices.map((d) => (
-              <DeviceRow
-                key={d.mac}
-                device={d}
-                account={d.accountId === null ? null : (accounts.get(d.accountId) ?? "…")}
-              />
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      <MoreButton
-        hasMore={search.hasNextPage}
-        loading={search.isFetchingNextPage}
-        onMore={() => search.fetchNextPage()}
-        label={`Show ${PAGE_SIZE} more`}
-      />
-    </>
+    <QueryView
+      query={search}
+      loading={{ rows: 8, label: "Loading devices" }}
+      errorTitle="The search failed"
+      isEmpty={() => devices.length === 0}
+      empty={
+        isFiltered(props.filters) ? (
+          <EmptyState
+            title="No device matches"
+            action={
+              <Button variant="light" onClick={props.clear}>
+                Clear the filters
+              </Button>
+            }
+          >
+            Try a shorter part of the MAC, or fewer filters.
+          </EmptyState>
+        ) : (
+          <EmptyState
+            title="No devices yet"
+            action={
+              props.writable ? (
+                <Button variant="light" onClick={props.onImport}>
+                  Import a CSV of MACs
+                </Button>
+              ) : undefined
+            }
+          >
+            Import a shipment's MAC addresses from a CSV file, add devices one by one, or let units
+            resync: the staging profile registers factory units as they call in.
+          </EmptyState>
+        )
+      }
+    >
+      {() => (
+        <>
+          <Text size="sm" mb="xs" aria-live="polite">
+            {formatCount(devices.length)} of {formatCount(total)}
+            {first?.total_exact === false ? "+" : ""} devices
+            {search.isPlaceholderData ? " (updating…)" : ""}
+          </Text>
+          <Table.ScrollContainer minWidth={900}>
+            <Table
+              striped
+              highlightOnHover
+              aria-busy={search.isPlaceholderData ? "true" : undefined}
+            >
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>MAC</Table.Th>
+                  <Table.Th>Model</Table.Th>
+                  <Table.Th>Label</Table.Th>
+                  <Table.Th>Account</Table.Th>
+                  <Table.Th>Firmware</Table.Th>
+                  <Table.Th>Last seen</Table.Th>
+                  <Table.Th>Provisioning</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {devices.map((d) => (
+                  <DeviceRow
+                    key={d.mac}
+                    device={d}
+                    account={d.accountId === null ? null : (accounts.get(d.accountId) ?? "…")}
+                  />
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <MoreButton
+            hasMore={search.hasNextPage}
+            loading={search.isFetchingNextPage}
+            onMore={() => search.fetchNextPage()}
+            label={`Show ${PAGE_SIZE} more`}
+          />
+        </>
+      )}
+    </QueryView>
   );
 }
 

@@ -5,7 +5,13 @@
 import { Badge, Stack, Table, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { ApiError, api } from "../../api/client.ts";
-import { EmptyState, ErrorAlert, formatDateTime, Loading } from "../../components/index.ts";
+import {
+  EmptyState,
+  ErrorAlert,
+  formatDateTime,
+  Loading,
+  QueryView,
+} from "../../components/index.ts";
 import type { DeviceDrift, DeviceReport } from "./device_types.ts";
 import { type LayerNames, layerLabel } from "./provenance.ts";
 
@@ -49,44 +55,47 @@ export function ReportPanel(props: { mac: string; names: LayerNames }) {
         Latest {r.kind} report received {formatDateTime(r.receivedAt)}
         {r.remoteAddress === null ? "" : ` from ${r.remoteAddress}`}, {r.entries.length} parameters.
       </Text>
-      {drift.isPending ? (
-        <Loading rows={3} label="Comparing with the effective configuration" />
-      ) : drift.isError ? (
-        <ErrorAlert error={drift.error} />
-      ) : drift.data.items.length === 0 ? (
-        <EmptyState title="No drift">
-          The {drift.data.compared} parameters reported match what the server sets.
-        </EmptyState>
-      ) : (
-        <Table.ScrollContainer minWidth={800}>
-          <Table striped aria-label="Drift">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Parameter</Table.Th>
-                <Table.Th>Finding</Table.Th>
-                <Table.Th>Server sets</Table.Th>
-                <Table.Th>Set by</Table.Th>
-                <Table.Th>Unit holds</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {drift.data.items.map((item) => (
-                <Table.Tr key={item.name}>
-                  <Table.Td ff="monospace">{item.name}</Table.Td>
-                  <Table.Td>
-                    <Badge variant="outline" color={item.kind === "differs" ? "red" : "gray"}>
-                      {item.kind === "differs" ? "differs" : "changed on the device"}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>{item.secret ? "••••••••" : (item.expected ?? "—")}</Table.Td>
-                  <Table.Td>{layerLabel(item.expectedFrom, props.names)}</Table.Td>
-                  <Table.Td>{item.secret ? "••••••••" : (item.reported ?? "—")}</Table.Td>
+      <QueryView
+        query={drift}
+        loading={{ rows: 3, label: "Comparing with the effective configuration" }}
+        isEmpty={(d) => d.items.length === 0}
+        empty={(d) => (
+          <EmptyState title="No drift">
+            The {d.compared} parameters reported match what the server sets.
+          </EmptyState>
+        )}
+      >
+        {(d) => (
+          <Table.ScrollContainer minWidth={800}>
+            <Table striped aria-label="Drift">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Parameter</Table.Th>
+                  <Table.Th>Finding</Table.Th>
+                  <Table.Th>Server sets</Table.Th>
+                  <Table.Th>Set by</Table.Th>
+                  <Table.Th>Unit holds</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+              </Table.Thead>
+              <Table.Tbody>
+                {d.items.map((item) => (
+                  <Table.Tr key={item.name}>
+                    <Table.Td ff="monospace">{item.name}</Table.Td>
+                    <Table.Td>
+                      <Badge variant="outline" color={item.kind === "differs" ? "red" : "gray"}>
+                        {item.kind === "differs" ? "differs" : "changed on the device"}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>{item.secret ? "••••••••" : (item.expected ?? "—")}</Table.Td>
+                    <Table.Td>{layerLabel(item.expectedFrom, props.names)}</Table.Td>
+                    <Table.Td>{item.secret ? "••••••••" : (item.reported ?? "—")}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryView>
     </Stack>
   );
 }

@@ -23,7 +23,7 @@ import {
   ErrorAlert,
   FormModal,
   formatDateTime,
-  Loading,
+  QueryView,
 } from "../../components/index.ts";
 import { type FirmwareImage, firmwareKeys, formatBytes, listImages, sha256Hex } from "./model.ts";
 
@@ -52,58 +52,60 @@ export function ImagesTab() {
         </Group>
       ) : null}
       {remove.isError ? <ErrorAlert error={remove.error} title="Not removed" /> : null}
-      {images.isPending ? (
-        <Loading rows={3} label="Loading images" />
-      ) : images.isError ? (
-        <ErrorAlert error={images.error} />
-      ) : images.data.length === 0 ? (
-        <EmptyState title="No firmware images">
-          Upload the vendor's image with the version units report once they run it; units of the
-          tenant download it from the device-facing server.
-        </EmptyState>
-      ) : (
-        <Table striped>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>File</Table.Th>
-              <Table.Th>Version</Table.Th>
-              <Table.Th>Models</Table.Th>
-              <Table.Th>Size</Table.Th>
-              <Table.Th>SHA-256</Table.Th>
-              <Table.Th>Uploaded</Table.Th>
-              <Table.Th>
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {images.data.map((image) => (
-              <Table.Tr key={image.id}>
-                <Table.Td>{image.fileName}</Table.Td>
-                <Table.Td>{image.version}</Table.Td>
-                <Table.Td>{image.models.join(", ")}</Table.Td>
-                <Table.Td>{formatBytes(image.bytes)}</Table.Td>
-                <Table.Td>
-                  <Code title={image.sha256}>{image.sha256.slice(0, 12)}…</Code>
-                </Table.Td>
-                <Table.Td>{formatDateTime(image.createdAt)}</Table.Td>
-                <Table.Td>
-                  {writer ? (
-                    <ConfirmButton
-                      title={`Remove ${image.fileName}?`}
-                      message="Units offered this image no longer find it; its file is deleted."
-                      confirmLabel="Remove"
-                      onConfirm={() => remove.mutate(image)}
-                    >
-                      Remove
-                    </ConfirmButton>
-                  ) : null}
-                </Table.Td>
+      <QueryView
+        query={images}
+        loading={{ rows: 3, label: "Loading images" }}
+        empty={
+          <EmptyState title="No firmware images">
+            Upload the vendor's image with the version units report once they run it; units of the
+            tenant download it from the device-facing server.
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <Table striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>File</Table.Th>
+                <Table.Th>Version</Table.Th>
+                <Table.Th>Models</Table.Th>
+                <Table.Th>Size</Table.Th>
+                <Table.Th>SHA-256</Table.Th>
+                <Table.Th>Uploaded</Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((image) => (
+                <Table.Tr key={image.id}>
+                  <Table.Td>{image.fileName}</Table.Td>
+                  <Table.Td>{image.version}</Table.Td>
+                  <Table.Td>{image.models.join(", ")}</Table.Td>
+                  <Table.Td>{formatBytes(image.bytes)}</Table.Td>
+                  <Table.Td>
+                    <Code title={image.sha256}>{image.sha256.slice(0, 12)}…</Code>
+                  </Table.Td>
+                  <Table.Td>{formatDateTime(image.createdAt)}</Table.Td>
+                  <Table.Td>
+                    {writer ? (
+                      <ConfirmButton
+                        title={`Remove ${image.fileName}?`}
+                        message="Units offered this image no longer find it; its file is deleted."
+                        confirmLabel="Remove"
+                        onConfirm={() => remove.mutate(image)}
+                      >
+                        Remove
+                      </ConfirmButton>
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryView>
       <UploadImage opened={uploading} onClose={() => setUploading(false)} />
     </Stack>
   );

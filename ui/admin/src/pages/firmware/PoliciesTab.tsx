@@ -24,7 +24,7 @@ import {
   EmptyState,
   ErrorAlert,
   FormModal,
-  Loading,
+  QueryView,
 } from "../../components/index.ts";
 import { firmwareKeys, listImages, listPolicies, type UpgradePolicy } from "./model.ts";
 
@@ -53,65 +53,67 @@ export function PoliciesTab() {
         </Group>
       ) : null}
       {remove.isError ? <ErrorAlert error={remove.error} title="Not removed" /> : null}
-      {policies.isPending ? (
-        <Loading rows={3} label="Loading policies" />
-      ) : policies.isError ? (
-        <ErrorAlert error={policies.error} />
-      ) : policies.data.length === 0 ? (
-        <EmptyState title="No upgrade policies">
-          A policy names the version units should run (for the whole tenant, one model or one group)
-          and the versions they must pass through on the way.
-        </EmptyState>
-      ) : (
-        <Table striped>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Applies to</Table.Th>
-              <Table.Th>Target</Table.Th>
-              <Table.Th>Through</Table.Th>
-              <Table.Th>Download</Table.Th>
-              <Table.Th>
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {policies.data.map((p) => (
-              <Table.Tr key={p.id}>
-                <Table.Td>
-                  {p.name}{" "}
-                  {p.staged ? (
-                    <Badge size="xs" variant="light">
-                      staged
-                    </Badge>
-                  ) : null}
-                </Table.Td>
-                <Table.Td>
-                  {p.model ?? (p.group === null ? "every unit" : `group ${p.group}`)}
-                </Table.Td>
-                <Table.Td>{p.target}</Table.Td>
-                <Table.Td>
-                  {p.intermediates.length === 0 ? "—" : p.intermediates.join(" → ")}
-                </Table.Td>
-                <Table.Td>{p.scheme}</Table.Td>
-                <Table.Td>
-                  {writer ? (
-                    <ConfirmButton
-                      title={`Remove policy ${p.name} and its rollouts?`}
-                      message="Its rollouts go with it; units keep the version they run."
-                      confirmLabel="Remove"
-                      onConfirm={() => remove.mutate(p)}
-                    >
-                      Remove
-                    </ConfirmButton>
-                  ) : null}
-                </Table.Td>
+      <QueryView
+        query={policies}
+        loading={{ rows: 3, label: "Loading policies" }}
+        empty={
+          <EmptyState title="No upgrade policies">
+            A policy names the version units should run (for the whole tenant, one model or one
+            group) and the versions they must pass through on the way.
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <Table striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Applies to</Table.Th>
+                <Table.Th>Target</Table.Th>
+                <Table.Th>Through</Table.Th>
+                <Table.Th>Download</Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((p) => (
+                <Table.Tr key={p.id}>
+                  <Table.Td>
+                    {p.name}{" "}
+                    {p.staged ? (
+                      <Badge size="xs" variant="light">
+                        staged
+                      </Badge>
+                    ) : null}
+                  </Table.Td>
+                  <Table.Td>
+                    {p.model ?? (p.group === null ? "every unit" : `group ${p.group}`)}
+                  </Table.Td>
+                  <Table.Td>{p.target}</Table.Td>
+                  <Table.Td>
+                    {p.intermediates.length === 0 ? "—" : p.intermediates.join(" → ")}
+                  </Table.Td>
+                  <Table.Td>{p.scheme}</Table.Td>
+                  <Table.Td>
+                    {writer ? (
+                      <ConfirmButton
+                        title={`Remove policy ${p.name} and its rollouts?`}
+                        message="Its rollouts go with it; units keep the version they run."
+                        confirmLabel="Remove"
+                        onConfirm={() => remove.mutate(p)}
+                      >
+                        Remove
+                      </ConfirmButton>
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryView>
       <PolicyForm opened={editing} onClose={() => setEditing(false)} />
     </Stack>
   );

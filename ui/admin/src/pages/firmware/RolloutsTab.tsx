@@ -10,10 +10,9 @@ import { usePrincipal } from "../../app/principal.tsx";
 import { useTenant } from "../../app/tenant.tsx";
 import {
   EmptyState,
-  ErrorAlert,
   FormModal,
   formatDateTime,
-  Loading,
+  QueryView,
   StatusBadge,
 } from "../../components/index.ts";
 import { firmwareKeys, listPolicies, listRollouts, type Rollout, STATE_COLOR } from "./model.ts";
@@ -34,49 +33,51 @@ export function RolloutsTab() {
           <Button onClick={() => setStarting(true)}>Start a rollout</Button>
         </Group>
       ) : null}
-      {rollouts.isPending ? (
-        <Loading rows={4} label="Loading rollouts" />
-      ) : rollouts.isError ? (
-        <ErrorAlert error={rollouts.error} />
-      ) : rollouts.data.length === 0 ? (
-        <EmptyState title="No rollouts yet">
-          A rollout offers a policy's target version to its units in waves, and halts by itself when
-          too many units of a wave fail. Create an upgrade policy first, then start one here.
-        </EmptyState>
-      ) : (
-        <Table striped highlightOnHover>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Rollout</Table.Th>
-              <Table.Th>State</Table.Th>
-              <Table.Th>Wave</Table.Th>
-              <Table.Th>Started</Table.Th>
-              <Table.Th>Note</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rollouts.data.map((r) => (
-              <Table.Tr key={r.id}>
-                <Table.Td>
-                  <Link to={`/firmware/rollouts/${encodeURIComponent(r.id)}`}>{r.id}</Link>
-                </Table.Td>
-                <Table.Td>
-                  <StatusBadge color={STATE_COLOR[r.state]}>{r.state}</StatusBadge>
-                </Table.Td>
-                <Table.Td>
-                  {r.wave} of {r.waves.length} ({r.waves.join(" → ")} %)
-                </Table.Td>
-                <Table.Td>{formatDateTime(r.createdAt)}</Table.Td>
-                <Table.Td>
-                  <Text size="sm" c="dimmed">
-                    {r.reason ?? ""}
-                  </Text>
-                </Table.Td>
+      <QueryView
+        query={rollouts}
+        loading={{ rows: 4, label: "Loading rollouts" }}
+        empty={
+          <EmptyState title="No rollouts yet">
+            A rollout offers a policy's target version to its units in waves, and halts by itself
+            when too many units of a wave fail. Create an upgrade policy first, then start one here.
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <Table striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Rollout</Table.Th>
+                <Table.Th>State</Table.Th>
+                <Table.Th>Wave</Table.Th>
+                <Table.Th>Started</Table.Th>
+                <Table.Th>Note</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((r) => (
+                <Table.Tr key={r.id}>
+                  <Table.Td>
+                    <Link to={`/firmware/rollouts/${encodeURIComponent(r.id)}`}>{r.id}</Link>
+                  </Table.Td>
+                  <Table.Td>
+                    <StatusBadge color={STATE_COLOR[r.state]}>{r.state}</StatusBadge>
+                  </Table.Td>
+                  <Table.Td>
+                    {r.wave} of {r.waves.length} ({r.waves.join(" → ")} %)
+                  </Table.Td>
+                  <Table.Td>{formatDateTime(r.createdAt)}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm" c="dimmed">
+                      {r.reason ?? ""}
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryView>
       <StartRollout opened={starting} onClose={() => setStarting(false)} />
     </Stack>
   );

@@ -12,7 +12,7 @@ import {
   ErrorAlert,
   formatCount,
   formatMac,
-  Loading,
+  QueryView,
 } from "../../components/index.ts";
 import type { RedirectGrant } from "./model.ts";
 
@@ -81,54 +81,56 @@ export function GrantsTab() {
       ) : null}
       {grant.isError ? <ErrorAlert error={grant.error} title="Not granted" /> : null}
       {revoke.isError ? <ErrorAlert error={revoke.error} title="Not taken back" /> : null}
-      {grants.isPending ? (
-        <Loading rows={3} label="Loading grants" />
-      ) : grants.isError ? (
-        <ErrorAlert error={grants.error} />
-      ) : grants.data.length === 0 ? (
-        <EmptyState title="No ranges granted">
-          Without a grant, only a token of the whole installation registers MACs; a grant lets a
-          provider register its own range with its own token.
-        </EmptyState>
-      ) : (
-        <Table striped>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Provider</Table.Th>
-              <Table.Th>From</Table.Th>
-              <Table.Th>To</Table.Th>
-              <Table.Th>MACs</Table.Th>
-              <Table.Th>Note</Table.Th>
-              <Table.Th>
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {grants.data.map((g) => (
-              <Table.Tr key={g.id}>
-                <Table.Td>{nameOf(g.tenant)}</Table.Td>
-                <Table.Td ff="monospace">{formatMac(g.first)}</Table.Td>
-                <Table.Td ff="monospace">{formatMac(g.last)}</Table.Td>
-                <Table.Td>{formatCount(g.size)}</Table.Td>
-                <Table.Td>{g.note ?? ""}</Table.Td>
-                <Table.Td>
-                  {global ? (
-                    <ConfirmButton
-                      title={"Take this grant back?"}
-                      message="The provider can no longer register MACs of this range; registered units stay registered."
-                      confirmLabel="Take back"
-                      onConfirm={() => revoke.mutate(g.id)}
-                    >
-                      Take back
-                    </ConfirmButton>
-                  ) : null}
-                </Table.Td>
+      <QueryView
+        query={grants}
+        loading={{ rows: 3, label: "Loading grants" }}
+        empty={
+          <EmptyState title="No ranges granted">
+            Without a grant, only a token of the whole installation registers MACs; a grant lets a
+            provider register its own range with its own token.
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <Table striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Provider</Table.Th>
+                <Table.Th>From</Table.Th>
+                <Table.Th>To</Table.Th>
+                <Table.Th>MACs</Table.Th>
+                <Table.Th>Note</Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((g) => (
+                <Table.Tr key={g.id}>
+                  <Table.Td>{nameOf(g.tenant)}</Table.Td>
+                  <Table.Td ff="monospace">{formatMac(g.first)}</Table.Td>
+                  <Table.Td ff="monospace">{formatMac(g.last)}</Table.Td>
+                  <Table.Td>{formatCount(g.size)}</Table.Td>
+                  <Table.Td>{g.note ?? ""}</Table.Td>
+                  <Table.Td>
+                    {global ? (
+                      <ConfirmButton
+                        title={"Take this grant back?"}
+                        message="The provider can no longer register MACs of this range; registered units stay registered."
+                        confirmLabel="Take back"
+                        onConfirm={() => revoke.mutate(g.id)}
+                      >
+                        Take back
+                      </ConfirmButton>
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryView>
     </Stack>
   );
 }

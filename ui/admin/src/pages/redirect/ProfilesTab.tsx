@@ -21,7 +21,7 @@ import {
   EmptyState,
   ErrorAlert,
   FormModal,
-  Loading,
+  QueryView,
 } from "../../components/index.ts";
 import type { RedirectProfile } from "./model.ts";
 import { useRedirectProfiles } from "./UnitsTab.tsx";
@@ -51,57 +51,59 @@ export function ProfilesTab() {
         </Group>
       ) : null}
       {remove.isError ? <ErrorAlert error={remove.error} title="Not removed" /> : null}
-      {profiles.isPending ? (
-        <Loading rows={3} label="Loading redirect profiles" />
-      ) : profiles.isError ? (
-        <ErrorAlert error={profiles.error} />
-      ) : profiles.data.length === 0 ? (
-        <EmptyState title="No redirect profiles">
-          A profile holds the Profile_Rule a unit gets on its first contact — your own provisioning
-          server — and the domains it may talk to from then on.
-        </EmptyState>
-      ) : (
-        <Table striped>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Profile rule</Table.Th>
-              <Table.Th>Restricted to</Table.Th>
-              <Table.Th>
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {profiles.data.map((p) => (
-              <Table.Tr key={p.id}>
-                <Table.Td>{p.name}</Table.Td>
-                <Table.Td>
-                  <Code>{p.profileRule}</Code>
-                </Table.Td>
-                <Table.Td>{p.restrictedDomains.join(", ") || "—"}</Table.Td>
-                <Table.Td>
-                  {writer ? (
-                    <Group gap={4} justify="flex-end" wrap="nowrap">
-                      <Button size="xs" variant="subtle" onClick={() => setEditing(p)}>
-                        Edit
-                      </Button>
-                      <ConfirmButton
-                        title={`Remove profile ${p.name}?`}
-                        message="The server refuses while units use it."
-                        confirmLabel="Remove"
-                        onConfirm={() => remove.mutate(p.name)}
-                      >
-                        Remove
-                      </ConfirmButton>
-                    </Group>
-                  ) : null}
-                </Table.Td>
+      <QueryView
+        query={profiles}
+        loading={{ rows: 3, label: "Loading redirect profiles" }}
+        empty={
+          <EmptyState title="No redirect profiles">
+            A profile holds the Profile_Rule a unit gets on its first contact — your own
+            provisioning server — and the domains it may talk to from then on.
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <Table striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Profile rule</Table.Th>
+                <Table.Th>Restricted to</Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((p) => (
+                <Table.Tr key={p.id}>
+                  <Table.Td>{p.name}</Table.Td>
+                  <Table.Td>
+                    <Code>{p.profileRule}</Code>
+                  </Table.Td>
+                  <Table.Td>{p.restrictedDomains.join(", ") || "—"}</Table.Td>
+                  <Table.Td>
+                    {writer ? (
+                      <Group gap={4} justify="flex-end" wrap="nowrap">
+                        <Button size="xs" variant="subtle" onClick={() => setEditing(p)}>
+                          Edit
+                        </Button>
+                        <ConfirmButton
+                          title={`Remove profile ${p.name}?`}
+                          message="The server refuses while units use it."
+                          confirmLabel="Remove"
+                          onConfirm={() => remove.mutate(p.name)}
+                        >
+                          Remove
+                        </ConfirmButton>
+                      </Group>
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryView>
       {editing === null ? null : (
         <ProfileForm
           profile={editing === "new" ? null : editing}

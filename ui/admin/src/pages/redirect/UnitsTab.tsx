@@ -29,7 +29,7 @@ import {
   FormModal,
   formatAgo,
   formatMac,
-  Loading,
+  QueryView,
   StatusBadge,
 } from "../../components/index.ts";
 import {
@@ -102,78 +102,81 @@ export function UnitsTab() {
       </Group>
       {patch.isError ? <ErrorAlert error={patch.error} title="Not moved" /> : null}
       {release.isError ? <ErrorAlert error={release.error} title="Not released" /> : null}
-      {units.isPending ? (
-        <Loading rows={6} label="Loading registered units" />
-      ) : units.isError ? (
-        <ErrorAlert error={units.error} />
-      ) : items.length === 0 ? (
-        <EmptyState title={status === null ? "No units registered" : "No unit in this state"}>
-          A registered MAC is sent, on its first contact, to the profile's provisioning server.
-          Create a redirect profile, then register a shipment's MACs.
-        </EmptyState>
-      ) : (
-        <Table striped>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>MAC</Table.Th>
-              <Table.Th>Profile</Table.Th>
-              <Table.Th>Customization</Table.Th>
-              <Table.Th>Since</Table.Th>
-              <Table.Th>
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((u) => (
-              <Table.Tr key={u.mac}>
-                <Table.Td ff="monospace">{formatMac(u.mac)}</Table.Td>
-                <Table.Td>
-                  {writer && profileNames.length > 1 ? (
-                    <Select
-                      aria-label={`Profile of ${formatMac(u.mac)}`}
-                      size="xs"
-                      w={180}
-                      data={profileNames}
-                      value={u.profile}
-                      allowDeselect={false}
-                      onChange={(profile) => {
-                        if (profile !== null && profile !== u.profile)
-                          patch.mutate({ mac: u.mac, profile });
-                      }}
-                    />
-                  ) : (
-                    (u.profile ?? "—")
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <StatusBadge color={STATUS_COLOR[u.status]}>{u.customization}</StatusBadge>
-                </Table.Td>
-                <Table.Td>{formatAgo(u.statusAt)}</Table.Td>
-                <Table.Td>
-                  <Group gap={4} justify="flex-end" wrap="nowrap">
-                    {isAdmin(principal) && principal.tenant === null && tenants.length > 1 ? (
-                      <Button size="xs" variant="subtle" onClick={() => setTransferring(u)}>
-                        Transfer
-                      </Button>
-                    ) : null}
-                    {writer ? (
-                      <ConfirmButton
-                        title={`Release ${formatMac(u.mac)}?`}
-                        message="Its redirect stops at once."
-                        confirmLabel="Release"
-                        onConfirm={() => release.mutate(u.mac)}
-                      >
-                        Release
-                      </ConfirmButton>
-                    ) : null}
-                  </Group>
-                </Table.Td>
+      <QueryView
+        query={units}
+        loading={{ rows: 6, label: "Loading registered units" }}
+        isEmpty={() => items.length === 0}
+        empty={
+          <EmptyState title={status === null ? "No units registered" : "No unit in this state"}>
+            A registered MAC is sent, on its first contact, to the profile's provisioning server.
+            Create a redirect profile, then register a shipment's MACs.
+          </EmptyState>
+        }
+      >
+        {() => (
+          <Table striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>MAC</Table.Th>
+                <Table.Th>Profile</Table.Th>
+                <Table.Th>Customization</Table.Th>
+                <Table.Th>Since</Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((u) => (
+                <Table.Tr key={u.mac}>
+                  <Table.Td ff="monospace">{formatMac(u.mac)}</Table.Td>
+                  <Table.Td>
+                    {writer && profileNames.length > 1 ? (
+                      <Select
+                        aria-label={`Profile of ${formatMac(u.mac)}`}
+                        size="xs"
+                        w={180}
+                        data={profileNames}
+                        value={u.profile}
+                        allowDeselect={false}
+                        onChange={(profile) => {
+                          if (profile !== null && profile !== u.profile)
+                            patch.mutate({ mac: u.mac, profile });
+                        }}
+                      />
+                    ) : (
+                      (u.profile ?? "—")
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <StatusBadge color={STATUS_COLOR[u.status]}>{u.customization}</StatusBadge>
+                  </Table.Td>
+                  <Table.Td>{formatAgo(u.statusAt)}</Table.Td>
+                  <Table.Td>
+                    <Group gap={4} justify="flex-end" wrap="nowrap">
+                      {isAdmin(principal) && principal.tenant === null && tenants.length > 1 ? (
+                        <Button size="xs" variant="subtle" onClick={() => setTransferring(u)}>
+                          Transfer
+                        </Button>
+                      ) : null}
+                      {writer ? (
+                        <ConfirmButton
+                          title={`Release ${formatMac(u.mac)}?`}
+                          message="Its redirect stops at once."
+                          confirmLabel="Release"
+                          onConfirm={() => release.mutate(u.mac)}
+                        >
+                          Release
+                        </ConfirmButton>
+                      ) : null}
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryView>
       {units.hasNextPage ? (
         <Group justify="center">
           <Button

@@ -12,7 +12,7 @@ import {
   EmptyState,
   ErrorAlert,
   formatDateTime,
-  Loading,
+  QueryView,
 } from "../../components/index.ts";
 import { tenantName, useRoleScope } from "./role.tsx";
 
@@ -118,55 +118,60 @@ export function TokensTab() {
       <Group justify="flex-end">
         <Button onClick={() => setCreating(true)}>New token</Button>
       </Group>
-      {tokens.isPending ? (
-        <Loading rows={4} label="Loading tokens" />
-      ) : tokens.isError ? (
-        <ErrorAlert error={tokens.error} title="The tokens cannot be listed" />
-      ) : tokens.data.length === 0 ? (
-        <EmptyState title="No API tokens">
-          Create a token for each script or system that calls the API.
-        </EmptyState>
-      ) : (
-        <Table striped aria-label="API tokens">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Role</Table.Th>
-              <Table.Th>Tenant</Table.Th>
-              <Table.Th>Created</Table.Th>
-              <Table.Th>Expires</Table.Th>
-              <Table.Th>Actions</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {tokens.data.map((t) => (
-              <Table.Tr key={t.id}>
-                <Table.Td>{t.name}</Table.Td>
-                <Table.Td>
-                  <Badge variant="light" color="gray">
-                    {t.role}
-                  </Badge>
-                </Table.Td>
-                <Table.Td>{tenantName(tenants, t.tenantId)}</Table.Td>
-                <Table.Td>{formatDateTime(t.createdAt)}</Table.Td>
-                <Table.Td>{t.expiresAt === null ? "never" : formatDateTime(t.expiresAt)}</Table.Td>
-                <Table.Td>
-                  <ConfirmButton
-                    title={`Revoke token ${t.name}?`}
-                    message="Whatever uses it is refused from now on."
-                    confirmLabel="Revoke token"
-                    aria-label={`Revoke token ${t.name}`}
-                    loading={revoke.isPending && revoke.variables?.id === t.id}
-                    onConfirm={() => revoke.mutate(t)}
-                  >
-                    Revoke
-                  </ConfirmButton>
-                </Table.Td>
+      <QueryView
+        query={tokens}
+        loading={{ rows: 4, label: "Loading tokens" }}
+        errorTitle="The tokens cannot be listed"
+        empty={
+          <EmptyState title="No API tokens">
+            Create a token for each script or system that calls the API.
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <Table striped aria-label="API tokens">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Role</Table.Th>
+                <Table.Th>Tenant</Table.Th>
+                <Table.Th>Created</Table.Th>
+                <Table.Th>Expires</Table.Th>
+                <Table.Th>Actions</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((t) => (
+                <Table.Tr key={t.id}>
+                  <Table.Td>{t.name}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color="gray">
+                      {t.role}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{tenantName(tenants, t.tenantId)}</Table.Td>
+                  <Table.Td>{formatDateTime(t.createdAt)}</Table.Td>
+                  <Table.Td>
+                    {t.expiresAt === null ? "never" : formatDateTime(t.expiresAt)}
+                  </Table.Td>
+                  <Table.Td>
+                    <ConfirmButton
+                      title={`Revoke token ${t.name}?`}
+                      message="Whatever uses it is refused from now on."
+                      confirmLabel="Revoke token"
+                      aria-label={`Revoke token ${t.name}`}
+                      loading={revoke.isPending && revoke.variables?.id === t.id}
+                      onConfirm={() => revoke.mutate(t)}
+                    >
+                      Revoke
+                    </ConfirmButton>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryView>
       <NewTokenDialog opened={creating} onClose={() => setCreating(false)} />
     </Stack>
   );

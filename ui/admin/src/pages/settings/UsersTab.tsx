@@ -6,7 +6,6 @@ import {
   Badge,
   Button,
   Group,
-  Modal,
   PasswordInput,
   Select,
   Stack,
@@ -16,7 +15,7 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { api } from "../../api/client.ts";
 import type { User } from "../../api/types.ts";
 import { usePrincipal } from "../../app/principal.tsx";
@@ -24,10 +23,10 @@ import { useTenant } from "../../app/tenant.tsx";
 import {
   ConfirmButton,
   EmptyState,
-  ErrorAlert,
+  FormModal,
   formatAgo,
   formatDateTime,
-  Loading,
+  QueryView,
 } from "../../components/index.ts";
 import { ROLES, tenantName, useRoleScope } from "./role.tsx";
 
@@ -74,46 +73,39 @@ function NewUserDialog(props: { opened: boolean; onClose: () => void }) {
       props.onClose();
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
   return (
-    <Modal opened={props.opened} onClose={props.onClose} title="New user" size="lg">
-      <form onSubmit={submit}>
-        <Stack>
-          <TextInput
-            label="Username"
-            description="a-z, 0-9, '.', '_', '@', '-'"
-            value={username}
-            onChange={(e) => setUsername(e.currentTarget.value)}
-            required
-            maxLength={64}
-            autoComplete="off"
-            data-autofocus
-          />
-          <PasswordInput
-            label="Password"
-            description={`At least ${MIN_PASSWORD} characters; tell the user over another channel`}
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            required
-            minLength={MIN_PASSWORD}
-            autoComplete="new-password"
-          />
-          {access.fields}
-          {create.isError ? <ErrorAlert error={create.error} title="No user created" /> : null}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={props.onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              Create user
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal
+      opened={props.opened}
+      onClose={props.onClose}
+      title="New user"
+      size="lg"
+      onSubmit={() => create.mutate()}
+      submitLabel="Create user"
+      submitting={create.isPending}
+      error={create.error}
+      errorTitle="No user created"
+    >
+      <TextInput
+        label="Username"
+        description="a-z, 0-9, '.', '_', '@', '-'"
+        value={username}
+        onChange={(e) => setUsername(e.currentTarget.value)}
+        required
+        maxLength={64}
+        autoComplete="off"
+        data-autofocus
+      />
+      <PasswordInput
+        label="Password"
+        description={`At least ${MIN_PASSWORD} characters; tell the user over another channel`}
+        value={password}
+        onChange={(e) => setPassword(e.currentTarget.value)}
+        required
+        minLength={MIN_PASSWORD}
+        autoComplete="new-password"
+      />
+      {access.fields}
+    </FormModal>
   );
 }
 
@@ -121,8 +113,7 @@ function ResetPasswordDialog(props: { user: User | null; onClose: () => void }) 
   const patch = useUserPatch();
   const [password, setPassword] = useState("");
   const { user } = props;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     if (user === null) return;
     patch.mutate(
       { user, patch: { password }, done: "Password reset" },
@@ -135,34 +126,25 @@ function ResetPasswordDialog(props: { user: User | null; onClose: () => void }) 
     );
   };
   return (
-    <Modal
+    <FormModal
       opened={user !== null}
       onClose={props.onClose}
       title={`Reset the password of ${user?.username ?? ""}`}
+      onSubmit={submit}
+      submitLabel="Reset password"
+      submitting={patch.isPending}
     >
-      <form onSubmit={submit}>
-        <Stack>
-          <PasswordInput
-            label="New password"
-            description={`At least ${MIN_PASSWORD} characters; the user's sessions end`}
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            required
-            minLength={MIN_PASSWORD}
-            autoComplete="new-password"
-            data-autofocus
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={props.onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={patch.isPending}>
-              Reset password
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+      <PasswordInput
+        label="New password"
+        description={`At least ${MIN_PASSWORD} characters; the user's sessions end`}
+        value={password}
+        onChange={(e) => setPassword(e.currentTarget.value)}
+        required
+        minLength={MIN_PASSWORD}
+        autoComplete="new-password"
+        data-autofocus
+      />
+    </FormModal>
   );
 }
 
@@ -194,108 +176,111 @@ export function UsersTab() {
       <Group justify="flex-end">
         <Button onClick={() => setCreating(true)}>New user</Button>
       </Group>
-      {users.isPending ? (
-        <Loading rows={4} label="Loading users" />
-      ) : users.isError ? (
-        <ErrorAlert error={users.error} title="The users cannot be listed" />
-      ) : users.data.length === 0 ? (
-        <EmptyState title="No users yet">
-          Create a user for each operator, so nobody has to paste an API token to sign in.
-        </EmptyState>
-      ) : (
-        <Table striped aria-label="Users">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Username</Table.Th>
-              <Table.Th>Role</Table.Th>
-              <Table.Th>Tenant</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Last sign-in</Table.Th>
-              <Table.Th>Created</Table.Th>
-              <Table.Th>Actions</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {users.data.map((u) => (
-              <Table.Tr key={u.id}>
-                <Table.Td>
-                  {u.username}
-                  {self(u) ? (
-                    <Text span c="dimmed" size="sm">
-                      {" "}
-                      (you)
-                    </Text>
-                  ) : null}
-                </Table.Td>
-                <Table.Td>
-                  <Select
-                    aria-label={`Role of ${u.username}`}
-                    size="xs"
-                    w={130}
-                    data={ROLES.map((r) => ({ value: r.value, label: r.value }))}
-                    value={u.role}
-                    disabled={self(u)}
-                    allowDeselect={false}
-                    onChange={(v) =>
-                      v !== null &&
-                      v !== u.role &&
-                      patch.mutate({ user: u, patch: { role: v }, done: "Role changed" })
-                    }
-                  />
-                </Table.Td>
-                <Table.Td>{tenantName(tenants, u.tenantId)}</Table.Td>
-                <Table.Td>
-                  <Badge color={u.disabled ? "red.9" : "teal.9"} variant="filled">
-                    {u.disabled ? "disabled" : "active"}
-                  </Badge>
-                </Table.Td>
-                <Table.Td>{formatAgo(u.lastLoginAt)}</Table.Td>
-                <Table.Td>{formatDateTime(u.createdAt)}</Table.Td>
-                <Table.Td>
-                  <Group gap="xs" wrap="nowrap">
-                    <Button
+      <QueryView
+        query={users}
+        loading={{ rows: 4, label: "Loading users" }}
+        errorTitle="The users cannot be listed"
+        empty={
+          <EmptyState title="No users yet">
+            Create a user for each operator, so nobody has to paste an API token to sign in.
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <Table striped aria-label="Users">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Username</Table.Th>
+                <Table.Th>Role</Table.Th>
+                <Table.Th>Tenant</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>Last sign-in</Table.Th>
+                <Table.Th>Created</Table.Th>
+                <Table.Th>Actions</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((u) => (
+                <Table.Tr key={u.id}>
+                  <Table.Td>
+                    {u.username}
+                    {self(u) ? (
+                      <Text span c="dimmed" size="sm">
+                        {" "}
+                        (you)
+                      </Text>
+                    ) : null}
+                  </Table.Td>
+                  <Table.Td>
+                    <Select
+                      aria-label={`Role of ${u.username}`}
                       size="xs"
-                      variant="subtle"
-                      aria-label={`Reset password of ${u.username}`}
-                      onClick={() => setResetting(u)}
-                    >
-                      Reset password
-                    </Button>
-                    {self(u) ? null : (
+                      w={130}
+                      data={ROLES.map((r) => ({ value: r.value, label: r.value }))}
+                      value={u.role}
+                      disabled={self(u)}
+                      allowDeselect={false}
+                      onChange={(v) =>
+                        v !== null &&
+                        v !== u.role &&
+                        patch.mutate({ user: u, patch: { role: v }, done: "Role changed" })
+                      }
+                    />
+                  </Table.Td>
+                  <Table.Td>{tenantName(tenants, u.tenantId)}</Table.Td>
+                  <Table.Td>
+                    <Badge color={u.disabled ? "red.9" : "teal.9"} variant="filled">
+                      {u.disabled ? "disabled" : "active"}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{formatAgo(u.lastLoginAt)}</Table.Td>
+                  <Table.Td>{formatDateTime(u.createdAt)}</Table.Td>
+                  <Table.Td>
+                    <Group gap="xs" wrap="nowrap">
                       <Button
                         size="xs"
                         variant="subtle"
-                        aria-label={`${u.disabled ? "Enable" : "Disable"} ${u.username}`}
-                        onClick={() =>
-                          patch.mutate({
-                            user: u,
-                            patch: { disabled: !u.disabled },
-                            done: u.disabled ? "User enabled" : "User disabled",
-                          })
-                        }
+                        aria-label={`Reset password of ${u.username}`}
+                        onClick={() => setResetting(u)}
                       >
-                        {u.disabled ? "Enable" : "Disable"}
+                        Reset password
                       </Button>
-                    )}
-                    {self(u) ? null : (
-                      <ConfirmButton
-                        title={`Remove user ${u.username}?`}
-                        message="The user can no longer sign in; their sessions end."
-                        confirmLabel="Remove user"
-                        aria-label={`Remove ${u.username}`}
-                        loading={remove.isPending && remove.variables?.id === u.id}
-                        onConfirm={() => remove.mutate(u)}
-                      >
-                        Remove
-                      </ConfirmButton>
-                    )}
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+                      {self(u) ? null : (
+                        <Button
+                          size="xs"
+                          variant="subtle"
+                          aria-label={`${u.disabled ? "Enable" : "Disable"} ${u.username}`}
+                          onClick={() =>
+                            patch.mutate({
+                              user: u,
+                              patch: { disabled: !u.disabled },
+                              done: u.disabled ? "User enabled" : "User disabled",
+                            })
+                          }
+                        >
+                          {u.disabled ? "Enable" : "Disable"}
+                        </Button>
+                      )}
+                      {self(u) ? null : (
+                        <ConfirmButton
+                          title={`Remove user ${u.username}?`}
+                          message="The user can no longer sign in; their sessions end."
+                          confirmLabel="Remove user"
+                          aria-label={`Remove ${u.username}`}
+                          loading={remove.isPending && remove.variables?.id === u.id}
+                          onConfirm={() => remove.mutate(u)}
+                        >
+                          Remove
+                        </ConfirmButton>
+                      )}
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryView>
       <NewUserDialog opened={creating} onClose={() => setCreating(false)} />
       <ResetPasswordDialog user={resetting} onClose={() => setResetting(null)} />
     </Stack>
