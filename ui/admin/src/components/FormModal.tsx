@@ -21,6 +21,8 @@ export function FormModal(props: {
   errorTitle?: string;
   /** The label of the button that closes without submitting (default Cancel). */
   closeLabel?: string;
+  /** Shown instead of the form once it has done its work (a secret shown once, say). */
+  outcome?: ReactNode;
   children: ReactNode;
 }) {
   const submit = (event: FormEvent) => {
@@ -29,22 +31,24 @@ export function FormModal(props: {
   };
   return (
     <Modal opened={props.opened} onClose={props.onClose} title={props.title} size={props.size}>
-      <form onSubmit={submit}>
-        <Stack>
-          {props.children}
-          {props.error === undefined || props.error === null ? null : (
-            <ErrorAlert error={props.error} title={props.errorTitle ?? "Not saved"} />
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={props.onClose}>
-              {props.closeLabel ?? "Cancel"}
-            </Button>
-            <Button type="submit" loading={props.submitting} disabled={props.canSubmit === false}>
-              {props.submitLabel}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
+      {props.outcome ?? (
+        <form onSubmit={submit}>
+          <Stack>
+            {props.children}
+            {props.error === undefined || props.error === null ? null : (
+              <ErrorAlert error={props.error} title={props.errorTitle ?? "Not saved"} />
+            )}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={props.onClose}>
+                {props.closeLabel ?? "Cancel"}
+              </Button>
+              <Button type="submit" loading={props.submitting} disabled={props.canSubmit === false}>
+                {props.submitLabel}
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      )}
     </Modal>
   );
 }

@@ -8,4 +8,5 @@ export { formatAgo, formatCount, formatDateTime, formatMac } from "./format.ts";
 export { Loading } from "./Loading.tsx";
 export { PageHeader } from "./PageHeader.tsx";
 export { QueryView } from "./QueryView.tsx";
+export { ShownOnce } from "./ShownOnce.tsx";
 export { StatusBadge } from "./StatusBadge.tsx";

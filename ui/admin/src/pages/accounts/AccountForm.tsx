@@ -67,6 +67,10 @@ function draftOf(line: Account["lines"][number]): LineDraft {
   };
 }
 
+type TextField = {
+  [K in keyof LineDraft]: LineDraft[K] extends string ? K : never;
+}[keyof LineDraft];
+
 const orNull = (text: string): string | null => (text.trim() === "" ? null : text.trim());
 
 /** The API's AccountLineInput: an untouched password is left out, so the server keeps it. */
@@ -134,6 +138,12 @@ export function AccountForm(props: {
   const update = (index: number, patch: Partial<LineDraft>) =>
     setLines((all) => all.map((l, i) => (i === index ? { ...l, ...patch } : l)));
   const nextLine = () => Math.max(0, ...lines.map((l) => l.line)) + 1;
+  /** One text field of a line: its value, and the change that sets it. */
+  const field = (index: number, line: LineDraft, key: TextField) => ({
+    value: line[key],
+    onChange: (event: { currentTarget: { value: string } }) =>
+      update(index, { [key]: event.currentTarget.value }),
+  });
 
   return (
     <FormModal
@@ -205,53 +215,33 @@ export function AccountForm(props: {
               </Button>
             </Group>
             <SimpleGrid cols={3}>
-              <TextInput
-                label="User ID"
-                value={l.userId}
-                onChange={(e) => update(index, { userId: e.currentTarget.value })}
-                required
-                maxLength={255}
-              />
+              <TextInput label="User ID" {...field(index, l, "userId")} required maxLength={255} />
               <PasswordInput
                 label="Password"
                 autoComplete="new-password"
                 placeholder={l.hasPassword ? "set — type to replace" : "not set"}
-                value={l.password}
-                onChange={(e) => update(index, { password: e.currentTarget.value })}
+                {...field(index, l, "password")}
                 maxLength={255}
               />
               <TextInput
                 label="Auth ID"
                 placeholder="the user id"
-                value={l.authId}
-                onChange={(e) => update(index, { authId: e.currentTarget.value })}
+                {...field(index, l, "authId")}
                 maxLength={255}
               />
-              <TextInput
-                label="Display name"
-                value={l.displayName}
-                onChange={(e) => update(index, { displayName: e.currentTarget.value })}
-                maxLength={255}
-              />
+              <TextInput label="Display name" {...field(index, l, "displayName")} maxLength={255} />
               <TextInput
                 label="Proxy"
                 placeholder="sip.example.com"
-                value={l.proxy}
-                onChange={(e) => update(index, { proxy: e.currentTarget.value })}
+                {...field(index, l, "proxy")}
                 maxLength={255}
               />
               <TextInput
                 label="Outbound proxy"
-                value={l.outboundProxy}
-                onChange={(e) => update(index, { outboundProxy: e.currentTarget.value })}
+                {...field(index, l, "outboundProxy")}
                 maxLength={255}
               />
-              <TextInput
-                label="Voicemail ID"
-                value={l.voicemailId}
-                onChange={(e) => update(index, { voicemailId: e.currentTarget.value })}
-                maxLength={128}
-              />
+              <TextInput label="Voicemail ID" {...field(index, l, "voicemailId")} maxLength={128} />
             </SimpleGrid>
             {Object.keys(l.extras).length > 0 ? (
               <Text size="xs" c="dimmed">

@@ -3,23 +3,19 @@
  * only its hash), with the URLs that use it: the init URL and the device-side URL
  * (`http://DEVICE/admin/resync?https://PROV/init/CODE`, DEVICE being the unit's LAN address).
  */
-import {
-  Alert,
-  Button,
-  Group,
-  Modal,
-  NumberInput,
-  SimpleGrid,
-  Stack,
-  Text,
-  TextInput,
-} from "@mantine/core";
+import { NumberInput, SimpleGrid, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { api } from "../../api/client.ts";
 import type { Account, IssuedActivationCode } from "../../api/types.ts";
-import { AccountPicker, accountLabel, CopyField, ErrorAlert } from "../../components/index.ts";
+import {
+  AccountPicker,
+  accountLabel,
+  CopyField,
+  FormModal,
+  ShownOnce,
+} from "../../components/index.ts";
 
 const SERVER_KEY = "provisio.activation-server";
 
@@ -66,14 +62,10 @@ export function IssueCodeDialog(props: {
     issue.reset();
   }, [props.opened, props.account, issue.reset]);
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    issue.mutate();
-  };
   const issued = issue.data;
 
   return (
-    <Modal
+    <FormModal
       opened={props.opened}
       onClose={props.onClose}
       title={
@@ -82,87 +74,74 @@ export function IssueCodeDialog(props: {
           : `Issue an activation code for ${accountLabel(props.account)}`
       }
       size="lg"
+      onSubmit={() => issue.mutate()}
+      submitLabel="Issue code"
+      submitting={issue.isPending}
+      canSubmit={!(props.account === undefined && accountId === null)}
+      error={issue.error}
+      errorTitle="No code issued"
+      outcome={
+        issued === undefined ? undefined : (
+          <ShownOnce
+            warning="The server keeps only a hash of the code: copy it or its URLs now."
+            onDone={props.onClose}
+          >
+            <CopyField label="Activation code" value={issued.code} />
+            {issued.initUrl === null ? null : (
+              <CopyField
+                label="Customer page"
+                value={`${new URL(issued.initUrl).origin}/activate/#code=${issued.code}`}
+                description="The page where the customer enters the code and finds their unit on the LAN."
+              />
+            )}
+            {issued.initUrl === null ? null : <CopyField label="Init URL" value={issued.initUrl} />}
+            {issued.deviceUrl === null ? (
+              <Text size="sm" c="dimmed">
+                No device-side URL: give the provisioning server's address to get one.
+              </Text>
+            ) : (
+              <CopyField
+                label="Device URL"
+                value={issued.deviceUrl}
+                description="Opened from the customer's LAN with DEVICE replaced by the unit's IP address, it makes the unit fetch its activation."
+              />
+            )}
+          </ShownOnce>
+        )
+      }
     >
-      {issued === undefined ? (
-        <form onSubmit={submit}>
-          <Stack>
-            {props.account === undefined ? (
-              <AccountPicker
-                tenant={props.tenant}
-                value={accountId}
-                onChange={(id) => setAccountId(id)}
-                required
-                description="The account the activated device joins"
-              />
-            ) : null}
-            <TextInput
-              label="Provisioning server"
-              description="Where units reach this server over HTTPS (https://prov.example.com); empty: no URLs, only the code"
-              value={server}
-              onChange={(e) => setServer(e.currentTarget.value)}
-            />
-            <SimpleGrid cols={2}>
-              <NumberInput
-                label="Valid for (days)"
-                min={0.01}
-                max={366}
-                decimalScale={2}
-                value={ttlDays}
-                onChange={(v) => setTtlDays(typeof v === "number" ? v : 7)}
-              />
-              <NumberInput
-                label="Digits"
-                min={10}
-                max={32}
-                value={length}
-                onChange={(v) => setLength(typeof v === "number" ? v : 16)}
-              />
-            </SimpleGrid>
-            {issue.isError ? <ErrorAlert error={issue.error} title="No code issued" /> : null}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={props.onClose}>
-                Cancel
-              </Button>
-              <Button
-                type="submit"
-                loading={issue.isPending}
-                disabled={props.account === undefined && accountId === null}
-              >
-                Issue code
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      ) : (
-        <Stack>
-          <Alert color="yellow" title="Shown once">
-            The server keeps only a hash of the code: copy it or its URLs now.
-          </Alert>
-          <CopyField label="Activation code" value={issued.code} />
-          {issued.initUrl === null ? null : (
-            <CopyField
-              label="Customer page"
-              value={`${new URL(issued.initUrl).origin}/activate/#code=${issued.code}`}
-              description="The page where the customer enters the code and finds their unit on the LAN."
-            />
-          )}
-          {issued.initUrl === null ? null : <CopyField label="Init URL" value={issued.initUrl} />}
-          {issued.deviceUrl === null ? (
-            <Text size="sm" c="dimmed">
-              No device-side URL: give the provisioning server's address to get one.
-            </Text>
-          ) : (
-            <CopyField
-              label="Device URL"
-              value={issued.deviceUrl}
-              description="Opened from the customer's LAN with DEVICE replaced by the unit's IP address, it makes the unit fetch its activation."
-            />
-          )}
-          <Group justify="flex-end">
-            <Button onClick={props.onClose}>Done</Button>
-          </Group>
-        </Stack>
-      )}
-    </Modal>
+      {props.account === undefined ? (
+        <AccountPicker
+          tenant={props.tenant}
+          value={accountId}
+          onChange={(id) => setAccountId(id)}
+          required
+          description="The account the activated device joins"
+        />
+      ) : null}
+      <TextInput
+        label="Provisioning server"
+        description="Where units reach this server over HTTPS (https://prov.example.com); empty: no URLs, only the code"
+        value={server}
+        onChange={(e) => setServer(e.currentTarget.value)}
+      />
+      <SimpleGrid cols={2}>
+        <NumberInput
+          label="Valid for (days)"
+          min={0.01}
+          max={366}
+          decimalScale={2}
+          value={ttlDays}
+          onChange={(v) => setTtlDays(typeof v === "number" ? v : 7)}
+        />
+        <NumberInput
+          label="Digits"
+          min={10}
+          max={32}
+          value={length}
+          onChange={(v) => setLength(typeof v === "number" ? v : 16)}
+        />
+      </SimpleGrid>
+    </FormModal>
   );
 }

@@ -37,6 +37,8 @@ const DEFAULTS: Editable = {
   brandLogoText: null,
 };
 
+type Flag = { [K in keyof Editable]: Editable[K] extends boolean ? K : never }[keyof Editable];
+
 function editable(settings: Settings | undefined): Editable {
   if (settings === undefined) return DEFAULTS;
   const { trustedClientCas: _cas, ...rest } = settings;
@@ -57,6 +59,12 @@ export function TenantDialog(props: { opened: boolean; onClose: () => void; tena
   }, [props.opened, tenant]);
   const set = <K extends keyof Editable>(key: K, value: Editable[K]) =>
     setSettings((s) => ({ ...s, [key]: value }));
+  /** A switch bound to one yes/no setting. */
+  const flag = (key: Flag) => ({
+    checked: settings[key],
+    onChange: (event: { currentTarget: { checked: boolean } }) =>
+      set(key, event.currentTarget.checked),
+  });
 
   const save = useMutation({
     mutationFn: () =>
@@ -136,19 +144,16 @@ export function TenantDialog(props: { opened: boolean; onClose: () => void; tena
       </SimpleGrid>
       <Switch
         label="Accept parameters the catalogue does not know (with a warning)"
-        checked={settings.allowUnknownParameters}
-        onChange={(e) => set("allowUnknownParameters", e.currentTarget.checked)}
+        {...flag("allowUnknownParameters")}
       />
       <Switch
         label="Create unknown devices when they first ask for a profile"
-        checked={settings.autoCreate}
-        onChange={(e) => set("autoCreate", e.currentTarget.checked)}
+        {...flag("autoCreate")}
       />
       <Divider label="Staging" labelPosition="left" />
       <Switch
         label="Staging profile: answer factory units' files (/spa112.cfg, /8851.xml…) with this tenant's staging layer"
-        checked={settings.staging}
-        onChange={(e) => set("staging", e.currentTarget.checked)}
+        {...flag("staging")}
       />
       <Divider label="Customer activation page" labelPosition="left" />
       <SimpleGrid cols={2}>
@@ -173,13 +178,11 @@ export function TenantDialog(props: { opened: boolean; onClose: () => void; tena
       <Divider label="Device trust" labelPosition="left" />
       <Switch
         label="Require a client certificate (HTTPS with a device certificate from a trusted CA)"
-        checked={settings.requireClientCert}
-        onChange={(e) => set("requireClientCert", e.currentTarget.checked)}
+        {...flag("requireClientCert")}
       />
       <Switch
         label="Activation codes may bind a unit by the MAC in its User-Agent (units without certificates only)"
-        checked={settings.activationByUserAgent}
-        onChange={(e) => set("activationByUserAgent", e.currentTarget.checked)}
+        {...flag("activationByUserAgent")}
       />
       <SimpleGrid cols={2}>
         <Select

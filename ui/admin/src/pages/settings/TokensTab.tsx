@@ -1,8 +1,8 @@
 /** API tokens: listed without secrets; a new one's secret is shown once; revoke. Admins only. */
-import { Alert, Badge, Button, Group, Modal, Stack, Table, TextInput } from "@mantine/core";
+import { Badge, Button, Group, Stack, Table, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { api } from "../../api/client.ts";
 import type { Token } from "../../api/types.ts";
 import { useTenant } from "../../app/tenant.tsx";
@@ -10,9 +10,10 @@ import {
   ConfirmButton,
   CopyField,
   EmptyState,
-  ErrorAlert,
+  FormModal,
   formatDateTime,
   QueryView,
+  ShownOnce,
 } from "../../components/index.ts";
 import { tenantName, useRoleScope } from "./role.tsx";
 
@@ -42,55 +43,46 @@ function NewTokenDialog(props: { opened: boolean; onClose: () => void }) {
     setName("");
     props.onClose();
   };
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
   return (
-    <Modal opened={props.opened} onClose={close} title="New API token" size="lg">
-      {create.data === undefined ? (
-        <form onSubmit={submit}>
-          <Stack>
-            <TextInput
-              label="Name"
-              description="What uses it, e.g. billing-sync"
-              value={name}
-              onChange={(e) => setName(e.currentTarget.value)}
-              required
-              maxLength={128}
-              data-autofocus
-            />
-            {access.fields}
-            <TextInput
-              label="Expires"
-              description="Optional: the last day it works"
-              type="date"
-              value={expires}
-              onChange={(e) => setExpires(e.currentTarget.value)}
-            />
-            {create.isError ? <ErrorAlert error={create.error} title="No token created" /> : null}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={create.isPending}>
-                Create token
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      ) : (
-        <Stack>
-          <Alert color="yellow" title="Shown once">
-            Copy the token now: the server keeps only its hash and cannot show it again.
-          </Alert>
-          <CopyField label="Token" value={create.data.secret} />
-          <Group justify="flex-end">
-            <Button onClick={close}>Done</Button>
-          </Group>
-        </Stack>
-      )}
-    </Modal>
+    <FormModal
+      opened={props.opened}
+      onClose={close}
+      title="New API token"
+      size="lg"
+      onSubmit={() => create.mutate()}
+      submitLabel="Create token"
+      submitting={create.isPending}
+      error={create.error}
+      errorTitle="No token created"
+      outcome={
+        create.data === undefined ? undefined : (
+          <ShownOnce
+            warning="Copy the token now: the server keeps only its hash and cannot show it again."
+            onDone={close}
+          >
+            <CopyField label="Token" value={create.data.secret} />
+          </ShownOnce>
+        )
+      }
+    >
+      <TextInput
+        label="Name"
+        description="What uses it, e.g. billing-sync"
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        required
+        maxLength={128}
+        data-autofocus
+      />
+      {access.fields}
+      <TextInput
+        label="Expires"
+        description="Optional: the last day it works"
+        type="date"
+        value={expires}
+        onChange={(e) => setExpires(e.currentTarget.value)}
+      />
+    </FormModal>
   );
 }
 
