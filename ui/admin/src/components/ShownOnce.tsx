@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Stack } from "@mantine/core";
 import type { ReactNode } from "react";
 
-/** What the server shows only once (a new secret): the warning to copy it now, it, and Done. */
+/** A secret the server shows only once: the warning to copy it now, the secret, and Done. */
 export function ShownOnce(props: { warning: string; onDone(): void; children: ReactNode }) {
   return (
     <Stack>
