@@ -99,8 +99,12 @@ export class ActivationFlow implements FlowHook {
     return isActivationPath(path) ? `${ACTIVATION_PATH_PREFIX}[redacted]` : undefined;
   }
 
-  async route(flow: FlowRequest): Promise<Outcome | undefined> {
-    if (!flow.path.startsWith(ACTIVATION_PATH_PREFIX)) return undefined;
+  route(flow: FlowRequest): Promise<Outcome> | undefined {
+    // Another flow's path: answered at once, without a promise (every request asks every hook).
+    return flow.path.startsWith(ACTIVATION_PATH_PREFIX) ? this.#route(flow) : undefined;
+  }
+
+  async #route(flow: FlowRequest): Promise<Outcome> {
     const { request } = flow;
     const now = this.#now();
     const throttled = this.#limits.beforeLookup(request.remoteAddress, now);

@@ -49,7 +49,8 @@ function ipv6Groups(address: string): number[] | undefined {
  */
 export function clientAddressKey(remoteAddress: string | undefined): string {
   if (remoteAddress === undefined || remoteAddress === "") return "unknown";
-  if (!isIPv6(remoteAddress)) return remoteAddress;
+  // No colon, no IPv6 (the common IPv4 case skips the parse).
+  if (!remoteAddress.includes(":") || !isIPv6(remoteAddress)) return remoteAddress;
   const groups = ipv6Groups(remoteAddress);
   if (groups === undefined) return remoteAddress;
   const [g0, g1, g2, g3, g4, g5, g6, g7] = groups as [

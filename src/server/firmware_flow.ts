@@ -94,8 +94,12 @@ export class FirmwareFlow implements FlowHook {
     });
   }
 
-  async route(flow: FlowRequest): Promise<Outcome | undefined> {
-    if (!flow.path.startsWith(FIRMWARE_PREFIX)) return undefined;
+  route(flow: FlowRequest): Promise<Outcome> | undefined {
+    // Another flow's path: answered at once, without a promise (every request asks every hook).
+    return flow.path.startsWith(FIRMWARE_PREFIX) ? this.#route(flow) : undefined;
+  }
+
+  async #route(flow: FlowRequest): Promise<Outcome> {
     const { request } = flow;
     if (request.method !== "GET" && request.method !== "HEAD") {
       return refuse(405, `method ${request.method.slice(0, 16)} not allowed`);

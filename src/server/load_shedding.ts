@@ -54,14 +54,64 @@ export interface LoadShedderOptions {
 /** Consecutive late samples that make the loop overloaded (and on-time ones that end it). */
 const SUSTAINED_SAMPLES = 3;
 
+/**
+ * A request in flight: one object, linked in start order (the head is the oldest), taken out
+ * in constant time when done — no map entry, token or closure per request.
+ */
+class Work {
+  prev: Work | undefined;
+  next: Work | undefined;
+  #owner: InFlight | undefined;
+  readonly start: number;
+
+  constructor(owner: InFlight, start: number) {
+    this.#owner = owner;
+    this.start = start;
+  }
+
+  /** The request is answered (again: nothing). */
+  done(): void {
+    const owner = this.#owner;
+    if (owner === undefined) return;
+    this.#owner = undefined;
+    owner.remove(this);
+  }
+}
+
+/** The requests in flight, oldest first. */
+class InFlight {
+  head: Work | undefined;
+  tail: Work | undefined;
+  size = 0;
+
+  add(start: number): Work {
+    const work = new Work(this, start);
+    work.prev = this.tail;
+    if (this.tail === undefined) this.head = work;
+    else this.tail.next = work;
+    this.tail = work;
+    this.size++;
+    return work;
+  }
+
+  remove(work: Work): void {
+    if (work.prev === undefined) this.head = work.next;
+    else work.prev.next = work.next;
+    if (work.next === undefined) this.tail = work.prev;
+    else work.next.prev = work.prev;
+    work.prev = work.next = undefined;
+    this.size--;
+  }
+}
+
 export class LoadShedder {
   readonly settings: LoadSheddingSettings;
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #summaryMs: number;
   readonly #sampleMs: number;
-  /** Requests in flight ▸ when each started; insertion order = age order, so the first is the oldest. */
-  readonly #inFlight = new Map<object, number>();
+  /** Requests in flight, the oldest first. */
+  readonly #inFlight = new InFlight();
   /** The smallest lag of the last SUSTAINED_SAMPLES samples: over the limit = every one was. */
   readonly #lags = new Float64Array(SUSTAINED_SAMPLES);
   #lagIndex = 0;
@@ -103,8 +153,8 @@ export class LoadShedder {
     if (!s.enabled) return undefined;
     if (this.#inFlight.size >= s.maxInFlight) return "in-flight";
     if (this.#loopDelayMs > s.maxEventLoopDelayMs) return "event-loop-delay";
-    const oldest = this.#inFlight.values().next();
-    if (oldest.done !== true && this.#now() - oldest.value > s.maxQueueAgeMs) return "queue-age";
+    const oldest = this.#inFlight.head;
+    if (oldest !== undefined && this.#now() - oldest.start > s.maxQueueAgeMs) return "queue-age";
     return undefined;
   }
 
@@ -138,7 +188,7 @@ export class LoadShedder {
    * Admission for a transport without a response object (TFTP): undefined = admitted, call
    * `done()` when answered; else the reason it was refused (counted here).
    */
-  admit(transport: ShedTransport): { done: () => void } | ShedReason {
+  admit(transport: ShedTransport): { done(): void } | ShedReason {
     const reason = this.overload();
     if (reason !== undefined) {
       this.#shed(transport, reason);
@@ -148,10 +198,8 @@ export class LoadShedder {
   }
 
   /** Counts the process's work on an admitted request, until `done()` (call it once). */
-  begin(): { done: () => void } {
-    const token = {};
-    this.#inFlight.set(token, this.#now());
-    return { done: () => this.#release(token) };
+  begin(): { done(): void } {
+    return this.#inFlight.add(this.#now());
   }
 
   /** Stops sampling and ends a shedding episode with its summary. */
@@ -159,10 +207,6 @@ export class LoadShedder {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#endEpisode();
-  }
-
-  #release(key: object): void {
-    this.#inFlight.delete(key);
   }
 
   #shed(transport: ShedTransport, reason: ShedReason): void {

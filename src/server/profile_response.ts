@@ -51,6 +51,19 @@ export class ProfileResponses {
     return profile.ok;
   }
 
+  /** The device's current rendered profile for this amendment and finish, if cached. */
+  cached(
+    device: Device,
+    amendment: ProfileAmendment | undefined,
+    finish: ProfileFinish | undefined,
+  ): CachedProfile | undefined {
+    const cached = this.#cache.profile(device.mac);
+    if (cached === undefined || cached.amendKey !== amendment?.key) return undefined;
+    if (cached.finishKey !== finish?.key) return undefined;
+    this.#metrics.cacheLookup(true);
+    return cached;
+  }
+
   /**
    * The device's rendered profile, from the cache or rendered now (and cached). One entry per
    * device: a unit fetches one variant (one path, one pair) at a time, and a variant differs

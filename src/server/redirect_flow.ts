@@ -23,7 +23,7 @@ import type {
 } from "../store/index.ts";
 import type { FlowHook, FlowRequest } from "./flow_hook.ts";
 import type { RedirectDirectory } from "./redirect_directory.ts";
-import type { RedirectPath } from "./redirect_path.ts";
+import type { RedirectPath, RedirectTarget } from "./redirect_path.ts";
 import type { Outcome } from "./resync_outcome.ts";
 import type { ResyncResponse } from "./resync_request.ts";
 
@@ -86,9 +86,13 @@ export class RedirectFlow implements FlowHook {
     this.#o = options;
   }
 
-  async route(request: FlowRequest): Promise<Outcome | undefined> {
+  route(request: FlowRequest): Promise<Outcome> | undefined {
+    // Another flow's path: answered at once, without a promise (every request asks every hook).
     const target = this.#o.path?.match(request.path);
-    if (target === undefined) return undefined;
+    return target === undefined ? undefined : this.#route(target, request);
+  }
+
+  async #route(target: RedirectTarget, request: FlowRequest): Promise<Outcome> {
     const { mac } = target;
     const unit = await this.#o.directory.unit(mac);
     // Asked under another provider's path: as if unknown (the owner is not revealed).

@@ -140,9 +140,13 @@ export class ReportFlow implements FlowHook {
     this.#perDevice = new MinuteCounter(options.perDevicePerMinute ?? 6);
   }
 
-  async route(flow: FlowRequest): Promise<Outcome | undefined> {
+  route(flow: FlowRequest): Promise<Outcome> | undefined {
+    // Another flow's path: answered at once, without a promise (every request asks every hook).
+    return flow.path.startsWith(REPORT_PATH_PREFIX) ? this.#route(flow) : undefined;
+  }
+
+  async #route(flow: FlowRequest): Promise<Outcome> {
     const { path, request } = flow;
-    if (!path.startsWith(REPORT_PATH_PREFIX)) return undefined;
     if (request.method !== "POST" && request.method !== "PUT") {
       return refuse(405, "reports are uploaded with POST or PUT");
     }

@@ -124,6 +124,7 @@ export class ResyncPipeline {
   readonly #security: SecurityLog;
   readonly #profiles: ProfileResponses;
   readonly #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #hooks: readonly FlowHook[];
   /** Parsed User-Agent headers: a device sends the same one at every resync. */
   readonly #userAgents = new Map<string, UserAgentIdentity | undefined>();
   #closed = false;
@@ -131,6 +132,7 @@ export class ResyncPipeline {
   constructor(options: PipelineOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#hooks = options.hooks ?? [];
     const cache = options.cache;
     this.#certs = new ClientCertPolicy({
       builtInCas: options.builtInClientCas,
@@ -217,7 +219,7 @@ export class ResyncPipeline {
 
   /** The request as logs and events show it: a hook may hide a secret in its path. */
   #logged(request: ResyncRequest): ResyncRequest {
-    for (const hook of this.#o.hooks ?? []) {
+    for (const hook of this.#hooks) {
       const path = hook.loggedPath?.(request.path);
       if (path !== undefined) return { ...request, path, query: "" };
     }
@@ -330,8 +332,12 @@ export class ResyncPipeline {
     if ("response" in screened) return screened;
     const { cert } = screened;
     const flow: FlowRequest = { request, path: target.path, ua, cert, now: this.#now() };
-    for (const hook of this.#o.hooks ?? []) {
-      const routed = await hook.route?.(flow);
+    for (const hook of this.#hooks) {
+      // A hook answers undefined at once for a path that is not its own: awaited only when
+      // it may have something to say.
+      const pending = hook.route?.(flow);
+      if (pending === undefined) continue;
+      const routed = await pending;
       if (routed === undefined) continue;
       if (!isHandBack(routed)) return routed;
       const { device, tenant, finish } = routed.serve;
@@ -398,9 +404,10 @@ export class ResyncPipeline {
     if (device.state === "disabled") {
       return refuse(403, "device disabled", { mac, tenantId: tenant.id });
     }
-    for (const hook of this.#o.hooks ?? []) {
-      if (hook.ownProfile === undefined) continue;
-      const own = await hook.ownProfile(device, tenant, flow, identification.by);
+    for (const hook of this.#hooks) {
+      const pending = hook.ownProfile?.(device, tenant, flow, identification.by);
+      if (pending === undefined) continue;
+      const own = await pending;
       if (own === undefined) continue;
       if (!isHandBack(own)) return own;
       return this.#serve(device, tenant, own.serve.finish, flow);
@@ -419,13 +426,16 @@ export class ResyncPipeline {
     flow: FlowRequest,
   ): Promise<Outcome> {
     let amendment: ProfileAmendment | undefined;
-    for (const hook of this.#o.hooks ?? []) {
+    for (const hook of this.#hooks) {
       amendment = hook.amend?.(device, flow);
       if (amendment !== undefined) break;
     }
-    const profile = await this.#profiles.get(device, tenant, amendment, finish);
+    // A warm profile is answered without awaiting anything; a render is awaited.
+    const profile =
+      this.#profiles.cached(device, amendment, finish) ??
+      (await this.#profiles.get(device, tenant, amendment, finish));
     const response = this.#profiles.answer(flow.request, profile);
-    for (const hook of this.#o.hooks ?? []) hook.served?.(device, flow);
+    for (const hook of this.#hooks) hook.served?.(device, flow);
     return { response, mac: device.mac, tenantId: tenant.id };
   }
 

@@ -117,9 +117,16 @@ export class SecureProvisioningFlow implements FlowHook {
   }
 
   /** The secure location (any transport): `/secure/<directory>/<mac>.cfg`. */
-  async route(flow: FlowRequest): Promise<Outcome | ProfileHandBack | undefined> {
+  route(flow: FlowRequest): Promise<Outcome | ProfileHandBack> | undefined {
+    // Another flow's path: answered at once, without a promise (every request asks every hook).
     const parts = parseSecurePath(flow.path);
-    if (parts === undefined) return undefined;
+    return parts === undefined ? undefined : this.#route(flow, parts);
+  }
+
+  async #route(
+    flow: FlowRequest,
+    parts: { readonly directory: string; readonly file: string },
+  ): Promise<Outcome | ProfileHandBack> {
     const found = await this.#o.store.deviceKeys.byDirectory(parts.directory);
     if (found === null) return refuse(404, NOT_FOUND_REASON, MISS);
     const { keys, pair } = found;
@@ -207,13 +214,22 @@ export class SecureProvisioningFlow implements FlowHook {
    * The unit's own profile path on a tenant that secures provisioning: the bootstrap while the
    * unit has not fetched with its pair yet, 404 afterwards. Undefined for other tenants.
    */
-  async ownProfile(
+  ownProfile(
     device: Device,
     tenant: Tenant,
     flow: FlowRequest,
     by: IdentifiedBy,
-  ): Promise<Outcome | ProfileHandBack | undefined> {
-    if (!securesProvisioning(tenant)) return undefined;
+  ): Promise<Outcome | ProfileHandBack> | undefined {
+    // Another tenant's device: answered at once, without a promise (every profile asks).
+    return securesProvisioning(tenant) ? this.#bootstrap(device, tenant, flow, by) : undefined;
+  }
+
+  async #bootstrap(
+    device: Device,
+    tenant: Tenant,
+    flow: FlowRequest,
+    by: IdentifiedBy,
+  ): Promise<Outcome | ProfileHandBack> {
     const { request } = flow;
     const mac = device.mac;
     const existing = await this.#o.store.deviceKeys.get(mac);

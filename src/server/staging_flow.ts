@@ -118,11 +118,20 @@ export class StagingFlow implements FlowHook {
     this.#o = options;
   }
 
-  async route(flow: FlowRequest): Promise<Outcome | undefined> {
+  route(flow: FlowRequest): Promise<Outcome | undefined> | undefined {
     const { path } = flow;
     const factory = FACTORY_PATHS.has(path);
     const stagingMac = factory ? undefined : stagingPathMac(path);
-    if (!factory && stagingMac === undefined) return undefined;
+    // Another flow's path: answered at once, without a promise (every request asks every hook).
+    return factory || stagingMac !== undefined ? this.#route(flow, factory, stagingMac) : undefined;
+  }
+
+  async #route(
+    flow: FlowRequest,
+    factory: boolean,
+    stagingMac: MacAddress | undefined,
+  ): Promise<Outcome | undefined> {
+    const { path } = flow;
     if (!this.#anyTenantStages()) return undefined;
     if (this.#o.routes().match(path, flow.request.query).length > 0) return undefined;
     if (flow.request.transport === "tftp" && this.#o.hasStaticFile?.(path) === true) {
