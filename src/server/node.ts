@@ -381,10 +381,7 @@ export async function startNode(
 
   const noRoutes = new RouteTable([]);
   const writer = new StatusWriter({
-    sink: {
-      recordStatusBatch: (statuses) => store.devices.recordStatusBatch(statuses),
-      appendEventBatch: (events) => store.events.appendBatch(events),
-    },
+    sink: { write: (batch) => store.devices.recordActivity(batch) },
     intervalMs: config.flushIntervalMs,
     onFlush: (result) => {
       metrics.flush(result.ok);
@@ -405,7 +402,8 @@ export async function startNode(
   // answers no tenant profile path.
   const lifecycles = new DeviceLifecycles({
     events: writer,
-    record: (updates) => store.lifecycle.recordBatch(updates),
+    // Written with the statuses and events, one transaction a flush.
+    record: (updates) => writer.lifecycle(updates),
     logger,
     onTransition: lifecycleTransitionCounter(metrics.registry),
     intervalMs: config.flushIntervalMs,

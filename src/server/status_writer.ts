@@ -1,7 +1,8 @@
 /**
- * Batched writes of device status and resync events, so the request path never waits on the
- * database: a resync appends to an in-memory batch, and a timer flushes the batch in one
- * transaction per kind. Status updates are coalesced per MAC (only the newest matters).
+ * Batched writes of device status, resync events and lifecycle states, so the request path
+ * never waits on the database: a resync appends to an in-memory batch, and a timer flushes the
+ * batch, all kinds in one transaction (one commit a flush). Status updates and lifecycle states
+ * are coalesced per MAC (only the newest matters).
  *
  * If the database is unavailable (`STORE_UNAVAILABLE`), batches are kept and retried at the
  * next tick, up to `maxPending` events; beyond that the oldest events are dropped (and
@@ -10,11 +11,23 @@
  * `close()` flushes what is left.
  */
 import { isProvisioError } from "../errors.ts";
-import type { DeviceStatusUpdate, MacAddress, ResyncEventInput } from "../store/index.ts";
+import type {
+  DeviceLifecycleUpdate,
+  DeviceStatusUpdate,
+  MacAddress,
+  ResyncEventInput,
+} from "../store/index.ts";
+
+/** One flush (`store.devices.recordActivity`). */
+export interface StatusBatch {
+  readonly statuses: readonly DeviceStatusUpdate[];
+  readonly events: readonly ResyncEventInput[];
+  readonly lifecycles: readonly DeviceLifecycleUpdate[];
+}
 
 export interface StatusSink {
-  recordStatusBatch(statuses: readonly DeviceStatusUpdate[]): Promise<void>;
-  appendEventBatch(events: readonly ResyncEventInput[]): Promise<void>;
+  /** Writes the whole batch in one transaction, or nothing of it. */
+  write(batch: StatusBatch): Promise<void>;
 }
 
 export interface StatusWriterOptions {
@@ -44,6 +57,7 @@ export class StatusWriter {
   readonly #setTimer: NonNullable<StatusWriterOptions["setTimer"]>;
   readonly #clearTimer: NonNullable<StatusWriterOptions["clearTimer"]>;
   #statuses = new Map<MacAddress, DeviceStatusUpdate>();
+  #lifecycles = new Map<MacAddress, DeviceLifecycleUpdate>();
   #events: ResyncEventInput[] = [];
   #timer: unknown;
   #flushing: Promise<void> | undefined;
@@ -70,6 +84,21 @@ export class StatusWriter {
   status(update: DeviceStatusUpdate): void {
     this.#statuses.set(update.mac, update);
     this.#schedule();
+  }
+
+  /**
+   * Lifecycle states (`DeviceLifecycles`' batches), written with the next flush; per device the
+   * newest wins. Resolves once queued: from here the writer keeps and retries them.
+   */
+  async lifecycle(updates: readonly DeviceLifecycleUpdate[]): Promise<void> {
+    for (const update of updates) this.#keepLifecycle(update);
+    if (updates.length > 0) this.#schedule();
+  }
+
+  #keepLifecycle(update: DeviceLifecycleUpdate): void {
+    const known = this.#lifecycles.get(update.mac);
+    if (known === undefined || known.since.getTime() <= update.since.getTime())
+      this.#lifecycles.set(update.mac, update);
   }
 
   event(event: ResyncEventInput): void {
@@ -99,15 +128,17 @@ export class StatusWriter {
   /** Writes everything pending now; resolves when written (or failed and re-queued). */
   async flush(): Promise<void> {
     while (this.#flushing !== undefined) await this.#flushing;
-    if (this.#statuses.size === 0 && this.#events.length === 0) return;
+    if (this.#statuses.size === 0 && this.#events.length === 0 && this.#lifecycles.size === 0)
+      return;
     const statuses = [...this.#statuses.values()];
+    const lifecycles = [...this.#lifecycles.values()];
     const events = this.#events;
     this.#statuses = new Map();
+    this.#lifecycles = new Map();
     this.#events = [];
     this.#flushing = (async () => {
       try {
-        if (statuses.length > 0) await this.#sink.recordStatusBatch(statuses);
-        if (events.length > 0) await this.#sink.appendEventBatch(events);
+        await this.#sink.write({ statuses, events, lifecycles });
         this.#failures = 0;
         this.#onFlush?.({ ok: true, statuses: statuses.length, events: events.length });
       } catch (error) {
@@ -121,6 +152,7 @@ export class StatusWriter {
         }
         // Keep them for the next attempt; newer statuses win over the ones we failed to write.
         for (const s of statuses) if (!this.#statuses.has(s.mac)) this.#statuses.set(s.mac, s);
+        for (const l of lifecycles) this.#keepLifecycle(l);
         this.#events = events.concat(this.#events);
         if (!this.#closed) this.#schedule();
       } finally {

@@ -4,6 +4,7 @@ import {
   tryParseCertificateFingerprint,
 } from "../certificate_fingerprint.ts";
 import { type MacAddress, tryParseMac } from "../mac_address.ts";
+import { type ActivityBatch, writeActivity } from "./activity.ts";
 import { type ChangeContext, type Core, chunks, dropLayer } from "./core.ts";
 import { type DeviceSearchPage, type DeviceSearchQuery, searchDevices } from "./device_search.ts";
 import { invalid, notFound, storeError } from "./errors.ts";
@@ -28,7 +29,6 @@ type DeviceFields = Omit<DeviceTable, "mac" | "version" | "created_at" | "update
 type FieldName = keyof DeviceFields;
 
 const DEVICE_COLUMNS = 15;
-const STATUS_COLUMNS = 7;
 /** MACs per query of `findMany`. */
 const FIND_MANY_CHUNK = 500;
 /** Stands for the MAC in the compiled `findByMac` query (replaced by each lookup's MAC). */
@@ -358,50 +358,12 @@ export class Devices implements DeviceRepository {
     return { count, revision };
   }
 
-  async recordStatusBatch(statuses: readonly DeviceStatusUpdate[]): Promise<void> {
-    if (statuses.length === 0) return;
-    const latest = new Map<string, DeviceStatusUpdate>();
-    for (const status of statuses) {
-      const seen = latest.get(status.mac);
-      if (seen === undefined || seen.at.getTime() <= status.at.getTime())
-        latest.set(status.mac, status);
-    }
-    // Sorted by MAC: concurrent batches lock rows in the same order (no deadlock on PostgreSQL).
-    const sorted = [...latest.values()].sort((a, b) =>
-      a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0,
-    );
-    const rows = sorted.map((s) => ({
-      mac: s.mac,
-      at: s.at.getTime(),
-      remote_address: s.remoteAddress,
-      user_agent: s.userAgent === null ? null : s.userAgent.slice(0, 512),
-      firmware: s.firmware === null ? null : s.firmware.slice(0, 128),
-      result: s.result.slice(0, 64),
-      transport: s.transport,
-    }));
-    await this.#core.run(() =>
-      this.#core.dialect.writeTransaction(async (conn) => {
-        for (const chunk of chunks(rows, this.#core.rowsPerStatement(STATUS_COLUMNS))) {
-          await conn
-            .insertInto("device_status")
-            .values(chunk)
-            .onConflict((oc) =>
-              oc
-                .column("mac")
-                .doUpdateSet((eb) => ({
-                  at: eb.ref("excluded.at"),
-                  remote_address: eb.ref("excluded.remote_address"),
-                  user_agent: eb.ref("excluded.user_agent"),
-                  firmware: eb.ref("excluded.firmware"),
-                  result: eb.ref("excluded.result"),
-                  transport: eb.ref("excluded.transport"),
-                }))
-                .where("device_status.at", "<=", sql<number>`excluded.at`),
-            )
-            .execute();
-        }
-      }),
-    );
+  recordStatusBatch(statuses: readonly DeviceStatusUpdate[]): Promise<void> {
+    return writeActivity(this.#core, { statuses });
+  }
+
+  recordActivity(batch: ActivityBatch): Promise<void> {
+    return writeActivity(this.#core, batch);
   }
 
   /** Validates an input into the columns it sets; seals the device key. */

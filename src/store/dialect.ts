@@ -3,6 +3,16 @@ import type { Database } from "./schema.ts";
 
 export type DialectKind = "sqlite" | "postgres";
 
+/** Rows for one table: `insert` (`insert into t (a, b)`), then the values, then `onConflict`. */
+export interface RowWrite {
+  readonly insert: string;
+  /** Values a row. */
+  readonly columns: number;
+  /** An upsert clause (` on conflict …`), or empty. */
+  readonly onConflict: string;
+  readonly rows: readonly (readonly unknown[])[];
+}
+
 /** A connection (inside a transaction) that repositories write through. */
 export type Conn = Kysely<Database> | Transaction<Database>;
 
@@ -26,6 +36,12 @@ export interface StoreDialect {
    * processes never deadlock upgrading a read lock; PostgreSQL: `BEGIN`).
    */
   writeTransaction<T>(fn: (conn: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * SQLite: the rows in one write transaction, one statement per table prepared once and run
+   * per row, the whole transaction one synchronous call. Undefined on PostgreSQL (multi-row
+   * statements in `writeTransaction`).
+   */
+  readonly writeRows?: (writes: readonly RowWrite[]) => Promise<void>;
   /**
    * Where migrations run. SQLite: inside one `BEGIN IMMEDIATE` transaction (Kysely runs SQLite
    * migrations without a transaction or lock, so a crash could leave half a migration and two

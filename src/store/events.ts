@@ -1,17 +1,13 @@
 import type { Selectable } from "kysely";
 import { tryParseMac } from "../mac_address.ts";
-import { type Core, chunks } from "./core.ts";
+import { writeActivity } from "./activity.ts";
+import type { Core } from "./core.ts";
 import type { EventTable } from "./schema.ts";
 import type { EventQuery, EventRepository } from "./store.ts";
 import type { ResyncEvent, ResyncEventInput } from "./types.ts";
 import * as v from "./validate.ts";
 
-const EVENT_COLUMNS = 12;
 const PRUNE_SLICE = 5_000;
-
-function clip(value: string | null, max: number): string | null {
-  return value === null ? null : value.slice(0, max);
-}
 
 export function toEvent(row: Selectable<EventTable>): ResyncEvent {
   return {
@@ -39,29 +35,8 @@ export class Events implements EventRepository {
     this.#core = core;
   }
 
-  async appendBatch(events: readonly ResyncEventInput[]): Promise<void> {
-    if (events.length === 0) return;
-    const rows = events.map((e) => ({
-      mac: e.mac,
-      tenant_id: e.tenantId,
-      at: e.at.getTime(),
-      transport: e.transport.slice(0, 16),
-      result: e.result.slice(0, 64),
-      status_code: e.statusCode,
-      path: clip(e.path, 1024),
-      bytes: e.bytes,
-      duration_ms: e.durationMs === null ? null : Math.round(e.durationMs),
-      remote_address: clip(e.remoteAddress, 64),
-      user_agent: clip(e.userAgent, 512),
-      message: clip(e.message, 2048),
-    }));
-    await this.#core.run(() =>
-      this.#core.dialect.writeTransaction(async (conn) => {
-        for (const chunk of chunks(rows, this.#core.rowsPerStatement(EVENT_COLUMNS))) {
-          await conn.insertInto("events").values(chunk).execute();
-        }
-      }),
-    );
+  appendBatch(events: readonly ResyncEventInput[]): Promise<void> {
+    return writeActivity(this.#core, { events });
   }
 
   async list(query: EventQuery = {}): Promise<ResyncEvent[]> {

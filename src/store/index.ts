@@ -20,6 +20,7 @@ export {
   MAX_ACTIVATION_CODE_LENGTH,
   MIN_ACTIVATION_CODE_LENGTH,
 } from "./activation_codes.ts";
+export type { ActivityBatch } from "./activity.ts";
 export { type CaBundle, readCaBundle } from "./client_ca.ts";
 export {
   type DeviceKeyQuery,

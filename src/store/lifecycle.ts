@@ -1,5 +1,5 @@
-import { sql } from "kysely";
-import { type Core, chunks } from "./core.ts";
+import { writeActivity } from "./activity.ts";
+import type { Core } from "./core.ts";
 import type { LifecycleRepository } from "./store.ts";
 import {
   type DeviceLifecycle,
@@ -7,8 +7,6 @@ import {
   LIFECYCLE_STATES,
   type LifecycleState,
 } from "./types.ts";
-
-const LIFECYCLE_COLUMNS = 4;
 
 /** A stored state, or null for a value this version does not know (written by a newer one). */
 export function parseLifecycleState(text: string | null): LifecycleState | null {
@@ -36,42 +34,8 @@ export class Lifecycles implements LifecycleRepository {
     this.#core = core;
   }
 
-  async recordBatch(updates: readonly DeviceLifecycleUpdate[]): Promise<void> {
-    if (updates.length === 0) return;
-    const latest = new Map<string, DeviceLifecycleUpdate>();
-    for (const u of updates) {
-      const seen = latest.get(u.mac);
-      if (seen === undefined || seen.since.getTime() <= u.since.getTime()) latest.set(u.mac, u);
-    }
-    // Sorted by MAC: concurrent batches lock rows in the same order (no deadlock on PostgreSQL).
-    const rows = [...latest.values()]
-      .sort((a, b) => (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0))
-      .map((u) => ({
-        mac: u.mac,
-        state: u.state,
-        since: u.since.getTime(),
-        cause: u.cause === null ? null : u.cause.slice(0, 512),
-      }));
-    await this.#core.run(() =>
-      this.#core.dialect.writeTransaction(async (conn) => {
-        for (const chunk of chunks(rows, this.#core.rowsPerStatement(LIFECYCLE_COLUMNS))) {
-          await conn
-            .insertInto("device_lifecycle")
-            .values(chunk)
-            .onConflict((oc) =>
-              oc
-                .column("mac")
-                .doUpdateSet((eb) => ({
-                  state: eb.ref("excluded.state"),
-                  since: eb.ref("excluded.since"),
-                  cause: eb.ref("excluded.cause"),
-                }))
-                .where("device_lifecycle.since", "<=", sql<number>`excluded.since`),
-            )
-            .execute();
-        }
-      }),
-    );
+  recordBatch(updates: readonly DeviceLifecycleUpdate[]): Promise<void> {
+    return writeActivity(this.#core, { lifecycles: updates });
   }
 
   async counts(query: { readonly tenantId?: string } = {}): Promise<Map<LifecycleState, number>> {

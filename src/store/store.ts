@@ -18,6 +18,7 @@
 import type { MacAddress } from "../mac_address.ts";
 import type { AccountListQuery } from "./accounts.ts";
 import type { ActivationCodeRepository } from "./activation_codes.ts";
+import type { ActivityBatch } from "./activity.ts";
 import type { DeviceKeyRepository } from "./device_keys.ts";
 import type { DeviceSearchPage, DeviceSearchQuery } from "./device_search.ts";
 import type { FirmwareRepository } from "./firmware.ts";
@@ -394,6 +395,12 @@ export interface DeviceRepository {
   ): Promise<BulkUpsertResult>;
   /** Last-resync status, one transaction for the whole batch; no revision bump, no audit. */
   recordStatusBatch(statuses: readonly DeviceStatusUpdate[]): Promise<void>;
+  /**
+   * The server's flush: statuses, resync events and lifecycle states in one transaction (per
+   * device the newest status and state win, an older one never overwrites); no revision bump,
+   * no change notice, no audit.
+   */
+  recordActivity(batch: ActivityBatch): Promise<void>;
 }
 
 export interface AccountRepository {

@@ -24,10 +24,7 @@ beforeAll(async () => {
   fresh = await sqlite.fresh();
   store = await fresh.open();
   writer = new StatusWriter({
-    sink: {
-      recordStatusBatch: (s) => store.devices.recordStatusBatch(s),
-      appendEventBatch: (e) => store.events.appendBatch(e),
-    },
+    sink: { write: (batch) => store.devices.recordActivity(batch) },
     intervalMs: 60_000,
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { StatusWriter } from "../../src/server/status_writer.ts";
+import { type StatusBatch, StatusWriter } from "../../src/server/status_writer.ts";
 import type { DeviceStatusUpdate } from "../../src/store/store.ts";
-import type { MacAddress, ResyncEventInput } from "../../src/store/types.ts";
+import type { DeviceLifecycleUpdate, MacAddress, ResyncEventInput } from "../../src/store/types.ts";
 
 const mac = (n: number) => `000e08aabb${n.toString(16).padStart(2, "0")}` as MacAddress;
 const status = (n: number, result: string): DeviceStatusUpdate => ({
@@ -30,19 +30,16 @@ const event = (n: number): ResyncEventInput => ({
 
 describe("StatusWriter", () => {
   it("batches, keeps only the newest status per device, and retries after a failure", async () => {
-    const written: { statuses: DeviceStatusUpdate[]; events: ResyncEventInput[] }[] = [];
+    const written: StatusBatch[] = [];
     let fail = true;
     const writer = new StatusWriter({
       intervalMs: 60_000,
       setTimer: () => ({}),
       clearTimer: () => undefined,
       sink: {
-        recordStatusBatch: async (s) => {
+        write: async (batch) => {
           if (fail) throw new Error("database down");
-          written.push({ statuses: [...s], events: [] });
-        },
-        appendEventBatch: async (e) => {
-          written.at(-1)!.events.push(...e);
+          written.push(batch);
         },
       },
     });
@@ -70,8 +67,7 @@ describe("StatusWriter", () => {
       setTimer: () => ({}),
       clearTimer: () => undefined,
       sink: {
-        recordStatusBatch: async () => undefined,
-        appendEventBatch: async () => {
+        write: async () => {
           attempts++;
           throw new Error("constraint violated");
         },
@@ -82,5 +78,40 @@ describe("StatusWriter", () => {
     expect(attempts).toBe(3);
     expect(writer.pending.event).toBe(0);
     expect(writer.dropped).toBe(1);
+  });
+
+  it("writes lifecycle states with the statuses and events of the same flush, the newest per device", async () => {
+    const written: StatusBatch[] = [];
+    let fail = true;
+    const writer = new StatusWriter({
+      intervalMs: 60_000,
+      setTimer: () => ({}),
+      clearTimer: () => undefined,
+      sink: {
+        write: async (batch) => {
+          if (fail) throw new Error("database down");
+          written.push(batch);
+        },
+      },
+    });
+    const state = (n: number, since: number, cause: string): DeviceLifecycleUpdate => ({
+      mac: mac(n),
+      state: "sp-cust",
+      since: new Date(since),
+      cause,
+    });
+    await writer.lifecycle([state(1, 2_000, "newer"), state(1, 1_000, "older"), state(2, 1, "b")]);
+    writer.status(status(1, "ok"));
+    writer.event(event(1));
+    await writer.flush();
+    expect(written).toEqual([]);
+    // Kept for the next attempt; a state newer than the one that failed replaces it.
+    await writer.lifecycle([state(2, 5, "b again")]);
+    fail = false;
+    await writer.close();
+    expect(written).toHaveLength(1);
+    expect(written[0]!.statuses).toHaveLength(1);
+    expect(written[0]!.events).toHaveLength(1);
+    expect(written[0]!.lifecycles.map((l) => l.cause).sort()).toEqual(["b again", "newer"]);
   });
 });

@@ -2,8 +2,8 @@
  * Issue 4, "Speed": a warm resync does no database read or write on the request path.
  * Every store method is wrapped with a counter; after one cold fetch per device, repeated
  * fetches (HTTP GET, HEAD, conditional 304) must not call any reading or per-request
- * writing method. Batched status/event flushes (`recordStatusBatch`, `appendBatch`) run
- * off the request path on the writer's timer and are allowed.
+ * writing method. Batched status/event flushes (`recordActivity`, `recordStatusBatch`,
+ * `appendBatch`) run off the request path on the writer's timer and are allowed.
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import { parseMac } from "../../src/store/index.ts";
 import { curl, startTestNode, tempDir } from "./helpers.ts";
 
 const MACS = ["000e08ee0001", "000e08ee0002", "000e08ee0003"].map((m) => parseMac(m));
-const BATCHED = new Set(["recordStatusBatch", "appendBatch"]);
+const BATCHED = new Set(["recordStatusBatch", "appendBatch", "recordActivity"]);
 let node: ProvisioNode;
 let http: string;
 const calls: string[] = [];

@@ -1,0 +1,313 @@
+/**
+ * The device plane's cold path alone: the server's CPU per first fetch, after start and after a
+ * tenant-wide layer change, on the same installation, server bundles alternating.
+ *
+ *   npx tsx bench/cold_path.ts [--devices 5000] [--rounds 3] [--workers 1] [--connections 64]
+ *     [--baseline DIR] [--candidate DIR] [--fresh] [--write-every] [--cpu-prof DIR]
+ *
+ * Each variant (this tree or `--candidate DIR`; with `--baseline DIR` also that checkout, its
+ * node_modules linked) gets an installation of its own built through its CLI: the devices imported, a tenant layer of
+ * 22 parameters, 7 of them templated (bench/server_http.ts's scenario), and every device fetched
+ * once ("seen": each has its status and lifecycle rows, as a fleet that rebooted has). Every
+ * round starts each variant in turn on a fresh copy of its installation (`--fresh`: of the
+ * installation no device ever fetched — the first fetch inserts the rows) and measures:
+ * 1. every device once (bench/lib/each_once.ts) right after start: device and layers read,
+ *    render, status, event and lifecycle rows written;
+ * 2. a tenant layer edit through the CLI, the change seen by the server, every device once
+ *    again: render again (the repeat windows leave out the status and event rows unless
+ *    `--write-every` sets them to 0, as a fleet whose last resync is older than a minute);
+ * 3. every device once more, its profile cached: the warm path over the same connections, what
+ *    the cold passes cost beyond it is theirs.
+ * The CPU is user + system of every server process from /proc/<pid>/stat, per answer.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { build } from "esbuild";
+import { eachOnce } from "./lib/each_once.ts";
+import { installDataDir } from "./lib/install_data.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    devices: { type: "string", default: "5000" },
+    rounds: { type: "string", default: "3" },
+    workers: { type: "string", default: "1" },
+    connections: { type: "string", default: "64" },
+    baseline: { type: "string", default: "" },
+    candidate: { type: "string", default: "" },
+    fresh: { type: "boolean", default: false },
+    "write-every": { type: "boolean", default: false },
+    "cpu-prof": { type: "string", default: "" },
+  },
+});
+const DEVICES = Number(args.devices);
+const ROUNDS = Number(args.rounds);
+const CONNECTIONS = Number(args.connections);
+const ROOT = join(import.meta.dirname, "..");
+const PORT = 18397;
+const macOf = (i: number): string => `000e08${i.toString(16).padStart(6, "0")}`;
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+const load = (): string => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
+function sh(cmd: string, argv: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, argv, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${cmd} ${argv.join(" ")}: ${stderr || error.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+function cpuTicks(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return ticks;
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function bundle(root: string, out: string): Promise<string> {
+  await build({
+    entryPoints: { main: join(root, "src/cli/main.ts") },
+    bundle: true,
+    splitting: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outdir: join(out, "dist"),
+    packages: "external",
+    logLevel: "warning",
+  });
+  const runner = join(out, "run.mjs");
+  writeFileSync(
+    runner,
+    'import { main } from "./dist/main.js";\nprocess.exitCode = await main(process.argv);\n',
+  );
+  return runner;
+}
+
+const TEMPLATED = [
+  "Station_Name:rw=Phone {{ device.mac_upper }}",
+  "User_ID_1_:na={{ device.serial }}",
+  "Auth_ID_1_:na=auth-{{ device.serial }}",
+  "Display_Name_1_:rw=Desk {{ device.mac | slice: 6, 6 }}",
+  "Short_Name_1_:rw={{ device.mac | slice: 8, 4 }}",
+  "Text_Logo:na={{ device.model }} {{ device.mac_upper }}",
+  "Upgrade_Rule:na=http://fw.example.com/{{ device.model }}/{{ device.mac }}.bin",
+];
+const layer = (version: string): string[] => [
+  "Resync_On_Reset:na=Yes",
+  "Resync_Periodic:na=3600",
+  "Resync_Error_Retry_Delay:na=1800,3600,7200,14400",
+  "Profile_Rule:na=http://prov.example.com/profile/$MA.xml",
+  "Upgrade_Enable:na=Yes",
+  "Admin_Passwd:na=S3cret-Admin",
+  "Proxy_1_:na=sip.example.com",
+  "Outbound_Proxy_1_:na=sbc.example.com",
+  "Line_Enable_1_:na=Yes",
+  "Register_Expires_1_:na=3600",
+  "Dial_Plan_1_:ro=(*xx|[3469]11|0|00|[2-9]xxxxxx|1xxx[2-9]xxxxxxS0|xxxxxxxxxxxx.)",
+  "Primary_NTP_Server:na=ntp.example.com",
+  "Time_Zone:rw=GMT+01:00",
+  `Syslog_Server:na=syslog-${version}.example.com`,
+  "Voice_Mail_Number:na=*97",
+  ...TEMPLATED,
+];
+
+interface Variant {
+  readonly name: string;
+  readonly runner: string;
+  /** Installations: every device seen once, and none ever seen. */
+  readonly seen: string;
+  readonly pristine: string;
+}
+
+let versions = 0;
+async function editTenant(runner: string, dataDir: string): Promise<string> {
+  const version = `v${++versions}`;
+  await sh(process.execPath, [
+    runner,
+    "layer",
+    "set",
+    "--tenant",
+    "default",
+    "--data",
+    dataDir,
+    ...layer(version),
+  ]);
+  return version;
+}
+
+async function startServer(
+  runner: string,
+  dataDir: string,
+  env: Record<string, string>,
+): Promise<ChildProcess> {
+  const profDir = args["cpu-prof"] ?? "";
+  const child = spawn(
+    process.execPath,
+    [
+      ...(profDir === "" ? [] : ["--cpu-prof", "--cpu-prof-dir", profDir]),
+      runner,
+      "serve",
+      "--data",
+      dataDir,
+      "--host",
+      "127.0.0.1",
+      "--http-port",
+      String(PORT),
+      "--https-port",
+      "off",
+      "--admin-port",
+      "off",
+      "--tftp-port",
+      "off",
+      "--log-level",
+      "warn",
+      "--workers",
+      args.workers ?? "1",
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, PROVISIO_SHEDDING_ENABLED: "false", ...env },
+    },
+  );
+  let output = "";
+  const orphan = (): void => void child.kill("SIGTERM");
+  process.once("exit", orphan);
+  child.once("exit", () => process.off("exit", orphan));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stdout?.on("data", () => undefined);
+  await new Promise((r) => setTimeout(r, 300));
+  // The last device is the probe: never part of a measured pass.
+  for (let i = 0; ; i++) {
+    try {
+      await sh("curl", [
+        "-sf",
+        "-o",
+        "/dev/null",
+        `http://127.0.0.1:${PORT}/profile/${macOf(DEVICES - 1)}.xml`,
+      ]);
+      return child;
+    } catch {
+      if (i > 300) throw new Error(`server did not start: ${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+const paths = Array.from({ length: DEVICES - 1 }, (_, i) => `/profile/${macOf(i)}.xml`);
+
+interface Pass {
+  readonly cpuUs: number;
+  readonly reqPerSec: number;
+  readonly non200: number;
+  readonly load: string;
+}
+
+async function pass(pids: readonly number[], label: string): Promise<Pass> {
+  const before = cpuTicks(pids);
+  const from = process.hrtime.bigint() / 1000n;
+  const r = await eachOnce(PORT, paths, CONNECTIONS);
+  // The pass's window on the monotonic clock V8's profiles use (µs), to read a profile by pass.
+  if (args["cpu-prof"] !== "") log(`pass ${label} ${from} ${process.hrtime.bigint() / 1000n}`);
+  // Let the last flush (≤ 250 ms) land inside the measurement.
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  const cpuUs = Math.round(((cpuTicks(pids) - before) * 10_000) / Math.max(1, r.requests));
+  return { cpuUs, reqPerSec: r.reqPerSec, non200: r.non200, load: load() };
+}
+
+async function prepare(name: string, root: string, work: string): Promise<Variant> {
+  const runner = await bundle(root, join(work, name));
+  const pristine = join(work, `${name}-pristine`);
+  await installDataDir(runner, pristine);
+  const csv = join(work, "devices.csv");
+  writeFileSync(
+    csv,
+    `mac,model,serial\n${Array.from({ length: DEVICES }, (_, i) => `${macOf(i)},SPA504G,CCQ${100000 + i}`).join("\n")}\n`,
+  );
+  await sh(process.execPath, [runner, "device", "import", csv, "--data", pristine]);
+  await editTenant(runner, pristine);
+  const seen = join(work, `${name}-seen`);
+  cpSync(pristine, seen, { recursive: true });
+  const server = await startServer(runner, seen, {});
+  await eachOnce(PORT, paths, CONNECTIONS);
+  await stopServer(server);
+  return { name, runner, seen, pristine };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(join(ROOT, ".bench-out"), { recursive: true });
+  const work = mkdtempSync(join(ROOT, ".bench-out", "cold_path-"));
+  log(`work dir ${work}`);
+  const variants: Variant[] = [];
+  if (args.baseline !== undefined && args.baseline !== "") {
+    variants.push(await prepare("baseline", args.baseline, work));
+  }
+  const candidate = args.candidate === undefined || args.candidate === "" ? ROOT : args.candidate;
+  variants.push(await prepare("current", candidate, work));
+  const env: Record<string, string> =
+    args["write-every"] === true
+      ? { PROVISIO_REPEAT_EVENT_WINDOW_MS: "0", PROVISIO_REPEAT_STATUS_WINDOW_MS: "0" }
+      : {};
+  const lines: string[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const variant of variants) {
+      const dataDir = join(work, "run");
+      rmSync(dataDir, { recursive: true, force: true });
+      cpSync(args.fresh === true ? variant.pristine : variant.seen, dataDir, { recursive: true });
+      const server = await startServer(variant.runner, dataDir, env);
+      const pids = [server.pid!, ...childPids(server.pid!)];
+      const start = await pass(pids, "start");
+      const version = await editTenant(variant.runner, dataDir);
+      for (let i = 0; ; i++) {
+        const body = await sh("curl", [
+          "-s",
+          `http://127.0.0.1:${PORT}/profile/${macOf(DEVICES - 1)}.xml`,
+        ]);
+        if (body.includes(`syslog-${version}`)) break;
+        if (i > 100) throw new Error("the tenant change did not reach the server");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+      const change = await pass(pids, "change");
+      const warm = await pass(pids, "warm");
+      await stopServer(server);
+      const line = `| ${round} | ${variant.name} | ${start.cpuUs} | ${start.reqPerSec} | ${start.load} | ${change.cpuUs} | ${change.reqPerSec} | ${change.load} | ${warm.cpuUs} | ${warm.reqPerSec} | ${start.non200 + change.non200 + warm.non200} |`;
+      log(line);
+      lines.push(line);
+    }
+  }
+  process.stdout.write(
+    `${DEVICES - 1} devices once each, ${CONNECTIONS} connections, --workers ${args.workers}, ${args.fresh === true ? "never-seen installation" : "every device seen before"}${args["write-every"] === true ? ", repeat windows 0" : ""}; ${new Date().toISOString()}\n\n` +
+      "| round | server | after start: CPU µs | req/s | load | after a tenant change: CPU µs | req/s | load | warm: CPU µs | req/s | non-200 |\n| --: | --- | --: | --: | --- | --: | --: | --- | --: | --: | --: |\n" +
+      `${lines.join("\n")}\n`,
+  );
+}
+
+await main();
