@@ -249,10 +249,12 @@ export class ReportFlow implements FlowHook {
     if (flow.request.sourceProven === false) return;
     const from = flow.request.remoteAddress;
     const certified = certifies(flow.cert, device);
-    const known = this.#resyncFrom.get(device.mac)?.from === from || certified;
+    const last = this.#resyncFrom.get(device.mac);
+    const known = last?.from === from || certified;
     this.#readUpgradeState(device, flow.request, flow.path, known, flow.now);
-    this.#resyncFrom.delete(device.mac);
-    if (this.#resyncFrom.size >= 100_000) {
+    // Taken out and put back: the most recently served is the last to be dropped.
+    if (last !== undefined) this.#resyncFrom.delete(device.mac);
+    else if (this.#resyncFrom.size >= 100_000) {
       this.#resyncFrom.delete(this.#resyncFrom.keys().next().value!);
     }
     this.#resyncFrom.set(device.mac, { from, at: flow.now, certified });

@@ -350,8 +350,10 @@ export class ResyncPipeline {
     }
     const matches = this.#o.routes().match(target.path, request.query);
     if (matches.length === 0) return refuse(404, NOT_FOUND_REASON);
-    const required = this.#certs.requiredBeforeLookup(this.#matchedTenants(matches), cert);
-    if (required !== undefined) return required;
+    if (this.#everyMatchRequiresCert(matches)) {
+      const required = this.#certs.requiredBeforeLookup(this.#matchedTenants(matches), cert);
+      if (required !== undefined) return required;
+    }
 
     let identification = await identifyDevice(this.#o.cache, matches, cert, ua);
     if (identification.kind === "unknown") {
@@ -437,6 +439,20 @@ export class ResyncPipeline {
     const response = this.#profiles.answer(flow.request, profile);
     for (const hook of this.#hooks) hook.served?.(device, flow);
     return { response, mac: device.mac, tenantId: tenant.id };
+  }
+
+  /**
+   * False when a matched pattern's tenant does not require a client certificate (or is
+   * unknown): `requiredBeforeLookup` has nothing to refuse then, and the tenants are not
+   * collected for it.
+   */
+  #everyMatchRequiresCert(matches: readonly RouteMatch[]): boolean {
+    for (const m of matches) {
+      for (const id of m.route.tenantIds) {
+        if (this.#o.cache.tenant(id)?.settings.requireClientCert !== true) return false;
+      }
+    }
+    return true;
   }
 
   /** The tenants the matched patterns belong to (an unknown id stays `undefined`). */
