@@ -22,6 +22,10 @@
  * 3. warm HTTP keep-alive: `wrk -t1 -c64 --latency`, random MACs over the first 20,000
  *    devices, all warm; then nginx, same script;
  * 4. warm HTTPS keep-alive (no client certificate: wrk has none), then nginx.
+ * Then the runtime's own floor, the same warm HTTP load on the same bytes from memory, one
+ * process each (`bench/lib/bare_server.mjs`): bare `node:http`, and bare `net` sockets with
+ * the request line split by hand and one prebuilt buffer written per answer — what Node's
+ * HTTP layer costs a request, next to nginx's and ours.
  * Full mode adds HTTPS with device client certificates (keep-alive; a Node load generator,
  * one certificate per connection), the server with every resync written, and the RSS after
  * every device was fetched once, and mTLS full handshakes (`openssl s_time -new`, RSA-2048 device
@@ -736,6 +740,33 @@ end
     // As it goes: a long run on a busy machine still leaves its figures.
     log(`${rows.join("\n")}\n${summary.join("\n")}`);
   }
+  // The runtime's floor: bare node:http and bare net answering the same files from memory.
+  const floor: string[] = [];
+  for (const [kind, name] of [
+    ["http", "bare node:http from memory (1 process)"],
+    ["net", "bare net, prebuilt answers (1 process)"],
+  ] as const) {
+    const bare = spawn(
+      process.execPath,
+      [join(ROOT, "bench/lib/bare_server.mjs"), kind, String(PORTS.http), join(work, "static")],
+      { stdio: ["ignore", "ignore", "inherit", "ipc"] },
+    );
+    await new Promise((resolve, reject) => {
+      bare.once("message", resolve);
+      bare.once("exit", (code) => reject(new Error(`bare ${kind} server exited (${code})`)));
+    });
+    await wrk(`http://127.0.0.1:${PORTS.http}`, random, 1);
+    log(`${name} (load ${load()})`);
+    let f: Figures | undefined;
+    for (let r = 0; r < ROUNDS; r++) {
+      f = best(f, await wrk(`http://127.0.0.1:${PORTS.http}`, random, DURATION, () => [bare.pid!]));
+    }
+    floor.push(row(name, f!));
+    bare.removeAllListeners("exit");
+    const exited = new Promise((r) => bare.once("exit", r));
+    bare.kill("SIGTERM");
+    await exited;
+  }
   nginx.kill("SIGQUIT");
 
   const header =
@@ -744,7 +775,7 @@ end
   process.stdout.write(
     `# Provisio device plane vs nginx — ${DEVICES.toLocaleString("en")} devices, random MACs over ${ACTIVE.toLocaleString("en")}${QUICK ? " (quick)" : ""}\n\n` +
       `Tenant layer of ${Math.max(22, PARAMETERS)} parameters, 7 templated per device; wrk -t1 -c${CONNECTIONS} -d${DURATION}s --latency; nginx worker_processes auto (${availableParallelism()} CPUs); best of ${ROUNDS} alternating round(s); cold = every device once, in order, ${CONNECTIONS} connections; ${new Date().toISOString()}; load average at the end ${l1?.toFixed(2)} ${l5?.toFixed(2)}\n\n` +
-      `${header}\n${results.flatMap((r) => r.rows).join("\n")}\n\n` +
+      `${header}\n${[...results.flatMap((r) => r.rows), ...floor].join("\n")}\n\n` +
       results.flatMap((r) => r.summary.map((line) => `- ${line}`)).join("\n") +
       "\n",
   );
