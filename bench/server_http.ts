@@ -745,22 +745,31 @@ end
   for (const [kind, name] of [
     ["http", "bare node:http from memory (1 process)"],
     ["net", "bare net, prebuilt answers (1 process)"],
+    ["https", "bare node:https from memory, keep-alive (1 process)"],
   ] as const) {
+    const port = kind === "https" ? PORTS.https : PORTS.http;
     const bare = spawn(
       process.execPath,
-      [join(ROOT, "bench/lib/bare_server.mjs"), kind, String(PORTS.http), join(work, "static")],
+      [
+        join(ROOT, "bench/lib/bare_server.mjs"),
+        kind,
+        String(port),
+        join(work, "static"),
+        paths.serverCert,
+        paths.serverKey,
+      ],
       { stdio: ["ignore", "ignore", "inherit", "ipc"] },
     );
     await new Promise((resolve, reject) => {
       bare.once("message", resolve);
       bare.once("exit", (code) => reject(new Error(`bare ${kind} server exited (${code})`)));
     });
-    await wrk(`http://127.0.0.1:${PORTS.http}`, random, 1);
+    const url = `${kind === "https" ? "https" : "http"}://127.0.0.1:${port}`;
+    await wrk(url, random, 1);
     log(`${name} (load ${load()})`);
     let f: Figures | undefined;
-    for (let r = 0; r < ROUNDS; r++) {
-      f = best(f, await wrk(`http://127.0.0.1:${PORTS.http}`, random, DURATION, () => [bare.pid!]));
-    }
+    for (let r = 0; r < ROUNDS; r++)
+      f = best(f, await wrk(url, random, DURATION, () => [bare.pid!]));
     floor.push(row(name, f!));
     bare.removeAllListeners("exit");
     const exited = new Promise((r) => bare.once("exit", r));

@@ -1,17 +1,19 @@
 // Reference servers for bench/server_http.ts: what the runtime alone costs a warm request.
 // Not servers to use: GET of a path only, no limits, no timeouts, no bodies.
 //
-//   node bench/lib/bare_server.mjs http|net PORT DIR
+//   node bench/lib/bare_server.mjs http|net|https PORT DIR [CERT KEY]
 //
-// Both answer from memory the files of DIR/profile (as /profile/<name>) with the headers
-// Provisio's warm answer has; `http` is bare `node:http`, `net` splits the request line of
-// each request by hand and writes one prebuilt buffer (head and body) per answer.
+// Each answers from memory the files of DIR/profile (as /profile/<name>) with the headers
+// Provisio's warm answer has; `http` is bare `node:http`, `https` bare `node:https` with the
+// PEM certificate and key given, `net` splits the request line of each request by hand and
+// writes one prebuilt buffer (head and body) per answer.
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer } from "node:net";
 import { join } from "node:path";
 
-const [kind, port, dir] = process.argv.slice(2);
+const [kind, port, dir, cert, key] = process.argv.slice(2);
 const lastModified = new Date().toUTCString();
 const files = new Map();
 for (const name of readdirSync(join(dir, "profile"))) {
@@ -31,9 +33,18 @@ const headers = (body) => [
 ];
 
 let server;
-if (kind === "http") {
+if (kind === "http" || kind === "https") {
   const answers = new Map([...files].map(([path, body]) => [path, [headers(body), body]]));
-  server = createHttpServer({ noDelay: true, keepAliveTimeout: 60_000 }, (req, res) => {
+  const options = { noDelay: true, keepAliveTimeout: 60_000 };
+  const create =
+    kind === "http"
+      ? (listener) => createHttpServer(options, listener)
+      : (listener) =>
+          createHttpsServer(
+            { ...options, cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") },
+            listener,
+          );
+  server = create((req, res) => {
     const answer = answers.get(req.url);
     if (answer === undefined) {
       res.writeHead(404, ["content-length", "0"]);
