@@ -3,13 +3,14 @@
 // TypeScript sources through tsx when the bundle is missing or older than any
 // source file — so a developer never runs stale code and a user never waits for
 // on-the-fly compilation.
-import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Script } from "node:vm";
+// CommonJS (bin/package.json says so): an ES module entry costs Node's module loader on every
+// start, which a management command's start cannot afford (D42).
+const { readdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
+const { createRequire } = require("node:module");
+const { dirname, join } = require("node:path");
+const { Script } = require("node:vm");
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const root = join(__dirname, "..");
 
 function newestMtime(dir) {
   let newest = 0;
@@ -29,6 +30,8 @@ function bundleIsFresh() {
   }
 }
 
+const commandFile = (name) => join(root, "dist", "commands", `${name}.js`);
+
 function readOrUndefined(file) {
   try {
     return readFileSync(file);
@@ -38,7 +41,8 @@ function readOrUndefined(file) {
 }
 
 /**
- * The bundle (dist/main.js, CommonJS) loaded as `require` would load it, but compiled through
+ * The bundle (CommonJS: the command's own, dist/commands/<name>.js, or dist/main.js with every
+ * command, for help or a name that is not a command) loaded as `require` would load it, but compiled through
  * `vm.Script` with V8's code cache for the command being run (D42): Node 20 caches no module
  * code, and compiling the bundle was most of a management command's start. The cache is
  * dist/cache/<command>.bin, written after the command's first run (where dist/ is writable),
@@ -47,15 +51,19 @@ function readOrUndefined(file) {
  * PROVISIO_CODE_CACHE=0 neither reads nor writes one; =build is the build writing its own.
  */
 function loadBundle(argv) {
-  const file = join(root, "dist", "main.js");
   const mode = process.env.PROVISIO_CODE_CACHE;
   const word = argv[2] ?? "";
   const key =
     word === "--version" || word === "-V" ? "version" : /^[a-z][a-z-]*$/.test(word) ? word : "_";
+  // A command's own bundle (dist/commands/<name>.js) when it names one, else every command's.
+  const own = key === "version" || key === "_" ? undefined : readOrUndefined(commandFile(key));
+  const file = own === undefined ? join(root, "dist", "main.js") : commandFile(key);
+  const source = own ?? readFileSync(file);
   const cacheFile = (kind) => join(root, "dist", "cache", `${key}${kind}.bin`);
   const fromRun = mode === "0" || mode === "build" ? undefined : readOrUndefined(cacheFile(""));
   const cachedData = fromRun ?? (mode === "0" ? undefined : readOrUndefined(cacheFile(".build")));
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {\n${readFileSync(file, "utf8")}\n})`;
+  // The bundle is ASCII (scripts/build.mjs), so latin1 is its text, decoded without UTF-8's checks.
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {\n${source.toString("latin1")}\n})`;
   const script = new Script(wrapped, {
     filename: file,
     lineOffset: -1,
@@ -92,20 +100,28 @@ function loadBundle(argv) {
 
 // PROVISIO_FROM_SOURCE=1 forces the sources; PROVISIO_FROM_SOURCE=0 forces the bundle
 // (benchmarks, while someone edits src/).
-const mode = process.env.PROVISIO_FROM_SOURCE;
-const alone = process.argv.length === 3 ? process.argv[2] : undefined;
-if (alone === "--version" || alone === "-V") {
-  // The version alone needs none of the CLI's code (test/cli/main_commands.test.ts checks that
-  // the CLI's own --version says this same number).
-  const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-  process.stdout.write(`${version}\n`);
-} else if (mode === "0" || (mode !== "1" && bundleIsFresh())) {
-  const { main, saveCache } = loadBundle(process.argv);
-  process.exitCode = await main(process.argv);
-  saveCache();
-} else {
-  const { register } = await import("tsx/esm/api");
-  register();
-  const { main } = await import("../src/cli/main.ts");
-  process.exitCode = await main(process.argv);
+async function run() {
+  const mode = process.env.PROVISIO_FROM_SOURCE;
+  const alone = process.argv.length === 3 ? process.argv[2] : undefined;
+  if (alone === "--version" || alone === "-V") {
+    // The version alone needs none of the CLI's code (test/cli/main_commands.test.ts checks
+    // that the CLI's own --version says this same number).
+    const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    process.stdout.write(`${version}\n`);
+  } else if (mode === "0" || (mode !== "1" && bundleIsFresh())) {
+    const { main, saveCache } = loadBundle(process.argv);
+    process.exitCode = await main(process.argv);
+    saveCache();
+  } else {
+    const { register } = await import("tsx/esm/api");
+    register();
+    const { main } = await import("../src/cli/main.ts");
+    process.exitCode = await main(process.argv);
+  }
 }
+
+run().catch((error) => {
+  // main() reports every error itself; this is only reached if loading failed.
+  process.stderr.write(`provisio: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 70;
+});

@@ -4,9 +4,10 @@
 // TypeScript sources when dist/ is older than any source file, so a stale bundle
 // is never used.
 //
-// One CommonJS file, dist/main.js (dist/package.json says commonjs), which bin/provisio.js
-// compiles through `vm.Script` with V8's code cache (D42): Node 20 has no compile cache for
-// modules, and compiling the bundle's JavaScript was most of a management command's start.
+// CommonJS files (dist/package.json says commonjs): dist/main.js with every command, and
+// dist/commands/<name>.js with one each, which bin/provisio.js compiles through `vm.Script` with
+// V8's code cache (D42): Node 20 has no compile cache for modules, and reading and compiling the
+// bundle's JavaScript was most of a management command's start.
 // Each command's code still loads on demand: esbuild wraps what `import()` reaches in a lazy
 // initialiser, so `device list` runs the store's code and not the server's. This script also
 // writes a first code cache per command (dist/cache/, from loading the command), so an
@@ -19,6 +20,7 @@ import { join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { directIndexImports } from "./esbuild_barrels.mjs";
+import { LAZY_REQUIRE, lazyRequires } from "./lazy_builtins.mjs";
 
 // Bundled rather than loaded from node_modules: pure-JS ESM packages made of many
 // small files, whose module loading would dominate a management command's start (D1).
@@ -48,16 +50,13 @@ mkdirSync(DIST, { recursive: true });
 for (const entry of readdirSync(DIST)) {
   if (entry !== "ui") rmSync(join(DIST, entry), { recursive: true, force: true });
 }
-await build({
-  entryPoints: { main: join(SRC, "cli", "main.ts") },
+const common = {
   bundle: true,
   platform: "node",
   format: "cjs",
   target: "node20",
-  outdir: DIST,
   external,
-  plugins: [sideEffectFreeSources, directIndexImports(SRC)],
-  // The few files that find a file or a package from import.meta.url find it from dist/main.js.
+  // The few files that find a file or a package from import.meta.url find it from the bundle.
   define: { "import.meta.url": "__provisioImportMetaUrl" },
   // `import()` of a package (cli-progress, pino-pretty) becomes require(): a script compiled
   // by vm.Script has no module loader behind `import()` on Node 20 without a flag.
@@ -68,9 +67,80 @@ await build({
   minify: true,
   keepNames: true,
   charset: "ascii",
-  sourcemap: "linked",
   logLevel: "warning",
+};
+const indexImports = directIndexImports(SRC);
+// dist/main.js: every command (help, a misspelt name, and the source map for all).
+await build({
+  ...common,
+  entryPoints: { main: join(SRC, "cli", "main.ts") },
+  outdir: DIST,
+  plugins: [sideEffectFreeSources, indexImports],
+  sourcemap: "linked",
 });
+
+// dist/commands/<name>.js: the CLI with one command, what `provisio <name> …` runs. The bytes
+// read and handed to V8 at every start are then that command's (`device` is about half of
+// main.js), not every command's. Made by giving the bundler a commands.ts with that command's
+// loader alone.
+const COMMANDS_TS = join(SRC, "cli", "commands.ts");
+const commandsSource = readFileSync(COMMANDS_TS, "utf8");
+const LOADER = /^ {2}("?[a-z][a-z-]*"?): async \(\) =>/;
+
+/** commands.ts's loaders, by name, as source text (`name: async () => …,` up to the next). */
+function loaderTexts() {
+  const lines = commandsSource.split("\n");
+  const start = lines.findIndex((l) => l.includes("COMMAND_LOADERS"));
+  const end = lines.findIndex((l, i) => i > start && l === "};");
+  const loaders = new Map();
+  let current;
+  for (const line of lines.slice(start + 1, end)) {
+    const m = LOADER.exec(line);
+    if (m) {
+      current = m[1].replaceAll('"', "");
+      loaders.set(current, []);
+    }
+    if (current !== undefined) loaders.get(current).push(line);
+  }
+  if (loaders.size === 0) throw new RangeError("build: no command loaders found in commands.ts");
+  return { loaders, head: lines.slice(0, start + 1), tail: lines.slice(end) };
+}
+const { loaders, head, tail } = loaderTexts();
+// Commands whose work is the network: their built-in modules load at start, as usual.
+const USES_THE_NETWORK = new Set(["serve", "emulate", "fleet"]);
+const oneCommand = (name) => ({
+  name: "one-command",
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]cli[\\/]commands\.ts$/ }, (args) =>
+      args.path === COMMANDS_TS
+        ? { contents: [...head, ...loaders.get(name), ...tail].join("\n"), loader: "ts" }
+        : undefined,
+    );
+  },
+});
+mkdirSync(join(DIST, "commands"));
+await Promise.all(
+  [...loaders.keys()].map(async (name) => {
+    const lazy = !USES_THE_NETWORK.has(name);
+    const result = await build({
+      ...common,
+      entryPoints: { [name]: join(SRC, "cli", "main.ts") },
+      outdir: join(DIST, "commands"),
+      write: false,
+      plugins: [oneCommand(name), sideEffectFreeSources, indexImports],
+      banner: {
+        js: [
+          common.banner.js,
+          `// provisio ${name}: the CLI with this one command (scripts/build.mjs).`,
+          ...(lazy ? [LAZY_REQUIRE] : []),
+        ].join("\n"),
+      },
+    });
+    for (const out of result.outputFiles) {
+      writeFileSync(out.path, lazy ? lazyRequires(out.text) : out.text);
+    }
+  }),
+);
 writeFileSync(join(DIST, "package.json"), '{ "type": "commonjs" }\n');
 writeFileSync(join(DIST, "BUILT"), `${new Date().toISOString()}\n`);
 

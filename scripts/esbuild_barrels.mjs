@@ -18,6 +18,8 @@ const STAR = /export\s+\*\s+from\s*"([^"]+)";?/g;
 const DECLARED =
   /export\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|class|const|let|var|enum|abstract\s+class)\s+([A-Za-z_$][\w$]*)/g;
 const LOCAL_LIST = /export\s+\{([^}]*)\}\s*;/g;
+/** `const { a, b } = await import("../x/index.ts")`: names only, no renames or defaults. */
+const DYNAMIC = /const\s+\{([\w$\s,]*)\}\s*=\s*await\s+import\(\s*"([^"]+\/index\.ts)"\s*\)/g;
 
 /** `a`, `type B`, `c as d` ▸ { name, local, type }. */
 function specifiers(list) {
@@ -83,10 +85,36 @@ function relativeImport(fromDir, file) {
   return path.split(sep).join("/");
 }
 
+/**
+ * `const { a, b } = await import("…/index.ts")` ▸ the defining files imported (in parallel) and
+ * the names picked from them: a command that loads a service on demand loads that service, not
+ * the module's every file (and a per-command bundle holds only what it may load).
+ */
+function rewriteDynamicIndexImports(dir, text, cache) {
+  return text.replace(DYNAMIC, (whole, list, from) => {
+    const index = resolve(dir, from);
+    const exported = exportsOf(index, cache);
+    const names = specifiers(list);
+    const files = [];
+    const picks = [];
+    for (const { name } of names) {
+      const where = exported.get(name);
+      if (where === undefined) return whole;
+      const [target, original] = where;
+      let at = files.indexOf(target);
+      if (at < 0) at = files.push(target) - 1;
+      picks.push(`${name}: m${at}.${original}`);
+    }
+    const imports = files.map((f) => `import("${relativeImport(dir, f)}")`).join(", ");
+    const modules = files.map((_, i) => `m${i}`).join(", ");
+    return `const {${list}} = await Promise.all([${imports}]).then(([${modules}]) => ({ ${picks.join(", ")} }))`;
+  });
+}
+
 /** Rewrites one file's index imports; returns the text unchanged when there are none. */
 export function rewriteIndexImports(file, text, cache = new Map()) {
   const dir = dirname(file);
-  return text.replace(IMPORT, (whole, typeOnly, list, from) => {
+  return rewriteDynamicIndexImports(dir, text, cache).replace(IMPORT, (whole, typeOnly, list, from) => {
     if (typeOnly) return whole;
     const index = resolve(dir, from);
     if (dirname(index) === dir) return whole;
@@ -113,16 +141,24 @@ export function rewriteIndexImports(file, text, cache = new Map()) {
   });
 }
 
-/** The plugin: applies to the TypeScript files under `srcDir`. */
+/**
+ * The plugin: applies to the TypeScript files under `srcDir`. One instance may serve several
+ * builds of the same sources (the per-command bundles): each file is rewritten once.
+ */
 export function directIndexImports(srcDir) {
   const cache = new Map();
+  const rewritten = new Map();
   return {
     name: "direct-index-imports",
     setup(build) {
       build.onLoad({ filter: /\.ts$/ }, (args) => {
         if (!args.path.startsWith(srcDir)) return undefined;
-        const text = readFileSync(args.path, "utf8");
-        return { contents: rewriteIndexImports(args.path, text, cache), loader: "ts" };
+        let contents = rewritten.get(args.path);
+        if (contents === undefined) {
+          contents = rewriteIndexImports(args.path, readFileSync(args.path, "utf8"), cache);
+          rewritten.set(args.path, contents);
+        }
+        return { contents, loader: "ts" };
       });
     },
   };

@@ -73,17 +73,19 @@ export {
 } from "./parameter_catalogue.ts";
 export {
   MAX_PUSH_DEVICES,
+  PUSH_EVENTS,
+  type PushOutcome,
+  type PushResult,
+  type PushVia,
+  parseContact,
+} from "./push_request.ts";
+export {
   MAX_RUNNING_PUSHES,
   MAX_RUNNING_PUSHES_PER_TENANT,
   MAX_SINGLE_PUSHES,
   MAX_SINGLE_PUSHES_PER_TENANT,
-  PUSH_EVENTS,
   type PushOptions,
-  type PushOutcome,
   type PushProgress,
-  type PushResult,
-  type PushVia,
-  parseContact,
   pushDevices,
   pushProgress,
   SinglePushGate,

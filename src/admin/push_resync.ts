@@ -21,29 +21,17 @@
  */
 import { request as httpRequest } from "node:http";
 import { isProvisioError } from "../errors.ts";
-import {
-  type NotifyEvent,
-  type NotifyOutcome,
-  type SipContact,
-  SipUdpClient,
-} from "../sip/index.ts";
+import { type NotifyEvent, type SipContact, SipUdpClient } from "../sip/index.ts";
 import type { Device, Store } from "../store/index.ts";
 import type { EffectiveConfigResolver } from "./effective_config.ts";
 import { apiError } from "./errors.ts";
-
-export type PushVia = "sip" | "http";
-
-export const PUSH_EVENTS: readonly NotifyEvent[] = [
-  "check-sync",
-  "resync",
-  "reboot",
-  "reboot_now",
-  "restart_now",
-  "report",
-];
-
-/** Devices one push request may address. */
-export const MAX_PUSH_DEVICES = 10_000;
+import {
+  MAX_PUSH_DEVICES,
+  PUSH_EVENTS,
+  type PushOutcome,
+  type PushResult,
+  type PushVia,
+} from "./push_request.ts";
 
 export interface PushOptions {
   readonly event: NotifyEvent;
@@ -67,8 +55,6 @@ export interface PushOptions {
   /** Each device's result as soon as it is known (progress). */
   readonly onResult?: (result: PushResult) => void;
 }
-
-export type PushOutcome = NotifyOutcome | "no-contact" | "unreachable" | "error" | "cancelled";
 
 /** Pushes a background push operation runs at once: in all, and for one tenant. */
 export const MAX_RUNNING_PUSHES = 4;
@@ -131,37 +117,6 @@ export function pushProgress(
       progress.results.push(result);
     },
   };
-}
-
-export interface PushResult {
-  readonly mac: string;
-  readonly via: PushVia;
-  readonly event: NotifyEvent;
-  readonly outcome: PushOutcome;
-  /** `host:port` the push went to, or null. */
-  readonly contact: string | null;
-  /** `request`, `last-resync`. */
-  readonly contactFrom: string | null;
-  readonly status: number | null;
-  readonly challenged: boolean;
-  readonly transmissions: number;
-  readonly message: string | null;
-}
-
-/** `host`, `host:port`, `[v6]:port`: a contact given by an operator. */
-export function parseContact(text: string, defaultPort = 5060): SipContact {
-  const t = text.trim();
-  const v6 = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(t);
-  const plain = /^([A-Za-z0-9.-]{1,253})(?::(\d{1,5}))?$/.exec(t);
-  const m = v6 ?? plain;
-  const port = m?.[2] === undefined ? defaultPort : Number(m[2]);
-  if (m === null || port < 1 || port > 65_535) {
-    throw apiError(
-      "API_VALIDATION",
-      `contact ${JSON.stringify(t.slice(0, 80))} is not host[:port]`,
-    );
-  }
-  return { host: m[1]!, port };
 }
 
 interface LineFacts {

@@ -26,12 +26,6 @@ import {
   withInstallation,
 } from "./installation.ts";
 
-/**
- * What renders a device's effective configuration (the template engine with it), loaded only
- * by the commands that need it: every other `provisio device` command starts without it.
- */
-const effectiveConfig = () => import("../admin/index.ts");
-
 interface ReportFlags extends InstallationFlags {
   kind?: string;
   history?: boolean;
@@ -230,7 +224,8 @@ Example:
       await withInstallation(flags, async ({ store }) => {
         const found = await store.devices.findByMac(mac);
         if (found === null) throw cliError("CLI_NOT_FOUND", `device ${mac} not found`);
-        const { deviceDrift, EffectiveConfigResolver } = await effectiveConfig();
+        // Loaded here (the template engine with it): other `device` commands start without it.
+        const { deviceDrift, EffectiveConfigResolver } = await import("../admin/index.ts");
         const drift = await deviceDrift(store, new EffectiveConfigResolver(store), found);
         if (flags.json === true) {
           printJson(drift);
@@ -344,7 +339,7 @@ Examples:
           const progress = await pushProgressDisplay(devices.length, macs.length === 0);
           let results: PushResult[];
           try {
-            const { pushDevices, EffectiveConfigResolver } = await effectiveConfig();
+            const { pushDevices, EffectiveConfigResolver } = await import("../admin/index.ts");
             results = await pushDevices(store, new EffectiveConfigResolver(store), devices, {
               event,
               via,
