@@ -8,6 +8,7 @@ import { type ActivityBatch, writeActivity } from "./activity.ts";
 import { type ChangeContext, type Core, chunks, dropLayer } from "./core.ts";
 import { type DeviceSearchPage, type DeviceSearchQuery, searchDevices } from "./device_search.ts";
 import { invalid, notFound, storeError } from "./errors.ts";
+import { InQueries } from "./in_queries.ts";
 import { toLifecycle } from "./lifecycle.ts";
 import type { Database, DeviceTable } from "./schema.ts";
 import { isSecret, Secret, sealContext } from "./secret.ts";
@@ -30,7 +31,7 @@ type FieldName = keyof DeviceFields;
 
 const DEVICE_COLUMNS = 15;
 /** MACs per query of `findMany`. */
-const FIND_MANY_CHUNK = 500;
+const FIND_MANY_CHUNK = 512;
 /** Stands for the MAC in the compiled `findByMac` query (replaced by each lookup's MAC). */
 const MAC_SLOT = "\u0000mac";
 
@@ -74,9 +75,13 @@ export type DeviceRow = Selectable<DeviceTable> & {
 export class Devices implements DeviceRepository {
   readonly #core: Core;
   #byMac: CompiledQuery<DeviceRow> | undefined;
+  readonly #byMacs: InQueries<DeviceRow>;
 
   constructor(core: Core) {
     this.#core = core;
+    this.#byMacs = new InQueries((slots) =>
+      selectDevices(core.db).where("devices.mac", "in", slots).compile(),
+    );
   }
 
   #toDevice(row: DeviceRow): Device {
@@ -139,11 +144,12 @@ export class Devices implements DeviceRepository {
     return row === undefined ? null : this.#toDevice(row);
   }
 
+  /** A storm's first fetches read their devices here, a batch per event-loop turn. */
   async findMany(macs: readonly MacAddress[]): Promise<Map<MacAddress, Device>> {
     const unique = [...new Set(macs)];
     const found = new Map<string, Device>();
     for (const chunk of chunks(unique, FIND_MANY_CHUNK)) {
-      const rows = await selectDevices(this.#core.db).where("devices.mac", "in", chunk).execute();
+      const rows = await this.#byMacs.rows(this.#core.db, chunk);
       for (const row of rows) found.set(row.mac, this.#toDevice(row));
     }
     const out = new Map<MacAddress, Device>();

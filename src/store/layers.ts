@@ -3,6 +3,7 @@ import { tryParseMac } from "../mac_address.ts";
 import type { Core } from "./core.ts";
 import { chunks } from "./core.ts";
 import { notFound, storeError } from "./errors.ts";
+import { InQueries } from "./in_queries.ts";
 import {
   decodeParameters,
   encodeParameters,
@@ -107,9 +108,14 @@ export function prepareParameters(parameters: readonly LayerParameter[]): LayerP
 
 export class Layers implements LayerRepository {
   readonly #core: Core;
+  /** The batched reads of a storm's first fetches (`listForTargets`). */
+  readonly #byKeys: InQueries<Selectable<LayerTable>>;
 
   constructor(core: Core) {
     this.#core = core;
+    this.#byKeys = new InQueries((slots) =>
+      core.db.selectFrom("layers").selectAll().where("key", "in", slots).compile(),
+    );
   }
 
   async get(target: LayerTarget): Promise<Layer | null> {
@@ -125,12 +131,8 @@ export class Layers implements LayerRepository {
     if (targets.length === 0) return [];
     const keys = [...new Set(targets.map(layerKey))];
     const out: Layer[] = [];
-    for (const chunk of chunks(keys, 1_000)) {
-      const rows = await this.#core.db
-        .selectFrom("layers")
-        .selectAll()
-        .where("key", "in", chunk)
-        .execute();
+    for (const chunk of chunks(keys, 512)) {
+      const rows = await this.#byKeys.rows(this.#core.db, chunk);
       for (const row of rows) out.push(toLayer(row, this.#core.sealer));
     }
     const order = new Map(LAYER_SCOPES.map((scope, index) => [scope, index]));

@@ -49,6 +49,16 @@ for (const dialect of dialects()) {
       for (const mac of unknown) expect(found.has(mac)).toBe(false);
     });
 
+    it("lists of every size return their own devices only (the query's unused slots read none)", async () => {
+      for (const size of [1, 2, 3, 8, 9, 17, 64, 100, 511, 512, 513]) {
+        const macs = Array.from({ length: size }, (_, i) =>
+          parseMac(macFor((i * 7 + size) % 1_200)),
+        );
+        const found = await store.devices.findMany(macs);
+        expect([...found.keys()].sort()).toEqual([...new Set(macs)].sort());
+      }
+    });
+
     it("an empty list reads nothing", async () => {
       expect((await store.devices.findMany([])).size).toBe(0);
     });
