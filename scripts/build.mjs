@@ -22,11 +22,16 @@ import { build } from "esbuild";
 import { directIndexImports } from "./esbuild_barrels.mjs";
 import { LAZY_REQUIRE, lazyRequires } from "./lazy_builtins.mjs";
 
-// Bundled rather than loaded from node_modules: pure-JS ESM packages made of many
-// small files, whose module loading would dominate a management command's start (D1).
-const BUNDLED = new Set(["commander", "kysely"]);
+// Bundled rather than loaded from node_modules: pure-JS packages made of many small files,
+// whose module loading would dominate a management command's start (D1, D42). better-sqlite3's
+// JavaScript is bundled too; its compiled addon is named by path (store/sqlite/dialect.ts), so
+// the `bindings` package that would search for it stays outside, unused.
+const BUNDLED = new Set(["commander", "kysely", "better-sqlite3"]);
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name));
+const external = [
+  ...Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name)),
+  "bindings",
+];
 
 // Provisio's own files have no import-time side effects, and the bundler is told so: a
 // re-export from a module's index.ts then costs nothing unless it is used, and a command's

@@ -1,5 +1,6 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
 import type { RowWrite, StoreDialect } from "../dialect.ts";
@@ -15,6 +16,21 @@ export interface SqliteOptions {
 }
 
 /**
+ * The driver's compiled addon named directly: without it, better-sqlite3 asks the `bindings`
+ * package, which tries a dozen paths and reads the call stack on every process's first open
+ * (a management command's start, D42). Where the addon was built elsewhere, that search.
+ */
+let addon: { nativeBinding?: string } | undefined;
+function nativeBinding(): { nativeBinding?: string } {
+  if (addon === undefined) {
+    const lib = dirname(createRequire(import.meta.url).resolve("better-sqlite3"));
+    const file = join(lib, "..", "build", "Release", "better_sqlite3.node");
+    addon = existsSync(file) ? { nativeBinding: file } : {};
+  }
+  return addon;
+}
+
+/**
  * SQLite through better-sqlite3: WAL (readers never block the writer, and the CLI can write
  * while a server reads), `synchronous=FULL` by default (an acknowledged commit survives power
  * loss; with WAL this is one fsync per transaction, and every bulk path writes in batches),
@@ -25,7 +41,7 @@ export function openSqliteDialect(options: SqliteOptions): StoreDialect {
   let database: BetterSqlite3.Database;
   try {
     if (options.file !== ":memory:") mkdirSync(dirname(options.file), { recursive: true });
-    database = new BetterSqlite3(options.file);
+    database = new BetterSqlite3(options.file, nativeBinding());
   } catch (error) {
     throw storeError(
       "STORE_UNAVAILABLE",
