@@ -689,6 +689,11 @@ end
     );
     rows.push(row(`${variant.name}: HTTP warm, keep-alive`, ourHttp, rssOf(serverPids(server))));
     rows.push(row("nginx HTTP (static files)", ngHttp, rssOf(nginxPids())));
+    // A first HTTPS run on each, unmeasured, as for HTTP: the TLS path's first requests (its code
+    // compiled, sessions set up) are not the warm path. Each measured run still opens its
+    // connections with full handshakes, which a short run spreads over fewer requests.
+    await wrk(`https://127.0.0.1:${PORTS.https}`, random, QUICK ? 1 : 3);
+    await wrk(`https://127.0.0.1:${PORTS.nginxHttps}`, random, 1);
     log(`${variant.name}: warm HTTPS (load ${load()})`);
     const [ourTls, ngTls] = await compare(
       () => wrk(`https://127.0.0.1:${PORTS.https}`, random, DURATION, pids),
