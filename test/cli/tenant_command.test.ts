@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest";
 import { provisio, tempDir } from "./helpers.ts";
 
 describe("provisio tenant set / show / rm", () => {
+  // Many CLI runs one after another: the suite's default deadline would be tight on a busy machine.
   it("changes every tenant setting from the command line, CAs from PEM files", {
-    timeout: 90_000,
+    timeout: 240_000,
   }, async () => {
     const dir = tempDir("tenant");
     const data = join(dir, "data");
