@@ -18,7 +18,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, context } from "esbuild";
 import { directIndexImports } from "./esbuild_barrels.mjs";
 import { LAZY_REQUIRE, lazyRequires } from "./lazy_builtins.mjs";
 
@@ -113,39 +113,41 @@ function loaderTexts() {
 const { loaders, head, tail } = loaderTexts();
 // Commands whose work is the network: their built-in modules load at start, as usual.
 const USES_THE_NETWORK = new Set(["serve", "emulate", "fleet"]);
-const oneCommand = (name) => ({
+// One incremental build context for every command (esbuild parses the sources once; each
+// rebuild gives it a commands.ts with the next command's loader alone, and links again).
+let current;
+const oneCommand = {
   name: "one-command",
   setup(builder) {
     builder.onLoad({ filter: /[\\/]cli[\\/]commands\.ts$/ }, (args) =>
       args.path === COMMANDS_TS
-        ? { contents: [...head, ...loaders.get(name), ...tail].join("\n"), loader: "ts" }
+        ? { contents: [...head, ...loaders.get(current), ...tail].join("\n"), loader: "ts" }
         : undefined,
     );
   },
-});
+};
 mkdirSync(join(DIST, "commands"));
-await Promise.all(
-  [...loaders.keys()].map(async (name) => {
+const perCommand = await context({
+  ...common,
+  entryPoints: { command: join(SRC, "cli", "main.ts") },
+  outdir: join(DIST, "commands"),
+  write: false,
+  plugins: [oneCommand, sideEffectFreeSources, indexImports],
+});
+try {
+  for (const name of loaders.keys()) {
+    current = name;
     const lazy = !USES_THE_NETWORK.has(name);
-    const result = await build({
-      ...common,
-      entryPoints: { [name]: join(SRC, "cli", "main.ts") },
-      outdir: join(DIST, "commands"),
-      write: false,
-      plugins: [oneCommand(name), sideEffectFreeSources, indexImports],
-      banner: {
-        js: [
-          common.banner.js,
-          `// provisio ${name}: the CLI with this one command (scripts/build.mjs).`,
-          ...(lazy ? [LAZY_REQUIRE] : []),
-        ].join("\n"),
-      },
-    });
-    for (const out of result.outputFiles) {
-      writeFileSync(out.path, lazy ? lazyRequires(out.text) : out.text);
-    }
-  }),
-);
+    const [out] = (await perCommand.rebuild()).outputFiles;
+    const banner = `// provisio ${name}: the CLI with this one command (scripts/build.mjs).\n${lazy ? `${LAZY_REQUIRE}\n` : ""}`;
+    // After the first line (the import.meta.url banner), so line numbers stay the bundler's + n.
+    const text = lazy ? lazyRequires(out.text) : out.text;
+    const cut = text.indexOf("\n") + 1;
+    writeFileSync(join(DIST, "commands", `${name}.js`), text.slice(0, cut) + banner + text.slice(cut));
+  }
+} finally {
+  await perCommand.dispose();
+}
 writeFileSync(join(DIST, "package.json"), '{ "type": "commonjs" }\n');
 writeFileSync(join(DIST, "BUILT"), `${new Date().toISOString()}\n`);
 
