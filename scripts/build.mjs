@@ -140,7 +140,7 @@ try {
     const lazy = !USES_THE_NETWORK.has(name);
     const [out] = (await perCommand.rebuild()).outputFiles;
     const banner = `// provisio ${name}: the CLI with this one command (scripts/build.mjs).\n${lazy ? `${LAZY_REQUIRE}\n` : ""}`;
-    // After the first line (the import.meta.url banner), so line numbers stay the bundler's + n.
+    // After the first line: the import.meta.url banner that every bundle starts with.
     const text = lazy ? lazyRequires(out.text) : out.text;
     const cut = text.indexOf("\n") + 1;
     writeFileSync(join(DIST, "commands", `${name}.js`), text.slice(0, cut) + banner + text.slice(cut));
