@@ -58,6 +58,7 @@ export class StatusWriter {
   readonly #clearTimer: NonNullable<StatusWriterOptions["clearTimer"]>;
   #statuses = new Map<MacAddress, DeviceStatusUpdate>();
   #lifecycles = new Map<MacAddress, DeviceLifecycleUpdate>();
+  #lifecycleWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   #events: ResyncEventInput[] = [];
   #timer: unknown;
   #flushing: Promise<void> | undefined;
@@ -88,11 +89,18 @@ export class StatusWriter {
 
   /**
    * Lifecycle states (`DeviceLifecycles`' batches), written with the next flush; per device the
-   * newest wins. Resolves once queued: from here the writer keeps and retries them.
+   * newest wins. Resolves once written; rejects when that flush fails, and the states are not
+   * kept here (their owner keeps and retries them).
    */
-  async lifecycle(updates: readonly DeviceLifecycleUpdate[]): Promise<void> {
+  lifecycle(updates: readonly DeviceLifecycleUpdate[]): Promise<void> {
+    if (updates.length === 0) return Promise.resolve();
     for (const update of updates) this.#keepLifecycle(update);
-    if (updates.length > 0) this.#schedule();
+    const written = new Promise<void>((resolve, reject) => {
+      this.#lifecycleWaiters.push({ resolve, reject });
+    });
+    if (this.#closed) void this.flush();
+    else this.#schedule();
+    return written;
   }
 
   #keepLifecycle(update: DeviceLifecycleUpdate): void {
@@ -133,15 +141,19 @@ export class StatusWriter {
     const statuses = [...this.#statuses.values()];
     const lifecycles = [...this.#lifecycles.values()];
     const events = this.#events;
+    const waiters = this.#lifecycleWaiters;
     this.#statuses = new Map();
     this.#lifecycles = new Map();
     this.#events = [];
+    this.#lifecycleWaiters = [];
     this.#flushing = (async () => {
       try {
         await this.#sink.write({ statuses, events, lifecycles });
+        for (const w of waiters) w.resolve();
         this.#failures = 0;
         this.#onFlush?.({ ok: true, statuses: statuses.length, events: events.length });
       } catch (error) {
+        for (const w of waiters) w.reject(error);
         const transient = isProvisioError(error) && error.status === 503;
         this.#failures++;
         this.#onFlush?.({ ok: false, statuses: statuses.length, events: events.length, error });
@@ -152,7 +164,6 @@ export class StatusWriter {
         }
         // Keep them for the next attempt; newer statuses win over the ones we failed to write.
         for (const s of statuses) if (!this.#statuses.has(s.mac)) this.#statuses.set(s.mac, s);
-        for (const l of lifecycles) this.#keepLifecycle(l);
         this.#events = events.concat(this.#events);
         if (!this.#closed) this.#schedule();
       } finally {

@@ -100,18 +100,28 @@ describe("StatusWriter", () => {
       since: new Date(since),
       cause,
     });
-    await writer.lifecycle([state(1, 2_000, "newer"), state(1, 1_000, "older"), state(2, 1, "b")]);
+    // A failed flush hands the states back to their owner (the promise rejects) and keeps the rest.
+    const refused = writer.lifecycle([state(1, 5, "refused")]);
     writer.status(status(1, "ok"));
     writer.event(event(1));
     await writer.flush();
-    expect(written).toEqual([]);
-    // Kept for the next attempt; a state newer than the one that failed replaces it.
-    await writer.lifecycle([state(2, 5, "b again")]);
+    await expect(refused).rejects.toThrow("database down");
+    expect(writer.pending).toEqual({ status: 1, event: 1 });
     fail = false;
-    await writer.close();
+    const states = writer.lifecycle([
+      state(1, 2_000, "newer"),
+      state(1, 1_000, "older"),
+      state(2, 1, "b"),
+    ]);
+    await writer.flush();
+    await states;
     expect(written).toHaveLength(1);
     expect(written[0]!.statuses).toHaveLength(1);
     expect(written[0]!.events).toHaveLength(1);
-    expect(written[0]!.lifecycles.map((l) => l.cause).sort()).toEqual(["b again", "newer"]);
+    expect(written[0]!.lifecycles.map((l) => l.cause).sort()).toEqual(["b", "newer"]);
+    // After close, a state is written at once (its owner closes first and waits for it).
+    await writer.close();
+    await writer.lifecycle([state(3, 1, "last")]);
+    expect(written.at(-1)!.lifecycles.map((l) => l.cause)).toEqual(["last"]);
   });
 });
