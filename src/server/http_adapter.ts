@@ -9,12 +9,18 @@
  * (`connection_limit.ts`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { ClientCertificate } from "./client_certificate.ts";
 import type { ServeLimits } from "./config.ts";
 import type { LoadShedder } from "./load_shedding.ts";
-import type { ResyncRequest, ResyncResponse, Transport } from "./resync_request.ts";
+import type {
+  ResyncRequest,
+  ResyncResponse,
+  Transport,
+  TransportRefusal,
+} from "./resync_request.ts";
 
 export interface ResyncHandler {
   handle(request: ResyncRequest): Promise<ResyncResponse>;
@@ -220,6 +226,58 @@ export function refuseTunnels(server: Server): void {
   server.on("connect", refuse);
 }
 
+/** What Node's HTTP parser refuses, by its error code: the refusal, and Node's own answer. */
+const PARSER_REFUSALS: Readonly<Record<string, TransportRefusal & { answer: string }>> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    reason: "request header fields too large",
+    security: "headers-too-large",
+    answer: "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n",
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    reason: "request not received in time",
+    security: "request-timeout",
+    answer: "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n",
+  },
+};
+const MALFORMED: TransportRefusal & { answer: string } = {
+  status: 400,
+  reason: "malformed request",
+  security: "malformed-request",
+  answer: "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n",
+};
+
+/**
+ * What Node's HTTP parser refuses before any request reaches the listener (a malformed
+ * request, a header block over the limit, a request not received in time) is answered as
+ * Node answers it — the same bytes — and recorded by the pipeline like any other refusal:
+ * an event row (aggregated per source), the rate-limited security log, the source's miss
+ * budget. A connection error (a reset) is no request and is only closed.
+ */
+export function recordParserRefusals(
+  server: Server | import("node:https").Server,
+  transport: Transport,
+  handler: ResyncHandler,
+): void {
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const code = error.code ?? "";
+    const refusal = PARSER_REFUSALS[code] ?? (code.startsWith("HPE_") ? MALFORMED : undefined);
+    // Answered and recorded when nothing was written on the connection yet, as Node answers:
+    // an error after an answer (the rest of a body refused with 413, still arriving) is the
+    // end of a connection already refused, not another request.
+    if (refusal !== undefined && socket.writable && (socket as Socket).bytesWritten === 0) {
+      const { answer, ...refused } = refusal;
+      socket.write(answer);
+      const remoteAddress = (socket as Socket).remoteAddress ?? "";
+      handler
+        .handle({ transport, method: "", path: "", query: "", remoteAddress, refused })
+        .catch(() => {});
+    }
+    socket.destroy();
+  });
+}
+
 /**
  * A client that half-closes after its request (`printf 'GET …' | nc`) still gets the answer:
  * Node's default aborts the request on the client's FIN, so an answer that waits one turn of
@@ -236,6 +294,7 @@ export function createHttpServer(options: DeviceListenerOptions): Server {
     createDeviceRequestListener("http", options),
   );
   refuseTunnels(server);
+  recordParserRefusals(server, "http", options.handler);
   closeIdleSockets(server, options.limits);
   answerHalfClosed(server);
   return server;

@@ -19,6 +19,7 @@ import {
   closeIdleSockets,
   createDeviceRequestListener,
   type DeviceListenerOptions,
+  recordParserRefusals,
   refuseTunnels,
   serverOptions,
 } from "./http_adapter.ts";
@@ -89,6 +90,7 @@ export function createHttpsServer(options: DeviceListenerOptions, tls: TlsMateri
     createDeviceRequestListener("https", options, certificateOf),
   );
   refuseTunnels(server);
+  recordParserRefusals(server, "https", options.handler);
   attachSessionCache(server, new SessionCache());
   const rotation =
     tls.ticketKeys === undefined

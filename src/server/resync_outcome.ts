@@ -39,7 +39,7 @@ export function usesMissBudget(outcome: Outcome): boolean {
 export function resultOfStatus(status: number): ResyncResult {
   if (status === 404) return "not-found";
   if (status === 429) return "rate-limited";
-  if (status === 400 || status === 405 || status === 413 || status === 414) return "bad-request";
+  if ([400, 405, 408, 413, 414, 431].includes(status)) return "bad-request";
   if (status === 401 || status === 403) return "denied";
   return "error";
 }

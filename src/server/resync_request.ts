@@ -46,9 +46,12 @@ export interface ResyncRequest {
 
 /** A request its transport adapter refused before the pipeline saw it whole. */
 export interface TransportRefusal {
-  readonly status: 405 | 413 | 414;
+  readonly status: 400 | 405 | 408 | 413 | 414 | 431;
   readonly reason: string;
-  /** The security log's reason (`body-too-large`, `target-too-long`, `upload-refused`). */
+  /**
+   * The security log's reason (`body-too-large`, `target-too-long`, `upload-refused`, and for
+   * what Node's HTTP parser refuses `malformed-request`, `headers-too-large`, `request-timeout`).
+   */
   readonly security: string;
 }
 
