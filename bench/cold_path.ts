@@ -20,13 +20,13 @@
  *    the cold passes cost beyond it is theirs.
  * The CPU is user + system of every server process from /proc/<pid>/stat, per answer.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
 import { eachOnce } from "./lib/each_once.ts";
 import { installDataDir } from "./lib/install_data.ts";
+import { bundleCli, childPids, cpuTicks, sh, tenantLayerArgs } from "./lib/server_process.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -50,89 +50,6 @@ const macOf = (i: number): string => `000e08${i.toString(16).padStart(6, "0")}`;
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 const load = (): string => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
-function sh(cmd: string, argv: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, argv, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${cmd} ${argv.join(" ")}: ${stderr || error.message}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-function cpuTicks(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return ticks;
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
-async function bundle(root: string, out: string): Promise<string> {
-  await build({
-    entryPoints: { main: join(root, "src/cli/main.ts") },
-    bundle: true,
-    splitting: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outdir: join(out, "dist"),
-    packages: "external",
-    logLevel: "warning",
-  });
-  const runner = join(out, "run.mjs");
-  writeFileSync(
-    runner,
-    'import { main } from "./dist/main.js";\nprocess.exitCode = await main(process.argv);\n',
-  );
-  return runner;
-}
-
-const TEMPLATED = [
-  "Station_Name:rw=Phone {{ device.mac_upper }}",
-  "User_ID_1_:na={{ device.serial }}",
-  "Auth_ID_1_:na=auth-{{ device.serial }}",
-  "Display_Name_1_:rw=Desk {{ device.mac | slice: 6, 6 }}",
-  "Short_Name_1_:rw={{ device.mac | slice: 8, 4 }}",
-  "Text_Logo:na={{ device.model }} {{ device.mac_upper }}",
-  "Upgrade_Rule:na=http://fw.example.com/{{ device.model }}/{{ device.mac }}.bin",
-];
-const layer = (version: string): string[] => [
-  "Resync_On_Reset:na=Yes",
-  "Resync_Periodic:na=3600",
-  "Resync_Error_Retry_Delay:na=1800,3600,7200,14400",
-  "Profile_Rule:na=http://prov.example.com/profile/$MA.xml",
-  "Upgrade_Enable:na=Yes",
-  "Admin_Passwd:na=S3cret-Admin",
-  "Proxy_1_:na=sip.example.com",
-  "Outbound_Proxy_1_:na=sbc.example.com",
-  "Line_Enable_1_:na=Yes",
-  "Register_Expires_1_:na=3600",
-  "Dial_Plan_1_:ro=(*xx|[3469]11|0|00|[2-9]xxxxxx|1xxx[2-9]xxxxxxS0|xxxxxxxxxxxx.)",
-  "Primary_NTP_Server:na=ntp.example.com",
-  "Time_Zone:rw=GMT+01:00",
-  `Syslog_Server:na=syslog-${version}.example.com`,
-  "Voice_Mail_Number:na=*97",
-  ...TEMPLATED,
-];
-
 interface Variant {
   readonly name: string;
   readonly runner: string;
@@ -152,7 +69,7 @@ async function editTenant(runner: string, dataDir: string): Promise<string> {
     "default",
     "--data",
     dataDir,
-    ...layer(version),
+    ...tenantLayerArgs(`syslog-${version}.example.com`),
   ]);
   return version;
 }
@@ -243,7 +160,7 @@ async function pass(pids: readonly number[], label: string): Promise<Pass> {
 }
 
 async function prepare(name: string, root: string, work: string): Promise<Variant> {
-  const runner = await bundle(root, join(work, name));
+  const runner = await bundleCli(root, join(work, name));
   const pristine = join(work, `${name}-pristine`);
   await installDataDir(runner, pristine);
   const csv = join(work, "devices.csv");

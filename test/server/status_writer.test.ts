@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type StatusBatch, StatusWriter } from "../../src/server/status_writer.ts";
+import { type StatusBatch, type StatusSink, StatusWriter } from "../../src/server/status_writer.ts";
 import type { DeviceStatusUpdate } from "../../src/store/store.ts";
 import type { DeviceLifecycleUpdate, MacAddress, ResyncEventInput } from "../../src/store/types.ts";
 
@@ -28,20 +28,22 @@ const event = (n: number): ResyncEventInput => ({
   message: null,
 });
 
+/** A writer whose timer never fires (the test flushes), over this sink. */
+const flushedByHand = (write: StatusSink["write"]): StatusWriter =>
+  new StatusWriter({
+    intervalMs: 60_000,
+    setTimer: () => ({}),
+    clearTimer: () => undefined,
+    sink: { write },
+  });
+
 describe("StatusWriter", () => {
   it("batches, keeps only the newest status per device, and retries after a failure", async () => {
     const written: StatusBatch[] = [];
     let fail = true;
-    const writer = new StatusWriter({
-      intervalMs: 60_000,
-      setTimer: () => ({}),
-      clearTimer: () => undefined,
-      sink: {
-        write: async (batch) => {
-          if (fail) throw new Error("database down");
-          written.push(batch);
-        },
-      },
+    const writer = flushedByHand(async (batch) => {
+      if (fail) throw new Error("database down");
+      written.push(batch);
     });
     writer.status(status(1, "ok"));
     writer.status(status(1, "denied"));
@@ -62,16 +64,9 @@ describe("StatusWriter", () => {
 
   it("drops a batch that keeps failing for another reason than an unavailable database", async () => {
     let attempts = 0;
-    const writer = new StatusWriter({
-      intervalMs: 60_000,
-      setTimer: () => ({}),
-      clearTimer: () => undefined,
-      sink: {
-        write: async () => {
-          attempts++;
-          throw new Error("constraint violated");
-        },
-      },
+    const writer = flushedByHand(async () => {
+      attempts++;
+      throw new Error("constraint violated");
     });
     writer.event(event(1));
     for (let i = 0; i < 3; i++) await writer.flush();
@@ -83,16 +78,9 @@ describe("StatusWriter", () => {
   it("writes lifecycle states with the statuses and events of the same flush, the newest per device", async () => {
     const written: StatusBatch[] = [];
     let fail = true;
-    const writer = new StatusWriter({
-      intervalMs: 60_000,
-      setTimer: () => ({}),
-      clearTimer: () => undefined,
-      sink: {
-        write: async (batch) => {
-          if (fail) throw new Error("database down");
-          written.push(batch);
-        },
-      },
+    const writer = flushedByHand(async (batch) => {
+      if (fail) throw new Error("database down");
+      written.push(batch);
     });
     const state = (n: number, since: number, cause: string): DeviceLifecycleUpdate => ({
       mac: mac(n),
