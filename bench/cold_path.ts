@@ -20,13 +20,25 @@
  *    the cold passes cost beyond it is theirs.
  * The CPU is user + system of every server process from /proc/<pid>/stat, per answer.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { eachOnce } from "./lib/each_once.ts";
 import { installDataDir } from "./lib/install_data.ts";
-import { bundleCli, childPids, cpuTicks, sh, tenantLayerArgs } from "./lib/server_process.ts";
+import {
+  bundleCli,
+  childPids,
+  cpuTicks,
+  importDevices,
+  macOf,
+  setTenantLayer,
+  startServe,
+  stopServe,
+  tenantLayerArgs,
+  untilAnswerHas,
+  writeDevicesCsv,
+} from "./lib/server_process.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -46,7 +58,6 @@ const ROUNDS = Number(args.rounds);
 const CONNECTIONS = Number(args.connections);
 const ROOT = join(import.meta.dirname, "..");
 const PORT = 18397;
-const macOf = (i: number): string => `000e08${i.toString(16).padStart(6, "0")}`;
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 const load = (): string => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
@@ -61,81 +72,31 @@ interface Variant {
 let versions = 0;
 async function editTenant(runner: string, dataDir: string): Promise<string> {
   const version = `v${++versions}`;
-  await sh(process.execPath, [
-    runner,
-    "layer",
-    "set",
-    "--tenant",
-    "default",
-    "--data",
-    dataDir,
-    ...tenantLayerArgs(`syslog-${version}.example.com`),
-  ]);
+  await setTenantLayer(runner, dataDir, tenantLayerArgs(`syslog-${version}.example.com`));
   return version;
 }
 
-async function startServer(
+function startServer(
   runner: string,
   dataDir: string,
   env: Record<string, string>,
 ): Promise<ChildProcess> {
   const profDir = args["cpu-prof"] ?? "";
-  const child = spawn(
-    process.execPath,
-    [
-      ...(profDir === "" ? [] : ["--cpu-prof", "--cpu-prof-dir", profDir]),
-      runner,
-      "serve",
-      "--data",
-      dataDir,
-      "--host",
-      "127.0.0.1",
-      "--http-port",
-      String(PORT),
-      "--https-port",
-      "off",
-      "--admin-port",
-      "off",
+  return startServe({
+    runner,
+    dataDir,
+    args: ["--http-port", String(PORT), "--https-port", "off", "--admin-port", "off"].concat([
       "--tftp-port",
       "off",
-      "--log-level",
-      "warn",
       "--workers",
       args.workers ?? "1",
-    ],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, PROVISIO_SHEDDING_ENABLED: "false", ...env },
-    },
-  );
-  let output = "";
-  const orphan = (): void => void child.kill("SIGTERM");
-  process.once("exit", orphan);
-  child.once("exit", () => process.off("exit", orphan));
-  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-  child.stdout?.on("data", () => undefined);
-  await new Promise((r) => setTimeout(r, 300));
-  // The last device is the probe: never part of a measured pass.
-  for (let i = 0; ; i++) {
-    try {
-      await sh("curl", [
-        "-sf",
-        "-o",
-        "/dev/null",
-        `http://127.0.0.1:${PORT}/profile/${macOf(DEVICES - 1)}.xml`,
-      ]);
-      return child;
-    } catch {
-      if (i > 300) throw new Error(`server did not start: ${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await exited;
+    ]),
+    env,
+    nodeArgs: profDir === "" ? [] : ["--cpu-prof", "--cpu-prof-dir", profDir],
+    // The last device is the probe: never part of a measured pass.
+    probe: `http://127.0.0.1:${PORT}/profile/${macOf(DEVICES - 1)}.xml`,
+    settleMs: 300,
+  });
 }
 
 const paths = Array.from({ length: DEVICES - 1 }, (_, i) => `/profile/${macOf(i)}.xml`);
@@ -164,17 +125,14 @@ async function prepare(name: string, root: string, work: string): Promise<Varian
   const pristine = join(work, `${name}-pristine`);
   await installDataDir(runner, pristine);
   const csv = join(work, "devices.csv");
-  writeFileSync(
-    csv,
-    `mac,model,serial\n${Array.from({ length: DEVICES }, (_, i) => `${macOf(i)},SPA504G,CCQ${100000 + i}`).join("\n")}\n`,
-  );
-  await sh(process.execPath, [runner, "device", "import", csv, "--data", pristine]);
+  writeDevicesCsv(csv, DEVICES);
+  await importDevices(runner, pristine, csv);
   await editTenant(runner, pristine);
   const seen = join(work, `${name}-seen`);
   cpSync(pristine, seen, { recursive: true });
   const server = await startServer(runner, seen, {});
   await eachOnce(PORT, paths, CONNECTIONS);
-  await stopServer(server);
+  await stopServe(server);
   return { name, runner, seen, pristine };
 }
 
@@ -202,19 +160,14 @@ async function main(): Promise<void> {
       const pids = [server.pid!, ...childPids(server.pid!)];
       const start = await pass(pids, "start");
       const version = await editTenant(variant.runner, dataDir);
-      for (let i = 0; ; i++) {
-        const body = await sh("curl", [
-          "-s",
-          `http://127.0.0.1:${PORT}/profile/${macOf(DEVICES - 1)}.xml`,
-        ]);
-        if (body.includes(`syslog-${version}`)) break;
-        if (i > 100) throw new Error("the tenant change did not reach the server");
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await untilAnswerHas(
+        `http://127.0.0.1:${PORT}/profile/${macOf(DEVICES - 1)}.xml`,
+        `syslog-${version}`,
+      );
       await new Promise((r) => setTimeout(r, 1000));
       const change = await pass(pids, "change");
       const warm = await pass(pids, "warm");
-      await stopServer(server);
+      await stopServe(server);
       const line = `| ${round} | ${variant.name} | ${start.cpuUs} | ${start.reqPerSec} | ${start.load} | ${change.cpuUs} | ${change.reqPerSec} | ${change.load} | ${warm.cpuUs} | ${warm.reqPerSec} | ${start.non200 + change.non200 + warm.non200} |`;
       log(line);
       lines.push(line);

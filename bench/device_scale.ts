@@ -17,14 +17,24 @@
  * The server runs from an esbuild bundle, as in bench/server_http.ts; work files go to
  * `.bench-out/` (git-ignored).
  */
-import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
 import { installDataDir } from "./lib/install_data.ts";
+import {
+  bundleCli,
+  importDevices,
+  macOf,
+  processTree,
+  setTenantLayer,
+  sh,
+  spawnServe,
+  stopServe,
+  tenantLayerArgs,
+  writeDevicesCsv,
+} from "./lib/server_process.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -41,32 +51,8 @@ const WORKERS = Number(args.workers);
 const CONNECTIONS = Number(args.connections);
 const ROOT = join(import.meta.dirname, "..");
 const PORTS = { http: 18190, admin: 18191 };
-const macOf = (i: number): string => `000e08${i.toString(16).padStart(6, "0")}`;
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 const load = (): string => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-
-function sh(cmd: string, argv: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, argv, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${cmd} ${argv.join(" ")}: ${stderr || error.message}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-function processTree(pid: number): number[] {
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    // exited
-  }
-  return [pid, ...children.flatMap(processTree)];
-}
 
 /** RSS and peak RSS (MB) of each process and in all. */
 function memory(pid: number): { total: number; peak: number; each: number[] } {
@@ -83,31 +69,6 @@ function memory(pid: number): { total: number; peak: number; each: number[] } {
   }
   return { total: each.reduce((a, b) => a + b, 0), peak: Math.round(peak), each };
 }
-
-const LAYER = [
-  "Resync_On_Reset:na=Yes",
-  "Resync_Periodic:na=3600",
-  "Resync_Error_Retry_Delay:na=1800,3600,7200,14400",
-  "Profile_Rule:na=http://prov.example.com/profile/$MA.xml",
-  "Upgrade_Enable:na=Yes",
-  "Admin_Passwd:na=S3cret-Admin",
-  "Proxy_1_:na=sip.example.com",
-  "Outbound_Proxy_1_:na=sbc.example.com",
-  "Line_Enable_1_:na=Yes",
-  "Register_Expires_1_:na=3600",
-  "Dial_Plan_1_:ro=(*xx|[3469]11|0|00|[2-9]xxxxxx|1xxx[2-9]xxxxxxS0|xxxxxxxxxxxx.)",
-  "Primary_NTP_Server:na=ntp.example.com",
-  "Time_Zone:rw=GMT+01:00",
-  "Syslog_Server:na=syslog.example.com",
-  "Voice_Mail_Number:na=*97",
-  "Station_Name:rw=Phone {{ device.mac_upper }}",
-  "User_ID_1_:na={{ device.serial }}",
-  "Auth_ID_1_:na=auth-{{ device.serial }}",
-  "Display_Name_1_:rw=Desk {{ device.mac | slice: 6, 6 }}",
-  "Short_Name_1_:rw={{ device.mac | slice: 8, 4 }}",
-  "Text_Logo:na={{ device.model }} {{ device.mac_upper }}",
-  "Upgrade_Rule:na=http://fw.example.com/{{ device.model }}/{{ device.mac }}.bin",
-];
 
 async function fetchSample(macs: readonly string[]): Promise<{ ok: number; bad: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
@@ -149,87 +110,36 @@ async function main(): Promise<void> {
   const dataDir = join(work, "data");
   mkdirSync(work, { recursive: true });
   log(`work dir ${work} (load ${load()})`);
-  await build({
-    entryPoints: { main: join(ROOT, "src/cli/main.ts") },
-    bundle: true,
-    splitting: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    // Inside the tree: the bundle resolves its packages from node_modules.
-    outdir: join(ROOT, ".bench-out", "device_scale-dist", "dist"),
-    packages: "external",
-    logLevel: "warning",
-  });
-  const runner = join(ROOT, ".bench-out", "device_scale-dist", "run.mjs");
-  writeFileSync(
-    runner,
-    'import { main } from "./dist/main.js";\nprocess.exitCode = await main(process.argv);\n',
-  );
+  // Inside the tree: the bundle resolves its packages from node_modules.
+  const runner = await bundleCli(ROOT, join(ROOT, ".bench-out", "device_scale-dist"));
 
   const marker = join(work, `imported-${DEVICES}`);
   let importSeconds: number | undefined;
   if (!existsSync(marker)) {
     await installDataDir(runner, dataDir);
     const csv = join(work, "devices.csv");
-    const lines = ["mac,model,serial"];
-    for (let i = 0; i < DEVICES; i++) lines.push(`${macOf(i)},SPA504G,CCQ${1_000_000 + i}`);
-    writeFileSync(csv, `${lines.join("\n")}\n`);
+    writeDevicesCsv(csv, DEVICES, 1_000_000);
     const t = performance.now();
-    await sh(process.execPath, [runner, "device", "import", csv, "--data", dataDir]);
+    await importDevices(runner, dataDir, csv);
     importSeconds = (performance.now() - t) / 1000;
     log(`imported ${DEVICES} devices in ${importSeconds.toFixed(0)} s (load ${load()})`);
-    await sh(process.execPath, [
-      runner,
-      "layer",
-      "set",
-      "--tenant",
-      "default",
-      "--data",
-      dataDir,
-      ...LAYER,
-    ]);
+    await setTenantLayer(runner, dataDir, tenantLayerArgs());
     writeFileSync(marker, "");
   }
 
   const t0 = performance.now();
-  const server = spawn(
-    process.execPath,
-    [
-      runner,
-      "serve",
-      "--data",
-      dataDir,
-      "--host",
-      "127.0.0.1",
-      "--http-port",
-      String(PORTS.http),
-      "--https-port",
-      "off",
+  const { child: server, output } = spawnServe({
+    runner,
+    dataDir,
+    args: ["--http-port", String(PORTS.http), "--https-port", "off"].concat([
       "--admin-port",
       String(PORTS.admin),
       "--tftp-port",
       "off",
-      // Warnings only: an access line per request would measure the log pipe, not the server.
-      "--log-level",
-      "warn",
       "--workers",
       String(WORKERS),
-    ],
-    // Load shedding off: on a busy shared machine it answers 503s (a refused sample is no
-    // measure of memory).
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, PROVISIO_SHEDDING_ENABLED: "false" },
-    },
-  );
-  process.once("exit", () => server.kill("SIGTERM"));
-  let serverOutput = "";
-  server.stderr?.on(
-    "data",
-    (d: Buffer) => (serverOutput = (serverOutput + d.toString()).slice(-4000)),
-  );
-  server.stdout?.resume();
+    ]),
+  });
   // Listening when a request gets any answer (the log says nothing below warnings).
   for (let i = 0; ; i++) {
     const code = await sh("curl", [
@@ -242,7 +152,7 @@ async function main(): Promise<void> {
     ]).catch(() => "000");
     if (code !== "000") break;
     if (server.exitCode !== null || i > 3000)
-      throw new Error(`the server did not start: ${serverOutput}`);
+      throw new Error(`the server did not start: ${output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const startSeconds = (performance.now() - t0) / 1000;
@@ -270,8 +180,7 @@ async function main(): Promise<void> {
   } catch {
     caches = "(metrics not read)";
   }
-  server.kill("SIGTERM");
-  await new Promise((r) => server.on("exit", r));
+  await stopServe(server);
 
   process.stdout.write(
     `# provisio serve with ${DEVICES.toLocaleString("en")} imported devices, ${WORKERS} workers — ${new Date().toISOString()}\n\n` +

@@ -39,20 +39,32 @@
  * The servers run from esbuild bundles (what `npm start` runs after `npm ci`), as their own
  * processes; work files go to `.bench-out/` (git-ignored).
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent, request as httpsRequest } from "node:https";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
 import { issueDeviceCertificate } from "../src/crypto/index.ts";
 import { dataPaths } from "../src/server/index.ts";
-import type { LayerParameter } from "../src/store/index.ts";
 import { eachOnce } from "./lib/each_once.ts";
 import { installDataDir } from "./lib/install_data.ts";
 import { compareMtls, mtlsClients, startMtlsNginx } from "./lib/mtls_handshakes.ts";
+import {
+  bundleCli,
+  childPids,
+  cpuTicks,
+  importDevices,
+  macOf,
+  setTenantLayer,
+  sh,
+  startServe,
+  stopServe,
+  tenantLayerArgs,
+  untilAnswerHas,
+  writeDevicesCsv,
+} from "./lib/server_process.ts";
 import { modelCatalogue, providerLayer } from "./provider_layer.ts";
 
 const { values: args } = parseArgs({
@@ -84,16 +96,6 @@ const CERT_CONNECTIONS = Number(args["client-cert-connections"]);
 const PARAMETERS = Number(args.parameters);
 const ROOT = join(import.meta.dirname, "..");
 const PORTS = { http: 18180, https: 18543, nginxHttp: 18280, nginxHttps: 18643 };
-const macOf = (i: number): string => `000e08${i.toString(16).padStart(6, "0")}`;
-
-function sh(cmd: string, argv: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, argv, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${cmd} ${argv.join(" ")}: ${stderr || error.message}`));
-      else resolve(stdout);
-    });
-  });
-}
 
 function rssOf(pids: number[]): { rssMb: number; peakMb: number } {
   let rss = 0;
@@ -109,18 +111,6 @@ function rssOf(pids: number[]): { rssMb: number; peakMb: number } {
     peak += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   }
   return { rssMb: Math.round(rss / 102.4) / 10, peakMb: Math.round(peak / 102.4) / 10 };
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
 }
 
 interface Figures {
@@ -145,21 +135,6 @@ function parseWrk(out: string): Figures {
     p99Ms: pct("99"),
     non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
   };
-}
-
-/** CPU ticks (user + system) the processes used so far. */
-function cpuTicks(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return ticks;
 }
 
 const TICK_US = 1e6 / 100;
@@ -272,11 +247,14 @@ function row(name: string, f: Figures, rss?: { rssMb: number; peakMb: number }):
   return `| ${name} | ${f.reqPerSec.toLocaleString("en")} | ${f.cpuUs ?? ""} | ${f.p50Ms} | ${f.p99Ms} | ${mem} | ${f.non2xx} |`;
 }
 
-/** The tenant layer: 22 parameters, 7 of them templates over the device, padded to PARAMETERS. */
-function tenantLayer(version: string): LayerParameter[] {
-  const base = baseLayer(version);
+/**
+ * The tenant layer as `layer set` arguments: 22 parameters, 7 of them templates over the
+ * device (bench/lib/server_process.ts), padded to PARAMETERS; `version` names its syslog server.
+ */
+function tenantLayer(version: string): string[] {
+  const base = tenantLayerArgs(`syslog-${version}.example.com`);
   if (PARAMETERS <= base.length) return base;
-  const named = new Set(base.map((p) => p.name));
+  const named = new Set(base.map((a) => a.slice(0, a.indexOf(":"))));
   const padding = providerLayer({
     catalogue: modelCatalogue("SPA504G"),
     family: "spa",
@@ -288,42 +266,9 @@ function tenantLayer(version: string): LayerParameter[] {
       `the SPA504G catalogue has only ${base.length + padding.length} usable parameters`,
     );
   }
-  return [...base, ...padding.slice(0, PARAMETERS - base.length)];
-}
-
-function baseLayer(version: string): LayerParameter[] {
   return [
-    { name: "Resync_On_Reset", value: "Yes", access: "na" },
-    { name: "Resync_Periodic", value: "3600", access: "na" },
-    { name: "Resync_Error_Retry_Delay", value: "1800,3600,7200,14400", access: "na" },
-    { name: "Profile_Rule", value: "http://prov.example.com/profile/$MA.xml", access: "na" },
-    { name: "Upgrade_Enable", value: "Yes", access: "na" },
-    { name: "Admin_Passwd", value: "S3cret-Admin", access: "na" },
-    { name: "Proxy_1_", value: "sip.example.com", access: "na" },
-    { name: "Outbound_Proxy_1_", value: "sbc.example.com", access: "na" },
-    { name: "Line_Enable_1_", value: "Yes", access: "na" },
-    { name: "Register_Expires_1_", value: "3600", access: "na" },
-    {
-      name: "Dial_Plan_1_",
-      value: "(*xx|[3469]11|0|00|[2-9]xxxxxx|1xxx[2-9]xxxxxxS0|xxxxxxxxxxxx.)",
-      access: "ro",
-    },
-    { name: "Primary_NTP_Server", value: "ntp.example.com", access: "na" },
-    { name: "Time_Zone", value: "GMT+01:00", access: "rw" },
-    { name: "Syslog_Server", value: `syslog-${version}.example.com`, access: "na" },
-    { name: "Voice_Mail_Number", value: "*97", access: "na" },
-    // The seven per-device templates.
-    { name: "Station_Name", value: "Phone {{ device.mac_upper }}", access: "rw" },
-    { name: "User_ID_1_", value: "{{ device.serial }}", access: "na" },
-    { name: "Auth_ID_1_", value: "auth-{{ device.serial }}", access: "na" },
-    { name: "Display_Name_1_", value: "Desk {{ device.mac | slice: 6, 6 }}", access: "rw" },
-    { name: "Short_Name_1_", value: "{{ device.mac | slice: 8, 4 }}", access: "rw" },
-    { name: "Text_Logo", value: "{{ device.model }} {{ device.mac_upper }}", access: "na" },
-    {
-      name: "Upgrade_Rule",
-      value: "http://fw.example.com/{{ device.model }}/{{ device.mac }}.bin",
-      access: "na",
-    },
+    ...base,
+    ...padding.slice(0, PARAMETERS - base.length).map((p) => `${p.name}:${p.access}=${p.value}`),
   ];
 }
 
@@ -338,26 +283,6 @@ interface VariantResult {
   readonly name: string;
   readonly rows: string[];
   readonly summary: string[];
-}
-
-async function bundle(root: string, out: string): Promise<string> {
-  await build({
-    entryPoints: { main: join(root, "src/cli/main.ts") },
-    bundle: true,
-    splitting: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outdir: join(out, "dist"),
-    packages: "external",
-    logLevel: "warning",
-  });
-  const runner = join(out, "run.mjs");
-  writeFileSync(
-    runner,
-    'import { main } from "./dist/main.js";\nprocess.exitCode = await main(process.argv);\n',
-  );
-  return runner;
 }
 
 /**
@@ -411,12 +336,12 @@ async function main(): Promise<void> {
 
   // The servers run from esbuild bundles, as `npm start` does after `npm ci` (no tsx). A
   // baseline's bundle resolves its packages from this tree's node_modules (same lock file).
-  const runner = await bundle(ROOT, join(work, "current"));
+  const runner = await bundleCli(ROOT, join(work, "current"));
   const variants: Variant[] = [];
   if (BASELINE !== "" && !QUICK) {
     variants.push({
       name: "baseline",
-      runner: await bundle(BASELINE, join(work, "baseline")),
+      runner: await bundleCli(BASELINE, join(work, "baseline")),
       args: [],
       dataDir: join(work, "data-baseline"),
     });
@@ -434,23 +359,11 @@ async function main(): Promise<void> {
   // 1. The installations (the baseline's schema may differ: each gets its own): bootstrap
   // by starting once, then devices and the tenant layer through the CLI, as an operator would.
   const csv = join(work, "devices.csv");
-  writeFileSync(
-    csv,
-    `mac,model,serial\n${Array.from({ length: DEVICES }, (_, i) => `${macOf(i)},SPA504G,CCQ${100000 + i}`).join("\n")}\n`,
-  );
+  writeDevicesCsv(csv, DEVICES);
   let layerVersion = 0;
   const editTenant = async (variant: Variant): Promise<string> => {
     const version = `v${++layerVersion}`;
-    await sh(process.execPath, [
-      variant.runner,
-      "layer",
-      "set",
-      "--tenant",
-      "default",
-      "--data",
-      variant.dataDir,
-      ...tenantLayer(version).map((p) => `${p.name}:${p.access}=${p.value}`),
-    ]);
+    await setTenantLayer(variant.runner, variant.dataDir, tenantLayer(version));
     return version;
   };
   const installed = new Set<string>();
@@ -459,14 +372,7 @@ async function main(): Promise<void> {
     installed.add(variant.dataDir);
     await installDataDir(variant.runner, variant.dataDir);
     const t = performance.now();
-    await sh(process.execPath, [
-      variant.runner,
-      "device",
-      "import",
-      csv,
-      "--data",
-      variant.dataDir,
-    ]);
+    await importDevices(variant.runner, variant.dataDir, csv);
     log(
       `${variant.dataDir}: imported ${DEVICES} devices in ${Math.round(performance.now() - t)} ms`,
     );
@@ -491,72 +397,23 @@ async function main(): Promise<void> {
     return clients;
   };
 
-  const startServer = async (
-    variant: Variant,
-    env: Record<string, string> = {},
-  ): Promise<ChildProcess> => {
-    const child = spawn(
-      process.execPath,
-      [
-        variant.runner,
-        "serve",
-        "--data",
-        variant.dataDir,
-        "--host",
-        "127.0.0.1",
-        "--http-port",
-        String(PORTS.http),
-        "--https-port",
-        String(PORTS.https),
+  const startServer = (variant: Variant, env: Record<string, string> = {}): Promise<ChildProcess> =>
+    startServe({
+      runner: variant.runner,
+      dataDir: variant.dataDir,
+      args: ["--http-port", String(PORTS.http), "--https-port", String(PORTS.https)].concat([
         "--admin-port",
         "off",
         "--tftp-port",
         "off",
-        "--log-level",
-        "warn",
         ...variant.args,
-      ],
-      // Load shedding off: on a busy shared machine its event-loop-delay limit answers 503s,
-      // and this measures what the server can do, not when it gives up.
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, PROVISIO_SHEDDING_ENABLED: "false", ...env },
-      },
-    );
-    let output = "";
-    const orphan = (): void => void child.kill("SIGTERM");
-    process.once("exit", orphan);
-    child.once("exit", () => process.off("exit", orphan));
-    child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-    child.stdout?.on("data", () => undefined);
-    child.once("exit", (code, signal) => {
-      if (code !== 0) log(`server exited (${code ?? signal}): ${output.slice(-2000)}`);
+      ]),
+      env,
+      log,
+      // The last device is never part of a measured pass: probing it warms nothing measured.
+      probe: `http://127.0.0.1:${PORTS.http}/profile/${macOf(DEVICES - 1)}.xml`,
+      settleMs: 500,
     });
-    await new Promise((r) => setTimeout(r, 500));
-    // The last device is never part of a measured pass: probing it warms nothing measured.
-    for (let i = 0; ; i++) {
-      try {
-        await sh("curl", [
-          "-sf",
-          "-o",
-          "/dev/null",
-          `http://127.0.0.1:${PORTS.http}/profile/${macOf(DEVICES - 1)}.xml`,
-        ]);
-        return child;
-      } catch {
-        if (i > 300) throw new Error(`server did not start: ${output}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  };
-  const stopServer = async (child: ChildProcess): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the server exited early (${child.exitCode ?? child.signalCode})`);
-    }
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
-  };
   const serverPids = (child: ChildProcess): number[] => [child.pid!, ...childPids(child.pid!)];
 
   // 2. The static copy for nginx, fetched once from this tree's server.
@@ -573,7 +430,7 @@ async function main(): Promise<void> {
     log(
       `fetched ${DEVICES} profiles (${Math.round(bytes / DEVICES)} B avg) in ${Math.round(performance.now() - t)} ms`,
     );
-    await stopServer(first);
+    await stopServe(first);
   }
 
   const nginxConf = join(work, "nginx.conf");
@@ -666,12 +523,7 @@ end
     rows.push(row(`${variant.name}: HTTP cold, first fetch after start`, coldStart));
     const version = await editTenant(variant);
     // Wait until the change reached the server (its change feed), on every worker.
-    for (let i = 0; ; i++) {
-      const body = await sh("curl", ["-s", `${http}/profile/${macOf(DEVICES - 1)}.xml`]);
-      if (body.includes(`syslog-${version}`)) break;
-      if (i > 100) throw new Error("the tenant change did not reach the server");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await untilAnswerHas(`${http}/profile/${macOf(DEVICES - 1)}.xml`, `syslog-${version}`);
     await new Promise((r) => setTimeout(r, 1500));
     log(`${variant.name}: cold after a tenant change (load ${load()})`);
     const coldChange = await cold(pids);
@@ -728,7 +580,7 @@ end
         `${variant.name}: RSS with all ${DEVICES.toLocaleString("en")} profiles fetched: ${full.rssMb} MB (peak ${full.peakMb} MB), all processes`,
       );
       // Every resync written (no repeat windows): the cost of a full event log under load.
-      await stopServer(server);
+      await stopServe(server);
       server = await startServer(variant, {
         PROVISIO_REPEAT_EVENT_WINDOW_MS: "0",
         PROVISIO_REPEAT_STATUS_WINDOW_MS: "0",
@@ -740,7 +592,7 @@ end
       for (let r = 0; r < ROUNDS; r++) all = best(all, await wrk(http, random, DURATION, pids));
       rows.push(row(`${variant.name}: HTTP warm, every resync written`, all!));
     }
-    await stopServer(server);
+    await stopServe(server);
     results.push({ name: variant.name, rows, summary });
     // As it goes: a long run on a busy machine still leaves its figures.
     log(`${rows.join("\n")}\n${summary.join("\n")}`);

@@ -19,12 +19,11 @@
  * one-process rounds too: the floor of Node's TLS on this machine.
  * Work files go to `.bench-out/` (git-ignored).
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
 import { parseMasterKey } from "../src/crypto/index.ts";
 import { dataPaths, sealerFor } from "../src/server/index.ts";
 import { type LayerParameter, openStore, parseMac } from "../src/store/index.ts";
@@ -33,8 +32,8 @@ import {
   cpuSeconds,
   ffdhe2048,
   mtlsClients,
-  processTree,
 } from "./lib/mtls_handshakes.ts";
+import { bundleCli, processTree, sh, stopServe } from "./lib/server_process.ts";
 import { waitForLog } from "./lib/wait_for_log.ts";
 
 const { values: args } = parseArgs({
@@ -62,35 +61,6 @@ const children = new Set<ChildProcess>();
 process.on("exit", () => {
   for (const child of children) child.kill("SIGTERM");
 });
-
-function sh(cmd: string, argv: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, argv, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${cmd} ${argv.join(" ")}: ${stderr || error.message}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-async function bundle(out: string): Promise<string> {
-  await build({
-    entryPoints: { main: join(ROOT, "src/cli/main.ts") },
-    bundle: true,
-    splitting: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outdir: join(out, "dist"),
-    packages: "external",
-    logLevel: "warning",
-  });
-  const runner = join(out, "run.mjs");
-  writeFileSync(
-    runner,
-    'import { main } from "./dist/main.js";\nprocess.exitCode = await main(process.argv);\n',
-  );
-  return runner;
-}
 
 interface Run {
   readonly perSec: number;
@@ -159,7 +129,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(ROOT, ".bench-out", "server_tls-"));
   const dataDir = join(work, "data");
   log(`work dir ${work}`);
-  const runner = await bundle(join(work, "build"));
+  const runner = await bundleCli(ROOT, join(work, "build"));
   const serve = (extra: string[]): ChildProcess => {
     const child = spawn(
       process.execPath,
@@ -224,10 +194,6 @@ async function main(): Promise<void> {
       }
     }
   };
-  const stop = async (child: ChildProcess): Promise<void> => {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.on("exit", r));
-  };
 
   // The same bytes for nginx, fetched once over mTLS.
   const staticDir = join(work, "static", "units");
@@ -243,7 +209,7 @@ async function main(): Promise<void> {
       );
       writeFileSync(join(staticDir, `${c.mac}.xml`), body);
     }
-    await stop(child);
+    await stopServe(child);
   }
   // The same finite-field group OpenSSL picks for Node's `dhparam: "auto"` (RFC 7919).
   const dhparam = await ffdhe2048(join(work, "ffdhe2048.pem"));
@@ -346,7 +312,7 @@ createServer({
         `| ${workers} | ${suite === "tls13" ? "TLS 1.3" : `TLS 1.2 ${suite}`} | ${best.ours.toFixed(0)} | ${best.nginx.toFixed(0)} | ${Math.round((best.ours / best.nginx) * 100)} % | ${ourCpu.toFixed(2)} | ${theirCpu.toFixed(2)} | ${Math.round((theirCpu / ourCpu) * 100)} % | ${bareCpu} | ${rounds.join(", ")} |`,
       );
     }
-    await stop(ours);
+    await stopServe(ours);
   }
   bare.kill("SIGTERM");
   nginx.kill("SIGQUIT");

@@ -16,6 +16,7 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { issueDeviceCertificate } from "../../src/crypto/index.ts";
+import { cpuTicks, processTree } from "./server_process.ts";
 
 /** The units' suites measured: RSA key exchange, then DHE-RSA (TLS 1.2). */
 export const UNIT_SUITES = ["AES256-SHA", "DHE-RSA-AES256-SHA"] as const;
@@ -49,33 +50,9 @@ function run(cmd: string, argv: readonly string[], input?: string): Promise<stri
   });
 }
 
-/** The process and its descendants. */
-export function processTree(pid: number): number[] {
-  const all = [pid];
-  for (let i = 0; i < all.length; i++) {
-    try {
-      const children = readFileSync(`/proc/${all[i]}/task/${all[i]}/children`, "utf8");
-      for (const c of children.trim().split(/\s+/)) if (c !== "") all.push(Number(c));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return all;
-}
-
 /** CPU seconds (user + system) the processes used so far. */
 export function cpuSeconds(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return ticks / 100; // USER_HZ
+  return cpuTicks(pids) / 100; // USER_HZ
 }
 
 /** RSA-2048 device certificates from the installation's device CA, written as PEM files. */

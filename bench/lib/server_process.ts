@@ -1,9 +1,9 @@
 /**
  * What the device-plane benchmarks share about the server as a process: the esbuild bundle
- * they run (as `npm start` does, no tsx), commands, its CPU from /proc, its workers, and the
- * scenario's tenant layer as `provisio layer set` arguments.
+ * they run (as `npm start` does, no tsx), commands, `provisio serve` started and stopped, its
+ * CPU from /proc, its workers, and the scenario's devices and tenant layer through the CLI.
  */
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -32,6 +32,9 @@ export function cpuTicks(pids: readonly number[]): number {
   return ticks;
 }
 
+/** The devices' MACs: 000e08 and the index in hex. */
+export const macOf = (i: number): string => `000e08${i.toString(16).padStart(6, "0")}`;
+
 export function childPids(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
@@ -42,6 +45,13 @@ export function childPids(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+/** The process and its descendants. */
+export function processTree(pid: number): number[] {
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) all.push(...childPids(all[i]!));
+  return all;
 }
 
 /** Bundles the CLI of the checkout at `root` into `out`; returns the script that runs it. */
@@ -63,6 +73,125 @@ export async function bundleCli(root: string, out: string): Promise<string> {
     'import { main } from "./dist/main.js";\nprocess.exitCode = await main(process.argv);\n',
   );
   return runner;
+}
+
+/**
+ * `provisio serve` from the bundle `runner` on `dataDir`, its own process (killed if this one
+ * exits), host 127.0.0.1, warnings only (an access line per request would measure the log
+ * pipe), load shedding off (on a busy shared machine its event-loop-delay limit answers 503s;
+ * this measures what the server can do, not when it gives up). `args`: ports, workers.
+ * With `log`, an exit other than 0 is logged with the server's last output.
+ */
+export function spawnServe(options: {
+  readonly runner: string;
+  readonly dataDir: string;
+  readonly args: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly nodeArgs?: readonly string[];
+  readonly log?: (s: string) => void;
+}): { readonly child: ChildProcess; output(): string } {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(options.nodeArgs ?? []),
+      options.runner,
+      "serve",
+      "--data",
+      options.dataDir,
+      "--host",
+      "127.0.0.1",
+      "--log-level",
+      "warn",
+      ...options.args,
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, PROVISIO_SHEDDING_ENABLED: "false", ...options.env },
+    },
+  );
+  let output = "";
+  const orphan = (): void => void child.kill("SIGTERM");
+  process.once("exit", orphan);
+  child.once("exit", () => process.off("exit", orphan));
+  child.stderr?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-16_000)));
+  child.stdout?.resume();
+  const log = options.log;
+  if (log !== undefined) {
+    child.once("exit", (code, signal) => {
+      if (code !== 0) log(`server exited (${code ?? signal}): ${output.slice(-2000)}`);
+    });
+  }
+  return { child, output: () => output };
+}
+
+/**
+ * `spawnServe`, then, after `settleMs`, `url` fetched every 100 ms until it answers 2xx (at
+ * most ~30 s). Probe with a device no measured pass fetches: the probe warms it.
+ */
+export async function startServe(
+  options: Parameters<typeof spawnServe>[0] & { readonly probe: string; readonly settleMs: number },
+): Promise<ChildProcess> {
+  const { child, output } = spawnServe(options);
+  await new Promise((r) => setTimeout(r, options.settleMs));
+  for (let i = 0; ; i++) {
+    try {
+      await sh("curl", ["-sf", "-o", "/dev/null", options.probe]);
+      return child;
+    } catch {
+      if (i > 300) throw new Error(`server did not start: ${output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** SIGTERM and its exit; a server that already exited is an error (the run measured nothing). */
+export async function stopServe(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    throw new Error(`the server exited early (${child.exitCode ?? child.signalCode})`);
+  }
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+/** `url` fetched every 100 ms until its body has `text` (a change the server learnt). */
+export async function untilAnswerHas(url: string, text: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    const body = await sh("curl", ["-s", url]);
+    if (body.includes(text)) return;
+    if (i > 100) throw new Error(`${url} did not come to answer ${text}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** `count` devices (macOf order, SPA504G, serials from `serialBase`) as an import CSV at `csv`. */
+export function writeDevicesCsv(csv: string, count: number, serialBase = 100_000): void {
+  const lines = ["mac,model,serial"];
+  for (let i = 0; i < count; i++) lines.push(`${macOf(i)},SPA504G,CCQ${serialBase + i}`);
+  writeFileSync(csv, `${lines.join("\n")}\n`);
+}
+
+/** `provisio device import csv` on the installation. */
+export async function importDevices(runner: string, dataDir: string, csv: string): Promise<void> {
+  await sh(process.execPath, [runner, "device", "import", csv, "--data", dataDir]);
+}
+
+/** `provisio layer set` on the default tenant: `layer` as `NAME:access=value` arguments. */
+export async function setTenantLayer(
+  runner: string,
+  dataDir: string,
+  layer: readonly string[],
+): Promise<void> {
+  await sh(process.execPath, [
+    runner,
+    "layer",
+    "set",
+    "--tenant",
+    "default",
+    "--data",
+    dataDir,
+    ...layer,
+  ]);
 }
 
 /**
