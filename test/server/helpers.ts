@@ -2,7 +2,8 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
+import { Writable } from "node:stream";
+import pino, { type Logger } from "pino";
 import { issueDeviceCertificate } from "../../src/crypto/index.ts";
 import { loadServeConfig, type ServeFlags } from "../../src/server/config.ts";
 import { dataPaths } from "../../src/server/index.ts";
@@ -102,4 +103,26 @@ export async function issueCert(
   writeFileSync(cert, issued.certificatePem);
   writeFileSync(key, issued.privateKeyPem, { mode: 0o600 });
   return { cert, key };
+}
+
+/** A pino logger at `level` whose lines (JSON text, one each) are kept in `lines`. */
+export function capturedLogger(level = "info"): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split("\n").filter(Boolean));
+      done();
+    },
+  });
+  return { logger: pino({ level }, sink), lines };
+}
+
+/**
+ * Writes the aggregated refusals (their window has not ended: a forced flush, as at shutdown)
+ * and the batched rows, then reads every event.
+ */
+export async function allEvents(node: ProvisioNode) {
+  node.pipeline.close();
+  await node.writer.flush();
+  return node.store.events.list({ limit: 10_000 });
 }

@@ -7,15 +7,14 @@
  */
 import { connect as tcpConnect } from "node:net";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { connect as tlsConnect } from "node:tls";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProvisioNode } from "../../src/server/node.ts";
-import { startTestNode, tempDir } from "./helpers.ts";
+import { allEvents, capturedLogger, startTestNode, tempDir } from "./helpers.ts";
 
 let node: ProvisioNode;
-const logLines: string[] = [];
+const log = capturedLogger();
+const logLines = log.lines;
 
 /** Sends raw bytes from `from`, then says what came back before the server closed. */
 function exchange(
@@ -42,24 +41,11 @@ function exchange(
   });
 }
 
-/** Writes the aggregated refusals and the batched rows, then reads every event. */
-async function allEvents() {
-  node.pipeline.close(); // the refusal window has not ended: a forced flush, as at shutdown
-  await node.writer.flush();
-  return node.store.events.list({ limit: 10_000 });
-}
-
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _e, done) {
-      logLines.push(...chunk.toString().split("\n").filter(Boolean));
-      done();
-    },
-  });
   node = await startTestNode(
     join(tempDir("parser-refusals"), "data"),
     { tftpPort: "0" },
-    { logger: pino({ level: "info" }, sink) },
+    { logger: log.logger },
     {
       PROVISIO_SHEDDING_ENABLED: "false",
       PROVISIO_MAX_HEADER_BYTES: "4096",
@@ -92,7 +78,7 @@ describe("refusals by Node's HTTP parser", () => {
     // A client that resets its connection sent no request: nothing to record.
     await exchange("http", "127.0.0.24", "GET /pro", { reset: true });
 
-    const rows = (await allEvents()).filter((e) => e.remoteAddress?.startsWith("127.0.0.2"));
+    const rows = (await allEvents(node)).filter((e) => e.remoteAddress?.startsWith("127.0.0.2"));
     const summary = rows
       .map((e) => `${e.transport} ${e.remoteAddress} ${e.statusCode} ${e.result} ${e.message}`)
       .sort();

@@ -11,20 +11,19 @@
  */
 
 import { join } from "node:path";
-import { Writable } from "node:stream";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProvisioNode } from "../../src/server/node.ts";
 import { type MacAddress, parseMac } from "../../src/store/index.ts";
 import { tftpGet, tftpPut } from "../../src/tftp/index.ts";
-import { startTestNode, tempDir } from "./helpers.ts";
+import { allEvents, capturedLogger, startTestNode, tempDir } from "./helpers.ts";
 import { sendFrom } from "./sources.ts";
 
 const RESYNCED = parseMac("000e08d1d1d1") as MacAddress;
 const NEVER = parseMac("000e08d2d2d2") as MacAddress;
 const OVER_TFTP = parseMac("000e08d3d3d3") as MacAddress;
 const MAX_BODY = 4096;
-const logLines: string[] = [];
+const log = capturedLogger();
+const logLines = log.lines;
 
 let node: ProvisioNode;
 let port: number;
@@ -49,25 +48,11 @@ async function send(
   return answer.status;
 }
 
-/** Writes the aggregated refusals and the batched rows, then reads every event. */
-async function allEvents() {
-  // The refusal window has not ended: a forced flush, as at shutdown.
-  node.pipeline.close();
-  await node.writer.flush();
-  return node.store.events.list({ limit: 10_000 });
-}
-
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _e, done) {
-      logLines.push(...chunk.toString().split("\n").filter(Boolean));
-      done();
-    },
-  });
   node = await startTestNode(
     join(tempDir("report-refusals"), "data"),
     { tftpPort: "0" },
-    { logger: pino({ level: "info" }, sink) },
+    { logger: log.logger },
     { PROVISIO_SHEDDING_ENABLED: "false", PROVISIO_MAX_BODY_BYTES: String(MAX_BODY) },
   );
   port = node.addresses.http!.port;
@@ -155,7 +140,7 @@ describe("report refusals", () => {
     expect(security.some((l) => l.includes(`"path":"${path}"`))).toBe(true);
     expect(security.some((l) => l.includes(`"path":"${chunkedPath}"`))).toBe(true);
     // Refusals are aggregated per source, transport, status and reason: both are one row.
-    const rows = (await allEvents()).filter((e) => e.statusCode === 413);
+    const rows = (await allEvents(node)).filter((e) => e.statusCode === 413);
     expect(rows.filter((e) => e.transport === "http")).toEqual([
       expect.objectContaining({
         path,
