@@ -35,11 +35,14 @@ export function usesMissBudget(outcome: Outcome): boolean {
   return status >= 400 && status < 500 && status !== 404;
 }
 
+/** Refusals of what the client sent (malformed, too large, too slow, a method not served). */
+const BAD_REQUEST_STATUSES: ReadonlySet<number> = new Set([400, 405, 408, 413, 414, 431]);
+
 /** The `result` of a refusal with this HTTP status. */
 export function resultOfStatus(status: number): ResyncResult {
   if (status === 404) return "not-found";
   if (status === 429) return "rate-limited";
-  if ([400, 405, 408, 413, 414, 431].includes(status)) return "bad-request";
+  if (BAD_REQUEST_STATUSES.has(status)) return "bad-request";
   if (status === 401 || status === 403) return "denied";
   return "error";
 }
