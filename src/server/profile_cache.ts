@@ -61,15 +61,29 @@ export const DEFAULT_LAYER_BYTES = 32 * 1024 * 1024;
 /** Generations kept before the device ones are forgotten (~100 bytes each). */
 export const MAX_GENERATIONS = 200_000;
 
-interface ProfileEntry<P> {
-  readonly deps: Dependencies;
-  readonly value: P;
-  readonly bytes: number;
+class ProfileEntry<P> {
+  /** Served since the eviction sweep last passed it (a second chance: `ProfileLru`). */
+  used = false;
+  /**
+   * The change count at which `deps` were last found current; -1 until checked (the entry
+   * may have been rendered from records a change replaced while they were loading).
+   */
+  checkedAt = -1;
+
+  constructor(
+    readonly deps: Dependencies,
+    readonly value: P,
+    readonly bytes: number,
+  ) {}
 }
 
 /**
- * Rendered profiles, least recently used dropped first, bounded by count and by bytes (a
- * provider-size profile is tens of kilobytes: a million of them would not fit in memory).
+ * Rendered profiles, bounded by count and by bytes (a provider-size profile is tens of
+ * kilobytes: a million of them would not fit in memory), evicted by second chance: a hit only
+ * marks its entry used; the sweep from the oldest insertion moves a used entry behind the
+ * newest, its mark cleared, and drops the first unused one. A profile served since the sweep
+ * last passed it stays, as with least-recently-used order, without moving the entry in the map
+ * on every hit.
  */
 class ProfileLru<P> {
   readonly #entries = new Map<MacAddress, ProfileEntry<P>>();
@@ -93,34 +107,31 @@ class ProfileLru<P> {
     return this.#bytes;
   }
 
-  /** The entry, now the most recently used. */
-  use(mac: MacAddress): ProfileEntry<P> | undefined {
-    const entry = this.#entries.get(mac);
-    if (entry !== undefined) {
-      // Map order is insertion order: re-inserting makes it the newest.
-      this.#entries.delete(mac);
-      this.#entries.set(mac, entry);
-    }
-    return entry;
-  }
-
-  peek(mac: MacAddress): ProfileEntry<P> | undefined {
+  get(mac: MacAddress): ProfileEntry<P> | undefined {
     return this.#entries.get(mac);
   }
 
   set(mac: MacAddress, deps: Dependencies, value: P): void {
-    const old = this.#entries.get(mac);
+    const entries = this.#entries;
+    const old = entries.get(mac);
     if (old !== undefined) {
       this.#bytes -= old.bytes;
-      this.#entries.delete(mac);
+      entries.delete(mac);
     }
-    const bytes = this.#sizer.bytesOf(value);
-    this.#entries.set(mac, { deps, value, bytes });
-    this.#bytes += bytes;
-    for (const [oldest, entry] of this.#entries) {
-      if (this.#bytes <= this.#maxBytes && this.#entries.size <= this.#maxEntries) break;
-      if (oldest === mac) break;
-      this.#entries.delete(oldest);
+    const added = new ProfileEntry(deps, value, this.#sizer.bytesOf(value));
+    entries.set(mac, added);
+    this.#bytes += added.bytes;
+    while (this.#bytes > this.#maxBytes || entries.size > this.#maxEntries) {
+      // The entry just stored stays, however large (the caller is about to use it).
+      if (entries.size === 1) break;
+      const [oldest, entry] = entries.entries().next().value as [MacAddress, ProfileEntry<P>];
+      if (entry === added || entry.used) {
+        entry.used = false;
+        entries.delete(oldest);
+        entries.set(oldest, entry);
+        continue;
+      }
+      entries.delete(oldest);
       this.#bytes -= entry.bytes;
     }
   }
@@ -145,6 +156,11 @@ export class BoundedMap<K, V> extends Map<K, V> {
 export class ConfigCache<P = unknown> {
   readonly #store: Store;
   readonly #generations = new Map<string, number>();
+  /**
+   * Moves with every generation: a profile found current at this count is still current while
+   * it holds, so a warm hit checks its dependencies only after something changed.
+   */
+  #changes = 0;
   readonly #devices: SizedCache<MacAddress, Device | null>;
   readonly #serials = new Map<string, MacAddress | null>();
   readonly #fingerprints = new Map<string, MacAddress | null>();
@@ -210,6 +226,7 @@ export class ConfigCache<P = unknown> {
 
   #bump(key: string): void {
     this.#generations.set(key, (this.#generations.get(key) ?? 0) + 1);
+    this.#changes++;
   }
 
   /** The generations a profile rendered from these records depends on. */
@@ -389,6 +406,11 @@ export class ConfigCache<P = unknown> {
     return this.#tenants.get(id);
   }
 
+  /** The device record if held (null: known not to exist), else undefined; never a load. */
+  cachedDevice(mac: MacAddress): Device | null | undefined {
+    return this.#devices.get(mac);
+  }
+
   async device(mac: MacAddress): Promise<Device | null> {
     const hit = this.#devices.get(mac);
     if (hit !== undefined) return hit;
@@ -422,6 +444,11 @@ export class ConfigCache<P = unknown> {
     this.#fingerprints.set(fingerprint, device?.mac ?? null);
     if (this.#fingerprints.size > 100_000) this.#fingerprints.clear();
     return device;
+  }
+
+  /** The model if held (null: known not to exist), else undefined; never a load. */
+  cachedModel(pn: string): DeviceModel | null | undefined {
+    return this.#models.get(pn);
   }
 
   async model(pn: string): Promise<DeviceModel | null> {
@@ -487,16 +514,21 @@ export class ConfigCache<P = unknown> {
   // -------------------------------------------------------------------------------------------
   // Rendered profiles
 
-  /** The rendered profile for this MAC if still current, else `undefined`. */
+  /** The rendered profile for this MAC if still current (now marked used), else `undefined`. */
   profile(mac: MacAddress): P | undefined {
-    const entry = this.#profiles.use(mac);
-    if (entry === undefined || !this.#current(entry.deps)) return undefined;
+    const entry = this.#profiles.get(mac);
+    if (entry === undefined) return undefined;
+    if (entry.checkedAt !== this.#changes) {
+      if (!this.#current(entry.deps)) return undefined;
+      entry.checkedAt = this.#changes;
+    }
+    entry.used = true;
     return entry.value;
   }
 
   /** The last rendered profile, current or not (to keep its version when content is equal). */
   previousProfile(mac: MacAddress): P | undefined {
-    return this.#profiles.peek(mac)?.value;
+    return this.#profiles.get(mac)?.value;
   }
 
   storeProfile(mac: MacAddress, deps: Dependencies, value: P): void {

@@ -1,6 +1,7 @@
 /**
  * The rendered-profile cache holds at most `maxProfileBytes` (as `profileBytes` counts them):
- * the least recently used profile goes first, a profile just served stays.
+ * the least recently used profile goes first, a profile just served stays. A profile found
+ * current stays current until something it depends on changes, however often it is served.
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,5 +55,23 @@ describe("rendered-profile cache", () => {
     cache.storeProfile(mac(2), ["*", 0], "y".repeat(50));
     expect(cache.profile(mac(1))).toBeUndefined();
     expect(cache.profile(mac(2))).toBeDefined();
+  });
+
+  it("stays current until something it depends on changes, not when anything else does", () => {
+    const cache = new ConfigCache<string>(store);
+    const group = (id: string, revision: number) =>
+      cache.invalidate({ revision, entity: "group", keys: [id], at: new Date() });
+    cache.storeProfile(mac(1), ["*", 0, "group:g1", 0], "one");
+    // Rendered from records a change replaced while they loaded: never current.
+    group("g2", 1);
+    cache.storeProfile(mac(2), ["*", 0, "group:g2", 0], "two");
+    expect(cache.profile(mac(2))).toBeUndefined();
+    expect(cache.previousProfile(mac(2))).toBe("two");
+    for (let i = 0; i < 3; i++) expect(cache.profile(mac(1))).toBe("one");
+    group("g3", 2);
+    expect(cache.profile(mac(1))).toBe("one");
+    group("g1", 3);
+    expect(cache.profile(mac(1))).toBeUndefined();
+    expect(cache.profile(mac(1))).toBeUndefined();
   });
 });
