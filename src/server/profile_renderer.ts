@@ -16,7 +16,7 @@
  * the bytes — AES output differs on every call (random salt), and the version must change
  * only when the content does.
  */
-import { createHash } from "node:crypto";
+import * as nodeCrypto from "node:crypto";
 import { encodeProfileBytes } from "../crypto/index.ts";
 import { ProvisioError } from "../errors.ts";
 import {
@@ -43,6 +43,7 @@ import { layerKey } from "../store/index.ts";
 import { accountLineLayers, modelCatalogue } from "./account_lines.ts";
 import {
   isValueTemplate,
+  RECORD_VARIABLES,
   type TemplateContext,
   templateContext,
   type ValueTemplates,
@@ -210,14 +211,22 @@ interface MergedLayers {
    * unchanging parameter cannot be serialized (the full serialization reports it).
    */
   readonly frames: readonly string[] | null;
+  /** For each templated parameter, its line around the value (with `frames`). */
+  readonly lines: readonly (LineFrame | undefined)[];
+}
+
+/** A parameter's XML line without its value: `  <Name ua="rw">` and `</Name>\n`. */
+interface LineFrame {
+  readonly open: string;
+  readonly close: string;
 }
 
 /**
  * A template that only prints variables of the device, its model or its tenant — text and
- * `{{ device.serial }}`, no filter, no tag — as literal parts and variable paths. Most
- * per-device values are such; they are filled in directly, without the template engine (a
- * tenant-wide change re-renders the whole fleet). Anything else, or a variable that is not
- * a string, goes to the engine.
+ * `{{ device.serial }}`, no tag — as literal parts and variable readers. Most per-device values
+ * are such; they are filled in directly from the records, without the template engine or its
+ * context (a tenant-wide change re-renders the whole fleet). Anything else, or a variable that
+ * is not a string, goes to the engine.
  */
 interface PlainTemplate {
   /** Literal text, then a variable, alternately: `[text, variable, text, …, text]`. */
@@ -226,9 +235,21 @@ interface PlainTemplate {
 
 /** `{{ root.field }}`, optionally through one filter LiquidJS would apply the same way. */
 interface PlainVariable {
-  readonly root: string;
-  readonly field: string;
+  /** The variable's value; undefined when its record is absent (no model). */
+  readonly read: (input: RenderInput) => unknown;
   readonly filter: PlainFilter | undefined;
+}
+
+type RecordRoot = keyof typeof RECORD_VARIABLES;
+
+/** The reader of `root.field` (the template context's value); undefined: no such variable. */
+function variableReader(root: RecordRoot, field: string): PlainVariable["read"] | undefined {
+  const variables: Readonly<Record<string, (record: never) => unknown>> = RECORD_VARIABLES[root];
+  if (!Object.hasOwn(variables, field)) return undefined;
+  const read = variables[field] as (record: unknown) => unknown;
+  if (root === "device") return (input) => read(input.device);
+  if (root === "tenant") return (input) => read(input.tenant);
+  return (input) => (input.model === null ? undefined : read(input.model));
 }
 
 type PlainFilter =
@@ -249,7 +270,10 @@ function plainTemplate(source: string): PlainTemplate | undefined {
         : filterText === "upcase" || filterText === "downcase"
           ? { kind: filterText }
           : { kind: "slice", begin: Number(m[4]), length: m[5] === undefined ? 1 : Number(m[5]) };
-    parts.push(source.slice(last, m.index), { root: m[1]!, field: m[2]!, filter });
+    // A variable the context lacks: LiquidJS prints it empty (left to it).
+    const read = variableReader(m[1] as RecordRoot, m[2]!);
+    if (read === undefined) return undefined;
+    parts.push(source.slice(last, m.index), { read, filter });
     last = m.index + m[0].length;
   }
   parts.push(source.slice(last));
@@ -278,11 +302,8 @@ function applyFilter(value: string, filter: PlainFilter | undefined): string | u
   return value.slice(begin, begin + filter.length);
 }
 
-/** The plain template filled in from the context; undefined when a variable is not a string. */
-function substitute(
-  plain: PlainTemplate | undefined,
-  context: TemplateContext,
-): string | undefined {
+/** The plain template filled in from the records; undefined when a variable is not a string. */
+function substitute(plain: PlainTemplate | undefined, input: RenderInput): string | undefined {
   if (plain === undefined) return undefined;
   let out = "";
   for (const part of plain.parts) {
@@ -290,11 +311,7 @@ function substitute(
       out += part;
       continue;
     }
-    const scope = context[part.root];
-    if (typeof scope !== "object" || scope === null || !Object.hasOwn(scope, part.field)) {
-      return undefined;
-    }
-    const value: unknown = (scope as Record<string, unknown>)[part.field];
+    const value = part.read(input);
     if (typeof value !== "string") return undefined;
     const filtered = applyFilter(value, part.filter);
     if (filtered === undefined) return undefined;
@@ -332,20 +349,23 @@ export class ProfileRenderer {
 
   /** Effective parameters with values rendered (templates applied). */
   resolve(input: RenderInput): EffectiveParameter[] {
-    return this.#resolve(this.#merged(input), input);
+    const merged = this.#merged(input);
+    return withValues(merged, this.#values(merged, input));
   }
 
-  #resolve(merged: MergedLayers, input: RenderInput): EffectiveParameter[] {
+  /** The templated parameters' values for this device, in `merged.templated` order. */
+  #values(merged: MergedLayers, input: RenderInput): string[] {
     let context: TemplateContext | undefined;
-    const out = merged.parameters.slice();
-    merged.templated.forEach((i, k) => {
-      const p = out[i]!;
-      context ??= templateContext(input);
-      const value =
-        substitute(merged.plain[k], context) ?? this.#templates.render(p.value!, context);
-      out[i] = { ...p, value };
-    });
-    return out;
+    const values: string[] = [];
+    for (let k = 0; k < merged.templated.length; k++) {
+      let value = substitute(merged.plain[k], input);
+      if (value === undefined) {
+        context ??= templateContext(input);
+        value = this.#templates.render(merged.parameters[merged.templated[k]!]!.value!, context);
+      }
+      values.push(value);
+    }
+    return values;
   }
 
   /**
@@ -371,7 +391,7 @@ export class ProfileRenderer {
           plain.push(plainTemplate(p.value));
         }
       });
-      merged = { parameters, templated, plain, frames: xmlFrames(parameters, templated) };
+      merged = { parameters, templated, plain, ...xmlFrames(parameters, templated) };
       node.byModel ??= new Map();
       node.byModel.set(modelPn, merged);
     }
@@ -389,49 +409,71 @@ export class ProfileRenderer {
     finish?: ProfileFinishing,
   ): RenderedProfile {
     const merged = this.#merged(input);
-    const resolved = this.#resolve(merged, input);
-    let parameters = amend === undefined ? resolved : amend(resolved);
-    if (finish?.apply !== undefined) parameters = finish.apply(parameters);
+    const values = this.#values(merged, input);
+    // The parameters as objects only for an amendment or a finish, which read them: the XML
+    // is assembled from the frames and the values.
+    const resolved =
+      amend === undefined && finish === undefined ? undefined : withValues(merged, values);
+    let parameters = resolved;
+    if (amend !== undefined) parameters = amend(resolved!);
+    if (finish?.apply !== undefined) parameters = finish.apply(parameters!);
     const xml =
       parameters === resolved && merged.frames !== null
-        ? assembleXml(merged.frames, merged.templated, resolved)
-        : serializeFlatProfile(parameters);
+        ? assembleXml(merged, values)
+        : serializeFlatProfile(parameters ?? withValues(merged, values));
     const own = (): ProfileWire => ownWire(input);
-    const wire = finish?.wire === undefined ? own() : finish.wire(parameters, own);
-    const digest = createHash("sha256")
-      .update(xml)
-      .update("\0")
-      .update(wire.name)
-      .update("\0")
-      .update(
-        wire.secret === undefined ? "" : createHash("sha256").update(wire.secret).digest("hex"),
-      )
-      .digest("base64url");
+    const wire = finish?.wire === undefined ? own() : finish.wire(parameters!, own);
+    // The version hashes the XML, the wire form's name and its key's hash; the XML's bytes
+    // and that suffix (ASCII) encoded as one buffer, hashed in one call, the body a view of it.
+    const suffix = `\0${wire.name}\0${wire.secret === undefined ? "" : sha256(wire.secret, "hex")}`;
+    const hashed = Buffer.from(xml + suffix, "utf8");
+    const digest = sha256(hashed, "base64url");
     const etag = `"${digest.slice(0, 27)}"`;
     if (previous !== undefined && previous.etag === etag) return previous;
     return {
-      body: wire.encode(Buffer.from(xml, "utf8")),
+      body: wire.encode(hashed.subarray(0, hashed.length - suffix.length)),
       etag,
       encoding: wire.encoding,
       contentType: wire.contentType,
       ...(wire.contentEncoding === undefined ? {} : { contentEncoding: wire.contentEncoding }),
-      parameterCount: parameters.length,
+      parameterCount: (parameters ?? merged.parameters).length,
     };
   }
 }
 
-/** The frames of `MergedLayers`: the XML of the parameters that are not templates. */
+/** SHA-256 in one call (`crypto.hash`, Node 20.12 on), else through a `Hash` object. */
+const sha256: (data: string | Buffer, encoding: "hex" | "base64url") => string =
+  typeof nodeCrypto.hash === "function"
+    ? (data, encoding) => nodeCrypto.hash("sha256", data, encoding)
+    : (data, encoding) => nodeCrypto.createHash("sha256").update(data).digest(encoding);
+
+/** The merged parameters with the templated ones' values filled in. */
+function withValues(merged: MergedLayers, values: readonly string[]): EffectiveParameter[] {
+  const out = merged.parameters.slice();
+  for (let k = 0; k < merged.templated.length; k++) {
+    const i = merged.templated[k]!;
+    out[i] = { ...out[i]!, value: values[k] };
+  }
+  return out;
+}
+
+/**
+ * The frames of `MergedLayers` — the XML of the parameters that are not templates — and the
+ * templated parameters' lines around their values.
+ */
 function xmlFrames(
   parameters: readonly EffectiveParameter[],
   templated: readonly number[],
-): string[] | null {
+): Pick<MergedLayers, "frames" | "lines"> {
   const frames: string[] = [];
+  const lines: (LineFrame | undefined)[] = [];
   let frame: string = XML_FLAT_PROFILE_FRAME.open;
   let next = 0;
   try {
     for (let i = 0; i < parameters.length; i++) {
       if (templated[next] === i) {
         frames.push(frame);
+        lines.push(lineFrame(parameters[i]!));
         frame = "";
         next++;
       } else {
@@ -439,21 +481,38 @@ function xmlFrames(
       }
     }
   } catch {
-    return null;
+    return { frames: null, lines: [] };
   }
   frames.push(frame + XML_FLAT_PROFILE_FRAME.close);
-  return frames;
+  return { frames, lines };
 }
 
-/** `serializeFlatProfile(parameters)` from the frames and the templated parameters' lines. */
-function assembleXml(
-  frames: readonly string[],
-  templated: readonly number[],
-  parameters: readonly EffectiveParameter[],
-): string {
+/** The parameter's line around an empty value; undefined when it has no such form. */
+function lineFrame(p: EffectiveParameter): LineFrame | undefined {
+  const line = flatProfileLine({ ...p, value: "" });
+  const close = `</${p.name}>\n`;
+  if (!line.endsWith(close)) return undefined;
+  return { open: line.slice(0, -close.length), close };
+}
+
+/**
+ * A character the XML serialization would escape or refuse (markup, controls, non-ASCII) or
+ * a space it would escape (leading or trailing): a value without one is written as it is.
+ */
+const ESCAPED = /[^ !#-%(-;=?-~]|^ | $/;
+
+/** `serializeFlatProfile` of the device's parameters, from the frames and the values. */
+function assembleXml(merged: MergedLayers, values: readonly string[]): string {
+  const frames = merged.frames!;
   let xml = frames[0]!;
-  for (let k = 0; k < templated.length; k++) {
-    xml += flatProfileLine(parameters[templated[k]!]!) + frames[k + 1]!;
+  for (let k = 0; k < values.length; k++) {
+    const value = values[k]!;
+    const line = merged.lines[k];
+    xml +=
+      line !== undefined && !ESCAPED.test(value)
+        ? line.open + value + line.close
+        : flatProfileLine({ ...merged.parameters[merged.templated[k]!]!, value });
+    xml += frames[k + 1]!;
   }
   return xml;
 }

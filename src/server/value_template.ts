@@ -194,22 +194,48 @@ export function templateContext(
     for (const l of lines) accountVars[`line${l.line}`] = l;
   }
   const context = {
-    device: {
-      mac: device.mac,
-      mac_upper: device.mac.toUpperCase(),
-      mac_colon: formatMac(device.mac),
-      serial: device.serial ?? "",
-      model: device.modelPn ?? "",
-      label: device.label ?? "",
-      state: device.state,
-    },
-    model:
-      model === null
-        ? null
-        : { pn: model.pn, psn: model.psn ?? "", family: model.family, lines: model.lines },
-    tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
+    device: variablesOf(RECORD_VARIABLES.device, device),
+    model: model === null ? null : variablesOf(RECORD_VARIABLES.model, model),
+    tenant: variablesOf(RECORD_VARIABLES.tenant, tenant),
     account: accountVars,
   };
   Object.defineProperty(context, SECRET_READS, { value: reads, enumerable: false });
   return context;
+}
+
+/**
+ * The variables of the device, its model and its tenant (`device.serial`, `model.pn`, …), each
+ * read from its record: `templateContext` builds them all, the renderer reads the few a plain
+ * template prints without building the context.
+ */
+export const RECORD_VARIABLES = {
+  device: {
+    mac: (d: Device) => d.mac,
+    mac_upper: (d: Device) => d.mac.toUpperCase(),
+    mac_colon: (d: Device) => formatMac(d.mac),
+    serial: (d: Device) => d.serial ?? "",
+    model: (d: Device) => d.modelPn ?? "",
+    label: (d: Device) => d.label ?? "",
+    state: (d: Device) => d.state,
+  },
+  model: {
+    pn: (m: DeviceModel) => m.pn,
+    psn: (m: DeviceModel) => m.psn ?? "",
+    family: (m: DeviceModel) => m.family,
+    lines: (m: DeviceModel) => m.lines,
+  },
+  tenant: {
+    id: (t: Tenant) => t.id,
+    slug: (t: Tenant) => t.slug,
+    name: (t: Tenant) => t.name,
+  },
+} as const;
+
+function variablesOf<R>(
+  variables: Readonly<Record<string, (record: R) => unknown>>,
+  record: R,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name in variables) out[name] = variables[name]!(record);
+  return out;
 }

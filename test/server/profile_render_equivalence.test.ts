@@ -5,6 +5,7 @@
  * varied records: escapes, non-ASCII, access-only parameters, account lines, model and device
  * layers, templates the fast path leaves to the engine, values XML cannot carry.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +30,7 @@ import {
   type LayerParameter,
   openStore,
   parseMac,
+  Secret,
   type Store,
 } from "../../src/store/index.ts";
 import { testSealer } from "../store/dialects.ts";
@@ -201,6 +203,35 @@ describe("the renderer's fast path", () => {
       }
     }
     expect(compared).toBe(devices.length * 2);
+  });
+
+  it("versions a profile by the hash of its XML and its wire form, whatever the encoding", async () => {
+    const renderer = new ProfileRenderer({
+      catalogue: defaultCatalogue,
+      templates: new ValueTemplates(),
+    });
+    const sha256 = (data: string, encoding: "hex" | "base64url"): string =>
+      createHash("sha256").update(data).digest(encoding);
+    const cases = [
+      { d: device(5), name: "none", key: "" },
+      { d: device(6, { encryption: "gzip" }), name: "gzip", key: "" },
+      {
+        d: device(7, { encryption: "aes", deviceKey: Secret.of("k3y-of-7") }),
+        name: "aes",
+        key: sha256("k3y-of-7", "hex"),
+      },
+    ];
+    for (const { d, name, key } of cases) {
+      const input = await inputOf(d);
+      const xml = reference(input);
+      const rendered = renderer.render(input);
+      expect(rendered.etag).toBe(
+        `"${sha256(`${xml}\0${name}\0${key}`, "base64url").slice(0, 27)}"`,
+      );
+      if (name === "none") expect(rendered.body.toString("utf8")).toBe(xml);
+      // The same content keeps its version and its bytes (AES output differs on every call).
+      expect(renderer.render(input, rendered)).toBe(rendered);
+    }
   });
 
   it("fails as the full serialization does on a value XML cannot carry", async () => {
