@@ -3,7 +3,7 @@
  * tenant-wide layer change, on the same installation, server bundles alternating.
  *
  *   npx tsx bench/cold_path.ts [--devices 5000] [--rounds 3] [--workers 1] [--connections 64]
- *     [--baseline DIR] [--candidate DIR] [--fresh] [--write-every] [--cpu-prof DIR]
+ *     [--baseline DIR] [--candidate DIR] [--fresh] [--write-every] [--cpu-prof DIR] [--perf DIR]
  *
  * Each variant (this tree or `--candidate DIR`; with `--baseline DIR` also that checkout, its
  * node_modules linked) gets an installation of its own built through its CLI: the devices imported, a tenant layer of
@@ -19,8 +19,11 @@
  * 3. every device once more, its profile cached: the warm path over the same connections, what
  *    the cold passes cost beyond it is theirs.
  * The CPU is user + system of every server process from /proc/<pid>/stat, per answer.
+ * `--perf DIR`: each pass under `perf record -e cpu-clock -g` of the server processes (on-CPU
+ * samples, unlike `--cpu-prof`'s wall time), Node started with `--perf-basic-prof` so the
+ * JavaScript frames have names: `DIR/<round>-<variant>-<pass>.data`, for `perf report -i`.
  */
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -51,6 +54,7 @@ const { values: args } = parseArgs({
     fresh: { type: "boolean", default: false },
     "write-every": { type: "boolean", default: false },
     "cpu-prof": { type: "string", default: "" },
+    perf: { type: "string", default: "" },
   },
 });
 const DEVICES = Number(args.devices);
@@ -82,6 +86,8 @@ function startServer(
   env: Record<string, string>,
 ): Promise<ChildProcess> {
   const profDir = args["cpu-prof"] ?? "";
+  const nodeArgs = profDir === "" ? [] : ["--cpu-prof", "--cpu-prof-dir", profDir];
+  if (args.perf !== "") nodeArgs.push("--perf-basic-prof");
   return startServe({
     runner,
     dataDir,
@@ -92,7 +98,7 @@ function startServer(
       args.workers ?? "1",
     ]),
     env,
-    nodeArgs: profDir === "" ? [] : ["--cpu-prof", "--cpu-prof-dir", profDir],
+    nodeArgs,
     // The last device is the probe: never part of a measured pass.
     probe: `http://127.0.0.1:${PORT}/profile/${macOf(DEVICES - 1)}.xml`,
     settleMs: 300,
@@ -108,7 +114,28 @@ interface Pass {
   readonly load: string;
 }
 
+/** `perf record` of `pids` until the returned function is called (nothing without `--perf`). */
+async function perfRecord(pids: readonly number[], name: string): Promise<() => Promise<void>> {
+  if (args.perf === undefined || args.perf === "") return async () => {};
+  mkdirSync(args.perf, { recursive: true });
+  const perf = spawn(
+    "perf",
+    ["record", "-e", "cpu-clock", "-g", "-q", "-o", join(args.perf, `${name}.data`)].concat([
+      "-p",
+      pids.join(","),
+    ]),
+    { stdio: "ignore" },
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  return async () => {
+    const exited = new Promise((r) => perf.once("exit", r));
+    perf.kill("SIGINT");
+    await exited;
+  };
+}
+
 async function pass(pids: readonly number[], label: string): Promise<Pass> {
+  const stopPerf = await perfRecord(pids, label);
   const before = cpuTicks(pids);
   const from = process.hrtime.bigint() / 1000n;
   const r = await eachOnce(PORT, paths, CONNECTIONS);
@@ -117,6 +144,7 @@ async function pass(pids: readonly number[], label: string): Promise<Pass> {
   // Let the last flush (≤ 250 ms) land inside the measurement.
   await new Promise((resolve) => setTimeout(resolve, 600));
   const cpuUs = Math.round(((cpuTicks(pids) - before) * 10_000) / Math.max(1, r.requests));
+  await stopPerf();
   return { cpuUs, reqPerSec: r.reqPerSec, non200: r.non200, load: load() };
 }
 
@@ -158,15 +186,16 @@ async function main(): Promise<void> {
       cpSync(args.fresh === true ? variant.pristine : variant.seen, dataDir, { recursive: true });
       const server = await startServer(variant.runner, dataDir, env);
       const pids = [server.pid!, ...childPids(server.pid!)];
-      const start = await pass(pids, "start");
+      const tag = `${round}-${variant.name}`;
+      const start = await pass(pids, `${tag}-start`);
       const version = await editTenant(variant.runner, dataDir);
       await untilAnswerHas(
         `http://127.0.0.1:${PORT}/profile/${macOf(DEVICES - 1)}.xml`,
         `syslog-${version}`,
       );
       await new Promise((r) => setTimeout(r, 1000));
-      const change = await pass(pids, "change");
-      const warm = await pass(pids, "warm");
+      const change = await pass(pids, `${tag}-change`);
+      const warm = await pass(pids, `${tag}-warm`);
       await stopServe(server);
       const line = `| ${round} | ${variant.name} | ${start.cpuUs} | ${start.reqPerSec} | ${start.load} | ${change.cpuUs} | ${change.reqPerSec} | ${change.load} | ${warm.cpuUs} | ${warm.reqPerSec} | ${start.non200 + change.non200 + warm.non200} |`;
       log(line);
