@@ -144,7 +144,7 @@ export class ActivationPage {
   /** A device-listener handler answering the page's paths and passing the rest to `next`. */
   wrap(next: ResyncHandler): ResyncHandler {
     return {
-      handle: (request) => Promise.resolve(this.answer(request) ?? next.handle(request)),
+      handle: (request) => this.answer(request) ?? next.handle(request),
     };
   }
 }

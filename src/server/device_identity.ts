@@ -32,6 +32,8 @@ export type Identification =
 /** The lookups identification needs (the config cache implements them). */
 export interface DeviceDirectory {
   device(mac: MacAddress): Promise<Device | null>;
+  /** The record if held in memory (null: known not to exist), else undefined: no await for it. */
+  cachedDevice?(mac: MacAddress): Device | null | undefined;
   deviceBySerial(serial: string): Promise<Device | null>;
   deviceByFingerprint(fingerprint: string): Promise<Device | null>;
 }
@@ -45,9 +47,37 @@ function refuse(
   return { kind: "refused", status, reason, security, mac };
 }
 
-export async function identifyDevice(
+/**
+ * Who is asking. A device named by a MAC whose record is held in memory is identified at
+ * once, without a promise (a warm resync); anything else is awaited.
+ */
+export function identifyDevice(
   directory: DeviceDirectory,
   /** What the request's path says (its route matches, or a MAC a flow read from its own path). */
+  matches: readonly Pick<RouteMatch, "facts">[],
+  cert: ClientCertificate | undefined,
+  ua: UserAgentIdentity | undefined,
+): Identification | Promise<Identification> {
+  if (cert?.verified && !cert.identity.generic) return identify(directory, matches, cert, ua);
+  // One path MAC (or none) and no device certificate: the MAC in the path, else the
+  // User-Agent's, decides when its record is in memory.
+  let pathMac: string | undefined;
+  for (const { facts } of matches) {
+    if (facts.mac === undefined) continue;
+    if (pathMac !== undefined && pathMac !== facts.mac)
+      return identify(directory, matches, cert, ua);
+    pathMac = facts.mac;
+  }
+  const mac = (pathMac ?? ua?.mac) as MacAddress | undefined;
+  if (mac === undefined) return identify(directory, matches, cert, ua);
+  const device = directory.cachedDevice?.(mac);
+  if (device === undefined) return identify(directory, matches, cert, ua);
+  if (device === null) return { kind: "unknown", mac };
+  return { kind: "device", device, by: pathMac === undefined ? "user-agent" : "path" };
+}
+
+async function identify(
+  directory: DeviceDirectory,
   matches: readonly Pick<RouteMatch, "facts">[],
   cert: ClientCertificate | undefined,
   ua: UserAgentIdentity | undefined,

@@ -23,7 +23,8 @@ import type {
 } from "./resync_request.ts";
 
 export interface ResyncHandler {
-  handle(request: ResyncRequest): Promise<ResyncResponse>;
+  /** The answer, at once when nothing needs awaiting (a warm resync), else a promise. */
+  handle(request: ResyncRequest): ResyncResponse | Promise<ResyncResponse>;
 }
 
 export interface DeviceListenerOptions {
@@ -70,6 +71,17 @@ function writeResponse(res: ServerResponse, response: ResyncResponse, head: bool
   else res.end(response.body);
 }
 
+const TARGET_TOO_LONG: TransportRefusal = {
+  status: 414,
+  reason: "request target too long",
+  security: "target-too-long",
+};
+const BODY_TOO_LARGE: TransportRefusal = {
+  status: 413,
+  reason: "request body too large",
+  security: "body-too-large",
+};
+
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -84,58 +96,74 @@ export function createDeviceRequestListener(
   certificateOf?: (req: IncomingMessage) => ClientCertificate | undefined,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { handler, limits, logger } = options;
-  return (req, res) => {
-    if (options.shedding?.refuse(transport, res) === true) return;
-    const url = req.url ?? "/";
-    const method = req.method ?? "GET";
-    const q = url.indexOf("?");
-    let body: Buffer | undefined;
+  const failed = (
+    res: ServerResponse,
+    work: { done(): void } | undefined,
+    error: unknown,
+  ): void => {
+    work?.done();
+    logger.error({ err: error }, "device request failed");
+    if (!res.headersSent) sendPlain(res, 500, "internal error");
+  };
+  // One function for every request (no closure made per request on the warm path).
+  const dispatch = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: string,
+    body: Buffer | undefined,
     // Set when this adapter refuses the request before reading it whole: the pipeline answers
     // and records the refusal like any other (event row, rate-limited security log).
-    let refused: ResyncRequest["refused"];
-    const dispatch = (): void => {
-      const tooLong = refused?.status === 414;
-      const request: ResyncRequest = {
-        transport,
-        method,
-        path: tooLong ? url.slice(0, 256) : q < 0 ? url : url.slice(0, q),
-        query: tooLong || q < 0 ? "" : url.slice(q + 1),
-        remoteAddress: req.socket.remoteAddress ?? "",
-        userAgent: single(req.headers["user-agent"]),
-        host: single(req.headers.host),
-        clientCert: certificateOf?.(req),
-        ifNoneMatch: single(req.headers["if-none-match"]),
-        ifModifiedSince: single(req.headers["if-modified-since"]),
-        body,
-        range: single(req.headers.range),
-        refused,
-      };
-      // In flight for load shedding while this process works on it (not while the client
-      // sends its body or reads the answer: slow clients cost no CPU).
-      const work = options.shedding?.begin();
-      // A handler that throws instead of rejecting must still release its slot and get a 500,
-      // not escape the listener (an uncaught exception in the device plane).
-      let answer: Promise<ResyncResponse>;
-      try {
-        answer = handler.handle(request);
-      } catch (error) {
-        answer = Promise.reject(error);
-      }
+    refused: ResyncRequest["refused"],
+  ): void => {
+    const method = req.method ?? "GET";
+    const q = url.indexOf("?");
+    const tooLong = refused?.status === 414;
+    const headers = req.headers;
+    const request: ResyncRequest = {
+      transport,
+      method,
+      path: tooLong ? url.slice(0, 256) : q < 0 ? url : url.slice(0, q),
+      query: tooLong || q < 0 ? "" : url.slice(q + 1),
+      remoteAddress: req.socket.remoteAddress ?? "",
+      userAgent: single(headers["user-agent"]),
+      host: single(headers.host),
+      clientCert: certificateOf?.(req),
+      ifNoneMatch: single(headers["if-none-match"]),
+      ifModifiedSince: single(headers["if-modified-since"]),
+      body,
+      range: single(headers.range),
+      refused,
+    };
+    // In flight for load shedding while this process works on it (not while the client
+    // sends its body or reads the answer: slow clients cost no CPU).
+    const work = options.shedding?.begin();
+    // A handler that throws instead of rejecting must still release its slot and get a 500,
+    // not escape the listener (an uncaught exception in the device plane).
+    let answer: ResyncResponse | Promise<ResyncResponse>;
+    try {
+      answer = handler.handle(request);
+    } catch (error) {
+      failed(res, work, error);
+      return;
+    }
+    if (answer instanceof Promise) {
       answer.then(
         (response) => {
           work?.done();
           writeResponse(res, response, method === "HEAD");
         },
-        (error: unknown) => {
-          work?.done();
-          logger.error({ err: error }, "device request failed");
-          if (!res.headersSent) sendPlain(res, 500, "internal error");
-        },
+        (error: unknown) => failed(res, work, error),
       );
-    };
+      return;
+    }
+    work?.done();
+    writeResponse(res, answer, method === "HEAD");
+  };
+  return (req, res) => {
+    if (options.shedding?.refuse(transport, res) === true) return;
+    const url = req.url ?? "/";
     if (url.length > limits.maxUrlBytes) {
-      refused = { status: 414, reason: "request target too long", security: "target-too-long" };
-      dispatch();
+      dispatch(req, res, url, undefined, TARGET_TOO_LONG);
       req.resume();
       return;
     }
@@ -147,32 +175,31 @@ export function createDeviceRequestListener(
       // and the client sees a broken pipe instead of the 413. What it still sends is read and
       // dropped (no CPU to speak of); the request timeout bounds how long, as nginx's
       // lingering close does.
-      refused = { status: 413, reason: "request body too large", security: "body-too-large" };
-      dispatch();
+      dispatch(req, res, url, undefined, BODY_TOO_LARGE);
       req.resume();
       return;
     }
     if (!hasBody) {
-      dispatch();
+      dispatch(req, res, url, undefined, undefined);
       return;
     }
     // A `--post` body or a report upload: read it within the limit.
     let received = 0;
+    let refused = false;
     let failed = false;
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => {
       received += chunk.length;
       if (received <= limits.maxBodyBytes) chunks.push(chunk);
-      if (received > limits.maxBodyBytes && refused === undefined && !failed) {
+      if (received > limits.maxBodyBytes && !refused && !failed) {
         // Kept open and drained like the case above: this listener goes on reading.
         chunks.length = 0;
-        refused = { status: 413, reason: "request body too large", security: "body-too-large" };
-        dispatch();
+        refused = true;
+        dispatch(req, res, url, undefined, BODY_TOO_LARGE);
       }
     });
     req.on("end", () => {
-      body = Buffer.concat(chunks);
-      if (refused === undefined && !failed) dispatch();
+      if (!refused && !failed) dispatch(req, res, url, Buffer.concat(chunks), undefined);
     });
     req.on("error", () => {
       failed = true;
@@ -270,9 +297,19 @@ export function recordParserRefusals(
       const { answer, ...refused } = refusal;
       socket.write(answer);
       const remoteAddress = (socket as Socket).remoteAddress ?? "";
-      handler
-        .handle({ transport, method: "", path: "", query: "", remoteAddress, refused })
-        .catch(() => {});
+      try {
+        const recorded = handler.handle({
+          transport,
+          method: "",
+          path: "",
+          query: "",
+          remoteAddress,
+          refused,
+        });
+        if (recorded instanceof Promise) recorded.catch(() => {});
+      } catch {
+        // Answered already; recording it is best effort.
+      }
     }
     socket.destroy();
   });

@@ -15,13 +15,13 @@
 import type { Logger } from "pino";
 import { isProvisioError } from "../errors.ts";
 import type { Catalogue } from "../profile/index.ts";
-import type { Device, DeviceInput, Tenant } from "../store/index.ts";
+import type { Device, DeviceInput, DeviceModel, Tenant } from "../store/index.ts";
 import type { AccessLog } from "./access_log.ts";
 import { AutoCreate } from "./auto_create.ts";
 import { ClientCertPolicy } from "./client_cert_policy.ts";
 import type { ClientCertificate } from "./client_certificate.ts";
 import { contentEncodingFinish } from "./content_encoding.ts";
-import { type Identification, identifyDevice } from "./device_identity.ts";
+import { type Identification, type IdentifiedBy, identifyDevice } from "./device_identity.ts";
 import { RENDER_ERROR_CODES } from "./errors.ts";
 import {
   type FlowHook,
@@ -29,6 +29,7 @@ import {
   isHandBack,
   type ProfileAmendment,
   type ProfileFinish,
+  type ProfileHandBack,
 } from "./flow_hook.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { MissThrottle, type ScanReport } from "./miss_throttle.ts";
@@ -124,7 +125,14 @@ export class ResyncPipeline {
   readonly #security: SecurityLog;
   readonly #profiles: ProfileResponses;
   readonly #timer: ReturnType<typeof setInterval> | undefined;
-  readonly #hooks: readonly FlowHook[];
+  /** The hooks that implement each step, in the order given (none asked for a step it lacks). */
+  readonly #hooks: {
+    readonly loggedPath: readonly FlowHook[];
+    readonly route: readonly FlowHook[];
+    readonly ownProfile: readonly FlowHook[];
+    readonly amend: readonly FlowHook[];
+    readonly served: readonly FlowHook[];
+  };
   /** Parsed User-Agent headers: a device sends the same one at every resync. */
   readonly #userAgents = new Map<string, UserAgentIdentity | undefined>();
   #closed = false;
@@ -132,7 +140,14 @@ export class ResyncPipeline {
   constructor(options: PipelineOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#hooks = options.hooks ?? [];
+    const hooks = options.hooks ?? [];
+    this.#hooks = {
+      loggedPath: hooks.filter((h) => h.loggedPath !== undefined),
+      route: hooks.filter((h) => h.route !== undefined),
+      ownProfile: hooks.filter((h) => h.ownProfile !== undefined),
+      amend: hooks.filter((h) => h.amend !== undefined),
+      served: hooks.filter((h) => h.served !== undefined),
+    };
     const cache = options.cache;
     this.#certs = new ClientCertPolicy({
       builtInCas: options.builtInClientCas,
@@ -188,26 +203,50 @@ export class ResyncPipeline {
     }
   }
 
-  async handle(request: ResyncRequest): Promise<ResyncResponse> {
+  /**
+   * The answer to one request: at once when nothing needs awaiting (a warm resync: device and
+   * profile in memory), else a promise.
+   */
+  handle(request: ResyncRequest): ResyncResponse | Promise<ResyncResponse> {
     const started = performance.now();
     const now = this.#now();
     const ua = this.#userAgent(request.userAgent);
-    const source = request.remoteAddress;
     const logged = this.#logged(request);
-    let outcome: Outcome;
     // Every refusal uses up the source's budget, whatever the request carries: a trusted
     // device certificate naming other devices is a guess like any other.
-    if (!this.#misses.admit(source, request.transport, now)) {
+    if (!this.#misses.admit(request.remoteAddress, request.transport, now)) {
       // Throttled: no lookup at all, so the answer cannot depend on what exists.
-      outcome = { response: THROTTLED };
       this.#o.metrics.throttled(request.transport);
-    } else {
-      try {
-        outcome = await this.#process(request, ua);
-      } catch (error) {
-        outcome = this.#failure(logged, error);
-      }
-      if (usesMissBudget(outcome)) this.#misses.miss(source, request.transport, now);
+      return this.#done(request, logged, ua, { response: THROTTLED }, started, now, false);
+    }
+    let processed: Outcome | Promise<Outcome>;
+    try {
+      processed = this.#process(request, ua);
+    } catch (error) {
+      processed = this.#failure(logged, error);
+    }
+    if (!(processed instanceof Promise)) {
+      return this.#done(request, logged, ua, processed, started, now, true);
+    }
+    return processed.then(
+      (outcome) => this.#done(request, logged, ua, outcome, started, now, true),
+      (error: unknown) =>
+        this.#done(request, logged, ua, this.#failure(logged, error), started, now, true),
+    );
+  }
+
+  /** Counts, logs and records a request's outcome; its response. */
+  #done(
+    request: ResyncRequest,
+    logged: ResyncRequest,
+    ua: UserAgentIdentity | undefined,
+    outcome: Outcome,
+    started: number,
+    now: number,
+    admitted: boolean,
+  ): ResyncResponse {
+    if (admitted && usesMissBudget(outcome)) {
+      this.#misses.miss(request.remoteAddress, request.transport, now);
     }
     const { response } = outcome;
     const seconds = (performance.now() - started) / 1000;
@@ -219,8 +258,8 @@ export class ResyncPipeline {
 
   /** The request as logs and events show it: a hook may hide a secret in its path. */
   #logged(request: ResyncRequest): ResyncRequest {
-    for (const hook of this.#hooks) {
-      const path = hook.loggedPath?.(request.path);
+    for (const hook of this.#hooks.loggedPath) {
+      const path = hook.loggedPath!(request.path);
       if (path !== undefined) return { ...request, path, query: "" };
     }
     return request;
@@ -312,7 +351,11 @@ export class ResyncPipeline {
     return { response: refusal(500, "error", message) };
   }
 
-  async #process(request: ResyncRequest, ua: UserAgentIdentity | undefined): Promise<Outcome> {
+  /**
+   * What a request comes to. Synchronous as far as nothing needs awaiting: a hook's answer, a
+   * record or a profile not in memory continue as a promise from that step on.
+   */
+  #process(request: ResyncRequest, ua: UserAgentIdentity | undefined): Outcome | Promise<Outcome> {
     if (request.refused !== undefined) {
       // Refused by the transport (an oversized upload, an overlong target, a TFTP write of
       // something other than a report): no unit sends one, so it is a security event too.
@@ -331,34 +374,73 @@ export class ResyncPipeline {
     const screened = this.#certs.screen(request.clientCert);
     if ("response" in screened) return screened;
     const { cert } = screened;
-    const flow: FlowRequest = { request, path: target.path, ua, cert, now: this.#now() };
-    for (const hook of this.#hooks) {
+    return this.#route({ request, path: target.path, ua, cert, now: this.#now() }, 0);
+  }
+
+  /** The flow hooks from `from` on, then the tenants' profile paths. */
+  #route(flow: FlowRequest, from: number): Outcome | Promise<Outcome> {
+    const hooks = this.#hooks.route;
+    for (let i = from; i < hooks.length; i++) {
       // A hook answers undefined at once for a path that is not its own: awaited only when
       // it may have something to say.
-      const pending = hook.route?.(flow);
-      if (pending === undefined) continue;
-      const routed = await pending;
+      const routed = hooks[i]!.route!(flow);
       if (routed === undefined) continue;
-      if (!isHandBack(routed)) return routed;
-      const { device, tenant, finish } = routed.serve;
-      return this.#serve(device, tenant, finish, flow);
+      if (routed instanceof Promise) {
+        return routed.then((r) =>
+          r === undefined ? this.#route(flow, i + 1) : this.#handedBack(r, flow),
+        );
+      }
+      return this.#handedBack(routed, flow);
     }
+    return this.#profilePath(flow);
+  }
+
+  #handedBack(routed: Outcome | ProfileHandBack, flow: FlowRequest): Outcome | Promise<Outcome> {
+    if (!isHandBack(routed)) return routed;
+    const { device, tenant, finish } = routed.serve;
+    return this.#serve(device, tenant, finish, flow);
+  }
+
+  /** A request on the tenants' profile paths: who asks, and whether the path is theirs. */
+  #profilePath(flow: FlowRequest): Outcome | Promise<Outcome> {
+    const { request, cert, ua } = flow;
     // PUT is for report uploads (a hook above); nothing else takes it. An upload anywhere
     // else (an HTTP PUT, a TFTP write request) is someone probing for a writable path.
-    if (method === "PUT") {
+    if (request.method === "PUT") {
       return refuse(405, "method PUT not allowed", { security: "upload-refused" });
     }
-    const matches = this.#o.routes().match(target.path, request.query);
+    const matches = this.#o.routes().match(flow.path, request.query);
     if (matches.length === 0) return refuse(404, NOT_FOUND_REASON);
     if (this.#everyMatchRequiresCert(matches)) {
       const required = this.#certs.requiredBeforeLookup(this.#matchedTenants(matches), cert);
       if (required !== undefined) return required;
     }
-
-    let identification = await identifyDevice(this.#o.cache, matches, cert, ua);
-    if (identification.kind === "unknown") {
-      identification = await this.#tryAutoCreate(identification, matches, ua, request, cert);
+    const identification = identifyDevice(this.#o.cache, matches, cert, ua);
+    if (identification instanceof Promise) {
+      return identification.then((id) => this.#identified(id, matches, flow));
     }
+    return this.#identified(identification, matches, flow);
+  }
+
+  #identified(
+    identification: Identification,
+    matches: readonly RouteMatch[],
+    flow: FlowRequest,
+  ): Outcome | Promise<Outcome> {
+    if (identification.kind === "unknown" && this.#autoCreate !== undefined) {
+      return this.#tryAutoCreate(identification, matches, flow.ua, flow.request, flow.cert).then(
+        (id) => this.#checked(id, matches, flow),
+      );
+    }
+    return this.#checked(identification, matches, flow);
+  }
+
+  /** The identified device's own path, tenant, certificate and state checked. */
+  #checked(
+    identification: Identification,
+    matches: readonly RouteMatch[],
+    flow: FlowRequest,
+  ): Outcome | Promise<Outcome> {
     if (identification.kind === "refused" && identification.security === "certificate-mismatch") {
       // Another device's MAC (or serial) with a device certificate: answered as an unknown
       // device would be, so a certificate is no oracle for what exists.
@@ -376,24 +458,35 @@ export class ResyncPipeline {
     // Unknown, or another tenant's device: the same answer, after the same lookups.
     if (identification.kind === "unknown") return refuse(404, NOT_FOUND_REASON, MISS);
     const { device } = identification;
-    const mac = device.mac;
     const tenant = this.#o.cache.tenant(device.tenantId);
     if (tenant === undefined || !matches.some((m) => m.route.tenantIds.has(device.tenantId))) {
       return refuse(404, NOT_FOUND_REASON, MISS);
     }
     // The path must be one of the device's tenant's patterns expanded with *this* device's
     // macros: `/spa2102.cfg` for a SPA504G is as if it did not exist.
-    const model =
-      device.modelPn === null || !matches.some((m) => m.facts.series !== undefined)
-        ? null
-        : await this.#o.cache.model(device.modelPn);
+    if (device.modelPn === null || !matches.some((m) => m.facts.series !== undefined)) {
+      return this.#fits(identification, tenant, null, matches, flow);
+    }
+    const model = this.#o.cache.cachedModel(device.modelPn);
+    if (model !== undefined) return this.#fits(identification, tenant, model, matches, flow);
+    return this.#o.cache
+      .model(device.modelPn)
+      .then((m) => this.#fits(identification, tenant, m, matches, flow));
+  }
+
+  #fits(
+    identification: Extract<Identification, { kind: "device" }>,
+    tenant: Tenant,
+    model: DeviceModel | null,
+    matches: readonly RouteMatch[],
+    flow: FlowRequest,
+  ): Outcome | Promise<Outcome> {
+    const { device, by } = identification;
+    const mac = device.mac;
     if (!matches.some((m) => routeFits(m, device, model?.psn ?? null))) {
       return refuse(404, NOT_FOUND_REASON, { ...MISS, mac });
     }
-    const refused = this.#certs.authorize(tenant, cert, identification.by, {
-      mac,
-      tenantId: tenant.id,
-    });
+    const refused = this.#certs.authorize(tenant, flow.cert, by, { mac, tenantId: tenant.id });
     // The device's tenant does not trust the certificate's CA (or wants one): answered as
     // for an unknown device, the real reason logged.
     if (refused !== undefined) {
@@ -406,38 +499,69 @@ export class ResyncPipeline {
     if (device.state === "disabled") {
       return refuse(403, "device disabled", { mac, tenantId: tenant.id });
     }
-    for (const hook of this.#hooks) {
-      const pending = hook.ownProfile?.(device, tenant, flow, identification.by);
-      if (pending === undefined) continue;
-      const own = await pending;
+    return this.#ownProfile(device, tenant, flow, by, 0);
+  }
+
+  /** The flow hooks' say on a device's own profile from `from` on, then the profile. */
+  #ownProfile(
+    device: Device,
+    tenant: Tenant,
+    flow: FlowRequest,
+    by: IdentifiedBy,
+    from: number,
+  ): Outcome | Promise<Outcome> {
+    const hooks = this.#hooks.ownProfile;
+    for (let i = from; i < hooks.length; i++) {
+      const own = hooks[i]!.ownProfile!(device, tenant, flow, by);
       if (own === undefined) continue;
-      if (!isHandBack(own)) return own;
-      return this.#serve(device, tenant, own.serve.finish, flow);
+      if (own instanceof Promise) {
+        return own.then((o) =>
+          o === undefined
+            ? this.#ownProfile(device, tenant, flow, by, i + 1)
+            : this.#ownServed(o, device, tenant, flow),
+        );
+      }
+      return this.#ownServed(own, device, tenant, flow);
     }
-    return this.#serve(device, tenant, contentEncodingFinish(tenant, device, request), flow);
+    return this.#serve(device, tenant, contentEncodingFinish(tenant, device, flow.request), flow);
+  }
+
+  #ownServed(
+    own: Outcome | ProfileHandBack,
+    device: Device,
+    tenant: Tenant,
+    flow: FlowRequest,
+  ): Outcome | Promise<Outcome> {
+    if (!isHandBack(own)) return own;
+    return this.#serve(device, tenant, own.serve.finish, flow);
   }
 
   /**
    * A device's own profile, on its tenant's path or handed back by a flow: every flow's
    * amendment, the finish, the answer (cached, conditional), then every flow's `served`.
    */
-  async #serve(
+  #serve(
     device: Device,
     tenant: Tenant,
     finish: ProfileFinish | undefined,
     flow: FlowRequest,
-  ): Promise<Outcome> {
+  ): Outcome | Promise<Outcome> {
     let amendment: ProfileAmendment | undefined;
-    for (const hook of this.#hooks) {
-      amendment = hook.amend?.(device, flow);
+    for (const hook of this.#hooks.amend) {
+      amendment = hook.amend!(device, flow);
       if (amendment !== undefined) break;
     }
     // A warm profile is answered without awaiting anything; a render is awaited.
-    const profile =
-      this.#profiles.cached(device, amendment, finish) ??
-      (await this.#profiles.get(device, tenant, amendment, finish));
+    const cached = this.#profiles.cached(device, amendment, finish);
+    if (cached !== undefined) return this.#served(device, tenant, cached, flow);
+    return this.#profiles
+      .get(device, tenant, amendment, finish)
+      .then((profile) => this.#served(device, tenant, profile, flow));
+  }
+
+  #served(device: Device, tenant: Tenant, profile: CachedProfile, flow: FlowRequest): Outcome {
     const response = this.#profiles.answer(flow.request, profile);
-    for (const hook of this.#hooks) hook.served?.(device, flow);
+    for (const hook of this.#hooks.served) hook.served!(device, flow);
     return { response, mac: device.mac, tenantId: tenant.id };
   }
 
