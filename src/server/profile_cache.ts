@@ -26,7 +26,13 @@ import type {
   Tenant,
 } from "../store/index.ts";
 import { layerKey } from "../store/index.ts";
-import { BatchLoader, deviceRecordBytes, layerRecordBytes, SizedCache } from "./record_cache.ts";
+import {
+  BatchLoader,
+  deviceRecordBytes,
+  dropOldestUnused,
+  layerRecordBytes,
+  SizedCache,
+} from "./record_cache.ts";
 
 /**
  * Generation snapshot a rendered profile depends on: `key, generation, key, generation, …`
@@ -79,11 +85,8 @@ class ProfileEntry<P> {
 
 /**
  * Rendered profiles, bounded by count and by bytes (a provider-size profile is tens of
- * kilobytes: a million of them would not fit in memory), evicted by second chance: a hit only
- * marks its entry used; the sweep from the oldest insertion moves a used entry behind the
- * newest, its mark cleared, and drops the first unused one. A profile served since the sweep
- * last passed it stays, as with least-recently-used order, without moving the entry in the map
- * on every hit.
+ * kilobytes: a million of them would not fit in memory), evicted by second chance
+ * (`dropOldestUnused`): a profile served since the sweep last passed it stays.
  */
 class ProfileLru<P> {
   readonly #entries = new Map<MacAddress, ProfileEntry<P>>();
@@ -121,18 +124,9 @@ class ProfileLru<P> {
     const added = new ProfileEntry(deps, value, this.#sizer.bytesOf(value));
     entries.set(mac, added);
     this.#bytes += added.bytes;
-    while (this.#bytes > this.#maxBytes || entries.size > this.#maxEntries) {
-      // The entry just stored stays, however large (the caller is about to use it).
-      if (entries.size === 1) break;
-      const [oldest, entry] = entries.entries().next().value as [MacAddress, ProfileEntry<P>];
-      if (entry === added || entry.used) {
-        entry.used = false;
-        entries.delete(oldest);
-        entries.set(oldest, entry);
-        continue;
-      }
-      entries.delete(oldest);
-      this.#bytes -= entry.bytes;
+    // The entry just stored stays, however large (the caller is about to use it).
+    while ((this.#bytes > this.#maxBytes || entries.size > this.#maxEntries) && entries.size > 1) {
+      this.#bytes -= dropOldestUnused(entries, added).bytes;
     }
   }
 }

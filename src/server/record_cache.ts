@@ -66,6 +66,23 @@ export class SizedCache<K, V> {
   }
 }
 
+/**
+ * Second-chance eviction over a map in insertion order: a hit only sets its entry's `used`
+ * mark; this drops the oldest entry not used since the sweep last passed it, moving each used
+ * one it meets behind the newest, its mark cleared — nearly least-recently-used order without
+ * moving an entry in the map on every hit. `keep` (the entry just stored) is never dropped;
+ * the map must hold another entry.
+ */
+export function dropOldestUnused<K, V extends { used: boolean }>(map: Map<K, V>, keep?: V): V {
+  for (;;) {
+    const [key, entry] = map.entries().next().value as [K, V];
+    map.delete(key);
+    if (entry !== keep && !entry.used) return entry;
+    entry.used = false;
+    map.set(key, entry);
+  }
+}
+
 /** What a string costs in V8 (header and one byte a character; most of ours are ASCII). */
 function stringBytes(s: string | null | undefined): number {
   return s === null || s === undefined ? 0 : 16 + s.length;

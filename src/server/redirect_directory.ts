@@ -21,6 +21,8 @@ export class RedirectDirectory {
   #generation = 0;
   /** Whether any unit is registered at all (a provider's server without any asks nothing). */
   #any: Promise<boolean> | undefined;
+  /** No unit registered, as counted since the last notice. */
+  #none = false;
 
   constructor(store: Pick<Store, "redirects">, maxUnits = 100_000) {
     this.#store = store;
@@ -33,6 +35,7 @@ export class RedirectDirectory {
     }
     this.#generation++;
     this.#any = undefined;
+    this.#none = false;
     if (notice.keys === null || notice.entity !== "redirect") {
       this.#units.clear();
       this.#profiles.clear();
@@ -54,6 +57,13 @@ export class RedirectDirectory {
     return unit;
   }
 
+  /** The unit when known without a read (held, or none registered at all), else undefined. */
+  cachedUnit(mac: MacAddress): RedirectUnit | null | undefined {
+    const hit = this.#units.get(mac);
+    if (hit !== undefined) return hit;
+    return this.#none ? null : undefined;
+  }
+
   /**
    * The unit as the store holds it now, bypassing the cache: for a status decision another
    * process may have just changed (the change feed reaches this one a moment later).
@@ -72,8 +82,9 @@ export class RedirectDirectory {
       this.#any = any;
       // A count that straddles a change, or fails, is asked again next time.
       any.then(
-        () => {
-          if (generation !== this.#generation && this.#any === any) this.#any = undefined;
+        (some) => {
+          if (generation === this.#generation) this.#none = !some;
+          else if (this.#any === any) this.#any = undefined;
         },
         () => {
           if (this.#any === any) this.#any = undefined;

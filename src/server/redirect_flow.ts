@@ -138,6 +138,18 @@ export class RedirectFlow implements FlowHook {
   }
 
   served(device: Device, request: FlowRequest): void {
+    // Not registered, another tenant's or settled, as known in memory: nothing to write, and
+    // no promise made for it (every warm resync passes here).
+    const known = this.#o.directory.cachedUnit(device.mac);
+    if (
+      known === null ||
+      (known !== undefined &&
+        (known.tenantId !== device.tenantId ||
+          known.status === "acquired" ||
+          known.status === "aborted"))
+    ) {
+      return;
+    }
     void this.#observe(device, request.now).catch((error: unknown) => {
       this.#o.logger.warn({ err: error, mac: device.mac }, "redirect status not updated");
     });

@@ -27,6 +27,7 @@ import type { ClientCertificate } from "./client_certificate.ts";
 import { identifyDevice } from "./device_identity.ts";
 import type { FlowHook, FlowRequest } from "./flow_hook.ts";
 import type { ConfigCache } from "./profile_cache.ts";
+import { dropOldestUnused } from "./record_cache.ts";
 import { DEFAULT_MAX_REPORT_BYTES, parseReportBody } from "./report_body.ts";
 import { NOT_FOUND_REASON, type Outcome, refuse, refuseAsUnknown } from "./resync_outcome.ts";
 import type { ResyncRequest, Transport } from "./resync_request.ts";
@@ -252,12 +253,17 @@ export class ReportFlow implements FlowHook {
     const last = this.#resyncFrom.get(device.mac);
     const known = last?.from === from || certified;
     this.#readUpgradeState(device, flow.request, flow.path, known, flow.now);
-    // Taken out and put back: the most recently served is the last to be dropped.
-    if (last !== undefined) this.#resyncFrom.delete(device.mac);
-    else if (this.#resyncFrom.size >= 100_000) {
-      this.#resyncFrom.delete(this.#resyncFrom.keys().next().value!);
+    // Updated in place and marked used: a unit served since the sweep last passed it is not
+    // the one dropped (`dropOldestUnused`).
+    if (last !== undefined) {
+      last.from = from;
+      last.at = flow.now;
+      last.certified = certified;
+      last.used = true;
+      return;
     }
-    this.#resyncFrom.set(device.mac, { from, at: flow.now, certified });
+    if (this.#resyncFrom.size >= 100_000) dropOldestUnused(this.#resyncFrom);
+    this.#resyncFrom.set(device.mac, { from, at: flow.now, certified, used: false });
   }
 
   /**
@@ -351,11 +357,13 @@ export class ReportFlow implements FlowHook {
   }
 }
 
-/** Where a unit's own profile was served from, when, and whether to its own certificate. */
+/** Where a unit's own profile was last served from, when, and whether to its own certificate. */
 interface ResyncSource {
-  readonly from: string;
-  readonly at: number;
-  readonly certified: boolean;
+  from: string;
+  at: number;
+  certified: boolean;
+  /** Served again since the eviction sweep last passed it. */
+  used: boolean;
 }
 
 function sameAddress(a: string, b: string): boolean {
