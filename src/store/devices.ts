@@ -149,7 +149,7 @@ export class Devices implements DeviceRepository {
     const unique = [...new Set(macs)];
     const found = new Map<string, Device>();
     for (const chunk of chunks(unique, FIND_MANY_CHUNK)) {
-      const rows = await this.#byMacs.rows(this.#core.db, chunk);
+      const rows = await this.#byMacs.rows(this.#core.dialect, chunk);
       for (const row of rows) found.set(row.mac, this.#toDevice(row));
     }
     const out = new Map<MacAddress, Device>();

@@ -4,6 +4,12 @@ import type { Database } from "./schema.ts";
 export type DialectKind = "sqlite" | "postgres";
 
 /** Rows for one table: `insert` (`insert into t (a, b)`), then the values, then `onConflict`. */
+/** Rows as arrays, and the names of their columns in order. */
+export interface RowArrays {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly unknown[])[];
+}
+
 export interface RowWrite {
   readonly insert: string;
   /** Values a row. */
@@ -42,6 +48,13 @@ export interface StoreDialect {
    * statements in `writeTransaction`).
    */
   readonly writeRows?: (writes: readonly RowWrite[]) => Promise<void>;
+  /**
+   * SQLite: a read's rows as arrays, in the statement's column order, with the column names;
+   * each text prepared once (for the few texts of `InQueries`), run behind the connection's
+   * mutex. The driver's row objects cost about as much CPU again as the read itself. Undefined
+   * on PostgreSQL.
+   */
+  readonly readArrays?: (sql: string, parameters: readonly unknown[]) => Promise<RowArrays>;
   /**
    * Where migrations run. SQLite: inside one `BEGIN IMMEDIATE` transaction (Kysely runs SQLite
    * migrations without a transaction or lock, so a crash could leave half a migration and two

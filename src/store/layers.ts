@@ -132,7 +132,7 @@ export class Layers implements LayerRepository {
     const keys = [...new Set(targets.map(layerKey))];
     const out: Layer[] = [];
     for (const chunk of chunks(keys, 512)) {
-      const rows = await this.#byKeys.rows(this.#core.db, chunk);
+      const rows = await this.#byKeys.rows(this.#core.dialect, chunk);
       for (const row of rows) out.push(toLayer(row, this.#core.sealer));
     }
     const order = new Map(LAYER_SCOPES.map((scope, index) => [scope, index]));

@@ -28,6 +28,16 @@ for (const dialect of dialects()) {
           transport: "http",
         },
       ]);
+      await store.devices.recordActivity({
+        lifecycles: [
+          {
+            mac: parseMac(macFor(7)),
+            state: "sp-cust",
+            since: new Date(1_700_000_001_000),
+            cause: "profile fetched",
+          },
+        ],
+      });
     });
     afterAll(async () => {
       await db.dispose();
@@ -45,6 +55,7 @@ for (const dialect of dialects()) {
       expect(one).toEqual(await store.devices.get(parseMac(macFor(7))));
       expect(one.serial).toBe("S7");
       expect(one.status?.remoteAddress).toBe("192.0.2.7");
+      expect(one.lifecycle?.state).toBe("sp-cust");
       expect(one.deviceKey?.reveal()).toBe("k7");
       for (const mac of unknown) expect(found.has(mac)).toBe(false);
     });

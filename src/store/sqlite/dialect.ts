@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
-import type { RowWrite, StoreDialect } from "../dialect.ts";
+import type { RowArrays, RowWrite, StoreDialect } from "../dialect.ts";
 import { storeError } from "../errors.ts";
 import type { Database } from "../schema.ts";
 import { checkSqlite } from "./check.ts";
@@ -121,6 +121,22 @@ export function openSqliteDialect(options: SqliteOptions): StoreDialect {
       runRows.immediate(writes);
     });
 
+  // The batched reads of a storm (in_queries.ts): a statement per slot count, in raw mode.
+  const arrayStatements = new Map<
+    string,
+    { readonly statement: BetterSqlite3.Statement; readonly columns: readonly string[] }
+  >();
+  const readArrays = (text: string, parameters: readonly unknown[]): Promise<RowArrays> =>
+    db.connection().execute(async () => {
+      let known = arrayStatements.get(text);
+      if (known === undefined) {
+        const statement = database.prepare(text).raw(true);
+        known = { statement, columns: statement.columns().map((c) => c.name) };
+        arrayStatements.set(text, known);
+      }
+      return { columns: known.columns, rows: known.statement.all(parameters) as unknown[][] };
+    });
+
   return {
     kind: "sqlite",
     db,
@@ -128,6 +144,7 @@ export function openSqliteDialect(options: SqliteOptions): StoreDialect {
     maxParameters: 32_766,
     writeTransaction,
     writeRows,
+    readArrays,
     migrationScope: writeTransaction,
     async announce() {
       // Other processes poll the revision row (see watch.ts).
