@@ -55,16 +55,38 @@ function table(name: string, columns: readonly string[], conflict?: string, newe
     insert: `insert into ${name} (${columns.join(", ")})`,
     columns: columns.length,
     onConflict:
-      conflict === undefined
+      conflict === undefined || newer === undefined
         ? ""
-        : ` on conflict (${conflict}) do update set ${columns
-            .filter((c) => c !== conflict)
-            .map((c) => `${c} = excluded.${c}`)
-            .join(", ")} where ${name}.${newer} <= excluded.${newer}`,
+        : upsertClause(name, columns, conflict, newer),
   };
 }
 
-const STATUS = table("device_status", STATUS_COLUMNS, "mac", "at");
+/** Sets `set` (but the key) from the new row where it is not older than the stored one. */
+function upsertClause(
+  name: string,
+  set: readonly string[],
+  conflict: string,
+  newer: string,
+  also = "",
+): string {
+  return ` on conflict (${conflict}) do update set ${set
+    .filter((c) => c !== conflict)
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ")} where ${name}.${newer} <= excluded.${newer}${also}`;
+}
+
+const STATUS = {
+  ...table("device_status", STATUS_COLUMNS, "mac", "at"),
+  // A resync that reports the firmware already stored (most) leaves the firmware column, and
+  // so its two indexes, alone: the update rewrites the `at` index entry only.
+  onConflictFirst: upsertClause(
+    "device_status",
+    STATUS_COLUMNS.filter((c) => c !== "firmware"),
+    "mac",
+    "at",
+    " and device_status.firmware is excluded.firmware",
+  ),
+};
 const EVENTS = table("events", EVENT_COLUMNS);
 const LIFECYCLE = table("device_lifecycle", LIFECYCLE_COLUMNS, "mac", "since");
 

@@ -16,6 +16,12 @@ export interface RowWrite {
   readonly columns: number;
   /** An upsert clause (` on conflict …`), or empty. */
   readonly onConflict: string;
+  /**
+   * SQLite: an upsert clause tried first for each row, which sets fewer columns (an indexed
+   * column left alone is an index entry not rewritten) and changes nothing where they would
+   * differ; `onConflict` then runs for the rows it left unchanged.
+   */
+  readonly onConflictFirst?: string;
   readonly rows: readonly (readonly unknown[])[];
 }
 

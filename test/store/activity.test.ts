@@ -75,6 +75,44 @@ for (const dialect of dialects()) {
       expect((await store.devices.search({ neverSeen: true })).total).toBe(0);
     });
 
+    it("a newer status with other firmware replaces the stored firmware; an older one does not", async () => {
+      const d = "000e08ac0004";
+      await store.devices.create({ mac: parseMac(d), modelPn: "SPA112" });
+      const at = (ms: number, firmware: string | null, result = "ok") => ({
+        ...status(d, ms, result),
+        firmware,
+      });
+      const stored = async () => (await store.devices.get(parseMac(d))).status;
+      await store.devices.recordActivity({ statuses: [at(10_000, "1.4.1")] });
+      await store.devices.recordActivity({ statuses: [at(11_000, "1.4.1", "same")] });
+      expect(await stored()).toMatchObject({
+        at: new Date(11_000),
+        firmware: "1.4.1",
+        result: "same",
+      });
+      await store.devices.recordActivity({ statuses: [at(12_000, "1.4.2", "upgraded")] });
+      expect(await stored()).toMatchObject({
+        at: new Date(12_000),
+        firmware: "1.4.2",
+        result: "upgraded",
+      });
+      await store.devices.recordActivity({ statuses: [at(11_500, "1.3.9", "late")] });
+      await store.devices.recordActivity({ statuses: [at(11_800, "1.4.2", "late")] });
+      expect(await stored()).toMatchObject({
+        at: new Date(12_000),
+        firmware: "1.4.2",
+        result: "upgraded",
+      });
+      await store.devices.recordActivity({ statuses: [at(13_000, null, "unknown")] });
+      expect(await stored()).toMatchObject({ at: new Date(13_000), firmware: null });
+      await store.devices.recordActivity({ statuses: [at(14_000, "1.4.2", "back")] });
+      expect(await stored()).toMatchObject({ firmware: "1.4.2", result: "back" });
+      // The firmware's index answers the search with the stored version only.
+      expect((await store.devices.search({ firmware: "1.4.2" })).devices.map((x) => x.mac)).toEqual(
+        [d],
+      );
+    });
+
     it("is one transaction: a row the database refuses leaves nothing of the flush behind", async () => {
       const c = "000e08ac0003";
       await store.devices.create({ mac: parseMac(c), modelPn: "SPA112" });

@@ -99,20 +99,24 @@ export function openSqliteDialect(options: SqliteOptions): StoreDialect {
 
   // The server's batched writes (activity.ts): a handful of statements, prepared once.
   const rowStatements = new Map<string, BetterSqlite3.Statement>();
-  const statementOf = (write: RowWrite): BetterSqlite3.Statement => {
-    const key = write.insert + write.onConflict;
+  const statementOf = (write: RowWrite, onConflict: string): BetterSqlite3.Statement => {
+    const key = write.insert + onConflict;
     let statement = rowStatements.get(key);
     if (statement === undefined) {
       const slots = new Array<string>(write.columns).fill("?").join(", ");
-      statement = database.prepare(`${write.insert} values (${slots})${write.onConflict}`);
+      statement = database.prepare(`${write.insert} values (${slots})${onConflict}`);
       rowStatements.set(key, statement);
     }
     return statement;
   };
   const runRows = database.transaction((writes: readonly RowWrite[]) => {
     for (const write of writes) {
-      const statement = statementOf(write);
-      for (const row of write.rows) statement.run(row);
+      const statement = statementOf(write, write.onConflict);
+      const first =
+        write.onConflictFirst === undefined ? undefined : statementOf(write, write.onConflictFirst);
+      for (const row of write.rows) {
+        if (first === undefined || first.run(row).changes === 0) statement.run(row);
+      }
     }
   });
   const writeRows = (writes: readonly RowWrite[]): Promise<void> =>
