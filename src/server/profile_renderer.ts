@@ -435,7 +435,8 @@ export class ProfileRenderer {
       etag,
       encoding: wire.encoding,
       contentType: wire.contentType,
-      ...(wire.contentEncoding === undefined ? {} : { contentEncoding: wire.contentEncoding }),
+      // One shape for every profile (undefined when none), no spread: a profile is cached long.
+      contentEncoding: wire.contentEncoding,
       parameterCount: (parameters ?? merged.parameters).length,
     };
   }
