@@ -115,6 +115,9 @@ const THROTTLED: ResyncResponse = (() => {
  */
 const MISS = { miss: true } as const;
 
+/** Paths whose route matches are kept (~300 bytes each). */
+const MATCHED_PATHS = 50_000;
+
 export class ResyncPipeline {
   readonly #o: PipelineOptions;
   readonly #now: () => number;
@@ -132,6 +135,14 @@ export class ResyncPipeline {
     readonly ownProfile: readonly FlowHook[];
     readonly amend: readonly FlowHook[];
     readonly served: readonly FlowHook[];
+  };
+  /**
+   * The route table's matches by path, for paths without a query: a device asks for the same
+   * path at every resync. Dropped with the table it came from; bounded.
+   */
+  #matched: { table: RouteTable | undefined; readonly byPath: Map<string, RouteMatch[]> } = {
+    table: undefined,
+    byPath: new Map(),
   };
   /** Parsed User-Agent headers: a device sends the same one at every resync. */
   readonly #userAgents = new Map<string, UserAgentIdentity | undefined>();
@@ -409,7 +420,7 @@ export class ResyncPipeline {
     if (request.method === "PUT") {
       return refuse(405, "method PUT not allowed", { security: "upload-refused" });
     }
-    const matches = this.#o.routes().match(flow.path, request.query);
+    const matches = this.#match(flow.path, request.query);
     if (matches.length === 0) return refuse(404, NOT_FOUND_REASON);
     if (this.#everyMatchRequiresCert(matches)) {
       const required = this.#certs.requiredBeforeLookup(this.#matchedTenants(matches), cert);
@@ -563,6 +574,23 @@ export class ResyncPipeline {
     const response = this.#profiles.answer(flow.request, profile);
     for (const hook of this.#hooks.served) hook.served!(device, flow);
     return { response, mac: device.mac, tenantId: tenant.id };
+  }
+
+  #match(path: string, query: string): readonly RouteMatch[] {
+    const table = this.#o.routes();
+    if (query !== "") return table.match(path, query);
+    const memo = this.#matched;
+    if (memo.table !== table) {
+      memo.table = table;
+      memo.byPath.clear();
+    }
+    let matches = memo.byPath.get(path);
+    if (matches === undefined) {
+      matches = table.match(path, query);
+      if (memo.byPath.size >= MATCHED_PATHS) memo.byPath.clear();
+      memo.byPath.set(path, matches);
+    }
+    return matches;
   }
 
   /**
