@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     // The browser tests need the UI built from the current sources.
-    globalSetup: ["test/build_ui.global.ts"],
+    // The CLI runs the sources when they are newer than its bundle.
+    globalSetup: ["test/build_ui.global.ts", "test/cli_bundle.global.ts"],
     // Generous: a per-test deadline is an assertion on time, and the suite must pass on a
     // busy 2-core machine (a CPU hog beside it); a test that truly hangs still ends.
     testTimeout: 120_000,

@@ -1,33 +1,48 @@
 #!/usr/bin/env node
-// Starts the CLI from the esbuild bundle in dist/ (built by `npm ci`), or from the
-// TypeScript sources through tsx when the bundle is missing or older than any
-// source file — so a developer never runs stale code and a user never waits for
-// on-the-fly compilation.
+// Starts the CLI from the esbuild bundle in dist/ (built by `npm ci`), or from the TypeScript
+// sources through tsx when there is no bundle, when the bundle was built from another commit
+// than the checkout's (a `git pull` without `npm ci`), or when PROVISIO_FROM_SOURCE=1 asks.
+// Edits not committed yet are not looked for: walking src/ on every start cost more than the
+// rest of a management command's own start (D49). The test suite runs the sources when they are
+// newer (test/cli_bundle.global.ts); after editing src/, `npm run build`.
 // CommonJS (bin/package.json says so): an ES module entry costs Node's module loader on every
 // start, which a management command's start cannot afford (D42).
-const { readdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
-const { createRequire } = require("node:module");
+const { readFileSync, renameSync, writeFileSync } = require("node:fs");
 const { dirname, join } = require("node:path");
 const { Script } = require("node:vm");
+// The CommonJS loader's own createRequire: `node:module` would also load the ES module loader.
+const { createRequire } = module.constructor;
 
 const root = join(__dirname, "..");
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    const time = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
-    if (time > newest) newest = time;
+function readText(file) {
+  try {
+    return readFileSync(file, "latin1");
+  } catch {
+    return undefined;
   }
-  return newest;
 }
 
-function bundleIsFresh() {
-  try {
-    return statSync(join(root, "dist", "BUILT")).mtimeMs >= newestMtime(join(root, "src"));
-  } catch {
-    return false;
-  }
+/** The checkout's commit, read from .git as git keeps it; undefined where that is not plain. */
+function checkoutCommit() {
+  const head = readText(join(root, ".git", "HEAD"))?.trim();
+  if (head === undefined || !head.startsWith("ref: ")) return head;
+  const ref = head.slice(5);
+  const loose = readText(join(root, ".git", ref))?.trim();
+  if (loose !== undefined) return loose;
+  const packed = readText(join(root, ".git", "packed-refs"));
+  const line = packed?.split("\n").find((l) => l.endsWith(` ${ref}`));
+  return line?.slice(0, line.indexOf(" "));
+}
+
+/** A bundle exists, built from this checkout's commit (or a commit is not known either side). */
+function bundleIsCurrent() {
+  const built = readText(join(root, "dist", "BUILT"));
+  if (built === undefined) return false;
+  const commit = built.split("\n")[1] ?? "";
+  if (commit === "") return true;
+  const now = checkoutCommit();
+  return now === undefined || now === commit;
 }
 
 const commandFile = (name) => join(root, "dist", "commands", `${name}.js`);
@@ -98,8 +113,7 @@ function loadBundle(argv) {
   return { main, saveCache };
 }
 
-// PROVISIO_FROM_SOURCE=1 forces the sources; PROVISIO_FROM_SOURCE=0 forces the bundle
-// (benchmarks, while someone edits src/).
+// PROVISIO_FROM_SOURCE=1 forces the sources; PROVISIO_FROM_SOURCE=0 forces the bundle.
 async function run() {
   const mode = process.env.PROVISIO_FROM_SOURCE;
   const alone = process.argv.length === 3 ? process.argv[2] : undefined;
@@ -108,7 +122,7 @@ async function run() {
     // that the CLI's own --version says this same number).
     const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
     process.stdout.write(`${version}\n`);
-  } else if (mode === "0" || (mode !== "1" && bundleIsFresh())) {
+  } else if (mode === "0" || (mode !== "1" && bundleIsCurrent())) {
     const { main, saveCache } = loadBundle(process.argv);
     process.exitCode = await main(process.argv);
     saveCache();

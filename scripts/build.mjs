@@ -12,7 +12,7 @@
 // initialiser, so `device list` runs the store's code and not the server's. This script also
 // writes a first code cache per command (dist/cache/, from loading the command), so an
 // installation whose dist/ its users cannot write still starts from a cache.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
@@ -149,7 +149,11 @@ try {
   await perCommand.dispose();
 }
 writeFileSync(join(DIST, "package.json"), '{ "type": "commonjs" }\n');
-writeFileSync(join(DIST, "BUILT"), `${new Date().toISOString()}\n`);
+// The commit built, where the sources are a git checkout: bin/provisio.js runs the sources
+// instead of a bundle built from another commit (a `git pull` without `npm ci`).
+const commit = spawnSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" });
+const builtCommit = commit.status === 0 ? commit.stdout.trim() : "";
+writeFileSync(join(DIST, "BUILT"), `${new Date().toISOString()}\n${builtCommit}\n`);
 
 // A first code cache per command, from loading it (`provisio <command> --help`, run through
 // bin/provisio.js with PROVISIO_CODE_CACHE=build); a command's first real run replaces it

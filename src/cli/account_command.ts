@@ -10,6 +10,7 @@ import {
   printJson,
   withInstallation,
 } from "./installation.ts";
+import { writeStdout } from "./stdout.ts";
 
 type TextField = Exclude<keyof AccountLineInput, "line" | "extras">;
 
@@ -165,7 +166,7 @@ Examples:
         );
         if (flags.json === true) printJson(accountJson(created));
         else {
-          process.stdout.write(
+          writeStdout(
             `added account ${created.reference} (${created.lines.length} line${created.lines.length === 1 ? "" : "s"}) to tenant ${tenant.slug}\n`,
           );
         }
@@ -200,7 +201,7 @@ Examples:
             limit: 1000,
           });
           for (const a of page) {
-            if (flags.json === true) process.stdout.write(`${JSON.stringify(accountJson(a))}\n`);
+            if (flags.json === true) writeStdout(`${JSON.stringify(accountJson(a))}\n`);
             else {
               rows.push([
                 a.reference,
@@ -219,7 +220,7 @@ Examples:
           if (page.length < 1000 || after === undefined) break;
         }
         if (flags.json !== true) {
-          process.stdout.write(formatTable(["ACCOUNT", "TENANT", "NAME", "LINES"], rows));
+          writeStdout(formatTable(["ACCOUNT", "TENANT", "NAME", "LINES"], rows));
         }
       });
     });

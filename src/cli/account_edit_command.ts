@@ -11,6 +11,7 @@ import {
   printJson,
   withInstallation,
 } from "./installation.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface SetFlags extends InstallationFlags {
   tenant?: string;
@@ -102,7 +103,7 @@ Examples:
         const updated = await store.accounts.update(found.id, patch, { actor });
         if (flags.json === true) printJson(accountJson(updated));
         else {
-          process.stdout.write(
+          writeStdout(
             `account ${updated.reference} saved (${updated.lines.length} line${updated.lines.length === 1 ? "" : "s"}) in tenant ${tenant.slug}\n`,
           );
         }
@@ -125,7 +126,7 @@ Examples:
         const tenant = await resolveTenant(store, flags.tenant);
         const found = await resolveAccount(store, tenant.id, ref);
         await store.accounts.delete(found.id, { actor });
-        process.stdout.write(`deleted account ${found.reference} from tenant ${tenant.slug}\n`);
+        writeStdout(`deleted account ${found.reference} from tenant ${tenant.slug}\n`);
       });
     });
 };

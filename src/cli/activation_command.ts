@@ -18,6 +18,7 @@ import {
   printJson,
   withInstallation,
 } from "./installation.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface AccountFlags extends InstallationFlags {
   tenant?: string;
@@ -89,7 +90,7 @@ export const registerActivationCommand: RegisterCommand = (program: Command) => 
               "the unit runs:  https://<this server>/init/<code>  (pass --server for the full URL)",
             );
           }
-          process.stdout.write(`${lines.join("\n")}\n`);
+          writeStdout(`${lines.join("\n")}\n`);
         });
       },
     );
@@ -112,7 +113,7 @@ export const registerActivationCommand: RegisterCommand = (program: Command) => 
         printJson(codes);
         return;
       }
-      process.stdout.write(
+      writeStdout(
         formatTable(
           ["ID", "STATE", "EXPIRES", "BOUND TO", "ISSUED BY"],
           codes.map((c) => [c.id, c.state, c.expiresAt, c.boundMac ?? "", c.createdBy]),
@@ -129,7 +130,7 @@ export const registerActivationCommand: RegisterCommand = (program: Command) => 
   ).action(async (id: string, flags: InstallationFlags) => {
     await withInstallation(flags, async ({ store, actor }) => {
       await store.activationCodes.revoke(id, { actor });
-      process.stdout.write(`revoked activation code ${id}\n`);
+      writeStdout(`revoked activation code ${id}\n`);
     });
   });
 };

@@ -10,6 +10,7 @@ import {
   withInstallation,
 } from "./installation.ts";
 import { recordNamer } from "./record_names.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface AuditFlags extends InstallationFlags {
   entity?: string;
@@ -84,7 +85,7 @@ Snapshots have secrets redacted. Examples:
           limit: Math.min(10_000, Number(flags.limit)),
         });
         if (flags.json === true) {
-          for (const e of entries) process.stdout.write(`${JSON.stringify(auditJson(e))}\n`);
+          for (const e of entries) writeStdout(`${JSON.stringify(auditJson(e))}\n`);
           return;
         }
         const names = recordNamer(store);
@@ -92,7 +93,7 @@ Snapshots have secrets redacted. Examples:
         for (const e of entries) {
           rows.push([e.at.toISOString(), e.actor, e.action, await names.auditKey(e.entity, e.key)]);
         }
-        process.stdout.write(formatTable(["AT", "ACTOR", "ACTION", "KEY"], rows));
+        writeStdout(formatTable(["AT", "ACTOR", "ACTION", "KEY"], rows));
       });
     });
 };

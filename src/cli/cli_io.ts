@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { cliError } from "./errors.ts";
+import { writeStdout } from "./stdout.ts";
 
 /** Reads a file, or standard input for `-`. */
 export function readInput(path: string): Buffer {
@@ -26,7 +27,7 @@ export function writeOutput(
         "refusing to write gzip/encrypted bytes to a terminal; use -o FILE or a pipe",
       );
     }
-    process.stdout.write(data);
+    writeStdout(data);
     return;
   }
   try {

@@ -33,6 +33,7 @@ import {
   withInstallation,
 } from "./installation.ts";
 import { recordNamer } from "./record_names.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface AddFlags extends InstallationFlags {
   mac: string;
@@ -191,10 +192,7 @@ Examples:
           );
         }
         if (flags.json === true) printJson(deviceJson(created));
-        else
-          process.stdout.write(
-            `added ${created.mac} (${created.modelPn}) to tenant ${tenant.slug}\n`,
-          );
+        else writeStdout(`added ${created.mac} (${created.modelPn}) to tenant ${tenant.slug}\n`);
       });
     });
 
@@ -257,7 +255,7 @@ Examples:
           });
           for (const d of page) {
             if (flags.json === true) {
-              process.stdout.write(`${JSON.stringify(deviceJson(d))}\n`);
+              writeStdout(`${JSON.stringify(deviceJson(d))}\n`);
             } else {
               rows.push([
                 d.mac,
@@ -276,7 +274,7 @@ Examples:
           if (page.length < want || after === undefined) break;
         }
         if (flags.json !== true) {
-          process.stdout.write(
+          writeStdout(
             formatTable(
               ["MAC", "TENANT", "MODEL", "SERIAL", "ACCOUNT", "GROUP", "STATE", "LAST RESYNC"],
               rows,
@@ -309,7 +307,7 @@ Examples:
           throw cliError("CLI_NOT_FOUND", `device ${mac} not found`);
         }
         if (flags.json === true) printJson(deviceJson(found));
-        else process.stdout.write(await describeDevice(store, found));
+        else writeStdout(await describeDevice(store, found));
       });
     });
 
@@ -340,7 +338,7 @@ Examples:
           if (flags.json === true) {
             let text = "";
             for (const e of events) text += `${JSON.stringify(eventJson(e))}\n`;
-            process.stdout.write(text);
+            writeStdout(text);
             return;
           }
           // Lifecycle changes (created, state, certificate, rm…) from the audit log, interleaved.
@@ -350,7 +348,7 @@ Examples:
             .reverse();
           if (events.length === 0 && changes.length === 0) {
             const known = await store.devices.findByMac(mac);
-            process.stdout.write(
+            writeStdout(
               known === null
                 ? `no events for ${mac} (not a known device)\n`
                 : `no events for ${mac}\n`,
@@ -361,7 +359,7 @@ Examples:
             ...events.map((e) => ({ at: e.at.getTime(), row: eventRow(e) })),
             ...changes.map((a) => ({ at: a.at.getTime(), row: changeRow(a) })),
           ].sort((a, b) => a.at - b.at);
-          process.stdout.write(
+          writeStdout(
             formatTable(
               EVENT_HEADER,
               rows.map((r) => r.row),
@@ -452,7 +450,7 @@ Examples:
               rate: Math.round(p.committed / Math.max(seconds, 0.001)),
             });
           } else if (showProgress) {
-            process.stdout.write(
+            writeStdout(
               `committed ${p.committed} rows (through line ${p.lastCommittedLine ?? 0}), ${p.rejected} refused\n`,
             );
           }
@@ -510,7 +508,7 @@ Examples:
             process.stderr.write(`${file}:${e.line}: ${e.message} [${e.code}]\n`);
         }
         const seconds = (performance.now() - started) / 1000;
-        process.stdout.write(
+        writeStdout(
           `imported ${result.committed} devices into tenant ${tenant.slug} in ${seconds.toFixed(1)} s (${Math.round(result.committed / Math.max(seconds, 0.001))} rows/s); ${rejected} rows refused\n`,
         );
         if (missingReferences > 0) {
@@ -537,7 +535,7 @@ Examples:
       await withInstallation(flags, async ({ store, actor }) => {
         for (const mac of parsed) {
           await store.devices.delete(mac, { actor });
-          process.stdout.write(`deleted ${mac}\n`);
+          writeStdout(`deleted ${mac}\n`);
         }
       });
     });
@@ -612,7 +610,7 @@ Examples:
           );
         }
         if (flags.json === true) printJson(deviceJson(updated));
-        else process.stdout.write(await describeDevice(store, updated));
+        else writeStdout(await describeDevice(store, updated));
       });
     });
 

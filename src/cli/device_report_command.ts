@@ -25,6 +25,7 @@ import {
   printJson,
   withInstallation,
 } from "./installation.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface ReportFlags extends InstallationFlags {
   kind?: string;
@@ -109,7 +110,7 @@ function printResults(results: readonly PushResult[], json: boolean | undefined)
     printJson(results);
     return;
   }
-  process.stdout.write(
+  writeStdout(
     formatTable(
       ["MAC", "EVENT", "VIA", "CONTACT", "OUTCOME", "STATUS", "NOTE"],
       results.map((r) => [
@@ -161,7 +162,7 @@ Examples:
           const history = await store.reports.history(mac, 100);
           if (flags.json === true) printJson(history);
           else
-            process.stdout.write(
+            writeStdout(
               formatTable(
                 ["RECEIVED", "KIND", "ENTRIES", "FROM", "IDENTIFIED BY", "ID"],
                 history.map((h) => [
@@ -178,7 +179,7 @@ Examples:
         }
         const report = await store.reports.latest(mac, kinds);
         if (report === null) {
-          process.stdout.write(`no report from ${mac} yet\n`);
+          writeStdout(`no report from ${mac} yet\n`);
           return;
         }
         const json = reportJson(report);
@@ -186,10 +187,10 @@ Examples:
           printJson(json);
           return;
         }
-        process.stdout.write(
+        writeStdout(
           `${report.kind} report from ${mac}, received ${report.receivedAt.toISOString()} from ${report.remoteAddress ?? "?"} (${report.entries.length} entries)\n`,
         );
-        process.stdout.write(
+        writeStdout(
           formatTable(
             ["PARAMETER", "VALUE", "UA"],
             report.entries.map((e) => [
@@ -232,14 +233,14 @@ Example:
           return;
         }
         if (drift.basedOn.length === 0) {
-          process.stdout.write(`no configuration report from ${mac} yet\n`);
+          writeStdout(`no configuration report from ${mac} yet\n`);
           return;
         }
-        process.stdout.write(
+        writeStdout(
           `${drift.items.length} of ${drift.compared} reported parameters drift (reports: ${drift.basedOn.map((b) => `${b.kind} ${b.receivedAt}`).join(", ")})\n`,
         );
         if (drift.items.length > 0) {
-          process.stdout.write(
+          writeStdout(
             formatTable(
               ["PARAMETER", "KIND", "EXPECTED", "REPORTED", "FROM"],
               drift.items.map((i) => [

@@ -14,6 +14,7 @@ import {
   installationOptions,
   withInstallation,
 } from "./installation.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface EventsFlags extends InstallationFlags {
   tenant?: string;
@@ -105,7 +106,7 @@ function oneLine(text: string): string {
 function writeJsonLines(events: readonly ResyncEvent[]): void {
   let text = "";
   for (const e of events) text += `${JSON.stringify(eventJson(e))}\n`;
-  if (text !== "") process.stdout.write(text);
+  if (text !== "") writeStdout(text);
 }
 
 async function query(store: Store, flags: EventsFlags): Promise<EventQuery> {
@@ -209,7 +210,7 @@ per source and minute; a scan is one event. Examples:
         const events = (await store.events.list({ ...base, limit })).reverse();
         const json = flags.json === true;
         if (json) writeJsonLines(events);
-        else process.stdout.write(formatTable(EVENT_HEADER, events.map(eventRow)));
+        else writeStdout(formatTable(EVENT_HEADER, events.map(eventRow)));
         if (flags.follow !== true) return;
         const latest = events.at(-1)?.id ?? (await store.events.list({ limit: 1 }))[0]?.id ?? 0;
         await follow(store, base, latest, intervalMs, (fresh) => {
@@ -217,7 +218,7 @@ per source and minute; a scan is one event. Examples:
           else {
             // Rows only: the header was printed once above.
             const table = formatTable(EVENT_HEADER, fresh.map(eventRow));
-            process.stdout.write(table.slice(table.indexOf("\n") + 1));
+            writeStdout(table.slice(table.indexOf("\n") + 1));
           }
         });
       });

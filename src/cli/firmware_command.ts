@@ -30,6 +30,7 @@ import {
   printJson,
   withInstallation,
 } from "./installation.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface Flags extends InstallationFlags {
   tenant?: string;
@@ -109,7 +110,7 @@ export const registerFirmwareCommand: RegisterCommand = (program: Command) => {
           );
           if (flags.json === true) printJson(image);
           else
-            process.stdout.write(
+            writeStdout(
               `added ${image.fileName} for tenant ${tenant.slug} (${image.version}, ${image.bytes} bytes, sha256 ${createHash("sha256").update(bytes).digest("hex").slice(0, 16)}…): the tenant's units fetch /firmware/${image.fileName}?mac=$MA\n`,
             );
         });
@@ -130,7 +131,7 @@ export const registerFirmwareCommand: RegisterCommand = (program: Command) => {
       if (flags.json === true) return printJson(images);
       // File names are unique per tenant: two tenants may list the same one.
       const slugs = await tenantSlugs(store);
-      process.stdout.write(
+      writeStdout(
         formatTable(
           ["ID", "TENANT", "VERSION", "MODELS", "FILE", "BYTES"],
           images.map((i) => [
@@ -154,7 +155,7 @@ export const registerFirmwareCommand: RegisterCommand = (program: Command) => {
   ).action(async (id: string, flags: Flags) => {
     await withInstallation(flags, async ({ store, actor, config }) => {
       const image = await removeFirmware(store, config.filesDir, id, actor);
-      process.stdout.write(`removed ${image.fileName}\n`);
+      writeStdout(`removed ${image.fileName}\n`);
     });
   });
 
@@ -219,7 +220,7 @@ export const registerFirmwareCommand: RegisterCommand = (program: Command) => {
             actor,
           );
           if (flags.json === true) return printJson(p);
-          process.stdout.write(
+          writeStdout(
             `policy ${p.name} (${p.id}): ${[...p.intermediates, p.target].join(" → ")}${p.staged ? " (staged)" : ""}\n`,
           );
         });
@@ -232,7 +233,7 @@ export const registerFirmwareCommand: RegisterCommand = (program: Command) => {
     await withInstallation(flags, async ({ store }) => {
       const policies = await store.firmware.listPolicies();
       if (flags.json === true) return printJson(policies);
-      process.stdout.write(
+      writeStdout(
         formatTable(
           ["ID", "NAME", "SCOPE", "PATH", "STAGED"],
           policies.map((p) => [
@@ -281,7 +282,7 @@ export const registerRolloutCommand: RegisterCommand = (program: Command) => {
           actor,
         );
         if (flags.json === true) return printJson(r);
-        process.stdout.write(
+        writeStdout(
           `rollout ${r.id} started over ${units} units (waves ${r.waves.join(", ")} %)\n`,
         );
       });
@@ -294,7 +295,7 @@ export const registerRolloutCommand: RegisterCommand = (program: Command) => {
     await withInstallation(flags, async ({ store }) => {
       const rollouts = await store.rollouts.list();
       if (flags.json === true) return printJson(rollouts);
-      process.stdout.write(
+      writeStdout(
         formatTable(
           ["ID", "STATE", "WAVE", "WAVES", "REASON"],
           rollouts.map((r) => [
@@ -320,10 +321,10 @@ export const registerRolloutCommand: RegisterCommand = (program: Command) => {
       const view = await rolloutView(store, id);
       if (flags.json === true) return printJson(view);
       const r = view.rollout;
-      process.stdout.write(
+      writeStdout(
         `rollout ${r.id}: policy ${view.policy} → ${view.target}, ${r.state}, wave ${r.wave + 1} of ${r.waves.length}${r.reason === null ? "" : ` (${r.reason})`}\n`,
       );
-      process.stdout.write(
+      writeStdout(
         formatTable(
           ["WAVE", "PERCENT", "UNITS", "WAITING", "OFFERED", "UPGRADED", "FAILED", "UNREACHED"],
           view.waves.map((w) => [
@@ -355,7 +356,7 @@ export const registerRolloutCommand: RegisterCommand = (program: Command) => {
     ).action(async (id: string, flags: Flags) => {
       await withInstallation(flags, async ({ store, actor }) => {
         const r = await moveRollout(store, id, action, actor);
-        process.stdout.write(`rollout ${r.id}: ${r.state}\n`);
+        writeStdout(`rollout ${r.id}: ${r.state}\n`);
       });
     });
   }

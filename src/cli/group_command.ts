@@ -9,6 +9,7 @@ import {
   installationOptions,
   withInstallation,
 } from "./installation.ts";
+import { writeStdout } from "./stdout.ts";
 
 export const registerGroupCommand: RegisterCommand = (program: Command) => {
   const group = program
@@ -46,7 +47,7 @@ export const registerGroupCommand: RegisterCommand = (program: Command) => {
                 { actor },
               ),
           );
-          process.stdout.write(`added group ${created.name} to tenant ${tenant.slug}\n`);
+          writeStdout(`added group ${created.name} to tenant ${tenant.slug}\n`);
         });
       },
     );
@@ -67,7 +68,7 @@ export const registerGroupCommand: RegisterCommand = (program: Command) => {
           ...(tenant === undefined ? {} : { tenantId: tenant.id }),
           limit: 10_000,
         });
-        process.stdout.write(
+        writeStdout(
           formatTable(
             ["GROUP", "TENANT", "DESCRIPTION"],
             groups.map((g) => [g.name, slugs.get(g.tenantId) ?? g.tenantId, g.description ?? ""]),
@@ -104,7 +105,7 @@ export const registerGroupCommand: RegisterCommand = (program: Command) => {
           };
           requireChange(patch, "group");
           const updated = await store.groups.update(found.id, patch, { actor });
-          process.stdout.write(`group ${updated.name} saved in tenant ${tenant.slug}\n`);
+          writeStdout(`group ${updated.name} saved in tenant ${tenant.slug}\n`);
         });
       },
     );
@@ -125,7 +126,7 @@ export const registerGroupCommand: RegisterCommand = (program: Command) => {
         const tenant = await resolveTenant(store, flags.tenant);
         const found = await resolveGroup(store, tenant.id, ref);
         await store.groups.delete(found.id, { actor });
-        process.stdout.write(`deleted group ${found.name} from tenant ${tenant.slug}\n`);
+        writeStdout(`deleted group ${found.name} from tenant ${tenant.slug}\n`);
       });
     });
 };

@@ -16,6 +16,7 @@ import {
   storeOptionsFor,
 } from "../server/index.ts";
 import { openStore, type SecretSealer, type Store } from "../store/index.ts";
+import { writeStdout } from "./stdout.ts";
 
 export interface InstallationFlags {
   readonly config?: string | undefined;
@@ -164,5 +165,5 @@ export function formatTable(
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  writeStdout(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -21,6 +21,7 @@ import {
   withInstallation,
 } from "./installation.ts";
 import { recordNamer } from "./record_names.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface SelectorFlags extends InstallationFlags {
   tenant?: string;
@@ -156,7 +157,7 @@ Examples:
             allowUnknown: flags.allowUnknown === true,
             onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
           });
-          process.stdout.write(
+          writeStdout(
             `${await recordNamer(store).layer(target)}: set ${inputs.length} parameter${inputs.length === 1 ? "" : "s"} (layer version ${updated?.version ?? 0}, ${updated?.parameters.length ?? 0} parameters)\n`,
           );
         });
@@ -184,7 +185,7 @@ Examples:
           actor,
           onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
         });
-        process.stdout.write(
+        writeStdout(
           `${await recordNamer(store).layer(target)}: ${updated === null ? "layer removed (no parameters left)" : `${updated.parameters.length} parameters left`}\n`,
         );
       });
@@ -225,10 +226,10 @@ Examples:
               revealSecrets: flags.showSecrets === true,
             });
             if (flags.json === true) return printJson(config);
-            process.stdout.write(
+            writeStdout(
               `effective configuration of ${device.mac} (layers: ${config.layers.map((l) => l.key).join(" < ") || "none"})\n`,
             );
-            process.stdout.write(
+            writeStdout(
               formatTable(
                 ["NAME", "VALUE", "ACCESS", "VALUE FROM", "ACCESS FROM"],
                 config.parameters.map((p) => [
@@ -249,13 +250,11 @@ Examples:
               layerJson(target, found, { revealSecrets: flags.showSecrets === true }),
             );
           if (found === null || found.parameters.length === 0) {
-            process.stdout.write(`${await recordNamer(store).layer(target)}: no parameters\n`);
+            writeStdout(`${await recordNamer(store).layer(target)}: no parameters\n`);
             return;
           }
-          process.stdout.write(
-            `${await recordNamer(store).layer(target)} (version ${found.version})\n`,
-          );
-          process.stdout.write(
+          writeStdout(`${await recordNamer(store).layer(target)} (version ${found.version})\n`);
+          writeStdout(
             formatTable(
               ["NAME", "VALUE", "ACCESS"],
               found.parameters.map((p) => [

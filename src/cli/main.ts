@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { isProvisioError, type ProvisioError } from "../errors.ts";
 import { clipLine } from "./cli_io.ts";
 import { COMMAND_LOADERS, loadAllCommands, type RegisterCommand } from "./commands.ts";
+import { readerGone, writeStdout } from "./stdout.ts";
 
 /** sysexits.h EX_SOFTWARE: an internal error, as opposed to bad input (exit 1). */
 export const EXIT_INTERNAL_ERROR = 70;
@@ -44,6 +45,7 @@ export function buildProgram(commands: readonly RegisterCommand[]): Command {
     )
     .version("0.1.0")
     .configureOutput({
+      writeOut: writeStdout,
       outputError: (text) => {
         commanderMessages.push(text);
       },
@@ -86,14 +88,33 @@ let stdoutGuarded = false;
 /**
  * A reader that stops early (`provisio decode x.cfg | head`) closes the pipe; writing more
  * then fails with EPIPE. That is not an error of a command: stop quietly, as `cat` does.
- * Not for the server: a server whose log pipe breaks should fail.
+ * Not for the server: a server whose log pipe breaks should fail. The commands write through
+ * `writeStdout`, which stops so by itself; `process.stdout` is guarded when something builds
+ * it, not built here (building it is most of what writing through it would cost, D49).
  */
 function exitQuietlyOnClosedStdout(): void {
   if (stdoutGuarded) return;
   stdoutGuarded = true;
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE")
-      process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+  const lazy = Object.getOwnPropertyDescriptor(process, "stdout");
+  const build = lazy?.get;
+  if (lazy === undefined || build === undefined || lazy.configurable !== true) {
+    guard(process.stdout);
+    return;
+  }
+  Object.defineProperty(process, "stdout", {
+    ...lazy,
+    get() {
+      const stream = build.call(process) as NodeJS.WriteStream;
+      Object.defineProperty(process, "stdout", { ...lazy, get: () => stream });
+      guard(stream);
+      return stream;
+    },
+  });
+}
+
+function guard(stream: NodeJS.WriteStream): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") readerGone();
     process.stderr.write(`${formatUnexpectedError(error, process.env.PROVISIO_DEBUG === "1")}\n`);
     process.exit(EXIT_INTERNAL_ERROR);
   });

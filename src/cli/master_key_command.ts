@@ -24,6 +24,7 @@ import {
   openInstallation,
   printJson,
 } from "./installation.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface RotateFlags extends InstallationFlags {
   to?: string;
@@ -98,7 +99,7 @@ export const registerMasterKeyCommand: RegisterCommand = (program: Command) => {
     if (counts !== undefined) {
       for (const [id, n] of Object.entries(counts)) lines.push(`sealed under ${id}: ${n}`);
     }
-    process.stdout.write(`${lines.join("\n")}\n`);
+    writeStdout(`${lines.join("\n")}\n`);
   });
 
   installationOptions(
@@ -212,7 +213,7 @@ the new key, and read it from .next when restarted before that).`,
         printJson({ keyId: target, file: current, ...result });
         return;
       }
-      process.stdout.write(
+      writeStdout(
         `sealed again under master key ${target}: ${result.deviceKeys} device keys, ` +
           `${result.passwords} SIP passwords, ${result.layerValues} secret parameters, ` +
           `${result.secureKeys} secure-provisioning keys, ${result.reportValues} report values; ` +

@@ -7,6 +7,7 @@ import {
   installationOptions,
   withInstallation,
 } from "./installation.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface AddFlags extends InstallationFlags {
   family: string;
@@ -49,7 +50,7 @@ export const registerModelCommand: RegisterCommand = (program: Command) => {
           },
           { actor },
         );
-        process.stdout.write(`model ${saved.pn} (${saved.family}, ${saved.lines} lines) saved\n`);
+        writeStdout(`model ${saved.pn} (${saved.family}, ${saved.lines} lines) saved\n`);
       });
     });
 
@@ -64,7 +65,7 @@ export const registerModelCommand: RegisterCommand = (program: Command) => {
     .action(async (flags: InstallationFlags) => {
       await withInstallation(flags, async ({ store }) => {
         const models = await store.models.list();
-        process.stdout.write(
+        writeStdout(
           formatTable(
             ["MODEL", "PSN", "FAMILY", "LINES", "FXS", "KEYS", "FACTORY PROFILE_RULE", "SOURCE"],
             models.map((m) => [
@@ -144,7 +145,7 @@ export const registerModelCommand: RegisterCommand = (program: Command) => {
             },
             { actor },
           );
-          process.stdout.write(`model ${saved.pn} (${saved.family}, ${saved.lines} lines) saved\n`);
+          writeStdout(`model ${saved.pn} (${saved.family}, ${saved.lines} lines) saved\n`);
         });
       },
     );
@@ -161,7 +162,7 @@ export const registerModelCommand: RegisterCommand = (program: Command) => {
     .action(async (pn: string, flags: InstallationFlags) => {
       await withInstallation(flags, async ({ store, actor }) => {
         await store.models.delete(pn, { actor });
-        process.stdout.write(`deleted model ${pn}\n`);
+        writeStdout(`deleted model ${pn}\n`);
       });
     });
 };

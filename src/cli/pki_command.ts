@@ -12,6 +12,7 @@ import {
   installationOptions,
   loadInstallationConfig,
 } from "./installation.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface IssueFlags extends InstallationFlags {
   mac: string;
@@ -76,7 +77,7 @@ Examples:
       writeFileSync(key, issued.privateKeyPem, { mode: 0o600 });
       chmodSync(key, 0o600);
       writeFileSync(join(flags.out, "ca.crt"), ca.certificatePem);
-      process.stdout.write(
+      writeStdout(
         `issued a certificate for ${formatMac(mac)}: ${join(flags.out, "device.crt")}, ${key} (0600), ${join(flags.out, "ca.crt")}\n`,
       );
     });

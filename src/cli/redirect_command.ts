@@ -27,6 +27,7 @@ import {
   printJson,
   withInstallation,
 } from "./installation.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface TenantFlags extends InstallationFlags {
   tenant?: string;
@@ -100,8 +101,7 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
           { actor },
         );
         if (flags.json === true) printJson(redirectProfileJson(profile, tenant.slug));
-        else
-          process.stdout.write(`redirect profile ${profile.name} saved in tenant ${tenant.slug}\n`);
+        else writeStdout(`redirect profile ${profile.name} saved in tenant ${tenant.slug}\n`);
       });
     });
 
@@ -121,7 +121,7 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
         printJson(profiles.map((p) => redirectProfileJson(p, slugs.get(p.tenantId))));
         return;
       }
-      process.stdout.write(
+      writeStdout(
         formatTable(
           ["PROFILE", "TENANT", "DOMAINS", "PROFILE RULE"],
           profiles.map((p) => [
@@ -174,7 +174,7 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
           if (macs.length === 1 && flags.file === undefined) {
             // The installation's own command: no grant needed (grants bind providers' tokens).
             await registerOne(store, tenant.id, flags.profile, macs[0]!, actor, false);
-            process.stdout.write(`registered ${macs[0]} to ${tenant.slug}/${flags.profile}\n`);
+            writeStdout(`registered ${macs[0]} to ${tenant.slug}/${flags.profile}\n`);
             return;
           }
           const result = await store.redirects.register(tenant.id, flags.profile, macs, {
@@ -187,7 +187,7 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
           for (const mac of result.conflicts) {
             process.stderr.write(`${mac}: registered to another provider (left alone)\n`);
           }
-          process.stdout.write(
+          writeStdout(
             `${result.registered} registered, ${result.unchanged} unchanged, ${result.conflicts.length} held by another provider, ${unreadable} unreadable\n`,
           );
           if (result.conflicts.length > 0 || unreadable > 0) process.exitCode = 1;
@@ -221,7 +221,7 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
         );
         return;
       }
-      process.stdout.write(
+      writeStdout(
         formatTable(
           ["MAC", "TENANT", "PROFILE", "CUSTOMIZATION", "SINCE"],
           units.map((u) => [
@@ -266,11 +266,9 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
         ["profile rule", profile?.profileRule ?? ""],
         ["restricted domains", profile?.restrictedDomains.join(", ") || "(none)"],
       ];
-      process.stdout.write(
-        `${rows.map(([k, v]) => `${k.padEnd(18)}  ${v}`).join("\n")}\n\nhistory:\n`,
-      );
+      writeStdout(`${rows.map(([k, v]) => `${k.padEnd(18)}  ${v}`).join("\n")}\n\nhistory:\n`);
       for (const entry of [...audit].reverse()) {
-        process.stdout.write(`  ${entry.at.toISOString()}  ${entry.action}  ${entry.actor}\n`);
+        writeStdout(`  ${entry.at.toISOString()}  ${entry.action}  ${entry.actor}\n`);
       }
     });
   });
@@ -286,7 +284,7 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
       const tenant = await resolveTenant(store, flags.tenant);
       const mac = parseMacParam(macText);
       await store.redirects.release(mac, tenant.id, { actor });
-      process.stdout.write(`released ${mac} from ${tenant.slug}\n`);
+      writeStdout(`released ${mac} from ${tenant.slug}\n`);
     });
   });
 
@@ -308,7 +306,7 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
           { tenantId: tenant.id, ...range, note: flags.note },
           { actor },
         );
-        process.stdout.write(
+        writeStdout(
           `granted ${grant.first}-${grant.last} (${grant.size} MACs) to ${tenant.slug}: grant ${grant.id}\n`,
         );
       });
@@ -329,7 +327,7 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
       const slugs = await tenantSlugs(store);
       const rows = grants.map((g) => redirectGrantJson(g, slugs.get(g.tenantId)));
       if (flags.json === true) return printJson(rows);
-      process.stdout.write(
+      writeStdout(
         formatTable(
           ["ID", "TENANT", "FIRST", "LAST", "MACS", "NOTE"],
           rows.map((g) => [g.id, g.tenant, g.first, g.last, String(g.size), g.note ?? ""]),
@@ -346,7 +344,7 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
   ).action(async (id: string, flags: InstallationFlags) => {
     await withInstallation(flags, async ({ store, actor }) => {
       const grant = await store.redirects.revokeGrant(id, { actor });
-      process.stdout.write(`revoked ${grant.first}-${grant.last}\n`);
+      writeStdout(`revoked ${grant.first}-${grant.last}\n`);
     });
   });
 
@@ -362,7 +360,7 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
       const tenant = await resolveTenant(store, flags.to);
       const mac = parseMacParam(macText);
       await store.redirects.transfer(mac, tenant.id, flags.profile, { actor });
-      process.stdout.write(`${mac} now redirects for ${tenant.slug} (${flags.profile})\n`);
+      writeStdout(`${mac} now redirects for ${tenant.slug} (${flags.profile})\n`);
     });
   });
 
@@ -380,7 +378,7 @@ export const registerRedirectCommand: RegisterCommand = (program: Command) => {
         throw cliError("CLI_NOT_FOUND", `${mac} is not registered`);
       }
       await store.redirects.setStatus(mac, wanted, undefined, { actor });
-      process.stdout.write(`${mac}: ${customizationLabel(wanted)}\n`);
+      writeStdout(`${mac}: ${customizationLabel(wanted)}\n`);
     });
   });
 };

@@ -18,6 +18,7 @@ import {
 } from "../rules/index.ts";
 import { collectPair } from "./cli_io.ts";
 import { cliError } from "./errors.ts";
+import { writeStdout } from "./stdout.ts";
 
 /** A described device, as the `rule` command's flags give it. */
 export interface RuleDevice {
@@ -429,7 +430,7 @@ Examples:
         defaultScheme: flags.scheme ?? transportScheme(flags.param),
         defaultServer: flags.server,
       });
-      process.stdout.write(
+      writeStdout(
         flags.json ? `${JSON.stringify(evaluation, null, 2)}\n` : formatRuleEvaluation(evaluation),
       );
       // The device skips a rule it cannot parse; a script checking rules wants to know.

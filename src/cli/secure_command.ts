@@ -28,6 +28,7 @@ import {
   printJson,
   withInstallation,
 } from "./installation.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface ScopeFlags extends InstallationFlags {
   tenant?: string;
@@ -118,7 +119,7 @@ Examples:
           }
           const schedule =
             s.keyRotationDays === 0 ? "on demand only" : `every ${s.keyRotationDays} days`;
-          process.stdout.write(
+          writeStdout(
             `tenant ${updated.slug}: secure provisioning ${s.secureProvisioning}; key rotation ${schedule}\n`,
           );
         });
@@ -160,10 +161,10 @@ Examples:
         return;
       }
       if (rows.length === 0) {
-        process.stdout.write("no device with secure-provisioning keys here\n");
+        writeStdout("no device with secure-provisioning keys here\n");
         return;
       }
-      process.stdout.write(
+      writeStdout(
         formatTable(
           ["MAC", "STATE", "KEY", "SINCE", "ROTATIONS", "BOOTSTRAP"],
           rows.map((r) => [
@@ -221,7 +222,7 @@ Examples:
           printJson(result);
           return;
         }
-        process.stdout.write(
+        writeStdout(
           `rotation started for ${result.started} device(s)` +
             (result.alreadyRotating === 0
               ? ""
@@ -246,7 +247,7 @@ Examples:
       const removed = await resetSecureKeys(store, mac, { actor, tenantId: device.tenantId });
       if (!removed)
         throw cliError("CLI_NOT_FOUND", `device ${mac} has no secure-provisioning keys`);
-      process.stdout.write(
+      writeStdout(
         `${mac}: keys forgotten; its next request on its profile path gets a new bootstrap\n`,
       );
     });

@@ -17,6 +17,7 @@ import {
   printJson,
   withInstallation,
 } from "./installation.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface SetFlags extends InstallationFlags {
   name?: string;
@@ -176,7 +177,7 @@ export const registerTenantCommand: RegisterCommand = (program: Command) => {
               { actor },
             ),
           );
-          process.stdout.write(`added tenant ${created.slug}\n`);
+          writeStdout(`added tenant ${created.slug}\n`);
         });
       },
     );
@@ -186,7 +187,7 @@ export const registerTenantCommand: RegisterCommand = (program: Command) => {
     .action(async (flags: InstallationFlags) => {
       await withInstallation(flags, async ({ store }) => {
         const tenants = await store.tenants.list();
-        process.stdout.write(
+        writeStdout(
           formatTable(
             ["TENANT", "NAME", "PROFILE PATHS"],
             tenants.map((t) => [t.slug, t.name, t.settings.profilePaths.join(" ")]),
@@ -210,7 +211,7 @@ export const registerTenantCommand: RegisterCommand = (program: Command) => {
       await withInstallation(flags, async ({ store }) => {
         const found = await resolveTenant(store, ref);
         if (flags.json === true) printJson(tenantJson(found));
-        else process.stdout.write(describeTenant(found));
+        else writeStdout(describeTenant(found));
       });
     });
 
@@ -272,7 +273,7 @@ Examples:
         const found = await resolveTenant(store, ref);
         const updated = await store.tenants.update(found.id, patch, { actor });
         if (flags.json === true) printJson(tenantJson(updated));
-        else process.stdout.write(describeTenant(updated));
+        else writeStdout(describeTenant(updated));
       });
     });
 
@@ -287,7 +288,7 @@ Examples:
       await withInstallation(flags, async ({ store, actor }) => {
         const found = await resolveTenant(store, ref);
         await store.tenants.delete(found.id, { actor });
-        process.stdout.write(`deleted tenant ${found.slug}\n`);
+        writeStdout(`deleted tenant ${found.slug}\n`);
       });
     });
 };

@@ -18,6 +18,7 @@ import {
   withInstallation,
 } from "./installation.ts";
 import { recordNamer } from "./record_names.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface CreateFlags extends InstallationFlags {
   role: string;
@@ -124,7 +125,7 @@ Examples:
           });
           return;
         }
-        process.stdout.write(`${issued.secret}\n`);
+        writeStdout(`${issued.secret}\n`);
         process.stderr.write(
           `token ${issued.token.id}: role ${issued.token.role}, ${tenant === null ? "every tenant" : `tenant ${tenant.slug}`}; shown once, store it now\n`,
         );
@@ -157,9 +158,7 @@ Examples:
             t.expiresAt === null ? "never" : t.expiresAt.toISOString(),
           ]);
         }
-        process.stdout.write(
-          formatTable(["ID", "ROLE", "TENANT", "NAME", "CREATED", "EXPIRES"], rows),
-        );
+        writeStdout(formatTable(["ID", "ROLE", "TENANT", "NAME", "CREATED", "EXPIRES"], rows));
       });
     });
 
@@ -218,9 +217,7 @@ Examples:
           updated.expiresAt === null
             ? "never expires"
             : `expires ${updated.expiresAt.toISOString()}`;
-        process.stdout.write(
-          `token ${updated.name} saved: role ${updated.role}, ${scope}, ${expiry}\n`,
-        );
+        writeStdout(`token ${updated.name} saved: role ${updated.role}, ${scope}, ${expiry}\n`);
       });
     });
 
@@ -236,7 +233,7 @@ Examples:
       await withInstallation(flags, async ({ store, actor }) => {
         const found = await resolveToken(store, ref);
         await store.tokens.revoke(found.id, { actor });
-        process.stdout.write(`revoked token ${found.name} (${found.id})\n`);
+        writeStdout(`revoked token ${found.name} (${found.id})\n`);
       });
     });
 };

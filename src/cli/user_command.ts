@@ -18,6 +18,7 @@ import {
   withInstallation,
 } from "./installation.ts";
 import { recordNamer } from "./record_names.ts";
+import { writeStdout } from "./stdout.ts";
 
 interface PasswordFlags extends InstallationFlags {
   passwordStdin?: boolean;
@@ -164,7 +165,7 @@ Examples:
           printJson(made);
           return;
         }
-        process.stdout.write(
+        writeStdout(
           `user ${made.username} added: role ${made.role}, ${await describeScope(store, made)}\n`,
         );
       });
@@ -193,7 +194,7 @@ Examples:
             u.lastLoginAt === null ? "never" : u.lastLoginAt.toISOString(),
           ]);
         }
-        process.stdout.write(
+        writeStdout(
           formatTable(["USERNAME", "ROLE", "TENANT", "STATE", "CREATED", "LAST LOGIN"], rows),
         );
       });
@@ -243,7 +244,7 @@ Examples:
           printJson(updated);
           return;
         }
-        process.stdout.write(
+        writeStdout(
           `user ${updated.username} saved: role ${updated.role}, ${await describeScope(store, updated)}${updated.disabled ? ", disabled" : ""}\n`,
         );
       });
@@ -262,7 +263,7 @@ Examples:
       await withInstallation(flags, async ({ store, actor }) => {
         const found = await resolveUser(store, ref);
         await store.users.update(found.id, { password }, { actor });
-        process.stdout.write(`password of ${found.username} changed; its sessions ended\n`);
+        writeStdout(`password of ${found.username} changed; its sessions ended\n`);
       });
     });
 
@@ -278,7 +279,7 @@ Examples:
       await withInstallation(flags, async ({ store, actor }) => {
         const found = await resolveUser(store, ref);
         await store.users.remove(found.id, { actor });
-        process.stdout.write(`removed user ${found.username}\n`);
+        writeStdout(`removed user ${found.username}\n`);
       });
     });
 };

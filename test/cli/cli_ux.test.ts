@@ -14,7 +14,8 @@ function pipedToHead(args: readonly string[]): Promise<{ status: string; stderr:
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) {
-      if (v !== undefined && !k.startsWith("PROVISIO_")) env[k] = v;
+      if (v !== undefined && (!k.startsWith("PROVISIO_") || k === "PROVISIO_FROM_SOURCE"))
+        env[k] = v;
     }
     const child = spawn("bash", ["-c", script], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
