@@ -7,7 +7,7 @@
 // newer (test/cli_bundle.global.ts); after editing src/, `npm run build`.
 // CommonJS (bin/package.json says so): an ES module entry costs Node's module loader on every
 // start, which a management command's start cannot afford (D42).
-const { readFileSync, renameSync, writeFileSync } = require("node:fs");
+const { readFileSync, renameSync, writeFileSync, writeSync } = require("node:fs");
 const { dirname, join } = require("node:path");
 const { Script } = require("node:vm");
 // The CommonJS loader's own createRequire: `node:module` would also load the ES module loader.
@@ -121,7 +121,12 @@ async function run() {
     // The version alone needs none of the CLI's code (test/cli/main_commands.test.ts checks
     // that the CLI's own --version says this same number).
     const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-    process.stdout.write(`${version}\n`);
+    // To the descriptor: building process.stdout would load Node's stream machinery.
+    try {
+      writeSync(1, `${version}\n`);
+    } catch (error) {
+      if (error.code !== "EPIPE") throw error;
+    }
   } else if (mode === "0" || (mode !== "1" && bundleIsCurrent())) {
     const { main, saveCache } = loadBundle(process.argv);
     process.exitCode = await main(process.argv);
