@@ -4,7 +4,7 @@
  * (and nginx) so every variant sees the same neighbours.
  *
  *   npx tsx bench/warm_path.ts [--variant NAME=DIR]... [--rounds 5] [--duration 5] [--workers 2]
- *     [--nginx] [--quiet-status] [--perf NAME] [--work DIR]
+ *     [--nginx] [--quiet-status] [--fetch-all] [--perf NAME] [--work DIR]
  *
  * Scenario (bench/server_http.ts's): 100,000 devices imported, the 22-parameter tenant layer
  * with 7 templates, `wrk -t1 -c64` keep-alive over random MACs of the first 20,000 devices,
@@ -12,7 +12,8 @@
  * installation is built with the last variant's CLI (the variants must share its schema) and
  * copied for each variant; every variant's server runs from its own bundle on its own port for
  * the whole run. Without `--variant`, this tree alone. `--nginx` adds nginx serving the same
- * bytes as static files (`worker_processes auto`).
+ * bytes as static files (`worker_processes auto`). `--fetch-all` fetches every device once before
+ * (as server_http.ts's cold passes leave the caches: 100,000 profiles held, not 20,000).
  *
  * The device's status row is written again at most every 10 s per device and worker (the
  * default repeat window): a cost per second, not per request, which a variant pays again at
@@ -51,6 +52,7 @@ const { values: args } = parseArgs({
     workers: { type: "string", default: "2" },
     nginx: { type: "boolean", default: false },
     "quiet-status": { type: "boolean", default: false },
+    "fetch-all": { type: "boolean", default: false },
     perf: { type: "string", default: "" },
     work: { type: "string", default: join(ROOT, ".bench-out", "warm_path") },
   },
@@ -83,8 +85,8 @@ if (!existsSync(join(work, "installed"))) {
   log(`installed ${DEVICES} devices`);
 }
 
-/** Every active device once over 16 keep-alive connections; `keep` gets each body. */
-async function fetchActive(port: number, keep?: (mac: string, body: Buffer) => void) {
+/** The first `count` devices once over 16 keep-alive connections; `keep` gets each body. */
+async function fetchFirst(port: number, count: number, keep?: (mac: string, body: Buffer) => void) {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   let next = 0;
   const one = (mac: string): Promise<Buffer> =>
@@ -103,7 +105,7 @@ async function fetchActive(port: number, keep?: (mac: string, body: Buffer) => v
     });
   await Promise.all(
     Array.from({ length: 16 }, async () => {
-      while (next < ACTIVE) {
+      while (next < count) {
         const mac = macOf(next++);
         const body = await one(mac);
         keep?.(mac, body);
@@ -138,12 +140,14 @@ for (const [i, v] of variants.entries()) {
 const staticDir = join(work, "static", "profile");
 mkdirSync(staticDir, { recursive: true });
 for (const [i, v] of variants.entries()) {
+  // The last device is the start-up probe.
+  if (args["fetch-all"]) await fetchFirst(v.port, DEVICES - 1);
   for (let r = 0; r < 6; r++) {
     const keep =
       r === 0 && i === 0 && args.nginx
         ? (mac: string, body: Buffer) => writeFileSync(join(staticDir, `${mac}.xml`), body)
         : undefined;
-    await fetchActive(v.port, keep);
+    await fetchFirst(v.port, ACTIVE, keep);
   }
   log(`${v.name}: warm`);
 }
