@@ -51,6 +51,7 @@ import { dataPaths } from "../src/server/index.ts";
 import { eachOnce } from "./lib/each_once.ts";
 import { installDataDir } from "./lib/install_data.ts";
 import { compareMtls, mtlsClients, startMtlsNginx } from "./lib/mtls_handshakes.ts";
+import { writeNginxConf } from "./lib/nginx_conf.ts";
 import {
   bundleCli,
   childPids,
@@ -433,26 +434,9 @@ async function main(): Promise<void> {
     await stopServe(first);
   }
 
-  const nginxConf = join(work, "nginx.conf");
-  const temp = join(work, "nginx-tmp");
-  mkdirSync(temp);
-  writeFileSync(
-    nginxConf,
-    `worker_processes auto;
-worker_rlimit_nofile 16384;
-daemon off;
-user root;
-pid ${work}/nginx.pid;
-error_log ${work}/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${temp}/body; proxy_temp_path ${temp}/proxy; fastcgi_temp_path ${temp}/fcgi;
-  uwsgi_temp_path ${temp}/uwsgi; scgi_temp_path ${temp}/scgi;
-  keepalive_requests 1000000;
-  default_type text/xml;
-  sendfile on;
-  server { listen 127.0.0.1:${PORTS.nginxHttp}; root ${work}/static; }
+  const nginxConf = writeNginxConf(
+    work,
+    `  server { listen 127.0.0.1:${PORTS.nginxHttp}; root ${work}/static; }
   server {
     listen 127.0.0.1:${PORTS.nginxHttps} ssl;
     root ${work}/static;
@@ -461,7 +445,6 @@ http {
     ssl_client_certificate ${paths.deviceCaCert};
     ssl_verify_client optional;
   }
-}
 `,
   );
   const nginx = spawn("/usr/sbin/nginx", ["-c", nginxConf], { stdio: ["ignore", "pipe", "pipe"] });

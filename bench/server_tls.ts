@@ -33,6 +33,7 @@ import {
   ffdhe2048,
   mtlsClients,
 } from "./lib/mtls_handshakes.ts";
+import { writeNginxConf } from "./lib/nginx_conf.ts";
 import { bundleCli, processTree, sh, stopServe } from "./lib/server_process.ts";
 import { waitForLog } from "./lib/wait_for_log.ts";
 
@@ -213,23 +214,9 @@ async function main(): Promise<void> {
   }
   // The same finite-field group OpenSSL picks for Node's `dhparam: "auto"` (RFC 7919).
   const dhparam = await ffdhe2048(join(work, "ffdhe2048.pem"));
-  const conf = join(work, "nginx.conf");
-  const temp = join(work, "nginx-tmp");
-  mkdirSync(temp);
-  writeFileSync(
-    conf,
-    `worker_processes auto;
-daemon off;
-user root;
-pid ${work}/nginx.pid;
-error_log ${work}/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${temp}/body; proxy_temp_path ${temp}/proxy; fastcgi_temp_path ${temp}/fcgi;
-  uwsgi_temp_path ${temp}/uwsgi; scgi_temp_path ${temp}/scgi;
-  default_type text/xml;
-  server {
+  const conf = writeNginxConf(
+    work,
+    `  server {
     listen 127.0.0.1:${PORTS.nginx} ssl;
     root ${work}/static;
     ssl_protocols TLSv1.2 TLSv1.3;
@@ -240,7 +227,6 @@ http {
     ssl_client_certificate ${paths.deviceCaCert};
     ssl_verify_client on;
   }
-}
 `,
   );
   const nginx = spawn("/usr/sbin/nginx", ["-c", conf], { stdio: ["ignore", "pipe", "pipe"] });

@@ -29,6 +29,7 @@ import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { installDataDir } from "./lib/install_data.ts";
+import { writeNginxConf } from "./lib/nginx_conf.ts";
 import {
   bundleCli,
   childPids,
@@ -163,27 +164,9 @@ end
 );
 let nginx: ChildProcess | undefined;
 if (args.nginx) {
-  const conf = join(work, "nginx.conf");
-  const temp = join(work, "nginx-tmp");
-  mkdirSync(temp, { recursive: true });
-  writeFileSync(
-    conf,
-    `worker_processes auto;
-worker_rlimit_nofile 16384;
-daemon off;
-user root;
-pid ${work}/nginx.pid;
-error_log ${work}/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${temp}/body; proxy_temp_path ${temp}/proxy; fastcgi_temp_path ${temp}/fcgi;
-  uwsgi_temp_path ${temp}/uwsgi; scgi_temp_path ${temp}/scgi;
-  keepalive_requests 1000000;
-  default_type text/xml;
-  sendfile on;
-  server { listen 127.0.0.1:${NGINX_PORT}; root ${work}/static; }
-}
+  const conf = writeNginxConf(
+    work,
+    `  server { listen 127.0.0.1:${NGINX_PORT}; root ${work}/static; }
 `,
   );
   const started = spawn("/usr/sbin/nginx", ["-c", conf], { stdio: "ignore" });

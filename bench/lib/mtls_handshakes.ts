@@ -16,6 +16,7 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { issueDeviceCertificate } from "../../src/crypto/index.ts";
+import { writeNginxConf } from "./nginx_conf.ts";
 import { cpuTicks, processTree } from "./server_process.ts";
 
 /** The units' suites measured: RSA key exchange, then DHE-RSA (TLS 1.2). */
@@ -112,24 +113,11 @@ export async function startMtlsNginx(options: {
   readonly deviceCaCert: string;
 }): Promise<{ readonly pids: () => number[]; stop(): void }> {
   const dir = join(options.work, "nginx-mtls");
-  mkdirSync(join(dir, "tmp"), { recursive: true });
+  mkdirSync(dir, { recursive: true });
   const dhparam = await ffdhe2048(join(dir, "ffdhe2048.pem"));
-  const conf = join(dir, "nginx.conf");
-  const temp = join(dir, "tmp");
-  writeFileSync(
-    conf,
-    `worker_processes auto;
-daemon off;
-user root;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${temp}/body; proxy_temp_path ${temp}/proxy; fastcgi_temp_path ${temp}/fcgi;
-  uwsgi_temp_path ${temp}/uwsgi; scgi_temp_path ${temp}/scgi;
-  default_type text/xml;
-  server {
+  const conf = writeNginxConf(
+    dir,
+    `  server {
     listen 127.0.0.1:${options.port} ssl;
     root ${options.root};
     ssl_protocols TLSv1.2;
@@ -141,7 +129,6 @@ http {
     ssl_client_certificate ${options.deviceCaCert};
     ssl_verify_client on;
   }
-}
 `,
   );
   const nginx: ChildProcess = spawn("/usr/sbin/nginx", ["-c", conf], { stdio: "ignore" });
