@@ -117,6 +117,11 @@ const MISS = { miss: true } as const;
 
 /** Paths whose route matches are kept (~300 bytes each). */
 const MATCHED_PATHS = 50_000;
+/**
+ * The longest path whose matches are kept: a unit's profile path is short, and a request line
+ * may be as long as the header limit — kept, such paths would let anyone fill the memory.
+ */
+const MATCHED_PATH_CHARS = 256;
 
 export class ResyncPipeline {
   readonly #o: PipelineOptions;
@@ -587,6 +592,9 @@ export class ResyncPipeline {
     let matches = memo.byPath.get(path);
     if (matches === undefined) {
       matches = table.match(path, query);
+      // Only what a tenant's pattern took: a path nobody serves is a miss, which its source
+      // pays for, not an entry an unauthenticated prober may add.
+      if (matches.length === 0 || path.length > MATCHED_PATH_CHARS) return matches;
       if (memo.byPath.size >= MATCHED_PATHS) memo.byPath.clear();
       memo.byPath.set(path, matches);
     }
