@@ -58,43 +58,47 @@ export function identifyDevice(
   cert: ClientCertificate | undefined,
   ua: UserAgentIdentity | undefined,
 ): Identification | Promise<Identification> {
-  if (cert?.verified && !cert.identity.generic) return identify(directory, matches, cert, ua);
-  // One path MAC (or none) and no device certificate: the MAC in the path, else the
-  // User-Agent's, decides when its record is in memory.
-  let pathMac: string | undefined;
-  for (const { facts } of matches) {
-    if (facts.mac === undefined) continue;
-    if (pathMac !== undefined && pathMac !== facts.mac)
-      return identify(directory, matches, cert, ua);
-    pathMac = facts.mac;
+  const named = pathNames(matches);
+  if (named === undefined || (cert?.verified && !cert.identity.generic)) {
+    return identify(directory, named, cert, ua);
   }
-  const mac = (pathMac ?? ua?.mac) as MacAddress | undefined;
-  if (mac === undefined) return identify(directory, matches, cert, ua);
-  const device = directory.cachedDevice?.(mac);
-  if (device === undefined) return identify(directory, matches, cert, ua);
+  // No device certificate: the MAC in the path, else the User-Agent's, decides when its record
+  // is in memory.
+  const mac = named.mac ?? (ua?.mac as MacAddress | undefined);
+  const device = mac === undefined ? undefined : directory.cachedDevice?.(mac);
+  if (mac === undefined || device === undefined) return identify(directory, named, cert, ua);
   if (device === null) return { kind: "unknown", mac };
-  return { kind: "device", device, by: pathMac === undefined ? "user-agent" : "path" };
+  return { kind: "device", device, by: named.mac === undefined ? "user-agent" : "path" };
+}
+
+/** The MAC and serial the path names; undefined when two matching patterns name two MACs. */
+function pathNames(
+  matches: readonly Pick<RouteMatch, "facts">[],
+): { readonly mac?: MacAddress; readonly serial?: string } | undefined {
+  let mac: MacAddress | undefined;
+  let serial: string | undefined;
+  for (const { facts } of matches) {
+    if (facts.mac !== undefined) {
+      if (mac !== undefined && mac !== facts.mac) return undefined;
+      mac = facts.mac as MacAddress;
+    }
+    if (facts.serial !== undefined && serial === undefined) serial = facts.serial;
+  }
+  return { ...(mac === undefined ? {} : { mac }), ...(serial === undefined ? {} : { serial }) };
 }
 
 async function identify(
   directory: DeviceDirectory,
-  matches: readonly Pick<RouteMatch, "facts">[],
+  named: ReturnType<typeof pathNames>,
   cert: ClientCertificate | undefined,
   ua: UserAgentIdentity | undefined,
 ): Promise<Identification> {
-  // What the path says; two matching patterns naming different MACs cannot both be right.
-  let pathMac: MacAddress | undefined;
-  let pathSerial: string | undefined;
-  for (const { facts } of matches) {
-    if (facts.mac !== undefined) {
-      const mac = facts.mac as MacAddress;
-      if (pathMac !== undefined && pathMac !== mac) {
-        return refuse(400, "the path names two different devices", undefined, undefined);
-      }
-      pathMac = mac;
-    }
-    if (facts.serial !== undefined && pathSerial === undefined) pathSerial = facts.serial;
+  // Two matching patterns naming different MACs cannot both be right.
+  if (named === undefined) {
+    return refuse(400, "the path names two different devices", undefined, undefined);
   }
+  const pathMac = named.mac;
+  const pathSerial = named.serial;
 
   // 1. Client certificate with a device identity.
   if (cert?.verified && !cert.identity.generic) {

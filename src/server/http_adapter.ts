@@ -96,7 +96,7 @@ export function createDeviceRequestListener(
   certificateOf?: (req: IncomingMessage) => ClientCertificate | undefined,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { handler, limits, logger } = options;
-  const failed = (
+  const answerFailure = (
     res: ServerResponse,
     work: { done(): void } | undefined,
     error: unknown,
@@ -143,7 +143,7 @@ export function createDeviceRequestListener(
     try {
       answer = handler.handle(request);
     } catch (error) {
-      failed(res, work, error);
+      answerFailure(res, work, error);
       return;
     }
     if (answer instanceof Promise) {
@@ -152,7 +152,7 @@ export function createDeviceRequestListener(
           work?.done();
           writeResponse(res, response, method === "HEAD");
         },
-        (error: unknown) => failed(res, work, error),
+        (error: unknown) => answerFailure(res, work, error),
       );
       return;
     }
