@@ -41,7 +41,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent, request as httpsRequest } from "node:https";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
@@ -49,6 +48,7 @@ import { parseArgs } from "node:util";
 import { issueDeviceCertificate } from "../src/crypto/index.ts";
 import { dataPaths } from "../src/server/index.ts";
 import { eachOnce } from "./lib/each_once.ts";
+import { fetchProfiles } from "./lib/fetch_profiles.ts";
 import { installDataDir } from "./lib/install_data.ts";
 import { compareMtls, mtlsClients, startMtlsNginx } from "./lib/mtls_handshakes.ts";
 import { writeNginxConf } from "./lib/nginx_conf.ts";
@@ -211,36 +211,6 @@ async function certLoad(
     p99Ms: at(0.99),
     non2xx: bad,
   };
-}
-
-async function fetchAll(
-  port: number,
-  count: number,
-  write: (mac: string, body: Buffer) => void,
-): Promise<void> {
-  const agent = new HttpAgent({ keepAlive: true, maxSockets: 16 });
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const mac = macOf(next++);
-      const body = await new Promise<Buffer>((resolve, reject) => {
-        httpRequest({ host: "127.0.0.1", port, path: `/profile/${mac}.xml`, agent }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () =>
-            res.statusCode === 200
-              ? resolve(Buffer.concat(chunks))
-              : reject(new Error(`${mac}: ${res.statusCode}`)),
-          );
-        })
-          .on("error", reject)
-          .end();
-      });
-      write(mac, body);
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  agent.destroy();
 }
 
 function row(name: string, f: Figures, rss?: { rssMb: number; peakMb: number }): string {
@@ -424,7 +394,7 @@ async function main(): Promise<void> {
     const first = await startServer(variants[variants.length - 1]!);
     const t = performance.now();
     let bytes = 0;
-    await fetchAll(PORTS.http, DEVICES, (mac, body) => {
+    await fetchProfiles(PORTS.http, DEVICES, (mac, body) => {
       bytes += body.length;
       writeFileSync(join(staticDir, `${mac}.xml`), body);
     });
@@ -514,7 +484,7 @@ end
     log(`${variant.name}: warm-up`);
     // Every active device several times over 16 connections: each worker caches its own.
     for (let r = 0; r < Math.max(2, WORKERS * 3); r++) {
-      await fetchAll(PORTS.http, ACTIVE, () => undefined);
+      await fetchProfiles(PORTS.http, ACTIVE);
     }
     await wrk(http, random, QUICK ? 1 : 3);
     log(`${variant.name}: warm HTTP (load ${load()})`);
@@ -557,7 +527,7 @@ end
       rows.push(row("nginx HTTPS + client cert (static)", ngCert, rssOf(nginxPids())));
       summary.push(...(await mtlsSummary(work, variant.dataDir, variant.name, pids, log)));
       log(`${variant.name}: every device fetched once, for the RSS`);
-      await fetchAll(PORTS.http, DEVICES, () => undefined);
+      await fetchProfiles(PORTS.http, DEVICES);
       const full = rssOf(serverPids(server));
       summary.push(
         `${variant.name}: RSS with all ${DEVICES.toLocaleString("en")} profiles fetched: ${full.rssMb} MB (peak ${full.peakMb} MB), all processes`,
@@ -569,7 +539,7 @@ end
         PROVISIO_REPEAT_STATUS_WINDOW_MS: "0",
       });
       for (let r = 0; r < Math.max(2, WORKERS * 3); r++) {
-        await fetchAll(PORTS.http, ACTIVE, () => undefined);
+        await fetchProfiles(PORTS.http, ACTIVE);
       }
       let all: Figures | undefined;
       for (let r = 0; r < ROUNDS; r++) all = best(all, await wrk(http, random, DURATION, pids));

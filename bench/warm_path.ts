@@ -25,9 +25,9 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { fetchProfiles } from "./lib/fetch_profiles.ts";
 import { installDataDir } from "./lib/install_data.ts";
 import { writeNginxConf } from "./lib/nginx_conf.ts";
 import {
@@ -86,36 +86,6 @@ if (!existsSync(join(work, "installed"))) {
   log(`installed ${DEVICES} devices`);
 }
 
-/** The first `count` devices once over 16 keep-alive connections; `keep` gets each body. */
-async function fetchFirst(port: number, count: number, keep?: (mac: string, body: Buffer) => void) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  let next = 0;
-  const one = (mac: string): Promise<Buffer> =>
-    new Promise((resolve, reject) => {
-      request({ host: "127.0.0.1", port, path: `/profile/${mac}.xml`, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          res.statusCode === 200
-            ? resolve(Buffer.concat(chunks))
-            : reject(new RangeError(`${mac}: ${res.statusCode}`)),
-        );
-      })
-        .on("error", reject)
-        .end();
-    });
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < count) {
-        const mac = macOf(next++);
-        const body = await one(mac);
-        keep?.(mac, body);
-      }
-    }),
-  );
-  agent.destroy();
-}
-
 const quiet: Record<string, string> = args["quiet-status"]
   ? { PROVISIO_REPEAT_STATUS_WINDOW_MS: "3600000", PROVISIO_REPEAT_EVENT_WINDOW_MS: "3600000" }
   : {};
@@ -142,13 +112,13 @@ const staticDir = join(work, "static", "profile");
 mkdirSync(staticDir, { recursive: true });
 for (const [i, v] of variants.entries()) {
   // The last device is the start-up probe.
-  if (args["fetch-all"]) await fetchFirst(v.port, DEVICES - 1);
+  if (args["fetch-all"]) await fetchProfiles(v.port, DEVICES - 1);
   for (let r = 0; r < 6; r++) {
     const keep =
       r === 0 && i === 0 && args.nginx
         ? (mac: string, body: Buffer) => writeFileSync(join(staticDir, `${mac}.xml`), body)
         : undefined;
-    await fetchFirst(v.port, ACTIVE, keep);
+    await fetchProfiles(v.port, ACTIVE, keep);
   }
   log(`${v.name}: warm`);
 }
