@@ -45,6 +45,11 @@ async function startServer(io: "native" | "dgram"): Promise<void> {
     // 10 s of silence before either side gives up: a CPU hog can starve a process for a
     // second, which a 0.5 s budget read as a lost peer.
     maxRetries: 400,
+    // Every client reaches the server from the shim's one address, so the per-address cap on
+    // unacknowledged transfers (16) would meter the 20 concurrent clients below: under a busy
+    // suite, queued and stray transfers held it long enough for a client to give up. That cap
+    // has its own tests (serve_limits, abuse); here it is as wide as the per-address cap.
+    maxUnverifiedPerClient: 64,
     io,
     resolver: async (r) => bytesSource(r.filename.startsWith("small") ? SMALL : FILE),
     upload: async (r) => ({ kind: "accept", onComplete: (d) => void uploads.set(r.filename, d) }),
