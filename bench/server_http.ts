@@ -32,7 +32,9 @@
  * certificates, the units' TLS 1.2 suites) against an nginx with `ssl_verify_client on`.
  *
  * `--skip-extras` leaves out the full mode's additions (client certificates, RSS after every
- * device, every resync written).
+ * device, every resync written). `--skip-single` leaves out the one-worker variant.
+ * Each warm HTTP round logs every process's CPU share of the round (primary, workers, nginx's
+ * master and workers, wrk): where a round's time went when the ratio moves between runs.
  * `--quick` (CI, ~30 s): 3,000 devices, 1,000 active, 2-second runs, HTTP and HTTPS only,
  * this tree only. It prints, it asserts nothing.
  *
@@ -72,6 +74,7 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     "skip-extras": { type: "boolean", default: false },
+    "skip-single": { type: "boolean", default: false },
     devices: { type: "string" },
     active: { type: "string" },
     duration: { type: "string" },
@@ -148,6 +151,8 @@ async function wrk(
 ): Promise<Figures> {
   const measured = pids();
   const before = cpuTicks(measured);
+  const each = measured.map((pid) => cpuTicks([pid]));
+  const started = performance.now();
   const out = await sh("wrk", [
     "-t1",
     `-c${CONNECTIONS}`,
@@ -161,6 +166,13 @@ async function wrk(
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   if (measured.length === 0 || requests === 0) return figures;
   const cpuUs = Math.round(((cpuTicks(measured) - before) * TICK_US) / requests);
+  const wall = (performance.now() - started) / 1000;
+  const shares = measured.map(
+    (pid, i) => `${pid} ${Math.round((cpuTicks([pid]) - each[i]!) / wall)} %`,
+  );
+  process.stderr.write(
+    `  ${url}: ${figures.reqPerSec} req/s, CPU of a core per process: ${shares.join(", ")}\n`,
+  );
   return { ...figures, cpuUs };
 }
 
@@ -317,7 +329,7 @@ async function main(): Promise<void> {
       dataDir: join(work, "data-baseline"),
     });
   }
-  if (!QUICK || WORKERS === 1)
+  if ((!QUICK && args["skip-single"] !== true) || WORKERS === 1)
     variants.push({ name: "1 worker", runner, args: ["--workers", "1"], dataDir });
   if (WORKERS > 1)
     variants.push({

@@ -76,9 +76,12 @@ interface Verdicts {
   readonly key: string;
   /** Parsed on the first verification this connection needs. */
   chain?: readonly X509Certificate[];
-  /** The certificate marked verified by `screen` (shares this entry). */
-  screened?: ClientCertificate;
+  /** `screen`'s answer: the certificate marked verified (which shares this entry). */
+  screened?: { readonly cert: ClientCertificate };
 }
+
+/** `screen`'s answer for a request without a certificate (nearly all): one object for all. */
+const NO_CERT: { readonly cert: undefined } = Object.freeze({ cert: undefined });
 
 /** SHA-256 over the presented DER certificates (the leaf's fingerprint for a lone leaf). */
 function chainKey(cert: ClientCertificate): string {
@@ -119,7 +122,7 @@ export class ClientCertPolicy {
   screen(
     cert: ClientCertificate | undefined,
   ): { readonly cert: ClientCertificate | undefined } | Outcome {
-    if (cert === undefined) return { cert };
+    if (cert === undefined) return NO_CERT;
     const verdict = this.#unionVerdict(cert);
     if (!verdict.ok) {
       return refuse(403, `client certificate not trusted (${verdict.reason})`, {
@@ -129,10 +132,11 @@ export class ClientCertPolicy {
     if (cert.verified) return { cert };
     const entry = this.#entry(cert);
     if (entry.screened === undefined) {
-      entry.screened = { ...cert, verified: true, verifyError: undefined };
-      this.#verdicts.set(entry.screened, entry);
+      const verified: ClientCertificate = { ...cert, verified: true, verifyError: undefined };
+      this.#verdicts.set(verified, entry);
+      entry.screened = { cert: verified };
     }
-    return { cert: entry.screened };
+    return entry.screened;
   }
 
   /**

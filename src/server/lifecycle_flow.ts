@@ -10,6 +10,10 @@ import type { DeviceLifecycles } from "./lifecycle.ts";
 export function lifecycleFlow(lifecycles: DeviceLifecycles): FlowHook {
   return {
     served(device: Device, flow: FlowRequest): void {
+      // Nearly every resync: the device is SP-CUST already (or further, in secure
+      // provisioning's hands), and fetching its own profile moves nothing — nothing to build.
+      const state = lifecycles.current(device)?.state;
+      if (state === "sp-cust" || state === "sec-prv-1" || state === "sec-prv-2") return;
       const { request } = flow;
       lifecycles.observe(
         device,
