@@ -575,6 +575,7 @@ export class Device extends EventEmitter<DeviceEvents> {
       params: this.params,
       fetcher: this.fetcher,
       dhcp: this.options.dhcp,
+      family: this.identity.family,
       restrict: this.identity.family === "mpp",
       userAgent: userAgent(this.identity, this.compat.uaIncludesMac),
       clientCertificate: this.identity.clientCertificate,

@@ -88,6 +88,7 @@ function once(
         (typeof raw === "string" && raw.includes("=")
           ? "application/x-www-form-urlencoded"
           : "text/plain");
+      if (req.contentEncoding !== undefined) headers["Content-Encoding"] = req.contentEncoding;
     }
     if (auth !== undefined) headers[auth.name] = auth.value;
     const https = req.scheme === "https";

@@ -24,6 +24,8 @@ export interface FetchRequest {
   readonly body?: string | Buffer;
   /** Content-Type of a POST; default per §4.5.2 (form encoding when the text has `=`). */
   readonly contentType?: string;
+  /** `Content-Encoding` of a POST body (an MPP report's `aes128gcm`); default none. */
+  readonly contentEncoding?: string;
   /** An upload (Report_Rule): any 2xx answer is success. */
   readonly upload?: boolean;
   readonly uid?: string;

@@ -4,8 +4,15 @@
  * the MPP `IKM_HTTP_Encrypt_Content`),
  * only what changed since the last resync/reboot/upgrade (`--delta`), or the Info page
  * (`--status`); AES-encrypted with `--key`; TFTP PUT or HTTP POST; once, no retries.
+ * MPP (§3.6.6): without `--key`, a unit holding an IKM (`IKM_HTTP_Encrypt_Content`) sends the
+ * report RFC 8188 `aes128gcm`-encoded under it — marked `Content-Encoding: aes128gcm` over
+ * HTTP, the bare bytes over TFTP.
  */
-import { encodeProfileBytes } from "../crypto/index.ts";
+import {
+  AES128GCM_CONTENT_ENCODING,
+  encodeAes128gcm,
+  encodeProfileBytes,
+} from "../crypto/index.ts";
 import { isProvisioError } from "../errors.ts";
 import {
   builtInModel,
@@ -14,7 +21,7 @@ import {
   type ProfileEntry,
   serializeXmlProfile,
 } from "../profile/index.ts";
-import type { ReportUpload } from "../rules/index.ts";
+import type { DeviceFamily, ReportUpload } from "../rules/index.ts";
 import { requestTarget } from "../rules/index.ts";
 import type { DhcpOptions } from "./dhcp_options.ts";
 import { defaultServer } from "./dhcp_options.ts";
@@ -105,6 +112,8 @@ export interface ReportContext {
   readonly params: ParameterStore;
   readonly fetcher: ProfileFetcher;
   readonly dhcp: DhcpOptions | undefined;
+  /** MPP encodes a report without `--key` with its IKM, when it holds one (§3.6.6). */
+  readonly family: DeviceFamily;
   /** MPP applies Restricted_Access_Domains to reports (§8.4). */
   readonly restrict: boolean;
   readonly userAgent: string;
@@ -161,13 +170,17 @@ export async function sendReport(ctx: ReportContext, upload: ReportUpload): Prom
     undefined,
     ctx.hidePasswords === true,
   );
-  if (upload.key !== undefined) {
-    try {
-      body = encodeProfileBytes(body, { key: upload.key });
-    } catch (e) {
-      if (!isProvisioError(e)) throw e;
-      return done(false, "encryption failed", 0, e.message);
-    }
+  // A `--key` wins over the IKM (§3.6.6).
+  const ikm =
+    upload.key === undefined && ctx.family === "mpp"
+      ? (ctx.params.get("IKM_HTTP_Encrypt_Content") ?? "")
+      : "";
+  try {
+    if (upload.key !== undefined) body = encodeProfileBytes(body, { key: upload.key });
+    else if (ikm !== "") body = encodeAes128gcm(body, ikm);
+  } catch (e) {
+    if (!isProvisioError(e)) throw e;
+    return done(false, "encryption failed", 0, e.message);
   }
   const request = {
     scheme: url.scheme,
@@ -178,6 +191,7 @@ export async function sendReport(ctx: ReportContext, upload: ReportUpload): Prom
     method: "POST" as const,
     body,
     contentType: upload.key === undefined ? "application/xml" : "application/octet-stream",
+    ...(ikm === "" ? {} : { contentEncoding: AES128GCM_CONTENT_ENCODING }),
     upload: true,
     ...(upload.uid === undefined ? {} : { uid: upload.uid }),
     ...(upload.pwd === undefined ? {} : { pwd: upload.pwd }),

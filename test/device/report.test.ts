@@ -1,8 +1,11 @@
 /**
  * Report_Rule uploads (§8.4) to a real node:http server and to in.tftpd (TFTP PUT), the
- * encrypted report opened with the real openssl tool, and re-applied as a profile.
+ * encrypted report opened with the real openssl tool, and re-applied as a profile. MPP reports
+ * encoded with the IKM (§3.6.6) are opened by a decoder written here from RFC 8188 over
+ * node:crypto's HKDF, not by the project's own.
  */
 import { execFileSync } from "node:child_process";
+import { createDecipheriv, hkdfSync } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +22,37 @@ afterAll(async () => {
   await server?.close();
   await tftpd?.close();
 });
+
+/**
+ * RFC 8188 section 2: salt (16) | rs (uint32) | idlen | keyid, then records of rs bytes (the
+ * last shorter); CEK and NONCE by HKDF-SHA-256 over the IKM and salt; record i under
+ * NONCE xor i; plaintext ends with delimiter 1 (more records) or 2 (last), then zero padding.
+ */
+function rfc8188Decode(body: Buffer, ikm: string): { plaintext: Buffer; recordSize: number } {
+  const salt = body.subarray(0, 16);
+  const rs = body.readUInt32BE(16);
+  const start = 21 + body[20]!;
+  const hkdf = (info: string, length: number) =>
+    Buffer.from(
+      hkdfSync("sha256", Buffer.from(ikm, "utf8"), salt, Buffer.from(info, "latin1"), length),
+    );
+  const cek = hkdf("Content-Encoding: aes128gcm\0", 16);
+  const nonce = hkdf("Content-Encoding: nonce\0", 12);
+  const parts: Buffer[] = [];
+  for (let at = start, seq = 0; at < body.length; at += rs, seq++) {
+    const record = body.subarray(at, Math.min(at + rs, body.length));
+    const iv = Buffer.from(nonce);
+    iv.writeUInt32BE((iv.readUInt32BE(8) ^ seq) >>> 0, 8);
+    const d = createDecipheriv("aes-128-gcm", cek, iv);
+    d.setAuthTag(record.subarray(record.length - 16));
+    const plain = Buffer.concat([d.update(record.subarray(0, record.length - 16)), d.final()]);
+    let end = plain.length - 1;
+    while (plain[end] === 0) end--;
+    expect(plain[end]).toBe(at + rs >= body.length ? 2 : 1);
+    parts.push(plain.subarray(0, end));
+  }
+  return { plaintext: Buffer.concat(parts), recordSize: rs };
+}
 
 function unit(options: Partial<DeviceOptions> = {}): Device {
   const d = new Device({
@@ -172,13 +206,80 @@ describe("Report_Rule (§8.4)", () => {
       ["delta", true],
     ]);
     server.handler = undefined;
-    const [config, delta] = server.requests.filter((r) => r.method === "POST");
-    expect(config!.body).toContain("<GPP_B");
-    expect(delta!.body).toContain("<GPP_A");
-    for (const body of [config!.body, delta!.body]) {
+    // Sent encoded with the IKM the unit holds (§3.6.6): opened with it, they carry no IKM.
+    const [config, delta] = server.requests
+      .filter((r) => r.method === "POST")
+      .map((r) => rfc8188Decode(Buffer.from(r.body, "latin1"), `${ikm}-2`).plaintext.toString());
+    expect(config).toContain("<GPP_B");
+    expect(delta).toContain("<GPP_A");
+    for (const body of [config!, delta!]) {
       expect(body).not.toContain("IKM_HTTP_Encrypt_Content");
       expect(body).not.toContain(ikm);
     }
+  });
+
+  it("MPP with an IKM and no --key: http POSTs the report aes128gcm-encoded under the IKM, marked Content-Encoding: aes128gcm", async () => {
+    server.handler = (r) => (r.method === "POST" ? { status: 200 } : undefined);
+    const ikm = "ikm-Report-0123456789";
+    const d = unit({ productName: "CP-8841-3PCC", family: "mpp" });
+    d.configure({
+      IKM_HTTP_Encrypt_Content: ikm,
+      GPP_A: "encoded-value",
+      Report_Rule: `${server.base}/mpp/$MA.xml`,
+    });
+    server.requests.length = 0;
+    expect(await d.report()).toMatchObject([{ ok: true, content: "config" }]);
+    server.handler = undefined;
+    const post = server.requests.find((r) => r.method === "POST")!;
+    expect(post.headers["content-encoding"]).toBe("aes128gcm");
+    const body = Buffer.from(post.body, "latin1");
+    expect(Number(post.headers["content-length"])).toBe(body.length);
+    expect(body.toString("latin1")).not.toContain("encoded-value");
+    const { plaintext } = rfc8188Decode(body, ikm);
+    const xml = plaintext.toString("utf8");
+    expect(xml).toMatch(/^<\?xml [^>]*\?>\s*<flat-profile>/);
+    expect(xml).toContain('<GPP_A ua="na">encoded-value</GPP_A>');
+    expect(xml).not.toContain(ikm);
+    // Another IKM does not open it (the tag authenticates the record).
+    expect(() => rfc8188Decode(body, `${ikm}-other`)).toThrow();
+  });
+
+  it("MPP: a --key wins over the IKM (AES-256-CBC, no Content-Encoding); without an IKM the report is plain XML", async () => {
+    server.handler = (r) => (r.method === "POST" ? { status: 200 } : undefined);
+    const keyed = unit({ productName: "CP-8841-3PCC", family: "mpp" });
+    keyed.configure({
+      IKM_HTTP_Encrypt_Content: "ikm-Ignored-0123456789",
+      Report_Rule: `[--key secretphrase] ${server.base}/mpp-keyed.xml.enc`,
+    });
+    const plain = unit({ productName: "CP-8841-3PCC", family: "mpp" });
+    plain.configure({ Report_Rule: `${server.base}/mpp-plain.xml` });
+    server.requests.length = 0;
+    expect(await keyed.report()).toMatchObject([{ ok: true }]);
+    expect(await plain.report()).toMatchObject([{ ok: true }]);
+    server.handler = undefined;
+    const [k, p] = server.requests.filter((r) => r.method === "POST");
+    expect(k!.url).toBe("/mpp-keyed.xml.enc");
+    expect(k!.body.startsWith("Salted__")).toBe(true);
+    expect(k!.headers["content-encoding"]).toBeUndefined();
+    expect(p!.headers["content-encoding"]).toBeUndefined();
+    expect(p!.headers["content-type"]).toBe("application/xml");
+    expect(p!.body).toContain("<flat-profile>");
+  });
+
+  it("MPP with an IKM over tftp: the TFTP PUT carries the aes128gcm bytes (no header to mark them)", async () => {
+    const ikm = "ikm-Tftp-0123456789";
+    const d = unit({ productName: "CP-8841-3PCC", family: "mpp" });
+    d.configure({
+      IKM_HTTP_Encrypt_Content: ikm,
+      GPP_P: "via-tftp-encoded",
+      Report_Rule: `tftp://127.0.0.1:${tftpd.port}/mpp-$MA.xml`,
+    });
+    expect(await d.report()).toMatchObject([{ ok: true }]);
+    const file = readFileSync(join(tftpd.root, "mpp-000e08012345.xml"));
+    expect(file.toString("latin1")).not.toContain("via-tftp-encoded");
+    expect(rfc8188Decode(file, ikm).plaintext.toString()).toContain(
+      '<GPP_P ua="na">via-tftp-encoded</GPP_P>',
+    );
   });
 
   it("tftp: a TFTP PUT (WRQ) to in.tftpd", async () => {
