@@ -10,10 +10,15 @@
  *   over the IKM on the phone;
  * - when the profile sets no IKM (the phone has none to decode with).
  * The IKM must reach the phone before its profiles are encoded with it (docs/security.md).
+ *
+ * The other way, a phone whose Report_Rule has no `--key` sends its configuration report
+ * encoded with the IKM it holds: `configuredIkm` is the key the report flow decodes it with.
  */
 import { AES128GCM_CONTENT_ENCODING, encodeAes128gcm } from "../crypto/index.ts";
 import type { Device, Tenant } from "../store/index.ts";
 import type { ProfileFinish } from "./flow_hook.ts";
+import type { ConfigCache } from "./profile_cache.ts";
+import { type ProfileRenderer, renderInputOf } from "./profile_renderer.ts";
 import type { ResyncRequest } from "./resync_request.ts";
 
 /** The parameter holding an MPP phone's IKM. */
@@ -45,4 +50,19 @@ export function contentEncodingFinish(
 ): ProfileFinish | undefined {
   if (request.transport === "tftp" || device.modelPn === null) return undefined;
   return tenant.settings.aes128gcmModels.includes(device.modelPn) ? AES128GCM_FINISH : undefined;
+}
+
+/**
+ * The IKM the device's configuration sets — what its profile gives the phone — or undefined
+ * when it sets none (or an empty one). Only this parameter is resolved, over the records the
+ * config cache holds and the renderer's merge of them.
+ */
+export async function configuredIkm(
+  cache: ConfigCache<unknown>,
+  renderer: ProfileRenderer,
+  device: Device,
+  tenant: Tenant,
+): Promise<string | undefined> {
+  const ikm = renderer.value(await renderInputOf(cache, device, tenant), IKM_PARAMETER);
+  return ikm === "" ? undefined : ikm;
 }

@@ -141,6 +141,7 @@ export function createDeviceFlows(options: DeviceFlowsOptions): DeviceFlows {
     reports = new ReportFlow({
       store,
       cache: options.cache,
+      renderer: options.renderer,
       builtInClientCas: options.builtInClientCas,
       logger,
       upgradeStatus: (u) => {

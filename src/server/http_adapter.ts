@@ -131,6 +131,7 @@ export function createDeviceRequestListener(
       ifNoneMatch: single(headers["if-none-match"]),
       ifModifiedSince: single(headers["if-modified-since"]),
       body,
+      contentEncoding: single(headers["content-encoding"]),
       range: single(headers.range),
       refused,
     };

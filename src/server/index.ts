@@ -121,10 +121,12 @@ export {
 } from "./profile_renderer.ts";
 export {
   DEFAULT_MAX_REPORT_BYTES,
+  decodeReport,
   type ParsedReport,
   parseReportBody,
   REPORT_ERRORS,
   type ReportErrorCode,
+  reportCoding,
 } from "./report_body.ts";
 export {
   macsInReportPath,

@@ -41,6 +41,7 @@ import type {
 } from "../store/index.ts";
 import { layerKey } from "../store/index.ts";
 import { accountLineLayers, modelCatalogue } from "./account_lines.ts";
+import type { ConfigCache } from "./profile_cache.ts";
 import {
   isValueTemplate,
   RECORD_VARIABLES,
@@ -118,6 +119,21 @@ export function layerTargetsOf(device: Device): LayerTarget[] {
   if (device.accountId !== null) targets.push({ scope: "account", accountId: device.accountId });
   targets.push({ scope: "device", mac: device.mac });
   return targets;
+}
+
+/** The records a device's configuration is made of, from the config cache. */
+export async function renderInputOf(
+  cache: ConfigCache<unknown>,
+  device: Device,
+  tenant: Tenant,
+): Promise<RenderInput> {
+  const [model, group, account, layers] = await Promise.all([
+    device.modelPn === null ? null : cache.model(device.modelPn),
+    device.groupId === null ? null : cache.group(device.groupId),
+    device.accountId === null ? null : cache.account(device.accountId),
+    cache.layers(layerTargetsOf(device)),
+  ]);
+  return { device, tenant, model, group, account, layers };
 }
 
 const SCOPE_ORDER: Readonly<Record<LayerScope, number>> = {
@@ -351,6 +367,22 @@ export class ProfileRenderer {
   resolve(input: RenderInput): EffectiveParameter[] {
     const merged = this.#merged(input);
     return withValues(merged, this.#values(merged, input));
+  }
+
+  /**
+   * One effective parameter's value (its template applied), without rendering the others:
+   * undefined when no layer sets a value for it.
+   */
+  value(input: RenderInput, name: string): string | undefined {
+    const merged = this.#merged(input);
+    const i = merged.parameters.findIndex((p) => p.name === name);
+    const value = merged.parameters[i]?.value;
+    if (value === undefined) return undefined;
+    const k = merged.templated.indexOf(i);
+    if (k < 0) return value;
+    return (
+      substitute(merged.plain[k], input) ?? this.#templates.render(value, templateContext(input))
+    );
   }
 
   /** The templated parameters' values for this device, in `merged.templated` order. */

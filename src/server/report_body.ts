@@ -1,10 +1,18 @@
 /**
  * The body of a Report_Rule upload: a `<flat-profile>` listing the unit's parameters (all of
  * them, or with `--delta` those changed since the last resync) or, with `--status`, a
- * `<status>` document with one element per Info-page field. Pure: bytes in, entries out. The
- * body is the device's (or anyone's) to choose: sizes are bounded and every failure is a
- * `ProvisioError` with a `SERVER_REPORT_*` code.
+ * `<status>` document with one element per Info-page field. An MPP unit whose Report_Rule has
+ * no `--key` and which holds an IKM (`IKM_HTTP_Encrypt_Content`) sends it RFC 8188
+ * `aes128gcm`-encoded: `reportCoding` tells such a body, `decodeReport` opens it. Pure: bytes
+ * in, entries out. The body is the device's (or anyone's) to choose: sizes are bounded and
+ * every failure is a `ProvisioError` with a `SERVER_REPORT_*` code.
  */
+import {
+  AES128GCM_CONTENT_ENCODING,
+  CryptoErrorCode,
+  decodeAes128gcm,
+  parseAes128gcmHeader,
+} from "../crypto/index.ts";
 import { type ErrorCodeList, isProvisioError, ProvisioError } from "../errors.ts";
 import { type Catalogue, parseXmlProfile } from "../profile/index.ts";
 import { MAX_REPORT_ENTRIES, type ReportEntry } from "../store/index.ts";
@@ -12,7 +20,9 @@ import { MAX_REPORT_ENTRIES, type ReportEntry } from "../store/index.ts";
 export type ReportErrorCode =
   | "SERVER_REPORT_MALFORMED"
   | "SERVER_REPORT_TOO_LARGE"
-  | "SERVER_REPORT_ENCRYPTED";
+  | "SERVER_REPORT_ENCRYPTED"
+  | "SERVER_REPORT_NO_IKM"
+  | "SERVER_REPORT_UNDECODABLE";
 
 export const REPORT_ERRORS = {
   SERVER_REPORT_MALFORMED: {
@@ -28,6 +38,16 @@ export const REPORT_ERRORS = {
     status: 415,
     meaning:
       "A device's report upload is encrypted (Report_Rule with --key); send reports over HTTPS without --key.",
+  },
+  SERVER_REPORT_NO_IKM: {
+    status: 415,
+    meaning:
+      "A device's report upload is aes128gcm-encoded, but the device's configuration sets no IKM_HTTP_Encrypt_Content to decode it with.",
+  },
+  SERVER_REPORT_UNDECODABLE: {
+    status: 400,
+    meaning:
+      "A device's aes128gcm-encoded report does not decode with the IKM_HTTP_Encrypt_Content its configuration sets (another IKM on the unit, or a damaged body).",
   },
 } as const satisfies ErrorCodeList<ReportErrorCode>;
 
@@ -122,6 +142,91 @@ function parseStatus(text: string): ReportEntry[] {
     );
   }
   return entries;
+}
+
+/**
+ * How a report body is encoded. Over HTTP the `Content-Encoding` header says so: `aes128gcm`,
+ * or none (`identity`); another coding is refused (`SERVER_REPORT_MALFORMED`). Over TFTP
+ * (`contentEncoding` undefined, `sniff` true) there is no header: a body that is not text and
+ * reads as an RFC 8188 header (salt, record size, key id) is taken for `aes128gcm` — an encoded
+ * body's record size holds zero bytes, which no text report does.
+ */
+export function reportCoding(
+  body: Uint8Array,
+  contentEncoding: string | undefined,
+  sniff: boolean,
+): "aes128gcm" | "none" {
+  if (contentEncoding !== undefined) {
+    const coding = contentEncoding.trim().toLowerCase();
+    if (coding === AES128GCM_CONTENT_ENCODING) return "aes128gcm";
+    if (coding === "" || coding === "identity") return "none";
+    throw reportError(
+      "SERVER_REPORT_MALFORMED",
+      `reports with Content-Encoding ${JSON.stringify(coding.slice(0, 40))} are not accepted`,
+    );
+  }
+  if (!sniff || !body.includes(0)) return "none";
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (bytes.subarray(0, 8).toString("latin1") === "Salted__") return "none";
+  try {
+    const header = parseAes128gcmHeader(bytes);
+    return header.headerBytes < bytes.length ? "aes128gcm" : "none";
+  } catch (e) {
+    if (!isProvisioError(e)) throw e;
+    return "none";
+  }
+}
+
+/**
+ * Opens an `aes128gcm` report with the device's IKM. The encoded body may be at most twice the
+ * report limit (the records' tags and padding), its plaintext at most the limit. Throws
+ * `SERVER_REPORT_NO_IKM` (no IKM to decode with), `SERVER_REPORT_UNDECODABLE` (another IKM,
+ * damaged framing) or `SERVER_REPORT_TOO_LARGE`.
+ */
+export function decodeReport(
+  body: Uint8Array,
+  ikm: string | undefined,
+  maxBytes = DEFAULT_MAX_REPORT_BYTES,
+): Buffer {
+  if (body.byteLength > 2 * maxBytes) {
+    throw reportError(
+      "SERVER_REPORT_TOO_LARGE",
+      `encoded report of ${body.byteLength} bytes is over the limit of ${2 * maxBytes}`,
+    );
+  }
+  if (ikm === undefined || ikm === "") {
+    throw reportError(
+      "SERVER_REPORT_NO_IKM",
+      "aes128gcm report, but the device's configuration sets no IKM_HTTP_Encrypt_Content",
+    );
+  }
+  let plaintext: Buffer;
+  try {
+    // Bounded by the body (at most twice the limit); the limit itself is checked below, so
+    // an over-long plaintext is "too large", not "undecodable".
+    plaintext = decodeAes128gcm(body, ikm, { maxPlaintextBytes: body.byteLength }).plaintext;
+  } catch (e) {
+    if (
+      !isProvisioError(e) ||
+      (e.code !== CryptoErrorCode.Aes128gcmMalformed &&
+        e.code !== CryptoErrorCode.Aes128gcmAuthFailed)
+    ) {
+      throw e;
+    }
+    throw reportError(
+      "SERVER_REPORT_UNDECODABLE",
+      e.code === CryptoErrorCode.Aes128gcmAuthFailed
+        ? "aes128gcm report does not decode with the device's IKM_HTTP_Encrypt_Content"
+        : `aes128gcm report is damaged: ${e.message}`,
+    );
+  }
+  if (plaintext.length > maxBytes) {
+    throw reportError(
+      "SERVER_REPORT_TOO_LARGE",
+      `decoded report of ${plaintext.length} bytes is over the limit of ${maxBytes}`,
+    );
+  }
+  return plaintext;
 }
 
 /**

@@ -6,6 +6,10 @@
  * Uploads are bounded in size and counted per source and per device; every refusal is an
  * outcome the pipeline logs (security events for what looks like abuse).
  *
+ * An MPP unit whose Report_Rule has no `--key` and which holds an IKM sends its report
+ * `aes128gcm`-encoded (`Content-Encoding: aes128gcm` over HTTP; over TFTP the bytes tell):
+ * it is decoded with the IKM the device's configuration sets, the one its profile gives it.
+ *
  * The kind: a `<status>` document is a status report; a path with a `delta` segment
  * (`/report/delta/$MA.xml`) or a `delta` query parameter is a `--delta` report; anything
  * else is a full configuration report.
@@ -24,11 +28,18 @@ import { type Catalogue, defaultCatalogue } from "../profile/index.ts";
 import type { Device, MacAddress, ReportKind, ResyncEventInput, Store } from "../store/index.ts";
 import { ClientCertPolicy } from "./client_cert_policy.ts";
 import type { ClientCertificate } from "./client_certificate.ts";
+import { configuredIkm } from "./content_encoding.ts";
 import { identifyDevice } from "./device_identity.ts";
 import type { FlowHook, FlowRequest } from "./flow_hook.ts";
 import type { ConfigCache } from "./profile_cache.ts";
+import type { ProfileRenderer } from "./profile_renderer.ts";
 import { dropOldestUnused } from "./record_cache.ts";
-import { DEFAULT_MAX_REPORT_BYTES, parseReportBody } from "./report_body.ts";
+import {
+  DEFAULT_MAX_REPORT_BYTES,
+  decodeReport,
+  parseReportBody,
+  reportCoding,
+} from "./report_body.ts";
 import { NOT_FOUND_REASON, type Outcome, refuse, refuseAsUnknown } from "./resync_outcome.ts";
 import type { ResyncRequest, Transport } from "./resync_request.ts";
 
@@ -37,6 +48,11 @@ export const REPORT_PATH_PREFIX = "/report/";
 export interface ReportFlowOptions {
   readonly store: Pick<Store, "reports" | "devices">;
   readonly cache: ConfigCache<unknown>;
+  /**
+   * Resolves the IKM (`IKM_HTTP_Encrypt_Content`) an `aes128gcm` report is decoded with;
+   * without it such a report is refused as if the configuration set none.
+   */
+  readonly renderer?: ProfileRenderer;
   readonly builtInClientCas: readonly string[];
   readonly logger: Logger;
   readonly catalogue?: Catalogue;
@@ -209,12 +225,22 @@ export class ReportFlow implements FlowHook {
       return refuse(429, "too many reports for this device", extra);
     }
     const body = request.body ?? new Uint8Array();
+    const maxBytes = this.#o.maxBytes ?? DEFAULT_MAX_REPORT_BYTES;
     let parsed: ReturnType<typeof parseReportBody>;
     try {
-      parsed = parseReportBody(body, this.#catalogue, this.#o.maxBytes ?? DEFAULT_MAX_REPORT_BYTES);
+      let plain: Uint8Array = body;
+      if (reportCoding(body, request.contentEncoding, request.transport === "tftp") !== "none") {
+        const renderer = this.#o.renderer;
+        const ikm =
+          renderer === undefined
+            ? undefined
+            : await configuredIkm(this.#o.cache, renderer, device, tenant);
+        plain = decodeReport(body, ikm, maxBytes);
+      }
+      parsed = parseReportBody(plain, this.#catalogue, maxBytes);
     } catch (e) {
       if (!isProvisioError(e)) throw e;
-      return refuse(e.status, `report refused: ${e.message}`.slice(0, 300), extra);
+      return refuse(e.status, `report refused (${e.code}): ${e.message}`.slice(0, 300), extra);
     }
     const kind = reportKindOf(path, request.query, parsed.document);
     await this.#o.store.reports.add(

@@ -33,6 +33,8 @@ export interface ResyncRequest {
   readonly ifModifiedSince?: string | undefined;
   /** The request body (HTTP `POST`/`PUT`, within `maxBodyBytes`): report uploads read it. */
   readonly body?: Uint8Array | undefined;
+  /** The `Content-Encoding` header of the body (HTTP only; an MPP report's `aes128gcm`). */
+  readonly contentEncoding?: string | undefined;
   /** The `Range` header (HTTP only; firmware downloads). */
   readonly range?: string | undefined;
   /**
