@@ -117,6 +117,7 @@ export {
   ProfileRenderer,
   type RenderedProfile,
   type RenderInput,
+  renderInputOf,
   serializeFlatProfile,
 } from "./profile_renderer.ts";
 export {

@@ -2,11 +2,18 @@
  * Value templates rendered for many devices at once: each device's profile carries its own
  * values, whether a template only prints variables (filled in directly) or needs the
  * template engine (filters, unknown or non-string variables); a tenant layer change reaches
- * every device.
+ * every device. One parameter's value alone (`value`, what a report's IKM is read with) is
+ * the one the whole rendering gives.
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ProvisioNode } from "../../src/server/index.ts";
+import { defaultCatalogue } from "../../src/profile/index.ts";
+import {
+  ProfileRenderer,
+  type ProvisioNode,
+  renderInputOf,
+  ValueTemplates,
+} from "../../src/server/index.ts";
 import { parseMac } from "../../src/store/index.ts";
 import { curl, startTestNode, tempDir } from "./helpers.ts";
 
@@ -56,6 +63,23 @@ describe("value templates across devices", () => {
     expect(second).toContain('<User_ID_1_ ua="na"></User_ID_1_>');
     expect(second).toContain('<Display_Name_1_ ua="na">dd0002</Display_Name_1_>');
     expect(second).toContain('<Text_Logo ua="na">-</Text_Logo>');
+  });
+
+  it("one parameter's value alone is the one the whole rendering gives", async () => {
+    const renderer = new ProfileRenderer({
+      catalogue: defaultCatalogue,
+      templates: new ValueTemplates(),
+    });
+    const tenant = node.cache.tenant("default")!;
+    for (const { mac } of DEVICES) {
+      const device = (await node.cache.device(mac!))!;
+      const input = await renderInputOf(node.cache, device, tenant);
+      const all = new Map(renderer.resolve(input).map((p) => [p.name, p.value]));
+      for (const name of [...layer("v1").map((l) => l.name), "Resync_Periodic"]) {
+        expect([name, renderer.value(input, name)]).toEqual([name, all.get(name)]);
+      }
+      expect(renderer.value(input, "IKM_HTTP_Encrypt_Content")).toBeUndefined();
+    }
   });
 
   it("follow a tenant layer change on every device", async () => {
