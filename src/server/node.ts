@@ -381,15 +381,7 @@ export async function startNode(
 
   const noRoutes = new RouteTable([]);
   const writer = new StatusWriter({
-    // The store leaves a status alone that repeats its row within the window: another process
-    // serving the same device (another worker, another node) wrote it already.
-    sink: {
-      write: (batch) =>
-        store.devices.recordActivity({
-          ...batch,
-          statusRepeatWindowMs: config.repeatStatusWindowMs,
-        }),
-    },
+    sink: { write: (batch) => store.devices.recordActivity(batch) },
     intervalMs: config.flushIntervalMs,
     onFlush: (result) => {
       metrics.flush(result.ok);

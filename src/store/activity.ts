@@ -22,13 +22,6 @@ export interface ActivityBatch {
   readonly statuses?: readonly DeviceStatusUpdate[];
   readonly events?: readonly ResyncEventInput[];
   readonly lifecycles?: readonly DeviceLifecycleUpdate[];
-  /**
-   * A status that repeats the stored row (address, User-Agent, firmware, result, transport) less
-   * than this many milliseconds after the row's time is not written: the row is fresh. Each
-   * device-plane process keeps its own repeat window, so without this every process serving a
-   * device rewrote its row once a window. 0 or absent: every status is written.
-   */
-  readonly statusRepeatWindowMs?: number;
 }
 
 const STATUS_COLUMNS = [
@@ -82,41 +75,18 @@ function upsertClause(
     .join(", ")} where ${name}.${newer} <= excluded.${newer}${also}`;
 }
 
-/**
- * The status rows' statements: a row repeating the stored one within `windowMs` of its time is
- * left alone (both statements: the second runs for the rows the first left unchanged).
- */
-function statusWrite(windowMs: number) {
-  const fresh =
-    windowMs > 0
-      ? ` and not (device_status.at > excluded.at - ${windowMs}${["remote_address", "user_agent", "firmware", "result", "transport"].map((c) => ` and device_status.${c} is not distinct from excluded.${c}`).join("")})`
-      : "";
-  const full = table("device_status", STATUS_COLUMNS, "mac", "at");
-  return {
-    ...full,
-    onConflict: `${full.onConflict}${fresh}`,
-    // A resync that reports the firmware already stored (most) leaves the firmware column, and
-    // so its two indexes, alone: the update rewrites the `at` index entry only.
-    onConflictFirst: upsertClause(
-      "device_status",
-      STATUS_COLUMNS.filter((c) => c !== "firmware"),
-      "mac",
-      "at",
-      ` and device_status.firmware is excluded.firmware${fresh}`,
-    ),
-  };
-}
-const STATUS_WRITES = new Map<number, ReturnType<typeof statusWrite>>();
-function statusWriteFor(windowMs: number | undefined): ReturnType<typeof statusWrite> {
-  const ms =
-    windowMs !== undefined && Number.isSafeInteger(windowMs) && windowMs > 0 ? windowMs : 0;
-  let write = STATUS_WRITES.get(ms);
-  if (write === undefined) {
-    write = statusWrite(ms);
-    STATUS_WRITES.set(ms, write);
-  }
-  return write;
-}
+const STATUS = {
+  ...table("device_status", STATUS_COLUMNS, "mac", "at"),
+  // A resync that reports the firmware already stored (most) leaves the firmware column, and
+  // so its two indexes, alone: the update rewrites the `at` index entry only.
+  onConflictFirst: upsertClause(
+    "device_status",
+    STATUS_COLUMNS.filter((c) => c !== "firmware"),
+    "mac",
+    "at",
+    " and device_status.firmware is excluded.firmware",
+  ),
+};
 const EVENTS = table("events", EVENT_COLUMNS);
 const LIFECYCLE = table("device_lifecycle", LIFECYCLE_COLUMNS, "mac", "since");
 
@@ -182,10 +152,7 @@ function lifecycleRows(updates: readonly DeviceLifecycleUpdate[]): Row[] {
 export async function writeActivity(core: Core, batch: ActivityBatch): Promise<void> {
   const writes: RowWrite[] = [];
   if (batch.statuses !== undefined && batch.statuses.length > 0)
-    writes.push({
-      ...statusWriteFor(batch.statusRepeatWindowMs),
-      rows: statusRows(batch.statuses),
-    });
+    writes.push({ ...STATUS, rows: statusRows(batch.statuses) });
   if (batch.events !== undefined && batch.events.length > 0)
     writes.push({ ...EVENTS, rows: eventRows(batch.events) });
   if (batch.lifecycles !== undefined && batch.lifecycles.length > 0)

@@ -113,49 +113,6 @@ for (const dialect of dialects()) {
       );
     });
 
-    it("with a repeat window, leaves a status alone that repeats a fresh stored row (another process wrote it)", async () => {
-      const e = "000e08ac0005";
-      await store.devices.create({ mac: parseMac(e), modelPn: "SPA112" });
-      const stored = async () => (await store.devices.get(parseMac(e))).status;
-      const write = (s: DeviceStatusUpdate) =>
-        store.devices.recordActivity({ statuses: [s], statusRepeatWindowMs: 10_000 });
-      await write(status(e, 100_000, "ok")); // the first: inserted
-      await write(status(e, 105_000, "ok")); // the same, 5 s later: the row is fresh
-      expect((await stored())?.at).toEqual(new Date(100_000));
-      await write(status(e, 110_000, "ok")); // a window after the row's time: written
-      expect((await stored())?.at).toEqual(new Date(110_000));
-      // Anything that differs is written at once: result, address, User-Agent, firmware.
-      await write(status(e, 111_000, "not-modified"));
-      expect(await stored()).toMatchObject({ at: new Date(111_000), result: "not-modified" });
-      await write({ ...status(e, 112_000, "not-modified"), remoteAddress: "10.0.0.2" });
-      expect(await stored()).toMatchObject({ at: new Date(112_000), remoteAddress: "10.0.0.2" });
-      await write({
-        ...status(e, 113_000, "not-modified"),
-        remoteAddress: "10.0.0.2",
-        userAgent: null,
-      });
-      expect(await stored()).toMatchObject({ at: new Date(113_000), userAgent: null });
-      await write({
-        ...status(e, 114_000, "not-modified"),
-        remoteAddress: "10.0.0.2",
-        userAgent: null,
-        firmware: "1.4.2",
-      });
-      expect(await stored()).toMatchObject({ at: new Date(114_000), firmware: "1.4.2" });
-      // Without the window every status is written.
-      await store.devices.recordActivity({
-        statuses: [
-          {
-            ...status(e, 115_000, "not-modified"),
-            remoteAddress: "10.0.0.2",
-            userAgent: null,
-            firmware: "1.4.2",
-          },
-        ],
-      });
-      expect((await stored())?.at).toEqual(new Date(115_000));
-    });
-
     it("is one transaction: a row the database refuses leaves nothing of the flush behind", async () => {
       const c = "000e08ac0003";
       await store.devices.create({ mac: parseMac(c), modelPn: "SPA112" });
