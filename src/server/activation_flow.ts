@@ -29,8 +29,8 @@ import type { DeviceLifecycles } from "./lifecycle.ts";
 import type { ConfigCache } from "./profile_cache.ts";
 import {
   type EffectiveParameter,
-  layerTargetsOf,
   type ProfileRenderer,
+  renderInputOf,
   serializeFlatProfile,
 } from "./profile_renderer.ts";
 import type { Outcome } from "./resync_outcome.ts";
@@ -291,14 +291,7 @@ export class ActivationFlow implements FlowHook {
    * just reached — with the device's key (`--key $SA`) where the tenant encrypts profiles.
    */
   async #firstProfile(device: Device, tenant: Tenant, flow: FlowRequest): Promise<Buffer> {
-    const cache = this.#o.cache;
-    const [model, group, account, layers] = await Promise.all([
-      device.modelPn === null ? null : cache.model(device.modelPn),
-      device.groupId === null ? null : cache.group(device.groupId),
-      device.accountId === null ? null : cache.account(device.accountId),
-      cache.layers(layerTargetsOf(device)),
-    ]);
-    const parameters = this.#o.renderer.resolve({ device, tenant, model, group, account, layers });
+    const parameters = this.#o.renderer.resolve(await renderInputOf(this.#o.cache, device, tenant));
     const rule = parameters.find((p) => p.name === "Profile_Rule");
     const extra: EffectiveParameter[] = [];
     if (rule?.valueFrom === undefined) {
