@@ -16,6 +16,7 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { issueDeviceCertificate } from "../../src/crypto/index.ts";
+import { UNIT_CIPHERS } from "../../src/server/tls_parameters.ts";
 import { writeNginxConf } from "./nginx_conf.ts";
 import { cpuTicks, processTree } from "./server_process.ts";
 
@@ -100,7 +101,9 @@ export async function ffdhe2048(path: string): Promise<string> {
 }
 
 /**
- * nginx for the mTLS comparison: `worker_processes auto`, the units' suites on TLS 1.2, the
+ * nginx for the mTLS comparison: `worker_processes auto`, the units' suites on TLS 1.2 in the
+ * listener's order of preference (`UNIT_CIPHERS`: a unit offering its whole list gets the same
+ * suite from both servers — DHE-RSA-AES256-SHA; in AES256-SHA's order nginx picked that), the
  * same finite-field group as Node's `dhparam: "auto"` (RFC 7919 ffdhe2048), client
  * certificates required and verified against the device CA, files from `root`.
  */
@@ -121,7 +124,7 @@ export async function startMtlsNginx(options: {
     listen 127.0.0.1:${options.port} ssl;
     root ${options.root};
     ssl_protocols TLSv1.2;
-    ssl_ciphers ${UNIT_SUITES.join(":")}:DHE-RSA-AES128-SHA:AES128-SHA;
+    ssl_ciphers ${UNIT_CIPHERS.join(":")};
     ssl_prefer_server_ciphers on;
     ssl_dhparam ${dhparam};
     ssl_certificate ${options.serverCert};
@@ -228,6 +231,16 @@ export async function compareMtls(options: {
   const { ours, nginx, clients } = options;
   const rows: string[] = [];
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  {
+    // What a unit offering its own list gets from each: the server's order decides.
+    const [a, b] = [
+      await negotiatedSuite(ours.port, clients[0]!, UNIT_CIPHERS.join(":")),
+      await negotiatedSuite(nginx.port, clients[0]!, UNIT_CIPHERS.join(":")),
+    ];
+    rows.push(
+      `a unit's own list (${UNIT_CIPHERS.join(", ")}) negotiates: ${ours.name} ${a}, nginx ${b}`,
+    );
+  }
   for (const suite of UNIT_SUITES) {
     const first = clients[0]!;
     const [a, b] = [
