@@ -68,6 +68,8 @@ export class ResyncRecorder {
   readonly #accessLog: AccessLog | undefined;
   readonly #lastWrite = new BoundedMap<MacAddress, LastWrite>(500_000);
   readonly #refusals = new Map<string, Aggregate>();
+  /** When `flush` last dropped the last writes both windows are over for. */
+  #sweptAt = 0;
 
   constructor(options: ResyncRecorderOptions) {
     this.#writer = options.writer;
@@ -172,9 +174,16 @@ export class ResyncRecorder {
     });
   }
 
-  /** Writes the aggregated refusals whose window has ended (all of them with `force`). */
+  /**
+   * Writes the aggregated refusals whose window has ended (all of them with `force`); at most
+   * once a window, forgets the last writes whose windows are both over.
+   */
   flush(now: number, force = false): void {
     this.#accessLog?.flush(now, force);
+    if (now - this.#sweptAt >= Math.max(this.#eventWindow, this.#statusWindow, 10_000)) {
+      this.#sweptAt = now;
+      this.#forgetExpired(now);
+    }
     for (const [key, agg] of this.#refusals) {
       if (!force && now - agg.start < this.#refusalWindow) continue;
       this.#refusals.delete(key);
@@ -193,6 +202,24 @@ export class ResyncRecorder {
             : `${count} × ${first.message ?? first.result} (aggregated over ${seconds} s)`,
       });
     }
+  }
+
+  /**
+   * A last write both windows are over for decides nothing any more: the next resync writes
+   * its event and status as a device's first one does. Dropping it keeps this memory to the
+   * devices seen within the last window instead of up to its bound (each process holds its
+   * own: at a million devices, half a million entries a worker).
+   */
+  #forgetExpired(now: number): void {
+    for (const [mac, last] of this.#lastWrite) {
+      if (now - last.eventAt >= this.#eventWindow && now - last.statusAt >= this.#statusWindow)
+        this.#lastWrite.delete(mac);
+    }
+  }
+
+  /** Last writes held (bench and tests). */
+  get lastWrites(): number {
+    return this.#lastWrite.size;
   }
 
   #aggregate(event: ResyncEventInput, security: string | undefined, now: number): void {

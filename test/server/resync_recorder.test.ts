@@ -50,6 +50,45 @@ async function rows(remoteAddress: string) {
 }
 
 describe("ResyncRecorder", () => {
+  it("forgets a device's last write once both windows are over, and its next resync writes as it did", () => {
+    const writes: string[] = [];
+    const counting = {
+      status: () => void writes.push("status"),
+      event: () => void writes.push("event"),
+    };
+    const mac = parseMac("000e08ff0001");
+    const ok = {
+      response: { status: 200, headers: {}, body: Buffer.from("x"), result: "ok" as const },
+      mac,
+      tenantId: "default",
+    };
+    // The same resyncs against a recorder that sweeps (flushed by its timer) and one never flushed.
+    const run = (sweep: boolean): string[] => {
+      writes.length = 0;
+      const r = new ResyncRecorder({
+        writer: counting,
+        repeatEventWindowMs: 60_000,
+        repeatStatusWindowMs: 10_000,
+      });
+      for (const at of [1_000, 5_000, 12_000, 30_000, 70_000, 200_000, 205_000]) {
+        if (sweep) r.flush(at);
+        r.record(req("10.9.0.1"), undefined, ok, 0, at);
+      }
+      if (sweep) {
+        expect(r.lastWrites).toBe(1);
+        r.flush(266_000); // both windows over since 205,000 (and a sweep is due)
+        expect(r.lastWrites).toBe(0);
+      }
+      r.record(req("10.9.0.1"), undefined, ok, 0, 266_000);
+      r.record(req("10.9.0.1"), undefined, ok, 0, 267_000);
+      return [...writes];
+    };
+    const swept = run(true);
+    expect(swept).toEqual(run(false));
+    // First resync, the status again after its window, the event after its own, …
+    expect(swept.slice(0, 4)).toEqual(["status", "event", "status", "status"]);
+  });
+
   it("aggregates unowned refusals per source and status until the window ends", async () => {
     const r = new ResyncRecorder({ writer, repeatEventWindowMs: 0, repeatStatusWindowMs: 0 });
     for (let i = 0; i < 100; i++) {
