@@ -58,6 +58,8 @@ interface Aggregate {
 }
 
 const OTHER_SOURCES = "(other sources)";
+/** Last writes looked at in one `flush` (a few milliseconds). */
+const SWEEP_STEP = 20_000;
 
 export class ResyncRecorder {
   readonly #writer: ResyncRecorderOptions["writer"];
@@ -68,8 +70,10 @@ export class ResyncRecorder {
   readonly #accessLog: AccessLog | undefined;
   readonly #lastWrite = new BoundedMap<MacAddress, LastWrite>(500_000);
   readonly #refusals = new Map<string, Aggregate>();
-  /** When `flush` last dropped the last writes both windows are over for. */
+  /** When `flush` last began a pass over the last writes, forgetting expired ones. */
   #sweptAt = 0;
+  /** That pass, continued a step at each `flush` until it reaches the end. */
+  #sweep: MapIterator<[MacAddress, LastWrite]> | undefined;
 
   constructor(options: ResyncRecorderOptions) {
     this.#writer = options.writer;
@@ -180,10 +184,14 @@ export class ResyncRecorder {
    */
   flush(now: number, force = false): void {
     this.#accessLog?.flush(now, force);
-    if (now - this.#sweptAt >= Math.max(this.#eventWindow, this.#statusWindow, 10_000)) {
+    if (
+      this.#sweep === undefined &&
+      now - this.#sweptAt >= Math.max(this.#eventWindow, this.#statusWindow, 10_000)
+    ) {
       this.#sweptAt = now;
-      this.#forgetExpired(now);
+      this.#sweep = this.#lastWrite.entries();
     }
+    if (this.#sweep !== undefined) this.#forgetExpired(this.#sweep, now);
     for (const [key, agg] of this.#refusals) {
       if (!force && now - agg.start < this.#refusalWindow) continue;
       this.#refusals.delete(key);
@@ -207,11 +215,18 @@ export class ResyncRecorder {
   /**
    * A last write both windows are over for decides nothing any more: the next resync writes
    * its event and status as a device's first one does. Dropping it keeps this memory to the
-   * devices seen within the last window instead of up to its bound (each process holds its
-   * own: at a million devices, half a million entries a worker).
+   * devices seen within the last windows instead of up to its bound (each process holds its
+   * own: at a million devices, half a million entries a worker). A step at a time: a whole
+   * pass over half a million entries is a quarter of a second of the event loop.
    */
-  #forgetExpired(now: number): void {
-    for (const [mac, last] of this.#lastWrite) {
+  #forgetExpired(sweep: MapIterator<[MacAddress, LastWrite]>, now: number): void {
+    for (let i = 0; i < SWEEP_STEP; i++) {
+      const next = sweep.next();
+      if (next.done === true) {
+        this.#sweep = undefined;
+        return;
+      }
+      const [mac, last] = next.value;
       if (now - last.eventAt >= this.#eventWindow && now - last.statusAt >= this.#statusWindow)
         this.#lastWrite.delete(mac);
     }

@@ -89,6 +89,27 @@ describe("ResyncRecorder", () => {
     expect(swept.slice(0, 4)).toEqual(["status", "event", "status", "status"]);
   });
 
+  it("forgets expired last writes a step at a time (each flush looks at 20,000)", () => {
+    const r = new ResyncRecorder({
+      writer: { status: () => {}, event: () => {} },
+      repeatEventWindowMs: 60_000,
+      repeatStatusWindowMs: 10_000,
+    });
+    for (let i = 0; i < 25_000; i++) {
+      const mac = parseMac(`000e08${i.toString(16).padStart(6, "0")}`);
+      const ok = {
+        response: { status: 200, headers: {}, body: Buffer.from("x"), result: "ok" as const },
+        mac,
+        tenantId: "default",
+      };
+      r.record(req("10.9.0.2"), undefined, ok, 0, 1_000);
+    }
+    r.flush(70_000);
+    expect(r.lastWrites).toBe(5_000);
+    r.flush(75_000); // the pass goes on where it stopped
+    expect(r.lastWrites).toBe(0);
+  });
+
   it("aggregates unowned refusals per source and status until the window ends", async () => {
     const r = new ResyncRecorder({ writer, repeatEventWindowMs: 0, repeatStatusWindowMs: 0 });
     for (let i = 0; i < 100; i++) {
