@@ -58,6 +58,14 @@ export function lifecycleLabel(state: LifecycleState | null): string {
  * The transition table: the state a device moves to after an observation, and why; undefined
  * when the observation leaves it where it is.
  */
+/**
+ * Whether fetching its own profile moves a device in this state (to SP-CUST): not one that is
+ * SP-CUST already, nor a keyed one — that is secure provisioning's business (keyed-fetch).
+ */
+export function ownProfileMoves(current: LifecycleState | null): boolean {
+  return current !== "sp-cust" && current !== "sec-prv-1" && current !== "sec-prv-2";
+}
+
 export function nextLifecycle(
   current: LifecycleState | null,
   seen: LifecycleObservation,
@@ -68,8 +76,7 @@ export function nextLifecycle(
       case "staging-file":
         return "mfg-reset";
       case "own-profile":
-        // A keyed device fetching its profile is secure provisioning's business (keyed-fetch).
-        return current === "sec-prv-1" || current === "sec-prv-2" ? undefined : "sp-cust";
+        return ownProfileMoves(current) ? "sp-cust" : undefined;
       case "targeted-key-profile":
         return current === "sec-prv-2" ? undefined : "sec-prv-1";
       case "keyed-fetch":

@@ -5,15 +5,14 @@
  */
 import type { Device } from "../store/index.ts";
 import type { FlowHook, FlowRequest } from "./flow_hook.ts";
-import type { DeviceLifecycles } from "./lifecycle.ts";
+import { type DeviceLifecycles, ownProfileMoves } from "./lifecycle.ts";
 
 export function lifecycleFlow(lifecycles: DeviceLifecycles): FlowHook {
   return {
     served(device: Device, flow: FlowRequest): void {
-      // Nearly every resync: the device is SP-CUST already (or further, in secure
-      // provisioning's hands), and fetching its own profile moves nothing — nothing to build.
-      const state = lifecycles.current(device)?.state;
-      if (state === "sp-cust" || state === "sec-prv-1" || state === "sec-prv-2") return;
+      // Nearly every resync moves nothing (the device is SP-CUST already, or further): then
+      // nothing is built for it.
+      if (!ownProfileMoves(lifecycles.current(device)?.state ?? null)) return;
       const { request } = flow;
       lifecycles.observe(
         device,
