@@ -379,25 +379,31 @@ export class ProfileRenderer {
     const value = merged.parameters[i]?.value;
     if (value === undefined) return undefined;
     const k = merged.templated.indexOf(i);
-    if (k < 0) return value;
-    return (
-      substitute(merged.plain[k], input) ?? this.#templates.render(value, templateContext(input))
-    );
+    return k < 0 ? value : this.#templated(merged, k, input, { context: undefined });
   }
 
   /** The templated parameters' values for this device, in `merged.templated` order. */
   #values(merged: MergedLayers, input: RenderInput): string[] {
-    let context: TemplateContext | undefined;
+    const shared = { context: undefined };
     const values: string[] = [];
     for (let k = 0; k < merged.templated.length; k++) {
-      let value = substitute(merged.plain[k], input);
-      if (value === undefined) {
-        context ??= templateContext(input);
-        value = this.#templates.render(merged.parameters[merged.templated[k]!]!.value!, context);
-      }
-      values.push(value);
+      values.push(this.#templated(merged, k, input, shared));
     }
     return values;
+  }
+
+  /** The `k`th templated parameter's value: filled in directly, else through the engine (with
+   * one template context for all the device's templates, made on first need). */
+  #templated(
+    merged: MergedLayers,
+    k: number,
+    input: RenderInput,
+    shared: { context: TemplateContext | undefined },
+  ): string {
+    const direct = substitute(merged.plain[k], input);
+    if (direct !== undefined) return direct;
+    shared.context ??= templateContext(input);
+    return this.#templates.render(merged.parameters[merged.templated[k]!]!.value!, shared.context);
   }
 
   /**

@@ -7,7 +7,7 @@ import type { Device, Tenant } from "../store/index.ts";
 import type { ProfileAmendment, ProfileFinish } from "./flow_hook.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import type { ConfigCache } from "./profile_cache.ts";
-import { layerTargetsOf, type ProfileRenderer, type RenderedProfile } from "./profile_renderer.ts";
+import { type ProfileRenderer, type RenderedProfile, renderInputOf } from "./profile_renderer.ts";
 import type { ResyncHeaders, ResyncRequest, ResyncResponse } from "./resync_request.ts";
 
 /** A rendered profile with its ready-made responses. */
@@ -84,15 +84,11 @@ export class ProfileResponses {
 
     // Snapshot the versions first: a change landing while we load makes this entry stale.
     const deps = cache.dependencies(device);
-    const [model, group, account, layers] = await Promise.all([
-      device.modelPn === null ? null : cache.model(device.modelPn),
-      device.groupId === null ? null : cache.group(device.groupId),
-      device.accountId === null ? null : cache.account(device.accountId),
-      cache.layers(layerTargetsOf(device)),
-    ]);
+    const input = await renderInputOf(cache, device, tenant);
+    const { model, group, account, layers } = input;
     const previous = cache.previousProfile(device.mac);
     const rendered = this.#renderer.render(
-      { device, tenant, model, group, account, layers },
+      input,
       previous?.rendered,
       amendment === undefined ? undefined : (p) => amendment.apply(p),
       finish,
