@@ -46,9 +46,9 @@ async function startServer(io: "native" | "dgram"): Promise<void> {
     // second, which a 0.5 s budget read as a lost peer.
     maxRetries: 400,
     // Every client reaches the server from the shim's one address, so the per-address cap on
-    // unacknowledged transfers (16) would meter the 20 concurrent clients below: under a busy
-    // suite, queued and stray transfers held it long enough for a client to give up. That cap
-    // has its own tests (serve_limits, abuse); here it is as wide as the per-address cap.
+    // unacknowledged transfers (16) meters the 20 concurrent clients below: with the loop
+    // saturated it refuses some in silence, and they wait on their retries. That cap is not what
+    // this file tests (serve_limits and abuse do); here it is as wide as the per-address cap.
     maxUnverifiedPerClient: 64,
     io,
     resolver: async (r) => bytesSource(r.filename.startsWith("small") ? SMALL : FILE),
