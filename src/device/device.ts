@@ -576,7 +576,6 @@ export class Device extends EventEmitter<DeviceEvents> {
       fetcher: this.fetcher,
       dhcp: this.options.dhcp,
       family: this.identity.family,
-      restrict: this.identity.family === "mpp",
       userAgent: userAgent(this.identity, this.compat.uaIncludesMac),
       clientCertificate: this.identity.clientCertificate,
       trustedCas: this.trustedCas(),

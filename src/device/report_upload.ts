@@ -112,10 +112,9 @@ export interface ReportContext {
   readonly params: ParameterStore;
   readonly fetcher: ProfileFetcher;
   readonly dhcp: DhcpOptions | undefined;
-  /** MPP encodes a report without `--key` with its IKM, when it holds one (§3.6.6). */
+  /** MPP applies Restricted_Access_Domains to reports (§8.4), and encodes a report without
+   * `--key` with its IKM when it holds one (§3.6.6). */
   readonly family: DeviceFamily;
-  /** MPP applies Restricted_Access_Domains to reports (§8.4). */
-  readonly restrict: boolean;
   readonly userAgent: string;
   readonly clientCertificate: ClientCertificate | undefined;
   readonly trustedCas: readonly string[];
@@ -157,7 +156,10 @@ export async function sendReport(ctx: ReportContext, upload: ReportUpload): Prom
     return { url: where, content: upload.content, ok, err, bytes };
   };
   if (host === "") return done(false, ERR.noServer);
-  if (ctx.restrict && !hostAllowed(host, ctx.params.get("Restricted_Access_Domains") ?? "")) {
+  if (
+    ctx.family === "mpp" &&
+    !hostAllowed(host, ctx.params.get("Restricted_Access_Domains") ?? "")
+  ) {
     return done(false, ERR.restricted);
   }
   const addresses = await addressesOf(ctx.fetcher, host);
