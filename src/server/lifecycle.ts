@@ -119,7 +119,7 @@ export interface DeviceLifecyclesOptions {
   readonly onTransition?: ((from: LifecycleState | null, to: LifecycleState) => void) | undefined;
   /** Batches are written at least this often (default 250 ms). */
   readonly intervalMs?: number;
-  /** States kept in memory (default 500,000 devices). */
+  /** States kept in memory (default `LIFECYCLE_MEMORY_DEVICES`). */
   readonly maxDevices?: number;
   /** States kept while the database is unavailable (default 200,000). */
   readonly maxPending?: number;
@@ -132,6 +132,9 @@ export interface DeviceLifecyclesOptions {
 }
 
 /** Transition events one device may write per window; the rest are counted, not written. */
+/** Devices whose state one process keeps in memory by default. */
+export const LIFECYCLE_MEMORY_DEVICES = 500_000;
+
 export const LIFECYCLE_EVENTS_PER_WINDOW = 10;
 export const LIFECYCLE_EVENT_WINDOW_MS = 10 * 60_000;
 
@@ -159,7 +162,7 @@ export class DeviceLifecycles {
   constructor(options: DeviceLifecyclesOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#known = new BoundedMap(options.maxDevices ?? 500_000);
+    this.#known = new BoundedMap(options.maxDevices ?? LIFECYCLE_MEMORY_DEVICES);
     this.#windows = new BoundedMap(100_000);
     this.#unsubscribe = options.changes?.subscribe((notice) => this.invalidate(notice));
   }

@@ -29,7 +29,7 @@ import { serverError } from "./errors.ts";
 import { EventRetention } from "./event_retention.ts";
 import { createHttpServer } from "./http_adapter.ts";
 import { createHttpsServer, type HttpsServer } from "./https_adapter.ts";
-import { DeviceLifecycles } from "./lifecycle.ts";
+import { DeviceLifecycles, LIFECYCLE_MEMORY_DEVICES } from "./lifecycle.ts";
 import { lifecycleTransitionCounter, registerLifecycleGauge } from "./lifecycle_metrics.ts";
 import { LoadShedder } from "./load_shedding.ts";
 import { ServerMetrics } from "./metrics.ts";
@@ -83,6 +83,12 @@ export interface StartNodeOptions {
    * `setTicketKeys` on each rotation); without them the listener rotates its own.
    */
   readonly ticketKeys?: Buffer;
+  /**
+   * The part of the node's memory settings this process takes (default 1, all of it): the
+   * `cache.*` budgets and the devices whose state it remembers are the node's, not each
+   * process's, so adding workers does not multiply the node's memory.
+   */
+  readonly memoryShare?: number;
 }
 
 export interface NodeAddresses {
@@ -356,10 +362,12 @@ export async function startNode(
   };
   // At start-up and on every tenant change seen (workers leave it to the primary).
   const clearProfiles = options.worker === true ? undefined : new ClearProfileWarning(logger);
+  const share = options.memoryShare ?? 1;
+  const shareOf = (whole: number): number => Math.max(1, Math.floor(whole * share));
   const cache = new ConfigCache<CachedProfile>(store, {
-    maxProfileBytes: config.profileCacheBytes,
-    maxDeviceBytes: config.deviceCacheBytes,
-    maxLayerBytes: config.layerCacheBytes,
+    maxProfileBytes: shareOf(config.profileCacheBytes),
+    maxDeviceBytes: shareOf(config.deviceCacheBytes),
+    maxLayerBytes: shareOf(config.layerCacheBytes),
     profileBytes: cachedProfileBytes,
     onTenantsChanged: (tenants) => {
       clearProfiles?.check(tenants);
@@ -407,6 +415,7 @@ export async function startNode(
     logger,
     onTransition: lifecycleTransitionCounter(metrics.registry),
     intervalMs: config.flushIntervalMs,
+    maxDevices: shareOf(LIFECYCLE_MEMORY_DEVICES),
     changes: store.changes,
   });
   if (options.worker !== true) {

@@ -62,7 +62,12 @@ export async function startServing(
   const registry = new ClusterRegistry();
   const node = await startNode(
     { ...config, httpPort: null, httpsPort: null },
-    { ...options, metrics: new ServerMetrics({ registry }), announce: false },
+    {
+      ...options,
+      metrics: new ServerMetrics({ registry }),
+      announce: false,
+      memoryShare: memoryShare(config),
+    },
   );
   // One set of session-ticket keys for every worker: a device resumes its HTTPS session
   // whichever worker its next connection lands on.
@@ -111,6 +116,15 @@ export async function startServing(
   };
 }
 
+/**
+ * Each process's part of the node's memory settings when it runs workers: the workers and the
+ * primary (TFTP, the admin API's renders) take one equal part each. A device's resyncs land on
+ * any worker, so each would otherwise cache the same profiles up to the whole budget.
+ */
+function memoryShare(config: ServeConfig): number {
+  return 1 / (config.workers + 1);
+}
+
 async function startWorker(
   config: ServeConfig,
   options: StartNodeOptions & { readonly logger: Logger },
@@ -125,6 +139,7 @@ async function startWorker(
         issueInitialToken: false,
         worker: true,
         announce: "device-plane worker listening",
+        memoryShare: memoryShare(config),
       },
     );
   } catch (error) {

@@ -1,10 +1,12 @@
 /**
  * `provisio serve --workers 2`: the real binary, a primary and two device-plane workers on
  * one SQLite installation. A worker killed with SIGKILL is replaced while the other keeps
- * answering; `/metrics` on the admin listener counts every worker's requests; SIGTERM stops
- * the primary and its workers.
+ * answering; `/metrics` on the admin listener counts every worker's requests; the node's
+ * profile cache budget is shared, not taken whole by each worker; SIGTERM stops the primary
+ * and its workers.
  */
 import { execFile } from "node:child_process";
+import { Agent, get } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapDataDir, loadServeConfig, storeOptionsFor } from "../../src/server/index.ts";
@@ -13,6 +15,9 @@ import { curl, tempDir } from "./helpers.ts";
 import { type ServeProcess, startServeProcess } from "./serve_process.ts";
 
 const MAC = parseMac("000e08aa0001");
+/** Devices fetched to fill the profile caches past the node's budget (1 MB, below). */
+const FILLERS = 3_000;
+const fillerMac = (i: number) => parseMac(`000e08b${i.toString(16).padStart(5, "0")}`);
 let server: ServeProcess;
 let data: string;
 
@@ -55,12 +60,33 @@ function alive(pid: number): boolean {
   }
 }
 
-async function resyncsOk(): Promise<number> {
+async function metric(prefix: string): Promise<number> {
   const metrics = await curl([`${server.admin}/metrics`]);
-  const line = metrics.body
-    .split("\n")
-    .find((l) => l.startsWith('provisio_resyncs_total{transport="http",result="ok"}'));
+  const line = metrics.body.split("\n").find((l) => l.startsWith(prefix));
   return line === undefined ? 0 : Number(line.split(" ").at(-1));
+}
+
+const resyncsOk = () => metric('provisio_resyncs_total{transport="http",result="ok"}');
+
+/** GETs over keep-alive connections; the statuses answered. */
+async function fetchAll(paths: readonly string[], connections: number): Promise<number[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const one = (path: string) =>
+    new Promise<number>((resolve, reject) => {
+      get(`${server.http}${path}`, { agent }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      }).on("error", reject);
+    });
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < paths.length; i += connections) {
+      statuses.push(...(await Promise.all(paths.slice(i, i + connections).map(one))));
+    }
+    return statuses;
+  } finally {
+    agent.destroy();
+  }
 }
 
 beforeAll(async () => {
@@ -69,8 +95,12 @@ beforeAll(async () => {
   const boot = await bootstrapDataDir(config);
   const store = await openStore(storeOptionsFor(config), { sealer: boot.sealer });
   await store.devices.create({ mac: MAC, modelPn: null }, { actor: "test" });
+  await store.devices.bulkUpsert(
+    Array.from({ length: FILLERS }, (_, i) => ({ mac: fillerMac(i), modelPn: null })),
+    { actor: "test" },
+  );
   await store.close();
-  server = await startServeProcess(data, ["--workers", "2"]);
+  server = await startServeProcess(data, ["--workers", "2"], { PROVISIO_CACHE_PROFILE_MB: "1" });
 }, 200_000);
 
 afterAll(async () => {
@@ -84,6 +114,18 @@ describe("device-plane workers", () => {
     // Round-robin sends consecutive connections to both workers.
     for (let i = 0; i < 4; i++) expect(await handshake(session, false)).toBe(true);
   }, 120_000);
+
+  it("shares the node's profile cache budget between its processes", async () => {
+    const paths = Array.from({ length: FILLERS }, (_, i) => `/profile/${fillerMac(i)}.xml`);
+    const statuses = await fetchAll(paths, 8);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    // Each worker saw about half of the devices, far more than its part of 1 MB holds: the
+    // node's cached profiles (summed over its processes) stay within the one budget, and
+    // fill most of the workers' parts of it.
+    const bytes = await metric("provisio_profile_cache_bytes ");
+    expect(bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(bytes).toBeGreaterThan(0.5 * (2 / 3) * 1024 * 1024);
+  }, 180_000);
 
   it("runs two workers behind one port, survives a SIGKILL, merges /metrics", async () => {
     const url = `${server.http}/profile/${MAC}.xml`;
