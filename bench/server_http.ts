@@ -542,7 +542,7 @@ end
       await fetchProfiles(PORTS.http, DEVICES);
       const full = rssOf(serverPids(server));
       summary.push(
-        `${variant.name}: RSS with all ${DEVICES.toLocaleString("en")} profiles fetched: ${full.rssMb} MB (peak ${full.peakMb} MB), all processes`,
+        `${variant.name}: RSS with every one of the ${DEVICES.toLocaleString("en")} devices fetched once: ${full.rssMb} MB (peak ${full.peakMb} MB), all processes`,
       );
       // Every resync written (no repeat windows): the cost of a full event log under load.
       await stopServe(server);
