@@ -123,6 +123,22 @@ const MATCHED_PATHS = 50_000;
  */
 const MATCHED_PATH_CHARS = 256;
 
+/**
+ * What a request path (as received, without a query) comes to on the tenants' profile paths,
+ * kept for the next request with the same path: everything in it follows from the path alone
+ * (and the route table it was matched against).
+ */
+interface MatchedPath {
+  /** The path decoded and checked (`checkTargetPath`). */
+  readonly path: string;
+  /** The route table's matches for it: at least one. */
+  readonly matches: readonly RouteMatch[];
+  /** Whether every matched tenant requires a client certificate, for this tenants map. */
+  certRequired:
+    | { readonly tenants: ReadonlyMap<string, Tenant>; readonly every: boolean }
+    | undefined;
+}
+
 export class ResyncPipeline {
   readonly #o: PipelineOptions;
   readonly #now: () => number;
@@ -142,10 +158,11 @@ export class ResyncPipeline {
     readonly served: readonly FlowHook[];
   };
   /**
-   * The route table's matches by path, for paths without a query: a device asks for the same
-   * path at every resync. Dropped with the table it came from; bounded.
+   * Request paths (as received, for requests without a query) that matched a tenant's
+   * pattern: a device asks for the same path at every resync, and one lookup here stands for
+   * the target check and the route match. Dropped with the table they came from; bounded.
    */
-  #matched: { table: RouteTable | undefined; readonly byPath: Map<string, RouteMatch[]> } = {
+  #matched: { table: RouteTable | undefined; readonly byPath: Map<string, MatchedPath> } = {
     table: undefined,
     byPath: new Map(),
   };
@@ -237,7 +254,7 @@ export class ResyncPipeline {
     }
     let processed: Outcome | Promise<Outcome>;
     try {
-      processed = this.#process(request, ua);
+      processed = this.#process(request, ua, now);
     } catch (error) {
       processed = this.#failure(logged, error);
     }
@@ -371,7 +388,11 @@ export class ResyncPipeline {
    * What a request comes to. Synchronous as far as nothing needs awaiting: a hook's answer, a
    * record or a profile not in memory continue as a promise from that step on.
    */
-  #process(request: ResyncRequest, ua: UserAgentIdentity | undefined): Outcome | Promise<Outcome> {
+  #process(
+    request: ResyncRequest,
+    ua: UserAgentIdentity | undefined,
+    now: number,
+  ): Outcome | Promise<Outcome> {
     if (request.refused !== undefined) {
       // Refused by the transport (an oversized upload, an overlong target, a TFTP write of
       // something other than a report): no unit sends one, so it is a security event too.
@@ -382,19 +403,34 @@ export class ResyncPipeline {
     if (method !== "GET" && method !== "HEAD" && method !== "POST" && method !== "PUT") {
       return refuse(405, `method ${method.slice(0, 16)} not allowed`);
     }
-    const target = checkTargetPath(request.path, this.#o.maxUrlBytes);
-    if (!target.ok) {
-      const security = target.reason.includes("traversal") ? "path-traversal" : undefined;
-      return refuse(target.status, target.reason, { security });
+    // A path matched before was checked then: the same checks would give the same path.
+    const known = request.query === "" ? this.#matchedPath(request.path) : undefined;
+    let path: string;
+    if (known !== undefined) {
+      path = known.path;
+    } else {
+      const target = checkTargetPath(request.path, this.#o.maxUrlBytes);
+      if (!target.ok) {
+        const security = target.reason.includes("traversal") ? "path-traversal" : undefined;
+        return refuse(target.status, target.reason, { security });
+      }
+      path = target.path;
     }
     const screened = this.#certs.screen(request.clientCert);
     if ("response" in screened) return screened;
     const { cert } = screened;
-    return this.#route({ request, path: target.path, ua, cert, now: this.#now() }, 0);
+    return this.#route({ request, path, ua, cert, now }, 0, known);
   }
 
-  /** The flow hooks from `from` on, then the tenants' profile paths. */
-  #route(flow: FlowRequest, from: number): Outcome | Promise<Outcome> {
+  /**
+   * The flow hooks from `from` on, then the tenants' profile paths. `known`: the path's
+   * matches when it was matched before.
+   */
+  #route(
+    flow: FlowRequest,
+    from: number,
+    known: MatchedPath | undefined,
+  ): Outcome | Promise<Outcome> {
     const hooks = this.#hooks.route;
     for (let i = from; i < hooks.length; i++) {
       // A hook answers undefined at once for a path that is not its own: awaited only when
@@ -403,12 +439,12 @@ export class ResyncPipeline {
       if (routed === undefined) continue;
       if (routed instanceof Promise) {
         return routed.then((r) =>
-          r === undefined ? this.#route(flow, i + 1) : this.#handedBack(r, flow),
+          r === undefined ? this.#route(flow, i + 1, known) : this.#handedBack(r, flow),
         );
       }
       return this.#handedBack(routed, flow);
     }
-    return this.#profilePath(flow);
+    return this.#profilePath(flow, known);
   }
 
   #handedBack(routed: Outcome | ProfileHandBack, flow: FlowRequest): Outcome | Promise<Outcome> {
@@ -418,16 +454,17 @@ export class ResyncPipeline {
   }
 
   /** A request on the tenants' profile paths: who asks, and whether the path is theirs. */
-  #profilePath(flow: FlowRequest): Outcome | Promise<Outcome> {
+  #profilePath(flow: FlowRequest, known: MatchedPath | undefined): Outcome | Promise<Outcome> {
     const { request, cert, ua } = flow;
     // PUT is for report uploads (a hook above); nothing else takes it. An upload anywhere
     // else (an HTTP PUT, a TFTP write request) is someone probing for a writable path.
     if (request.method === "PUT") {
       return refuse(405, "method PUT not allowed", { security: "upload-refused" });
     }
-    const matches = this.#match(flow.path, request.query);
-    if (matches.length === 0) return refuse(404, NOT_FOUND_REASON);
-    if (this.#everyMatchRequiresCert(matches)) {
+    const matched = known ?? this.#match(request, flow.path);
+    if (matched === undefined) return refuse(404, NOT_FOUND_REASON);
+    const { matches } = matched;
+    if (this.#everyMatchRequiresCert(matched)) {
       const required = this.#certs.requiredBeforeLookup(this.#matchedTenants(matches), cert);
       if (required !== undefined) return required;
     }
@@ -581,38 +618,58 @@ export class ResyncPipeline {
     return { response, mac: device.mac, tenantId: tenant.id };
   }
 
-  #match(path: string, query: string): readonly RouteMatch[] {
+  /** The request path's matches if it was matched before against the current table. */
+  #matchedPath(raw: string): MatchedPath | undefined {
     const table = this.#o.routes();
-    if (query !== "") return table.match(path, query);
+    const memo = this.#matched;
+    if (memo.table !== table) {
+      memo.table = table;
+      memo.byPath.clear();
+      return undefined;
+    }
+    return memo.byPath.get(raw);
+  }
+
+  /** The checked path's matches (undefined: none), kept by the request's path when it has no query. */
+  #match(request: ResyncRequest, path: string): MatchedPath | undefined {
+    const table = this.#o.routes();
+    const matches = table.match(path, request.query);
+    if (matches.length === 0) return undefined;
+    const matched: MatchedPath = { path, matches, certRequired: undefined };
+    // Only what a tenant's pattern took: a path nobody serves is a miss, which its source
+    // pays for, not an entry an unauthenticated prober may add.
+    const raw = request.path;
+    if (request.query !== "" || raw.length > MATCHED_PATH_CHARS) return matched;
     const memo = this.#matched;
     if (memo.table !== table) {
       memo.table = table;
       memo.byPath.clear();
     }
-    let matches = memo.byPath.get(path);
-    if (matches === undefined) {
-      matches = table.match(path, query);
-      // Only what a tenant's pattern took: a path nobody serves is a miss, which its source
-      // pays for, not an entry an unauthenticated prober may add.
-      if (matches.length === 0 || path.length > MATCHED_PATH_CHARS) return matches;
-      if (memo.byPath.size >= MATCHED_PATHS) memo.byPath.clear();
-      memo.byPath.set(path, matches);
-    }
-    return matches;
+    if (memo.byPath.size >= MATCHED_PATHS) memo.byPath.clear();
+    memo.byPath.set(raw, matched);
+    return matched;
   }
 
   /**
    * False when a matched pattern's tenant does not require a client certificate (or is
    * unknown): `requiredBeforeLookup` has nothing to refuse then, and the tenants are not
-   * collected for it.
+   * collected for it. Kept with the path until the tenants are reloaded.
    */
-  #everyMatchRequiresCert(matches: readonly RouteMatch[]): boolean {
-    for (const m of matches) {
+  #everyMatchRequiresCert(matched: MatchedPath): boolean {
+    const tenants = this.#o.cache.tenants;
+    const known = matched.certRequired;
+    if (known?.tenants === tenants) return known.every;
+    let every = true;
+    outer: for (const m of matched.matches) {
       for (const id of m.route.tenantIds) {
-        if (this.#o.cache.tenant(id)?.settings.requireClientCert !== true) return false;
+        if (tenants.get(id)?.settings.requireClientCert !== true) {
+          every = false;
+          break outer;
+        }
       }
     }
-    return true;
+    matched.certRequired = { tenants, every };
+    return every;
   }
 
   /** The tenants the matched patterns belong to (an unknown id stays `undefined`). */
