@@ -71,10 +71,14 @@ export function identifyDevice(
   return { kind: "device", device, by: named.mac === undefined ? "user-agent" : "path" };
 }
 
+/** What a request's path names. */
+interface PathNames {
+  readonly mac: MacAddress | undefined;
+  readonly serial: string | undefined;
+}
+
 /** The MAC and serial the path names; undefined when two matching patterns name two MACs. */
-function pathNames(
-  matches: readonly Pick<RouteMatch, "facts">[],
-): { readonly mac?: MacAddress; readonly serial?: string } | undefined {
+function pathNames(matches: readonly Pick<RouteMatch, "facts">[]): PathNames | undefined {
   let mac: MacAddress | undefined;
   let serial: string | undefined;
   for (const { facts } of matches) {
@@ -84,12 +88,14 @@ function pathNames(
     }
     if (facts.serial !== undefined && serial === undefined) serial = facts.serial;
   }
-  return { ...(mac === undefined ? {} : { mac }), ...(serial === undefined ? {} : { serial }) };
+  // One shape whatever the path names (a spread of optional parts is an object clone per
+  // request on the warm path).
+  return { mac, serial };
 }
 
 async function identify(
   directory: DeviceDirectory,
-  named: ReturnType<typeof pathNames>,
+  named: PathNames | undefined,
   cert: ClientCertificate | undefined,
   ua: UserAgentIdentity | undefined,
 ): Promise<Identification> {
