@@ -39,14 +39,17 @@ export interface ResyncRecorderOptions {
   readonly accessLog?: AccessLog | undefined;
 }
 
-/** The last written resync of a device (references to strings the request already holds). */
+/**
+ * The last written resync of a device (references to strings the request already holds).
+ * Updated in place: a repeat that writes finds its entry once, not again to replace it.
+ */
 interface LastWrite {
-  readonly result: string;
-  readonly transport: string;
-  readonly remoteAddress: string;
-  readonly userAgent: string | null;
-  readonly eventAt: number;
-  readonly statusAt: number;
+  result: string;
+  transport: string;
+  remoteAddress: string;
+  userAgent: string | null;
+  eventAt: number;
+  statusAt: number;
 }
 
 interface Aggregate {
@@ -114,15 +117,25 @@ export class ResyncRecorder {
         last.userAgent === userAgent;
       writeEvent = !(same && now - last.eventAt < this.#eventWindow);
       writeStatus &&= !(same && now - last.statusAt < this.#statusWindow);
-      if (writeEvent || writeStatus || !same) {
+      if (last === undefined) {
         this.#lastWrite.set(mac, {
           result: response.result,
           transport: request.transport,
           remoteAddress: request.remoteAddress,
           userAgent,
-          eventAt: writeEvent || !same ? now : last.eventAt,
-          statusAt: writeStatus || !same ? now : last.statusAt,
+          eventAt: now,
+          statusAt: now,
         });
+      } else if (!same) {
+        last.result = response.result;
+        last.transport = request.transport;
+        last.remoteAddress = request.remoteAddress;
+        last.userAgent = userAgent;
+        last.eventAt = now;
+        last.statusAt = now;
+      } else {
+        if (writeEvent) last.eventAt = now;
+        if (writeStatus) last.statusAt = now;
       }
     } else if (mac !== undefined) {
       this.#lastWrite.delete(mac);
