@@ -115,7 +115,7 @@ const THROTTLED: ResyncResponse = (() => {
  */
 const MISS = { miss: true } as const;
 
-/** Paths whose route matches are kept (~300 bytes each). */
+/** Paths whose route matches are kept (~300 bytes each, ~600 with a unit's User-Agent). */
 const MATCHED_PATHS = 50_000;
 /**
  * The longest path whose matches are kept: a unit's profile path is short, and a request line
@@ -125,8 +125,8 @@ const MATCHED_PATH_CHARS = 256;
 
 /**
  * What a request path (as received, without a query) comes to on the tenants' profile paths,
- * kept for the next request with the same path: everything in it follows from the path alone
- * (and the route table it was matched against).
+ * kept for the next request with the same path: what follows from the path alone (and the
+ * route table it was matched against), and the User-Agent last sent with it.
  */
 interface MatchedPath {
   /** The path decoded and checked (`checkTargetPath`). */
@@ -137,6 +137,13 @@ interface MatchedPath {
   certRequired:
     | { readonly tenants: ReadonlyMap<string, Tenant>; readonly every: boolean }
     | undefined;
+  /**
+   * The User-Agent last sent with this path and what it says: a unit sends the same one at
+   * every resync, and most name the unit (its MAC or serial), so a node with more units than
+   * `#userAgents` holds would otherwise parse it again at every request.
+   */
+  userAgent: string | undefined;
+  uaIdentity: UserAgentIdentity | undefined;
 }
 
 export class ResyncPipeline {
@@ -243,7 +250,9 @@ export class ResyncPipeline {
   handle(request: ResyncRequest): ResyncResponse | Promise<ResyncResponse> {
     const started = performance.now();
     const now = this.#now();
-    const ua = this.#userAgent(request.userAgent);
+    // A path matched before: what it came to, and its last User-Agent, in one lookup.
+    const known = request.query === "" ? this.#matchedPath(request.path) : undefined;
+    const ua = this.#userAgent(request.userAgent, known);
     const logged = this.#logged(request);
     // Every refusal uses up the source's budget, whatever the request carries: a trusted
     // device certificate naming other devices is a guess like any other.
@@ -254,7 +263,7 @@ export class ResyncPipeline {
     }
     let processed: Outcome | Promise<Outcome>;
     try {
-      processed = this.#process(request, ua, now);
+      processed = this.#process(request, ua, now, known);
     } catch (error) {
       processed = this.#failure(logged, error);
     }
@@ -298,14 +307,23 @@ export class ResyncPipeline {
     return request;
   }
 
-  #userAgent(header: string | undefined): UserAgentIdentity | undefined {
+  #userAgent(
+    header: string | undefined,
+    path: MatchedPath | undefined,
+  ): UserAgentIdentity | undefined {
     if (header === undefined || header.length > MAX_USER_AGENT_LENGTH) return undefined;
-    const known = this.#userAgents.get(header);
-    if (known !== undefined || this.#userAgents.has(header)) return known;
-    const parsed = parseUserAgent(header);
-    // Bounded: headers are the client's to choose.
-    if (this.#userAgents.size >= 10_000) this.#userAgents.clear();
-    this.#userAgents.set(header, parsed);
+    if (path !== undefined && path.userAgent === header) return path.uaIdentity;
+    let parsed = this.#userAgents.get(header);
+    if (parsed === undefined && !this.#userAgents.has(header)) {
+      parsed = parseUserAgent(header);
+      // Bounded: headers are the client's to choose.
+      if (this.#userAgents.size >= 10_000) this.#userAgents.clear();
+      this.#userAgents.set(header, parsed);
+    }
+    if (path !== undefined) {
+      path.userAgent = header;
+      path.uaIdentity = parsed;
+    }
     return parsed;
   }
 
@@ -392,6 +410,7 @@ export class ResyncPipeline {
     request: ResyncRequest,
     ua: UserAgentIdentity | undefined,
     now: number,
+    known: MatchedPath | undefined,
   ): Outcome | Promise<Outcome> {
     if (request.refused !== undefined) {
       // Refused by the transport (an oversized upload, an overlong target, a TFTP write of
@@ -404,7 +423,6 @@ export class ResyncPipeline {
       return refuse(405, `method ${method.slice(0, 16)} not allowed`);
     }
     // A path matched before was checked then: the same checks would give the same path.
-    const known = request.query === "" ? this.#matchedPath(request.path) : undefined;
     let path: string;
     if (known !== undefined) {
       path = known.path;
@@ -461,7 +479,7 @@ export class ResyncPipeline {
     if (request.method === "PUT") {
       return refuse(405, "method PUT not allowed", { security: "upload-refused" });
     }
-    const matched = known ?? this.#match(request, flow.path);
+    const matched = known ?? this.#match(request, flow.path, ua);
     if (matched === undefined) return refuse(404, NOT_FOUND_REASON);
     const { matches } = matched;
     if (this.#everyMatchRequiresCert(matched)) {
@@ -631,11 +649,24 @@ export class ResyncPipeline {
   }
 
   /** The checked path's matches (undefined: none), kept by the request's path when it has no query. */
-  #match(request: ResyncRequest, path: string): MatchedPath | undefined {
+  #match(
+    request: ResyncRequest,
+    path: string,
+    ua: UserAgentIdentity | undefined,
+  ): MatchedPath | undefined {
     const table = this.#o.routes();
     const matches = table.match(path, request.query);
     if (matches.length === 0) return undefined;
-    const matched: MatchedPath = { path, matches, certRequired: undefined };
+    // The User-Agent as `#userAgent` read it (one it did not read is not kept).
+    const header = request.userAgent;
+    const read = header !== undefined && header.length <= MAX_USER_AGENT_LENGTH;
+    const matched: MatchedPath = {
+      path,
+      matches,
+      certRequired: undefined,
+      userAgent: read ? header : undefined,
+      uaIdentity: read ? ua : undefined,
+    };
     // Only what a tenant's pattern took: a path nobody serves is a miss, which its source
     // pays for, not an entry an unauthenticated prober may add.
     const raw = request.path;
