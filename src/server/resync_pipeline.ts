@@ -44,7 +44,7 @@ import {
   refuseAsUnknown,
   usesMissBudget,
 } from "./resync_outcome.ts";
-import { ResyncRecorder } from "./resync_recorder.ts";
+import { type LastWrite, type LastWriteSlot, ResyncRecorder } from "./resync_recorder.ts";
 import {
   checkTargetPath,
   type ResyncRequest,
@@ -128,7 +128,7 @@ const MATCHED_PATH_CHARS = 256;
  * kept for the next request with the same path: what follows from the path alone (and the
  * route table it was matched against), and the User-Agent last sent with it.
  */
-interface MatchedPath {
+interface MatchedPath extends LastWriteSlot {
   /** The path decoded and checked (`checkTargetPath`). */
   readonly path: string;
   /** The route table's matches for it: at least one. */
@@ -144,6 +144,8 @@ interface MatchedPath {
    */
   userAgent: string | undefined;
   uaIdentity: UserAgentIdentity | undefined;
+  /** The recorder's last write for the device this path named last (`LastWriteSlot`). */
+  lastWrite: LastWrite | undefined;
 }
 
 export class ResyncPipeline {
@@ -259,7 +261,7 @@ export class ResyncPipeline {
     if (!this.#misses.admit(request.remoteAddress, request.transport, now)) {
       // Throttled: no lookup at all, so the answer cannot depend on what exists.
       this.#o.metrics.throttled(request.transport);
-      return this.#done(request, logged, ua, { response: THROTTLED }, started, now, false);
+      return this.#done(request, logged, ua, { response: THROTTLED }, started, now, false, known);
     }
     let processed: Outcome | Promise<Outcome>;
     try {
@@ -268,12 +270,12 @@ export class ResyncPipeline {
       processed = this.#failure(logged, error);
     }
     if (!(processed instanceof Promise)) {
-      return this.#done(request, logged, ua, processed, started, now, true);
+      return this.#done(request, logged, ua, processed, started, now, true, known);
     }
     return processed.then(
-      (outcome) => this.#done(request, logged, ua, outcome, started, now, true),
+      (outcome) => this.#done(request, logged, ua, outcome, started, now, true, known),
       (error: unknown) =>
-        this.#done(request, logged, ua, this.#failure(logged, error), started, now, true),
+        this.#done(request, logged, ua, this.#failure(logged, error), started, now, true, known),
     );
   }
 
@@ -286,6 +288,7 @@ export class ResyncPipeline {
     started: number,
     now: number,
     admitted: boolean,
+    known: MatchedPath | undefined,
   ): ResyncResponse {
     if (admitted && usesMissBudget(outcome)) {
       this.#misses.miss(request.remoteAddress, request.transport, now);
@@ -294,7 +297,7 @@ export class ResyncPipeline {
     const seconds = (performance.now() - started) / 1000;
     this.#o.metrics.resync(request.transport, response.result, seconds);
     if (outcome.security !== undefined) this.#reportSecurity(logged, outcome, now);
-    this.#recorder.record(logged, ua, outcome, seconds, now);
+    this.#recorder.record(logged, ua, outcome, seconds, now, known);
     return response;
   }
 
@@ -666,6 +669,7 @@ export class ResyncPipeline {
       certRequired: undefined,
       userAgent: read ? header : undefined,
       uaIdentity: read ? ua : undefined,
+      lastWrite: undefined,
     };
     // Only what a tenant's pattern took: a path nobody serves is a miss, which its source
     // pays for, not an entry an unauthenticated prober may add.

@@ -19,7 +19,6 @@ import type { MacAddress, ResyncEventInput } from "../store/index.ts";
 import type { AccessLog } from "./access_log.ts";
 import { clientAddressKey } from "./connection_limit.ts";
 import type { ScanReport } from "./miss_throttle.ts";
-import { BoundedMap } from "./profile_cache.ts";
 import type { Outcome } from "./resync_outcome.ts";
 import type { ResyncRequest } from "./resync_request.ts";
 import type { StatusWriter } from "./status_writer.ts";
@@ -43,7 +42,10 @@ export interface ResyncRecorderOptions {
  * The last written resync of a device (references to strings the request already holds).
  * Updated in place: a repeat that writes finds its entry once, not again to replace it.
  */
-interface LastWrite {
+export interface LastWrite {
+  readonly mac: MacAddress;
+  /** False once dropped from the recorder's table: a slot holding it must look again. */
+  live: boolean;
   result: string;
   transport: string;
   remoteAddress: string;
@@ -60,6 +62,16 @@ interface Aggregate {
   count: number;
 }
 
+/**
+ * Where a caller keeps the last write it was handed for a device (the pipeline: with the
+ * request path), so that the next resync of that device finds it without a lookup by MAC.
+ */
+export interface LastWriteSlot {
+  lastWrite: LastWrite | undefined;
+}
+
+/** Last writes held at most (the oldest dropped first). */
+const MAX_LAST_WRITES = 500_000;
 const OTHER_SOURCES = "(other sources)";
 /** Last writes looked at in one `flush` (a few milliseconds). */
 const SWEEP_STEP = 20_000;
@@ -71,7 +83,7 @@ export class ResyncRecorder {
   readonly #refusalWindow: number;
   readonly #maxKeys: number;
   readonly #accessLog: AccessLog | undefined;
-  readonly #lastWrite = new BoundedMap<MacAddress, LastWrite>(500_000);
+  readonly #lastWrite = new Map<MacAddress, LastWrite>();
   readonly #refusals = new Map<string, Aggregate>();
   /** When `flush` last began a pass over the last writes, forgetting expired ones. */
   #sweptAt = 0;
@@ -92,12 +104,14 @@ export class ResyncRecorder {
     return this.#refusals.size;
   }
 
+  /** `slot`: where the device's last write was kept from a previous call, if anywhere. */
   record(
     request: ResyncRequest,
     ua: UserAgentIdentity | undefined,
     outcome: Outcome,
     seconds: number,
     now: number,
+    slot?: LastWriteSlot,
   ): void {
     this.#accessLog?.request(request, outcome, seconds, now);
     const { response, mac } = outcome;
@@ -108,7 +122,8 @@ export class ResyncRecorder {
     // address is where pushes go and what report uploads are checked against.
     let writeStatus = mac !== undefined && outcome.tenantId !== undefined && !isRefusal(outcome);
     if (mac !== undefined && (response.result === "ok" || response.result === "not-modified")) {
-      const last = this.#lastWrite.get(mac);
+      const kept = slot?.lastWrite;
+      const last = kept?.live === true && kept.mac === mac ? kept : this.#lastWrite.get(mac);
       const same =
         last !== undefined &&
         last.result === response.result &&
@@ -117,28 +132,33 @@ export class ResyncRecorder {
         last.userAgent === userAgent;
       writeEvent = !(same && now - last.eventAt < this.#eventWindow);
       writeStatus &&= !(same && now - last.statusAt < this.#statusWindow);
-      if (last === undefined) {
-        this.#lastWrite.set(mac, {
+      let current = last;
+      if (current === undefined) {
+        current = {
+          mac,
+          live: true,
           result: response.result,
           transport: request.transport,
           remoteAddress: request.remoteAddress,
           userAgent,
           eventAt: now,
           statusAt: now,
-        });
+        };
+        this.#remember(current);
       } else if (!same) {
-        last.result = response.result;
-        last.transport = request.transport;
-        last.remoteAddress = request.remoteAddress;
-        last.userAgent = userAgent;
-        last.eventAt = now;
-        last.statusAt = now;
+        current.result = response.result;
+        current.transport = request.transport;
+        current.remoteAddress = request.remoteAddress;
+        current.userAgent = userAgent;
+        current.eventAt = now;
+        current.statusAt = now;
       } else {
-        if (writeEvent) last.eventAt = now;
-        if (writeStatus) last.statusAt = now;
+        if (writeEvent) current.eventAt = now;
+        if (writeStatus) current.statusAt = now;
       }
+      if (slot !== undefined) slot.lastWrite = current;
     } else if (mac !== undefined) {
-      this.#lastWrite.delete(mac);
+      this.#forget(mac);
     }
     if (!writeEvent && !writeStatus) return;
     const at = new Date(now);
@@ -240,9 +260,27 @@ export class ResyncRecorder {
         return;
       }
       const [mac, last] = next.value;
-      if (now - last.eventAt >= this.#eventWindow && now - last.statusAt >= this.#statusWindow)
+      if (now - last.eventAt >= this.#eventWindow && now - last.statusAt >= this.#statusWindow) {
+        last.live = false;
         this.#lastWrite.delete(mac);
+      }
     }
+  }
+
+  /** A device's first last write (bounded: the oldest is dropped). */
+  #remember(last: LastWrite): void {
+    if (this.#lastWrite.size >= MAX_LAST_WRITES) {
+      const oldest = this.#lastWrite.keys().next();
+      if (oldest.done !== true) this.#forget(oldest.value);
+    }
+    this.#lastWrite.set(last.mac, last);
+  }
+
+  #forget(mac: MacAddress): void {
+    const last = this.#lastWrite.get(mac);
+    if (last === undefined) return;
+    last.live = false;
+    this.#lastWrite.delete(mac);
   }
 
   /** Last writes held (bench and tests). */

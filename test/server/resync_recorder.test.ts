@@ -89,6 +89,55 @@ describe("ResyncRecorder", () => {
     expect(swept.slice(0, 4)).toEqual(["status", "event", "status", "status"]);
   });
 
+  it("decides the same writes with a slot kept by the caller as by looking the MAC up", () => {
+    const writes: string[] = [];
+    const counting = {
+      status: (s: { mac: string; remoteAddress: string | null }) =>
+        void writes.push(`status ${s.mac} ${s.remoteAddress}`),
+      event: (e: { mac: string | null; result: string }) =>
+        void writes.push(`event ${e.mac} ${e.result}`),
+    };
+    const a = parseMac("000e08ff0011");
+    const b = parseMac("000e08ff0012");
+    const ok = (mac: typeof a) => ({
+      response: { status: 200, headers: {}, body: Buffer.from("x"), result: "ok" as const },
+      mac,
+      tenantId: "default",
+    });
+    const refused = (mac: typeof a) => ({ ...refuse(403, "device disabled"), mac });
+    // One path's slot sees device A, then a refusal naming A, A again, then device B (a path
+    // may name another device after a change), a sweep, and A from another address.
+    const steps: [number, ReturnType<typeof ok> | ReturnType<typeof refused>, string][] = [
+      [1_000, ok(a), "10.9.1.1"],
+      [2_000, ok(a), "10.9.1.1"],
+      [3_000, refused(a), "10.9.1.1"],
+      [4_000, ok(a), "10.9.1.1"],
+      [5_000, ok(b), "10.9.1.1"],
+      [6_000, ok(a), "10.9.1.1"],
+      [20_000, ok(a), "10.9.1.1"],
+      [100_000, ok(a), "10.9.1.1"],
+      [200_000, ok(a), "10.9.1.2"],
+      [201_000, ok(a), "10.9.1.2"],
+    ];
+    const run = (slotted: boolean): string[] => {
+      writes.length = 0;
+      const r = new ResyncRecorder({
+        writer: counting,
+        repeatEventWindowMs: 60_000,
+        repeatStatusWindowMs: 10_000,
+      });
+      const slot = { lastWrite: undefined };
+      for (const [at, outcome, address] of steps) {
+        r.flush(at);
+        r.record(req(address), undefined, outcome, 0, at, slotted ? slot : undefined);
+      }
+      return [...writes];
+    };
+    const slotted = run(true);
+    expect(slotted).toEqual(run(false));
+    expect(slotted.filter((w) => w.startsWith("status"))).toHaveLength(6);
+  });
+
   it("forgets expired last writes a step at a time (each flush looks at 20,000)", () => {
     const r = new ResyncRecorder({
       writer: { status: () => {}, event: () => {} },
