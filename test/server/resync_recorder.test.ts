@@ -16,6 +16,10 @@ import { parseMac, type Store } from "../../src/store/index.ts";
 import { dialects, type Fresh } from "../store/dialects.ts";
 
 const sqlite = dialects().find((d) => d.name === "sqlite")!;
+
+/** A recorder with the server's default repeat windows (an event a minute, a status every 10 s). */
+const withDefaultWindows = (writer: ConstructorParameters<typeof ResyncRecorder>[0]["writer"]) =>
+  new ResyncRecorder({ writer, repeatEventWindowMs: 60_000, repeatStatusWindowMs: 10_000 });
 let fresh: Fresh;
 let store: Store;
 let writer: StatusWriter;
@@ -65,11 +69,7 @@ describe("ResyncRecorder", () => {
     // The same resyncs against a recorder that sweeps (flushed by its timer) and one never flushed.
     const run = (sweep: boolean): string[] => {
       writes.length = 0;
-      const r = new ResyncRecorder({
-        writer: counting,
-        repeatEventWindowMs: 60_000,
-        repeatStatusWindowMs: 10_000,
-      });
+      const r = withDefaultWindows(counting);
       for (const at of [1_000, 5_000, 12_000, 30_000, 70_000, 200_000, 205_000]) {
         if (sweep) r.flush(at);
         r.record(req("10.9.0.1"), undefined, ok, 0, at);
@@ -121,11 +121,7 @@ describe("ResyncRecorder", () => {
     ];
     const run = (slotted: boolean): string[] => {
       writes.length = 0;
-      const r = new ResyncRecorder({
-        writer: counting,
-        repeatEventWindowMs: 60_000,
-        repeatStatusWindowMs: 10_000,
-      });
+      const r = withDefaultWindows(counting);
       const slot = { lastWrite: undefined };
       for (const [at, outcome, address] of steps) {
         r.flush(at);
@@ -139,11 +135,7 @@ describe("ResyncRecorder", () => {
   });
 
   it("forgets expired last writes a step at a time (each flush looks at 20,000)", () => {
-    const r = new ResyncRecorder({
-      writer: { status: () => {}, event: () => {} },
-      repeatEventWindowMs: 60_000,
-      repeatStatusWindowMs: 10_000,
-    });
+    const r = withDefaultWindows({ status: () => {}, event: () => {} });
     for (let i = 0; i < 25_000; i++) {
       const mac = parseMac(`000e08${i.toString(16).padStart(6, "0")}`);
       const ok = {
