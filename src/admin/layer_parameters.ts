@@ -214,7 +214,9 @@ export function patchParameters(
   return next;
 }
 
-const ARG = /^([A-Za-z0-9_[\]]+)(?::(na|ro|rw))?(?:=(.*))?$/s;
+// A name is what parameter names are made of ("-" and "." included: `Auth_Resync-Reboot_1_`)
+// or the bracket form; whether it is one is checked with the layer, against the catalogue.
+const ARG = /^([A-Za-z0-9_.[\]-]+)(?::(na|ro|rw))?(?:=(.*))?$/s;
 
 /** Parses one command-line argument (`NAME=VALUE`, `NAME:rw=VALUE`, `NAME:ro`). */
 export function parseParameterArgument(

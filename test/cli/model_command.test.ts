@@ -100,6 +100,21 @@ describe("provisio model and layer on a fresh installation", () => {
     expect(set.stdout).toContain("set 10 parameters");
   });
 
+  it("takes the catalogue's names with a hyphen", async () => {
+    const set = await provisio([
+      "layer",
+      "set",
+      "--tenant",
+      "default",
+      "RTP-Start-Loopback_Dynamic_Payload=113",
+      "Auth_Resync-Reboot_1_:na=Yes",
+      "-d",
+      data,
+    ]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain("set 2 parameters");
+  });
+
   it("keeps an unknown parameter with --allow-unknown, with a warning; refuses it without", async () => {
     const refused = await provisio(["layer", "set", "Brand_New_Knob_1_=on", "-d", data]);
     expect(refused.code).toBe(1);
