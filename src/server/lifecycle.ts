@@ -55,10 +55,6 @@ export function lifecycleLabel(state: LifecycleState | null): string {
 }
 
 /**
- * The transition table: the state a device moves to after an observation, and why; undefined
- * when the observation leaves it where it is.
- */
-/**
  * Whether fetching its own profile moves a device in this state (to SP-CUST): not one that is
  * SP-CUST already, nor a keyed one — that is secure provisioning's business (keyed-fetch).
  */
@@ -66,6 +62,10 @@ export function ownProfileMoves(current: LifecycleState | null): boolean {
   return current !== "sp-cust" && current !== "sec-prv-1" && current !== "sec-prv-2";
 }
 
+/**
+ * The transition table: the state a device moves to after an observation, and why; undefined
+ * when the observation leaves it where it is.
+ */
 export function nextLifecycle(
   current: LifecycleState | null,
   seen: LifecycleObservation,
@@ -131,10 +131,10 @@ export interface DeviceLifecyclesOptions {
   readonly now?: () => number;
 }
 
-/** Transition events one device may write per window; the rest are counted, not written. */
 /** Devices whose state one process keeps in memory by default. */
 export const LIFECYCLE_MEMORY_DEVICES = 500_000;
 
+/** Transition events one device may write per window; the rest are counted, not written. */
 export const LIFECYCLE_EVENTS_PER_WINDOW = 10;
 export const LIFECYCLE_EVENT_WINDOW_MS = 10 * 60_000;
 
