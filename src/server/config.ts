@@ -632,7 +632,7 @@ export function loadServeConfig(options: LoadConfigOptions = {}): ServeConfig {
     role: serverRole(pick("role")),
     redirectPath: redirectPath(pick("redirectPath")),
     workers: int("workers", Math.min(availableParallelism(), 64), 1, 64),
-    profileCacheBytes: int("profileCacheMb", 256, 1, 65_536) * 1024 * 1024,
+    profileCacheBytes: int("profileCacheMb", 384, 1, 65_536) * 1024 * 1024,
     deviceCacheBytes: int("deviceCacheMb", 64, 1, 65_536) * 1024 * 1024,
     layerCacheBytes: int("layerCacheMb", 32, 1, 65_536) * 1024 * 1024,
     shedding: {
