@@ -48,11 +48,8 @@ export const REPORT_PATH_PREFIX = "/report/";
 export interface ReportFlowOptions {
   readonly store: Pick<Store, "reports" | "devices">;
   readonly cache: ConfigCache<unknown>;
-  /**
-   * Resolves the IKM (`IKM_HTTP_Encrypt_Content`) an `aes128gcm` report is decoded with;
-   * without it such a report is refused as if the configuration set none.
-   */
-  readonly renderer?: ProfileRenderer;
+  /** Resolves the IKM (`IKM_HTTP_Encrypt_Content`) an `aes128gcm` report is decoded with. */
+  readonly renderer: ProfileRenderer;
   readonly builtInClientCas: readonly string[];
   readonly logger: Logger;
   readonly catalogue?: Catalogue;
@@ -230,11 +227,7 @@ export class ReportFlow implements FlowHook {
     try {
       let plain: Uint8Array = body;
       if (reportCoding(body, request.contentEncoding, request.transport === "tftp") !== "none") {
-        const renderer = this.#o.renderer;
-        const ikm =
-          renderer === undefined
-            ? undefined
-            : await configuredIkm(this.#o.cache, renderer, device, tenant);
+        const ikm = await configuredIkm(this.#o.cache, this.#o.renderer, device, tenant);
         plain = decodeReport(body, ikm, maxBytes);
       }
       parsed = parseReportBody(plain, this.#catalogue, maxBytes);
