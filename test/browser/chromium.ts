@@ -103,9 +103,12 @@ export async function checkPage(page: Page, watch: ConsoleWatch, name: string): 
   await expect.poll(() => page.locator('[aria-busy="true"]').count(), { timeout: 60_000 }).toBe(0);
   // A dialog that just opened is still fading in: its text, half transparent, fails the
   // contrast rules on a machine fast enough to scan it mid-transition. The transition begins
-  // on the frame after the dialog is mounted, hence two frames before waiting for it.
+  // on the frame after the dialog is mounted, hence two frames before waiting for it. A
+  // looping animation (a spinner) never finishes: only the finite ones are waited for.
   await page.evaluate(`new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame)))
-    .then(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))))`);
+    .then(() => Promise.all(document.getAnimations()
+      .filter((a) => a.effect?.getComputedTiming().endTime !== Infinity)
+      .map((a) => a.finished.catch(() => undefined))))`);
   expect(await accessibilityViolations(page), `accessibility of ${name}`).toEqual([]);
   expect(watch.errors, `console of ${name}`).toEqual([]);
   mkdirSync(SCREENSHOTS, { recursive: true });
