@@ -25,7 +25,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fetchProfiles } from "./lib/fetch_profiles.ts";
 import { installDataDir } from "./lib/install_data.ts";
@@ -61,7 +61,8 @@ const { values: args } = parseArgs({
 const DEVICES = 100_000;
 const ACTIVE = 20_000;
 const NGINX_PORT = 18290;
-const work = args.work;
+// Absolute: nginx resolves a relative root against its own prefix, not this directory.
+const work = resolve(args.work);
 mkdirSync(work, { recursive: true });
 const log = (s: string): void =>
   void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
